@@ -1,0 +1,3 @@
+function(maxis_warnings target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+endfunction()

@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include "core/duration.hpp"
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+#include "core/money.hpp"
+#include "core/strings.hpp"
+#include "core/time_zone.hpp"
+
+namespace maxis::core {
+using namespace std::chrono_literals;
+
+TEST(Duration, ParsesSingleAndCombinedUnits) {
+    EXPECT_EQ(ParseDuration("48h"), std::chrono::seconds(48h));
+    EXPECT_EQ(ParseDuration("3d"), std::chrono::seconds(72h));
+    EXPECT_EQ(ParseDuration("3j"), std::chrono::seconds(72h));
+    EXPECT_EQ(ParseDuration("1h30m"), std::chrono::seconds(90min));
+    EXPECT_EQ(ParseDuration("90s"), std::chrono::seconds(90));
+    EXPECT_EQ(ParseDuration("2w"), std::chrono::seconds(14 * 24h));
+}
+
+TEST(Duration, RejectsMalformedZeroAndOverflow) {
+    for (const char* bad : {"", "h", "48", "4x", "-3d", "3 d", "0s", "99999999999999999999s", "1h-"}) {
+        EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
+    }
+}
+
+TEST(Duration, FormatsInLargestUnits) {
+    EXPECT_EQ(FormatDuration(std::chrono::seconds(26h)), "1d2h");
+    EXPECT_EQ(FormatDuration(std::chrono::seconds(30min)), "30m");
+    EXPECT_EQ(FormatDuration(std::chrono::seconds(0)), "0s");
+}
+
+TEST(Money, ParsesDotAndCommaDecimals) {
+    EXPECT_EQ(ParseMinorUnits("9.99"), 999);
+    EXPECT_EQ(ParseMinorUnits("9,99"), 999);
+    EXPECT_EQ(ParseMinorUnits("10"), 1000);
+    EXPECT_EQ(ParseMinorUnits("0,5"), 50);
+}
+
+TEST(Money, RejectsNegativeSeparatorsAndExtraDecimals) {
+    for (const char* bad : {"", "-1", "1.999", "1,000.00", "1.", ".5", "abc", "1e3", "99999999999999999999"}) {
+        EXPECT_FALSE(ParseMinorUnits(bad).has_value()) << bad;
+    }
+}
+
+TEST(Money, FormatsPerLocale) {
+    EXPECT_EQ(FormatMoney({999, "EUR"}, "fr"), "9,99 €");
+    EXPECT_EQ(FormatMoney({999, "EUR"}, "en"), "€9.99");
+    EXPECT_EQ(FormatMoney({-5, "EUR"}, "en"), "-€0.05");
+}
+
+TEST(Strings, FoldRemovesCaseAndFrenchDiacritics) {
+    EXPECT_EQ(FoldForMatch("Général"), "general");
+    EXPECT_EQ(FoldForMatch("CRITIQUE"), "critique");
+    EXPECT_EQ(FoldForMatch("Élevée"), "elevee");
+}
+
+TEST(Strings, Utf8ValidationRejectsMalformedSequences) {
+    EXPECT_TRUE(IsValidUtf8("héllo 🏆"));
+    EXPECT_FALSE(IsValidUtf8("\xc3"));
+    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+    EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+    EXPECT_EQ(Utf8Length("héllo 🏆"), 7u);
+}
+
+TEST(TimeZone, UnknownZoneIsInvalidArgument) {
+    try {
+        TimeZone::Load("Mars/Olympus");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    }
+}
+
+TEST(TimeZone, ParisOffsetsAroundDst) {
+    auto paris = TimeZone::Load("Europe/Paris");
+    using namespace std::chrono;
+    // 2026-03-29: clocks go from 02:00 CET to 03:00 CEST.
+    auto winter = paris.FromLocal(local_days{year{2026} / 3 / 28} + 9h);
+    auto summer = paris.FromLocal(local_days{year{2026} / 3 / 30} + 9h);
+    EXPECT_EQ(ToEpochMillis(winter) % 86'400'000, 8 * 3'600'000);
+    EXPECT_EQ(ToEpochMillis(summer) % 86'400'000, 7 * 3'600'000);
+    // 02:30 does not exist that night; it resolves to 03:30 CEST = 01:30 UTC.
+    auto gap = paris.FromLocal(local_days{year{2026} / 3 / 29} + 2h + 30min);
+    EXPECT_EQ(ToEpochMillis(gap) % 86'400'000, 1 * 3'600'000 + 30 * 60'000);
+    // 02:30 happens twice on 2026-10-25; the first one is CEST = 00:30 UTC.
+    auto twice = paris.FromLocal(local_days{year{2026} / 10 / 25} + 2h + 30min);
+    EXPECT_EQ(ToEpochMillis(twice) % 86'400'000, 30 * 60'000);
+    EXPECT_EQ(paris.ToLocal(summer), local_days{year{2026} / 3 / 30} + 9h);
+}
+
+TEST(Metrics, RendersCountersHistogramsAndGaugesInPrometheusFormat) {
+    Metrics m;
+    m.DefineCounter("requests_total", "Requests.");
+    m.DefineHistogram("latency_seconds", "Latency.", {0.1, 1});
+    m.DefineGauge("pool_in_use", "In use.", [] { return std::vector<std::pair<Labels, double>>{{{}, 3}}; });
+    m.Inc("requests_total", {{"route", "/a\"b"}});
+    m.Inc("requests_total", {{"route", "/a\"b"}});
+    m.Observe("latency_seconds", {{"route", "/x"}}, 0.05);
+    m.Observe("latency_seconds", {{"route", "/x"}}, 0.5);
+    m.Observe("latency_seconds", {{"route", "/x"}}, 5);
+    auto text = m.RenderPrometheus();
+    EXPECT_NE(text.find("# TYPE requests_total counter\nrequests_total{route=\"/a\\\"b\"} 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.1\"} 1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"1\"} 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("latency_seconds_count{route=\"/x\"} 3\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("pool_in_use 3\n"), std::string::npos) << text;
+    EXPECT_THROW(m.Inc("latency_seconds", {}), Error);
+}
+
+}  // namespace maxis::core

@@ -1,0 +1,52 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace maxis::core {
+
+/// Label pairs in a fixed order, e.g. {{"route", "/healthz"}, {"method", "GET"}}.
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+/// A process-wide registry of counters, histograms and sampled gauges, rendered in the Prometheus text
+/// exposition format (version 0.0.4). Thread-safe; the hot path (Inc/Observe on an existing series) takes
+/// one shared lookup under a mutex and then works on atomics.
+class Metrics {
+public:
+    void DefineCounter(const std::string& name, const std::string& help);
+    void DefineHistogram(const std::string& name, const std::string& help, std::vector<double> buckets);
+    /// A gauge sampled at scrape time; the callback returns (labels, value) samples.
+    void DefineGauge(const std::string& name, const std::string& help,
+                     std::function<std::vector<std::pair<Labels, double>>()> sample);
+
+    void Inc(const std::string& name, const Labels& labels, double by = 1);
+    void Observe(const std::string& name, const Labels& labels, double value);
+
+    [[nodiscard]] std::string RenderPrometheus() const;
+
+private:
+    struct Series {
+        std::atomic<double> value{0};                 // counters
+        std::vector<std::atomic<std::uint64_t>> bucket_counts;  // histograms (cumulative at render)
+        std::atomic<double> sum{0};
+        std::atomic<std::uint64_t> count{0};
+    };
+    struct Family {
+        std::string help;
+        enum class Kind { kCounter, kHistogram, kGauge } kind;
+        std::vector<double> buckets;
+        std::function<std::vector<std::pair<Labels, double>>()> sample;
+        std::map<Labels, std::unique_ptr<Series>> series;
+    };
+    Series& SeriesFor(Family& family, const Labels& labels);
+
+    mutable std::mutex mutex_;
+    std::map<std::string, Family> families_;
+};
+
+}  // namespace maxis::core

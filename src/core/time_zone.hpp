@@ -1,0 +1,33 @@
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+
+namespace maxis::core {
+
+/// A local wall-clock time (no zone attached).
+using LocalTime = std::chrono::local_time<std::chrono::seconds>;
+
+/// An IANA time zone read from the system's tz database. Thread-safe after construction.
+class TimeZone {
+public:
+    /// Throws core::Error(kInvalidArgument) for an unknown zone name.
+    static TimeZone Load(std::string_view name);
+
+    [[nodiscard]] const std::string& name() const { return name_; }
+    [[nodiscard]] LocalTime ToLocal(TimePoint t) const;
+    /// The instant for a wall-clock time. A time skipped by a DST change (02:30 on the spring-forward
+    /// night in Paris) resolves to the same offset from the start of the gap in the new offset (03:30);
+    /// a time that happens twice (fall-back) resolves to its first occurrence.
+    [[nodiscard]] TimePoint FromLocal(LocalTime local) const;
+
+private:
+    TimeZone(std::string name, const void* zone) : name_(std::move(name)), zone_(zone) {}
+    std::string name_;
+    const void* zone_;  // const date::time_zone*, owned by the process-wide tz database
+};
+
+}  // namespace maxis::core
