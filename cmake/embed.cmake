@@ -11,9 +11,12 @@ function(maxis_embed out_var namespace base_dir)
     list(SORT files)
     string(REPLACE "::" "_" stem ${namespace})
     set(out ${CMAKE_BINARY_DIR}/generated/${stem}.cpp)
+    set(list_file ${CMAKE_BINARY_DIR}/generated/${stem}.files)
+    file(WRITE ${list_file}.tmp "${files}")
+    file(COPY_FILE ${list_file}.tmp ${list_file} ONLY_IF_DIFFERENT)
     add_custom_command(OUTPUT ${out}
         COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} -DBASE=${base_dir}
-                "-DFILES=${files}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_run.cmake
-        DEPENDS ${files} ${CMAKE_SOURCE_DIR}/cmake/embed_run.cmake VERBATIM)
+                -DLIST_FILE=${list_file} -P ${CMAKE_SOURCE_DIR}/cmake/embed_run.cmake
+        DEPENDS ${files} ${list_file} ${CMAKE_SOURCE_DIR}/cmake/embed_run.cmake VERBATIM)
     set(${out_var} ${out} PARENT_SCOPE)
 endfunction()

@@ -1,3 +1,4 @@
+file(READ ${LIST_FILE} FILES)
 set(body "#include <string_view>\n#include <utility>\n#include <vector>\nnamespace ${NAMESPACE} {\n")
 set(entries "")
 set(i 0)

@@ -1,0 +1,217 @@
+#include "storage/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <libpq-fe.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+#include "core/strings.hpp"
+
+namespace maxis::storage {
+
+using core::Error;
+using core::ErrorCode;
+
+Dialect DialectOf(const std::string& url) {
+    if (core::StartsWith(url, "sqlite:")) {
+        if (url.size() == 7) throw Error(ErrorCode::kInvalidArgument, "database URL 'sqlite:' needs a file path");
+        return Dialect::kSqlite;
+    }
+    if (core::StartsWith(url, "postgresql://") || core::StartsWith(url, "postgres://")) return Dialect::kPostgres;
+    throw Error(ErrorCode::kInvalidArgument,
+                "database URL must start with 'sqlite:' or 'postgresql://' (got '" + RedactUrl(url) + "')");
+}
+
+std::string RedactUrl(const std::string& url) {
+    std::string out = url;
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto at = url.find('@', scheme + 3);
+    auto colon = url.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+        out.replace(colon + 1, at - colon - 1, "***");
+    }
+    auto q = out.find("password=");
+    if (q != std::string::npos) {
+        auto end = out.find('&', q);
+        out.replace(q + 9, (end == std::string::npos ? out.size() : end) - q - 9, "***");
+    }
+    return out;
+}
+
+std::string PostgresConnectString(const std::string& url) {
+    char* err = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
+    if (options == nullptr) {
+        std::string reason = err != nullptr ? std::string(core::Trim(err)) : "out of memory";
+        PQfreemem(err);
+        throw Error(ErrorCode::kInvalidArgument, "invalid PostgreSQL URL " + RedactUrl(url) + ": " + reason);
+    }
+    std::string out;
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) continue;
+        std::string value;
+        for (const char* c = o->val; *c != '\0'; ++c) {
+            if (*c == '\'' || *c == '\\') value += '\\';
+            value += *c;
+        }
+        out += std::string(out.empty() ? "" : " ") + o->keyword + "='" + value + "'";
+    }
+    PQconninfoFree(options);
+    return out;
+}
+
+namespace {
+
+std::unique_ptr<soci::session> Connect(const DatabaseOptions& options, Dialect dialect) {
+    try {
+        if (dialect == Dialect::kSqlite) {
+            std::string path = options.url.substr(7);
+            if (path != ":memory:") {
+                auto parent = std::filesystem::path(path).parent_path();
+                if (!parent.empty()) std::filesystem::create_directories(parent);
+            }
+            auto s = std::make_unique<soci::session>(soci::sqlite3, "db=\"" + path + "\"");
+            *s << "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout.count());
+            *s << "PRAGMA foreign_keys = ON";
+            if (path != ":memory:") {
+                *s << "PRAGMA journal_mode = WAL";
+                *s << "PRAGMA synchronous = NORMAL";
+            }
+            return s;
+        }
+        auto s = std::make_unique<soci::session>(soci::postgresql, PostgresConnectString(options.url));
+        *s << "SET client_min_messages = warning";
+        return s;
+    } catch (const std::exception& e) {
+        // libpq's messages can quote the connection string; never let a password through.
+        if (const auto* already = dynamic_cast<const Error*>(&e)) throw *already;
+        std::string reason = e.what();
+        auto redacted = RedactUrl(options.url);
+        throw Error(ErrorCode::kUnavailable, "cannot open database " + redacted + ": " + std::string(core::Trim(reason)));
+    }
+}
+
+std::string_view RoleSetting(core::Role role) { return core::ToString(role); }
+
+}  // namespace
+
+Database::Database(DatabaseOptions options, core::Metrics* metrics)
+    : options_(std::move(options)), dialect_(DialectOf(options_.url)) {
+    int size = options_.pool_size < 1 ? 1 : options_.pool_size;
+    if (options_.url == "sqlite::memory:") size = 1;
+    for (int i = 0; i < size; ++i) {
+        sessions_.push_back(Connect(options_, dialect_));
+        idle_.push_back(sessions_.back().get());
+    }
+    if (metrics != nullptr) {
+        metrics->DefineGauge("maxis_db_pool_connections", "Database pool connections by state.", [this] {
+            auto stats = Stats();
+            return std::vector<std::pair<core::Labels, double>>{
+                {{{"state", "in_use"}}, static_cast<double>(stats.in_use)},
+                {{{"state", "idle"}}, static_cast<double>(stats.size - stats.in_use)}};
+        });
+        metrics->DefineGauge("maxis_db_pool_waits_total", "Times a caller waited for a free connection.",
+                             [this] { return std::vector<std::pair<core::Labels, double>>{{{}, double(Stats().waits)}}; });
+    }
+}
+
+Database::~Database() = default;
+
+Database::Lease Database::Acquire() {
+    std::unique_lock lock(mutex_);
+    if (idle_.empty()) {
+        ++waits_;
+        if (!available_.wait_for(lock, options_.acquire_timeout, [this] { return !idle_.empty(); })) {
+            throw Error(ErrorCode::kUnavailable, "no database connection became free in time");
+        }
+    }
+    soci::session* s = idle_.back();
+    idle_.pop_back();
+    return Lease(this, s);
+}
+
+void Database::Release(soci::session* s, bool broken) {
+    // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
+    if (broken && dialect_ == Dialect::kPostgres) {
+        try {
+            s->reconnect();
+            spdlog::warn("database connection reopened after a failure");
+        } catch (const std::exception& e) {
+            // Keep it in the pool anyway: the next Begin fails cleanly and tries again.
+            spdlog::error("database reconnect failed: {}", e.what());
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(s);
+    }
+    available_.notify_one();
+}
+
+void Database::Begin(soci::session& s, const core::Viewer& viewer, bool write) {
+    if (dialect_ == Dialect::kSqlite) {
+        s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+        return;
+    }
+    s << (write ? "BEGIN" : "BEGIN READ ONLY");
+    try {
+        s << "SET LOCAL ROLE maxis_user";
+        long long uid = viewer.user_id.value;
+        std::string user = std::to_string(uid);
+        std::string role(RoleSetting(viewer.role));
+        s << "SELECT set_config('maxis.user_id', :u, true), set_config('maxis.role', :r, true)", soci::use(user),
+            soci::use(role);
+    } catch (...) {
+        Rollback(s);
+        throw;
+    }
+}
+
+void Database::Commit(soci::session& s) { s << "COMMIT"; }
+
+bool Database::Rollback(soci::session& s) noexcept {
+    try {
+        s << "ROLLBACK";
+        return true;
+    } catch (const std::exception& e) {
+        spdlog::warn("rollback failed: {}", e.what());
+        return false;
+    }
+}
+
+void Database::WithRawSession(const std::function<void(soci::session&)>& f) {
+    Lease lease = Acquire();
+    try {
+        f(*lease.session);
+    } catch (...) {
+        lease.broken = true;
+        throw;
+    }
+}
+
+bool Database::Ping() {
+    try {
+        return Read(core::Viewer::System(), [](Transaction& tx) {
+            int one = 0;
+            tx.sql() << "SELECT 1", soci::into(one);
+            return one == 1;
+        });
+    } catch (const std::exception& e) {
+        spdlog::warn("database ping failed: {}", e.what());
+        return false;
+    }
+}
+
+PoolStats Database::Stats() const {
+    std::lock_guard lock(mutex_);
+    return PoolStats{static_cast<int>(sessions_.size()), static_cast<int>(sessions_.size() - idle_.size()), waits_};
+}
+
+}  // namespace maxis::storage

@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <thread>
+
+#include "core/errors.hpp"
+#include "storage/database.hpp"
+#include "storage/demo_catalog.hpp"
+#include "storage/migrator.hpp"
+#include "support/postgres.hpp"
+
+namespace maxis::storage {
+namespace {
+
+using core::Role;
+using core::UserId;
+using core::Viewer;
+
+class PostgresStorage : public ::testing::Test {
+protected:
+    testing::PostgresDatabase pg;
+    testing::FakeClock clock;
+};
+
+TEST_F(PostgresStorage, MigrationsAreAppliedOnceAndRecorded) {
+    Migrator migrator(pg.owner(), clock);
+    EXPECT_TRUE(migrator.Pending().empty());
+    EXPECT_EQ(migrator.Apply(), 0);
+    EXPECT_EQ(migrator.CurrentVersion(), EmbeddedMigrations(Dialect::kPostgres).back().version);
+}
+
+TEST_F(PostgresStorage, ConcurrentMigrationsOfAFreshDatabaseApplyEachVersionOnce) {
+    soci::session admin(soci::postgresql, PostgresConnectString(testing::PostgresAdminUrl()));
+    std::string fresh = pg.name() + "_fresh";
+    admin << "DROP DATABASE IF EXISTS " + fresh;
+    admin << "CREATE DATABASE " + fresh;
+    std::atomic<int> applied{0};
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 3; ++i) {
+            threads.emplace_back([&] {
+                Database db(DatabaseOptions{testing::PostgresUrl("postgres", fresh), 1});
+                applied += Migrator(db, clock).Apply();
+            });
+        }
+        for (auto& t : threads) t.join();
+    }
+    EXPECT_EQ(applied.load(), static_cast<int>(EmbeddedMigrations(Dialect::kPostgres).size()));
+    admin << "DROP DATABASE " + fresh + " WITH (FORCE)";
+}
+
+TEST_F(PostgresStorage, TablesAreOwnedByTheOwnerRoleAndTheLoginRoleOwnsNothing) {
+    Database login(DatabaseOptions{pg.LoginUrl(), 1});
+    login.WithRawSession([](soci::session& sql) {
+        int owned_by_login = -1, owned_by_owner = -1, bypass = -1;
+        sql << "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'maxis_login'",
+            soci::into(owned_by_login);
+        sql << "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'maxis_owner'",
+            soci::into(owned_by_owner);
+        sql << "SELECT COUNT(*) FROM pg_roles WHERE rolname IN ('maxis_user', 'maxis_login') AND "
+               "(rolbypassrls OR rolsuper)",
+            soci::into(bypass);
+        EXPECT_EQ(owned_by_login, 0);
+        EXPECT_GE(owned_by_owner, 4);
+        EXPECT_EQ(bypass, 0);
+    });
+}
+
+class PostgresRls : public PostgresStorage {
+protected:
+    void SetUp() override {
+        // A probe table with a member policy, created as the schema owner like any migration would.
+        pg.owner().WithRawSession([](soci::session& sql) {
+            sql << "BEGIN";
+            sql << "SET LOCAL ROLE maxis_owner";
+            sql << "CREATE TABLE rls_probe (id SERIAL PRIMARY KEY, owner_id BIGINT NOT NULL, note TEXT NOT NULL)";
+            sql << "ALTER TABLE rls_probe ENABLE ROW LEVEL SECURITY";
+            sql << "ALTER TABLE rls_probe FORCE ROW LEVEL SECURITY";
+            sql << "CREATE POLICY probe_member ON rls_probe TO maxis_user "
+                   "USING (owner_id = NULLIF(current_setting('maxis.user_id', true), '')::BIGINT) "
+                   "WITH CHECK (owner_id = NULLIF(current_setting('maxis.user_id', true), '')::BIGINT)";
+            sql << "CREATE POLICY probe_staff ON rls_probe TO maxis_user "
+                   "USING (current_setting('maxis.role', true) IN ('staff', 'admin', 'operator', 'system'))";
+            // FORCE binds even the owner: rows are seeded as the superuser, which bypasses policies.
+            sql << "RESET ROLE";
+            sql << "INSERT INTO rls_probe (owner_id, note) VALUES (1, 'alice-1'), (1, 'alice-2'), (2, 'bob-1')";
+            sql << "COMMIT";
+        });
+        login = std::make_unique<Database>(DatabaseOptions{pg.LoginUrl(), 2});
+    }
+    int CountAs(const Viewer& v) {
+        return login->Read(v, [](Transaction& tx) {
+            int n = -1;
+            tx.sql() << "SELECT COUNT(*) FROM rls_probe", soci::into(n);  // no WHERE clause on purpose
+            return n;
+        });
+    }
+    std::unique_ptr<Database> login;
+};
+
+TEST_F(PostgresRls, MemberReadsOnlyOwnRowsWithoutAWhereClause) {
+    EXPECT_EQ(CountAs(Viewer{UserId{1}, Role::kMember}), 2);
+    EXPECT_EQ(CountAs(Viewer{UserId{2}, Role::kMember}), 1);
+    EXPECT_EQ(CountAs(Viewer{UserId{3}, Role::kMember}), 0);
+    std::vector<std::string> notes = login->Read(Viewer{UserId{2}, Role::kMember}, [](Transaction& tx) {
+        std::vector<std::string> out(10);
+        tx.sql() << "SELECT note FROM rls_probe ORDER BY id", soci::into(out);
+        return out;
+    });
+    EXPECT_EQ(notes, std::vector<std::string>{"bob-1"});
+}
+
+TEST_F(PostgresRls, StaffReadsEverything) {
+    EXPECT_EQ(CountAs(Viewer{UserId{9}, Role::kStaff}), 3);
+    EXPECT_EQ(CountAs(Viewer::System()), 3);
+}
+
+TEST_F(PostgresRls, MemberCannotWriteOrTouchAnotherMembersRows) {
+    EXPECT_THROW(login->Write(Viewer{UserId{1}, Role::kMember},
+                              [](Transaction& tx) {
+                                  tx.sql() << "INSERT INTO rls_probe (owner_id, note) VALUES (2, 'forged')";
+                              }),
+                 std::exception);
+    int changed = login->Write(Viewer{UserId{1}, Role::kMember}, [](Transaction& tx) {
+        soci::statement st = (tx.sql().prepare << "UPDATE rls_probe SET note = 'hijacked'");
+        st.execute(true);
+        return static_cast<int>(st.get_affected_rows());
+    });
+    EXPECT_EQ(changed, 2);  // only alice's own rows
+    EXPECT_EQ(CountAs(Viewer{UserId{2}, Role::kMember}), 1);
+    std::string bob_note = login->Read(Viewer::System(), [](Transaction& tx) {
+        std::string n;
+        tx.sql() << "SELECT note FROM rls_probe WHERE owner_id = 2", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(bob_note, "bob-1");
+}
+
+TEST_F(PostgresRls, ViewerSettingsDoNotLeakIntoTheNextTransaction) {
+    EXPECT_EQ(CountAs(Viewer{UserId{9}, Role::kStaff}), 3);
+    // Same pooled connection, no viewer: SET LOCAL and set_config(..., true) ended with the transaction.
+    login->WithRawSession([](soci::session& sql) {
+        int n = -1;
+        sql << "SELECT COUNT(*) FROM rls_probe", soci::into(n);
+        EXPECT_EQ(n, 0);
+    });
+}
+
+TEST_F(PostgresRls, LoginRoleCannotEscapeThePolicies) {
+    EXPECT_THROW(login->WithRawSession([](soci::session& sql) { sql << "SET ROLE maxis_owner"; }), std::exception);
+    EXPECT_THROW(login->WithRawSession([](soci::session& sql) { sql << "ALTER TABLE rls_probe DISABLE ROW LEVEL SECURITY"; }),
+                 std::exception);
+}
+
+TEST_F(PostgresRls, UsersTableIsolatesMembers) {
+    login->Write(Viewer::System(), [](Transaction& tx) {
+        tx.sql() << "INSERT INTO users (id, display_name, created_at) VALUES (1, 'alice', 0), (2, 'bob', 0)";
+    });
+    int seen = login->Read(Viewer{UserId{2}, Role::kMember}, [](Transaction& tx) {
+        int n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM users", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(seen, 1);
+}
+
+TEST_F(PostgresRls, DemoCatalogSeedsThroughTheLoginRole) {
+    EXPECT_TRUE(SeedDemoCatalogOnce(*login, clock));
+    EXPECT_FALSE(SeedDemoCatalogOnce(*login, clock));
+    int visible_to_member = login->Read(Viewer{UserId{5}, Role::kMember}, [](Transaction& tx) {
+        int n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM products", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(visible_to_member, 5);
+    // A member's UPDATE matches no row: the write policy is staff-only.
+    int changed = login->Write(Viewer{UserId{5}, Role::kMember}, [](Transaction& tx) {
+        soci::statement st = (tx.sql().prepare << "UPDATE products SET price_minor = 1");
+        st.execute(true);
+        return static_cast<int>(st.get_affected_rows());
+    });
+    EXPECT_EQ(changed, 0);
+    int cheap = login->Read(Viewer::System(), [](Transaction& tx) {
+        int n = -1;
+        tx.sql() << "SELECT COUNT(*) FROM products WHERE price_minor = 1", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(cheap, 0);
+}
+
+}  // namespace
+}  // namespace maxis::storage

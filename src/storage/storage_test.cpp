@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "support/fake_clock.hpp"
+#include "storage/database.hpp"
+#include "storage/demo_catalog.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_script.hpp"
+
+namespace maxis::storage {
+namespace {
+
+using core::Viewer;
+
+TEST(SqlScript, SplitsOnTopLevelSemicolonsOnly) {
+    auto parts = SplitSqlScript(
+        "CREATE TABLE a (x TEXT DEFAULT 'a;b'); -- a comment; with semicolon\n"
+        "/* block; */ DO $$ BEGIN PERFORM 1; END $$;\n"
+        "INSERT INTO a VALUES ('it''s; fine');;  ");
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[0], "CREATE TABLE a (x TEXT DEFAULT 'a;b')");
+    EXPECT_NE(parts[1].find("$$ BEGIN PERFORM 1; END $$"), std::string::npos);
+    EXPECT_EQ(parts[2], "INSERT INTO a VALUES ('it''s; fine')");
+}
+
+TEST(DatabaseUrl, RejectsUnknownSchemesWithTheReason) {
+    EXPECT_EQ(DialectOf("sqlite:./x.db"), Dialect::kSqlite);
+    EXPECT_EQ(DialectOf("postgresql://u@h/db"), Dialect::kPostgres);
+    EXPECT_THROW(DialectOf("mysql://u@h/db"), core::Error);
+    EXPECT_THROW(DialectOf("sqlite:"), core::Error);
+}
+
+TEST(DatabaseUrl, RedactsPasswords) {
+    EXPECT_EQ(RedactUrl("postgresql://maxis:hunter2@db:5432/maxis"), "postgresql://maxis:***@db:5432/maxis");
+    EXPECT_EQ(RedactUrl("postgresql://db/maxis?user=a&password=hunter2&x=1"),
+              "postgresql://db/maxis?user=a&password=***&x=1");
+    EXPECT_EQ(RedactUrl("sqlite:./data/maxis.db"), "sqlite:./data/maxis.db");
+}
+
+TEST(Database, UnreachablePostgresIsUnavailableWithoutThePassword) {
+    try {
+        Database db(DatabaseOptions{"postgresql://maxis:hunter2@127.0.0.1:1/maxis?connect_timeout=2", 1});
+        FAIL();
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::ErrorCode::kUnavailable);
+        EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+    }
+}
+
+class SqliteStorage : public ::testing::Test {
+protected:
+    testing::FakeClock clock;
+    Database db{DatabaseOptions{"sqlite::memory:", 1}};
+};
+
+TEST_F(SqliteStorage, MigratorAppliesEverythingOnceAndRecordsVersions) {
+    Migrator migrator(db, clock);
+    auto all = EmbeddedMigrations(Dialect::kSqlite);
+    ASSERT_FALSE(all.empty());
+    EXPECT_EQ(migrator.Pending().size(), all.size());
+    EXPECT_EQ(migrator.Apply(), static_cast<int>(all.size()));
+    EXPECT_EQ(migrator.CurrentVersion(), all.back().version);
+    EXPECT_TRUE(migrator.Pending().empty());
+    EXPECT_EQ(migrator.Apply(), 0);
+}
+
+TEST_F(SqliteStorage, FailedMigrationLeavesThePreviousVersion) {
+    std::vector<Migration> migrations = {{1, "0001_ok.sql", "CREATE TABLE t1 (x INTEGER);"},
+                                         {2, "0002_bad.sql", "CREATE TABLE t2 (x INTEGER); INSERT INTO nope VALUES (1);"}};
+    Migrator migrator(db, clock, migrations);
+    try {
+        migrator.Apply();
+        FAIL();
+    } catch (const core::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("0002_bad.sql"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("INSERT INTO nope"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(migrator.CurrentVersion(), 1);
+    // t2 was rolled back with its migration.
+    EXPECT_THROW(db.Read(Viewer::System(), [](Transaction& tx) { tx.sql() << "SELECT COUNT(*) FROM t2"; }), std::exception);
+}
+
+TEST_F(SqliteStorage, WriteRollsBackWhenTheWorkThrows) {
+    Migrator(db, clock).Apply();
+    EXPECT_THROW(db.Write(Viewer::System(),
+                          [](Transaction& tx) {
+                              tx.sql() << "INSERT INTO app_state (key, value) VALUES ('k', 'v')";
+                              throw std::runtime_error("boom");
+                          }),
+                 std::runtime_error);
+    int count = db.Read(Viewer::System(), [](Transaction& tx) {
+        int n = -1;
+        tx.sql() << "SELECT COUNT(*) FROM app_state WHERE key = 'k'", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(count, 0);
+}
+
+TEST_F(SqliteStorage, ForeignKeysAreEnforced) {
+    db.Write(Viewer::System(), [](Transaction& tx) {
+        tx.sql() << "CREATE TABLE parent (id INTEGER PRIMARY KEY)";
+        tx.sql() << "CREATE TABLE child (p INTEGER REFERENCES parent(id))";
+    });
+    EXPECT_THROW(db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "INSERT INTO child VALUES (42)"; }),
+                 std::exception);
+}
+
+TEST_F(SqliteStorage, DemoCatalogIsSeededOnlyOnce) {
+    Migrator(db, clock).Apply();
+    EXPECT_TRUE(SeedDemoCatalogOnce(db, clock));
+    auto count = [&] {
+        return db.Read(Viewer::System(), [](Transaction& tx) {
+            int n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM products", soci::into(n);
+            return n;
+        });
+    };
+    EXPECT_EQ(count(), 5);
+    db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "DELETE FROM products"; });
+    EXPECT_FALSE(SeedDemoCatalogOnce(db, clock));
+    EXPECT_EQ(count(), 0);
+}
+
+TEST(SqliteFile, UsesWalAndCreatesTheDirectory) {
+    auto dir = std::filesystem::temp_directory_path() / ("maxis-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        Database db(DatabaseOptions{"sqlite:" + (dir / "sub" / "m.db").string(), 2});
+        std::string mode = db.Read(Viewer::System(), [](Transaction& tx) {
+            std::string m;
+            tx.sql() << "PRAGMA journal_mode", soci::into(m);
+            return m;
+        });
+        EXPECT_EQ(mode, "wal");
+        EXPECT_EQ(db.Stats().size, 2);
+        EXPECT_TRUE(db.Ping());
+    }
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace maxis::storage
