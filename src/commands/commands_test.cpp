@@ -1,0 +1,339 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <regex>
+#include <set>
+
+#include "commands/builtin_commands.hpp"
+#include "commands/engine.hpp"
+#include "commands/parser.hpp"
+#include "core/errors.hpp"
+
+namespace maxis::commands {
+namespace {
+
+using core::Role;
+using core::UserId;
+using core::Viewer;
+using namespace std::chrono_literals;
+
+const ArgSpec kCategory{.name = "category",
+                        .type = ArgType::kEnum,
+                        .choices = {{"general", {"général"}}, {"billing", {"facturation"}}, {"technical", {"technique"}}}};
+const ArgSpec kPriority{.name = "priority",
+                        .type = ArgType::kEnum,
+                        .choices = {{"critical", {"critique"}}, {"high", {"haute"}}, {"medium", {"moyenne"}}, {"low", {"basse"}}}};
+
+Args ParseOk(const std::vector<ArgSpec>& specs, std::string_view text) {
+    auto result = ParseArguments(specs, text);
+    if (auto* e = std::get_if<ParseError>(&result)) {
+        ADD_FAILURE() << "parse failed on '" << text << "' at arg '" << e->arg << "' token '" << e->token << "'";
+        return {};
+    }
+    return std::get<Args>(result);
+}
+
+ParseError ParseFails(const std::vector<ArgSpec>& specs, std::string_view text) {
+    auto result = ParseArguments(specs, text);
+    if (auto* e = std::get_if<ParseError>(&result)) return *e;
+    ADD_FAILURE() << "parse unexpectedly succeeded on '" << text << "'";
+    return {};
+}
+
+TEST(Parser, QuotedStringEnumsAndRestOfLine) {
+    std::vector<ArgSpec> specs = {{.name = "subject", .type = ArgType::kString}, kCategory, kPriority,
+                                  {.name = "description", .type = ArgType::kRest}};
+    auto args = ParseOk(specs, R"( "Paiement refusé" facturation HAUTE La carte   est refusée )");
+    EXPECT_EQ(args.Get<std::string>("subject"), "Paiement refusé");
+    EXPECT_EQ(args.Get<std::string>("category"), "billing");
+    EXPECT_EQ(args.Get<std::string>("priority"), "high");
+    EXPECT_EQ(args.Get<std::string>("description"), "La carte   est refusée");
+}
+
+TEST(Parser, EnumMatchesAliasesWithoutAccentsOrCase) {
+    std::vector<ArgSpec> specs = {kCategory};
+    EXPECT_EQ(ParseOk(specs, "Général").Get<std::string>("category"), "general");
+    EXPECT_EQ(ParseOk(specs, "general").Get<std::string>("category"), "general");
+    EXPECT_EQ(ParseOk(specs, "GENERAL").Get<std::string>("category"), "general");
+    EXPECT_EQ(ParseOk(specs, "Technique").Get<std::string>("category"), "technical");
+    EXPECT_EQ(ParseFails(specs, "cuisine").kind, ParseErrorKind::kInvalid);
+}
+
+TEST(Parser, TypographicQuotesAndEscapes) {
+    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kString}, {.name = "b", .type = ArgType::kString},
+                                  {.name = "c", .type = ArgType::kString}};
+    auto args = ParseOk(specs, "\u201CMon sujet\u201D \u00AB\u00A0Un autre\u00A0\u00BB \"dit \\\"oui\\\" \\\\ fin\"");
+    EXPECT_EQ(args.Get<std::string>("a"), "Mon sujet");
+    EXPECT_EQ(args.Get<std::string>("b"), "Un autre");
+    EXPECT_EQ(args.Get<std::string>("c"), "dit \"oui\" \\ fin");
+}
+
+TEST(Parser, ApostrophesAreNotQuotes) {
+    std::vector<ArgSpec> specs = {{.name = "w", .type = ArgType::kWord}, {.name = "rest", .type = ArgType::kRest}};
+    auto args = ParseOk(specs, "l'équipe c'est top");
+    EXPECT_EQ(args.Get<std::string>("w"), "l'équipe");
+    EXPECT_EQ(args.Get<std::string>("rest"), "c'est top");
+}
+
+TEST(Parser, UnterminatedQuoteIsAnError) {
+    std::vector<ArgSpec> specs = {{.name = "subject", .type = ArgType::kString}};
+    auto e = ParseFails(specs, "\"jamais fermé");
+    EXPECT_EQ(e.kind, ParseErrorKind::kUnterminatedQuote);
+    EXPECT_EQ(e.arg, "subject");
+}
+
+TEST(Parser, IntegerWithBounds) {
+    std::vector<ArgSpec> specs = {{.name = "n", .type = ArgType::kInteger, .min = 1, .max = 10}};
+    EXPECT_EQ(ParseOk(specs, "7").Get<std::int64_t>("n"), 7);
+    EXPECT_EQ(ParseFails(specs, "0").kind, ParseErrorKind::kInvalid);
+    EXPECT_EQ(ParseFails(specs, "11").kind, ParseErrorKind::kInvalid);
+    EXPECT_EQ(ParseFails(specs, "7a").kind, ParseErrorKind::kInvalid);
+    EXPECT_EQ(ParseFails(specs, "99999999999999999999").kind, ParseErrorKind::kInvalid);
+    std::vector<ArgSpec> signed_specs = {{.name = "n", .type = ArgType::kInteger}};
+    EXPECT_EQ(ParseOk(signed_specs, "-12").Get<std::int64_t>("n"), -12);
+}
+
+TEST(Parser, DurationPercentMoney) {
+    std::vector<ArgSpec> specs = {{.name = "d", .type = ArgType::kDuration}, {.name = "p", .type = ArgType::kPercent},
+                                  {.name = "m", .type = ArgType::kMoney}};
+    auto args = ParseOk(specs, "48h 20% 9,99");
+    EXPECT_EQ(args.Get<std::chrono::seconds>("d"), 48h);
+    EXPECT_EQ(args.Get<std::int64_t>("p"), 20);
+    EXPECT_EQ(args.Get<std::int64_t>("m"), 999);
+    auto args2 = ParseOk(specs, "3d 5 9.99€");
+    EXPECT_EQ(args2.Get<std::chrono::seconds>("d"), 72h);
+    EXPECT_EQ(args2.Get<std::int64_t>("p"), 5);
+    EXPECT_EQ(args2.Get<std::int64_t>("m"), 999);
+    EXPECT_EQ(ParseFails(specs, "48x 20% 9,99").arg, "d");
+    EXPECT_EQ(ParseFails(specs, "48h 120% 9,99").arg, "p");
+    EXPECT_EQ(ParseFails(specs, "48h 0% 9,99").arg, "p");
+    EXPECT_EQ(ParseFails(specs, "48h 20% 9,999").arg, "m");
+    EXPECT_EQ(ParseFails(specs, "48h 20% -1").arg, "m");
+}
+
+TEST(Parser, UserAndChannelMentions) {
+    std::vector<ArgSpec> specs = {{.name = "u", .type = ArgType::kUser}, {.name = "c", .type = ArgType::kChannel}};
+    auto args = ParseOk(specs, "<@!123456789012345678> <#42>");
+    EXPECT_EQ(args.Get<UserId>("u"), UserId{123456789012345678});
+    EXPECT_EQ(args.Get<core::ChannelId>("c"), core::ChannelId{42});
+    EXPECT_EQ(ParseOk(specs, "<@7> 8").Get<UserId>("u"), UserId{7});
+    EXPECT_EQ(ParseFails(specs, "<#7> 8").arg, "u");
+    EXPECT_EQ(ParseFails(specs, "<@7> <@8>").arg, "c");
+    EXPECT_EQ(ParseFails(specs, "@everyone 8").arg, "u");
+}
+
+TEST(Parser, MissingTooManyAndOptional) {
+    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kWord}, {.name = "b", .type = ArgType::kWord, .required = false}};
+    EXPECT_EQ(ParseFails(specs, "   ").kind, ParseErrorKind::kMissing);
+    EXPECT_FALSE(ParseOk(specs, "x").Has("b"));
+    EXPECT_EQ(ParseOk(specs, "x y").Get<std::string>("b"), "y");
+    auto e = ParseFails(specs, "x y z");
+    EXPECT_EQ(e.kind, ParseErrorKind::kTooMany);
+    EXPECT_EQ(e.token, "z");
+}
+
+TEST(Parser, RejectsInvalidUtf8) {
+    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kRest}};
+    EXPECT_EQ(ParseFails(specs, "bad \xc3(").kind, ParseErrorKind::kInvalid);
+}
+
+TEST(Parser, SplitCommandLineNeedsThePrefix) {
+    EXPECT_FALSE(SplitCommandLine("hello !help", "!"));
+    EXPECT_FALSE(SplitCommandLine("! help", "!"));
+    auto line = SplitCommandLine("  !HELP ticket_create", "!");
+    ASSERT_TRUE(line);
+    EXPECT_EQ(line->name, "help");
+    EXPECT_EQ(line->rest, " ticket_create");
+}
+
+class EngineTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        RegisterBuiltinCommands(engine, "1.2.3");
+        engine.Register(CommandSpec{
+            .name = "ticket_create",
+            .args = {{.name = "subject", .type = ArgType::kString}, kCategory, kPriority,
+                     {.name = "description", .type = ArgType::kRest}},
+            .handler = [this](const Invocation& inv) {
+                ++runs;
+                return Reply{.text = inv.args.Get<std::string>("subject") + "/" + inv.args.Get<std::string>("priority")};
+            }});
+        engine.Register(CommandSpec{.name = "promo",
+                                    .args = {{.name = "percent", .type = ArgType::kPercent},
+                                             {.name = "duration", .type = ArgType::kDuration}},
+                                    .permission = Role::kStaff,
+                                    .handler = [this](const Invocation&) {
+                                        ++runs;
+                                        return Reply{.text = "ok"};
+                                    }});
+        engine.Register(CommandSpec{.name = "explode", .handler = [](const Invocation&) -> Reply {
+                                        throw std::runtime_error("database on fire");
+                                    }});
+        engine.Register(CommandSpec{.name = "missing", .handler = [](const Invocation&) -> Reply {
+                                        throw core::Error(core::ErrorCode::kNotFound, "no such thing");
+                                    }});
+    }
+    Reply Run(std::string_view line, Role role = Role::kMember, std::string_view locale = "fr") {
+        auto reply = engine.HandleLine(Viewer{UserId{1}, role}, locale, line);
+        EXPECT_TRUE(reply.has_value()) << line;
+        return reply.value_or(Reply{});
+    }
+    Engine engine{Catalog::Builtin(), "!"};
+    int runs = 0;
+};
+
+TEST_F(EngineTest, DispatchesParsedArguments) {
+    auto reply = Run(R"(!ticket_create "Paiement refusé" billing critique La carte est refusée)");
+    EXPECT_FALSE(reply.is_error);
+    EXPECT_EQ(reply.text, "Paiement refusé/critical");
+    EXPECT_EQ(runs, 1);
+}
+
+TEST_F(EngineTest, LinesWithoutPrefixAreIgnored) {
+    EXPECT_FALSE(engine.HandleLine(Viewer{UserId{1}, Role::kMember}, "fr", "bonjour tout le monde"));
+}
+
+TEST_F(EngineTest, ParseErrorAnswersWithUsageAndDoesNotRun) {
+    auto reply = Run("!ticket_create \"Sujet\" cuisine haute texte");
+    EXPECT_TRUE(reply.is_error);
+    EXPECT_EQ(runs, 0);
+    EXPECT_NE(reply.text.find("Valeur invalide pour <category>"), std::string::npos) << reply.text;
+    EXPECT_NE(reply.text.find("facturation"), std::string::npos) << reply.text;
+    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<subject>\""), std::string::npos) << reply.text;
+    auto en = Run("!ticket_create", Role::kMember, "en");
+    EXPECT_NE(en.text.find("Missing argument <subject>."), std::string::npos) << en.text;
+    EXPECT_NE(en.text.find("Usage: !ticket_create"), std::string::npos) << en.text;
+}
+
+TEST_F(EngineTest, PermissionIsCheckedBeforeParsing) {
+    auto reply = Run("!promo 20% 48h", Role::kMember);
+    EXPECT_TRUE(reply.is_error);
+    EXPECT_EQ(reply.text, "Cette commande est réservée au rôle staff.");
+    EXPECT_EQ(runs, 0);
+    EXPECT_FALSE(Run("!promo 20% 48h", Role::kAdmin).is_error);
+    EXPECT_EQ(runs, 1);
+}
+
+TEST_F(EngineTest, UnknownCommandSuggestsTheClosestVisibleOne) {
+    auto reply = Run("!hepl");
+    EXPECT_TRUE(reply.is_error);
+    EXPECT_NE(reply.text.find("Commande inconnue : !hepl"), std::string::npos);
+    EXPECT_NE(reply.text.find("Vouliez-vous dire !help ?"), std::string::npos) << reply.text;
+    // A member is never pointed at a staff command.
+    EXPECT_EQ(Run("!promp").text.find("!promo"), std::string::npos);
+}
+
+TEST_F(EngineTest, HandlerErrorsBecomeLocalizedReplies) {
+    auto internal = Run("!explode", Role::kMember, "en");
+    EXPECT_TRUE(internal.is_error);
+    EXPECT_TRUE(std::regex_search(internal.text, std::regex("Something went wrong \\(ref [A-Z0-9]{8}\\)"))) << internal.text;
+    EXPECT_EQ(internal.text.find("database on fire"), std::string::npos);
+    EXPECT_EQ(Run("!missing").text, "Introuvable.");
+}
+
+TEST_F(EngineTest, HelpListsOnlyWhatTheRoleMayRunInTheLocale) {
+    auto fr = Run("!help");
+    ASSERT_EQ(fr.embeds.size(), 1u);
+    EXPECT_EQ(fr.embeds[0].title, "Commandes disponibles");
+    std::set<std::string> listed;
+    for (const auto& f : fr.embeds[0].fields) listed.insert(f.name.substr(0, f.name.find(' ')));
+    EXPECT_TRUE(listed.contains("!help"));
+    EXPECT_TRUE(listed.contains("!ticket_create"));
+    EXPECT_FALSE(listed.contains("!promo"));
+    auto en = Run("!help", Role::kStaff, "en");
+    EXPECT_EQ(en.embeds[0].title, "Available commands");
+    bool has_promo = false;
+    for (const auto& f : en.embeds[0].fields) has_promo |= f.name.starts_with("!promo");
+    EXPECT_TRUE(has_promo);
+}
+
+TEST_F(EngineTest, HelpForOneCommandShowsUsageAndArguments) {
+    auto reply = Run("!help help");
+    ASSERT_EQ(reply.embeds.size(), 1u);
+    EXPECT_EQ(reply.embeds[0].title, "!help");
+    EXPECT_EQ(reply.embeds[0].fields[0].value, "!help [<commande>]");
+    EXPECT_EQ(reply.embeds[0].fields[1].name, "commande");
+    EXPECT_TRUE(Run("!help promo").is_error);  // hidden from members
+    EXPECT_TRUE(Run("!help nothing").is_error);
+}
+
+TEST_F(EngineTest, SlashOptionsUseTheSameParsers) {
+    Viewer member{UserId{1}, Role::kMember};
+    auto ok = engine.HandleOptions(member, "fr", "ticket_create",
+                                   {{"subject", "Sujet"}, {"category", "billing"}, {"priority", "low"}, {"description", "x"}});
+    EXPECT_EQ(ok.text, "Sujet/low");
+    auto bad = engine.HandleOptions(member, "en", "ticket_create", {{"subject", "Sujet"}, {"category", "nope"}});
+    EXPECT_TRUE(bad.is_error);
+    EXPECT_NE(bad.text.find("Invalid value for <category>"), std::string::npos);
+    EXPECT_EQ(runs, 1);
+}
+
+TEST_F(EngineTest, SlashDefinitionsFollowDiscordRules) {
+    auto defs = engine.SlashDefinitions();
+    std::regex name_rule("^[-_a-z0-9]{1,32}$");
+    boost::json::object const* ticket = nullptr;
+    for (const auto& d : defs) {
+        const auto& o = d.as_object();
+        EXPECT_TRUE(std::regex_match(std::string(o.at("name").as_string()), name_rule));
+        auto desc = std::string(o.at("description").as_string());
+        EXPECT_GE(desc.size(), 1u);
+        EXPECT_LE(desc.size(), 100u);
+        if (o.at("name") == "ticket_create") ticket = &o;
+        if (o.at("name") == "promo") {
+            EXPECT_EQ(o.at("default_member_permissions"), "0");
+        }
+    }
+    ASSERT_NE(ticket, nullptr);
+    const auto& options = ticket->at("options").as_array();
+    ASSERT_EQ(options.size(), 4u);
+    EXPECT_EQ(options[1].at("type"), 3);
+    EXPECT_EQ(options[1].at("choices").as_array().size(), 3u);
+    EXPECT_EQ(options[1].at("choices").as_array()[1].at("name_localizations").at("fr"), "facturation");
+    EXPECT_EQ(options[0].at("required"), true);
+    auto help = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "help"; });
+    ASSERT_NE(help, defs.end());
+    EXPECT_EQ(help->at("description_localizations").at("fr"), "Affiche les commandes disponibles, ou le détail d'une commande.");
+    EXPECT_EQ(help->at("options").as_array()[0].at("name_localizations").at("fr"), "commande");
+}
+
+TEST_F(EngineTest, RegistrationRejectsWhatDiscordWouldRefuse) {
+    auto noop = [](const Invocation&) { return Reply{}; };
+    EXPECT_THROW(engine.Register(CommandSpec{.name = "Bad Name", .handler = noop}), core::Error);
+    EXPECT_THROW(engine.Register(CommandSpec{.name = "help", .handler = noop}), core::Error);
+    EXPECT_THROW(engine.Register(CommandSpec{.name = "order",
+                                             .args = {{.name = "a", .required = false}, {.name = "b"}},
+                                             .handler = noop}),
+                 core::Error);
+}
+
+TEST(Catalogs, FrenchAndEnglishHaveTheSameKeysAndPlaceholders) {
+    const auto& catalog = Catalog::Builtin();
+    auto fr = catalog.Keys("fr");
+    auto en = catalog.Keys("en");
+    EXPECT_EQ(fr, en);
+    std::regex placeholder("\\{([a-z_]+)\\}");
+    for (const auto& key : fr) {
+        auto placeholders = [&](const std::string& locale) {
+            std::set<std::string> out;
+            // Text() with no params keeps placeholders as written.
+            std::string text = catalog.Text(locale, key);
+            for (std::sregex_iterator it(text.begin(), text.end(), placeholder), end; it != end; ++it) out.insert((*it)[1]);
+            return out;
+        };
+        EXPECT_EQ(placeholders("fr"), placeholders("en")) << key;
+    }
+}
+
+TEST(Catalogs, FallsBackToDefaultLocaleThenKey) {
+    Catalog c({{"fr", "a = \"A {x}\"\nb = \"B\""}, {"en", "a = \"EN {x}\""}}, "fr");
+    EXPECT_EQ(c.Text("en", "a", {{"x", "1"}}), "EN 1");
+    EXPECT_EQ(c.Text("en", "b"), "B");
+    EXPECT_EQ(c.Text("de", "a", {{"x", "2"}}), "A 2");
+    EXPECT_EQ(c.Text("fr", "missing.key"), "missing.key");
+    EXPECT_EQ(Substitute("{{literal}} {x}", {{"x", "y"}}), "{literal} y");
+    EXPECT_THROW(Catalog({{"fr", "a = 1"}}, "fr"), core::Error);
+    EXPECT_THROW(Catalog({{"fr", "a = \"x"}}, "fr"), core::Error);
+}
+
+}  // namespace
+}  // namespace maxis::commands

@@ -1,0 +1,60 @@
+#pragma once
+#include <boost/json/array.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/catalog.hpp"
+#include "commands/command.hpp"
+#include "commands/parser.hpp"
+
+namespace maxis::commands {
+
+/// Holds the declared commands and runs them: from a chat line (prefix form) or from named options
+/// (slash form). Parse errors, permission refusals and domain errors become replies in the caller's
+/// language; nothing is changed when parsing fails because the handler never runs. Register everything
+/// before serving; dispatch is then thread-safe.
+class Engine {
+public:
+    Engine(const Catalog& catalog, std::string prefix);
+
+    /// Throws core::Error(kInternal) for a name Discord would refuse, a duplicate, or a required argument
+    /// declared after an optional one.
+    void Register(CommandSpec spec);
+
+    [[nodiscard]] const CommandSpec* Find(std::string_view name) const;
+    /// Commands the role may run, in name order.
+    [[nodiscard]] std::vector<const CommandSpec*> VisibleTo(core::Role role) const;
+    [[nodiscard]] const std::string& prefix() const { return prefix_; }
+    [[nodiscard]] const Catalog& catalog() const { return catalog_; }
+
+    /// Runs a chat line. nullopt when the line is not addressed to Maxis (no prefix).
+    [[nodiscard]] std::optional<Reply> HandleLine(const core::Viewer& viewer, std::string_view locale,
+                                                  std::string_view line) const;
+    /// Runs a command whose arguments arrive as named strings (slash-command options).
+    [[nodiscard]] Reply HandleOptions(const core::Viewer& viewer, std::string_view locale, std::string_view name,
+                                      const std::map<std::string, std::string>& options) const;
+
+    /// "!ticket_create "<sujet>" <catégorie> ..." in the locale.
+    [[nodiscard]] std::string Usage(const CommandSpec& spec, std::string_view locale) const;
+    [[nodiscard]] std::string ArgLabel(const CommandSpec& spec, const ArgSpec& arg, std::string_view locale) const;
+
+    /// Discord application-command definitions (bulk-overwrite body) derived from the declarations:
+    /// descriptions in English with French localizations, typed options, enum choices.
+    [[nodiscard]] boost::json::array SlashDefinitions() const;
+
+private:
+    Reply Run(const CommandSpec& spec, const core::Viewer& viewer, const std::string& locale, Args args) const;
+    Reply ParseFailure(const CommandSpec& spec, const std::string& locale, const ParseError& error) const;
+    Reply Refusal(std::string text) const;
+
+    const Catalog& catalog_;
+    std::string prefix_;
+    std::map<std::string, CommandSpec, std::less<>> commands_;
+};
+
+}  // namespace maxis::commands

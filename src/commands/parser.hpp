@@ -1,0 +1,35 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "commands/command.hpp"
+
+namespace maxis::commands {
+
+enum class ParseErrorKind { kMissing, kInvalid, kTooMany, kUnterminatedQuote };
+
+struct ParseError {
+    ParseErrorKind kind;
+    std::string arg;    // the argument concerned (empty for kTooMany)
+    std::string token;  // what was typed (for kInvalid and kTooMany)
+};
+
+/// A line split into the command name and the raw text after it. nullopt when the line does not start
+/// with the prefix or has no name after it.
+struct CommandLine {
+    std::string name;  // lower-cased
+    std::string rest;  // raw, untrimmed text after the name
+};
+std::optional<CommandLine> SplitCommandLine(std::string_view line, std::string_view prefix);
+
+/// Parses one value for a declared argument (shared by the prefix parser and slash-command options).
+std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view token);
+
+/// Parses the text after the command name against the declared arguments: quotes ("..." “...” «...»
+/// „...“) with \" and \\ escapes group words; kRest takes the remainder as typed.
+std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs, std::string_view text);
+
+}  // namespace maxis::commands
