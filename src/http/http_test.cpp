@@ -1,0 +1,204 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <future>
+#include <thread>
+
+#include "core/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "support/http_client.hpp"
+
+namespace maxis::http {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpConnection;
+using testing::HttpRequest;
+using testing::HttpResult;
+
+void ExpectSecurityHeaders(const HttpResult& r) {
+    EXPECT_NE(r.Header("content-security-policy").find("default-src 'none'"), std::string::npos);
+    EXPECT_NE(r.Header("content-security-policy").find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_NE(r.Header("content-security-policy").find("base-uri 'none'"), std::string::npos);
+    EXPECT_NE(r.Header("content-security-policy").find("object-src 'none'"), std::string::npos);
+    EXPECT_EQ(r.Header("x-frame-options"), "DENY");
+    EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(r.Header("referrer-policy"), "no-referrer");
+    EXPECT_NE(r.Header("permissions-policy").find("camera=()"), std::string::npos);
+}
+
+std::string ErrorCode(const HttpResult& r) {
+    return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
+}
+
+class HttpServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        router.Add("GET", "/hello/{name}", [](const Request& r) {
+            return Response::Json(200, {{"hello", r.path_params.at("name")}, {"q", r.QueryParam("q").value_or("")}});
+        });
+        router.Add("POST", "/echo", [](const Request& r) { return Response::Text(201, r.body); });
+        router.Add("GET", "/boom", [](const Request&) -> Response { throw std::runtime_error("secret detail"); });
+        router.Add("GET", "/missing", [](const Request&) -> Response {
+            throw core::Error(core::ErrorCode::kNotFound, "ticket not found");
+        });
+        router.Add("GET", "/slow", [this](const Request&) {
+            slow_started.set_value();
+            std::this_thread::sleep_for(400ms);
+            return Response::Text(200, "finished");
+        });
+        router.Add("GET", "/fast", [](const Request&) { return Response::Text(200, "ok"); }, {.blocking = false});
+        ServerOptions options;
+        options.port = 0;
+        options.body_limit = 1024;
+        options.header_limit = 2048;
+        options.read_timeout = 300ms;
+        options.idle_timeout = 300ms;
+        options.access_log = false;
+        server = std::make_unique<Server>(options, router, &metrics);
+        server->Start();
+        port = server->port();
+    }
+    Router router;
+    core::Metrics metrics;
+    std::unique_ptr<Server> server;
+    std::uint16_t port = 0;
+    std::promise<void> slow_started;
+};
+
+TEST_F(HttpServerTest, RoutesWithDecodedPathParametersAndQuery) {
+    auto r = HttpRequest(port, "GET", "/hello/Ren%C3%A9?q=a+b%21");
+    EXPECT_EQ(r.status, 200);
+    auto json = boost::json::parse(r.body);
+    EXPECT_EQ(json.at("hello"), "René");
+    EXPECT_EQ(json.at("q"), "a b!");
+    EXPECT_EQ(r.Header("content-type"), "application/json");
+    ExpectSecurityHeaders(r);
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404WithJsonErrorAndHeaders) {
+    auto r = HttpRequest(port, "GET", "/nope");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(ErrorCode(r), "not_found");
+    ExpectSecurityHeaders(r);
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
+    auto r = HttpRequest(port, "DELETE", "/echo");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.Header("allow"), "POST");
+    EXPECT_EQ(ErrorCode(r), "method_not_allowed");
+    ExpectSecurityHeaders(r);
+}
+
+TEST_F(HttpServerTest, HeadIsServedByGetWithoutBody) {
+    HttpConnection c(port);
+    c.WriteRaw("HEAD /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto head = c.ReadResponse(10s, /*head=*/true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->Header("content-length"), "2");
+    EXPECT_EQ(head->body, "");
+    ExpectSecurityHeaders(*head);
+    // Had the HEAD response carried a body, it would be read here instead of the GET's response.
+    auto get = c.ReadResponse();
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->body, "ok");
+}
+
+TEST_F(HttpServerTest, BodyOverTheLimitIs413) {
+    auto r = HttpRequest(port, "POST", "/echo", std::string(2000, 'x'));
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(ErrorCode(r), "payload_too_large");
+    ExpectSecurityHeaders(r);
+    EXPECT_EQ(HttpRequest(port, "POST", "/echo", std::string(1000, 'x')).status, 201);
+}
+
+TEST_F(HttpServerTest, HeadersOverTheLimitAre431) {
+    auto r = HttpRequest(port, "GET", "/fast", "", {{"X-Big", std::string(4000, 'a')}});
+    EXPECT_EQ(r.status, 431);
+    ExpectSecurityHeaders(r);
+}
+
+TEST_F(HttpServerTest, MalformedRequestIs400) {
+    HttpConnection c(port);
+    c.WriteRaw("NOT HTTP AT ALL\r\n\r\n");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    ExpectSecurityHeaders(*r);
+}
+
+TEST_F(HttpServerTest, HandlerExceptionIs500WithReferenceAndNoDetail) {
+    auto r = HttpRequest(port, "GET", "/boom");
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(ErrorCode(r), "internal");
+    EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
+    EXPECT_NE(r.body.find("ref "), std::string::npos);
+    ExpectSecurityHeaders(r);
+}
+
+TEST_F(HttpServerTest, DomainErrorsMapToStatus) {
+    auto r = HttpRequest(port, "GET", "/missing");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(ErrorCode(r), "not_found");
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kLimitReached), 429);
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kConflict), 409);
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kInvalidArgument), 400);
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kForbidden), 403);
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kUnavailable), 503);
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+    HttpConnection c(port);
+    for (int i = 0; i < 3; ++i) {
+        auto r = c.Send("GET", "/hello/x" + std::to_string(i));
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(std::string(boost::json::parse(r.body).at("hello").as_string()), "x" + std::to_string(i));
+    }
+}
+
+TEST_F(HttpServerTest, PartialRequestIsDroppedAfterTheReadTimeout) {
+    HttpConnection c(port);
+    c.WriteRaw("GET /fast HTTP/1.1\r\nHost: x\r\n");  // never finished
+    EXPECT_TRUE(c.WaitForClose(3s));
+}
+
+TEST_F(HttpServerTest, IdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
+    HttpConnection c(port);
+    EXPECT_EQ(c.Send("GET", "/fast").status, 200);
+    EXPECT_TRUE(c.WaitForClose(3s));
+}
+
+TEST_F(HttpServerTest, MetricsCountRequestsByRouteTemplate) {
+    HttpRequest(port, "GET", "/hello/a");
+    HttpRequest(port, "GET", "/hello/b");
+    HttpRequest(port, "GET", "/nope");
+    auto text = metrics.RenderPrometheus();
+    EXPECT_NE(text.find("maxis_http_requests_total{route=\"/hello/{name}\",method=\"GET\",status=\"200\"} 2"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("maxis_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
+              std::string::npos);
+    EXPECT_NE(text.find("maxis_http_request_duration_seconds_count{route=\"/hello/{name}\"} 2"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, GracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes) {
+    auto in_flight = std::async(std::launch::async, [&] { return HttpRequest(port, "GET", "/slow"); });
+    slow_started.get_future().wait();
+    HttpConnection idle(port);  // an idle kept-alive connection must not hold the shutdown up
+    auto started = std::chrono::steady_clock::now();
+    server->Shutdown();
+    auto took = std::chrono::steady_clock::now() - started;
+    auto r = in_flight.get();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "finished");
+    EXPECT_EQ(r.Header("connection"), "close");
+    EXPECT_LT(took, 5s);  // well within the 10 s grace: it waited for the request, not for the idle client
+    EXPECT_TRUE(idle.WaitForClose(1s));
+    EXPECT_THROW(HttpRequest(port, "GET", "/fast"), std::exception);
+}
+
+}  // namespace
+}  // namespace maxis::http

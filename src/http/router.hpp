@@ -1,0 +1,48 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace maxis::http {
+
+using RouteHandler = std::function<Response(const Request&)>;
+
+struct RouteOptions {
+    /// False for handlers that never block (no database, no network): they run on the I/O thread instead
+    /// of hopping to the worker pool.
+    bool blocking = true;
+};
+
+/// Maps method + path pattern to a handler. Patterns are literal segments and {name} parameters
+/// ("/api/v1/tickets/{id}"). A path that matches no pattern gives 404; one that matches with another
+/// method gives 405 with Allow. HEAD is served by GET routes. Register everything before serving;
+/// matching is then thread-safe.
+class Router {
+public:
+    void Add(std::string method, std::string pattern, RouteHandler handler, RouteOptions options = {});
+
+    struct Match {
+        const RouteHandler* handler = nullptr;
+        std::string route;  // the pattern, for metrics and logs; "unmatched" when none
+        bool blocking = true;
+        int status = 200;    // 404 or 405 when handler is null
+        std::string allow;  // for 405
+    };
+    /// Fills request.path_params on success.
+    [[nodiscard]] Match Find(Request& request) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        RouteHandler handler;
+        RouteOptions options;
+    };
+    std::vector<Route> routes_;
+};
+
+}  // namespace maxis::http
