@@ -100,7 +100,7 @@ CREATE TABLE outbox (
     channel         TEXT NOT NULL,
     payload         TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
-    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'delivered', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,
     locked_by       TEXT,

@@ -7,6 +7,9 @@
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/migrator.hpp"
+#include "storage/sql_queue_stores.hpp"
+#include <mutex>
+#include <set>
 #include "support/postgres.hpp"
 
 namespace maxis::storage {
@@ -186,6 +189,49 @@ TEST_F(PostgresRls, DemoCatalogSeedsThroughTheLoginRole) {
         return n;
     });
     EXPECT_EQ(cheap, 0);
+}
+
+TEST_F(PostgresStorage, ConcurrentClaimersNeverShareAJobOrAnOutboxItem) {
+    Database login(DatabaseOptions{pg.LoginUrl(), 4});
+    SqlJobStore jobs(login);
+    SqlOutboxStore outbox(login);
+    for (int i = 0; i < 60; ++i) {
+        jobs.Enqueue({"k", "{}", clock.Now()}, clock.Now());
+        outbox.Add({"c", "{}", "key-" + std::to_string(i)}, clock.Now());
+    }
+    std::mutex mutex;
+    std::multiset<long long> job_ids, item_ids;
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w) {
+        workers.emplace_back([&, w] {
+            for (;;) {
+                auto claimed_jobs = jobs.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5));
+                auto claimed_items = outbox.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5));
+                if (claimed_jobs.empty() && claimed_items.empty()) return;
+                std::lock_guard lock(mutex);
+                for (const auto& j : claimed_jobs) job_ids.insert(j.id.value);
+                for (const auto& i : claimed_items) item_ids.insert(i.id.value);
+            }
+        });
+    }
+    for (auto& t : workers) t.join();
+    EXPECT_EQ(job_ids.size(), 60u);
+    EXPECT_EQ(std::set<long long>(job_ids.begin(), job_ids.end()).size(), 60u);
+    EXPECT_EQ(item_ids.size(), 60u);
+    EXPECT_EQ(std::set<long long>(item_ids.begin(), item_ids.end()).size(), 60u);
+    EXPECT_EQ(jobs.Counts().running, 60);
+}
+
+TEST_F(PostgresStorage, JobsRunThroughTheLoginRole) {
+    Database login(DatabaseOptions{pg.LoginUrl(), 1});
+    SqlJobStore jobs(login);
+    EXPECT_TRUE(jobs.Enqueue({"k", "{}", clock.Now(), "unique"}, clock.Now()));
+    EXPECT_FALSE(jobs.Enqueue({"k", "{}", clock.Now(), "unique"}, clock.Now()));
+    auto claimed = jobs.ClaimDue(clock.Now(), 5, "w", std::chrono::minutes(1));
+    ASSERT_EQ(claimed.size(), 1u);
+    EXPECT_EQ(claimed[0].unique_key, "unique");
+    jobs.Complete(claimed[0].id, clock.Now(), scheduling::NewJob{"k", "{}", clock.Now(), "unique"});
+    EXPECT_EQ(jobs.Counts().pending, 1);
 }
 
 }  // namespace

@@ -1,0 +1,181 @@
+#include "storage/sql_queue_stores.hpp"
+
+#include <soci/soci.h>
+
+#include "storage/sql_util.hpp"
+
+namespace maxis::storage {
+
+using core::ToEpochMillis;
+
+namespace {
+
+constexpr std::size_t kMaxErrorLength = 2000;
+
+std::string Clip(const std::string& error) { return error.size() > kMaxErrorLength ? error.substr(0, kMaxErrorLength) : error; }
+
+// The one place where the dialects differ for claiming: PostgreSQL skips rows another instance holds.
+std::string ClaimSql(Dialect dialect, const std::string& table, const std::string& due_column,
+                     const std::string& returning) {
+    std::string lock = dialect == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+    return "UPDATE " + table +
+           " SET status = 'running', locked_by = :worker, locked_until = :until, attempts = attempts + 1 "
+           "WHERE id IN (SELECT id FROM " + table + " WHERE ((status = 'pending' AND " + due_column +
+           " <= :now) OR (status = 'running' AND locked_until < :now2)) ORDER BY " + due_column +
+           ", id LIMIT :lim" + lock + ") RETURNING " + returning;
+}
+
+scheduling::QueueCounts CountByStatus(Database& db, const std::string& table) {
+    return db.Read(core::Viewer::System(), [&](Transaction& tx) {
+        scheduling::QueueCounts counts;
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT status, COUNT(*) FROM " + table + " GROUP BY status");
+        for (const auto& row : rows) {
+            auto status = RowText(row, 0);
+            auto n = RowInt(row, 1);
+            if (status == "pending") counts.pending = n;
+            else if (status == "running") counts.running = n;
+            else if (status == "failed") counts.failed = n;
+        }
+        return counts;
+    });
+}
+
+}  // namespace
+
+bool SqlJobStore::EnqueueIn(Transaction& tx, const scheduling::NewJob& job, core::TimePoint now) {
+    long long run_at = ToEpochMillis(job.run_at), created = ToEpochMillis(now);
+    std::string key = job.unique_key.value_or("");
+    soci::indicator key_ind = job.unique_key ? soci::i_ok : soci::i_null;
+    soci::statement st = (tx.sql().prepare << "INSERT INTO jobs (kind, payload, unique_key, run_at, max_attempts, created_at) "
+                                              "VALUES (:k, :p, :u, :r, :m, :c) ON CONFLICT DO NOTHING",
+                          soci::use(job.kind), soci::use(job.payload), soci::use(key, key_ind), soci::use(run_at),
+                          soci::use(job.max_attempts), soci::use(created));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+bool SqlJobStore::Enqueue(const scheduling::NewJob& job, core::TimePoint now) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) { return EnqueueIn(tx, job, now); });
+}
+
+std::vector<scheduling::Job> SqlJobStore::ClaimDue(core::TimePoint now, int limit, const std::string& worker,
+                                                   core::Millis lease) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long n = ToEpochMillis(now), until = ToEpochMillis(now + lease);
+        std::vector<scheduling::Job> jobs;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << ClaimSql(tx.dialect(), "jobs", "run_at",
+                                          "id, kind, payload, attempts, max_attempts, run_at, unique_key"),
+             soci::use(worker, "worker"), soci::use(until, "until"), soci::use(n, "now"), soci::use(n, "now2"),
+             soci::use(limit, "lim"));
+        for (const auto& row : rows) {
+            jobs.push_back(scheduling::Job{core::JobId{RowInt(row, 0)}, RowText(row, 1), RowText(row, 2),
+                                           static_cast<int>(RowInt(row, 3)), static_cast<int>(RowInt(row, 4)),
+                                           core::FromEpochMillis(RowInt(row, 5)), RowOptionalText(row, 6)});
+        }
+        std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) {
+            return a.run_at != b.run_at ? a.run_at < b.run_at : a.id < b.id;
+        });
+        return jobs;
+    });
+}
+
+void SqlJobStore::Complete(core::JobId id, core::TimePoint now, const std::optional<scheduling::NewJob>& next) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long t = ToEpochMillis(now), job = id.value;
+        tx.sql() << "UPDATE jobs SET status = 'done', unique_key = NULL, locked_by = NULL, locked_until = NULL, "
+                    "finished_at = :t WHERE id = :id",
+            soci::use(t), soci::use(job);
+        if (next) EnqueueIn(tx, *next, now);
+    });
+}
+
+void SqlJobStore::Retry(core::JobId id, core::TimePoint run_at, const std::string& error) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long r = ToEpochMillis(run_at), job = id.value;
+        std::string e = Clip(error);
+        tx.sql() << "UPDATE jobs SET status = 'pending', run_at = :r, last_error = :e, locked_by = NULL, "
+                    "locked_until = NULL WHERE id = :id",
+            soci::use(r), soci::use(e), soci::use(job);
+    });
+}
+
+void SqlJobStore::Fail(core::JobId id, core::TimePoint now, const std::string& error,
+                       const std::optional<scheduling::NewJob>& next) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long t = ToEpochMillis(now), job = id.value;
+        std::string e = Clip(error);
+        tx.sql() << "UPDATE jobs SET status = 'failed', unique_key = NULL, last_error = :e, locked_by = NULL, "
+                    "locked_until = NULL, finished_at = :t WHERE id = :id",
+            soci::use(e), soci::use(t), soci::use(job);
+        if (next) EnqueueIn(tx, *next, now);
+    });
+}
+
+scheduling::QueueCounts SqlJobStore::Counts() { return CountByStatus(db_, "jobs"); }
+
+bool SqlOutboxStore::AddIn(Transaction& tx, const scheduling::NewOutboxItem& item, core::TimePoint now) {
+    long long t = ToEpochMillis(now);
+    soci::statement st = (tx.sql().prepare << "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, "
+                                              "created_at) VALUES (:c, :p, :k, :n, :t) ON CONFLICT DO NOTHING",
+                          soci::use(item.channel), soci::use(item.payload), soci::use(item.idempotency_key),
+                          soci::use(t), soci::use(t));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+bool SqlOutboxStore::Add(const scheduling::NewOutboxItem& item, core::TimePoint now) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) { return AddIn(tx, item, now); });
+}
+
+std::vector<scheduling::OutboxItem> SqlOutboxStore::ClaimDue(core::TimePoint now, int limit, const std::string& worker,
+                                                             core::Millis lease) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long n = ToEpochMillis(now), until = ToEpochMillis(now + lease);
+        std::vector<scheduling::OutboxItem> items;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << ClaimSql(tx.dialect(), "outbox", "next_attempt_at",
+                                          "id, channel, payload, idempotency_key, attempts"),
+             soci::use(worker, "worker"), soci::use(until, "until"), soci::use(n, "now"), soci::use(n, "now2"),
+             soci::use(limit, "lim"));
+        for (const auto& row : rows) {
+            items.push_back(scheduling::OutboxItem{core::OutboxId{RowInt(row, 0)}, RowText(row, 1), RowText(row, 2),
+                                                   RowText(row, 3), static_cast<int>(RowInt(row, 4))});
+        }
+        std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+        return items;
+    });
+}
+
+void SqlOutboxStore::MarkDelivered(core::OutboxId id, core::TimePoint now) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long t = ToEpochMillis(now), item = id.value;
+        tx.sql() << "UPDATE outbox SET status = 'delivered', delivered_at = :t, locked_by = NULL, locked_until = NULL "
+                    "WHERE id = :id",
+            soci::use(t), soci::use(item);
+    });
+}
+
+void SqlOutboxStore::Retry(core::OutboxId id, core::TimePoint next_attempt, const std::string& error) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long n = ToEpochMillis(next_attempt), item = id.value;
+        std::string e = Clip(error);
+        tx.sql() << "UPDATE outbox SET status = 'pending', next_attempt_at = :n, last_error = :e, locked_by = NULL, "
+                    "locked_until = NULL WHERE id = :id",
+            soci::use(n), soci::use(e), soci::use(item);
+    });
+}
+
+void SqlOutboxStore::Fail(core::OutboxId id, core::TimePoint now, const std::string& error) {
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long t = ToEpochMillis(now), item = id.value;
+        std::string e = Clip(error);
+        tx.sql() << "UPDATE outbox SET status = 'failed', last_error = :e, locked_by = NULL, locked_until = NULL, "
+                    "delivered_at = NULL, next_attempt_at = :t WHERE id = :id",
+            soci::use(e), soci::use(t), soci::use(item);
+    });
+}
+
+scheduling::QueueCounts SqlOutboxStore::Counts() { return CountByStatus(db_, "outbox"); }
+
+}  // namespace maxis::storage
