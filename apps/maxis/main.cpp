@@ -1,1 +1,125 @@
-int main(){}
+// maxis: parse the command line, load the configuration, hand over to MaxisApp.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/maxis_app.hpp"
+#include "core/errors.hpp"
+#include "core/logging.hpp"
+
+namespace {
+
+using maxis::app::Config;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct Common {
+    std::string config_path;
+    std::string database;
+    std::string log_level;
+    std::string log_format;
+};
+
+Config Load(const Common& common) {
+    std::optional<std::string> path;
+    if (!common.config_path.empty()) path = common.config_path;
+    auto config = maxis::app::LoadConfig(path, maxis::app::ProcessEnvironment());
+    if (!common.database.empty()) {
+        // --database wins over the file and the environment.
+        config.database.url = common.database;
+        config.secrets.database_url = maxis::app::Secret();
+    }
+    if (!common.log_level.empty()) config.log.level = common.log_level;
+    if (!common.log_format.empty()) config.log.format = common.log_format;
+    maxis::core::SetupLogging(config.log.level,
+                              config.log.format == "json" ? maxis::core::LogFormat::kJson : maxis::core::LogFormat::kText);
+    return config;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Maxis: a paid Discord community's shop, plans, support tickets and more, in one process."};
+    cli.set_version_flag("--version", std::string("maxis ") + MAXIS_VERSION);
+    cli.require_subcommand(1);
+    Common common;
+    cli.add_option("--log-level", common.log_level, "trace, debug, info, warn, error, critical or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    cli.add_option("--log-format", common.log_format, "text (default) or json (one object a line)")
+        ->check(CLI::IsMember({"text", "json"}));
+
+    auto* serve = cli.add_subcommand("serve", "Run Maxis: HTTP server, scheduler and outbox");
+    std::string listen;
+    serve->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides server.listen)");
+    serve->add_option("--database", common.database, "sqlite:PATH or postgresql://... (overrides the config)");
+
+    auto* console = cli.add_subcommand("console", "Run chat commands from the terminal, as a member or staff");
+    maxis::app::ConsoleRequest request;
+    std::string role = "member", locale;
+    console->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    console->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    console->add_option("--as", request.user, "who you are: a Discord user id or a name")->required();
+    console->add_option("--role", role, "member, staff, admin or operator")
+        ->check(CLI::IsMember({"member", "staff", "admin", "operator"}));
+    console->add_option("--locale", locale, "fr or en (default: the community's)")->check(CLI::IsMember({"fr", "en"}));
+
+    auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
+    bool status_only = false;
+    migrate->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    migrate->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    migrate->add_flag("--status", status_only, "Only show the schema version and what is pending");
+
+    auto* init = cli.add_subcommand("init", "Write a documented configuration file and fresh secrets");
+    std::string init_config = "maxis.toml", init_env = "maxis.env";
+    bool force = false;
+    init->add_option("--config", init_config, "where to write the configuration")->capture_default_str();
+    init->add_option("--env-file", init_env, "where to write the secrets")->capture_default_str();
+    init->add_flag("--force", force, "Replace existing files");
+
+    auto* check = cli.add_subcommand("check-config", "Validate the configuration and show the effective settings");
+    check->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        if (*init) {
+            maxis::app::InitConfig(init_config, init_env, force, std::cout);
+            return kExitOk;
+        }
+        if (*serve) maxis::app::BlockTerminationSignals();  // before any thread starts
+        Config config = Load(common);
+        if (*check) {
+            std::cout << "configuration OK\n" << maxis::app::DescribeConfig(config);
+            return kExitOk;
+        }
+        if (*serve) {
+            if (!listen.empty()) {
+                auto parsed = maxis::app::ParseListen(listen);
+                if (!parsed) {
+                    std::cerr << "maxis: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" << listen << "')\n";
+                    return kExitUsage;
+                }
+                std::tie(config.server.host, config.server.port) = *parsed;
+            }
+            return maxis::app::MaxisApp(config).Serve(std::cout);
+        }
+        if (*console) {
+            request.role = *maxis::core::ParseRole(role);
+            if (!locale.empty()) request.locale = locale;
+            return maxis::app::MaxisApp(config).Console(request, std::cin, std::cout, ::isatty(STDIN_FILENO) == 1);
+        }
+        if (*migrate) return maxis::app::MaxisApp(config).Migrate(status_only, std::cout);
+    } catch (const maxis::core::Error& e) {
+        std::cerr << "maxis: " << e.what() << "\n";
+        return e.code() == maxis::core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "maxis: unexpected failure: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    return kExitUsage;
+}

@@ -117,7 +117,7 @@ Database::Database(DatabaseOptions options, core::Metrics* metrics)
                 {{{"state", "in_use"}}, static_cast<double>(stats.in_use)},
                 {{{"state", "idle"}}, static_cast<double>(stats.size - stats.in_use)}};
         });
-        metrics->DefineGauge("maxis_db_pool_waits_total", "Times a caller waited for a free connection.",
+        metrics->DefineGauge("maxis_db_pool_waits", "Times a caller had to wait for a free connection since start.",
                              [this] { return std::vector<std::pair<core::Labels, double>>{{{}, double(Stats().waits)}}; });
     }
 }

@@ -178,4 +178,24 @@ void SqlOutboxStore::Fail(core::OutboxId id, core::TimePoint now, const std::str
 
 scheduling::QueueCounts SqlOutboxStore::Counts() { return CountByStatus(db_, "outbox"); }
 
+long long SqlJobStore::PurgeFinished(core::TimePoint before) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long b = ToEpochMillis(before);
+        soci::statement st = (tx.sql().prepare << "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < :b",
+                              soci::use(b));
+        st.execute(true);
+        return st.get_affected_rows();
+    });
+}
+
+long long SqlOutboxStore::PurgeDelivered(core::TimePoint before) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long b = ToEpochMillis(before);
+        soci::statement st =
+            (tx.sql().prepare << "DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < :b", soci::use(b));
+        st.execute(true);
+        return st.get_affected_rows();
+    });
+}
+
 }  // namespace maxis::storage

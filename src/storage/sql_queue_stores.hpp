@@ -21,6 +21,7 @@ public:
     void Fail(core::JobId id, core::TimePoint now, const std::string& error,
               const std::optional<scheduling::NewJob>& next) override;
     scheduling::QueueCounts Counts() override;
+    long long PurgeFinished(core::TimePoint before) override;
 
 private:
     Database& db_;
@@ -40,6 +41,7 @@ public:
     void Retry(core::OutboxId id, core::TimePoint next_attempt, const std::string& error) override;
     void Fail(core::OutboxId id, core::TimePoint now, const std::string& error) override;
     scheduling::QueueCounts Counts() override;
+    long long PurgeDelivered(core::TimePoint before) override;
 
 private:
     Database& db_;

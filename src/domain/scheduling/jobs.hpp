@@ -49,6 +49,8 @@ public:
     /// Gives up on the job for good (releases its key), and enqueues next (if any) in the same transaction.
     virtual void Fail(core::JobId id, core::TimePoint now, const std::string& error, const std::optional<NewJob>& next) = 0;
     virtual QueueCounts Counts() = 0;
+    /// Removes done and failed jobs finished before the given time; returns how many.
+    virtual long long PurgeFinished(core::TimePoint before) = 0;
 };
 
 }  // namespace maxis::scheduling

@@ -38,6 +38,8 @@ public:
     virtual void Retry(core::OutboxId id, core::TimePoint next_attempt, const std::string& error) = 0;
     virtual void Fail(core::OutboxId id, core::TimePoint now, const std::string& error) = 0;
     virtual QueueCounts Counts() = 0;
+    /// Removes items delivered before the given time (failed ones stay for an operator to look at).
+    virtual long long PurgeDelivered(core::TimePoint before) = 0;
 };
 
 }  // namespace maxis::scheduling

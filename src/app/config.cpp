@@ -1,0 +1,297 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "core/duration.hpp"
+#include "core/errors.hpp"
+#include "core/strings.hpp"
+#include "core/time_zone.hpp"
+#include "domain/scheduling/recurrence.hpp"
+#include "storage/database.hpp"
+
+namespace maxis::app {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& where, const std::string& key, const std::string& reason) {
+    throw Error(ErrorCode::kInvalidArgument, "configuration error: " + where + ": " + key + ": " + reason);
+}
+
+std::string Where(const std::string& source, const toml::node* node) {
+    if (node == nullptr || !node->source().begin) return source;
+    return source + ":" + std::to_string(node->source().begin.line);
+}
+
+/// Reads one table of the file, remembering which keys it read so that Finish() can reject the rest.
+class Section {
+public:
+    Section(const toml::table* table, std::string prefix, std::string source)
+        : table_(table), prefix_(std::move(prefix)), source_(std::move(source)) {}
+
+    Section Sub(const std::string& key) {
+        read_.insert(key);
+        const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+        if (node != nullptr && !node->is_table()) Fail(Where(source_, node), Name(key), "must be a table");
+        return Section(node != nullptr ? node->as_table() : nullptr, Name(key), source_);
+    }
+
+    void String(const std::string& key, std::string& out) {
+        if (auto* node = Get(key)) {
+            if (!node->is_string()) Fail(Where(source_, node), Name(key), "must be a string");
+            out = node->as_string()->get();
+        }
+    }
+    void Bool(const std::string& key, bool& out) {
+        if (auto* node = Get(key)) {
+            if (!node->is_boolean()) Fail(Where(source_, node), Name(key), "must be true or false");
+            out = node->as_boolean()->get();
+        }
+    }
+    template <class Int>
+    void Integer(const std::string& key, Int& out, long long min, long long max) {
+        if (auto* node = Get(key)) {
+            if (!node->is_integer()) Fail(Where(source_, node), Name(key), "must be a whole number");
+            long long v = node->as_integer()->get();
+            if (v < min || v > max) {
+                Fail(Where(source_, node), Name(key),
+                     "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " + std::to_string(v) + ")");
+            }
+            out = static_cast<Int>(v);
+        }
+    }
+    void Duration(const std::string& key, std::chrono::milliseconds& out) {
+        if (auto* node = Get(key)) {
+            if (!node->is_string()) Fail(Where(source_, node), Name(key), "must be a duration string such as \"30s\"");
+            auto d = core::ParseDuration(node->as_string()->get());
+            if (!d) {
+                Fail(Where(source_, node), Name(key),
+                     "'" + node->as_string()->get() + "' is not a duration (use forms like 30s, 5m, 2h, 7d)");
+            }
+            out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+        }
+    }
+    /// Rejects keys this section did not read.
+    void Finish() {
+        if (table_ == nullptr) return;
+        for (const auto& [key, node] : *table_) {
+            if (!read_.contains(std::string(key.str()))) {
+                Fail(Where(source_, &node), Name(std::string(key.str())), "unknown key");
+            }
+        }
+    }
+    [[nodiscard]] std::string Name(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+    [[nodiscard]] const toml::node* Node(const std::string& key) const { return table_ != nullptr ? table_->get(key) : nullptr; }
+    [[nodiscard]] const std::string& source() const { return source_; }
+
+private:
+    const toml::node* Get(const std::string& key) {
+        read_.insert(key);
+        return table_ != nullptr ? table_->get(key) : nullptr;
+    }
+    const toml::table* table_;
+    std::string prefix_;
+    std::string source_;
+    std::set<std::string> read_;
+};
+
+void Check(bool ok, Section& s, const std::string& key, const std::string& reason) {
+    if (!ok) Fail(Where(s.source(), s.Node(key)), s.Name(key), reason);
+}
+
+Config FromTable(const toml::table* root, const std::string& source, const Environment& env) {
+    Config c;
+    c.source = source;
+    Section top(root, "", source);
+
+    {
+        auto s = top.Sub("server");
+        std::string listen = c.server.host + ":" + std::to_string(c.server.port);
+        s.String("listen", listen);
+        auto parsed = ParseListen(listen);
+        Check(parsed.has_value(), s, "listen", "must be HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:8080");
+        std::tie(c.server.host, c.server.port) = *parsed;
+        s.Integer("io_threads", c.server.io_threads, 1, 64);
+        s.Integer("worker_threads", c.server.worker_threads, 1, 256);
+        s.Integer("body_limit_bytes", c.server.body_limit_bytes, 1024, 64LL << 20);
+        s.Duration("read_timeout", c.server.read_timeout);
+        s.Duration("idle_timeout", c.server.idle_timeout);
+        s.Duration("write_timeout", c.server.write_timeout);
+        s.Duration("shutdown_grace", c.server.shutdown_grace);
+        s.Bool("access_log", c.server.access_log);
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("database");
+        s.String("url", c.database.url);
+        try {
+            storage::DialectOf(c.database.url);
+        } catch (const Error& e) {
+            Check(false, s, "url", e.what());
+        }
+        Check(c.database.url.find('@') == std::string::npos || c.database.url.find(':', c.database.url.find("://") + 3) >
+                                                                      c.database.url.find('@'),
+              s, "url", "must not contain a password: put the whole URL in MAXIS_DATABASE_URL instead");
+        s.Integer("pool_size", c.database.pool_size, 1, 100);
+        s.Duration("busy_timeout", c.database.busy_timeout);
+        s.Bool("migrate_on_start", c.database.migrate_on_start);
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("community");
+        s.String("name", c.community.name);
+        Check(!core::Trim(c.community.name).empty() && c.community.name.size() <= 100, s, "name", "must be 1 to 100 characters");
+        s.String("locale", c.community.locale);
+        Check(c.community.locale == "fr" || c.community.locale == "en", s, "locale", "must be \"fr\" or \"en\"");
+        s.String("time_zone", c.community.time_zone);
+        try {
+            core::TimeZone::Load(c.community.time_zone);
+        } catch (const Error& e) {
+            Check(false, s, "time_zone", std::string(e.what()) + " (use an IANA name such as Europe/Paris)");
+        }
+        s.String("command_prefix", c.community.command_prefix);
+        Check(!c.community.command_prefix.empty() && c.community.command_prefix.size() <= 3 &&
+                  c.community.command_prefix.find_first_of(" \t\r\n") == std::string::npos,
+              s, "command_prefix", "must be 1 to 3 characters without spaces");
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("log");
+        s.String("level", c.log.level);
+        static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+        Check(kLevels.contains(c.log.level), s, "level", "must be one of trace, debug, info, warn, error, critical, off");
+        s.String("format", c.log.format);
+        Check(c.log.format == "text" || c.log.format == "json", s, "format", "must be \"text\" or \"json\"");
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("scheduler");
+        s.Duration("tick", c.scheduler.tick);
+        s.Duration("job_lease", c.scheduler.job_lease);
+        s.Integer("batch", c.scheduler.batch, 1, 1000);
+        s.Duration("backoff_base", c.scheduler.backoff_base);
+        s.Duration("backoff_max", c.scheduler.backoff_max);
+        s.String("purge_schedule", c.scheduler.purge_schedule);
+        Check(scheduling::Recurrence::Parse(c.scheduler.purge_schedule).has_value(), s, "purge_schedule",
+              "must look like \"daily 04:00\", \"weekly mon 09:00\" or \"every 6h\"");
+        s.Duration("keep_finished", c.scheduler.keep_finished);
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("outbox");
+        s.Duration("tick", c.outbox.tick);
+        s.Duration("lease", c.outbox.lease);
+        s.Integer("batch", c.outbox.batch, 1, 1000);
+        s.Integer("max_attempts", c.outbox.max_attempts, 1, 100);
+        s.Duration("backoff_base", c.outbox.backoff_base);
+        s.Duration("backoff_max", c.outbox.backoff_max);
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("demo");
+        s.Bool("seed_catalog", c.demo.seed_catalog);
+        s.Finish();
+    }
+    top.Finish();
+
+    auto secret = [&](const char* name) { return Secret(env(name).value_or("")); };
+    c.secrets.database_url = secret("MAXIS_DATABASE_URL");
+    c.secrets.migration_database_url = secret("MAXIS_MIGRATION_DATABASE_URL");
+    c.secrets.secret_key = secret("MAXIS_SECRET_KEY");
+    c.secrets.control_api_key = secret("MAXIS_CONTROL_API_KEY");
+    if (!c.secrets.database_url.empty()) {
+        try {
+            storage::DialectOf(c.secrets.database_url.Reveal());
+        } catch (const Error&) {
+            Fail("environment", "MAXIS_DATABASE_URL", "must start with 'sqlite:' or 'postgresql://'");
+        }
+    }
+    const auto& key = c.secrets.secret_key.Reveal();
+    if (!key.empty() && (key.size() != 64 || key.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)) {
+        Fail("environment", "MAXIS_SECRET_KEY", "must be 64 hexadecimal characters (run 'maxis init' to make one)");
+    }
+    if (!c.secrets.control_api_key.empty() && c.secrets.control_api_key.Reveal().size() < 32) {
+        Fail("environment", "MAXIS_CONTROL_API_KEY", "must be at least 32 characters");
+    }
+    return c;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return std::nullopt;
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    std::string port = text.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    int p = std::stoi(port);
+    if (p > 65535 || host.empty()) return std::nullopt;
+    return std::make_pair(host, static_cast<std::uint16_t>(p));
+}
+
+std::string Config::DatabaseUrl() const {
+    return secrets.database_url.empty() ? database.url : secrets.database_url.Reveal();
+}
+
+Environment ProcessEnvironment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+Config ParseConfig(const std::string& toml_text, const std::string& source_name, const Environment& env) {
+    toml::table table;
+    try {
+        table = toml::parse(toml_text, source_name);
+    } catch (const toml::parse_error& e) {
+        throw Error(ErrorCode::kInvalidArgument, "configuration error: " + source_name + ":" +
+                                                     std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    }
+    return FromTable(&table, source_name, env);
+}
+
+Config LoadConfig(const std::optional<std::string>& path, const Environment& env) {
+    if (!path) return FromTable(nullptr, "(built-in defaults)", env);
+    toml::table table;
+    try {
+        table = toml::parse_file(*path);
+    } catch (const toml::parse_error& e) {
+        std::string reason(e.description());
+        if (!e.source().begin) throw Error(ErrorCode::kInvalidArgument, "configuration error: " + *path + ": " + reason);
+        throw Error(ErrorCode::kInvalidArgument,
+                    "configuration error: " + *path + ":" + std::to_string(e.source().begin.line) + ": " + reason);
+    }
+    return FromTable(&table, *path, env);
+}
+
+std::string DescribeConfig(const Config& c) {
+    auto ms = [](std::chrono::milliseconds d) { return core::FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d)); };
+    auto set = [](const Secret& s) { return s.empty() ? "(unset)" : "(set)"; };
+    std::string out;
+    out += fmt::format("source = {}\n", c.source);
+    out += fmt::format("server.listen = {}:{}\nserver.io_threads = {}\nserver.worker_threads = {}\n", c.server.host,
+                       c.server.port, c.server.io_threads, c.server.worker_threads);
+    out += fmt::format("server.body_limit_bytes = {}\nserver.read_timeout = {}\nserver.idle_timeout = {}\n",
+                       c.server.body_limit_bytes, ms(c.server.read_timeout), ms(c.server.idle_timeout));
+    out += fmt::format("database.url = {}\ndatabase.pool_size = {}\n", storage::RedactUrl(c.DatabaseUrl()), c.database.pool_size);
+    out += fmt::format("community.name = {}\ncommunity.locale = {}\ncommunity.time_zone = {}\ncommunity.command_prefix = {}\n",
+                       c.community.name, c.community.locale, c.community.time_zone, c.community.command_prefix);
+    out += fmt::format("log.level = {}\nlog.format = {}\n", c.log.level, c.log.format);
+    out += fmt::format("scheduler.purge_schedule = {}\ndemo.seed_catalog = {}\n", c.scheduler.purge_schedule,
+                       c.demo.seed_catalog);
+    out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
+                       "MAXIS_CONTROL_API_KEY = {}\n",
+                       set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
+                       set(c.secrets.control_api_key));
+    return out;
+}
+
+}  // namespace maxis::app

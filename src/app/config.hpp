@@ -1,0 +1,128 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace maxis::app {
+
+/// A secret from the environment. It has no stream operator and formats as "***", so it cannot reach a log
+/// line by accident; Reveal() is the one explicit way to read it.
+class Secret {
+public:
+    Secret() = default;
+    explicit Secret(std::string value) : value_(std::move(value)) {}
+    [[nodiscard]] const std::string& Reveal() const { return value_; }
+    [[nodiscard]] bool empty() const { return value_.empty(); }
+
+private:
+    std::string value_;
+};
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    int io_threads = 2;
+    int worker_threads = 8;
+    std::size_t body_limit_bytes = 1 << 20;
+    std::chrono::milliseconds read_timeout{15'000};
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds write_timeout{30'000};
+    std::chrono::milliseconds shutdown_grace{10'000};
+    bool access_log = true;
+};
+
+struct DatabaseConfig {
+    std::string url = "sqlite:./data/maxis.db";  // MAXIS_DATABASE_URL wins (it may carry a password)
+    int pool_size = 8;
+    std::chrono::milliseconds busy_timeout{5'000};
+    bool migrate_on_start = true;
+};
+
+struct CommunityConfig {
+    std::string name = "Maxis";
+    std::string locale = "fr";
+    std::string time_zone = "Europe/Paris";
+    std::string command_prefix = "!";
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string format = "text";  // text | json
+};
+
+struct SchedulerConfig {
+    std::chrono::milliseconds tick{1'000};
+    std::chrono::milliseconds job_lease{300'000};
+    int batch = 16;
+    std::chrono::milliseconds backoff_base{10'000};
+    std::chrono::milliseconds backoff_max{3'600'000};
+    std::string purge_schedule = "daily 04:00";
+    std::chrono::milliseconds keep_finished{7LL * 24 * 3'600'000};
+};
+
+struct OutboxConfig {
+    std::chrono::milliseconds tick{1'000};
+    std::chrono::milliseconds lease{120'000};
+    int batch = 32;
+    int max_attempts = 12;
+    std::chrono::milliseconds backoff_base{5'000};
+    std::chrono::milliseconds backoff_max{1'800'000};
+};
+
+struct DemoConfig {
+    bool seed_catalog = false;
+};
+
+/// Secrets come only from the environment (MAXIS_...), never from the file.
+struct Secrets {
+    Secret database_url;            // MAXIS_DATABASE_URL
+    Secret migration_database_url;  // MAXIS_MIGRATION_DATABASE_URL: an owner connection for migrations
+    Secret secret_key;              // MAXIS_SECRET_KEY: 64 hex characters, master key for encrypted data
+    Secret control_api_key;         // MAXIS_CONTROL_API_KEY: Shellia's key to the control API
+};
+
+struct Config {
+    std::string source = "(built-in defaults)";
+    ServerConfig server;
+    DatabaseConfig database;
+    CommunityConfig community;
+    LogConfig log;
+    SchedulerConfig scheduler;
+    OutboxConfig outbox;
+    DemoConfig demo;
+    Secrets secrets;
+
+    /// The database URL in force: the environment's, else the file's.
+    [[nodiscard]] std::string DatabaseUrl() const;
+};
+
+using Environment = std::function<std::optional<std::string>(const std::string&)>;
+/// The process environment.
+Environment ProcessEnvironment();
+
+/// Reads and validates a configuration: built-in defaults, then the TOML file (if a path is given),
+/// then secrets from the environment. An unknown key, a wrong type or a bad value throws
+/// core::Error(kInvalidArgument) whose message names the file, line, key and reason.
+Config LoadConfig(const std::optional<std::string>& path, const Environment& env);
+/// The same from TOML text (tests, and the example file check).
+Config ParseConfig(const std::string& toml_text, const std::string& source_name, const Environment& env);
+
+/// Parses "HOST:PORT" (IPv6 as "[::1]:8080"); nullopt when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text);
+
+/// Effective settings as "key = value" lines, secrets shown as set/unset only.
+std::string DescribeConfig(const Config& config);
+
+}  // namespace maxis::app
+
+template <>
+struct fmt::formatter<maxis::app::Secret> : fmt::formatter<std::string_view> {
+    auto format(const maxis::app::Secret&, fmt::format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format("***", ctx);
+    }
+};

@@ -1,0 +1,230 @@
+#include "app/maxis_app.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "commands/builtin_commands.hpp"
+#include "commands/engine.hpp"
+#include "console/console.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+#include "crypto/crypto.hpp"
+#include "domain/scheduling/recurrence.hpp"
+#include "http/ops_routes.hpp"
+#include "http/server.hpp"
+#include "scheduler/outbox_worker.hpp"
+#include "scheduler/scheduler.hpp"
+#include "storage/database.hpp"
+#include "storage/demo_catalog.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_queue_stores.hpp"
+#include "storage/users.hpp"
+
+namespace maxis::app::embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& Files();
+}
+
+namespace maxis::app {
+
+using core::Error;
+using core::ErrorCode;
+
+struct MaxisApp::Parts {
+    core::SystemClock clock;
+    core::Metrics metrics;
+    std::unique_ptr<storage::Database> db;
+    std::unique_ptr<commands::Engine> engine;
+};
+
+MaxisApp::MaxisApp(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+MaxisApp::~MaxisApp() = default;
+
+void MaxisApp::OpenDatabase(bool apply_migrations) {
+    auto url = config_.DatabaseUrl();
+    storage::DatabaseOptions options{url, config_.database.pool_size, config_.database.busy_timeout};
+    parts_->db = std::make_unique<storage::Database>(options, &parts_->metrics);
+    const auto& migration_url = config_.secrets.migration_database_url;
+    if (apply_migrations) {
+        if (!migration_url.empty()) {
+            storage::Database owner(storage::DatabaseOptions{migration_url.Reveal(), 1, config_.database.busy_timeout});
+            storage::Migrator(owner, parts_->clock).Apply();
+        } else {
+            storage::Migrator(*parts_->db, parts_->clock).Apply();
+        }
+    }
+    auto pending = storage::Migrator(*parts_->db, parts_->clock).Pending();
+    if (!pending.empty()) {
+        throw Error(ErrorCode::kUnavailable, std::to_string(pending.size()) + " migration(s) pending, starting with " +
+                                                 pending.front().name +
+                                                 ": run 'maxis migrate' (on PostgreSQL with an owner connection in "
+                                                 "MAXIS_MIGRATION_DATABASE_URL)");
+    }
+    parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
+    commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
+}
+
+int MaxisApp::Serve(std::ostream& out) {
+    OpenDatabase(config_.database.migrate_on_start);
+    auto& db = *parts_->db;
+    auto& clock = parts_->clock;
+    if (config_.demo.seed_catalog && storage::SeedDemoCatalogOnce(db, clock)) {
+        spdlog::info("seeded the demo catalog (first run)");
+    }
+
+    storage::SqlJobStore job_store(db);
+    storage::SqlOutboxStore outbox_store(db);
+    auto zone = core::TimeZone::Load(config_.community.time_zone);
+    const auto& sc = config_.scheduler;
+    scheduler::Scheduler scheduler(job_store, clock, zone,
+                                   scheduler::SchedulerOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
+                                                               .lease = sc.job_lease,
+                                                               .batch = sc.batch,
+                                                               .backoff_base = sc.backoff_base,
+                                                               .backoff_max = sc.backoff_max,
+                                                               .tick = sc.tick},
+                                   &parts_->metrics);
+    scheduler.Register("maintenance.purge", [&](const scheduling::Job&) {
+        auto before = clock.Now() - sc.keep_finished;
+        auto jobs = job_store.PurgeFinished(before);
+        auto items = outbox_store.PurgeDelivered(before);
+        spdlog::info("purged {} finished job(s) and {} delivered outbox item(s)", jobs, items);
+    });
+    scheduler.AddRecurring("maintenance.purge", "maintenance.purge", *scheduling::Recurrence::Parse(sc.purge_schedule));
+    const auto& oc = config_.outbox;
+    scheduler::OutboxWorker outbox(outbox_store, clock,
+                                   scheduler::OutboxOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
+                                                            .lease = oc.lease,
+                                                            .batch = oc.batch,
+                                                            .max_attempts = oc.max_attempts,
+                                                            .backoff_base = oc.backoff_base,
+                                                            .backoff_max = oc.backoff_max,
+                                                            .tick = oc.tick},
+                                   &parts_->metrics);
+
+    http::Router router;
+    http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
+                               parts_->metrics);
+    const auto& s = config_.server;
+    http::Server server(http::ServerOptions{s.host, s.port, s.io_threads, s.worker_threads, s.body_limit_bytes, 16 * 1024,
+                                            s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace,
+                                            s.access_log},
+                        router, &parts_->metrics);
+    server.Start();
+    scheduler.Start();
+    outbox.Start();
+
+    std::string base = "http://" + (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) + ":" +
+                       std::to_string(server.port());
+    out << "Maxis " << MAXIS_VERSION << " is running on " << base << " (database "
+        << storage::RedactUrl(config_.DatabaseUrl()) << ")\n"
+        << "  health:   " << base << "/healthz\n"
+        << "  ready:    " << base << "/readyz\n"
+        << "  metrics:  " << base << "/metrics\n"
+        << "Try it without Discord, in another terminal:\n"
+        << "  build/bin/maxis console" << (config_.source.front() == '(' ? "" : " --config " + config_.source)
+        << " --as alice\n"
+        << "Stop with Ctrl+C." << std::endl;
+    spdlog::info("maxis {} listening on {}", MAXIS_VERSION, base);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+
+    server.Shutdown();
+    outbox.Stop();
+    scheduler.Stop();
+    spdlog::info("stopped");
+    return 0;
+}
+
+int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive) {
+    OpenDatabase(config_.database.migrate_on_start);
+    auto id = ConsoleUserId(request.user);
+    auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
+    storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
+    console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
+    int errors = console::RunConsole(*parts_->engine, options, in, out);
+    return errors == 0 ? 0 : 1;
+}
+
+int MaxisApp::Migrate(bool status_only, std::ostream& out) {
+    const auto& migration_url = config_.secrets.migration_database_url;
+    std::string url = migration_url.empty() ? config_.DatabaseUrl() : migration_url.Reveal();
+    storage::Database db(storage::DatabaseOptions{url, 1, config_.database.busy_timeout});
+    storage::Migrator migrator(db, parts_->clock);
+    auto pending = migrator.Pending();
+    if (status_only) {
+        out << "schema version " << migrator.CurrentVersion() << ", " << pending.size() << " pending\n";
+        for (const auto& m : pending) out << "  pending: " << m.name << "\n";
+        return 0;
+    }
+    int applied = migrator.Apply();
+    out << "applied " << applied << " migration(s); schema version " << migrator.CurrentVersion() << "\n";
+    return 0;
+}
+
+void BlockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void InitConfig(const std::string& config_path, const std::string& env_path, bool force, std::ostream& out) {
+    for (const auto& path : {config_path, env_path}) {
+        if (!force && std::filesystem::exists(path)) {
+            throw Error(ErrorCode::kConflict, path + " already exists (use --force to replace it)");
+        }
+    }
+    std::string_view example;
+    for (const auto& [name, content] : embedded::Files()) {
+        if (name == "config/maxis.example.toml") example = content;
+    }
+    {
+        std::ofstream f(config_path, std::ios::trunc);
+        if (!f) throw Error(ErrorCode::kUnavailable, "cannot write " + config_path);
+        f << example;
+    }
+    // Create the secrets file with owner-only permissions before writing anything into it.
+    mode_t previous = ::umask(077);
+    {
+        std::ofstream f(env_path, std::ios::trunc);
+        ::umask(previous);
+        if (!f) throw Error(ErrorCode::kUnavailable, "cannot write " + env_path);
+        f << "# Secrets for Maxis (systemd EnvironmentFile format). Keep this file private.\n"
+          << "MAXIS_SECRET_KEY=" << crypto::RandomHex(32) << "\n"
+          << "MAXIS_CONTROL_API_KEY=" << crypto::Base64UrlEncode(crypto::RandomBytes(32)) << "\n";
+    }
+    std::filesystem::permissions(env_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace);
+    out << "wrote " << config_path << " (settings, every key documented)\n"
+        << "wrote " << env_path << " (fresh secrets, mode 600)\n"
+        << "start with:  set -a; . " << env_path << "; set +a; maxis serve --config " << config_path << "\n";
+}
+
+core::UserId ConsoleUserId(const std::string& user) {
+    if (!user.empty() && user.size() <= 19 && user.find_first_not_of("0123456789") == std::string::npos) {
+        auto v = std::stoll(user);
+        if (v > 0) return core::UserId{v};
+    }
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (unsigned char c : user) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return core::UserId{static_cast<std::int64_t>(h >> 1) | 1};
+}
+
+}  // namespace maxis::app

@@ -1,0 +1,52 @@
+#pragma once
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/config.hpp"
+#include "core/viewer.hpp"
+
+namespace maxis::app {
+
+struct ConsoleRequest {
+    std::string user;  // a Discord id, or a name (a stable id is derived from it)
+    core::Role role = core::Role::kMember;
+    std::optional<std::string> locale;
+};
+
+/// The composition root: builds every part from the configuration, in order, passes references
+/// explicitly, and stops them in reverse order. Nothing else sees every part.
+class MaxisApp {
+public:
+    explicit MaxisApp(Config config);
+    ~MaxisApp();
+
+    /// Opens the database, applies migrations (per config), seeds the demo catalog when asked, serves HTTP,
+    /// runs the scheduler and the outbox until SIGINT/SIGTERM, then shuts down gracefully. The signals
+    /// must be blocked in every thread before this is called (BlockTerminationSignals).
+    int Serve(std::ostream& out);
+    /// Runs the console on standard input: interactive with a prompt on a terminal, one command per line
+    /// otherwise. Returns 0, or 1 when any command in a script failed.
+    int Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive);
+    /// Applies pending migrations (or only lists them) and reports.
+    int Migrate(bool status_only, std::ostream& out);
+
+private:
+    struct Parts;
+    void OpenDatabase(bool apply_migrations);
+    Config config_;
+    std::unique_ptr<Parts> parts_;
+};
+
+/// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards.
+void BlockTerminationSignals();
+
+/// Writes the example configuration to config_path and fresh secrets to env_path (mode 0600). Refuses to
+/// overwrite either unless force. Throws core::Error with the reason.
+void InitConfig(const std::string& config_path, const std::string& env_path, bool force, std::ostream& out);
+
+/// A stable positive 63-bit id for a console user name (numeric text is taken as the id itself).
+core::UserId ConsoleUserId(const std::string& user);
+
+}  // namespace maxis::app

@@ -1,0 +1,28 @@
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "commands/engine.hpp"
+#include "commands/reply.hpp"
+#include "core/viewer.hpp"
+
+namespace maxis::console {
+
+/// Renders a reply as plain text for a terminal: the text, then each embed (title, description, fields,
+/// image, footer), then the buttons.
+std::string RenderText(const commands::Reply& reply);
+
+struct ConsoleOptions {
+    core::Viewer viewer;
+    std::string user_label;  // shown in the welcome line
+    std::string locale = "fr";
+    std::string version;
+    bool interactive = false;  // a prompt and a welcome line; otherwise one command per input line
+};
+
+/// Runs commands read from in through the engine and writes the replies to out, until end of input or
+/// "quit"/"exit". Blank lines and lines starting with '#' are skipped. Returns the number of commands
+/// whose reply was an error (parse error, refusal, failure), so scripts can check it.
+int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, std::istream& in, std::ostream& out);
+
+}  // namespace maxis::console
