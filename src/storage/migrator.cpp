@@ -97,7 +97,17 @@ std::vector<Migration> Migrator::Pending() {
 }
 
 int Migrator::Apply() {
-    EnsureTable();
+    try {
+        EnsureTable();
+    } catch (const std::exception& e) {
+        std::string reason = e.what();
+        reason = std::string(core::Trim(reason.substr(0, reason.find('\n'))));
+        if (auto pos = reason.find("ERROR:"); pos != std::string::npos) reason = std::string(core::Trim(reason.substr(pos + 6)));
+        throw Error(ErrorCode::kUnavailable,
+                    "cannot apply migrations as this database user (" + reason +
+                        "). On PostgreSQL the service's login role owns nothing: give an owner connection in "
+                        "MAXIS_MIGRATION_DATABASE_URL, or run 'maxis migrate --database <owner URL>'");
+    }
     int applied = 0;
     for (const auto& m : migrations_) {
         bool done = false;

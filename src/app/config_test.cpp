@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "app/config.hpp"
+#include "app/maxis_app.hpp"
+#include "core/errors.hpp"
+
+namespace maxis::app {
+namespace {
+
+Environment NoEnv() {
+    return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+}
+
+Environment Env(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& k) -> std::optional<std::string> {
+        auto it = vars.find(k);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+std::string ErrorOf(const std::string& toml, const Environment& env = NoEnv()) {
+    try {
+        ParseConfig(toml, "test.toml", env);
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
+        return e.what();
+    }
+    ADD_FAILURE() << "accepted: " << toml;
+    return {};
+}
+
+TEST(Config, ExampleFileLoadsAndDocumentsExactlyTheDefaults) {
+    auto example = LoadConfig(std::string(MAXIS_SOURCE_DIR) + "/config/maxis.example.toml", NoEnv());
+    auto defaults = LoadConfig(std::nullopt, NoEnv());
+    // Every value the example shows is the built-in default.
+    EXPECT_EQ(DescribeConfig(example).substr(DescribeConfig(example).find('\n')),
+              DescribeConfig(defaults).substr(DescribeConfig(defaults).find('\n')));
+    EXPECT_EQ(example.outbox.tick, defaults.outbox.tick);
+    EXPECT_EQ(example.scheduler.keep_finished, defaults.scheduler.keep_finished);
+    EXPECT_EQ(example.server.shutdown_grace, defaults.server.shutdown_grace);
+    EXPECT_EQ(example.server.write_timeout, defaults.server.write_timeout);
+    EXPECT_EQ(example.database.busy_timeout, defaults.database.busy_timeout);
+}
+
+TEST(Config, ExampleFileNamesEveryKeyTheLoaderKnows) {
+    std::ifstream f(std::string(MAXIS_SOURCE_DIR) + "/config/maxis.example.toml");
+    std::stringstream text;
+    text << f.rdbuf();
+    // Removing any documented line must still load (the key is optional) - and every section/key pair the
+    // loader reads appears in the file, checked on a sample of keys from each section.
+    for (const char* key : {"listen =", "io_threads =", "worker_threads =", "body_limit_bytes =", "read_timeout =",
+                            "idle_timeout =", "write_timeout =", "shutdown_grace =", "access_log =", "url =",
+                            "pool_size =", "busy_timeout =", "migrate_on_start =", "name =", "locale =", "time_zone =",
+                            "command_prefix =", "level =", "format =", "tick =", "job_lease =", "batch =",
+                            "backoff_base =", "backoff_max =", "purge_schedule =", "keep_finished =", "lease =",
+                            "max_attempts =", "seed_catalog =", "MAXIS_DATABASE_URL", "MAXIS_MIGRATION_DATABASE_URL",
+                            "MAXIS_SECRET_KEY", "MAXIS_CONTROL_API_KEY"}) {
+        EXPECT_NE(text.str().find(key), std::string::npos) << key;
+    }
+}
+
+TEST(Config, UnknownKeysAreRejectedWithFileLineAndName) {
+    EXPECT_EQ(ErrorOf("[server]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n"),
+              "configuration error: test.toml:3: server.lisen: unknown key");
+    EXPECT_NE(ErrorOf("[serveur]\n").find("serveur: unknown key"), std::string::npos);
+    EXPECT_NE(ErrorOf("toplevel = 1\n").find("toplevel: unknown key"), std::string::npos);
+}
+
+TEST(Config, BadValuesNameTheKeyAndTheReason) {
+    EXPECT_NE(ErrorOf("[server]\nlisten = \"nohost\"\n").find("server.listen: must be HOST:PORT"), std::string::npos);
+    EXPECT_NE(ErrorOf("[server]\nlisten = \"127.0.0.1:99999\"\n").find("server.listen"), std::string::npos);
+    EXPECT_NE(ErrorOf("[server]\nio_threads = 0\n").find("server.io_threads: must be between 1 and 64 (got 0)"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[server]\nio_threads = \"two\"\n").find("server.io_threads: must be a whole number"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[server]\nread_timeout = \"soon\"\n").find("server.read_timeout: 'soon' is not a duration"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[community]\nlocale = \"de\"\n").find("community.locale: must be \"fr\" or \"en\""),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[community]\ntime_zone = \"Europe/Atlantis\"\n").find("community.time_zone: unknown time zone"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[database]\nurl = \"mysql://x\"\n").find("database.url"), std::string::npos);
+    EXPECT_NE(ErrorOf("[database]\nurl = \"postgresql://u:pw@h/db\"\n").find("must not contain a password"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[log]\nformat = \"xml\"\n").find("log.format"), std::string::npos);
+    EXPECT_NE(ErrorOf("[scheduler]\npurge_schedule = \"sometimes\"\n").find("scheduler.purge_schedule"), std::string::npos);
+    EXPECT_NE(ErrorOf("server = 3\n").find("server: must be a table"), std::string::npos);
+    EXPECT_NE(ErrorOf("[server\n").find("test.toml:1"), std::string::npos);
+}
+
+TEST(Config, SecretsComeFromTheEnvironmentAndNeverShow) {
+    auto c = ParseConfig("", "t", Env({{"MAXIS_DATABASE_URL", "postgresql://maxis:hunter2@db/maxis"},
+                                       {"MAXIS_SECRET_KEY", std::string(64, 'a')}}));
+    EXPECT_EQ(c.DatabaseUrl(), "postgresql://maxis:hunter2@db/maxis");
+    auto described = DescribeConfig(c);
+    EXPECT_EQ(described.find("hunter2"), std::string::npos) << described;
+    EXPECT_EQ(described.find(std::string(64, 'a')), std::string::npos);
+    EXPECT_NE(described.find("MAXIS_SECRET_KEY = (set)"), std::string::npos);
+    EXPECT_EQ(fmt::format("{}", c.secrets.secret_key), "***");
+    EXPECT_NE(ErrorOf("", Env({{"MAXIS_SECRET_KEY", "short"}})).find("MAXIS_SECRET_KEY: must be 64 hexadecimal"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("", Env({{"MAXIS_DATABASE_URL", "oracle://x"}})).find("MAXIS_DATABASE_URL"), std::string::npos);
+}
+
+TEST(Config, ListenParsesHostsAndIpv6) {
+    EXPECT_EQ(ParseListen("127.0.0.1:8080"), std::make_pair(std::string("127.0.0.1"), std::uint16_t{8080}));
+    EXPECT_EQ(ParseListen("[::1]:0"), std::make_pair(std::string("::1"), std::uint16_t{0}));
+    EXPECT_FALSE(ParseListen(":80"));
+    EXPECT_FALSE(ParseListen("host:"));
+    EXPECT_FALSE(ParseListen("host:80x"));
+}
+
+TEST(InitConfig, WritesALoadableConfigAndPrivateSecretsAndRefusesToOverwrite) {
+    auto dir = std::filesystem::temp_directory_path() / ("maxis-init-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto cfg = (dir / "maxis.toml").string(), env = (dir / "maxis.env").string();
+    std::ostringstream out;
+    InitConfig(cfg, env, false, out);
+    EXPECT_NO_THROW(LoadConfig(cfg, NoEnv()));
+    auto perms = std::filesystem::status(env).permissions();
+    EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::ifstream f(env);
+    std::stringstream text;
+    text << f.rdbuf();
+    std::smatch m;
+    std::string s = text.str();
+    ASSERT_TRUE(std::regex_search(s, m, std::regex("MAXIS_SECRET_KEY=([0-9a-f]{64})\n")));
+    std::string first_key = m[1];
+    EXPECT_NO_THROW(ParseConfig("", "t", Env({{"MAXIS_SECRET_KEY", first_key}})));
+    EXPECT_THROW(InitConfig(cfg, env, false, out), core::Error);
+    InitConfig(cfg, env, true, out);
+    std::ifstream f2(env);
+    std::stringstream text2;
+    text2 << f2.rdbuf();
+    EXPECT_EQ(text2.str().find(first_key), std::string::npos);  // fresh secrets each time
+    std::filesystem::remove_all(dir);
+}
+
+TEST(ConsoleUserId, NumericIdsAreKeptAndNamesAreStable) {
+    EXPECT_EQ(ConsoleUserId("123456789012345678").value, 123456789012345678);
+    EXPECT_EQ(ConsoleUserId("alice"), ConsoleUserId("alice"));
+    EXPECT_NE(ConsoleUserId("alice"), ConsoleUserId("bob"));
+    EXPECT_GT(ConsoleUserId("alice").value, 0);
+}
+
+}  // namespace
+}  // namespace maxis::app

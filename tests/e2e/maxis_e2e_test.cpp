@@ -1,0 +1,206 @@
+// The real maxis binary, started as a process: what a newcomer does after 'make run'.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+
+namespace maxis {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BinaryPath;
+using testing::Process;
+
+
+class MaxisE2E : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = std::filesystem::temp_directory_path() /
+              ("maxis-e2e-" + std::to_string(::getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+    std::string Db() const { return "sqlite:" + (dir / "maxis.db").string(); }
+
+    /// Starts 'maxis serve' on a free port and returns it once the banner says it listens.
+    std::uint16_t Serve(std::unique_ptr<Process>& p, std::vector<std::string> extra = {}) {
+        std::vector<std::string> argv = {BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:0", "--database", Db()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        p = std::make_unique<Process>(argv, std::map<std::string, std::string>{}, dir.string());
+        auto m = p->WaitForStdout(std::regex("is running on http://127\\.0\\.0\\.1:(\\d+)"), 30s);
+        if (m.empty()) {
+            ADD_FAILURE() << "maxis serve did not start.\nstdout:\n" << p->Stdout() << "\nstderr:\n" << p->Stderr();
+            return 0;
+        }
+        return static_cast<std::uint16_t>(std::stoi(m[1]));
+    }
+    std::filesystem::path dir;
+};
+
+TEST_F(MaxisE2E, ServeAnswersHealthReadyAndMetricsWithSecurityHeadersThenStopsOnSigterm) {
+    std::unique_ptr<Process> p;
+    auto port = Serve(p);
+    ASSERT_NE(port, 0);
+    auto health = testing::HttpRequest(port, "GET", "/healthz");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body, "ok");
+    EXPECT_EQ(health.Header("x-frame-options"), "DENY");
+    EXPECT_NE(health.Header("content-security-policy").find("default-src 'none'"), std::string::npos);
+    EXPECT_EQ(testing::HttpRequest(port, "GET", "/readyz").status, 200);
+    auto missing = testing::HttpRequest(port, "GET", "/no/such/page");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.Header("x-content-type-options"), "nosniff");
+    auto metrics = testing::HttpRequest(port, "GET", "/metrics");
+    EXPECT_NE(metrics.body.find("maxis_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"),
+              std::string::npos);
+    EXPECT_NE(metrics.body.find("maxis_db_pool_connections{state=\"idle\"}"), std::string::npos);
+    EXPECT_NE(metrics.body.find("maxis_jobs{status=\"pending\"} 1"), std::string::npos) << metrics.body;  // the purge
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
+    EXPECT_NE(p->Stderr().find("received SIGTERM, shutting down"), std::string::npos);
+}
+
+TEST_F(MaxisE2E, JsonLogsAreOneObjectPerLine) {
+    std::unique_ptr<Process> p;
+    auto port = Serve(p, {"--config", std::string(MAXIS_SOURCE_DIR) + "/config/maxis.example.toml"});
+    ASSERT_NE(port, 0);
+    p->Signal(SIGINT);
+    EXPECT_EQ(p->Wait(20s), 0);
+    // --log-format is a global option: run again with it.
+    auto r = testing::Run({BinaryPath("maxis"), "--log-format", "json", "migrate", "--database", Db()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::unique_ptr<Process> q;
+    q = std::make_unique<Process>(std::vector<std::string>{BinaryPath("maxis"), "--log-format", "json", "serve", "--listen",
+                                                           "127.0.0.1:0", "--database", Db()});
+    ASSERT_FALSE(q->WaitForStdout(std::regex("is running on"), 30s).empty());
+    q->Signal(SIGTERM);
+    q->Wait(20s);
+    std::istringstream lines(q->Stderr());
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+        ++count;
+        EXPECT_TRUE(line.starts_with("{\"ts\":\"") && line.ends_with("\"}")) << line;
+    }
+    EXPECT_GE(count, 2);
+}
+
+TEST_F(MaxisE2E, DemoCatalogIsSeededOnTheFirstRunOnly) {
+    auto config = dir / "dev.toml";
+    std::ofstream(config) << "[demo]\nseed_catalog = true\n";
+    for (int run = 0; run < 2; ++run) {
+        std::unique_ptr<Process> p;
+        ASSERT_NE(Serve(p, {"--config", config.string()}), 0);
+        p->Signal(SIGTERM);
+        ASSERT_EQ(p->Wait(20s), 0);
+        bool seeded = p->Stderr().find("seeded the demo catalog") != std::string::npos;
+        EXPECT_EQ(seeded, run == 0) << "run " << run;
+    }
+    auto count = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT COUNT(*) FROM products"});
+    EXPECT_EQ(count.out, "5\n");
+}
+
+TEST_F(MaxisE2E, ConsoleAnswersHelpInFrenchByDefaultAndInEnglishOnRequest) {
+    auto fr = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice"}, "!help\n");
+    EXPECT_EQ(fr.exit_code, 0) << fr.err;
+    EXPECT_NE(fr.out.find("== Commandes disponibles =="), std::string::npos) << fr.out;
+    EXPECT_NE(fr.out.find("* !help [<commande>]"), std::string::npos);
+    auto en = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice", "--locale", "en"},
+                  "!help\n!help ping\n");
+    EXPECT_EQ(en.exit_code, 0);
+    EXPECT_NE(en.out.find("== Available commands =="), std::string::npos) << en.out;
+    EXPECT_NE(en.out.find("== !ping =="), std::string::npos) << en.out;
+    // The console user was recorded once.
+    auto users = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT display_name, locale FROM users"});
+    EXPECT_EQ(users.out, "alice|fr\n");
+}
+
+TEST_F(MaxisE2E, BadCommandsGiveClearMessagesAndAFailingExitCode) {
+    auto r = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!pnig\n!help un deux\n");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.out.find("Commande inconnue : !pnig. Tapez !help pour la liste.\nVouliez-vous dire !ping ?"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("Trop d'arguments : « deux » est en trop."), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Utilisation : !help [<commande>]"), std::string::npos);
+}
+
+TEST_F(MaxisE2E, BadConfigurationStopsStartUpNamingTheKey) {
+    auto config = dir / "bad.toml";
+    std::ofstream(config) << "[server]\nlisten = \"127.0.0.1:0\"\nbody_limit = 10\n";
+    auto r = testing::Run({BinaryPath("maxis"), "serve", "--config", config.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("bad.toml:3: server.body_limit: unknown key"), std::string::npos) << r.err;
+    std::ofstream(config, std::ios::trunc) << "[community]\ntime_zone = \"Paris\"\n";
+    auto tz = testing::Run({BinaryPath("maxis"), "check-config", "--config", config.string()});
+    EXPECT_EQ(tz.exit_code, 2);
+    EXPECT_NE(tz.err.find("community.time_zone: unknown time zone 'Paris'"), std::string::npos) << tz.err;
+    auto listen = testing::Run({BinaryPath("maxis"), "serve", "--listen", "nowhere", "--database", Db()});
+    EXPECT_EQ(listen.exit_code, 2);
+    EXPECT_NE(listen.err.find("--listen must be HOST:PORT"), std::string::npos);
+}
+
+TEST_F(MaxisE2E, PortInUseIsAClearError) {
+    std::unique_ptr<Process> first;
+    auto port = Serve(first);
+    ASSERT_NE(port, 0);
+    auto r = testing::Run({BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--database",
+                  "sqlite:" + (dir / "other.db").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+}
+
+TEST_F(MaxisE2E, InitWritesAConfigThatChecksAndSecretsThatStayPrivate) {
+    auto r = testing::Run({BinaryPath("maxis"), "init"}, "", {}, dir.string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / "maxis.env").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    std::ifstream env_file(dir / "maxis.env");
+    std::string env_text((std::istreambuf_iterator<char>(env_file)), std::istreambuf_iterator<char>());
+    std::smatch key;
+    ASSERT_TRUE(std::regex_search(env_text, key, std::regex("MAXIS_SECRET_KEY=([0-9a-f]{64})")));
+    auto check = testing::Run({BinaryPath("maxis"), "check-config", "--config", "maxis.toml"}, "",
+                     {{"MAXIS_SECRET_KEY", key[1]}}, dir.string());
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    EXPECT_NE(check.out.find("MAXIS_SECRET_KEY = (set)"), std::string::npos);
+    EXPECT_EQ(check.out.find(key[1].str()), std::string::npos);  // never printed
+    auto again = testing::Run({BinaryPath("maxis"), "init"}, "", {}, dir.string());
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.err.find("already exists (use --force to replace it)"), std::string::npos);
+}
+
+TEST_F(MaxisE2E, MigrateReportsAndIsIdempotent) {
+    auto status = testing::Run({BinaryPath("maxis"), "migrate", "--status", "--database", Db()});
+    EXPECT_EQ(status.exit_code, 0);
+    EXPECT_NE(status.out.find("schema version 0, 1 pending"), std::string::npos) << status.out;
+    auto first = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
+    EXPECT_NE(first.out.find("applied 1 migration(s); schema version 1"), std::string::npos) << first.out;
+    auto second = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
+    EXPECT_NE(second.out.find("applied 0 migration(s); schema version 1"), std::string::npos);
+}
+
+TEST_F(MaxisE2E, HelpAndVersionEverywhere) {
+    auto version = testing::Run({BinaryPath("maxis"), "--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_EQ(version.out, std::string("maxis ") + MAXIS_VERSION_FOR_TESTS + "\n");
+    for (const char* sub : {"serve", "console", "migrate", "init", "check-config"}) {
+        auto r = testing::Run({BinaryPath("maxis"), sub, "--help"});
+        EXPECT_EQ(r.exit_code, 0) << sub;
+        EXPECT_NE(r.out.find("Usage:"), std::string::npos) << sub;
+    }
+    auto shellia = testing::Run({BinaryPath("shellia"), "--version"});
+    EXPECT_EQ(shellia.exit_code, 0);
+    EXPECT_EQ(shellia.out, std::string("shellia ") + MAXIS_VERSION_FOR_TESTS + "\n");
+}
+
+}  // namespace
+}  // namespace maxis
