@@ -88,6 +88,8 @@ TEST(TimeZone, ParisOffsetsAroundDst) {
     auto twice = paris.FromLocal(local_days{year{2026} / 10 / 25} + 2h + 30min);
     EXPECT_EQ(ToEpochMillis(twice) % 86'400'000, 30 * 60'000);
     EXPECT_EQ(paris.ToLocal(summer), local_days{year{2026} / 3 / 30} + 9h);
+    EXPECT_EQ(paris.Format(summer), "2026-03-30 09:00 CEST");
+    EXPECT_EQ(paris.Format(winter), "2026-03-28 09:00 CET");
 }
 
 TEST(Metrics, RendersCountersHistogramsAndGaugesInPrometheusFormat) {

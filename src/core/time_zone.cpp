@@ -40,4 +40,9 @@ TimePoint TimeZone::FromLocal(LocalTime local) const {
     return {};
 }
 
+std::string TimeZone::Format(TimePoint t) const {
+    auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::minutes>(t));
+    return date::format("%Y-%m-%d %H:%M %Z", zoned);
+}
+
 }  // namespace maxis::core

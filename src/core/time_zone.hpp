@@ -23,6 +23,8 @@ public:
     /// night in Paris) resolves to the same offset from the start of the gap in the new offset (03:30);
     /// a time that happens twice (fall-back) resolves to its first occurrence.
     [[nodiscard]] TimePoint FromLocal(LocalTime local) const;
+    /// "2026-03-30 09:00 CEST": the wall-clock time in this zone, for logs and messages.
+    [[nodiscard]] std::string Format(TimePoint t) const;
 
 private:
     TimeZone(std::string name, const void* zone) : name_(std::move(name)), zone_(zone) {}

@@ -41,7 +41,9 @@ void Scheduler::AddRecurring(const std::string& name, const std::string& kind, s
     auto now = clock_.Now();
     scheduling::NewJob job{kind, "{}", rule.NextAfter(now, zone_), key, 3};
     schedules_.insert_or_assign(key, Schedule{kind, std::move(rule)});
-    if (store_.Enqueue(job, now)) spdlog::info("scheduled {} ({}) first at {}", name, schedules_.at(key).rule.text(), core::ToEpochMillis(job.run_at));
+    if (store_.Enqueue(job, now)) {
+        spdlog::info("scheduled {} ({}), first run {}", name, schedules_.at(key).rule.text(), zone_.Format(job.run_at));
+    }
 }
 
 std::optional<scheduling::NewJob> Scheduler::NextOccurrence(const scheduling::Job& job, core::TimePoint now) const {
