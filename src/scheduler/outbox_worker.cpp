@@ -5,23 +5,17 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "scheduler/queue_support.hpp"
 
 namespace maxis::scheduler {
 
 OutboxWorker::OutboxWorker(scheduling::OutboxStore& store, const core::Clock& clock, OutboxOptions options,
                            core::Metrics* metrics)
     : store_(store), clock_(clock), options_(std::move(options)), metrics_(metrics) {
-    jitter_ = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())] {
-        return std::uniform_real_distribution<double>(0.8, 1.2)(*rng);
-    };
+    jitter_ = DefaultJitter();
     if (metrics_ != nullptr) {
         metrics_->DefineCounter("maxis_outbox_deliveries_total", "Outbox delivery attempts by channel and outcome.");
-        metrics_->DefineGauge("maxis_outbox_items", "Outbox items by status.", [this] {
-            auto c = store_.Counts();
-            return std::vector<std::pair<core::Labels, double>>{{{{"status", "pending"}}, double(c.pending)},
-                                                               {{{"status", "running"}}, double(c.running)},
-                                                               {{{"status", "failed"}}, double(c.failed)}};
-        });
+        DefineQueueGauge(*metrics_, "maxis_outbox_items", "Outbox items by status.", [this] { return store_.Counts(); });
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
+#include "scheduler/queue_support.hpp"
 
 namespace maxis::scheduler {
 
@@ -14,17 +15,10 @@ constexpr std::string_view kRecurringPrefix = "recurring:";
 Scheduler::Scheduler(scheduling::JobStore& store, const core::Clock& clock, core::TimeZone zone, SchedulerOptions options,
                      core::Metrics* metrics)
     : store_(store), clock_(clock), zone_(std::move(zone)), options_(std::move(options)), metrics_(metrics) {
-    jitter_ = [rng = std::make_shared<std::mt19937_64>(std::random_device{}())] {
-        return std::uniform_real_distribution<double>(0.8, 1.2)(*rng);
-    };
+    jitter_ = DefaultJitter();
     if (metrics_ != nullptr) {
         metrics_->DefineCounter("maxis_jobs_run_total", "Jobs run, by kind and outcome.");
-        metrics_->DefineGauge("maxis_jobs", "Jobs in the queue by status.", [this] {
-            auto c = store_.Counts();
-            return std::vector<std::pair<core::Labels, double>>{{{{"status", "pending"}}, double(c.pending)},
-                                                               {{{"status", "running"}}, double(c.running)},
-                                                               {{{"status", "failed"}}, double(c.failed)}};
-        });
+        DefineQueueGauge(*metrics_, "maxis_jobs", "Jobs in the queue by status.", [this] { return store_.Counts(); });
     }
 }
 
