@@ -1,0 +1,336 @@
+#include "domain/tickets/ticket_service.hpp"
+
+#include "core/errors.hpp"
+#include "core/strings.hpp"
+
+namespace maxis::tickets {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+std::string Id(TicketId id) { return std::to_string(id.value); }
+
+[[noreturn]] void NotFound(TicketId id) {
+    throw Error(ErrorCode::kNotFound, "ticket " + Id(id) + " not found", "tickets.not_found", {{"id", Id(id)}});
+}
+
+std::string Idem(const Ticket& t, const std::string& what, core::TimePoint now) {
+    return "ticket:" + Id(t.id) + ":" + what + ":" + std::to_string(core::ToEpochMillis(now));
+}
+
+}  // namespace
+
+TicketService::TicketService(TicketRepository& repo, const core::Clock& clock, TicketLimits limits, SlaTargets sla,
+                             std::shared_ptr<const SlaPolicy> policy)
+    : repo_(repo), clock_(clock), limits_(limits), sla_(sla), policy_(std::move(policy)) {}
+
+void TicketService::RequireStaff(const core::Viewer& viewer) const {
+    if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only", "tickets.staff_only");
+}
+
+void TicketService::CheckMessage(const std::string& body) const {
+    auto text = core::Trim(body);
+    if (text.empty() || !core::IsValidUtf8(text)) {
+        throw Error(ErrorCode::kInvalidArgument, "empty message", "tickets.message_empty");
+    }
+    if (core::Utf8Length(text) > limits_.max_message) {
+        throw Error(ErrorCode::kInvalidArgument, "message too long", "tickets.message_too_long",
+                    {{"max", std::to_string(limits_.max_message)}});
+    }
+}
+
+Ticket TicketService::Load(TicketStore& store, TicketId id) {
+    auto t = store.Find(id);
+    if (!t) NotFound(id);
+    return *t;
+}
+
+void TicketService::Audit(TicketStore& store, const Ticket& t, const core::Viewer& actor, const std::string& action,
+                          const std::string& before, const std::string& after, core::TimePoint now) const {
+    store.AddAudit(AuditEntry{0, t.id, actor.user_id, action, before, after, now});
+}
+
+void TicketService::Transition(Ticket& t, Status to, core::TimePoint now) const {
+    // Leaving "waiting on the member": the SLA clock resumes and the due times move by the pause.
+    if (t.status == Status::kWaitingMember && to != Status::kWaitingMember && t.paused_since) {
+        auto paused = now - *t.paused_since;
+        if (!t.first_response_at) t.first_response_due += paused;
+        t.resolution_due += paused;
+        t.paused_since.reset();
+        t.auto_close_warned_at.reset();
+    }
+    if (to == Status::kWaitingMember && t.status != Status::kWaitingMember) t.paused_since = now;
+    if (to == Status::kResolved && !t.resolved_at) t.resolved_at = now;
+    if (to == Status::kClosed) t.closed_at = now;
+    if (IsActive(to)) {
+        t.closed_at.reset();
+        if (to != Status::kResolved) t.resolved_at.reset();
+    }
+    t.status = to;
+    t.updated_at = now;
+}
+
+Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subject, Category category, Priority priority,
+                           const std::string& description) {
+    auto clean_subject = std::string(core::Trim(subject));
+    if (clean_subject.empty() || !core::IsValidUtf8(clean_subject)) {
+        throw Error(ErrorCode::kInvalidArgument, "empty subject", "tickets.subject_empty");
+    }
+    if (core::Utf8Length(clean_subject) > limits_.max_subject) {
+        throw Error(ErrorCode::kInvalidArgument, "subject too long", "tickets.subject_too_long",
+                    {{"max", std::to_string(limits_.max_subject)}});
+    }
+    CheckMessage(description);
+    auto now = clock_.Now();
+    Ticket created;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        if (store.CountActiveByOwner(viewer.user_id) >= limits_.max_active_per_member) {
+            throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
+                        {{"max", std::to_string(limits_.max_active_per_member)}});
+        }
+        if (store.CountCreatedSince(viewer.user_id, now - std::chrono::hours(1)) >= limits_.max_created_per_hour) {
+            throw Error(ErrorCode::kLimitReached, "too many tickets this hour", "tickets.too_many_recent",
+                        {{"max", std::to_string(limits_.max_created_per_hour)}});
+        }
+        auto targets = policy_->For(viewer.user_id, sla_);
+        auto p = static_cast<std::size_t>(priority);
+        Ticket t;
+        t.owner = viewer.user_id;
+        t.subject = clean_subject;
+        t.category = category;
+        t.priority = priority;
+        t.status = Status::kOpen;
+        t.created_at = t.updated_at = now;
+        t.first_response_due = now + targets.first_response[p];
+        t.resolution_due = now + targets.resolution[p];
+        t.id = store.Insert(t);
+        store.AddMessage(Message{0, t.id, viewer.user_id, viewer.IsStaff(), false, std::string(core::Trim(description)), now});
+        Audit(store, t, viewer, "create", "", std::string(ToString(priority)) + "/" + std::string(ToString(category)), now);
+        store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.created",
+                                  {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(priority))}},
+                                  Idem(t, "created", now)});
+        created = t;
+    });
+    return created;
+}
+
+std::vector<Ticket> TicketService::List(const core::Viewer& viewer, TicketQuery query) {
+    if (!viewer.IsStaff()) query.scope = ListScope::kMine;
+    if (query.limit < 1 || query.limit > 100) query.limit = 25;
+    std::vector<Ticket> out;
+    repo_.Read(viewer, [&](TicketStore& store) { out = store.List(query); });
+    return out;
+}
+
+TicketView TicketService::View(const core::Viewer& viewer, TicketId id) {
+    TicketView view;
+    repo_.Read(viewer, [&](TicketStore& store) {
+        view.ticket = Load(store, id);
+        view.messages = store.Messages(id, viewer.IsStaff());
+        if (viewer.IsStaff()) view.audit = store.Audit(id);
+    });
+    return view;
+}
+
+Ticket TicketService::Reply(const core::Viewer& viewer, TicketId id, const std::string& body) {
+    CheckMessage(body);
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        if (t.status == Status::kClosed) {
+            throw Error(ErrorCode::kConflict, "ticket closed", "tickets.closed", {{"id", Id(id)}});
+        }
+        bool staff = viewer.IsStaff() && viewer.user_id != t.owner;
+        store.AddMessage(Message{0, t.id, viewer.user_id, staff, false, std::string(core::Trim(body)), now});
+        auto before = std::string(ToString(t.status));
+        if (staff) {
+            if (!t.first_response_at) t.first_response_at = now;
+            Transition(t, Status::kWaitingMember, now);
+            store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.staff_replied",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "reply", now)});
+        } else {
+            Transition(t, Status::kWaitingStaff, now);
+            store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.member_replied",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "member-reply", now)});
+        }
+        store.Update(t);
+        Audit(store, t, viewer, "reply", before, std::string(ToString(t.status)), now);
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::Note(const core::Viewer& viewer, TicketId id, const std::string& body) {
+    RequireStaff(viewer);
+    CheckMessage(body);
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        store.AddMessage(Message{0, t.id, viewer.user_id, true, true, std::string(core::Trim(body)), now});
+        t.updated_at = now;
+        store.Update(t);
+        Audit(store, t, viewer, "note", "", "", now);
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::string& reason) {
+    auto clean = std::string(core::Trim(reason));
+    if (core::Utf8Length(clean) > limits_.max_subject * 2 || !core::IsValidUtf8(clean)) {
+        throw Error(ErrorCode::kInvalidArgument, "reason too long", "tickets.reason_too_long",
+                    {{"max", std::to_string(limits_.max_subject * 2)}});
+    }
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        if (t.status == Status::kClosed) throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(id)}});
+        auto before = std::string(ToString(t.status));
+        Transition(t, Status::kClosed, now);
+        t.close_reason = clean;
+        store.Update(t);
+        Audit(store, t, viewer, "close", before, clean, now);
+        if (viewer.user_id != t.owner) {
+            store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", clean}}, Idem(t, "close", now)});
+        }
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        if (t.status != Status::kClosed && t.status != Status::kResolved) {
+            throw Error(ErrorCode::kConflict, "not closed", "tickets.not_closed", {{"id", Id(id)}});
+        }
+        auto ended = t.closed_at.value_or(t.resolved_at.value_or(now));
+        if (!viewer.IsStaff() && now - ended > limits_.reopen_window) {
+            throw Error(ErrorCode::kConflict, "reopen window over", "tickets.reopen_expired", {{"id", Id(id)}});
+        }
+        if (!viewer.IsStaff() && store.CountActiveByOwner(t.owner) >= limits_.max_active_per_member) {
+            throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
+                        {{"max", std::to_string(limits_.max_active_per_member)}});
+        }
+        auto before = std::string(ToString(t.status));
+        Transition(t, Status::kWaitingStaff, now);
+        t.close_reason.clear();
+        store.Update(t);
+        Audit(store, t, viewer, "reopen", before, std::string(ToString(t.status)), now);
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee) {
+    RequireStaff(viewer);
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        auto before = t.assignee ? t.assignee->ToString() : "";
+        t.assignee = assignee;
+        t.updated_at = now;
+        store.Update(t);
+        Audit(store, t, viewer, "assign", before, assignee.ToString(), now);
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Priority priority) {
+    RequireStaff(viewer);
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        auto before = std::string(ToString(t.priority));
+        // The targets follow the new priority, counted from creation (pauses already credited stay credited).
+        auto targets = policy_->For(t.owner, sla_);
+        auto shift_fr = targets.first_response[static_cast<std::size_t>(priority)] -
+                        targets.first_response[static_cast<std::size_t>(t.priority)];
+        auto shift_res = targets.resolution[static_cast<std::size_t>(priority)] -
+                         targets.resolution[static_cast<std::size_t>(t.priority)];
+        if (!t.first_response_at) t.first_response_due += shift_fr;
+        t.resolution_due += shift_res;
+        t.priority = priority;
+        t.updated_at = now;
+        store.Update(t);
+        Audit(store, t, viewer, "priority", before, std::string(ToString(priority)), now);
+        result = t;
+    });
+    return result;
+}
+
+Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status status) {
+    RequireStaff(viewer);
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        auto before = std::string(ToString(t.status));
+        Transition(t, status, now);
+        store.Update(t);
+        Audit(store, t, viewer, "status", before, std::string(ToString(status)), now);
+        result = t;
+    });
+    return result;
+}
+
+int TicketService::Sweep() {
+    auto now = clock_.Now();
+    int changed = 0;
+    core::Viewer system = core::Viewer::System();
+    repo_.Write(system, [&](TicketStore& store) {
+        for (Ticket t : store.SweepCandidates(now, now - limits_.auto_close_warning)) {
+            bool touched = false;
+            if (!t.paused_since && !t.first_response_at && !t.first_response_breached && t.first_response_due <= now) {
+                t.first_response_breached = true;
+                touched = true;
+                Audit(store, t, system, "sla_breach", "", "first_response", now);
+                store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.breach_first_response",
+                                          {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
+                                          "ticket:" + Id(t.id) + ":breach:first_response"});
+            }
+            if (!t.paused_since && !t.resolution_breached && t.resolution_due <= now) {
+                t.resolution_breached = true;
+                touched = true;
+                Audit(store, t, system, "sla_breach", "", "resolution", now);
+                store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.breach_resolution",
+                                          {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
+                                          "ticket:" + Id(t.id) + ":breach:resolution"});
+            }
+            if (t.status == Status::kWaitingMember && t.paused_since) {
+                if (!t.auto_close_warned_at && now - *t.paused_since >= limits_.auto_close_warning) {
+                    t.auto_close_warned_at = now;
+                    touched = true;
+                    store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.auto_close_warning",
+                                              {{"id", Id(t.id)}, {"subject", t.subject}},
+                                              Idem(t, "auto-close-warning", *t.paused_since)});
+                } else if (t.auto_close_warned_at && now - *t.auto_close_warned_at >= limits_.auto_close_after) {
+                    Transition(t, Status::kClosed, now);
+                    t.close_reason = "auto_close";
+                    touched = true;
+                    Audit(store, t, system, "auto_close", "waiting_member", "closed", now);
+                    store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.auto_closed",
+                                              {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "auto-closed", now)});
+                }
+            }
+            if (touched) {
+                store.Update(t);
+                ++changed;
+            }
+        }
+    });
+    return changed;
+}
+
+}  // namespace maxis::tickets

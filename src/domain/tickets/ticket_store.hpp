@@ -1,0 +1,68 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/viewer.hpp"
+#include "domain/tickets/ticket.hpp"
+
+namespace maxis::tickets {
+
+/// Who a notification is for. Members get DMs (falling back to a channel mention); staff get a post in
+/// the staff channel.
+struct Notification {
+    enum class Audience { kMember, kStaff };
+    Audience audience = Audience::kMember;
+    core::UserId recipient;  // for kMember
+    TicketId ticket;
+    std::string key;         // message-catalog key, rendered in the recipient's locale at delivery
+    std::map<std::string, std::string> params;
+    std::string idempotency_key;
+};
+
+enum class ListScope { kMine, kAll, kAssignedToMe, kUnassigned, kBreached };
+
+struct TicketQuery {
+    ListScope scope = ListScope::kMine;
+    std::optional<Status> status;
+    std::optional<Category> category;
+    std::optional<Priority> priority;
+    std::optional<core::UserId> assignee;
+    std::string text;                  // matched in the subject
+    std::optional<TicketId> after;     // cursor: tickets with a smaller id (newest first)
+    int limit = 25;
+};
+
+/// One transaction's view of the tickets, bound to a viewer: a member's store never returns another
+/// member's ticket, message or audit entry, whatever is asked (and on PostgreSQL, row-level security
+/// enforces the same underneath).
+class TicketStore {
+public:
+    virtual ~TicketStore() = default;
+    virtual std::optional<Ticket> Find(TicketId id) = 0;
+    virtual TicketId Insert(const Ticket& ticket) = 0;
+    virtual void Update(const Ticket& ticket) = 0;
+    virtual void AddMessage(const Message& message) = 0;
+    virtual void AddAudit(const AuditEntry& entry) = 0;
+    virtual int CountActiveByOwner(core::UserId owner) = 0;
+    virtual int CountCreatedSince(core::UserId owner, core::TimePoint since) = 0;
+    virtual std::vector<Ticket> List(const TicketQuery& query) = 0;
+    virtual std::vector<Message> Messages(TicketId id, bool include_internal) = 0;
+    virtual std::vector<AuditEntry> Audit(TicketId id) = 0;
+    /// Active tickets the SLA sweep may have to act on at now: a due time passed without its alert, or
+    /// waiting on the member since before waiting_since.
+    virtual std::vector<Ticket> SweepCandidates(core::TimePoint now, core::TimePoint waiting_since) = 0;
+    /// Written to the outbox in this same transaction.
+    virtual void Notify(const Notification& notification) = 0;
+};
+
+class TicketRepository {
+public:
+    virtual ~TicketRepository() = default;
+    virtual void Write(const core::Viewer& viewer, const std::function<void(TicketStore&)>& work) = 0;
+    virtual void Read(const core::Viewer& viewer, const std::function<void(TicketStore&)>& work) = 0;
+};
+
+}  // namespace maxis::tickets
