@@ -1,0 +1,296 @@
+#include "storage/sql_ticket_repository.hpp"
+
+#include <soci/soci.h>
+
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+#include "storage/sql_queue_stores.hpp"
+#include "storage/sql_util.hpp"
+
+namespace maxis::storage {
+
+using core::FromEpochMillis;
+using core::ToEpochMillis;
+using namespace tickets;
+
+namespace {
+
+constexpr const char* kTicketColumns =
+    "id, owner_id, subject, category, priority, status, assignee_id, created_at, updated_at, first_response_at, "
+    "resolved_at, closed_at, close_reason, first_response_due, resolution_due, paused_since, first_response_breached, "
+    "resolution_breached, auto_close_warned_at";
+
+std::optional<core::TimePoint> OptionalTime(const soci::row& row, std::size_t i) {
+    if (row.get_indicator(i) == soci::i_null) return std::nullopt;
+    return FromEpochMillis(RowInt(row, i));
+}
+
+Ticket TicketFromRow(const soci::row& row) {
+    Ticket t;
+    t.id = TicketId{RowInt(row, 0)};
+    t.owner = core::UserId{RowInt(row, 1)};
+    t.subject = RowText(row, 2);
+    t.category = *ParseCategory(RowText(row, 3));
+    t.priority = *ParsePriority(RowText(row, 4));
+    t.status = *ParseStatus(RowText(row, 5));
+    if (row.get_indicator(6) != soci::i_null) t.assignee = core::UserId{RowInt(row, 6)};
+    t.created_at = FromEpochMillis(RowInt(row, 7));
+    t.updated_at = FromEpochMillis(RowInt(row, 8));
+    t.first_response_at = OptionalTime(row, 9);
+    t.resolved_at = OptionalTime(row, 10);
+    t.closed_at = OptionalTime(row, 11);
+    t.close_reason = RowText(row, 12);
+    t.first_response_due = FromEpochMillis(RowInt(row, 13));
+    t.resolution_due = FromEpochMillis(RowInt(row, 14));
+    t.paused_since = OptionalTime(row, 15);
+    t.first_response_breached = RowInt(row, 16) != 0;
+    t.resolution_breached = RowInt(row, 17) != 0;
+    t.auto_close_warned_at = OptionalTime(row, 18);
+    return t;
+}
+
+// Bind helpers for nullable times and ids.
+struct NullableInt {
+    long long value = 0;
+    soci::indicator ind = soci::i_null;
+    explicit NullableInt(std::optional<core::TimePoint> t) {
+        if (t) {
+            value = ToEpochMillis(*t);
+            ind = soci::i_ok;
+        }
+    }
+    explicit NullableInt(std::optional<core::UserId> u) {
+        if (u) {
+            value = u->value;
+            ind = soci::i_ok;
+        }
+    }
+};
+
+std::string LikePattern(const std::string& text) {
+    std::string out = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out + "%";
+}
+
+class SqlTicketStore final : public TicketStore {
+public:
+    SqlTicketStore(Transaction& tx, const core::Clock& clock) : tx_(tx), clock_(clock) {}
+
+    // Members only ever reach their own rows; the filter is explicit here and enforced again by RLS.
+    [[nodiscard]] long long OwnerFilter() const { return tx_.viewer().IsStaff() ? 0 : tx_.viewer().user_id.value; }
+
+    std::optional<Ticket> Find(TicketId id) override {
+        long long tid = id.value, owner = OwnerFilter();
+        soci::rowset<soci::row> rows = (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
+                                            " FROM tickets WHERE id = :id AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)",
+                                        soci::use(tid, "id"), soci::use(owner, "owner"), soci::use(owner, "owner2"));
+        for (const auto& row : rows) return TicketFromRow(row);
+        return std::nullopt;
+    }
+
+    TicketId Insert(const Ticket& t) override {
+        long long owner = t.owner.value, created = ToEpochMillis(t.created_at), updated = ToEpochMillis(t.updated_at),
+                  fr_due = ToEpochMillis(t.first_response_due), res_due = ToEpochMillis(t.resolution_due);
+        std::string category(ToString(t.category)), priority(ToString(t.priority)), status(ToString(t.status));
+        long long id = 0;
+        tx_.sql() << "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
+                     "first_response_due, resolution_due) VALUES (:o, :s, :c, :p, :st, :ca, :ua, :frd, :rd) RETURNING id",
+            soci::use(owner), soci::use(t.subject), soci::use(category), soci::use(priority), soci::use(status),
+            soci::use(created), soci::use(updated), soci::use(fr_due), soci::use(res_due), soci::into(id);
+        return TicketId{id};
+    }
+
+    void Update(const Ticket& t) override {
+        long long tid = t.id.value, updated = ToEpochMillis(t.updated_at), fr_due = ToEpochMillis(t.first_response_due),
+                  res_due = ToEpochMillis(t.resolution_due);
+        int fr_breached = t.first_response_breached ? 1 : 0, res_breached = t.resolution_breached ? 1 : 0;
+        std::string priority(ToString(t.priority)), status(ToString(t.status));
+        NullableInt assignee(t.assignee), fr_at(t.first_response_at), resolved(t.resolved_at), closed(t.closed_at),
+            paused(t.paused_since), warned(t.auto_close_warned_at);
+        tx_.sql() << "UPDATE tickets SET priority = :p, status = :st, assignee_id = :a, updated_at = :ua, "
+                     "first_response_at = :fra, resolved_at = :ra, closed_at = :cla, close_reason = :cr, "
+                     "first_response_due = :frd, resolution_due = :rd, paused_since = :ps, "
+                     "first_response_breached = :frb, resolution_breached = :rb, auto_close_warned_at = :w "
+                     "WHERE id = :id",
+            soci::use(priority), soci::use(status), soci::use(assignee.value, assignee.ind), soci::use(updated),
+            soci::use(fr_at.value, fr_at.ind), soci::use(resolved.value, resolved.ind),
+            soci::use(closed.value, closed.ind), soci::use(t.close_reason), soci::use(fr_due), soci::use(res_due),
+            soci::use(paused.value, paused.ind), soci::use(fr_breached), soci::use(res_breached),
+            soci::use(warned.value, warned.ind), soci::use(tid);
+    }
+
+    void AddMessage(const Message& m) override {
+        long long tid = m.ticket_id.value, author = m.author.value, at = ToEpochMillis(m.created_at);
+        long long owner = OwnerOf(m.ticket_id);
+        int staff = m.from_staff ? 1 : 0, internal = m.internal ? 1 : 0;
+        tx_.sql() << "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
+                     "VALUES (:t, :o, :a, :s, :i, :b, :c)",
+            soci::use(tid), soci::use(owner), soci::use(author), soci::use(staff), soci::use(internal), soci::use(m.body),
+            soci::use(at);
+    }
+
+    void AddAudit(const AuditEntry& e) override {
+        long long tid = e.ticket_id.value, actor = e.actor.value, at = ToEpochMillis(e.at);
+        long long owner = OwnerOf(e.ticket_id);
+        tx_.sql() << "INSERT INTO ticket_audit_log (ticket_id, owner_id, actor_id, action, before, after, at) "
+                     "VALUES (:t, :o, :a, :ac, :b, :af, :at)",
+            soci::use(tid), soci::use(owner), soci::use(actor), soci::use(e.action), soci::use(e.before),
+            soci::use(e.after), soci::use(at);
+    }
+
+    int CountActiveByOwner(core::UserId owner) override {
+        long long o = owner.value;
+        int n = 0;
+        tx_.sql() << "SELECT COUNT(*) FROM tickets WHERE owner_id = :o AND status NOT IN ('resolved', 'closed')",
+            soci::use(o), soci::into(n);
+        return n;
+    }
+
+    int CountCreatedSince(core::UserId owner, core::TimePoint since) override {
+        long long o = owner.value, s = ToEpochMillis(since);
+        int n = 0;
+        tx_.sql() << "SELECT COUNT(*) FROM tickets WHERE owner_id = :o AND created_at >= :s", soci::use(o), soci::use(s),
+            soci::into(n);
+        return n;
+    }
+
+    std::vector<Ticket> List(const TicketQuery& q) override {
+        long long owner = OwnerFilter();
+        if (q.scope == ListScope::kMine) owner = tx_.viewer().user_id.value;
+        long long me = tx_.viewer().user_id.value, now = ToEpochMillis(clock_.Now());
+        int scope_assigned = q.scope == ListScope::kAssignedToMe, scope_unassigned = q.scope == ListScope::kUnassigned,
+            scope_breached = q.scope == ListScope::kBreached;
+        std::string status = q.status ? std::string(ToString(*q.status)) : "";
+        std::string category = q.category ? std::string(ToString(*q.category)) : "";
+        std::string priority = q.priority ? std::string(ToString(*q.priority)) : "";
+        long long assignee = q.assignee ? q.assignee->value : 0;
+        std::string pattern = q.text.empty() ? "" : LikePattern(q.text);
+        long long after = q.after ? q.after->value : 0;
+        int limit = q.limit;
+        std::vector<Ticket> out;
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
+                                      " FROM tickets WHERE (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)"
+                                      " AND (:sa = 0 OR assignee_id = :me)"
+                                      " AND (:su = 0 OR assignee_id IS NULL)"
+                                      " AND (:sb = 0 OR first_response_breached = 1 OR resolution_breached = 1"
+                                      "      OR (paused_since IS NULL AND status NOT IN ('resolved', 'closed')"
+                                      "          AND ((first_response_at IS NULL AND first_response_due <= :now)"
+                                      "               OR resolution_due <= :now2)))"
+                                      " AND (:status = '' OR status = :status2)"
+                                      " AND (:category = '' OR category = :category2)"
+                                      " AND (:priority = '' OR priority = :priority2)"
+                                      " AND (CAST(:assignee AS BIGINT) = 0 OR assignee_id = :assignee2)"
+                                      " AND (:pattern = '' OR lower(subject) LIKE :pattern2 ESCAPE '\\')"
+                                      " AND (CAST(:after AS BIGINT) = 0 OR id < :after2)"
+                                      " ORDER BY id DESC LIMIT :lim",
+             soci::use(owner, "owner"), soci::use(owner, "owner2"), soci::use(scope_assigned, "sa"), soci::use(me, "me"),
+             soci::use(scope_unassigned, "su"), soci::use(scope_breached, "sb"), soci::use(now, "now"),
+             soci::use(now, "now2"), soci::use(status, "status"), soci::use(status, "status2"),
+             soci::use(category, "category"), soci::use(category, "category2"), soci::use(priority, "priority"),
+             soci::use(priority, "priority2"), soci::use(assignee, "assignee"), soci::use(assignee, "assignee2"),
+             soci::use(pattern, "pattern"), soci::use(pattern, "pattern2"), soci::use(after, "after"),
+             soci::use(after, "after2"), soci::use(limit, "lim"));
+        for (const auto& row : rows) out.push_back(TicketFromRow(row));
+        return out;
+    }
+
+    std::vector<Message> Messages(TicketId id, bool include_internal) override {
+        long long tid = id.value, owner = OwnerFilter();
+        int internal_ok = include_internal && tx_.viewer().IsStaff() ? 1 : 0;
+        std::vector<Message> out;
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare << "SELECT id, ticket_id, author_id, from_staff, internal, body, created_at FROM "
+                                  "ticket_messages WHERE ticket_id = :t AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2) "
+                                  "AND (:internal_ok = 1 OR internal = 0) ORDER BY id",
+             soci::use(tid, "t"), soci::use(owner, "owner"), soci::use(owner, "owner2"),
+             soci::use(internal_ok, "internal_ok"));
+        for (const auto& row : rows) {
+            out.push_back(Message{RowInt(row, 0), TicketId{RowInt(row, 1)}, core::UserId{RowInt(row, 2)},
+                                  RowInt(row, 3) != 0, RowInt(row, 4) != 0, RowText(row, 5), FromEpochMillis(RowInt(row, 6))});
+        }
+        return out;
+    }
+
+    std::vector<AuditEntry> Audit(TicketId id) override {
+        std::vector<AuditEntry> out;
+        if (!tx_.viewer().IsStaff()) return out;
+        long long tid = id.value;
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare << "SELECT id, ticket_id, actor_id, action, before, after, at FROM ticket_audit_log "
+                                  "WHERE ticket_id = :t ORDER BY id",
+             soci::use(tid));
+        for (const auto& row : rows) {
+            out.push_back(AuditEntry{RowInt(row, 0), TicketId{RowInt(row, 1)}, core::UserId{RowInt(row, 2)},
+                                     RowText(row, 3), RowText(row, 4), RowText(row, 5), FromEpochMillis(RowInt(row, 6))});
+        }
+        return out;
+    }
+
+    std::vector<Ticket> SweepCandidates(core::TimePoint now, core::TimePoint waiting_since) override {
+        long long n = ToEpochMillis(now), w = ToEpochMillis(waiting_since);
+        std::vector<Ticket> out;
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
+                                      " FROM tickets WHERE status NOT IN ('resolved', 'closed') AND ("
+                                      " (paused_since IS NULL AND first_response_at IS NULL AND first_response_breached = 0"
+                                      "  AND first_response_due <= :n1)"
+                                      " OR (paused_since IS NULL AND resolution_breached = 0 AND resolution_due <= :n2)"
+                                      " OR (status = 'waiting_member' AND paused_since <= :w))"
+                                      " ORDER BY id",
+             soci::use(n, "n1"), soci::use(n, "n2"), soci::use(w, "w"));
+        for (const auto& row : rows) out.push_back(TicketFromRow(row));
+        return out;
+    }
+
+    void Notify(const Notification& n) override {
+        boost::json::object params;
+        for (const auto& [k, v] : n.params) params[k] = v;
+        boost::json::object payload{{"ticket", n.ticket.value}, {"key", n.key}, {"params", std::move(params)}};
+        if (n.audience == Notification::Audience::kMember) payload["user"] = n.recipient.value;
+        SqlOutboxStore::AddIn(tx_,
+                              scheduling::NewOutboxItem{n.audience == Notification::Audience::kMember ? "notify.member"
+                                                                                                       : "notify.staff",
+                                                        boost::json::serialize(payload), n.idempotency_key},
+                              clock_.Now());
+    }
+
+private:
+    long long OwnerOf(TicketId id) {
+        long long tid = id.value, owner = 0, filter = OwnerFilter();
+        soci::indicator ind = soci::i_null;
+        tx_.sql() << "SELECT owner_id FROM tickets WHERE id = :id AND (CAST(:f AS BIGINT) = 0 OR owner_id = :f2)", soci::use(tid, "id"),
+            soci::use(filter, "f"), soci::use(filter, "f2"), soci::into(owner, ind);
+        if (ind == soci::i_null || !tx_.sql().got_data()) {
+            throw core::Error(core::ErrorCode::kNotFound, "ticket " + std::to_string(tid) + " not found",
+                              "tickets.not_found", {{"id", std::to_string(tid)}});
+        }
+        return owner;
+    }
+
+    Transaction& tx_;
+    const core::Clock& clock_;
+};
+
+}  // namespace
+
+void SqlTicketRepository::Write(const core::Viewer& viewer, const std::function<void(TicketStore&)>& work) {
+    db_.Write(viewer, [&](Transaction& tx) {
+        SqlTicketStore store(tx, clock_);
+        work(store);
+    });
+}
+
+void SqlTicketRepository::Read(const core::Viewer& viewer, const std::function<void(TicketStore&)>& work) {
+    db_.Read(viewer, [&](Transaction& tx) {
+        SqlTicketStore store(tx, clock_);
+        work(store);
+    });
+}
+
+}  // namespace maxis::storage

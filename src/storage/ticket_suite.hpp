@@ -1,0 +1,256 @@
+#pragma once
+// The ticket service and repository suite, run on SQLite (tickets_test.cpp) and on PostgreSQL through the
+// login role with row-level security (tickets_pgtest.cpp). Each file defines MakeDatabase().
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include "core/errors.hpp"
+#include "domain/tickets/ticket_service.hpp"
+#include "storage/database.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_queue_stores.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "support/fake_clock.hpp"
+
+namespace maxis::storage::ticket_suite {
+
+using namespace std::chrono_literals;
+using core::Role;
+using core::UserId;
+using core::Viewer;
+using tickets::Category;
+using tickets::Priority;
+using tickets::Status;
+using tickets::TicketId;
+
+std::unique_ptr<Database> MakeDatabase(testing::FakeClock& clock);
+
+inline const Viewer kAlice{UserId{1001}, Role::kMember};
+inline const Viewer kBob{UserId{1002}, Role::kMember};
+inline const Viewer kStaff{UserId{9001}, Role::kStaff};
+
+class TicketSuite : public ::testing::Test {
+protected:
+    TicketSuite() : db(MakeDatabase(clock)), repo(*db, clock), service(repo, clock) {}
+
+    core::ErrorCode CodeOf(const std::function<void()>& f, std::string* key = nullptr) {
+        try {
+            f();
+        } catch (const core::Error& e) {
+            if (key) *key = e.key();
+            return e.code();
+        }
+        ADD_FAILURE() << "no error";
+        return core::ErrorCode::kInternal;
+    }
+    long long Count(const std::string& table) {
+        return db->Read(Viewer::System(), [&](Transaction& tx) {
+            long long n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM " + table, soci::into(n);
+            return n;
+        });
+    }
+    std::vector<std::string> OutboxKeys() {
+        return db->Read(Viewer::System(), [&](Transaction& tx) {
+            std::vector<std::string> out;
+            soci::rowset<std::string> rows = (tx.sql().prepare << "SELECT payload FROM outbox ORDER BY id");
+            for (const auto& r : rows) out.push_back(r);
+            return out;
+        });
+    }
+
+    testing::FakeClock clock;
+    std::unique_ptr<Database> db;
+    SqlTicketRepository repo;
+    tickets::TicketService service;
+};
+
+TEST_F(TicketSuite, MemberOpensListsViewsRepliesAndCloses) {
+    auto t = service.Open(kAlice, "Paiement refusé", Category::kBilling, Priority::kHigh, "La carte est refusée");
+    EXPECT_GT(t.id.value, 0);
+    EXPECT_EQ(t.status, Status::kOpen);
+    EXPECT_EQ(t.first_response_due, clock.Now() + 4h);
+    EXPECT_EQ(t.resolution_due, clock.Now() + 24h);
+    auto mine = service.List(kAlice, {});
+    ASSERT_EQ(mine.size(), 1u);
+    EXPECT_EQ(mine[0].subject, "Paiement refusé");
+    clock.Advance(10min);
+    service.Reply(kStaff, t.id, "Pouvez-vous réessayer ?");
+    auto view = service.View(kAlice, t.id);
+    EXPECT_EQ(view.ticket.status, Status::kWaitingMember);
+    ASSERT_EQ(view.messages.size(), 2u);
+    EXPECT_TRUE(view.messages[1].from_staff);
+    EXPECT_EQ(view.ticket.first_response_at, clock.Now());
+    service.Reply(kAlice, t.id, "Ça marche, merci");
+    EXPECT_EQ(service.View(kAlice, t.id).ticket.status, Status::kWaitingStaff);
+    auto closed = service.Close(kAlice, t.id, "résolu");
+    EXPECT_EQ(closed.status, Status::kClosed);
+    EXPECT_EQ(closed.close_reason, "résolu");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Reply(kAlice, t.id, "encore"); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.closed");
+    auto audit = service.View(kStaff, t.id).audit;
+    std::vector<std::string> actions;
+    for (const auto& a : audit) actions.push_back(a.action);
+    EXPECT_EQ(actions, (std::vector<std::string>{"create", "reply", "reply", "close"}));
+}
+
+TEST_F(TicketSuite, AnotherMembersTicketIsExactlyLikeOneThatDoesNotExist) {
+    auto t = service.Open(kAlice, "Secret", Category::kAccount, Priority::kLow, "mon mot de passe");
+    std::string key_other, key_missing;
+    EXPECT_EQ(CodeOf([&] { service.View(kBob, t.id); }, &key_other), core::ErrorCode::kNotFound);
+    EXPECT_EQ(CodeOf([&] { service.View(kBob, TicketId{t.id.value + 1000}); }, &key_missing), core::ErrorCode::kNotFound);
+    EXPECT_EQ(key_other, key_missing);
+    EXPECT_EQ(CodeOf([&] { service.Reply(kBob, t.id, "je m'invite"); }), core::ErrorCode::kNotFound);
+    EXPECT_EQ(CodeOf([&] { service.Close(kBob, t.id, ""); }), core::ErrorCode::kNotFound);
+    EXPECT_TRUE(service.List(kBob, {}).empty());
+    tickets::TicketQuery all;
+    all.scope = tickets::ListScope::kAll;
+    EXPECT_TRUE(service.List(kBob, all).empty());  // a member asking for "all" still gets only their own
+    EXPECT_EQ(Count("ticket_messages"), 1);         // nothing was written by the refused calls
+}
+
+TEST_F(TicketSuite, InternalNotesNeverReachTheMember) {
+    auto t = service.Open(kAlice, "Bug", Category::kBug, Priority::kMedium, "ça plante");
+    service.Note(kStaff, t.id, "client difficile, voir ticket 12");
+    EXPECT_EQ(service.View(kAlice, t.id).messages.size(), 1u);
+    EXPECT_TRUE(service.View(kAlice, t.id).audit.empty());
+    auto staff_view = service.View(kStaff, t.id);
+    ASSERT_EQ(staff_view.messages.size(), 2u);
+    EXPECT_TRUE(staff_view.messages[1].internal);
+    EXPECT_EQ(CodeOf([&] { service.Note(kAlice, t.id, "je veux une note"); }), core::ErrorCode::kForbidden);
+    for (const auto& payload : OutboxKeys()) EXPECT_EQ(payload.find("client difficile"), std::string::npos);
+}
+
+TEST_F(TicketSuite, LimitsAnswerClearlyAndWriteNothing) {
+    for (int i = 0; i < 3; ++i) service.Open(kAlice, "T" + std::to_string(i), Category::kGeneral, Priority::kLow, "x");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Open(kAlice, "T4", Category::kGeneral, Priority::kLow, "x"); }, &key),
+              core::ErrorCode::kLimitReached);
+    EXPECT_EQ(key, "tickets.too_many_open");
+    EXPECT_EQ(Count("tickets"), 3);
+    EXPECT_EQ(CodeOf([&] { service.Open(kBob, std::string(101, 'a'), Category::kGeneral, Priority::kLow, "x"); }, &key),
+              core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "tickets.subject_too_long");
+    EXPECT_EQ(CodeOf([&] { service.Open(kBob, "ok", Category::kGeneral, Priority::kLow, std::string(4001, 'a')); }, &key),
+              core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "tickets.message_too_long");
+    // 100 characters of French text are 100 characters, not 150 bytes.
+    std::string accented;
+    for (int i = 0; i < 50; ++i) accented += "é";
+    EXPECT_NO_THROW(service.Open(kBob, std::string(50, 'a') + accented, Category::kGeneral, Priority::kLow, "x"));
+    EXPECT_EQ(Count("tickets"), 4);
+}
+
+TEST_F(TicketSuite, CreationRateIsLimitedPerHour) {
+    for (int i = 0; i < 5; ++i) {
+        auto t = service.Open(kAlice, "T" + std::to_string(i), Category::kGeneral, Priority::kLow, "x");
+        service.Close(kAlice, t.id, "");
+    }
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Open(kAlice, "T6", Category::kGeneral, Priority::kLow, "x"); }, &key),
+              core::ErrorCode::kLimitReached);
+    EXPECT_EQ(key, "tickets.too_many_recent");
+    clock.Advance(61min);
+    EXPECT_NO_THROW(service.Open(kAlice, "T6", Category::kGeneral, Priority::kLow, "x"));
+}
+
+TEST_F(TicketSuite, SlaClockPausesWhileWaitingOnTheMemberAndAlertsOncePerBreach) {
+    auto t = service.Open(kAlice, "Urgent", Category::kTechnical, Priority::kCritical, "serveur down");
+    clock.Advance(30min);
+    service.SetStatus(kStaff, t.id, Status::kWaitingMember);  // paused with 30 min used
+    clock.Advance(5h);
+    EXPECT_EQ(service.Sweep(), 0);  // paused: no breach
+    service.Reply(kAlice, t.id, "des nouvelles ?");  // resumes; dues move by 5 h
+    auto resumed = service.View(kStaff, t.id).ticket;
+    EXPECT_EQ(resumed.first_response_due, t.first_response_due + 5h);
+    clock.Advance(29min);
+    EXPECT_EQ(service.Sweep(), 0);
+    clock.Advance(2min);
+    EXPECT_EQ(service.Sweep(), 1);  // first-response breach
+    EXPECT_EQ(service.Sweep(), 0);  // alerted once
+    clock.Advance(4h);
+    EXPECT_EQ(service.Sweep(), 1);  // resolution breach (4 h target)
+    EXPECT_EQ(service.Sweep(), 0);
+    int breach_alerts = 0;
+    for (const auto& p : OutboxKeys()) breach_alerts += p.find("tickets.notify.breach_") != std::string::npos;
+    EXPECT_EQ(breach_alerts, 2);
+    tickets::TicketQuery breached;
+    breached.scope = tickets::ListScope::kBreached;
+    EXPECT_EQ(service.List(kStaff, breached).size(), 1u);
+}
+
+TEST_F(TicketSuite, AutoCloseWarnsThenClosesButNeverWhileStaffOweTheAnswer) {
+    auto waiting = service.Open(kAlice, "A", Category::kGeneral, Priority::kLow, "x");
+    auto owed = service.Open(kBob, "B", Category::kGeneral, Priority::kLow, "x");
+    service.Reply(kStaff, waiting.id, "Avez-vous essayé ?");  // now waiting on the member
+    clock.Advance(48h);
+    service.Sweep();
+    EXPECT_TRUE(service.View(kStaff, waiting.id).ticket.auto_close_warned_at.has_value());
+    EXPECT_EQ(service.View(kStaff, waiting.id).ticket.status, Status::kWaitingMember);
+    clock.Advance(71h);
+    service.Sweep();
+    EXPECT_EQ(service.View(kStaff, waiting.id).ticket.status, Status::kWaitingMember);
+    clock.Advance(1h);
+    service.Sweep();
+    auto closed = service.View(kAlice, waiting.id).ticket;
+    EXPECT_EQ(closed.status, Status::kClosed);
+    EXPECT_EQ(closed.close_reason, "auto_close");
+    EXPECT_EQ(service.View(kStaff, owed.id).ticket.status, Status::kOpen);  // staff owe this one: never closed
+}
+
+TEST_F(TicketSuite, ReopenWithinSevenDaysOnly) {
+    auto t = service.Open(kAlice, "A", Category::kGeneral, Priority::kLow, "x");
+    service.Close(kAlice, t.id, "");
+    clock.Advance(6 * 24h);
+    EXPECT_EQ(service.Reopen(kAlice, t.id).status, Status::kWaitingStaff);
+    service.Close(kStaff, t.id, "fini");
+    clock.Advance(7 * 24h + 1min);
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Reopen(kAlice, t.id); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.reopen_expired");
+}
+
+TEST_F(TicketSuite, StaffAssignChangePriorityAndFilter) {
+    auto a = service.Open(kAlice, "Facture manquante", Category::kBilling, Priority::kLow, "x");
+    auto b = service.Open(kBob, "Bug d'affichage", Category::kBug, Priority::kMedium, "x");
+    EXPECT_EQ(CodeOf([&] { service.Assign(kAlice, a.id, kStaff.user_id); }), core::ErrorCode::kForbidden);
+    service.Assign(kStaff, a.id, kStaff.user_id);
+    auto raised = service.SetPriority(kStaff, b.id, Priority::kCritical);
+    EXPECT_EQ(raised.first_response_due, b.created_at + 1h);
+    tickets::TicketQuery q;
+    q.scope = tickets::ListScope::kAssignedToMe;
+    EXPECT_EQ(service.List(kStaff, q).size(), 1u);
+    q.scope = tickets::ListScope::kUnassigned;
+    ASSERT_EQ(service.List(kStaff, q).size(), 1u);
+    EXPECT_EQ(service.List(kStaff, q)[0].id, b.id);
+    q = {};
+    q.scope = tickets::ListScope::kAll;
+    q.text = "FACTURE";
+    ASSERT_EQ(service.List(kStaff, q).size(), 1u);
+    q.text = "100%_";
+    EXPECT_TRUE(service.List(kStaff, q).empty());
+    q = {};
+    q.scope = tickets::ListScope::kAll;
+    q.limit = 1;
+    auto page1 = service.List(kStaff, q);
+    ASSERT_EQ(page1.size(), 1u);
+    q.after = page1[0].id;
+    auto page2 = service.List(kStaff, q);
+    ASSERT_EQ(page2.size(), 1u);
+    EXPECT_LT(page2[0].id, page1[0].id);
+}
+
+TEST_F(TicketSuite, NotificationsGoThroughTheOutbox) {
+    auto t = service.Open(kAlice, "A", Category::kGeneral, Priority::kLow, "x");
+    service.Reply(kStaff, t.id, "Bonjour");
+    service.Close(kStaff, t.id, "fini");
+    auto payloads = OutboxKeys();
+    ASSERT_EQ(payloads.size(), 3u);
+    EXPECT_NE(payloads[0].find("tickets.notify.created"), std::string::npos);
+    EXPECT_NE(payloads[1].find("tickets.notify.staff_replied"), std::string::npos);
+    EXPECT_NE(payloads[1].find("\"user\":1001"), std::string::npos);
+    EXPECT_NE(payloads[2].find("tickets.notify.closed"), std::string::npos);
+}
+
+}  // namespace maxis::storage::ticket_suite
