@@ -193,6 +193,26 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Finish();
     }
     {
+        auto s = top.Sub("tickets");
+        auto& t = c.tickets;
+        s.Integer("max_open_per_member", t.max_open_per_member, 1, 100);
+        s.Integer("max_created_per_hour", t.max_created_per_hour, 1, 1000);
+        s.Integer("max_subject_length", t.max_subject_length, 10, 200);
+        s.Integer("max_message_length", t.max_message_length, 100, 4000);
+        s.Duration("reopen_window", t.reopen_window);
+        s.Duration("auto_close_warning", t.auto_close_warning);
+        s.Duration("auto_close_after", t.auto_close_after);
+        static const char* kPriorities[] = {"critical", "high", "medium", "low"};
+        for (int i = 0; i < 4; ++i) {
+            s.Duration(std::string("first_response_") + kPriorities[i], t.first_response[i]);
+            s.Duration(std::string("resolution_") + kPriorities[i], t.resolution[i]);
+        }
+        s.String("sweep_schedule", t.sweep_schedule);
+        Check(scheduling::Recurrence::Parse(t.sweep_schedule).has_value(), s, "sweep_schedule",
+              "must look like \"every 1m\"");
+        s.Finish();
+    }
+    {
         auto s = top.Sub("demo");
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
@@ -287,6 +307,17 @@ std::string DescribeConfig(const Config& c) {
     out += fmt::format("log.level = {}\nlog.format = {}\n", c.log.level, c.log.format);
     out += fmt::format("scheduler.purge_schedule = {}\ndemo.seed_catalog = {}\n", c.scheduler.purge_schedule,
                        c.demo.seed_catalog);
+    const auto& t = c.tickets;
+    out += fmt::format("tickets.max_open_per_member = {}\ntickets.max_created_per_hour = {}\n"
+                       "tickets.max_subject_length = {}\ntickets.max_message_length = {}\n",
+                       t.max_open_per_member, t.max_created_per_hour, t.max_subject_length, t.max_message_length);
+    out += fmt::format("tickets.reopen_window = {}\ntickets.auto_close_warning = {}\ntickets.auto_close_after = {}\n",
+                       ms(t.reopen_window), ms(t.auto_close_warning), ms(t.auto_close_after));
+    out += fmt::format("tickets.first_response = {} / {} / {} / {}\ntickets.resolution = {} / {} / {} / {}\n",
+                       ms(t.first_response[0]), ms(t.first_response[1]), ms(t.first_response[2]),
+                       ms(t.first_response[3]), ms(t.resolution[0]), ms(t.resolution[1]), ms(t.resolution[2]),
+                       ms(t.resolution[3]));
+    out += fmt::format("tickets.sweep_schedule = {}\n", t.sweep_schedule);
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
                        "MAXIS_CONTROL_API_KEY = {}\n",
                        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),

@@ -74,6 +74,22 @@ struct OutboxConfig {
     std::chrono::milliseconds backoff_max{1'800'000};
 };
 
+struct TicketsConfig {
+    int max_open_per_member = 3;
+    int max_created_per_hour = 5;
+    int max_subject_length = 100;
+    int max_message_length = 4000;
+    std::chrono::milliseconds reopen_window{7LL * 24 * 3'600'000};
+    std::chrono::milliseconds auto_close_warning{48LL * 3'600'000};
+    std::chrono::milliseconds auto_close_after{72LL * 3'600'000};
+    // SLA targets by priority: critical, high, medium, low.
+    std::chrono::milliseconds first_response[4] = {std::chrono::hours(1), std::chrono::hours(4), std::chrono::hours(24),
+                                                   std::chrono::hours(72)};
+    std::chrono::milliseconds resolution[4] = {std::chrono::hours(4), std::chrono::hours(24), std::chrono::hours(72),
+                                               std::chrono::hours(7 * 24)};
+    std::string sweep_schedule = "every 1m";
+};
+
 struct DemoConfig {
     bool seed_catalog = false;
 };
@@ -94,6 +110,7 @@ struct Config {
     LogConfig log;
     SchedulerConfig scheduler;
     OutboxConfig outbox;
+    TicketsConfig tickets;
     DemoConfig demo;
     Secrets secrets;
 

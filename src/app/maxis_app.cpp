@@ -8,7 +8,12 @@
 #include <fstream>
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "commands/builtin_commands.hpp"
+#include "commands/ticket_commands.hpp"
+#include "domain/tickets/ticket_service.hpp"
+#include "storage/sql_ticket_repository.hpp"
 #include "commands/engine.hpp"
 #include "console/console.hpp"
 #include "core/clock.hpp"
@@ -38,9 +43,37 @@ using core::ErrorCode;
 struct MaxisApp::Parts {
     core::SystemClock clock;
     core::Metrics metrics;
+    std::optional<core::TimeZone> zone;
     std::unique_ptr<storage::Database> db;
+    std::unique_ptr<storage::SqlTicketRepository> ticket_repo;
+    std::unique_ptr<tickets::TicketService> tickets;
     std::unique_ptr<commands::Engine> engine;
 };
+
+namespace {
+
+tickets::TicketLimits LimitsFrom(const TicketsConfig& c) {
+    tickets::TicketLimits l;
+    l.max_active_per_member = c.max_open_per_member;
+    l.max_created_per_hour = c.max_created_per_hour;
+    l.max_subject = static_cast<std::size_t>(c.max_subject_length);
+    l.max_message = static_cast<std::size_t>(c.max_message_length);
+    l.reopen_window = c.reopen_window;
+    l.auto_close_warning = c.auto_close_warning;
+    l.auto_close_after = c.auto_close_after;
+    return l;
+}
+
+tickets::SlaTargets SlaFrom(const TicketsConfig& c) {
+    tickets::SlaTargets t;
+    for (int i = 0; i < 4; ++i) {
+        t.first_response[static_cast<std::size_t>(i)] = c.first_response[i];
+        t.resolution[static_cast<std::size_t>(i)] = c.resolution[i];
+    }
+    return t;
+}
+
+}  // namespace
 
 MaxisApp::MaxisApp(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
 
@@ -66,8 +99,13 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                  ": run 'maxis migrate' (on PostgreSQL with an owner connection in "
                                                  "MAXIS_MIGRATION_DATABASE_URL)");
     }
+    parts_->zone = core::TimeZone::Load(config_.community.time_zone);
+    parts_->ticket_repo = std::make_unique<storage::SqlTicketRepository>(*parts_->db, parts_->clock);
+    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock,
+                                                               LimitsFrom(config_.tickets), SlaFrom(config_.tickets));
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
+    commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
 }
 
 int MaxisApp::Serve(std::ostream& out) {
@@ -97,6 +135,10 @@ int MaxisApp::Serve(std::ostream& out) {
         spdlog::info("purged {} finished job(s) and {} delivered outbox item(s)", jobs, items);
     });
     scheduler.AddRecurring("maintenance.purge", "maintenance.purge", *scheduling::Recurrence::Parse(sc.purge_schedule));
+    scheduler.Register("tickets.sweep", [&](const scheduling::Job&) {
+        if (int changed = parts_->tickets->Sweep(); changed > 0) spdlog::info("ticket sweep changed {} ticket(s)", changed);
+    });
+    scheduler.AddRecurring("tickets.sweep", "tickets.sweep", *scheduling::Recurrence::Parse(config_.tickets.sweep_schedule));
     const auto& oc = config_.outbox;
     scheduler::OutboxWorker outbox(outbox_store, clock,
                                    scheduler::OutboxOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
@@ -154,6 +196,24 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
     storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
+    // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
+    storage::SqlOutboxStore outbox(*parts_->db);
+    auto last_seen = std::make_shared<long long>(outbox.LastId());
+    const auto& catalog = commands::Catalog::Builtin();
+    options.notices = [&outbox, last_seen, id, staff = options.viewer.IsStaff(), locale, &catalog] {
+        std::vector<std::string> out;
+        for (const auto& item : outbox.Peek(*last_seen, 100)) {
+            *last_seen = item.id.value;
+            if (item.channel != "notify.member" && item.channel != "notify.staff") continue;
+            auto payload = boost::json::parse(item.payload).as_object();
+            bool mine = item.channel == "notify.member" && payload.contains("user") && payload.at("user").as_int64() == id.value;
+            if (!mine && !(staff && item.channel == "notify.staff")) continue;
+            commands::Params params;
+            for (const auto& [k, v] : payload.at("params").as_object()) params[std::string(k)] = std::string(v.as_string());
+            out.push_back(catalog.Text(locale, std::string(payload.at("key").as_string()), params));
+        }
+        return out;
+    };
     int errors = console::RunConsole(*parts_->engine, options, in, out);
     return errors == 0 ? 0 : 1;
 }

@@ -197,9 +197,9 @@ TEST_F(EngineTest, ParseErrorAnswersWithUsageAndDoesNotRun) {
     auto reply = Run("!ticket_create \"Sujet\" cuisine haute texte");
     EXPECT_TRUE(reply.is_error);
     EXPECT_EQ(runs, 0);
-    EXPECT_NE(reply.text.find("Valeur invalide pour <category>"), std::string::npos) << reply.text;
+    EXPECT_NE(reply.text.find("Valeur invalide pour <catégorie> : « cuisine »"), std::string::npos) << reply.text;
     EXPECT_NE(reply.text.find("facturation"), std::string::npos) << reply.text;
-    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<subject>\""), std::string::npos) << reply.text;
+    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<sujet>\" <catégorie: general|billing|technical>"), std::string::npos) << reply.text;
     auto en = Run("!ticket_create", Role::kMember, "en");
     EXPECT_NE(en.text.find("Missing argument <subject>."), std::string::npos) << en.text;
     EXPECT_NE(en.text.find("Usage: !ticket_create"), std::string::npos) << en.text;

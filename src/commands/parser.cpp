@@ -112,6 +112,7 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
             if (core::Trim(token).empty()) return std::nullopt;
             return std::string(token);
         case ArgType::kInteger: {
+            if (core::StartsWith(token, "#")) token.remove_prefix(1);  // "#12", as ids are shown
             auto v = ParseInt(token);
             if (!v || *v < spec.min || *v > spec.max) return std::nullopt;
             return *v;

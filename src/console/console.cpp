@@ -55,6 +55,9 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
         if (!reply) continue;
         errors += reply->is_error ? 1 : 0;
         out << RenderText(*reply);
+        if (options.notices) {
+            for (const auto& notice : options.notices()) out << "🔔 " << notice << "\n";
+        }
         if (!options.interactive) out << "\n";
         out << std::flush;
     }

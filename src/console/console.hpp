@@ -1,5 +1,7 @@
 #pragma once
+#include <functional>
 #include <iosfwd>
+#include <vector>
 #include <string>
 
 #include "commands/engine.hpp"
@@ -18,6 +20,9 @@ struct ConsoleOptions {
     std::string locale = "fr";
     std::string version;
     bool interactive = false;  // a prompt and a welcome line; otherwise one command per input line
+    /// Notifications for this user that arrived since the last call, already in their language; printed
+    /// after each reply.
+    std::function<std::vector<std::string>()> notices;
 };
 
 /// Runs commands read from in through the engine and writes the replies to out, until end of input or

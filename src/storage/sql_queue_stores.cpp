@@ -188,6 +188,29 @@ long long SqlJobStore::PurgeFinished(core::TimePoint before) {
     });
 }
 
+std::vector<scheduling::OutboxItem> SqlOutboxStore::Peek(long long after_id, int limit) {
+    return db_.Read(core::Viewer::System(), [&](Transaction& tx) {
+        std::vector<scheduling::OutboxItem> items;
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT id, channel, payload, idempotency_key, attempts FROM "
+                                                            "outbox WHERE id > :a ORDER BY id LIMIT :l",
+                                        soci::use(after_id), soci::use(limit));
+        for (const auto& row : rows) {
+            items.push_back(scheduling::OutboxItem{core::OutboxId{RowInt(row, 0)}, RowText(row, 1), RowText(row, 2),
+                                                   RowText(row, 3), static_cast<int>(RowInt(row, 4))});
+        }
+        return items;
+    });
+}
+
+long long SqlOutboxStore::LastId() {
+    return db_.Read(core::Viewer::System(), [&](Transaction& tx) {
+        long long id = 0;
+        soci::indicator ind;
+        tx.sql() << "SELECT MAX(id) FROM outbox", soci::into(id, ind);
+        return ind == soci::i_null ? 0LL : id;
+    });
+}
+
 long long SqlOutboxStore::PurgeDelivered(core::TimePoint before) {
     return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
         long long b = ToEpochMillis(before);

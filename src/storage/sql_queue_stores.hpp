@@ -42,6 +42,10 @@ public:
     void Fail(core::OutboxId id, core::TimePoint now, const std::string& error) override;
     scheduling::QueueCounts Counts() override;
     long long PurgeDelivered(core::TimePoint before) override;
+    /// Items with an id above after_id, oldest first, without claiming them (for a local viewer such as
+    /// the console; delivery is the worker's job).
+    std::vector<scheduling::OutboxItem> Peek(long long after_id, int limit);
+    long long LastId();
 
 private:
     Database& db_;

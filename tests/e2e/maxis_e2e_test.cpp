@@ -188,6 +188,33 @@ TEST_F(MaxisE2E, MigrateReportsAndIsIdempotent) {
     EXPECT_NE(second.out.find("applied 0 migration(s); schema version 1"), std::string::npos);
 }
 
+TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
+    // Alice keeps her console open while staff work from another one.
+    Process alice({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice"});
+    alice.WriteStdin("!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
+    ASSERT_FALSE(alice.WaitForStdout(std::regex("Ticket #1 ouvert : « Paiement refusé »"), 30s).empty()) << alice.Stderr();
+    auto staff = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "9001", "--role", "staff"},
+                              "!ticket_list all\n!ticket_reply 1 Pouvez-vous réessayer ?\n"
+                              "!ticket_note 1 client fidèle\n!ticket_assign 1 <@9001>\n!ticket_priority 1 critique\n");
+    EXPECT_EQ(staff.exit_code, 0) << staff.out << staff.err;
+    EXPECT_NE(staff.out.find("#1 · Paiement refusé"), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("Priorité du ticket #1 : critique."), std::string::npos) << staff.out;
+    alice.WriteStdin("!ticket_view 1\n");
+    ASSERT_FALSE(alice.WaitForStdout(std::regex("Répondre : !ticket_reply 1"), 30s).empty());
+    alice.WriteStdin("!ticket_close 1 merci\n");
+    alice.CloseStdin();
+    EXPECT_EQ(alice.Wait(30s), 0) << alice.Stdout();
+    auto out = alice.Stdout();
+    EXPECT_NE(out.find("🔔 💬 Le staff a répondu à votre ticket #1 « Paiement refusé »"), std::string::npos) << out;
+    EXPECT_NE(out.find("Pouvez-vous réessayer ?"), std::string::npos);
+    EXPECT_EQ(out.find("client fidèle"), std::string::npos);  // internal note never shown to her
+    EXPECT_NE(out.find("Ticket #1 fermé."), std::string::npos);
+    // Bob, and anyone else, gets exactly what a missing ticket gets.
+    auto bob = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!ticket_view 1\n!ticket_view 99\n");
+    EXPECT_EQ(bob.exit_code, 1);
+    EXPECT_EQ(bob.out, "Ticket #1 introuvable.\n\nTicket #99 introuvable.\n\n");
+}
+
 TEST_F(MaxisE2E, HelpAndVersionEverywhere) {
     auto version = testing::Run({BinaryPath("maxis"), "--version"});
     EXPECT_EQ(version.exit_code, 0);

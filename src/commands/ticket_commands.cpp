@@ -1,0 +1,231 @@
+#include "commands/ticket_commands.hpp"
+
+#include "core/strings.hpp"
+
+namespace maxis::commands {
+
+namespace {
+
+using namespace tickets;
+
+constexpr std::uint32_t kColorOpen = 0x5865F2;
+constexpr std::uint32_t kColorWaiting = 0xFEE75C;
+constexpr std::uint32_t kColorDone = 0x57F287;
+
+std::vector<EnumChoice> Choices(const std::vector<Name>& names) {
+    std::vector<EnumChoice> out;
+    for (const auto& n : names) out.push_back(EnumChoice{std::string(n.value), {std::string(n.french)}});
+    return out;
+}
+
+ArgSpec IdArg() { return ArgSpec{.name = "id", .type = ArgType::kInteger, .min = 1}; }
+
+TicketId IdOf(const Invocation& inv) { return TicketId{inv.args.Get<std::int64_t>("id")}; }
+
+std::string StatusText(const Invocation& inv, Status s) { return inv.T("tickets.status." + std::string(ToString(s))); }
+std::string PriorityText(const Invocation& inv, Priority p) { return inv.T("tickets.priority." + std::string(ToString(p))); }
+std::string CategoryText(const Invocation& inv, Category c) { return inv.T("tickets.category." + std::string(ToString(c))); }
+
+std::uint32_t ColorOf(Status s) {
+    if (s == Status::kWaitingMember) return kColorWaiting;
+    if (s == Status::kResolved || s == Status::kClosed) return kColorDone;
+    return kColorOpen;
+}
+
+std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
+
+Reply Done(std::string text) { return Reply{.text = std::move(text)}; }
+
+}  // namespace
+
+void RegisterTicketCommands(Engine& engine, TicketService& service, const core::TimeZone& zone) {
+    engine.Register(CommandSpec{
+        .name = "ticket_create",
+        .args = {{.name = "subject", .type = ArgType::kString},
+                 {.name = "category", .type = ArgType::kEnum, .choices = Choices(CategoryNames())},
+                 {.name = "priority", .type = ArgType::kEnum, .choices = Choices(PriorityNames())},
+                 {.name = "description", .type = ArgType::kRest}},
+        .handler =
+            [&service, &zone](const Invocation& inv) {
+                auto t = service.Open(inv.viewer, inv.args.Get<std::string>("subject"),
+                                      *ParseCategory(inv.args.Get<std::string>("category")),
+                                      *ParsePriority(inv.args.Get<std::string>("priority")),
+                                      inv.args.Get<std::string>("description"));
+                return Done(inv.T("tickets.created", {{"id", t.id.ToString()},
+                                                      {"subject", t.subject},
+                                                      {"category", CategoryText(inv, t.category)},
+                                                      {"priority", PriorityText(inv, t.priority)},
+                                                      {"due", zone.Format(t.first_response_due)}}));
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_list",
+        .args = {{.name = "filter", .type = ArgType::kWord, .required = false}},
+        .handler =
+            [&service, &zone](const Invocation& inv) {
+                TicketQuery q;
+                if (auto filter = inv.args.Optional<std::string>("filter")) {
+                    auto f = core::FoldForMatch(*filter);
+                    if (auto status = ParseStatus(*filter)) {
+                        q.status = status;
+                        if (inv.viewer.IsStaff()) q.scope = ListScope::kAll;
+                    } else if (inv.viewer.IsStaff() && (f == "all" || f == "tous" || f == "tout")) {
+                        q.scope = ListScope::kAll;
+                    } else if (f == "mine" || f == "moi" || f == "mes") {
+                        q.scope = inv.viewer.IsStaff() ? ListScope::kAssignedToMe : ListScope::kMine;
+                    } else if (inv.viewer.IsStaff() && (f == "unassigned" || f == "non_assignes" || f == "libres")) {
+                        q.scope = ListScope::kUnassigned;
+                    } else if (inv.viewer.IsStaff() && (f == "breached" || f == "en_retard" || f == "retard")) {
+                        q.scope = ListScope::kBreached;
+                    } else {
+                        return Reply{.text = inv.T(inv.viewer.IsStaff() ? "tickets.list_filter_staff" : "tickets.list_filter",
+                                                   {{"value", *filter}}),
+                                     .ephemeral = true,
+                                     .is_error = true};
+                    }
+                }
+                auto list = service.List(inv.viewer, q);
+                Reply reply;
+                reply.ephemeral = true;
+                if (list.empty()) {
+                    reply.text = inv.T("tickets.list_empty");
+                    return reply;
+                }
+                Embed embed{.title = inv.T("tickets.list_title", {{"count", std::to_string(list.size())}}), .color = kColorOpen};
+                for (const auto& t : list) {
+                    std::string value = StatusText(inv, t.status) + " · " + PriorityText(inv, t.priority) + " · " +
+                                        CategoryText(inv, t.category) + " · " + zone.Format(t.updated_at);
+                    if (inv.viewer.IsStaff()) {
+                        value += " · " + Mention(t.owner);
+                        if (t.assignee) value += " → " + Mention(*t.assignee);
+                        if (t.first_response_breached || t.resolution_breached) value += " · " + inv.T("tickets.breached");
+                    }
+                    embed.fields.push_back({"#" + t.id.ToString() + " · " + t.subject, value});
+                }
+                reply.embeds.push_back(std::move(embed));
+                return reply;
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_view",
+        .args = {IdArg()},
+        .handler =
+            [&service, &zone](const Invocation& inv) {
+                auto view = service.View(inv.viewer, IdOf(inv));
+                const auto& t = view.ticket;
+                Embed embed{.title = "#" + t.id.ToString() + " · " + t.subject, .color = ColorOf(t.status)};
+                embed.fields.push_back({inv.T("tickets.field.status"), StatusText(inv, t.status), true});
+                embed.fields.push_back({inv.T("tickets.field.priority"), PriorityText(inv, t.priority), true});
+                embed.fields.push_back({inv.T("tickets.field.category"), CategoryText(inv, t.category), true});
+                if (t.assignee) embed.fields.push_back({inv.T("tickets.field.assignee"), Mention(*t.assignee), true});
+                if (IsActive(t.status) && !t.first_response_at) {
+                    embed.fields.push_back({inv.T("tickets.field.first_response_due"), zone.Format(t.first_response_due), true});
+                }
+                if (!t.close_reason.empty()) embed.fields.push_back({inv.T("tickets.field.close_reason"), t.close_reason});
+                for (const auto& m : view.messages) {
+                    std::string who = m.internal ? inv.T("tickets.internal_note")
+                                      : m.author == inv.viewer.user_id ? inv.T("tickets.you")
+                                      : m.from_staff ? inv.T("tickets.staff")
+                                                     : Mention(m.author);
+                    embed.fields.push_back({who + " · " + zone.Format(m.created_at), m.body});
+                }
+                if (inv.viewer.IsStaff() && !view.audit.empty()) {
+                    std::string log;
+                    for (const auto& a : view.audit) {
+                        log += zone.Format(a.at) + " " + Mention(a.actor) + " " + a.action;
+                        if (!a.before.empty() || !a.after.empty()) log += " (" + a.before + " → " + a.after + ")";
+                        log += "\n";
+                    }
+                    log.pop_back();
+                    embed.fields.push_back({inv.T("tickets.field.history"), log});
+                }
+                embed.footer = inv.T("tickets.view_footer", {{"id", t.id.ToString()}});
+                return Reply{.embeds = {std::move(embed)}, .ephemeral = true};
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_reply",
+        .args = {IdArg(), {.name = "message", .type = ArgType::kRest}},
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.Reply(inv.viewer, IdOf(inv), inv.args.Get<std::string>("message"));
+                return Done(inv.T("tickets.replied", {{"id", t.id.ToString()}, {"status", StatusText(inv, t.status)}}));
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_close",
+        .args = {IdArg(), {.name = "reason", .type = ArgType::kRest, .required = false}},
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.Close(inv.viewer, IdOf(inv), inv.args.Optional<std::string>("reason").value_or(""));
+                return Done(inv.T("tickets.closed_ok", {{"id", t.id.ToString()}}));
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_reopen",
+        .args = {IdArg()},
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.Reopen(inv.viewer, IdOf(inv));
+                return Done(inv.T("tickets.reopened", {{"id", t.id.ToString()}}));
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_assign",
+        .args = {IdArg(), {.name = "staff", .type = ArgType::kUser}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.Assign(inv.viewer, IdOf(inv), inv.args.Get<core::UserId>("staff"));
+                return Done(inv.T("tickets.assigned", {{"id", t.id.ToString()}, {"staff", Mention(*t.assignee)}}));
+            },
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_note",
+        .args = {IdArg(), {.name = "text", .type = ArgType::kRest}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.Note(inv.viewer, IdOf(inv), inv.args.Get<std::string>("text"));
+                return Done(inv.T("tickets.noted", {{"id", t.id.ToString()}}));
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_priority",
+        .args = {IdArg(), {.name = "priority", .type = ArgType::kEnum, .choices = Choices(PriorityNames())}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.SetPriority(inv.viewer, IdOf(inv), *ParsePriority(inv.args.Get<std::string>("priority")));
+                return Done(inv.T("tickets.priority_set", {{"id", t.id.ToString()}, {"priority", PriorityText(inv, t.priority)}}));
+            },
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_status",
+        .args = {IdArg(), {.name = "status", .type = ArgType::kEnum, .choices = Choices(StatusNames())}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service](const Invocation& inv) {
+                auto t = service.SetStatus(inv.viewer, IdOf(inv), *ParseStatus(inv.args.Get<std::string>("status")));
+                return Done(inv.T("tickets.status_set", {{"id", t.id.ToString()}, {"status", StatusText(inv, t.status)}}));
+            },
+    });
+}
+
+}  // namespace maxis::commands
