@@ -81,6 +81,22 @@ int main(int argc, char** argv) {
     init->add_option("--env-file", init_env, "where to write the secrets")->capture_default_str();
     init->add_flag("--force", force, "Replace existing files");
 
+    auto* token = cli.add_subcommand("token", "Manage REST API bearer tokens");
+    token->require_subcommand(1);
+    token->fallthrough();
+    token->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    token->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    maxis::app::TokenRequest token_request;
+    std::string token_role = "member";
+    auto* token_create = token->add_subcommand("create", "Create a token for a user and role (printed once)");
+    token_create->add_option("--as", token_request.user, "whose token: a Discord user id or a console name")->required();
+    token_create->add_option("--role", token_role, "member, staff, admin or operator")
+        ->check(CLI::IsMember({"member", "staff", "admin", "operator"}));
+    token_create->add_option("--label", token_request.label, "what it is for");
+    auto* token_list = token->add_subcommand("list", "List tokens (never the tokens themselves)");
+    auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by id");
+    token_revoke->add_option("id", token_request.id, "the id shown by 'maxis token list'")->required();
+
     auto* check = cli.add_subcommand("check-config", "Validate the configuration and show the effective settings");
     check->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
 
@@ -114,6 +130,14 @@ int main(int argc, char** argv) {
             return maxis::app::MaxisApp(config).Console(request, std::cin, std::cout, ::isatty(STDIN_FILENO) == 1);
         }
         if (*migrate) return maxis::app::MaxisApp(config).Migrate(status_only, std::cout);
+        if (*token) {
+            token_request.role = *maxis::core::ParseRole(token_role);
+            token_request.action = *token_create ? maxis::app::TokenRequest::Action::kCreate
+                                   : *token_revoke ? maxis::app::TokenRequest::Action::kRevoke
+                                                   : maxis::app::TokenRequest::Action::kList;
+            (void)token_list;
+            return maxis::app::MaxisApp(config).Tokens(token_request, std::cout);
+        }
     } catch (const maxis::core::Error& e) {
         std::cerr << "maxis: " << e.what() << "\n";
         return e.code() == maxis::core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;

@@ -21,7 +21,9 @@
 #include "core/metrics.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
+#include "storage/api_tokens.hpp"
 #include "http/server.hpp"
 #include "scheduler/outbox_worker.hpp"
 #include "scheduler/scheduler.hpp"
@@ -153,6 +155,8 @@ int MaxisApp::Serve(std::ostream& out) {
     http::Router router;
     http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
                                parts_->metrics);
+    storage::ApiTokens tokens(db, clock);
+    http::AddTicketRoutes(router, *parts_->tickets, [&tokens](const std::string& token) { return tokens.Authenticate(token); });
     const auto& s = config_.server;
     http::Server server(http::ServerOptions{s.host, s.port, s.io_threads, s.worker_threads, s.body_limit_bytes, 16 * 1024,
                                             s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace,
@@ -231,6 +235,28 @@ int MaxisApp::Migrate(bool status_only, std::ostream& out) {
     }
     int applied = migrator.Apply();
     out << "applied " << applied << " migration(s); schema version " << migrator.CurrentVersion() << "\n";
+    return 0;
+}
+
+int MaxisApp::Tokens(const TokenRequest& request, std::ostream& out) {
+    OpenDatabase(config_.database.migrate_on_start);
+    storage::ApiTokens tokens(*parts_->db, parts_->clock);
+    if (request.action == TokenRequest::Action::kCreate) {
+        auto token = tokens.Create(core::Viewer{ConsoleUserId(request.user), request.role}, request.label);
+        out << token << "\n";
+        std::cerr << "API token for " << request.user << " (" << core::ToString(request.role)
+                  << "). It is shown once: store it now. Use it as 'Authorization: Bearer <token>'.\n";
+        return 0;
+    }
+    if (request.action == TokenRequest::Action::kRevoke) {
+        if (!tokens.Revoke(request.id)) throw Error(ErrorCode::kNotFound, "no live token with id " + std::to_string(request.id));
+        out << "revoked token " << request.id << "\n";
+        return 0;
+    }
+    for (const auto& t : tokens.List()) {
+        out << t.id << "\t" << t.viewer.user_id.value << "\t" << core::ToString(t.viewer.role) << "\t"
+            << (t.revoked ? "revoked" : "live") << "\t" << parts_->zone->Format(t.created_at) << "\t" << t.label << "\n";
+    }
     return 0;
 }
 

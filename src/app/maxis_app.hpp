@@ -15,6 +15,14 @@ struct ConsoleRequest {
     std::optional<std::string> locale;
 };
 
+struct TokenRequest {
+    enum class Action { kCreate, kList, kRevoke } action = Action::kList;
+    std::string user;  // for create: a Discord id, or a console name
+    core::Role role = core::Role::kMember;
+    std::string label;
+    long long id = 0;  // for revoke
+};
+
 /// The composition root: builds every part from the configuration, in order, passes references
 /// explicitly, and stops them in reverse order. Nothing else sees every part.
 class MaxisApp {
@@ -29,6 +37,8 @@ public:
     /// Runs the console on standard input: interactive with a prompt on a terminal, one command per line
     /// otherwise. Returns 0, or 1 when any command in a script failed.
     int Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive);
+    /// Creates (printing the token once), lists or revokes REST API tokens.
+    int Tokens(const TokenRequest& request, std::ostream& out);
     /// Applies pending migrations (or only lists them) and reports.
     int Migrate(bool status_only, std::ostream& out);
 

@@ -7,6 +7,7 @@ namespace maxis::core {
 std::string_view ToString(ErrorCode code) {
     switch (code) {
         case ErrorCode::kInvalidArgument: return "invalid_argument";
+        case ErrorCode::kUnauthenticated: return "unauthenticated";
         case ErrorCode::kNotFound: return "not_found";
         case ErrorCode::kForbidden: return "forbidden";
         case ErrorCode::kConflict: return "conflict";

@@ -7,7 +7,16 @@
 namespace maxis::core {
 
 /// The one set of error codes every transport maps once (HTTP status, Discord ephemeral, console line).
-enum class ErrorCode { kInvalidArgument, kNotFound, kForbidden, kConflict, kLimitReached, kUnavailable, kInternal };
+enum class ErrorCode {
+    kInvalidArgument,
+    kUnauthenticated,
+    kNotFound,
+    kForbidden,
+    kConflict,
+    kLimitReached,
+    kUnavailable,
+    kInternal
+};
 
 std::string_view ToString(ErrorCode code);
 

@@ -40,6 +40,8 @@ TimePoint TimeZone::FromLocal(LocalTime local) const {
     return {};
 }
 
+std::string FormatIso8601(TimePoint t) { return date::format("%FT%TZ", t); }
+
 std::string TimeZone::Format(TimePoint t) const {
     auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::minutes>(t));
     return date::format("%Y-%m-%d %H:%M %Z", zoned);

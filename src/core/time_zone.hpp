@@ -32,4 +32,7 @@ private:
     const void* zone_;  // const date::time_zone*, owned by the process-wide tz database
 };
 
+/// "2026-11-24T20:23:05.123Z" (UTC, milliseconds), for APIs and exports.
+std::string FormatIso8601(TimePoint t);
+
 }  // namespace maxis::core

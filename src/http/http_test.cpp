@@ -144,6 +144,7 @@ TEST_F(HttpServerTest, DomainErrorsMapToStatus) {
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(ErrorCode(r), "not_found");
     EXPECT_EQ(HttpStatus(core::ErrorCode::kLimitReached), 429);
+    EXPECT_EQ(HttpStatus(core::ErrorCode::kUnauthenticated), 401);
     EXPECT_EQ(HttpStatus(core::ErrorCode::kConflict), 409);
     EXPECT_EQ(HttpStatus(core::ErrorCode::kInvalidArgument), 400);
     EXPECT_EQ(HttpStatus(core::ErrorCode::kForbidden), 403);

@@ -42,7 +42,9 @@ Response Response::Error(int status, std::string_view code, std::string_view mes
 }
 
 Response Response::FromError(const core::Error& error) {
-    return Error(HttpStatus(error.code()), core::ToString(error.code()), error.what());
+    auto response = Error(HttpStatus(error.code()), core::ToString(error.code()), error.what());
+    if (error.code() == core::ErrorCode::kUnauthenticated) response.With("WWW-Authenticate", "Bearer realm=\"maxis\"");
+    return response;
 }
 
 Response& Response::With(std::string name, std::string value) {
@@ -61,6 +63,7 @@ std::optional<std::string> Response::Header(std::string_view name) const {
 int HttpStatus(core::ErrorCode code) {
     switch (code) {
         case core::ErrorCode::kInvalidArgument: return 400;
+        case core::ErrorCode::kUnauthenticated: return 401;
         case core::ErrorCode::kNotFound: return 404;
         case core::ErrorCode::kForbidden: return 403;
         case core::ErrorCode::kConflict: return 409;

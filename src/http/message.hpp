@@ -46,7 +46,7 @@ struct Response {
     [[nodiscard]] std::optional<std::string> Header(std::string_view name) const;
 };
 
-/// The HTTP status for a domain error code: 400, 404, 403, 409, 429, 503, 500.
+/// The HTTP status for a domain error code: 400, 401, 404, 403, 409, 429, 503, 500.
 int HttpStatus(core::ErrorCode code);
 
 /// Percent-decodes; nullopt on a malformed escape or a decoded NUL.

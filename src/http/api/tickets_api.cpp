@@ -1,0 +1,259 @@
+#include "http/api/tickets_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+#include "core/strings.hpp"
+#include "core/time_zone.hpp"
+
+namespace maxis::http {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+using namespace tickets;
+
+namespace {
+
+[[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
+
+core::Viewer Authenticate(const Request& req, const Authenticator& authenticate) {
+    auto header = req.Header("authorization");
+    if (!core::StartsWith(header, "Bearer ")) {
+        throw Error(ErrorCode::kUnauthenticated, "missing bearer token (Authorization: Bearer <token>)");
+    }
+    auto viewer = authenticate(std::string(core::Trim(header.substr(7))));
+    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "invalid or revoked token");
+    return *viewer;
+}
+
+json::value Time(const std::optional<core::TimePoint>& t) {
+    if (!t) return nullptr;
+    return json::value(core::FormatIso8601(*t));
+}
+
+// Snowflakes exceed JavaScript's safe integers: ids of people travel as strings.
+json::value UserJson(const std::optional<core::UserId>& u) {
+    if (!u) return nullptr;
+    return json::value(u->ToString());
+}
+
+json::object TicketJson(const Ticket& t) {
+    return json::object{
+        {"id", t.id.value},
+        {"subject", t.subject},
+        {"category", ToString(t.category)},
+        {"priority", ToString(t.priority)},
+        {"status", ToString(t.status)},
+        {"owner", t.owner.ToString()},
+        {"assignee", UserJson(t.assignee)},
+        {"created_at", core::FormatIso8601(t.created_at)},
+        {"updated_at", core::FormatIso8601(t.updated_at)},
+        {"first_response_at", Time(t.first_response_at)},
+        {"resolved_at", Time(t.resolved_at)},
+        {"closed_at", Time(t.closed_at)},
+        {"close_reason", t.close_reason},
+        {"sla",
+         json::object{{"first_response_due", core::FormatIso8601(t.first_response_due)},
+                      {"resolution_due", core::FormatIso8601(t.resolution_due)},
+                      {"paused", t.paused_since.has_value()},
+                      {"first_response_breached", t.first_response_breached},
+                      {"resolution_breached", t.resolution_breached}}},
+    };
+}
+
+json::object ParseBody(const Request& req, std::initializer_list<std::string_view> allowed) {
+    json::error_code ec;
+    auto value = json::parse(req.body, ec);
+    if (ec || !value.is_object()) BadRequest("the body must be a JSON object");
+    auto obj = value.as_object();
+    for (const auto& [key, _] : obj) {
+        bool known = false;
+        for (auto a : allowed) known |= key == a;
+        if (!known) BadRequest("unknown field '" + std::string(key) + "'");
+    }
+    return obj;
+}
+
+std::string StringField(const json::object& obj, std::string_view name, bool required) {
+    auto it = obj.find(name);
+    if (it == obj.end() || it->value().is_null()) {
+        if (required) BadRequest("field '" + std::string(name) + "' is required");
+        return {};
+    }
+    if (!it->value().is_string()) BadRequest("field '" + std::string(name) + "' must be a string");
+    return std::string(it->value().as_string());
+}
+
+template <class E>
+E EnumField(const std::string& value, std::string_view name, std::optional<E> (*parse)(std::string_view),
+            const std::vector<Name>& names) {
+    auto parsed = parse(value);
+    if (!parsed) {
+        std::string allowed;
+        for (const auto& n : names) allowed += (allowed.empty() ? "" : ", ") + std::string(n.value);
+        BadRequest("field '" + std::string(name) + "' must be one of " + allowed + " (got '" + value + "')");
+    }
+    return *parsed;
+}
+
+TicketId IdParam(const Request& req) {
+    const auto& raw = req.path_params.at("id");
+    if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
+        // Not a number: no ticket can have it.
+        throw Error(ErrorCode::kNotFound, "ticket not found");
+    }
+    return TicketId{std::stoll(raw)};
+}
+
+std::optional<core::UserId> ParseUserId(const std::string& text) {
+    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return core::UserId{std::stoll(text)};
+}
+
+TicketQuery QueryFrom(const Request& req) {
+    TicketQuery q;
+    q.scope = ListScope::kAll;
+    if (auto v = req.QueryParam("status")) q.status = EnumField<Status>(*v, "status", ParseStatus, StatusNames());
+    if (auto v = req.QueryParam("category")) q.category = EnumField<Category>(*v, "category", ParseCategory, CategoryNames());
+    if (auto v = req.QueryParam("priority")) q.priority = EnumField<Priority>(*v, "priority", ParsePriority, PriorityNames());
+    if (auto v = req.QueryParam("assignee")) {
+        if (*v == "none") {
+            q.scope = ListScope::kUnassigned;
+        } else if (auto id = ParseUserId(*v)) {
+            q.assignee = id;
+        } else {
+            BadRequest("assignee must be a user id or 'none'");
+        }
+    }
+    if (auto v = req.QueryParam("breached")) {
+        if (*v != "true" && *v != "false") BadRequest("breached must be true or false");
+        if (*v == "true") q.scope = ListScope::kBreached;
+    }
+    if (auto v = req.QueryParam("text")) {
+        if (v->size() > 200 || !core::IsValidUtf8(*v)) BadRequest("text must be valid UTF-8, 200 bytes at most");
+        q.text = *v;
+    }
+    if (auto v = req.QueryParam("cursor")) {
+        if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
+            BadRequest("cursor must be a value from next_cursor");
+        }
+        q.after = TicketId{std::stoll(*v)};
+    }
+    if (auto v = req.QueryParam("limit")) {
+        if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(*v) < 1 || std::stoi(*v) > 100) {
+            BadRequest("limit must be a number from 1 to 100");
+        }
+        q.limit = std::stoi(*v);
+    }
+    return q;
+}
+
+json::object ViewJson(const TicketView& view) {
+    auto out = TicketJson(view.ticket);
+    json::array messages;
+    for (const auto& m : view.messages) {
+        messages.push_back(json::object{{"id", m.id},
+                                        {"author", m.author.ToString()},
+                                        {"from_staff", m.from_staff},
+                                        {"internal", m.internal},
+                                        {"body", m.body},
+                                        {"created_at", core::FormatIso8601(m.created_at)}});
+    }
+    out["messages"] = std::move(messages);
+    if (!view.audit.empty()) {
+        json::array audit;
+        for (const auto& a : view.audit) {
+            audit.push_back(json::object{{"actor", a.actor.ToString()},
+                                         {"action", a.action},
+                                         {"before", a.before},
+                                         {"after", a.after},
+                                         {"at", core::FormatIso8601(a.at)}});
+        }
+        out["audit"] = std::move(audit);
+    }
+    return out;
+}
+
+}  // namespace
+
+void AddTicketRoutes(Router& router, TicketService& service, Authenticator authenticate) {
+    router.Add("GET", "/api/v1/tickets", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto query = QueryFrom(req);
+        auto list = service.List(viewer, query);
+        json::array items;
+        for (const auto& t : list) items.push_back(TicketJson(t));
+        json::value next = nullptr;
+        if (static_cast<int>(list.size()) == query.limit) next = list.back().id.ToString();
+        return Response::Json(200, json::object{{"items", std::move(items)}, {"next_cursor", next}});
+    });
+
+    router.Add("POST", "/api/v1/tickets", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto body = ParseBody(req, {"subject", "category", "priority", "description"});
+        auto category = EnumField<Category>(StringField(body, "category", true), "category", ParseCategory, CategoryNames());
+        auto priority = EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
+        auto t = service.Open(viewer, StringField(body, "subject", true), category, priority,
+                              StringField(body, "description", true));
+        return Response::Json(201, TicketJson(t)).With("Location", "/api/v1/tickets/" + t.id.ToString());
+    });
+
+    router.Add("GET", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        return Response::Json(200, ViewJson(service.View(viewer, IdParam(req))));
+    });
+
+    router.Add("POST", "/api/v1/tickets/{id}/messages", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto id = IdParam(req);
+        auto body = ParseBody(req, {"body", "internal"});
+        bool internal = false;
+        if (auto it = body.find("internal"); it != body.end()) {
+            if (!it->value().is_bool()) BadRequest("field 'internal' must be true or false");
+            internal = it->value().as_bool();
+        }
+        auto text = StringField(body, "body", true);
+        auto t = internal ? service.Note(viewer, id, text) : service.Reply(viewer, id, text);
+        return Response::Json(201, ViewJson(service.View(viewer, t.id)));
+    });
+
+    router.Add("PATCH", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto id = IdParam(req);
+        auto body = ParseBody(req, {"status", "priority", "assignee", "close_reason"});
+        if (body.empty()) BadRequest("nothing to change: give status, priority or assignee");
+        if (!viewer.IsStaff()) {
+            // Members may only close their ticket or reopen it.
+            if (body.contains("priority") || body.contains("assignee")) {
+                throw Error(ErrorCode::kForbidden, "only staff can change priority or assignee");
+            }
+        }
+        if (body.contains("priority")) {
+            service.SetPriority(viewer, id,
+                                EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames()));
+        }
+        if (body.contains("assignee")) {
+            auto who = ParseUserId(StringField(body, "assignee", true));
+            if (!who) BadRequest("field 'assignee' must be a user id, as a string");
+            service.Assign(viewer, id, *who);
+        }
+        if (body.contains("status")) {
+            auto status = EnumField<Status>(StringField(body, "status", true), "status", ParseStatus, StatusNames());
+            if (status == Status::kClosed) {
+                service.Close(viewer, id, StringField(body, "close_reason", false));
+            } else if (!viewer.IsStaff()) {
+                if (status != Status::kOpen && status != Status::kWaitingStaff) {
+                    throw Error(ErrorCode::kForbidden, "members can only close or reopen their tickets");
+                }
+                service.Reopen(viewer, id);
+            } else {
+                service.SetStatus(viewer, id, status);
+            }
+        }
+        return Response::Json(200, ViewJson(service.View(viewer, id)));
+    });
+}
+
+}  // namespace maxis::http

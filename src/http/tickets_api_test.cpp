@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <boost/json.hpp>
+
+#include "domain/tickets/ticket_service.hpp"
+#include "http/api/tickets_api.hpp"
+#include "http/server.hpp"
+#include "storage/api_tokens.hpp"
+#include "storage/database.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "support/fake_clock.hpp"
+#include "support/http_client.hpp"
+
+namespace maxis::http {
+namespace {
+
+namespace json = boost::json;
+using testing::HttpRequest;
+using testing::HttpResult;
+
+class TicketsApiTest : public ::testing::Test {
+protected:
+    TicketsApiTest() {
+        storage::Migrator(db, clock).Apply();
+        alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
+        bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
+        staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
+        AddTicketRoutes(router, service, [this](const std::string& t) { return tokens.Authenticate(t); });
+        ServerOptions options;
+        options.port = 0;
+        options.access_log = false;
+        server = std::make_unique<Server>(options, router);
+        server->Start();
+    }
+    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
+                    const std::string& body = {}) {
+        std::map<std::string, std::string> headers;
+        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+        if (!body.empty()) headers["Content-Type"] = "application/json";
+        return HttpRequest(server->port(), method, target, body, headers);
+    }
+    json::value Json(const HttpResult& r) { return json::parse(r.body); }
+    long long Create(const std::string& token, const std::string& subject, const std::string& priority = "low") {
+        auto r = Call("POST", "/api/v1/tickets", token,
+                      R"({"subject":")" + subject + R"(","category":"general","priority":")" + priority +
+                          R"(","description":"details"})");
+        EXPECT_EQ(r.status, 201) << r.body;
+        return Json(r).at("id").as_int64();
+    }
+    long long CountRows(const std::string& table) {
+        return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
+            long long n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM " + table, soci::into(n);
+            return n;
+        });
+    }
+
+    testing::FakeClock clock;
+    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
+    storage::ApiTokens tokens{db, clock};
+    storage::SqlTicketRepository repo{db, clock};
+    tickets::TicketService service{repo, clock};
+    Router router;
+    std::unique_ptr<Server> server;
+    std::string alice, bob, staff;
+};
+
+TEST_F(TicketsApiTest, RequiresAValidLiveBearerToken) {
+    auto none = Call("GET", "/api/v1/tickets", "");
+    EXPECT_EQ(none.status, 401);
+    EXPECT_EQ(none.Header("www-authenticate"), "Bearer realm=\"maxis\"");
+    EXPECT_EQ(Call("GET", "/api/v1/tickets", "mxs_" + std::string(43, 'A')).status, 401);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets", "garbage").status, 401);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets", alice).status, 200);
+    tokens.Revoke(1);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets", alice).status, 401);
+}
+
+TEST_F(TicketsApiTest, MembersSeeOnlyTheirOwnAndOthersAnswerLikeMissing) {
+    auto a = Create(alice, "Alice problem");
+    Create(bob, "Bob problem");
+    auto list = Json(Call("GET", "/api/v1/tickets", alice));
+    ASSERT_EQ(list.at("items").as_array().size(), 1u);
+    EXPECT_EQ(list.at("items").as_array()[0].at("subject"), "Alice problem");
+    EXPECT_EQ(list.at("items").as_array()[0].at("owner"), "1001");
+    auto other = Call("GET", "/api/v1/tickets/" + std::to_string(a), bob);
+    auto missing = Call("GET", "/api/v1/tickets/999", bob);
+    EXPECT_EQ(other.status, 404);
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(Json(other).at("error").at("code"), Json(missing).at("error").at("code"));
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/abc", alice).status, 404);
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + std::to_string(a) + "/messages", bob, R"({"body":"hi"})").status, 404);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets", staff)).at("items").as_array().size(), 2u);
+}
+
+TEST_F(TicketsApiTest, InternalNotesAreStaffOnlyAndInvisibleToTheMember) {
+    auto id = std::to_string(Create(alice, "Question"));
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", alice, R"({"body":"x","internal":true})").status, 403);
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"VIP","internal":true})").status, 201);
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"Bonjour"})").status, 201);
+    auto member_view = Json(Call("GET", "/api/v1/tickets/" + id, alice));
+    EXPECT_EQ(member_view.at("messages").as_array().size(), 2u);
+    EXPECT_EQ(member_view.as_object().count("audit"), 0u);
+    EXPECT_EQ(json::serialize(member_view).find("VIP"), std::string::npos);
+    auto staff_view = Json(Call("GET", "/api/v1/tickets/" + id, staff));
+    EXPECT_EQ(staff_view.at("messages").as_array().size(), 3u);
+    EXPECT_EQ(staff_view.at("status"), "waiting_member");
+    EXPECT_GE(staff_view.at("audit").as_array().size(), 3u);
+}
+
+TEST_F(TicketsApiTest, PatchChangesStatusPriorityAssigneeWithPermissions) {
+    auto id = std::to_string(Create(alice, "Slow"));
+    EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"priority":"critical"})").status, 403);
+    auto r = Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"priority":"critique","assignee":"9001"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Json(r).at("priority"), "critical");
+    EXPECT_EQ(Json(r).at("assignee"), "9001");
+    auto closed = Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"closed","close_reason":"ok"})");
+    EXPECT_EQ(Json(closed).at("status"), "closed");
+    EXPECT_EQ(Json(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"open"})")).at("status"), "waiting_staff");
+    EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"resolved"})").status, 403);
+    EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"resolved"})").status, 200);
+}
+
+TEST_F(TicketsApiTest, FiltersAndCursorPagination) {
+    for (int i = 0; i < 3; ++i) Create(alice, "Alice " + std::to_string(i));
+    for (int i = 0; i < 3; ++i) Create(bob, "Bob " + std::to_string(i), i == 0 ? "critical" : "low");
+    auto critical = Json(Call("GET", "/api/v1/tickets?priority=critique", staff));
+    EXPECT_EQ(critical.at("items").as_array().size(), 1u);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?text=ALICE", staff)).at("items").as_array().size(), 3u);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?assignee=none", staff)).at("items").as_array().size(), 6u);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?status=open&category=general", staff)).at("items").as_array().size(), 6u);
+    clock.Advance(std::chrono::hours(2));
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?breached=true", staff)).at("items").as_array().size(), 1u);
+    std::vector<long long> seen;
+    std::string cursor;
+    for (int page = 0; page < 5; ++page) {
+        auto r = Json(Call("GET", "/api/v1/tickets?limit=4" + (cursor.empty() ? "" : "&cursor=" + cursor), staff));
+        for (const auto& item : r.at("items").as_array()) seen.push_back(item.at("id").as_int64());
+        if (r.at("next_cursor").is_null()) break;
+        cursor = std::string(r.at("next_cursor").as_string());
+    }
+    EXPECT_EQ(seen, (std::vector<long long>{6, 5, 4, 3, 2, 1}));
+}
+
+TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
+    struct Case {
+        std::string body;
+        std::string message;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"not json", "the body must be a JSON object"},
+             {"[1,2]", "the body must be a JSON object"},
+             {R"({"subject":"a","category":"cuisine","priority":"low","description":"d"})", "field 'category' must be one of"},
+             {R"({"subject":"a","category":"general","priority":"low"})", "field 'description' is required"},
+             {R"({"subject":1,"category":"general","priority":"low","description":"d"})", "field 'subject' must be a string"},
+             {R"({"subject":"a","category":"general","priority":"low","description":"d","owner":"7"})", "unknown field 'owner'"},
+         }) {
+        auto r = Call("POST", "/api/v1/tickets", alice, c.body);
+        EXPECT_EQ(r.status, 400) << c.body;
+        EXPECT_NE(Json(r).at("error").at("message").as_string().find(c.message), json::string::npos) << r.body;
+    }
+    for (const char* q : {"?status=nope", "?limit=0", "?limit=500", "?cursor=x", "?breached=maybe", "?assignee=bob"}) {
+        EXPECT_EQ(Call("GET", std::string("/api/v1/tickets") + q, staff).status, 400) << q;
+    }
+    auto too_long = Call("POST", "/api/v1/tickets", alice,
+                         R"({"subject":")" + std::string(101, 'a') + R"(","category":"general","priority":"low","description":"d"})");
+    EXPECT_EQ(too_long.status, 400);
+    EXPECT_EQ(CountRows("tickets"), 0);
+    EXPECT_EQ(CountRows("ticket_messages"), 0);
+}
+
+}  // namespace
+}  // namespace maxis::http

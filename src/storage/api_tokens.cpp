@@ -1,0 +1,77 @@
+#include "storage/api_tokens.hpp"
+
+#include <soci/soci.h>
+
+#include "core/errors.hpp"
+#include "crypto/crypto.hpp"
+#include "storage/sql_util.hpp"
+
+namespace maxis::storage {
+
+namespace {
+constexpr std::string_view kPrefix = "mxs_";
+std::string Hash(const std::string& token) { return crypto::HexEncode(crypto::Sha256(token)); }
+}  // namespace
+
+std::string ApiTokens::Create(const core::Viewer& viewer, const std::string& label) {
+    if (viewer.role == core::Role::kSystem) {
+        throw core::Error(core::ErrorCode::kInvalidArgument, "tokens cannot carry the system role");
+    }
+    std::string token = std::string(kPrefix) + crypto::Base64UrlEncode(crypto::RandomBytes(32));
+    db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        std::string hash = Hash(token), role(core::ToString(viewer.role));
+        long long uid = viewer.user_id.value, now = core::ToEpochMillis(clock_.Now());
+        tx.sql() << "INSERT INTO api_tokens (token_hash, user_id, role, label, created_at) VALUES (:h, :u, :r, :l, :c)",
+            soci::use(hash), soci::use(uid), soci::use(role), soci::use(label), soci::use(now);
+    });
+    return token;
+}
+
+std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
+    if (token.size() != kPrefix.size() + 43 || !token.starts_with(kPrefix)) return std::nullopt;
+    std::string hash = Hash(token);
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) -> std::optional<core::Viewer> {
+        long long uid = 0;
+        std::string role;
+        soci::indicator ind = soci::i_null;
+        tx.sql() << "SELECT user_id, role FROM api_tokens WHERE token_hash = :h AND revoked_at IS NULL", soci::use(hash),
+            soci::into(uid, ind), soci::into(role);
+        if (!tx.sql().got_data() || ind == soci::i_null) return std::nullopt;
+        long long now = core::ToEpochMillis(clock_.Now());
+        tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now), soci::use(hash);
+        auto parsed = core::ParseRole(role);
+        if (!parsed) return std::nullopt;
+        return core::Viewer{core::UserId{uid}, *parsed};
+    });
+}
+
+std::vector<ApiTokenInfo> ApiTokens::List() {
+    return db_.Read(core::Viewer::System(), [&](Transaction& tx) {
+        std::vector<ApiTokenInfo> out;
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT id, user_id, role, label, created_at, last_used_at, "
+                                                            "revoked_at FROM api_tokens ORDER BY id");
+        for (const auto& row : rows) {
+            ApiTokenInfo info;
+            info.id = RowInt(row, 0);
+            info.viewer = core::Viewer{core::UserId{RowInt(row, 1)}, core::ParseRole(RowText(row, 2)).value_or(core::Role::kMember)};
+            info.label = RowText(row, 3);
+            info.created_at = core::FromEpochMillis(RowInt(row, 4));
+            if (row.get_indicator(5) != soci::i_null) info.last_used_at = core::FromEpochMillis(RowInt(row, 5));
+            info.revoked = row.get_indicator(6) != soci::i_null;
+            out.push_back(std::move(info));
+        }
+        return out;
+    });
+}
+
+bool ApiTokens::Revoke(long long id) {
+    return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long now = core::ToEpochMillis(clock_.Now());
+        soci::statement st = (tx.sql().prepare << "UPDATE api_tokens SET revoked_at = :n WHERE id = :id AND revoked_at IS NULL",
+                              soci::use(now), soci::use(id));
+        st.execute(true);
+        return st.get_affected_rows() == 1;
+    });
+}
+
+}  // namespace maxis::storage
