@@ -1,5 +1,6 @@
 #include "commands/ticket_commands.hpp"
 
+#include "core/duration.hpp"
 #include "core/strings.hpp"
 
 namespace maxis::commands {
@@ -35,6 +36,23 @@ std::uint32_t ColorOf(Status s) {
 std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
 
 Reply Done(std::string text) { return Reply{.text = std::move(text)}; }
+
+std::string Duration(const Invocation& inv, const std::optional<core::Millis>& d) {
+    if (!d) return inv.T("tickets.stats.none");
+    return core::FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(*d));
+}
+
+std::string PercentileText(const Invocation& inv, const Percentiles& p) {
+    if (p.count == 0) return inv.T("tickets.stats.none");
+    return inv.T("tickets.stats.percentiles",
+                 {{"median", Duration(inv, p.median)}, {"p90", Duration(inv, p.p90)}, {"count", std::to_string(p.count)}});
+}
+
+std::optional<core::Millis> PeriodOf(const std::string& period) {
+    if (period == "7d") return std::chrono::hours(7 * 24);
+    if (period == "30d") return std::chrono::hours(30 * 24);
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -214,6 +232,61 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                 auto t = service.SetPriority(inv.viewer, IdOf(inv), *ParsePriority(inv.args.Get<std::string>("priority")));
                 return Done(inv.T("tickets.priority_set", {{"id", t.id.ToString()}, {"priority", PriorityText(inv, t.priority)}}));
             },
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_stats",
+        .args = {{.name = "period",
+                  .type = ArgType::kEnum,
+                  .required = false,
+                  .choices = {{"7d", {"7j"}}, {"30d", {"30j"}}, {"all", {"tout"}}}}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service](const Invocation& inv) {
+                auto period_name = inv.args.Optional<std::string>("period").value_or("7d");
+                auto stats = service.Stats(inv.viewer, PeriodOf(period_name));
+                Embed embed{.title = inv.T("tickets.stats.title", {{"period", inv.T("tickets.stats.period_" + period_name)}}),
+                            .color = kColorOpen};
+                embed.fields.push_back({inv.T("tickets.stats.created"), std::to_string(stats.created), true});
+                embed.fields.push_back({inv.T("tickets.stats.resolved"), std::to_string(stats.resolved), true});
+                embed.fields.push_back({inv.T("tickets.stats.backlog"),
+                                        inv.T("tickets.stats.backlog_value", {{"active", std::to_string(stats.backlog)},
+                                                                              {"unassigned", std::to_string(stats.backlog_unassigned)}}),
+                                        true});
+                embed.fields.push_back({inv.T("tickets.stats.first_response"), PercentileText(inv, stats.first_response)});
+                embed.fields.push_back({inv.T("tickets.stats.resolution"), PercentileText(inv, stats.resolution)});
+                embed.fields.push_back({inv.T("tickets.stats.breaches"),
+                                        inv.T("tickets.stats.breaches_value",
+                                              {{"first", std::to_string(stats.first_response_breaches)},
+                                               {"resolution", std::to_string(stats.resolution_breaches)}})});
+                std::string agents;
+                for (const auto& [agent, p] : stats.first_response_by_agent) {
+                    agents += (agent == "unassigned" ? inv.T("tickets.stats.unassigned") : "<@" + agent + ">") + " : " +
+                              PercentileText(inv, p) + "\n";
+                }
+                if (!agents.empty()) {
+                    agents.pop_back();
+                    embed.fields.push_back({inv.T("tickets.stats.by_agent"), agents});
+                }
+                std::string categories;
+                for (const auto& [category, p] : stats.resolution_by_category) {
+                    categories += inv.T("tickets.category." + category) + " : " + PercentileText(inv, p) + "\n";
+                }
+                if (!categories.empty()) {
+                    categories.pop_back();
+                    embed.fields.push_back({inv.T("tickets.stats.by_category"), categories});
+                }
+                embed.footer = inv.T("tickets.stats.footer");
+                return Reply{.embeds = {std::move(embed)}, .ephemeral = true};
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
+        .name = "ticket_transcript",
+        .args = {IdArg()},
+        .handler = [&service](const Invocation& inv) { return Reply{.text = service.Transcript(inv.viewer, IdOf(inv)), .ephemeral = true}; },
+        .ephemeral = true,
     });
 
     engine.Register(CommandSpec{

@@ -172,5 +172,29 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
     EXPECT_EQ(CountRows("ticket_messages"), 0);
 }
 
+TEST_F(TicketsApiTest, StatsExportAndTranscriptForStaffOnly) {
+    auto id = std::to_string(Create(alice, "Stats"));
+    Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"hello"})");
+    auto stats = Call("GET", "/api/v1/tickets/stats?period=30d", staff);
+    ASSERT_EQ(stats.status, 200) << stats.body;
+    EXPECT_EQ(Json(stats).at("created"), 1);
+    EXPECT_EQ(Json(stats).at("first_response").at("count"), 1);
+    EXPECT_EQ(Json(stats).at("backlog").at("active"), 1);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/stats", alice).status, 403);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/stats?period=1y", staff).status, 400);
+    auto csv = Call("GET", "/api/v1/tickets/export.csv", staff);
+    EXPECT_EQ(csv.status, 200);
+    EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(csv.Header("content-disposition"), "attachment; filename=\"tickets-all.csv\"");
+    EXPECT_NE(csv.body.find(",Stats,general,low,waiting_member,"), std::string::npos) << csv.body;
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/export.csv", alice).status, 403);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript", alice).status, 409);
+    Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"closed"})");
+    auto transcript = Call("GET", "/api/v1/tickets/" + id + "/transcript", alice);
+    EXPECT_EQ(transcript.status, 200);
+    EXPECT_NE(transcript.body.find("hello"), std::string::npos);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript", bob).status, 404);
+}
+
 }  // namespace
 }  // namespace maxis::http

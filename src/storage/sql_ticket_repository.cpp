@@ -248,6 +248,26 @@ public:
         return out;
     }
 
+    std::vector<Ticket> CreatedSince(core::TimePoint since) override {
+        std::vector<Ticket> out;
+        if (!tx_.viewer().IsStaff()) return out;
+        long long s = ToEpochMillis(since);
+        soci::rowset<soci::row> rows = (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
+                                            " FROM tickets WHERE created_at >= :s ORDER BY id",
+                                        soci::use(s));
+        for (const auto& row : rows) out.push_back(TicketFromRow(row));
+        return out;
+    }
+
+    std::pair<int, int> Backlog() override {
+        int active = 0, unassigned = 0;
+        long long owner = OwnerFilter();
+        tx_.sql() << "SELECT COUNT(*), COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0) FROM tickets "
+                     "WHERE status NOT IN ('resolved', 'closed') AND (CAST(:o AS BIGINT) = 0 OR owner_id = :o2)",
+            soci::use(owner, "o"), soci::use(owner, "o2"), soci::into(active), soci::into(unassigned);
+        return {active, unassigned};
+    }
+
     void Notify(const Notification& n) override {
         boost::json::object params;
         for (const auto& [k, v] : n.params) params[k] = v;

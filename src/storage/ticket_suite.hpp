@@ -253,4 +253,68 @@ TEST_F(TicketSuite, NotificationsGoThroughTheOutbox) {
     EXPECT_NE(payloads[2].find("tickets.notify.closed"), std::string::npos);
 }
 
+TEST_F(TicketSuite, StatsGiveMedianAndP90PerAgentAndCategoryWithBacklogAndBreaches) {
+    const Viewer kStaff2{UserId{9002}, Role::kStaff};
+    std::vector<TicketId> ids;
+    for (int i = 1; i <= 10; ++i) {
+        Viewer member{UserId{2000 + i}, Role::kMember};
+        auto t = service.Open(member, "T" + std::to_string(i), i % 2 ? Category::kBilling : Category::kBug, Priority::kLow, "x");
+        service.Assign(i <= 5 ? kStaff : kStaff2, t.id, (i <= 5 ? kStaff : kStaff2).user_id);
+        ids.push_back(t.id);
+    }
+    // Staff answer ticket i after i minutes (measured from creation, all created at the same instant).
+    for (int i = 1; i <= 10; ++i) {
+        clock.Advance(1min);
+        service.Reply(kStaff, ids[static_cast<std::size_t>(i - 1)], "réponse");
+    }
+    clock.Advance(50min);
+    for (int i = 1; i <= 4; ++i) service.Close(kStaff, ids[static_cast<std::size_t>(i - 1)], "ok");  // at 1 h
+    auto stats = service.Stats(kStaff, std::chrono::hours(24 * 7));
+    EXPECT_EQ(stats.created, 10);
+    EXPECT_EQ(stats.resolved, 4);
+    EXPECT_EQ(stats.first_response.count, 10);
+    EXPECT_EQ(stats.first_response.median, core::Millis(5min));
+    EXPECT_EQ(stats.first_response.p90, core::Millis(9min));
+    EXPECT_EQ(stats.resolution.median, core::Millis(60min));
+    EXPECT_EQ(stats.first_response_by_agent.at("9001").median, core::Millis(3min));
+    EXPECT_EQ(stats.first_response_by_agent.at("9002").median, core::Millis(8min));
+    EXPECT_EQ(stats.resolution_by_category.at("billing").count, 2);
+    EXPECT_EQ(stats.backlog, 6);
+    EXPECT_EQ(stats.backlog_unassigned, 0);
+    EXPECT_EQ(CodeOf([&] { service.Stats(kAlice, std::nullopt); }), core::ErrorCode::kForbidden);
+    clock.Advance(24h * 8);
+    EXPECT_EQ(service.Stats(kStaff, std::chrono::hours(24 * 7)).created, 0);
+    EXPECT_EQ(service.Stats(kStaff, std::nullopt).created, 10);
+}
+
+TEST_F(TicketSuite, CsvExportIsSafeForSpreadsheetsAndCarriesNoConversation) {
+    auto t = service.Open(kAlice, "=HYPERLINK(\"http://evil\"), \"quoted\"", Category::kGeneral, Priority::kLow, "secret body");
+    service.Note(kStaff, t.id, "internal thing");
+    auto csv = service.ExportCsv(kStaff, std::nullopt);
+    EXPECT_EQ(csv.substr(0, csv.find('\r')),
+              "id,created_at_ms,owner,subject,category,priority,status,assignee,first_response_minutes,"
+              "resolution_minutes,first_response_breached,resolution_breached,close_reason");
+    EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil\"\"), \"\"quoted\"\"\","), std::string::npos) << csv;
+    EXPECT_EQ(csv.find("secret body"), std::string::npos);
+    EXPECT_EQ(csv.find("internal thing"), std::string::npos);
+    EXPECT_EQ(CodeOf([&] { service.ExportCsv(kAlice, std::nullopt); }), core::ErrorCode::kForbidden);
+}
+
+TEST_F(TicketSuite, TranscriptOfAClosedTicketLeavesInternalNotesOut) {
+    auto t = service.Open(kAlice, "Commande", Category::kBilling, Priority::kLow, "où est ma commande ?");
+    service.Note(kStaff, t.id, "NOTE-INTERNE");
+    service.Reply(kStaff, t.id, "Elle arrive demain.");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Transcript(kAlice, t.id); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.transcript_open");
+    service.Close(kAlice, t.id, "reçue");
+    for (const auto& viewer : {kAlice, kStaff}) {
+        auto text = service.Transcript(viewer, t.id);
+        EXPECT_NE(text.find("où est ma commande ?"), std::string::npos);
+        EXPECT_NE(text.find("Elle arrive demain."), std::string::npos);
+        EXPECT_EQ(text.find("NOTE-INTERNE"), std::string::npos) << text;
+    }
+    EXPECT_EQ(CodeOf([&] { service.Transcript(kBob, t.id); }), core::ErrorCode::kNotFound);
+}
+
 }  // namespace maxis::storage::ticket_suite

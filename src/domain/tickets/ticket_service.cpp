@@ -1,5 +1,8 @@
 #include "domain/tickets/ticket_service.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 
@@ -283,6 +286,130 @@ Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status 
         result = t;
     });
     return result;
+}
+
+Percentiles ComputePercentiles(std::vector<core::Millis> values) {
+    Percentiles p;
+    p.count = static_cast<int>(values.size());
+    if (values.empty()) return p;
+    std::sort(values.begin(), values.end());
+    auto rank = [&](double q) {
+        auto index = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size()))) - 1;
+        return values[std::min(index, values.size() - 1)];
+    };
+    p.median = rank(0.5);
+    p.p90 = rank(0.9);
+    return p;
+}
+
+namespace {
+
+std::optional<core::TimePoint> EndOf(const Ticket& t) { return t.resolved_at ? t.resolved_at : t.closed_at; }
+
+std::string AgentOf(const Ticket& t) { return t.assignee ? t.assignee->ToString() : "unassigned"; }
+
+// A CSV cell: quoted when needed, and never read as a formula by a spreadsheet.
+std::string CsvCell(const std::string& value) {
+    std::string v = value;
+    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
+        v = "'" + v;
+    }
+    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string Minutes(std::optional<core::Millis> d) {
+    if (!d) return "";
+    return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(*d).count());
+}
+
+}  // namespace
+
+TicketStats TicketService::Stats(const core::Viewer& viewer, std::optional<core::Millis> period) {
+    RequireStaff(viewer);
+    auto now = clock_.Now();
+    TicketStats stats;
+    stats.period = period;
+    std::vector<Ticket> list;
+    repo_.Read(viewer, [&](TicketStore& store) {
+        list = store.CreatedSince(period ? now - *period : core::TimePoint{});
+        std::tie(stats.backlog, stats.backlog_unassigned) = store.Backlog();
+    });
+    std::vector<core::Millis> first, resolution;
+    std::map<std::string, std::vector<core::Millis>> first_agent, res_agent, first_cat, res_cat;
+    for (const auto& t : list) {
+        ++stats.created;
+        stats.first_response_breaches += t.first_response_breached;
+        stats.resolution_breaches += t.resolution_breached;
+        std::string category(ToString(t.category));
+        if (t.first_response_at) {
+            auto d = *t.first_response_at - t.created_at;
+            first.push_back(d);
+            first_agent[AgentOf(t)].push_back(d);
+            first_cat[category].push_back(d);
+        }
+        if (auto end = EndOf(t)) {
+            ++stats.resolved;
+            auto d = *end - t.created_at;
+            resolution.push_back(d);
+            res_agent[AgentOf(t)].push_back(d);
+            res_cat[category].push_back(d);
+        }
+    }
+    stats.first_response = ComputePercentiles(std::move(first));
+    stats.resolution = ComputePercentiles(std::move(resolution));
+    for (auto& [k, v] : first_agent) stats.first_response_by_agent[k] = ComputePercentiles(std::move(v));
+    for (auto& [k, v] : res_agent) stats.resolution_by_agent[k] = ComputePercentiles(std::move(v));
+    for (auto& [k, v] : first_cat) stats.first_response_by_category[k] = ComputePercentiles(std::move(v));
+    for (auto& [k, v] : res_cat) stats.resolution_by_category[k] = ComputePercentiles(std::move(v));
+    return stats;
+}
+
+std::string TicketService::ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period) {
+    RequireStaff(viewer);
+    auto now = clock_.Now();
+    std::vector<Ticket> list;
+    repo_.Read(viewer, [&](TicketStore& store) { list = store.CreatedSince(period ? now - *period : core::TimePoint{}); });
+    std::string out =
+        "id,created_at_ms,owner,subject,category,priority,status,assignee,first_response_minutes,resolution_minutes,"
+        "first_response_breached,resolution_breached,close_reason\r\n";
+    for (const auto& t : list) {
+        std::optional<core::Millis> first, resolution;
+        if (t.first_response_at) first = *t.first_response_at - t.created_at;
+        if (auto end = EndOf(t)) resolution = *end - t.created_at;
+        out += std::to_string(t.id.value) + "," + std::to_string(core::ToEpochMillis(t.created_at)) + "," +
+               t.owner.ToString() + "," + CsvCell(t.subject) + "," + std::string(ToString(t.category)) + "," +
+               std::string(ToString(t.priority)) + "," + std::string(ToString(t.status)) + "," +
+               (t.assignee ? t.assignee->ToString() : "") + "," + Minutes(first) + "," + Minutes(resolution) + "," +
+               (t.first_response_breached ? "1" : "0") + "," + (t.resolution_breached ? "1" : "0") + "," +
+               CsvCell(t.close_reason) + "\r\n";
+    }
+    return out;
+}
+
+std::string TicketService::Transcript(const core::Viewer& viewer, TicketId id) {
+    std::string out;
+    repo_.Read(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        if (IsActive(t.status)) {
+            throw Error(ErrorCode::kConflict, "ticket still open", "tickets.transcript_open", {{"id", Id(id)}});
+        }
+        out = "#" + Id(t.id) + " " + t.subject + "\n";
+        out += std::string(ToString(t.category)) + " / " + std::string(ToString(t.priority)) + " / " +
+               std::string(ToString(t.status)) + (t.close_reason.empty() ? "" : " (" + t.close_reason + ")") + "\n\n";
+        // Internal notes are left out whoever asks: a transcript is what the member was part of.
+        for (const auto& m : store.Messages(id, false)) {
+            if (m.internal) continue;
+            out += "[" + std::to_string(core::ToEpochMillis(m.created_at)) + "] " +
+                   (m.from_staff ? "staff " : "member ") + m.author.ToString() + ":\n" + m.body + "\n\n";
+        }
+    });
+    return out;
 }
 
 int TicketService::Sweep() {

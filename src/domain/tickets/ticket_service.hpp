@@ -1,5 +1,7 @@
 #pragma once
 #include <array>
+#include <map>
+#include <optional>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -45,6 +47,31 @@ struct TicketView {
     std::vector<AuditEntry> audit;  // staff only
 };
 
+struct Percentiles {
+    int count = 0;
+    std::optional<core::Millis> median;
+    std::optional<core::Millis> p90;
+};
+
+/// Median and p90 (nearest rank) of a set of durations.
+Percentiles ComputePercentiles(std::vector<core::Millis> values);
+
+struct TicketStats {
+    std::optional<core::Millis> period;  // nullopt: all time
+    int created = 0;
+    int resolved = 0;  // resolved or closed within the period's tickets
+    Percentiles first_response;
+    Percentiles resolution;
+    std::map<std::string, Percentiles> first_response_by_agent;  // key: assignee id, or "unassigned"
+    std::map<std::string, Percentiles> resolution_by_agent;
+    std::map<std::string, Percentiles> first_response_by_category;
+    std::map<std::string, Percentiles> resolution_by_category;
+    int first_response_breaches = 0;
+    int resolution_breaches = 0;
+    int backlog = 0;             // active tickets now
+    int backlog_unassigned = 0;
+};
+
 /// The support-ticket rules, whatever the transport (console, Discord, HTTP API). Every call runs in one
 /// transaction through the repository; errors are core::Error with a message-catalog key:
 /// not found (also for another member's ticket), limits, closed tickets, permissions.
@@ -65,6 +92,14 @@ public:
     Ticket Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee);
     Ticket SetPriority(const core::Viewer& viewer, TicketId id, Priority priority);
     Ticket SetStatus(const core::Viewer& viewer, TicketId id, Status status);
+
+    /// Staff only: response and resolution times over the period (nullopt: all time), backlog, breaches.
+    TicketStats Stats(const core::Viewer& viewer, std::optional<core::Millis> period);
+    /// Staff only: one CSV line per ticket created in the period (no message text, no internal note).
+    std::string ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period);
+    /// The conversation of a closed or resolved ticket as plain text, as the member saw it (internal notes
+    /// are never part of it, whoever asks).
+    std::string Transcript(const core::Viewer& viewer, TicketId id);
 
     /// The SLA and auto-close sweep (a scheduled job): one alert per breach, warnings, closes. Returns
     /// how many tickets it changed.

@@ -54,6 +54,10 @@ public:
     /// Active tickets the SLA sweep may have to act on at now: a due time passed without its alert, or
     /// waiting on the member since before waiting_since.
     virtual std::vector<Ticket> SweepCandidates(core::TimePoint now, core::TimePoint waiting_since) = 0;
+    /// Every ticket created at or after since (staff transactions only), for statistics and exports.
+    virtual std::vector<Ticket> CreatedSince(core::TimePoint since) = 0;
+    /// Active tickets now, and how many of them nobody is assigned to.
+    virtual std::pair<int, int> Backlog() = 0;
     /// Written to the outbox in this same transaction.
     virtual void Notify(const Notification& notification) = 0;
 };

@@ -150,6 +150,14 @@ TicketQuery QueryFrom(const Request& req) {
     return q;
 }
 
+std::optional<core::Millis> PeriodParam(const Request& req, const std::string& fallback = "7d") {
+    auto period = req.QueryParam("period").value_or(fallback);
+    if (period == "7d") return std::chrono::hours(7 * 24);
+    if (period == "30d") return std::chrono::hours(30 * 24);
+    if (period == "all") return std::nullopt;
+    BadRequest("period must be 7d, 30d or all");
+}
+
 json::object ViewJson(const TicketView& view) {
     auto out = TicketJson(view.ticket);
     json::array messages;
@@ -198,6 +206,49 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
         auto t = service.Open(viewer, StringField(body, "subject", true), category, priority,
                               StringField(body, "description", true));
         return Response::Json(201, TicketJson(t)).With("Location", "/api/v1/tickets/" + t.id.ToString());
+    });
+
+    // Registered before /{id}, which would otherwise take "stats" for an id.
+    router.Add("GET", "/api/v1/tickets/stats", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto stats = service.Stats(viewer, PeriodParam(req));
+        auto percentiles = [](const Percentiles& p) {
+            auto minutes = [](const std::optional<core::Millis>& d) -> json::value {
+                if (!d) return nullptr;
+                return static_cast<double>(d->count()) / 60000.0;
+            };
+            return json::object{{"count", p.count}, {"median_minutes", minutes(p.median)}, {"p90_minutes", minutes(p.p90)}};
+        };
+        auto group = [&](const std::map<std::string, Percentiles>& m) {
+            json::object o;
+            for (const auto& [k, v] : m) o[k] = percentiles(v);
+            return o;
+        };
+        return Response::Json(
+            200, json::object{{"period", req.QueryParam("period").value_or("7d")},
+                              {"created", stats.created},
+                              {"resolved", stats.resolved},
+                              {"first_response", percentiles(stats.first_response)},
+                              {"resolution", percentiles(stats.resolution)},
+                              {"first_response_by_agent", group(stats.first_response_by_agent)},
+                              {"resolution_by_agent", group(stats.resolution_by_agent)},
+                              {"first_response_by_category", group(stats.first_response_by_category)},
+                              {"resolution_by_category", group(stats.resolution_by_category)},
+                              {"breaches", json::object{{"first_response", stats.first_response_breaches},
+                                                        {"resolution", stats.resolution_breaches}}},
+                              {"backlog", json::object{{"active", stats.backlog}, {"unassigned", stats.backlog_unassigned}}}});
+    });
+
+    router.Add("GET", "/api/v1/tickets/export.csv", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto period = req.QueryParam("period").value_or("all");
+        return Response::Text(200, service.ExportCsv(viewer, PeriodParam(req, "all")), "text/csv; charset=utf-8")
+            .With("Content-Disposition", "attachment; filename=\"tickets-" + period + ".csv\"");
+    });
+
+    router.Add("GET", "/api/v1/tickets/{id}/transcript", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        return Response::Text(200, service.Transcript(viewer, IdParam(req)));
     });
 
     router.Add("GET", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
