@@ -30,19 +30,26 @@ std::string ApiTokens::Create(const core::Viewer& viewer, const std::string& lab
 std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
     if (token.size() != kPrefix.size() + 43 || !token.starts_with(kPrefix)) return std::nullopt;
     std::string hash = Hash(token);
-    return db_.Write(core::Viewer::System(), [&](Transaction& tx) -> std::optional<core::Viewer> {
-        long long uid = 0;
-        std::string role;
-        soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT user_id, role FROM api_tokens WHERE token_hash = :h AND revoked_at IS NULL", soci::use(hash),
-            soci::into(uid, ind), soci::into(role);
-        if (!tx.sql().got_data() || ind == soci::i_null) return std::nullopt;
-        long long now = core::ToEpochMillis(clock_.Now());
-        tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now), soci::use(hash);
-        auto parsed = core::ParseRole(role);
-        if (!parsed) return std::nullopt;
-        return core::Viewer{core::UserId{uid}, *parsed};
+    long long now = core::ToEpochMillis(clock_.Now());
+    long long uid = 0, last_used = 0;
+    std::string role;
+    bool found = db_.Read(core::Viewer::System(), [&](Transaction& tx) {
+        soci::indicator uid_ind = soci::i_null, last_ind = soci::i_null;
+        tx.sql() << "SELECT user_id, role, last_used_at FROM api_tokens WHERE token_hash = :h AND revoked_at IS NULL",
+            soci::use(hash), soci::into(uid, uid_ind), soci::into(role), soci::into(last_used, last_ind);
+        if (last_ind == soci::i_null) last_used = 0;
+        return tx.sql().got_data() && uid_ind != soci::i_null;
     });
+    if (!found) return std::nullopt;
+    auto parsed = core::ParseRole(role);
+    if (!parsed) return std::nullopt;
+    // A request is a read: the last-use stamp is refreshed at most once a minute, not written every time.
+    if (now - last_used > 60'000) {
+        db_.Write(core::Viewer::System(), [&](Transaction& tx) {
+            tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now), soci::use(hash);
+        });
+    }
+    return core::Viewer{core::UserId{uid}, *parsed};
 }
 
 std::vector<ApiTokenInfo> ApiTokens::List() {

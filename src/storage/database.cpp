@@ -162,12 +162,13 @@ void Database::Begin(soci::session& s, const core::Viewer& viewer, bool write) {
     }
     s << (write ? "BEGIN" : "BEGIN READ ONLY");
     try {
-        s << "SET LOCAL ROLE maxis_user";
+        // One round trip: set_config('role', ..., true) is SET LOCAL ROLE, beside the viewer's settings.
         long long uid = viewer.user_id.value;
         std::string user = std::to_string(uid);
         std::string role(RoleSetting(viewer.role));
-        s << "SELECT set_config('maxis.user_id', :u, true), set_config('maxis.role', :r, true)", soci::use(user),
-            soci::use(role);
+        s << "SELECT set_config('role', 'maxis_user', true), set_config('maxis.user_id', :u, true), "
+             "set_config('maxis.role', :r, true)",
+            soci::use(user), soci::use(role);
     } catch (...) {
         Rollback(s);
         throw;

@@ -160,43 +160,29 @@ public:
     }
 
     std::vector<Ticket> List(const TicketQuery& q) override {
-        long long owner = OwnerFilter();
-        if (q.scope == ListScope::kMine) owner = tx_.viewer().user_id.value;
-        long long me = tx_.viewer().user_id.value, now = ToEpochMillis(clock_.Now());
-        int scope_assigned = q.scope == ListScope::kAssignedToMe, scope_unassigned = q.scope == ListScope::kUnassigned,
-            scope_breached = q.scope == ListScope::kBreached;
-        std::string status = q.status ? std::string(ToString(*q.status)) : "";
-        std::string category = q.category ? std::string(ToString(*q.category)) : "";
-        std::string priority = q.priority ? std::string(ToString(*q.priority)) : "";
-        long long assignee = q.assignee ? q.assignee->value : 0;
-        std::string pattern = q.text.empty() ? "" : LikePattern(q.text);
-        long long after = q.after ? q.after->value : 0;
-        int limit = q.limit;
+        DynamicQuery query;
+        std::vector<std::string> where;
+        long long owner = q.scope == ListScope::kMine ? tx_.viewer().user_id.value : OwnerFilter();
+        if (owner != 0) where.push_back("owner_id = " + query.Bind(owner));
+        if (q.scope == ListScope::kAssignedToMe) where.push_back("assignee_id = " + query.Bind(tx_.viewer().user_id.value));
+        if (q.scope == ListScope::kUnassigned) where.push_back("assignee_id IS NULL");
+        if (q.scope == ListScope::kBreached) {
+            long long now = ToEpochMillis(clock_.Now());
+            where.push_back("(first_response_breached = 1 OR resolution_breached = 1 OR (paused_since IS NULL AND status "
+                            "NOT IN ('resolved', 'closed') AND ((first_response_at IS NULL AND first_response_due <= " +
+                            query.Bind(now) + ") OR resolution_due <= " + query.Bind(now) + ")))");
+        }
+        if (q.status) where.push_back("status = " + query.Bind(std::string(ToString(*q.status))));
+        if (q.category) where.push_back("category = " + query.Bind(std::string(ToString(*q.category))));
+        if (q.priority) where.push_back("priority = " + query.Bind(std::string(ToString(*q.priority))));
+        if (q.assignee) where.push_back("assignee_id = " + query.Bind(q.assignee->value));
+        if (!q.text.empty()) where.push_back("lower(subject) LIKE " + query.Bind(LikePattern(q.text)) + " ESCAPE '\\'");
+        if (q.after) where.push_back("id < " + query.Bind(q.after->value));
+        std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets";
+        for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+        sql += " ORDER BY id DESC LIMIT " + query.Bind(static_cast<long long>(q.limit));
         std::vector<Ticket> out;
-        soci::rowset<soci::row> rows =
-            (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
-                                      " FROM tickets WHERE (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)"
-                                      " AND (:sa = 0 OR assignee_id = :me)"
-                                      " AND (:su = 0 OR assignee_id IS NULL)"
-                                      " AND (:sb = 0 OR first_response_breached = 1 OR resolution_breached = 1"
-                                      "      OR (paused_since IS NULL AND status NOT IN ('resolved', 'closed')"
-                                      "          AND ((first_response_at IS NULL AND first_response_due <= :now)"
-                                      "               OR resolution_due <= :now2)))"
-                                      " AND (:status = '' OR status = :status2)"
-                                      " AND (:category = '' OR category = :category2)"
-                                      " AND (:priority = '' OR priority = :priority2)"
-                                      " AND (CAST(:assignee AS BIGINT) = 0 OR assignee_id = :assignee2)"
-                                      " AND (:pattern = '' OR lower(subject) LIKE :pattern2 ESCAPE '\\')"
-                                      " AND (CAST(:after AS BIGINT) = 0 OR id < :after2)"
-                                      " ORDER BY id DESC LIMIT :lim",
-             soci::use(owner, "owner"), soci::use(owner, "owner2"), soci::use(scope_assigned, "sa"), soci::use(me, "me"),
-             soci::use(scope_unassigned, "su"), soci::use(scope_breached, "sb"), soci::use(now, "now"),
-             soci::use(now, "now2"), soci::use(status, "status"), soci::use(status, "status2"),
-             soci::use(category, "category"), soci::use(category, "category2"), soci::use(priority, "priority"),
-             soci::use(priority, "priority2"), soci::use(assignee, "assignee"), soci::use(assignee, "assignee2"),
-             soci::use(pattern, "pattern"), soci::use(pattern, "pattern2"), soci::use(after, "after"),
-             soci::use(after, "after2"), soci::use(limit, "lim"));
-        for (const auto& row : rows) out.push_back(TicketFromRow(row));
+        query.ForEachRow(tx_.sql(), sql, [&](const soci::row& row) { out.push_back(TicketFromRow(row)); });
         return out;
     }
 

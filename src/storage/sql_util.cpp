@@ -22,4 +22,38 @@ std::optional<std::string> RowOptionalText(const soci::row& row, std::size_t i) 
     return row.get<std::string>(i);
 }
 
+std::string DynamicQuery::Bind(long long value) {
+    ints_.push_back(value);
+    order_.emplace_back(false, ints_.size() - 1);
+    return ":p" + std::to_string(order_.size());
+}
+
+std::string DynamicQuery::Bind(const std::string& value) {
+    texts_.push_back(value);
+    order_.emplace_back(true, texts_.size() - 1);
+    return ":p" + std::to_string(order_.size());
+}
+
+void DynamicQuery::ForEachRow(soci::session& sql, const std::string& query,
+                              const std::function<void(const soci::row&)>& on_row) {
+    soci::row row;
+    soci::statement st(sql);
+    st.exchange(soci::into(row));
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+        std::string name = "p" + std::to_string(i + 1);
+        if (order_[i].first) {
+            st.exchange(soci::use(texts_[order_[i].second], name));
+        } else {
+            st.exchange(soci::use(ints_[order_[i].second], name));
+        }
+    }
+    st.alloc();
+    st.prepare(query);
+    st.define_and_bind();
+    if (!st.execute(true)) return;
+    do {
+        on_row(row);
+    } while (st.fetch());
+}
+
 }  // namespace maxis::storage

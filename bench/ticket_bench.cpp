@@ -1,0 +1,155 @@
+// Tickets at scale: seeds N tickets over M members (bulk SQL), then measures, for one member at a time,
+// '!ticket_list' through the command engine and GET /api/v1/tickets through the HTTP server (median and
+// p99 over many members), and that endpoint's requests/s with wrk -t2 -c64 -d10s.
+//   maxis_ticket_bench --database sqlite:/tmp/t.db [--tickets 1000000] [--members 100000] [--samples 2000]
+//   maxis_ticket_bench --database postgresql://postgres@127.0.0.1:5432/bench --login-url postgresql://maxis_login@...
+#include <CLI/CLI.hpp>
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include "commands/builtin_commands.hpp"
+#include "commands/ticket_commands.hpp"
+#include "core/clock.hpp"
+#include "http/api/tickets_api.hpp"
+#include "http/server.hpp"
+#include "storage/api_tokens.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "support/http_client.hpp"
+
+using namespace maxis;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+void Report(const std::string& what, std::vector<double>& micros) {
+    std::sort(micros.begin(), micros.end());
+    auto at = [&](double q) { return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * micros.size()))]; };
+    std::printf("%-34s median %8.1f us   p99 %8.1f us   (%zu samples)\n", what.c_str(), at(0.5), at(0.99), micros.size());
+}
+
+void Seed(storage::Database& owner, long long tickets, long long members) {
+    auto started = Clock::now();
+    owner.WithRawSession([&](soci::session& sql) {
+        long long now = core::ToEpochMillis(core::SystemClock().Now());
+        std::string values =
+            "SELECT (n % " + std::to_string(members) + ") + 1, 'Ticket ' || n, "
+            "CASE n % 6 WHEN 0 THEN 'general' WHEN 1 THEN 'billing' WHEN 2 THEN 'technical' WHEN 3 THEN 'bug' "
+            "WHEN 4 THEN 'account' ELSE 'suggestion' END, "
+            "CASE n % 4 WHEN 0 THEN 'critical' WHEN 1 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END, "
+            "CASE n % 5 WHEN 0 THEN 'open' WHEN 1 THEN 'waiting_staff' WHEN 2 THEN 'waiting_member' WHEN 3 THEN 'resolved' "
+            "ELSE 'closed' END, " +
+            std::to_string(now) + " - n * 1000, " + std::to_string(now) + " - n * 1000, " + std::to_string(now) + ", " +
+            std::to_string(now) + " ";
+        std::string columns =
+            "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
+            "first_response_due, resolution_due) ";
+        if (owner.dialect() == storage::Dialect::kPostgres) {
+            sql << columns + values + "FROM generate_series(1, " + std::to_string(tickets) + ") AS n";
+            sql << "ANALYZE tickets";
+        } else {
+            sql << "BEGIN";
+            sql << columns + "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < " +
+                       std::to_string(tickets) + ") " + values + "FROM seq";
+            sql << "COMMIT";
+            sql << "ANALYZE";
+        }
+    });
+    std::printf("seeded %lld tickets over %lld members in %.1f s\n", tickets, members,
+                std::chrono::duration<double>(Clock::now() - started).count());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Ticket benchmarks at scale"};
+    std::string url, login_url;
+    long long tickets = 1'000'000, members = 100'000;
+    int samples = 2000;
+    std::string wrk_duration = "10s";
+    cli.add_option("--database", url, "where to seed (an owner connection on PostgreSQL)")->required();
+    cli.add_option("--login-url", login_url, "PostgreSQL: what the service uses (the login role)");
+    cli.add_option("--tickets", tickets);
+    cli.add_option("--members", members);
+    cli.add_option("--samples", samples);
+    cli.add_option("--wrk-duration", wrk_duration);
+    CLI11_PARSE(cli, argc, argv);
+
+    core::SystemClock clock;
+    {
+        storage::Database owner(storage::DatabaseOptions{url, 1});
+        storage::Migrator(owner, clock).Apply();
+        Seed(owner, tickets, members);
+    }
+    storage::Database db(storage::DatabaseOptions{login_url.empty() ? url : login_url, 8});
+    storage::SqlTicketRepository repo(db, clock);
+    tickets::TicketService service(repo, clock);
+    auto zone = core::TimeZone::Load("Europe/Paris");
+    commands::Engine engine(commands::Catalog::Builtin(), "!");
+    commands::RegisterTicketCommands(engine, service, zone);
+    std::mt19937_64 rng(7);
+
+    std::vector<double> list_us;
+    for (int i = 0; i < samples; ++i) {
+        core::Viewer member{core::UserId{static_cast<long long>(rng() % members) + 1}, core::Role::kMember};
+        auto t0 = Clock::now();
+        auto reply = engine.HandleLine(member, "fr", "!ticket_list");
+        list_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        if (!reply || reply->is_error || reply->embeds.empty()) {
+            std::cerr << "unexpected reply for member " << member.user_id.value << "\n";
+            return 1;
+        }
+    }
+    Report("!ticket_list (one member)", list_us);
+
+    storage::ApiTokens tokens(db, clock);
+    std::vector<std::string> member_tokens;
+    for (int i = 0; i < 200; ++i) {
+        member_tokens.push_back(tokens.Create(core::Viewer{core::UserId{static_cast<long long>(rng() % members) + 1},
+                                                           core::Role::kMember}, "bench"));
+    }
+    http::Router router;
+    http::AddTicketRoutes(router, service, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+    http::ServerOptions options;
+    options.port = 0;
+    options.access_log = false;
+    options.worker_threads = 8;
+    http::Server server(options, router);
+    server.Start();
+    std::vector<double> api_us;
+    testing::HttpConnection connection(server.port());
+    for (int i = 0; i < samples; ++i) {
+        const auto& token = member_tokens[static_cast<std::size_t>(i) % member_tokens.size()];
+        auto t0 = Clock::now();
+        auto r = connection.Send("GET", "/api/v1/tickets", "", {{"Authorization", "Bearer " + token}});
+        api_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        if (r.status != 200) {
+            std::cerr << "GET /api/v1/tickets answered " << r.status << ": " << r.body << "\n";
+            return 1;
+        }
+    }
+    Report("GET /api/v1/tickets (one member)", api_us);
+
+    std::string command = "wrk -t2 -c64 -d" + wrk_duration + " -H 'Authorization: Bearer " + member_tokens[0] +
+                          "' http://127.0.0.1:" + std::to_string(server.port()) + "/api/v1/tickets 2>&1";
+    std::fflush(stdout);
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char line[512];
+        while (std::fgets(line, sizeof line, pipe) != nullptr) {
+            std::string l(line);
+            if (l.find("Requests/sec") != std::string::npos || l.find("Latency") != std::string::npos ||
+                l.find("Non-2xx") != std::string::npos) {
+                std::printf("wrk GET /api/v1/tickets: %s", line);
+            }
+        }
+        ::pclose(pipe);
+    }
+    server.Shutdown();
+    return 0;
+}
