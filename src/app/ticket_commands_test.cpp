@@ -2,6 +2,11 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <boost/json.hpp>
+#include <regex>
+
+#include "core/strings.hpp"
+
 #include "commands/builtin_commands.hpp"
 #include "commands/ticket_commands.hpp"
 #include "console/console.hpp"
@@ -77,6 +82,46 @@ TEST_F(TicketCommandsTest, BadInputAnswersClearlyAndWritesNothing) {
     EXPECT_EQ(Run(bob, "!ticket_view 42").text, "Ticket #42 introuvable.");
     EXPECT_TRUE(Run(alice, "!ticket_note 1 x").is_error);  // staff only, refused before parsing
     EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(TicketCommandsTest, SlashDefinitionsOfEveryCommandFollowDiscordsLimits) {
+    auto defs = engine.SlashDefinitions();
+    ASSERT_GE(defs.size(), 14u);
+    std::regex name_rule("^[-_a-z0-9]{1,32}$");
+    auto chars = [](const boost::json::value& v) { return core::Utf8Length(std::string(v.as_string())); };
+    for (const auto& d : defs) {
+        const auto& cmd = d.as_object();
+        std::string name(cmd.at("name").as_string());
+        EXPECT_TRUE(std::regex_match(name, name_rule)) << name;
+        EXPECT_GE(chars(cmd.at("description")), 1u);
+        EXPECT_LE(chars(cmd.at("description")), 100u) << name;
+        EXPECT_LE(chars(cmd.at("description_localizations").at("fr")), 100u) << name;
+        if (!cmd.contains("options")) continue;
+        const auto& options = cmd.at("options").as_array();
+        EXPECT_LE(options.size(), 25u);
+        bool optional_seen = false;
+        for (const auto& o : options) {
+            std::string option(o.at("name").as_string());
+            EXPECT_TRUE(std::regex_match(option, name_rule)) << name << " " << option;
+            if (o.as_object().contains("name_localizations")) {
+                std::string fr(o.at("name_localizations").at("fr").as_string());
+                EXPECT_EQ(core::FoldForMatch(fr).size() > 0 && fr == core::AsciiLower(fr), true) << fr;
+                EXPECT_LE(core::Utf8Length(fr), 32u);
+                EXPECT_EQ(fr.find(' '), std::string::npos) << fr;
+            }
+            EXPECT_LE(chars(o.at("description")), 100u) << name << " " << option;
+            EXPECT_GE(chars(o.at("description")), 1u) << name << " " << option;
+            bool required = o.at("required").as_bool();
+            EXPECT_FALSE(required && optional_seen) << name << ": required option after an optional one";
+            optional_seen |= !required;
+        }
+    }
+    auto create = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ticket_create"; });
+    ASSERT_NE(create, defs.end());
+    EXPECT_EQ(create->at("options").as_array()[1].at("choices").as_array().size(), 6u);
+    auto assign = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ticket_assign"; });
+    EXPECT_EQ(assign->at("options").as_array()[1].at("type"), 6);  // USER
+    EXPECT_EQ(assign->at("default_member_permissions"), "0");
 }
 
 }  // namespace
