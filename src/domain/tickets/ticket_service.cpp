@@ -44,6 +44,19 @@ void TicketService::CheckMessage(const std::string& body) const {
     }
 }
 
+Ticket TicketService::Change(const core::Viewer& viewer, TicketId id,
+                             const std::function<void(TicketStore&, Ticket&, core::TimePoint)>& edit) {
+    auto now = clock_.Now();
+    Ticket result;
+    repo_.Write(viewer, [&](TicketStore& store) {
+        Ticket t = Load(store, id);
+        edit(store, t, now);
+        store.Update(t);
+        result = t;
+    });
+    return result;
+}
+
 Ticket TicketService::Load(TicketStore& store, TicketId id) {
     auto t = store.Find(id);
     if (!t) NotFound(id);
@@ -139,10 +152,7 @@ TicketView TicketService::View(const core::Viewer& viewer, TicketId id) {
 
 Ticket TicketService::Reply(const core::Viewer& viewer, TicketId id, const std::string& body) {
     CheckMessage(body);
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         if (t.status == Status::kClosed) {
             throw Error(ErrorCode::kConflict, "ticket closed", "tickets.closed", {{"id", Id(id)}});
         }
@@ -159,27 +169,18 @@ Ticket TicketService::Reply(const core::Viewer& viewer, TicketId id, const std::
             store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.member_replied",
                                       {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "member-reply", now)});
         }
-        store.Update(t);
         Audit(store, t, viewer, "reply", before, std::string(ToString(t.status)), now);
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::Note(const core::Viewer& viewer, TicketId id, const std::string& body) {
     RequireStaff(viewer);
     CheckMessage(body);
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         store.AddMessage(Message{0, t.id, viewer.user_id, true, true, std::string(core::Trim(body)), now});
         t.updated_at = now;
-        store.Update(t);
         Audit(store, t, viewer, "note", "", "", now);
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::string& reason) {
@@ -188,30 +189,21 @@ Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::
         throw Error(ErrorCode::kInvalidArgument, "reason too long", "tickets.reason_too_long",
                     {{"max", std::to_string(limits_.max_subject * 2)}});
     }
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         if (t.status == Status::kClosed) throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(id)}});
         auto before = std::string(ToString(t.status));
         Transition(t, Status::kClosed, now);
         t.close_reason = clean;
-        store.Update(t);
         Audit(store, t, viewer, "close", before, clean, now);
         if (viewer.user_id != t.owner) {
             store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
                                       {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", clean}}, Idem(t, "close", now)});
         }
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         if (t.status != Status::kClosed && t.status != Status::kResolved) {
             throw Error(ErrorCode::kConflict, "not closed", "tickets.not_closed", {{"id", Id(id)}});
         }
@@ -226,35 +218,23 @@ Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
         auto before = std::string(ToString(t.status));
         Transition(t, Status::kWaitingStaff, now);
         t.close_reason.clear();
-        store.Update(t);
         Audit(store, t, viewer, "reopen", before, std::string(ToString(t.status)), now);
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee) {
     RequireStaff(viewer);
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         auto before = t.assignee ? t.assignee->ToString() : "";
         t.assignee = assignee;
         t.updated_at = now;
-        store.Update(t);
         Audit(store, t, viewer, "assign", before, assignee.ToString(), now);
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Priority priority) {
     RequireStaff(viewer);
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         auto before = std::string(ToString(t.priority));
         // The targets follow the new priority, counted from creation (pauses already credited stay credited).
         auto targets = policy_->For(t.owner, sla_);
@@ -266,26 +246,17 @@ Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Prior
         t.resolution_due += shift_res;
         t.priority = priority;
         t.updated_at = now;
-        store.Update(t);
         Audit(store, t, viewer, "priority", before, std::string(ToString(priority)), now);
-        result = t;
     });
-    return result;
 }
 
 Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status status) {
     RequireStaff(viewer);
-    auto now = clock_.Now();
-    Ticket result;
-    repo_.Write(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         auto before = std::string(ToString(t.status));
         Transition(t, status, now);
-        store.Update(t);
         Audit(store, t, viewer, "status", before, std::string(ToString(status)), now);
-        result = t;
     });
-    return result;
 }
 
 Percentiles ComputePercentiles(std::vector<core::Millis> values) {

@@ -1,5 +1,6 @@
 #pragma once
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <chrono>
@@ -107,6 +108,9 @@ public:
 
 private:
     Ticket Load(TicketStore& store, TicketId id);
+    /// Loads the ticket (not found for another member's), applies edit, saves it, in one transaction.
+    Ticket Change(const core::Viewer& viewer, TicketId id,
+                  const std::function<void(TicketStore&, Ticket&, core::TimePoint)>& edit);
     void RequireStaff(const core::Viewer& viewer) const;
     void CheckMessage(const std::string& body) const;
     void Transition(Ticket& t, Status to, core::TimePoint now) const;
