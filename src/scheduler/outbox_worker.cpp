@@ -28,18 +28,15 @@ void OutboxWorker::Register(const std::string& channel, Deliverer deliverer) {
 }
 
 int OutboxWorker::DeliverDue() {
-    auto items = store_.ClaimDue(clock_.Now(), options_.batch, options_.worker_id, options_.lease);
+    std::vector<std::string> channels;
+    for (const auto& [channel, _] : deliverers_) channels.push_back(channel);
+    auto items = store_.ClaimDue(clock_.Now(), options_.batch, options_.worker_id, options_.lease, channels);
     for (const auto& item : items) {
         DeliveryOutcome outcome;
-        auto it = deliverers_.find(item.channel);
-        if (it == deliverers_.end()) {
-            outcome = {DeliveryStatus::kRetry, "no deliverer for channel '" + item.channel + "'", std::nullopt};
-        } else {
-            try {
-                outcome = it->second(item);
-            } catch (const std::exception& e) {
-                outcome = {DeliveryStatus::kRetry, e.what(), std::nullopt};
-            }
+        try {
+            outcome = deliverers_.at(item.channel)(item);
+        } catch (const std::exception& e) {
+            outcome = {DeliveryStatus::kRetry, e.what(), std::nullopt};
         }
         std::string label = "delivered";
         if (outcome.status == DeliveryStatus::kDelivered) {

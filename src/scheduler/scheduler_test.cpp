@@ -294,7 +294,7 @@ TEST_F(OutboxTest, ItemNotAcknowledgedBeforeACrashIsDeliveredAgain) {
         worker.Register("discord.role_grant", [&](const scheduling::OutboxItem&) -> DeliveryOutcome {
             throw std::logic_error("unreachable: the process is killed inside the call");
         });
-        auto claimed = store.ClaimDue(clock.Now(), 10, "process-1", 2min);
+        auto claimed = store.ClaimDue(clock.Now(), 10, "process-1", 2min, {"discord.role_grant"});
         ASSERT_EQ(claimed.size(), 1u);
         // ... killed here: no MarkDelivered, no Retry. The database file stays as it is.
     }
@@ -313,6 +313,37 @@ TEST_F(OutboxTest, ItemNotAcknowledgedBeforeACrashIsDeliveredAgain) {
     EXPECT_EQ(seen, std::vector<std::string>{"grant-7-pro#2"});
     clock.Advance(1h);
     EXPECT_EQ(worker.DeliverDue(), 0);
+}
+
+TEST_F(OutboxTest, ItemsWithoutADelivererHereStayPendingAndUntouched) {
+    auto db = Open();
+    storage::SqlOutboxStore store(*db);
+    OutboxWorker worker(store, clock, OutboxOptions{.max_attempts = 2});
+    worker.Register("discord.dm", [](const scheduling::OutboxItem&) { return DeliveryOutcome{}; });
+    store.Add({"notify.member", "{}", "n1"}, clock.Now());  // nobody in this process delivers it yet
+    store.Add({"discord.dm", "{}", "d1"}, clock.Now());
+    for (int i = 0; i < 5; ++i) {
+        worker.DeliverDue();
+        clock.Advance(1h);
+    }
+    auto counts = store.Counts();
+    EXPECT_EQ(counts.pending, 1);
+    EXPECT_EQ(counts.failed, 0);
+    auto attempts = db->Read(core::Viewer::System(), [](storage::Transaction& tx) {
+        int n = -1;
+        tx.sql() << "SELECT attempts FROM outbox WHERE idempotency_key = 'n1'", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(attempts, 0);
+    // Once a process that can deliver it runs, it goes out.
+    OutboxWorker later(store, clock, OutboxOptions{});
+    std::vector<std::string> seen;
+    later.Register("notify.member", [&](const scheduling::OutboxItem& item) {
+        seen.push_back(item.idempotency_key);
+        return DeliveryOutcome{};
+    });
+    later.DeliverDue();
+    EXPECT_EQ(seen, std::vector<std::string>{"n1"});
 }
 
 TEST_F(OutboxTest, PermanentFailureAndMaxAttemptsStopRetrying) {

@@ -129,19 +129,26 @@ bool SqlOutboxStore::Add(const scheduling::NewOutboxItem& item, core::TimePoint 
 }
 
 std::vector<scheduling::OutboxItem> SqlOutboxStore::ClaimDue(core::TimePoint now, int limit, const std::string& worker,
-                                                             core::Millis lease) {
+                                                             core::Millis lease, const std::vector<std::string>& channels) {
+    if (channels.empty()) return {};
     return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
-        long long n = ToEpochMillis(now), until = ToEpochMillis(now + lease);
+        DynamicQuery query;
+        std::string in;
+        for (const auto& c : channels) in += (in.empty() ? "" : ", ") + query.Bind(c);
+        std::string lock = tx.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+        long long n = ToEpochMillis(now);
+        std::string sql = "UPDATE outbox SET status = 'running', locked_by = " + query.Bind(worker) +
+                          ", locked_until = " + query.Bind(ToEpochMillis(now + lease)) +
+                          ", attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE channel IN (" + in +
+                          ") AND ((status = 'pending' AND next_attempt_at <= " + query.Bind(n) +
+                          ") OR (status = 'running' AND locked_until < " + query.Bind(n) +
+                          ")) ORDER BY next_attempt_at, id LIMIT " + query.Bind(static_cast<long long>(limit)) + lock +
+                          ") RETURNING id, channel, payload, idempotency_key, attempts";
         std::vector<scheduling::OutboxItem> items;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << ClaimSql(tx.dialect(), "outbox", "next_attempt_at",
-                                          "id, channel, payload, idempotency_key, attempts"),
-             soci::use(worker, "worker"), soci::use(until, "until"), soci::use(n, "now"), soci::use(n, "now2"),
-             soci::use(limit, "lim"));
-        for (const auto& row : rows) {
+        query.ForEachRow(tx.sql(), sql, [&](const soci::row& row) {
             items.push_back(scheduling::OutboxItem{core::OutboxId{RowInt(row, 0)}, RowText(row, 1), RowText(row, 2),
                                                    RowText(row, 3), static_cast<int>(RowInt(row, 4))});
-        }
+        });
         std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
         return items;
     });

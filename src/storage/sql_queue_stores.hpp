@@ -36,7 +36,7 @@ public:
 
     bool Add(const scheduling::NewOutboxItem& item, core::TimePoint now) override;
     std::vector<scheduling::OutboxItem> ClaimDue(core::TimePoint now, int limit, const std::string& worker,
-                                                 core::Millis lease) override;
+                                                 core::Millis lease, const std::vector<std::string>& channels) override;
     void MarkDelivered(core::OutboxId id, core::TimePoint now) override;
     void Retry(core::OutboxId id, core::TimePoint next_attempt, const std::string& error) override;
     void Fail(core::OutboxId id, core::TimePoint now, const std::string& error) override;

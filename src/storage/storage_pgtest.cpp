@@ -206,7 +206,7 @@ TEST_F(PostgresStorage, ConcurrentClaimersNeverShareAJobOrAnOutboxItem) {
         workers.emplace_back([&, w] {
             for (;;) {
                 auto claimed_jobs = jobs.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5));
-                auto claimed_items = outbox.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5));
+                auto claimed_items = outbox.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5), {"c"});
                 if (claimed_jobs.empty() && claimed_items.empty()) return;
                 std::lock_guard lock(mutex);
                 for (const auto& j : claimed_jobs) job_ids.insert(j.id.value);

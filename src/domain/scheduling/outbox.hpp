@@ -32,8 +32,10 @@ public:
     virtual ~OutboxStore() = default;
     /// Adds an item in a transaction of its own; false when the key exists already.
     virtual bool Add(const NewOutboxItem& item, core::TimePoint now) = 0;
+    /// Claims due items of the given channels only: an item nobody here can deliver stays pending, untouched,
+    /// until a process that can deliver it runs. No channels: nothing is claimed.
     virtual std::vector<OutboxItem> ClaimDue(core::TimePoint now, int limit, const std::string& worker,
-                                             core::Millis lease) = 0;
+                                             core::Millis lease, const std::vector<std::string>& channels) = 0;
     virtual void MarkDelivered(core::OutboxId id, core::TimePoint now) = 0;
     virtual void Retry(core::OutboxId id, core::TimePoint next_attempt, const std::string& error) = 0;
     virtual void Fail(core::OutboxId id, core::TimePoint now, const std::string& error) = 0;
