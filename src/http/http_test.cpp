@@ -67,6 +67,19 @@ protected:
     std::promise<void> slow_started;
 };
 
+TEST(PercentDecode, RejectsNulBytesRawOrEncodedAndBadEscapes) {
+    EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
+    EXPECT_EQ(PercentDecode("a+b", false), "a+b");
+    EXPECT_FALSE(PercentDecode("a%00b", true));
+    EXPECT_FALSE(PercentDecode(std::string("\x04\0A]", 4), true));  // found by fuzz/query_fuzz.cpp
+    EXPECT_FALSE(PercentDecode("%4", true));
+    EXPECT_FALSE(PercentDecode("%zz", true));
+    Request r;
+    r.query = std::string("status=op\0en&x=1", 16);
+    EXPECT_FALSE(r.QueryParam("status"));
+    EXPECT_EQ(r.QueryParam("x"), "1");
+}
+
 TEST_F(HttpServerTest, RoutesWithDecodedPathParametersAndQuery) {
     auto r = HttpRequest(port, "GET", "/hello/Ren%C3%A9?q=a+b%21");
     EXPECT_EQ(r.status, 200);

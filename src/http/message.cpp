@@ -85,6 +85,7 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
     };
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
+        if (c == '\0') return std::nullopt;  // raw, as well as encoded (%00): never let a NUL through
         if (c == '%') {
             if (i + 2 >= text.size()) return std::nullopt;
             int hi = hex(text[i + 1]), lo = hex(text[i + 2]);

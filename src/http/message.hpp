@@ -49,7 +49,7 @@ struct Response {
 /// The HTTP status for a domain error code: 400, 401, 404, 403, 409, 429, 503, 500.
 int HttpStatus(core::ErrorCode code);
 
-/// Percent-decodes; nullopt on a malformed escape or a decoded NUL.
+/// Percent-decodes; nullopt on a malformed escape or on a NUL byte, raw or encoded.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace maxis::http
