@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
     auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by id");
     token_revoke->add_option("id", token_request.id, "the id shown by 'maxis token list'")->required();
 
+    auto* doctor = cli.add_subcommand("doctor", "Check the Discord token, intents and permissions and say what to fix");
+    doctor->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+
     auto* check = cli.add_subcommand("check-config", "Validate the configuration and show the effective settings");
     check->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
 
@@ -129,6 +132,7 @@ int main(int argc, char** argv) {
             if (!locale.empty()) request.locale = locale;
             return maxis::app::MaxisApp(config).Console(request, std::cin, std::cout, ::isatty(STDIN_FILENO) == 1);
         }
+        if (*doctor) return maxis::app::MaxisApp(config).Doctor(std::cout);
         if (*migrate) return maxis::app::MaxisApp(config).Migrate(status_only, std::cout);
         if (*token) {
             token_request.role = *maxis::core::ParseRole(token_role);

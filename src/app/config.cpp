@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include <cstdlib>
@@ -74,6 +75,17 @@ public:
                      "'" + node->as_string()->get() + "' is not a duration (use forms like 30s, 5m, 2h, 7d)");
             }
             out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+        }
+    }
+    void StringList(const std::string& key, std::vector<std::string>& out) {
+        if (auto* node = Get(key)) {
+            const auto* array = node->as_array();
+            if (array == nullptr) Fail(Where(source_, node), Name(key), "must be a list of strings, e.g. [\"123\"]");
+            out.clear();
+            for (const auto& e : *array) {
+                if (!e.is_string()) Fail(Where(source_, &e), Name(key), "must be a list of strings, e.g. [\"123\"]");
+                out.push_back(e.as_string()->get());
+            }
         }
     }
     /// Rejects keys this section did not read.
@@ -213,6 +225,42 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Finish();
     }
     {
+        auto s = top.Sub("discord");
+        auto& d = c.discord;
+        auto snowflake = [&s](const std::string& key, const std::string& v) {
+            Check(v.empty() || (v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos), s, key,
+                  "must be a Discord id (digits only; enable Developer Mode in Discord, then right-click > Copy ID)");
+        };
+        s.String("api_base_url", d.api_base_url);
+        Check(d.api_base_url.starts_with("https://") || d.api_base_url.starts_with("http://"), s, "api_base_url",
+              "must be an http(s) URL");
+        while (!d.api_base_url.empty() && d.api_base_url.back() == '/') d.api_base_url.pop_back();
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"application_id", &d.application_id},
+                                  {"guild_id", &d.guild_id},
+                                  {"staff_channel_id", &d.staff_channel_id},
+                                  {"fallback_channel_id", &d.fallback_channel_id}}) {
+            s.String(key, *field);
+            snowflake(key, *field);
+        }
+        s.String("public_key", d.public_key);
+        Check(d.public_key.empty() || (d.public_key.size() == 64 &&
+                                       d.public_key.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos),
+              s, "public_key", "must be the 64 hex characters of the application's public key (Developer Portal > General Information)");
+        for (auto [key, list] : {std::pair<const char*, std::vector<std::string>*>{"staff_role_ids", &d.staff_role_ids},
+                                 {"admin_role_ids", &d.admin_role_ids},
+                                 {"operator_user_ids", &d.operator_user_ids}}) {
+            s.StringList(key, *list);
+            for (const auto& v : *list) snowflake(key, v);
+        }
+        s.Bool("gateway", d.gateway);
+        s.Bool("register_commands", d.register_commands);
+        long long defer_ms = d.defer_after.count();
+        s.Integer("defer_after_ms", defer_ms, 100, 2'500);  // Discord allows 3 seconds for the first answer
+        d.defer_after = std::chrono::milliseconds(defer_ms);
+        s.Integer("handler_threads", d.handler_threads, 1, 64);
+        s.Finish();
+    }
+    {
         auto s = top.Sub("demo");
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
@@ -224,6 +272,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     c.secrets.migration_database_url = secret("MAXIS_MIGRATION_DATABASE_URL");
     c.secrets.secret_key = secret("MAXIS_SECRET_KEY");
     c.secrets.control_api_key = secret("MAXIS_CONTROL_API_KEY");
+    c.secrets.discord_token = secret("MAXIS_DISCORD_TOKEN");
     if (!c.secrets.database_url.empty()) {
         try {
             storage::DialectOf(c.secrets.database_url.Reveal());
@@ -318,10 +367,21 @@ std::string DescribeConfig(const Config& c) {
                        ms(t.first_response[3]), ms(t.resolution[0]), ms(t.resolution[1]), ms(t.resolution[2]),
                        ms(t.resolution[3]));
     out += fmt::format("tickets.sweep_schedule = {}\n", t.sweep_schedule);
+    const auto& d = c.discord;
+    auto list = [](const std::vector<std::string>& v) { return "[" + fmt::format("{}", fmt::join(v, ", ")) + "]"; };
+    out += fmt::format("discord.api_base_url = {}\ndiscord.application_id = {}\ndiscord.public_key = {}\ndiscord.guild_id = {}\n",
+                       d.api_base_url, d.application_id, d.public_key, d.guild_id);
+    out += fmt::format("discord.staff_channel_id = {}\ndiscord.fallback_channel_id = {}\ndiscord.staff_role_ids = {}\n"
+                       "discord.admin_role_ids = {}\ndiscord.operator_user_ids = {}\n",
+                       d.staff_channel_id, d.fallback_channel_id, list(d.staff_role_ids), list(d.admin_role_ids),
+                       list(d.operator_user_ids));
+    out += fmt::format("discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
+                       "discord.handler_threads = {}\n",
+                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads);
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
-                       "MAXIS_CONTROL_API_KEY = {}\n",
+                       "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\n",
                        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
-                       set(c.secrets.control_api_key));
+                       set(c.secrets.control_api_key), set(c.secrets.discord_token));
     return out;
 }
 

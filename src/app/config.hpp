@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -90,6 +91,23 @@ struct TicketsConfig {
     std::string sweep_schedule = "every 1m";
 };
 
+/// Discord. Maxis connects when MAXIS_DISCORD_TOKEN is set; ids are Discord snowflakes as strings.
+struct DiscordConfig {
+    std::string api_base_url = "https://discord.com/api/v10";
+    std::string application_id;  // empty: read from GET /applications/@me at start
+    std::string public_key;      // hex; set it to serve the signed HTTP endpoint /discord/interactions
+    std::string guild_id;        // the community's server (required with a token)
+    std::string staff_channel_id;
+    std::string fallback_channel_id;  // members with closed DMs are mentioned here
+    std::vector<std::string> staff_role_ids;
+    std::vector<std::string> admin_role_ids;
+    std::vector<std::string> operator_user_ids;
+    bool gateway = true;            // false: interactions only through the HTTP endpoint
+    bool register_commands = true;  // bulk-overwrite the slash commands at start
+    std::chrono::milliseconds defer_after{1'500};
+    int handler_threads = 4;
+};
+
 struct DemoConfig {
     bool seed_catalog = false;
 };
@@ -100,6 +118,7 @@ struct Secrets {
     Secret migration_database_url;  // MAXIS_MIGRATION_DATABASE_URL: an owner connection for migrations
     Secret secret_key;              // MAXIS_SECRET_KEY: 64 hex characters, master key for encrypted data
     Secret control_api_key;         // MAXIS_CONTROL_API_KEY: Shellia's key to the control API
+    Secret discord_token;           // MAXIS_DISCORD_TOKEN: the bot token
 };
 
 struct Config {
@@ -111,6 +130,7 @@ struct Config {
     SchedulerConfig scheduler;
     OutboxConfig outbox;
     TicketsConfig tickets;
+    DiscordConfig discord;
     DemoConfig demo;
     Secrets secrets;
 

@@ -1,5 +1,7 @@
 #include "app/maxis_app.hpp"
 
+#include "app/discord_runtime.hpp"
+
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -152,7 +154,17 @@ int MaxisApp::Serve(std::ostream& out) {
                                                             .tick = oc.tick},
                                    &parts_->metrics);
 
+    // Discord, when a token is set: deliverers before the outbox starts, routes before the server starts.
+    std::unique_ptr<DiscordRuntime> discord;
+    if (!config_.secrets.discord_token.empty()) {
+        discord = std::make_unique<DiscordRuntime>(config_, *parts_->engine, db, clock, parts_->metrics);
+        discord->RegisterDeliverers(outbox);
+    } else {
+        spdlog::info("discord: MAXIS_DISCORD_TOKEN is not set; running without Discord (console, API)");
+    }
+
     http::Router router;
+    if (discord) discord->AddRoutes(router);
     http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
                                parts_->metrics);
     storage::ApiTokens tokens(db, clock);
@@ -165,6 +177,22 @@ int MaxisApp::Serve(std::ostream& out) {
     server.Start();
     scheduler.Start();
     outbox.Start();
+    // A fatal refusal from the gateway (bad token, intents) stops Maxis with the explanation.
+    std::atomic<bool> fatal{false};
+    if (discord) {
+        try {
+            discord->Start([&fatal](const std::string& explanation) {
+                std::cerr << "maxis: Discord refused the connection: " << explanation << std::endl;
+                fatal = true;
+                ::kill(::getpid(), SIGTERM);
+            });
+        } catch (...) {
+            server.Shutdown();
+            outbox.Stop();
+            scheduler.Stop();
+            throw;
+        }
+    }
 
     std::string base = "http://" + (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) + ":" +
                        std::to_string(server.port());
@@ -188,10 +216,11 @@ int MaxisApp::Serve(std::ostream& out) {
     spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 
     server.Shutdown();
+    if (discord) discord->Stop();
     outbox.Stop();
     scheduler.Stop();
     spdlog::info("stopped");
-    return 0;
+    return fatal ? 1 : 0;
 }
 
 int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive) {
@@ -221,6 +250,8 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     int errors = console::RunConsole(*parts_->engine, options, in, out);
     return errors == 0 ? 0 : 1;
 }
+
+int MaxisApp::Doctor(std::ostream& out) { return RunDiscordDoctor(config_, out) == 0 ? 0 : 1; }
 
 int MaxisApp::Migrate(bool status_only, std::ostream& out) {
     const auto& migration_url = config_.secrets.migration_database_url;

@@ -39,6 +39,8 @@ public:
     int Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive);
     /// Creates (printing the token once), lists or revokes REST API tokens.
     int Tokens(const TokenRequest& request, std::ostream& out);
+    /// Checks the Discord setup against Discord's API and prints what to fix; 0 when all is well.
+    int Doctor(std::ostream& out);
     /// Applies pending migrations (or only lists them) and reports.
     int Migrate(bool status_only, std::ostream& out);
 

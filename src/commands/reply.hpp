@@ -25,18 +25,37 @@ struct Embed {
 
 enum class ButtonStyle { kPrimary = 1, kSecondary = 2, kSuccess = 3, kDanger = 4, kLink = 5 };
 
+/// An interactive button runs `action`, a command line without the prefix ("ticket_close 42"), as the
+/// member who clicks it: their permissions apply, exactly as if they had typed it. With `asks_input`, the
+/// member is asked for the command's last argument first (a Discord modal labelled from the command's
+/// declaration) and what they type is appended to the line. Transports seal the action so that it cannot be altered.
 struct Button {
     std::string label;
-    std::string custom_id;  // opaque state for interactive buttons; empty for links
+    std::string action;  // empty for links
     ButtonStyle style = ButtonStyle::kPrimary;
-    std::string url;        // for kLink
+    std::string url;     // for kLink
     bool disabled = false;
+    bool asks_input = false;
+};
+
+struct SelectOption {
+    std::string label;
+    std::string value;
+    std::string description;
+};
+
+/// A menu that runs `action` with the chosen option's value appended.
+struct SelectMenu {
+    std::string placeholder;
+    std::string action;
+    std::vector<SelectOption> options;
 };
 
 struct Reply {
     std::string text;
     std::vector<Embed> embeds;
     std::vector<Button> buttons;
+    std::vector<SelectMenu> menus;
     bool ephemeral = false;
     /// True when the reply reports a refusal or an error (parse error, permission, domain error).
     bool is_error = false;

@@ -37,6 +37,33 @@ std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
 
 Reply Done(std::string text) { return Reply{.text = std::move(text)}; }
 
+/// The buttons under a ticket: what the caller may do next with it.
+std::vector<Button> TicketButtons(const Invocation& inv, const Ticket& t, bool with_view) {
+    std::vector<Button> out;
+    auto id = t.id.ToString();
+    if (with_view) out.push_back({.label = inv.T("tickets.button.view"), .action = "ticket_view " + id, .style = ButtonStyle::kSecondary});
+    if (IsActive(t.status)) {
+        out.push_back({.label = inv.T("tickets.button.reply"),
+                       .action = "ticket_reply " + id,
+                       .asks_input = true});
+        if (inv.viewer.IsStaff()) {
+            out.push_back({.label = inv.T("tickets.button.note"),
+                           .action = "ticket_note " + id,
+                           .style = ButtonStyle::kSecondary,
+                           .asks_input = true});
+            if (!t.assignee || *t.assignee != inv.viewer.user_id) {
+                out.push_back({.label = inv.T("tickets.button.assign_me"),
+                               .action = "ticket_assign " + id + " " + inv.viewer.user_id.ToString(),
+                               .style = ButtonStyle::kSecondary});
+            }
+        }
+        out.push_back({.label = inv.T("tickets.button.close"), .action = "ticket_close " + id, .style = ButtonStyle::kDanger});
+    } else {
+        out.push_back({.label = inv.T("tickets.button.reopen"), .action = "ticket_reopen " + id, .style = ButtonStyle::kSecondary});
+    }
+    return out;
+}
+
 std::string Duration(const Invocation& inv, const std::optional<core::Millis>& d) {
     if (!d) return inv.T("tickets.stats.none");
     return core::FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(*d));
@@ -69,11 +96,13 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                                       *ParseCategory(inv.args.Get<std::string>("category")),
                                       *ParsePriority(inv.args.Get<std::string>("priority")),
                                       inv.args.Get<std::string>("description"));
-                return Done(inv.T("tickets.created", {{"id", t.id.ToString()},
-                                                      {"subject", t.subject},
-                                                      {"category", CategoryText(inv, t.category)},
-                                                      {"priority", PriorityText(inv, t.priority)},
-                                                      {"due", zone.Format(t.first_response_due)}}));
+                auto reply = Done(inv.T("tickets.created", {{"id", t.id.ToString()},
+                                                            {"subject", t.subject},
+                                                            {"category", CategoryText(inv, t.category)},
+                                                            {"priority", PriorityText(inv, t.priority)},
+                                                            {"due", zone.Format(t.first_response_due)}}));
+                reply.buttons = TicketButtons(inv, t, true);
+                return reply;
             },
         .ephemeral = true,
     });
@@ -123,6 +152,11 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                     embed.fields.push_back({"#" + t.id.ToString() + " · " + t.subject, value});
                 }
                 reply.embeds.push_back(std::move(embed));
+                SelectMenu menu{.placeholder = inv.T("tickets.button.select"), .action = "ticket_view"};
+                for (const auto& t : list) {
+                    menu.options.push_back({"#" + t.id.ToString() + " · " + t.subject, t.id.ToString(), StatusText(inv, t.status)});
+                }
+                reply.menus.push_back(std::move(menu));
                 return reply;
             },
         .ephemeral = true,
@@ -162,7 +196,7 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                     embed.fields.push_back({inv.T("tickets.field.history"), log});
                 }
                 embed.footer = inv.T("tickets.view_footer", {{"id", t.id.ToString()}});
-                return Reply{.embeds = {std::move(embed)}, .ephemeral = true};
+                return Reply{.embeds = {std::move(embed)}, .buttons = TicketButtons(inv, t, false), .ephemeral = true};
             },
         .ephemeral = true,
     });

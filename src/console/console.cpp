@@ -25,8 +25,13 @@ std::string RenderText(const commands::Reply& reply) {
         for (const auto& b : reply.buttons) {
             row += (row.empty() ? "" : "  ") + std::string("[") + b.label + "]";
             if (!b.url.empty()) row += " " + b.url;
+            if (!b.action.empty()) row += " !" + b.action + (b.asks_input ? " …" : "");
         }
         out += row + "\n";
+    }
+    for (const auto& menu : reply.menus) {
+        out += menu.placeholder + ":\n";
+        for (const auto& o : menu.options) out += "  !" + menu.action + " " + o.value + "  " + o.label + "\n";
     }
     return out;
 }

@@ -59,7 +59,7 @@ TEST(RenderText, EmbedsFieldsImagesAndButtons) {
     r.buttons.push_back({"Add", "add:1"});
     EXPECT_EQ(RenderText(r),
               "Hello\n== Title ==\nDesc\n* Field\n    line1\n    line2\n[image] https://img/x.png\n-- foot\n"
-              "[Pay] https://pay  [Add]\n");
+              "[Pay] https://pay  [Add] !add:1\n");
 }
 
 }  // namespace

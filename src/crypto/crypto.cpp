@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <memory>
+
 #include "core/errors.hpp"
 
 namespace maxis::crypto {
@@ -53,6 +55,106 @@ std::string Base64UrlEncode(std::string_view bytes) {
         out += kAlphabet[(v >> 6) & 63];
     }
     return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int hi = nibble(hex[i]);
+        int lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>((hi << 4) | lo);
+    }
+    return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+    if (text.size() % 4 == 1) return std::nullopt;
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-') return 62;
+        if (c == '_') return 63;
+        return -1;
+    };
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        int v = value(c);
+        if (v < 0) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFF);
+        }
+    }
+    // Leftover bits must be zero, so that every byte string has exactly one encoding.
+    if ((buffer & ((1U << bits) - 1)) != 0) return std::nullopt;
+    return out;
+}
+
+namespace {
+
+struct PkeyDeleter {
+    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxDeleter {
+    void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+PkeyPtr PrivateKey(std::string_view private_key) {
+    if (private_key.size() != 32) throw Error(ErrorCode::kInvalidArgument, "an Ed25519 private key has 32 bytes");
+    PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, Bytes(private_key), private_key.size()));
+    if (!key) throw Error(ErrorCode::kInternal, "Ed25519 key import failed");
+    return key;
+}
+
+}  // namespace
+
+bool Ed25519Verify(std::string_view public_key, std::string_view message, std::string_view signature) {
+    if (public_key.size() != 32 || signature.size() != 64) return false;
+    PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(public_key), public_key.size()));
+    if (!key) return false;
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
+    return EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message), message.size()) == 1;
+}
+
+std::string Ed25519Sign(std::string_view private_key, std::string_view message) {
+    auto key = PrivateKey(private_key);
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    std::string sig(64, '\0');
+    std::size_t len = sig.size();
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, Bytes(message), message.size()) != 1) {
+        throw Error(ErrorCode::kInternal, "Ed25519 signing failed");
+    }
+    return sig;
+}
+
+std::string Ed25519PublicKey(std::string_view private_key) {
+    auto key = PrivateKey(private_key);
+    std::string pub(32, '\0');
+    std::size_t len = pub.size();
+    if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(pub.data()), &len) != 1) {
+        throw Error(ErrorCode::kInternal, "Ed25519 public key export failed");
+    }
+    return pub;
 }
 
 std::string Sha256(std::string_view data) {

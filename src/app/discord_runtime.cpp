@@ -1,0 +1,219 @@
+#include "app/discord_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <ostream>
+
+#include "commands/catalog.hpp"
+#include "commands/engine.hpp"
+#include "core/errors.hpp"
+#include "core/metrics.hpp"
+#include "crypto/crypto.hpp"
+#include "discord/bot.hpp"
+#include "discord/deliverers.hpp"
+#include "discord/doctor.hpp"
+#include "discord/gateway.hpp"
+#include "discord/guild_state.hpp"
+#include "discord/messenger.hpp"
+#include "discord/rest_client.hpp"
+#include "discord/sealed_action.hpp"
+#include "http/router.hpp"
+#include "scheduler/outbox_worker.hpp"
+#include "storage/database.hpp"
+#include "storage/discord_store.hpp"
+#include "storage/users.hpp"
+
+namespace maxis::app {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+discord::RestOptions RestOptionsFrom(const Config& config) {
+    discord::RestOptions o;
+    o.base_url = config.discord.api_base_url;
+    o.token = config.secrets.discord_token.Reveal();
+    o.user_agent = std::string("DiscordBot (https://maxis.community, ") + MAXIS_VERSION + ")";
+    return o;
+}
+
+/// The key that seals component state: derived from MAXIS_SECRET_KEY so that buttons keep working across
+/// restarts and instances; without it, a random key for this run.
+std::string SealingKey(const Config& config) {
+    const auto& secret = config.secrets.secret_key;
+    if (secret.empty()) {
+        spdlog::warn("discord: MAXIS_SECRET_KEY is not set: buttons sent now stop working after a restart");
+        return crypto::RandomBytes(32);
+    }
+    return crypto::HmacSha256(*crypto::HexDecode(secret.Reveal()), "maxis.discord.components.v1");
+}
+
+}  // namespace
+
+struct DiscordRuntime::Parts {
+    const Config& config;
+    storage::Database& db;
+    const core::Clock& clock;
+    discord::RestClient rest;
+    discord::ActionSealer sealer;
+    discord::GuildState guild;
+    discord::Messenger messenger;
+    std::unique_ptr<discord::Bot> bot;
+    std::unique_ptr<discord::GatewayClient> gateway;
+    std::string application_id;
+
+    Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk)
+        : config(c),
+          db(database),
+          clock(clk),
+          rest(RestOptionsFrom(c), clk),
+          sealer(SealingKey(c)),
+          guild(c.discord.guild_id, discord::RoleMapping{c.discord.staff_role_ids, c.discord.admin_role_ids,
+                                                         c.discord.operator_user_ids}),
+          messenger(rest, sealer),
+          application_id(c.discord.application_id) {
+        discord::BotHooks hooks;
+        hooks.member_seen = [this](core::UserId id, const std::string& name, const std::string& locale) {
+            storage::EnsureUser(db, id, name, locale, clock.Now());
+        };
+        hooks.member_event = [this](core::UserId id, bool joined) { storage::RecordMemberEvent(db, id, joined, clock.Now()); };
+        hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
+        bot = std::make_unique<discord::Bot>(
+            discord::BotOptions{.application_id = application_id,
+                                .default_locale = c.community.locale,
+                                .defer_after = c.discord.defer_after,
+                                .handler_threads = c.discord.handler_threads},
+            engine, messenger, guild, std::move(hooks));
+    }
+};
+
+DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db,
+                               const core::Clock& clock, core::Metrics& metrics) {
+    if (config.secrets.discord_token.empty()) throw Error(ErrorCode::kInternal, "Discord needs MAXIS_DISCORD_TOKEN");
+    if (config.discord.guild_id.empty()) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "configuration error: discord.guild_id is required with MAXIS_DISCORD_TOKEN: set it to your server's "
+                    "id (right-click the server > Copy Server ID)");
+    }
+    parts_ = std::make_unique<Parts>(config, engine, db, clock);
+    auto* p = parts_.get();
+    metrics.DefineGauge("maxis_discord_guild_members", "Members of the community's Discord server", [p] {
+        std::vector<std::pair<core::Labels, double>> out;
+        if (auto n = p->guild.member_count()) out.push_back({{}, static_cast<double>(*n)});
+        return out;
+    });
+    metrics.DefineGauge("maxis_discord_gateway_ready", "1 when the Discord gateway session is ready", [p] {
+        return std::vector<std::pair<core::Labels, double>>{{{}, p->gateway && p->gateway->ready() ? 1.0 : 0.0}};
+    });
+    metrics.DefineGauge("maxis_discord_answered_total", "Prefix commands and interactions answered on Discord", [p] {
+        auto s = p->bot->stats();
+        return std::vector<std::pair<core::Labels, double>>{
+            {{{"kind", "message"}}, static_cast<double>(s.messages)},
+            {{{"kind", "interaction"}}, static_cast<double>(s.interactions)},
+            {{{"kind", "deferred"}}, static_cast<double>(s.deferred)}};
+    });
+    metrics.DefineGauge("maxis_discord_rest_requests_total", "Requests sent to Discord's REST API, and 429s received", [p] {
+        return std::vector<std::pair<core::Labels, double>>{
+            {{{"result", "sent"}}, static_cast<double>(p->rest.requests())},
+            {{{"result", "rate_limited"}}, static_cast<double>(p->rest.rate_limited())}};
+    });
+}
+
+DiscordRuntime::~DiscordRuntime() { Stop(); }
+
+void DiscordRuntime::RegisterDeliverers(scheduler::OutboxWorker& worker) {
+    auto* p = parts_.get();
+    discord::DelivererHooks hooks;
+    hooks.locale_of = [p](core::UserId id) { return storage::UserLocale(p->db, id); };
+    hooks.find_resource = [p](const std::string& key) { return storage::FindDiscordResource(p->db, key); };
+    hooks.save_resource = [p](const std::string& key, const std::string& kind, const std::string& id) {
+        storage::SaveDiscordResource(p->db, key, kind, id, p->clock.Now());
+    };
+    discord::RegisterDeliverers(worker, p->messenger, p->guild, commands::Catalog::Builtin(),
+                                discord::DelivererOptions{p->config.community.locale, p->config.discord.staff_channel_id,
+                                                          p->config.discord.fallback_channel_id},
+                                std::move(hooks));
+}
+
+void DiscordRuntime::AddRoutes(http::Router& router) {
+    const auto& key = parts_->config.discord.public_key;
+    if (key.empty()) return;
+    auto* p = parts_.get();
+    router.Add("POST", "/discord/interactions", [p, key](const http::Request& req) {
+        if (!discord::VerifyInteractionSignature(key, req.Header("x-signature-ed25519"), req.Header("x-signature-timestamp"),
+                                                 req.body)) {
+            return http::Response::Error(401, "unauthenticated", "invalid request signature");
+        }
+        boost::system::error_code ec;
+        auto value = json::parse(req.body, ec);
+        if (ec || !value.is_object()) return http::Response::Error(400, "invalid_argument", "the body is not a JSON object");
+        auto future = p->bot->Submit(std::move(value.as_object()));
+        // The bot answers or defers within discord.defer_after; this bound only guards against a stuck pool.
+        if (future.wait_for(std::chrono::milliseconds(2900)) != std::future_status::ready) {
+            return http::Response::Error(503, "unavailable", "the interaction could not be answered in time");
+        }
+        auto response = future.get();
+        if (response.empty()) return http::Response::Error(400, "invalid_argument", "unsupported interaction");
+        return http::Response::Json(200, response);
+    });
+}
+
+void DiscordRuntime::Start(std::function<void(const std::string&)> on_fatal) {
+    auto* p = parts_.get();
+    auto me = p->rest.Get("/users/@me");
+    if (me.status == 401) {
+        throw Error(ErrorCode::kUnauthenticated,
+                    "Discord refused the bot token (401): copy a fresh one from the Developer Portal (your app > Bot > "
+                    "Reset Token) into MAXIS_DISCORD_TOKEN");
+    }
+    if (!me.ok()) throw Error(ErrorCode::kUnavailable, "cannot reach Discord at " + p->config.discord.api_base_url + ": " + me.Describe());
+    if (p->application_id.empty()) {
+        auto app = p->rest.Get("/applications/@me");
+        if (!app.ok()) throw Error(ErrorCode::kUnavailable, "cannot read the Discord application: " + app.Describe());
+        p->application_id = std::string(app.json.at("id").as_string());
+    }
+    p->bot->SetApplicationId(p->application_id);
+    if (p->config.discord.register_commands) p->bot->RegisterCommands();
+    if (!p->config.discord.gateway) {
+        spdlog::info("discord: gateway off; interactions arrive at /discord/interactions");
+        return;
+    }
+    auto gateway = p->rest.Get("/gateway/bot");
+    if (!gateway.ok()) throw Error(ErrorCode::kUnavailable, "cannot get the gateway URL: " + gateway.Describe());
+    std::string url(gateway.json.at("url").as_string());
+    p->gateway = std::make_unique<discord::GatewayClient>(
+        discord::GatewayOptions{.url = url, .token = p->config.secrets.discord_token.Reveal()},
+        [p](const std::string& type, const json::object& data) { p->bot->OnEvent(type, data); },
+        [on_fatal](int, const std::string& explanation) { on_fatal(explanation); });
+    p->gateway->Start();
+    spdlog::info("discord: connecting to the gateway at {}", url);
+}
+
+void DiscordRuntime::Stop() {
+    if (!parts_) return;
+    if (parts_->gateway) parts_->gateway->Stop();
+    parts_->bot->Drain();
+}
+
+int RunDiscordDoctor(const Config& config, std::ostream& out) {
+    if (config.secrets.discord_token.empty()) {
+        out << "  ✗ MAXIS_DISCORD_TOKEN is not set\n      → copy the bot token from the Developer Portal (your app > Bot) "
+               "into the environment (maxis.env)\n";
+        return 1;
+    }
+    core::SystemClock clock;
+    discord::RestClient rest(RestOptionsFrom(config), clock);
+    const auto& d = config.discord;
+    discord::DoctorOptions options{d.application_id, d.guild_id,
+                                   {{"discord.staff_channel_id", d.staff_channel_id},
+                                    {"discord.fallback_channel_id", d.fallback_channel_id}},
+                                   {}};
+    for (const auto& id : d.staff_role_ids) options.roles.emplace_back("discord.staff_role_ids", id);
+    for (const auto& id : d.admin_role_ids) options.roles.emplace_back("discord.admin_role_ids", id);
+    return discord::RunDoctor(rest, options, out);
+}
+
+}  // namespace maxis::app

@@ -1,0 +1,52 @@
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "app/config.hpp"
+
+namespace maxis::commands {
+class Engine;
+}
+namespace maxis::core {
+class Clock;
+class Metrics;
+}  // namespace maxis::core
+namespace maxis::http {
+class Router;
+}
+namespace maxis::scheduler {
+class OutboxWorker;
+}
+namespace maxis::storage {
+class Database;
+}
+
+namespace maxis::app {
+
+/// Maxis's Discord side, assembled from the configuration: REST client, guild state, bot, gateway,
+/// outbox deliverers and the signed HTTP interactions endpoint. Exists only with a token.
+class DiscordRuntime {
+public:
+    DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db, const core::Clock& clock,
+                   core::Metrics& metrics);
+    ~DiscordRuntime();
+
+    void RegisterDeliverers(scheduler::OutboxWorker& worker);
+    /// POST /discord/interactions, when discord.public_key is set.
+    void AddRoutes(http::Router& router);
+    /// Resolves the application id, registers the slash commands and connects the gateway. on_fatal is
+    /// called once if Discord refuses the connection for good (bad token, intents not enabled).
+    void Start(std::function<void(const std::string&)> on_fatal);
+    void Stop();
+
+private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
+
+/// `maxis doctor`: checks the Discord setup and prints what to fix. Returns the number of problems.
+int RunDiscordDoctor(const Config& config, std::ostream& out);
+
+}  // namespace maxis::app

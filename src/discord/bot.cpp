@@ -1,0 +1,396 @@
+#include "discord/bot.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include "commands/catalog.hpp"
+#include "discord/render.hpp"
+
+namespace maxis::discord {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kPong = 1;
+constexpr int kChannelMessage = 4;
+constexpr int kDeferredChannelMessage = 5;
+constexpr int kModal = 9;
+constexpr int kEphemeral = 64;
+constexpr std::size_t kRememberedIds = 4096;
+
+std::string Str(const json::object& o, const char* key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+const json::object* Obj(const json::object& o, const char* key) {
+    auto* v = o.if_contains(key);
+    return v && v->is_object() ? &v->as_object() : nullptr;
+}
+
+std::optional<core::UserId> Snowflake(const std::string& id) {
+    if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    auto v = std::stoll(id);
+    if (v <= 0) return std::nullopt;
+    return core::UserId{v};
+}
+
+std::string DisplayName(const json::object& user) {
+    auto name = Str(user, "global_name");
+    return name.empty() ? Str(user, "username") : name;
+}
+
+/// The text of a slash-command option value, as the engine parses it.
+std::string OptionText(const json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_int64()) return std::to_string(v.as_int64());
+    if (v.is_uint64()) return std::to_string(v.as_uint64());
+    if (v.is_double()) return json::serialize(v);
+    if (v.is_bool()) return v.as_bool() ? "true" : "false";
+    return {};
+}
+
+}  // namespace
+
+struct Bot::Impl {
+    asio::thread_pool pool;
+    asio::io_context timers;
+    asio::executor_work_guard<asio::io_context::executor_type> guard{timers.get_executor()};
+    std::thread timer_thread;
+
+    explicit Impl(int threads) : pool(static_cast<std::size_t>(std::max(1, threads))) {
+        timer_thread = std::thread([this] { timers.run(); });
+    }
+    ~Impl() {
+        guard.reset();
+        timers.stop();
+        timer_thread.join();
+    }
+};
+
+Bot::Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks)
+    : options_(std::move(options)),
+      engine_(engine),
+      messenger_(messenger),
+      guild_(guild),
+      hooks_(std::move(hooks)),
+      impl_(std::make_unique<Impl>(options_.handler_threads)) {}
+
+Bot::~Bot() { Drain(); }
+
+void Bot::Drain() { impl_->pool.join(); }
+
+BotStats Bot::stats() const { return BotStats{messages_, interactions_, deferred_}; }
+
+void Bot::Post(std::function<void()> work) {
+    asio::post(impl_->pool, [work = std::move(work)] {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            spdlog::error("discord: {}", e.what());
+        }
+    });
+}
+
+bool Bot::FirstTime(const std::string& id) {
+    std::lock_guard lock(seen_mu_);
+    if (!seen_ids_.insert(id).second) return false;
+    seen_order_.push_back(id);
+    if (seen_order_.size() > kRememberedIds) {
+        seen_ids_.erase(seen_order_.front());
+        seen_order_.pop_front();
+    }
+    return true;
+}
+
+void Bot::NoteMember(core::UserId user, const std::string& name, const std::string& locale) {
+    {
+        std::lock_guard lock(seen_mu_);
+        if (!known_members_.insert(user.value).second) return;
+    }
+    if (hooks_.member_seen) hooks_.member_seen(user, name, locale);
+}
+
+std::string Bot::LocaleFor(core::UserId user, const std::string& discord_locale) const {
+    const auto& catalog = engine_.catalog();
+    if (!discord_locale.empty()) {
+        auto base = discord_locale.substr(0, discord_locale.find('-'));
+        if (catalog.Resolve(base) == base) return base;
+    }
+    if (hooks_.locale_of) {
+        if (auto l = hooks_.locale_of(user)) return catalog.Resolve(*l);
+    }
+    return catalog.Resolve(options_.default_locale);
+}
+
+void Bot::OnEvent(const std::string& type, const json::object& d) {
+    if (type == "READY") {
+        guild_.OnReady(d);
+    } else if (type == "GUILD_CREATE") {
+        guild_.OnGuildCreate(d);
+        if (guild_.IsOurGuild(Str(d, "id"))) {
+            spdlog::info("discord: guild {} available, {} members", Str(d, "id"), guild_.member_count().value_or(0));
+        }
+    } else if (type == "GUILD_ROLE_CREATE" || type == "GUILD_ROLE_UPDATE") {
+        if (auto* role = Obj(d, "role"); role && guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnRole(*role);
+    } else if (type == "GUILD_ROLE_DELETE") {
+        if (guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnRoleDelete(Str(d, "role_id"));
+    } else if (type == "CHANNEL_CREATE" || type == "CHANNEL_UPDATE") {
+        if (guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnChannel(d);
+    } else if (type == "CHANNEL_DELETE") {
+        if (guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnChannelDelete(Str(d, "id"));
+    } else if (type == "GUILD_MEMBER_ADD" || type == "GUILD_MEMBER_REMOVE" || type == "GUILD_MEMBER_UPDATE") {
+        if (!guild_.IsOurGuild(Str(d, "guild_id"))) return;
+        auto* user = Obj(d, "user");
+        auto id = user ? Str(*user, "id") : std::string();
+        if (type == "GUILD_MEMBER_UPDATE") {
+            guild_.OnMember(d, id);
+            return;
+        }
+        bool joined = type == "GUILD_MEMBER_ADD";
+        if (joined) {
+            guild_.OnMemberAdd(d);
+        } else {
+            guild_.OnMemberRemove(id);
+        }
+        auto uid = Snowflake(id);
+        if (uid && hooks_.member_event) {
+            Post([this, u = *uid, joined] { hooks_.member_event(u, joined); });
+        }
+    } else if (type == "MESSAGE_CREATE") {
+        Post([this, message = d] { HandleMessage(message); });
+    } else if (type == "INTERACTION_CREATE") {
+        Post([this, interaction = d] {
+            auto id = Str(interaction, "id");
+            auto token = Str(interaction, "token");
+            HandleInteraction(interaction, [this, id, token](json::object response) {
+                auto r = messenger_.rest().Post("/interactions/" + id + "/" + token + "/callback", response);
+                if (!r.ok()) spdlog::warn("discord: interaction {} not acknowledged: {}", id, r.Describe());
+            });
+        });
+    }
+}
+
+void Bot::HandleMessage(const json::object& message) {
+    auto* author = Obj(message, "author");
+    if (!author) return;
+    if ((author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool()) || message.contains("webhook_id")) {
+        return;
+    }
+    auto guild_id = Str(message, "guild_id");
+    if (!guild_id.empty() && !guild_.IsOurGuild(guild_id)) return;
+    auto content = Str(message, "content");
+    if (content.empty() || !content.starts_with(engine_.prefix())) return;
+    auto user_id = Str(*author, "id");
+    auto uid = Snowflake(user_id);
+    if (!uid || !FirstTime("m" + Str(message, "id"))) return;
+    auto* member = Obj(message, "member");
+    std::vector<std::string> roles;
+    if (member) {
+        guild_.OnMember(*member, user_id);
+        if (auto* r = member->if_contains("roles"); r && r->is_array()) {
+            for (const auto& e : r->as_array()) roles.emplace_back(e.as_string());
+        }
+    }
+    core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr)};
+    auto locale = LocaleFor(*uid, "");
+    NoteMember(*uid, DisplayName(*author), locale);
+    auto reply = engine_.HandleLine(viewer, locale, content);
+    if (!reply) return;
+    SendReply(Str(message, "channel_id"), Str(message, "id"), *reply, user_id, !guild_id.empty());
+    ++messages_;
+}
+
+void Bot::SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
+                    const std::string& user_id, bool in_guild) {
+    // A private answer asked for in a public channel goes by DM; only if DMs are closed does it stay here.
+    if (reply.ephemeral && in_guild) {
+        auto dm = messenger_.SendDm(user_id, reply);
+        if (dm.ok()) return;
+        if (dm.code != 50007) {
+            spdlog::warn("discord: reply by DM to {} failed: {}", user_id, dm.Describe());
+            return;
+        }
+    }
+    auto r = messenger_.Send(channel_id, reply, reply_to);
+    if (!r.ok()) spdlog::warn("discord: reply in channel {} failed: {}", channel_id, r.Describe());
+}
+
+void Bot::HandleInteraction(const json::object& interaction, const Acknowledge& acknowledge) {
+    try {
+        RunInteraction(interaction, acknowledge);
+    } catch (const std::exception& e) {
+        spdlog::error("discord: interaction failed: {}", e.what());
+    }
+}
+
+void Bot::RunInteraction(const json::object& interaction, const Acknowledge& acknowledge) {
+    auto type = interaction.contains("type") && interaction.at("type").is_int64() ? interaction.at("type").as_int64() : 0;
+    if (type == 1) {
+        acknowledge(json::object{{"type", kPong}});
+        return;
+    }
+    const auto* member = Obj(interaction, "member");
+    const auto* user = member ? Obj(*member, "user") : Obj(interaction, "user");
+    if (!user) return;
+    auto user_id = Str(*user, "id");
+    auto uid = Snowflake(user_id);
+    auto id = Str(interaction, "id");
+    if (!uid || !FirstTime("i" + id)) return;
+    std::vector<std::string> roles;
+    std::uint64_t perms = 0;
+    if (member) {
+        guild_.OnMember(*member, user_id);
+        if (auto* r = member->if_contains("roles"); r && r->is_array()) {
+            for (const auto& e : r->as_array()) roles.emplace_back(e.as_string());
+        }
+        if (auto* p = member->if_contains("permissions")) perms = ParsePermissions(*p);
+    }
+    core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr, perms)};
+    auto locale = LocaleFor(*uid, Str(interaction, "locale"));
+    NoteMember(*uid, DisplayName(*user), locale);
+    const auto* data = Obj(interaction, "data");
+    if (!data) return;
+    const auto& catalog = engine_.catalog();
+    const auto& sealer = messenger_.sealer();
+    std::function<commands::Reply()> run;
+    bool ephemeral = true;
+    if (type == 2) {  // APPLICATION_COMMAND
+        auto name = Str(*data, "name");
+        std::map<std::string, std::string> options;
+        if (auto* o = data->if_contains("options"); o && o->is_array()) {
+            for (const auto& opt : o->as_array()) {
+                const auto& oo = opt.as_object();
+                if (auto* v = oo.if_contains("value")) options[Str(oo, "name")] = OptionText(*v);
+            }
+        }
+        if (const auto* spec = engine_.Find(name)) ephemeral = spec->ephemeral;
+        run = [this, viewer, locale, name, options] { return engine_.HandleOptions(viewer, locale, name, options); };
+    } else if (type == 3 || type == 5) {  // MESSAGE_COMPONENT, MODAL_SUBMIT
+        auto opened = sealer.Open(Str(*data, "custom_id"));
+        std::string line;
+        if (opened) {
+            auto action = opened->action.substr(0, opened->action.find('\x1f'));
+            if (opened->kind == ActionKind::kInput && type == 3) {
+                // Ask for the command's last argument in a modal, then run the action with it.
+                auto name = action.substr(0, action.find(' '));
+                const auto* spec = engine_.Find(name);
+                if (!spec || spec->args.empty()) return;
+                auto title = catalog.Text(locale, "cmd." + name + ".description");
+                acknowledge(json::object{{"type", kModal},
+                                         {"data", RenderModal(title, engine_.ArgLabel(*spec, spec->args.back(), locale), action, sealer)}});
+                ++interactions_;
+                return;
+            }
+            std::string extra;
+            if (opened->kind == ActionKind::kSelect && type == 3) {
+                if (auto* values = data->if_contains("values"); values && values->is_array() && !values->as_array().empty()) {
+                    extra = OptionText(values->as_array().front());
+                }
+            } else if (opened->kind == ActionKind::kModal && type == 5) {
+                // components: [ { type 1, components: [ { custom_id "value", value } ] } ]
+                for (const auto& row : data->at("components").as_array()) {
+                    for (const auto& c : row.at("components").as_array()) {
+                        if (Str(c.as_object(), "custom_id") == "value") extra = Str(c.as_object(), "value");
+                    }
+                }
+            } else if (opened->kind != ActionKind::kButton || type != 3) {
+                opened.reset();
+            }
+            if (opened) line = engine_.prefix() + action + (extra.empty() ? "" : " " + extra);
+        }
+        if (line.empty()) {
+            acknowledge(json::object{{"type", kChannelMessage},
+                                     {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
+                                                           {"flags", kEphemeral}}}});
+            ++interactions_;
+            return;
+        }
+        if (const auto* spec = engine_.Find(line.substr(engine_.prefix().size(), line.find(' ') - engine_.prefix().size()))) {
+            ephemeral = spec->ephemeral;
+        }
+        run = [this, viewer, locale, line] {
+            auto r = engine_.HandleLine(viewer, locale, line);
+            return r ? *r : commands::Reply{};
+        };
+    } else {
+        return;
+    }
+
+    // Answer within the deadline: whichever of the handler and the timer comes first acknowledges.
+    struct State {
+        std::mutex mu;
+        bool acked = false;
+        bool deferred = false;
+    };
+    auto state = std::make_shared<State>();
+    auto timer = std::make_shared<asio::steady_timer>(impl_->timers, options_.defer_after);
+    timer->async_wait([state, acknowledge, ephemeral, timer, this](boost::system::error_code ec) {
+        if (ec) return;
+        std::lock_guard lock(state->mu);
+        if (state->acked) return;
+        state->acked = state->deferred = true;
+        ++deferred_;
+        json::object data;
+        if (ephemeral) data["flags"] = kEphemeral;
+        acknowledge(json::object{{"type", kDeferredChannelMessage}, {"data", std::move(data)}});
+    });
+    auto reply = run();
+    reply.ephemeral = reply.ephemeral || ephemeral;
+    auto messages = RenderMessages(reply, sealer);
+    auto token = Str(interaction, "token");
+    auto webhook = "/webhooks/" + options_.application_id + "/" + token;
+    {
+        std::lock_guard lock(state->mu);
+        if (!state->acked) {
+            state->acked = true;
+            acknowledge(json::object{{"type", kChannelMessage}, {"data", messages.front()}});
+        } else {
+            auto first = messages.front();
+            first.erase("flags");
+            auto r = messenger_.rest().Patch(webhook + "/messages/@original", first);
+            if (!r.ok()) spdlog::warn("discord: deferred answer to interaction {} failed: {}", id, r.Describe());
+        }
+    }
+    for (std::size_t i = 1; i < messages.size(); ++i) {
+        auto r = messenger_.rest().Post(webhook, messages[i]);
+        if (!r.ok()) spdlog::warn("discord: follow-up to interaction {} failed: {}", id, r.Describe());
+    }
+    ++interactions_;
+}
+
+std::future<json::object> Bot::Submit(json::object interaction) {
+    struct Once {
+        std::promise<json::object> promise;
+        std::once_flag flag;
+        void Set(json::object v) {
+            std::call_once(flag, [&] { promise.set_value(std::move(v)); });
+        }
+    };
+    auto once = std::make_shared<Once>();
+    auto future = once->promise.get_future();
+    Post([this, once, interaction = std::move(interaction)] {
+        HandleInteraction(interaction, [once](json::object response) { once->Set(std::move(response)); });
+        once->Set(json::object{});
+    });
+    return future;
+}
+
+bool Bot::RegisterCommands() {
+    auto definitions = engine_.SlashDefinitions();
+    std::string path = "/applications/" + options_.application_id +
+                       (guild_.guild_id().empty() ? "/commands" : "/guilds/" + guild_.guild_id() + "/commands");
+    auto r = messenger_.rest().Put(path, definitions);
+    if (!r.ok()) {
+        spdlog::error("discord: registering {} slash command(s) failed: {}", definitions.size(), r.Describe());
+        return false;
+    }
+    spdlog::info("discord: registered {} slash command(s)", definitions.size());
+    return true;
+}
+
+}  // namespace maxis::discord

@@ -1,0 +1,98 @@
+#pragma once
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "commands/engine.hpp"
+#include "core/clock.hpp"
+#include "discord/guild_state.hpp"
+#include "discord/messenger.hpp"
+
+namespace maxis::discord {
+
+struct BotOptions {
+    std::string application_id;
+    std::string default_locale = "fr";
+    /// An interaction whose handler has not answered by then is deferred (type 5) and edited later,
+    /// well within Discord's 3 seconds.
+    core::Millis defer_after{std::chrono::milliseconds(1500)};
+    int handler_threads = 4;
+};
+
+/// What the bot needs from the rest of Maxis, as plain functions (the app wires them to storage).
+struct BotHooks {
+    /// A member spoke to Maxis: record them (first time only) with their name and locale.
+    std::function<void(core::UserId, const std::string& name, const std::string& locale)> member_seen;
+    /// A member joined (true) or left (false) the guild.
+    std::function<void(core::UserId, bool joined)> member_event;
+    /// The member's recorded locale, if any.
+    std::function<std::optional<std::string>(core::UserId)> locale_of;
+};
+
+struct BotStats {
+    long long messages = 0;      // prefix commands answered
+    long long interactions = 0;  // interactions answered
+    long long deferred = 0;      // of which deferred
+};
+
+/// Maxis on Discord: gateway events become command-engine calls, replies are rendered and sent back.
+/// Prefix commands come from MESSAGE_CREATE (bots ignored; ephemeral replies go by DM); slash commands,
+/// buttons, select menus and modals come from INTERACTION_CREATE or the HTTP endpoint, answered at once
+/// or deferred and edited, never left to fail. Work runs on a pool of its own, off the gateway thread.
+class Bot {
+public:
+    using Acknowledge = std::function<void(boost::json::object)>;
+
+    Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks);
+    ~Bot();
+
+    /// Set before the bot serves anything (the id may be read from Discord at start).
+    void SetApplicationId(std::string id) { options_.application_id = std::move(id); }
+    /// A gateway dispatch (called on the gateway thread; returns at once).
+    void OnEvent(const std::string& type, const boost::json::object& data);
+    /// Runs an interaction on the calling thread. acknowledge gets the initial response exactly once,
+    /// possibly from another thread (the deferral timer), before this returns.
+    void HandleInteraction(const boost::json::object& interaction, const Acknowledge& acknowledge);
+    /// Runs an interaction on the bot's pool; the future holds the initial response (an empty object
+    /// when the interaction was not one Maxis answers). For the HTTP endpoint.
+    std::future<boost::json::object> Submit(boost::json::object interaction);
+    /// Replaces the application's commands (guild commands when a guild is configured) with the
+    /// engine's declarations. False, with the reason logged, when Discord refuses.
+    bool RegisterCommands();
+    /// Waits for work in progress (shutdown).
+    void Drain();
+    [[nodiscard]] BotStats stats() const;
+
+private:
+    void HandleMessage(const boost::json::object& message);
+    void SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
+                   const std::string& user_id, bool in_guild);
+    void RunInteraction(const boost::json::object& interaction, const Acknowledge& acknowledge);
+    void Post(std::function<void()> work);
+    std::string LocaleFor(core::UserId user, const std::string& discord_locale) const;
+    void NoteMember(core::UserId user, const std::string& name, const std::string& locale);
+    bool FirstTime(const std::string& id);
+
+    struct Impl;
+    BotOptions options_;
+    const commands::Engine& engine_;
+    Messenger& messenger_;
+    GuildState& guild_;
+    BotHooks hooks_;
+    std::unique_ptr<Impl> impl_;
+    std::atomic<long long> messages_{0}, interactions_{0}, deferred_{0};
+    std::mutex seen_mu_;
+    std::set<std::string> seen_ids_;
+    std::deque<std::string> seen_order_;
+    std::set<long long> known_members_;
+};
+
+}  // namespace maxis::discord

@@ -1,0 +1,43 @@
+#include "discord/messenger.hpp"
+
+#include <boost/json.hpp>
+
+#include "discord/render.hpp"
+
+namespace maxis::discord {
+
+namespace json = boost::json;
+
+RestResponse Messenger::Send(const std::string& channel_id, const commands::Reply& reply, const std::string& reply_to) {
+    auto messages = RenderMessages(reply, sealer_);
+    RestResponse last;
+    bool first = true;
+    for (auto& m : messages) {
+        m.erase("flags");  // ephemeral exists only for interactions
+        if (first && !reply_to.empty()) {
+            m["message_reference"] = json::object{{"message_id", reply_to}, {"fail_if_not_exists", false}};
+        }
+        first = false;
+        last = rest_.Post("/channels/" + channel_id + "/messages", m);
+        if (!last.ok()) return last;
+    }
+    return last;
+}
+
+RestResponse Messenger::SendDm(const std::string& user_id, const commands::Reply& reply) {
+    std::string channel;
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = dm_channels_.find(user_id); it != dm_channels_.end()) channel = it->second;
+    }
+    if (channel.empty()) {
+        auto opened = rest_.Post("/users/@me/channels", json::object{{"recipient_id", user_id}});
+        if (!opened.ok()) return opened;
+        channel = std::string(opened.json.at("id").as_string());
+        std::lock_guard lock(mu_);
+        dm_channels_[user_id] = channel;
+    }
+    return Send(channel, reply);
+}
+
+}  // namespace maxis::discord

@@ -1,0 +1,75 @@
+#pragma once
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "discord/rate_limiter.hpp"
+
+namespace maxis::discord {
+
+struct RestOptions {
+    std::string base_url = "https://discord.com/api/v10";
+    std::string token;  // the bot token; sent as "Authorization: Bot <token>", never logged
+    std::string user_agent;
+    int max_attempts = 5;                                // per request, for 429s, 5xx and network errors
+    core::Millis max_inline_wait{std::chrono::seconds(10)};  // a longer rate-limit wait goes back to the caller
+    core::Millis timeout{std::chrono::seconds(15)};
+    core::Millis backoff_base{std::chrono::milliseconds(250)};
+};
+
+struct RestResponse {
+    int status = 0;  // 0: no response (network error)
+    boost::json::value json;  // the parsed body, null when empty or not JSON
+    int code = 0;             // Discord's JSON error code, 0 when none
+    std::string message;      // Discord's error message, or the network error
+    /// Set when the request was not sent because of a rate limit longer than max_inline_wait.
+    std::optional<core::Millis> retry_after;
+
+    [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
+    /// A log line that says what went wrong and what to do about it.
+    [[nodiscard]] std::string Describe() const;
+};
+
+/// What a Discord error code means for an operator ("50013 missing permissions: ...").
+std::string ExplainDiscordCode(int code);
+
+/// Discord's REST API over libcurl: the bot token, a User-Agent, JSON bodies, per-bucket and global rate
+/// limits learned from the X-RateLimit-* headers, 429s retried after retry_after, 5xx and network
+/// errors retried with backoff. Thread-safe; one keep-alive connection per calling thread.
+class RestClient {
+public:
+    RestClient(RestOptions options, const core::Clock& clock);
+    ~RestClient();
+
+    RestResponse Request(std::string_view method, const std::string& path, const boost::json::value* body = nullptr,
+                         std::string_view audit_reason = {});
+    RestResponse Get(const std::string& path) { return Request("GET", path); }
+    RestResponse Post(const std::string& path, const boost::json::value& body) { return Request("POST", path, &body); }
+    RestResponse Patch(const std::string& path, const boost::json::value& body) { return Request("PATCH", path, &body); }
+    RestResponse Put(const std::string& path, const boost::json::value& body) { return Request("PUT", path, &body); }
+    RestResponse Delete(const std::string& path) { return Request("DELETE", path); }
+
+    /// Counts for the metrics: requests sent, 429s received.
+    [[nodiscard]] long long requests() const { return requests_; }
+    [[nodiscard]] long long rate_limited() const { return rate_limited_; }
+    /// Replaces how the client waits (tests use a fake clock).
+    void SetSleeper(std::function<void(core::Millis)> sleeper) { sleep_ = std::move(sleeper); }
+
+private:
+    struct Raw;
+    Raw Send(std::string_view method, const std::string& path, const std::string* body, std::string_view audit_reason);
+
+    RestOptions options_;
+    const core::Clock& clock_;
+    RateLimiter limiter_;
+    std::function<void(core::Millis)> sleep_;
+    std::atomic<long long> requests_{0};
+    std::atomic<long long> rate_limited_{0};
+};
+
+}  // namespace maxis::discord
