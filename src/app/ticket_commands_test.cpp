@@ -121,7 +121,7 @@ TEST_F(TicketCommandsTest, SlashDefinitionsOfEveryCommandFollowDiscordsLimits) {
     EXPECT_EQ(create->at("options").as_array()[1].at("choices").as_array().size(), 6u);
     auto assign = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ticket_assign"; });
     EXPECT_EQ(assign->at("options").as_array()[1].at("type"), 6);  // USER
-    EXPECT_EQ(assign->at("default_member_permissions"), "0");
+    EXPECT_EQ(assign->at("default_member_permissions"), 0);
 }
 
 }  // namespace

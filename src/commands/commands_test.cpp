@@ -280,7 +280,7 @@ TEST_F(EngineTest, SlashDefinitionsFollowDiscordRules) {
         EXPECT_LE(desc.size(), 100u);
         if (o.at("name") == "ticket_create") ticket = &o;
         if (o.at("name") == "promo") {
-            EXPECT_EQ(o.at("default_member_permissions"), "0");
+            EXPECT_EQ(o.at("default_member_permissions"), 0);
         }
     }
     ASSERT_NE(ticket, nullptr);

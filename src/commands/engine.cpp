@@ -275,7 +275,7 @@ boost::json::array Engine::SlashDefinitions() const {
         cmd["description"] = Truncate(catalog_.Text(en, "cmd." + name + ".summary"), 100);
         cmd["description_localizations"] = {{"fr", Truncate(catalog_.Text(fr, "cmd." + name + ".summary"), 100)}};
         if (spec.permission >= core::Role::kStaff) {
-            cmd["default_member_permissions"] = "0";  // hidden until the server grants it; Maxis checks roles anyway
+            cmd["default_member_permissions"] = 0;  // hidden until the server grants it (Integrations); Maxis checks roles anyway
             cmd["dm_permission"] = false;
         }
         boost::json::array options;

@@ -139,18 +139,19 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         auto payload = json::parse(item.payload).as_object();
         json::array overwrites;
         // Hidden from everyone (the @everyone role has the guild's id), visible to those listed.
-        overwrites.push_back(json::object{{"id", guild.guild_id()}, {"type", 0}, {"allow", "0"},
-                                          {"deny", std::to_string(permissions::kViewChannel)}});
-        auto open = std::to_string(permissions::kViewChannel | permissions::kSendMessages | permissions::kReadMessageHistory |
-                                   permissions::kEmbedLinks);
+        overwrites.push_back(json::object{{"id", guild.guild_id()}, {"type", 0}, {"allow", 0},
+                                          {"deny", permissions::kViewChannel}});
+        // Discord's API description types allow/deny as integers.
+        std::uint64_t open = permissions::kViewChannel | permissions::kSendMessages | permissions::kReadMessageHistory |
+                             permissions::kEmbedLinks;
         for (const auto& role : Ids(payload, "staff_roles")) {
-            overwrites.push_back(json::object{{"id", role}, {"type", 0}, {"allow", open}, {"deny", "0"}});
+            overwrites.push_back(json::object{{"id", role}, {"type", 0}, {"allow", open}, {"deny", 0}});
         }
         for (const auto& member : Ids(payload, "members")) {
-            overwrites.push_back(json::object{{"id", member}, {"type", 1}, {"allow", open}, {"deny", "0"}});
+            overwrites.push_back(json::object{{"id", member}, {"type", 1}, {"allow", open}, {"deny", 0}});
         }
         if (auto bot = guild.bot_user_id(); !bot.empty()) {
-            overwrites.push_back(json::object{{"id", bot}, {"type", 1}, {"allow", open}, {"deny", "0"}});
+            overwrites.push_back(json::object{{"id", bot}, {"type", 1}, {"allow", open}, {"deny", 0}});
         }
         json::object body{{"name", Str(payload, "name")}, {"type", 0}, {"permission_overwrites", std::move(overwrites)}};
         if (auto topic = Str(payload, "topic"); !topic.empty()) body["topic"] = topic;

@@ -230,8 +230,10 @@ struct GatewayClient::Impl {
             req.set(beast::http::field::user_agent, "Maxis gateway client");
         }));
         ws.read_message_max(64ULL << 20);
-        auto [herr] = co_await ws.async_handshake(url.host + (url.port == "443" || url.port == "80" ? "" : ":" + url.port),
-                                                  WithQuery(url.target), kNoThrow);
+        // Named values, not temporaries, in co_await expressions (GCC 12 destroys such temporaries twice).
+        const std::string host_header = url.host + (url.port == "443" || url.port == "80" ? "" : ":" + url.port);
+        const std::string target = WithQuery(url.target);
+        auto [herr] = co_await ws.async_handshake(host_header, target, kNoThrow);
         if (herr) {
             end.why = "WebSocket handshake failed: " + herr.message();
             co_return end;
@@ -258,7 +260,8 @@ struct GatewayClient::Impl {
                     guard.async_wait([&tcp](boost::system::error_code ec) {
                         if (!ec) tcp.close();
                     });
-                    co_await ws.async_close(websocket::close_reason(static_cast<std::uint16_t>(code)), kNoThrow);
+                    const websocket::close_reason reason(static_cast<std::uint16_t>(code));
+                    co_await ws.async_close(reason, kNoThrow);
                     guard.cancel();
                     tcp.close();
                     queue.clear();

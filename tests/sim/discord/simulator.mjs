@@ -1,0 +1,643 @@
+// A protocol-faithful Discord API v10 simulator for Maxis's tests: the gateway (WebSocket, JSON), the REST
+// API the bot uses (with permissions, role hierarchy and rate limits), interactions (gateway or signed HTTP
+// delivery, the 3-second deadline, deferrals, follow-ups) and a /_sim control API for tests.
+// Every JSON body the bot sends is checked against Discord's official OpenAPI description.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { GatewayOpcodes, GatewayIntentBits, InteractionType, InteractionResponseType, PermissionFlagsBits } from 'discord-api-types/v10';
+import { OpenApiValidator } from './openapi.mjs';
+
+const DISCORD_EPOCH = 1420070400000n;
+const PRIVILEGED = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+const P = Object.fromEntries(Object.entries(PermissionFlagsBits).map(([k, v]) => [k, BigInt(v)]));
+
+let counter = 0n;
+export function snowflake(at = Date.now()) {
+  counter = (counter + 1n) & 0xfffn;
+  return (((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | counter).toString();
+}
+
+function routeKey(method, path) {
+  const parts = path.split('?')[0].split('/').filter(Boolean);
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const prev = parts[i - 1];
+    const major = ['channels', 'guilds', 'webhooks', 'interactions'].includes(prev) || parts[i - 2] === 'webhooks' || parts[i - 2] === 'interactions';
+    out.push(/^\d+$/.test(parts[i]) && !major ? ':id' : parts[i]);
+  }
+  return `${method} /${out.join('/')}`;
+}
+
+class DiscordError extends Error {
+  constructor(status, code, message, extra = {}) { super(message); this.status = status; this.code = code; this.extra = extra; }
+}
+
+export class DiscordSimulator {
+  constructor(options = {}) {
+    this.options = {
+      token: 'sim-bot-token',
+      applicationId: '1100000000000000001',
+      guildId: '1200000000000000001',
+      heartbeatInterval: 1000,
+      enabledIntents: PRIVILEGED,          // privileged intents enabled in the "Developer Portal"
+      interactionDeadlineMs: 3000,
+      messageLimit: { limit: 5, windowMs: 5000 },  // per channel, like Discord
+      globalPerSecond: 50,
+      interactionsUrl: null,               // for signed HTTP delivery
+      ...options,
+    };
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+    this.privateKey = privateKey;
+    this.publicKeyHex = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
+    this.validator = new OpenApiValidator(options.specPath);
+    this.validationErrors = [];
+    this.requests = [];
+    this.injected429 = [];
+    this.buckets = new Map();
+    this.globalWindow = { start: 0, count: 0 };
+    this.sessions = new Map();
+    this.gatewayStats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, closes: [] };
+    this.faults = { dropAcks: false };
+    this.commands = [];
+    this.interactions = new Map();
+    this.messages = new Map();   // channel id -> [message]
+    this.dmChannels = new Map(); // user id -> channel id
+    this.dmClosed = new Set();
+    this.users = new Map();
+    this.bot = this.addUser({ id: '1100000000000000001', username: 'Maxis', bot: true });
+    const g = this.options.guildId;
+    this.guild = { id: g, name: 'Maxis Test Server', owner_id: '1300000000000000001', roles: new Map(), channels: new Map(), members: new Map() };
+    this.addUser({ id: this.guild.owner_id, username: 'owner' });
+    this.addRole({ id: g, name: '@everyone', position: 0, permissions: (P.ViewChannel | P.SendMessages | P.ReadMessageHistory).toString() });
+    this.botRole = this.addRole({ name: 'Maxis', position: 10, managed: true,
+      permissions: (P.ViewChannel | P.SendMessages | P.EmbedLinks | P.ReadMessageHistory | P.ManageRoles | P.ManageChannels).toString() });
+    this.staffRole = this.addRole({ name: 'Staff', position: 5, permissions: '0' });
+    this.paidRole = this.addRole({ name: 'Pro', position: 3, permissions: '0' });
+    this.highRole = this.addRole({ name: 'Moderators', position: 20, permissions: '0' });
+    this.general = this.addChannel({ name: 'general' });
+    this.staffChannel = this.addChannel({ name: 'staff' });
+    this.fallbackChannel = this.addChannel({ name: 'notifications' });
+    this.guild.members.set(this.bot.id, { roles: [this.botRole.id], joined_at: new Date().toISOString() });
+    this.guild.members.set(this.guild.owner_id, { roles: [], joined_at: new Date().toISOString() });
+  }
+
+  // ---- model -------------------------------------------------------------------------------------------
+  addUser({ id = snowflake(), username, bot = false }) {
+    const u = { id, username: username ?? `user${id.slice(-4)}`, global_name: null, discriminator: '0', avatar: null, bot };
+    this.users.set(id, u);
+    return u;
+  }
+  addRole({ id = snowflake(), name, position, permissions = '0', managed = false }) {
+    const r = { id, name, color: 0, hoist: false, icon: null, unicode_emoji: null, position, permissions: String(permissions), managed, mentionable: false, flags: 0 };
+    this.guild.roles.set(id, r);
+    return r;
+  }
+  addChannel({ id = snowflake(), name, type = 0, permission_overwrites = [], parent_id = null, topic = null }) {
+    const c = { id, type, guild_id: this.guild.id, name, position: this.guild.channels.size, permission_overwrites, parent_id, topic, nsfw: false };
+    this.guild.channels.set(id, c);
+    this.messages.set(id, []);
+    return c;
+  }
+  memberObject(userId) {
+    const m = this.guild.members.get(userId);
+    if (!m) return null;
+    return { user: this.users.get(userId), nick: null, roles: [...m.roles], joined_at: m.joined_at, deaf: false, mute: false, flags: 0, pending: false };
+  }
+  permissionsOf(userId) {
+    if (userId === this.guild.owner_id) return Object.values(P).reduce((a, b) => a | b, 0n);
+    const m = this.guild.members.get(userId);
+    let p = BigInt(this.guild.roles.get(this.guild.id).permissions);
+    for (const r of m?.roles ?? []) p |= BigInt(this.guild.roles.get(r)?.permissions ?? 0);
+    return (p & P.Administrator) ? Object.values(P).reduce((a, b) => a | b, 0n) : p;
+  }
+  topPosition(userId) {
+    return Math.max(0, ...(this.guild.members.get(userId)?.roles ?? []).map((r) => this.guild.roles.get(r)?.position ?? 0));
+  }
+  guildObject(withState) {
+    const base = {
+      id: this.guild.id, name: this.guild.name, icon: null, owner_id: this.guild.owner_id, afk_channel_id: null, afk_timeout: 300,
+      verification_level: 0, default_message_notifications: 0, explicit_content_filter: 0, features: [], mfa_level: 0,
+      system_channel_id: null, premium_tier: 0, preferred_locale: 'fr', nsfw_level: 0, premium_progress_bar_enabled: false,
+      roles: [...this.guild.roles.values()], emojis: [], stickers: [],
+    };
+    if (!withState) return base;
+    return { ...base, joined_at: new Date().toISOString(), large: false, unavailable: false, member_count: this.guild.members.size,
+      members: [...this.guild.members.keys()].map((id) => this.memberObject(id)), channels: [...this.guild.channels.values()],
+      threads: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [] };
+  }
+
+  // ---- gateway -----------------------------------------------------------------------------------------
+  dispatch(type, data, intent) {
+    for (const s of this.sessions.values()) {
+      if (intent !== undefined && (s.intents & intent) === 0) continue;
+      let d = data;
+      if (type === 'MESSAGE_CREATE' && (s.intents & GatewayIntentBits.MessageContent) === 0 && data.guild_id &&
+          !(data.mentions ?? []).some((u) => u.id === this.bot.id) && data.author.id !== this.bot.id) {
+        d = { ...data, content: '', embeds: [], attachments: [], components: [] };  // Message Content rules
+      }
+      s.seq += 1;
+      const payload = { op: GatewayOpcodes.Dispatch, t: type, s: s.seq, d };
+      s.buffer.push(payload);
+      if (s.buffer.length > 1000) s.buffer.shift();
+      if (s.ws && s.ready) s.ws.send(JSON.stringify(payload));
+    }
+  }
+
+  onGatewayConnection(ws) {
+    this.gatewayStats.connections += 1;
+    const conn = { ws, session: null };
+    ws.send(JSON.stringify({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.options.heartbeatInterval } }));
+    ws.on('message', (raw) => {
+      let msg;
+      try { msg = JSON.parse(raw.toString()); } catch { ws.close(4002, 'Decode error'); return; }
+      if (msg.op === GatewayOpcodes.Heartbeat) {
+        this.gatewayStats.heartbeats += 1;
+        if (!this.faults.dropAcks) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
+      } else if (msg.op === GatewayOpcodes.Identify) {
+        if (conn.session) { ws.close(4005, 'Already authenticated'); return; }
+        const d = msg.d ?? {};
+        if (d.token !== this.options.token) { ws.close(4004, 'Authentication failed.'); return; }
+        if (typeof d.intents !== 'number') { ws.close(4013, 'Invalid intent(s).'); return; }
+        if ((d.intents & PRIVILEGED & ~this.options.enabledIntents) !== 0) { ws.close(4014, 'Disallowed intent(s).'); return; }
+        this.gatewayStats.identifies += 1;
+        const session = { id: crypto.randomBytes(16).toString('hex'), seq: 0, buffer: [], intents: d.intents, ws, ready: true };
+        this.sessions.set(session.id, session);
+        conn.session = session;
+        const port = this.server.address().port;
+        this.dispatch('READY', { v: 10, user: this.bot, guilds: [{ id: this.guild.id, unavailable: true }], session_id: session.id,
+          session_type: 'normal', resume_gateway_url: `ws://127.0.0.1:${port}/resume-gateway`, shard: [0, 1],
+          application: { id: this.options.applicationId, flags: this.applicationFlags() } });
+        if (d.intents & GatewayIntentBits.Guilds) this.dispatch('GUILD_CREATE', this.guildObject(true), GatewayIntentBits.Guilds);
+      } else if (msg.op === GatewayOpcodes.Resume) {
+        const d = msg.d ?? {};
+        const session = this.sessions.get(d.session_id);
+        if (d.token !== this.options.token) { ws.close(4004, 'Authentication failed.'); return; }
+        if (!session) { ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: false })); return; }
+        this.gatewayStats.resumes += 1;
+        if (session.ws && session.ws !== ws) session.ws.terminate();
+        session.ws = ws;
+        conn.session = session;
+        for (const p of session.buffer.filter((e) => e.s > d.seq)) ws.send(JSON.stringify(p));
+        session.seq += 1;
+        const resumed = { op: 0, t: 'RESUMED', s: session.seq, d: {} };
+        session.buffer.push(resumed);
+        ws.send(JSON.stringify(resumed));
+        session.ready = true;
+      }
+    });
+    ws.on('close', (code) => {
+      this.gatewayStats.closes.push(code);
+      if (conn.session && conn.session.ws === ws) {
+        conn.session.ready = false;
+        conn.session.ws = null;
+        if (code === 1000 || code === 1001) this.sessions.delete(conn.session.id);  // a clean close ends the session
+      }
+    });
+  }
+
+  applicationFlags() {
+    let f = 0;
+    if (this.options.enabledIntents & GatewayIntentBits.GuildMembers) f |= 1 << 14;
+    if (this.options.enabledIntents & GatewayIntentBits.MessageContent) f |= 1 << 18;
+    return f;
+  }
+
+  liveSockets() { return [...this.sessions.values()].filter((s) => s.ws).map((s) => s.ws); }
+
+  fault({ kind, code, resumable }) {
+    for (const s of [...this.sessions.values()]) {
+      if (!s.ws) continue;
+      if (kind === 'reconnect') s.ws.send(JSON.stringify({ op: GatewayOpcodes.Reconnect, d: null }));
+      else if (kind === 'invalid_session') {
+        if (!resumable) this.sessions.delete(s.id);
+        s.ws.send(JSON.stringify({ op: GatewayOpcodes.InvalidSession, d: !!resumable }));
+      } else if (kind === 'abrupt') { s.ready = false; s.ws.terminate(); s.ws = null; }
+      else if (kind === 'close') { s.ready = false; s.ws.close(code ?? 4000, 'simulated'); }
+    }
+    if (kind === 'drop_acks') this.faults.dropAcks = true;
+    if (kind === 'restore_acks') this.faults.dropAcks = false;
+  }
+
+  // ---- REST --------------------------------------------------------------------------------------------
+  rateLimit(method, path, res) {
+    const now = Date.now();
+    const route = routeKey(method, path);
+    const injected = this.injected429.find((r) => r.count > 0 && (r.route === '*' || route.startsWith(r.route)));
+    if (injected) {
+      injected.count -= 1;
+      const retry = injected.retry_after;
+      res.setHeader('Retry-After', String(Math.ceil(retry)));
+      res.setHeader('X-RateLimit-Scope', injected.global ? 'global' : 'user');
+      if (injected.global) res.setHeader('X-RateLimit-Global', 'true');
+      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: !!injected.global });
+    }
+    if (now - this.globalWindow.start >= 1000) this.globalWindow = { start: now, count: 0 };
+    this.globalWindow.count += 1;
+    if (this.globalWindow.count > this.options.globalPerSecond && !route.includes('/interactions/')) {
+      const retry = (this.globalWindow.start + 1000 - now) / 1000;
+      res.setHeader('Retry-After', String(Math.ceil(retry)));
+      res.setHeader('X-RateLimit-Global', 'true');
+      res.setHeader('X-RateLimit-Scope', 'global');
+      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: true });
+    }
+    const isMessage = /^POST \/channels\/\d+\/messages$/.test(route);
+    const { limit, windowMs } = isMessage ? this.options.messageLimit : { limit: 50, windowMs: 1000 };
+    const hash = crypto.createHash('sha1').update(isMessage ? 'messages' : route).digest('hex').slice(0, 16);
+    const key = isMessage ? `${hash}:${path.split('/')[2]}` : `${hash}:${route}`;
+    let b = this.buckets.get(key);
+    if (!b || now >= b.reset) { b = { remaining: limit, reset: now + windowMs }; this.buckets.set(key, b); }
+    const headers = () => {
+      res.setHeader('X-RateLimit-Limit', String(limit));
+      res.setHeader('X-RateLimit-Remaining', String(Math.max(0, b.remaining)));
+      res.setHeader('X-RateLimit-Reset', ((b.reset) / 1000).toFixed(3));
+      res.setHeader('X-RateLimit-Reset-After', ((b.reset - now) / 1000).toFixed(3));
+      res.setHeader('X-RateLimit-Bucket', hash);
+    };
+    if (b.remaining <= 0) {
+      headers();
+      const retry = (b.reset - now) / 1000;
+      res.setHeader('Retry-After', String(Math.ceil(retry)));
+      res.setHeader('X-RateLimit-Scope', 'user');
+      this.stats429 = (this.stats429 ?? 0) + 1;
+      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: false });
+    }
+    b.remaining -= 1;
+    headers();
+  }
+
+  checkBody(method, path, body) {
+    const problems = this.validator.validate(method, path.split('?')[0], body);
+    if (problems.length) this.validationErrors.push(...problems);
+  }
+
+  messageFrom(channelId, body, author = this.bot) {
+    const m = {
+      id: snowflake(), channel_id: channelId, author, content: body.content ?? '', timestamp: new Date().toISOString(),
+      edited_timestamp: null, tts: false, mention_everyone: false, mentions: [], mention_roles: [], attachments: [],
+      embeds: body.embeds ?? [], components: body.components ?? [], pinned: false, type: body.message_reference ? 19 : 0,
+      flags: body.flags ?? 0,
+    };
+    if (body.message_reference) m.message_reference = { ...body.message_reference, channel_id: channelId };
+    return m;
+  }
+
+  validateMessage(body) {
+    const has = (body.content && body.content.length) || (body.embeds && body.embeds.length) || (body.components && body.components.length);
+    if (!has) throw new DiscordError(400, 50006, 'Cannot send an empty message');
+    const errors = [];
+    if ((body.content ?? '').length > 2000) errors.push('content: Must be 2000 or fewer in length.');
+    if ((body.embeds ?? []).length > 10) errors.push('embeds: Must be 10 or fewer in length.');
+    let total = 0;
+    for (const e of body.embeds ?? []) {
+      total += (e.title ?? '').length + (e.description ?? '').length + (e.footer?.text ?? '').length;
+      if ((e.title ?? '').length > 256) errors.push('embeds.title too long');
+      if ((e.description ?? '').length > 4096) errors.push('embeds.description too long');
+      if ((e.fields ?? []).length > 25) errors.push('embeds.fields: Must be 25 or fewer in length.');
+      for (const f of e.fields ?? []) {
+        total += f.name.length + f.value.length;
+        if (f.name.length > 256 || f.value.length > 1024) errors.push('embeds.fields too long');
+      }
+    }
+    if (total > 6000) errors.push('embeds: Embed size exceeds maximum size of 6000');
+    for (const row of body.components ?? []) {
+      if ((row.components ?? []).length > 5) errors.push('components: too many in a row');
+      for (const c of row.components ?? []) {
+        if ((c.custom_id ?? '').length > 100) errors.push('custom_id: Must be 100 or fewer in length.');
+        if ((c.label ?? '').length > 80) errors.push('label too long');
+        if (c.type === 3 && (c.options ?? []).length > 25) errors.push('options: Must be 25 or fewer in length.');
+      }
+    }
+    if ((body.components ?? []).length > 5) errors.push('components: Must be 5 or fewer in length.');
+    if (errors.length) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors });
+  }
+
+  postMessage(channelId, body) {
+    const dmUser = [...this.dmChannels.entries()].find(([, c]) => c === channelId)?.[0];
+    if (dmUser) {
+      if (this.dmClosed.has(dmUser)) throw new DiscordError(403, 50007, 'Cannot send messages to this user');
+    } else {
+      const channel = this.guild.channels.get(channelId);
+      if (!channel) throw new DiscordError(404, 10003, 'Unknown Channel');
+      if ((this.permissionsOf(this.bot.id) & P.SendMessages) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      if (channel.botDenied) throw new DiscordError(403, 50001, 'Missing Access');
+    }
+    this.validateMessage(body);
+    const m = this.messageFrom(channelId, body);
+    if (!dmUser) m.guild_id = this.guild.id;
+    if (!this.messages.has(channelId)) this.messages.set(channelId, []);
+    this.messages.get(channelId).push(m);
+    this.dispatch('MESSAGE_CREATE', m, dmUser ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
+    return m;
+  }
+
+  interactionByToken(token) {
+    for (const i of this.interactions.values()) if (i.token === token) return i;
+    throw new DiscordError(404, 10015, 'Unknown Webhook');
+  }
+
+  async rest(method, path, body, headers) {
+    const bot = () => {
+      if (headers.authorization !== `Bot ${this.options.token}`) throw new DiscordError(401, 0, '401: Unauthorized');
+    };
+    let m;
+    const g = this.guild.id;
+    if (method === 'GET' && path === '/gateway/bot') {
+      bot();
+      return [200, { url: `ws://127.0.0.1:${this.server.address().port}/gateway`, shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86400000, max_concurrency: 1 } }];
+    }
+    if (method === 'GET' && path === '/users/@me') { bot(); return [200, { ...this.bot, verified: true, mfa_enabled: false, flags: 0 }]; }
+    if (method === 'GET' && path === '/applications/@me') {
+      bot();
+      return [200, { id: this.options.applicationId, name: 'Maxis', icon: null, description: '', bot_public: false,
+        bot_require_code_grant: false, verify_key: this.publicKeyHex, flags: this.applicationFlags(), bot: this.bot }];
+    }
+    if ((m = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/)) && method === 'PUT') {
+      bot();
+      if (m[1] !== this.options.applicationId) throw new DiscordError(403, 50035, 'Invalid application');
+      if (m[2] && m[2] !== g) throw new DiscordError(404, 10004, 'Unknown Guild');
+      if (!Array.isArray(body) || body.length > 100) throw new DiscordError(400, 50035, 'Invalid Form Body');
+      const names = new Set();
+      for (const c of body) {
+        if (!/^[-_\p{L}\p{N}]{1,32}$/u.test(c.name) || c.name !== c.name.toLowerCase()) throw new DiscordError(400, 50035, `Invalid command name ${c.name}`);
+        if (names.has(c.name)) throw new DiscordError(400, 50035, 'Application command names must be unique');
+        names.add(c.name);
+        if (!c.description || c.description.length > 100) throw new DiscordError(400, 50035, `Invalid description for ${c.name}`);
+      }
+      this.commands = body.map((c) => ({ ...c, id: snowflake(), application_id: this.options.applicationId, guild_id: m[2], version: snowflake() }));
+      return [200, this.commands];
+    }
+    if (method === 'GET' && path === `/guilds/${g}`) { bot(); return [200, this.guildObject(false)]; }
+    if ((m = path.match(/^\/guilds\/(\d+)/)) && m[1] !== g) { bot(); throw new DiscordError(404, 10004, 'Unknown Guild'); }
+    if (method === 'GET' && path === `/guilds/${g}/roles`) { bot(); return [200, [...this.guild.roles.values()]]; }
+    if ((m = path.match(/^\/guilds\/\d+\/members\/(\d+)$/)) && method === 'GET') {
+      bot();
+      const member = this.memberObject(m[1]);
+      if (!member) throw new DiscordError(404, 10007, 'Unknown Member');
+      return [200, member];
+    }
+    if ((m = path.match(/^\/guilds\/\d+\/members\/(\d+)\/roles\/(\d+)$/)) && (method === 'PUT' || method === 'DELETE')) {
+      bot();
+      const [, userId, roleId] = m;
+      const role = this.guild.roles.get(roleId);
+      if (!role) throw new DiscordError(404, 10011, 'Unknown Role');
+      const member = this.guild.members.get(userId);
+      if (!member) throw new DiscordError(404, 10007, 'Unknown Member');
+      if ((this.permissionsOf(this.bot.id) & P.ManageRoles) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      if (role.position >= this.topPosition(this.bot.id)) throw new DiscordError(403, 50013, 'Missing Permissions');
+      const has = member.roles.includes(roleId);
+      if (method === 'PUT' && !has) member.roles.push(roleId);
+      if (method === 'DELETE' && has) member.roles = member.roles.filter((r) => r !== roleId);
+      this.auditLog.push({ action: method === 'PUT' ? 'role_add' : 'role_remove', user: userId, role: roleId, reason: headers['x-audit-log-reason'] ? decodeURIComponent(headers['x-audit-log-reason']) : null });
+      this.dispatch('GUILD_MEMBER_UPDATE', { guild_id: g, ...this.memberObject(userId) }, GatewayIntentBits.GuildMembers);
+      return [204, null];
+    }
+    if (method === 'POST' && path === `/guilds/${g}/channels`) {
+      bot();
+      if ((this.permissionsOf(this.bot.id) & P.ManageChannels) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      if (!body.name || body.name.length > 100) throw new DiscordError(400, 50035, 'Invalid Form Body');
+      const c = this.addChannel({ name: body.name, type: body.type ?? 0, topic: body.topic ?? null, parent_id: body.parent_id ?? null,
+        permission_overwrites: (body.permission_overwrites ?? []).map((o) => ({ id: o.id, type: o.type, allow: String(o.allow ?? 0), deny: String(o.deny ?? 0) })) });
+      this.dispatch('CHANNEL_CREATE', c, GatewayIntentBits.Guilds);
+      return [201, c];
+    }
+    if ((m = path.match(/^\/channels\/(\d+)$/)) && method === 'GET') {
+      bot();
+      const c = this.guild.channels.get(m[1]);
+      if (!c) throw new DiscordError(404, 10003, 'Unknown Channel');
+      return [200, c];
+    }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body)]; }
+    if (method === 'POST' && path === '/users/@me/channels') {
+      bot();
+      const user = this.users.get(String(body.recipient_id));
+      if (!user) throw new DiscordError(400, 50033, 'Invalid Recipient(s)');
+      if (!this.dmChannels.has(user.id)) { const id = snowflake(); this.dmChannels.set(user.id, id); this.messages.set(id, []); }
+      return [200, { id: this.dmChannels.get(user.id), type: 1, last_message_id: null, flags: 0, recipients: [user] }];
+    }
+    if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && method === 'POST') {
+      const i = this.interactions.get(m[1]);
+      if (!i || i.token !== m[2] || Date.now() - i.created > this.options.interactionDeadlineMs) throw new DiscordError(404, 10062, 'Unknown interaction');
+      if (i.response) throw new DiscordError(400, 40060, 'Interaction has already been acknowledged.');
+      this.acknowledge(i, body);
+      return [204, null];
+    }
+    if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/))) {
+      const i = this.interactionByToken(m[2]);
+      if (m[1] !== this.options.applicationId || !i.response) throw new DiscordError(404, 10015, 'Unknown Webhook');
+      if (method === 'GET') return [200, i.original];
+      if (method === 'PATCH') {
+        this.validateMessage({ ...i.original, ...body });
+        i.original = { ...i.original, ...body, edited_timestamp: new Date().toISOString() };
+        i.edits += 1;
+        return [200, i.original];
+      }
+    }
+    if ((m = path.match(/^\/webhooks\/(\d+)\/([^/]+)$/)) && method === 'POST') {
+      const i = this.interactionByToken(m[2]);
+      if (m[1] !== this.options.applicationId || !i.response) throw new DiscordError(404, 10015, 'Unknown Webhook');
+      this.validateMessage(body);
+      const msg = this.messageFrom(i.channel_id, body);
+      i.followups.push(msg);
+      return [200, msg];
+    }
+    throw new DiscordError(404, 0, '404: Not Found');
+  }
+
+  acknowledge(i, body) {
+    const t = body.type;
+    const allowed = i.type === InteractionType.Ping ? [InteractionResponseType.Pong]
+      : i.type === InteractionType.ApplicationCommand ? [4, 5, 9]
+      : i.type === InteractionType.MessageComponent ? [4, 5, 6, 7, 9] : [4, 5, 6, 7];
+    if (!allowed.includes(t)) throw new DiscordError(400, 50035, `Interaction response type ${t} not allowed here`);
+    if (t === 4) this.validateMessage(body.data ?? {});
+    i.response = body;
+    i.acknowledgedAt = Date.now();
+    if (t === 4 || t === 5) i.original = this.messageFrom(i.channel_id, body.data ?? {});
+    if (t === 5) i.original.content = '';
+  }
+
+  // ---- interactions created by tests -------------------------------------------------------------------
+  async createInteraction({ type, user, channel = this.general.id, dm = false, name, options = [], custom_id, values, fields, locale = 'fr', mode = 'gateway' }) {
+    const u = this.users.get(user) ?? this.addUser({ id: user });
+    const id = snowflake();
+    const token = `itok-${crypto.randomBytes(24).toString('base64url')}`;
+    const data = type === InteractionType.ApplicationCommand
+      ? { id: this.commands.find((c) => c.name === name)?.id ?? snowflake(), name, type: 1, options }
+      : type === InteractionType.MessageComponent
+        ? { custom_id, component_type: values ? 3 : 2, ...(values ? { values } : {}) }
+        : type === InteractionType.ModalSubmit
+          ? { custom_id, components: Object.entries(fields ?? {}).map(([k, v]) => ({ type: 1, components: [{ type: 4, custom_id: k, value: v }] })) }
+          : undefined;
+    const interaction = { id, application_id: this.options.applicationId, type, token, version: 1, locale, app_permissions: String(this.permissionsOf(this.bot.id)),
+      entitlements: [], authorizing_integration_owners: {}, context: dm ? 1 : 0, ...(data ? { data } : {}) };
+    if (type !== InteractionType.Ping) {
+      if (dm) {
+        interaction.user = u;
+        interaction.channel_id = this.dmChannels.get(u.id) ?? snowflake();
+      } else {
+        interaction.guild_id = this.guild.id;
+        interaction.channel_id = channel;
+        const member = this.memberObject(u.id) ?? { user: u, roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
+        interaction.member = { ...member, permissions: String(this.permissionsOf(u.id)) };
+      }
+      interaction.channel = { id: interaction.channel_id, type: dm ? 1 : 0 };
+    }
+    const record = { id, token, type, created: Date.now(), channel_id: interaction.channel_id, response: null, original: null, edits: 0, followups: [], httpStatus: null };
+    this.interactions.set(id, record);
+    if (mode === 'http') {
+      const body = JSON.stringify(interaction);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = crypto.sign(null, Buffer.from(timestamp + body), this.privateKey).toString('hex');
+      const res = await fetch(this.options.interactionsUrl, { method: 'POST', body,
+        headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp } });
+      record.httpStatus = res.status;
+      if (res.ok) {
+        const response = await res.json();
+        try { this.checkBody('POST', `/interactions/${id}/${token}/callback`, response); this.acknowledge(record, response); } catch (e) { record.httpError = e.message; }
+      }
+    } else {
+      this.dispatch('INTERACTION_CREATE', interaction);
+    }
+    return { id, token };
+  }
+
+  interactionView(id) {
+    const i = this.interactions.get(id);
+    if (!i) return null;
+    return { id: i.id, acknowledged: !!i.response, response_type: i.response?.type ?? null, response: i.response, original: i.original,
+      edits: i.edits, followups: i.followups, ephemeral: !!((i.response?.data?.flags ?? 0) & 64), http_status: i.httpStatus,
+      latency_ms: i.acknowledgedAt ? i.acknowledgedAt - i.created : null };
+  }
+
+  // ---- HTTP server -------------------------------------------------------------------------------------
+  async control(method, path, body) {
+    let m;
+    const json = (status, value) => [status, value];
+    if (method === 'GET' && path === '/_sim/state') {
+      return json(200, { gateway: { ...this.gatewayStats, sessions: [...this.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, connected: !!s.ws, intents: s.intents })) },
+        public_key: this.publicKeyHex, guild_id: this.guild.id, application_id: this.options.applicationId, bot_id: this.bot.id,
+        channels: { general: this.general.id, staff: this.staffChannel.id, fallback: this.fallbackChannel.id },
+        roles: { bot: this.botRole.id, staff: this.staffRole.id, pro: this.paidRole.id, high: this.highRole.id },
+        rate_limited: this.stats429 ?? 0, validation_errors: this.validationErrors });
+    }
+    if (method === 'POST' && path === '/_sim/messages') {
+      const u = this.users.get(body.user) ?? this.addUser({ id: body.user, username: body.username });
+      const dm = !!body.dm;
+      let channelId = body.channel ?? this.general.id;
+      if (dm) {
+        if (!this.dmChannels.has(u.id)) { const id = snowflake(); this.dmChannels.set(u.id, id); this.messages.set(id, []); }
+        channelId = this.dmChannels.get(u.id);
+      }
+      const msg = this.messageFrom(channelId, { content: body.content }, u);
+      if (!dm) { msg.guild_id = this.guild.id; msg.member = this.memberObject(u.id) ?? { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false }; delete msg.member.user; }
+      this.messages.get(channelId).push(msg);
+      this.dispatch('MESSAGE_CREATE', msg, dm ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
+      return json(200, msg);
+    }
+    if (method === 'POST' && path === '/_sim/interactions') return json(200, await this.createInteraction(body));
+    if ((m = path.match(/^\/_sim\/interactions\/(\d+)$/)) && method === 'GET') return json(200, this.interactionView(m[1]));
+    if ((m = path.match(/^\/_sim\/channels\/(\d+)\/messages$/)) && method === 'GET') return json(200, this.messages.get(m[1]) ?? []);
+    if ((m = path.match(/^\/_sim\/dms\/(\d+)$/)) && method === 'GET') {
+      const c = this.dmChannels.get(m[1]);
+      return json(200, c ? this.messages.get(c).filter((x) => x.author.id === this.bot.id) : []);
+    }
+    if ((m = path.match(/^\/_sim\/dms\/(\d+)\/closed$/)) && method === 'PUT') { body.closed ? this.dmClosed.add(m[1]) : this.dmClosed.delete(m[1]); return json(200, {}); }
+    if (method === 'GET' && path === '/_sim/channels') return json(200, [...this.guild.channels.values()]);
+    if (method === 'POST' && path === '/_sim/members') {
+      const u = this.users.get(body.user) ?? this.addUser({ id: body.user, username: body.username });
+      this.guild.members.set(u.id, { roles: body.roles ?? [], joined_at: new Date().toISOString() });
+      this.dispatch('GUILD_MEMBER_ADD', { guild_id: this.guild.id, ...this.memberObject(u.id) }, GatewayIntentBits.GuildMembers);
+      return json(200, this.memberObject(u.id));
+    }
+    if ((m = path.match(/^\/_sim\/members\/(\d+)$/))) {
+      if (method === 'GET') return json(200, this.memberObject(m[1]));
+      if (method === 'DELETE') {
+        this.guild.members.delete(m[1]);
+        this.dispatch('GUILD_MEMBER_REMOVE', { guild_id: this.guild.id, user: this.users.get(m[1]) }, GatewayIntentBits.GuildMembers);
+        return json(200, {});
+      }
+      if (method === 'PATCH') {
+        this.guild.members.get(m[1]).roles = body.roles;
+        this.dispatch('GUILD_MEMBER_UPDATE', { guild_id: this.guild.id, ...this.memberObject(m[1]) }, GatewayIntentBits.GuildMembers);
+        return json(200, this.memberObject(m[1]));
+      }
+    }
+    if ((m = path.match(/^\/_sim\/roles\/(\d+)$/)) && method === 'PATCH') {
+      Object.assign(this.guild.roles.get(m[1]), body);
+      this.dispatch('GUILD_ROLE_UPDATE', { guild_id: this.guild.id, role: this.guild.roles.get(m[1]) }, GatewayIntentBits.Guilds);
+      return json(200, this.guild.roles.get(m[1]));
+    }
+    if (method === 'GET' && path === '/_sim/commands') return json(200, this.commands);
+    if (method === 'GET' && path === '/_sim/requests') return json(200, this.requests);
+    if (method === 'GET' && path === '/_sim/audit-log') return json(200, this.auditLog);
+    if (method === 'POST' && path === '/_sim/faults') { this.fault(body); return json(200, {}); }
+    if (method === 'POST' && path === '/_sim/ratelimits') { this.injected429.push({ route: body.route ?? '*', count: body.count ?? 1, retry_after: body.retry_after ?? 1, global: !!body.global }); return json(200, {}); }
+    if (method === 'PATCH' && path === '/_sim/options') { Object.assign(this.options, body); return json(200, this.options); }
+    throw new DiscordError(404, 0, `no control route ${method} ${path}`);
+  }
+
+  async handle(req, res) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url, 'http://sim');
+    let path = url.pathname;
+    const send = (status, value, extraHeaders = {}) => {
+      for (const [k, v] of Object.entries(extraHeaders)) res.setHeader(k, v);
+      if (status === 204 || value === null) { res.writeHead(status); res.end(); return; }
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    let body;
+    try { body = raw ? JSON.parse(raw) : undefined; } catch { send(400, { message: '400: Bad Request', code: 50109 }); return; }
+    try {
+      if (path.startsWith('/_sim/')) { const [s, v] = await this.control(req.method, path, body); send(s, v); return; }
+      if (!path.startsWith('/api/v10/')) throw new DiscordError(404, 0, '404: Not Found');
+      path = path.slice('/api/v10'.length);
+      this.requests.push({ method: req.method, path, body, at: Date.now(), user_agent: req.headers['user-agent'] ?? '' });
+      if (!/^DiscordBot \(\S+, \S+\)/.test(req.headers['user-agent'] ?? '')) this.validationErrors.push(`${req.method} ${path}: User-Agent '${req.headers['user-agent']}' is not 'DiscordBot ($url, $version)'`);
+      if (body !== undefined) {
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) this.validationErrors.push(`${req.method} ${path}: body without Content-Type: application/json`);
+        this.checkBody(req.method, path, body);
+      }
+      this.rateLimit(req.method, path, res);
+      const [status, value] = await this.rest(req.method, path, body, req.headers);
+      send(status, value);
+    } catch (e) {
+      if (e instanceof DiscordError) {
+        const payload = e.status === 429 ? { message: e.message, retry_after: e.extra.retry_after, global: e.extra.global, code: 0 }
+          : { message: e.message, code: e.code, ...(e.extra.errors ? { errors: e.extra.errors } : {}) };
+        send(e.status, payload);
+      } else {
+        send(500, { message: String(e?.stack ?? e), code: 0 });
+      }
+    }
+  }
+
+  async start(port = 0) {
+    this.auditLog = [];
+    this.server = http.createServer((req, res) => { this.handle(req, res); });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+    this.server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url, 'http://sim').pathname;
+      if (path !== '/gateway' && path !== '/resume-gateway') { socket.destroy(); return; }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onGatewayConnection(ws));
+    });
+    await new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    const p = this.server.address().port;
+    this.url = `http://127.0.0.1:${p}`;
+    this.apiBase = `${this.url}/api/v10`;
+    return this;
+  }
+
+  async stop() {
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+export async function startSimulator(options = {}) {
+  return new DiscordSimulator(options).start(options.port ?? 0);
+}
