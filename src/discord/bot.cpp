@@ -112,7 +112,15 @@ void Bot::NoteMember(core::UserId user, const std::string& name, const std::stri
         std::lock_guard lock(seen_mu_);
         if (!known_members_.insert(user.value).second) return;
     }
-    if (hooks_.member_seen) hooks_.member_seen(user, name, locale);
+    if (!hooks_.member_seen) return;
+    try {
+        hooks_.member_seen(user, name, locale);
+    } catch (const std::exception& e) {
+        // Best effort: the command still runs; the member is recorded next time.
+        spdlog::warn("discord: could not record member {}: {}", user.value, e.what());
+        std::lock_guard lock(seen_mu_);
+        known_members_.erase(user.value);
+    }
 }
 
 std::string Bot::LocaleFor(core::UserId user, const std::string& discord_locale) const {
@@ -252,7 +260,6 @@ void Bot::RunInteraction(const json::object& interaction, const Acknowledge& ack
     }
     core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr, perms)};
     auto locale = LocaleFor(*uid, Str(interaction, "locale"));
-    NoteMember(*uid, DisplayName(*user), locale);
     const auto* data = Obj(interaction, "data");
     if (!data) return;
     const auto& catalog = engine_.catalog();
@@ -339,6 +346,8 @@ void Bot::RunInteraction(const json::object& interaction, const Acknowledge& ack
         if (ephemeral) data["flags"] = kEphemeral;
         acknowledge(json::object{{"type", kDeferredChannelMessage}, {"data", std::move(data)}});
     });
+    // Everything that may wait on the database happens after the timer is armed.
+    NoteMember(*uid, DisplayName(*user), locale);
     auto reply = run();
     reply.ephemeral = reply.ephemeral || ephemeral;
     auto messages = RenderMessages(reply, sealer);
