@@ -151,3 +151,35 @@ TEST(ConsoleUserId, NumericIdsAreKeptAndNamesAreStable) {
 
 }  // namespace
 }  // namespace maxis::app
+
+namespace maxis::app {
+namespace {
+
+TEST(Config, DiscordSettingsAreValidatedAndTheTokenNeverShows) {
+    auto c = ParseConfig(R"(
+[discord]
+guild_id = "1200000000000000001"
+staff_role_ids = ["1", "2"]
+public_key = "d2532d26e26ebc047b55bb995d9b2d5f4c42a4dbae98bc948886e579ca93825e"
+api_base_url = "http://127.0.0.1:9/api/v10/"
+defer_after_ms = 800
+)", "t", Env({{"MAXIS_DISCORD_TOKEN", "MTIz.secret.token"}}));
+    EXPECT_EQ(c.discord.guild_id, "1200000000000000001");
+    EXPECT_EQ(c.discord.staff_role_ids.size(), 2U);
+    EXPECT_EQ(c.discord.api_base_url, "http://127.0.0.1:9/api/v10") << "trailing slash removed";
+    EXPECT_EQ(c.discord.defer_after.count(), 800);
+    EXPECT_EQ(c.secrets.discord_token.Reveal(), "MTIz.secret.token");
+    auto described = DescribeConfig(c);
+    EXPECT_EQ(described.find("secret.token"), std::string::npos);
+    EXPECT_NE(described.find("MAXIS_DISCORD_TOKEN = (set)"), std::string::npos);
+
+    EXPECT_NE(ErrorOf("[discord]\nguild_id = \"my server\"\n").find("discord.guild_id"), std::string::npos);
+    EXPECT_NE(ErrorOf("[discord]\nstaff_role_ids = \"1\"\n").find("list of strings"), std::string::npos);
+    EXPECT_NE(ErrorOf("[discord]\nstaff_role_ids = [\"x\"]\n").find("Discord id"), std::string::npos);
+    EXPECT_NE(ErrorOf("[discord]\npublic_key = \"abc\"\n").find("64 hex"), std::string::npos);
+    EXPECT_NE(ErrorOf("[discord]\ndefer_after_ms = 5000\n").find("between 100 and 2500"), std::string::npos);
+    EXPECT_NE(ErrorOf("[discord]\napi_base_url = \"discord.com\"\n").find("http(s) URL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace maxis::app

@@ -101,21 +101,28 @@ std::vector<json::object> RenderEmbed(const commands::Embed& embed) {
     if (embed.color) first["color"] = *embed.color;
     if (!embed.image_url.empty()) first["image"] = json::object{{"url", embed.image_url}};
     out.push_back(std::move(first));
+    // The footer goes on the last embed: keep room for it in every one.
+    auto footer = embed.footer.empty() ? std::string() : Truncate(embed.footer, Limits::kFooter);
+    std::size_t length = EmbedLength(out.back()) + DiscordLength(footer);
     json::array fields;
     for (const auto& f : embed.fields) {
-        if (fields.size() == Limits::kFields) {
+        json::object field{{"name", f.name.empty() ? "\u200b" : Truncate(f.name, Limits::kFieldName)},
+                           {"value", f.value.empty() ? "\u200b" : Truncate(f.value, Limits::kFieldValue)},
+                           {"inline", f.inline_field}};
+        auto size = DiscordLength(field.at("name").as_string()) + DiscordLength(field.at("value").as_string());
+        if (!fields.empty() && (fields.size() == Limits::kFields || length + size > Limits::kEmbedTotal)) {
             out.back()["fields"] = std::move(fields);
             fields = json::array();
             json::object next;
             if (embed.color) next["color"] = *embed.color;
             out.push_back(std::move(next));
+            length = DiscordLength(footer);
         }
-        fields.push_back(json::object{{"name", f.name.empty() ? "\u200b" : Truncate(f.name, Limits::kFieldName)},
-                                      {"value", f.value.empty() ? "\u200b" : Truncate(f.value, Limits::kFieldValue)},
-                                      {"inline", f.inline_field}});
+        length += size;
+        fields.push_back(std::move(field));
     }
     if (!fields.empty()) out.back()["fields"] = std::move(fields);
-    if (!embed.footer.empty()) out.back()["footer"] = json::object{{"text", Truncate(embed.footer, Limits::kFooter)}};
+    if (!footer.empty()) out.back()["footer"] = json::object{{"text", footer}};
     // An embed needs some content; a lone colour would be refused.
     std::erase_if(out, [](const json::object& e) { return EmbedLength(e) == 0 && !e.contains("image"); });
     return out;

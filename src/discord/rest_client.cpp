@@ -182,7 +182,7 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
         out.status = raw.status;
         if (raw.status == 0) {
             out.message = raw.error;
-            spdlog::warn("discord: {} {} failed (attempt {}/{}): {}", method, route, attempt, options_.max_attempts, raw.error);
+            spdlog::warn("discord: {} failed (attempt {}/{}): {}", route, attempt, options_.max_attempts, raw.error);
             sleep_(options_.backoff_base * (1 << std::min(attempt - 1, 6)));
             continue;
         }
@@ -227,13 +227,13 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
         }
         limiter_.Update(route, h);
         if (raw.status >= 500) {
-            spdlog::warn("discord: {} {} answered {} (attempt {}/{})", method, route, raw.status, attempt, options_.max_attempts);
+            spdlog::warn("discord: {} answered {} (attempt {}/{})", route, raw.status, attempt, options_.max_attempts);
             std::uniform_int_distribution<long long> jitter(0, options_.backoff_base.count());
             sleep_(options_.backoff_base * (1 << std::min(attempt - 1, 6)) + core::Millis(jitter(rng)));
             continue;
         }
         if (!out.ok()) {
-            spdlog::warn("discord: {} {}: {}", method, route, out.Describe());
+            spdlog::warn("discord: {}: {}", route, out.Describe());
         }
         return out;
     }

@@ -1,0 +1,330 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <atomic>
+#include <mutex>
+
+#include "commands/reply.hpp"
+#include "crypto/crypto.hpp"
+#include "discord/doctor.hpp"
+#include "discord/gateway.hpp"
+#include "discord/guild_state.hpp"
+#include "discord/rate_limiter.hpp"
+#include "discord/render.hpp"
+#include "discord/rest_client.hpp"
+#include "discord/sealed_action.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "support/fake_clock.hpp"
+
+namespace maxis::discord {
+namespace {
+
+namespace json = boost::json;
+using commands::Button;
+using commands::Embed;
+using commands::Reply;
+
+const ActionSealer& Sealer() {
+    static ActionSealer sealer(std::string(32, 'k'));
+    return sealer;
+}
+
+TEST(SealedAction, RoundTripsAndRefusesTamperingOrAnotherKey) {
+    auto id = Sealer().Seal(ActionKind::kButton, "ticket_close 42");
+    ASSERT_TRUE(id);
+    EXPECT_LE(id->size(), 100U);
+    auto opened = Sealer().Open(*id);
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->action, "ticket_close 42");
+    EXPECT_EQ(opened->kind, ActionKind::kButton);
+    // Another action with the same tag, another kind, another key, garbage: refused.
+    auto dot = id->rfind('.');
+    std::string forged = "m1b." + crypto::Base64UrlEncode("ticket_close 43") + id->substr(dot);
+    EXPECT_FALSE(Sealer().Open(forged));
+    std::string kind_swapped = *id;
+    kind_swapped[2] = 'i';
+    EXPECT_FALSE(Sealer().Open(kind_swapped));
+    EXPECT_FALSE(ActionSealer(std::string(32, 'x')).Open(*id));
+    for (const char* junk : {"", "m1", "m1b.", "m1b..", "xyz.abc.def", "m1b.!!!.abc"}) EXPECT_FALSE(Sealer().Open(junk)) << junk;
+    EXPECT_FALSE(Sealer().Seal(ActionKind::kButton, std::string(80, 'a'))) << "too long for 100 characters";
+}
+
+TEST(Render, SplitsLongTextOnLineBreaksWithinTheContentLimit) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "ligne numéro " + std::to_string(i) + " 🎫\n";
+    auto messages = RenderMessages(Reply{.text = text}, Sealer());
+    ASSERT_GT(messages.size(), 1U);
+    std::string joined;
+    for (const auto& m : messages) {
+        auto content = std::string(m.at("content").as_string());
+        EXPECT_LE(DiscordLength(content), Limits::kContent);
+        joined += (joined.empty() ? "" : "\n") + content;
+    }
+    EXPECT_EQ(joined, text) << "nothing lost, nothing duplicated";
+}
+
+TEST(Render, TruncatesFieldsAndCarriesExtraFieldsAndEmbedsOver) {
+    Embed e{.title = std::string(300, 'T'), .description = "d", .color = 0x123456, .footer = "foot"};
+    for (int i = 0; i < 60; ++i) e.fields.push_back({"field " + std::to_string(i), std::string(2000, 'v')});
+    Reply r{.embeds = {e}, .buttons = {Button{.label = "Fermer", .action = "ticket_close 1"}}};
+    auto messages = RenderMessages(r, Sealer());
+    std::size_t fields = 0;
+    for (const auto& m : messages) {
+        std::size_t total = 0;
+        const auto& embeds = m.at("embeds").as_array();
+        EXPECT_LE(embeds.size(), Limits::kEmbedsPerMessage);
+        for (const auto& emb : embeds) {
+            const auto& o = emb.as_object();
+            if (o.contains("title")) {
+                EXPECT_EQ(DiscordLength(o.at("title").as_string()), Limits::kTitle);
+            }
+            for (const auto& f : o.at("fields").as_array()) {
+                EXPECT_LE(DiscordLength(f.at("value").as_string()), Limits::kFieldValue);
+                total += DiscordLength(f.at("value").as_string()) + DiscordLength(f.at("name").as_string());
+                ++fields;
+            }
+            EXPECT_LE(o.at("fields").as_array().size(), Limits::kFields);
+        }
+        EXPECT_LE(total, Limits::kEmbedTotal);
+        EXPECT_EQ(m.at("allowed_mentions").at("parse").as_array().size(), 1U);
+    }
+    EXPECT_EQ(fields, 60U) << "every field shown";
+    EXPECT_TRUE(messages.back().contains("components")) << "components on the last message";
+    EXPECT_FALSE(messages.front().contains("components"));
+}
+
+TEST(Render, ButtonsAndMenusStayWithinRowsAndCarrySealedActions) {
+    Reply r;
+    for (int i = 0; i < 30; ++i) r.buttons.push_back(Button{.label = std::string(100, 'b'), .action = "ticket_view " + std::to_string(i)});
+    r.buttons.push_back(Button{.label = "Docs", .style = commands::ButtonStyle::kLink, .url = "https://example.org"});
+    commands::SelectMenu menu{.placeholder = "Choisir", .action = "ticket_view"};
+    for (int i = 0; i < 30; ++i) menu.options.push_back({"#" + std::to_string(i), std::to_string(i), ""});
+    r.menus.push_back(menu);
+    r.ephemeral = true;
+    auto messages = RenderMessages(r, Sealer());
+    ASSERT_EQ(messages.size(), 1U);
+    const auto& rows = messages[0].at("components").as_array();
+    EXPECT_LE(rows.size(), Limits::kRows);
+    for (const auto& row : rows) {
+        const auto& cs = row.at("components").as_array();
+        EXPECT_LE(cs.size(), Limits::kButtonsPerRow);
+        for (const auto& c : cs) {
+            if (c.at("type").as_int64() == 2) {
+                EXPECT_LE(DiscordLength(c.at("label").as_string()), Limits::kButtonLabel);
+            }
+            if (c.as_object().contains("custom_id")) {
+                auto opened = Sealer().Open(c.at("custom_id").as_string());
+                ASSERT_TRUE(opened);
+                EXPECT_TRUE(opened->action.starts_with("ticket_view"));
+            }
+        }
+    }
+    EXPECT_EQ(messages[0].at("flags").as_int64(), 64);
+    // A modal asks for one input.
+    auto modal = RenderModal("Répondre au ticket", "message", "ticket_reply 7", Sealer());
+    auto opened = Sealer().Open(modal.at("custom_id").as_string());
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->kind, ActionKind::kModal);
+    EXPECT_EQ(opened->action, "ticket_reply 7");
+}
+
+TEST(Render, CountsLengthsAsDiscordDoes) {
+    EXPECT_EQ(DiscordLength("abc"), 3U);
+    EXPECT_EQ(DiscordLength("é"), 1U);
+    EXPECT_EQ(DiscordLength("🎫"), 2U) << "outside the BMP: two UTF-16 units";
+    auto cut = Truncate("ééééé", 3);
+    EXPECT_EQ(cut, "éé…");
+    EXPECT_EQ(Truncate("🎫🎫🎫", 4), "🎫…");
+}
+
+TEST(RateLimiter, RouteKeysKeepMajorParametersOnly) {
+    EXPECT_EQ(RouteKey("POST", "/channels/1/messages"), "POST /channels/1/messages");
+    EXPECT_EQ(RouteKey("PATCH", "/channels/1/messages/99"), "PATCH /channels/1/messages/:id");
+    EXPECT_EQ(RouteKey("PUT", "/guilds/5/members/7/roles/8"), "PUT /guilds/5/members/:id/roles/:id");
+    EXPECT_EQ(RouteKey("PUT", "/channels/1/messages/2/reactions/%F0%9F%91%8D/@me"), "PUT /channels/1/messages/:id/reactions/:emoji");
+    EXPECT_EQ(RouteKey("PATCH", "/webhooks/1/tok/messages/@original"), "PATCH /webhooks/1/tok/messages/@original");
+}
+
+TEST(RateLimiter, WaitsForAnExhaustedBucketAndAGlobalLimit) {
+    testing::FakeClock clock;
+    RateLimiter limiter(clock, 50);
+    const std::string a = "POST /channels/1/messages", b = "POST /channels/2/messages";
+    EXPECT_EQ(limiter.Acquire(a).count(), 0);
+    limiter.Update(a, RateLimitHeaders{.bucket = "h", .remaining = 0, .reset_after = core::Millis(1500)});
+    EXPECT_EQ(limiter.Acquire(a).count(), 1500) << "the bucket is exhausted until its reset";
+    EXPECT_EQ(limiter.Acquire(b).count(), 0) << "another channel is another bucket";
+    clock.Advance(core::Millis(1500));
+    EXPECT_EQ(limiter.Acquire(a).count(), 0);
+    limiter.OnTooManyRequests(b, RateLimitHeaders{.global = true}, core::Millis(700));
+    EXPECT_EQ(limiter.Acquire(a).count(), 700) << "a global 429 holds every route";
+    clock.Advance(core::Millis(1000));
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(limiter.Acquire("GET /users/@me").count(), 0);
+    EXPECT_GT(limiter.Acquire("GET /users/@me").count(), 0) << "50 requests a second at most";
+}
+
+TEST(Gateway, CloseCodesAndUrls) {
+    EXPECT_TRUE(AdviseOnClose(4004).fatal);
+    EXPECT_NE(AdviseOnClose(4014).explanation.find("Message Content"), std::string::npos);
+    for (int code : {4010, 4011, 4012, 4013}) EXPECT_TRUE(AdviseOnClose(code).fatal) << code;
+    EXPECT_FALSE(AdviseOnClose(4009).fatal);
+    EXPECT_FALSE(AdviseOnClose(4009).resumable);
+    EXPECT_TRUE(AdviseOnClose(4000).resumable);
+    EXPECT_TRUE(AdviseOnClose(1006).resumable);
+    auto u = ParseUrl("wss://gateway.discord.gg");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->port, "443");
+    EXPECT_EQ(u->target, "/");
+    u = ParseUrl("ws://127.0.0.1:9000/resume?v=10");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->host, "127.0.0.1");
+    EXPECT_EQ(u->port, "9000");
+    EXPECT_EQ(u->target, "/resume?v=10");
+    EXPECT_FALSE(ParseUrl("gateway.discord.gg"));
+    EXPECT_FALSE(ParseUrl("ftp://x"));
+    EXPECT_FALSE(ParseUrl("ws://host:port"));
+}
+
+TEST(GuildState, RolesFromIdsOwnerAndAdministratorPermission) {
+    GuildState g("10", RoleMapping{.staff_role_ids = {"20"}, .admin_role_ids = {"21"}, .operator_user_ids = {"99"}});
+    g.OnGuildCreate(json::parse(R"({"id":"10","owner_id":"1","member_count":3,
+        "roles":[{"id":"10","position":0,"permissions":"1024"},{"id":"20","position":2,"permissions":"0"},
+                 {"id":"21","position":3,"permissions":"0"},{"id":"22","position":4,"permissions":"8"},
+                 {"id":"30","position":5,"permissions":"268435456"}],
+        "members":[{"user":{"id":"5"},"roles":["30"]}],"channels":[{"id":"77"}]})").as_object());
+    g.OnReady(json::parse(R"({"user":{"id":"5"}})").as_object());
+    std::vector<std::string> none, staff{"20"}, admin{"21"}, admin_perm{"22"};
+    EXPECT_EQ(g.RoleOf("2", &none), core::Role::kMember);
+    EXPECT_EQ(g.RoleOf("2", &staff), core::Role::kStaff);
+    EXPECT_EQ(g.RoleOf("2", &admin), core::Role::kAdmin);
+    EXPECT_EQ(g.RoleOf("2", &admin_perm), core::Role::kAdmin);
+    EXPECT_EQ(g.RoleOf("1", &none), core::Role::kAdmin) << "the owner";
+    EXPECT_EQ(g.RoleOf("99", &none), core::Role::kOperator);
+    EXPECT_EQ(g.BotTopPosition(), 5);
+    EXPECT_NE(g.BotPermissions() & permissions::kManageRoles, 0U);
+    EXPECT_EQ(g.member_count(), 3);
+    g.OnMemberAdd(json::parse(R"({"user":{"id":"6"},"roles":["20"]})").as_object());
+    EXPECT_EQ(g.member_count(), 4);
+    EXPECT_EQ(g.RoleOf("6", nullptr), core::Role::kStaff) << "from the cache, as in DMs";
+    g.OnMemberRemove("6");
+    EXPECT_EQ(g.member_count(), 3);
+    EXPECT_TRUE(g.HasChannel("77"));
+}
+
+TEST(Interactions, Ed25519SignatureOverTimestampAndBody) {
+    auto sk = std::string(32, '\x07');
+    auto pk = crypto::HexEncode(crypto::Ed25519PublicKey(sk));
+    std::string body = R"({"type":1})";
+    auto sig = crypto::HexEncode(crypto::Ed25519Sign(sk, "1700000000" + body));
+    EXPECT_TRUE(VerifyInteractionSignature(pk, sig, "1700000000", body));
+    EXPECT_FALSE(VerifyInteractionSignature(pk, sig, "1700000001", body));
+    EXPECT_FALSE(VerifyInteractionSignature(pk, sig, "1700000000", body + " "));
+    EXPECT_FALSE(VerifyInteractionSignature(pk, "zz", "1700000000", body));
+    EXPECT_FALSE(VerifyInteractionSignature(pk, sig, "", body));
+}
+
+/// The REST client against a real HTTP server on loopback that answers like Discord.
+class RestClientTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        router_.Add("GET", "/api/v10/users/@me", [this](const http::Request& req) {
+            std::lock_guard lock(mu_);
+            seen_auth_ = req.Header("authorization");
+            seen_agent_ = req.Header("user-agent");
+            return http::Response::Json(200, json::object{{"id", "5"}, {"username", "Maxis"}});
+        });
+        router_.Add("POST", "/api/v10/channels/{id}/messages", [this](const http::Request& req) {
+            int n = ++posts_;
+            if (n <= limited_) {
+                return http::Response::Json(429, json::object{{"message", "You are being rate limited."}, {"retry_after", 0.05}, {"global", false}})
+                    .With("X-RateLimit-Bucket", "abc")
+                    .With("X-RateLimit-Remaining", "0")
+                    .With("X-RateLimit-Reset-After", "0.05")
+                    .With("X-RateLimit-Scope", "user");
+            }
+            if (n <= limited_ + failures_) return http::Response::Error(502, "bad_gateway", "upstream");
+            std::lock_guard lock(mu_);
+            bodies_.push_back(req.body);
+            return http::Response::Json(200, json::object{{"id", std::to_string(n)}})
+                .With("X-RateLimit-Bucket", "abc")
+                .With("X-RateLimit-Remaining", "4")
+                .With("X-RateLimit-Reset-After", "5.0");
+        });
+        router_.Add("GET", "/api/v10/channels/{id}", [](const http::Request&) {
+            return http::Response::Json(403, json::object{{"message", "Missing Permissions"}, {"code", 50013}});
+        });
+        http::ServerOptions options;
+        options.port = 0;
+        options.access_log = false;
+        server_ = std::make_unique<http::Server>(options, router_);
+        server_->Start();
+    }
+    void TearDown() override { server_->Shutdown(); }
+
+    RestClient Client() {
+        RestOptions o;
+        o.base_url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/api/v10";
+        o.token = "secret-token";
+        o.user_agent = "DiscordBot (https://maxis.community, 1.0)";
+        o.backoff_base = core::Millis(5);
+        return RestClient(o, clock_);
+    }
+
+    core::SystemClock clock_;
+    http::Router router_;
+    std::unique_ptr<http::Server> server_;
+    std::mutex mu_;
+    std::string seen_auth_, seen_agent_;
+    std::vector<std::string> bodies_;
+    std::atomic<int> posts_{0};
+    int limited_ = 0;
+    int failures_ = 0;
+};
+
+TEST_F(RestClientTest, SendsTheBotTokenAndUserAgent) {
+    auto client = Client();
+    auto r = client.Get("/users/@me");
+    ASSERT_TRUE(r.ok()) << r.Describe();
+    EXPECT_EQ(r.json.at("username").as_string(), "Maxis");
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(seen_auth_, "Bot secret-token");
+    EXPECT_EQ(seen_agent_, "DiscordBot (https://maxis.community, 1.0)");
+}
+
+TEST_F(RestClientTest, RetriesA429AfterRetryAfterAndA5xxWithBackoffSendingOnce) {
+    limited_ = 2;
+    failures_ = 1;
+    auto client = Client();
+    auto r = client.Post("/channels/1/messages", json::object{{"content", "hello"}});
+    ASSERT_TRUE(r.ok()) << r.Describe();
+    EXPECT_EQ(posts_, 4);
+    EXPECT_EQ(client.rate_limited(), 2);
+    std::lock_guard lock(mu_);
+    ASSERT_EQ(bodies_.size(), 1U) << "delivered exactly once";
+    EXPECT_EQ(json::parse(bodies_[0]).at("content").as_string(), "hello");
+}
+
+TEST_F(RestClientTest, MapsDiscordErrorCodesToClearMessages) {
+    auto client = Client();
+    auto r = client.Get("/channels/9");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.code, 50013);
+    EXPECT_NE(r.Describe().find("missing permissions"), std::string::npos);
+    EXPECT_EQ(r.Describe().find("secret-token"), std::string::npos);
+    EXPECT_NE(ExplainDiscordCode(50007).find("DMs"), std::string::npos);
+    EXPECT_NE(ExplainDiscordCode(10062).find("3 seconds"), std::string::npos);
+}
+
+TEST_F(RestClientTest, NetworkErrorsAreReportedNotThrown) {
+    RestOptions o;
+    o.base_url = "http://127.0.0.1:1/api/v10";
+    o.max_attempts = 2;
+    o.backoff_base = core::Millis(1);
+    RestClient client(o, clock_);
+    auto r = client.Get("/users/@me");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_FALSE(r.message.empty());
+}
+
+}  // namespace
+}  // namespace maxis::discord
