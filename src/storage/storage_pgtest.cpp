@@ -6,6 +6,8 @@
 #include "core/errors.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
+#include "storage/discord_store.hpp"
+#include "storage/users.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include <mutex>
@@ -232,6 +234,41 @@ TEST_F(PostgresStorage, JobsRunThroughTheLoginRole) {
     EXPECT_EQ(claimed[0].unique_key, "unique");
     jobs.Complete(claimed[0].id, clock.Now(), scheduling::NewJob{"k", "{}", clock.Now(), "unique"});
     EXPECT_EQ(jobs.Counts().pending, 1);
+}
+
+}  // namespace
+}  // namespace maxis::storage
+
+namespace maxis::storage {
+namespace {
+
+TEST(PostgresDiscordStore, JoinLogResourcesAndLocalesThroughTheLoginRoleUnderRls) {
+    testing::PostgresDatabase pg;
+    testing::FakeClock clock;
+    Database db(DatabaseOptions{pg.LoginUrl(), 2, std::chrono::milliseconds(2000)});
+    RecordMemberEvent(db, UserId{7}, true, clock.Now());
+    RecordMemberEvent(db, UserId{8}, true, clock.Now());
+    RecordMemberEvent(db, UserId{8}, false, clock.Now());
+    auto flow = MemberFlowSince(db, clock.Now() - std::chrono::hours(1));
+    EXPECT_EQ(flow.joins, 2);
+    EXPECT_EQ(flow.leaves, 1);
+    // A member may not read the join log, nor write to it.
+    auto member_rows = db.Read(Viewer{UserId{7}, Role::kMember}, [](Transaction& tx) {
+        long long n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM member_events", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(member_rows, 0);
+    EXPECT_ANY_THROW(db.Write(Viewer{UserId{7}, Role::kMember}, [](Transaction& tx) {
+        tx.sql() << "INSERT INTO member_events (user_id, kind, at) VALUES (7, 'join', 0)";
+    }));
+    EXPECT_FALSE(FindDiscordResource(db, "k1"));
+    SaveDiscordResource(db, "k1", "channel", "123", clock.Now());
+    SaveDiscordResource(db, "k1", "channel", "456", clock.Now());  // a redelivery keeps the first
+    EXPECT_EQ(FindDiscordResource(db, "k1"), "123");
+    EXPECT_FALSE(UserLocale(db, UserId{7}));
+    EnsureUser(db, UserId{7}, "alice", "en", clock.Now());
+    EXPECT_EQ(UserLocale(db, UserId{7}), "en");
 }
 
 }  // namespace
