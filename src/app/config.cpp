@@ -258,6 +258,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("defer_after_ms", defer_ms, 100, 2'500);  // Discord allows 3 seconds for the first answer
         d.defer_after = std::chrono::milliseconds(defer_ms);
         s.Integer("handler_threads", d.handler_threads, 1, 64);
+        s.Integer("global_rate_limit", d.global_rate_limit, 1, 100'000);
         s.Finish();
     }
     {
@@ -376,8 +377,8 @@ std::string DescribeConfig(const Config& c) {
                        d.staff_channel_id, d.fallback_channel_id, list(d.staff_role_ids), list(d.admin_role_ids),
                        list(d.operator_user_ids));
     out += fmt::format("discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
-                       "discord.handler_threads = {}\n",
-                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads);
+                       "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\n",
+                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit);
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
                        "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\n",
                        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),

@@ -106,6 +106,7 @@ struct DiscordConfig {
     bool register_commands = true;  // bulk-overwrite the slash commands at start
     std::chrono::milliseconds defer_after{1'500};
     int handler_threads = 4;
+    int global_rate_limit = 50;  // requests per second to Discord's REST API (interaction answers exempt)
 };
 
 struct DemoConfig {

@@ -37,6 +37,7 @@ discord::RestOptions RestOptionsFrom(const Config& config) {
     o.base_url = config.discord.api_base_url;
     o.token = config.secrets.discord_token.Reveal();
     o.user_agent = std::string("DiscordBot (https://maxis.community, ") + MAXIS_VERSION + ")";
+    o.global_per_second = config.discord.global_rate_limit;
     return o;
 }
 

@@ -172,13 +172,11 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
     } else if (type == "MESSAGE_CREATE") {
         Post([this, message = d] { HandleMessage(message); });
     } else if (type == "INTERACTION_CREATE") {
-        Post([this, interaction = d] {
-            auto id = Str(interaction, "id");
-            auto token = Str(interaction, "token");
-            HandleInteraction(interaction, [this, id, token](json::object response) {
-                auto r = messenger_.rest().Post("/interactions/" + id + "/" + token + "/callback", response);
-                if (!r.ok()) spdlog::warn("discord: interaction {} not acknowledged: {}", id, r.Describe());
-            });
+        auto id = Str(d, "id");
+        auto token = Str(d, "token");
+        Accept(d, [this, id, token](json::object response) {
+            auto r = messenger_.rest().Post("/interactions/" + id + "/" + token + "/callback", response);
+            if (!r.ok()) spdlog::warn("discord: interaction {} not acknowledged: {}", id, r.Describe());
         });
     }
 }
@@ -228,18 +226,76 @@ void Bot::SendReply(const std::string& channel_id, const std::string& reply_to, 
     if (!r.ok()) spdlog::warn("discord: reply in channel {} failed: {}", channel_id, r.Describe());
 }
 
-void Bot::HandleInteraction(const json::object& interaction, const Acknowledge& acknowledge) {
-    try {
-        RunInteraction(interaction, acknowledge);
-    } catch (const std::exception& e) {
-        spdlog::error("discord: interaction failed: {}", e.what());
+/// One interaction's first answer: given once, by the handler or by the deferral timer, whichever is first.
+struct Bot::Answer {
+    std::mutex mu;
+    bool acked = false;
+    bool deferred = false;
+    Acknowledge acknowledge;
+    std::string webhook;  // /webhooks/{application}/{token}
+};
+
+bool Bot::EphemeralFor(const json::object& interaction) const {
+    const auto* data = Obj(interaction, "data");
+    if (!data) return true;
+    std::string name = Str(*data, "name");
+    if (name.empty()) {
+        auto opened = messenger_.sealer().Open(Str(*data, "custom_id"));
+        if (!opened) return true;
+        name = opened->action.substr(0, opened->action.find_first_of(" \x1f"));
     }
+    const auto* spec = engine_.Find(name);
+    return spec == nullptr || spec->ephemeral;
 }
 
-void Bot::RunInteraction(const json::object& interaction, const Acknowledge& acknowledge) {
+void Bot::Accept(json::object interaction, Acknowledge acknowledge, std::function<void()> after) {
+    auto answer = std::make_shared<Answer>();
+    answer->acknowledge = std::move(acknowledge);
+    answer->webhook = "/webhooks/" + options_.application_id + "/" + Str(interaction, "token");
+    // The deadline runs from receipt: time spent waiting for a free handler counts too.
+    auto timer = std::make_shared<asio::steady_timer>(impl_->timers, options_.defer_after);
+    timer->async_wait([answer, timer, this, ephemeral = EphemeralFor(interaction)](boost::system::error_code ec) {
+        if (ec) return;
+        std::lock_guard lock(answer->mu);
+        if (answer->acked) return;
+        answer->acked = answer->deferred = true;
+        ++deferred_;
+        json::object data;
+        if (ephemeral) data["flags"] = kEphemeral;
+        answer->acknowledge(json::object{{"type", kDeferredChannelMessage}, {"data", std::move(data)}});
+    });
+    Post([this, answer, interaction = std::move(interaction), after = std::move(after)] {
+        try {
+            RunInteraction(interaction, *answer);
+        } catch (const std::exception& e) {
+            spdlog::error("discord: interaction failed: {}", e.what());
+        }
+        if (after) after();
+    });
+}
+
+void Bot::Respond(Answer& answer, json::object response) {
+    std::lock_guard lock(answer.mu);
+    if (!answer.acked) {
+        answer.acked = true;
+        answer.acknowledge(std::move(response));
+        return;
+    }
+    // Deferred already: the answer becomes the edit of the deferred message.
+    if (response.at("type").as_int64() != kChannelMessage) {
+        spdlog::warn("discord: an interaction was deferred under load before its form could be shown");
+        return;
+    }
+    auto data = response.at("data").as_object();
+    data.erase("flags");
+    auto r = messenger_.rest().Patch(answer.webhook + "/messages/@original", data);
+    if (!r.ok()) spdlog::warn("discord: deferred answer failed: {}", r.Describe());
+}
+
+void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
     auto type = interaction.contains("type") && interaction.at("type").is_int64() ? interaction.at("type").as_int64() : 0;
     if (type == 1) {
-        acknowledge(json::object{{"type", kPong}});
+        Respond(answer, json::object{{"type", kPong}});
         return;
     }
     const auto* member = Obj(interaction, "member");
@@ -288,8 +344,8 @@ void Bot::RunInteraction(const json::object& interaction, const Acknowledge& ack
                 const auto* spec = engine_.Find(name);
                 if (!spec || spec->args.empty()) return;
                 auto title = catalog.Text(locale, "cmd." + name + ".description");
-                acknowledge(json::object{{"type", kModal},
-                                         {"data", RenderModal(title, engine_.ArgLabel(*spec, spec->args.back(), locale), action, sealer)}});
+                Respond(answer, json::object{{"type", kModal},
+                                             {"data", RenderModal(title, engine_.ArgLabel(*spec, spec->args.back(), locale), action, sealer)}});
                 ++interactions_;
                 return;
             }
@@ -311,9 +367,9 @@ void Bot::RunInteraction(const json::object& interaction, const Acknowledge& ack
             if (opened) line = engine_.prefix() + action + (extra.empty() ? "" : " " + extra);
         }
         if (line.empty()) {
-            acknowledge(json::object{{"type", kChannelMessage},
-                                     {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
-                                                           {"flags", kEphemeral}}}});
+            Respond(answer, json::object{{"type", kChannelMessage},
+                                         {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
+                                                               {"flags", kEphemeral}}}});
             ++interactions_;
             return;
         }
@@ -328,45 +384,14 @@ void Bot::RunInteraction(const json::object& interaction, const Acknowledge& ack
         return;
     }
 
-    // Answer within the deadline: whichever of the handler and the timer comes first acknowledges.
-    struct State {
-        std::mutex mu;
-        bool acked = false;
-        bool deferred = false;
-    };
-    auto state = std::make_shared<State>();
-    auto timer = std::make_shared<asio::steady_timer>(impl_->timers, options_.defer_after);
-    timer->async_wait([state, acknowledge, ephemeral, timer, this](boost::system::error_code ec) {
-        if (ec) return;
-        std::lock_guard lock(state->mu);
-        if (state->acked) return;
-        state->acked = state->deferred = true;
-        ++deferred_;
-        json::object data;
-        if (ephemeral) data["flags"] = kEphemeral;
-        acknowledge(json::object{{"type", kDeferredChannelMessage}, {"data", std::move(data)}});
-    });
-    // Everything that may wait on the database happens after the timer is armed.
+    // Everything that may wait on the database happens on the pool, with the deferral timer armed.
     NoteMember(*uid, DisplayName(*user), locale);
     auto reply = run();
     reply.ephemeral = reply.ephemeral || ephemeral;
     auto messages = RenderMessages(reply, sealer);
-    auto token = Str(interaction, "token");
-    auto webhook = "/webhooks/" + options_.application_id + "/" + token;
-    {
-        std::lock_guard lock(state->mu);
-        if (!state->acked) {
-            state->acked = true;
-            acknowledge(json::object{{"type", kChannelMessage}, {"data", messages.front()}});
-        } else {
-            auto first = messages.front();
-            first.erase("flags");
-            auto r = messenger_.rest().Patch(webhook + "/messages/@original", first);
-            if (!r.ok()) spdlog::warn("discord: deferred answer to interaction {} failed: {}", id, r.Describe());
-        }
-    }
+    Respond(answer, json::object{{"type", kChannelMessage}, {"data", messages.front()}});
     for (std::size_t i = 1; i < messages.size(); ++i) {
-        auto r = messenger_.rest().Post(webhook, messages[i]);
+        auto r = messenger_.rest().Post(answer.webhook, messages[i]);
         if (!r.ok()) spdlog::warn("discord: follow-up to interaction {} failed: {}", id, r.Describe());
     }
     ++interactions_;
@@ -382,10 +407,8 @@ std::future<json::object> Bot::Submit(json::object interaction) {
     };
     auto once = std::make_shared<Once>();
     auto future = once->promise.get_future();
-    Post([this, once, interaction = std::move(interaction)] {
-        HandleInteraction(interaction, [once](json::object response) { once->Set(std::move(response)); });
-        once->Set(json::object{});
-    });
+    Accept(std::move(interaction), [once](json::object response) { once->Set(std::move(response)); },
+           [once] { once->Set(json::object{}); });
     return future;
 }
 

@@ -58,9 +58,9 @@ public:
     void SetApplicationId(std::string id) { options_.application_id = std::move(id); }
     /// A gateway dispatch (called on the gateway thread; returns at once).
     void OnEvent(const std::string& type, const boost::json::object& data);
-    /// Runs an interaction on the calling thread. acknowledge gets the initial response exactly once,
-    /// possibly from another thread (the deferral timer), before this returns.
-    void HandleInteraction(const boost::json::object& interaction, const Acknowledge& acknowledge);
+    /// Takes an interaction: arms the deferral timer at once, then runs it on the pool. acknowledge gets
+    /// the initial response exactly once (from a handler thread or the timer); after runs when done.
+    void Accept(boost::json::object interaction, Acknowledge acknowledge, std::function<void()> after = {});
     /// Runs an interaction on the bot's pool; the future holds the initial response (an empty object
     /// when the interaction was not one Maxis answers). For the HTTP endpoint.
     std::future<boost::json::object> Submit(boost::json::object interaction);
@@ -75,7 +75,10 @@ private:
     void HandleMessage(const boost::json::object& message);
     void SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
                    const std::string& user_id, bool in_guild);
-    void RunInteraction(const boost::json::object& interaction, const Acknowledge& acknowledge);
+    struct Answer;
+    void RunInteraction(const boost::json::object& interaction, Answer& answer);
+    void Respond(Answer& answer, boost::json::object response);
+    [[nodiscard]] bool EphemeralFor(const boost::json::object& interaction) const;
     void Post(std::function<void()> work);
     std::string LocaleFor(core::UserId user, const std::string& discord_locale) const;
     void NoteMember(core::UserId user, const std::string& name, const std::string& locale);

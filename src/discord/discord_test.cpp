@@ -161,6 +161,7 @@ TEST(RateLimiter, WaitsForAnExhaustedBucketAndAGlobalLimit) {
     clock.Advance(core::Millis(1000));
     for (int i = 0; i < 50; ++i) EXPECT_EQ(limiter.Acquire("GET /users/@me").count(), 0);
     EXPECT_GT(limiter.Acquire("GET /users/@me").count(), 0) << "50 requests a second at most";
+    EXPECT_EQ(limiter.Acquire("POST /interactions/1/tok/callback").count(), 0) << "interaction answers are exempt";
 }
 
 TEST(Gateway, CloseCodesAndUrls) {

@@ -46,7 +46,9 @@ core::Millis RateLimiter::Acquire(const std::string& route) {
         window_start_ = now;
         window_count_ = 0;
     }
-    if (window_count_ >= global_per_second_) return window_start_ + std::chrono::seconds(1) - now;
+    // Interaction responses and follow-ups are not bound by the global limit (Discord's rule).
+    bool interaction = route.find(" /interactions/") != std::string::npos || route.find(" /webhooks/") != std::string::npos;
+    if (!interaction && window_count_ >= global_per_second_) return window_start_ + std::chrono::seconds(1) - now;
     auto& bucket = BucketFor(route);
     if (bucket.known && now >= bucket.reset_at) {
         // The window has passed: until the next response says otherwise, one request may go.
@@ -54,7 +56,7 @@ core::Millis RateLimiter::Acquire(const std::string& route) {
     }
     if (bucket.known && bucket.remaining <= 0 && now < bucket.reset_at) return bucket.reset_at - now;
     --bucket.remaining;
-    ++window_count_;
+    if (!interaction) ++window_count_;
     return core::Millis(0);
 }
 

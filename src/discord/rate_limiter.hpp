@@ -25,7 +25,8 @@ std::string RouteKey(std::string_view method, std::string_view path);
 
 /// Discord's buckets, learned from the headers: requests to routes that share a bucket share its
 /// remaining count; when it is exhausted, callers wait for its reset instead of drawing a 429. A
-/// global 429 (or the 50 requests per second every bot has) holds back every route. Thread-safe.
+/// global 429 (or the 50 requests per second every bot has) holds back every route but interaction
+/// responses and follow-ups, which Discord exempts from the global limit. Thread-safe.
 class RateLimiter {
 public:
     explicit RateLimiter(const core::Clock& clock, int global_per_second = 50);

@@ -99,7 +99,7 @@ struct RestClient::Raw {
 };
 
 RestClient::RestClient(RestOptions options, const core::Clock& clock)
-    : options_(std::move(options)), clock_(clock), limiter_(clock) {
+    : options_(std::move(options)), clock_(clock), limiter_(clock, options_.global_per_second) {
     sleep_ = [](core::Millis d) { std::this_thread::sleep_for(d); };
 }
 

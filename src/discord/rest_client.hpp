@@ -20,6 +20,7 @@ struct RestOptions {
     core::Millis max_inline_wait{std::chrono::seconds(10)};  // a longer rate-limit wait goes back to the caller
     core::Millis timeout{std::chrono::seconds(15)};
     core::Millis backoff_base{std::chrono::milliseconds(250)};
+    int global_per_second = 50;  // Discord's global limit; large bots may be granted more
 };
 
 struct RestResponse {

@@ -328,6 +328,7 @@ export class DiscordSimulator {
     if (!this.messages.has(channelId)) this.messages.set(channelId, []);
     this.messages.get(channelId).push(m);
     this.dispatch('MESSAGE_CREATE', m, dmUser ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
+    this.onBotMessage?.(m);
     return m;
   }
 
@@ -453,9 +454,11 @@ export class DiscordSimulator {
     if (!allowed.includes(t)) throw new DiscordError(400, 50035, `Interaction response type ${t} not allowed here`);
     if (t === 4) this.validateMessage(body.data ?? {});
     i.response = body;
-    i.acknowledgedAt = Date.now();
+    i.acknowledgedAt = performance.now();
+    i.acknowledgedWall = Date.now();
     if (t === 4 || t === 5) i.original = this.messageFrom(i.channel_id, body.data ?? {});
     if (t === 5) i.original.content = '';
+    this.onAcknowledge?.(i);
   }
 
   // ---- interactions created by tests -------------------------------------------------------------------
@@ -484,7 +487,7 @@ export class DiscordSimulator {
       }
       interaction.channel = { id: interaction.channel_id, type: dm ? 1 : 0 };
     }
-    const record = { id, token, type, created: Date.now(), channel_id: interaction.channel_id, response: null, original: null, edits: 0, followups: [], httpStatus: null };
+    const record = { id, token, type, created: Date.now(), createdPerf: performance.now(), channel_id: interaction.channel_id, response: null, original: null, edits: 0, followups: [], httpStatus: null };
     this.interactions.set(id, record);
     if (mode === 'http') {
       const body = JSON.stringify(interaction);
@@ -508,7 +511,7 @@ export class DiscordSimulator {
     if (!i) return null;
     return { id: i.id, acknowledged: !!i.response, response_type: i.response?.type ?? null, response: i.response, original: i.original,
       edits: i.edits, followups: i.followups, ephemeral: !!((i.response?.data?.flags ?? 0) & 64), http_status: i.httpStatus,
-      latency_ms: i.acknowledgedAt ? i.acknowledgedAt - i.created : null };
+      latency_ms: i.acknowledgedAt ? i.acknowledgedAt - i.createdPerf : null };
   }
 
   // ---- HTTP server -------------------------------------------------------------------------------------
