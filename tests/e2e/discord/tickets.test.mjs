@@ -114,3 +114,24 @@ test('a slow handler is deferred and edited, never left to fail', async (t) => {
     assert.deepEqual(await e.validationErrors(), []);
   } finally { await e.stop(); }
 });
+
+test('a long ticket is shown over the original answer and follow-ups, within every limit', async () => {
+  const e = await Env.start();
+  try {
+    await e.member(ALICE);
+    await e.answered((await e.interact({ type: 2, user: ALICE, name: 'ticket_create', options: [
+      { name: 'subject', type: 3, value: 'Long' }, { name: 'category', type: 3, value: 'general' },
+      { name: 'priority', type: 3, value: 'low' }, { name: 'description', type: 3, value: 'début' }] })).id);
+    for (let i = 0; i < 9; i++) {
+      await e.answered((await e.interact({ type: 2, user: ALICE, name: 'ticket_reply', options: [
+        { name: 'id', type: 4, value: 1 }, { name: 'message', type: 3, value: `${i} ${'é'.repeat(990)}` }] })).id);
+    }
+    const view = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'ticket_view', options: [{ name: 'id', type: 4, value: 1 }] })).id);
+    await waitFor('the follow-ups', async () => (await e.interaction(view.id)).followups.length >= 1);
+    const all = [view.response.data, ...(await e.interaction(view.id)).followups];
+    const fields = all.flatMap((m) => (m.embeds ?? []).flatMap((x) => x.fields ?? []));
+    for (let i = 0; i < 9; i++) assert.ok(fields.some((f) => f.value.startsWith(`${i} é`)), `reply ${i} shown`);
+    assert.ok(all.at(-1).components?.length, 'the buttons come with the last message');
+    assert.deepEqual(await e.validationErrors(), []);
+  } finally { await e.stop(); }
+});

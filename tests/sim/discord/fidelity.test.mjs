@@ -66,3 +66,23 @@ test('the gateway refuses a bad token with 4004 and a disallowed intent with 401
     assert.equal(await close({ token: sim.options.token, intents: 1 << 15, properties: props }), 4014);
   } finally { await sim.stop(); }
 });
+
+test('Message Content rules: without the intent, guild message content arrives empty', async () => {
+  const sim = await startSimulator();
+  try {
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`${sim.url.replace('http', 'ws')}/gateway?v=10&encoding=json`);
+    const seen = [];
+    ws.on('message', (m) => {
+      const p = JSON.parse(m);
+      if (p.op === 10) ws.send(JSON.stringify({ op: 2, d: { token: sim.options.token, intents: (1 << 0) | (1 << 9), properties: { os: 'linux', browser: 't', device: 't' } } }));
+      if (p.t === 'MESSAGE_CREATE') seen.push(p.d);
+    });
+    await waitFor('READY', () => sim.gatewayStats.identifies === 1);
+    await sim.control('POST', '/_sim/messages', { user: '1400000000000000001', content: '!ticket_list' });
+    await waitFor('the message', () => seen.length === 1);
+    assert.equal(seen[0].content, '');
+    assert.equal(seen[0].author.id, '1400000000000000001');
+    ws.close();
+  } finally { await sim.stop(); }
+});
