@@ -144,6 +144,8 @@ TEST(RateLimiter, RouteKeysKeepMajorParametersOnly) {
     EXPECT_EQ(RouteKey("PUT", "/guilds/5/members/7/roles/8"), "PUT /guilds/5/members/:id/roles/:id");
     EXPECT_EQ(RouteKey("PUT", "/channels/1/messages/2/reactions/%F0%9F%91%8D/@me"), "PUT /channels/1/messages/:id/reactions/:emoji");
     EXPECT_EQ(RouteKey("PATCH", "/webhooks/1/tok/messages/@original"), "PATCH /webhooks/1/tok/messages/@original");
+    EXPECT_EQ(LoggableRoute("PATCH /webhooks/1/tok/messages/@original"), "PATCH /webhooks/1/***/messages/@original");
+    EXPECT_EQ(LoggableRoute("POST /interactions/5/secret-tok/callback"), "POST /interactions/5/***/callback");
 }
 
 TEST(RateLimiter, WaitsForAnExhaustedBucketAndAGlobalLimit) {

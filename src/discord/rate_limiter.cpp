@@ -30,6 +30,17 @@ std::string RouteKey(std::string_view method, std::string_view path) {
     return out;
 }
 
+std::string LoggableRoute(const std::string& route) {
+    auto parts = core::Split(route, '/');
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out += '/';
+        bool token = i >= 2 && (parts[i - 2] == "webhooks" || parts[i - 2] == "interactions");
+        out += token ? std::string("***") : parts[i];
+    }
+    return out;
+}
+
 RateLimiter::RateLimiter(const core::Clock& clock, int global_per_second)
     : clock_(clock), global_per_second_(global_per_second) {}
 

@@ -23,6 +23,9 @@ struct RateLimitHeaders {
 /// "POST /channels/1/messages/2/reactions" -> "POST /channels/1/messages/:id/reactions".
 std::string RouteKey(std::string_view method, std::string_view path);
 
+/// The route with webhook and interaction tokens masked, for logs.
+std::string LoggableRoute(const std::string& route);
+
 /// Discord's buckets, learned from the headers: requests to routes that share a bucket share its
 /// remaining count; when it is exhausted, callers wait for its reset instead of drawing a 429. A
 /// global 429 (or the 50 requests per second every bot has) holds back every route but interaction

@@ -159,6 +159,7 @@ RestClient::Raw RestClient::Send(std::string_view method, const std::string& pat
 RestResponse RestClient::Request(std::string_view method, const std::string& path, const json::value* body,
                                  std::string_view audit_reason) {
     const std::string route = RouteKey(method, path);
+    const std::string shown = LoggableRoute(route);  // interaction tokens are credentials: never logged
     std::string serialized;
     if (body) serialized = json::serialize(*body);
     thread_local std::mt19937 rng{std::random_device{}()};
@@ -182,7 +183,7 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
         out.status = raw.status;
         if (raw.status == 0) {
             out.message = raw.error;
-            spdlog::warn("discord: {} failed (attempt {}/{}): {}", route, attempt, options_.max_attempts, raw.error);
+            spdlog::warn("discord: {} failed (attempt {}/{}): {}", shown, attempt, options_.max_attempts, raw.error);
             sleep_(options_.backoff_base * (1 << std::min(attempt - 1, 6)));
             continue;
         }
@@ -221,19 +222,19 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             auto retry = SecondsToMillis(seconds);
             out.retry_after = retry;
             limiter_.OnTooManyRequests(route, h, retry);
-            spdlog::warn("discord: 429 on {} ({}), retrying after {} ms", route, h.global ? "global" : h.scope.value_or("route"),
+            spdlog::warn("discord: 429 on {} ({}), retrying after {} ms", shown, h.global ? "global" : h.scope.value_or("route"),
                          retry.count());
             continue;  // the next Acquire waits (or hands the wait back to the caller)
         }
         limiter_.Update(route, h);
         if (raw.status >= 500) {
-            spdlog::warn("discord: {} answered {} (attempt {}/{})", route, raw.status, attempt, options_.max_attempts);
+            spdlog::warn("discord: {} answered {} (attempt {}/{})", shown, raw.status, attempt, options_.max_attempts);
             std::uniform_int_distribution<long long> jitter(0, options_.backoff_base.count());
             sleep_(options_.backoff_base * (1 << std::min(attempt - 1, 6)) + core::Millis(jitter(rng)));
             continue;
         }
         if (!out.ok()) {
-            spdlog::warn("discord: {}: {}", route, out.Describe());
+            spdlog::warn("discord: {}: {}", shown, out.Describe());
         }
         return out;
     }
