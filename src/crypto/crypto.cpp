@@ -176,6 +176,125 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<char*>(md), len);
 }
 
+std::string Sha1Hmac(std::string_view key, std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+             data.size(), md, &len) == nullptr) {
+        throw Error(ErrorCode::kInternal, "HMAC-SHA1 failed");
+    }
+    return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string Totp(std::string_view secret, long long unix_seconds, int digits, int step_seconds) {
+    auto counter = static_cast<std::uint64_t>(unix_seconds / step_seconds);
+    std::string message(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        message[static_cast<std::size_t>(i)] = static_cast<char>(counter & 0xFF);
+        counter >>= 8;
+    }
+    auto mac = Sha1Hmac(secret, message);
+    auto offset = static_cast<std::size_t>(mac.back() & 0x0F);
+    std::uint32_t binary = (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset]) & 0x7F) << 24) |
+                           (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 1])) << 16) |
+                           (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 2])) << 8) |
+                           static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 3]));
+    std::uint32_t modulo = 1;
+    for (int i = 0; i < digits; ++i) modulo *= 10;
+    auto code = std::to_string(binary % modulo);
+    return std::string(static_cast<std::size_t>(digits) - code.size(), '0') + code;
+}
+
+std::string Base32Encode(std::string_view bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (unsigned char c : bytes) {
+        buffer = (buffer << 8) | c;
+        bits += 8;
+        while (bits >= 5) {
+            out += kAlphabet[(buffer >> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    if (bits > 0) out += kAlphabet[(buffer << (5 - bits)) & 31];
+    return out;
+}
+
+std::optional<std::string> Base32Decode(std::string_view text) {
+    std::string out;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        if (c == '=' || c == ' ') continue;
+        int v;
+        if (c >= 'A' && c <= 'Z') v = c - 'A';
+        else if (c >= 'a' && c <= 'z') v = c - 'a';
+        else if (c >= '2' && c <= '7') v = c - '2' + 26;
+        else return std::nullopt;
+        buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
+        bits += 5;
+        if (bits >= 8) {
+            out += static_cast<char>((buffer >> (bits - 8)) & 0xFF);
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+std::string PkceChallenge(std::string_view verifier) { return Base64UrlEncode(Sha256(verifier)); }
+
+namespace {
+
+struct CipherCtxDeleter {
+    void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
+constexpr std::size_t kGcmNonce = 12;
+constexpr std::size_t kGcmTag = 16;
+
+unsigned char* Out(std::string& s, std::size_t at) { return reinterpret_cast<unsigned char*>(s.data()) + at; }
+
+}  // namespace
+
+std::string Aes256GcmSealWithNonce(std::string_view key, std::string_view nonce, std::string_view plaintext,
+                                   std::string_view aad) {
+    if (key.size() != 32 || nonce.size() != kGcmNonce) throw Error(ErrorCode::kInternal, "AES-256-GCM needs a 32-byte key and a 12-byte nonce");
+    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    std::string out(nonce);
+    out.resize(kGcmNonce + plaintext.size() + kGcmTag);
+    int len = 0;
+    bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
+              (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
+              EVP_EncryptUpdate(ctx.get(), Out(out, kGcmNonce), &len, Bytes(plaintext), static_cast<int>(plaintext.size())) == 1 &&
+              EVP_EncryptFinal_ex(ctx.get(), Out(out, kGcmNonce + static_cast<std::size_t>(len)), &len) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTag, Out(out, kGcmNonce + plaintext.size())) == 1;
+    if (!ok) throw Error(ErrorCode::kInternal, "AES-256-GCM encryption failed");
+    return out;
+}
+
+std::string Aes256GcmSeal(std::string_view key, std::string_view plaintext, std::string_view aad) {
+    return Aes256GcmSealWithNonce(key, RandomBytes(kGcmNonce), plaintext, aad);
+}
+
+std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+    if (key.size() != 32 || sealed.size() < kGcmNonce + kGcmTag) return std::nullopt;
+    auto nonce = sealed.substr(0, kGcmNonce);
+    auto body = sealed.substr(kGcmNonce, sealed.size() - kGcmNonce - kGcmTag);
+    std::string tag(sealed.substr(sealed.size() - kGcmTag));
+    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    std::string out(body.size(), '\0');
+    int len = 0;
+    bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
+              (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
+              EVP_DecryptUpdate(ctx.get(), Out(out, 0), &len, Bytes(body), static_cast<int>(body.size())) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTag, tag.data()) == 1 &&
+              EVP_DecryptFinal_ex(ctx.get(), Out(out, static_cast<std::size_t>(len)), &len) == 1;
+    if (!ok) return std::nullopt;
+    return out;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

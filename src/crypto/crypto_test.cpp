@@ -78,3 +78,50 @@ TEST(Crypto, HexAndBase64UrlRoundTripAndRefuseGarbage) {
     EXPECT_FALSE(Base64UrlDecode("Zm9=")) << "padding is not part of the unpadded alphabet";
     EXPECT_FALSE(Base64UrlDecode("Zh")) << "non-zero trailing bits";
 }
+
+// RFC 6238 appendix B, SHA-1 rows (8 digits), and the 6-digit form apps use.
+TEST(Crypto, TotpMatchesRfc6238Table) {
+    using namespace maxis::crypto;
+    const std::string secret = "12345678901234567890";
+    const std::pair<long long, const char*> rows[] = {{59, "94287082"},         {1111111109, "07081804"},
+                                                      {1111111111, "14050471"}, {1234567890, "89005924"},
+                                                      {2000000000, "69279037"}, {20000000000, "65353130"}};
+    for (const auto& [t, code] : rows) EXPECT_EQ(Totp(secret, t, 8), code) << t;
+    EXPECT_EQ(Totp(secret, 59), "287082");
+    EXPECT_EQ(Base32Encode(secret), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    EXPECT_EQ(Base32Decode("gezdgnbvgy3tqojqgezdgnbvgy3tqojq"), secret);
+    EXPECT_FALSE(Base32Decode("GEZ1"));
+}
+
+// RFC 7636 appendix B.
+TEST(Crypto, PkceS256MatchesRfc7636AppendixB) {
+    EXPECT_EQ(maxis::crypto::PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+              "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
+// NIST GCM test vectors (gcmEncryptExtIV256.rsp): 96-bit IV, 128-bit tag.
+TEST(Crypto, Aes256GcmMatchesNistVectorsAndRefusesTampering) {
+    using namespace maxis::crypto;
+    // Count 0 of [Keylen = 256, IVlen = 96, PTlen = 128, AADlen = 128, Taglen = 128].
+    auto key = Hex("92e11dcdaa866f5ce790fd24501f92509aacf4cb8b1339d50c9c1240935dd08b");
+    auto iv = Hex("ac93a1a6145299bde902f21a");
+    auto pt = Hex("2d71bcfa914e4ac045b2aa60955fad24");
+    auto aad = Hex("1e0889016f67601c8ebea4943bc23ad6");
+    auto sealed = Aes256GcmSealWithNonce(key, iv, pt, aad);
+    EXPECT_EQ(HexEncode(sealed.substr(12, 16)), "8995ae2e6df3dbf96fac7b7137bae67f");
+    EXPECT_EQ(HexEncode(sealed.substr(28)), "eca5aa77d51d4a0a14d9c51e1da474ab");
+    EXPECT_EQ(Aes256GcmOpen(key, sealed, aad), pt);
+    // Any change is refused: a flipped bit, other aad, another key, truncation.
+    for (std::size_t i = 0; i < sealed.size(); ++i) {
+        auto bad = sealed;
+        bad[i] ^= 1;
+        EXPECT_FALSE(Aes256GcmOpen(key, bad, aad)) << i;
+    }
+    EXPECT_FALSE(Aes256GcmOpen(key, sealed, Hex("1e0889016f67601c8ebea4943bc23ad7")));
+    EXPECT_FALSE(Aes256GcmOpen(std::string(32, 'k'), sealed, aad));
+    EXPECT_FALSE(Aes256GcmOpen(key, sealed.substr(0, 27), aad));
+    auto a = Aes256GcmSeal(key, "session 42", "v1");
+    auto b = Aes256GcmSeal(key, "session 42", "v1");
+    EXPECT_NE(a, b) << "a fresh nonce each time";
+    EXPECT_EQ(Aes256GcmOpen(key, a, "v1"), "session 42");
+}
