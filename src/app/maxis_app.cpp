@@ -174,26 +174,19 @@ int MaxisApp::Serve(std::ostream& out) {
                                             s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace,
                                             s.access_log},
                         router, &parts_->metrics);
+    // Discord first, so that the application id is known before any interaction can arrive over HTTP.
+    // A fatal refusal from the gateway later (intents) stops Maxis with the explanation.
+    std::atomic<bool> fatal{false};
+    if (discord) {
+        discord->Start([&fatal](const std::string& explanation) {
+            std::cerr << "maxis: Discord refused the connection: " << explanation << std::endl;
+            fatal = true;
+            ::kill(::getpid(), SIGTERM);
+        });
+    }
     server.Start();
     scheduler.Start();
     outbox.Start();
-    // A fatal refusal from the gateway (bad token, intents) stops Maxis with the explanation.
-    std::atomic<bool> fatal{false};
-    if (discord) {
-        try {
-            discord->Start([&fatal](const std::string& explanation) {
-                std::cerr << "maxis: Discord refused the connection: " << explanation << std::endl;
-                fatal = true;
-                ::kill(::getpid(), SIGTERM);
-            });
-        } catch (...) {
-            server.Shutdown();
-            outbox.Stop();
-            scheduler.Stop();
-            throw;
-        }
-    }
-
     std::string base = "http://" + (s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host) + ":" +
                        std::to_string(server.port());
     out << "Maxis " << MAXIS_VERSION << " is running on " << base << " (database "

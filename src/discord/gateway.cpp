@@ -154,10 +154,10 @@ struct GatewayClient::Impl {
             }
             if (url->scheme == "wss") {
                 websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(io, tls);
-                end = co_await Session(ws, *url, true);
+                end = co_await Session(ws, *url);
             } else {
                 websocket::stream<beast::tcp_stream> ws(io);
-                end = co_await Session(ws, *url, false);
+                end = co_await Session(ws, *url);
             }
             ready = false;
             send = nullptr;
@@ -192,7 +192,7 @@ struct GatewayClient::Impl {
     }
 
     template <class Ws>
-    awaitable<SessionEnd> Session(Ws& ws, const Url& url, bool secure) {
+    awaitable<SessionEnd> Session(Ws& ws, const Url& url) {
         SessionEnd end;
         auto& tcp = beast::get_lowest_layer(ws);
         asio::ip::tcp::resolver resolver(io);
@@ -219,7 +219,6 @@ struct GatewayClient::Impl {
                 co_return end;
             }
         }
-        (void)secure;
         tcp.expires_never();
         websocket::stream_base::timeout timeouts{};
         timeouts.handshake_timeout = options.connect_timeout;
