@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "commands/catalog.hpp"
+#include "discord/json_util.hpp"
 #include "discord/render.hpp"
 
 namespace maxis::discord {
@@ -21,16 +22,6 @@ constexpr int kDeferredChannelMessage = 5;
 constexpr int kModal = 9;
 constexpr int kEphemeral = 64;
 constexpr std::size_t kRememberedIds = 4096;
-
-std::string Str(const json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-const json::object* Obj(const json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    return v && v->is_object() ? &v->as_object() : nullptr;
-}
 
 std::optional<core::UserId> Snowflake(const std::string& id) {
     if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
@@ -198,9 +189,7 @@ void Bot::HandleMessage(const json::object& message) {
     std::vector<std::string> roles;
     if (member) {
         guild_.OnMember(*member, user_id);
-        if (auto* r = member->if_contains("roles"); r && r->is_array()) {
-            for (const auto& e : r->as_array()) roles.emplace_back(e.as_string());
-        }
+        roles = Ids(member->if_contains("roles"));
     }
     core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr)};
     auto locale = LocaleFor(*uid, "");
@@ -309,9 +298,7 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
     std::uint64_t perms = 0;
     if (member) {
         guild_.OnMember(*member, user_id);
-        if (auto* r = member->if_contains("roles"); r && r->is_array()) {
-            for (const auto& e : r->as_array()) roles.emplace_back(e.as_string());
-        }
+        roles = Ids(member->if_contains("roles"));
         if (auto* p = member->if_contains("permissions")) perms = ParsePermissions(*p);
     }
     core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr, perms)};

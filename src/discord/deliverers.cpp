@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "discord/json_util.hpp"
+
 namespace maxis::discord {
 
 namespace json = boost::json;
@@ -23,22 +25,6 @@ DeliveryOutcome OutcomeOf(const RestResponse& r, const std::string& what) {
 }
 
 namespace {
-
-std::string Str(const json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    if (!v) return {};
-    if (v->is_string()) return std::string(v->as_string());
-    if (v->is_int64()) return std::to_string(v->as_int64());
-    return {};
-}
-
-std::vector<std::string> Ids(const json::object& o, const char* key) {
-    std::vector<std::string> out;
-    if (auto* v = o.if_contains(key); v && v->is_array()) {
-        for (const auto& e : v->as_array()) out.push_back(e.is_string() ? std::string(e.as_string()) : std::to_string(e.to_number<long long>()));
-    }
-    return out;
-}
 
 /// The notice's text in the locale, with a "view" button when it is about a ticket.
 commands::Reply Notice(const json::object& payload, const commands::Catalog& catalog, const std::string& locale) {
@@ -144,10 +130,10 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         // Discord's API description types allow/deny as integers.
         std::uint64_t open = permissions::kViewChannel | permissions::kSendMessages | permissions::kReadMessageHistory |
                              permissions::kEmbedLinks;
-        for (const auto& role : Ids(payload, "staff_roles")) {
+        for (const auto& role : Ids(payload.if_contains("staff_roles"))) {
             overwrites.push_back(json::object{{"id", role}, {"type", 0}, {"allow", open}, {"deny", 0}});
         }
-        for (const auto& member : Ids(payload, "members")) {
+        for (const auto& member : Ids(payload.if_contains("members"))) {
             overwrites.push_back(json::object{{"id", member}, {"type", 1}, {"allow", open}, {"deny", 0}});
         }
         if (auto bot = guild.bot_user_id(); !bot.empty()) {

@@ -5,6 +5,7 @@
 
 #include "crypto/crypto.hpp"
 #include "discord/guild_state.hpp"
+#include "discord/json_util.hpp"
 
 namespace maxis::discord {
 
@@ -29,16 +30,6 @@ bool VerifyInteractionSignature(const std::string& public_key_hex, const std::st
     if (!key || !sig || timestamp.empty()) return false;
     return crypto::Ed25519Verify(*key, timestamp + body, *sig);
 }
-
-namespace {
-
-std::string Str(const json::value& v, const char* key) {
-    if (!v.is_object()) return {};
-    auto* f = v.as_object().if_contains(key);
-    return f && f->is_string() ? std::string(f->as_string()) : std::string();
-}
-
-}  // namespace
 
 int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out) {
     int problems = 0;

@@ -4,25 +4,13 @@
 #include <boost/json.hpp>
 #include <mutex>
 
+#include "discord/json_util.hpp"
+
 namespace maxis::discord {
 
 namespace json = boost::json;
 
 namespace {
-
-std::string Str(const json::object& o, const char* key) {
-    auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-std::vector<std::string> Strings(const json::value* v) {
-    std::vector<std::string> out;
-    if (!v || !v->is_array()) return out;
-    for (const auto& e : v->as_array()) {
-        if (e.is_string()) out.emplace_back(e.as_string());
-    }
-    return out;
-}
 
 RoleInfo ParseRole(const json::object& o) {
     RoleInfo r;
@@ -81,7 +69,7 @@ void GuildState::OnGuildCreate(const json::object& guild) {
         for (const auto& m : members->as_array()) {
             const auto& mo = m.as_object();
             if (auto* u = mo.if_contains("user"); u && u->is_object()) {
-                member_roles_[Str(u->as_object(), "id")] = Strings(mo.if_contains("roles"));
+                member_roles_[Str(u->as_object(), "id")] = Ids(mo.if_contains("roles"));
             }
         }
     }
@@ -111,7 +99,7 @@ void GuildState::OnChannelDelete(const std::string& channel_id) {
 void GuildState::OnMember(const json::object& member, const std::string& user_id) {
     if (user_id.empty() || !member.contains("roles")) return;
     std::unique_lock lock(mu_);
-    member_roles_[user_id] = Strings(member.if_contains("roles"));
+    member_roles_[user_id] = Ids(member.if_contains("roles"));
 }
 
 void GuildState::OnMemberAdd(const json::object& member) {
