@@ -17,7 +17,9 @@ test-deps:
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA)
 
-build: $(BUILD_DIR)/build.ninja
+build:
+	@scripts/node-deps
+	@$(MAKE) --no-print-directory $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: deps
@@ -39,6 +41,7 @@ bench: test-deps
 FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/install-deps --fuzz
+	@scripts/node-deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 		-DMAXIS_BUILD_FUZZ=ON -DMAXIS_BUILD_TESTS=OFF -DMAXIS_BUILD_BENCH=OFF
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_command_line fuzz_config fuzz_sql_script fuzz_query

@@ -115,7 +115,9 @@ int main(int argc, char** argv) {
                                                            core::Role::kMember}, "bench"));
     }
     http::Router router;
-    http::AddTicketRoutes(router, service, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+    http::AddTicketRoutes(router, service, [&tokens](const http::Request& r) {
+        return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+    });
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

@@ -97,6 +97,20 @@ int main(int argc, char** argv) {
     auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by id");
     token_revoke->add_option("id", token_request.id, "the id shown by 'maxis token list'")->required();
 
+    auto* admin = cli.add_subcommand("admin", "Admin panel tools");
+    admin->require_subcommand(1);
+    admin->fallthrough();
+    admin->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    admin->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    maxis::app::LoginLinkRequest link_request;
+    std::string link_role = "admin";
+    auto* login_link = admin->add_subcommand("login-link", "Print a one-time panel login link (valid 10 minutes)");
+    login_link->add_option("--as", link_request.user, "who logs in: a Discord user id or a name")->required();
+    login_link->add_option("--role", link_role, "staff, admin or operator")->check(CLI::IsMember({"staff", "admin", "operator"}));
+    login_link->add_option("--url", link_request.base_url, "the panel's origin (default: panel.public_url, else the listen address)");
+    auto* reset_2fa = admin->add_subcommand("reset-2fa", "Remove a staff member's second factor (they enrol again)");
+    reset_2fa->add_option("--as", link_request.user, "whose: a Discord user id or a name")->required();
+
     auto* doctor = cli.add_subcommand("doctor", "Check the Discord token, intents and permissions and say what to fix");
     doctor->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
 
@@ -133,6 +147,12 @@ int main(int argc, char** argv) {
             return maxis::app::MaxisApp(config).Console(request, std::cin, std::cout, ::isatty(STDIN_FILENO) == 1);
         }
         if (*doctor) return maxis::app::MaxisApp(config).Doctor(std::cout);
+        if (*admin) {
+            link_request.role = *maxis::core::ParseRole(link_role);
+            link_request.reset_second_factor = reset_2fa->parsed();
+            (void)login_link;
+            return maxis::app::MaxisApp(config).Admin(link_request, std::cout);
+        }
         if (*migrate) return maxis::app::MaxisApp(config).Migrate(status_only, std::cout);
         if (*token) {
             token_request.role = *maxis::core::ParseRole(token_role);

@@ -262,6 +262,43 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Finish();
     }
     {
+        auto s = top.Sub("panel");
+        auto& p = c.panel;
+        s.Bool("enabled", p.enabled);
+        s.String("public_url", p.public_url);
+        while (!p.public_url.empty() && p.public_url.back() == '/') p.public_url.pop_back();
+        Check(p.public_url.empty() || ((p.public_url.starts_with("https://") || p.public_url.starts_with("http://")) &&
+                                       p.public_url.find('/', 8) == std::string::npos),
+              s, "public_url", "must be an origin such as \"https://admin.example.org\" (scheme and host, no path)");
+        s.Bool("insecure_http", p.insecure_http);
+        bool loopback = c.server.host == "127.0.0.1" || c.server.host == "::1" || c.server.host == "localhost";
+        Check(!p.insecure_http || loopback, s, "insecure_http",
+              "is only allowed when server.listen is a loopback address; serve the panel over HTTPS (a TLS reverse proxy)");
+        s.Bool("require_2fa", p.require_2fa);
+        s.Duration("idle_timeout", p.idle_timeout);
+        s.Duration("absolute_timeout", p.absolute_timeout);
+        Check(p.idle_timeout >= std::chrono::minutes(1) && p.idle_timeout <= p.absolute_timeout, s, "idle_timeout",
+              "must be at least 1m and at most absolute_timeout");
+        Check(p.absolute_timeout <= std::chrono::hours(24 * 7), s, "absolute_timeout", "must be 7d at most");
+        for (auto [key, list] : {std::pair<const char*, std::vector<std::string>*>{"staff_user_ids", &p.staff_user_ids},
+                                 {"admin_user_ids", &p.admin_user_ids}}) {
+            s.StringList(key, *list);
+            for (const auto& v : *list) {
+                Check(!v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos, s, key,
+                      "must be Discord user ids (digits only)");
+            }
+        }
+        s.String("oauth_client_id", p.oauth_client_id);
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"oauth_authorize_url", &p.oauth_authorize_url},
+                                  {"oauth_token_url", &p.oauth_token_url},
+                                  {"oauth_api_base_url", &p.oauth_api_base_url}}) {
+            s.String(key, *field);
+            Check(field->starts_with("https://") || field->starts_with("http://"), s, key, "must be an http(s) URL");
+            while (!field->empty() && field->back() == '/') field->pop_back();
+        }
+        s.Finish();
+    }
+    {
         auto s = top.Sub("demo");
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
@@ -274,6 +311,14 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     c.secrets.secret_key = secret("MAXIS_SECRET_KEY");
     c.secrets.control_api_key = secret("MAXIS_CONTROL_API_KEY");
     c.secrets.discord_token = secret("MAXIS_DISCORD_TOKEN");
+    c.secrets.discord_client_secret = secret("MAXIS_DISCORD_CLIENT_SECRET");
+    c.secrets.previous_secret_keys = secret("MAXIS_SECRET_KEY_PREVIOUS");
+    for (const auto& k : core::Split(c.secrets.previous_secret_keys.Reveal(), ',')) {
+        auto t = core::Trim(k);
+        if (!t.empty() && (t.size() != 64 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)) {
+            Fail("environment", "MAXIS_SECRET_KEY_PREVIOUS", "must be comma-separated keys of 64 hexadecimal characters");
+        }
+    }
     if (!c.secrets.database_url.empty()) {
         try {
             storage::DialectOf(c.secrets.database_url.Reveal());
@@ -379,10 +424,21 @@ std::string DescribeConfig(const Config& c) {
     out += fmt::format("discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
                        "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\n",
                        d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit);
+    const auto& p = c.panel;
+    out += fmt::format("panel.enabled = {}\npanel.public_url = {}\npanel.insecure_http = {}\npanel.require_2fa = {}\n"
+                       "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.staff_user_ids = {}\n"
+                       "panel.admin_user_ids = {}\n",
+                       p.enabled, p.public_url, p.insecure_http, p.require_2fa, ms(p.idle_timeout), ms(p.absolute_timeout),
+                       list(p.staff_user_ids), list(p.admin_user_ids));
+    out += fmt::format("panel.oauth_client_id = {}\npanel.oauth_authorize_url = {}\npanel.oauth_token_url = {}\n"
+                       "panel.oauth_api_base_url = {}\n",
+                       p.oauth_client_id, p.oauth_authorize_url, p.oauth_token_url, p.oauth_api_base_url);
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
-                       "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\n",
+                       "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"
+                       "MAXIS_SECRET_KEY_PREVIOUS = {}\n",
                        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
-                       set(c.secrets.control_api_key), set(c.secrets.discord_token));
+                       set(c.secrets.control_api_key), set(c.secrets.discord_token), set(c.secrets.discord_client_secret),
+                       set(c.secrets.previous_secret_keys));
     return out;
 }
 

@@ -109,6 +109,21 @@ struct DiscordConfig {
     int global_rate_limit = 50;  // requests per second to Discord's REST API (interaction answers exempt)
 };
 
+struct PanelConfig {
+    bool enabled = true;
+    std::string public_url;       // e.g. "https://admin.example.org"; empty: from the request's Host
+    bool insecure_http = false;   // plain-http loopback for local use (cookie without Secure / __Host-)
+    bool require_2fa = true;      // staff must enrol a TOTP second factor
+    std::chrono::milliseconds idle_timeout{30 * 60'000};
+    std::chrono::milliseconds absolute_timeout{12 * 3'600'000};
+    std::vector<std::string> staff_user_ids;  // besides discord.staff_role_ids
+    std::vector<std::string> admin_user_ids;  // besides discord.admin_role_ids
+    std::string oauth_client_id;              // empty: discord.application_id
+    std::string oauth_authorize_url = "https://discord.com/oauth2/authorize";
+    std::string oauth_token_url = "https://discord.com/api/oauth2/token";
+    std::string oauth_api_base_url = "https://discord.com/api/v10";
+};
+
 struct DemoConfig {
     bool seed_catalog = false;
 };
@@ -120,6 +135,8 @@ struct Secrets {
     Secret secret_key;              // MAXIS_SECRET_KEY: 64 hex characters, master key for encrypted data
     Secret control_api_key;         // MAXIS_CONTROL_API_KEY: Shellia's key to the control API
     Secret discord_token;           // MAXIS_DISCORD_TOKEN: the bot token
+    Secret discord_client_secret;   // MAXIS_DISCORD_CLIENT_SECRET: OAuth2 client secret for the panel login
+    Secret previous_secret_keys;    // MAXIS_SECRET_KEY_PREVIOUS: comma-separated older master keys (rotation)
 };
 
 struct Config {
@@ -132,6 +149,7 @@ struct Config {
     OutboxConfig outbox;
     TicketsConfig tickets;
     DiscordConfig discord;
+    PanelConfig panel;
     DemoConfig demo;
     Secrets secrets;
 

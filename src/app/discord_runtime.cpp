@@ -139,6 +139,11 @@ void DiscordRuntime::RegisterDeliverers(scheduler::OutboxWorker& worker) {
                                 std::move(hooks));
 }
 
+std::optional<long long> DiscordRuntime::GuildMembers() const {
+    if (auto n = parts_->guild.member_count()) return static_cast<long long>(*n);
+    return std::nullopt;
+}
+
 void DiscordRuntime::AddRoutes(http::Router& router) {
     const auto& key = parts_->config.discord.public_key;
     if (key.empty()) return;

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -34,6 +35,8 @@ public:
     ~DiscordRuntime();
 
     void RegisterDeliverers(scheduler::OutboxWorker& worker);
+    /// Members of the community's server as the gateway last reported, if known.
+    [[nodiscard]] std::optional<long long> GuildMembers() const;
     /// POST /discord/interactions, when discord.public_key is set.
     void AddRoutes(http::Router& router);
     /// Resolves the application id, registers the slash commands and connects the gateway. on_fatal is

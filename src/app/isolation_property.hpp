@@ -47,7 +47,9 @@ inline void RunIsolationProperty(storage::Database& db, int steps, std::uint64_t
     commands::RegisterTicketCommands(engine, service, zone);
     storage::ApiTokens tokens(db, clock);
     http::Router router;
-    http::AddTicketRoutes(router, service, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+    http::AddTicketRoutes(router, service, [&tokens](const http::Request& r) {
+        return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+    });
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

@@ -21,12 +21,18 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
+#include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
 #include "storage/api_tokens.hpp"
 #include "http/server.hpp"
+#include "panel/assets.hpp"
+#include "panel/auth.hpp"
+#include "panel/keyring.hpp"
+#include "panel/routes.hpp"
+#include "storage/panel_store.hpp"
 #include "scheduler/outbox_worker.hpp"
 #include "scheduler/scheduler.hpp"
 #include "storage/database.hpp"
@@ -75,6 +81,45 @@ tickets::SlaTargets SlaFrom(const TicketsConfig& c) {
         t.resolution[static_cast<std::size_t>(i)] = c.resolution[i];
     }
     return t;
+}
+
+panel::PanelOptions PanelOptionsFrom(const Config& c) {
+    panel::PanelOptions o;
+    const auto& p = c.panel;
+    o.public_url = p.public_url;
+    o.insecure_http = p.insecure_http;
+    o.idle_timeout = p.idle_timeout;
+    o.absolute_timeout = p.absolute_timeout;
+    o.require_second_factor = p.require_2fa;
+    o.default_locale = c.community.locale;
+    o.community_name = c.community.name;
+    o.staff_user_ids = p.staff_user_ids;
+    o.admin_user_ids = p.admin_user_ids;
+    o.operator_user_ids = c.discord.operator_user_ids;
+    o.staff_role_ids = c.discord.staff_role_ids;
+    o.admin_role_ids = c.discord.admin_role_ids;
+    o.oauth.client_id = p.oauth_client_id.empty() ? c.discord.application_id : p.oauth_client_id;
+    o.oauth.client_secret = c.secrets.discord_client_secret.Reveal();
+    o.oauth.authorize_url = p.oauth_authorize_url;
+    o.oauth.token_url = p.oauth_token_url;
+    o.oauth.api_base_url = p.oauth_api_base_url;
+    o.oauth.guild_id = c.discord.guild_id;
+    return o;
+}
+
+std::vector<std::string> MasterKeys(const Config& c) {
+    std::vector<std::string> keys;
+    if (auto k = crypto::HexDecode(c.secrets.secret_key.Reveal()); k && !k->empty()) keys.push_back(*k);
+    for (const auto& part : core::Split(c.secrets.previous_secret_keys.Reveal(), ',')) {
+        if (auto k = crypto::HexDecode(core::Trim(part)); k && !k->empty()) keys.push_back(*k);
+    }
+    return keys;
+}
+
+std::string ListenOrigin(const ServerConfig& s, std::uint16_t port, bool https) {
+    std::string host = s.host == "0.0.0.0" || s.host == "::" ? "127.0.0.1" : s.host;
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return std::string(https ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -168,7 +213,73 @@ int MaxisApp::Serve(std::ostream& out) {
     http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
                                parts_->metrics);
     storage::ApiTokens tokens(db, clock);
-    http::AddTicketRoutes(router, *parts_->tickets, [&tokens](const std::string& token) { return tokens.Authenticate(token); });
+
+    // The admin panel: its session cookie is also accepted by the REST API (with the CSRF checks).
+    auto masters = MasterKeys(config_);
+    if (masters.empty() && config_.panel.enabled) {
+        spdlog::warn("panel: MAXIS_SECRET_KEY is not set; panel sessions and second-factor enrolments end when Maxis "
+                     "restarts (run 'maxis init' to make a key)");
+    }
+    panel::Keyring keyring(masters);
+    storage::PanelStore panel_store(db);
+    panel::PanelAuth panel_auth(PanelOptionsFrom(config_), panel_store, clock, keyring);
+    std::unique_ptr<panel::Assets> assets;
+    std::unique_ptr<panel::PanelServices> panel_services;
+    if (config_.panel.enabled) {
+        assets = std::make_unique<panel::Assets>();
+        auto& tickets = *parts_->tickets;
+        auto max_open = std::make_shared<std::atomic<int>>(config_.tickets.max_open_per_member);
+        auto max_hour = std::make_shared<std::atomic<int>>(config_.tickets.max_created_per_hour);
+        std::vector<panel::RuntimeSetting> settings = {
+            {"panel.require_2fa", panel::RuntimeSetting::Kind::kBoolean, 0, 0,
+             [&panel_auth] { return std::string(panel_auth.RequireSecondFactor() ? "true" : "false"); },
+             [&panel_auth](const std::string& v) { panel_auth.SetRequireSecondFactor(v == "true"); }},
+            {"tickets.max_open_per_member", panel::RuntimeSetting::Kind::kInteger, 1, 100,
+             [max_open] { return std::to_string(max_open->load()); },
+             [max_open, max_hour, &tickets](const std::string& v) {
+                 *max_open = std::stoi(v);
+                 tickets.SetCreationLimits(*max_open, *max_hour);
+             }},
+            {"tickets.max_created_per_hour", panel::RuntimeSetting::Kind::kInteger, 1, 1000,
+             [max_hour] { return std::to_string(max_hour->load()); },
+             [max_open, max_hour, &tickets](const std::string& v) {
+                 *max_hour = std::stoi(v);
+                 tickets.SetCreationLimits(*max_open, *max_hour);
+             }},
+        };
+        // Values changed from the panel win over the file.
+        auto stored = panel_store.Settings();
+        for (auto& setting : settings) {
+            auto it = stored.find(setting.key);
+            if (it == stored.end()) continue;
+            try {
+                setting.apply(panel::ValidateSetting(setting, it->second));
+                spdlog::info("settings: {} = {} (changed from the panel)", setting.key, it->second);
+            } catch (const Error& e) {
+                spdlog::warn("settings: ignoring the stored value of {}: {}", setting.key, e.what());
+            }
+        }
+        auto* discord_ptr = discord.get();
+        panel_services = std::make_unique<panel::PanelServices>(panel::PanelServices{
+            panel_auth, panel_store, clock, *parts_->zone, *assets, [this] { return DescribeConfig(config_); },
+            std::move(settings), [discord_ptr]() -> long long {
+                if (discord_ptr == nullptr) return -1;
+                return discord_ptr->GuildMembers().value_or(-1);
+            }});
+        panel::AddPanelRoutes(router, *panel_services);
+    }
+    http::AddTicketRoutes(router, *parts_->tickets, [&tokens, &panel_auth, enabled = config_.panel.enabled](const http::Request& req) {
+        if (auto viewer = http::BearerViewer(req, [&tokens](const std::string& t) { return tokens.Authenticate(t); })) {
+            return viewer;
+        }
+        return enabled ? panel_auth.ApiViewer(req) : std::nullopt;
+    });
+    scheduler.Register("panel.purge", [&](const scheduling::Job&) {
+        if (int n = panel_store.PurgeRateLimits(clock.Now() - std::chrono::hours(24)); n > 0) {
+            spdlog::info("purged {} old rate-limit window(s)", n);
+        }
+    });
+    scheduler.AddRecurring("panel.purge", "panel.purge", *scheduling::Recurrence::Parse("every 1h"));
     const auto& s = config_.server;
     http::Server server(http::ServerOptions{s.host, s.port, s.io_threads, s.worker_threads, s.body_limit_bytes, 16 * 1024,
                                             s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace,
@@ -194,6 +305,9 @@ int MaxisApp::Serve(std::ostream& out) {
         << "  health:   " << base << "/healthz\n"
         << "  ready:    " << base << "/readyz\n"
         << "  metrics:  " << base << "/metrics\n"
+        << (config_.panel.enabled ? "  panel:    " + base + "/admin-panel/  (first login: build/bin/maxis admin login-link" +
+                                        (config_.source.front() == '(' ? "" : " --config " + config_.source) + " --as you)\n"
+                                  : std::string())
         << "Try it without Discord, in another terminal:\n"
         << "  build/bin/maxis console" << (config_.source.front() == '(' ? "" : " --config " + config_.source)
         << " --as alice\n"
@@ -242,6 +356,32 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     };
     int errors = console::RunConsole(*parts_->engine, options, in, out);
     return errors == 0 ? 0 : 1;
+}
+
+int MaxisApp::Admin(const LoginLinkRequest& request, std::ostream& out) {
+    OpenDatabase(config_.database.migrate_on_start);
+    storage::PanelStore store(*parts_->db);
+    auto id = ConsoleUserId(request.user);
+    if (request.reset_second_factor) {
+        bool removed = store.ResetTotp(id);
+        store.Audit("security", std::nullopt, "2fa.reset", id.ToString(), "from the command line", "cli", parts_->clock.Now());
+        out << (removed ? "second factor removed for " : "no second factor was set up for ") << request.user << " (" << id.value
+            << ")\n";
+        return 0;
+    }
+    if (!config_.panel.enabled) throw Error(ErrorCode::kInvalidArgument, "the panel is disabled ([panel] enabled = false)");
+    panel::Keyring keyring({});
+    panel::PanelAuth auth(PanelOptionsFrom(config_), store, parts_->clock, keyring);
+    storage::EnsureUser(*parts_->db, id, request.user, config_.community.locale, parts_->clock.Now());
+    auto token = auth.CreateLoginLink(storage::LoginGrant{id, request.role, request.user});
+    std::string base = !request.base_url.empty()      ? request.base_url
+                       : !config_.panel.public_url.empty() ? config_.panel.public_url
+                                                          : ListenOrigin(config_.server, config_.server.port, !config_.panel.insecure_http);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    out << base << "/admin-panel/auth/link?token=" << token << "\n";
+    std::cerr << "One-time login link for " << request.user << " (" << core::ToString(request.role)
+              << "), valid 10 minutes. Open it in your browser.\n";
+    return 0;
 }
 
 int MaxisApp::Doctor(std::ostream& out) { return RunDiscordDoctor(config_, out) == 0 ? 0 : 1; }

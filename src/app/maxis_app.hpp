@@ -23,6 +23,13 @@ struct TokenRequest {
     long long id = 0;  // for revoke
 };
 
+struct LoginLinkRequest {
+    std::string user;  // a Discord id, or a name (a stable id is derived from it, as for the console)
+    core::Role role = core::Role::kAdmin;
+    std::string base_url;  // empty: panel.public_url, else the listen address
+    bool reset_second_factor = false;
+};
+
 /// The composition root: builds every part from the configuration, in order, passes references
 /// explicitly, and stops them in reverse order. Nothing else sees every part.
 class MaxisApp {
@@ -39,6 +46,8 @@ public:
     int Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive);
     /// Creates (printing the token once), lists or revokes REST API tokens.
     int Tokens(const TokenRequest& request, std::ostream& out);
+    /// Prints a one-time login link for the admin panel, or resets a member's second factor.
+    int Admin(const LoginLinkRequest& request, std::ostream& out);
     /// Checks the Discord setup against Discord's API and prints what to fix; 0 when all is well.
     int Doctor(std::ostream& out);
     /// Applies pending migrations (or only lists them) and reports.

@@ -28,11 +28,18 @@ public:
     [[nodiscard]] ErrorCode code() const { return code_; }
     [[nodiscard]] const std::string& key() const { return key_; }
     [[nodiscard]] const std::map<std::string, std::string>& params() const { return params_; }
+    /// For kLimitReached: when to try again (HTTP answers it as Retry-After).
+    [[nodiscard]] int retry_after_seconds() const { return retry_after_seconds_; }
+    Error& RetryAfter(int seconds) {
+        retry_after_seconds_ = seconds;
+        return *this;
+    }
 
 private:
     ErrorCode code_;
     std::string key_;
     std::map<std::string, std::string> params_;
+    int retry_after_seconds_ = 0;
 };
 
 /// A short random reference shown to users for unexpected failures, and logged with the details.

@@ -166,6 +166,25 @@ std::string Sha256(std::string_view data) {
     return std::string(reinterpret_cast<char*>(md), len);
 }
 
+std::string Sha384(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha384(), nullptr) != 1) {
+        throw Error(ErrorCode::kInternal, "SHA-384 failed");
+    }
+    return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string Base64Encode(std::string_view bytes) {
+    std::string out = Base64UrlEncode(bytes);
+    for (auto& c : out) {
+        if (c == '-') c = '+';
+        if (c == '_') c = '/';
+    }
+    while (out.size() % 4 != 0) out += '=';
+    return out;
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

@@ -20,6 +20,9 @@ std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 std::string Sha256(std::string_view data);
+std::string Sha384(std::string_view data);
+/// Standard padded base64 (RFC 4648 §4), as Subresource Integrity values use.
+std::string Base64Encode(std::string_view bytes);
 std::string HmacSha256(std::string_view key, std::string_view data);
 
 /// Ed25519 (RFC 8032) signature check: a 32-byte raw public key, a 64-byte signature. False on any

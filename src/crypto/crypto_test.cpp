@@ -125,3 +125,17 @@ TEST(Crypto, Aes256GcmMatchesNistVectorsAndRefusesTampering) {
     EXPECT_NE(a, b) << "a fresh nonce each time";
     EXPECT_EQ(Aes256GcmOpen(key, a, "v1"), "session 42");
 }
+
+namespace maxis::crypto {
+TEST(Sha384, MatchesFips180VectorsAndSriForm) {
+    // FIPS 180-2 appendix D.1: SHA-384("abc").
+    EXPECT_EQ(HexEncode(Sha384("abc")),
+              "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
+    // The SRI value of an empty file, as browsers compute it.
+    EXPECT_EQ("sha384-" + Base64Encode(Sha384("")), "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
+    EXPECT_EQ(Base64Encode("f"), "Zg==");
+    EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+    EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+    EXPECT_EQ(Base64Encode("\xfb\xff"), "+/8=");
+}
+}  // namespace maxis::crypto

@@ -44,6 +44,7 @@ Response Response::Error(int status, std::string_view code, std::string_view mes
 Response Response::FromError(const core::Error& error) {
     auto response = Error(HttpStatus(error.code()), core::ToString(error.code()), error.what());
     if (error.code() == core::ErrorCode::kUnauthenticated) response.With("WWW-Authenticate", "Bearer realm=\"maxis\"");
+    if (error.retry_after_seconds() > 0) response.With("Retry-After", std::to_string(error.retry_after_seconds()));
     return response;
 }
 

@@ -27,7 +27,7 @@ protected:
         alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
         bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
         staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        AddTicketRoutes(router, service, [this](const std::string& t) { return tokens.Authenticate(t); });
+        AddTicketRoutes(router, service, [this](const Request& r) { return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); }); });
         ServerOptions options;
         options.port = 0;
         options.access_log = false;

@@ -27,7 +27,18 @@ std::string Idem(const Ticket& t, const std::string& what, core::TimePoint now) 
 
 TicketService::TicketService(TicketRepository& repo, const core::Clock& clock, TicketLimits limits, SlaTargets sla,
                              std::shared_ptr<const SlaPolicy> policy)
-    : repo_(repo), clock_(clock), limits_(limits), sla_(sla), policy_(std::move(policy)) {}
+    : repo_(repo),
+      clock_(clock),
+      limits_(limits),
+      sla_(sla),
+      policy_(std::move(policy)),
+      max_active_(limits.max_active_per_member),
+      max_per_hour_(limits.max_created_per_hour) {}
+
+void TicketService::SetCreationLimits(int max_active_per_member, int max_created_per_hour) {
+    max_active_ = max_active_per_member;
+    max_per_hour_ = max_created_per_hour;
+}
 
 void TicketService::RequireStaff(const core::Viewer& viewer) const {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only", "tickets.staff_only");
@@ -102,13 +113,14 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
     auto now = clock_.Now();
     Ticket created;
     repo_.Write(viewer, [&](TicketStore& store) {
-        if (store.CountActiveByOwner(viewer.user_id) >= limits_.max_active_per_member) {
+        const int max_active = max_active_.load(), max_per_hour = max_per_hour_.load();
+        if (store.CountActiveByOwner(viewer.user_id) >= max_active) {
             throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
-                        {{"max", std::to_string(limits_.max_active_per_member)}});
+                        {{"max", std::to_string(max_active)}});
         }
-        if (store.CountCreatedSince(viewer.user_id, now - std::chrono::hours(1)) >= limits_.max_created_per_hour) {
+        if (store.CountCreatedSince(viewer.user_id, now - std::chrono::hours(1)) >= max_per_hour) {
             throw Error(ErrorCode::kLimitReached, "too many tickets this hour", "tickets.too_many_recent",
-                        {{"max", std::to_string(limits_.max_created_per_hour)}});
+                        {{"max", std::to_string(max_per_hour)}});
         }
         auto targets = policy_->For(viewer.user_id, sla_);
         auto p = static_cast<std::size_t>(priority);
@@ -211,9 +223,9 @@ Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
         if (!viewer.IsStaff() && now - ended > limits_.reopen_window) {
             throw Error(ErrorCode::kConflict, "reopen window over", "tickets.reopen_expired", {{"id", Id(id)}});
         }
-        if (!viewer.IsStaff() && store.CountActiveByOwner(t.owner) >= limits_.max_active_per_member) {
+        if (!viewer.IsStaff() && store.CountActiveByOwner(t.owner) >= max_active_.load()) {
             throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
-                        {{"max", std::to_string(limits_.max_active_per_member)}});
+                        {{"max", std::to_string(max_active_.load())}});
         }
         auto before = std::string(ToString(t.status));
         Transition(t, Status::kWaitingStaff, now);

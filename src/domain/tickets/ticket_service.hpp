@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <array>
 #include <functional>
 #include <map>
@@ -106,6 +107,10 @@ public:
     /// how many tickets it changed.
     int Sweep();
 
+    /// Runtime-changeable limits (the panel's settings): how many active tickets a member may have and how
+    /// many they may open per hour. Thread-safe; applies to the next ticket opened.
+    void SetCreationLimits(int max_active_per_member, int max_created_per_hour);
+
 private:
     Ticket Load(TicketStore& store, TicketId id);
     /// Loads the ticket (not found for another member's), applies edit, saves it, in one transaction.
@@ -122,6 +127,8 @@ private:
     TicketLimits limits_;
     SlaTargets sla_;
     std::shared_ptr<const SlaPolicy> policy_;
+    std::atomic<int> max_active_;
+    std::atomic<int> max_per_hour_;
 };
 
 }  // namespace maxis::tickets

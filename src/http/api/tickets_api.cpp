@@ -18,12 +18,8 @@ namespace {
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
 
 core::Viewer Authenticate(const Request& req, const Authenticator& authenticate) {
-    auto header = req.Header("authorization");
-    if (!core::StartsWith(header, "Bearer ")) {
-        throw Error(ErrorCode::kUnauthenticated, "missing bearer token (Authorization: Bearer <token>)");
-    }
-    auto viewer = authenticate(std::string(core::Trim(header.substr(7))));
-    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "invalid or revoked token");
+    auto viewer = authenticate(req);
+    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "missing credentials (Authorization: Bearer <token>)");
     return *viewer;
 }
 
@@ -185,6 +181,18 @@ json::object ViewJson(const TicketView& view) {
 }
 
 }  // namespace
+
+std::optional<core::Viewer> BearerViewer(const Request& req,
+                                         const std::function<std::optional<core::Viewer>(const std::string&)>& lookup) {
+    auto header = req.Header("authorization");
+    if (header.empty()) return std::nullopt;
+    if (!core::StartsWith(header, "Bearer ")) {
+        throw Error(ErrorCode::kUnauthenticated, "the Authorization header must be 'Bearer <token>'");
+    }
+    auto viewer = lookup(std::string(core::Trim(header.substr(7))));
+    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "invalid or revoked token");
+    return viewer;
+}
 
 void AddTicketRoutes(Router& router, TicketService& service, Authenticator authenticate) {
     router.Add("GET", "/api/v1/tickets", [&service, authenticate](const Request& req) {

@@ -9,8 +9,14 @@
 
 namespace maxis::http {
 
-/// The viewer an "Authorization: Bearer ..." token stands for, or nullopt.
-using Authenticator = std::function<std::optional<core::Viewer>(const std::string& token)>;
+/// The viewer a request stands for (a bearer token, or the admin panel's session cookie with its CSRF
+/// checks), or nullopt for no credentials at all. Throws core::Error for credentials that are refused.
+using Authenticator = std::function<std::optional<core::Viewer>(const Request& request)>;
+
+/// The viewer of an "Authorization: Bearer <token>" header: nullopt without one; throws
+/// core::Error(kUnauthenticated) when lookup does not know the token.
+std::optional<core::Viewer> BearerViewer(const Request& request,
+                                         const std::function<std::optional<core::Viewer>(const std::string&)>& lookup);
 
 /// /api/v1/tickets: list (filters, cursor pagination), create, view, add a message (internal for staff),
 /// and change status, priority or assignee. Every route requires a bearer token; a member sees only
