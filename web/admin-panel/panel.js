@@ -1,1 +1,653 @@
-// panel
+// Maxis admin panel. One ES module, no framework, no inline anything: every element is built with the
+// DOM API, text always goes through textContent, and server or URL data is read field by field, never
+// merged into objects.
+
+// Built-in prototypes are frozen before anything else runs, so that no data can pollute them.
+for (const ctor of [Object, Array, Function, String, Number, Boolean, Symbol, RegExp, Date, Promise, Map, Set,
+    WeakMap, WeakSet, Error, TypeError, URL, URLSearchParams, JSON, Math, Reflect]) {
+    if (ctor.prototype) Object.freeze(ctor.prototype);
+    Object.freeze(ctor);
+}
+
+const PAGE = document.body.dataset.page;
+const LANG = document.documentElement.lang === 'en' ? 'en' : 'fr';
+
+const TEXT = Object.freeze({
+    fr: Object.freeze({
+        dashboard: 'Tableau de bord', users: 'Membres', tickets: 'Tickets', logs: 'Journaux', settings: 'Réglages',
+        logout: 'Se déconnecter', nav: 'Navigation principale', language: 'English', language_label: 'Switch to English',
+        login_title: 'Connexion au panneau Maxis', login_with_discord: 'Se connecter avec Discord',
+        login_hint: 'Réservé à l’équipe. Première installation sans Discord : lancez « maxis admin login-link --as VOTRE_NOM » et ouvrez le lien affiché.',
+        error_expired: 'La connexion a expiré ou a déjà servi. Recommencez.', error_link: 'Ce lien de connexion est inconnu, déjà utilisé ou expiré.',
+        error_discord: 'Discord n’a pas pu confirmer la connexion. Réessayez.', error_cancelled: 'Connexion annulée.',
+        error_oauth_unconfigured: 'La connexion Discord n’est pas configurée (panel.oauth_client_id et MAXIS_DISCORD_CLIENT_SECRET).',
+        refused_title: 'Accès réservé à l’équipe', refused_body: 'Votre compte Discord n’a pas de rôle d’équipe sur ce serveur. Si c’est une erreur, demandez à un administrateur de vous ajouter.',
+        back_to_login: 'Retour à la connexion',
+        enrol_title: 'Activer la double authentification', enrol_intro: 'Scannez ce code avec une application d’authentification (Aegis, Google Authenticator, 1Password…), puis saisissez le code à 6 chiffres qu’elle affiche.',
+        enrol_secret: 'Ou saisissez cette clé à la main :', qr_alt: 'QR code de la clé d’authentification',
+        code_label: 'Code à 6 chiffres', confirm: 'Confirmer', verify: 'Vérifier',
+        recovery_title: 'Codes de secours', recovery_intro: 'Conservez ces codes en lieu sûr : chacun permet une connexion si vous perdez votre téléphone. Ils ne seront plus affichés.',
+        continue: 'Continuer', second_title: 'Double authentification', second_intro: 'Saisissez le code de votre application d’authentification, ou un code de secours.',
+        code_or_recovery: 'Code ou code de secours',
+        active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
+        by_status: 'Tickets par statut', created_breaches: 'Tickets créés et dépassements de SLA par jour', response_times: 'Délai médian de première réponse (minutes)',
+        member_flow: 'Arrivées et départs par jour', created: 'Créés', fr_breaches: 'SLA 1re réponse', res_breaches: 'SLA résolution',
+        median_minutes: 'Médiane (min)', joins: 'Arrivées', leaves: 'Départs', unknown: 'inconnu', period: 'Période', days: 'jours',
+        search: 'Rechercher', search_users: 'Nom ou identifiant', name: 'Nom', id: 'Identifiant', locale: 'Langue', blocked: 'Bloqué',
+        since: 'Depuis', yes: 'oui', no: 'non', block: 'Bloquer du bot', unblock: 'Débloquer', profile: 'Fiche membre', member_tickets: 'Ses tickets',
+        no_results: 'Aucun résultat.', select_user: 'Choisissez un membre dans la liste.',
+        status: 'Statut', priority: 'Priorité', category: 'Catégorie', assignee: 'Assigné à', subject: 'Sujet', updated: 'Mis à jour', owner: 'Membre',
+        any: 'Tous', unassigned: 'Non assigné', mine: 'Moi', breached: 'SLA dépassé', text: 'Texte', filter: 'Filtrer',
+        open: 'ouvert', waiting_staff: 'attend l’équipe', waiting_member: 'attend le membre', resolved: 'résolu', closed: 'fermé',
+        critical: 'critique', high: 'haute', medium: 'moyenne', low: 'basse',
+        general: 'général', billing: 'facturation', technical: 'technique', bug: 'bug', account: 'compte', suggestion: 'suggestion',
+        select_ticket: 'Choisissez un ticket dans la liste.', history: 'Historique', conversation: 'Conversation', internal_note: 'Note interne',
+        reply: 'Répondre', message: 'Message', as_note: 'Note interne (invisible pour le membre)', send: 'Envoyer',
+        assign_me: 'M’assigner', change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
+        kind: 'Type', security: 'sécurité', audit: 'audit', actor: 'Auteur', action: 'Action', target: 'Cible', detail: 'Détail', ip: 'IP', at: 'Date',
+        more: 'Plus', runtime_settings: 'Réglages modifiables à chaud', effective: 'Configuration effective (secrets masqués)',
+        key: 'Clé', value: 'Valeur', save: 'Enregistrer', saved: 'Enregistré.', sessions: 'Sessions ouvertes', end: 'Terminer',
+        current: 'la vôtre', last_seen: 'Dernière activité', role: 'Rôle', admins_only: 'Seuls les administrateurs peuvent modifier.',
+        too_many: 'Trop de tentatives. Réessayez dans {s} s.', error: 'Erreur', loading: 'Chargement…', ticket: 'Ticket',
+        signed_in_as: 'Connecté en tant que', chart_summary: '{n} jours de données',
+    }),
+    en: Object.freeze({
+        dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
+        logout: 'Log out', nav: 'Main navigation', language: 'Français', language_label: 'Passer en français',
+        login_title: 'Sign in to the Maxis panel', login_with_discord: 'Sign in with Discord',
+        login_hint: 'Staff only. First install without Discord: run "maxis admin login-link --as YOUR_NAME" and open the link it prints.',
+        error_expired: 'The sign-in expired or was already used. Start again.', error_link: 'This login link is unknown, used or expired.',
+        error_discord: 'Discord could not confirm the sign-in. Try again.', error_cancelled: 'Sign-in cancelled.',
+        error_oauth_unconfigured: 'Discord sign-in is not configured (panel.oauth_client_id and MAXIS_DISCORD_CLIENT_SECRET).',
+        refused_title: 'Staff only', refused_body: 'Your Discord account has no staff role on this server. If this is a mistake, ask an admin to add you.',
+        back_to_login: 'Back to sign-in',
+        enrol_title: 'Turn on two-factor authentication', enrol_intro: 'Scan this code with an authenticator app (Aegis, Google Authenticator, 1Password…), then type the 6-digit code it shows.',
+        enrol_secret: 'Or type this key by hand:', qr_alt: 'QR code of the authenticator key',
+        code_label: '6-digit code', confirm: 'Confirm', verify: 'Verify',
+        recovery_title: 'Recovery codes', recovery_intro: 'Keep these codes somewhere safe: each one signs you in once if you lose your phone. They will not be shown again.',
+        continue: 'Continue', second_title: 'Two-factor authentication', second_intro: 'Type the code from your authenticator app, or a recovery code.',
+        code_or_recovery: 'Code or recovery code',
+        active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
+        by_status: 'Tickets by status', created_breaches: 'Tickets created and SLA breaches per day', response_times: 'Median first response time (minutes)',
+        member_flow: 'Joins and leaves per day', created: 'Created', fr_breaches: 'First-response SLA', res_breaches: 'Resolution SLA',
+        median_minutes: 'Median (min)', joins: 'Joins', leaves: 'Leaves', unknown: 'unknown', period: 'Period', days: 'days',
+        search: 'Search', search_users: 'Name or id', name: 'Name', id: 'Id', locale: 'Language', blocked: 'Blocked',
+        since: 'Since', yes: 'yes', no: 'no', block: 'Block from the bot', unblock: 'Unblock', profile: 'Member card', member_tickets: 'Their tickets',
+        no_results: 'No results.', select_user: 'Pick a member from the list.',
+        status: 'Status', priority: 'Priority', category: 'Category', assignee: 'Assignee', subject: 'Subject', updated: 'Updated', owner: 'Member',
+        any: 'Any', unassigned: 'Unassigned', mine: 'Me', breached: 'SLA breached', text: 'Text', filter: 'Filter',
+        open: 'open', waiting_staff: 'waiting for staff', waiting_member: 'waiting for member', resolved: 'resolved', closed: 'closed',
+        critical: 'critical', high: 'high', medium: 'medium', low: 'low',
+        general: 'general', billing: 'billing', technical: 'technical', bug: 'bug', account: 'account', suggestion: 'suggestion',
+        select_ticket: 'Pick a ticket from the list.', history: 'History', conversation: 'Conversation', internal_note: 'Internal note',
+        reply: 'Reply', message: 'Message', as_note: 'Internal note (the member never sees it)', send: 'Send',
+        assign_me: 'Assign to me', change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
+        kind: 'Kind', security: 'security', audit: 'audit', actor: 'Actor', action: 'Action', target: 'Target', detail: 'Detail', ip: 'IP', at: 'Date',
+        more: 'More', runtime_settings: 'Settings you can change while Maxis runs', effective: 'Effective configuration (secrets masked)',
+        key: 'Key', value: 'Value', save: 'Save', saved: 'Saved.', sessions: 'Open sessions', end: 'End',
+        current: 'yours', last_seen: 'Last seen', role: 'Role', admins_only: 'Only admins can change these.',
+        too_many: 'Too many attempts. Try again in {s} s.', error: 'Error', loading: 'Loading…', ticket: 'Ticket',
+        signed_in_as: 'Signed in as', chart_summary: '{n} days of data',
+    }),
+});
+
+function t(key, params) {
+    let s = Object.hasOwn(TEXT[LANG], key) ? TEXT[LANG][key] : key;
+    if (params) for (const name of Object.keys(params)) s = s.replace('{' + name + '}', String(params[name]));
+    return s;
+}
+
+// h('tag', {attributes}, children...): attributes are set one by one; 'on' takes {event: handler}.
+function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    if (attrs) {
+        for (const name of Object.keys(attrs)) {
+            const value = attrs[name];
+            if (value === undefined || value === null || value === false) continue;
+            if (name === 'on') {
+                for (const ev of Object.keys(value)) el.addEventListener(ev, value[ev]);
+            } else if (name === 'text') {
+                el.textContent = String(value);
+            } else if (name === 'value') {
+                el.value = String(value);
+            } else if (name === 'checked') {
+                el.checked = Boolean(value);
+            } else {
+                el.setAttribute(name, value === true ? '' : String(value));
+            }
+        }
+    }
+    for (const child of children.flat()) {
+        if (child === null || child === undefined || child === false) continue;
+        el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+}
+
+function clear(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+    return el;
+}
+
+const when = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '');
+
+let csrf = '';
+let me = null;
+
+class ApiError extends Error {
+    constructor(status, message, retryAfter) {
+        super(message);
+        this.status = status;
+        this.retryAfter = retryAfter;
+    }
+}
+
+async function api(path, options) {
+    const method = options && options.method ? options.method : 'GET';
+    const headers = { Accept: 'application/json' };
+    let body;
+    if (method !== 'GET') {
+        headers['X-CSRF-Token'] = csrf;
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(options && options.body ? options.body : {});
+    }
+    const res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+    let data = null;
+    try {
+        data = await res.json();
+    } catch {
+        data = null;
+    }
+    if (!res.ok) {
+        const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
+        const retry = Number(res.headers.get('Retry-After') || 0);
+        if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
+        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
+    }
+    return data;
+}
+
+function alertBox() {
+    return h('p', { class: 'alert', role: 'alert', hidden: true });
+}
+
+function showError(box, error) {
+    box.hidden = false;
+    box.textContent = error instanceof ApiError ? error.message : t('error') + ': ' + String(error && error.message);
+}
+
+function status(box, message) {
+    box.hidden = false;
+    box.className = 'notice';
+    box.textContent = message;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chrome: header with navigation, who is signed in, language, log out.
+
+function header() {
+    const top = clear(document.getElementById('top'));
+    const brand = h('a', { class: 'brand', href: '/admin-panel/dashboard' }, h('img', { src: '/admin-panel/assets/favicon.svg', alt: '', width: 28, height: 28 }), 'Maxis');
+    top.append(brand);
+    const langButton = h('button', {
+        type: 'button', class: 'link', lang: LANG === 'fr' ? 'en' : 'fr', 'aria-label': t('language_label'), text: t('language'),
+        on: { click: async () => {
+            if (me) await api('/admin-panel/api/locale', { method: 'POST', body: { locale: LANG === 'fr' ? 'en' : 'fr' } });
+            window.location.reload();
+        } },
+    });
+    if (!me || me.stage !== 'active') {
+        if (me) top.append(h('div', { class: 'who' }, langButton));
+        return;
+    }
+    const links = ['dashboard', 'users', 'tickets', 'logs', 'settings'].map((p) =>
+        h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
+    top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
+    const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
+    top.append(h('div', { class: 'who' }, avatar, h('span', null, t('signed_in_as') + ' ', h('strong', { text: me.name || me.user }), ' (' + me.role + ')'),
+        langButton,
+        h('button', { type: 'button', id: 'logout', text: t('logout'), on: { click: async () => {
+            await api('/admin-panel/api/logout', { method: 'POST' });
+            window.location.assign('/admin-panel/login');
+        } } })));
+}
+
+function main(title) {
+    const m = clear(document.getElementById('main'));
+    document.title = title + ' · Maxis';
+    m.append(h('h1', { text: title }));
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sign-in pages.
+
+function loginPage() {
+    const m = main(t('login_title'));
+    const error = new URLSearchParams(window.location.search).get('error');
+    const known = ['expired', 'link', 'discord', 'cancelled', 'oauth_unconfigured'];
+    if (error && known.includes(error)) m.append(h('p', { class: 'alert', role: 'alert', text: t('error_' + error) }));
+    m.append(h('p', null, h('a', { class: 'button primary', id: 'discord-login', href: '/admin-panel/auth/discord', text: t('login_with_discord') })));
+    m.append(h('p', { class: 'muted', text: t('login_hint') }));
+}
+
+function refusedPage() {
+    const m = main(t('refused_title'));
+    m.append(h('p', { text: t('refused_body') }), h('p', null, h('a', { href: '/admin-panel/login', text: t('back_to_login') })));
+}
+
+function codeForm(label, submitText, onCode) {
+    const box = alertBox();
+    const input = h('input', { id: 'code', name: 'code', autocomplete: 'one-time-code', inputmode: 'text', required: true, maxlength: 20, spellcheck: 'false' });
+    const form = h('form', { class: 'stack', on: { submit: async (e) => {
+        e.preventDefault();
+        box.hidden = true;
+        try {
+            await onCode(input.value.trim());
+        } catch (err) {
+            showError(box, err);
+            input.select();
+        }
+    } } }, h('label', { for: 'code', text: label }), input, h('button', { type: 'submit', class: 'primary', text: submitText }), box);
+    return { form, input };
+}
+
+async function enrolPage() {
+    const m = main(t('enrol_title'));
+    const box = alertBox();
+    m.append(box);
+    try {
+        const setup = await api('/admin-panel/api/second-factor/setup', { method: 'POST' });
+        m.append(h('p', { text: t('enrol_intro') }));
+        m.append(h('img', { class: 'qr', id: 'qr', src: '/admin-panel/api/second-factor/qr.svg?v=' + Date.now(), alt: t('qr_alt'), width: 246, height: 246 }));
+        m.append(h('p', null, t('enrol_secret') + ' ', h('code', { id: 'secret', text: String(setup.secret) })));
+        const { form, input } = codeForm(t('code_label'), t('confirm'), async (code) => {
+            const result = await api('/admin-panel/api/second-factor/confirm', { method: 'POST', body: { code } });
+            const list = h('ol', { id: 'recovery-codes', class: 'codes' }, result.recovery_codes.map((c) => h('li', null, h('code', { text: String(c) }))));
+            const done = main(t('recovery_title'));
+            done.append(h('p', { text: t('recovery_intro') }), list, h('p', null, h('a', { class: 'button primary', id: 'continue', href: '/admin-panel/dashboard', text: t('continue') })));
+        });
+        m.append(form);
+        input.focus();
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+function secondFactorPage() {
+    const m = main(t('second_title'));
+    m.append(h('p', { text: t('second_intro') }));
+    const { form, input } = codeForm(t('code_or_recovery'), t('verify'), async (code) => {
+        await api('/admin-panel/api/second-factor/verify', { method: 'POST', body: { code } });
+        window.location.assign('/admin-panel/dashboard');
+    });
+    m.append(form);
+    input.focus();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dashboard.
+
+function card(label, value, id) {
+    return h('div', { class: 'card', id }, h('p', { class: 'card-label', text: label }), h('p', { class: 'card-value', text: value }));
+}
+
+function chart(container, title, days, series) {
+    // uPlot wants seconds on the x axis; the data table beside each chart says the same for screen readers.
+    const xs = days.map((d) => Date.parse(d + 'T12:00:00Z') / 1000);
+    const palette = ['#2f3fb8', '#b3261e', '#8a5a00', '#1e7a46'];
+    const figure = h('figure', { class: 'chart' }, h('figcaption', { text: title }));
+    const plot = h('div', { role: 'img', 'aria-label': title + ' — ' + t('chart_summary', { n: days.length }) });
+    figure.append(plot);
+    container.append(figure);
+    // Drawn once every figure is in the grid, so that each knows its final width.
+    const draw = () => {
+        const width = Math.max(260, figure.clientWidth - 26);
+        // eslint-disable-next-line no-undef
+        new uPlot({
+            width, height: 220, legend: { show: false }, cursor: { show: false }, scales: { x: { time: true } },
+            series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true }))),
+            axes: [{ stroke: '#333' }, { stroke: '#333' }],
+        }, [xs].concat(series.map((s) => s.values)), plot);
+    };
+    const table = h('table', { class: 'compact' },
+        h('caption', { class: 'visually-hidden', text: title }),
+        h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('at') }), series.map((s) => h('th', { scope: 'col', text: s.label })))),
+        h('tbody', null, days.map((d, i) => h('tr', null, h('th', { scope: 'row', text: d }), series.map((s) => h('td', { text: s.values[i] === null ? '–' : String(Math.round(s.values[i] * 10) / 10) }))))));
+    figure.append(h('details', null, h('summary', { text: title }), table));
+    return draw;
+}
+
+async function dashboardPage() {
+    const m = main(t('dashboard'));
+    const box = alertBox();
+    m.append(box);
+    try {
+        const d = await api('/admin-panel/api/dashboard?days=30');
+        const sum = (a) => a.reduce((x, y) => x + y, 0);
+        m.append(h('div', { class: 'cards' },
+            card(t('active_tickets'), String(d.active_tickets), 'card-active'),
+            card(t('breaches_30'), String(sum(d.first_response_breaches) + sum(d.resolution_breaches)), 'card-breaches'),
+            card(t('members_known'), String(d.members.known), 'card-members'),
+            card(t('members_guild'), d.members.guild === null ? t('unknown') : String(d.members.guild), 'card-guild')));
+        const statuses = ['open', 'waiting_staff', 'waiting_member', 'resolved', 'closed'];
+        const max = Math.max(1, ...statuses.map((s) => d.tickets_by_status[s]));
+        m.append(h('section', { 'aria-labelledby': 'by-status' }, h('h2', { id: 'by-status', text: t('by_status') }),
+            h('table', { class: 'bars', id: 'status-table' }, h('tbody', null, statuses.map((s) => {
+                const bar = h('span', { class: 'bar' });
+                bar.style.width = Math.round((100 * d.tickets_by_status[s]) / max) + '%';
+                return h('tr', null, h('th', { scope: 'row', text: t(s) }), h('td', { class: 'num', text: String(d.tickets_by_status[s]) }), h('td', { class: 'bar-cell' }, bar));
+            })))));
+        const charts = h('div', { class: 'charts' });
+        m.append(charts);
+        const draws = [
+            chart(charts, t('created_breaches'), d.days, [
+                { label: t('created'), values: d.created }, { label: t('fr_breaches'), values: d.first_response_breaches },
+                { label: t('res_breaches'), values: d.resolution_breaches }]),
+            chart(charts, t('response_times'), d.days, [{ label: t('median_minutes'), values: d.first_response_median_minutes }]),
+            chart(charts, t('member_flow'), d.days, [{ label: t('joins'), values: d.joins }, { label: t('leaves'), values: d.leaves }]),
+        ];
+        for (const draw of draws) draw();
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Members.
+
+async function usersPage() {
+    const m = main(t('users'));
+    const box = alertBox();
+    const q = h('input', { id: 'user-search', type: 'search', name: 'q', maxlength: 100 });
+    const results = h('div', { id: 'user-results' });
+    const profile = h('section', { id: 'profile', 'aria-live': 'polite', 'aria-label': t('profile') }, h('p', { class: 'muted', text: t('select_user') }));
+    const search = async () => {
+        try {
+            const data = await api('/admin-panel/api/users?q=' + encodeURIComponent(q.value.trim()));
+            clear(results);
+            if (!data.items.length) {
+                results.append(h('p', { text: t('no_results') }));
+                return;
+            }
+            results.append(h('table', null,
+                h('thead', null, h('tr', null, ['name', 'id', 'locale', 'blocked', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('tbody', null, data.items.map((u) => h('tr', null,
+                    h('td', null, h('button', { type: 'button', class: 'link', text: u.name || u.id, on: { click: () => showUser(u.id) } })),
+                    h('td', { text: u.id }), h('td', { text: u.locale }), h('td', { text: u.blocked ? t('yes') : t('no') }), h('td', { text: when(u.created_at) }))))));
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    const showUser = async (id) => {
+        try {
+            const u = await api('/admin-panel/api/users/' + encodeURIComponent(id));
+            clear(profile);
+            const toggle = h('button', { type: 'button', id: 'block-toggle', text: u.blocked ? t('unblock') : t('block'), on: { click: async () => {
+                await api('/admin-panel/api/users/' + encodeURIComponent(id) + '/block', { method: 'POST', body: { blocked: !u.blocked } });
+                await showUser(id);
+                await search();
+            } } });
+            profile.append(h('h2', { text: t('profile') + ' — ' + (u.name || u.id) }),
+                h('dl', { class: 'facts' }, h('dt', { text: t('id') }), h('dd', { text: u.id }), h('dt', { text: t('locale') }), h('dd', { text: u.locale }),
+                    h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
+                toggle, h('h3', { text: t('member_tickets') }),
+                u.tickets.length ? h('ul', null, u.tickets.map((tk) => h('li', null, h('a', { href: '/admin-panel/tickets?id=' + tk.id, text: '#' + tk.id + ' ' + tk.subject }), ' — ' + t(tk.status)))) : h('p', { text: t('no_results') }));
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    m.append(h('form', { class: 'filters', role: 'search', on: { submit: (e) => { e.preventDefault(); search(); } } },
+        h('label', { for: 'user-search', text: t('search_users') }), q, h('button', { type: 'submit', text: t('search') })), box, h('div', { class: 'split' }, results, profile));
+    await search();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tickets: list with filters, detail with history, reply or note, assignment, priority, status; new
+// activity appears without a reload (polling every 5 s).
+
+const STATUSES = ['open', 'waiting_staff', 'waiting_member', 'resolved', 'closed'];
+const PRIORITIES = ['critical', 'high', 'medium', 'low'];
+const CATEGORIES = ['general', 'billing', 'technical', 'bug', 'account', 'suggestion'];
+
+function select(id, label, values, withAny, selected) {
+    const options = (withAny ? [['', t('any')]] : []).concat(values.map((v) => (Array.isArray(v) ? v : [v, t(v)])));
+    return [h('label', { for: id, text: label }), h('select', { id, name: id }, options.map(([v, text]) => h('option', { value: v, text, selected: v === selected })))];
+}
+
+async function ticketsPage() {
+    const m = main(t('tickets'));
+    const box = alertBox();
+    const [statusLabel, status] = select('f-status', t('status'), STATUSES, true, '');
+    const [priorityLabel, priority] = select('f-priority', t('priority'), PRIORITIES, true, '');
+    const [categoryLabel, category] = select('f-category', t('category'), CATEGORIES, true, '');
+    const [assigneeLabel, assignee] = select('f-assignee', t('assignee'), [['me', t('mine')], ['none', t('unassigned')]], true, '');
+    const text = h('input', { id: 'f-text', type: 'search', maxlength: 200 });
+    const breached = h('input', { id: 'f-breached', type: 'checkbox' });
+    const list = h('div', { id: 'ticket-list' });
+    const detail = h('section', { id: 'ticket-detail', 'aria-label': t('ticket') }, h('p', { class: 'muted', text: t('select_ticket') }));
+    const live = h('p', { id: 'activity', class: 'notice', role: 'status', hidden: true });
+    let openId = new URLSearchParams(window.location.search).get('id');
+    let lastSeen = '';
+    let listSignature = '';
+
+    const query = () => {
+        const p = new URLSearchParams();
+        if (status.value) p.set('status', status.value);
+        if (priority.value) p.set('priority', priority.value);
+        if (category.value) p.set('category', category.value);
+        if (assignee.value) p.set('assignee', assignee.value === 'me' ? me.user : 'none');
+        if (breached.checked) p.set('breached', 'true');
+        if (text.value.trim()) p.set('text', text.value.trim());
+        p.set('limit', '50');
+        return p.toString();
+    };
+    const loadList = async () => {
+        const data = await api('/api/v1/tickets?' + query());
+        const signature = data.items.map((x) => x.id + ':' + x.updated_at).join(',');
+        if (signature === listSignature) return;
+        listSignature = signature;
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { text: t('no_results') }));
+            return;
+        }
+        list.append(h('table', { id: 'tickets-table' },
+            h('thead', null, h('tr', null, ['id', 'subject', 'status', 'priority', 'assignee', 'updated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((x) => h('tr', { class: String(x.id) === String(openId) ? 'selected' : null, 'data-id': x.id },
+                h('td', { text: '#' + x.id }),
+                h('td', null, h('button', { type: 'button', class: 'link', text: x.subject, on: { click: () => { openId = String(x.id); lastSeen = ''; showTicket(); } } })),
+                h('td', null, t(x.status), x.sla.first_response_breached || x.sla.resolution_breached ? h('span', { class: 'badge danger', text: t('breached') }) : null),
+                h('td', { text: t(x.priority) }), h('td', { text: x.assignee || '–' }), h('td', { text: when(x.updated_at) }))))));
+    };
+    const showTicket = async () => {
+        if (!openId) return;
+        const tk = await api('/api/v1/tickets/' + encodeURIComponent(openId));
+        const signature = tk.updated_at + ':' + tk.messages.length;
+        if (signature === lastSeen) return;
+        if (lastSeen) {
+            live.hidden = false;
+            live.textContent = t('new_activity');
+        }
+        lastSeen = signature;
+        clear(detail);
+        const messages = h('ol', { class: 'messages', id: 'messages' }, tk.messages.map((msg) => h('li', { class: msg.internal ? 'internal' : msg.from_staff ? 'staff' : 'member' },
+            h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ' + msg.author + ' · ' + when(msg.created_at)),
+            h('p', { class: 'body', text: msg.body }))));
+        const history = h('ol', { class: 'history' }, (tk.audit || []).map((a) => h('li', { text: when(a.at) + ' — ' + a.actor + ' ' + a.action + (a.before || a.after ? ' : ' + a.before + ' → ' + a.after : '') })));
+        const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
+        const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
+        const formBox = alertBox();
+        const replyForm = h('form', { class: 'stack', id: 'reply-form', on: { submit: async (e) => {
+            e.preventDefault();
+            try {
+                await api('/api/v1/tickets/' + tk.id + '/messages', { method: 'POST', body: { body: body.value, internal: note.checked } });
+                body.value = '';
+                lastSeen = '';
+                live.hidden = true;
+                await showTicket();
+                await loadList();
+            } catch (err) {
+                showError(formBox, err);
+            }
+        } } }, h('h3', { text: t('reply') }), h('label', { for: 'reply-body', text: t('message') }), body,
+        h('div', { class: 'inline' }, note, h('label', { for: 'reply-note', text: t('as_note') })), h('button', { type: 'submit', class: 'primary', text: t('send') }), formBox);
+        const [pLabel, pSelect] = select('set-priority', t('priority'), PRIORITIES, false, tk.priority);
+        const [sLabel, sSelect] = select('set-status', t('status'), STATUSES, false, tk.status);
+        const patch = async (change) => {
+            try {
+                await api('/api/v1/tickets/' + tk.id, { method: 'PATCH', body: change });
+                lastSeen = '';
+                live.hidden = true;
+                await showTicket();
+                await loadList();
+            } catch (err) {
+                showError(formBox, err);
+            }
+        };
+        const actions = h('div', { class: 'actions' },
+            h('button', { type: 'button', id: 'assign-me', text: t('assign_me'), on: { click: () => patch({ assignee: me.user }) } }),
+            h('div', { class: 'inline' }, pLabel, pSelect, h('button', { type: 'button', id: 'apply-priority', text: t('change'), on: { click: () => patch({ priority: pSelect.value }) } })),
+            h('div', { class: 'inline' }, sLabel, sSelect, h('button', { type: 'button', id: 'apply-status', text: t('change'), on: { click: () => patch({ status: sSelect.value }) } })));
+        detail.append(h('h2', { id: 'ticket-title', text: '#' + tk.id + ' — ' + tk.subject }),
+            h('dl', { class: 'facts' }, h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: tk.owner })),
+                h('dt', { text: t('status') }), h('dd', { id: 'ticket-status', text: t(tk.status) }), h('dt', { text: t('priority') }), h('dd', { id: 'ticket-priority', text: t(tk.priority) }),
+                h('dt', { text: t('category') }), h('dd', { text: t(tk.category) }), h('dt', { text: t('assignee') }), h('dd', { id: 'ticket-assignee', text: tk.assignee || '–' })),
+            actions, h('h3', { text: t('conversation') }), messages, replyForm, h('h3', { text: t('history') }), history);
+    };
+    const refresh = async () => {
+        try {
+            await loadList();
+            await showTicket();
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    m.append(h('form', { class: 'filters', on: { submit: (e) => { e.preventDefault(); listSignature = ''; refresh(); } } },
+        statusLabel, status, priorityLabel, priority, categoryLabel, category, assigneeLabel, assignee,
+        h('label', { for: 'f-text', text: t('text') }), text, h('span', { class: 'inline' }, breached, h('label', { for: 'f-breached', text: t('breached') })),
+        h('button', { type: 'submit', text: t('filter') })), box, live, h('div', { class: 'split' }, list, detail));
+    await refresh();
+    window.setInterval(refresh, 5000);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Logs.
+
+async function logsPage() {
+    const m = main(t('logs'));
+    const box = alertBox();
+    const [kindLabel, kind] = select('l-kind', t('kind'), ['security', 'audit'], true, '');
+    const actor = h('input', { id: 'l-actor', inputmode: 'numeric', maxlength: 19 });
+    const text = h('input', { id: 'l-text', type: 'search', maxlength: 100 });
+    const body = h('tbody');
+    const more = h('button', { type: 'button', hidden: true, text: t('more') });
+    let before = '';
+    const load = async (append) => {
+        try {
+            const p = new URLSearchParams();
+            if (kind.value) p.set('kind', kind.value);
+            if (actor.value.trim()) p.set('actor', actor.value.trim());
+            if (text.value.trim()) p.set('text', text.value.trim());
+            if (append && before) p.set('before', before);
+            const data = await api('/admin-panel/api/logs?' + p.toString());
+            if (!append) clear(body);
+            for (const r of data.items) {
+                body.append(h('tr', null, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', { text: r.actor || '–' }),
+                    h('td', { text: r.action }), h('td', { text: r.target }), h('td', { text: r.detail }), h('td', { text: r.ip })));
+            }
+            before = data.next_before || '';
+            more.hidden = !before;
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    more.addEventListener('click', () => load(true));
+    m.append(h('form', { class: 'filters', on: { submit: (e) => { e.preventDefault(); load(false); } } }, kindLabel, kind,
+        h('label', { for: 'l-actor', text: t('actor') }), actor, h('label', { for: 'l-text', text: t('text') }), text, h('button', { type: 'submit', text: t('filter') })),
+    box, h('table', { id: 'logs-table' }, h('thead', null, h('tr', null, ['at', 'kind', 'actor', 'action', 'target', 'detail', 'ip'].map((k) => h('th', { scope: 'col', text: t(k) })))), body), more);
+    await load(false);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Settings and sessions.
+
+async function settingsPage() {
+    const m = main(t('settings'));
+    const box = alertBox();
+    m.append(box);
+    const admin = me.role === 'admin' || me.role === 'operator';
+    const render = (data) => {
+        clear(runtime);
+        if (!admin) runtime.append(h('p', { class: 'muted', text: t('admins_only') }));
+        for (const s of data.runtime) {
+            const id = 'setting-' + s.key.replace(/[^a-z0-9]/g, '-');
+            const input = s.kind === 'boolean'
+                ? h('select', { id, disabled: !admin }, ['true', 'false'].map((v) => h('option', { value: v, text: v, selected: v === s.value })))
+                : h('input', { id, type: 'number', min: s.min, max: s.max, value: s.value, disabled: !admin, required: true });
+            const note = h('span', { class: 'muted', role: 'status' });
+            runtime.append(h('form', { class: 'inline setting', on: { submit: async (e) => {
+                e.preventDefault();
+                try {
+                    render(await api('/admin-panel/api/settings', { method: 'POST', body: { key: s.key, value: String(input.value) } }));
+                    status(box, t('saved') + ' ' + s.key);
+                } catch (err) {
+                    showError(box, err);
+                }
+            } } }, h('label', { for: id, text: s.key }), input, admin ? h('button', { type: 'submit', text: t('save') }) : null, note));
+        }
+        clear(effective);
+        for (const e of data.effective) effective.append(h('tr', null, h('th', { scope: 'row', text: e.key }), h('td', { text: e.value })));
+    };
+    const runtime = h('div', { id: 'runtime-settings' });
+    const effective = h('tbody');
+    m.append(h('section', { 'aria-labelledby': 's-runtime' }, h('h2', { id: 's-runtime', text: t('runtime_settings') }), runtime));
+    if (admin) {
+        const sessions = h('tbody');
+        const loadSessions = async () => {
+            const data = await api('/admin-panel/api/sessions');
+            clear(sessions);
+            for (const s of data.items) {
+                sessions.append(h('tr', null, h('td', { text: s.name || s.user }), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
+                    h('td', null, s.current ? t('current') : h('button', { type: 'button', text: t('end'), on: { click: async () => {
+                        await api('/admin-panel/api/sessions/' + encodeURIComponent(s.ref) + '/end', { method: 'POST' });
+                        await loadSessions();
+                    } } }))));
+            }
+        };
+        m.append(h('section', { 'aria-labelledby': 's-sessions' }, h('h2', { id: 's-sessions', text: t('sessions') }),
+            h('table', { id: 'sessions-table' }, h('thead', null, h('tr', null, ['name', 'role', 'ip', 'last_seen', 'end'].map((k) => h('th', { scope: 'col', text: t(k) })))), sessions)));
+        await loadSessions();
+    }
+    m.append(h('section', { 'aria-labelledby': 's-effective' }, h('h2', { id: 's-effective', text: t('effective') }),
+        h('table', { id: 'effective-table' }, h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('key') }), h('th', { scope: 'col', text: t('value') }))), effective)));
+    try {
+        render(await api('/admin-panel/api/settings'));
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const PAGES = Object.freeze({
+    login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
+    users: usersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
+});
+
+async function start() {
+    if (PAGE !== 'login' && PAGE !== 'refused') {
+        try {
+            me = await api('/admin-panel/api/me');
+            csrf = String(me.csrf_token);
+        } catch {
+            return;
+        }
+    }
+    header();
+    const render = Object.hasOwn(PAGES, PAGE) ? PAGES[PAGE] : loginPage;
+    await render();
+    document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,186 @@
+// The admin panel in a real browser: Discord login with PKCE against the OAuth2 simulator, TOTP
+// enrolment and a second login with a code, the Tickets page against the member's own view, CSP and SRI
+// on every page, frame refusal, accessibility, and a screenshot of each page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { ADMIN_ROLE, Panel, artifacts, auditPage, totp } from './harness.mjs';
+
+let panel;
+before(async () => {
+    panel = await Panel.start();
+});
+after(async () => {
+    await panel?.stop();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const ADMIN = { id: '810000000000000001', username: 'camille', global_name: 'Camille', avatar: null };
+
+async function discordLogin(page, user, roles) {
+    await fetch(`${panel.oauth.base}/_sim/user`, { method: 'POST', body: JSON.stringify({ user, roles, approve: true }) });
+    await page.goto(`${panel.origin}/admin-panel/login`);
+    await page.click('#discord-login');
+}
+
+let adminSecret;
+let adminPage;
+
+test('staff log in with Discord (PKCE) and enrol a second factor, then log in again with a code', async () => {
+    const context = await panel.context();
+    const page = await context.newPage();
+    await page.goto(`${panel.origin}/admin-panel/login`);
+    await auditPage(page, assert, 'login');
+
+    await discordLogin(page, ADMIN, [ADMIN_ROLE]);
+    await page.waitForURL('**/admin-panel/enrol');
+    await page.waitForSelector('#secret');
+    adminSecret = (await page.textContent('#secret')).trim();
+    assert.match(adminSecret, /^[A-Z2-7]{32}$/);
+    assert.ok(await page.evaluate(() => document.getElementById('qr').complete && document.getElementById('qr').naturalWidth > 100),
+        'the QR code image is served by Maxis and renders');
+    await auditPage(page, assert, 'enrol');
+    // A wrong code is refused with a message and changes nothing.
+    await page.fill('#code', '000000');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.alert:not([hidden])');
+    await page.fill('#code', totp(adminSecret, now()));
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#recovery-codes');
+    const codes = await page.$$eval('#recovery-codes code', (els) => els.map((e) => e.textContent));
+    assert.equal(codes.length, 10);
+    await page.click('#continue');
+    await page.waitForURL('**/admin-panel/dashboard');
+    await auditPage(page, assert, 'dashboard');
+
+    await page.click('#logout');
+    await page.waitForURL('**/admin-panel/login');
+    const refused = await page.goto(`${panel.origin}/admin-panel/dashboard`);
+    assert.match(refused.url(), /\/admin-panel\/login$/, 'logged out: the dashboard sends back to the login');
+
+    await discordLogin(page, ADMIN, [ADMIN_ROLE]);
+    await page.waitForURL('**/admin-panel/second-factor');
+    await auditPage(page, assert, 'second-factor');
+    // The code of the next step: the enrolment's own code cannot be used twice.
+    await page.fill('#code', totp(adminSecret, now() + 30));
+    await page.click('button[type="submit"]');
+    await page.waitForURL('**/admin-panel/dashboard');
+
+    const tokenRequests = await (await fetch(`${panel.oauth.base}/_sim/requests`)).json();
+    assert.equal(tokenRequests.length, 2);
+    assert.ok(tokenRequests.every((r) => r.outcome === 'ok' && r.has_verifier), 'every code was exchanged with its PKCE verifier');
+    assert.deepEqual(context.pageErrors, []);
+    adminPage = page;
+});
+
+test('someone without a staff role gets a clear refusal page', async () => {
+    const context = await panel.context();
+    const page = await context.newPage();
+    await discordLogin(page, { id: '820000000000000009', username: 'visitor', global_name: 'Visitor' }, []);
+    await page.waitForURL('**/admin-panel/refused');
+    await auditPage(page, assert, 'refused');
+    assert.match(await page.textContent('h1'), /Accès réservé à l’équipe/);
+    const me = await page.evaluate(async () => (await fetch('/admin-panel/api/me')).status);
+    assert.equal(me, 401, 'no session was opened');
+    await context.close();
+});
+
+test('the Tickets page: reply, internal note, assignment, priority; the member sees the reply, never the note', async () => {
+    assert.ok(adminPage, 'needs the logged-in admin from the first test');
+    const created = await panel.run(['console', '--as', 'alice'], '!ticket_create "Paiement refusé" facturation haute La carte est refusée\n');
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.match(/#(\d+)/)[1];
+
+    const page = adminPage;
+    await page.goto(`${panel.origin}/admin-panel/tickets`);
+    await auditPage(page, assert, 'tickets');
+    await page.click(`#tickets-table tr[data-id="${id}"] button`);
+    await page.waitForSelector('#ticket-title');
+
+    await page.fill('#reply-body', 'Bonjour, nous regardons votre paiement.');
+    await page.click('#reply-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('#messages li').length === 2);
+    await page.fill('#reply-body', 'Note : carte signalée par la banque.');
+    await page.check('#reply-note');
+    await page.click('#reply-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelectorAll('#messages li.internal').length === 1);
+
+    await page.click('#assign-me');
+    await page.waitForFunction((user) => document.getElementById('ticket-assignee')?.textContent === user, ADMIN.id);
+    await page.selectOption('#set-priority', 'critical');
+    await page.click('#apply-priority');
+    await page.waitForFunction(() => document.getElementById('ticket-priority')?.textContent === 'critique');
+    await page.screenshot({ path: join(artifacts, 'ticket-detail.png'), fullPage: true });
+
+    // New activity from the member shows up without a reload.
+    const followUp = await panel.run(['console', '--as', 'alice'], `!ticket_reply ${id} Merci, j’attends.\n`);
+    assert.equal(followUp.code, 0, followUp.stderr);
+    await page.waitForSelector('#activity:not([hidden])', { timeout: 15000 });
+    await page.waitForFunction(() => document.querySelectorAll('#messages li').length === 4);
+
+    const view = await panel.run(['console', '--as', 'alice'], `!ticket_view ${id}\n`);
+    assert.match(view.stdout, /nous regardons votre paiement/);
+    assert.doesNotMatch(view.stdout, /carte signalée par la banque/, 'the internal note never reaches the member');
+    const bob = await panel.run(['console', '--as', 'bob'], `!ticket_view ${id}\n`);
+    assert.doesNotMatch(bob.stdout, /Paiement refusé/);
+});
+
+test('every other page renders with no CSP violation, matching integrity and no accessibility issue', async () => {
+    const page = adminPage;
+    for (const name of ['users', 'logs', 'settings']) {
+        await page.goto(`${panel.origin}/admin-panel/${name}`);
+        await auditPage(page, assert, name);
+    }
+    // Logs record the logins; settings show secrets only as set/unset.
+    await page.goto(`${panel.origin}/admin-panel/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    assert.match(await page.textContent('#logs-table'), /login\.succeeded/);
+    await page.goto(`${panel.origin}/admin-panel/settings`);
+    await page.waitForSelector('#effective-table tbody tr');
+    const effective = await page.textContent('#effective-table');
+    assert.match(effective, /MAXIS_DISCORD_CLIENT_SECRET\s*\(set\)/);
+    assert.doesNotMatch(effective, /test-client-secret/);
+    // A runtime setting, changed and audited.
+    await page.fill('#setting-tickets-max-open-per-member', '7');
+    await page.click('#runtime-settings form:has(#setting-tickets-max-open-per-member) button');
+    await page.waitForSelector('.notice');
+    await page.goto(`${panel.origin}/admin-panel/logs`);
+    await page.waitForSelector('#logs-table tbody tr');
+    assert.match(await page.textContent('#logs-table'), /setting\.changed/);
+    // Users: search and block.
+    await page.goto(`${panel.origin}/admin-panel/users`);
+    await page.fill('#user-search', 'alice');
+    await page.click('form[role="search"] button');
+    await page.click('#user-results tbody button');
+    await page.click('#block-toggle');
+    await page.waitForFunction(() => document.getElementById('block-toggle')?.textContent === 'Débloquer');
+    await page.screenshot({ path: join(artifacts, 'user-card.png'), fullPage: true });
+    // The dashboard now counts the ticket from real data.
+    await page.goto(`${panel.origin}/admin-panel/dashboard`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#card-active .card-value'), '1');
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 3, 'three uPlot charts');
+    await page.screenshot({ path: join(artifacts, 'dashboard-with-data.png'), fullPage: true });
+});
+
+test('the panel refuses to render inside a frame', async () => {
+    const context = await panel.context();
+    const page = await context.newPage();
+    await page.goto(`${panel.oauth.base}/_sim/framer?src=${encodeURIComponent(`${panel.origin}/admin-panel/login`)}`);
+    await page.waitForTimeout(500);
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    const framed = await frame.evaluate(() => document.body?.dataset?.page ?? null).catch(() => null);
+    assert.equal(framed, null, 'the login page must not load in a frame');
+    await context.close();
+});
+
+test('state changes from another origin or without the CSRF header are refused', async () => {
+    const page = adminPage;
+    const results = await page.evaluate(async () => {
+        const plain = await fetch('/admin-panel/api/logout', { method: 'POST' });
+        const wrong = await fetch('/admin-panel/api/logout', { method: 'POST', headers: { 'X-CSRF-Token': 'forged' } });
+        const me = await fetch('/admin-panel/api/me');
+        return [plain.status, wrong.status, me.status];
+    });
+    assert.deepEqual(results, [403, 403, 200], 'refused, and the session is still alive');
+});
