@@ -155,6 +155,8 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
+    // Members blocked from the panel get a refusal for every command, on every transport.
+    parts_->engine->SetBlockedCheck([db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
 }
 
 int MaxisApp::Serve(std::ostream& out) {

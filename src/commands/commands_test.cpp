@@ -189,6 +189,17 @@ TEST_F(EngineTest, DispatchesParsedArguments) {
     EXPECT_EQ(runs, 1);
 }
 
+TEST_F(EngineTest, BlockedMembersAreRefusedAndNothingRuns) {
+    engine.SetBlockedCheck([](UserId id) { return id.value == 1; });
+    auto reply = Run(R"(!ticket_create "Paiement refusé" billing critique La carte est refusée)");
+    EXPECT_TRUE(reply.is_error);
+    EXPECT_NE(reply.text.find("suspendu"), std::string::npos) << reply.text;
+    EXPECT_EQ(runs, 0);
+    // Staff are never blocked from the bot.
+    EXPECT_FALSE(Run(R"(!ticket_create "Sujet" billing critique texte)", Role::kStaff).is_error);
+    EXPECT_EQ(runs, 1);
+}
+
 TEST_F(EngineTest, LinesWithoutPrefixAreIgnored) {
     EXPECT_FALSE(engine.HandleLine(Viewer{UserId{1}, Role::kMember}, "fr", "bonjour tout le monde"));
 }

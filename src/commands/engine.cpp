@@ -187,6 +187,7 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
 
 Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std::string& locale, Args args) const {
     try {
+        if (blocked_ && !viewer.IsStaff() && blocked_(viewer.user_id)) return Refusal(catalog_.Text(locale, "errors.blocked"));
         Invocation inv{viewer, locale, catalog_, std::move(args)};
         Reply reply = spec.handler(inv);
         reply.ephemeral = reply.ephemeral || spec.ephemeral;

@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/json/array.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ public:
     [[nodiscard]] const CommandSpec* Find(std::string_view name) const;
     /// Commands the role may run, in name order.
     [[nodiscard]] std::vector<const CommandSpec*> VisibleTo(core::Role role) const;
+    /// Members for whom blocked() is true get a refusal instead of any command (staff never do). Set before
+    /// serving; blocked() must be thread-safe.
+    void SetBlockedCheck(std::function<bool(core::UserId)> blocked) { blocked_ = std::move(blocked); }
     [[nodiscard]] const std::string& prefix() const { return prefix_; }
     [[nodiscard]] const Catalog& catalog() const { return catalog_; }
 
@@ -55,6 +59,7 @@ private:
     const Catalog& catalog_;
     std::string prefix_;
     std::map<std::string, CommandSpec, std::less<>> commands_;
+    std::function<bool(core::UserId)> blocked_;
 };
 
 }  // namespace maxis::commands

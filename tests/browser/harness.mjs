@@ -53,7 +53,7 @@ export function sha384Integrity(body) {
 }
 
 export class Panel {
-    static async start({ toml = '', insecureHttp = true } = {}) {
+    static async start({ toml = '', insecureHttp = false, require2fa = true } = {}) {
         const p = new Panel();
         p.port = await freePort();
         p.origin = `http://127.0.0.1:${p.port}`;
@@ -75,7 +75,7 @@ admin_role_ids = ["${ADMIN_ROLE}"]
 [panel]
 public_url = "${p.origin}"
 insecure_http = ${insecureHttp}
-require_2fa = true
+require_2fa = ${require2fa}
 oauth_client_id = "${CLIENT_ID}"
 oauth_authorize_url = "${p.oauth.base}/oauth2/authorize"
 oauth_token_url = "${p.oauth.base}/api/oauth2/token"

@@ -154,6 +154,8 @@ test('every other page renders with no CSP violation, matching integrity and no 
     await page.click('#user-results tbody button');
     await page.click('#block-toggle');
     await page.waitForFunction(() => document.getElementById('block-toggle')?.textContent === 'Débloquer');
+    const blocked = await panel.run(['console', '--as', 'alice'], '!ticket_list\n');
+    assert.match(blocked.stdout, /suspendu/, 'a blocked member is refused by the bot');
     await page.screenshot({ path: join(artifacts, 'user-card.png'), fullPage: true });
     // The dashboard now counts the ticket from real data.
     await page.goto(`${panel.origin}/admin-panel/dashboard`);
@@ -183,4 +185,28 @@ test('state changes from another origin or without the CSRF header are refused',
         return [plain.status, wrong.status, me.status];
     });
     assert.deepEqual(results, [403, 403, 200], 'refused, and the session is still alive');
+});
+
+test('a newcomer after make run opens the panel with a one-time login link (plain-http dev settings)', async () => {
+    const dev = await Panel.start({ insecureHttp: true, require2fa: false });
+    try {
+        const link = await dev.run(['admin', 'login-link', '--as', 'newcomer']);
+        assert.equal(link.code, 0, link.stderr);
+        const url = link.stdout.trim();
+        assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/admin-panel\/auth\/link\?token=[A-Za-z0-9_-]{43}$/);
+        const context = await dev.context();
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.waitForURL('**/admin-panel/dashboard');
+        await page.waitForSelector('body[data-ready="true"]');
+        const cookies = await context.cookies();
+        assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.sameSite]), [['maxis_session', true, 'Lax']]);
+        // The link worked once (tried again from another browser, which has no session).
+        const other = await dev.context();
+        const again = await (await other.newPage()).goto(url);
+        assert.match(again.url(), /login\?error=link$/);
+        await context.close();
+    } finally {
+        await dev.stop();
+    }
 });
