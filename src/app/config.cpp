@@ -280,6 +280,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         Check(p.idle_timeout >= std::chrono::minutes(1) && p.idle_timeout <= p.absolute_timeout, s, "idle_timeout",
               "must be at least 1m and at most absolute_timeout");
         Check(p.absolute_timeout <= std::chrono::hours(24 * 7), s, "absolute_timeout", "must be 7d at most");
+        s.Integer("api_requests_per_minute", p.api_requests_per_minute, 10, 1'000'000);
         for (auto [key, list] : {std::pair<const char*, std::vector<std::string>*>{"staff_user_ids", &p.staff_user_ids},
                                  {"admin_user_ids", &p.admin_user_ids}}) {
             s.StringList(key, *list);
@@ -426,10 +427,10 @@ std::string DescribeConfig(const Config& c) {
                        d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit);
     const auto& p = c.panel;
     out += fmt::format("panel.enabled = {}\npanel.public_url = {}\npanel.insecure_http = {}\npanel.require_2fa = {}\n"
-                       "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.staff_user_ids = {}\n"
-                       "panel.admin_user_ids = {}\n",
+                       "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.api_requests_per_minute = {}\n"
+                       "panel.staff_user_ids = {}\npanel.admin_user_ids = {}\n",
                        p.enabled, p.public_url, p.insecure_http, p.require_2fa, ms(p.idle_timeout), ms(p.absolute_timeout),
-                       list(p.staff_user_ids), list(p.admin_user_ids));
+                       p.api_requests_per_minute, list(p.staff_user_ids), list(p.admin_user_ids));
     out += fmt::format("panel.oauth_client_id = {}\npanel.oauth_authorize_url = {}\npanel.oauth_token_url = {}\n"
                        "panel.oauth_api_base_url = {}\n",
                        p.oauth_client_id, p.oauth_authorize_url, p.oauth_token_url, p.oauth_api_base_url);

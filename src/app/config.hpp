@@ -116,6 +116,7 @@ struct PanelConfig {
     bool require_2fa = true;      // staff must enrol a TOTP second factor
     std::chrono::milliseconds idle_timeout{30 * 60'000};
     std::chrono::milliseconds absolute_timeout{12 * 3'600'000};
+    int api_requests_per_minute = 600;        // per session; twice that per IP address
     std::vector<std::string> staff_user_ids;  // besides discord.staff_role_ids
     std::vector<std::string> admin_user_ids;  // besides discord.admin_role_ids
     std::string oauth_client_id;              // empty: discord.application_id

@@ -91,6 +91,8 @@ panel::PanelOptions PanelOptionsFrom(const Config& c) {
     o.idle_timeout = p.idle_timeout;
     o.absolute_timeout = p.absolute_timeout;
     o.require_second_factor = p.require_2fa;
+    o.api_per_session = panel::RateLimit{p.api_requests_per_minute, std::chrono::minutes(1)};
+    o.api_per_ip = panel::RateLimit{2 * p.api_requests_per_minute, std::chrono::minutes(1)};
     o.default_locale = c.community.locale;
     o.community_name = c.community.name;
     o.staff_user_ids = p.staff_user_ids;

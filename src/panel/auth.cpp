@@ -147,10 +147,21 @@ std::optional<PanelSession> PanelAuth::Current(const http::Request& req) {
 }
 
 void PanelAuth::Limit(const std::string& bucket, const RateLimit& limit, const http::Request& req) {
-    auto d = store_.Hit(bucket, limit.count, limit.window, clock_.Now());
-    if (d.allowed) return;
-    if (d.hits == limit.count + 1) Audit("security", std::nullopt, "rate_limited", bucket, "", req);
-    auto seconds = static_cast<int>((d.retry_after.count() + 999) / 1000);
+    Limit({{bucket, limit}}, req);
+}
+
+void PanelAuth::Limit(const std::vector<std::pair<std::string, RateLimit>>& buckets, const http::Request& req) {
+    std::vector<storage::PanelStore::Bucket> list;
+    for (const auto& [name, limit] : buckets) list.push_back({name, limit.count, limit.window});
+    auto decisions = store_.HitAll(list, clock_.Now());
+    core::Millis wait{0};
+    for (std::size_t i = 0; i < decisions.size(); ++i) {
+        if (decisions[i].allowed) continue;
+        if (decisions[i].hits == list[i].limit + 1) Audit("security", std::nullopt, "rate_limited", list[i].name, "", req);
+        wait = std::max(wait, decisions[i].retry_after);
+    }
+    if (wait.count() == 0) return;
+    auto seconds = static_cast<int>((wait.count() + 999) / 1000);
     throw Error(ErrorCode::kLimitReached, "too many requests; try again in " + std::to_string(seconds) + " s")
         .RetryAfter(std::max(1, seconds));
 }
@@ -178,8 +189,9 @@ PanelSession PanelAuth::Require(const http::Request& req, bool state_changing, b
         Unauthenticated("finish signing in (second factor) first");
     }
     if (state_changing) CheckCsrf(req, session->record);
-    Limit("api:session:" + session->record.id_hash.substr(0, 32), options_.api_per_session, req);
-    Limit("api:ip:" + ClientIp(req), options_.api_per_ip, req);
+    Limit({{"api:session:" + session->record.id_hash.substr(0, 32), options_.api_per_session},
+           {"api:ip:" + ClientIp(req), options_.api_per_ip}},
+          req);
     return *session;
 }
 
@@ -406,8 +418,8 @@ std::pair<std::vector<std::string>, std::string> PanelAuth::ConfirmEnrolment(con
                                                                              const std::string& code,
                                                                              const http::Request& req) {
     auto user = *session.record.user;
-    Limit("2fa:user:" + user.ToString(), options_.second_factor_per_user, req);
-    Limit("2fa:ip:" + ClientIp(req), options_.second_factor_per_ip, req);
+    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user}, {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
+          req);
     auto secret = PendingSecret(user);
     if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress: start again");
     auto step = MatchingStep(*secret, std::string(core::Trim(code)), clock_.Now());
@@ -427,8 +439,8 @@ std::pair<std::vector<std::string>, std::string> PanelAuth::ConfirmEnrolment(con
 
 std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std::string& raw_code, const http::Request& req) {
     auto user = *session.record.user;
-    Limit("2fa:user:" + user.ToString(), options_.second_factor_per_user, req);
-    Limit("2fa:ip:" + ClientIp(req), options_.second_factor_per_ip, req);
+    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user}, {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
+          req);
     auto totp = store_.FindTotp(user);
     if (!totp || !totp->enabled) throw Error(ErrorCode::kNotFound, "no second factor is set up for this account");
     std::string code(core::Trim(raw_code));

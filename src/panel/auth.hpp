@@ -71,6 +71,8 @@ public:
     std::optional<core::Viewer> ApiViewer(const http::Request& req);
     /// Counts a hit on bucket; throws core::Error(kLimitReached) with Retry-After once over the limit.
     void Limit(const std::string& bucket, const RateLimit& limit, const http::Request& req);
+    /// The same for several buckets counted in one transaction.
+    void Limit(const std::vector<std::pair<std::string, RateLimit>>& buckets, const http::Request& req);
 
     // The login flows; each answers with a redirect (and cookies) or a page.
     http::Response StartDiscordLogin(const http::Request& req);

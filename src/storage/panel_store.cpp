@@ -274,22 +274,29 @@ bool PanelStore::ResetTotp(core::UserId user) {
 }
 
 RateDecision PanelStore::Hit(const std::string& bucket, int limit, core::Millis window, core::TimePoint now) {
-    long long n = ToEpochMillis(now), w = window.count();
-    long long start = n - n % w;
-    int hits = db_.Write(Viewer::System(), [&](Transaction& tx) {
-        int h = 0;
-        // One statement: concurrent hits on the same bucket (threads or instances) are serialized by the row.
-        tx.sql() << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :s, 1) ON CONFLICT (bucket) DO UPDATE "
-                    "SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE "
-                    "1 END, window_start = excluded.window_start RETURNING hits",
-            soci::use(bucket), soci::use(start), soci::into(h);
-        return h;
+    return HitAll({Bucket{bucket, limit, window}}, now).front();
+}
+
+std::vector<RateDecision> PanelStore::HitAll(const std::vector<Bucket>& buckets, core::TimePoint now) {
+    long long n = ToEpochMillis(now);
+    return db_.Write(Viewer::System(), [&](Transaction& tx) {
+        std::vector<RateDecision> out;
+        for (const auto& b : buckets) {
+            long long w = b.window.count(), start = n - n % w;
+            int hits = 0;
+            // One statement per bucket: concurrent hits (threads or instances) are serialized by the row.
+            tx.sql() << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :s, 1) ON CONFLICT (bucket) DO "
+                        "UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN "
+                        "rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start RETURNING hits",
+                soci::use(b.name), soci::use(start), soci::into(hits);
+            RateDecision d;
+            d.hits = hits;
+            d.allowed = hits <= b.limit;
+            if (!d.allowed) d.retry_after = core::Millis(start + w - n);
+            out.push_back(d);
+        }
+        return out;
     });
-    RateDecision d;
-    d.hits = hits;
-    d.allowed = hits <= limit;
-    if (!d.allowed) d.retry_after = core::Millis(start + w - n);
-    return d;
 }
 
 int PanelStore::PurgeRateLimits(core::TimePoint before) {

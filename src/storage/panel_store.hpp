@@ -151,6 +151,13 @@ public:
 
     // Rate limits: fixed windows counted atomically in the database.
     RateDecision Hit(const std::string& bucket, int limit, core::Millis window, core::TimePoint now);
+    struct Bucket {
+        std::string name;
+        int limit = 0;
+        core::Millis window{60'000};
+    };
+    /// Several buckets counted in one transaction (one request counts against its session and its IP).
+    std::vector<RateDecision> HitAll(const std::vector<Bucket>& buckets, core::TimePoint now);
     /// Purges windows that ended before the given time.
     int PurgeRateLimits(core::TimePoint before);
 
