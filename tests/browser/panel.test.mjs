@@ -123,6 +123,18 @@ test('the Tickets page: reply, internal note, assignment, priority; the member s
     assert.doesNotMatch(view.stdout, /carte signalée par la banque/, 'the internal note never reaches the member');
     const bob = await panel.run(['console', '--as', 'bob'], `!ticket_view ${id}\n`);
     assert.doesNotMatch(bob.stdout, /Paiement refusé/);
+
+    // Bad input gets a clear message and changes nothing; then the status changes.
+    await page.fill('#assign-to', 'abc');
+    await page.click('#apply-assign');
+    await page.waitForSelector('#reply-form .alert:not([hidden])');
+    assert.match(await page.textContent('#reply-form .alert'), /assignee/);
+    assert.equal(await page.textContent('#ticket-assignee'), ADMIN.id);
+    await page.selectOption('#set-status', 'resolved');
+    await page.click('#apply-status');
+    await page.waitForFunction(() => document.getElementById('ticket-status')?.textContent === 'résolu');
+    const resolved = await panel.run(['console', '--as', 'alice'], `!ticket_view ${id}\n`);
+    assert.match(resolved.stdout, /résolu/i);
 });
 
 test('every other page renders with no CSP violation, matching integrity and no accessibility issue', async () => {

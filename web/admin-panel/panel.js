@@ -43,7 +43,7 @@ const TEXT = Object.freeze({
         general: 'général', billing: 'facturation', technical: 'technique', bug: 'bug', account: 'compte', suggestion: 'suggestion',
         select_ticket: 'Choisissez un ticket dans la liste.', history: 'Historique', conversation: 'Conversation', internal_note: 'Note interne',
         reply: 'Répondre', message: 'Message', as_note: 'Note interne (invisible pour le membre)', send: 'Envoyer',
-        assign_me: 'M’assigner', change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
+        assign_me: 'M’assigner', assign_to: 'Assigner à (identifiant)', assign: 'Assigner', change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
         kind: 'Type', security: 'sécurité', audit: 'audit', actor: 'Auteur', action: 'Action', target: 'Cible', detail: 'Détail', ip: 'IP', at: 'Date',
         more: 'Plus', runtime_settings: 'Réglages modifiables à chaud', effective: 'Configuration effective (secrets masqués)',
         key: 'Clé', value: 'Valeur', save: 'Enregistrer', saved: 'Enregistré.', sessions: 'Sessions ouvertes', end: 'Terminer',
@@ -81,7 +81,7 @@ const TEXT = Object.freeze({
         general: 'general', billing: 'billing', technical: 'technical', bug: 'bug', account: 'account', suggestion: 'suggestion',
         select_ticket: 'Pick a ticket from the list.', history: 'History', conversation: 'Conversation', internal_note: 'Internal note',
         reply: 'Reply', message: 'Message', as_note: 'Internal note (the member never sees it)', send: 'Send',
-        assign_me: 'Assign to me', change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
+        assign_me: 'Assign to me', assign_to: 'Assign to (user id)', assign: 'Assign', change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
         kind: 'Kind', security: 'security', audit: 'audit', actor: 'Actor', action: 'Action', target: 'Target', detail: 'Detail', ip: 'IP', at: 'Date',
         more: 'More', runtime_settings: 'Settings you can change while Maxis runs', effective: 'Effective configuration (secrets masked)',
         key: 'Key', value: 'Value', save: 'Save', saved: 'Saved.', sessions: 'Open sessions', end: 'End',
@@ -492,6 +492,7 @@ async function ticketsPage() {
             }
         } } }, h('h3', { text: t('reply') }), h('label', { for: 'reply-body', text: t('message') }), body,
         h('div', { class: 'inline' }, note, h('label', { for: 'reply-note', text: t('as_note') })), h('button', { type: 'submit', class: 'primary', text: t('send') }), formBox);
+        const assignTo = h('input', { id: 'assign-to', inputmode: 'numeric', maxlength: 19, size: 20, pattern: '[0-9]+' });
         const [pLabel, pSelect] = select('set-priority', t('priority'), PRIORITIES, false, tk.priority);
         const [sLabel, sSelect] = select('set-status', t('status'), STATUSES, false, tk.status);
         const patch = async (change) => {
@@ -507,6 +508,8 @@ async function ticketsPage() {
         };
         const actions = h('div', { class: 'actions' },
             h('button', { type: 'button', id: 'assign-me', text: t('assign_me'), on: { click: () => patch({ assignee: me.user }) } }),
+            h('div', { class: 'inline' }, h('label', { for: 'assign-to', text: t('assign_to') }), assignTo,
+                h('button', { type: 'button', id: 'apply-assign', text: t('assign'), on: { click: () => patch({ assignee: assignTo.value.trim() }) } })),
             h('div', { class: 'inline' }, pLabel, pSelect, h('button', { type: 'button', id: 'apply-priority', text: t('change'), on: { click: () => patch({ priority: pSelect.value }) } })),
             h('div', { class: 'inline' }, sLabel, sSelect, h('button', { type: 'button', id: 'apply-status', text: t('change'), on: { click: () => patch({ status: sSelect.value }) } })));
         detail.append(h('h2', { id: 'ticket-title', text: '#' + tk.id + ' — ' + tk.subject }),
