@@ -1,0 +1,87 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+
+namespace maxis::shop {
+
+using ProductId = core::Id<struct ProductIdTag>;
+using OrderId = core::Id<struct OrderIdTag>;
+
+/// An order's life: pending (stock reserved, waiting for Stripe) → paid → fulfilled → shipped → delivered;
+/// pending → cancelled (checkout expired, payment failed, abandoned); paid or later → refunded (through
+/// Stripe: a paid order is never cancelled without its refund).
+enum class OrderStatus { kPending, kPaid, kFulfilled, kShipped, kDelivered, kCancelled, kRefunded };
+
+std::string_view ToString(OrderStatus s);
+std::optional<OrderStatus> ParseOrderStatus(std::string_view text);
+/// Whether an order may go from one status to another (staff moves and webhook effects alike).
+bool CanTransition(OrderStatus from, OrderStatus to);
+/// The statuses reachable from one, for error messages.
+std::vector<OrderStatus> NextStatuses(OrderStatus from);
+
+/// "MX-2026-000123": the year the order was created and its sequence number within that year.
+std::string FormatOrderNumber(int year, long long sequence);
+/// Parses a number as members type it (case-insensitive, with or without "MX-"); nullopt otherwise.
+std::optional<std::pair<int, long long>> ParseOrderNumber(std::string_view text);
+
+struct Product {
+    ProductId id;
+    std::string name;
+    std::string description;
+    std::string image_url;
+    long long price_minor = 0;
+    std::string currency = "EUR";
+    std::optional<int> stock;  // nullopt: unlimited
+    std::string category = "general";
+    bool active = true;
+};
+
+struct CartLine {
+    Product product;
+    int quantity = 0;
+    [[nodiscard]] long long Total() const { return product.price_minor * quantity; }
+};
+
+struct OrderItem {
+    ProductId product;
+    std::string name;
+    long long unit_price_minor = 0;
+    int quantity = 0;
+};
+
+struct OrderEvent {
+    core::TimePoint at;
+    std::string from;
+    std::string to;
+    std::string actor;  // a user id, or "stripe", or "maxis"
+    std::string note;
+};
+
+struct Order {
+    OrderId id;
+    std::string number;
+    core::UserId owner;
+    OrderStatus status = OrderStatus::kPending;
+    long long total_minor = 0;
+    std::string currency = "EUR";
+    std::string checkout_session_id;
+    std::string checkout_url;
+    std::string payment_intent_id;
+    std::string invoice_url;
+    std::optional<core::TimePoint> reserved_until;
+    std::string carrier;
+    std::string tracking_code;
+    std::string tracking_url;
+    bool disputed = false;
+    core::TimePoint created_at;
+    core::TimePoint updated_at;
+    std::vector<OrderItem> items;
+    std::vector<OrderEvent> events;
+};
+
+}  // namespace maxis::shop

@@ -1,0 +1,258 @@
+#pragma once
+// The shop's store, run on SQLite (shop_store_test.cpp) and on PostgreSQL through the login role with
+// row-level security (shop_store_pgtest.cpp). Each file defines MakeShopDatabase().
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "storage/shop_store.hpp"
+#include "support/fake_clock.hpp"
+
+namespace maxis::storage::shop_suite {
+
+using namespace std::chrono_literals;
+using core::Role;
+using core::UserId;
+using core::Viewer;
+using shop::OrderStatus;
+
+std::unique_ptr<Database> MakeShopDatabase(testing::FakeClock& clock, int pool);
+
+inline const Viewer kAlice{UserId{2001}, Role::kMember};
+inline const Viewer kBob{UserId{2002}, Role::kMember};
+inline const Viewer kStaff{UserId{9001}, Role::kStaff};
+
+class ShopSuite : public ::testing::Test {
+protected:
+    explicit ShopSuite(int pool = 2) : db(MakeShopDatabase(clock, pool)), store(*db, clock) {}
+
+    shop::ProductId Product(const std::string& name, long long price, std::optional<int> stock) {
+        shop::Product p;
+        p.name = name;
+        p.price_minor = price;
+        p.stock = stock;
+        return store.CreateProduct(kStaff, p);
+    }
+    int Stock(shop::ProductId id) { return store.FindProduct(id)->stock.value_or(-1); }
+    core::ErrorCode CodeOf(const std::function<void()>& f, std::string* key = nullptr) {
+        try {
+            f();
+        } catch (const core::Error& e) {
+            if (key) *key = e.key();
+            return e.code();
+        }
+        return core::ErrorCode::kInternal;
+    }
+    /// Alice buys quantity of a product: cart, checkout, a session id; returns the order.
+    shop::Order Buy(const Viewer& who, shop::ProductId id, int quantity, const std::string& session) {
+        store.AddToCart(who, id, quantity);
+        auto order = store.BeginCheckout(who, 30min);
+        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session);
+        return order;
+    }
+
+    testing::FakeClock clock;
+    std::unique_ptr<Database> db;
+    ShopStore store;
+};
+
+TEST_F(ShopSuite, CatalogIsValidatedAndOnlyStaffChangeIt) {
+    auto id = Product("T-shirt", 2500, 10);
+    EXPECT_EQ(store.FindProduct(id)->name, "T-shirt");
+    shop::Product bad;
+    bad.name = "";
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    bad.name = "x";
+    bad.price_minor = -1;
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    bad.price_minor = 1;
+    bad.image_url = "javascript:alert(1)";
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kAlice, *store.FindProduct(id)); }), core::ErrorCode::kForbidden);
+    auto p = *store.FindProduct(id);
+    p.active = false;
+    store.UpdateProduct(kStaff, p);
+    EXPECT_EQ(store.CountProducts(false), 0);
+    EXPECT_EQ(store.CountProducts(true), 1);
+    EXPECT_EQ(CodeOf([&] { store.AddToCart(kAlice, id, 1); }), core::ErrorCode::kNotFound);
+}
+
+TEST_F(ShopSuite, CartAddsChangesRemovesAndStaysPrivate) {
+    auto shirt = Product("T-shirt", 2500, 10), mug = Product("Mug", 1200, std::nullopt);
+    store.AddToCart(kAlice, shirt, 2);
+    store.AddToCart(kAlice, shirt, 1);
+    store.AddToCart(kAlice, mug, 1);
+    auto cart = store.Cart(kAlice);
+    ASSERT_EQ(cart.size(), 2u);
+    EXPECT_EQ(cart[0].quantity, 3);
+    EXPECT_EQ(cart[0].Total(), 7500);
+    EXPECT_TRUE(store.Cart(kBob).empty());
+    store.SetCartQuantity(kAlice, shirt, 0);
+    EXPECT_EQ(store.Cart(kAlice).size(), 1u);
+    EXPECT_EQ(CodeOf([&] { store.AddToCart(kAlice, mug, 99); }), core::ErrorCode::kInvalidArgument);  // 100 in all
+    EXPECT_EQ(CodeOf([&] { store.SetCartQuantity(kAlice, mug, 100); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(store.Cart(kAlice)[0].quantity, 1);  // unchanged by the refusals
+    store.EmptyCart(kAlice);
+    EXPECT_TRUE(store.Cart(kAlice).empty());
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { store.BeginCheckout(kAlice, 30min); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "shop.cart_empty");
+}
+
+TEST_F(ShopSuite, CheckoutReservesStockNumbersOrdersAndEmptiesTheCart) {
+    clock.Set(core::FromEpochMillis(1'790'000'000'000));  // 2026-09
+    auto shirt = Product("T-shirt", 2500, 5);
+    store.AddToCart(kAlice, shirt, 2);
+    auto order = store.BeginCheckout(kAlice, 30min);
+    EXPECT_EQ(order.number, "MX-2026-000001");
+    EXPECT_EQ(order.status, OrderStatus::kPending);
+    EXPECT_EQ(order.total_minor, 5000);
+    ASSERT_EQ(order.items.size(), 1u);
+    EXPECT_EQ(Stock(shirt), 3);
+    EXPECT_TRUE(store.Cart(kAlice).empty());
+    store.AddToCart(kBob, shirt, 4);
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { store.BeginCheckout(kBob, 30min); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "shop.out_of_stock");
+    EXPECT_EQ(Stock(shirt), 3);                 // nothing reserved
+    EXPECT_EQ(store.Cart(kBob).size(), 1u);     // the cart is kept
+    store.SetCartQuantity(kBob, shirt, 3);
+    EXPECT_EQ(store.BeginCheckout(kBob, 30min).number, "MX-2026-000002");
+    EXPECT_EQ(Stock(shirt), 0);
+    // Members see only their own orders, by id or number; another's answers not found.
+    EXPECT_TRUE(store.FindOrder(kAlice, order.id));
+    EXPECT_FALSE(store.FindOrder(kBob, order.id));
+    EXPECT_FALSE(store.FindOrderByNumber(kBob, "MX-2026-000001"));
+    EXPECT_TRUE(store.FindOrderByNumber(kAlice, "mx-2026-1"));
+    EXPECT_EQ(store.ListOrders(kAlice, {}).size(), 1u);
+    EXPECT_EQ(store.ListOrders(kStaff, {}).size(), 2u);
+}
+
+TEST_F(ShopSuite, PaymentIsAppliedOnceWhateverTheDuplicates) {
+    auto shirt = Product("T-shirt", 2500, 5);
+    auto order = Buy(kAlice, shirt, 1, "cs_test_1");
+    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"), EventOutcome::kApplied);
+    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"), EventOutcome::kDuplicate);
+    // The same effect under another event id (async_payment_succeeded after completed) changes nothing.
+    EXPECT_EQ(store.CheckoutCompleted("evt_2", "cs_test_1", true, "pi_1", 2500, "eur", ""), EventOutcome::kIgnored);
+    auto paid = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(paid.status, OrderStatus::kPaid);
+    EXPECT_EQ(paid.payment_intent_id, "pi_1");
+    EXPECT_EQ(paid.invoice_url, "https://invoice/1");
+    EXPECT_EQ(Stock(shirt), 4);
+    EXPECT_EQ(paid.events.size(), 2u);  // reserved, paid
+    // An expiry arriving after the payment does not undo it.
+    EXPECT_EQ(store.CheckoutExpired("evt_3", "cs_test_1"), EventOutcome::kIgnored);
+    EXPECT_EQ(store.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(store.CheckoutCompleted("evt_4", "cs_unknown", true, "pi_x", 1, "eur", ""), EventOutcome::kIgnored);
+}
+
+TEST_F(ShopSuite, ExpiryAndFailedPaymentsReleaseTheStock) {
+    auto shirt = Product("T-shirt", 2500, 3);
+    auto a = Buy(kAlice, shirt, 2, "cs_a");
+    EXPECT_EQ(Stock(shirt), 1);
+    EXPECT_EQ(store.CheckoutExpired("evt_exp", "cs_a"), EventOutcome::kApplied);
+    EXPECT_EQ(Stock(shirt), 3);
+    EXPECT_EQ(store.FindOrder(kAlice, a.id)->status, OrderStatus::kCancelled);
+    EXPECT_EQ(store.CheckoutExpired("evt_exp", "cs_a"), EventOutcome::kDuplicate);
+    EXPECT_EQ(Stock(shirt), 3);
+
+    auto b = Buy(kBob, shirt, 1, "cs_b");
+    EXPECT_EQ(store.CheckoutCompleted("evt_b1", "cs_b", false, "pi_b", 2500, "eur", ""), EventOutcome::kApplied);  // async
+    EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kPending);
+    EXPECT_EQ(store.CheckoutPaymentFailed("evt_b2", "cs_b", "checkout.session.async_payment_failed"), EventOutcome::kApplied);
+    EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kCancelled);
+    EXPECT_EQ(Stock(shirt), 3);
+
+    // Without any event, the sweep releases reservations that ran out.
+    auto c = Buy(kAlice, shirt, 3, "cs_c");
+    EXPECT_EQ(Stock(shirt), 0);
+    clock.Advance(29min);
+    EXPECT_EQ(store.ReleaseExpired(), 0);
+    clock.Advance(2min);
+    EXPECT_EQ(store.ReleaseExpired(), 1);
+    EXPECT_EQ(Stock(shirt), 3);
+    // A payment that lands after the release still counts, and takes the stock again.
+    EXPECT_EQ(store.CheckoutCompleted("evt_c", "cs_c", true, "pi_c", 7500, "eur", ""), EventOutcome::kApplied);
+    EXPECT_EQ(store.FindOrder(kAlice, c.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(Stock(shirt), 0);
+}
+
+TEST_F(ShopSuite, RefundsAndDisputesFollowThePaymentInAnyOrder) {
+    auto shirt = Product("T-shirt", 2500, 5);
+    auto order = Buy(kAlice, shirt, 2, "cs_r");
+    // The refund overtook the payment: not applied, not recorded, so Stripe's retry applies it later.
+    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kRetryLater);
+    EXPECT_EQ(store.CheckoutCompleted("evt_pay", "cs_r", true, "pi_r", 5000, "eur", ""), EventOutcome::kApplied);
+    EXPECT_EQ(Stock(shirt), 3);
+    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kApplied);
+    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kDuplicate);
+    auto refunded = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(refunded.status, OrderStatus::kRefunded);
+    EXPECT_EQ(Stock(shirt), 5);  // restocked by policy
+    EXPECT_EQ(store.Disputed("evt_dsp", "pi_r", "fraudulent"), EventOutcome::kApplied);
+    EXPECT_TRUE(store.FindOrder(kAlice, order.id)->disputed);
+    EXPECT_EQ(store.Unhandled("evt_other", "customer.created"), EventOutcome::kIgnored);
+    EXPECT_EQ(store.Unhandled("evt_other", "customer.created"), EventOutcome::kDuplicate);
+}
+
+TEST_F(ShopSuite, StaffMoveOrdersAlongTheTimelineOnly) {
+    auto shirt = Product("T-shirt", 2500, 5);
+    auto order = Buy(kAlice, shirt, 1, "cs_s");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kShipped, ""); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "shop.bad_transition");
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", ""); }), core::ErrorCode::kConflict);
+    store.CheckoutCompleted("evt_s", "cs_s", true, "pi_s", 2500, "eur", "");
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kAlice, order.id, OrderStatus::kFulfilled, ""); }), core::ErrorCode::kForbidden);
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kRefunded, ""); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", "http://x"); }),
+              core::ErrorCode::kInvalidArgument);
+    auto shipped = store.SetTracking(kStaff, order.id, "La Poste", "6A123", "https://www.laposte.fr/outils/suivre-vos-envois?code=6A123");
+    EXPECT_EQ(shipped.status, OrderStatus::kShipped);
+    EXPECT_EQ(shipped.tracking_code, "6A123");
+    auto delivered = store.SetStatus(kStaff, order.id, OrderStatus::kDelivered, "");
+    EXPECT_EQ(delivered.status, OrderStatus::kDelivered);
+    EXPECT_EQ(delivered.events.size(), 4u);  // reserved, paid, shipped, delivered
+    // A pending order cancelled by staff gives its stock back.
+    auto other = Buy(kBob, shirt, 2, "cs_t");
+    EXPECT_EQ(Stock(shirt), 2);
+    store.SetStatus(kStaff, other.id, OrderStatus::kCancelled, "asked by the member");
+    EXPECT_EQ(Stock(shirt), 4);
+}
+
+class ShopConcurrency : public ShopSuite {
+protected:
+    ShopConcurrency() : ShopSuite(8) {}
+};
+
+TEST_F(ShopConcurrency, FiveHundredCheckoutsForTwentyUnitsReserveExactlyTwenty) {
+    auto drop = Product("Drop", 5000, 20);
+    constexpr int kBuyers = 500;
+    for (int i = 0; i < kBuyers; ++i) store.AddToCart(Viewer{UserId{100000 + i}, Role::kMember}, drop, 1);
+    std::atomic<int> won{0}, sold_out{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = t; i < kBuyers; i += 8) {
+                try {
+                    store.BeginCheckout(Viewer{UserId{100000 + i}, Role::kMember}, 30min);
+                    ++won;
+                } catch (const core::Error& e) {
+                    (e.key() == "shop.out_of_stock" ? sold_out : other)++;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(won.load(), 20);
+    EXPECT_EQ(sold_out.load(), kBuyers - 20);
+    EXPECT_EQ(other.load(), 0);
+    EXPECT_EQ(Stock(drop), 0);
+    EXPECT_EQ(store.ListOrders(kStaff, {.limit = 100}).size(), 20u);
+}
+
+}  // namespace maxis::storage::shop_suite
