@@ -1,0 +1,83 @@
+// The official stripe npm client against the simulator: it parses the simulator's answers and errors,
+// and stripe.webhooks.constructEvent accepts the simulator's signed deliveries.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import Stripe from 'stripe';
+import { startStripeSimulator } from './simulator.mjs';
+
+let sim;
+let stripe;
+let hook;
+const received = [];
+
+before(async () => {
+    sim = await startStripeSimulator();
+    const port = Number(new URL(sim.base).port);
+    stripe = new Stripe(sim.secretKey, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, apiVersion: '2024-06-20' });
+    hook = createServer((req, res) => {
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => {
+            received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['stripe-signature'] });
+            res.writeHead(200).end('{}');
+        });
+    });
+    await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+    await sim.control('/_sim/config', { webhookUrl: `http://127.0.0.1:${hook.address().port}/stripe/webhook` });
+});
+after(async () => {
+    hook?.close();
+    await sim?.close();
+});
+
+const lineItems = [{ price_data: { currency: 'eur', unit_amount: 2500, product_data: { name: 'T-shirt' } }, quantity: 2 }];
+
+test('checkout sessions: created, read, validated like Stripe, idempotent', async () => {
+    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', cancel_url: 'https://x/no', line_items: lineItems,
+        client_reference_id: 'MX-2026-000001', metadata: { order_id: '1' }, invoice_creation: { enabled: true } }, { idempotencyKey: 'order-1' });
+    assert.match(s.id, /^cs_test_/);
+    assert.equal(s.amount_total, 5000);
+    assert.equal(s.status, 'open');
+    assert.equal(s.metadata.order_id, '1');
+    assert.equal((await stripe.checkout.sessions.retrieve(s.id)).id, s.id);
+    const again = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', cancel_url: 'https://x/no', line_items: lineItems,
+        client_reference_id: 'MX-2026-000001', metadata: { order_id: '1' }, invoice_creation: { enabled: true } }, { idempotencyKey: 'order-1' });
+    assert.equal(again.id, s.id, 'same key and body: the same session');
+    await assert.rejects(stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: lineItems }, { idempotencyKey: 'order-1' }),
+        (e) => e.type === 'StripeIdempotencyError');
+    await assert.rejects(stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok' }),
+        (e) => e.type === 'StripeInvalidRequestError' && e.param === 'line_items');
+    await assert.rejects(stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: [{ price_data: { currency: 'eur', unit_amount: 1 }, quantity: 1 }] }),
+        (e) => e.type === 'StripeInvalidRequestError' && /product_data/.test(e.param));
+    await assert.rejects(new Stripe('sk_test_wrong', { host: '127.0.0.1', port: Number(new URL(sim.base).port), protocol: 'http', maxNetworkRetries: 0 })
+        .checkout.sessions.retrieve(s.id), (e) => e.type === 'StripeAuthenticationError');
+    await assert.rejects(stripe.checkout.sessions.retrieve('cs_missing'), (e) => e.statusCode === 404);
+});
+
+test('signed deliveries pass stripe.webhooks.constructEvent; refunds, coupons, promotion codes, portal', async () => {
+    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: lineItems, payment_intent_data: { metadata: { order_id: '7' } } });
+    received.length = 0;
+    await sim.control(`/_sim/sessions/${s.id}/pay`, {});
+    assert.equal(received.length, 1);
+    const event = stripe.webhooks.constructEvent(received[0].body, received[0].signature, 'whsec_test_maxis');
+    assert.equal(event.type, 'checkout.session.completed');
+    assert.equal(event.data.object.payment_status, 'paid');
+    assert.throws(() => stripe.webhooks.constructEvent(received[0].body, received[0].signature, 'whsec_other'));
+    const pi = event.data.object.payment_intent;
+    received.length = 0;
+    const refund = await stripe.refunds.create({ payment_intent: pi, amount: 1000 });
+    assert.equal(refund.amount, 1000);
+    await new Promise((r) => setTimeout(r, 100));
+    const refunded = stripe.webhooks.constructEvent(received[0].body, received[0].signature, 'whsec_test_maxis');
+    assert.equal(refunded.type, 'charge.refunded');
+    assert.equal(refunded.data.object.amount_refunded, 1000);
+    assert.equal(refunded.data.object.metadata.order_id, '7');
+    await assert.rejects(stripe.refunds.create({ payment_intent: pi, amount: 999999 }), (e) => e.code === 'amount_too_large');
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: 'once', redeem_by: Math.floor(Date.now() / 1000) + 3600 });
+    const code = await stripe.promotionCodes.create({ coupon: coupon.id, code: 'PRO20' });
+    assert.equal(code.code, 'PRO20');
+    const customer = await stripe.customers.create({ email: 'a@example.com' });
+    const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://x' });
+    assert.match(portal.url, /^https:\/\/billing\.stripe\.com\//);
+});

@@ -1,0 +1,321 @@
+// A Stripe simulator for tests, on 127.0.0.1. The API side speaks Stripe's wire format: form-encoded
+// bodies with bracketed keys, Bearer keys, Stripe-Version, idempotency keys (same key and body: the same
+// answer; same key, other body: 400 idempotency_error), Stripe's error objects, and the objects Maxis
+// uses shaped after ../shared/stripe-openapi/fixtures3.json. The webhook side signs events like Stripe
+// (Stripe-Signature: t=...,v1=HMAC-SHA256(secret, "t.body")), retries on non-2xx, and can deliver
+// duplicates or reorder events. A /_sim control API "pays", fails or expires sessions.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = JSON.parse(readFileSync(resolve(here, '../../../../shared/stripe-openapi/fixtures3.json'), 'utf8')).resources;
+const clone = (o) => JSON.parse(JSON.stringify(o));
+const id = (prefix) => `${prefix}_test_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+/// Parses Stripe's form encoding into nested objects and arrays ("a[b][0][c]=1").
+export function parseForm(text) {
+    const root = {};
+    for (const [rawKey, value] of new URLSearchParams(text)) {
+        const parts = rawKey.replace(/\]/g, '').split('[');
+        let node = root;
+        parts.forEach((part, i) => {
+            const last = i === parts.length - 1;
+            const nextIsIndex = !last && /^\d+$/.test(parts[i + 1]);
+            if (last) node[part] = value;
+            else node = node[part] ??= nextIsIndex ? [] : {};
+        });
+    }
+    return root;
+}
+
+class StripeError extends Error {
+    constructor(status, type, message, param, code) {
+        super(message);
+        Object.assign(this, { status, type, param, code });
+    }
+}
+const invalid = (message, param) => new StripeError(400, 'invalid_request_error', message, param, 'parameter_missing');
+
+export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhookSecret = 'whsec_test_maxis', port = 0 } = {}) {
+    const state = {
+        sessions: new Map(), refunds: new Map(), customers: new Map(), coupons: new Map(), promotionCodes: new Map(),
+        paymentIntents: new Map(), idempotency: new Map(), requests: [], deliveries: [], events: [],
+        webhookUrl: null, webhookSecret, retryDelayMs: 200, maxRetries: 5, failNext: 0, holdEvents: false, held: [],
+    };
+
+    const server = createServer(async (req, res) => {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const url = new URL(req.url, 'http://127.0.0.1');
+        const send = (status, body) => {
+            res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': id('req') });
+            res.end(JSON.stringify(body));
+        };
+        try {
+            if (url.pathname.startsWith('/_sim/')) return send(200, await control(req.method, url.pathname, raw ? JSON.parse(raw) : {}));
+            const auth = req.headers.authorization || '';
+            if (auth !== `Bearer ${secretKey}`) {
+                throw new StripeError(401, 'invalid_request_error', 'Invalid API Key provided: ' + auth.slice(7, 14) + '****');
+            }
+            const params = req.method === 'POST' ? parseForm(raw) : Object.fromEntries(url.searchParams);
+            const key = req.headers['idempotency-key'];
+            state.requests.push({ method: req.method, path: url.pathname, params, idempotencyKey: key ?? null, version: req.headers['stripe-version'] ?? null });
+            if (state.failNext > 0 && req.method === 'POST') {
+                state.failNext--;
+                throw new StripeError(500, 'api_error', 'An unknown error occurred (simulated)');
+            }
+            if (req.method === 'POST' && key) {
+                const digest = createHash('sha256').update(url.pathname + raw).digest('hex');
+                const seen = state.idempotency.get(key);
+                if (seen) {
+                    if (seen.digest !== digest) {
+                        throw new StripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+                    }
+                    res.setHeader('Idempotent-Replayed', 'true');
+                    return send(seen.status, seen.body);
+                }
+                const body = route(req.method, url.pathname, params);
+                state.idempotency.set(key, { digest, status: 200, body });
+                return send(200, body);
+            }
+            return send(200, route(req.method, url.pathname, params));
+        } catch (e) {
+            if (e instanceof StripeError) {
+                return send(e.status, { error: { type: e.type, message: e.message, ...(e.param ? { param: e.param } : {}), ...(e.code ? { code: e.code } : {}) } });
+            }
+            return send(500, { error: { type: 'api_error', message: String(e) } });
+        }
+    });
+
+    function route(method, path, p) {
+        let m;
+        if (method === 'POST' && path === '/v1/checkout/sessions') return createSession(p);
+        if ((m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/)) && method === 'GET') return getSession(m[1]);
+        if ((m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/)) && method === 'POST') return expireSession(m[1], true);
+        if (method === 'POST' && path === '/v1/refunds') return createRefund(p);
+        if (method === 'POST' && path === '/v1/customers') return store(state.customers, { ...clone(fixtures.customer), id: id('cus'), email: p.email ?? null, name: p.name ?? null, metadata: p.metadata ?? {}, created: now() });
+        if (method === 'POST' && path === '/v1/coupons') return createCoupon(p);
+        if (method === 'POST' && path === '/v1/promotion_codes') return createPromotionCode(p);
+        if (method === 'POST' && path === '/v1/billing_portal/sessions') {
+            if (!p.customer) throw invalid('Missing required param: customer.', 'customer');
+            if (!state.customers.has(p.customer)) throw new StripeError(400, 'invalid_request_error', `No such customer: '${p.customer}'`, 'customer', 'resource_missing');
+            return { ...clone(fixtures['billing_portal.session']), id: id('bps'), customer: p.customer, return_url: p.return_url ?? null, url: `https://billing.stripe.com/p/session/${id('x')}`, created: now() };
+        }
+        throw new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
+    }
+
+    function store(map, object) {
+        map.set(object.id, object);
+        return object;
+    }
+
+    function createSession(p) {
+        const mode = p.mode;
+        if (!mode) throw invalid('Missing required param: mode.', 'mode');
+        if (!['payment', 'subscription', 'setup'].includes(mode)) throw new StripeError(400, 'invalid_request_error', `Invalid mode: must be one of payment, setup, or subscription`, 'mode', 'parameter_invalid_string');
+        if (!p.success_url) throw invalid('Missing required param: success_url.', 'success_url');
+        const items = p.line_items ?? [];
+        if (mode !== 'setup' && items.length === 0) throw invalid('Missing required param: line_items.', 'line_items');
+        let total = 0;
+        let currency = null;
+        items.forEach((item, i) => {
+            if (!item.quantity) throw invalid(`Missing required param: line_items[${i}][quantity].`, `line_items[${i}][quantity]`);
+            if (item.price) return;
+            const pd = item.price_data;
+            if (!pd) throw invalid(`Missing required param: line_items[${i}][price_data].`, `line_items[${i}][price_data]`);
+            if (!pd.currency) throw invalid(`Missing required param: line_items[${i}][price_data][currency].`, `line_items[${i}][price_data][currency]`);
+            if (pd.unit_amount === undefined || !/^\d+$/.test(pd.unit_amount)) throw invalid(`Invalid integer: line_items[${i}][price_data][unit_amount].`, `line_items[${i}][price_data][unit_amount]`);
+            if (!pd.product && !(pd.product_data && pd.product_data.name)) throw invalid(`Missing required param: line_items[${i}][price_data][product_data][name].`, `line_items[${i}][price_data][product_data][name]`);
+            currency ??= pd.currency;
+            total += Number(pd.unit_amount) * Number(item.quantity);
+        });
+        if (p.expires_at) {
+            const e = Number(p.expires_at);
+            if (e < now() + 1800 - 5 || e > now() + 86400) throw new StripeError(400, 'invalid_request_error', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'expires_at', 'parameter_invalid_integer');
+        }
+        const s = {
+            ...clone(fixtures['checkout.session']),
+            id: id('cs'), object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid', created: now(),
+            expires_at: Number(p.expires_at ?? now() + 86400), success_url: p.success_url, cancel_url: p.cancel_url ?? null,
+            client_reference_id: p.client_reference_id ?? null, metadata: p.metadata ?? {}, currency, amount_subtotal: total, amount_total: total,
+            customer: p.customer ?? null, customer_email: p.customer_email ?? null, invoice: null, payment_intent: null, subscription: null,
+            invoice_creation: { enabled: p.invoice_creation?.enabled === 'true', invoice_data: clone(fixtures['checkout.session'].invoice_creation?.invoice_data ?? {}) },
+            url: null, line_items_sim: items, payment_intent_metadata: p.payment_intent_data?.metadata ?? {},
+            subscription_metadata: p.subscription_data?.metadata ?? {}, discounts: p.discounts ?? [],
+        };
+        s.url = `https://checkout.stripe.com/c/pay/${s.id}`;
+        state.sessions.set(s.id, s);
+        return publicSession(s);
+    }
+
+    function publicSession(s) {
+        const { line_items_sim, payment_intent_metadata, subscription_metadata, ...rest } = s;
+        return clone(rest);
+    }
+
+    function getSession(sid) {
+        const s = state.sessions.get(sid);
+        if (!s) throw new StripeError(404, 'invalid_request_error', `No such checkout.session: '${sid}'`, 'id', 'resource_missing');
+        return publicSession(s);
+    }
+
+    function expireSession(sid, viaApi) {
+        const s = state.sessions.get(sid);
+        if (!s) throw new StripeError(404, 'invalid_request_error', `No such checkout.session: '${sid}'`, 'id', 'resource_missing');
+        if (s.status !== 'open') throw new StripeError(400, 'invalid_request_error', `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".`);
+        s.status = 'expired';
+        s.url = null;
+        const event = makeEvent('checkout.session.expired', publicSession(s));
+        if (viaApi) queueMicrotask(() => deliver([event]));
+        return viaApi ? publicSession(s) : event;
+    }
+
+    function createRefund(p) {
+        const pi = state.paymentIntents.get(p.payment_intent ?? '');
+        if (!p.payment_intent && !p.charge) throw invalid('One of the following params should be provided for this request: payment_intent or charge.', 'payment_intent');
+        if (!pi) throw new StripeError(400, 'invalid_request_error', `No such payment_intent: '${p.payment_intent}'`, 'payment_intent', 'resource_missing');
+        const remaining = pi.amount - pi.amount_refunded;
+        const amount = p.amount !== undefined ? Number(p.amount) : remaining;
+        if (!(amount > 0) || amount > remaining) throw new StripeError(400, 'invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount', 'amount_too_large');
+        pi.amount_refunded += amount;
+        const refund = { ...clone(fixtures.refund), id: id('re'), amount, charge: pi.charge, payment_intent: pi.id, currency: pi.currency, created: now(), metadata: p.metadata ?? {}, reason: p.reason ?? null, status: 'succeeded' };
+        state.refunds.set(refund.id, refund);
+        const charge = chargeOf(pi);
+        queueMicrotask(() => deliver([makeEvent('charge.refunded', charge), makeEvent('refund.created', refund)]));
+        return refund;
+    }
+
+    function createCoupon(p) {
+        if (!p.percent_off && !p.amount_off) throw invalid('Must provide one of percent_off or amount_off.', 'percent_off');
+        if (p.amount_off && !p.currency) throw invalid('Missing required param: currency.', 'currency');
+        return store(state.coupons, { ...clone(fixtures.coupon), id: p.id ?? id('co'), percent_off: p.percent_off ? Number(p.percent_off) : null, amount_off: p.amount_off ? Number(p.amount_off) : null, currency: p.currency ?? null, duration: p.duration ?? 'once', redeem_by: p.redeem_by ? Number(p.redeem_by) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, valid: true, metadata: p.metadata ?? {}, created: now() });
+    }
+
+    function createPromotionCode(p) {
+        const coupon = p.coupon ?? p.promotion?.coupon;
+        if (!coupon) throw invalid('Missing required param: coupon.', 'coupon');
+        if (!state.coupons.has(coupon)) throw new StripeError(400, 'invalid_request_error', `No such coupon: '${coupon}'`, 'coupon', 'resource_missing');
+        return store(state.promotionCodes, { ...clone(fixtures.promotion_code), id: id('promo'), code: p.code ?? randomBytes(4).toString('hex').toUpperCase(), coupon: state.coupons.get(coupon), active: true, expires_at: p.expires_at ? Number(p.expires_at) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, metadata: p.metadata ?? {}, created: now() });
+    }
+
+    function chargeOf(pi) {
+        return { ...clone(fixtures.charge), id: pi.charge, amount: pi.amount, amount_captured: pi.amount, amount_refunded: pi.amount_refunded, refunded: pi.amount_refunded >= pi.amount, currency: pi.currency, payment_intent: pi.id, metadata: clone(pi.metadata), paid: true, captured: true, status: 'succeeded', created: now() };
+    }
+
+    function makeEvent(type, object) {
+        const e = { ...clone(fixtures.event), id: id('evt'), type, created: now(), api_version: '2024-06-20', data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null } };
+        state.events.push(e);
+        return e;
+    }
+
+    /// Pays (or fails, or leaves pending for an asynchronous method) an open session; returns the events.
+    function pay(sid, { outcome = 'paid' } = {}) {
+        const s = state.sessions.get(sid);
+        if (!s) throw new Error(`no session ${sid}`);
+        if (s.status !== 'open') throw new Error(`session ${sid} is ${s.status}`);
+        const pi = { id: id('pi'), charge: id('ch'), amount: s.amount_total, amount_refunded: 0, currency: s.currency, metadata: clone(s.payment_intent_metadata) };
+        state.paymentIntents.set(pi.id, pi);
+        s.status = 'complete';
+        s.payment_intent = pi.id;
+        s.url = null;
+        if (s.invoice_creation.enabled) s.invoice = id('in');
+        const events = [];
+        if (outcome === 'paid') {
+            s.payment_status = 'paid';
+            events.push(makeEvent('checkout.session.completed', publicSession(s)));
+        } else {
+            s.payment_status = 'unpaid';
+            events.push(makeEvent('checkout.session.completed', publicSession(s)));
+            if (outcome === 'async_succeeded') {
+                s.payment_status = 'paid';
+                events.push(makeEvent('checkout.session.async_payment_succeeded', publicSession(s)));
+            } else if (outcome === 'async_failed') {
+                events.push(makeEvent('checkout.session.async_payment_failed', publicSession(s)));
+            }
+        }
+        return events;
+    }
+
+    function sign(body, t = now(), secret = state.webhookSecret) {
+        return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+    }
+
+    /// Delivers events to the webhook URL, each retried on non-2xx (Stripe retries for days; here every
+    /// retryDelayMs, maxRetries times). duplicates: extra copies of each; reorder: the list reversed.
+    async function deliver(events, { duplicates = 0, reorder = false } = {}) {
+        if (state.holdEvents) {
+            state.held.push(...events);
+            return [];
+        }
+        let list = reorder ? [...events].reverse() : events;
+        list = list.flatMap((e) => Array(duplicates + 1).fill(e));
+        const results = [];
+        for (const e of list) results.push(await deliverOne(e));
+        return results;
+    }
+
+    async function deliverOne(event) {
+        const body = JSON.stringify(event, null, 2);
+        for (let attempt = 1; ; attempt++) {
+            let status = 0;
+            try {
+                const res = await fetch(state.webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': sign(body), 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' }, body });
+                status = res.status;
+                await res.text();
+            } catch {
+                status = 0;
+            }
+            state.deliveries.push({ event: event.id, type: event.type, attempt, status });
+            if (status >= 200 && status < 300) return { event: event.id, status, attempts: attempt };
+            if (attempt > state.maxRetries) return { event: event.id, status, attempts: attempt };
+            await new Promise((r) => setTimeout(r, state.retryDelayMs));
+        }
+    }
+
+    async function control(method, path, body) {
+        let m;
+        if (path === '/_sim/config') {
+            for (const k of ['webhookUrl', 'webhookSecret', 'retryDelayMs', 'maxRetries', 'failNext', 'holdEvents']) if (k in body) state[k] = body[k];
+            return { ok: true };
+        }
+        if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/pay$/))) return deliver(pay(m[1], body), body);
+        if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/expire$/))) return deliver([expireSession(m[1], false)], body);
+        if ((m = path.match(/^\/_sim\/payment_intents\/([^/]+)\/dispute$/))) {
+            const pi = state.paymentIntents.get(m[1]);
+            const dispute = { ...clone(fixtures.dispute), id: id('dp'), amount: pi.amount, charge: pi.charge, payment_intent: pi.id, currency: pi.currency, reason: body.reason ?? 'fraudulent', status: 'needs_response', created: now() };
+            return deliver([makeEvent('charge.dispute.created', dispute)], body);
+        }
+        if (path === '/_sim/release') {
+            const held = state.held;
+            state.held = [];
+            state.holdEvents = false;
+            return deliver(held, body);
+        }
+        if (path === '/_sim/redeliver') return deliver(state.events.filter((e) => body.ids.includes(e.id)), body);
+        if (path === '/_sim/sign') return { header: sign(body.body, body.t, body.secret) };
+        if (path === '/_sim/sessions') return [...state.sessions.values()].map(publicSession);
+        if (path === '/_sim/requests') return state.requests;
+        if (path === '/_sim/deliveries') return state.deliveries;
+        if (path === '/_sim/events') return state.events;
+        throw new Error(`unknown control ${method} ${path}`);
+    }
+
+    await new Promise((r) => server.listen(port, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    return {
+        base, state, secretKey, sign, deliver, pay,
+        async control(path, body = {}) {
+            const res = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+            return res.json();
+        },
+        async close() {
+            server.closeAllConnections();
+            await new Promise((r) => server.close(r));
+        },
+    };
+}
