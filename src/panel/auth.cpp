@@ -365,10 +365,7 @@ std::optional<std::string> PanelAuth::PendingSecret(core::UserId user) {
 
 json::object PanelAuth::BeginEnrolment(const PanelSession& session) {
     auto user = *session.record.user;
-    if (auto totp = store_.FindTotp(user); totp && totp->enabled) {
-        throw Error(ErrorCode::kConflict, "two-factor authentication is already enabled");
-    }
-    auto secret = crypto::RandomBytes(20);
+    auto secret = crypto::RandomBytes(20);  // SavePendingTotp refuses (kConflict) when one is already enabled
     store_.SavePendingTotp(user, keys_.SealSecret(secret, "totp." + user.ToString()), keys_.current_key_id(), clock_.Now());
     auto b32 = crypto::Base32Encode(secret);
     return json::object{{"secret", b32}, {"uri", OtpauthUri(session, b32)}, {"qr", "/admin-panel/api/second-factor/qr.svg"}};

@@ -1,12 +1,12 @@
 #include "panel/oauth_client.hpp"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <memory>
 
 #include "core/errors.hpp"
+#include "http/fetch.hpp"
 
 namespace maxis::panel {
 
@@ -16,47 +16,12 @@ using core::ErrorCode;
 
 namespace {
 
-struct Fetched {
-    long status = 0;
-    std::string body;
-};
-
-std::size_t Collect(char* data, std::size_t size, std::size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
-std::string Escape(CURL* c, const std::string& v) {
-    std::unique_ptr<char, decltype(&curl_free)> e(curl_easy_escape(c, v.c_str(), static_cast<int>(v.size())), &curl_free);
-    return e ? std::string(e.get()) : std::string();
-}
+using Fetched = http::FetchResult;
 
 Fetched Fetch(const std::string& url, const std::vector<std::string>& headers, const std::string* form_body) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), &curl_easy_cleanup);
-    if (!c) throw Error(ErrorCode::kInternal, "cannot start an HTTP client");
-    Fetched f;
-    curl_slist* list = nullptr;
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> guard(list, &curl_slist_free_all);
-    curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, &Collect);
-    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &f.body);
-    curl_easy_setopt(c.get(), CURLOPT_TIMEOUT_MS, 10'000L);
-    curl_easy_setopt(c.get(), CURLOPT_CONNECTTIMEOUT_MS, 5'000L);
-    curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "Maxis (" MAXIS_VERSION ")");
-    if (form_body != nullptr) {
-        curl_easy_setopt(c.get(), CURLOPT_POST, 1L);
-        curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, form_body->c_str());
-        curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(form_body->size()));
-    }
-    CURLcode rc = curl_easy_perform(c.get());
-    if (rc != CURLE_OK) {
-        // The URL has no secret in it (the code travels in the body), so it may be named.
-        throw Error(ErrorCode::kUnavailable, "cannot reach " + url + ": " + curl_easy_strerror(rc));
-    }
-    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &f.status);
+    auto f = http::Fetch(http::FetchRequest{form_body ? "POST" : "GET", url, headers, form_body});
+    // The URL has no secret in it (the code travels in the body), so it may be named.
+    if (!f.reached) throw Error(ErrorCode::kUnavailable, "cannot reach " + url + ": " + f.error);
     return f;
 }
 
@@ -76,21 +41,19 @@ std::string Str(const json::object& o, std::string_view key) {
 
 std::string OAuthClient::AuthorizeUrl(const std::string& state, const std::string& code_challenge,
                                       const std::string& redirect_uri) const {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), &curl_easy_cleanup);
     std::string scope = options_.guild_id.empty() ? "identify" : "identify guilds.members.read";
     return options_.authorize_url + (options_.authorize_url.find('?') == std::string::npos ? "?" : "&") +
-           "response_type=code&client_id=" + Escape(c.get(), options_.client_id) + "&scope=" + Escape(c.get(), scope) +
-           "&state=" + Escape(c.get(), state) + "&redirect_uri=" + Escape(c.get(), redirect_uri) +
-           "&code_challenge=" + Escape(c.get(), code_challenge) + "&code_challenge_method=S256&prompt=none";
+           "response_type=code&client_id=" + http::UrlEscape(options_.client_id) + "&scope=" + http::UrlEscape(scope) +
+           "&state=" + http::UrlEscape(state) + "&redirect_uri=" + http::UrlEscape(redirect_uri) +
+           "&code_challenge=" + http::UrlEscape(code_challenge) + "&code_challenge_method=S256&prompt=none";
 }
 
 OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& verifier,
                                     const std::string& redirect_uri) const {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(), &curl_easy_cleanup);
-    std::string form = "grant_type=authorization_code&code=" + Escape(c.get(), code) +
-                       "&redirect_uri=" + Escape(c.get(), redirect_uri) + "&code_verifier=" + Escape(c.get(), verifier) +
-                       "&client_id=" + Escape(c.get(), options_.client_id) +
-                       "&client_secret=" + Escape(c.get(), options_.client_secret);
+    std::string form = "grant_type=authorization_code&code=" + http::UrlEscape(code) +
+                       "&redirect_uri=" + http::UrlEscape(redirect_uri) + "&code_verifier=" + http::UrlEscape(verifier) +
+                       "&client_id=" + http::UrlEscape(options_.client_id) +
+                       "&client_secret=" + http::UrlEscape(options_.client_secret);
     auto token_reply = Fetch(options_.token_url, {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"},
                              &form);
     if (token_reply.status == 400 || token_reply.status == 401) {

@@ -72,11 +72,6 @@ void Insert(soci::session& sql, const SessionRecord& s) {
         soci::use(s.user_agent), soci::use(created), soci::use(seen), soci::use(expires);
 }
 
-long long Affected(soci::statement& st) {
-    st.execute(true);
-    return st.get_affected_rows();
-}
-
 }  // namespace
 
 void PanelStore::InsertSession(const SessionRecord& session) {
@@ -122,7 +117,7 @@ bool PanelStore::EndSession(const std::string& id_hash, const std::string& reaso
         soci::statement st = (tx.sql().prepare << "UPDATE sessions SET ended_at = :t, end_reason = :r WHERE id_hash = :h "
                                                   "AND ended_at IS NULL",
                               soci::use(t), soci::use(reason), soci::use(id_hash));
-        return Affected(st) == 1;
+        return AffectedRows(st) == 1;
     });
 }
 
@@ -159,7 +154,7 @@ std::optional<std::string> PanelStore::TakeLoginState(const std::string& state, 
         soci::statement st = (tx.sql().prepare << "UPDATE login_states SET used_at = :n WHERE state = :s AND session_hash = "
                                                   ":h AND used_at IS NULL AND expires_at > :n2",
                               soci::use(n), soci::use(state), soci::use(session_hash), soci::use(n));
-        if (Affected(st) != 1) return std::nullopt;
+        if (AffectedRows(st) != 1) return std::nullopt;
         std::string verifier;
         tx.sql() << "SELECT verifier FROM login_states WHERE state = :s", soci::use(state), soci::into(verifier);
         return verifier;
@@ -183,7 +178,7 @@ std::optional<LoginGrant> PanelStore::TakeLoginLink(const std::string& token_has
         soci::statement st = (tx.sql().prepare << "UPDATE login_links SET used_at = :n WHERE token_hash = :h AND used_at IS "
                                                   "NULL AND expires_at > :n2",
                               soci::use(n), soci::use(token_hash), soci::use(n));
-        if (Affected(st) != 1) return std::nullopt;
+        if (AffectedRows(st) != 1) return std::nullopt;
         long long uid = 0;
         std::string role, name;
         tx.sql() << "SELECT user_id, role, name FROM login_links WHERE token_hash = :h", soci::use(token_hash),
@@ -226,7 +221,7 @@ bool PanelStore::EnableTotp(core::UserId user, long long step, const std::vector
         soci::statement st = (tx.sql().prepare << "UPDATE staff_totp SET enabled_at = :n, last_step = :s WHERE user_id = :u "
                                                   "AND enabled_at IS NULL",
                               soci::use(n), soci::use(step), soci::use(uid));
-        if (Affected(st) != 1) return false;
+        if (AffectedRows(st) != 1) return false;
         tx.sql() << "DELETE FROM recovery_codes WHERE user_id = :u", soci::use(uid);
         for (const auto& h : recovery_hashes) {
             tx.sql() << "INSERT INTO recovery_codes (user_id, code_hash) VALUES (:u, :h)", soci::use(uid), soci::use(h);
@@ -241,7 +236,7 @@ bool PanelStore::ClaimTotpStep(core::UserId user, long long step) {
         soci::statement st = (tx.sql().prepare << "UPDATE staff_totp SET last_step = :s WHERE user_id = :u AND enabled_at IS "
                                                   "NOT NULL AND last_step < :s2",
                               soci::use(step), soci::use(uid), soci::use(step));
-        return Affected(st) == 1;
+        return AffectedRows(st) == 1;
     });
 }
 
@@ -251,7 +246,7 @@ bool PanelStore::UseRecoveryCode(core::UserId user, const std::string& code_hash
         soci::statement st = (tx.sql().prepare << "UPDATE recovery_codes SET used_at = :n WHERE user_id = :u AND code_hash = "
                                                   ":h AND used_at IS NULL",
                               soci::use(n), soci::use(uid), soci::use(code_hash));
-        return Affected(st) == 1;
+        return AffectedRows(st) == 1;
     });
 }
 
@@ -269,7 +264,7 @@ bool PanelStore::ResetTotp(core::UserId user) {
         long long uid = user.value;
         tx.sql() << "DELETE FROM recovery_codes WHERE user_id = :u", soci::use(uid);
         soci::statement st = (tx.sql().prepare << "DELETE FROM staff_totp WHERE user_id = :u", soci::use(uid));
-        return Affected(st) == 1;
+        return AffectedRows(st) == 1;
     });
 }
 
@@ -303,7 +298,7 @@ int PanelStore::PurgeRateLimits(core::TimePoint before) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long t = ToEpochMillis(before);
         soci::statement st = (tx.sql().prepare << "DELETE FROM rate_limits WHERE window_start < :t", soci::use(t));
-        return static_cast<int>(Affected(st));
+        return static_cast<int>(AffectedRows(st));
     });
 }
 
@@ -425,7 +420,7 @@ bool PanelStore::SetBlocked(core::UserId id, bool blocked) {
         long long uid = id.value;
         int b = blocked ? 1 : 0;
         soci::statement st = (tx.sql().prepare << "UPDATE users SET blocked = CAST(:b AS BOOLEAN) WHERE id = :u", soci::use(b), soci::use(uid));
-        return Affected(st) == 1;
+        return AffectedRows(st) == 1;
     });
 }
 

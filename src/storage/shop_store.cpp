@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "core/errors.hpp"
 #include "storage/sql_util.hpp"
@@ -76,11 +77,6 @@ Order OrderFrom(const soci::row& row) {
     return o;
 }
 
-long long Affected(soci::statement& st) {
-    st.execute(true);
-    return st.get_affected_rows();
-}
-
 void CheckProduct(const Product& p) {
     auto bad = [](const std::string& m) { throw Error(ErrorCode::kInvalidArgument, m); };
     if (p.name.empty() || p.name.size() > 100) bad("the name must be 1 to 100 characters");
@@ -126,7 +122,7 @@ void ShopStore::UpdateProduct(const Viewer& staff, const Product& p) {
                               soci::use(p.name), soci::use(p.description), soci::use(image), soci::use(p.price_minor),
                               soci::use(p.currency), soci::use(stock, stock_ind), soci::use(p.category), soci::use(active),
                               soci::use(id));
-        if (Affected(st) != 1) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
+        if (AffectedRows(st) != 1) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
     });
 }
 
@@ -265,12 +261,16 @@ void ShopStore::Move(Transaction& tx, Order& order, OrderStatus to, const std::s
     order.status = to;
 }
 
-void ShopStore::Release(Transaction& tx, const Order& order) {
+void ShopStore::ReturnStock(Transaction& tx, const Order& order) {
     for (const auto& item : order.items) {
         long long pid = item.product.value;
         int q = item.quantity;
         tx.sql() << "UPDATE products SET stock = stock + :q WHERE id = :p AND stock IS NOT NULL", soci::use(q), soci::use(pid);
     }
+}
+
+void ShopStore::Release(Transaction& tx, const Order& order) {
+    ReturnStock(tx, order);
     long long id = order.id.value;
     tx.sql() << "UPDATE orders SET reserved_until = NULL WHERE id = :id", soci::use(id);
 }
@@ -310,7 +310,7 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
             soci::statement st = (tx.sql().prepare << "UPDATE products SET stock = stock - :q WHERE id = :p AND stock IS NOT "
                                                       "NULL AND stock >= :q2",
                                   soci::use(q), soci::use(pid), soci::use(q));
-            if (Affected(st) != 1 && line.product.stock) {
+            if (AffectedRows(st) != 1 && line.product.stock) {
                 int left = 0;
                 tx.sql() << "SELECT stock FROM products WHERE id = :p", soci::use(pid), soci::into(left);
                 throw Error(ErrorCode::kConflict, "not enough stock of " + line.product.name, "shop.out_of_stock",
@@ -403,15 +403,22 @@ std::vector<Order> ShopStore::ListOrders(const Viewer& viewer, const OrderQuery&
         sql += " ORDER BY id DESC LIMIT " + std::to_string(std::clamp(query.limit, 1, 100));
         std::vector<Order> out;
         q.ForEachRow(tx.sql(), sql, [&](const soci::row& row) { out.push_back(OrderFrom(row)); });
+        if (out.empty()) return out;
+        // The page's items in one query, not one per order.
+        DynamicQuery items;
+        std::string in;
+        std::map<long long, Order*> by_id;
         for (auto& o : out) {
-            long long id = o.id.value;
-            soci::rowset<soci::row> rows =
-                (tx.sql().prepare << "SELECT product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id = :id",
-                 soci::use(id));
-            for (const auto& row : rows) {
-                o.items.push_back({ProductId{RowInt(row, 0)}, RowText(row, 1), RowInt(row, 2), static_cast<int>(RowInt(row, 3))});
-            }
+            in += (in.empty() ? "" : ", ") + items.Bind(o.id.value);
+            by_id[o.id.value] = &o;
         }
+        items.ForEachRow(tx.sql(),
+                         "SELECT order_id, product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id IN (" +
+                             in + ") ORDER BY order_id, product_id",
+                         [&](const soci::row& row) {
+                             by_id.at(RowInt(row, 0))->items.push_back({ProductId{RowInt(row, 1)}, RowText(row, 2), RowInt(row, 3),
+                                                                        static_cast<int>(RowInt(row, 4))});
+                         });
         return out;
     });
 }
@@ -462,7 +469,7 @@ EventOutcome ShopStore::Once(const std::string& event_id, const std::string& typ
             soci::statement st = (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES "
                                                       "(:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
                                   soci::use(event_id), soci::use(type), soci::use(pending), soci::use(now));
-            if (Affected(st) != 1) return EventOutcome::kDuplicate;
+            if (AffectedRows(st) != 1) return EventOutcome::kDuplicate;
             auto outcome = effect(tx);
             if (outcome == EventOutcome::kRetryLater) throw RetrySignal{};  // roll back: not recorded
             std::string name(ToString(outcome));
@@ -588,13 +595,7 @@ EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string&
         }
         if (o.status == OrderStatus::kRefunded || o.status == OrderStatus::kCancelled) return EventOutcome::kIgnored;
         Move(tx, o, OrderStatus::kRefunded, "stripe", restock ? "stock returned" : "");
-        if (restock) {
-            for (const auto& item : o.items) {
-                long long pid = item.product.value;
-                int q = item.quantity;
-                tx.sql() << "UPDATE products SET stock = stock + :q WHERE id = :p AND stock IS NOT NULL", soci::use(q), soci::use(pid);
-            }
-        }
+        if (restock) ReturnStock(tx, o);
         return EventOutcome::kApplied;
     });
 }

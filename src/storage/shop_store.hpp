@@ -84,6 +84,9 @@ private:
     EventOutcome Once(const std::string& event_id, const std::string& type,
                       const std::function<EventOutcome(Transaction&)>& effect);
     void Move(Transaction& tx, shop::Order& order, shop::OrderStatus to, const std::string& actor, const std::string& note);
+    /// Puts the order's quantities back in stock (a released reservation, a refund with restock).
+    void ReturnStock(Transaction& tx, const shop::Order& order);
+    /// Ends a pending order's reservation: its stock goes back.
     void Release(Transaction& tx, const shop::Order& order);
 
     Database& db_;

@@ -56,4 +56,9 @@ void DynamicQuery::ForEachRow(soci::session& sql, const std::string& query,
     } while (st.fetch());
 }
 
+long long AffectedRows(soci::statement& statement) {
+    statement.execute(true);
+    return statement.get_affected_rows();
+}
+
 }  // namespace maxis::storage

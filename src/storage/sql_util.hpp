@@ -25,6 +25,9 @@ private:
 };
 
 
+/// Executes a prepared statement and returns how many rows it changed.
+long long AffectedRows(soci::statement& statement);
+
 /// Reads an integer column whatever width the backend reports (SQLite and PostgreSQL differ).
 long long RowInt(const soci::row& row, std::size_t i);
 std::string RowText(const soci::row& row, std::size_t i);
