@@ -300,6 +300,39 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Finish();
     }
     {
+        auto s = top.Sub("stripe");
+        auto& st = c.stripe;
+        s.String("api_base", st.api_base);
+        Check(st.api_base.starts_with("https://") || st.api_base.starts_with("http://"), s, "api_base", "must be an http(s) URL");
+        while (!st.api_base.empty() && st.api_base.back() == '/') st.api_base.pop_back();
+        s.String("api_version", st.api_version);
+        Check(st.api_version.size() >= 10 && st.api_version.size() <= 40, s, "api_version", "must be a Stripe API version such as 2024-06-20");
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"success_url", &st.success_url}, {"cancel_url", &st.cancel_url}}) {
+            s.String(key, *field);
+            Check(field->empty() || field->starts_with("https://") || field->starts_with("http://"), s, key,
+                  "must be empty or an http(s) URL");
+        }
+        s.Integer("webhook_tolerance_seconds", st.webhook_tolerance_seconds, 30, 900);
+        s.Integer("max_attempts", st.max_attempts, 1, 8);
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("shop");
+        auto& sh = c.shop;
+        s.Duration("reservation", sh.reservation);
+        Check(sh.reservation >= std::chrono::minutes(30) && sh.reservation <= std::chrono::hours(24), s, "reservation",
+              "must be from 30m to 24h (Stripe Checkout's own limits for a session's expiry)");
+        s.Duration("release_grace", sh.release_grace);
+        Check(sh.release_grace <= std::chrono::hours(24), s, "release_grace", "must be 24h at most");
+        s.Integer("max_pending_orders", sh.max_pending_orders, 1, 20);
+        s.Bool("restock_on_refund", sh.restock_on_refund);
+        s.Integer("page_size", sh.page_size, 1, 10);
+        s.String("sweep_schedule", sh.sweep_schedule);
+        Check(scheduling::Recurrence::Parse(sh.sweep_schedule).has_value(), s, "sweep_schedule",
+              "must be a schedule such as \"every 5m\"");
+        s.Finish();
+    }
+    {
         auto s = top.Sub("demo");
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
@@ -314,6 +347,17 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     c.secrets.discord_token = secret("MAXIS_DISCORD_TOKEN");
     c.secrets.discord_client_secret = secret("MAXIS_DISCORD_CLIENT_SECRET");
     c.secrets.previous_secret_keys = secret("MAXIS_SECRET_KEY_PREVIOUS");
+    c.secrets.stripe_secret_key = secret("MAXIS_STRIPE_SECRET_KEY");
+    c.secrets.stripe_webhook_secret = secret("MAXIS_STRIPE_WEBHOOK_SECRET");
+    if (const auto& k = c.secrets.stripe_secret_key.Reveal();
+        !k.empty() && !k.starts_with("sk_") && !k.starts_with("rk_")) {
+        Fail("environment", "MAXIS_STRIPE_SECRET_KEY", "must be a Stripe secret key (sk_live_..., sk_test_... or rk_...)");
+    }
+    for (const auto& k : core::Split(c.secrets.stripe_webhook_secret.Reveal(), ',')) {
+        if (auto t = core::Trim(k); !t.empty() && !t.starts_with("whsec_")) {
+            Fail("environment", "MAXIS_STRIPE_WEBHOOK_SECRET", "must be endpoint signing secrets (whsec_...), comma-separated");
+        }
+    }
     for (const auto& k : core::Split(c.secrets.previous_secret_keys.Reveal(), ',')) {
         auto t = core::Trim(k);
         if (!t.empty() && (t.size() != 64 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)) {
@@ -434,12 +478,21 @@ std::string DescribeConfig(const Config& c) {
     out += fmt::format("panel.oauth_client_id = {}\npanel.oauth_authorize_url = {}\npanel.oauth_token_url = {}\n"
                        "panel.oauth_api_base_url = {}\n",
                        p.oauth_client_id, p.oauth_authorize_url, p.oauth_token_url, p.oauth_api_base_url);
+    out += fmt::format("stripe.api_base = {}\nstripe.api_version = {}\nstripe.success_url = {}\nstripe.cancel_url = {}\n"
+                       "stripe.webhook_tolerance_seconds = {}\nstripe.max_attempts = {}\n",
+                       c.stripe.api_base, c.stripe.api_version, c.stripe.success_url, c.stripe.cancel_url,
+                       c.stripe.webhook_tolerance_seconds, c.stripe.max_attempts);
+    out += fmt::format("shop.reservation = {}\nshop.release_grace = {}\nshop.max_pending_orders = {}\n"
+                       "shop.restock_on_refund = {}\nshop.page_size = {}\nshop.sweep_schedule = {}\n",
+                       ms(c.shop.reservation), ms(c.shop.release_grace), c.shop.max_pending_orders, c.shop.restock_on_refund,
+                       c.shop.page_size, c.shop.sweep_schedule);
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
                        "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"
-                       "MAXIS_SECRET_KEY_PREVIOUS = {}\n",
+                       "MAXIS_SECRET_KEY_PREVIOUS = {}\nMAXIS_STRIPE_SECRET_KEY = {}\nMAXIS_STRIPE_WEBHOOK_SECRET = {}\n",
                        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
                        set(c.secrets.control_api_key), set(c.secrets.discord_token), set(c.secrets.discord_client_secret),
-                       set(c.secrets.previous_secret_keys));
+                       set(c.secrets.previous_secret_keys), set(c.secrets.stripe_secret_key),
+                       set(c.secrets.stripe_webhook_secret));
     return out;
 }
 

@@ -125,6 +125,24 @@ struct PanelConfig {
     std::string oauth_api_base_url = "https://discord.com/api/v10";
 };
 
+struct StripeConfig {
+    std::string api_base = "https://api.stripe.com";
+    std::string api_version = "2024-06-20";
+    std::string success_url;  // empty: <panel.public_url or the listen origin>/shop/success?session_id={CHECKOUT_SESSION_ID}
+    std::string cancel_url;   // empty: the same origin's /shop/cancel
+    int webhook_tolerance_seconds = 300;
+    int max_attempts = 4;
+};
+
+struct ShopConfig {
+    std::chrono::milliseconds reservation{30 * 60'000};    // stock held while paying; the Checkout Session's expiry
+    std::chrono::milliseconds release_grace{10 * 60'000};  // the sweep waits this long after a reservation ends
+    int max_pending_orders = 3;
+    bool restock_on_refund = true;
+    int page_size = 5;
+    std::string sweep_schedule = "every 5m";
+};
+
 struct DemoConfig {
     bool seed_catalog = false;
 };
@@ -138,6 +156,8 @@ struct Secrets {
     Secret discord_token;           // MAXIS_DISCORD_TOKEN: the bot token
     Secret discord_client_secret;   // MAXIS_DISCORD_CLIENT_SECRET: OAuth2 client secret for the panel login
     Secret previous_secret_keys;    // MAXIS_SECRET_KEY_PREVIOUS: comma-separated older master keys (rotation)
+    Secret stripe_secret_key;       // MAXIS_STRIPE_SECRET_KEY: sk_live_... or sk_test_... (or a restricted rk_ key)
+    Secret stripe_webhook_secret;   // MAXIS_STRIPE_WEBHOOK_SECRET: whsec_..., comma-separated during a rotation
 };
 
 struct Config {
@@ -151,6 +171,8 @@ struct Config {
     TicketsConfig tickets;
     DiscordConfig discord;
     PanelConfig panel;
+    StripeConfig stripe;
+    ShopConfig shop;
     DemoConfig demo;
     Secrets secrets;
 

@@ -13,6 +13,8 @@
 #include <boost/json.hpp>
 
 #include "commands/builtin_commands.hpp"
+#include "commands/notice.hpp"
+#include "commands/shop_commands.hpp"
 #include "commands/ticket_commands.hpp"
 #include "domain/tickets/ticket_service.hpp"
 #include "storage/sql_ticket_repository.hpp"
@@ -38,7 +40,10 @@
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/migrator.hpp"
+#include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
+#include "stripe/gateway.hpp"
+#include "stripe/webhook_routes.hpp"
 #include "storage/users.hpp"
 
 namespace maxis::app::embedded {
@@ -57,6 +62,10 @@ struct MaxisApp::Parts {
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<storage::SqlTicketRepository> ticket_repo;
     std::unique_ptr<tickets::TicketService> tickets;
+    std::unique_ptr<storage::ShopStore> shop_store;
+    std::unique_ptr<stripe::Client> stripe_client;
+    std::unique_ptr<stripe::StripeGateway> payments;
+    std::unique_ptr<shop::ShopService> shop;
     std::unique_ptr<commands::Engine> engine;
 };
 
@@ -157,6 +166,26 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
+    // The shop: the same service for Discord, the console, the API and the panel.
+    const auto& st = config_.stripe;
+    parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
+    parts_->stripe_client = std::make_unique<stripe::Client>(stripe::ClientOptions{.api_base = st.api_base,
+                                                                                   .api_version = st.api_version,
+                                                                                   .secret_key = config_.secrets.stripe_secret_key.Reveal(),
+                                                                                   .max_attempts = st.max_attempts});
+    std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
+                                                           : ListenOrigin(config_.server, config_.server.port, false);
+    parts_->payments = std::make_unique<stripe::StripeGateway>(
+        *parts_->stripe_client,
+        stripe::CheckoutUrls{st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
+                             st.cancel_url.empty() ? origin + "/shop/cancel" : st.cancel_url});
+    const auto& sh = config_.shop;
+    parts_->shop = std::make_unique<shop::ShopService>(*parts_->shop_store, *parts_->payments,
+                                                       shop::ShopOptions{.reservation = sh.reservation,
+                                                                         .release_grace = sh.release_grace,
+                                                                         .max_pending_orders = sh.max_pending_orders,
+                                                                         .restock_on_refund = sh.restock_on_refund});
+    commands::RegisterShopCommands(*parts_->engine, *parts_->shop, *parts_->zone, sh.page_size);
     // Members blocked from the panel get a refusal for every command, on every transport.
     parts_->engine->SetBlockedCheck([db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
 }
@@ -192,6 +221,12 @@ int MaxisApp::Serve(std::ostream& out) {
         if (int changed = parts_->tickets->Sweep(); changed > 0) spdlog::info("ticket sweep changed {} ticket(s)", changed);
     });
     scheduler.AddRecurring("tickets.sweep", "tickets.sweep", *scheduling::Recurrence::Parse(config_.tickets.sweep_schedule));
+    scheduler.Register("shop.sweep", [&](const scheduling::Job&) {
+        if (int released = parts_->shop->ReleaseExpired(); released > 0) {
+            spdlog::info("shop: released the stock of {} checkout(s) that ran out", released);
+        }
+    });
+    scheduler.AddRecurring("shop.sweep", "shop.sweep", *scheduling::Recurrence::Parse(config_.shop.sweep_schedule));
     const auto& oc = config_.outbox;
     scheduler::OutboxWorker outbox(outbox_store, clock,
                                    scheduler::OutboxOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
@@ -217,6 +252,18 @@ int MaxisApp::Serve(std::ostream& out) {
     http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
                                parts_->metrics);
     storage::ApiTokens tokens(db, clock);
+    if (config_.secrets.stripe_secret_key.empty()) {
+        spdlog::info("shop: MAXIS_STRIPE_SECRET_KEY is not set; the shop can be browsed but checkout is closed");
+    }
+    std::vector<std::string> webhook_secrets;
+    for (const auto& part : core::Split(config_.secrets.stripe_webhook_secret.Reveal(), ',')) {
+        if (auto t = core::Trim(part); !t.empty()) webhook_secrets.emplace_back(t);
+    }
+    stripe::AddWebhookRoute(router,
+                            stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
+                                                   .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
+                            clock, *parts_->shop, *parts_->stripe_client, &parts_->metrics);
+    stripe::AddCheckoutReturnPages(router, config_.community.name);
 
     // The admin panel: its session cookie is also accepted by the REST API (with the CSRF checks).
     auto masters = MasterKeys(config_);
@@ -352,9 +399,7 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
             auto payload = boost::json::parse(item.payload).as_object();
             bool mine = item.channel == "notify.member" && payload.contains("user") && payload.at("user").as_int64() == id.value;
             if (!mine && !(staff && item.channel == "notify.staff")) continue;
-            commands::Params params;
-            for (const auto& [k, v] : payload.at("params").as_object()) params[std::string(k)] = std::string(v.as_string());
-            out.push_back(catalog.Text(locale, std::string(payload.at("key").as_string()), params));
+            out.push_back(commands::NoticeReply(payload, catalog, locale).text);
         }
         return out;
     };

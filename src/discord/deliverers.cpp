@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "commands/notice.hpp"
 #include "discord/json_util.hpp"
 
 namespace maxis::discord {
@@ -24,25 +25,6 @@ DeliveryOutcome OutcomeOf(const RestResponse& r, const std::string& what) {
     return {DeliveryStatus::kFailed, error, std::nullopt};
 }
 
-namespace {
-
-/// The notice's text in the locale, with a "view" button when it is about a ticket.
-commands::Reply Notice(const json::object& payload, const commands::Catalog& catalog, const std::string& locale) {
-    commands::Params params;
-    if (auto* p = payload.if_contains("params"); p && p->is_object()) {
-        for (const auto& [k, v] : p->as_object()) params[std::string(k)] = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
-    }
-    commands::Reply reply{.text = catalog.Text(locale, Str(payload, "key"), params)};
-    if (auto ticket = Str(payload, "ticket"); !ticket.empty() && ticket != "0") {
-        reply.buttons.push_back({.label = catalog.Text(locale, "tickets.button.view"),
-                                 .action = "ticket_view " + ticket,
-                                 .style = commands::ButtonStyle::kSecondary});
-    }
-    return reply;
-}
-
-}  // namespace
-
 void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, const GuildState& guild,
                         const commands::Catalog& catalog, DelivererOptions options, DelivererHooks hooks) {
     auto locale_of = [&catalog, options, hooks](core::UserId user) {
@@ -55,7 +37,7 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
     worker.Register(channels::kNotifyMember, [&messenger, &catalog, options, locale_of](const scheduling::OutboxItem& item) {
         auto payload = json::parse(item.payload).as_object();
         auto user = Str(payload, "user");
-        auto reply = Notice(payload, catalog, locale_of(core::UserId{std::stoll(user)}));
+        auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{std::stoll(user)}));
         auto r = messenger.SendDm(user, reply);
         if (r.code == 50007 && !options.fallback_channel_id.empty()) {
             // DMs closed: mention the member where they will see it. Only they are pinged.
@@ -76,7 +58,7 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
             return DeliveryOutcome{};
         }
         auto payload = json::parse(item.payload).as_object();
-        auto reply = Notice(payload, catalog, catalog.Resolve(options.default_locale));
+        auto reply = commands::NoticeReply(payload, catalog, catalog.Resolve(options.default_locale));
         return OutcomeOf(messenger.Send(options.staff_channel_id, reply), "staff notice");
     });
 

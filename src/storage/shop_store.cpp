@@ -3,10 +3,15 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/time_zone.hpp"
+#include <boost/json.hpp>
+
+#include "storage/sql_queue_stores.hpp"
 #include "storage/sql_util.hpp"
 
 namespace maxis::storage {
@@ -16,20 +21,11 @@ using core::ErrorCode;
 using core::FromEpochMillis;
 using core::ToEpochMillis;
 using core::Viewer;
+using shop::EventOutcome;
 using shop::Order;
 using shop::OrderStatus;
 using shop::Product;
 using shop::ProductId;
-
-std::string_view ToString(EventOutcome outcome) {
-    switch (outcome) {
-        case EventOutcome::kApplied: return "applied";
-        case EventOutcome::kDuplicate: return "duplicate";
-        case EventOutcome::kIgnored: return "ignored";
-        case EventOutcome::kRetryLater: return "retry_later";
-    }
-    return "ignored";
-}
 
 namespace {
 
@@ -53,7 +49,8 @@ Product ProductFrom(const soci::row& row) {
 constexpr const char* kOrderColumns =
     "id, number, user_id, status, total_minor, currency, COALESCE(checkout_session_id, ''), checkout_url, "
     "COALESCE(payment_intent_id, ''), invoice_url, reserved_until, carrier, tracking_code, tracking_url, disputed, "
-    "created_at, updated_at";
+    "created_at, updated_at, (SELECT COALESCE(-SUM(amount_minor), 0) FROM payments p WHERE p.order_id = orders.id AND "
+    "p.kind = 'refund')";
 
 Order OrderFrom(const soci::row& row) {
     Order o;
@@ -74,6 +71,7 @@ Order OrderFrom(const soci::row& row) {
     o.disputed = RowInt(row, 14) != 0;
     o.created_at = FromEpochMillis(RowInt(row, 15));
     o.updated_at = FromEpochMillis(RowInt(row, 16));
+    o.refunded_minor = RowInt(row, 17);
     return o;
 }
 
@@ -89,6 +87,41 @@ void CheckProduct(const Product& p) {
 }
 
 struct RetrySignal {};
+
+/// A line of an order's timeline (from == to for a note).
+void AddEvent(Transaction& tx, const Order& order, long long now, const std::string& from, const std::string& to,
+              const std::string& actor, const std::string& note) {
+    long long id = order.id.value, uid = order.owner.value;
+    tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, :t, :f, "
+                ":s, :a, :n)",
+        soci::use(id), soci::use(uid), soci::use(now), soci::use(from), soci::use(to), soci::use(actor), soci::use(note);
+}
+
+/// A notice about an order, written to the outbox in the caller's transaction: to the order's owner, or to
+/// staff. Amounts travel as numbers and are formatted in the reader's language when delivered.
+struct OrderNotice {
+    const char* key;
+    boost::json::object params;
+    boost::json::object money;
+    std::string link;      // an https link shown as a button (invoice, tracking)
+    std::string link_key;  // its label's catalog key
+};
+
+void Notify(Transaction& tx, core::TimePoint now, const Order& order, bool to_staff, OrderNotice notice,
+            const std::string& idempotency_key) {
+    notice.params["number"] = order.number;
+    boost::json::object payload{{"key", notice.key}, {"params", std::move(notice.params)}, {"order", order.number}};
+    if (!notice.money.empty()) payload["money"] = std::move(notice.money);
+    if (!notice.link.empty()) payload["link"] = boost::json::object{{"url", notice.link}, {"key", notice.link_key}};
+    if (!to_staff) payload["user"] = order.owner.value;
+    SqlOutboxStore::AddIn(tx, scheduling::NewOutboxItem{to_staff ? "notify.staff" : "notify.member", boost::json::serialize(payload),
+                                                        idempotency_key},
+                          now);
+}
+
+boost::json::object Amount(long long minor, const std::string& currency) {
+    return boost::json::object{{"minor", minor}, {"currency", currency}};
+}
 
 }  // namespace
 
@@ -252,12 +285,10 @@ void ShopStore::Move(Transaction& tx, Order& order, OrderStatus to, const std::s
                     "shop.bad_transition",
                     {{"from", std::string(shop::ToString(order.status))}, {"to", std::string(shop::ToString(to))}});
     }
-    long long now = ToEpochMillis(clock_.Now()), id = order.id.value, uid = order.owner.value;
+    long long now = ToEpochMillis(clock_.Now()), id = order.id.value;
     std::string from(shop::ToString(order.status)), next(shop::ToString(to));
     tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(next), soci::use(now), soci::use(id);
-    tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, :t, :f, "
-                ":s, :a, :n)",
-        soci::use(id), soci::use(uid), soci::use(now), soci::use(from), soci::use(next), soci::use(actor), soci::use(note);
+    AddEvent(tx, order, now, from, next, actor, note);
     order.status = to;
 }
 
@@ -336,10 +367,8 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
                         ":u, :p, :n, :pr, :q)",
                 soci::use(id), soci::use(uid), soci::use(pid), soci::use(line.product.name), soci::use(price), soci::use(q);
         }
-        std::string actor = member.user_id.ToString(), empty, note = "stock reserved";
-        tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, :t, "
-                    ":f, :s, :a, :n)",
-            soci::use(id), soci::use(uid), soci::use(now), soci::use(empty), soci::use(status), soci::use(actor), soci::use(note);
+        auto order = LoadOrder(tx, id);
+        AddEvent(tx, order, now, "", "pending", member.user_id.ToString(), "stock reserved");
         tx.sql() << "DELETE FROM carts WHERE user_id = :u", soci::use(uid);
         return LoadOrder(tx, id);
     });
@@ -389,7 +418,7 @@ std::optional<Order> ShopStore::FindOrderByNumber(const Viewer& viewer, const st
     return FindOrder(viewer, shop::OrderId{*id});
 }
 
-std::vector<Order> ShopStore::ListOrders(const Viewer& viewer, const OrderQuery& query) {
+std::vector<Order> ShopStore::ListOrders(const Viewer& viewer, const shop::OrderQuery& query) {
     return db_.Read(viewer, [&](Transaction& tx) {
         DynamicQuery q;
         std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders WHERE 1 = 1";
@@ -434,6 +463,10 @@ Order ShopStore::SetStatus(const Viewer& staff, shop::OrderId id, OrderStatus to
         bool release = o.status == OrderStatus::kPending && to == OrderStatus::kCancelled;
         Move(tx, o, to, staff.user_id.ToString(), note);
         if (release) Release(tx, o);
+        auto at = clock_.Now();
+        Notify(tx, at, o, false,
+               {.key = to == OrderStatus::kDelivered ? "shop.notify.status_delivered" : to == OrderStatus::kCancelled ? "shop.notify.status_cancelled" : to == OrderStatus::kShipped ? "shop.notify.status_shipped" : "shop.notify.status_fulfilled", .params = {{"note", note}}},
+               "shop.order." + o.id.ToString() + "." + std::string(shop::ToString(to)) + "." + std::to_string(ToEpochMillis(at)));
         return LoadOrder(tx, id.value);
     });
 }
@@ -456,6 +489,12 @@ Order ShopStore::SetTracking(const Viewer& staff, shop::OrderId id, const std::s
         if (o.status == OrderStatus::kPaid || o.status == OrderStatus::kFulfilled) {
             Move(tx, o, OrderStatus::kShipped, staff.user_id.ToString(), carrier + " " + code);
         }
+        Notify(tx, clock_.Now(), o, false,
+               {.key = "shop.notify.shipped",
+                .params = {{"carrier", carrier}, {"code", code}},
+                .link = url,
+                .link_key = "shop.button.track"},
+               "shop.order." + o.id.ToString() + ".tracking." + std::to_string(now));
         return LoadOrder(tx, id.value);
     });
 }
@@ -503,7 +542,8 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
         auto id = OrderBySession(tx, session_id);
         if (!id) return EventOutcome::kIgnored;
         auto o = LoadOrder(tx, *id);
-        long long oid = *id, now = ToEpochMillis(clock_.Now()), uid = o.owner.value;
+        auto at = clock_.Now();
+        long long oid = *id, now = ToEpochMillis(at), uid = o.owner.value;
         if (!payment_intent.empty()) {
             tx.sql() << "UPDATE orders SET payment_intent_id = :p WHERE id = :id", soci::use(payment_intent), soci::use(oid);
         }
@@ -511,9 +551,11 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
             tx.sql() << "UPDATE orders SET invoice_url = :i WHERE id = :id", soci::use(invoice_url), soci::use(oid);
         }
         if (!paid) {
+            if (o.status != OrderStatus::kPending) return EventOutcome::kIgnored;
             // An asynchronous method (a bank debit): the stock stays reserved until the result comes.
             long long until = now + 7LL * 24 * 3600 * 1000;
             tx.sql() << "UPDATE orders SET reserved_until = :r WHERE id = :id", soci::use(until), soci::use(oid);
+            Notify(tx, at, o, false, {.key = "shop.notify.processing"}, "shop." + event_id);
             return EventOutcome::kApplied;
         }
         if (o.status != OrderStatus::kPending && o.status != OrderStatus::kCancelled) return EventOutcome::kIgnored;
@@ -526,23 +568,36 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
                             "stock IS NOT NULL",
                     soci::use(q), soci::use(q), soci::use(pid);
             }
-            std::string paid_status = "paid", from = "cancelled", actor = "stripe",
-                        note = "paid after the reservation had expired: check the stock";
+            std::string paid_status = "paid";
             tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(paid_status), soci::use(now),
                 soci::use(oid);
-            tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, "
-                        ":t, :f, :s, :a, :n)",
-                soci::use(oid), soci::use(uid), soci::use(now), soci::use(from), soci::use(paid_status), soci::use(actor),
-                soci::use(note);
+            AddEvent(tx, o, now, "cancelled", paid_status, "stripe", "paid after the reservation had expired: check the stock");
+            Notify(tx, at, o, true, {.key = "shop.notify.late_payment"}, "shop." + event_id + ".staff-late");
         } else {
             Move(tx, o, OrderStatus::kPaid, "stripe", "");
         }
         tx.sql() << "UPDATE orders SET reserved_until = NULL WHERE id = :id", soci::use(oid);
         std::string kind = "charge", stripe_id = payment_intent.empty() ? session_id : payment_intent;
+        // Stripe writes currencies in lower case; the catalog in upper case.
+        std::string paid_currency = currency.empty() ? o.currency : currency;
+        std::transform(paid_currency.begin(), paid_currency.end(), paid_currency.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
         tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, :k, "
                     ":a, :c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
-            soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(currency), soci::use(stripe_id),
+            soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(paid_currency), soci::use(stripe_id),
             soci::use(now);
+        // The receipt, with the invoice when Stripe made one, and the staff's heads-up.
+        Notify(tx, at, o, false,
+               {.key = invoice_url.empty() ? "shop.notify.paid" : "shop.notify.paid_invoice",
+                .money = {{"total", Amount(amount_minor, o.currency)}},
+                .link = invoice_url,
+                .link_key = "shop.button.invoice"},
+               "shop." + event_id);
+        Notify(tx, at, o, true,
+               {.key = "shop.notify.new_order",
+                .params = {{"user", "<@" + o.owner.ToString() + ">"}},
+                .money = {{"total", Amount(amount_minor, o.currency)}}},
+               "shop." + event_id + ".staff");
         return EventOutcome::kApplied;
     });
 }
@@ -555,6 +610,7 @@ EventOutcome ShopStore::CheckoutPaymentFailed(const std::string& event_id, const
         if (o.status != OrderStatus::kPending) return EventOutcome::kIgnored;
         Move(tx, o, OrderStatus::kCancelled, "stripe", "payment failed");
         Release(tx, o);
+        Notify(tx, clock_.Now(), o, false, {.key = "shop.notify.payment_failed"}, "shop." + event_id);
         return EventOutcome::kApplied;
     });
 }
@@ -578,19 +634,26 @@ EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string&
         if (!id) return EventOutcome::kRetryLater;  // the payment may not be recorded yet: Stripe delivers again
         auto o = LoadOrder(tx, *id);
         if (o.status == OrderStatus::kPending) return EventOutcome::kRetryLater;
-        long long oid = *id, uid = o.owner.value, now = ToEpochMillis(clock_.Now()), negative = -amount_refunded;
-        std::string kind = "refund";
-        tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, :k, "
-                    ":a, :c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
-            soci::use(oid), soci::use(uid), soci::use(kind), soci::use(negative), soci::use(o.currency), soci::use(refund_id),
-            soci::use(now);
+        auto at = clock_.Now();
+        long long oid = *id, uid = o.owner.value, now = ToEpochMillis(at);
+        // charge.refunded carries the charge's cumulated refunds: what is new is the difference with what is recorded.
+        long long fresh = amount_refunded - o.refunded_minor;
+        if (fresh <= 0 && !fully) return EventOutcome::kIgnored;
+        if (fresh > 0) {
+            long long negative = -fresh;
+            std::string kind = "refund";
+            tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, "
+                        ":k, :a, :c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
+                soci::use(oid), soci::use(uid), soci::use(kind), soci::use(negative), soci::use(o.currency),
+                soci::use(refund_id), soci::use(now);
+            Notify(tx, at, o, false,
+                   {.key = fully ? "shop.notify.refunded" : "shop.notify.partially_refunded",
+                    .money = {{"amount", Amount(fresh, o.currency)}}},
+                   "shop." + event_id);
+        }
         if (!fully) {
-            std::string note = "partial refund";
-            std::string from(shop::ToString(o.status)), actor = "stripe";
-            tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, "
-                        ":t, :f, :s, :a, :n)",
-                soci::use(oid), soci::use(uid), soci::use(now), soci::use(from), soci::use(from), soci::use(actor),
-                soci::use(note);
+            std::string status(shop::ToString(o.status));
+            AddEvent(tx, o, now, status, status, "stripe", "partial refund");
             return EventOutcome::kApplied;
         }
         if (o.status == OrderStatus::kRefunded || o.status == OrderStatus::kCancelled) return EventOutcome::kIgnored;
@@ -603,14 +666,18 @@ EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string&
 EventOutcome ShopStore::Disputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason) {
     return Once(event_id, "charge.dispute.created", [&](Transaction& tx) {
         auto id = OrderByPaymentIntent(tx, payment_intent);
-        if (!id) return EventOutcome::kRetryLater;
+        if (!id) return EventOutcome::kIgnored;  // not a shop payment
         auto o = LoadOrder(tx, *id);
-        long long oid = *id, uid = o.owner.value, now = ToEpochMillis(clock_.Now());
-        std::string status(shop::ToString(o.status)), actor = "stripe", note = "dispute opened: " + reason;
+        auto at = clock_.Now();
+        long long oid = *id, now = ToEpochMillis(at);
+        std::string status(shop::ToString(o.status));
         tx.sql() << "UPDATE orders SET disputed = 1, updated_at = :t WHERE id = :id", soci::use(now), soci::use(oid);
-        tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, :t, "
-                    ":f, :s, :a, :n)",
-            soci::use(oid), soci::use(uid), soci::use(now), soci::use(status), soci::use(status), soci::use(actor), soci::use(note);
+        AddEvent(tx, o, now, status, status, "stripe", "dispute opened: " + reason);
+        Notify(tx, at, o, true,
+               {.key = "shop.notify.disputed",
+                .params = {{"user", "<@" + o.owner.ToString() + ">"}, {"reason", reason}},
+                .money = {{"total", Amount(o.total_minor, o.currency)}}},
+               "shop." + event_id);
         return EventOutcome::kApplied;
     });
 }
@@ -619,13 +686,13 @@ EventOutcome ShopStore::Unhandled(const std::string& event_id, const std::string
     return Once(event_id, type, [](Transaction&) { return EventOutcome::kIgnored; });
 }
 
-int ShopStore::ReleaseExpired() {
-    long long now = ToEpochMillis(clock_.Now());
+int ShopStore::ReleaseExpired(core::Millis grace) {
+    long long cutoff = ToEpochMillis(clock_.Now() - grace);
     auto ids = db_.Read(Viewer::System(), [&](Transaction& tx) {
         std::vector<long long> out;
         soci::rowset<soci::row> rows =
             (tx.sql().prepare << "SELECT id FROM orders WHERE status = 'pending' AND reserved_until < :n ORDER BY id LIMIT 500",
-             soci::use(now));
+             soci::use(cutoff));
         for (const auto& row : rows) out.push_back(RowInt(row, 0));
         return out;
     });
@@ -634,13 +701,48 @@ int ShopStore::ReleaseExpired() {
         released += db_.Write(Viewer::System(), [&](Transaction& tx) {
             auto o = LoadOrder(tx, id);
             // Checked again inside the transaction: a payment may have landed in between.
-            if (o.status != OrderStatus::kPending || !o.reserved_until || core::ToEpochMillis(*o.reserved_until) >= now) return 0;
+            if (o.status != OrderStatus::kPending || !o.reserved_until || ToEpochMillis(*o.reserved_until) >= cutoff) return 0;
             Move(tx, o, OrderStatus::kCancelled, "maxis", "reservation expired");
             Release(tx, o);
             return 1;
         });
     }
     return released;
+}
+
+void ShopStore::AddNote(const Viewer& staff, shop::OrderId id, const std::string& note) {
+    if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "only staff annotate orders");
+    db_.Write(Viewer::System(), [&](Transaction& tx) {
+        auto o = LoadOrder(tx, id.value);
+        std::string status(shop::ToString(o.status));
+        AddEvent(tx, o, ToEpochMillis(clock_.Now()), status, status, staff.user_id.ToString(), note);
+    });
+}
+
+std::vector<shop::RevenueDay> ShopStore::Revenue(core::TimePoint since) {
+    return db_.Read(Viewer::System(), [&](Transaction& tx) {
+        long long from = ToEpochMillis(since);
+        std::map<std::pair<long long, std::string>, shop::RevenueDay> days;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT at / 86400000, currency, kind, SUM(amount_minor), COUNT(*) FROM payments WHERE at >= :f "
+                                 "GROUP BY at / 86400000, currency, kind",
+             soci::use(from));
+        for (const auto& row : rows) {
+            long long day = RowInt(row, 0);
+            auto& d = days[{day, RowText(row, 1)}];
+            d.currency = RowText(row, 1);
+            d.day = core::FormatIso8601(FromEpochMillis(day * 86400000)).substr(0, 10);
+            if (RowText(row, 2) == "refund") {
+                d.refunded_minor += -RowInt(row, 3);
+            } else {
+                d.gross_minor += RowInt(row, 3);
+                d.orders += static_cast<int>(RowInt(row, 4));
+            }
+        }
+        std::vector<shop::RevenueDay> out;
+        for (auto& [key, day] : days) out.push_back(std::move(day));
+        return out;
+    });
 }
 
 }  // namespace maxis::storage

@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "storage/shop_store.hpp"
+#include "storage/sql_queue_stores.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::storage::shop_suite {
@@ -17,6 +18,7 @@ using namespace std::chrono_literals;
 using core::Role;
 using core::UserId;
 using core::Viewer;
+using shop::EventOutcome;
 using shop::OrderStatus;
 
 std::unique_ptr<Database> MakeShopDatabase(testing::FakeClock& clock, int pool);
@@ -253,6 +255,48 @@ TEST_F(ShopConcurrency, FiveHundredCheckoutsForTwentyUnitsReserveExactlyTwenty) 
     EXPECT_EQ(other.load(), 0);
     EXPECT_EQ(Stock(drop), 0);
     EXPECT_EQ(store.ListOrders(kStaff, {.limit = 100}).size(), 20u);
+}
+
+TEST_F(ShopSuite, PartialRefundsAddUpAndEveryEffectNotifiesOnce) {
+    auto shirt = Product("T-shirt", 2500, 5);
+    auto order = Buy(kAlice, shirt, 2, "cs_p");
+    SqlOutboxStore outbox(*db);
+    auto before = outbox.LastId();
+    ASSERT_EQ(store.CheckoutCompleted("evt_p1", "cs_p", true, "pi_p", 5000, "eur", "https://invoice.stripe.com/i/x"),
+              EventOutcome::kApplied);
+    // charge.refunded carries the cumulated amount: 1000, then 1000 again (a duplicate by content), then all of it.
+    EXPECT_EQ(store.Refunded("evt_p2", "pi_p", "re_p2", 1000, false, true), EventOutcome::kApplied);
+    EXPECT_EQ(store.Refunded("evt_p3", "pi_p", "re_p3", 1000, false, true), EventOutcome::kIgnored);
+    EXPECT_EQ(store.FindOrder(kAlice, order.id)->refunded_minor, 1000);
+    EXPECT_EQ(store.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(store.Refunded("evt_p4", "pi_p", "re_p4", 5000, true, false), EventOutcome::kApplied);
+    auto done = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(done.refunded_minor, 5000);
+    EXPECT_EQ(done.status, OrderStatus::kRefunded);
+    EXPECT_EQ(Stock(shirt), 3);  // no restock by this policy
+    // Receipt and staff notice for the payment, one notice per refund, nothing for the ignored event.
+    std::vector<std::string> keys;
+    for (const auto& item : outbox.Peek(before, 100)) {
+        auto payload = item.payload;
+        auto at = payload.find("\"key\":\"");
+        keys.push_back(item.channel + " " + payload.substr(at + 7, payload.find('"', at + 7) - at - 7));
+    }
+    EXPECT_EQ(keys, (std::vector<std::string>{"notify.member shop.notify.paid_invoice", "notify.staff shop.notify.new_order",
+                                              "notify.member shop.notify.partially_refunded", "notify.member shop.notify.refunded"}));
+}
+
+TEST_F(ShopSuite, RevenueCountsChargesAndRefundsPerDay) {
+    auto shirt = Product("T-shirt", 2500, 5);
+    Buy(kAlice, shirt, 2, "cs_v");
+    ASSERT_EQ(store.CheckoutCompleted("evt_v1", "cs_v", true, "pi_v", 5000, "EUR", ""), EventOutcome::kApplied);
+    ASSERT_EQ(store.Refunded("evt_v2", "pi_v", "re_v", 1500, false, true), EventOutcome::kApplied);
+    auto days = store.Revenue(clock.Now() - 24h);
+    ASSERT_EQ(days.size(), 1u);
+    EXPECT_EQ(days[0].gross_minor, 5000);
+    EXPECT_EQ(days[0].refunded_minor, 1500);
+    EXPECT_EQ(days[0].orders, 1);
+    EXPECT_EQ(days[0].day.size(), 10u);
+    EXPECT_TRUE(store.Revenue(clock.Now() + 24h).empty());
 }
 
 }  // namespace maxis::storage::shop_suite

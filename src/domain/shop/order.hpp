@@ -78,6 +78,7 @@ struct Order {
     std::string tracking_code;
     std::string tracking_url;
     bool disputed = false;
+    long long refunded_minor = 0;  // refunds recorded from the provider, as a positive amount
     core::TimePoint created_at;
     core::TimePoint updated_at;
     std::vector<OrderItem> items;
