@@ -134,6 +134,7 @@ void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::C
             count("unknown", "malformed");
             return http::Response::Error(400, "invalid_argument", "the body is not a Stripe event (id, type, data.object)");
         }
+        spdlog::debug("stripe: event {} ({}) received, applying", id, type);
         try {
             auto outcome = dispatcher->Apply(id, type, *object);
             count(type, shop::ToString(outcome));

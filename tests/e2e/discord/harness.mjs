@@ -23,7 +23,7 @@ export async function waitFor(what, fn, timeoutMs = 10000, everyMs = 25) {
 }
 
 export class Env {
-  static async start({ sim: simOptions = {}, toml = '', env = {}, expectReady = true, secretKey = true, httpInteractions = false } = {}) {
+  static async start({ sim: simOptions = {}, toml = '', databaseToml = '', env = {}, expectReady = true, secretKey = true, httpInteractions = false } = {}) {
     const e = new Env();
     e.sim = await startSimulator({ heartbeatInterval: 500, ...simOptions });
     e.dir = mkdtempSync(join(tmpdir(), 'maxis-discord-'));
@@ -36,6 +36,7 @@ listen = "127.0.0.1:0"
 access_log = false
 [database]
 url = "sqlite:${e.db}"
+${databaseToml}
 [outbox]
 tick = "1s"
 backoff_base = "1s"
@@ -50,25 +51,36 @@ ${httpInteractions ? `gateway = false\npublic_key = "${e.sim.publicKeyHex}"` : '
 ${toml}
 `;
     writeFileSync(join(e.dir, 'maxis.toml'), e.config);
+    e.launchEnv = { ...process.env, MAXIS_DISCORD_TOKEN: e.sim.options.token,
+      ...(secretKey ? { MAXIS_SECRET_KEY: 'ab'.repeat(32) } : {}), ...env };
+    await e.launch({ expectReady, httpInteractions });
+    return e;
+  }
+
+  /** Starts (or starts again, after kill9) the maxis process on the same configuration and database. */
+  async launch({ expectReady = true, httpInteractions = false } = {}) {
+    const e = this;
     e.stdout = '';
     e.stderr = '';
-    e.proc = spawn(maxisBin, ['serve', '--config', join(e.dir, 'maxis.toml')], {
-      env: { ...process.env, MAXIS_DISCORD_TOKEN: e.sim.options.token,
-        ...(secretKey ? { MAXIS_SECRET_KEY: 'ab'.repeat(32) } : {}), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    e.exited = new Promise((r) => e.proc.on('exit', (code) => { e.exitCode = code; r(code); }));
+    e.exitCode = undefined;
+    e.proc = spawn(maxisBin, ['serve', '--config', join(e.dir, 'maxis.toml')], { env: e.launchEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    e.exited = new Promise((r) => e.proc.on('exit', (code, signal) => { e.exitCode = code ?? signal; r(e.exitCode); }));
     e.proc.stdout.on('data', (d) => { e.stdout += d; });
     e.proc.stderr.on('data', (d) => { e.stderr += d; });
     if (expectReady) {
       e.port = Number((await waitFor('maxis to listen', () => e.stdout.match(/running on http:\/\/127\.0\.0\.1:(\d+)/)))[1]);
       if (httpInteractions) {
         e.sim.options.interactionsUrl = `http://127.0.0.1:${e.port}/discord/interactions`;
-        return e;
+        return;
       }
       await waitFor('the gateway session', async () => (await e.control('GET', '/_sim/state')).gateway.sessions.some((x) => x.connected) && e.stderr.includes('available'));
     }
-    return e;
+  }
+
+  /** Kills maxis at once, as a crash would: nothing is flushed or shut down. */
+  async kill9() {
+    this.proc.kill('SIGKILL');
+    await this.exited;
   }
 
   async control(method, path, body) {

@@ -56,7 +56,8 @@ test('checkout sessions: created, read, validated like Stripe, idempotent', asyn
 });
 
 test('signed deliveries pass stripe.webhooks.constructEvent; refunds, coupons, promotion codes, portal', async () => {
-    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: lineItems, payment_intent_data: { metadata: { order_id: '7' } } });
+    const s = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: lineItems, payment_intent_data: { metadata: { order_id: '7' } },
+        invoice_creation: { enabled: true, invoice_data: { metadata: { order_number: 'MX-2026-000007' } } } });
     received.length = 0;
     await sim.control(`/_sim/sessions/${s.id}/pay`, {});
     assert.equal(received.length, 1);
@@ -64,6 +65,11 @@ test('signed deliveries pass stripe.webhooks.constructEvent; refunds, coupons, p
     assert.equal(event.type, 'checkout.session.completed');
     assert.equal(event.data.object.payment_status, 'paid');
     assert.throws(() => stripe.webhooks.constructEvent(received[0].body, received[0].signature, 'whsec_other'));
+    const invoice = await stripe.invoices.retrieve(event.data.object.invoice);
+    assert.equal(invoice.status, 'paid');
+    assert.equal(invoice.amount_paid, 5000);
+    assert.equal(invoice.metadata.order_number, 'MX-2026-000007');
+    assert.match(invoice.hosted_invoice_url, /^https:\/\/invoice\.stripe\.com\//);
     const pi = event.data.object.payment_intent;
     received.length = 0;
     const refund = await stripe.refunds.create({ payment_intent: pi, amount: 1000 });

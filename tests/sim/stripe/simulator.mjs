@@ -42,7 +42,7 @@ const invalid = (message, param) => new StripeError(400, 'invalid_request_error'
 
 export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhookSecret = 'whsec_test_maxis', port = 0 } = {}) {
     const state = {
-        sessions: new Map(), refunds: new Map(), customers: new Map(), coupons: new Map(), promotionCodes: new Map(),
+        sessions: new Map(), invoices: new Map(), refunds: new Map(), customers: new Map(), coupons: new Map(), promotionCodes: new Map(),
         paymentIntents: new Map(), idempotency: new Map(), requests: [], deliveries: [], events: [],
         webhookUrl: null, webhookSecret, retryDelayMs: 200, maxRetries: 5, failNext: 0, holdEvents: false, held: [],
     };
@@ -97,6 +97,11 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         if (method === 'POST' && path === '/v1/checkout/sessions') return createSession(p);
         if ((m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/)) && method === 'GET') return getSession(m[1]);
         if ((m = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/)) && method === 'POST') return expireSession(m[1], true);
+        if ((m = path.match(/^\/v1\/invoices\/([^/]+)$/)) && method === 'GET') {
+            const invoice = state.invoices.get(m[1]);
+            if (!invoice) throw new StripeError(404, 'invalid_request_error', `No such invoice: '${m[1]}'`, 'id', 'resource_missing');
+            return clone(invoice);
+        }
         if (method === 'POST' && path === '/v1/refunds') return createRefund(p);
         if (method === 'POST' && path === '/v1/customers') return store(state.customers, { ...clone(fixtures.customer), id: id('cus'), email: p.email ?? null, name: p.name ?? null, metadata: p.metadata ?? {}, created: now() });
         if (method === 'POST' && path === '/v1/coupons') return createCoupon(p);
@@ -147,6 +152,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             invoice_creation: { enabled: p.invoice_creation?.enabled === 'true', invoice_data: clone(fixtures['checkout.session'].invoice_creation?.invoice_data ?? {}) },
             url: null, line_items_sim: items, payment_intent_metadata: p.payment_intent_data?.metadata ?? {},
             subscription_metadata: p.subscription_data?.metadata ?? {}, discounts: p.discounts ?? [],
+            invoice_metadata: p.invoice_creation?.invoice_data?.metadata ?? {},
         };
         s.url = `https://checkout.stripe.com/c/pay/${s.id}`;
         state.sessions.set(s.id, s);
@@ -154,7 +160,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
     }
 
     function publicSession(s) {
-        const { line_items_sim, payment_intent_metadata, subscription_metadata, ...rest } = s;
+        const { line_items_sim, payment_intent_metadata, subscription_metadata, invoice_metadata, ...rest } = s;
         return clone(rest);
     }
 
@@ -223,7 +229,16 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         s.status = 'complete';
         s.payment_intent = pi.id;
         s.url = null;
-        if (s.invoice_creation.enabled) s.invoice = id('in');
+        if (s.invoice_creation.enabled) {
+            // Checkout's post-payment invoice: paid, with a hosted page and a PDF.
+            const inv = { ...clone(fixtures.invoice), id: id('in'), status: 'paid', paid: true, amount_due: s.amount_total, amount_paid: s.amount_total,
+                amount_remaining: 0, total: s.amount_total, currency: s.currency, customer: s.customer, payment_intent: pi.id, subscription: null,
+                metadata: clone(s.invoice_metadata ?? {}), created: now() };
+            inv.hosted_invoice_url = `https://invoice.stripe.com/i/acct_sim/${inv.id}`;
+            inv.invoice_pdf = `https://pay.stripe.com/invoice/acct_sim/${inv.id}/pdf`;
+            state.invoices.set(inv.id, inv);
+            s.invoice = inv.id;
+        }
         const events = [];
         if (outcome === 'paid') {
             s.payment_status = 'paid';

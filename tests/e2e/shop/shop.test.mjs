@@ -1,0 +1,244 @@
+// The shop end to end: Discord and console purchases paid on the Stripe simulator, signed webhooks
+// applied exactly once (duplicates, reordering, a crash mid-event), refunds and expiries.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { componentId } from '../discord/harness.mjs';
+import { startShop, waitFor, WEBHOOK_SECRET } from './harness.mjs';
+
+const ALICE = '1400000000000000001';
+const BOB = '1400000000000000002';
+const STAFF = '1400000000000000009';
+const NUMBER = /MX-\d{4}-\d{6}/;
+
+const buttons = (data) => (data.components ?? []).flatMap((row) => row.components ?? []);
+
+test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, shipped, delivered, refunded', async () => {
+  const e = await startShop();
+  try {
+    await e.member(ALICE);
+    await e.member(STAFF, { roles: [e.state.roles.staff] });
+    await e.say(STAFF, '!product_add "Sweat Maxis" 39,90 5 merch Un sweat tout doux');
+    await waitFor('the product', async () => e.sql('SELECT COUNT(*) FROM products') === '1');
+
+    // /shop, then its "add to cart" button, run as the member who clicks it.
+    const shop = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'shop' })).id);
+    assert.ok(shop.ephemeral);
+    assert.equal(shop.response.data.embeds[0].title, 'Sweat Maxis');
+    assert.match(JSON.stringify(shop.response.data.embeds[0].fields), /39,90/);
+    const added = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: componentId(shop.response.data, 'Ajouter Sweat Maxis') })).id);
+    assert.match(added.response.data.content, /1 × Sweat Maxis/);
+    await e.answered((await e.interact({ type: 2, user: ALICE, name: 'cart_set', options: [{ name: 'product', type: 4, value: 1 }, { name: 'quantity', type: 4, value: 2 }] })).id);
+
+    // /checkout reserves the stock and answers with the payment link, ephemerally.
+    const before = Math.floor(Date.now() / 1000);
+    const checkout = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'checkout' })).id);
+    assert.ok(checkout.ephemeral);
+    const number = checkout.response.data.content.match(NUMBER)[0];
+    const pay = buttons(checkout.response.data).find((b) => b.style === 5);
+    assert.match(pay.url, /^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    assert.equal(pay.label, 'Payer 79,80 €');
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '3');
+    assert.equal(e.order(number).status, 'pending');
+
+    // What Maxis asked of Stripe.
+    const request = (await e.stripe.control('/_sim/requests')).find((r) => r.path === '/v1/checkout/sessions');
+    const p = request.params;
+    assert.equal(p.mode, 'payment');
+    assert.deepEqual(p.line_items, [{ quantity: '2', price_data: { currency: 'eur', unit_amount: '3990', product_data: { name: 'Sweat Maxis' } } }]);
+    assert.equal(p.client_reference_id, number);
+    assert.equal(p.metadata.user_id, ALICE);
+    assert.equal(p.payment_intent_data.metadata.order_number, number);
+    assert.equal(p.invoice_creation.enabled, 'true');
+    assert.ok(Number(p.expires_at) >= before + 1795 && Number(p.expires_at) <= before + 1815, `expires_at ${p.expires_at}`);
+    assert.match(p.success_url, /\/shop\/success\?session_id=\{CHECKOUT_SESSION_ID\}$/);
+    assert.equal(p.locale, 'fr');
+    assert.equal(request.idempotencyKey, `maxis-checkout-${number}`);
+    assert.equal(request.version, '2024-06-20');
+
+    // The member pays: the signed webhook marks the order paid and the receipt goes out by DM.
+    const session = await e.lastSession();
+    const [delivery] = await e.stripe.control(`/_sim/sessions/${session.id}/pay`, {});
+    assert.equal(delivery.status, 200);
+    const paid = e.order(number);
+    assert.equal(paid.status, 'paid');
+    assert.match(paid.invoice, /^https:\/\/invoice\.stripe\.com\//);
+    assert.equal(e.sql(`SELECT COUNT(*) || ' ' || SUM(amount_minor) FROM payments WHERE kind = 'charge'`), '1 7980');
+    const receipt = await waitFor('the receipt', async () => (await e.dms(ALICE)).find((m) => m.content.includes('Paiement reçu')));
+    assert.match(receipt.content, new RegExp(`${number} : 79,80`));
+    assert.equal(buttons(receipt).find((b) => b.label === 'Facture').url, paid.invoice);
+    assert.ok(buttons(receipt).find((b) => b.label === 'Voir la commande'));
+    await waitFor('the staff notice', async () => (await e.channelMessages(e.state.channels.staff)).find((m) => m.content.includes(`Nouvelle commande payée ${number}`)));
+
+    // /order shows it to its owner.
+    const view = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'order', options: [{ name: 'number', type: 3, value: number.toLowerCase() }] })).id);
+    assert.equal(view.response.data.embeds[0].title, `Commande ${number}`);
+    assert.match(JSON.stringify(view.response.data.embeds[0].fields), /payée/);
+
+    // Staff ship it with tracking, then mark it delivered: the member hears of each step.
+    await e.say(STAFF, `!order_track ${number} Colissimo 6A12345 https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345`);
+    await waitFor('shipped', async () => e.order(number).status === 'shipped');
+    const shipped = await waitFor('the shipping DM', async () => (await e.dms(ALICE)).find((m) => m.content.includes('Colissimo')));
+    assert.match(buttons(shipped).find((b) => b.label === 'Suivre le colis').url, /laposte\.fr/);
+    await e.say(STAFF, `!order_status ${number} livrée`);
+    await waitFor('delivered', async () => e.order(number).status === 'delivered');
+    await waitFor('the delivery DM', async () => (await e.dms(ALICE)).find((m) => m.content.includes('a été livrée')));
+
+    // Staff refund it: Stripe refunds, its charge.refunded event makes the order refunded and restocks.
+    await e.say(STAFF, `!order_refund ${number}`);
+    await waitFor('refunded', async () => e.order(number).status === 'refunded');
+    const refund = (await e.stripe.control('/_sim/requests')).find((r) => r.path === '/v1/refunds');
+    assert.equal(refund.params.payment_intent, paid.pi);
+    assert.match(refund.idempotencyKey, new RegExp(`^maxis-refund-${number}-`));
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '5');
+    await waitFor('the refund DM', async () => (await e.dms(ALICE)).find((m) => m.content.includes('remboursée : 79,80')));
+    assert.deepEqual(await e.validationErrors(), []);
+  } finally { await e.stop(); }
+});
+
+test('a purchase from the console, isolation between members, and a short stock refused', async () => {
+  const e = await startShop();
+  try {
+    let r = await e.console('boss', ['!product_add "Mug" 12,50 2 merch'], { role: 'admin' });
+    assert.match(r.out, /Product #1/);
+    r = await e.console('alice', ['!cart_add 1 2', '!checkout']);
+    assert.equal(r.code, 0, r.out + r.err);
+    const number = r.out.match(NUMBER)[0];
+    assert.match(r.out, /https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    assert.match(r.out, /€25\.00/);
+    await e.stripe.control(`/_sim/sessions/${(await e.lastSession()).id}/pay`, {});
+    r = await e.console('alice', [`!order ${number}`, '!orders']);
+    assert.match(r.out, /✅ paid/);
+    assert.match(r.out, /2 × Mug/);
+    // Bob sees nothing of Alice's order, and cannot buy what is sold out.
+    r = await e.console('bob', [`!order ${number}`, '!orders', '!cart_add 1', '!checkout']);
+    assert.match(r.out, new RegExp(`Order ${number} not found`));
+    assert.match(r.out, /No orders yet/);
+    assert.match(r.out, /Not enough stock of Mug: 0 left/);
+    assert.equal(e.sql("SELECT COUNT(*) FROM orders"), '1');
+  } finally { await e.stop(); }
+});
+
+/** A pending order made through the console; returns its number and session. */
+async function pendingOrder(e, user = 'alice') {
+  if (e.sql('SELECT COUNT(*) FROM products') === '0') await e.console('boss', ['!product_add "Poster" 10 10'], { role: 'admin' });
+  const r = await e.console(user, ['!cart_add 1 3', '!checkout']);
+  const number = r.out.match(NUMBER)[0];
+  return { number, session: await e.lastSession() };
+}
+
+test('webhooks: a bad, stale, future or foreign signature gets 400 and changes nothing', async () => {
+  const e = await startShop();
+  try {
+    const { number, session } = await pendingOrder(e);
+    const event = { id: 'evt_forged_1', object: 'event', type: 'checkout.session.completed', data: { object: { ...session, status: 'complete', payment_status: 'paid', payment_intent: 'pi_forged', metadata: session.metadata } } };
+    const body = JSON.stringify(event);
+    const url = `http://127.0.0.1:${e.port}/stripe/webhook`;
+    const post = (headers, b = body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
+    const now = Math.floor(Date.now() / 1000);
+    const cases = {
+      'no header': {},
+      'a bad signature': { 'stripe-signature': `t=${now},v1=${'0'.repeat(64)}` },
+      'a stale timestamp': { 'stripe-signature': e.stripe.sign(body, now - 400) },
+      'a future timestamp': { 'stripe-signature': e.stripe.sign(body, now + 400) },
+      'a wrong secret': { 'stripe-signature': e.stripe.sign(body, now, 'whsec_someone_else') },
+      'a signature of another body': { 'stripe-signature': e.stripe.sign(body + ' ', now) },
+    };
+    for (const [what, headers] of Object.entries(cases)) {
+      const res = await post(headers);
+      assert.equal(res.status, 400, what);
+      assert.doesNotMatch(await res.text(), new RegExp(WEBHOOK_SECRET), what);
+    }
+    const malformed = '{"id":"evt_x"}';
+    assert.equal((await post({ 'stripe-signature': e.stripe.sign(malformed, now) }, malformed)).status, 400, 'not an event');
+    const huge = JSON.stringify({ ...event, padding: 'x'.repeat(300 * 1024) });
+    assert.equal((await post({ 'stripe-signature': e.stripe.sign(huge, now) }, huge)).status, 413, 'too large');
+    assert.equal(e.order(number).status, 'pending');
+    assert.equal(e.sql('SELECT COUNT(*) FROM stripe_events'), '0');
+    assert.equal(e.sql('SELECT COUNT(*) FROM payments'), '0');
+    // Within the tolerance, either way, the same event is accepted, once.
+    const ok = await post({ 'stripe-signature': e.stripe.sign(body, now - 250) });
+    assert.equal(ok.status, 200);
+    assert.equal((await ok.json()).outcome, 'applied');
+    assert.equal((await (await post({ 'stripe-signature': e.stripe.sign(body, now + 250) })).json()).outcome, 'duplicate');
+    assert.equal(e.order(number).status, 'paid');
+    assert.equal(e.sql('SELECT COUNT(*) FROM payments'), '1');
+  } finally { await e.stop(); }
+});
+
+test('webhooks: duplicated and reordered events have one effect; a refund before its payment waits for it', async () => {
+  const e = await startShop();
+  try {
+    // An asynchronous payment: completed (unpaid) and async_payment_succeeded, each three times, newest first.
+    const a = await pendingOrder(e);
+    const results = await e.stripe.control(`/_sim/sessions/${a.session.id}/pay`, { outcome: 'async_succeeded', duplicates: 2, reorder: true });
+    assert.equal(results.length, 6);
+    assert.ok(results.every((r) => r.status === 200), JSON.stringify(results));
+    assert.equal(e.order(a.number).status, 'paid');
+    assert.equal(e.sql('SELECT COUNT(*) FROM payments'), '1');
+    assert.equal(e.sql('SELECT COUNT(*) FROM stripe_events'), '2');
+    assert.equal(e.sql(`SELECT COUNT(*) FROM outbox WHERE channel = 'notify.member' AND payload LIKE '%shop.notify.paid%'`), '1');
+    assert.equal(e.sql(`SELECT COUNT(*) FROM outbox WHERE payload LIKE '%shop.notify.processing%'`), '0', 'the older event did not undo the newer state');
+
+    // The refund's event overtakes the payment's: refused with 503 until the payment is in, then applied once.
+    const b = await pendingOrder(e, 'bob');
+    await e.stripe.control('/_sim/config', { holdEvents: true, maxRetries: 1, retryDelayMs: 50 });
+    await e.stripe.control(`/_sim/sessions/${b.session.id}/pay`, {});
+    const pi = (await e.stripe.control('/_sim/sessions')).find((s) => s.id === b.session.id).payment_intent;
+    const refundRes = await fetch(`${e.stripe.base}/v1/refunds`, { method: 'POST', headers: { authorization: 'Bearer sk_test_maxis', 'content-type': 'application/x-www-form-urlencoded' }, body: `payment_intent=${pi}` });
+    assert.equal(refundRes.status, 200);
+    const released = await e.stripe.control('/_sim/release', { reorder: true });
+    const refundEvent = released.find((r) => r.status !== 200);
+    assert.equal(refundEvent.status, 503, JSON.stringify(released));
+    assert.equal(e.order(b.number).status, 'paid');
+    const again = await e.stripe.control('/_sim/redeliver', { ids: [refundEvent.event] });
+    assert.equal(again[0].status, 200);
+    assert.equal(e.order(b.number).status, 'refunded');
+    assert.equal(e.sql(`SELECT COUNT(*) FROM payments WHERE kind = 'refund'`), '1');
+    await e.stripe.control('/_sim/redeliver', { ids: [refundEvent.event] });
+    assert.equal(e.sql(`SELECT COUNT(*) FROM payments WHERE kind = 'refund'`), '1');
+  } finally { await e.stop(); }
+});
+
+test('an expired Checkout Session gives its stock back', async () => {
+  const e = await startShop();
+  try {
+    const { number, session } = await pendingOrder(e);
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '7');
+    const [delivery] = await e.stripe.control(`/_sim/sessions/${session.id}/expire`, {});
+    assert.equal(delivery.status, 200);
+    assert.equal(e.order(number).status, 'cancelled');
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '10');
+  } finally { await e.stop(); }
+});
+
+test('killed between receiving a webhook and committing it, Maxis applies the event exactly once when Stripe retries', async () => {
+  const e = await startShop({ databaseToml: 'busy_timeout = "60s"' });
+  try {
+    const { number, session } = await pendingOrder(e);
+    // Another process holds SQLite's write lock, so the event's transaction cannot commit.
+    const lock = spawn('sqlite3', [e.db], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let lockOut = '';
+    lock.stdout.on('data', (d) => { lockOut += d; });
+    lock.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+    await waitFor('the write lock', async () => lockOut.includes('locked'));
+    const paying = e.stripe.control(`/_sim/sessions/${session.id}/pay`, {});
+    await waitFor('the event in progress', async () => /stripe: event evt_\S+ \(checkout\.session\.completed\) received/.test(e.stderr));
+    await e.kill9();
+    lock.stdin.end('COMMIT;\n.quit\n');
+    await new Promise((r) => lock.on('exit', r));
+    assert.equal(e.order(number).status, 'pending', 'nothing was committed');
+    assert.equal(e.sql('SELECT COUNT(*) FROM stripe_events'), '0');
+
+    await e.launch();
+    await e.pointWebhooks();
+    const [result] = await paying;
+    assert.equal(result.status, 200);
+    assert.ok(result.attempts >= 2, `attempts ${result.attempts}`);
+    assert.equal(e.order(number).status, 'paid');
+    assert.equal(e.sql('SELECT COUNT(*) FROM payments'), '1');
+    assert.equal(e.sql('SELECT COUNT(*) FROM stripe_events'), '1');
+    assert.equal(e.sql(`SELECT COUNT(*) FROM outbox WHERE payload LIKE '%shop.notify.paid%'`), '1');
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '7');
+  } finally { await e.stop(); }
+});
