@@ -26,6 +26,7 @@
 #include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "http/api/shop_api.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
 #include "storage/api_tokens.hpp"
@@ -319,12 +320,14 @@ int MaxisApp::Serve(std::ostream& out) {
             }});
         panel::AddPanelRoutes(router, *panel_services);
     }
-    http::AddTicketRoutes(router, *parts_->tickets, [&tokens, &panel_auth, enabled = config_.panel.enabled](const http::Request& req) {
+    http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled](const http::Request& req) {
         if (auto viewer = http::BearerViewer(req, [&tokens](const std::string& t) { return tokens.Authenticate(t); })) {
             return viewer;
         }
         return enabled ? panel_auth.ApiViewer(req) : std::nullopt;
-    });
+    };
+    http::AddTicketRoutes(router, *parts_->tickets, api_viewer);
+    http::AddShopRoutes(router, *parts_->shop, clock, api_viewer);
     scheduler.Register("panel.purge", [&](const scheduling::Job&) {
         if (int n = panel_store.PurgeRateLimits(clock.Now() - std::chrono::hours(24)); n > 0) {
             spdlog::info("purged {} old rate-limit window(s)", n);

@@ -1,5 +1,7 @@
 #include "http/api/tickets_api.hpp"
 
+#include "http/api/api_util.hpp"
+
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -14,14 +16,6 @@ using core::ErrorCode;
 using namespace tickets;
 
 namespace {
-
-[[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
-
-core::Viewer Authenticate(const Request& req, const Authenticator& authenticate) {
-    auto viewer = authenticate(req);
-    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "missing credentials (Authorization: Bearer <token>)");
-    return *viewer;
-}
 
 json::value Time(const std::optional<core::TimePoint>& t) {
     if (!t) return nullptr;
@@ -58,29 +52,6 @@ json::object TicketJson(const Ticket& t) {
     };
 }
 
-json::object ParseBody(const Request& req, std::initializer_list<std::string_view> allowed) {
-    json::error_code ec;
-    auto value = json::parse(req.body, ec);
-    if (ec || !value.is_object()) BadRequest("the body must be a JSON object");
-    auto obj = value.as_object();
-    for (const auto& [key, _] : obj) {
-        bool known = false;
-        for (auto a : allowed) known |= key == a;
-        if (!known) BadRequest("unknown field '" + std::string(key) + "'");
-    }
-    return obj;
-}
-
-std::string StringField(const json::object& obj, std::string_view name, bool required) {
-    auto it = obj.find(name);
-    if (it == obj.end() || it->value().is_null()) {
-        if (required) BadRequest("field '" + std::string(name) + "' is required");
-        return {};
-    }
-    if (!it->value().is_string()) BadRequest("field '" + std::string(name) + "' must be a string");
-    return std::string(it->value().as_string());
-}
-
 template <class E>
 E EnumField(const std::string& value, std::string_view name, std::optional<E> (*parse)(std::string_view),
             const std::vector<Name>& names) {
@@ -100,11 +71,6 @@ TicketId IdParam(const Request& req) {
         throw Error(ErrorCode::kNotFound, "ticket not found");
     }
     return TicketId{std::stoll(raw)};
-}
-
-std::optional<core::UserId> ParseUserId(const std::string& text) {
-    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return core::UserId{std::stoll(text)};
 }
 
 TicketQuery QueryFrom(const Request& req) {
@@ -130,19 +96,8 @@ TicketQuery QueryFrom(const Request& req) {
         if (v->size() > 200 || !core::IsValidUtf8(*v)) BadRequest("text must be valid UTF-8, 200 bytes at most");
         q.text = *v;
     }
-    if (auto v = req.QueryParam("cursor")) {
-        if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
-            BadRequest("cursor must be a value from next_cursor");
-        }
-        q.after = TicketId{std::stoll(*v)};
-    }
-    if (auto v = req.QueryParam("limit")) {
-        if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos ||
-            std::stoi(*v) < 1 || std::stoi(*v) > 100) {
-            BadRequest("limit must be a number from 1 to 100");
-        }
-        q.limit = std::stoi(*v);
-    }
+    if (auto cursor = CursorParam(req)) q.after = TicketId{*cursor};
+    q.limit = LimitParam(req, q.limit);
     return q;
 }
 

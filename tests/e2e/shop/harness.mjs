@@ -26,11 +26,10 @@ Env.prototype.pointWebhooks = function pointWebhooks() {
   return this.stripe.control('/_sim/config', { webhookUrl: `http://127.0.0.1:${this.port}/stripe/webhook`, retryDelayMs: 300, maxRetries: 20 });
 };
 
-/** Runs `maxis console` as user with the lines on standard input; resolves with its output. */
-Env.prototype.console = function console(user, lines, { role = 'member', locale = 'en' } = {}) {
+/** Runs the maxis binary with args (stdin: the lines) on this configuration; resolves with its output. */
+Env.prototype.cli = function cli(args, lines = []) {
   return new Promise((resolve, reject) => {
-    const p = spawn(maxisBin, ['console', '--config', join(this.dir, 'maxis.toml'), '--as', user, '--role', role, '--locale', locale],
-      { env: this.launchEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(maxisBin, args, { env: this.launchEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => { out += d; });
@@ -39,6 +38,25 @@ Env.prototype.console = function console(user, lines, { role = 'member', locale 
     p.on('exit', (code) => resolve({ code, out, err }));
     p.stdin.end(lines.join('\n') + '\n');
   });
+};
+
+/** Runs `maxis console` as user with the lines on standard input. */
+Env.prototype.console = function console(user, lines, { role = 'member', locale = 'en' } = {}) {
+  return this.cli(['console', '--config', join(this.dir, 'maxis.toml'), '--as', user, '--role', role, '--locale', locale], lines);
+};
+
+/** A REST API client with a fresh bearer token for user and role. */
+Env.prototype.apiAs = async function apiAs(user, role = 'member') {
+  const r = await this.cli(['token', '--config', join(this.dir, 'maxis.toml'), 'create', '--as', user, '--role', role]);
+  const token = r.out.trim();
+  return async (method, path, body) => {
+    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
 };
 
 /** The newest Checkout Session the simulator made. */

@@ -242,3 +242,76 @@ test('killed between receiving a webhook and committing it, Maxis applies the ev
     assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '7');
   } finally { await e.stop(); }
 });
+
+test('the REST API: products, orders with filters and pages, staff status, tracking and refunds, members kept apart', async () => {
+  const e = await startShop();
+  try {
+    const staff = await e.apiAs('boss', 'staff');
+    const alice = await e.apiAs('alice');
+    const bob = await e.apiAs('bob');
+    let r = await staff('POST', '/api/v1/products', { name: 'Casquette', price_minor: 1500, stock: 4, category: 'merch' });
+    assert.equal(r.status, 201);
+    assert.deepEqual([r.body.id, r.body.stock, r.body.active], [1, 4, true]);
+    for (const bad of [{ name: 'X', price_minor: -1 }, { name: 'X', price_minor: 100, colour: 'red' }, { name: '', price_minor: 100 }, '{"name":']) {
+      r = await staff('POST', '/api/v1/products', bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.ok(r.body.error.message.length > 0);
+    }
+    assert.equal((await alice('POST', '/api/v1/products', { name: 'Y', price_minor: 1 })).status, 403);
+    assert.equal(e.sql('SELECT COUNT(*) FROM products'), '1');
+    assert.equal((await staff('PATCH', '/api/v1/products/1', { price_minor: 1500, stock: 5 })).body.stock, 5);
+
+    // Alice buys twice (one paid, one left pending); Bob sees none of it.
+    await e.console('alice', ['!cart_add 1 2', '!checkout']);
+    const first = await e.lastSession();
+    await e.stripe.control(`/_sim/sessions/${first.id}/pay`, {});
+    await e.console('alice', ['!cart_add 1 1', '!checkout']);
+    r = await alice('GET', '/api/v1/orders');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.items.map((o) => o.status), ['pending', 'paid']);
+    assert.ok(r.body.items[0].checkout_url.startsWith('https://checkout.stripe.com/'), 'the buyer gets their payment link back');
+    assert.equal(r.body.items[1].payment_intent, undefined, 'members do not see payment ids');
+    const paid = r.body.items[1];
+    assert.equal((await bob('GET', '/api/v1/orders')).body.items.length, 0);
+    assert.equal((await bob('GET', `/api/v1/orders/${paid.number}`)).status, 404);
+    assert.equal((await bob('GET', `/api/v1/orders/${paid.id}`)).status, 404);
+    r = await alice('GET', `/api/v1/orders/${paid.number}`);
+    assert.deepEqual(r.body.items, [{ product: 1, name: 'Casquette', unit_price_minor: 1500, quantity: 2 }]);
+    assert.deepEqual(r.body.events.map((x) => x.to), ['pending', 'paid']);
+    assert.equal((await alice('PATCH', `/api/v1/orders/${paid.id}`, { status: 'delivered' })).status, 403);
+    assert.equal((await alice('POST', `/api/v1/orders/${paid.id}/refund`)).status, 403);
+
+    // Staff: filters and pages.
+    assert.equal((await staff('GET', '/api/v1/orders?status=paid')).body.items.length, 1);
+    assert.equal((await staff('GET', '/api/v1/orders?status=lost')).status, 400);
+    assert.equal((await staff('GET', '/api/v1/orders?limit=0')).status, 400);
+    const page1 = (await staff('GET', '/api/v1/orders?limit=1')).body;
+    const page2 = (await staff('GET', `/api/v1/orders?limit=1&cursor=${page1.next_cursor}`)).body;
+    assert.deepEqual([page1.items[0].status, page2.items[0].status], ['pending', 'paid']);
+
+    // Staff move it along; refused moves change nothing.
+    assert.equal((await staff('PATCH', `/api/v1/orders/${paid.id}`, { status: 'paid' })).status, 400);
+    assert.equal((await staff('PATCH', `/api/v1/orders/${paid.id}`, { status: 'fulfilled', carrier: 'La Poste' })).status, 400);
+    assert.equal((await staff('PATCH', `/api/v1/orders/${paid.id}`, { carrier: 'La Poste', tracking_code: 'X1', tracking_url: 'http://plain' })).status, 400);
+    assert.equal(e.order(paid.number).status, 'paid');
+    r = await staff('PATCH', `/api/v1/orders/${paid.id}`, { status: 'fulfilled', note: 'Emballée' });
+    assert.equal(r.body.status, 'fulfilled');
+    r = await staff('PATCH', `/api/v1/orders/${paid.number}`, { carrier: 'La Poste', tracking_code: '6A999', tracking_url: 'https://www.laposte.fr/suivi/6A999' });
+    assert.deepEqual([r.body.status, r.body.tracking.code], ['shipped', '6A999']);
+    assert.equal((await staff('PATCH', `/api/v1/orders/${paid.id}`, { status: 'pending' })).status, 409);
+
+    // A partial refund, one too large, then the rest.
+    r = await staff('POST', `/api/v1/orders/${paid.id}/refund`, { amount_minor: 500 });
+    assert.equal(r.status, 202);
+    assert.match(r.body.refund_id, /^re_/);
+    await waitFor('the partial refund', async () => (await staff('GET', `/api/v1/orders/${paid.id}`)).body.refunded_minor === 500);
+    assert.equal((await staff('GET', `/api/v1/orders/${paid.id}`)).body.status, 'shipped');
+    assert.equal((await staff('POST', `/api/v1/orders/${paid.id}/refund`, { amount_minor: 999999 })).status, 400);
+    assert.equal((await staff('POST', `/api/v1/orders/${paid.id}/refund`)).status, 202);
+    await waitFor('the full refund', async () => e.order(paid.number).status === 'refunded');
+    assert.equal((await staff('POST', `/api/v1/orders/${paid.id}/refund`)).status, 409);
+    r = await staff('GET', '/api/v1/shop/revenue?days=7');
+    assert.deepEqual(r.body.items.map((d) => [d.gross_minor, d.refunded_minor, d.net_minor, d.orders]), [[3000, 3000, 0, 1]]);
+    assert.equal((await alice('GET', '/api/v1/shop/revenue')).status, 403);
+  } finally { await e.stop(); }
+});

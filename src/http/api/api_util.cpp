@@ -1,0 +1,78 @@
+#include "http/api/api_util.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+
+namespace maxis::http {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+
+void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
+
+core::Viewer Authenticate(const Request& req, const Authenticator& authenticate) {
+    auto viewer = authenticate(req);
+    if (!viewer) throw Error(ErrorCode::kUnauthenticated, "missing credentials (Authorization: Bearer <token>)");
+    return *viewer;
+}
+
+json::object ParseBody(const Request& req, std::initializer_list<std::string_view> allowed) {
+    json::error_code ec;
+    auto value = json::parse(req.body, ec);
+    if (ec || !value.is_object()) BadRequest("the body must be a JSON object");
+    auto obj = value.as_object();
+    for (const auto& [key, _] : obj) {
+        bool known = false;
+        for (auto a : allowed) known |= key == a;
+        if (!known) BadRequest("unknown field '" + std::string(key) + "'");
+    }
+    return obj;
+}
+
+std::string StringField(const json::object& obj, std::string_view name, bool required) {
+    auto it = obj.find(name);
+    if (it == obj.end() || it->value().is_null()) {
+        if (required) BadRequest("field '" + std::string(name) + "' is required");
+        return {};
+    }
+    if (!it->value().is_string()) BadRequest("field '" + std::string(name) + "' must be a string");
+    return std::string(it->value().as_string());
+}
+
+std::optional<long long> IntegerField(const json::object& obj, std::string_view name, long long min, long long max) {
+    auto it = obj.find(name);
+    if (it == obj.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_int64() || it->value().as_int64() < min || it->value().as_int64() > max) {
+        BadRequest("field '" + std::string(name) + "' must be a whole number from " + std::to_string(min) + " to " +
+                   std::to_string(max));
+    }
+    return it->value().as_int64();
+}
+
+std::optional<core::UserId> ParseUserId(const std::string& text) {
+    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return core::UserId{std::stoll(text)};
+}
+
+std::optional<long long> CursorParam(const Request& req) {
+    auto v = req.QueryParam("cursor");
+    if (!v) return std::nullopt;
+    if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
+        BadRequest("cursor must be a value from next_cursor");
+    }
+    return std::stoll(*v);
+}
+
+int LimitParam(const Request& req, int fallback) {
+    auto v = req.QueryParam("limit");
+    if (!v) return fallback;
+    if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos || std::stoi(*v) < 1 ||
+        std::stoi(*v) > 100) {
+        BadRequest("limit must be a number from 1 to 100");
+    }
+    return std::stoi(*v);
+}
+
+}  // namespace maxis::http

@@ -1,0 +1,31 @@
+#pragma once
+#include <boost/json/object.hpp>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/viewer.hpp"
+#include "http/api/tickets_api.hpp"
+#include "http/message.hpp"
+
+namespace maxis::http {
+
+/// Throws core::Error(kInvalidArgument) with message (answered as 400 with it).
+[[noreturn]] void BadRequest(const std::string& message);
+/// The request's viewer, or core::Error(kUnauthenticated) when it carries no credentials.
+core::Viewer Authenticate(const Request& req, const Authenticator& authenticate);
+/// The body as a JSON object whose keys are all in allowed; 400 otherwise.
+boost::json::object ParseBody(const Request& req, std::initializer_list<std::string_view> allowed);
+/// A string field (empty when absent or null and not required); 400 for another type or a missing one.
+std::string StringField(const boost::json::object& obj, std::string_view name, bool required);
+/// A whole-number field within [min, max]; nullopt when absent or null.
+std::optional<long long> IntegerField(const boost::json::object& obj, std::string_view name, long long min, long long max);
+/// A Discord user id given as digits.
+std::optional<core::UserId> ParseUserId(const std::string& text);
+/// ?cursor= (an id from next_cursor) and ?limit= (1..100, fallback when absent); 400 when malformed.
+std::optional<long long> CursorParam(const Request& req);
+int LimitParam(const Request& req, int fallback);
+
+}  // namespace maxis::http
