@@ -17,7 +17,7 @@ using storage::SessionStage;
 namespace {
 
 const std::set<std::string, std::less<>> kPages = {"login", "refused", "second-factor", "enrol", "dashboard",
-                                                   "users", "tickets", "logs", "settings"};
+                                                   "users", "orders", "tickets", "logs", "settings"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }

@@ -53,7 +53,7 @@ export function sha384Integrity(body) {
 }
 
 export class Panel {
-    static async start({ toml = '', insecureHttp = false, require2fa = true } = {}) {
+    static async start({ toml = '', env = {}, insecureHttp = false, require2fa = true } = {}) {
         const p = new Panel();
         p.port = await freePort();
         p.origin = `http://127.0.0.1:${p.port}`;
@@ -82,7 +82,7 @@ oauth_token_url = "${p.oauth.base}/api/oauth2/token"
 oauth_api_base_url = "${p.oauth.base}/api/v10"
 ${toml}
 `);
-        p.env = { ...process.env, MAXIS_SECRET_KEY: 'cd'.repeat(32), MAXIS_DISCORD_CLIENT_SECRET: CLIENT_SECRET };
+        p.env = { ...process.env, MAXIS_SECRET_KEY: 'cd'.repeat(32), MAXIS_DISCORD_CLIENT_SECRET: CLIENT_SECRET, ...env };
         p.stdout = '';
         p.stderr = '';
         p.proc = spawn(maxisBin, ['serve', '--config', p.config], { env: p.env, stdio: ['ignore', 'pipe', 'pipe'] });

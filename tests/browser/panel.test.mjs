@@ -5,13 +5,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { ADMIN_ROLE, Panel, artifacts, auditPage, totp } from './harness.mjs';
+import { startStripeSimulator } from '../sim/stripe/simulator.mjs';
 
 let panel;
+let stripe;
 before(async () => {
-    panel = await Panel.start();
+    stripe = await startStripeSimulator({ secretKey: 'sk_test_panel', webhookSecret: 'whsec_test_panel' });
+    panel = await Panel.start({ toml: `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n`,
+        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_panel', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_panel' } });
+    await stripe.control('/_sim/config', { webhookUrl: `${panel.origin}/stripe/webhook`, retryDelayMs: 200, maxRetries: 10 });
 });
 after(async () => {
     await panel?.stop();
+    await stripe?.close();
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -176,8 +182,73 @@ test('every other page renders with no CSP violation, matching integrity and no 
     assert.equal(await page.textContent('#card-active .card-value'), '0');
     assert.deepEqual(await page.$$eval('#status-table tr', (rows) => rows.map((r) => r.querySelector('td.num').textContent)),
         ['0', '0', '0', '1', '0']);
-    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 3, 'three uPlot charts');
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 4, 'four uPlot charts');
     await page.screenshot({ path: join(artifacts, 'dashboard-with-data.png'), fullPage: true });
+});
+
+test('the Orders page: a paid order moved along, tracked and refunded through Stripe; revenue on the dashboard', async () => {
+    const page = adminPage;
+    const product = await panel.run(['console', '--as', 'boss', '--role', 'admin'], '!product_add "Affiche" 15 10 art\n');
+    assert.equal(product.code, 0, product.stderr);
+    // Alice was blocked by the Members test: Chloé buys.
+    const bought = await panel.run(['console', '--as', 'chloe'], '!cart_add 1 2\n!checkout\n');
+    assert.equal(bought.code, 0, bought.stdout + bought.stderr);
+    const number = bought.stdout.match(/MX-\d{4}-\d{6}/)[0];
+    const sessions = await stripe.control('/_sim/sessions');
+    const [paid] = await stripe.control(`/_sim/sessions/${sessions[sessions.length - 1].id}/pay`, {});
+    assert.equal(paid.status, 200);
+
+    await page.goto(`${panel.origin}/admin-panel/orders`);
+    await auditPage(page, assert, 'orders');
+    await page.click('#orders-table tbody tr:first-child button');
+    await page.waitForFunction((n) => document.getElementById('order-title')?.textContent.includes(n), number);
+    assert.match(await page.textContent('#order-status'), /payée/);
+    assert.match(await page.textContent('#order-items'), /Affiche/);
+    assert.equal(await page.textContent('#order-total'), '30,00\u00a0€');
+    await auditPage(page, assert, 'order-detail');
+    assert.deepEqual(page.context().pageErrors, [], 'no script error');
+
+    await page.fill('#order-note', 'Emballée avec soin');
+    await page.click('#move-form button');
+    await page.waitForFunction(() => document.getElementById('order-status')?.textContent.includes('prête'));
+    // A tracking link that is not https is refused with a clear message and changes nothing.
+    await page.fill('#tracking-carrier', 'Colissimo');
+    await page.fill('#tracking-code', '6A777');
+    await page.fill('#tracking-url', 'http://tracking.example/6A777');
+    await page.click('#tracking-form button');
+    await page.waitForSelector('#order-detail .alert:not([hidden])');
+    assert.match(await page.textContent('#order-detail .alert'), /https/);
+    assert.match(await page.textContent('#order-status'), /prête/);
+    await page.fill('#tracking-url', 'https://www.laposte.fr/suivi/6A777');
+    await page.click('#tracking-form button');
+    await page.waitForFunction(() => document.getElementById('order-status')?.textContent.includes('expédiée'));
+    assert.match(await page.textContent('#order-tracking'), /Colissimo · 6A777/);
+
+    // A refund: a bad amount is refused in the page, a partial one goes through Stripe, then the rest.
+    await page.fill('#refund-amount', 'abc');
+    await page.click('#refund-form button');
+    await page.waitForSelector('#order-detail .alert:not([hidden])');
+    assert.match(await page.textContent('#order-detail .alert'), /Montant invalide/);
+    await page.fill('#refund-amount', '5,00');
+    await page.click('#refund-form button');
+    await page.waitForFunction(() => document.getElementById('order-refunded')?.textContent === '5,00\u00a0€', null, { timeout: 15000 });
+    assert.match(await page.textContent('#order-status'), /expédiée/);
+    await page.fill('#refund-amount', '');
+    await page.click('#refund-form button');
+    await page.waitForFunction(() => document.getElementById('order-status')?.textContent.includes('remboursée'), null, { timeout: 15000 });
+    await page.screenshot({ path: join(artifacts, 'order-refunded.png'), fullPage: true });
+    const member = await panel.run(['console', '--as', 'chloe'], `!order ${number}\n`);
+    assert.match(member.stdout, /remboursée/);
+    assert.match(member.stdout, /Colissimo · 6A777/);
+    const other = await panel.run(['console', '--as', 'bob'], `!order ${number}\n`);
+    assert.match(other.stdout, /introuvable/);
+
+    // The dashboard counts the paid order and the refunds.
+    await page.goto(`${panel.origin}/admin-panel/dashboard`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#card-orders .card-value'), '1');
+    assert.equal(await page.textContent('#card-revenue .card-value'), '0,00\u00a0€');
+    await page.screenshot({ path: join(artifacts, 'dashboard-with-revenue.png'), fullPage: true });
 });
 
 test('the panel refuses to render inside a frame', async () => {

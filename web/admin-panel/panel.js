@@ -50,6 +50,14 @@ const TEXT = Object.freeze({
         current: 'la vôtre', last_seen: 'Dernière activité', role: 'Rôle', admins_only: 'Seuls les administrateurs peuvent modifier.',
         too_many: 'Trop de tentatives. Réessayez dans {s} s.', error: 'Erreur', loading: 'Chargement…', ticket: 'Ticket',
         signed_in_as: 'Connecté en tant que', chart_summary: '{n} jours de données',
+        orders: 'Commandes', revenue_30: 'Chiffre d’affaires net (30 j)', orders_30: 'Commandes payées (30 j)', revenue_chart: 'Encaissements et remboursements par jour',
+        gross: 'Encaissé', refunds: 'Remboursé', number: 'Numéro', total: 'Total', refunded: 'Remboursé', items: 'Articles', quantity: 'Quantité', unit_price: 'Prix unitaire',
+        timeline: 'Historique', tracking: 'Suivi', carrier: 'Transporteur', tracking_code: 'Code de suivi', tracking_url: 'Lien de suivi (https://…)',
+        save_tracking: 'Enregistrer le suivi (passe la commande en expédiée)', note: 'Note pour le membre', refund: 'Rembourser', refund_amount: 'Montant (vide : tout le reste)',
+        refund_sent: 'Remboursement demandé à Stripe ({id}) ; la commande change quand Stripe le confirme.', invoice: 'Facture', disputed: 'Contesté',
+        select_order: 'Choisissez une commande dans la liste.', member_id: 'Identifiant du membre', member_orders: 'Ses commandes', order: 'Commande',
+        o_pending: 'en attente de paiement', o_paid: 'payée', o_fulfilled: 'prête', o_shipped: 'expédiée', o_delivered: 'livrée', o_cancelled: 'annulée', o_refunded: 'remboursée',
+        bad_amount: 'Montant invalide : par exemple 5,00.',
     }),
     en: Object.freeze({
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
@@ -88,6 +96,14 @@ const TEXT = Object.freeze({
         current: 'yours', last_seen: 'Last seen', role: 'Role', admins_only: 'Only admins can change these.',
         too_many: 'Too many attempts. Try again in {s} s.', error: 'Error', loading: 'Loading…', ticket: 'Ticket',
         signed_in_as: 'Signed in as', chart_summary: '{n} days of data',
+        orders: 'Orders', revenue_30: 'Net revenue (30 d)', orders_30: 'Paid orders (30 d)', revenue_chart: 'Money in and refunds per day',
+        gross: 'Collected', refunds: 'Refunded', number: 'Number', total: 'Total', refunded: 'Refunded', items: 'Items', quantity: 'Quantity', unit_price: 'Unit price',
+        timeline: 'Timeline', tracking: 'Tracking', carrier: 'Carrier', tracking_code: 'Tracking code', tracking_url: 'Tracking link (https://…)',
+        save_tracking: 'Save tracking (marks the order shipped)', note: 'Note for the member', refund: 'Refund', refund_amount: 'Amount (empty: all that is left)',
+        refund_sent: 'Refund asked of Stripe ({id}); the order changes when Stripe confirms it.', invoice: 'Invoice', disputed: 'Disputed',
+        select_order: 'Pick an order from the list.', member_id: 'Member id', member_orders: 'Their orders', order: 'Order',
+        o_pending: 'awaiting payment', o_paid: 'paid', o_fulfilled: 'ready', o_shipped: 'shipped', o_delivered: 'delivered', o_cancelled: 'cancelled', o_refunded: 'refunded',
+        bad_amount: 'Invalid amount: for example 5.00.',
     }),
 });
 
@@ -129,6 +145,15 @@ function clear(el) {
     return el;
 }
 
+const money = (minor, currency) => new Intl.NumberFormat(LANG, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100);
+/** "12,50" or "12.50" in minor units; null when empty; NaN when not an amount. */
+const parseMoney = (text) => {
+    const v = text.trim().replace(',', '.');
+    if (!v) return null;
+    if (!/^\d{1,7}(\.\d{1,2})?$/.test(v)) return NaN;
+    const [units, cents = ''] = v.split('.');
+    return Number(units) * 100 + Number((cents + '00').slice(0, 2));
+};
 const when = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '');
 
 let csrf = '';
@@ -200,7 +225,7 @@ function header() {
         if (me) top.append(h('div', { class: 'who' }, langButton));
         return;
     }
-    const links = ['dashboard', 'users', 'tickets', 'logs', 'settings'].map((p) =>
+    const links = ['dashboard', 'users', 'orders', 'tickets', 'logs', 'settings'].map((p) =>
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
@@ -338,9 +363,19 @@ async function dashboardPage() {
                 bar.style.width = Math.round((100 * d.tickets_by_status[s]) / max) + '%';
                 return h('tr', null, h('th', { scope: 'row', text: t(s) }), h('td', { class: 'num', text: String(d.tickets_by_status[s]) }), h('td', { class: 'bar-cell' }, bar));
             })))));
+        // Revenue: the shop's money in and out per day, over the same 30 days.
+        const revenue = await api('/api/v1/shop/revenue?days=30');
+        const currency = revenue.items.length ? revenue.items[0].currency : 'EUR';
+        const byDay = new Map(revenue.items.filter((r) => r.currency === currency).map((r) => [r.day, r]));
+        const gross = d.days.map((day) => (byDay.has(day) ? byDay.get(day).gross_minor / 100 : 0));
+        const refunds = d.days.map((day) => (byDay.has(day) ? byDay.get(day).refunded_minor / 100 : 0));
+        const net = revenue.items.filter((r) => r.currency === currency).reduce((x, r) => x + r.net_minor, 0);
+        const paidOrders = revenue.items.reduce((x, r) => x + r.orders, 0);
+        m.querySelector('.cards').append(card(t('revenue_30'), money(net, currency), 'card-revenue'), card(t('orders_30'), String(paidOrders), 'card-orders'));
         const charts = h('div', { class: 'charts' });
         m.append(charts);
         const draws = [
+            chart(charts, t('revenue_chart') + ' (' + currency + ')', d.days, [{ label: t('gross'), values: gross }, { label: t('refunds'), values: refunds }]),
             chart(charts, t('created_breaches'), d.days, [
                 { label: t('created'), values: d.created }, { label: t('fr_breaches'), values: d.first_response_breaches },
                 { label: t('res_breaches'), values: d.resolution_breaches }]),
@@ -393,6 +428,10 @@ async function usersPage() {
                     h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
                 toggle, h('h3', { text: t('member_tickets') }),
                 u.tickets.length ? h('ul', null, u.tickets.map((tk) => h('li', null, h('a', { href: '/admin-panel/tickets?id=' + tk.id, text: '#' + tk.id + ' ' + tk.subject }), ' — ' + t(tk.status)))) : h('p', { text: t('no_results') }));
+            const orders = await api('/api/v1/orders?limit=20&user=' + encodeURIComponent(u.id));
+            profile.append(h('h3', { text: t('member_orders') }),
+                orders.items.length ? h('ul', { id: 'member-orders' }, orders.items.map((o) => h('li', null, h('a', { href: '/admin-panel/orders?id=' + o.id, text: o.number }),
+                    ' — ' + t('o_' + o.status) + ' · ' + money(o.total_minor, o.currency)))) : h('p', { text: t('no_results') }));
         } catch (err) {
             showError(box, err);
         }
@@ -535,6 +574,122 @@ async function ticketsPage() {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Orders: list with filters, detail with items and timeline; staff move an order along, set its tracking
+// and refund it through Stripe (the order changes when Stripe's event arrives, shown on the next poll).
+
+const ORDER_STATUSES = ['pending', 'paid', 'fulfilled', 'shipped', 'delivered', 'cancelled', 'refunded'];
+const ORDER_MOVES = Object.freeze({ paid: ['fulfilled', 'delivered'], fulfilled: ['delivered'], shipped: ['delivered'], pending: ['cancelled'] });
+
+async function ordersPage() {
+    const m = main(t('orders'));
+    const box = alertBox();
+    const [statusLabel, statusFilter] = select('o-status', t('status'), ORDER_STATUSES.map((s) => [s, t('o_' + s)]), true, '');
+    const member = h('input', { id: 'o-member', inputmode: 'numeric', maxlength: 19, size: 20, pattern: '[0-9]*' });
+    const list = h('div', { id: 'order-list' });
+    const detail = h('section', { id: 'order-detail', 'aria-label': t('order') }, h('p', { class: 'muted', text: t('select_order') }));
+    let openId = new URLSearchParams(window.location.search).get('id');
+    let lastSeen = '';
+
+    const loadList = async () => {
+        const p = new URLSearchParams();
+        if (statusFilter.value) p.set('status', statusFilter.value);
+        if (member.value.trim()) p.set('user', member.value.trim());
+        p.set('limit', '50');
+        const data = await api('/api/v1/orders?' + p.toString());
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { text: t('no_results') }));
+            return;
+        }
+        list.append(h('table', { id: 'orders-table' },
+            h('thead', null, h('tr', null, ['number', 'owner', 'status', 'total', 'at'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((o) => h('tr', { class: String(o.id) === String(openId) ? 'selected' : null, 'data-id': o.id },
+                h('td', null, h('button', { type: 'button', class: 'link', text: o.number, on: { click: () => { openId = String(o.id); lastSeen = ''; showOrder(); } } })),
+                h('td', { text: o.owner }),
+                h('td', null, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
+                h('td', { class: 'num', text: money(o.total_minor, o.currency) }), h('td', { text: when(o.created_at) }))))));
+    };
+    const showOrder = async () => {
+        if (!openId) return;
+        const o = await api('/api/v1/orders/' + encodeURIComponent(openId));
+        const signature = o.updated_at + ':' + o.events.length + ':' + o.refunded_minor;
+        if (signature === lastSeen) return;
+        lastSeen = signature;
+        clear(detail);
+        const formBox = alertBox();
+        const act = async (path, method, body, done) => {
+            try {
+                const result = await api(path, { method, body });
+                lastSeen = '';
+                await showOrder();
+                await loadList();
+                if (done) status(formBox, done(result));
+            } catch (err) {
+                showError(formBox, err);
+            }
+        };
+        const moves = ORDER_MOVES[o.status] || [];
+        const note = h('input', { id: 'order-note', maxlength: 200 });
+        const [mLabel, mSelect] = select('order-move', t('status'), moves.map((s) => [s, t('o_' + s)]), false, moves[0]);
+        const carrier = h('input', { id: 'tracking-carrier', maxlength: 60, required: true, value: o.tracking.carrier });
+        const code = h('input', { id: 'tracking-code', maxlength: 100, required: true, value: o.tracking.code });
+        const link = h('input', { id: 'tracking-url', type: 'url', maxlength: 500, value: o.tracking.url });
+        const amount = h('input', { id: 'refund-amount', inputmode: 'decimal', maxlength: 10, size: 10 });
+        const staffTools = [];
+        if (moves.length) {
+            staffTools.push(h('form', { class: 'inline', id: 'move-form', on: { submit: (e) => { e.preventDefault(); act('/api/v1/orders/' + o.id, 'PATCH', { status: mSelect.value, note: note.value }); } } },
+                mLabel, mSelect, h('label', { for: 'order-note', text: t('note') }), note, h('button', { type: 'submit', text: t('change') })));
+        }
+        if (['paid', 'fulfilled', 'shipped', 'delivered'].includes(o.status)) {
+            staffTools.push(h('form', { class: 'stack', id: 'tracking-form', on: { submit: (e) => {
+                e.preventDefault();
+                act('/api/v1/orders/' + o.id, 'PATCH', { carrier: carrier.value, tracking_code: code.value, tracking_url: link.value });
+            } } }, h('h3', { text: t('tracking') }), h('label', { for: 'tracking-carrier', text: t('carrier') }), carrier,
+            h('label', { for: 'tracking-code', text: t('tracking_code') }), code, h('label', { for: 'tracking-url', text: t('tracking_url') }), link,
+            h('button', { type: 'submit', text: t('save_tracking') })));
+        }
+        if (o.refundable) {
+            staffTools.push(h('form', { class: 'inline', id: 'refund-form', on: { submit: (e) => {
+                e.preventDefault();
+                const minor = parseMoney(amount.value);
+                if (Number.isNaN(minor)) {
+                    showError(formBox, new Error(t('bad_amount')));
+                    return;
+                }
+                act('/api/v1/orders/' + o.id + '/refund', 'POST', minor === null ? {} : { amount_minor: minor }, (r) => t('refund_sent', { id: r.refund_id }));
+            } } }, h('label', { for: 'refund-amount', text: t('refund_amount') }), amount, h('button', { type: 'submit', class: 'danger', text: t('refund') })));
+        }
+        detail.append(h('h2', { id: 'order-title', text: t('order') + ' ' + o.number }),
+            h('dl', { class: 'facts' },
+                h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: o.owner })),
+                h('dt', { text: t('status') }), h('dd', { id: 'order-status' }, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
+                h('dt', { text: t('total') }), h('dd', { id: 'order-total', text: money(o.total_minor, o.currency) }),
+                h('dt', { text: t('refunded') }), h('dd', { id: 'order-refunded', text: money(o.refunded_minor, o.currency) }),
+                h('dt', { text: t('tracking') }), h('dd', { id: 'order-tracking', text: o.tracking.code ? o.tracking.carrier + ' · ' + o.tracking.code : '–' }),
+                h('dt', { text: t('invoice') }), h('dd', null, o.invoice_url ? h('a', { href: o.invoice_url, rel: 'noopener noreferrer', target: '_blank', text: t('invoice') }) : '–')),
+            h('table', { class: 'compact', id: 'order-items' }, h('caption', { text: t('items') }),
+                h('thead', null, h('tr', null, ['name', 'quantity', 'unit_price'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('tbody', null, o.items.map((i) => h('tr', null, h('td', { text: i.name }), h('td', { class: 'num', text: String(i.quantity) }), h('td', { class: 'num', text: money(i.unit_price_minor, o.currency) }))))),
+            formBox, ...staffTools,
+            h('h3', { text: t('timeline') }),
+            h('ol', { class: 'history', id: 'order-timeline' }, o.events.map((e) => h('li', { text: when(e.at) + ' — ' + (e.to ? t('o_' + e.to) : '') + (e.note ? ' — ' + e.note : '') + ' (' + e.actor + ')' }))));
+    };
+    const refresh = async () => {
+        try {
+            await loadList();
+            await showOrder();
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    m.append(h('form', { class: 'filters', on: { submit: (e) => { e.preventDefault(); refresh(); } } },
+        statusLabel, statusFilter, h('label', { for: 'o-member', text: t('member_id') }), member, h('button', { type: 'submit', text: t('filter') })),
+        box, h('div', { class: 'split' }, list, detail));
+    await refresh();
+    window.setInterval(refresh, 5000);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Logs.
 
 async function logsPage() {
@@ -635,7 +790,7 @@ async function settingsPage() {
 
 const PAGES = Object.freeze({
     login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
-    users: usersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
+    users: usersPage, orders: ordersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
 });
 
 async function start() {
