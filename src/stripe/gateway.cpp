@@ -46,7 +46,10 @@ Form StripeGateway::CheckoutForm(const shop::Order& order, core::TimePoint expir
 
 shop::PaymentGateway::Session StripeGateway::CreateCheckout(const shop::Order& order, core::TimePoint expires_at,
                                                             const std::string& locale) {
-    auto session = client_.Post("/v1/checkout/sessions", CheckoutForm(order, expires_at, locale), "maxis-checkout-" + order.number);
+    // The order's creation time keeps the key unique even if numbers start again (a new database on the same
+    // Stripe account); retries of this one call reuse it, so Stripe makes one session.
+    auto session = client_.Post("/v1/checkout/sessions", CheckoutForm(order, expires_at, locale),
+                                "maxis-checkout-" + order.number + "-" + std::to_string(core::ToEpochMillis(order.created_at)));
     Session out{Str(session, "id"), Str(session, "url")};
     if (out.id.empty() || out.url.empty()) {
         throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a Checkout Session without an id or a URL");

@@ -86,8 +86,8 @@ RefundRequest ShopService::Refund(const core::Viewer& staff, OrderId id, std::op
     }
     // The same request twice (a double click, a retry) gives the same key, so the provider refunds once;
     // once the first refund is recorded, a new request gets a new key.
-    std::string key = "maxis-refund-" + order->number + "-" + (amount_minor ? std::to_string(*amount_minor) : "rest") +
-                      "-after-" + std::to_string(order->refunded_minor);
+    std::string key = "maxis-refund-" + order->number + "-" + std::to_string(core::ToEpochMillis(order->created_at)) + "-" +
+                      (amount_minor ? std::to_string(*amount_minor) : "rest") + "-after-" + std::to_string(order->refunded_minor);
     auto refund_id = gateway_.Refund(*order, amount_minor, key);
     long long amount = amount_minor.value_or(left);
     repo_.AddNote(staff, id, "refund of " + std::to_string(amount) + " " + order->currency + " requested (" + refund_id + ")");
