@@ -181,5 +181,36 @@ defer_after_ms = 800
     EXPECT_NE(ErrorOf("[discord]\napi_base_url = \"discord.com\"\n").find("http(s) URL"), std::string::npos);
 }
 
+TEST(Config, ShopAndStripeSettingsAreValidatedAndTheKeysNeverShow) {
+    auto c = ParseConfig(R"(
+[stripe]
+api_base = "http://127.0.0.1:9/"
+webhook_tolerance_seconds = 120
+[shop]
+reservation = "45m"
+max_pending_orders = 5
+restock_on_refund = false
+)", "t", Env({{"MAXIS_STRIPE_SECRET_KEY", "sk_test_abcdef123456"}, {"MAXIS_STRIPE_WEBHOOK_SECRET", "whsec_new,whsec_old"}}));
+    EXPECT_EQ(c.stripe.api_base, "http://127.0.0.1:9");
+    EXPECT_EQ(c.stripe.webhook_tolerance_seconds, 120);
+    EXPECT_EQ(c.shop.reservation, std::chrono::minutes(45));
+    EXPECT_EQ(c.shop.max_pending_orders, 5);
+    EXPECT_FALSE(c.shop.restock_on_refund);
+    auto described = DescribeConfig(c);
+    EXPECT_EQ(described.find("sk_test_abcdef"), std::string::npos);
+    EXPECT_EQ(described.find("whsec_"), std::string::npos);
+    EXPECT_NE(described.find("MAXIS_STRIPE_SECRET_KEY = (set)"), std::string::npos);
+    EXPECT_NE(described.find("MAXIS_STRIPE_WEBHOOK_SECRET = (set)"), std::string::npos);
+
+    EXPECT_NE(ErrorOf("[shop]\nreservation = \"10m\"\n").find("from 30m to 24h"), std::string::npos);
+    EXPECT_NE(ErrorOf("[shop]\nsweep_schedule = \"sometimes\"\n").find("shop.sweep_schedule"), std::string::npos);
+    EXPECT_NE(ErrorOf("[stripe]\napi_base = \"stripe.com\"\n").find("http(s) URL"), std::string::npos);
+    EXPECT_NE(ErrorOf("[stripe]\nsuccess_url = \"ftp://x\"\n").find("stripe.success_url"), std::string::npos);
+    auto bad_key = ErrorOf("", Env({{"MAXIS_STRIPE_SECRET_KEY", "pk_live_publishable"}}));
+    EXPECT_NE(bad_key.find("MAXIS_STRIPE_SECRET_KEY"), std::string::npos);
+    EXPECT_EQ(bad_key.find("pk_live_publishable"), std::string::npos) << "the refused value is not echoed";
+    EXPECT_NE(ErrorOf("", Env({{"MAXIS_STRIPE_WEBHOOK_SECRET", "whsec_a,oops"}})).find("whsec_"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace maxis::app
