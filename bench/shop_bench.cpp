@@ -26,17 +26,13 @@
 #include "stripe/webhook.hpp"
 #include "stripe/webhook_routes.hpp"
 #include "support/http_client.hpp"
+#include "report.hpp"
 
 using namespace maxis;
+using bench::Report;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void Report(const std::string& what, std::vector<double>& micros) {
-    std::sort(micros.begin(), micros.end());
-    auto at = [&](double q) { return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * micros.size()))]; };
-    std::printf("%-44s median %9.1f us   p99 %9.1f us   (%zu samples)\n", what.c_str(), at(0.5), at(0.99), micros.size());
-}
 
 long long Count(storage::Database& db, const std::string& sql) {
     return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
@@ -64,11 +60,16 @@ void FillCarts(storage::Database& owner, long long first_member, long long membe
 
 const core::Viewer kStaff{core::UserId{1}, core::Role::kStaff};
 
-int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService& service, storage::ShopStore& store, int events) {
+shop::ProductId MakeProduct(storage::ShopStore& store, const std::string& name, long long price, std::optional<int> stock) {
     shop::Product p;
-    p.name = "Webhook bench";
-    p.price_minor = 1000;
-    auto product = store.CreateProduct(kStaff, p);
+    p.name = name;
+    p.price_minor = price;
+    p.stock = stock;
+    return store.CreateProduct(kStaff, p);
+}
+
+int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService& service, storage::ShopStore& store, int events) {
+    auto product = MakeProduct(store, "Webhook bench", 1000, std::nullopt);
     const long long first = 1'000'000;
     FillCarts(owner, first, events, product.value, 1);
     auto seeding = Clock::now();
@@ -139,11 +140,7 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
 }
 
 int FlashSale(storage::Database& owner, storage::ShopStore& store) {
-    shop::Product p;
-    p.name = "Flash sale";
-    p.price_minor = 4900;
-    p.stock = 20;
-    auto product = store.CreateProduct(kStaff, p);
+    auto product = MakeProduct(store, "Flash sale", 4900, 20);
     const long long first = 5'000'000, members = 500;
     FillCarts(owner, first, members, product.value, 1);
     std::atomic<long long> next{0};
@@ -178,10 +175,7 @@ int FlashSale(storage::Database& owner, storage::ShopStore& store) {
 }
 
 int CheckoutLatency(storage::Database& owner, storage::ShopStore& store, const std::string& stripe_url, int samples) {
-    shop::Product p;
-    p.name = "Checkout bench";
-    p.price_minor = 1500;
-    auto product = store.CreateProduct(kStaff, p);
+    auto product = MakeProduct(store, "Checkout bench", 1500, std::nullopt);
     const long long first = 7'000'000;
     FillCarts(owner, first, samples, product.value, 2);
     stripe::Client client(stripe::ClientOptions{.api_base = stripe_url, .secret_key = "sk_test_maxis", .max_attempts = 1});

@@ -22,17 +22,13 @@
 #include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
 #include "support/http_client.hpp"
+#include "report.hpp"
 
 using namespace maxis;
+using bench::Report;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void Report(const std::string& what, std::vector<double>& micros) {
-    std::sort(micros.begin(), micros.end());
-    auto at = [&](double q) { return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * micros.size()))]; };
-    std::printf("%-34s median %8.1f us   p99 %8.1f us   (%zu samples)\n", what.c_str(), at(0.5), at(0.99), micros.size());
-}
 
 void Seed(storage::Database& owner, long long tickets, long long members) {
     auto started = Clock::now();
