@@ -388,6 +388,15 @@ void ShopStore::AbandonCheckout(shop::OrderId order, const std::string& reason) 
         if (o.status != OrderStatus::kPending) return;
         Move(tx, o, OrderStatus::kCancelled, "maxis", reason);
         Release(tx, o);
+        // The member keeps their cart, to try again.
+        long long uid = o.owner.value, now = ToEpochMillis(clock_.Now());
+        for (const auto& item : o.items) {
+            long long pid = item.product.value;
+            int q = item.quantity;
+            tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (:u, :p, :q, :t) ON CONFLICT "
+                        "(user_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+                soci::use(uid), soci::use(pid), soci::use(q), soci::use(now);
+        }
     });
 }
 

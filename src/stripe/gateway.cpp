@@ -1,5 +1,7 @@
 #include "stripe/gateway.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -48,8 +50,14 @@ shop::PaymentGateway::Session StripeGateway::CreateCheckout(const shop::Order& o
                                                             const std::string& locale) {
     // The order's creation time keeps the key unique even if numbers start again (a new database on the same
     // Stripe account); retries of this one call reuse it, so Stripe makes one session.
-    auto session = client_.Post("/v1/checkout/sessions", CheckoutForm(order, expires_at, locale),
-                                "maxis-checkout-" + order.number + "-" + std::to_string(core::ToEpochMillis(order.created_at)));
+    boost::json::object session;
+    try {
+        session = client_.Post("/v1/checkout/sessions", CheckoutForm(order, expires_at, locale),
+                               "maxis-checkout-" + order.number + "-" + std::to_string(core::ToEpochMillis(order.created_at)));
+    } catch (const core::Error& e) {
+        spdlog::error("stripe: no Checkout Session for order {}: {}", order.number, e.what());
+        throw;
+    }
     Session out{Str(session, "id"), Str(session, "url")};
     if (out.id.empty() || out.url.empty()) {
         throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a Checkout Session without an id or a URL");

@@ -40,10 +40,12 @@ CheckoutLink ShopService::Checkout(const core::Viewer& member, const std::string
     PaymentGateway::Session session;
     try {
         session = gateway_.CreateCheckout(order, *order.reserved_until, locale);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
         // Nothing is owed and nothing stays reserved when the payment page could not be made.
         repo_.AbandonCheckout(order.id, std::string("payment page refused: ") + e.what());
-        throw Error(e.code(), std::string("the payment page could not be created: ") + e.what(), "shop.checkout_failed",
+        const auto* domain = dynamic_cast<const Error*>(&e);
+        throw Error(domain != nullptr ? domain->code() : ErrorCode::kUnavailable,
+                    std::string("the payment page could not be created: ") + e.what(), "shop.checkout_failed",
                     {{"number", order.number}});
     }
     repo_.AttachCheckoutSession(order.id, session.id, session.url);

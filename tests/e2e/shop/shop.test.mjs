@@ -200,6 +200,23 @@ test('webhooks: duplicated and reordered events have one effect; a refund before
   } finally { await e.stop(); }
 });
 
+test('when Stripe refuses to make the payment page, the reservation is given back and the cart kept', async () => {
+  const e = await startShop();
+  try {
+    await e.console('boss', ['!product_add "Poster" 10 10'], { role: 'admin' });
+    await e.stripe.control('/_sim/config', { failNext: 2 });
+    const r = await e.console('alice', ['!cart_add 1 3', '!checkout', '!cart']);
+    assert.match(r.out, /payment page could not be created, so order MX-\d{4}-\d{6} was cancelled and nothing was charged/);
+    assert.match(r.out, /3 × €10\.00/, 'the cart is still there');
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '10');
+    assert.equal(e.sql("SELECT status FROM orders"), 'cancelled');
+    assert.match(e.stderr + r.err, /no Checkout Session for order/);
+    const again = await e.console('alice', ['!checkout']);
+    assert.match(again.out, /https:\/\/checkout\.stripe\.com\//);
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '7');
+  } finally { await e.stop(); }
+});
+
 test('an expired Checkout Session gives its stock back', async () => {
   const e = await startShop();
   try {
