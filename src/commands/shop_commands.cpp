@@ -402,8 +402,15 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&service, &zone](const Invocation& inv) {
                 auto o = service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number"));
-                auto updated = service.store().SetStatus(inv.viewer, o.id, *ParseOrderStatus(inv.args.Get<std::string>("status")),
-                                                         inv.args.Optional<std::string>("note").value_or(""));
+                auto to = *ParseOrderStatus(inv.args.Get<std::string>("status"));
+                Order updated;
+                try {
+                    updated = service.store().SetStatus(inv.viewer, o.id, to, inv.args.Optional<std::string>("note").value_or(""));
+                } catch (const Error& e) {
+                    if (e.key() != "shop.bad_transition") throw;
+                    // The statuses in the reader's language rather than their English names.
+                    throw Error(e.code(), e.what(), e.key(), {{"from", StatusText(inv, o.status)}, {"to", StatusText(inv, to)}});
+                }
                 auto reply = OrderReply(inv, updated, zone);
                 reply.text = inv.T("shop.status_changed", {{"number", updated.number}, {"status", StatusText(inv, updated.status)}});
                 return reply;

@@ -109,6 +109,9 @@ test('a purchase from the console, isolation between members, and a short stock 
     await e.stripe.control(`/_sim/sessions/${(await e.lastSession()).id}/pay`, {});
     r = await e.console('alice', [`!order ${number}`, '!orders']);
     assert.match(r.out, /✅ paid/);
+    // A paid order is only undone by a refund: staff are told so in their language.
+    const refused = await e.console('boss', [`!order_status ${number} annulée`], { role: 'staff', locale: 'fr' });
+    assert.match(refused.out, /ne peut pas passer de ✅ payée à ✖️ annulée/);
     assert.match(r.out, /2 × Mug/);
     // Bob sees nothing of Alice's order, and cannot buy what is sold out.
     r = await e.console('bob', [`!order ${number}`, '!orders', '!cart_add 1', '!checkout']);
