@@ -123,6 +123,36 @@ boost::json::object Amount(long long minor, const std::string& currency) {
     return boost::json::object{{"minor", minor}, {"currency", currency}};
 }
 
+/// A member's cart with its products, in the given order.
+std::vector<shop::CartLine> CartLines(Transaction& tx, long long user, const char* order_by) {
+    std::vector<shop::CartLine> out;
+    soci::rowset<soci::row> rows =
+        (tx.sql().prepare << std::string("SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, "
+                                         "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity "
+                                         "FROM carts c JOIN products p ON p.id = c.product_id WHERE c.user_id = :u ORDER BY ") +
+                                 order_by,
+         soci::use(user));
+    for (const auto& row : rows) out.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 9))});
+    return out;
+}
+
+/// Sets a cart line's quantity, creating the line if needed.
+void PutCartLine(Transaction& tx, long long user, long long product, int quantity, long long now) {
+    tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (:u, :p, :q, :t) ON CONFLICT "
+                "(user_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+        soci::use(user), soci::use(product), soci::use(quantity), soci::use(now);
+}
+
+/// A charge (positive) or a refund (negative) of an order; the Stripe id keeps it unique.
+void RecordPayment(Transaction& tx, const Order& order, const std::string& kind, long long amount_minor,
+                   const std::string& currency, const std::string& stripe_id, long long now) {
+    long long oid = order.id.value, uid = order.owner.value;
+    tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, :k, :a, "
+                ":c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
+        soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(currency), soci::use(stripe_id),
+        soci::use(now);
+}
+
 }  // namespace
 
 ProductId ShopStore::CreateProduct(const Viewer& staff, const Product& p) {
@@ -189,21 +219,23 @@ int ShopStore::CountProducts(bool include_inactive) {
     });
 }
 
+void ShopStore::RequireOnSale(ProductId product) {
+    auto p = FindProduct(product);
+    if (!p || !p->active) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
+}
+
 void ShopStore::SetCartQuantity(const Viewer& member, ProductId product, int quantity) {
     if (quantity < 0 || quantity > 99) {
         throw Error(ErrorCode::kInvalidArgument, "the quantity must be between 0 and 99", "shop.bad_quantity");
     }
-    auto p = FindProduct(product);
-    if (!p || !p->active) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
+    RequireOnSale(product);
     db_.Write(member, [&](Transaction& tx) {
         long long uid = member.user_id.value, pid = product.value, now = ToEpochMillis(clock_.Now());
         if (quantity == 0) {
             tx.sql() << "DELETE FROM carts WHERE user_id = :u AND product_id = :p", soci::use(uid), soci::use(pid);
             return;
         }
-        tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (:u, :p, :q, :t) ON CONFLICT "
-                    "(user_id, product_id) DO UPDATE SET quantity = excluded.quantity",
-            soci::use(uid), soci::use(pid), soci::use(quantity), soci::use(now);
+        PutCartLine(tx, uid, pid, quantity, now);
     });
 }
 
@@ -211,8 +243,7 @@ void ShopStore::AddToCart(const Viewer& member, ProductId product, int quantity)
     if (quantity < 1 || quantity > 99) {
         throw Error(ErrorCode::kInvalidArgument, "the quantity must be between 1 and 99", "shop.bad_quantity");
     }
-    auto p = FindProduct(product);
-    if (!p || !p->active) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
+    RequireOnSale(product);
     db_.Write(member, [&](Transaction& tx) {
         long long uid = member.user_id.value, pid = product.value, now = ToEpochMillis(clock_.Now());
         int current = 0;
@@ -221,25 +252,12 @@ void ShopStore::AddToCart(const Viewer& member, ProductId product, int quantity)
         if (current + quantity > 99) {
             throw Error(ErrorCode::kInvalidArgument, "at most 99 of one product per cart", "shop.bad_quantity");
         }
-        int total = current + quantity;
-        tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (:u, :p, :q, :t) ON CONFLICT "
-                    "(user_id, product_id) DO UPDATE SET quantity = excluded.quantity",
-            soci::use(uid), soci::use(pid), soci::use(total), soci::use(now);
+        PutCartLine(tx, uid, pid, current + quantity, now);
     });
 }
 
 std::vector<shop::CartLine> ShopStore::Cart(const Viewer& member) {
-    return db_.Read(member, [&](Transaction& tx) {
-        std::vector<shop::CartLine> out;
-        long long uid = member.user_id.value;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, p.currency, "
-                                 "p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity FROM carts c "
-                                 "JOIN products p ON p.id = c.product_id WHERE c.user_id = :u ORDER BY c.added_at, p.id",
-             soci::use(uid));
-        for (const auto& row : rows) out.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 9))});
-        return out;
-    });
+    return db_.Read(member, [&](Transaction& tx) { return CartLines(tx, member.user_id.value, "c.added_at, p.id"); });
 }
 
 void ShopStore::EmptyCart(const Viewer& member) {
@@ -317,15 +335,8 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
             throw Error(ErrorCode::kLimitReached, "too many orders waiting for payment", "shop.too_many_pending",
                         {{"max", std::to_string(max_pending)}});
         }
-        std::vector<shop::CartLine> lines;
-        {
-            soci::rowset<soci::row> rows =
-                (tx.sql().prepare << "SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, "
-                                     "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity FROM "
-                                     "carts c JOIN products p ON p.id = c.product_id WHERE c.user_id = :u ORDER BY p.id",
-                 soci::use(uid));
-            for (const auto& row : rows) lines.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 9))});
-        }
+        // Products in id order, so that concurrent checkouts lock them in the same order.
+        auto lines = CartLines(tx, uid, "p.id");
         if (lines.empty()) throw Error(ErrorCode::kInvalidArgument, "the cart is empty", "shop.cart_empty");
         long long total = 0;
         for (const auto& line : lines) {
@@ -390,13 +401,7 @@ void ShopStore::AbandonCheckout(shop::OrderId order, const std::string& reason) 
         Release(tx, o);
         // The member keeps their cart, to try again.
         long long uid = o.owner.value, now = ToEpochMillis(clock_.Now());
-        for (const auto& item : o.items) {
-            long long pid = item.product.value;
-            int q = item.quantity;
-            tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (:u, :p, :q, :t) ON CONFLICT "
-                        "(user_id, product_id) DO UPDATE SET quantity = excluded.quantity",
-                soci::use(uid), soci::use(pid), soci::use(q), soci::use(now);
-        }
+        for (const auto& item : o.items) PutCartLine(tx, uid, item.product.value, item.quantity, now);
     });
 }
 
@@ -552,7 +557,7 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
         if (!id) return EventOutcome::kIgnored;
         auto o = LoadOrder(tx, *id);
         auto at = clock_.Now();
-        long long oid = *id, now = ToEpochMillis(at), uid = o.owner.value;
+        long long oid = *id, now = ToEpochMillis(at);
         if (!payment_intent.empty()) {
             tx.sql() << "UPDATE orders SET payment_intent_id = :p WHERE id = :id", soci::use(payment_intent), soci::use(oid);
         }
@@ -586,15 +591,11 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
             Move(tx, o, OrderStatus::kPaid, "stripe", "");
         }
         tx.sql() << "UPDATE orders SET reserved_until = NULL WHERE id = :id", soci::use(oid);
-        std::string kind = "charge", stripe_id = payment_intent.empty() ? session_id : payment_intent;
         // Stripe writes currencies in lower case; the catalog in upper case.
         std::string paid_currency = currency.empty() ? o.currency : currency;
         std::transform(paid_currency.begin(), paid_currency.end(), paid_currency.begin(),
                        [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, :k, "
-                    ":a, :c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
-            soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(paid_currency), soci::use(stripe_id),
-            soci::use(now);
+        RecordPayment(tx, o, "charge", amount_minor, paid_currency, payment_intent.empty() ? session_id : payment_intent, now);
         // The receipt, with the invoice when Stripe made one, and the staff's heads-up.
         Notify(tx, at, o, false,
                {.key = invoice_url.empty() ? "shop.notify.paid" : "shop.notify.paid_invoice",
@@ -644,17 +645,12 @@ EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string&
         auto o = LoadOrder(tx, *id);
         if (o.status == OrderStatus::kPending) return EventOutcome::kRetryLater;
         auto at = clock_.Now();
-        long long oid = *id, uid = o.owner.value, now = ToEpochMillis(at);
+        long long now = ToEpochMillis(at);
         // charge.refunded carries the charge's cumulated refunds: what is new is the difference with what is recorded.
         long long fresh = amount_refunded - o.refunded_minor;
         if (fresh <= 0 && !fully) return EventOutcome::kIgnored;
         if (fresh > 0) {
-            long long negative = -fresh;
-            std::string kind = "refund";
-            tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, "
-                        ":k, :a, :c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
-                soci::use(oid), soci::use(uid), soci::use(kind), soci::use(negative), soci::use(o.currency),
-                soci::use(refund_id), soci::use(now);
+            RecordPayment(tx, o, "refund", -fresh, o.currency, refund_id, now);
             Notify(tx, at, o, false,
                    {.key = fully ? "shop.notify.refunded" : "shop.notify.partially_refunded",
                     .money = {{"amount", Amount(fresh, o.currency)}}},
@@ -693,6 +689,14 @@ EventOutcome ShopStore::Disputed(const std::string& event_id, const std::string&
 
 EventOutcome ShopStore::Unhandled(const std::string& event_id, const std::string& type) {
     return Once(event_id, type, [](Transaction&) { return EventOutcome::kIgnored; });
+}
+
+bool ShopStore::EventRecorded(const std::string& event_id) {
+    return db_.Read(Viewer::System(), [&](Transaction& tx) {
+        int n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM stripe_events WHERE event_id = :e", soci::use(event_id), soci::into(n);
+        return n > 0;
+    });
 }
 
 int ShopStore::ReleaseExpired(core::Millis grace) {

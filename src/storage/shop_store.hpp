@@ -54,9 +54,12 @@ public:
                                 long long amount_refunded, bool fully, bool restock) override;
     shop::EventOutcome Disputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason) override;
     shop::EventOutcome Unhandled(const std::string& event_id, const std::string& type) override;
+    [[nodiscard]] bool EventRecorded(const std::string& event_id) override;
     int ReleaseExpired(core::Millis grace = core::Millis(0)) override;
 
 private:
+    /// Throws shop.product_not_found unless the product exists and is on sale.
+    void RequireOnSale(shop::ProductId product);
     shop::Order LoadOrder(Transaction& tx, long long id);
     /// Runs effect in one transaction with the event recorded; a second call with the same id does nothing.
     shop::EventOutcome Once(const std::string& event_id, const std::string& type,

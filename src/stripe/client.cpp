@@ -16,14 +16,10 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-namespace {
-
 std::string Str(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
 }
-
-}  // namespace
 
 json::object Client::Post(const std::string& path, const Form& form, const std::string& idempotency_key) const {
     auto body = form.Encode();

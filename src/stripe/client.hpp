@@ -21,6 +21,9 @@ struct ClientOptions {
 /// every creating POST, retries with backoff, and Stripe's errors mapped to core::Error with Stripe's
 /// own message (never the key): invalid requests → kInvalidArgument, a refused key → kUnavailable with
 /// what to check, card errors → kConflict, missing objects → kNotFound, outages → kUnavailable.
+/// A string member of a Stripe object; empty when it is missing, null or not a string.
+std::string Str(const boost::json::object& object, std::string_view key);
+
 class Client {
 public:
     explicit Client(ClientOptions options) : options_(std::move(options)) {}

@@ -9,15 +9,6 @@
 
 namespace maxis::stripe {
 
-namespace {
-
-std::string Str(const boost::json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-}  // namespace
-
 Form StripeGateway::CheckoutForm(const shop::Order& order, core::TimePoint expires_at, const std::string& locale) const {
     Form form;
     form.Add("mode", "payment");

@@ -14,11 +14,6 @@ using shop::EventOutcome;
 
 namespace {
 
-std::string Str(const json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 long long Int(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     return v != nullptr && v->is_int64() ? v->as_int64() : 0;
@@ -45,8 +40,10 @@ public:
             if (!shop_object || Str(object, "mode") != "payment") return store.Unhandled(id, type);
             auto status = Str(object, "payment_status");
             bool paid = status == "paid" || status == "no_payment_required";
+            // The invoice is read from Stripe only for an event not seen before: a duplicate needs nothing.
+            std::string invoice = paid && !store.EventRecorded(id) ? InvoiceUrl(Str(object, "invoice")) : std::string();
             return store.CheckoutCompleted(id, Str(object, "id"), paid, Str(object, "payment_intent"), Int(object, "amount_total"),
-                                           Str(object, "currency"), paid ? InvoiceUrl(Str(object, "invoice")) : std::string());
+                                           Str(object, "currency"), invoice);
         }
         if (type == "checkout.session.async_payment_failed") {
             if (!shop_object) return store.Unhandled(id, type);

@@ -85,6 +85,8 @@ public:
     virtual EventOutcome Disputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason) = 0;
     /// Records an event nothing here handles (acknowledged once).
     virtual EventOutcome Unhandled(const std::string& event_id, const std::string& type) = 0;
+    /// Whether an event was already recorded (lets a caller skip work an event's duplicate does not need).
+    [[nodiscard]] virtual bool EventRecorded(const std::string& event_id) = 0;
     /// Pending orders whose reservation ended more than grace ago without a payment: cancelled, stock
     /// released. Returns how many.
     virtual int ReleaseExpired(core::Millis grace) = 0;

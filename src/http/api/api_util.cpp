@@ -65,14 +65,24 @@ std::optional<long long> CursorParam(const Request& req) {
     return std::stoll(*v);
 }
 
-int LimitParam(const Request& req, int fallback) {
-    auto v = req.QueryParam("limit");
+int IntParam(const Request& req, std::string_view name, int min, int max, int fallback) {
+    auto v = req.QueryParam(name);
     if (!v) return fallback;
-    if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos || std::stoi(*v) < 1 ||
-        std::stoi(*v) > 100) {
-        BadRequest("limit must be a number from 1 to 100");
+    if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos || std::stoi(*v) < min ||
+        std::stoi(*v) > max) {
+        BadRequest(std::string(name) + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     return std::stoi(*v);
+}
+
+int LimitParam(const Request& req, int fallback) { return IntParam(req, "limit", 1, 100, fallback); }
+
+long long PathId(const Request& req, const std::string& what) {
+    const auto& raw = req.path_params.at("id");
+    if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
+        throw Error(ErrorCode::kNotFound, what + " not found");
+    }
+    return std::stoll(raw);
 }
 
 }  // namespace maxis::http

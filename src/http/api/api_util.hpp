@@ -27,5 +27,9 @@ std::optional<core::UserId> ParseUserId(const std::string& text);
 /// ?cursor= (an id from next_cursor) and ?limit= (1..100, fallback when absent); 400 when malformed.
 std::optional<long long> CursorParam(const Request& req);
 int LimitParam(const Request& req, int fallback);
+/// A whole-number query parameter within [min, max], fallback when absent; 400 naming it otherwise.
+int IntParam(const Request& req, std::string_view name, int min, int max, int fallback);
+/// The numeric {id} path parameter; anything else cannot name a row: core::Error(kNotFound, "<what> not found").
+long long PathId(const Request& req, const std::string& what);
 
 }  // namespace maxis::http

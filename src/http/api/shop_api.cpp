@@ -99,14 +99,6 @@ void ApplyProductBody(const json::object& body, Product& p) {
     }
 }
 
-ProductId ProductIdParam(const Request& req) {
-    const auto& raw = req.path_params.at("id");
-    if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorCode::kNotFound, "product not found");
-    }
-    return ProductId{std::stoll(raw)};
-}
-
 }  // namespace
 
 void AddShopRoutes(Router& router, ShopService& service, const core::Clock& clock, Authenticator authenticate) {
@@ -191,7 +183,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
         auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
-        auto found = service.store().FindProduct(ProductIdParam(req));
+        auto found = service.store().FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);
         service.store().UpdateProduct(viewer, *found);
@@ -201,14 +193,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
     router.Add("GET", "/api/v1/shop/revenue", [&service, &clock, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
-        int days = 30;
-        if (auto v = req.QueryParam("days")) {
-            if (v->empty() || v->size() > 3 || v->find_first_not_of("0123456789") != std::string::npos || std::stoi(*v) < 1 ||
-                std::stoi(*v) > 366) {
-                BadRequest("days must be a number from 1 to 366");
-            }
-            days = std::stoi(*v);
-        }
+        int days = IntParam(req, "days", 1, 366, 30);
         auto since = std::chrono::floor<std::chrono::days>(clock.Now()) - std::chrono::days(days - 1);
         json::array out;
         for (const auto& d : service.store().Revenue(since)) {

@@ -64,14 +64,7 @@ E EnumField(const std::string& value, std::string_view name, std::optional<E> (*
     return *parsed;
 }
 
-TicketId IdParam(const Request& req) {
-    const auto& raw = req.path_params.at("id");
-    if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
-        // Not a number: no ticket can have it.
-        throw Error(ErrorCode::kNotFound, "ticket not found");
-    }
-    return TicketId{std::stoll(raw)};
-}
+TicketId IdParam(const Request& req) { return TicketId{PathId(req, "ticket")}; }
 
 TicketQuery QueryFrom(const Request& req) {
     TicketQuery q;
