@@ -47,4 +47,9 @@ std::string TimeZone::Format(TimePoint t) const {
     return date::format("%Y-%m-%d %H:%M %Z", zoned);
 }
 
+std::string TimeZone::LocalDate(TimePoint t) const {
+    auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::seconds>(t));
+    return date::format("%Y-%m-%d", zoned);
+}
+
 }  // namespace maxis::core

@@ -25,6 +25,8 @@ public:
     [[nodiscard]] TimePoint FromLocal(LocalTime local) const;
     /// "2026-03-30 09:00 CEST": the wall-clock time in this zone, for logs and messages.
     [[nodiscard]] std::string Format(TimePoint t) const;
+    /// "2026-03-29": the local calendar day of an instant (daily quotas reset at local midnight).
+    [[nodiscard]] std::string LocalDate(TimePoint t) const;
 
 private:
     TimeZone(std::string name, const void* zone) : name_(std::move(name)), zone_(zone) {}

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "storage/sql_queue_stores.hpp"
+#include "storage/stripe_events.hpp"
 #include "storage/sql_util.hpp"
 
 namespace maxis::storage {
@@ -85,8 +86,6 @@ void CheckProduct(const Product& p) {
     if (p.currency.size() != 3) bad("the currency must be an ISO code such as EUR");
     if (p.category.empty() || p.category.size() > 40) bad("the category must be 1 to 40 characters");
 }
-
-struct RetrySignal {};
 
 /// A line of an order's timeline (from == to for a note).
 void AddEvent(Transaction& tx, const Order& order, long long now, const std::string& from, const std::string& to,
@@ -515,23 +514,7 @@ Order ShopStore::SetTracking(const Viewer& staff, shop::OrderId id, const std::s
 
 EventOutcome ShopStore::Once(const std::string& event_id, const std::string& type,
                              const std::function<EventOutcome(Transaction&)>& effect) {
-    try {
-        return db_.Write(Viewer::System(), [&](Transaction& tx) {
-            long long now = ToEpochMillis(clock_.Now());
-            std::string pending = "applying";
-            soci::statement st = (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES "
-                                                      "(:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
-                                  soci::use(event_id), soci::use(type), soci::use(pending), soci::use(now));
-            if (AffectedRows(st) != 1) return EventOutcome::kDuplicate;
-            auto outcome = effect(tx);
-            if (outcome == EventOutcome::kRetryLater) throw RetrySignal{};  // roll back: not recorded
-            std::string name(ToString(outcome));
-            tx.sql() << "UPDATE stripe_events SET outcome = :o WHERE event_id = :e", soci::use(name), soci::use(event_id);
-            return outcome;
-        });
-    } catch (const RetrySignal&) {
-        return EventOutcome::kRetryLater;
-    }
+    return ApplyEventOnce(db_, clock_.Now(), event_id, type, effect);
 }
 
 namespace {
@@ -691,13 +674,7 @@ EventOutcome ShopStore::Unhandled(const std::string& event_id, const std::string
     return Once(event_id, type, [](Transaction&) { return EventOutcome::kIgnored; });
 }
 
-bool ShopStore::EventRecorded(const std::string& event_id) {
-    return db_.Read(Viewer::System(), [&](Transaction& tx) {
-        int n = 0;
-        tx.sql() << "SELECT COUNT(*) FROM stripe_events WHERE event_id = :e", soci::use(event_id), soci::into(n);
-        return n > 0;
-    });
-}
+bool ShopStore::EventRecorded(const std::string& event_id) { return storage::EventRecorded(db_, event_id); }
 
 int ShopStore::ReleaseExpired(core::Millis grace) {
     long long cutoff = ToEpochMillis(clock_.Now() - grace);

@@ -11,16 +11,6 @@ namespace maxis::shop {
 using core::Error;
 using core::ErrorCode;
 
-std::string_view ToString(EventOutcome outcome) {
-    switch (outcome) {
-        case EventOutcome::kApplied: return "applied";
-        case EventOutcome::kDuplicate: return "duplicate";
-        case EventOutcome::kIgnored: return "ignored";
-        case EventOutcome::kRetryLater: return "retry_later";
-    }
-    return "ignored";
-}
-
 bool Refundable(const Order& order) {
     switch (order.status) {
         case OrderStatus::kPaid:

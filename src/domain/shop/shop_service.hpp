@@ -4,16 +4,14 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/event_outcome.hpp"
 #include "core/viewer.hpp"
 #include "domain/shop/order.hpp"
 
 namespace maxis::shop {
 
-/// What a payment event did: applied now, already applied before (a duplicate), not applicable (nothing to
-/// do, acknowledged), or not yet applicable (an event that overtook the one it depends on: the provider
-/// should deliver it again later).
-enum class EventOutcome { kApplied, kDuplicate, kIgnored, kRetryLater };
-std::string_view ToString(EventOutcome outcome);
+using core::EventOutcome;
+using core::ToString;
 
 struct OrderQuery {
     std::optional<core::UserId> owner;  // members: always themselves

@@ -1,0 +1,149 @@
+#include "domain/plans/assistant.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.hpp"
+
+namespace maxis::plans {
+
+namespace {
+
+constexpr const char* kMessages = "message";
+constexpr const char* kImages = "image";
+constexpr const char* kRate = "rate";
+
+bool MoreMessages(const Entitlements& have, const Entitlements& offer) {
+    if (have.messages_per_day == kUnlimited) return false;
+    return offer.messages_per_day == kUnlimited || offer.messages_per_day > have.messages_per_day;
+}
+bool ImageInput(const Entitlements& have, const Entitlements& offer) { return !have.image_input && offer.image_input; }
+bool ImageGeneration(const Entitlements& have, const Entitlements& offer) {
+    return offer.image_generation && (!have.image_generation || offer.images_per_day > have.images_per_day);
+}
+
+std::size_t Utf8Length(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+}  // namespace
+
+std::string Assistant::DayOf(core::TimePoint t) const { return zone_.LocalDate(t); }
+
+std::string Assistant::Upgrade(const Standing& standing, bool (*offers)(const Entitlements&, const Entitlements&)) const {
+    // The cheapest plan for sale that gives what is missing.
+    for (const auto& p : plans_.catalog().all()) {
+        if (p.billing == Billing::kFree || p.price_id.empty() || p.rank <= standing.plan->rank) continue;
+        if (offers(standing.entitlements, p.entitlements)) return p.id;
+    }
+    return {};
+}
+
+Usage Assistant::UsageOf(core::UserId user) {
+    auto standing = plans_.StandingOf(user);
+    Usage u{.day = DayOf(plans_.clock().Now())};
+    auto& store = plans_.store();
+    u.messages = store.Used(user, u.day, kMessages);
+    u.messages_limit = standing.entitlements.messages_per_day;
+    u.images = store.Used(user, u.day, kImages);
+    u.images_limit = standing.entitlements.image_generation ? standing.entitlements.images_per_day : 0;
+    return u;
+}
+
+Answer Assistant::Ask(core::UserId user, const std::string& question, const std::vector<std::string>& image_urls) {
+    Answer a;
+    if (!model_.configured()) return Answer{.kind = AnswerKind::kNoProvider};
+    if (question.empty() && image_urls.empty()) return Answer{.kind = AnswerKind::kEmpty};
+    if (Utf8Length(question) > static_cast<std::size_t>(options_.max_prompt_chars)) {
+        return Answer{.kind = AnswerKind::kTooLong, .limit = options_.max_prompt_chars};
+    }
+    auto now = plans_.clock().Now();
+    auto standing = plans_.StandingOf(user);
+    a.plan = standing.plan->id;
+    const auto& e = standing.entitlements;
+    if (!image_urls.empty() && (!e.image_input || static_cast<int>(image_urls.size()) > options_.max_images)) {
+        a.kind = AnswerKind::kNotInPlan;
+        if (!e.image_input) a.upgrade = Upgrade(standing, &ImageInput);
+        a.limit = options_.max_images;
+        return a;
+    }
+    auto day = DayOf(now);
+    auto& store = plans_.store();
+    a.limit = e.messages_per_day;
+    // The quota first: a member who is out of messages is told so, whatever the minute.
+    bool counted = e.messages_per_day == kUnlimited || store.TryUse(user, day, kMessages, e.messages_per_day);
+    if (!counted) {
+        a.kind = AnswerKind::kQuotaExhausted;
+        a.used = e.messages_per_day;
+        a.upgrade = Upgrade(standing, &MoreMessages);
+        return a;
+    }
+    auto minute = core::FormatIso8601(now).substr(0, 16);  // one window per UTC minute
+    if (!store.TryUse(user, minute, kRate, options_.per_minute)) {
+        if (e.messages_per_day != kUnlimited) store.GiveBack(user, day, kMessages);
+        a.kind = AnswerKind::kRateLimited;
+        a.limit = options_.per_minute;
+        return a;
+    }
+    std::vector<ChatMessage> messages;
+    if (!options_.system_prompt.empty()) messages.push_back({"system", options_.system_prompt, {}});
+    for (auto& t : store.Recall(user, now - options_.memory_ttl, options_.memory_turns)) {
+        messages.push_back({t.role, std::move(t.content), {}});
+    }
+    messages.push_back({"user", question, image_urls});
+    try {
+        a.text = model_.Chat(messages);
+    } catch (const std::exception& ex) {
+        spdlog::warn("assistant: the model failed for member {}: {}", user.value, ex.what());
+        if (e.messages_per_day != kUnlimited) store.GiveBack(user, day, kMessages);
+        a.kind = AnswerKind::kFailed;
+        return a;
+    }
+    int keep = options_.memory_turns;
+    store.Remember(user, Turn{"user", question.empty() ? "(image)" : question, now}, keep);
+    store.Remember(user, Turn{"assistant", a.text, plans_.clock().Now()}, keep);
+    a.kind = AnswerKind::kAnswered;
+    a.used = store.Used(user, day, kMessages);
+    return a;
+}
+
+Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
+    Answer a;
+    if (!model_.configured()) return Answer{.kind = AnswerKind::kNoProvider};
+    if (prompt.empty()) return Answer{.kind = AnswerKind::kEmpty};
+    if (Utf8Length(prompt) > static_cast<std::size_t>(options_.max_prompt_chars)) {
+        return Answer{.kind = AnswerKind::kTooLong, .limit = options_.max_prompt_chars};
+    }
+    auto now = plans_.clock().Now();
+    auto standing = plans_.StandingOf(user);
+    a.plan = standing.plan->id;
+    const auto& e = standing.entitlements;
+    if (!e.image_generation) {
+        a.kind = AnswerKind::kNotInPlan;
+        a.upgrade = Upgrade(standing, &ImageGeneration);
+        return a;
+    }
+    auto day = DayOf(now);
+    auto& store = plans_.store();
+    a.limit = e.images_per_day;
+    if (e.images_per_day != kUnlimited && !store.TryUse(user, day, kImages, e.images_per_day)) {
+        a.kind = AnswerKind::kQuotaExhausted;
+        a.used = e.images_per_day;
+        a.upgrade = Upgrade(standing, &ImageGeneration);
+        return a;
+    }
+    try {
+        a.text = model_.Image(prompt);
+    } catch (const std::exception& ex) {
+        spdlog::warn("assistant: image generation failed for member {}: {}", user.value, ex.what());
+        if (e.images_per_day != kUnlimited) store.GiveBack(user, day, kImages);
+        a.kind = AnswerKind::kFailed;
+        return a;
+    }
+    a.kind = AnswerKind::kAnswered;
+    a.used = store.Used(user, day, kImages);
+    return a;
+}
+
+}  // namespace maxis::plans

@@ -1,0 +1,105 @@
+#include "domain/plans/plans.hpp"
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+
+namespace maxis::plans {
+
+PlanCatalog::PlanCatalog(std::vector<Plan> plans) : plans_(std::move(plans)) {
+    if (Find("free") == nullptr) plans_.insert(plans_.begin(), Plan{.id = "free"});
+    std::sort(plans_.begin(), plans_.end(), [](const Plan& a, const Plan& b) { return a.rank < b.rank; });
+}
+
+const Plan& PlanCatalog::Free() const { return *Find("free"); }
+
+const Plan* PlanCatalog::Find(std::string_view id) const {
+    for (const auto& p : plans_) {
+        if (p.id == id) return &p;
+    }
+    return nullptr;
+}
+
+const Plan* PlanCatalog::ByPrice(std::string_view price_id) const {
+    if (price_id.empty()) return nullptr;
+    for (const auto& p : plans_) {
+        if (p.price_id == price_id) return &p;
+    }
+    return nullptr;
+}
+
+std::set<std::string> PlanCatalog::ManagedRoles() const {
+    std::set<std::string> out;
+    for (const auto& p : plans_) {
+        if (!p.role_id.empty()) out.insert(p.role_id);
+    }
+    return out;
+}
+
+std::string_view ToString(GrantKind kind) {
+    switch (kind) {
+        case GrantKind::kSubscription: return "subscription";
+        case GrantKind::kOneTime: return "one_time";
+        case GrantKind::kTemporary: return "temporary";
+    }
+    return "subscription";
+}
+
+std::string_view ToString(GrantStatus status) {
+    switch (status) {
+        case GrantStatus::kActive: return "active";
+        case GrantStatus::kPastDue: return "past_due";
+        case GrantStatus::kEnded: return "ended";
+        case GrantStatus::kRevoked: return "revoked";
+    }
+    return "ended";
+}
+
+std::optional<GrantKind> ParseGrantKind(std::string_view text) {
+    for (auto k : {GrantKind::kSubscription, GrantKind::kOneTime, GrantKind::kTemporary}) {
+        if (ToString(k) == text) return k;
+    }
+    return std::nullopt;
+}
+
+std::optional<GrantStatus> ParseGrantStatus(std::string_view text) {
+    for (auto s : {GrantStatus::kActive, GrantStatus::kPastDue, GrantStatus::kEnded, GrantStatus::kRevoked}) {
+        if (ToString(s) == text) return s;
+    }
+    return std::nullopt;
+}
+
+bool InForce(const Grant& g, core::TimePoint now) {
+    switch (g.status) {
+        case GrantStatus::kActive: return !g.expires_at || *g.expires_at > now;
+        case GrantStatus::kPastDue: return g.grace_until && *g.grace_until > now;
+        default: return false;
+    }
+}
+
+Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core::TimePoint now) {
+    Standing s;
+    s.plan = &catalog.Free();
+    for (const auto& g : grants) {
+        if (!InForce(g, now)) continue;
+        const Plan* p = catalog.Find(g.plan);
+        if (p == nullptr) continue;
+        if (!p->role_id.empty()) s.roles.insert(p->role_id);
+        if (p->rank > s.plan->rank) {
+            s.plan = p;
+            s.main = g;
+        }
+    }
+    s.entitlements = s.plan->entitlements;
+    s.grants = std::move(grants);
+    return s;
+}
+
+std::optional<GrantStatus> StatusFromProvider(std::string_view status) {
+    if (status == "active" || status == "trialing") return GrantStatus::kActive;
+    if (status == "past_due" || status == "unpaid") return GrantStatus::kPastDue;
+    if (status == "canceled" || status == "incomplete_expired" || status == "paused") return GrantStatus::kEnded;
+    return std::nullopt;
+}
+
+}  // namespace maxis::plans

@@ -1,0 +1,135 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+
+namespace maxis::plans {
+
+inline constexpr int kUnlimited = -1;
+
+/// What a plan gives a member. Quotas count per day in the community's time zone.
+struct Entitlements {
+    int messages_per_day = 10;  // assistant messages; kUnlimited for no limit
+    bool image_input = false;   // images attached to an assistant message
+    bool image_generation = false;
+    int images_per_day = 0;     // /imagine, when image_generation
+    bool private_channel = false;
+    bool priority_support = false;
+};
+
+enum class Billing { kFree, kMonthly, kOneTime };
+
+/// A plan the community sells (or Free). Ids are "free", "pro", "ultra" and "founder".
+struct Plan {
+    std::string id;
+    int rank = 0;  // which plan wins when a member holds several: the highest
+    Billing billing = Billing::kFree;
+    std::string price_id;  // Stripe price (recurring for monthly plans, one-time for Founder)
+    long long price_minor = 0;
+    std::string currency = "EUR";
+    std::string role_id;  // Discord role kept in sync with the plan; empty: none
+    Entitlements entitlements;
+};
+
+/// The plans in force, from the configuration. Always has "free".
+class PlanCatalog {
+public:
+    explicit PlanCatalog(std::vector<Plan> plans);
+    [[nodiscard]] const Plan& Free() const;
+    [[nodiscard]] const Plan* Find(std::string_view id) const;
+    /// The plan sold at a Stripe price (how a plan change in the Customer Portal is recognised).
+    [[nodiscard]] const Plan* ByPrice(std::string_view price_id) const;
+    [[nodiscard]] const std::vector<Plan>& all() const { return plans_; }
+    /// Every plan's role (the reconciler's scope: roles Maxis manages).
+    [[nodiscard]] std::set<std::string> ManagedRoles() const;
+
+private:
+    std::vector<Plan> plans_;
+};
+
+/// Where a member's right to a plan comes from: a Stripe subscription, a one-time purchase (Founder),
+/// or a temporary grant until a date (a giveaway's prize, a staff gesture).
+enum class GrantKind { kSubscription, kOneTime, kTemporary };
+/// kPastDue: a renewal failed; the plan is kept until grace_until, then ends.
+enum class GrantStatus { kActive, kPastDue, kEnded, kRevoked };
+
+std::string_view ToString(GrantKind kind);
+std::string_view ToString(GrantStatus status);
+std::optional<GrantKind> ParseGrantKind(std::string_view text);
+std::optional<GrantStatus> ParseGrantStatus(std::string_view text);
+
+struct Grant {
+    long long id = 0;
+    core::UserId user;
+    std::string plan;
+    GrantKind kind = GrantKind::kSubscription;
+    std::string ref;  // subscription id, payment intent, or "grant-<n>"
+    GrantStatus status = GrantStatus::kActive;
+    std::optional<core::TimePoint> period_end;   // subscriptions: the paid period's end
+    std::optional<core::TimePoint> grace_until;  // kPastDue: when the plan ends without a payment
+    std::optional<core::TimePoint> expires_at;   // temporary grants
+    bool cancel_at_period_end = false;
+    std::string customer_id;
+    std::string note;
+    core::TimePoint created_at{};
+    core::TimePoint updated_at{};
+};
+
+/// Whether a grant gives its plan at `now`.
+bool InForce(const Grant& grant, core::TimePoint now);
+
+/// A member's plan at a moment: the best plan in force (Free when none), its entitlements, the roles
+/// every grant in force calls for, and the grant that gives the plan.
+struct Standing {
+    const Plan* plan = nullptr;
+    Entitlements entitlements;
+    std::set<std::string> roles;
+    std::optional<Grant> main;
+    std::vector<Grant> grants;  // all of them, in force or not, newest first
+};
+
+Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core::TimePoint now);
+
+/// A subscription as the payment provider reports it now.
+struct SubscriptionState {
+    std::string id;
+    std::string customer;
+    core::UserId user;
+    std::string plan;    // resolved from the subscription's price (or its metadata)
+    std::string status;  // Stripe's: active, trialing, past_due, unpaid, canceled, incomplete, incomplete_expired, paused
+    std::optional<core::TimePoint> period_end;
+    bool cancel_at_period_end = false;
+};
+
+/// The grant status a provider status maps to; nullopt for a subscription not started yet (incomplete).
+std::optional<GrantStatus> StatusFromProvider(std::string_view status);
+
+/// A time-limited discount on a plan: a Stripe coupon and promotion code.
+struct Promotion {
+    long long id = 0;
+    std::string code;
+    int percent_off = 0;
+    std::string plan;
+    core::TimePoint expires_at{};
+    std::string coupon_id;
+    std::string promotion_code_id;
+    core::UserId created_by;
+    core::TimePoint created_at{};
+    int uses = 0;
+};
+
+/// Subscribers per plan, for the dashboard (monthly recurring revenue from monthly plans).
+struct PlanCount {
+    std::string plan;
+    int members = 0;
+    long long mrr_minor = 0;
+    std::string currency;
+};
+
+}  // namespace maxis::plans
