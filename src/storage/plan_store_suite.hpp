@@ -1,0 +1,320 @@
+#pragma once
+// Plans' store and the metered assistant, run on SQLite (plan_store_test.cpp) and on PostgreSQL through
+// the login role with row-level security (plan_store_pgtest.cpp). Each file defines MakePlanDatabase().
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <atomic>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+#include "domain/plans/assistant.hpp"
+#include "storage/plan_store.hpp"
+#include "support/fake_clock.hpp"
+
+namespace maxis::storage::plan_suite {
+
+using namespace std::chrono_literals;
+using core::Role;
+using core::UserId;
+using core::Viewer;
+using plans::EventOutcome;
+using plans::GrantStatus;
+
+std::unique_ptr<Database> MakePlanDatabase(testing::FakeClock& clock, int pool);
+
+inline const Viewer kAlice{UserId{3001}, Role::kMember};
+inline const Viewer kStaff{UserId{9001}, Role::kStaff};
+
+inline plans::PlanCatalog TestCatalog() {
+    using plans::Billing;
+    return plans::PlanCatalog({
+        {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
+        {.id = "founder", .rank = 1, .billing = Billing::kOneTime, .price_id = "price_founder", .price_minor = 14900, .role_id = "r-founder",
+         .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
+        {.id = "pro", .rank = 2, .billing = Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",
+         .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
+        {.id = "ultra", .rank = 3, .billing = Billing::kMonthly, .price_id = "price_ultra", .price_minor = 1999, .role_id = "r-ultra",
+         .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true, .image_generation = true, .images_per_day = 2,
+                          .private_channel = true, .priority_support = true}},
+    });
+}
+
+/// A model that answers with the question's length, or fails on demand (counts its calls).
+class EchoModel final : public plans::LanguageModel {
+public:
+    [[nodiscard]] bool configured() const override { return on; }
+    std::string Chat(const std::vector<plans::ChatMessage>& messages) override {
+        ++calls;
+        last = messages;
+        if (fail) throw core::Error(core::ErrorCode::kUnavailable, "down");
+        return "echo: " + messages.back().text;
+    }
+    std::string Image(const std::string&) override {
+        ++calls;
+        if (fail) throw core::Error(core::ErrorCode::kUnavailable, "down");
+        return "https://images.example/1.png";
+    }
+    bool on = true;
+    std::atomic<bool> fail{false};
+    std::atomic<int> calls{0};
+    std::vector<plans::ChatMessage> last;
+};
+
+class NoBilling final : public plans::BillingGateway {
+public:
+    [[nodiscard]] bool configured() const override { return false; }
+    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
+    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
+    void CreatePromotion(plans::Promotion&) override {}
+};
+
+class PlanSuite : public ::testing::Test {
+protected:
+    explicit PlanSuite(int pool = 4)
+        : catalog(TestCatalog()),
+          zone(core::TimeZone::Load("Europe/Paris")),
+          db(MakePlanDatabase(clock, pool)),
+          store(*db, clock, catalog, zone, PlanStoreOptions{.staff_role_ids = {"r-staff"}}),
+          service(catalog, store, billing, clock, plans::PlanOptions{}),
+          assistant(service, model, zone, plans::AssistantOptions{.per_minute = 1000}) {}
+
+    plans::SubscriptionState Sub(const std::string& plan, const std::string& status, core::TimePoint end, bool cancel = false) {
+        return plans::SubscriptionState{.id = "sub_1", .customer = "cus_1", .user = kAlice.user_id, .plan = plan, .status = status,
+                                        .period_end = end, .cancel_at_period_end = cancel};
+    }
+    EventOutcome Sync(const std::string& event, const plans::SubscriptionState& s, core::TimePoint observed, bool failed = false) {
+        return store.SyncSubscription({event, "customer.subscription.updated"}, s, observed,
+                                      plans::SyncOptions{.grace = 72h, .payment_failed = failed});
+    }
+    /// Outbox items of a channel (role items as "+role"/"-role", notices by key, channels by name).
+    std::vector<std::string> Outbox(const std::string& channel) {
+        return db->Read(Viewer::System(), [&](Transaction& tx) {
+            std::vector<std::string> out;
+            soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT payload FROM outbox WHERE channel = :c ORDER BY id",
+                                            soci::use(channel));
+            for (const auto& r : rows) {
+                auto p = boost::json::parse(r.get<std::string>(0)).as_object();
+                if (channel == "discord.role") {
+                    out.push_back(std::string(p.at("grant").as_bool() ? "+" : "-") + std::string(p.at("role").as_string()));
+                } else if (p.contains("key")) {
+                    out.push_back(std::string(p.at("key").as_string()));
+                } else if (p.contains("name")) {
+                    out.push_back(std::string(p.at("name").as_string()));
+                } else {
+                    out.push_back(std::string(p.at("resource").as_string()));
+                }
+            }
+            return out;
+        });
+    }
+    std::string PlanOf(const Viewer& v) { return service.StandingOf(v.user_id).plan->id; }
+
+    testing::FakeClock clock;
+    plans::PlanCatalog catalog;
+    core::TimeZone zone;
+    std::unique_ptr<Database> db;
+    PlanStore store;
+    NoBilling billing;
+    plans::PlanService service;
+    EchoModel model;
+    plans::Assistant assistant;
+};
+
+TEST_F(PlanSuite, SubscriptionLifecycleKeepsTheRoleAndNeverGoesBackInTime) {
+    auto t0 = clock.Now();
+    auto month = t0 + 30 * 24h;
+    EXPECT_EQ(Sync("evt_1", Sub("pro", "active", month), t0), EventOutcome::kApplied);
+    EXPECT_EQ(PlanOf(kAlice), "pro");
+    EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-pro"}));
+    // The same event again changes nothing.
+    EXPECT_EQ(Sync("evt_1", Sub("pro", "active", month), t0), EventOutcome::kDuplicate);
+    // A renewal extends the period.
+    clock.Advance(1h);
+    auto month2 = month + 30 * 24h;
+    EXPECT_EQ(Sync("evt_2", Sub("pro", "active", month2), clock.Now()), EventOutcome::kApplied);
+    EXPECT_EQ(store.Grants(kAlice.user_id).front().period_end, month2);
+    // An older observation arriving late is recorded but changes nothing.
+    EXPECT_EQ(Sync("evt_old", Sub("pro", "canceled", month), t0 + 1min), EventOutcome::kIgnored);
+    EXPECT_EQ(PlanOf(kAlice), "pro");
+    // Upgrade to Ultra: roles swap, the private channel is created.
+    clock.Advance(1h);
+    EXPECT_EQ(Sync("evt_3", Sub("ultra", "active", month2), clock.Now()), EventOutcome::kApplied);
+    EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-pro", "+r-ultra", "-r-pro"}));
+    EXPECT_EQ(Outbox("discord.channel").size(), 1u);
+    // Cancel at period end: access kept, the member told when it ends.
+    clock.Advance(1h);
+    EXPECT_EQ(Sync("evt_4", Sub("ultra", "active", month2, true), clock.Now()), EventOutcome::kApplied);
+    EXPECT_EQ(PlanOf(kAlice), "ultra");
+    auto notices = Outbox("notify.member");
+    EXPECT_EQ(notices.back(), "plans.notify.canceling");
+    // Deleted at the end of the period: Free, role revoked, channel archived.
+    clock.Advance(1h);
+    EXPECT_EQ(Sync("evt_5", Sub("ultra", "canceled", month2, true), clock.Now()), EventOutcome::kApplied);
+    EXPECT_EQ(PlanOf(kAlice), "free");
+    EXPECT_EQ(Outbox("discord.role").back(), "-r-ultra");
+    EXPECT_EQ(Outbox("discord.channel_archive").size(), 1u);
+    EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.ended");
+    EXPECT_TRUE(store.DesiredRoles(clock.Now()).empty());
+}
+
+TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
+    auto end = clock.Now() + 24h;
+    Sync("evt_a", Sub("pro", "active", end), clock.Now());
+    clock.Advance(25h);
+    EXPECT_EQ(Sync("evt_fail", Sub("pro", "past_due", end), clock.Now(), true), EventOutcome::kApplied);
+    auto g = store.Grants(kAlice.user_id).front();
+    EXPECT_EQ(g.status, GrantStatus::kPastDue);
+    ASSERT_TRUE(g.grace_until);
+    EXPECT_EQ(*g.grace_until, clock.Now() + 72h);
+    EXPECT_EQ(PlanOf(kAlice), "pro");
+    EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.payment_failed");
+    // A second failure does not push the grace period back.
+    clock.Advance(24h);
+    Sync("evt_fail2", Sub("pro", "past_due", end), clock.Now(), true);
+    EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
+    EXPECT_EQ(store.Sweep(clock.Now()), 0);
+    clock.Advance(49h);
+    EXPECT_EQ(PlanOf(kAlice), "free");  // out of grace, even before the sweep
+    EXPECT_EQ(store.Sweep(clock.Now()), 1);
+    EXPECT_EQ(store.Grants(kAlice.user_id).front().status, GrantStatus::kEnded);
+    EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-pro", "-r-pro"}));
+    EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.ended");
+    EXPECT_EQ(store.Sweep(clock.Now()), 0);
+}
+
+TEST_F(PlanSuite, FounderIsPermanentUntilRefundedAndARevocationWaitsForItsPayment) {
+    EXPECT_EQ(store.OneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kRetryLater);
+    EXPECT_EQ(store.OneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f", std::nullopt),
+              EventOutcome::kApplied);
+    clock.Advance(24h * 3650);
+    EXPECT_EQ(PlanOf(kAlice), "founder");
+    EXPECT_EQ(service.StandingOf(kAlice.user_id).entitlements.messages_per_day, 500);
+    EXPECT_EQ(store.CustomerOf(kAlice.user_id), "cus_f");
+    EXPECT_EQ(store.OneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kApplied);
+    EXPECT_EQ(PlanOf(kAlice), "free");
+    EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-founder", "-r-founder"}));
+    EXPECT_EQ(store.OneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_f", "disputed"), EventOutcome::kIgnored);
+}
+
+TEST_F(PlanSuite, TemporaryGrantEndsOnItsDateAndRejoinRestoresRoles) {
+    auto g = service.GrantTemporary(kStaff, kAlice.user_id, "ultra", 48h, "giveaway");
+    EXPECT_EQ(g.expires_at, clock.Now() + 48h);
+    EXPECT_EQ(PlanOf(kAlice), "ultra");
+    EXPECT_EQ(store.RestoreRoles(kAlice.user_id, clock.Now()), 1);
+    EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-ultra", "+r-ultra"}));
+    EXPECT_THROW(service.GrantTemporary(kAlice, kAlice.user_id, "ultra", 48h, ""), core::Error);
+    clock.Advance(49h);
+    EXPECT_EQ(store.Sweep(clock.Now()), 1);
+    EXPECT_EQ(PlanOf(kAlice), "free");
+    EXPECT_EQ(Outbox("discord.role").back(), "-r-ultra");
+}
+
+TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
+    auto day = assistant.DayOf(clock.Now());
+    for (int i = 0; i < 9; ++i) ASSERT_TRUE(store.TryUse(kAlice.user_id, day, "message", 10));
+    std::atomic<int> answered{0}, exhausted{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 10; ++i) {
+        threads.emplace_back([&] {
+            auto a = assistant.Ask(kAlice.user_id, "hello", {});
+            if (a.kind == plans::AnswerKind::kAnswered) ++answered;
+            if (a.kind == plans::AnswerKind::kQuotaExhausted) ++exhausted;
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(answered.load(), 1);
+    EXPECT_EQ(exhausted.load(), 9);
+    EXPECT_EQ(model.calls.load(), 1);
+    EXPECT_EQ(store.Used(kAlice.user_id, day, "message"), 10);
+    auto a = assistant.Ask(kAlice.user_id, "again", {});
+    EXPECT_EQ(a.kind, plans::AnswerKind::kQuotaExhausted);
+    EXPECT_EQ(a.upgrade, "founder");  // the cheapest plan for sale with more messages
+}
+
+TEST_F(PlanSuite, QuotaResetsAtLocalMidnightAcrossDaylightSavingChanges) {
+    // Paris: summer time ends on 2026-10-25 at 03:00 CEST (01:00 UTC); that day lasts 25 hours.
+    auto paris = [&](int y, unsigned m, unsigned d, int h, int min) {
+        return zone.FromLocal(core::LocalTime(std::chrono::local_days(std::chrono::year_month_day(
+                                                  std::chrono::year(y), std::chrono::month(m), std::chrono::day(d))).time_since_epoch() +
+                                              std::chrono::hours(h) + std::chrono::minutes(min)));
+    };
+    auto use_all = [&] {
+        for (int i = 0; i < 10; ++i) ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+        ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kQuotaExhausted);
+    };
+    clock.Set(paris(2026, 10, 24, 23, 50));
+    use_all();
+    clock.Set(paris(2026, 10, 25, 0, 1));  // a new local day: 22:01 UTC on the 24th
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages, 0);
+    use_all();
+    clock.Set(paris(2026, 10, 25, 23, 59));  // 24 h 58 min later in UTC, still the same local day
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kQuotaExhausted);
+    clock.Set(paris(2026, 10, 26, 0, 0));
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    // Spring forward (2026-03-29, a 23-hour day): 23:30 local on the 28th and 00:30 on the 29th differ.
+    clock.Set(paris(2026, 3, 28, 23, 30));
+    use_all();
+    clock.Set(paris(2026, 3, 29, 3, 30));  // 02:30 does not exist that night
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    EXPECT_EQ(assistant.DayOf(clock.Now()), "2026-03-29");
+}
+
+TEST_F(PlanSuite, FailuresCountNothingAndMemoryIsShort) {
+    model.on = false;
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, "hi", {}).kind, plans::AnswerKind::kNoProvider);
+    model.on = true;
+    model.fail = true;
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, "hi", {}).kind, plans::AnswerKind::kFailed);
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages, 0);
+    model.fail = false;
+    EXPECT_EQ(assistant.Ask(kAlice.user_id, std::string(2001, 'x'), {}).kind, plans::AnswerKind::kTooLong);
+    // Free members may not attach images; Pro may.
+    auto image = assistant.Ask(kAlice.user_id, "look", {"https://cdn.example/a.png"});
+    EXPECT_EQ(image.kind, plans::AnswerKind::kNotInPlan);
+    EXPECT_EQ(image.upgrade, "founder");
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages, 0);
+    for (int i = 0; i < 5; ++i) assistant.Ask(kAlice.user_id, "q" + std::to_string(i), {});
+    // The last three turns (6 messages) go with the next question, oldest first.
+    assistant.Ask(kAlice.user_id, "last", {});
+    ASSERT_EQ(model.last.size(), 7u);
+    EXPECT_EQ(model.last[0].text, "q2");
+    EXPECT_EQ(model.last[6].text, "last");
+    clock.Advance(31min);
+    assistant.Ask(kAlice.user_id, "later", {});
+    EXPECT_EQ(model.last.size(), 1u);  // memory older than 30 minutes is not sent
+    EXPECT_EQ(assistant.Imagine(kAlice.user_id, "a cat").kind, plans::AnswerKind::kNotInPlan);
+}
+
+TEST_F(PlanSuite, UltraImagesHaveTheirOwnDailyLimit) {
+    Sync("evt_u", Sub("ultra", "active", clock.Now() + 30 * 24h), clock.Now());
+    EXPECT_EQ(assistant.Imagine(kAlice.user_id, "a cat").kind, plans::AnswerKind::kAnswered);
+    EXPECT_EQ(assistant.Imagine(kAlice.user_id, "a dog").kind, plans::AnswerKind::kAnswered);
+    EXPECT_EQ(assistant.Imagine(kAlice.user_id, "a bird").kind, plans::AnswerKind::kQuotaExhausted);
+    for (int i = 0; i < 30; ++i) ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).images, 2);
+}
+
+TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
+    plans::Promotion p{.code = "PRO20", .percent_off = 20, .plan = "pro", .expires_at = clock.Now() + 48h,
+                       .coupon_id = "co_1", .promotion_code_id = "promo_1", .created_by = kStaff.user_id, .created_at = clock.Now()};
+    auto saved = store.SavePromotion(p, "chan-1");
+    EXPECT_EQ(Outbox("notify.staff"), (std::vector<std::string>{"plans.notify.promotion"}));
+    EXPECT_EQ(store.ActivePromotion("pro", clock.Now())->code, "PRO20");
+    EXPECT_FALSE(store.ActivePromotion("ultra", clock.Now()));
+    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h), clock.Now(),
+                           plans::SyncOptions{.promotion = saved.id});
+    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h), clock.Now(),
+                           plans::SyncOptions{.promotion = saved.id});
+    EXPECT_EQ(store.Promotions(10).front().uses, 1);
+    clock.Advance(48h);
+    EXPECT_FALSE(store.ActivePromotion("pro", clock.Now()));
+    auto counts = store.Subscribers(clock.Now());
+    auto pro = std::find_if(counts.begin(), counts.end(), [](const auto& c) { return c.plan == "pro"; });
+    EXPECT_EQ(pro->members, 1);
+    EXPECT_EQ(pro->mrr_minor, 999);
+}
+
+}  // namespace maxis::storage::plan_suite
