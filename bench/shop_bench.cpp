@@ -85,7 +85,7 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
     core::SystemClock clock;
     stripe::Client no_api(stripe::ClientOptions{});
     http::Router router;
-    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock, service, no_api, nullptr);
+    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock, service, nullptr, no_api, nullptr);
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

@@ -333,6 +333,83 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Finish();
     }
     {
+        auto s = top.Sub("plans");
+        auto& pl = c.plans;
+        s.String("currency", pl.currency);
+        Check(pl.currency.size() == 3, s, "currency", "must be an ISO code such as EUR");
+        s.Duration("grace_period", pl.grace_period);
+        Check(pl.grace_period <= std::chrono::hours(24 * 30), s, "grace_period", "must be 30d at most");
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"reconcile_schedule", &pl.reconcile_schedule},
+                                  {"sweep_schedule", &pl.sweep_schedule}}) {
+            s.String(key, *field);
+            Check(scheduling::Recurrence::Parse(*field).has_value(), s, key, "must be a schedule such as \"every 10m\"");
+        }
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"private_channel_category_id", &pl.private_channel_category_id},
+                                  {"archive_category_id", &pl.archive_category_id},
+                                  {"announce_channel_id", &pl.announce_channel_id}}) {
+            s.String(key, *field);
+            Check(field->size() <= 20 && field->find_first_not_of("0123456789") == std::string::npos, s, key,
+                  "must be empty or a Discord id (digits only)");
+        }
+        for (auto [key, field] : {std::pair<const char*, std::string*>{"success_url", &pl.success_url},
+                                  {"cancel_url", &pl.cancel_url},
+                                  {"portal_return_url", &pl.portal_return_url}}) {
+            s.String(key, *field);
+            Check(field->empty() || field->starts_with("https://") || field->starts_with("http://"), s, key,
+                  "must be empty or an http(s) URL");
+        }
+        s.String("founder_entitlements", pl.founder_entitlements);
+        Check(pl.founder_entitlements.empty() || pl.founder_entitlements == "free" || pl.founder_entitlements == "pro" ||
+                  pl.founder_entitlements == "ultra",
+              s, "founder_entitlements", "must be \"free\", \"pro\" or \"ultra\"");
+        for (auto [name, plan] : {std::pair<const char*, PlanConfig*>{"free", &pl.free}, {"pro", &pl.pro}, {"ultra", &pl.ultra},
+                                  {"founder", &pl.founder}}) {
+            auto p = s.Sub(name);
+            bool is_free = std::string_view(name) == "free", is_founder = std::string_view(name) == "founder";
+            if (!is_free) {
+                p.String("price_id", plan->price_id);
+                Check(plan->price_id.empty() || plan->price_id.starts_with("price_"), p, "price_id",
+                      "must be a Stripe price id (price_...) or empty");
+                p.String("role_id", plan->role_id);
+                Check(plan->role_id.size() <= 20 && plan->role_id.find_first_not_of("0123456789") == std::string::npos, p,
+                      "role_id", "must be empty or a Discord role id (digits only)");
+                p.Integer("price_minor", plan->price_minor, 0, 100'000'000);
+            }
+            if (!is_founder) {
+                p.Integer("messages_per_day", plan->messages_per_day, -1, 1'000'000);
+                p.Bool("image_input", plan->image_input);
+                p.Bool("image_generation", plan->image_generation);
+                p.Integer("images_per_day", plan->images_per_day, -1, 10'000);
+                p.Bool("private_channel", plan->private_channel);
+                p.Bool("priority_support", plan->priority_support);
+            }
+            p.Finish();
+        }
+        s.Finish();
+    }
+    {
+        auto s = top.Sub("assistant");
+        auto& a = c.assistant;
+        s.String("api_base", a.api_base);
+        Check(a.api_base.empty() || a.api_base.starts_with("https://") || a.api_base.starts_with("http://"), s, "api_base",
+              "must be empty or an http(s) URL such as https://api.openai.com/v1");
+        while (!a.api_base.empty() && a.api_base.back() == '/') a.api_base.pop_back();
+        s.String("model", a.model);
+        Check(!a.model.empty() && a.model.size() <= 200, s, "model", "must name a model");
+        s.String("image_model", a.image_model);
+        s.String("image_size", a.image_size);
+        s.Duration("timeout", a.timeout);
+        Check(a.timeout >= std::chrono::seconds(1) && a.timeout <= std::chrono::minutes(10), s, "timeout", "must be from 1s to 10m");
+        s.Integer("max_prompt_chars", a.max_prompt_chars, 1, 100'000);
+        s.Integer("max_answer_tokens", a.max_answer_tokens, 16, 100'000);
+        s.Integer("memory_turns", a.memory_turns, 0, 50);
+        s.Duration("memory_ttl", a.memory_ttl);
+        s.Integer("per_minute", a.per_minute, 1, 10'000);
+        s.String("system_prompt", a.system_prompt);
+        Check(a.system_prompt.size() <= 8000, s, "system_prompt", "must be 8000 characters at most");
+        s.Finish();
+    }
+    {
         auto s = top.Sub("demo");
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
@@ -349,6 +426,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     c.secrets.previous_secret_keys = secret("MAXIS_SECRET_KEY_PREVIOUS");
     c.secrets.stripe_secret_key = secret("MAXIS_STRIPE_SECRET_KEY");
     c.secrets.stripe_webhook_secret = secret("MAXIS_STRIPE_WEBHOOK_SECRET");
+    c.secrets.llm_api_key = secret("MAXIS_LLM_API_KEY");
     if (const auto& k = c.secrets.stripe_secret_key.Reveal();
         !k.empty() && !k.starts_with("sk_") && !k.starts_with("rk_")) {
         Fail("environment", "MAXIS_STRIPE_SECRET_KEY", "must be a Stripe secret key (sk_live_..., sk_test_... or rk_...)");
@@ -486,6 +564,29 @@ std::string DescribeConfig(const Config& c) {
                        "shop.restock_on_refund = {}\nshop.page_size = {}\nshop.sweep_schedule = {}\n",
                        ms(c.shop.reservation), ms(c.shop.release_grace), c.shop.max_pending_orders, c.shop.restock_on_refund,
                        c.shop.page_size, c.shop.sweep_schedule);
+    const auto& pl = c.plans;
+    out += fmt::format("plans.currency = {}\nplans.grace_period = {}\nplans.reconcile_schedule = {}\nplans.sweep_schedule = {}\n"
+                       "plans.private_channel_category_id = {}\nplans.archive_category_id = {}\nplans.announce_channel_id = {}\n"
+                       "plans.success_url = {}\nplans.cancel_url = {}\nplans.portal_return_url = {}\nplans.founder_entitlements = {}\n",
+                       pl.currency, ms(pl.grace_period), pl.reconcile_schedule, pl.sweep_schedule, pl.private_channel_category_id,
+                       pl.archive_category_id, pl.announce_channel_id, pl.success_url, pl.cancel_url, pl.portal_return_url,
+                       pl.founder_entitlements);
+    for (auto [name, plan] : {std::pair<const char*, const PlanConfig*>{"free", &pl.free}, {"pro", &pl.pro}, {"ultra", &pl.ultra},
+                              {"founder", &pl.founder}}) {
+        out += fmt::format("plans.{0}.price_id = {1}\nplans.{0}.role_id = {2}\nplans.{0}.price_minor = {3}\n"
+                           "plans.{0}.messages_per_day = {4}\nplans.{0}.image_input = {5}\nplans.{0}.image_generation = {6}\n"
+                           "plans.{0}.images_per_day = {7}\nplans.{0}.private_channel = {8}\nplans.{0}.priority_support = {9}\n",
+                           name, plan->price_id, plan->role_id, plan->price_minor, plan->messages_per_day, plan->image_input,
+                           plan->image_generation, plan->images_per_day, plan->private_channel, plan->priority_support);
+    }
+    const auto& a = c.assistant;
+    out += fmt::format("assistant.api_base = {}\nassistant.model = {}\nassistant.image_model = {}\nassistant.image_size = {}\n"
+                       "assistant.timeout = {}\nassistant.max_prompt_chars = {}\nassistant.max_answer_tokens = {}\n"
+                       "assistant.memory_turns = {}\nassistant.memory_ttl = {}\nassistant.per_minute = {}\n"
+                       "assistant.system_prompt = {}\n",
+                       a.api_base, a.model, a.image_model, a.image_size, ms(a.timeout), a.max_prompt_chars, a.max_answer_tokens,
+                       a.memory_turns, ms(a.memory_ttl), a.per_minute, a.system_prompt);
+    out += fmt::format("MAXIS_LLM_API_KEY = {}\n", set(c.secrets.llm_api_key));
     out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
                        "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"
                        "MAXIS_SECRET_KEY_PREVIOUS = {}\nMAXIS_STRIPE_SECRET_KEY = {}\nMAXIS_STRIPE_WEBHOOK_SECRET = {}\n",

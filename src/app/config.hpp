@@ -143,6 +143,54 @@ struct ShopConfig {
     std::string sweep_schedule = "every 5m";
 };
 
+/// One plan's settings. Free has only its quotas; Pro and Ultra are monthly; Founder is paid once.
+struct PlanConfig {
+    std::string price_id;  // the Stripe price (recurring for Pro and Ultra, one-time for Founder); empty: not for sale
+    std::string role_id;   // the Discord role kept in sync; empty: none
+    long long price_minor = 0;
+    int messages_per_day = 10;  // -1: unlimited
+    bool image_input = false;
+    bool image_generation = false;
+    int images_per_day = 0;
+    bool private_channel = false;
+    bool priority_support = false;
+};
+
+struct PlansConfig {
+    std::string currency = "EUR";
+    std::chrono::milliseconds grace_period{72 * 3'600'000};  // a failed renewal keeps the plan this long
+    std::string reconcile_schedule = "every 10m";
+    std::string sweep_schedule = "every 5m";
+    std::string private_channel_category_id;
+    std::string archive_category_id;
+    std::string announce_channel_id;  // promotions; empty: the staff channel
+    std::string success_url;          // empty: <origin>/plans/success
+    std::string cancel_url;           // empty: <origin>/plans/cancel
+    std::string portal_return_url;    // empty: <origin>/plans/success
+    std::string founder_entitlements = "pro";  // Founder gives this plan's entitlements for life
+    PlanConfig free{.messages_per_day = 10};
+    PlanConfig pro{.price_minor = 999, .messages_per_day = 500, .image_input = true, .priority_support = true};
+    PlanConfig ultra{.price_minor = 1999, .messages_per_day = -1, .image_input = true, .image_generation = true,
+                     .images_per_day = 20, .private_channel = true, .priority_support = true};
+    PlanConfig founder{.price_minor = 14900};
+};
+
+/// The AI assistant: any OpenAI-compatible endpoint (OpenAI, Mistral, Ollama, a llama.cpp server).
+struct AssistantConfig {
+    std::string api_base;  // e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1"; empty: no assistant
+    std::string model = "gpt-4o-mini";
+    std::string image_model = "dall-e-3";
+    std::string image_size = "1024x1024";
+    std::chrono::milliseconds timeout{60'000};
+    int max_prompt_chars = 2000;
+    int max_answer_tokens = 800;
+    int memory_turns = 6;
+    std::chrono::milliseconds memory_ttl{30 * 60'000};
+    int per_minute = 6;
+    std::string system_prompt =
+        "Tu es Maxis, l'assistant de la communauté. Réponds dans la langue du membre, avec clarté et concision.";
+};
+
 struct DemoConfig {
     bool seed_catalog = false;
 };
@@ -158,6 +206,7 @@ struct Secrets {
     Secret previous_secret_keys;    // MAXIS_SECRET_KEY_PREVIOUS: comma-separated older master keys (rotation)
     Secret stripe_secret_key;       // MAXIS_STRIPE_SECRET_KEY: sk_live_... or sk_test_... (or a restricted rk_ key)
     Secret stripe_webhook_secret;   // MAXIS_STRIPE_WEBHOOK_SECRET: whsec_..., comma-separated during a rotation
+    Secret llm_api_key;             // MAXIS_LLM_API_KEY: the assistant's provider key (none for a local server)
 };
 
 struct Config {
@@ -173,6 +222,8 @@ struct Config {
     PanelConfig panel;
     StripeConfig stripe;
     ShopConfig shop;
+    PlansConfig plans;
+    AssistantConfig assistant;
     DemoConfig demo;
     Secrets secrets;
 

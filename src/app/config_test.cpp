@@ -60,7 +60,9 @@ TEST(Config, ExampleFileNamesEveryKeyTheLoaderKnows) {
                             "command_prefix =", "level =", "format =", "tick =", "job_lease =", "batch =",
                             "backoff_base =", "backoff_max =", "purge_schedule =", "keep_finished =", "lease =",
                             "max_attempts =", "seed_catalog =", "MAXIS_DATABASE_URL", "MAXIS_MIGRATION_DATABASE_URL",
-                            "MAXIS_SECRET_KEY", "MAXIS_CONTROL_API_KEY"}) {
+                            "MAXIS_SECRET_KEY", "MAXIS_CONTROL_API_KEY", "grace_period =", "reconcile_schedule =",
+                            "[plans.founder]", "messages_per_day =", "founder_entitlements =", "[assistant]", "memory_ttl =",
+                            "per_minute =", "MAXIS_LLM_API_KEY"}) {
         EXPECT_NE(text.str().find(key), std::string::npos) << key;
     }
 }
@@ -213,4 +215,43 @@ restock_on_refund = false
 }
 
 }  // namespace
+TEST(Config, PlansAndAssistantSettingsAreValidatedAndTheKeyNeverShows) {
+    auto c = ParseConfig(R"(
+[plans]
+grace_period = "5d"
+founder_entitlements = "ultra"
+[plans.pro]
+price_id = "price_123"
+role_id = "42"
+messages_per_day = 300
+[plans.ultra]
+images_per_day = -1
+[assistant]
+api_base = "http://127.0.0.1:11434/v1/"
+model = "llama3"
+per_minute = 3
+)", "t", Env({{"MAXIS_LLM_API_KEY", "sk-llm-secret-value"}}));
+    EXPECT_EQ(c.plans.grace_period, std::chrono::hours(120));
+    EXPECT_EQ(c.plans.pro.price_id, "price_123");
+    EXPECT_EQ(c.plans.pro.messages_per_day, 300);
+    EXPECT_EQ(c.plans.ultra.images_per_day, -1);
+    EXPECT_EQ(c.assistant.api_base, "http://127.0.0.1:11434/v1");
+    EXPECT_EQ(c.assistant.per_minute, 3);
+    auto described = DescribeConfig(c);
+    EXPECT_EQ(described.find("sk-llm-secret"), std::string::npos);
+    EXPECT_NE(described.find("MAXIS_LLM_API_KEY = (set)"), std::string::npos);
+    EXPECT_NE(described.find("plans.pro.messages_per_day = 300"), std::string::npos);
+
+    EXPECT_NE(ErrorOf("[plans.pro]\nprice_id = \"prod_1\"\n").find("plans.pro.price_id"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.pro]\nrole_id = \"Pro\"\n").find("plans.pro.role_id"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.free]\nprice_id = \"price_x\"\n").find("plans.free.price_id: unknown key"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.founder]\nmessages_per_day = 3\n").find("plans.founder.messages_per_day: unknown key"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[plans]\nfounder_entitlements = \"gold\"\n").find("plans.founder_entitlements"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans]\ngrace_period = \"60d\"\n").find("30d at most"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.ultra]\nmessages_per_day = -2\n").find("plans.ultra.messages_per_day"), std::string::npos);
+    EXPECT_NE(ErrorOf("[assistant]\napi_base = \"api.openai.com\"\n").find("assistant.api_base"), std::string::npos);
+    EXPECT_NE(ErrorOf("[assistant]\ntimeout = \"0s\"\n").find("assistant.timeout"), std::string::npos);
+}
+
 }  // namespace maxis::app

@@ -7,6 +7,8 @@
 
 #include "commands/catalog.hpp"
 #include "commands/engine.hpp"
+#include "commands/plan_commands.hpp"
+#include "domain/plans/assistant.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "crypto/crypto.hpp"
@@ -15,6 +17,7 @@
 #include "discord/doctor.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
+#include "discord/json_util.hpp"
 #include "discord/messenger.hpp"
 #include "discord/rest_client.hpp"
 #include "discord/sealed_action.hpp"
@@ -65,8 +68,9 @@ struct DiscordRuntime::Parts {
     std::unique_ptr<discord::Bot> bot;
     std::unique_ptr<discord::GatewayClient> gateway;
     std::string application_id;
+    DiscordPlans plans;
 
-    Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk)
+    Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk, DiscordPlans p)
         : config(c),
           db(database),
           clock(clk),
@@ -75,12 +79,25 @@ struct DiscordRuntime::Parts {
           guild(c.discord.guild_id, discord::RoleMapping{c.discord.staff_role_ids, c.discord.admin_role_ids,
                                                          c.discord.operator_user_ids}),
           messenger(rest, sealer),
-          application_id(c.discord.application_id) {
+          application_id(c.discord.application_id),
+          plans(p) {
         discord::BotHooks hooks;
         hooks.member_seen = [this](core::UserId id, const std::string& name, const std::string& locale) {
             storage::EnsureUser(db, id, name, locale, clock.Now());
         };
-        hooks.member_event = [this](core::UserId id, bool joined) { storage::RecordMemberEvent(db, id, joined, clock.Now()); };
+        hooks.member_event = [this](core::UserId id, bool joined) {
+            storage::RecordMemberEvent(db, id, joined, clock.Now());
+            // A member who comes back gets their plan roles again.
+            if (joined) {
+                if (int n = plans.plans.store().RestoreRoles(id, clock.Now()); n > 0) {
+                    spdlog::info("plans: member {} rejoined; {} plan role(s) given back", id.value, n);
+                }
+            }
+        };
+        hooks.converse = [this, &engine](const core::Viewer& viewer, const std::string& locale, const std::string& text,
+                                         const std::vector<std::string>& images) {
+            return commands::AssistantReply(engine.catalog(), locale, plans.assistant, viewer.user_id, text, images);
+        };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
         bot = std::make_unique<discord::Bot>(
             discord::BotOptions{.application_id = application_id,
@@ -92,14 +109,14 @@ struct DiscordRuntime::Parts {
 };
 
 DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db,
-                               const core::Clock& clock, core::Metrics& metrics) {
+                               const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans) {
     if (config.secrets.discord_token.empty()) throw Error(ErrorCode::kInternal, "Discord needs MAXIS_DISCORD_TOKEN");
     if (config.discord.guild_id.empty()) {
         throw Error(ErrorCode::kInvalidArgument,
                     "configuration error: discord.guild_id is required with MAXIS_DISCORD_TOKEN: set it to your server's "
                     "id (right-click the server > Copy Server ID)");
     }
-    parts_ = std::make_unique<Parts>(config, engine, db, clock);
+    parts_ = std::make_unique<Parts>(config, engine, db, clock, plans);
     auto* p = parts_.get();
     metrics.DefineGauge("maxis_discord_guild_members", "Members of the community's Discord server", [p] {
         std::vector<std::pair<core::Labels, double>> out;
@@ -165,6 +182,47 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
         if (response.empty()) return http::Response::Error(400, "invalid_argument", "unsupported interaction");
         return http::Response::Json(200, response);
     });
+}
+
+void DiscordRuntime::ReconcileRoles() {
+    auto* p = parts_.get();
+    auto managed = p->plans.plans.catalog().ManagedRoles();
+    if (managed.empty()) return;
+    // Every member, 1000 at a time (needs the Server Members intent, which Maxis already asks for).
+    std::map<long long, std::set<std::string>> actual;
+    std::string after = "0";
+    for (int page = 0; page < 1000; ++page) {
+        auto r = p->rest.Get("/guilds/" + p->config.discord.guild_id + "/members?limit=1000&after=" + after);
+        if (!r.ok() || !r.json.is_array()) {
+            spdlog::warn("plans: role reconciliation skipped: cannot list the server's members: {}", r.Describe());
+            return;
+        }
+        const auto& list = r.json.as_array();
+        for (const auto& m : list) {
+            if (!m.is_object()) continue;
+            const auto* user = discord::Obj(m.as_object(), "user");
+            if (user == nullptr || (user->contains("bot") && user->at("bot").is_bool() && user->at("bot").as_bool())) continue;
+            auto id = discord::Str(*user, "id");
+            if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) continue;
+            auto roles = discord::Ids(m.as_object().if_contains("roles"));
+            actual[std::stoll(id)] = std::set<std::string>(roles.begin(), roles.end());
+            after = id;
+        }
+        if (list.size() < 1000) break;
+    }
+    auto now = p->clock.Now();
+    auto desired = p->plans.plans.store().DesiredRoles(now);
+    auto changes = plans::RoleDrift(desired, actual, managed);
+    int granted = 0, revoked = 0;
+    for (const auto& c : changes) {
+        (c.grant ? granted : revoked) += 1;
+        spdlog::info("plans: reconciler: {} role {} {} <@{}>", c.grant ? "granting" : "revoking", c.role, c.grant ? "to" : "from",
+                     c.user.value);
+    }
+    p->plans.plans.store().QueueRoleChanges(changes, "plans.reconcile." + std::to_string(core::ToEpochMillis(now)),
+                                            "Maxis: role reconciliation");
+    spdlog::info("plans: role reconciliation checked {} member(s), {} with a plan: {} role(s) to grant, {} to revoke", actual.size(),
+                 desired.size(), granted, revoked);
 }
 
 void DiscordRuntime::Start(std::function<void(const std::string&)> on_fatal) {

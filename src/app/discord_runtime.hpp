@@ -24,14 +24,25 @@ namespace maxis::storage {
 class Database;
 }
 
+namespace maxis::plans {
+class PlanService;
+class Assistant;
+}  // namespace maxis::plans
+
 namespace maxis::app {
+
+/// What the Discord side needs from plans: roles to restore and reconcile, and the assistant to talk to.
+struct DiscordPlans {
+    plans::PlanService& plans;
+    plans::Assistant& assistant;
+};
 
 /// Maxis's Discord side, assembled from the configuration: REST client, guild state, bot, gateway,
 /// outbox deliverers and the signed HTTP interactions endpoint. Exists only with a token.
 class DiscordRuntime {
 public:
     DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db, const core::Clock& clock,
-                   core::Metrics& metrics);
+                   core::Metrics& metrics, DiscordPlans plans);
     ~DiscordRuntime();
 
     void RegisterDeliverers(scheduler::OutboxWorker& worker);
@@ -43,6 +54,9 @@ public:
     /// called once if Discord refuses the connection for good (bad token, intents not enabled).
     void Start(std::function<void(const std::string&)> on_fatal);
     void Stop();
+    /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
+    /// queues the fixes both ways and logs a report.
+    void ReconcileRoles();
 
 private:
     struct Parts;

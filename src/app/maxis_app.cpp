@@ -14,6 +14,10 @@
 
 #include "commands/builtin_commands.hpp"
 #include "commands/notice.hpp"
+#include "commands/plan_commands.hpp"
+#include "llm/openai_client.hpp"
+#include "storage/plan_store.hpp"
+#include "stripe/billing.hpp"
 #include "commands/shop_commands.hpp"
 #include "commands/ticket_commands.hpp"
 #include "domain/tickets/ticket_service.hpp"
@@ -67,6 +71,12 @@ struct MaxisApp::Parts {
     std::unique_ptr<stripe::Client> stripe_client;
     std::unique_ptr<stripe::StripeGateway> payments;
     std::unique_ptr<shop::ShopService> shop;
+    std::unique_ptr<plans::PlanCatalog> plan_catalog;
+    std::unique_ptr<storage::PlanStore> plan_store;
+    std::unique_ptr<stripe::StripeBilling> billing;
+    std::unique_ptr<plans::PlanService> plans;
+    std::unique_ptr<llm::OpenAiClient> model;
+    std::unique_ptr<plans::Assistant> assistant;
     std::unique_ptr<commands::Engine> engine;
 };
 
@@ -92,6 +102,47 @@ tickets::SlaTargets SlaFrom(const TicketsConfig& c) {
     }
     return t;
 }
+
+plans::PlanCatalog CatalogFrom(const PlansConfig& c) {
+    auto plan = [&c](const char* id, int rank, plans::Billing billing, const PlanConfig& p) {
+        return plans::Plan{.id = id,
+                           .rank = rank,
+                           .billing = billing,
+                           .price_id = p.price_id,
+                           .price_minor = p.price_minor,
+                           .currency = c.currency,
+                           .role_id = p.role_id,
+                           .entitlements = {.messages_per_day = p.messages_per_day,
+                                            .image_input = p.image_input,
+                                            .image_generation = p.image_generation,
+                                            .images_per_day = p.images_per_day,
+                                            .private_channel = p.private_channel,
+                                            .priority_support = p.priority_support}};
+    };
+    auto founder = plan("founder", 1, plans::Billing::kOneTime, c.founder);
+    // Founder's perks for life: another plan's entitlements (Pro by default).
+    const PlanConfig& as = c.founder_entitlements == "ultra" ? c.ultra : c.founder_entitlements == "pro" ? c.pro : c.free;
+    founder.entitlements = plan("founder", 1, plans::Billing::kOneTime, as).entitlements;
+    return plans::PlanCatalog({plan("free", 0, plans::Billing::kFree, c.free), founder,
+                               plan("pro", 2, plans::Billing::kMonthly, c.pro), plan("ultra", 3, plans::Billing::kMonthly, c.ultra)});
+}
+
+/// Priority support: members whose plan includes it get every ticket target halved.
+class PlanSlaPolicy final : public tickets::SlaPolicy {
+public:
+    explicit PlanSlaPolicy(plans::PlanService& plans) : plans_(plans) {}
+    [[nodiscard]] tickets::SlaTargets For(core::UserId owner, const tickets::SlaTargets& base) const override {
+        if (!plans_.StandingOf(owner).entitlements.priority_support) return base;
+        auto out = base;
+        for (auto* list : {&out.first_response, &out.resolution}) {
+            for (auto& d : *list) d /= 2;
+        }
+        return out;
+    }
+
+private:
+    plans::PlanService& plans_;
+};
 
 panel::PanelOptions PanelOptionsFrom(const Config& c) {
     panel::PanelOptions o;
@@ -161,21 +212,52 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                  "MAXIS_MIGRATION_DATABASE_URL)");
     }
     parts_->zone = core::TimeZone::Load(config_.community.time_zone);
-    parts_->ticket_repo = std::make_unique<storage::SqlTicketRepository>(*parts_->db, parts_->clock);
-    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock,
-                                                               LimitsFrom(config_.tickets), SlaFrom(config_.tickets));
-    parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
-    commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
-    commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
-    // The shop: the same service for Discord, the console, the API and the panel.
     const auto& st = config_.stripe;
-    parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
     parts_->stripe_client = std::make_unique<stripe::Client>(stripe::ClientOptions{.api_base = st.api_base,
                                                                                    .api_version = st.api_version,
                                                                                    .secret_key = config_.secrets.stripe_secret_key.Reveal(),
                                                                                    .max_attempts = st.max_attempts});
     std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
                                                            : ListenOrigin(config_.server, config_.server.port, false);
+    // Plans first: ticket targets depend on them (priority support).
+    const auto& pc = config_.plans;
+    parts_->plan_catalog = std::make_unique<plans::PlanCatalog>(CatalogFrom(pc));
+    parts_->plan_store = std::make_unique<storage::PlanStore>(
+        *parts_->db, parts_->clock, *parts_->plan_catalog, *parts_->zone,
+        storage::PlanStoreOptions{.staff_role_ids = config_.discord.staff_role_ids,
+                                  .channel_parent_id = pc.private_channel_category_id,
+                                  .archive_parent_id = pc.archive_category_id});
+    parts_->billing = std::make_unique<stripe::StripeBilling>(
+        *parts_->stripe_client,
+        stripe::BillingUrls{.success_url = pc.success_url.empty() ? origin + "/plans/success" : pc.success_url,
+                            .cancel_url = pc.cancel_url.empty() ? origin + "/plans/cancel" : pc.cancel_url,
+                            .portal_return_url = pc.portal_return_url.empty() ? origin + "/plans/success" : pc.portal_return_url});
+    parts_->plans = std::make_unique<plans::PlanService>(*parts_->plan_catalog, *parts_->plan_store, *parts_->billing, parts_->clock,
+                                                         plans::PlanOptions{.grace = pc.grace_period,
+                                                                            .announce_channel = pc.announce_channel_id});
+    const auto& ac = config_.assistant;
+    parts_->model = std::make_unique<llm::OpenAiClient>(llm::OpenAiOptions{.api_base = ac.api_base,
+                                                                           .api_key = config_.secrets.llm_api_key.Reveal(),
+                                                                           .model = ac.model,
+                                                                           .image_model = ac.image_model,
+                                                                           .image_size = ac.image_size,
+                                                                           .max_tokens = ac.max_answer_tokens,
+                                                                           .timeout = ac.timeout});
+    parts_->assistant = std::make_unique<plans::Assistant>(*parts_->plans, *parts_->model, *parts_->zone,
+                                                           plans::AssistantOptions{.system_prompt = ac.system_prompt,
+                                                                                   .max_prompt_chars = ac.max_prompt_chars,
+                                                                                   .memory_turns = ac.memory_turns,
+                                                                                   .memory_ttl = ac.memory_ttl,
+                                                                                   .per_minute = ac.per_minute});
+    parts_->ticket_repo = std::make_unique<storage::SqlTicketRepository>(*parts_->db, parts_->clock);
+    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock, LimitsFrom(config_.tickets),
+                                                               SlaFrom(config_.tickets),
+                                                               std::make_shared<PlanSlaPolicy>(*parts_->plans));
+    parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
+    commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
+    commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
+    // The shop: the same service for Discord, the console, the API and the panel.
+    parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
     parts_->payments = std::make_unique<stripe::StripeGateway>(
         *parts_->stripe_client,
         stripe::CheckoutUrls{st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
@@ -187,6 +269,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                                          .max_pending_orders = sh.max_pending_orders,
                                                                          .restock_on_refund = sh.restock_on_refund});
     commands::RegisterShopCommands(*parts_->engine, *parts_->shop, *parts_->zone, sh.page_size);
+    commands::RegisterPlanCommands(*parts_->engine, *parts_->plans, *parts_->assistant, *parts_->zone);
     // Members blocked from the panel get a refusal for every command, on every transport.
     parts_->engine->SetBlockedCheck([db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
 }
@@ -228,6 +311,13 @@ int MaxisApp::Serve(std::ostream& out) {
         }
     });
     scheduler.AddRecurring("shop.sweep", "shop.sweep", *scheduling::Recurrence::Parse(config_.shop.sweep_schedule));
+    scheduler.Register("plans.sweep", [&](const scheduling::Job&) {
+        if (int ended = parts_->plans->Sweep(); ended > 0) spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
+        if (int purged = parts_->plan_store->Purge(clock.Now() - std::chrono::hours(48)); purged > 0) {
+            spdlog::debug("plans: purged {} old usage counter(s) and conversation turn(s)", purged);
+        }
+    });
+    scheduler.AddRecurring("plans.sweep", "plans.sweep", *scheduling::Recurrence::Parse(config_.plans.sweep_schedule));
     const auto& oc = config_.outbox;
     scheduler::OutboxWorker outbox(outbox_store, clock,
                                    scheduler::OutboxOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
@@ -242,8 +332,12 @@ int MaxisApp::Serve(std::ostream& out) {
     // Discord, when a token is set: deliverers before the outbox starts, routes before the server starts.
     std::unique_ptr<DiscordRuntime> discord;
     if (!config_.secrets.discord_token.empty()) {
-        discord = std::make_unique<DiscordRuntime>(config_, *parts_->engine, db, clock, parts_->metrics);
+        discord = std::make_unique<DiscordRuntime>(config_, *parts_->engine, db, clock, parts_->metrics,
+                                                   DiscordPlans{*parts_->plans, *parts_->assistant});
         discord->RegisterDeliverers(outbox);
+        auto* runtime = discord.get();
+        scheduler.Register("plans.reconcile", [runtime](const scheduling::Job&) { runtime->ReconcileRoles(); });
+        scheduler.AddRecurring("plans.reconcile", "plans.reconcile", *scheduling::Recurrence::Parse(config_.plans.reconcile_schedule));
     } else {
         spdlog::info("discord: MAXIS_DISCORD_TOKEN is not set; running without Discord (console, API)");
     }
@@ -263,8 +357,11 @@ int MaxisApp::Serve(std::ostream& out) {
     stripe::AddWebhookRoute(router,
                             stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
                                                    .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
-                            clock, *parts_->shop, *parts_->stripe_client, &parts_->metrics);
+                            clock, *parts_->shop, parts_->plans.get(), *parts_->stripe_client, &parts_->metrics);
     stripe::AddCheckoutReturnPages(router, config_.community.name);
+    if (!parts_->assistant->configured()) {
+        spdlog::info("assistant: [assistant] api_base is not set; members are told the assistant is off and nothing is counted");
+    }
 
     // The admin panel: its session cookie is also accepted by the REST API (with the CSRF checks).
     auto masters = MasterKeys(config_);

@@ -33,6 +33,14 @@ Reply NoticeReply(const json::object& payload, const Catalog& catalog, const std
             params[std::string(k)] = core::FormatMoney(core::Money{minor->as_int64(), Text(v.as_object(), "currency")}, locale);
         }
     }
+    if (const auto* d = payload.if_contains("dates"); d != nullptr && d->is_object()) {
+        // "2026-12-25" as the reader writes dates: 25/12/2026 in French.
+        for (const auto& [k, v] : d->as_object()) {
+            if (!v.is_string() || v.as_string().size() != 10) continue;
+            std::string iso(v.as_string());
+            params[std::string(k)] = locale == "fr" ? iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4) : iso;
+        }
+    }
     Reply reply{.text = catalog.Text(locale, Text(payload, "key"), params)};
     if (auto ticket = Text(payload, "ticket"); !ticket.empty() && ticket != "0") {
         reply.buttons.push_back({.label = catalog.Text(locale, "tickets.button.view"),
@@ -43,6 +51,11 @@ Reply NoticeReply(const json::object& payload, const Catalog& catalog, const std
         reply.buttons.push_back({.label = catalog.Text(locale, "shop.button.order"),
                                  .action = "order " + order,
                                  .style = ButtonStyle::kSecondary});
+    }
+    if (const auto* a = payload.if_contains("action"); a != nullptr && a->is_object()) {
+        if (auto command = Text(a->as_object(), "command"); !command.empty()) {
+            reply.buttons.push_back({.label = catalog.Text(locale, Text(a->as_object(), "key")), .action = command});
+        }
     }
     if (const auto* l = payload.if_contains("link"); l != nullptr && l->is_object()) {
         auto url = Text(l->as_object(), "url");

@@ -8,6 +8,7 @@ namespace maxis::core {
 std::string_view Trim(std::string_view s);
 std::vector<std::string> Split(std::string_view s, char sep);
 std::string AsciiLower(std::string_view s);
+std::string AsciiUpper(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 
 /// True when s is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "commands/catalog.hpp"
+#include "core/strings.hpp"
 #include "discord/json_util.hpp"
 #include "discord/render.hpp"
 
@@ -181,7 +182,34 @@ void Bot::HandleMessage(const json::object& message) {
     auto guild_id = Str(message, "guild_id");
     if (!guild_id.empty() && !guild_.IsOurGuild(guild_id)) return;
     auto content = Str(message, "content");
-    if (content.empty() || !content.starts_with(engine_.prefix())) return;
+    bool command = !content.empty() && content.starts_with(engine_.prefix());
+    // The assistant: a DM, or a message that mentions the bot (its mention removed from the words).
+    std::string words;
+    std::vector<std::string> images;
+    bool conversation = false;
+    if (!command && hooks_.converse) {
+        auto bot = guild_.bot_user_id();
+        bool mentioned = false;
+        if (auto* list = message.if_contains("mentions"); list && list->is_array()) {
+            for (const auto& m : list->as_array()) {
+                if (m.is_object() && !bot.empty() && Str(m.as_object(), "id") == bot) mentioned = true;
+            }
+        }
+        conversation = guild_id.empty() || mentioned;
+        if (conversation) {
+            words = content;
+            for (const auto& tag : {"<@" + bot + ">", "<@!" + bot + ">"}) {
+                for (auto at = words.find(tag); !bot.empty() && at != std::string::npos; at = words.find(tag)) words.erase(at, tag.size());
+            }
+            words = std::string(core::Trim(words));
+            if (auto* list = message.if_contains("attachments"); list && list->is_array()) {
+                for (const auto& a : list->as_array()) {
+                    if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/")) images.push_back(Str(a.as_object(), "url"));
+                }
+            }
+        }
+    }
+    if (!command && !conversation) return;
     auto user_id = Str(*author, "id");
     auto uid = Snowflake(user_id);
     if (!uid || !FirstTime("m" + Str(message, "id"))) return;
@@ -194,7 +222,12 @@ void Bot::HandleMessage(const json::object& message) {
     core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr)};
     auto locale = LocaleFor(*uid, "");
     NoteMember(*uid, DisplayName(*author), locale);
-    auto reply = engine_.HandleLine(viewer, locale, content);
+    std::optional<commands::Reply> reply;
+    if (command) {
+        reply = engine_.HandleLine(viewer, locale, content);
+    } else {
+        reply = hooks_.converse(viewer, locale, words, images);
+    }
     if (!reply) return;
     SendReply(Str(message, "channel_id"), Str(message, "id"), *reply, user_id, !guild_id.empty());
     ++messages_;

@@ -35,6 +35,11 @@ struct BotHooks {
     std::function<void(core::UserId, bool joined)> member_event;
     /// The member's recorded locale, if any.
     std::function<std::optional<std::string>(core::UserId)> locale_of;
+    /// A member talked to Maxis (mentioned it, or wrote to it in DM) without a command: the assistant's
+    /// reply to their words and attached images.
+    std::function<commands::Reply(const core::Viewer&, const std::string& locale, const std::string& text,
+                                  const std::vector<std::string>& image_urls)>
+        converse;
 };
 
 struct BotStats {
@@ -44,7 +49,8 @@ struct BotStats {
 };
 
 /// Maxis on Discord: gateway events become command-engine calls, replies are rendered and sent back.
-/// Prefix commands come from MESSAGE_CREATE (bots ignored; ephemeral replies go by DM); slash commands,
+/// Prefix commands come from MESSAGE_CREATE (bots ignored; ephemeral replies go by DM), and so do messages
+/// that mention the bot or are sent to it in DM (the assistant); slash commands,
 /// buttons, select menus and modals come from INTERACTION_CREATE or the HTTP endpoint, answered at once
 /// or deferred and edited, never left to fail. Work runs on a pool of its own, off the gateway thread.
 class Bot {

@@ -53,13 +53,16 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
     });
 
     worker.Register(channels::kNotifyStaff, [&messenger, &catalog, options](const scheduling::OutboxItem& item) {
-        if (options.staff_channel_id.empty()) {
+        auto payload = json::parse(item.payload).as_object();
+        // An announcement names its own channel; other notices go to the staff channel.
+        auto channel = Str(payload, "channel");
+        if (channel.empty()) channel = options.staff_channel_id;
+        if (channel.empty()) {
             spdlog::info("discord: staff notice not posted: discord.staff_channel_id is not set");
             return DeliveryOutcome{};
         }
-        auto payload = json::parse(item.payload).as_object();
         auto reply = commands::NoticeReply(payload, catalog, catalog.Resolve(options.default_locale));
-        return OutcomeOf(messenger.Send(options.staff_channel_id, reply), "staff notice");
+        return OutcomeOf(messenger.Send(channel, reply), "notice in " + channel);
     });
 
     worker.Register(channels::kPost, [&messenger](const scheduling::OutboxItem& item) {
@@ -128,6 +131,36 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         auto r = messenger.rest().Request("POST", "/guilds/" + guild.guild_id() + "/channels", &request, "Maxis private channel");
         if (r.ok() && hooks.save_resource) hooks.save_resource(item.idempotency_key, "channel", Str(r.json.as_object(), "id"));
         return OutcomeOf(r, "create channel " + Str(payload, "name"));
+    });
+
+    worker.Register(channels::kChannelArchive, [&messenger, hooks](const scheduling::OutboxItem& item) {
+        auto payload = json::parse(item.payload).as_object();
+        auto resource = Str(payload, "resource");
+        std::optional<std::string> id = hooks.find_resource ? hooks.find_resource(resource) : std::nullopt;
+        if (!id) {
+            // Not created yet (its item is still queued): try again later, so the archive follows the creation.
+            return DeliveryOutcome{DeliveryStatus::kRetry, "channel " + resource + " not created yet", std::nullopt};
+        }
+        auto current = messenger.rest().Get("/channels/" + *id);
+        if (current.status == 404) {
+            spdlog::info("discord: channel {} was deleted; nothing to archive", *id);
+            return DeliveryOutcome{};
+        }
+        if (!current.ok()) return OutcomeOf(current, "read channel " + *id);
+        // The member loses access (read-only history stays with staff); the name says it is archived.
+        auto member = Str(payload, "member");
+        json::array overwrites;
+        if (const auto* list = current.json.as_object().if_contains("permission_overwrites"); list && list->is_array()) {
+            for (const auto& o : list->as_array()) {
+                if (o.is_object() && Str(o.as_object(), "id") != member) overwrites.push_back(o);
+            }
+        }
+        auto name = Str(current.json.as_object(), "name");
+        json::object body{{"permission_overwrites", std::move(overwrites)}};
+        if (!name.starts_with("archive-")) body["name"] = ("archive-" + name).substr(0, 100);
+        if (auto parent = Str(payload, "parent_id"); !parent.empty()) body["parent_id"] = parent;
+        json::value request = std::move(body);
+        return OutcomeOf(messenger.rest().Request("PATCH", "/channels/" + *id, &request, "Maxis: plan ended"), "archive channel " + *id);
     });
 }
 

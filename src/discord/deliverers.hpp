@@ -19,12 +19,16 @@ namespace maxis::discord {
 ///                      bot may (Manage Roles, and its top role above the role).
 ///  - "discord.channel" {name, topic?, parent_id?, members:[ids], staff_roles:[ids]}: creates a private
 ///                      text channel (hidden from @everyone, open to those listed) once per item.
+///  - "discord.channel_archive" {resource, member, parent_id?}: the channel created under the outbox key
+///                      `resource` loses the member's access, is renamed archive-..., and moves to parent_id.
+///  notify.staff may name a "channel" of its own (announcements).
 namespace channels {
 inline constexpr const char* kNotifyMember = "notify.member";
 inline constexpr const char* kNotifyStaff = "notify.staff";
 inline constexpr const char* kPost = "discord.post";
 inline constexpr const char* kRole = "discord.role";
 inline constexpr const char* kChannel = "discord.channel";
+inline constexpr const char* kChannelArchive = "discord.channel_archive";
 }  // namespace channels
 
 struct DelivererOptions {

@@ -108,6 +108,13 @@ std::string Enqueue(Transaction& tx, core::TimePoint now, const char* channel, j
     return key;
 }
 
+/// A plan's name as members read it (brand names, the same in every language).
+std::string Title(const std::string& id) {
+    std::string out = id;
+    if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+    return out;
+}
+
 std::string Slug(std::string name) {
     std::string out;
     for (unsigned char c : name) {
@@ -201,14 +208,14 @@ struct Consequences {
         Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
         if (before.plan->id == after.plan->id) return;
         if (after.plan->id == "free") {
-            Notice(user, "plans.notify.ended", json::object{{"plan", before.plan->id}}, {}, false);
+            Notice(user, "plans.notify.ended", json::object{{"plan", Title(before.plan->id)}}, {}, false);
             return;
         }
         json::object dates;
         if (after.main && after.main->period_end) dates["until"] = Day(*after.main->period_end);
         if (after.main && after.main->expires_at) dates["until"] = Day(*after.main->expires_at);
         bool permanent = dates.empty();
-        Notice(user, permanent ? "plans.notify.active_forever" : "plans.notify.active", json::object{{"plan", after.plan->id}},
+        Notice(user, permanent ? "plans.notify.active_forever" : "plans.notify.active", json::object{{"plan", Title(after.plan->id)}},
                std::move(dates), false);
     }
 };
@@ -248,11 +255,11 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Apply(state.user, before, after, "Maxis: plan " + after.plan->id);
         if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until) {
-            c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", g.plan}},
+            c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}},
                      json::object{{"until", c.Day(*g.grace_until)}}, true);
         }
         if (!was_canceling && g.cancel_at_period_end && g.status == GrantStatus::kActive && g.period_end) {
-            c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", g.plan}}, json::object{{"until", c.Day(*g.period_end)}},
+            c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", Title(g.plan)}}, json::object{{"until", c.Day(*g.period_end)}},
                      true);
         }
         return EventOutcome::kApplied;
@@ -276,7 +283,7 @@ EventOutcome PlanStore::OneTimePaid(const plans::PlanEvent& event, core::UserId 
         c.Apply(user, before, after, "Maxis: plan " + plan);
         if (before.plan->id == after.plan->id) {
             // Already on a better plan: the purchase still deserves its confirmation.
-            c.Notice(user, "plans.notify.active_forever", json::object{{"plan", plan}}, {}, false);
+            c.Notice(user, "plans.notify.active_forever", json::object{{"plan", Title(plan)}}, {}, false);
         }
         return EventOutcome::kApplied;
     });
@@ -299,13 +306,17 @@ EventOutcome PlanStore::OneTimeRevoked(const plans::PlanEvent& event, const std:
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Roles(user, before, after, "Maxis: plan " + g.plan + " " + why);
         c.Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
-        c.Notice(user, "plans.notify.revoked", json::object{{"plan", g.plan}}, {}, false);
+        c.Notice(user, "plans.notify.revoked", json::object{{"plan", Title(g.plan)}}, {}, false);
         return EventOutcome::kApplied;
     });
 }
 
 EventOutcome PlanStore::Unhandled(const plans::PlanEvent& event) {
     return ApplyEventOnce(db_, clock_.Now(), event.id, event.type, [](Transaction&) { return EventOutcome::kIgnored; });
+}
+
+bool PlanStore::OwnsPayment(const std::string& payment_ref) {
+    return db_.Read(Viewer::System(), [&](Transaction& tx) { return FindGrant(tx, GrantKind::kOneTime, payment_ref).has_value(); });
 }
 
 std::vector<Grant> PlanStore::Grants(core::UserId user) {
@@ -416,6 +427,18 @@ int PlanStore::RestoreRoles(core::UserId user, core::TimePoint now) {
     });
 }
 
+void PlanStore::QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key, const std::string& reason) {
+    if (changes.empty()) return;
+    auto now = clock_.Now();
+    db_.Write(Viewer::System(), [&](Transaction& tx) {
+        for (const auto& c : changes) {
+            Enqueue(tx, now, "discord.role",
+                    json::object{{"user", c.user.ToString()}, {"role", c.role}, {"grant", c.grant}, {"reason", reason}},
+                    key + "." + c.user.ToString() + "." + c.role + (c.grant ? ".grant" : ".revoke"));
+        }
+    });
+}
+
 bool PlanStore::TryUse(core::UserId user, const std::string& day, const std::string& kind, int limit) {
     if (limit <= 0) return false;
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
@@ -516,7 +539,7 @@ plans::Promotion PlanStore::SavePromotion(const plans::Promotion& p, const std::
         for (const auto& r : rows) saved = PromotionFrom(r);
         Consequences c{tx, p.created_at, catalog_, zone_, options_, "plans.promo." + std::to_string(saved.id)};
         json::object payload{{"key", "plans.notify.promotion"},
-                             {"params", json::object{{"percent", std::to_string(p.percent_off)}, {"plan", p.plan}, {"code", p.code}}},
+                             {"params", json::object{{"percent", std::to_string(p.percent_off)}, {"plan", Title(p.plan)}, {"code", p.code}}},
                              {"dates", json::object{{"until", c.Day(p.expires_at)}}},
                              {"action", json::object{{"command", "subscribe " + p.plan}, {"key", "plans.button.subscribe_now"}}}};
         if (!announce_channel.empty()) payload["channel"] = announce_channel;

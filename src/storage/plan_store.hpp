@@ -31,6 +31,7 @@ public:
                                     std::optional<long long> promotion) override;
     plans::EventOutcome OneTimeRevoked(const plans::PlanEvent& event, const std::string& payment_ref, const std::string& why) override;
     plans::EventOutcome Unhandled(const plans::PlanEvent& event) override;
+    [[nodiscard]] bool OwnsPayment(const std::string& payment_ref) override;
 
     [[nodiscard]] std::vector<plans::Grant> Grants(core::UserId user) override;
     [[nodiscard]] std::optional<std::string> CustomerOf(core::UserId user) override;
@@ -39,6 +40,7 @@ public:
     int Sweep(core::TimePoint now) override;
     [[nodiscard]] std::map<long long, std::set<std::string>> DesiredRoles(core::TimePoint now) override;
     int RestoreRoles(core::UserId user, core::TimePoint now) override;
+    void QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key, const std::string& reason) override;
 
     bool TryUse(core::UserId user, const std::string& day, const std::string& kind, int limit) override;
     void GiveBack(core::UserId user, const std::string& day, const std::string& kind) override;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
+#include "stripe/billing.hpp"
 #include "stripe/webhook.hpp"
 
 namespace maxis::stripe {
@@ -29,11 +30,32 @@ struct NotYet {
     std::string why;
 };
 
+/// The subscription an invoice belongs to (top-level before API 2025-03-31, under parent after).
+std::string InvoiceSubscription(const json::object& invoice) {
+    if (auto id = Str(invoice, "subscription"); !id.empty()) return id;
+    if (const auto* parent = invoice.if_contains("parent"); parent && parent->is_object()) {
+        if (const auto* d = parent->as_object().if_contains("subscription_details"); d && d->is_object()) {
+            return Str(d->as_object(), "subscription");
+        }
+    }
+    return {};
+}
+
+std::optional<long long> PromotionOf(const json::object& session) {
+    auto p = Meta(session, "promotion");
+    if (p.empty() || p.size() > 18 || p.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    return std::stoll(p);
+}
+
 class Dispatcher {
 public:
-    Dispatcher(shop::ShopService& shop, const Client& client) : shop_(shop), client_(client) {}
+    Dispatcher(shop::ShopService& shop, plans::PlanService* plans, const Client& client, const core::Clock& clock)
+        : shop_(shop), plans_(plans), client_(client), clock_(clock) {}
 
     EventOutcome Apply(const std::string& id, const std::string& type, const json::object& object) {
+        if (plans_ != nullptr) {
+            if (auto outcome = ApplyPlan(id, type, object)) return *outcome;
+        }
         auto& store = shop_.store();
         bool shop_object = !Meta(object, "order_id").empty();
         if (type == "checkout.session.completed" || type == "checkout.session.async_payment_succeeded") {
@@ -75,6 +97,69 @@ public:
     }
 
 private:
+    /// Plans' events; nullopt for an event that is not about a plan (the shop's, or nobody's).
+    std::optional<EventOutcome> ApplyPlan(const std::string& id, const std::string& type, const json::object& object) {
+        plans::PlanEvent event{id, type};
+        bool plan_object = !Meta(object, "plan").empty();
+        if (type == "checkout.session.completed" || type == "checkout.session.async_payment_succeeded") {
+            if (!plan_object) return std::nullopt;
+            if (Str(object, "mode") == "subscription") {
+                return Sync(event, Str(object, "subscription"), false, PromotionOf(object));
+            }
+            auto status = Str(object, "payment_status");
+            if (status != "paid" && status != "no_payment_required") return plans_->store().Unhandled(event);
+            auto user = Meta(object, "user_id");
+            if (user.empty() || user.find_first_not_of("0123456789") != std::string::npos || user.size() > 19) {
+                return plans_->store().Unhandled(event);
+            }
+            return plans_->store().OneTimePaid(event, core::UserId{std::stoll(user)}, Meta(object, "plan"),
+                                               Str(object, "payment_intent"), Str(object, "customer"), PromotionOf(object));
+        }
+        if (type.starts_with("customer.subscription.")) {
+            auto state = ParseSubscription(object, plans_->catalog());
+            if (plans_->catalog().Find(state.plan) == nullptr || state.user.value == 0) return std::nullopt;
+            return Sync(event, state.id, false, std::nullopt);
+        }
+        if (type == "invoice.paid" || type == "invoice.payment_failed" || type == "invoice.payment_succeeded") {
+            auto subscription = InvoiceSubscription(object);
+            if (subscription.empty()) return std::nullopt;
+            return Sync(event, subscription, type == "invoice.payment_failed", std::nullopt);
+        }
+        if (type == "charge.refunded") {
+            if (!plan_object) return std::nullopt;
+            const auto* refunded = object.if_contains("refunded");
+            if (refunded == nullptr || !refunded->is_bool() || !refunded->as_bool()) return plans_->store().Unhandled(event);
+            return plans_->store().OneTimeRevoked(event, Str(object, "payment_intent"), "refunded");
+        }
+        if (type == "charge.dispute.created") {
+            auto pi = Str(object, "payment_intent");
+            if (pi.empty() || !plans_->store().OwnsPayment(pi)) return std::nullopt;
+            return plans_->store().OneTimeRevoked(event, pi, "disputed: " + Str(object, "reason"));
+        }
+        return std::nullopt;
+    }
+
+    /// Reads the subscription as it is now (any event about it, in any order, brings the grant to the
+    /// latest state; the store refuses a read older than one already applied).
+    EventOutcome Sync(const plans::PlanEvent& event, const std::string& subscription, bool payment_failed,
+                      std::optional<long long> promotion) {
+        if (subscription.empty()) return plans_->store().Unhandled(event);
+        if (shop_.store().EventRecorded(event.id)) return EventOutcome::kDuplicate;
+        json::object object;
+        try {
+            object = client_.Get("/v1/subscriptions/" + subscription);
+        } catch (const core::Error& e) {
+            throw NotYet{"the subscription could not be read: " + std::string(e.what())};
+        }
+        auto observed = clock_.Now();
+        auto state = ParseSubscription(object, plans_->catalog());
+        if (state.user.value == 0 || plans_->catalog().Find(state.plan) == nullptr) {
+            spdlog::warn("stripe: subscription {} names no member or no known plan (price not in [plans]); ignored", subscription);
+            return plans_->store().Unhandled(event);
+        }
+        return plans_->OnSubscription(event, state, observed, payment_failed, promotion);
+    }
+
     /// The hosted invoice of a paid session, read from Stripe (the session only names it).
     std::string InvoiceUrl(const std::string& invoice_id) {
         if (invoice_id.empty() || !client_.configured()) return {};
@@ -86,17 +171,19 @@ private:
     }
 
     shop::ShopService& shop_;
+    plans::PlanService* plans_;
     const Client& client_;
+    const core::Clock& clock_;
 };
 
 }  // namespace
 
 void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::Clock& clock, shop::ShopService& shop,
-                     const Client& client, core::Metrics* metrics) {
+                     plans::PlanService* plans, const Client& client, core::Metrics* metrics) {
     if (metrics != nullptr) {
         metrics->DefineCounter("maxis_stripe_webhook_events_total", "Stripe webhook deliveries by event type and outcome.");
     }
-    auto dispatcher = std::make_shared<Dispatcher>(shop, client);
+    auto dispatcher = std::make_shared<Dispatcher>(shop, plans, client, clock);
     router.Add("POST", "/stripe/webhook", [options = std::move(options), &clock, dispatcher, metrics](const http::Request& req) {
         auto count = [metrics](const std::string& type, std::string_view outcome) {
             if (metrics != nullptr) metrics->Inc("maxis_stripe_webhook_events_total", {{"type", type}, {"outcome", std::string(outcome)}});
@@ -134,13 +221,13 @@ void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::C
         spdlog::debug("stripe: event {} ({}) received, applying", id, type);
         try {
             auto outcome = dispatcher->Apply(id, type, *object);
-            count(type, shop::ToString(outcome));
+            count(type, core::ToString(outcome));
             if (outcome == EventOutcome::kRetryLater) {
                 spdlog::info("stripe: event {} ({}) came before what it depends on; Stripe will deliver it again", id, type);
                 return http::Response::Error(503, "retry_later", "this event depends on one not received yet");
             }
-            spdlog::info("stripe: event {} ({}) {}", id, type, shop::ToString(outcome));
-            return http::Response::Json(200, json::object{{"received", true}, {"outcome", shop::ToString(outcome)}});
+            spdlog::info("stripe: event {} ({}) {}", id, type, core::ToString(outcome));
+            return http::Response::Json(200, json::object{{"received", true}, {"outcome", core::ToString(outcome)}});
         } catch (const NotYet& e) {
             count(type, "retry_later");
             spdlog::warn("stripe: event {} ({}) not applied yet: {}", id, type, e.why);
@@ -189,6 +276,18 @@ void AddCheckoutReturnPages(http::Router& router, const std::string& community_n
                              "/order sur Discord.",
                              "Nothing was charged. Your order stays reserved until it expires: resume the payment from /order on "
                              "Discord.");
+    auto plan_success = ReturnPage(community_name, "Merci ! · Thank you!",
+                                   "Ton paiement est en cours de confirmation. Ton rôle et tes avantages arrivent sur Discord dans "
+                                   "un instant ; vois /subscription.",
+                                   "Your payment is being confirmed. Your role and perks arrive on Discord in a moment; see "
+                                   "/subscription.");
+    auto plan_cancel = ReturnPage(community_name, "Paiement annulé · Payment cancelled",
+                                  "Rien n'a été débité. Tu peux reprendre quand tu veux avec /plans sur Discord.",
+                                  "Nothing was charged. Come back any time with /plans on Discord.");
+    for (auto [path, page] : {std::pair<const char*, std::string>{"/plans/success", plan_success}, {"/plans/cancel", plan_cancel}}) {
+        router.Add("GET", path, [page](const http::Request&) { return http::Response::Text(200, page, "text/html; charset=utf-8"); },
+                   http::RouteOptions{.blocking = false});
+    }
     router.Add("GET", "/shop/success", [success](const http::Request&) { return http::Response::Text(200, success, "text/html; charset=utf-8"); },
                http::RouteOptions{.blocking = false});
     router.Add("GET", "/shop/cancel", [cancel](const http::Request&) { return http::Response::Text(200, cancel, "text/html; charset=utf-8"); },

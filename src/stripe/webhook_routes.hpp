@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "domain/plans/plan_service.hpp"
 #include "domain/shop/shop_service.hpp"
 #include "http/router.hpp"
 #include "stripe/client.hpp"
@@ -22,8 +23,11 @@ struct WebhookOptions {
 /// not ours (unknown types are acknowledged and logged), 503 when it must come again later (an event that
 /// overtook its payment, the invoice not readable yet) or no secret is configured, 500 on a database
 /// failure; Stripe delivers again on anything but 2xx. client reads the hosted invoice of a paid session.
+/// Plans' events (subscriptions, their invoices, Founder's payment, refund and dispute) go to plans when
+/// given; a subscription event reads the subscription from Stripe so that any order of delivery ends in
+/// its latest state.
 void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::Clock& clock, shop::ShopService& shop,
-                     const Client& client, core::Metrics* metrics);
+                     plans::PlanService* plans, const Client& client, core::Metrics* metrics);
 
 /// GET /shop/success and /shop/cancel: where Stripe Checkout sends the member back (a short page in French
 /// and English that points back to Discord; nothing is decided from these visits, only from webhooks).

@@ -53,6 +53,8 @@ public:
     virtual EventOutcome OneTimeRevoked(const PlanEvent& event, const std::string& payment_ref, const std::string& why) = 0;
     /// Records an event nothing applies (acknowledged once).
     virtual EventOutcome Unhandled(const PlanEvent& event) = 0;
+    /// Whether a payment bought a one-time plan (a dispute names only the payment).
+    [[nodiscard]] virtual bool OwnsPayment(const std::string& payment_ref) = 0;
 
     /// Every grant of a member, newest first.
     [[nodiscard]] virtual std::vector<Grant> Grants(core::UserId user) = 0;
@@ -67,6 +69,8 @@ public:
     [[nodiscard]] virtual std::map<long long, std::set<std::string>> DesiredRoles(core::TimePoint now) = 0;
     /// Re-grants a member's plan roles (they rejoined the server). Returns how many role grants were queued.
     virtual int RestoreRoles(core::UserId user, core::TimePoint now) = 0;
+    /// Queues role changes (the reconciler's fixes) under a key unique to the run.
+    virtual void QueueRoleChanges(const std::vector<RoleChange>& changes, const std::string& key, const std::string& reason) = 0;
 
     // Usage: counters per member, local day ("2026-11-25") and kind ("message", "image").
     /// Counts one use if fewer than limit were used; false (nothing counted) otherwise. Atomic.

@@ -95,6 +95,23 @@ Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core:
     return s;
 }
 
+std::vector<RoleChange> RoleDrift(const std::map<long long, std::set<std::string>>& desired,
+                                  const std::map<long long, std::set<std::string>>& actual, const std::set<std::string>& managed) {
+    static const std::set<std::string> kNone;
+    std::vector<RoleChange> out;
+    for (const auto& [user, held] : actual) {
+        auto it = desired.find(user);
+        const auto& want = it == desired.end() ? kNone : it->second;
+        for (const auto& role : want) {
+            if (!held.contains(role)) out.push_back({core::UserId{user}, role, true});
+        }
+        for (const auto& role : held) {
+            if (managed.contains(role) && !want.contains(role)) out.push_back({core::UserId{user}, role, false});
+        }
+    }
+    return out;
+}
+
 std::optional<GrantStatus> StatusFromProvider(std::string_view status) {
     if (status == "active" || status == "trialing") return GrantStatus::kActive;
     if (status == "past_due" || status == "unpaid") return GrantStatus::kPastDue;

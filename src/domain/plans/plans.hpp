@@ -96,6 +96,19 @@ struct Standing {
 
 Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core::TimePoint now);
 
+/// A role to give or take back so that a member's roles match their plans.
+struct RoleChange {
+    core::UserId user;
+    std::string role;
+    bool grant = true;
+};
+
+/// The reconciler's comparison: for members present in the server (`actual`, their roles), what to grant
+/// (a plan role they should hold) and revoke (a managed role they should not). Roles Maxis does not manage
+/// are never touched; members not in the server are left for when they come back.
+std::vector<RoleChange> RoleDrift(const std::map<long long, std::set<std::string>>& desired,
+                                  const std::map<long long, std::set<std::string>>& actual, const std::set<std::string>& managed);
+
 /// A subscription as the payment provider reports it now.
 struct SubscriptionState {
     std::string id;

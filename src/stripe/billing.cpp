@@ -1,0 +1,154 @@
+#include "stripe/billing.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+#include "core/strings.hpp"
+#include "crypto/crypto.hpp"
+
+namespace maxis::stripe {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string Locale(const std::string& locale) { return locale == "fr" ? "fr" : locale == "en" ? "en" : "auto"; }
+
+long long Seconds(core::TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+
+const json::object* Object(const json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v != nullptr && v->is_object() ? &v->as_object() : nullptr;
+}
+
+long long Int(const json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v != nullptr && v->is_int64() ? v->as_int64() : 0;
+}
+
+}  // namespace
+
+Form StripeBilling::CheckoutForm(const PlanCheckout& c) const {
+    const auto& plan = *c.plan;
+    bool monthly = plan.billing == plans::Billing::kMonthly;
+    auto user = c.user.ToString();
+    Form form;
+    form.Add("mode", monthly ? "subscription" : "payment")
+        .Add("line_items[0][price]", plan.price_id)
+        .Add("line_items[0][quantity]", 1)
+        .Add("client_reference_id", user)
+        .Add("metadata[user_id]", user)
+        .Add("metadata[plan]", plan.id);
+    if (c.promotion) form.Add("metadata[promotion]", std::to_string(c.promotion->id));
+    if (monthly) {
+        form.Add("subscription_data[metadata][user_id]", user).Add("subscription_data[metadata][plan]", plan.id);
+    } else {
+        form.Add("payment_intent_data[metadata][user_id]", user)
+            .Add("payment_intent_data[metadata][plan]", plan.id)
+            .Add("invoice_creation[enabled]", "true");
+    }
+    if (!c.customer.empty()) {
+        form.Add("customer", c.customer);
+    } else if (!monthly) {
+        form.Add("customer_creation", "always");  // so that the portal can show the invoice later
+    }
+    if (c.promotion) {
+        form.Add("discounts[0][promotion_code]", c.promotion->promotion_code_id);
+    } else {
+        form.Add("allow_promotion_codes", "true");
+    }
+    form.Add("success_url", urls_.success_url).Add("cancel_url", urls_.cancel_url).Add("locale", Locale(c.locale));
+    return form;
+}
+
+std::string StripeBilling::CreatePlanCheckout(const PlanCheckout& c) {
+    // One session per member, plan and minute: a double click opens the same page.
+    auto key = "maxis-plan-" + c.user.ToString() + "-" + c.plan->id + "-" +
+               std::to_string(core::ToEpochMillis(c.at) / 60'000) + (c.promotion ? "-p" + std::to_string(c.promotion->id) : "");
+    json::object session;
+    try {
+        session = client_.Post("/v1/checkout/sessions", CheckoutForm(c), key);
+    } catch (const core::Error& e) {
+        spdlog::error("stripe: no Checkout Session for plan {} of member {}: {}", c.plan->id, c.user.value, e.what());
+        throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.checkout_failed");
+    }
+    auto url = Str(session, "url");
+    if (url.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a session without a URL", "plans.checkout_failed");
+    return url;
+}
+
+std::string StripeBilling::PortalUrl(const std::string& customer, const std::string& locale) {
+    Form form;
+    form.Add("customer", customer).Add("return_url", urls_.portal_return_url).Add("locale", Locale(locale));
+    json::object session;
+    try {
+        session = client_.Post("/v1/billing_portal/sessions", form, "maxis-portal-" + crypto::RandomHex(12));
+    } catch (const core::Error& e) {
+        spdlog::error("stripe: no Customer Portal session for {}: {}", customer, e.what());
+        throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.portal_failed");
+    }
+    auto url = Str(session, "url");
+    if (url.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a portal session without a URL", "plans.portal_failed");
+    return url;
+}
+
+void StripeBilling::CreatePromotion(plans::Promotion& p) {
+    auto code = core::AsciiUpper(p.plan) + std::to_string(p.percent_off) + "-" + core::AsciiUpper(crypto::RandomHex(3));
+    auto expires = Seconds(p.expires_at);
+    Form coupon;
+    coupon.Add("percent_off", p.percent_off)
+        .Add("duration", "once")
+        .Add("redeem_by", expires)
+        .Add("name", std::to_string(p.percent_off) + "% " + p.plan)
+        .Add("metadata[plan]", p.plan);
+    Form promo;
+    try {
+        auto c = client_.Post("/v1/coupons", coupon, "maxis-coupon-" + code);
+        p.coupon_id = Str(c, "id");
+        promo.Add("coupon", p.coupon_id).Add("code", code).Add("expires_at", expires).Add("metadata[plan]", p.plan);
+        auto pc = client_.Post("/v1/promotion_codes", promo, "maxis-promotion-" + code);
+        p.promotion_code_id = Str(pc, "id");
+        p.code = Str(pc, "code").empty() ? code : Str(pc, "code");
+    } catch (const core::Error& e) {
+        spdlog::error("stripe: promotion {}% on {} not created: {}", p.percent_off, p.plan, e.what());
+        throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.promo_failed");
+    }
+    if (p.coupon_id.empty() || p.promotion_code_id.empty()) {
+        throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered without ids", "plans.promo_failed");
+    }
+}
+
+plans::SubscriptionState ParseSubscription(const json::object& s, const plans::PlanCatalog& catalog) {
+    plans::SubscriptionState out;
+    out.id = Str(s, "id");
+    out.customer = Str(s, "customer");
+    out.status = Str(s, "status");
+    std::string meta_user, meta_plan;
+    if (const auto* m = Object(s, "metadata")) {
+        meta_user = Str(*m, "user_id");
+        meta_plan = Str(*m, "plan");
+    }
+    if (!meta_user.empty() && meta_user.size() <= 19 && meta_user.find_first_not_of("0123456789") == std::string::npos) {
+        out.user = core::UserId{std::stoll(meta_user)};
+    }
+    long long period_end = Int(s, "current_period_end");
+    std::string price;
+    if (const auto* items = Object(s, "items")) {
+        if (const auto* data = items->if_contains("data"); data && data->is_array() && !data->as_array().empty() &&
+                                                          data->as_array().front().is_object()) {
+            const auto& item = data->as_array().front().as_object();
+            if (period_end == 0) period_end = Int(item, "current_period_end");
+            if (const auto* p = Object(item, "price")) price = Str(*p, "id");
+        }
+    }
+    if (period_end > 0) out.period_end = core::FromEpochMillis(period_end * 1000);
+    const auto* flag = s.if_contains("cancel_at_period_end");
+    out.cancel_at_period_end = flag != nullptr && flag->is_bool() && flag->as_bool();
+    const auto* plan = catalog.ByPrice(price);
+    out.plan = plan != nullptr ? plan->id : meta_plan;
+    return out;
+}
+
+}  // namespace maxis::stripe
