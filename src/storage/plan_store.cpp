@@ -245,8 +245,10 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         g.cancel_at_period_end = state.cancel_at_period_end;
         g.customer_id = state.customer;
         if (g.status == GrantStatus::kPastDue) {
-            bool already = existing && existing->grant.status == GrantStatus::kPastDue && existing->grant.grace_until;
-            if (!already) g.grace_until = now + options.grace;
+            // One grace period per failure: it starts when a paid plan first falls due, and a plan already
+            // ended for want of payment does not get a second one from a later "past due" report.
+            bool started = existing && existing->grant.grace_until && existing->grant.status != GrantStatus::kActive;
+            if (!started) g.grace_until = now + options.grace;
         } else {
             g.grace_until.reset();
         }
@@ -254,7 +256,7 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         auto after = plans::StandingOf(catalog_, LoadGrants(tx, state.user.value), now);
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Apply(state.user, before, after, "Maxis: plan " + after.plan->id);
-        if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until) {
+        if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until && *g.grace_until > now) {
             c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}},
                      json::object{{"until", c.Day(*g.grace_until)}}, true);
         }

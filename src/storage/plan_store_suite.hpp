@@ -231,7 +231,7 @@ TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
     EXPECT_EQ(store.Used(kAlice.user_id, day, "message"), 10);
     auto a = assistant.Ask(kAlice.user_id, "again", {});
     EXPECT_EQ(a.kind, plans::AnswerKind::kQuotaExhausted);
-    EXPECT_EQ(a.upgrade, "founder");  // the cheapest plan for sale with more messages
+    EXPECT_EQ(a.upgrade, "pro");  // the first monthly plan with more messages
 }
 
 TEST_F(PlanSuite, QuotaResetsAtLocalMidnightAcrossDaylightSavingChanges) {
@@ -274,7 +274,7 @@ TEST_F(PlanSuite, FailuresCountNothingAndMemoryIsShort) {
     // Free members may not attach images; Pro may.
     auto image = assistant.Ask(kAlice.user_id, "look", {"https://cdn.example/a.png"});
     EXPECT_EQ(image.kind, plans::AnswerKind::kNotInPlan);
-    EXPECT_EQ(image.upgrade, "founder");
+    EXPECT_EQ(image.upgrade, "pro");
     EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages, 0);
     for (int i = 0; i < 5; ++i) assistant.Ask(kAlice.user_id, "q" + std::to_string(i), {});
     // The last three turns (6 messages) go with the next question, oldest first.

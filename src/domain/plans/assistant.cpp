@@ -32,10 +32,12 @@ std::size_t Utf8Length(const std::string& s) {
 std::string Assistant::DayOf(core::TimePoint t) const { return zone_.LocalDate(t); }
 
 std::string Assistant::Upgrade(const Standing& standing, bool (*offers)(const Entitlements&, const Entitlements&)) const {
-    // The cheapest plan for sale that gives what is missing.
-    for (const auto& p : plans_.catalog().all()) {
-        if (p.billing == Billing::kFree || p.price_id.empty() || p.rank <= standing.plan->rank) continue;
-        if (offers(standing.entitlements, p.entitlements)) return p.id;
+    // The first monthly plan that gives what is missing, else a one-time one.
+    for (auto billing : {Billing::kMonthly, Billing::kOneTime}) {
+        for (const auto& p : plans_.catalog().all()) {
+            if (p.billing != billing || p.price_id.empty() || p.rank <= standing.plan->rank) continue;
+            if (offers(standing.entitlements, p.entitlements)) return p.id;
+        }
     }
     return {};
 }

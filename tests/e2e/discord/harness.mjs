@@ -48,7 +48,7 @@ staff_channel_id = "${s.channels.staff}"
 fallback_channel_id = "${s.channels.fallback}"
 staff_role_ids = ["${s.roles.staff}"]
 ${httpInteractions ? `gateway = false\npublic_key = "${e.sim.publicKeyHex}"` : ''}
-${toml}
+${typeof toml === 'function' ? toml(s) : toml}
 `;
     writeFileSync(join(e.dir, 'maxis.toml'), e.config);
     e.launchEnv = { ...process.env, MAXIS_DISCORD_TOKEN: e.sim.options.token,

@@ -8,12 +8,13 @@ import { startStripeSimulator } from '../../sim/stripe/simulator.mjs';
 export const STRIPE_KEY = 'sk_test_maxis';
 export const WEBHOOK_SECRET = 'whsec_test_maxis';
 
-export async function startShop({ databaseToml = '', toml = '' } = {}) {
+/** toml: text, or a function of the Discord simulator's state (its role and channel ids). */
+export async function startShop({ databaseToml = '', toml = '', env = {} } = {}) {
   const stripe = await startStripeSimulator({ secretKey: STRIPE_KEY, webhookSecret: WEBHOOK_SECRET });
   const e = await Env.start({
     databaseToml,
-    toml: `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n[log]\nlevel = "debug"\n${toml}`,
-    env: { MAXIS_STRIPE_SECRET_KEY: STRIPE_KEY, MAXIS_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    toml: (state) => `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n[log]\nlevel = "debug"\n${typeof toml === 'function' ? toml(state) : toml}`,
+    env: { MAXIS_STRIPE_SECRET_KEY: STRIPE_KEY, MAXIS_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env },
   });
   e.stripe = stripe;
   await e.pointWebhooks();

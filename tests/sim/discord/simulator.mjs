@@ -75,6 +75,8 @@ export class DiscordSimulator {
     this.staffRole = this.addRole({ name: 'Staff', position: 5, permissions: '0' });
     this.paidRole = this.addRole({ name: 'Pro', position: 3, permissions: '0' });
     this.highRole = this.addRole({ name: 'Moderators', position: 20, permissions: '0' });
+    this.ultraRole = this.addRole({ name: 'Ultra', position: 2, permissions: '0' });
+    this.founderRole = this.addRole({ name: 'Founder', position: 1, permissions: '0' });
     this.general = this.addChannel({ name: 'general' });
     this.staffChannel = this.addChannel({ name: 'staff' });
     this.fallbackChannel = this.addChannel({ name: 'notifications' });
@@ -279,6 +281,11 @@ export class DiscordSimulator {
       flags: body.flags ?? 0,
     };
     if (body.message_reference) m.message_reference = { ...body.message_reference, channel_id: channelId };
+    // Discord resolves <@id> and <@!id> in the content into the mentions array.
+    for (const [, uid] of (m.content.matchAll(/<@!?(\d+)>/g))) {
+      const u = this.users.get(uid);
+      if (u && !m.mentions.some((x) => x.id === uid)) m.mentions.push(u);
+    }
     return m;
   }
 
@@ -337,7 +344,7 @@ export class DiscordSimulator {
     throw new DiscordError(404, 10015, 'Unknown Webhook');
   }
 
-  async rest(method, path, body, headers) {
+  async rest(method, path, body, headers, query = new URLSearchParams()) {
     const bot = () => {
       if (headers.authorization !== `Bot ${this.options.token}`) throw new DiscordError(401, 0, '401: Unauthorized');
     };
@@ -372,6 +379,15 @@ export class DiscordSimulator {
     if (method === 'GET' && path === `/guilds/${g}`) { bot(); return [200, this.guildObject(false)]; }
     if ((m = path.match(/^\/guilds\/(\d+)/)) && m[1] !== g) { bot(); throw new DiscordError(404, 10004, 'Unknown Guild'); }
     if (method === 'GET' && path === `/guilds/${g}/roles`) { bot(); return [200, [...this.guild.roles.values()]]; }
+    if (path === `/guilds/${g}/members` && method === 'GET') {
+      bot();
+      const q = query;
+      const limit = Number(q.get('limit') ?? 1);
+      if (!(limit >= 1 && limit <= 1000)) throw new DiscordError(400, 50035, 'Invalid Form Body');
+      const after = BigInt(q.get('after') ?? '0');
+      const ids = [...this.guild.members.keys()].filter((id) => BigInt(id) > after).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      return [200, ids.slice(0, limit).map((id) => this.memberObject(id))];
+    }
     if ((m = path.match(/^\/guilds\/\d+\/members\/(\d+)$/)) && method === 'GET') {
       bot();
       const member = this.memberObject(m[1]);
@@ -407,6 +423,22 @@ export class DiscordSimulator {
       bot();
       const c = this.guild.channels.get(m[1]);
       if (!c) throw new DiscordError(404, 10003, 'Unknown Channel');
+      return [200, c];
+    }
+    if ((m = path.match(/^\/channels\/(\d+)$/)) && method === 'PATCH') {
+      bot();
+      const c = this.guild.channels.get(m[1]);
+      if (!c) throw new DiscordError(404, 10003, 'Unknown Channel');
+      if ((this.permissionsOf(this.bot.id) & P.ManageChannels) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      if (body.name !== undefined && (!body.name || body.name.length > 100)) throw new DiscordError(400, 50035, 'Invalid Form Body');
+      if (body.name !== undefined) c.name = body.name;
+      if (body.topic !== undefined) c.topic = body.topic;
+      if (body.parent_id !== undefined) c.parent_id = body.parent_id;
+      if (body.permission_overwrites !== undefined) {
+        c.permission_overwrites = body.permission_overwrites.map((o) => ({ id: o.id, type: o.type, allow: String(o.allow ?? 0), deny: String(o.deny ?? 0) }));
+      }
+      this.auditLog.push({ action: 'channel_update', channel: c.id, reason: headers['x-audit-log-reason'] ? decodeURIComponent(headers['x-audit-log-reason']) : null });
+      this.dispatch('CHANNEL_UPDATE', c, GatewayIntentBits.Guilds);
       return [200, c];
     }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body)]; }
@@ -522,7 +554,7 @@ export class DiscordSimulator {
       return json(200, { gateway: { ...this.gatewayStats, sessions: [...this.sessions.values()].map((s) => ({ id: s.id, seq: s.seq, connected: !!s.ws, intents: s.intents })) },
         public_key: this.publicKeyHex, guild_id: this.guild.id, application_id: this.options.applicationId, bot_id: this.bot.id,
         channels: { general: this.general.id, staff: this.staffChannel.id, fallback: this.fallbackChannel.id },
-        roles: { bot: this.botRole.id, staff: this.staffRole.id, pro: this.paidRole.id, high: this.highRole.id },
+        roles: { bot: this.botRole.id, staff: this.staffRole.id, pro: this.paidRole.id, high: this.highRole.id, ultra: this.ultraRole.id, founder: this.founderRole.id },
         rate_limited: this.stats429 ?? 0, validation_errors: this.validationErrors });
     }
     if (method === 'POST' && path === '/_sim/messages') {
@@ -534,6 +566,8 @@ export class DiscordSimulator {
         channelId = this.dmChannels.get(u.id);
       }
       const msg = this.messageFrom(channelId, { content: body.content }, u);
+      msg.attachments = (body.attachments ?? []).map((a) => ({ id: snowflake(), filename: a.filename ?? 'image.png', size: a.size ?? 1024,
+        url: a.url, proxy_url: a.url, content_type: a.content_type ?? 'image/png', width: 64, height: 64 }));
       if (!dm) { msg.guild_id = this.guild.id; msg.member = this.memberObject(u.id) ?? { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false }; delete msg.member.user; }
       this.messages.get(channelId).push(msg);
       this.dispatch('MESSAGE_CREATE', msg, dm ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
@@ -566,6 +600,11 @@ export class DiscordSimulator {
         this.dispatch('GUILD_MEMBER_UPDATE', { guild_id: this.guild.id, ...this.memberObject(m[1]) }, GatewayIntentBits.GuildMembers);
         return json(200, this.memberObject(m[1]));
       }
+    }
+    if (method === 'POST' && path === '/_sim/roles') {
+      const r = this.addRole({ name: body.name, position: body.position ?? 2, permissions: body.permissions ?? '0' });
+      this.dispatch('GUILD_ROLE_CREATE', { guild_id: this.guild.id, role: r }, GatewayIntentBits.Guilds);
+      return json(200, r);
     }
     if ((m = path.match(/^\/_sim\/roles\/(\d+)$/)) && method === 'PATCH') {
       Object.assign(this.guild.roles.get(m[1]), body);
@@ -606,7 +645,7 @@ export class DiscordSimulator {
         this.checkBody(req.method, path, body);
       }
       this.rateLimit(req.method, path, res);
-      const [status, value] = await this.rest(req.method, path, body, req.headers);
+      const [status, value] = await this.rest(req.method, path, body, req.headers, url.searchParams);
       send(status, value);
     } catch (e) {
       if (e instanceof DiscordError) {

@@ -14,7 +14,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = JSON.parse(readFileSync(resolve(here, '../../../../shared/stripe-openapi/fixtures3.json'), 'utf8')).resources;
 const clone = (o) => JSON.parse(JSON.stringify(o));
 const id = (prefix) => `${prefix}_test_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
-const now = () => Math.floor(Date.now() / 1000);
+let clockOffset = 0;  // seconds added to the simulator's clock (/_sim/config {clockOffset})
+const now = () => Math.floor(Date.now() / 1000) + clockOffset;
+const MONTH = 30 * 86400;
 
 /// Parses Stripe's form encoding into nested objects and arrays ("a[b][0][c]=1").
 export function parseForm(text) {
@@ -43,7 +45,7 @@ const invalid = (message, param) => new StripeError(400, 'invalid_request_error'
 export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhookSecret = 'whsec_test_maxis', port = 0 } = {}) {
     const state = {
         sessions: new Map(), invoices: new Map(), refunds: new Map(), customers: new Map(), coupons: new Map(), promotionCodes: new Map(),
-        paymentIntents: new Map(), idempotency: new Map(), requests: [], deliveries: [], events: [],
+        paymentIntents: new Map(), subscriptions: new Map(), prices: new Map(), idempotency: new Map(), requests: [], deliveries: [], events: [],
         webhookUrl: null, webhookSecret, retryDelayMs: 200, maxRetries: 5, failNext: 0, holdEvents: false, held: [],
     };
 
@@ -103,6 +105,16 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             return clone(invoice);
         }
         if (method === 'POST' && path === '/v1/refunds') return createRefund(p);
+        if ((m = path.match(/^\/v1\/subscriptions\/([^/]+)$/)) && method === 'GET') {
+            const sub = state.subscriptions.get(m[1]);
+            if (!sub) throw new StripeError(404, 'invalid_request_error', `No such subscription: '${m[1]}'`, 'id', 'resource_missing');
+            return clone(sub);
+        }
+        if ((m = path.match(/^\/v1\/prices\/([^/]+)$/)) && method === 'GET') {
+            const price = state.prices.get(m[1]);
+            if (!price) throw new StripeError(404, 'invalid_request_error', `No such price: '${m[1]}'`, 'id', 'resource_missing');
+            return clone(price);
+        }
         if (method === 'POST' && path === '/v1/customers') return store(state.customers, { ...clone(fixtures.customer), id: id('cus'), email: p.email ?? null, name: p.name ?? null, metadata: p.metadata ?? {}, created: now() });
         if (method === 'POST' && path === '/v1/coupons') return createCoupon(p);
         if (method === 'POST' && path === '/v1/promotion_codes') return createPromotionCode(p);
@@ -128,9 +140,30 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         if (mode !== 'setup' && items.length === 0) throw invalid('Missing required param: line_items.', 'line_items');
         let total = 0;
         let currency = null;
+        if (p.discounts && p.allow_promotion_codes) {
+            throw new StripeError(400, 'invalid_request_error', 'You may only specify one of these parameters: allow_promotion_codes, discounts.', 'discounts');
+        }
+        let discountPercent = 0;
+        for (const d of p.discounts ?? []) {
+            const promo = state.promotionCodes.get(d.promotion_code ?? '');
+            if (!promo) throw new StripeError(400, 'invalid_request_error', `No such promotion code: '${d.promotion_code}'`, 'discounts', 'resource_missing');
+            if (!promo.active || (promo.expires_at && promo.expires_at <= now())) {
+                throw new StripeError(400, 'invalid_request_error', 'This promotion code cannot be redeemed because it has expired.', 'discounts', 'promotion_code_expired');
+            }
+            discountPercent = promo.coupon.percent_off ?? 0;
+        }
+        if (p.customer && !state.customers.has(p.customer)) throw new StripeError(400, 'invalid_request_error', `No such customer: '${p.customer}'`, 'customer', 'resource_missing');
         items.forEach((item, i) => {
             if (!item.quantity) throw invalid(`Missing required param: line_items[${i}][quantity].`, `line_items[${i}][quantity]`);
-            if (item.price) return;
+            if (item.price) {
+                const price = state.prices.get(item.price);
+                if (!price) throw new StripeError(400, 'invalid_request_error', `No such price: '${item.price}'`, `line_items[${i}][price]`, 'resource_missing');
+                if (mode === 'subscription' && !price.recurring) throw new StripeError(400, 'invalid_request_error', 'You must provide at least one recurring price in `subscription` mode when using prices.', `line_items[${i}][price]`);
+                if (mode === 'payment' && price.recurring) throw new StripeError(400, 'invalid_request_error', 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', `line_items[${i}][price]`);
+                currency ??= price.currency;
+                total += price.unit_amount * Number(item.quantity);
+                return;
+            }
             const pd = item.price_data;
             if (!pd) throw invalid(`Missing required param: line_items[${i}][price_data].`, `line_items[${i}][price_data]`);
             if (!pd.currency) throw invalid(`Missing required param: line_items[${i}][price_data][currency].`, `line_items[${i}][price_data][currency]`);
@@ -143,11 +176,15 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             const e = Number(p.expires_at);
             if (e < now() + 1800 - 5 || e > now() + 86400) throw new StripeError(400, 'invalid_request_error', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'expires_at', 'parameter_invalid_integer');
         }
+        const subtotal = total;
+        total = Math.round(total * (100 - discountPercent) / 100);
         const s = {
             ...clone(fixtures['checkout.session']),
             id: id('cs'), object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid', created: now(),
             expires_at: Number(p.expires_at ?? now() + 86400), success_url: p.success_url, cancel_url: p.cancel_url ?? null,
-            client_reference_id: p.client_reference_id ?? null, metadata: p.metadata ?? {}, currency, amount_subtotal: total, amount_total: total,
+            client_reference_id: p.client_reference_id ?? null, metadata: p.metadata ?? {}, currency, amount_subtotal: subtotal, amount_total: total,
+            total_details: { amount_discount: subtotal - total, amount_shipping: 0, amount_tax: 0 }, allow_promotion_codes: p.allow_promotion_codes === 'true' ? true : null,
+            customer_creation: p.customer_creation ?? null,
             customer: p.customer ?? null, customer_email: p.customer_email ?? null, invoice: null, payment_intent: null, subscription: null,
             invoice_creation: { enabled: p.invoice_creation?.enabled === 'true', invoice_data: clone(fixtures['checkout.session'].invoice_creation?.invoice_data ?? {}) },
             url: null, line_items_sim: items, payment_intent_metadata: p.payment_intent_data?.metadata ?? {},
@@ -224,6 +261,12 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         const s = state.sessions.get(sid);
         if (!s) throw new Error(`no session ${sid}`);
         if (s.status !== 'open') throw new Error(`session ${sid} is ${s.status}`);
+        if (!s.customer && (s.mode === 'subscription' || s.customer_creation === 'always')) {
+            const customer = { ...clone(fixtures.customer), id: id('cus'), email: null, name: null, metadata: {}, created: now() };
+            state.customers.set(customer.id, customer);
+            s.customer = customer.id;
+        }
+        if (s.mode === 'subscription') return paySubscription(s);
         const pi = { id: id('pi'), charge: id('ch'), amount: s.amount_total, amount_refunded: 0, currency: s.currency, metadata: clone(s.payment_intent_metadata) };
         state.paymentIntents.set(pi.id, pi);
         s.status = 'complete';
@@ -255,6 +298,94 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         }
         return events;
     }
+
+    /// Checkout in subscription mode: the subscription (its first period paid), its invoice, and the events
+    /// Stripe sends for them.
+    function paySubscription(s) {
+        const item = s.line_items_sim[0];
+        const price = state.prices.get(item.price);
+        const start = now();
+        const sub = {
+            ...clone(fixtures.subscription), id: id('sub'), object: 'subscription', customer: s.customer, status: 'active', created: start, start_date: start,
+            metadata: clone(s.subscription_metadata), cancel_at_period_end: false, canceled_at: null, ended_at: null, cancel_at: null, currency: s.currency,
+            current_period_start: start, current_period_end: start + MONTH, latest_invoice: null, discounts: [], schedule: null, test_clock: null,
+            items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: [] },
+        };
+        setPrice(sub, price);
+        state.subscriptions.set(sub.id, sub);
+        s.status = 'complete';
+        s.payment_status = 'paid';
+        s.subscription = sub.id;
+        s.url = null;
+        const invoice = subscriptionInvoice(sub, s.amount_total, 'paid', 'subscription_create');
+        s.invoice = invoice.id;
+        return [makeEvent('customer.subscription.created', clone(sub)), makeEvent('invoice.paid', clone(invoice)),
+            makeEvent('checkout.session.completed', publicSession(s))];
+    }
+
+    function setPrice(sub, price) {
+        sub.items.data = [{ ...clone(fixtures.subscription.items.data[0]), id: id('si'), subscription: sub.id, quantity: 1, price: clone(price),
+            current_period_start: sub.current_period_start, current_period_end: sub.current_period_end, metadata: {} }];
+        sub.plan = null;
+    }
+
+    function subscriptionInvoice(sub, amount, status, reason) {
+        const paid = status === 'paid';
+        const inv = { ...clone(fixtures.invoice), id: id('in'), customer: sub.customer, subscription: sub.id, status, paid, billing_reason: reason,
+            amount_due: amount, amount_paid: paid ? amount : 0, amount_remaining: paid ? 0 : amount, total: amount, currency: sub.currency,
+            period_start: sub.current_period_start, period_end: sub.current_period_end, attempt_count: 1, created: now(), metadata: {},
+            subscription_details: { metadata: clone(sub.metadata) },
+            parent: { type: 'subscription_details', quote_details: null, subscription_details: { subscription: sub.id, metadata: clone(sub.metadata) } },
+            lines: { object: 'list', has_more: false, url: '/v1/invoices/lines', data: [{ ...clone(fixtures.invoice.lines.data[0]), amount, currency: sub.currency,
+                period: { start: sub.current_period_start, end: sub.current_period_end }, subscription: sub.id }] } };
+        inv.hosted_invoice_url = `https://invoice.stripe.com/i/acct_sim/${inv.id}`;
+        inv.invoice_pdf = `https://pay.stripe.com/invoice/acct_sim/${inv.id}/pdf`;
+        state.invoices.set(inv.id, inv);
+        sub.latest_invoice = inv.id;
+        return inv;
+    }
+
+    function subscription(sid) {
+        const sub = state.subscriptions.get(sid);
+        if (!sub) throw new Error(`no subscription ${sid}`);
+        return sub;
+    }
+
+    /// The lifecycle a real subscription goes through, each returning its events.
+    const lifecycle = {
+        renew(sub) {  // the next period is paid
+            sub.current_period_start = sub.current_period_end;
+            sub.current_period_end += MONTH;
+            sub.status = 'active';
+            setPrice(sub, sub.items.data[0].price);
+            const inv = subscriptionInvoice(sub, sub.items.data[0].price.unit_amount, 'paid', 'subscription_cycle');
+            return [makeEvent('invoice.paid', clone(inv)), makeEvent('customer.subscription.updated', clone(sub))];
+        },
+        fail(sub) {  // the renewal's payment fails
+            sub.status = 'past_due';
+            const inv = subscriptionInvoice(sub, sub.items.data[0].price.unit_amount, 'open', 'subscription_cycle');
+            return [makeEvent('invoice.payment_failed', clone(inv)), makeEvent('customer.subscription.updated', clone(sub))];
+        },
+        update(sub, body) {  // what the Customer Portal does: change the price, cancel at period end, or resume
+            if (body.price) {
+                const price = state.prices.get(body.price);
+                if (!price) throw new Error(`no price ${body.price}`);
+                setPrice(sub, price);
+            }
+            if ('cancel_at_period_end' in body) {
+                sub.cancel_at_period_end = !!body.cancel_at_period_end;
+                sub.cancel_at = sub.cancel_at_period_end ? sub.current_period_end : null;
+                sub.canceled_at = sub.cancel_at_period_end ? now() : null;
+            }
+            return [makeEvent('customer.subscription.updated', clone(sub))];
+        },
+        delete(sub) {  // the end: at period end after a cancel, or after failed retries
+            sub.status = 'canceled';
+            sub.ended_at = now();
+            sub.canceled_at ??= now();
+            return [makeEvent('customer.subscription.deleted', clone(sub))];
+        },
+    };
 
     function sign(body, t = now(), secret = state.webhookSecret) {
         return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
@@ -296,8 +427,20 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         let m;
         if (path === '/_sim/config') {
             for (const k of ['webhookUrl', 'webhookSecret', 'retryDelayMs', 'maxRetries', 'failNext', 'holdEvents']) if (k in body) state[k] = body[k];
+            if ('clockOffset' in body) clockOffset = Number(body.clockOffset);
             return { ok: true };
         }
+        if (path === '/_sim/prices') {  // the prices a Dashboard would hold
+            const price = { ...clone(fixtures.price), id: body.id ?? id('price'), unit_amount: Number(body.unit_amount), currency: body.currency ?? 'eur',
+                type: body.recurring ? 'recurring' : 'one_time', recurring: body.recurring ? { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } : null,
+                active: true, metadata: {}, created: now() };
+            state.prices.set(price.id, price);
+            return price;
+        }
+        if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)\/(renew|fail|update|delete)$/))) {
+            return deliver(lifecycle[m[2]](subscription(m[1]), body), body);
+        }
+        if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)$/))) return clone(subscription(m[1]));
         if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/pay$/))) return deliver(pay(m[1], body), body);
         if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/expire$/))) return deliver([expireSession(m[1], false)], body);
         if ((m = path.match(/^\/_sim\/payment_intents\/([^/]+)\/dispute$/))) {
