@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "crypto/crypto.hpp"
+#include <boost/json.hpp>
+
+#include "stripe/billing.hpp"
 #include "stripe/form.hpp"
 #include "stripe/webhook.hpp"
 
@@ -45,6 +48,66 @@ TEST(Form, EncodesBracketedKeysInOrder) {
     EXPECT_EQ(f.Encode(),
               "mode=payment&line_items%5B0%5D%5Bprice_data%5D%5Bproduct_data%5D%5Bname%5D=T-shirt%20%C2%AB%20%C3%A9t%C3%A9%20%C2%BB"
               "&line_items%5B0%5D%5Bquantity%5D=2");
+}
+
+plans::PlanCatalog BillingCatalog() {
+    return plans::PlanCatalog({{.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro"},
+                               {.id = "ultra", .rank = 3, .billing = plans::Billing::kMonthly, .price_id = "price_ultra"},
+                               {.id = "founder", .rank = 1, .billing = plans::Billing::kOneTime, .price_id = "price_f"}});
+}
+
+std::map<std::string, std::string> Fields(const Form& f) {
+    std::map<std::string, std::string> out;
+    for (const auto& [k, v] : f.fields()) out[k] = v;
+    return out;
+}
+
+TEST(StripeBilling, SubscriptionAndOneTimeCheckoutsCarryTheMemberWhereStripeKeepsIt) {
+    auto catalog = BillingCatalog();
+    Client client(ClientOptions{});
+    StripeBilling billing(client, BillingUrls{"https://x/ok", "https://x/no", "https://x/back"});
+    plans::BillingGateway::PlanCheckout c{.user = core::UserId{42}, .plan = catalog.Find("pro"), .locale = "fr"};
+    auto sub = Fields(billing.CheckoutForm(c));
+    EXPECT_EQ(sub["mode"], "subscription");
+    EXPECT_EQ(sub["line_items[0][price]"], "price_pro");
+    EXPECT_EQ(sub["subscription_data[metadata][user_id]"], "42");
+    EXPECT_EQ(sub["subscription_data[metadata][plan]"], "pro");
+    EXPECT_EQ(sub["allow_promotion_codes"], "true");
+    EXPECT_FALSE(sub.contains("customer_creation"));  // subscription mode always makes a customer
+    c.plan = catalog.Find("founder");
+    c.customer = "cus_1";
+    c.promotion = plans::Promotion{.id = 7, .promotion_code_id = "promo_7"};
+    auto once = Fields(billing.CheckoutForm(c));
+    EXPECT_EQ(once["mode"], "payment");
+    EXPECT_EQ(once["payment_intent_data[metadata][user_id]"], "42");
+    EXPECT_EQ(once["customer"], "cus_1");
+    EXPECT_EQ(once["discounts[0][promotion_code]"], "promo_7");
+    EXPECT_EQ(once["metadata[promotion]"], "7");
+    EXPECT_FALSE(once.contains("allow_promotion_codes"));  // Stripe refuses both together
+}
+
+TEST(StripeBilling, SubscriptionsAreReadInBothApiShapes) {
+    auto catalog = BillingCatalog();
+    // 2024-06-20: the period on the subscription; a plan changed in the portal shows in the price only.
+    auto old_shape = boost::json::parse(R"({"id":"sub_1","customer":"cus_1","status":"past_due","cancel_at_period_end":true,
+        "current_period_end":1800000000,"metadata":{"user_id":"42","plan":"pro"},
+        "items":{"data":[{"price":{"id":"price_ultra"}}]}})").as_object();
+    auto s = ParseSubscription(old_shape, catalog);
+    EXPECT_EQ(s.user.value, 42);
+    EXPECT_EQ(s.plan, "ultra");
+    EXPECT_EQ(s.status, "past_due");
+    EXPECT_TRUE(s.cancel_at_period_end);
+    EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'800'000'000'000LL);
+    // Newer versions: the period on the item.
+    auto new_shape = boost::json::parse(R"({"id":"sub_2","status":"active","metadata":{"user_id":"7"},
+        "items":{"data":[{"current_period_end":1900000000,"price":{"id":"price_pro"}}]}})").as_object();
+    s = ParseSubscription(new_shape, catalog);
+    EXPECT_EQ(s.plan, "pro");
+    EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'900'000'000'000LL);
+    EXPECT_FALSE(s.cancel_at_period_end);
+    // No member in the metadata: no user (the webhook ignores it).
+    s = ParseSubscription(boost::json::parse(R"({"id":"sub_3","metadata":{"user_id":"abc"}})").as_object(), catalog);
+    EXPECT_EQ(s.user.value, 0);
 }
 
 }  // namespace
