@@ -17,7 +17,7 @@
 #include "discord/doctor.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
-#include "discord/json_util.hpp"
+#include "discord/members.hpp"
 #include "discord/messenger.hpp"
 #include "discord/rest_client.hpp"
 #include "discord/sealed_action.hpp"
@@ -188,28 +188,13 @@ void DiscordRuntime::ReconcileRoles() {
     auto* p = parts_.get();
     auto managed = p->plans.plans.catalog().ManagedRoles();
     if (managed.empty()) return;
-    // Every member, 1000 at a time (needs the Server Members intent, which Maxis already asks for).
-    std::map<long long, std::set<std::string>> actual;
-    std::string after = "0";
-    for (int page = 0; page < 1000; ++page) {
-        auto r = p->rest.Get("/guilds/" + p->config.discord.guild_id + "/members?limit=1000&after=" + after);
-        if (!r.ok() || !r.json.is_array()) {
-            spdlog::warn("plans: role reconciliation skipped: cannot list the server's members: {}", r.Describe());
-            return;
-        }
-        const auto& list = r.json.as_array();
-        for (const auto& m : list) {
-            if (!m.is_object()) continue;
-            const auto* user = discord::Obj(m.as_object(), "user");
-            if (user == nullptr || (user->contains("bot") && user->at("bot").is_bool() && user->at("bot").as_bool())) continue;
-            auto id = discord::Str(*user, "id");
-            if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) continue;
-            auto roles = discord::Ids(m.as_object().if_contains("roles"));
-            actual[std::stoll(id)] = std::set<std::string>(roles.begin(), roles.end());
-            after = id;
-        }
-        if (list.size() < 1000) break;
+    std::string error;
+    auto members = discord::ListMemberRoles(p->rest, p->config.discord.guild_id, error);
+    if (!members) {
+        spdlog::warn("plans: role reconciliation skipped: cannot list the server's members: {}", error);
+        return;
     }
+    const auto& actual = *members;
     auto now = p->clock.Now();
     auto desired = p->plans.plans.store().DesiredRoles(now);
     auto changes = plans::RoleDrift(desired, actual, managed);

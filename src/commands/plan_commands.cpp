@@ -62,7 +62,7 @@ Reply AssistantReply(const Catalog& c, const std::string& locale, Assistant& ass
         case AnswerKind::kRateLimited: return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
         case AnswerKind::kFailed: return Refusal(T(c, locale, "plans.assistant.failed"));
         case AnswerKind::kNotInPlan: {
-            auto r = Refusal(a.upgrade.empty() && a.limit > 0 && !image_urls.empty() && static_cast<int>(image_urls.size()) > a.limit
+            auto r = Refusal(a.upgrade.empty() && static_cast<int>(image_urls.size()) > a.limit
                                  ? T(c, locale, "plans.assistant.too_many_images", {{"max", std::to_string(a.limit)}})
                                  : T(c, locale, "plans.assistant.no_images", {{"plan", PlanName(c, locale, a.plan)}}));
             if (!a.upgrade.empty()) r.buttons.push_back(SubscribeButton(c, locale, a.upgrade));
@@ -154,7 +154,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 auto standing = service.StandingOf(inv.viewer.user_id);
                 auto usage = assistant.UsageOf(inv.viewer.user_id);
                 auto now = service.clock().Now();
-                auto day = [&zone](core::TimePoint t) { return zone.Format(t).substr(0, 10); };
+                auto day = [&zone](core::TimePoint t) { return zone.LocalDate(t); };
                 Embed e{.title = inv.T("plans.subscription_title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)}}),
                         .color = standing.plan->billing == Billing::kFree ? kColorFree : kColorPlan};
                 std::string status = inv.T("plans.state.free");

@@ -103,9 +103,21 @@ void CountPromotion(Transaction& tx, std::optional<long long> promotion) {
     tx.sql() << "UPDATE promotions SET uses = uses + 1 WHERE id = :i", soci::use(id);
 }
 
-std::string Enqueue(Transaction& tx, core::TimePoint now, const char* channel, json::object payload, const std::string& key) {
+void Enqueue(Transaction& tx, core::TimePoint now, const char* channel, json::object payload, const std::string& key) {
     SqlOutboxStore::AddIn(tx, scheduling::NewOutboxItem{channel, json::serialize(payload), key}, now);
-    return key;
+}
+
+/// Every grant that may be in force (active or past due), grouped by member.
+std::map<long long, std::vector<Grant>> LiveGrants(Transaction& tx) {
+    std::map<long long, std::vector<Grant>> by_user;
+    soci::rowset<soci::row> rows = (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
+                                                            " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY "
+                                                            "user_id, id DESC");
+    for (const auto& r : rows) {
+        auto g = GrantFrom(r).grant;
+        by_user[g.user.value].push_back(std::move(g));
+    }
+    return by_user;
 }
 
 /// A plan's name as members read it (brand names, the same in every language).
@@ -402,16 +414,8 @@ int PlanStore::Sweep(core::TimePoint now) {
 
 std::map<long long, std::set<std::string>> PlanStore::DesiredRoles(core::TimePoint now) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
-        std::map<long long, std::vector<Grant>> by_user;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
-                                     " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY user_id, id DESC");
-        for (const auto& r : rows) {
-            auto g = GrantFrom(r).grant;
-            by_user[g.user.value].push_back(std::move(g));
-        }
         std::map<long long, std::set<std::string>> out;
-        for (auto& [user, grants] : by_user) {
+        for (auto& [user, grants] : LiveGrants(tx)) {
             auto s = plans::StandingOf(catalog_, std::move(grants), now);
             if (!s.roles.empty()) out[user] = std::move(s.roles);
         }
@@ -579,15 +583,11 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
     for (const auto& p : catalog_.all()) {
         if (p.billing != plans::Billing::kFree) counts[p.id] = plans::PlanCount{.plan = p.id, .currency = p.currency};
     }
-    db_.Read(Viewer::System(), [&](Transaction& tx) {
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
-                                     " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY user_id, id DESC");
-        for (const auto& r : rows) {
-            auto g = GrantFrom(r).grant;
-            if (!plans::InForce(g, now)) continue;
+    auto live = db_.Read(Viewer::System(), [](Transaction& tx) { return LiveGrants(tx); });
+    for (const auto& [user, grants] : live) {
+        for (const auto& g : grants) {
             auto it = counts.find(g.plan);
-            if (it == counts.end()) continue;
+            if (!plans::InForce(g, now) || it == counts.end()) continue;
             it->second.members += 1;
             const auto* p = catalog_.Find(g.plan);
             // Monthly revenue: subscriptions that will renew (not those ending at the period's end).
@@ -595,7 +595,7 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
                 it->second.mrr_minor += p->price_minor;
             }
         }
-    });
+    }
     std::vector<plans::PlanCount> out;
     for (const auto& p : catalog_.all()) {
         if (auto it = counts.find(p.id); it != counts.end()) out.push_back(it->second);

@@ -120,18 +120,22 @@ void StripeBilling::CreatePromotion(plans::Promotion& p) {
     }
 }
 
+std::optional<core::UserId> MemberId(std::string_view text) {
+    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    auto v = std::stoll(std::string(text));
+    if (v <= 0) return std::nullopt;
+    return core::UserId{v};
+}
+
 plans::SubscriptionState ParseSubscription(const json::object& s, const plans::PlanCatalog& catalog) {
     plans::SubscriptionState out;
     out.id = Str(s, "id");
     out.customer = Str(s, "customer");
     out.status = Str(s, "status");
-    std::string meta_user, meta_plan;
+    std::string meta_plan;
     if (const auto* m = Object(s, "metadata")) {
-        meta_user = Str(*m, "user_id");
         meta_plan = Str(*m, "plan");
-    }
-    if (!meta_user.empty() && meta_user.size() <= 19 && meta_user.find_first_not_of("0123456789") == std::string::npos) {
-        out.user = core::UserId{std::stoll(meta_user)};
+        if (auto user = MemberId(Str(*m, "user_id"))) out.user = *user;
     }
     long long period_end = Int(s, "current_period_end");
     std::string price;

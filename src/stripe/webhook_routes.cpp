@@ -108,11 +108,9 @@ private:
             }
             auto status = Str(object, "payment_status");
             if (status != "paid" && status != "no_payment_required") return plans_->store().Unhandled(event);
-            auto user = Meta(object, "user_id");
-            if (user.empty() || user.find_first_not_of("0123456789") != std::string::npos || user.size() > 19) {
-                return plans_->store().Unhandled(event);
-            }
-            return plans_->store().OneTimePaid(event, core::UserId{std::stoll(user)}, Meta(object, "plan"),
+            auto user = MemberId(Meta(object, "user_id"));
+            if (!user) return plans_->store().Unhandled(event);
+            return plans_->store().OneTimePaid(event, *user, Meta(object, "plan"),
                                                Str(object, "payment_intent"), Str(object, "customer"), PromotionOf(object));
         }
         if (type.starts_with("customer.subscription.")) {
@@ -284,14 +282,11 @@ void AddCheckoutReturnPages(http::Router& router, const std::string& community_n
     auto plan_cancel = ReturnPage(community_name, "Paiement annulé · Payment cancelled",
                                   "Rien n'a été débité. Tu peux reprendre quand tu veux avec /plans sur Discord.",
                                   "Nothing was charged. Come back any time with /plans on Discord.");
-    for (auto [path, page] : {std::pair<const char*, std::string>{"/plans/success", plan_success}, {"/plans/cancel", plan_cancel}}) {
+    for (auto [path, page] : {std::pair<const char*, std::string>{"/shop/success", success}, {"/shop/cancel", cancel},
+                              {"/plans/success", plan_success}, {"/plans/cancel", plan_cancel}}) {
         router.Add("GET", path, [page](const http::Request&) { return http::Response::Text(200, page, "text/html; charset=utf-8"); },
                    http::RouteOptions{.blocking = false});
     }
-    router.Add("GET", "/shop/success", [success](const http::Request&) { return http::Response::Text(200, success, "text/html; charset=utf-8"); },
-               http::RouteOptions{.blocking = false});
-    router.Add("GET", "/shop/cancel", [cancel](const http::Request&) { return http::Response::Text(200, cancel, "text/html; charset=utf-8"); },
-               http::RouteOptions{.blocking = false});
 }
 
 }  // namespace maxis::stripe

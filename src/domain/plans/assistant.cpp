@@ -27,6 +27,14 @@ std::size_t Utf8Length(const std::string& s) {
     return n;
 }
 
+/// What is refused before anything is counted: no provider, nothing to answer, too long.
+std::optional<Answer> Refused(bool configured, const std::string& text, bool has_images, int max_chars) {
+    if (!configured) return Answer{.kind = AnswerKind::kNoProvider};
+    if (text.empty() && !has_images) return Answer{.kind = AnswerKind::kEmpty};
+    if (Utf8Length(text) > static_cast<std::size_t>(max_chars)) return Answer{.kind = AnswerKind::kTooLong, .limit = max_chars};
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string Assistant::DayOf(core::TimePoint t) const { return zone_.LocalDate(t); }
@@ -54,12 +62,8 @@ Usage Assistant::UsageOf(core::UserId user) {
 }
 
 Answer Assistant::Ask(core::UserId user, const std::string& question, const std::vector<std::string>& image_urls) {
+    if (auto refused = Refused(model_.configured(), question, !image_urls.empty(), options_.max_prompt_chars)) return *refused;
     Answer a;
-    if (!model_.configured()) return Answer{.kind = AnswerKind::kNoProvider};
-    if (question.empty() && image_urls.empty()) return Answer{.kind = AnswerKind::kEmpty};
-    if (Utf8Length(question) > static_cast<std::size_t>(options_.max_prompt_chars)) {
-        return Answer{.kind = AnswerKind::kTooLong, .limit = options_.max_prompt_chars};
-    }
     auto now = plans_.clock().Now();
     auto standing = plans_.StandingOf(user);
     a.plan = standing.plan->id;
@@ -111,12 +115,8 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
 }
 
 Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
+    if (auto refused = Refused(model_.configured(), prompt, false, options_.max_prompt_chars)) return *refused;
     Answer a;
-    if (!model_.configured()) return Answer{.kind = AnswerKind::kNoProvider};
-    if (prompt.empty()) return Answer{.kind = AnswerKind::kEmpty};
-    if (Utf8Length(prompt) > static_cast<std::size_t>(options_.max_prompt_chars)) {
-        return Answer{.kind = AnswerKind::kTooLong, .limit = options_.max_prompt_chars};
-    }
     auto now = plans_.clock().Now();
     auto standing = plans_.StandingOf(user);
     a.plan = standing.plan->id;
