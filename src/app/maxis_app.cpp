@@ -30,6 +30,7 @@
 #include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "http/api/plans_api.hpp"
 #include "http/api/shop_api.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
@@ -313,7 +314,9 @@ int MaxisApp::Serve(std::ostream& out) {
     scheduler.AddRecurring("shop.sweep", "shop.sweep", *scheduling::Recurrence::Parse(config_.shop.sweep_schedule));
     scheduler.Register("plans.sweep", [&](const scheduling::Job&) {
         if (int ended = parts_->plans->Sweep(); ended > 0) spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
-        if (int purged = parts_->plan_store->Purge(clock.Now() - std::chrono::hours(48)); purged > 0) {
+        // Conversation turns and rate windows go after two days; daily usage stays a year for the dashboard.
+        auto now = clock.Now();
+        if (int purged = parts_->plan_store->Purge(now - std::chrono::hours(48), now - std::chrono::days(366)); purged > 0) {
             spdlog::debug("plans: purged {} old usage counter(s) and conversation turn(s)", purged);
         }
     });
@@ -425,6 +428,7 @@ int MaxisApp::Serve(std::ostream& out) {
     };
     http::AddTicketRoutes(router, *parts_->tickets, api_viewer);
     http::AddShopRoutes(router, *parts_->shop, clock, api_viewer);
+    http::AddPlanRoutes(router, *parts_->plans, *parts_->assistant, api_viewer);
     scheduler.Register("panel.purge", [&](const scheduling::Job&) {
         if (int n = panel_store.PurgeRateLimits(clock.Now() - std::chrono::hours(24)); n > 0) {
             spdlog::info("purged {} old rate-limit window(s)", n);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "core/errors.hpp"
 #include "http/fetch.hpp"
 
@@ -56,7 +58,31 @@ std::string OpenAiClient::Post(const std::string& path, const std::string& body)
     return r.body;
 }
 
+namespace {
+
+/// Runs a provider call; a failure is logged (never the key: only the provider's status and message) and
+/// passed on, for the assistant to give the use back and tell the member.
+template <typename Call>
+std::string Logged(const char* what, Call&& call) {
+    try {
+        return call();
+    } catch (const std::exception& ex) {
+        spdlog::warn("assistant: {} failed: {}", what, ex.what());
+        throw;
+    }
+}
+
+}  // namespace
+
 std::string OpenAiClient::Chat(const std::vector<plans::ChatMessage>& messages) {
+    return Logged("a chat completion", [&] { return ChatOnce(messages); });
+}
+
+std::string OpenAiClient::Image(const std::string& prompt) {
+    return Logged("an image generation", [&] { return ImageOnce(prompt); });
+}
+
+std::string OpenAiClient::ChatOnce(const std::vector<plans::ChatMessage>& messages) const {
     auto value = json::parse(Post("/chat/completions", ChatBody(messages))).as_object();
     const auto* choices = value.if_contains("choices");
     if (choices != nullptr && choices->is_array() && !choices->as_array().empty()) {
@@ -72,7 +98,7 @@ std::string OpenAiClient::Chat(const std::vector<plans::ChatMessage>& messages) 
     throw Error(ErrorCode::kUnavailable, "the assistant provider's answer has no message");
 }
 
-std::string OpenAiClient::Image(const std::string& prompt) {
+std::string OpenAiClient::ImageOnce(const std::string& prompt) const {
     auto body = json::serialize(json::object{{"model", options_.image_model},
                                              {"prompt", prompt},
                                              {"n", 1},

@@ -31,6 +31,8 @@ public:
     [[nodiscard]] std::string ChatBody(const std::vector<plans::ChatMessage>& messages) const;
 
 private:
+    [[nodiscard]] std::string ChatOnce(const std::vector<plans::ChatMessage>& messages) const;
+    [[nodiscard]] std::string ImageOnce(const std::string& prompt) const;
     std::string Post(const std::string& path, const std::string& body) const;
     OpenAiOptions options_;
 };

@@ -585,15 +585,26 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
     }
     auto live = db_.Read(Viewer::System(), [](Transaction& tx) { return LiveGrants(tx); });
     for (const auto& [user, grants] : live) {
+        // One member, one count per plan: the grants in force for each plan, summed up.
+        struct Held {
+            bool renewing = false, past_due = false, paid = false;
+        };
+        std::map<std::string, Held> held;
         for (const auto& g : grants) {
-            auto it = counts.find(g.plan);
-            if (!plans::InForce(g, now) || it == counts.end()) continue;
-            it->second.members += 1;
-            const auto* p = catalog_.Find(g.plan);
-            // Monthly revenue: subscriptions that will renew (not those ending at the period's end).
-            if (p->billing == plans::Billing::kMonthly && g.kind == GrantKind::kSubscription && !g.cancel_at_period_end) {
-                it->second.mrr_minor += p->price_minor;
-            }
+            if (!plans::InForce(g, now) || !counts.contains(g.plan)) continue;
+            auto& h = held[g.plan];
+            h.paid = h.paid || g.kind != GrantKind::kTemporary;
+            h.past_due = h.past_due || g.status == GrantStatus::kPastDue;
+            h.renewing = h.renewing || (g.kind == GrantKind::kSubscription && !g.cancel_at_period_end);
+        }
+        for (const auto& [plan, h] : held) {
+            auto& c = counts[plan];
+            const auto* p = catalog_.Find(plan);
+            c.members += 1;
+            c.past_due += h.past_due ? 1 : 0;
+            c.granted += h.paid ? 0 : 1;
+            if (p->billing == plans::Billing::kMonthly && h.paid && !h.renewing) c.cancelling += 1;
+            if (p->billing == plans::Billing::kMonthly && h.renewing) c.mrr_minor += p->price_minor;
         }
     }
     std::vector<plans::PlanCount> out;
@@ -603,14 +614,33 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
     return out;
 }
 
-int PlanStore::Purge(core::TimePoint before) {
+std::vector<plans::DailyUsage> PlanStore::UsagePerDay(const std::string& since_day) {
+    return db_.Read(Viewer::System(), [&](Transaction& tx) {
+        std::vector<plans::DailyUsage> out;
+        // Daily counters only: rate windows ("2026-11-25T10:42") have their own kind.
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT day, SUM(CASE WHEN kind = 'message' THEN used ELSE 0 END), "
+                                 "SUM(CASE WHEN kind = 'image' THEN used ELSE 0 END), COUNT(DISTINCT user_id) FROM assistant_usage "
+                                 "WHERE kind IN ('message', 'image') AND used > 0 AND day >= :d GROUP BY day ORDER BY day",
+             soci::use(since_day));
+        for (const auto& r : rows) {
+            out.push_back(plans::DailyUsage{.day = RowText(r, 0), .messages = RowInt(r, 1), .images = RowInt(r, 2),
+                                            .members = static_cast<int>(RowInt(r, 3))});
+        }
+        return out;
+    });
+}
+
+int PlanStore::Purge(core::TimePoint before, core::TimePoint usage_before) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long at = ToEpochMillis(before);
-        // Days and minutes are ISO strings: anything that sorts before the cutoff day is older.
-        std::string day = core::FormatIso8601(before).substr(0, 10);
-        soci::statement a = (tx.sql().prepare << "DELETE FROM assistant_usage WHERE day < :d", soci::use(day));
-        soci::statement b = (tx.sql().prepare << "DELETE FROM assistant_turns WHERE at < :a", soci::use(at));
-        return static_cast<int>(AffectedRows(a) + AffectedRows(b));
+        // Days and minutes are ISO strings, so they compare as text.
+        std::string minute = core::FormatIso8601(before).substr(0, 16);
+        std::string day = zone_.LocalDate(usage_before);
+        soci::statement a = (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind = 'rate' AND day < :m", soci::use(minute));
+        soci::statement b = (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind <> 'rate' AND day < :d", soci::use(day));
+        soci::statement c = (tx.sql().prepare << "DELETE FROM assistant_turns WHERE at < :a", soci::use(at));
+        return static_cast<int>(AffectedRows(a) + AffectedRows(b) + AffectedRows(c));
     });
 }
 

@@ -55,9 +55,11 @@ public:
     [[nodiscard]] std::vector<plans::Promotion> Promotions(int limit) override;
 
     [[nodiscard]] std::vector<plans::PlanCount> Subscribers(core::TimePoint now) override;
+    [[nodiscard]] std::vector<plans::DailyUsage> UsagePerDay(const std::string& since_day) override;
 
-    /// Deletes usage counters and conversation turns older than `before` (maintenance).
-    int Purge(core::TimePoint before);
+    /// Maintenance: deletes conversation turns and per-minute rate windows older than `before`, and daily
+    /// usage counters of days before `usage_before` (kept longer, for the dashboard). Returns rows deleted.
+    int Purge(core::TimePoint before, core::TimePoint usage_before);
 
 private:
     Database& db_;

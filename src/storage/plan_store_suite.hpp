@@ -295,6 +295,47 @@ TEST_F(PlanSuite, UltraImagesHaveTheirOwnDailyLimit) {
     EXPECT_EQ(assistant.Imagine(kAlice.user_id, "a bird").kind, plans::AnswerKind::kQuotaExhausted);
     for (int i = 0; i < 30; ++i) ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
     EXPECT_EQ(assistant.UsageOf(kAlice.user_id).images, 2);
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages, 30);  // unlimited, and still counted
+    EXPECT_EQ(assistant.UsageOf(kAlice.user_id).messages_limit, plans::kUnlimited);
+}
+
+TEST_F(PlanSuite, UsagePerDaySumsMembersAndSurvivesThePurgeOfRateWindows) {
+    const Viewer bob{UserId{3002}, Role::kMember};
+    auto today = assistant.DayOf(clock.Now());
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    ASSERT_EQ(assistant.Ask(bob.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    // A failed answer gives its use back: it is not in the day's total.
+    model.fail = true;
+    ASSERT_EQ(assistant.Ask(bob.user_id, "q", {}).kind, plans::AnswerKind::kFailed);
+    model.fail = false;
+    clock.Advance(24h);
+    ASSERT_EQ(assistant.Ask(bob.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+    auto tomorrow = assistant.DayOf(clock.Now());
+
+    auto days = store.UsagePerDay(today);
+    ASSERT_EQ(days.size(), 2u);
+    EXPECT_EQ(days[0].day, today);
+    EXPECT_EQ(std::vector<long long>({days[0].messages, days[0].images, days[0].members}), (std::vector<long long>{4, 0, 2}));
+    EXPECT_EQ(std::vector<long long>({days[1].messages, days[1].images, days[1].members}), (std::vector<long long>{1, 0, 1}));
+    EXPECT_EQ(store.UsagePerDay(tomorrow).size(), 1u);
+
+    // Two days on: turns and rate windows go, daily counters stay until their own cutoff.
+    clock.Advance(72h);
+    auto rows = [&](const std::string& where) {
+        return db->Read(Viewer::System(), [&](Transaction& tx) {
+            int n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM " + where, soci::into(n);
+            return n;
+        });
+    };
+    ASSERT_GT(rows("assistant_usage WHERE kind = 'rate'"), 0);
+    ASSERT_GT(rows("assistant_turns"), 0);
+    EXPECT_GT(store.Purge(clock.Now() - 48h, clock.Now() - 366 * 24h), 0);
+    EXPECT_EQ(rows("assistant_usage WHERE kind = 'rate'"), 0);
+    EXPECT_EQ(rows("assistant_turns"), 0);
+    EXPECT_EQ(store.UsagePerDay(today).size(), 2u);
+    store.Purge(clock.Now() - 48h, clock.Now());
+    EXPECT_TRUE(store.UsagePerDay(today).empty());
 }
 
 TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
@@ -315,6 +356,41 @@ TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
     auto pro = std::find_if(counts.begin(), counts.end(), [](const auto& c) { return c.plan == "pro"; });
     EXPECT_EQ(pro->members, 1);
     EXPECT_EQ(pro->mrr_minor, 999);
+}
+
+TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
+    auto sub = [&](long long user, const std::string& id, const std::string& plan, bool cancel) {
+        return plans::SubscriptionState{.id = id, .customer = "cus_" + id, .user = UserId{user}, .plan = plan, .status = "active",
+                                        .period_end = clock.Now() + 30 * 24h, .cancel_at_period_end = cancel};
+    };
+    // Alice: Pro, renewing, plus a temporary Pro grant (a prize): one member, one monthly price.
+    Sync("evt_a", sub(3001, "sub_a", "pro", false), clock.Now());
+    store.GrantTemporary(kStaff, UserId{3001}, "pro", clock.Now() + 24h, "prize");
+    // Bob: Pro, cancelled at the period's end: a member, not revenue.
+    Sync("evt_b", sub(3002, "sub_b", "pro", true), clock.Now());
+    // Chloé: Pro, her renewal failed: still a member (grace), still counted in revenue.
+    Sync("evt_c", sub(3003, "sub_c", "pro", false), clock.Now());
+    auto failed = sub(3003, "sub_c", "pro", false);
+    failed.status = "past_due";
+    Sync("evt_c2", failed, clock.Now() + 1s, true);
+    // Dan: Ultra only as a prize. Eve: Ultra that ended. Founder bought once.
+    store.GrantTemporary(kStaff, UserId{3004}, "ultra", clock.Now() + 24h, "prize");
+    Sync("evt_e", sub(3005, "sub_e", "ultra", false), clock.Now());
+    auto ended = sub(3005, "sub_e", "ultra", false);
+    ended.status = "canceled";
+    Sync("evt_e2", ended, clock.Now() + 1s);
+    store.OneTimePaid({"evt_f", "checkout.session.completed"}, UserId{3006}, "founder", "pi_f", "cus_f", std::nullopt);
+
+    auto counts = store.Subscribers(clock.Now() + 2s);
+    std::map<std::string, plans::PlanCount> by;
+    for (const auto& c : counts) by[c.plan] = c;
+    ASSERT_EQ(counts.size(), 3u);  // every plan sold, Free left out, in the catalog's order
+    EXPECT_EQ(counts[0].plan, "founder");
+    auto row = [](const plans::PlanCount& c) { return std::vector<long long>{c.members, c.past_due, c.cancelling, c.granted, c.mrr_minor}; };
+    EXPECT_EQ(row(by["pro"]), (std::vector<long long>{3, 1, 1, 0, 2 * 999}));
+    EXPECT_EQ(row(by["ultra"]), (std::vector<long long>{1, 0, 0, 1, 0}));
+    EXPECT_EQ(row(by["founder"]), (std::vector<long long>{1, 0, 0, 0, 0}));
+    EXPECT_EQ(by["pro"].currency, "EUR");
 }
 
 }  // namespace maxis::storage::plan_suite

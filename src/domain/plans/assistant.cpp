@@ -1,6 +1,6 @@
 #include "domain/plans/assistant.hpp"
 
-#include <spdlog/spdlog.h>
+#include <limits>
 
 #include "core/errors.hpp"
 
@@ -11,6 +11,9 @@ namespace {
 constexpr const char* kMessages = "message";
 constexpr const char* kImages = "image";
 constexpr const char* kRate = "rate";
+
+/// The counter's ceiling: unlimited plans are counted too (usage on the user card and the dashboard).
+int Cap(int per_day) { return per_day == kUnlimited ? std::numeric_limits<int>::max() : per_day; }
 
 bool MoreMessages(const Entitlements& have, const Entitlements& offer) {
     if (have.messages_per_day == kUnlimited) return false;
@@ -78,7 +81,7 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
     auto& store = plans_.store();
     a.limit = e.messages_per_day;
     // The quota first: a member who is out of messages is told so, whatever the minute.
-    bool counted = e.messages_per_day == kUnlimited || store.TryUse(user, day, kMessages, e.messages_per_day);
+    bool counted = store.TryUse(user, day, kMessages, Cap(e.messages_per_day));
     if (!counted) {
         a.kind = AnswerKind::kQuotaExhausted;
         a.used = e.messages_per_day;
@@ -87,7 +90,7 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
     }
     auto minute = core::FormatIso8601(now).substr(0, 16);  // one window per UTC minute
     if (!store.TryUse(user, minute, kRate, options_.per_minute)) {
-        if (e.messages_per_day != kUnlimited) store.GiveBack(user, day, kMessages);
+        store.GiveBack(user, day, kMessages);
         a.kind = AnswerKind::kRateLimited;
         a.limit = options_.per_minute;
         return a;
@@ -100,9 +103,9 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
     messages.push_back({"user", question, image_urls});
     try {
         a.text = model_.Chat(messages);
-    } catch (const std::exception& ex) {
-        spdlog::warn("assistant: the model failed for member {}: {}", user.value, ex.what());
-        if (e.messages_per_day != kUnlimited) store.GiveBack(user, day, kMessages);
+    } catch (const std::exception&) {
+        // The provider logs its own failures.
+        store.GiveBack(user, day, kMessages);
         a.kind = AnswerKind::kFailed;
         return a;
     }
@@ -129,7 +132,7 @@ Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
     auto day = DayOf(now);
     auto& store = plans_.store();
     a.limit = e.images_per_day;
-    if (e.images_per_day != kUnlimited && !store.TryUse(user, day, kImages, e.images_per_day)) {
+    if (!store.TryUse(user, day, kImages, Cap(e.images_per_day))) {
         a.kind = AnswerKind::kQuotaExhausted;
         a.used = e.images_per_day;
         a.upgrade = Upgrade(standing, &ImageGeneration);
@@ -137,9 +140,9 @@ Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
     }
     try {
         a.text = model_.Image(prompt);
-    } catch (const std::exception& ex) {
-        spdlog::warn("assistant: image generation failed for member {}: {}", user.value, ex.what());
-        if (e.images_per_day != kUnlimited) store.GiveBack(user, day, kImages);
+    } catch (const std::exception&) {
+        // The provider logs its own failures.
+        store.GiveBack(user, day, kImages);
         a.kind = AnswerKind::kFailed;
         return a;
     }

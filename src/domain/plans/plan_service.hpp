@@ -91,6 +91,8 @@ public:
     [[nodiscard]] virtual std::vector<Promotion> Promotions(int limit) = 0;
 
     [[nodiscard]] virtual std::vector<PlanCount> Subscribers(core::TimePoint now) = 0;
+    /// The assistant's use per local day from since_day ("2026-11-01") on, oldest first; days without use are absent.
+    [[nodiscard]] virtual std::vector<DailyUsage> UsagePerDay(const std::string& since_day) = 0;
 };
 
 /// Port: the payment provider's side of plans (Stripe).

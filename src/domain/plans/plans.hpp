@@ -137,12 +137,25 @@ struct Promotion {
     int uses = 0;
 };
 
-/// Subscribers per plan, for the dashboard (monthly recurring revenue from monthly plans).
+/// Subscribers per plan, for the dashboard. Each member counts once per plan they hold, however many
+/// grants give it. mrr_minor: monthly recurring revenue, the price of every monthly subscription that
+/// will renew (not those cancelled at the period's end).
 struct PlanCount {
     std::string plan;
-    int members = 0;
+    int members = 0;     // holding the plan now
+    int past_due = 0;    // of whom: a renewal failed, the plan ends with the grace period
+    int cancelling = 0;  // of whom: cancelled, the plan ends with the paid period
+    int granted = 0;     // of whom: only a temporary grant (a prize, a staff gesture), nothing paid
     long long mrr_minor = 0;
     std::string currency;
+};
+
+/// The assistant's use on one local day, all members together (the dashboard's chart).
+struct DailyUsage {
+    std::string day;  // "2026-11-25", in the community's time zone
+    long long messages = 0;
+    long long images = 0;
+    int members = 0;  // who used it that day
 };
 
 }  // namespace maxis::plans

@@ -51,6 +51,10 @@ std::optional<long long> IntegerField(const json::object& obj, std::string_view 
     return it->value().as_int64();
 }
 
+void RequireStaff(const core::Viewer& viewer) {
+    if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "reserved for staff");
+}
+
 std::optional<core::UserId> ParseUserId(const std::string& text) {
     if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
     return core::UserId{std::stoll(text)};

@@ -22,6 +22,8 @@ boost::json::object ParseBody(const Request& req, std::initializer_list<std::str
 std::string StringField(const boost::json::object& obj, std::string_view name, bool required);
 /// A whole-number field within [min, max]; nullopt when absent or null.
 std::optional<long long> IntegerField(const boost::json::object& obj, std::string_view name, long long min, long long max);
+/// core::Error(kForbidden, "reserved for staff") unless the viewer is staff.
+void RequireStaff(const core::Viewer& viewer);
 /// A Discord user id given as digits.
 std::optional<core::UserId> ParseUserId(const std::string& text);
 /// ?cursor= (an id from next_cursor) and ?limit= (1..100, fallback when absent); 400 when malformed.

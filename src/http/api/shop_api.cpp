@@ -15,10 +15,6 @@ using namespace shop;
 
 namespace {
 
-void RequireStaff(const core::Viewer& viewer) {
-    if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "reserved for staff");
-}
-
 json::object ProductJson(const Product& p) {
     return json::object{{"id", p.id.value},
                         {"name", p.name},

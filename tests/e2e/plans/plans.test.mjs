@@ -129,6 +129,21 @@ test('a subscription through its whole life keeps the right role; duplicated and
     assert.ok(ids.includes(ALICE) && ids.includes(s.roles.staff));
     assert.ok(channel.permission_overwrites.some((o) => o.id === s.guild_id && o.deny !== '0'));
 
+    // The REST API: staff see Ultra's subscriber and its monthly revenue; Alice sees her own plan, not Bob's.
+    const staff = await e.apiAs(STAFF, 'staff');
+    const alice = await e.apiAs(ALICE);
+    const subs = (await staff('GET', '/api/v1/plans/subscribers')).body;
+    const row = (plan) => subs.items.find((x) => x.plan === plan);
+    assert.deepEqual([row('ultra').members, row('ultra').mrr_minor, row('pro').members, row('pro').mrr_minor], [1, 1999, 0, 0]);
+    assert.deepEqual(subs.mrr, [{ currency: 'EUR', mrr_minor: 1999 }]);
+    assert.equal((await alice('GET', '/api/v1/plans/subscribers')).status, 403);
+    const mine = (await alice('GET', '/api/v1/members/me/plan')).body;
+    assert.deepEqual([mine.user, mine.plan.id, mine.grant.kind, mine.grant.status, mine.usage.messages_limit], [ALICE, 'ultra', 'subscription', 'active', null]);
+    assert.equal(mine.grant.ref, undefined, 'payment references are for staff');
+    assert.equal((await staff('GET', `/api/v1/members/${ALICE}/plan`)).body.grant.ref, sub);
+    assert.equal((await alice('GET', `/api/v1/members/${BOB}/plan`)).status, 404);
+    assert.equal((await alice('GET', '/api/v1/members/nobody/plan')).status, 404);
+
     // Every event so far again, reversed, each twice: nothing more happens.
     const snapshot = () => ({
       grant: grant(e, ALICE),
@@ -265,6 +280,17 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     const third = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'un chien' }] })).id);
     assert.match(third.response.data.content, /tes 2 images du jour/);
     assert.equal(llm.state.requests.filter((r) => r.path === '/v1/images/generations').length, 2);
+
+    // Usage through the REST API: unlimited Ultra still counts (10 + the image question), images apart.
+    const staff = await e.apiAs(STAFF, 'staff');
+    const mine = (await (await e.apiAs(ALICE))('GET', '/api/v1/members/me/plan')).body;
+    assert.deepEqual([mine.plan.id, mine.grant.kind, mine.usage.messages, mine.usage.messages_limit, mine.usage.images, mine.usage.images_limit],
+      ['ultra', 'temporary', 11, null, 2, 2]);
+    const usage = (await staff('GET', '/api/v1/plans/usage?days=7')).body;
+    assert.deepEqual(usage.items.map((d) => [d.day, d.messages, d.images, d.members]), [[mine.usage.day, 11, 2, 1]]);
+    assert.equal((await staff('GET', '/api/v1/plans/usage?days=0')).status, 400);
+    const granted = (await staff('GET', '/api/v1/plans/subscribers')).body.items.find((x) => x.plan === 'ultra');
+    assert.deepEqual([granted.members, granted.granted, granted.mrr_minor], [1, 1, 0]);
   } finally {
     await e.stop();
     await llm.close();

@@ -1,0 +1,149 @@
+#include "http/api/plans_api.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+
+#include "core/errors.hpp"
+#include "core/time_zone.hpp"
+#include "http/api/api_util.hpp"
+
+namespace maxis::http {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+using namespace plans;
+
+namespace {
+
+std::string_view BillingName(Billing b) {
+    switch (b) {
+        case Billing::kFree: return "free";
+        case Billing::kMonthly: return "monthly";
+        case Billing::kOneTime: return "one_time";
+    }
+    return "free";
+}
+
+/// A daily limit as JSON: null for unlimited.
+json::value Limit(int per_day) { return per_day == kUnlimited ? json::value(nullptr) : json::value(per_day); }
+
+json::value Time(const std::optional<core::TimePoint>& t) { return t ? json::value(core::FormatIso8601(*t)) : json::value(nullptr); }
+
+json::object EntitlementsJson(const Entitlements& e) {
+    return json::object{{"messages_per_day", Limit(e.messages_per_day)},
+                        {"image_input", e.image_input},
+                        {"image_generation", e.image_generation},
+                        {"images_per_day", e.image_generation ? Limit(e.images_per_day) : json::value(0)},
+                        {"private_channel", e.private_channel},
+                        {"priority_support", e.priority_support}};
+}
+
+json::object PlanJson(const Plan& p) {
+    return json::object{{"id", p.id},
+                        {"billing", BillingName(p.billing)},
+                        {"price_minor", p.price_minor},
+                        {"currency", p.currency},
+                        {"for_sale", p.billing != Billing::kFree && !p.price_id.empty()},
+                        {"entitlements", EntitlementsJson(p.entitlements)}};
+}
+
+json::object GrantJson(const Grant& g, core::TimePoint now, bool staff) {
+    json::object out{{"id", g.id},
+                     {"plan", g.plan},
+                     {"kind", ToString(g.kind)},
+                     {"status", ToString(g.status)},
+                     {"in_force", InForce(g, now)},
+                     {"period_end", Time(g.period_end)},
+                     {"grace_until", Time(g.grace_until)},
+                     {"expires_at", Time(g.expires_at)},
+                     {"cancel_at_period_end", g.cancel_at_period_end},
+                     {"created_at", core::FormatIso8601(g.created_at)},
+                     {"updated_at", core::FormatIso8601(g.updated_at)}};
+    // Payment references and staff notes are for staff.
+    if (staff) {
+        out["ref"] = g.ref;
+        out["customer_id"] = g.customer_id;
+        out["note"] = g.note;
+    }
+    return out;
+}
+
+/// The member a path names: digits or "me". A member may only name themself; anyone else answers 404,
+/// as if they did not exist.
+core::UserId Member(const Request& req, const core::Viewer& viewer) {
+    const auto& raw = req.path_params.at("id");
+    auto id = raw == "me" ? std::optional<core::UserId>(viewer.user_id) : ParseUserId(raw);
+    if (!id || (!viewer.IsStaff() && *id != viewer.user_id)) throw Error(ErrorCode::kNotFound, "member not found");
+    return *id;
+}
+
+}  // namespace
+
+void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Authenticator authenticate) {
+    router.Add("GET", "/api/v1/plans", [&plans, authenticate](const Request& req) {
+        Authenticate(req, authenticate);
+        json::array items;
+        for (const auto& p : plans.catalog().all()) items.push_back(PlanJson(p));
+        return Response::Json(200, json::object{{"items", std::move(items)}});
+    });
+
+    router.Add("GET", "/api/v1/plans/subscribers", [&plans, authenticate](const Request& req) {
+        RequireStaff(Authenticate(req, authenticate));
+        json::array items;
+        // Totals per currency: plans may be priced in different ones.
+        std::map<std::string, long long> mrr;
+        long long members = 0;
+        for (const auto& c : plans.store().Subscribers(plans.clock().Now())) {
+            members += c.members;
+            mrr[c.currency] += c.mrr_minor;
+            items.push_back(json::object{{"plan", c.plan},
+                                         {"members", c.members},
+                                         {"past_due", c.past_due},
+                                         {"cancelling", c.cancelling},
+                                         {"granted", c.granted},
+                                         {"mrr_minor", c.mrr_minor},
+                                         {"currency", c.currency}});
+        }
+        json::array totals;
+        for (const auto& [currency, minor] : mrr) totals.push_back(json::object{{"currency", currency}, {"mrr_minor", minor}});
+        return Response::Json(200, json::object{{"items", std::move(items)}, {"members", members}, {"mrr", std::move(totals)}});
+    });
+
+    router.Add("GET", "/api/v1/plans/usage", [&plans, &assistant, authenticate](const Request& req) {
+        RequireStaff(Authenticate(req, authenticate));
+        int days = IntParam(req, "days", 1, 366, 30);
+        auto since = assistant.DayOf(plans.clock().Now() - std::chrono::days(days - 1));
+        json::array items;
+        for (const auto& d : plans.store().UsagePerDay(since)) {
+            items.push_back(json::object{{"day", d.day}, {"messages", d.messages}, {"images", d.images}, {"members", d.members}});
+        }
+        return Response::Json(200, json::object{{"days", days}, {"since", since}, {"items", std::move(items)}});
+    });
+
+    router.Add("GET", "/api/v1/members/{id}/plan", [&plans, &assistant, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto user = Member(req, viewer);
+        auto now = plans.clock().Now();
+        auto standing = plans.StandingOf(user);
+        auto usage = assistant.UsageOf(user);
+        json::array grants;
+        for (const auto& g : standing.grants) grants.push_back(GrantJson(g, now, viewer.IsStaff()));
+        json::object out{{"user", user.ToString()},
+                         {"plan", PlanJson(*standing.plan)},
+                         {"grant", standing.main ? json::value(GrantJson(*standing.main, now, viewer.IsStaff())) : json::value(nullptr)},
+                         {"usage", json::object{{"day", usage.day},
+                                                {"messages", usage.messages},
+                                                {"messages_limit", Limit(usage.messages_limit)},
+                                                {"images", usage.images},
+                                                {"images_limit", Limit(usage.images_limit)}}},
+                         {"grants", std::move(grants)}};
+        json::array roles;
+        for (const auto& r : standing.roles) roles.push_back(json::value(r));
+        out["roles"] = std::move(roles);
+        return Response::Json(200, out);
+    });
+}
+
+}  // namespace maxis::http
