@@ -6,18 +6,24 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { ADMIN_ROLE, Panel, artifacts, auditPage, totp } from './harness.mjs';
 import { startStripeSimulator } from '../sim/stripe/simulator.mjs';
+import { startLlmSimulator } from '../sim/llm/simulator.mjs';
 
 let panel;
 let stripe;
+let llm;
 before(async () => {
     stripe = await startStripeSimulator({ secretKey: 'sk_test_panel', webhookSecret: 'whsec_test_panel' });
-    panel = await Panel.start({ toml: `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n`,
-        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_panel', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_panel' } });
+    llm = await startLlmSimulator({ apiKey: 'sk-llm-panel' });
+    panel = await Panel.start({
+        toml: `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n[plans.pro]\nprice_id = "price_pro"\n[plans.ultra]\nprice_id = "price_ultra"\n` +
+            `[assistant]\napi_base = "${llm.apiBase}"\nmodel = "sim-model"\n`,
+        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_panel', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_panel', MAXIS_LLM_API_KEY: 'sk-llm-panel' } });
     await stripe.control('/_sim/config', { webhookUrl: `${panel.origin}/stripe/webhook`, retryDelayMs: 200, maxRetries: 10 });
 });
 after(async () => {
     await panel?.stop();
     await stripe?.close();
+    await llm?.close();
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -182,7 +188,7 @@ test('every other page renders with no CSP violation, matching integrity and no 
     assert.equal(await page.textContent('#card-active .card-value'), '0');
     assert.deepEqual(await page.$$eval('#status-table tr', (rows) => rows.map((r) => r.querySelector('td.num').textContent)),
         ['0', '0', '0', '1', '0']);
-    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 4, 'four uPlot charts');
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 5, 'five uPlot charts');
     await page.screenshot({ path: join(artifacts, 'dashboard-with-data.png'), fullPage: true });
 });
 
@@ -249,6 +255,68 @@ test('the Orders page: a paid order moved along, tracked and refunded through St
     assert.equal(await page.textContent('#card-orders .card-value'), '1');
     assert.equal(await page.textContent('#card-revenue .card-value'), '0,00\u00a0€');
     await page.screenshot({ path: join(artifacts, 'dashboard-with-revenue.png'), fullPage: true });
+});
+
+test('plans on the dashboard and the member card: subscribers, monthly revenue, payment state and the assistant\'s use', async () => {
+    const page = adminPage;
+    for (const [id, amount] of [['price_pro', 999], ['price_ultra', 1999]]) {
+        await stripe.control('/_sim/prices', { id, unit_amount: amount, currency: 'eur', recurring: true });
+    }
+    // Chloé subscribes to Pro and pays; she asks the assistant twice.
+    const subscribed = await panel.run(['console', '--as', 'chloe'], '!subscribe pro\n');
+    assert.match(subscribed.stdout, /checkout\.stripe\.com/, subscribed.stdout + subscribed.stderr);
+    const sessions = await stripe.control('/_sim/sessions');
+    assert.equal((await stripe.control(`/_sim/sessions/${sessions[sessions.length - 1].id}/pay`, {}))[0].status, 200);
+    const deadline = Date.now() + 15000;
+    let status;
+    do {
+        status = await panel.run(['console', '--as', 'chloe'], '!subscription\n');
+    } while (!/renouvellement le/.test(status.stdout) && Date.now() < deadline);
+    assert.match(status.stdout, /Pro/);
+    const asked = await panel.run(['console', '--as', 'chloe'], '!ask bonjour\n!ask et ensuite\n');
+    assert.match(asked.stdout, /Réponse n°2 : et ensuite/, asked.stdout + asked.stderr);
+
+    // Staff find Bob on the Members page and grant him Ultra for a week (a prize, nothing paid).
+    await page.goto(`${panel.origin}/admin-panel/users`);
+    await page.fill('#user-search', 'bob');
+    await page.click('form[role="search"] button');
+    await page.waitForSelector('#user-results tbody tr');
+    const bob = (await page.textContent('#user-results tbody tr td:nth-child(2)')).trim();
+    const granted = await panel.run(['console', '--as', 'boss', '--role', 'admin'], `!plan_grant <@${bob}> ultra 7d concours\n`);
+    assert.equal(granted.code, 0, granted.stderr);
+
+    await page.goto(`${panel.origin}/admin-panel/dashboard`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.textContent('#card-mrr .card-value'), '9,99\u00a0€');
+    assert.equal(await page.textContent('#card-subscribers .card-value'), '1', 'a granted plan is not a paying subscriber');
+    const row = (plan) => page.$$eval(`#plans-table tr[data-plan="${plan}"] td.num`, (cells) => cells.map((c) => c.textContent));
+    assert.deepEqual(await row('pro'), ['1', '0', '0', '0', '9,99\u00a0€']);
+    assert.deepEqual(await row('ultra'), ['1', '0', '0', '1', '0,00\u00a0€']);
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 5);
+    const usageTable = await page.$$eval('.chart', (figures) => figures.at(-1).querySelector('tbody tr:last-child').textContent);
+    assert.match(usageTable, /^\d{4}-\d\d-\d\d201$/, 'today: 2 messages, 0 images, 1 member');
+    await auditPage(page, assert, 'dashboard-plans');
+    await page.screenshot({ path: join(artifacts, 'dashboard-plans.png'), fullPage: true });
+
+    // Chloé's card: Pro, renewing, today's use; Bob's: Ultra granted until a date.
+    await page.goto(`${panel.origin}/admin-panel/users`);
+    await page.fill('#user-search', 'chloe');
+    await page.click('form[role="search"] button');
+    await page.click('#user-results tbody button');
+    await page.waitForSelector('#member-plan');
+    assert.match(await page.textContent('#member-plan-name'), /^Pro — renouvellement le \d\d\/\d\d\/\d{4}$/);
+    assert.equal(await page.textContent('#member-usage'), '2 / 500 messages');
+    assert.deepEqual(await page.$$eval('#member-grants tbody td:nth-child(-n+3)', (c) => c.map((x) => x.textContent)), ['Pro', 'abonnement', 'active']);
+    await auditPage(page, assert, 'user-card-plan');
+    await page.screenshot({ path: join(artifacts, 'user-card-plan.png'), fullPage: true });
+    await page.fill('#user-search', 'bob');
+    await page.click('form[role="search"] button');
+    await page.waitForSelector('#user-results tbody tr');
+    await page.click('#user-results tbody button');
+    await page.waitForFunction(() => /^Ultra/.test(document.getElementById('member-plan-name')?.textContent ?? ''));
+    assert.match(await page.textContent('#member-plan-name'), /^Ultra — offerte jusqu’au \d\d\/\d\d\/\d{4}$/);
+    assert.equal(await page.textContent('#member-usage'), '0 messages (illimité) · 0 / 20 images');
+    assert.deepEqual(page.context().pageErrors, [], 'no script error');
 });
 
 test('the panel refuses to render inside a frame', async () => {

@@ -58,6 +58,14 @@ const TEXT = Object.freeze({
         select_order: 'Choisissez une commande dans la liste.', member_id: 'Identifiant du membre', member_orders: 'Ses commandes', order: 'Commande',
         o_pending: 'en attente de paiement', o_paid: 'payée', o_fulfilled: 'prête', o_shipped: 'expédiée', o_delivered: 'livrée', o_cancelled: 'annulée', o_refunded: 'remboursée',
         bad_amount: 'Montant invalide : par exemple 5,00.',
+        mrr: 'Revenu mensuel récurrent', subscribers: 'Abonnés payants', by_plan: 'Abonnés par offre', plan: 'Offre', plan_members: 'Membres',
+        past_due: 'Paiement en attente', cancelling: 'Résiliés (fin de période)', granted: 'Offerts', assistant_chart: 'Assistant IA : utilisation par jour',
+        ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
+        messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (illimité)', images_unlimited: '{n} images (illimité)', plan_free: 'aucune offre payante',
+        g_renews: 'renouvellement le {d}', g_ends: 'résiliée, se termine le {d}', g_past_due: 'paiement en attente, coupée le {d} sans paiement',
+        g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au',
+        k_subscription: 'abonnement', k_one_time: 'achat unique', k_temporary: 'offerte',
+        gs_active: 'active', gs_past_due: 'paiement en attente', gs_ended: 'terminée', gs_revoked: 'retirée', gs_cancelling: 'résiliée, se termine à la fin de la période',
     }),
     en: Object.freeze({
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
@@ -104,6 +112,14 @@ const TEXT = Object.freeze({
         select_order: 'Pick an order from the list.', member_id: 'Member id', member_orders: 'Their orders', order: 'Order',
         o_pending: 'awaiting payment', o_paid: 'paid', o_fulfilled: 'ready', o_shipped: 'shipped', o_delivered: 'delivered', o_cancelled: 'cancelled', o_refunded: 'refunded',
         bad_amount: 'Invalid amount: for example 5.00.',
+        mrr: 'Monthly recurring revenue', subscribers: 'Paying subscribers', by_plan: 'Subscribers by plan', plan: 'Plan', plan_members: 'Members',
+        past_due: 'Payment pending', cancelling: 'Cancelled (end of period)', granted: 'Granted', assistant_chart: 'AI assistant: use per day',
+        ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
+        messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (unlimited)', images_unlimited: '{n} images (unlimited)', plan_free: 'no paid plan',
+        g_renews: 'renews on {d}', g_ends: 'cancelled, ends on {d}', g_past_due: 'payment pending, ends on {d} without a payment',
+        g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until',
+        k_subscription: 'subscription', k_one_time: 'one-time purchase', k_temporary: 'granted',
+        gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
     }),
 });
 
@@ -154,6 +170,9 @@ const parseMoney = (text) => {
     const [units, cents = ''] = v.split('.');
     return Number(units) * 100 + Number((cents + '00').slice(0, 2));
 };
+const day = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short' }).format(new Date(iso)) : '');
+/** A plan's name: brand names, the same in every language. */
+const planName = (id) => id.charAt(0).toUpperCase() + id.slice(1);
 const when = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '');
 
 let csrf = '';
@@ -372,6 +391,29 @@ async function dashboardPage() {
         const net = revenue.items.filter((r) => r.currency === currency).reduce((x, r) => x + r.net_minor, 0);
         const paidOrders = revenue.items.reduce((x, r) => x + r.orders, 0);
         m.querySelector('.cards').append(card(t('revenue_30'), money(net, currency), 'card-revenue'), card(t('orders_30'), String(paidOrders), 'card-orders'));
+        // Plans: subscribers and monthly recurring revenue now, and the assistant's use per day.
+        const subs = await api('/api/v1/plans/subscribers');
+        const mrr = subs.mrr.length ? subs.mrr : [{ currency, mrr_minor: 0 }];
+        const paying = subs.items.reduce((x, p) => x + p.members - p.granted, 0);
+        m.querySelector('.cards').append(card(t('mrr'), mrr.map((x) => money(x.mrr_minor, x.currency)).join(' + '), 'card-mrr'),
+            card(t('subscribers'), String(paying), 'card-subscribers'));
+        const most = Math.max(1, ...subs.items.map((p) => p.members));
+        m.append(h('section', { 'aria-labelledby': 'by-plan' }, h('h2', { id: 'by-plan', text: t('by_plan') }),
+            h('table', { class: 'bars', id: 'plans-table' },
+                h('thead', null, h('tr', null, ['plan', 'plan_members', 'past_due', 'cancelling', 'granted', 'mrr'].map((k) => h('th', { scope: 'col', text: t(k) })),
+                    h('td', null))),
+                h('tbody', null, subs.items.map((p) => {
+                    const bar = h('span', { class: 'bar' });
+                    bar.style.width = Math.round((100 * p.members) / most) + '%';
+                    return h('tr', { 'data-plan': p.plan },
+                        h('th', { scope: 'row', text: planName(p.plan) }), h('td', { class: 'num', text: String(p.members) }),
+                        h('td', { class: 'num', text: String(p.past_due) }), h('td', { class: 'num', text: String(p.cancelling) }),
+                        h('td', { class: 'num', text: String(p.granted) }), h('td', { class: 'num', text: money(p.mrr_minor, p.currency) }),
+                        h('td', { class: 'bar-cell' }, bar));
+                })))));
+        const usage = await api('/api/v1/plans/usage?days=30');
+        const usageByDay = new Map(usage.items.map((u) => [u.day, u]));
+        const used = (field) => d.days.map((x) => (usageByDay.has(x) ? usageByDay.get(x)[field] : 0));
         const charts = h('div', { class: 'charts' });
         m.append(charts);
         const draws = [
@@ -381,6 +423,8 @@ async function dashboardPage() {
                 { label: t('res_breaches'), values: d.resolution_breaches }]),
             chart(charts, t('response_times'), d.days, [{ label: t('median_minutes'), values: d.first_response_median_minutes }]),
             chart(charts, t('member_flow'), d.days, [{ label: t('joins'), values: d.joins }, { label: t('leaves'), values: d.leaves }]),
+            chart(charts, t('assistant_chart'), d.days, [{ label: t('ai_messages'), values: used('messages') }, { label: t('ai_images'), values: used('images') },
+                { label: t('ai_members'), values: used('members') }]),
         ];
         for (const draw of draws) draw();
     } catch (err) {
@@ -390,6 +434,33 @@ async function dashboardPage() {
 
 // ---------------------------------------------------------------------------------------------------
 // Members.
+
+/** The member card's plan: what gives it and until when, today's assistant use, and every grant. */
+function memberPlan(p) {
+    const g = p.grant;
+    let state = t('plan_free');
+    if (g && g.kind === 'one_time') state = t('g_for_life');
+    else if (g && g.kind === 'temporary') state = t('g_until', { d: day(g.expires_at) });
+    else if (g && g.status === 'past_due') state = t('g_past_due', { d: day(g.grace_until) });
+    else if (g && g.cancel_at_period_end) state = t('g_ends', { d: day(g.period_end) });
+    else if (g) state = t('g_renews', { d: day(g.period_end) });
+    const u = p.usage;
+    const count = (what, n, max) => (max === null ? t(what + '_unlimited', { n }) : t(what + '_of', { n, max }));
+    const out = [h('h3', { text: t('member_plan') }),
+        h('dl', { class: 'facts', id: 'member-plan' },
+            h('dt', { text: t('plan') }), h('dd', { id: 'member-plan-name', text: planName(p.plan.id) + ' — ' + state }),
+            h('dt', { text: t('usage_today') }), h('dd', { id: 'member-usage', text: count('messages', u.messages, u.messages_limit) +
+                (p.plan.entitlements.image_generation ? ' · ' + count('images', u.images, u.images_limit) : '') }))];
+    if (p.grants.length) {
+        out.push(h('table', { class: 'compact', id: 'member-grants' }, h('caption', { text: t('grants') }),
+            h('thead', null, h('tr', null, ['plan', 'source', 'status', 'until', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, p.grants.map((x) => h('tr', null, h('td', { text: planName(x.plan) }), h('td', { text: t('k_' + x.kind) }),
+                h('td', { text: t(x.cancel_at_period_end && x.status === 'active' ? 'gs_cancelling' : 'gs_' + x.status) }),
+                h('td', { text: x.kind === 'one_time' ? t('g_for_life') : day(x.grace_until || x.expires_at || x.period_end) }),
+                h('td', { text: day(x.created_at) }))))));
+    }
+    return out;
+}
 
 async function usersPage() {
     const m = main(t('users'));
@@ -428,6 +499,7 @@ async function usersPage() {
                     h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
                 toggle, h('h3', { text: t('member_tickets') }),
                 u.tickets.length ? h('ul', null, u.tickets.map((tk) => h('li', null, h('a', { href: '/admin-panel/tickets?id=' + tk.id, text: '#' + tk.id + ' ' + tk.subject }), ' — ' + t(tk.status)))) : h('p', { text: t('no_results') }));
+            profile.append(...memberPlan(await api('/api/v1/members/' + encodeURIComponent(u.id) + '/plan')));
             const orders = await api('/api/v1/orders?limit=20&user=' + encodeURIComponent(u.id));
             profile.append(h('h3', { text: t('member_orders') }),
                 orders.items.length ? h('ul', { id: 'member-orders' }, orders.items.map((o) => h('li', null, h('a', { href: '/admin-panel/orders?id=' + o.id, text: o.number }),
