@@ -479,11 +479,14 @@ int PlanStore::Used(core::UserId user, const std::string& day, const std::string
     });
 }
 
-void PlanStore::Remember(core::UserId user, const plans::Turn& turn, int keep) {
+void PlanStore::Remember(core::UserId user, const std::vector<plans::Turn>& turns, int keep) {
     db_.Write(Viewer::System(), [&](Transaction& tx) {
-        long long uid = user.value, at = ToEpochMillis(turn.at);
-        tx.sql() << "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (:u, :r, :c, :a)", soci::use(uid),
-            soci::use(turn.role), soci::use(turn.content), soci::use(at);
+        long long uid = user.value;
+        for (const auto& turn : turns) {
+            long long at = ToEpochMillis(turn.at);
+            tx.sql() << "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (:u, :r, :c, :a)", soci::use(uid),
+                soci::use(turn.role), soci::use(turn.content), soci::use(at);
+        }
         long long k = std::max(keep, 0);
         tx.sql() << "DELETE FROM assistant_turns WHERE user_id = :u AND id NOT IN (SELECT id FROM assistant_turns WHERE user_id = "
                     ":u2 ORDER BY id DESC LIMIT :k)",

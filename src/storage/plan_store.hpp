@@ -46,7 +46,7 @@ public:
     void GiveBack(core::UserId user, const std::string& day, const std::string& kind) override;
     [[nodiscard]] int Used(core::UserId user, const std::string& day, const std::string& kind) override;
 
-    void Remember(core::UserId user, const plans::Turn& turn, int keep) override;
+    void Remember(core::UserId user, const std::vector<plans::Turn>& turns, int keep) override;
     [[nodiscard]] std::vector<plans::Turn> Recall(core::UserId user, core::TimePoint since, int limit) override;
     void Forget(core::UserId user) override;
 

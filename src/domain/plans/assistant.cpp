@@ -110,8 +110,8 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
         return a;
     }
     int keep = options_.memory_turns;
-    store.Remember(user, Turn{"user", question.empty() ? "(image)" : question, now}, keep);
-    store.Remember(user, Turn{"assistant", a.text, plans_.clock().Now()}, keep);
+    store.Remember(user, {Turn{"user", question.empty() ? "(image)" : question, now}, Turn{"assistant", a.text, plans_.clock().Now()}},
+                   keep);
     a.kind = AnswerKind::kAnswered;
     a.used = store.Used(user, day, kMessages);
     return a;

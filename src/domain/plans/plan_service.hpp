@@ -80,7 +80,8 @@ public:
     [[nodiscard]] virtual int Used(core::UserId user, const std::string& day, const std::string& kind) = 0;
 
     // Conversation memory.
-    virtual void Remember(core::UserId user, const Turn& turn, int keep) = 0;
+    /// Adds turns (a question and its answer, in one write) and keeps the member's last `keep` turns.
+    virtual void Remember(core::UserId user, const std::vector<Turn>& turns, int keep) = 0;
     [[nodiscard]] virtual std::vector<Turn> Recall(core::UserId user, core::TimePoint since, int limit) = 0;
     virtual void Forget(core::UserId user) = 0;
 

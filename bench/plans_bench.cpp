@@ -1,0 +1,171 @@
+// The assistant's metering under load, through the real code paths (PlanStore on the given database,
+// the Assistant, and the OpenAI-compatible client against the simulator at --llm-url):
+//  1. one member, 16 threads, 2000 messages against a quota of 500: attempts/s, latency, and a check that
+//     exactly 500 were counted;
+//  2. 500 members, 16 threads, 12 messages each against a quota of 10: attempts/s, exactly 5000 counted;
+//  3. the member's standing (read on every message and every ticket's SLA): median, p99;
+//  4. Assistant::Ask end to end (standing, quota, rate window, memory, the model over HTTP, remembering the
+//     turn) from 8 threads: asks/s, median, p99; every answer counted once.
+//   maxis_plans_bench --database sqlite:/tmp/p.db [--llm-url http://127.0.0.1:PORT/v1]
+//   maxis_plans_bench --database postgresql://postgres@.../db --login-url postgresql://maxis_login@.../db
+#include <CLI/CLI.hpp>
+#include <soci/soci.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/time_zone.hpp"
+#include "domain/plans/assistant.hpp"
+#include "llm/openai_client.hpp"
+#include "storage/migrator.hpp"
+#include "storage/plan_store.hpp"
+#include "report.hpp"
+
+using namespace maxis;
+using bench::Report;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+long long Count(storage::Database& db, const std::string& sql) {
+    return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
+        long long n = 0;
+        tx.sql() << sql, soci::into(n);
+        return n;
+    });
+}
+
+/// Runs work(i) for i in [0, total) from `threads` threads; returns the seconds taken and every call's
+/// latency in microseconds.
+double Hammer(int threads, long long total, const std::function<void(long long)>& work, std::vector<double>& micros) {
+    std::atomic<long long> next{0};
+    std::vector<std::vector<double>> per(static_cast<std::size_t>(threads));
+    auto started = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            for (long long i; (i = next++) < total;) {
+                auto t0 = Clock::now();
+                work(i);
+                per[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    for (auto& p : per) micros.insert(micros.end(), p.begin(), p.end());
+    return seconds;
+}
+
+class NoBilling final : public plans::BillingGateway {
+public:
+    [[nodiscard]] bool configured() const override { return false; }
+    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
+    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
+    void CreatePromotion(plans::Promotion&) override {}
+};
+
+int OneMember(storage::Database& db, storage::PlanStore& store, const std::string& day) {
+    const core::UserId member{10};
+    std::atomic<int> counted{0};
+    std::vector<double> micros;
+    double s = Hammer(16, 2000, [&](long long) { counted += store.TryUse(member, day, "message", 500) ? 1 : 0; }, micros);
+    long long stored = Count(db, "SELECT used FROM assistant_usage WHERE user_id = 10 AND kind = 'message'");
+    std::printf("one member: 2000 messages against a quota of 500 from 16 threads in %.2f s: %.0f attempts/s; %d counted, "
+                "stored %lld (expected 500, 500)\n",
+                s, 2000 / s, counted.load(), stored);
+    Report("quota check, one member (count or refuse)", micros);
+    return counted == 500 && stored == 500 ? 0 : 1;
+}
+
+int ManyMembers(storage::Database& db, storage::PlanStore& store, const std::string& day) {
+    const long long first = 100'000, members = 500, each = 12;
+    std::atomic<int> counted{0};
+    std::vector<double> micros;
+    double s = Hammer(16, members * each, [&](long long i) {
+        counted += store.TryUse(core::UserId{first + i % members}, day, "message", 10) ? 1 : 0;
+    }, micros);
+    long long stored = Count(db, "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 100000 AND user_id < 100500 "
+                                 "AND kind = 'message'");
+    std::printf("500 members: %lld messages against a quota of 10 each from 16 threads in %.2f s: %.0f attempts/s; %d "
+                "counted, stored %lld (expected 5000, 5000)\n",
+                members * each, s, members * each / s, counted.load(), stored);
+    Report("quota check, 500 members", micros);
+    return counted == 5000 && stored == 5000 ? 0 : 1;
+}
+
+void Standing(plans::PlanService& service) {
+    std::vector<double> micros;
+    for (int i = 0; i < 2000; ++i) {
+        auto t0 = Clock::now();
+        auto s = service.StandingOf(core::UserId{200'000 + i % 50});
+        micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        if (s.plan == nullptr) std::abort();
+    }
+    Report("member's standing (plan, entitlements, roles)", micros);
+}
+
+int Asks(storage::Database& db, plans::Assistant& assistant, int asks) {
+    const long long first = 300'000;
+    std::atomic<int> answered{0}, other{0};
+    std::vector<double> micros;
+    double s = Hammer(8, asks, [&](long long i) {
+        auto a = assistant.Ask(core::UserId{first + i}, "Comment activer la double authentification ?", {});
+        (a.kind == plans::AnswerKind::kAnswered ? answered : other)++;
+    }, micros);
+    long long stored = Count(db, "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 300000 AND kind = 'message'");
+    long long turns = Count(db, "SELECT COUNT(*) FROM assistant_turns WHERE user_id >= 300000");
+    std::printf("assistant: %d asks from 8 threads in %.2f s: %.0f asks/s; %d answered, %d other, %lld counted, %lld turns "
+                "remembered (expected %d, 0, %d, %d)\n",
+                asks, s, asks / s, answered.load(), other.load(), stored, turns, asks, asks, 2 * asks);
+    Report("Assistant::Ask with the model over HTTP", micros);
+    return answered == asks && stored == asks && turns == 2 * asks ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Plans benchmarks: the assistant's quota under contention, the standing read, Ask end to end"};
+    std::string url, login_url, llm_url;
+    int asks = 400;
+    cli.add_option("--database", url, "sqlite:PATH or postgresql://... (an owner connection)")->required();
+    cli.add_option("--login-url", login_url, "PostgreSQL: what the service uses (the login role)");
+    cli.add_option("--llm-url", llm_url, "the OpenAI-compatible simulator's API base, for Ask end to end");
+    cli.add_option("--asks", asks, "questions asked end to end");
+    CLI11_PARSE(cli, argc, argv);
+    spdlog::set_level(spdlog::level::warn);
+    core::SystemClock clock;
+    storage::Database owner(storage::DatabaseOptions{url, 1});
+    storage::Migrator(owner, clock).Apply();
+    storage::Database db(storage::DatabaseOptions{login_url.empty() ? url : login_url, 16});
+    plans::PlanCatalog catalog({
+        {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
+        {.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",
+         .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
+    });
+    auto zone = core::TimeZone::Load("Europe/Paris");
+    storage::PlanStore store(db, clock, catalog, zone);
+    NoBilling billing;
+    plans::PlanService service(catalog, store, billing, clock, plans::PlanOptions{});
+    // Members with a plan and some history, for the standing read.
+    for (int i = 0; i < 50; ++i) {
+        store.GrantTemporary(core::Viewer{core::UserId{1}, core::Role::kStaff}, core::UserId{200'000 + i}, "pro",
+                             clock.Now() + std::chrono::hours(24), "bench");
+    }
+    auto day = zone.LocalDate(clock.Now());
+    int rc = OneMember(db, store, day);
+    rc |= ManyMembers(db, store, day);
+    Standing(service);
+    if (!llm_url.empty()) {
+        llm::OpenAiClient model(llm::OpenAiOptions{.api_base = llm_url, .api_key = "sk-llm-bench", .model = "sim-model"});
+        plans::Assistant assistant(service, model, zone, plans::AssistantOptions{});
+        rc |= Asks(db, assistant, asks);
+    }
+    return rc;
+}
