@@ -15,8 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <functional>
-#include <thread>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -25,51 +23,17 @@
 #include "llm/openai_client.hpp"
 #include "storage/migrator.hpp"
 #include "storage/plan_store.hpp"
+#include "bench_support.hpp"
 #include "report.hpp"
+#include "support/no_billing.hpp"
 
 using namespace maxis;
+using bench::Count;
+using bench::Hammer;
 using bench::Report;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-long long Count(storage::Database& db, const std::string& sql) {
-    return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
-        long long n = 0;
-        tx.sql() << sql, soci::into(n);
-        return n;
-    });
-}
-
-/// Runs work(i) for i in [0, total) from `threads` threads; returns the seconds taken and every call's
-/// latency in microseconds.
-double Hammer(int threads, long long total, const std::function<void(long long)>& work, std::vector<double>& micros) {
-    std::atomic<long long> next{0};
-    std::vector<std::vector<double>> per(static_cast<std::size_t>(threads));
-    auto started = Clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-            for (long long i; (i = next++) < total;) {
-                auto t0 = Clock::now();
-                work(i);
-                per[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-            }
-        });
-    }
-    for (auto& th : pool) th.join();
-    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    for (auto& p : per) micros.insert(micros.end(), p.begin(), p.end());
-    return seconds;
-}
-
-class NoBilling final : public plans::BillingGateway {
-public:
-    [[nodiscard]] bool configured() const override { return false; }
-    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
-    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
-    void CreatePromotion(plans::Promotion&) override {}
-};
 
 int OneMember(storage::Database& db, storage::PlanStore& store, const std::string& day) {
     const core::UserId member{10};
@@ -151,7 +115,7 @@ int main(int argc, char** argv) {
     });
     auto zone = core::TimeZone::Load("Europe/Paris");
     storage::PlanStore store(db, clock, catalog, zone);
-    NoBilling billing;
+    testing::NoBilling billing;
     plans::PlanService service(catalog, store, billing, clock, plans::PlanOptions{});
     // Members with a plan and some history, for the standing read.
     for (int i = 0; i < 50; ++i) {

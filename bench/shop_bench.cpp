@@ -26,21 +26,16 @@
 #include "stripe/webhook.hpp"
 #include "stripe/webhook_routes.hpp"
 #include "support/http_client.hpp"
+#include "bench_support.hpp"
 #include "report.hpp"
 
 using namespace maxis;
+using bench::Count;
+using bench::Hammer;
 using bench::Report;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-long long Count(storage::Database& db, const std::string& sql) {
-    return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
-        long long n = 0;
-        tx.sql() << sql, soci::into(n);
-        return n;
-    });
-}
 
 /// Members 1..n each get `quantity` of product in their cart (bulk SQL).
 void FillCarts(storage::Database& owner, long long first_member, long long members, long long product, int quantity) {
@@ -143,29 +138,16 @@ int FlashSale(storage::Database& owner, storage::ShopStore& store) {
     auto product = MakeProduct(store, "Flash sale", 4900, 20);
     const long long first = 5'000'000, members = 500;
     FillCarts(owner, first, members, product.value, 1);
-    std::atomic<long long> next{0};
     std::atomic<int> sold{0}, refused{0}, other{0};
-    std::vector<std::vector<double>> latencies(16);
-    auto started = Clock::now();
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 16; ++t) {
-        threads.emplace_back([&, t] {
-            for (long long i; (i = next++) < members;) {
-                auto t0 = Clock::now();
-                try {
-                    store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::minutes(30), 3);
-                    ++sold;
-                } catch (const core::Error& e) {
-                    (e.key() == "shop.out_of_stock" ? refused : other)++;
-                }
-                latencies[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-            }
-        });
-    }
-    for (auto& th : threads) th.join();
-    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     std::vector<double> all;
-    for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+    double seconds = Hammer(16, members, [&](long long i) {
+        try {
+            store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::minutes(30), 3);
+            ++sold;
+        } catch (const core::Error& e) {
+            (e.key() == "shop.out_of_stock" ? refused : other)++;
+        }
+    }, all);
     auto left = store.FindProduct(product)->stock.value_or(-1);
     std::printf("flash sale: %lld checkouts for 20 units from 16 threads in %.2f s: %.0f attempts/s; %d sold, %d refused "
                 "(out of stock), %d other errors, stock left %d\n",

@@ -13,6 +13,7 @@
 #include "domain/plans/assistant.hpp"
 #include "storage/plan_store.hpp"
 #include "support/fake_clock.hpp"
+#include "support/no_billing.hpp"
 
 namespace maxis::storage::plan_suite {
 
@@ -63,14 +64,6 @@ public:
     std::vector<plans::ChatMessage> last;
 };
 
-class NoBilling final : public plans::BillingGateway {
-public:
-    [[nodiscard]] bool configured() const override { return false; }
-    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
-    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
-    void CreatePromotion(plans::Promotion&) override {}
-};
-
 class PlanSuite : public ::testing::Test {
 protected:
     explicit PlanSuite(int pool = 4)
@@ -117,7 +110,7 @@ protected:
     core::TimeZone zone;
     std::unique_ptr<Database> db;
     PlanStore store;
-    NoBilling billing;
+    testing::NoBilling billing;
     plans::PlanService service;
     EchoModel model;
     plans::Assistant assistant;

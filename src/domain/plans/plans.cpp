@@ -36,6 +36,15 @@ std::set<std::string> PlanCatalog::ManagedRoles() const {
     return out;
 }
 
+std::string_view ToString(Billing billing) {
+    switch (billing) {
+        case Billing::kFree: return "free";
+        case Billing::kMonthly: return "monthly";
+        case Billing::kOneTime: return "one_time";
+    }
+    return "free";
+}
+
 std::string_view ToString(GrantKind kind) {
     switch (kind) {
         case GrantKind::kSubscription: return "subscription";

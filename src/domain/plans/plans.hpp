@@ -24,6 +24,8 @@ struct Entitlements {
 };
 
 enum class Billing { kFree, kMonthly, kOneTime };
+/// "free", "monthly", "one_time".
+std::string_view ToString(Billing billing);
 
 /// A plan the community sells (or Free). Ids are "free", "pro", "ultra" and "founder".
 struct Plan {

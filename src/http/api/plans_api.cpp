@@ -17,15 +17,6 @@ using namespace plans;
 
 namespace {
 
-std::string_view BillingName(Billing b) {
-    switch (b) {
-        case Billing::kFree: return "free";
-        case Billing::kMonthly: return "monthly";
-        case Billing::kOneTime: return "one_time";
-    }
-    return "free";
-}
-
 /// A daily limit as JSON: null for unlimited.
 json::value Limit(int per_day) { return per_day == kUnlimited ? json::value(nullptr) : json::value(per_day); }
 
@@ -42,7 +33,7 @@ json::object EntitlementsJson(const Entitlements& e) {
 
 json::object PlanJson(const Plan& p) {
     return json::object{{"id", p.id},
-                        {"billing", BillingName(p.billing)},
+                        {"billing", ToString(p.billing)},
                         {"price_minor", p.price_minor},
                         {"currency", p.currency},
                         {"for_sale", p.billing != Billing::kFree && !p.price_id.empty()},
