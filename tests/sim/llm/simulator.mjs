@@ -2,6 +2,8 @@
 // POST /v1/images/generations with OpenAI's request checks, response shapes and error objects, a Bearer
 // key when one is set, and a /_sim control API (delay, failures, the requests received). Answers are
 // deterministic: "Réponse n°N : <the last user text>" plus the number of images the message carried.
+// fidelity.test.mjs checks it against the official openai npm client.
+
 import { createServer } from 'node:http';
 
 export async function startLlmSimulator({ apiKey = null, port = 0 } = {}) {
