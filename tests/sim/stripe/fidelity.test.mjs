@@ -87,3 +87,57 @@ test('signed deliveries pass stripe.webhooks.constructEvent; refunds, coupons, p
     const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://x' });
     assert.match(portal.url, /^https:\/\/billing\.stripe\.com\//);
 });
+
+test('subscriptions: Checkout in subscription mode, the subscription read back, its lifecycle as signed events', async () => {
+    await sim.control('/_sim/prices', { id: 'price_fid_pro', unit_amount: 999, currency: 'eur', recurring: true });
+    await sim.control('/_sim/prices', { id: 'price_fid_ultra', unit_amount: 1999, currency: 'eur', recurring: true });
+    const metadata = { user_id: '1500000000000000001', plan: 'pro' };
+    const s = await stripe.checkout.sessions.create({ mode: 'subscription', success_url: 'https://x/ok', cancel_url: 'https://x/no',
+        line_items: [{ price: 'price_fid_pro', quantity: 1 }], subscription_data: { metadata }, allow_promotion_codes: true });
+    assert.equal(s.mode, 'subscription');
+    assert.equal(s.amount_total, 999);
+    // Prices and modes are checked against each other, as Stripe does.
+    await assert.rejects(stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://x/ok', line_items: [{ price: 'price_fid_pro', quantity: 1 }] }),
+        (e) => e.type === 'StripeInvalidRequestError' && e.param === 'line_items[0][price]');
+
+    received.length = 0;
+    await sim.control(`/_sim/sessions/${s.id}/pay`, {});
+    const events = received.map((r) => stripe.webhooks.constructEvent(r.body, r.signature, 'whsec_test_maxis'));
+    assert.deepEqual(events.map((e) => e.type), ['customer.subscription.created', 'invoice.paid', 'checkout.session.completed']);
+    const completed = events[2].data.object;
+    assert.equal(completed.payment_status, 'paid');
+    assert.match(completed.subscription, /^sub_/);
+    assert.match(completed.customer, /^cus_/);
+    assert.equal(events[1].data.object.parent.subscription_details.subscription, completed.subscription);
+
+    const sub = await stripe.subscriptions.retrieve(completed.subscription);
+    assert.equal(sub.object, 'subscription');
+    assert.equal(sub.status, 'active');
+    assert.deepEqual(sub.metadata, metadata);
+    assert.equal(sub.items.data[0].price.id, 'price_fid_pro');
+    assert.equal(sub.items.data[0].price.recurring.interval, 'month');
+    assert.equal(sub.items.data[0].current_period_end - sub.items.data[0].current_period_start, 30 * 86400);
+    assert.equal(sub.cancel_at_period_end, false);
+
+    // A failed renewal, then a paid one, a cancel at the period's end, a plan change, and the end.
+    const step = async (action, body = {}) => {
+        received.length = 0;
+        await sim.control(`/_sim/subscriptions/${sub.id}/${action}`, body);
+        return received.map((r) => stripe.webhooks.constructEvent(r.body, r.signature, 'whsec_test_maxis'));
+    };
+    let e = await step('fail');
+    assert.deepEqual(e.map((x) => x.type), ['invoice.payment_failed', 'customer.subscription.updated']);
+    assert.equal(e[0].data.object.status, 'open');
+    assert.equal(e[1].data.object.status, 'past_due');
+    e = await step('renew');
+    assert.deepEqual(e.map((x) => [x.type, x.data.object.status]), [['invoice.paid', 'paid'], ['customer.subscription.updated', 'active']]);
+    e = await step('update', { cancel_at_period_end: true });
+    assert.equal(e[0].data.object.cancel_at, e[0].data.object.items.data[0].current_period_end);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).cancel_at_period_end, true);
+    e = await step('update', { cancel_at_period_end: false, price: 'price_fid_ultra' });
+    assert.equal(e[0].data.object.items.data[0].price.unit_amount, 1999);
+    e = await step('delete');
+    assert.deepEqual(e.map((x) => [x.type, x.data.object.status]), [['customer.subscription.deleted', 'canceled']]);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'canceled');
+    await assert.rejects(stripe.subscriptions.retrieve('sub_missing'), (x) => x.statusCode === 404 && x.code === 'resource_missing');
+});
