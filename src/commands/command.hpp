@@ -28,6 +28,8 @@ enum class ArgType {
     kMoney,     // 9.99, 9,99, 9,99€ -> minor units
     kUser,      // <@123>, <@!123> or a bare id
     kChannel,   // <#123> or a bare id
+    kImage,     // an image's https URL: a slash command's attachment option, or an image attached to a chat
+                // line (never a word of the line, so it may follow a kRest argument)
 };
 
 struct EnumChoice {

@@ -122,6 +122,24 @@ TEST(Parser, UserAndChannelMentions) {
     EXPECT_EQ(ParseFails(specs, "@everyone 8").arg, "u");
 }
 
+TEST(Parser, ImagesComeFromAttachmentsNeverFromTheLine) {
+    std::vector<ArgSpec> specs = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}};
+    auto plain = ParseOk(specs, "what is this https://example.org/a.png");
+    EXPECT_EQ(plain.Get<std::string>("question"), "what is this https://example.org/a.png");
+    EXPECT_FALSE(plain.Has("image"));
+    auto with = ParseArguments(specs, "what is this", {"https://cdn.discordapp.com/a/1.png"});
+    ASSERT_TRUE(std::holds_alternative<Args>(with));
+    EXPECT_EQ(std::get<Args>(with).Get<std::string>("image"), "https://cdn.discordapp.com/a/1.png");
+    // Only https addresses: a file name (what a slash command's non-image attachment becomes) or plain http is refused.
+    for (const char* bad : {"notes.pdf", "http://cdn.discordapp.com/a/1.png", "https://a b"}) {
+        auto refused = ParseArguments(specs, "q", {bad});
+        ASSERT_TRUE(std::holds_alternative<ParseError>(refused)) << bad;
+        EXPECT_EQ(std::get<ParseError>(refused).arg, "image");
+    }
+    std::vector<ArgSpec> required = {{.name = "image", .type = ArgType::kImage}};
+    EXPECT_EQ(ParseFails(required, "").kind, ParseErrorKind::kMissing);
+}
+
 TEST(Parser, MissingTooManyAndOptional) {
     std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kWord}, {.name = "b", .type = ArgType::kWord, .required = false}};
     EXPECT_EQ(ParseFails(specs, "   ").kind, ParseErrorKind::kMissing);
@@ -314,7 +332,19 @@ TEST_F(EngineTest, RegistrationRejectsWhatDiscordWouldRefuse) {
     EXPECT_THROW(engine.Register(CommandSpec{.name = "order",
                                              .args = {{.name = "a", .required = false}, {.name = "b"}},
                                              .handler = noop}),
+                 core::Error);    // The rest of a line must be last, but an image (an attachment, never words) may follow it.
+    EXPECT_THROW(engine.Register(CommandSpec{.name = "ask",
+                                             .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .required = false}},
+                                             .handler = noop}),
                  core::Error);
+    EXPECT_NO_THROW(engine.Register(CommandSpec{
+        .name = "ask",
+        .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}},
+        .handler = noop}));
+    auto defs = engine.SlashDefinitions();
+    auto ask = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ask"; });
+    ASSERT_NE(ask, defs.end());
+    EXPECT_EQ(ask->at("options").as_array()[1].at("type"), 11);  // ATTACHMENT
 }
 
 TEST(Catalogs, FrenchAndEnglishHaveTheSameKeysAndPlaceholders) {

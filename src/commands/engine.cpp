@@ -1,5 +1,7 @@
 #include "commands/engine.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
@@ -45,6 +47,7 @@ std::string TypeHintKey(ArgType type) {
         case ArgType::kMoney: return "types.money";
         case ArgType::kUser: return "types.user";
         case ArgType::kChannel: return "types.channel";
+        case ArgType::kImage: return "types.image";
         case ArgType::kEnum: return "types.enum";
         default: return "types.text";
     }
@@ -65,6 +68,7 @@ int DiscordOptionType(ArgType type) {
         case ArgType::kPercent: return 4;  // INTEGER
         case ArgType::kUser: return 6;     // USER
         case ArgType::kChannel: return 7;  // CHANNEL
+        case ArgType::kImage: return 11;   // ATTACHMENT
         default: return 3;                 // STRING
     }
 }
@@ -87,7 +91,9 @@ void Engine::Register(CommandSpec spec) {
         if (a.required && optional_seen) {
             throw Error(ErrorCode::kInternal, spec.name + ": required argument '" + a.name + "' after an optional one");
         }
-        if (a.type == ArgType::kRest && i + 1 != spec.args.size()) {
+        // Images come from attachments, never from the line's words: they may follow the rest of the line.
+        if (a.type == ArgType::kRest &&
+            std::any_of(spec.args.begin() + static_cast<std::ptrdiff_t>(i) + 1, spec.args.end(), [](const ArgSpec& b) { return b.type != ArgType::kImage; })) {
             throw Error(ErrorCode::kInternal, spec.name + ": rest-of-line argument '" + a.name + "' must be last");
         }
         if (a.type == ArgType::kEnum && (a.choices.empty() || a.choices.size() > 25)) {
@@ -207,8 +213,8 @@ Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std
     }
 }
 
-std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_view requested_locale,
-                                        std::string_view line) const {
+std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_view requested_locale, std::string_view line,
+                                        const std::vector<std::string>& images) const {
     auto parsed = SplitCommandLine(line, prefix_);
     if (!parsed) return std::nullopt;
     std::string locale = catalog_.Resolve(requested_locale);
@@ -231,7 +237,7 @@ std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_
         return Refusal(catalog_.Text(locale, "errors.reserved",
                                      {{"role", catalog_.Text(locale, "roles." + std::string(core::ToString(spec->permission)))}}));
     }
-    auto result = ParseArguments(spec->args, parsed->rest);
+    auto result = ParseArguments(spec->args, parsed->rest, images);
     if (auto* error = std::get_if<ParseError>(&result)) return ParseFailure(*spec, locale, *error);
     return Run(*spec, viewer, locale, std::move(std::get<Args>(result)));
 }

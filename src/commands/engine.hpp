@@ -36,9 +36,10 @@ public:
     [[nodiscard]] const std::string& prefix() const { return prefix_; }
     [[nodiscard]] const Catalog& catalog() const { return catalog_; }
 
-    /// Runs a chat line. nullopt when the line is not addressed to Maxis (no prefix).
-    [[nodiscard]] std::optional<Reply> HandleLine(const core::Viewer& viewer, std::string_view locale,
-                                                  std::string_view line) const;
+    /// Runs a chat line, with the URLs of the images attached to it (for image arguments). nullopt when the
+    /// line is not addressed to Maxis (no prefix).
+    [[nodiscard]] std::optional<Reply> HandleLine(const core::Viewer& viewer, std::string_view locale, std::string_view line,
+                                                  const std::vector<std::string>& images = {}) const;
     /// Runs a command whose arguments arrive as named strings (slash-command options).
     [[nodiscard]] Reply HandleOptions(const core::Viewer& viewer, std::string_view locale, std::string_view name,
                                       const std::map<std::string, std::string>& options) const;

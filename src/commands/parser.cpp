@@ -154,6 +154,13 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
             if (!v) return std::nullopt;
             return core::UserId{*v};
         }
+        case ArgType::kImage: {
+            // Discord's CDN and any https image; never a local or plain-http address.
+            if (!core::StartsWith(token, "https://") || token.size() > 2048 || token.find_first_of(" \t\r\n") != std::string_view::npos) {
+                return std::nullopt;
+            }
+            return std::string(token);
+        }
         case ArgType::kChannel: {
             auto v = ParseSnowflake(token, "<#");
             if (!v) return std::nullopt;
@@ -163,10 +170,23 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
     return std::nullopt;
 }
 
-std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs, std::string_view text) {
+std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs, std::string_view text,
+                                              const std::vector<std::string>& images) {
     Args args;
     std::size_t pos = 0;
+    std::size_t image = 0;
     for (const auto& spec : specs) {
+        if (spec.type == ArgType::kImage) {
+            if (image == images.size()) {
+                if (spec.required) return ParseError{ParseErrorKind::kMissing, spec.name, ""};
+                continue;
+            }
+            auto value = ParseArgValue(spec, images[image]);
+            if (!value) return ParseError{ParseErrorKind::kInvalid, spec.name, images[image]};
+            ++image;
+            args.Set(spec.name, std::move(*value));
+            continue;
+        }
         if (spec.type == ArgType::kRest) {
             auto rest = core::Trim(text.substr(std::min(pos, text.size())));
             pos = text.size();

@@ -30,6 +30,8 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
 
 /// Parses the text after the command name against the declared arguments: quotes ("..." “...” «...»
 /// „...“) with \" and \\ escapes group words; kRest takes the remainder as typed.
-std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs, std::string_view text);
+/// Arguments from a line's text; kImage arguments take the line's attached images (URLs), in order.
+std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs, std::string_view text,
+                                              const std::vector<std::string>& images = {});
 
 }  // namespace maxis::commands

@@ -215,10 +215,12 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
 
     engine.Register(CommandSpec{
         .name = "ask",
-        .args = {{.name = "question", .type = ArgType::kRest}},
+        .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}},
         .handler =
             [&assistant](const Invocation& inv) {
-                return AssistantReply(inv.catalog, inv.locale, assistant, inv.viewer.user_id, inv.args.Get<std::string>("question"), {});
+                std::vector<std::string> images;
+                if (auto image = inv.args.Optional<std::string>("image")) images.push_back(*image);
+                return AssistantReply(inv.catalog, inv.locale, assistant, inv.viewer.user_id, inv.args.Get<std::string>("question"), images);
             },
     });
 

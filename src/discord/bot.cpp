@@ -19,6 +19,7 @@ namespace {
 
 constexpr int kPong = 1;
 constexpr int kChannelMessage = 4;
+constexpr int kAttachmentOption = 11;
 constexpr int kDeferredChannelMessage = 5;
 constexpr int kModal = 9;
 constexpr int kEphemeral = 64;
@@ -44,6 +45,24 @@ std::string OptionText(const json::value& v) {
     if (v.is_double()) return json::serialize(v);
     if (v.is_bool()) return v.as_bool() ? "true" : "false";
     return {};
+}
+
+/// An attachment option's value is the attachment's id; the interaction's resolved data gives its URL.
+/// An image gives its URL; anything else gives its file name, which the image argument then refuses
+/// with its usual hint.
+std::string AttachmentUrl(const json::object& data, const std::string& id) {
+    const auto* resolved = data.if_contains("resolved");
+    const json::value* found = nullptr;
+    if (resolved && resolved->is_object()) {
+        if (const auto* list = resolved->as_object().if_contains("attachments"); list && list->is_object()) {
+            found = list->as_object().if_contains(id);
+        }
+    }
+    if (!found || !found->is_object()) return {};
+    const auto& a = found->as_object();
+    if (Str(a, "content_type").starts_with("image/")) return Str(a, "url");
+    auto name = Str(a, "filename");
+    return name.empty() ? "?" : name;
 }
 
 }  // namespace
@@ -202,11 +221,12 @@ void Bot::HandleMessage(const json::object& message) {
                 for (auto at = words.find(tag); !bot.empty() && at != std::string::npos; at = words.find(tag)) words.erase(at, tag.size());
             }
             words = std::string(core::Trim(words));
-            if (auto* list = message.if_contains("attachments"); list && list->is_array()) {
-                for (const auto& a : list->as_array()) {
-                    if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/")) images.push_back(Str(a.as_object(), "url"));
-                }
-            }
+        }
+    }
+    // Images attached to the message: for the assistant, or a command's image argument ("!ask" with a picture).
+    if (auto* list = message.if_contains("attachments"); (command || conversation) && list && list->is_array()) {
+        for (const auto& a : list->as_array()) {
+            if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/")) images.push_back(Str(a.as_object(), "url"));
         }
     }
     if (!command && !conversation) return;
@@ -224,7 +244,7 @@ void Bot::HandleMessage(const json::object& message) {
     NoteMember(*uid, DisplayName(*author), locale);
     std::optional<commands::Reply> reply;
     if (command) {
-        reply = engine_.HandleLine(viewer, locale, content);
+        reply = engine_.HandleLine(viewer, locale, content, images);
     } else {
         reply = hooks_.converse(viewer, locale, words, images);
     }
@@ -349,6 +369,7 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
             for (const auto& opt : o->as_array()) {
                 const auto& oo = opt.as_object();
                 if (auto* v = oo.if_contains("value")) options[Str(oo, "name")] = OptionText(*v);
+                if (oo.contains("type") && oo.at("type") == kAttachmentOption) options[Str(oo, "name")] = AttachmentUrl(*data, OptionText(oo.at("value")));
             }
         }
         if (const auto* spec = engine_.Find(name)) ephemeral = spec->ephemeral;

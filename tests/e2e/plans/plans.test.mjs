@@ -273,6 +273,22 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     await waitFor('the image answer', async () => (await replies()).some((m) => /: décris \(1 image\)$/.test(m.content)));
     const withImage = llm.state.requests.at(-1).body.messages.at(-1);
     assert.deepEqual(withImage.content, [{ type: 'text', text: 'décris' }, { type: 'image_url', image_url: { url: 'https://cdn.discordapp.com/a/2.png' } }]);
+    // /ask with an attached image (the slash command's attachment option); a file that is not an image is refused.
+    const attached = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'ask', options: [{ name: 'question', type: 3, value: 'et celle-ci ?' },
+      { name: 'image', type: 11, attachment: { filename: 'chat.png', content_type: 'image/png', url: 'https://cdn.discordapp.com/attachments/1/2/chat.png' } }] })).id, 10000);
+    assert.match(attached.response.data.content, /: et celle-ci \? \(1 image\)$/);
+    assert.deepEqual(llm.state.requests.at(-1).body.messages.at(-1).content.at(-1), { type: 'image_url', image_url: { url: 'https://cdn.discordapp.com/attachments/1/2/chat.png' } });
+    const sentBefore = llm.state.requests.length;
+    const pdf = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'ask', options: [{ name: 'question', type: 3, value: 'et ça ?' },
+      { name: 'image', type: 11, attachment: { filename: 'notes.pdf', content_type: 'application/pdf', url: 'https://cdn.discordapp.com/attachments/1/3/notes.pdf' } }] })).id);
+    assert.match(pdf.response.data.content, /image/i);
+    assert.match(pdf.response.data.content, /notes\.pdf/);
+    assert.equal(llm.state.requests.length, sentBefore, 'nothing sent to the model');
+    // The prefix command with a picture attached to the message.
+    await e.control('POST', '/_sim/messages', { user: ALICE, content: '!ask et en texte ?', attachments: [{ url: 'https://cdn.discordapp.com/a/4.png' }] });
+    await waitFor('the prefix answer', async () => (await replies()).some((m) => /: et en texte \? \(1 image\)$/.test(m.content)));
+    const slash = (await e.control('GET', '/_sim/commands')).find((c) => c.name === 'ask');
+    assert.deepEqual(slash.options.map((o) => [o.name, o.type, !!o.required]), [['question', 3, true], ['image', 11, false]]);
     for (let i = 1; i <= 2; i++) {
       const img = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'un chat' }] })).id, 10000);
       assert.match(img.response.data.embeds[0].image.url, /^https:\/\/images\.example\.net\/sim\/\d+\.png$/);
@@ -281,13 +297,13 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     assert.match(third.response.data.content, /tes 2 images du jour/);
     assert.equal(llm.state.requests.filter((r) => r.path === '/v1/images/generations').length, 2);
 
-    // Usage through the REST API: unlimited Ultra still counts (10 + the image question), images apart.
+    // Usage through the REST API: unlimited Ultra still counts (10 + three questions with an image), images apart.
     const staff = await e.apiAs(STAFF, 'staff');
     const mine = (await (await e.apiAs(ALICE))('GET', '/api/v1/members/me/plan')).body;
     assert.deepEqual([mine.plan.id, mine.grant.kind, mine.usage.messages, mine.usage.messages_limit, mine.usage.images, mine.usage.images_limit],
-      ['ultra', 'temporary', 11, null, 2, 2]);
+      ['ultra', 'temporary', 13, null, 2, 2]);
     const usage = (await staff('GET', '/api/v1/plans/usage?days=7')).body;
-    assert.deepEqual(usage.items.map((d) => [d.day, d.messages, d.images, d.members]), [[mine.usage.day, 11, 2, 1]]);
+    assert.deepEqual(usage.items.map((d) => [d.day, d.messages, d.images, d.members]), [[mine.usage.day, 13, 2, 1]]);
     assert.equal((await staff('GET', '/api/v1/plans/usage?days=0')).status, 400);
     const granted = (await staff('GET', '/api/v1/plans/subscribers')).body.items.find((x) => x.plan === 'ultra');
     assert.deepEqual([granted.members, granted.granted, granted.mrr_minor], [1, 1, 0]);

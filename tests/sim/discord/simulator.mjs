@@ -498,8 +498,19 @@ export class DiscordSimulator {
     const u = this.users.get(user) ?? this.addUser({ id: user });
     const id = snowflake();
     const token = `itok-${crypto.randomBytes(24).toString('base64url')}`;
+    // Attachment options (type 11) are given as { name, type: 11, attachment: { filename, content_type, url } }:
+    // as Discord does, the option's value becomes the attachment's id and the attachment goes in resolved.
+    const attachments = {};
+    options = options.map((o) => {
+      if (o.type !== 11 || !o.attachment) return o;
+      const aid = snowflake();
+      attachments[aid] = { id: aid, filename: o.attachment.filename, size: o.attachment.size ?? 1024, content_type: o.attachment.content_type,
+        url: o.attachment.url, proxy_url: o.attachment.url.replace('cdn.discordapp.com', 'media.discordapp.net'), ephemeral: true };
+      return { name: o.name, type: 11, value: aid };
+    });
     const data = type === InteractionType.ApplicationCommand
-      ? { id: this.commands.find((c) => c.name === name)?.id ?? snowflake(), name, type: 1, options }
+      ? { id: this.commands.find((c) => c.name === name)?.id ?? snowflake(), name, type: 1, options,
+        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}) }
       : type === InteractionType.MessageComponent
         ? { custom_id, component_type: values ? 3 : 2, ...(values ? { values } : {}) }
         : type === InteractionType.ModalSubmit
