@@ -35,6 +35,18 @@ async function discordLogin(page, user, roles) {
     await page.click('#discord-login');
 }
 
+/** Searches the Members page for name and opens that member's card once the results show only them. */
+async function openMemberCard(page, name) {
+    await page.fill('#user-search', name);
+    await page.click('form[role="search"] button');
+    await page.waitForFunction((n) => {
+        const rows = [...document.querySelectorAll('#user-results tbody tr')];
+        return rows.length === 1 && rows[0].querySelector('button')?.textContent === n;
+    }, name);
+    await page.click('#user-results tbody button');
+    await page.waitForFunction((n) => document.querySelector('#profile h2')?.textContent.endsWith('— ' + n), name);
+}
+
 let adminSecret;
 let adminPage;
 
@@ -173,9 +185,7 @@ test('every other page renders with no CSP violation, matching integrity and no 
     assert.match(await page.textContent('#logs-table'), /setting\.changed/);
     // Users: search and block.
     await page.goto(`${panel.origin}/admin-panel/users`);
-    await page.fill('#user-search', 'alice');
-    await page.click('form[role="search"] button');
-    await page.click('#user-results tbody button');
+    await openMemberCard(page, 'alice');
     await page.click('#block-toggle');
     await page.waitForFunction(() => document.getElementById('block-toggle')?.textContent === 'Débloquer');
     const blocked = await panel.run(['console', '--as', 'alice'], '!ticket_list\n');
@@ -278,10 +288,8 @@ test('plans on the dashboard and the member card: subscribers, monthly revenue, 
 
     // Staff find Bob on the Members page and grant him Ultra for a week (a prize, nothing paid).
     await page.goto(`${panel.origin}/admin-panel/users`);
-    await page.fill('#user-search', 'bob');
-    await page.click('form[role="search"] button');
-    await page.waitForSelector('#user-results tbody tr');
-    const bob = (await page.textContent('#user-results tbody tr td:nth-child(2)')).trim();
+    await openMemberCard(page, 'bob');
+    const bob = (await page.textContent('#profile dl dd')).trim();
     const granted = await panel.run(['console', '--as', 'boss', '--role', 'admin'], `!plan_grant <@${bob}> ultra 7d concours\n`);
     assert.equal(granted.code, 0, granted.stderr);
 
@@ -292,6 +300,7 @@ test('plans on the dashboard and the member card: subscribers, monthly revenue, 
     const row = (plan) => page.$$eval(`#plans-table tr[data-plan="${plan}"] td.num`, (cells) => cells.map((c) => c.textContent));
     assert.deepEqual(await row('pro'), ['1', '0', '0', '0', '9,99\u00a0€']);
     assert.deepEqual(await row('ultra'), ['1', '0', '0', '1', '0,00\u00a0€']);
+    assert.equal((await row('founder'))[4], '–', 'a one-time plan has no monthly revenue');
     assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 5);
     const usageTable = await page.$$eval('.chart', (figures) => figures.at(-1).querySelector('tbody tr:last-child').textContent);
     assert.match(usageTable, /^\d{4}-\d\d-\d\d201$/, 'today: 2 messages, 0 images, 1 member');
@@ -300,19 +309,14 @@ test('plans on the dashboard and the member card: subscribers, monthly revenue, 
 
     // Chloé's card: Pro, renewing, today's use; Bob's: Ultra granted until a date.
     await page.goto(`${panel.origin}/admin-panel/users`);
-    await page.fill('#user-search', 'chloe');
-    await page.click('form[role="search"] button');
-    await page.click('#user-results tbody button');
+    await openMemberCard(page, 'chloe');
     await page.waitForSelector('#member-plan');
     assert.match(await page.textContent('#member-plan-name'), /^Pro — renouvellement le \d\d\/\d\d\/\d{4}$/);
     assert.equal(await page.textContent('#member-usage'), '2 / 500 messages');
     assert.deepEqual(await page.$$eval('#member-grants tbody td:nth-child(-n+3)', (c) => c.map((x) => x.textContent)), ['Pro', 'abonnement', 'active']);
     await auditPage(page, assert, 'user-card-plan');
     await page.screenshot({ path: join(artifacts, 'user-card-plan.png'), fullPage: true });
-    await page.fill('#user-search', 'bob');
-    await page.click('form[role="search"] button');
-    await page.waitForSelector('#user-results tbody tr');
-    await page.click('#user-results tbody button');
+    await openMemberCard(page, 'bob');
     await page.waitForFunction(() => /^Ultra/.test(document.getElementById('member-plan-name')?.textContent ?? ''));
     assert.match(await page.textContent('#member-plan-name'), /^Ultra — offerte jusqu’au \d\d\/\d\d\/\d{4}$/);
     assert.equal(await page.textContent('#member-usage'), '0 messages (illimité) · 0 / 20 images');

@@ -408,7 +408,7 @@ async function dashboardPage() {
                     return h('tr', { 'data-plan': p.plan },
                         h('th', { scope: 'row', text: planName(p.plan) }), h('td', { class: 'num', text: String(p.members) }),
                         h('td', { class: 'num', text: String(p.past_due) }), h('td', { class: 'num', text: String(p.cancelling) }),
-                        h('td', { class: 'num', text: String(p.granted) }), h('td', { class: 'num', text: money(p.mrr_minor, p.currency) }),
+                        h('td', { class: 'num', text: String(p.granted) }), h('td', { class: 'num', text: p.billing === 'monthly' ? money(p.mrr_minor, p.currency) : '–' }),
                         h('td', { class: 'bar-cell' }, bar));
                 })))));
         const usage = await api('/api/v1/plans/usage?days=30');

@@ -89,7 +89,9 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Aut
         for (const auto& c : plans.store().Subscribers(plans.clock().Now())) {
             members += c.members;
             mrr[c.currency] += c.mrr_minor;
+            const auto* plan = plans.catalog().Find(c.plan);
             items.push_back(json::object{{"plan", c.plan},
+                                         {"billing", ToString(plan->billing)},
                                          {"members", c.members},
                                          {"past_due", c.past_due},
                                          {"cancelling", c.cancelling},
