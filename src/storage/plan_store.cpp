@@ -157,10 +157,13 @@ struct Consequences {
 
     std::string Day(core::TimePoint t) const { return zone.LocalDate(t); }
 
-    void Notice(core::UserId user, const char* notice_key, json::object params, json::object dates, bool manage_button) {
+    /// A member's notice; manage_button adds the "my subscription" button, link a button to that https page.
+    void Notice(core::UserId user, const char* notice_key, json::object params, json::object dates, bool manage_button,
+                const std::string& link = {}, const char* link_key = nullptr) {
         json::object payload{{"key", notice_key}, {"params", std::move(params)}, {"user", user.value}};
         if (!dates.empty()) payload["dates"] = std::move(dates);
         if (manage_button) payload["action"] = json::object{{"command", "subscription"}, {"key", "plans.button.manage"}};
+        if (!link.empty()) payload["link"] = json::object{{"url", link}, {"key", link_key}};
         Enqueue(tx, now, "notify.member", std::move(payload), key + ".notice." + notice_key);
     }
 
@@ -269,8 +272,13 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Apply(state.user, before, after, "Maxis: plan " + after.plan->id);
         if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until && *g.grace_until > now) {
-            c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}},
-                     json::object{{"until", c.Day(*g.grace_until)}}, true);
+            json::object until{{"until", c.Day(*g.grace_until)}};
+            if (options.confirm_url.empty()) {
+                c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}}, std::move(until), true);
+            } else {
+                c.Notice(state.user, "plans.notify.payment_action", json::object{{"plan", Title(g.plan)}}, std::move(until), false,
+                         options.confirm_url, "plans.button.confirm_payment");
+            }
         }
         if (!was_canceling && g.cancel_at_period_end && g.status == GrantStatus::kActive && g.period_end) {
             c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", Title(g.plan)}}, json::object{{"until", c.Day(*g.period_end)}},

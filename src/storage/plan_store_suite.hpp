@@ -168,6 +168,18 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
     clock.Advance(24h);
     Sync("evt_fail2", Sub("pro", "past_due", end), clock.Now(), true);
     EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
+    // The bank asks the member to confirm (3-D Secure): same grace, and the notice links to the invoice.
+    store.SyncSubscription({"evt_sca", "invoice.payment_action_required"}, Sub("pro", "past_due", end), clock.Now(),
+                           plans::SyncOptions{.grace = 72h, .payment_failed = true, .confirm_url = "https://invoice.stripe.com/i/1"});
+    EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
+    EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.payment_action");
+    auto link = db->Read(Viewer::System(), [&](Transaction& tx) {
+        std::string payload;
+        tx.sql() << "SELECT payload FROM outbox WHERE channel = 'notify.member' ORDER BY id DESC LIMIT 1", soci::into(payload);
+        return boost::json::parse(payload).at("link");
+    });
+    EXPECT_EQ(link.at("url"), "https://invoice.stripe.com/i/1");
+    EXPECT_EQ(link.at("key"), "plans.button.confirm_payment");
     EXPECT_EQ(store.Sweep(clock.Now()), 0);
     clock.Advance(49h);
     EXPECT_EQ(PlanOf(kAlice), "free");  // out of grace, even before the sweep

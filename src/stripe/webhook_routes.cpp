@@ -104,7 +104,7 @@ private:
         if (type == "checkout.session.completed" || type == "checkout.session.async_payment_succeeded") {
             if (!plan_object) return std::nullopt;
             if (Str(object, "mode") == "subscription") {
-                return Sync(event, Str(object, "subscription"), false, PromotionOf(object));
+                return Sync(event, Str(object, "subscription"), plans::SyncOptions{.promotion = PromotionOf(object)});
             }
             auto status = Str(object, "payment_status");
             if (status != "paid" && status != "no_payment_required") return plans_->store().Unhandled(event);
@@ -116,12 +116,18 @@ private:
         if (type.starts_with("customer.subscription.")) {
             auto state = ParseSubscription(object, plans_->catalog());
             if (plans_->catalog().Find(state.plan) == nullptr || state.user.value == 0) return std::nullopt;
-            return Sync(event, state.id, false, std::nullopt);
+            return Sync(event, state.id, {});
         }
-        if (type == "invoice.paid" || type == "invoice.payment_failed" || type == "invoice.payment_succeeded") {
+        if (type == "invoice.paid" || type == "invoice.payment_failed" || type == "invoice.payment_succeeded" ||
+            type == "invoice.payment_action_required") {
             auto subscription = InvoiceSubscription(object);
             if (subscription.empty()) return std::nullopt;
-            return Sync(event, subscription, type == "invoice.payment_failed", std::nullopt);
+            plans::SyncOptions options{.payment_failed = type == "invoice.payment_failed" || type == "invoice.payment_action_required"};
+            // Strong customer authentication: the member confirms the renewal on the hosted invoice.
+            if (type == "invoice.payment_action_required" && Str(object, "hosted_invoice_url").starts_with("https://")) {
+                options.confirm_url = Str(object, "hosted_invoice_url");
+            }
+            return Sync(event, subscription, options);
         }
         if (type == "charge.refunded") {
             if (!plan_object) return std::nullopt;
@@ -139,8 +145,7 @@ private:
 
     /// Reads the subscription as it is now (any event about it, in any order, brings the grant to the
     /// latest state; the store refuses a read older than one already applied).
-    EventOutcome Sync(const plans::PlanEvent& event, const std::string& subscription, bool payment_failed,
-                      std::optional<long long> promotion) {
+    EventOutcome Sync(const plans::PlanEvent& event, const std::string& subscription, const plans::SyncOptions& options) {
         if (subscription.empty()) return plans_->store().Unhandled(event);
         if (shop_.store().EventRecorded(event.id)) return EventOutcome::kDuplicate;
         json::object object;
@@ -155,7 +160,7 @@ private:
             spdlog::warn("stripe: subscription {} names no member or no known plan (price not in [plans]); ignored", subscription);
             return plans_->store().Unhandled(event);
         }
-        return plans_->OnSubscription(event, state, observed, payment_failed, promotion);
+        return plans_->OnSubscription(event, state, observed, options);
     }
 
     /// The hosted invoice of a paid session, read from Stripe (the session only names it).

@@ -23,6 +23,9 @@ struct SyncOptions {
     core::Millis grace{std::chrono::hours(72)};  // how long a failed renewal keeps the plan
     bool payment_failed = false;                 // the event reports a failed renewal (the member is told)
     std::optional<long long> promotion;          // a promotion used at checkout (counted once)
+    /// The renewal awaits the member's own confirmation (3-D Secure): the hosted invoice where they give
+    /// it. The member is sent there rather than asked to change their card.
+    std::string confirm_url;
 };
 
 /// One turn of a member's conversation with the assistant.
@@ -150,10 +153,12 @@ public:
     Grant GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan, core::Millis duration,
                          const std::string& note);
 
+    /// A subscription's state from the provider; options carry what the event said (the grace period is
+    /// the service's own).
     EventOutcome OnSubscription(const PlanEvent& event, const SubscriptionState& state, core::TimePoint observed_at,
-                                bool payment_failed, std::optional<long long> promotion) {
-        return repo_.SyncSubscription(event, state, observed_at,
-                                      SyncOptions{.grace = options_.grace, .payment_failed = payment_failed, .promotion = promotion});
+                                SyncOptions options) {
+        options.grace = options_.grace;
+        return repo_.SyncSubscription(event, state, observed_at, options);
     }
     int Sweep() { return repo_.Sweep(clock_.Now()); }
 

@@ -106,6 +106,15 @@ test('a subscription through its whole life keeps the right role; duplicated and
     await e.stripe.control(`/_sim/subscriptions/${sub}/renew`);
     await waitFor('Pro again', async () => grant(e, ALICE) === 'pro:active' && (await rolesOf(e, ALICE)).includes(s.roles.pro));
 
+    // A renewal that needs 3-D Secure: payment pending, a DM whose button opens the invoice to confirm it; confirmed, Pro again.
+    await e.stripe.control(`/_sim/subscriptions/${sub}/action`);
+    await waitFor('payment pending (authentication)', async () => grant(e, ALICE) === 'pro:past_due');
+    await waitFor('the confirm DM', async () => (await e.dms(ALICE)).some((m) => /Ta banque demande de confirmer/.test(m.content) &&
+      buttons(m).some((b) => b.label === 'Confirmer le paiement' && /^https:\/\/invoice\.stripe\.com\//.test(b.url))));
+    assert.ok((await rolesOf(e, ALICE)).includes(s.roles.pro), 'the plan is kept while the member confirms');
+    await e.stripe.control(`/_sim/subscriptions/${sub}/renew`);
+    await waitFor('Pro after the confirmation', async () => grant(e, ALICE) === 'pro:active');
+
     // Cancel at period end: access kept, the member told until when.
     await e.stripe.control(`/_sim/subscriptions/${sub}/update`, { cancel_at_period_end: true });
     await waitFor('the cancel DM', async () => (await dmTexts(e, ALICE)).some((t) => /résiliée : tu la gardes jusqu'au/.test(t)));

@@ -131,6 +131,10 @@ test('subscriptions: Checkout in subscription mode, the subscription read back, 
     assert.equal(e[1].data.object.status, 'past_due');
     e = await step('renew');
     assert.deepEqual(e.map((x) => [x.type, x.data.object.status]), [['invoice.paid', 'paid'], ['customer.subscription.updated', 'active']]);
+    e = await step('action');
+    assert.deepEqual(e.map((x) => [x.type, x.data.object.status]), [['invoice.payment_action_required', 'open'], ['customer.subscription.updated', 'past_due']]);
+    assert.match(e[0].data.object.hosted_invoice_url, /^https:\/\/invoice\.stripe\.com\//);
+    e = await step('renew');
     e = await step('update', { cancel_at_period_end: true });
     assert.equal(e[0].data.object.cancel_at, e[0].data.object.items.data[0].current_period_end);
     assert.equal((await stripe.subscriptions.retrieve(sub.id)).cancel_at_period_end, true);

@@ -366,6 +366,11 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             const inv = subscriptionInvoice(sub, sub.items.data[0].price.unit_amount, 'open', 'subscription_cycle');
             return [makeEvent('invoice.payment_failed', clone(inv)), makeEvent('customer.subscription.updated', clone(sub))];
         },
+        action(sub) {  // the renewal needs the member's authentication (3-D Secure): past due until confirmed
+            sub.status = 'past_due';
+            const inv = subscriptionInvoice(sub, sub.items.data[0].price.unit_amount, 'open', 'subscription_cycle');
+            return [makeEvent('invoice.payment_action_required', clone(inv)), makeEvent('customer.subscription.updated', clone(sub))];
+        },
         update(sub, body) {  // what the Customer Portal does: change the price, cancel at period end, or resume
             if (body.price) {
                 const price = state.prices.get(body.price);
@@ -437,7 +442,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             state.prices.set(price.id, price);
             return price;
         }
-        if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)\/(renew|fail|update|delete)$/))) {
+        if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)\/(renew|fail|action|update|delete)$/))) {
             return deliver(lifecycle[m[2]](subscription(m[1]), body), body);
         }
         if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)$/))) return clone(subscription(m[1]));
