@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the benchmark programs: counting rows, and running calls from many threads.
+#include <CLI/CLI.hpp>
 #include <soci/soci.h>
 
 #include <atomic>
@@ -9,10 +10,34 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/viewer.hpp"
 #include "storage/database.hpp"
+#include "storage/migrator.hpp"
 
 namespace maxis::bench {
+
+/// The database a benchmark runs on: --database (an owner connection, which applies the migrations) and,
+/// on PostgreSQL, --login-url (the login role with row-level security, what the service uses).
+struct DatabaseUrls {
+    std::string owner;
+    std::string login;
+    void AddTo(CLI::App& cli) {
+        cli.add_option("--database", owner, "sqlite:PATH or postgresql://... (an owner connection)")->required();
+        cli.add_option("--login-url", login, "PostgreSQL: what the service uses (the login role)");
+    }
+};
+
+/// Both connections, the migrations applied before the service's pool opens (the login role comes from them).
+struct Databases {
+    Databases(const DatabaseUrls& urls, int pool, const core::Clock& clock)
+        : owner(storage::DatabaseOptions{urls.owner, 1}),
+          migrated((storage::Migrator(owner, clock).Apply(), true)),
+          service(storage::DatabaseOptions{urls.login.empty() ? urls.owner : urls.login, pool}) {}
+    storage::Database owner;
+    bool migrated;
+    storage::Database service;
+};
 
 /// The single number a query returns (read as the system).
 inline long long Count(storage::Database& db, const std::string& sql) {

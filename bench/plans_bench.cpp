@@ -21,7 +21,6 @@
 #include "core/time_zone.hpp"
 #include "domain/plans/assistant.hpp"
 #include "llm/openai_client.hpp"
-#include "storage/migrator.hpp"
 #include "storage/plan_store.hpp"
 #include "bench_support.hpp"
 #include "report.hpp"
@@ -96,18 +95,17 @@ int Asks(storage::Database& db, plans::Assistant& assistant, int asks) {
 
 int main(int argc, char** argv) {
     CLI::App cli{"Plans benchmarks: the assistant's quota under contention, the standing read, Ask end to end"};
-    std::string url, login_url, llm_url;
+    bench::DatabaseUrls urls;
+    std::string llm_url;
     int asks = 400;
-    cli.add_option("--database", url, "sqlite:PATH or postgresql://... (an owner connection)")->required();
-    cli.add_option("--login-url", login_url, "PostgreSQL: what the service uses (the login role)");
+    urls.AddTo(cli);
     cli.add_option("--llm-url", llm_url, "the OpenAI-compatible simulator's API base, for Ask end to end");
     cli.add_option("--asks", asks, "questions asked end to end");
     CLI11_PARSE(cli, argc, argv);
     spdlog::set_level(spdlog::level::warn);
     core::SystemClock clock;
-    storage::Database owner(storage::DatabaseOptions{url, 1});
-    storage::Migrator(owner, clock).Apply();
-    storage::Database db(storage::DatabaseOptions{login_url.empty() ? url : login_url, 16});
+    bench::Databases databases(urls, 16, clock);
+    auto& db = databases.service;
     plans::PlanCatalog catalog({
         {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
         {.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",

@@ -20,7 +20,6 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "http/server.hpp"
-#include "storage/migrator.hpp"
 #include "storage/shop_store.hpp"
 #include "stripe/gateway.hpp"
 #include "stripe/webhook.hpp"
@@ -178,19 +177,19 @@ int CheckoutLatency(storage::Database& owner, storage::ShopStore& store, const s
 
 int main(int argc, char** argv) {
     CLI::App cli{"Shop benchmarks: verified webhooks, a flash sale, checkout creation"};
-    std::string url, login_url, stripe_url;
+    bench::DatabaseUrls urls;
+    std::string stripe_url;
     int events = 4000, samples = 200;
-    cli.add_option("--database", url, "sqlite:PATH or postgresql://... (an owner connection)")->required();
-    cli.add_option("--login-url", login_url, "PostgreSQL: what the service uses (the login role)");
+    urls.AddTo(cli);
     cli.add_option("--events", events, "webhook events (each sent twice)");
     cli.add_option("--stripe-url", stripe_url, "the Stripe simulator, for checkout creation");
     cli.add_option("--samples", samples, "checkouts timed against the simulator");
     CLI11_PARSE(cli, argc, argv);
     spdlog::set_level(spdlog::level::warn);
     core::SystemClock clock;
-    storage::Database owner(storage::DatabaseOptions{url, 1});
-    storage::Migrator(owner, clock).Apply();
-    storage::Database db(storage::DatabaseOptions{login_url.empty() ? url : login_url, 8});
+    bench::Databases databases(urls, 8, clock);
+    auto& owner = databases.owner;
+    auto& db = databases.service;
     storage::ShopStore store(db, clock);
     stripe::Client no_api(stripe::ClientOptions{});
     stripe::StripeGateway no_gateway(no_api, {});
