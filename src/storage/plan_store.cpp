@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -589,7 +591,8 @@ std::vector<plans::Promotion> PlanStore::Promotions(int limit) {
     });
 }
 
-std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
+plans::Subscribers PlanStore::CountSubscribers(core::TimePoint now) {
+    plans::Subscribers out;
     std::map<std::string, plans::PlanCount> counts;
     for (const auto& p : catalog_.all()) {
         if (p.billing != plans::Billing::kFree) counts[p.id] = plans::PlanCount{.plan = p.id, .currency = p.currency};
@@ -608,6 +611,8 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
             h.past_due = h.past_due || g.status == GrantStatus::kPastDue;
             h.renewing = h.renewing || (g.kind == GrantKind::kSubscription && !g.cancel_at_period_end);
         }
+        if (!held.empty()) out.members += 1;
+        if (std::any_of(held.begin(), held.end(), [](const auto& h) { return h.second.paid; })) out.paying += 1;
         for (const auto& [plan, h] : held) {
             auto& c = counts[plan];
             const auto* p = catalog_.Find(plan);
@@ -618,9 +623,8 @@ std::vector<plans::PlanCount> PlanStore::Subscribers(core::TimePoint now) {
             if (p->billing == plans::Billing::kMonthly && h.renewing) c.mrr_minor += p->price_minor;
         }
     }
-    std::vector<plans::PlanCount> out;
     for (const auto& p : catalog_.all()) {
-        if (auto it = counts.find(p.id); it != counts.end()) out.push_back(it->second);
+        if (auto it = counts.find(p.id); it != counts.end()) out.plans.push_back(it->second);
     }
     return out;
 }

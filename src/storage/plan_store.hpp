@@ -54,7 +54,7 @@ public:
     [[nodiscard]] std::optional<plans::Promotion> ActivePromotion(const std::string& plan, core::TimePoint now) override;
     [[nodiscard]] std::vector<plans::Promotion> Promotions(int limit) override;
 
-    [[nodiscard]] std::vector<plans::PlanCount> Subscribers(core::TimePoint now) override;
+    [[nodiscard]] plans::Subscribers CountSubscribers(core::TimePoint now) override;
     [[nodiscard]] std::vector<plans::DailyUsage> UsagePerDay(const std::string& since_day) override;
 
     /// Maintenance: deletes conversation turns and per-minute rate windows older than `before`, and daily

@@ -357,7 +357,7 @@ TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
     EXPECT_EQ(store.Promotions(10).front().uses, 1);
     clock.Advance(48h);
     EXPECT_FALSE(store.ActivePromotion("pro", clock.Now()));
-    auto counts = store.Subscribers(clock.Now());
+    auto counts = store.CountSubscribers(clock.Now()).plans;
     auto pro = std::find_if(counts.begin(), counts.end(), [](const auto& c) { return c.plan == "pro"; });
     EXPECT_EQ(pro->members, 1);
     EXPECT_EQ(pro->mrr_minor, 999);
@@ -378,15 +378,17 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     auto failed = sub(3003, "sub_c", "pro", false);
     failed.status = "past_due";
     Sync("evt_c2", failed, clock.Now() + 1s, true);
-    // Dan: Ultra only as a prize. Eve: Ultra that ended. Founder bought once.
+    // Dan: Ultra only as a prize. Eve: Ultra that ended. Founder bought once, by Alice too.
     store.GrantTemporary(kStaff, UserId{3004}, "ultra", clock.Now() + 24h, "prize");
     Sync("evt_e", sub(3005, "sub_e", "ultra", false), clock.Now());
     auto ended = sub(3005, "sub_e", "ultra", false);
     ended.status = "canceled";
     Sync("evt_e2", ended, clock.Now() + 1s);
     store.OneTimePaid({"evt_f", "checkout.session.completed"}, UserId{3006}, "founder", "pi_f", "cus_f", std::nullopt);
+    store.OneTimePaid({"evt_fa", "checkout.session.completed"}, UserId{3001}, "founder", "pi_fa", "cus_a", std::nullopt);
 
-    auto counts = store.Subscribers(clock.Now() + 2s);
+    auto all = store.CountSubscribers(clock.Now() + 2s);
+    auto& counts = all.plans;
     std::map<std::string, plans::PlanCount> by;
     for (const auto& c : counts) by[c.plan] = c;
     ASSERT_EQ(counts.size(), 3u);  // every plan sold, Free left out, in the catalog's order
@@ -394,8 +396,11 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     auto row = [](const plans::PlanCount& c) { return std::vector<long long>{c.members, c.past_due, c.cancelling, c.granted, c.mrr_minor}; };
     EXPECT_EQ(row(by["pro"]), (std::vector<long long>{3, 1, 1, 0, 2 * 999}));
     EXPECT_EQ(row(by["ultra"]), (std::vector<long long>{1, 0, 0, 1, 0}));
-    EXPECT_EQ(row(by["founder"]), (std::vector<long long>{1, 0, 0, 0, 0}));
+    EXPECT_EQ(row(by["founder"]), (std::vector<long long>{2, 0, 0, 0, 0}));
     EXPECT_EQ(by["pro"].currency, "EUR");
+    // Distinct members: Alice, Bob, Chloé, Dan and the Founder buyer; Dan's plan is only a prize.
+    EXPECT_EQ(all.members, 5);
+    EXPECT_EQ(all.paying, 4);
 }
 
 }  // namespace maxis::storage::plan_suite

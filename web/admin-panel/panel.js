@@ -394,9 +394,8 @@ async function dashboardPage() {
         // Plans: subscribers and monthly recurring revenue now, and the assistant's use per day.
         const subs = await api('/api/v1/plans/subscribers');
         const mrr = subs.mrr.length ? subs.mrr : [{ currency, mrr_minor: 0 }];
-        const paying = subs.items.reduce((x, p) => x + p.members - p.granted, 0);
         m.querySelector('.cards').append(card(t('mrr'), mrr.map((x) => money(x.mrr_minor, x.currency)).join(' + '), 'card-mrr'),
-            card(t('subscribers'), String(paying), 'card-subscribers'));
+            card(t('subscribers'), String(subs.paying), 'card-subscribers'));
         const most = Math.max(1, ...subs.items.map((p) => p.members));
         m.append(h('section', { 'aria-labelledby': 'by-plan' }, h('h2', { id: 'by-plan', text: t('by_plan') }),
             h('table', { class: 'bars', id: 'plans-table' },

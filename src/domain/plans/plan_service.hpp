@@ -94,7 +94,7 @@ public:
     [[nodiscard]] virtual std::optional<Promotion> ActivePromotion(const std::string& plan, core::TimePoint now) = 0;
     [[nodiscard]] virtual std::vector<Promotion> Promotions(int limit) = 0;
 
-    [[nodiscard]] virtual std::vector<PlanCount> Subscribers(core::TimePoint now) = 0;
+    [[nodiscard]] virtual Subscribers CountSubscribers(core::TimePoint now) = 0;
     /// The assistant's use per local day from since_day ("2026-11-01") on, oldest first; days without use are absent.
     [[nodiscard]] virtual std::vector<DailyUsage> UsagePerDay(const std::string& since_day) = 0;
 };

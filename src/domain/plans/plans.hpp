@@ -152,6 +152,14 @@ struct PlanCount {
     std::string currency;
 };
 
+/// Subscribers per plan sold (Free left out, in the catalog's order), and distinct members over all plans:
+/// a member holding Founder and Pro is in both rows but counts once here.
+struct Subscribers {
+    std::vector<PlanCount> plans;
+    int members = 0;  // holding any plan sold
+    int paying = 0;   // of whom: at least one plan paid for (not only granted)
+};
+
 /// The assistant's use on one local day, all members together (the dashboard's chart).
 struct DailyUsage {
     std::string day;  // "2026-11-25", in the community's time zone

@@ -85,9 +85,8 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Aut
         json::array items;
         // Totals per currency: plans may be priced in different ones.
         std::map<std::string, long long> mrr;
-        long long members = 0;
-        for (const auto& c : plans.store().Subscribers(plans.clock().Now())) {
-            members += c.members;
+        auto counts = plans.store().CountSubscribers(plans.clock().Now());
+        for (const auto& c : counts.plans) {
             mrr[c.currency] += c.mrr_minor;
             const auto* plan = plans.catalog().Find(c.plan);
             items.push_back(json::object{{"plan", c.plan},
@@ -101,7 +100,10 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Aut
         }
         json::array totals;
         for (const auto& [currency, minor] : mrr) totals.push_back(json::object{{"currency", currency}, {"mrr_minor", minor}});
-        return Response::Json(200, json::object{{"items", std::move(items)}, {"members", members}, {"mrr", std::move(totals)}});
+        return Response::Json(200, json::object{{"items", std::move(items)},
+                                                {"members", counts.members},
+                                                {"paying", counts.paying},
+                                                {"mrr", std::move(totals)}});
     });
 
     router.Add("GET", "/api/v1/plans/usage", [&plans, &assistant, authenticate](const Request& req) {

@@ -145,6 +145,7 @@ test('a subscription through its whole life keeps the right role; duplicated and
     const row = (plan) => subs.items.find((x) => x.plan === plan);
     assert.deepEqual([row('ultra').members, row('ultra').mrr_minor, row('pro').members, row('pro').mrr_minor], [1, 1999, 0, 0]);
     assert.deepEqual(subs.mrr, [{ currency: 'EUR', mrr_minor: 1999 }]);
+    assert.deepEqual([subs.members, subs.paying], [1, 1]);
     assert.equal((await alice('GET', '/api/v1/plans/subscribers')).status, 403);
     const mine = (await alice('GET', '/api/v1/members/me/plan')).body;
     assert.deepEqual([mine.user, mine.plan.id, mine.grant.kind, mine.grant.status, mine.usage.messages_limit], [ALICE, 'ultra', 'subscription', 'active', null]);
@@ -314,8 +315,10 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     const usage = (await staff('GET', '/api/v1/plans/usage?days=7')).body;
     assert.deepEqual(usage.items.map((d) => [d.day, d.messages, d.images, d.members]), [[mine.usage.day, 13, 2, 1]]);
     assert.equal((await staff('GET', '/api/v1/plans/usage?days=0')).status, 400);
-    const granted = (await staff('GET', '/api/v1/plans/subscribers')).body.items.find((x) => x.plan === 'ultra');
+    const counts = (await staff('GET', '/api/v1/plans/subscribers')).body;
+    const granted = counts.items.find((x) => x.plan === 'ultra');
     assert.deepEqual([granted.members, granted.granted, granted.mrr_minor], [1, 1, 0]);
+    assert.deepEqual([counts.members, counts.paying], [1, 0], 'a prize is not a payment');
   } finally {
     await e.stop();
     await llm.close();
