@@ -55,15 +55,6 @@ http::Response Html(std::string body) {
     return r;
 }
 
-std::string Day(const core::TimeZone& zone, core::TimePoint t) {
-    auto local = std::chrono::floor<std::chrono::days>(zone.ToLocal(t));
-    std::chrono::year_month_day ymd{local};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()));
-    return buf;
-}
-
 json::object DashboardJson(PanelServices& s, int days) {
     auto now = s.clock.Now();
     auto since = now - std::chrono::hours(24 * days);
@@ -71,7 +62,7 @@ json::object DashboardJson(PanelServices& s, int days) {
     std::vector<std::string> labels;
     std::map<std::string, std::size_t> index;
     for (int i = days - 1; i >= 0; --i) {
-        auto d = Day(s.zone, now - std::chrono::hours(24 * i));
+        auto d = s.zone.LocalDate(now - std::chrono::hours(24 * i));
         if (index.contains(d)) continue;
         index[d] = labels.size();
         labels.push_back(d);
@@ -80,7 +71,7 @@ json::object DashboardJson(PanelServices& s, int days) {
     std::vector<long long> created(n), fr_breaches(n), res_breaches(n), joins(n), leaves(n);
     std::vector<std::vector<double>> response_minutes(n);
     for (const auto& t : rows.tickets) {
-        auto it = index.find(Day(s.zone, t.created_at));
+        auto it = index.find(s.zone.LocalDate(t.created_at));
         if (it == index.end()) continue;
         created[it->second]++;
         fr_breaches[it->second] += t.first_response_breached;
@@ -91,7 +82,7 @@ json::object DashboardJson(PanelServices& s, int days) {
         }
     }
     for (const auto& e : rows.member_events) {
-        auto it = index.find(Day(s.zone, e.at));
+        auto it = index.find(s.zone.LocalDate(e.at));
         if (it == index.end()) continue;
         (e.joined ? joins : leaves)[it->second]++;
     }
