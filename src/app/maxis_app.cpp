@@ -428,7 +428,7 @@ int MaxisApp::Serve(std::ostream& out) {
     };
     http::AddTicketRoutes(router, *parts_->tickets, api_viewer);
     http::AddShopRoutes(router, *parts_->shop, clock, api_viewer);
-    http::AddPlanRoutes(router, *parts_->plans, *parts_->assistant, api_viewer);
+    http::AddPlanRoutes(router, *parts_->plans, *parts_->assistant, *parts_->zone, api_viewer);
     scheduler.Register("panel.purge", [&](const scheduling::Job&) {
         if (int n = panel_store.PurgeRateLimits(clock.Now() - std::chrono::hours(24)); n > 0) {
             spdlog::info("purged {} old rate-limit window(s)", n);

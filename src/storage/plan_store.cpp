@@ -629,6 +629,35 @@ plans::Subscribers PlanStore::CountSubscribers(core::TimePoint now) {
     return out;
 }
 
+std::map<std::string, std::vector<int>> PlanStore::MembersAt(const std::vector<core::TimePoint>& moments) {
+    std::map<std::string, std::vector<int>> out;
+    for (const auto& p : catalog_.all()) {
+        if (p.billing != plans::Billing::kFree) out[p.id] = std::vector<int>(moments.size(), 0);
+    }
+    if (moments.empty()) return out;
+    auto [first, last] = std::minmax_element(moments.begin(), moments.end());
+    long long from = ToEpochMillis(*first), to = ToEpochMillis(*last);
+    auto grants = db_.Read(Viewer::System(), [&](Transaction& tx) {
+        std::vector<Grant> list;
+        // Every grant that may have been held in the window: started by its end, and not over before its start.
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
+                                     " FROM user_subscriptions WHERE created_at <= :t AND (status IN ('active', 'past_due') OR "
+                                     "updated_at >= :f) ORDER BY user_id",
+             soci::use(to), soci::use(from));
+        for (const auto& r : rows) list.push_back(GrantFrom(r).grant);
+        return list;
+    });
+    for (std::size_t i = 0; i < moments.size(); ++i) {
+        std::set<std::pair<std::string, long long>> held;  // a member counts once per plan
+        for (const auto& g : grants) {
+            if (out.contains(g.plan) && plans::HeldAt(g, moments[i])) held.emplace(g.plan, g.user.value);
+        }
+        for (const auto& [plan, user] : held) out[plan][i] += 1;
+    }
+    return out;
+}
+
 std::vector<plans::DailyUsage> PlanStore::UsagePerDay(const std::string& since_day) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         std::vector<plans::DailyUsage> out;

@@ -55,6 +55,7 @@ public:
     [[nodiscard]] std::vector<plans::Promotion> Promotions(int limit) override;
 
     [[nodiscard]] plans::Subscribers CountSubscribers(core::TimePoint now) override;
+    [[nodiscard]] std::map<std::string, std::vector<int>> MembersAt(const std::vector<core::TimePoint>& moments) override;
     [[nodiscard]] std::vector<plans::DailyUsage> UsagePerDay(const std::string& since_day) override;
 
     /// Maintenance: deletes conversation turns and per-minute rate windows older than `before`, and daily

@@ -403,4 +403,22 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     EXPECT_EQ(all.paying, 4);
 }
 
+TEST_F(PlanSuite, MembersAtRebuildsWhoHeldEachPlanOverTime) {
+    auto t0 = clock.Now();
+    Sync("evt_h1", Sub("pro", "active", t0 + 30 * 24h), t0);
+    clock.Advance(24h);
+    store.GrantTemporary(kStaff, UserId{3002}, "ultra", clock.Now() + 24h, "prize");
+    store.GrantTemporary(kStaff, kAlice.user_id, "pro", clock.Now() + 5 * 24h, "prize");  // overlaps her subscription
+    clock.Advance(48h);
+    Sync("evt_h2", Sub("pro", "canceled", t0 + 30 * 24h), clock.Now());  // ended at t0 + 3 days
+    clock.Advance(96h);
+    store.Sweep(clock.Now());
+    std::vector<core::TimePoint> moments = {t0 - 1h, t0 + 1h, t0 + 25h, t0 + 49h, t0 + 73h, t0 + 7 * 24h};
+    auto held = store.MembersAt(moments);
+    EXPECT_EQ(held["pro"], (std::vector<int>{0, 1, 1, 1, 1, 0}));  // once, though two grants overlap
+    EXPECT_EQ(held["ultra"], (std::vector<int>{0, 0, 1, 0, 0, 0}));
+    EXPECT_EQ(held["founder"], (std::vector<int>(6, 0)));
+    EXPECT_FALSE(held.contains("free"));
+}
+
 }  // namespace maxis::storage::plan_suite

@@ -198,7 +198,7 @@ test('every other page renders with no CSP violation, matching integrity and no 
     assert.equal(await page.textContent('#card-active .card-value'), '0');
     assert.deepEqual(await page.$$eval('#status-table tr', (rows) => rows.map((r) => r.querySelector('td.num').textContent)),
         ['0', '0', '0', '1', '0']);
-    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 5, 'five uPlot charts');
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 6, 'six uPlot charts');
     await page.screenshot({ path: join(artifacts, 'dashboard-with-data.png'), fullPage: true });
 });
 
@@ -301,7 +301,10 @@ test('plans on the dashboard and the member card: subscribers, monthly revenue, 
     assert.deepEqual(await row('pro'), ['1', '0', '0', '0', '9,99\u00a0€']);
     assert.deepEqual(await row('ultra'), ['1', '0', '0', '1', '0,00\u00a0€']);
     assert.equal((await row('founder'))[4], '–', 'a one-time plan has no monthly revenue');
-    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 5);
+    assert.equal(await page.$$eval('.chart canvas', (c) => c.length), 6);
+    // Subscribers by plan, each day: today Founder 0, Pro 1 (Chloé), Ultra 1 (Bob's prize).
+    const today = await page.$$eval('.chart', (figures) => figures[1].querySelector('tbody tr:last-child').textContent);
+    assert.match(today, /^\d{4}-\d\d-\d\d011$/);
     const usageTable = await page.$$eval('.chart', (figures) => figures.at(-1).querySelector('tbody tr:last-child').textContent);
     assert.match(usageTable, /^\d{4}-\d\d-\d\d201$/, 'today: 2 messages, 0 images, 1 member');
     await auditPage(page, assert, 'dashboard-plans');

@@ -59,7 +59,7 @@ const TEXT = Object.freeze({
         o_pending: 'en attente de paiement', o_paid: 'payée', o_fulfilled: 'prête', o_shipped: 'expédiée', o_delivered: 'livrée', o_cancelled: 'annulée', o_refunded: 'remboursée',
         bad_amount: 'Montant invalide : par exemple 5,00.',
         mrr: 'Revenu mensuel récurrent', subscribers: 'Abonnés payants', by_plan: 'Abonnés par offre', plan: 'Offre', plan_members: 'Membres',
-        past_due: 'Paiement en attente', cancelling: 'Résiliés (fin de période)', granted: 'Offerts', assistant_chart: 'Assistant IA : utilisation par jour',
+        past_due: 'Paiement en attente', cancelling: 'Résiliés (fin de période)', granted: 'Offerts', assistant_chart: 'Assistant IA : utilisation par jour', subscribers_chart: 'Abonnés par offre, chaque jour',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (illimité)', images_unlimited: '{n} images (illimité)', plan_free: 'aucune offre payante',
         g_renews: 'renouvellement le {d}', g_ends: 'résiliée, se termine le {d}', g_past_due: 'paiement en attente, coupée le {d} sans paiement',
@@ -113,7 +113,7 @@ const TEXT = Object.freeze({
         o_pending: 'awaiting payment', o_paid: 'paid', o_fulfilled: 'ready', o_shipped: 'shipped', o_delivered: 'delivered', o_cancelled: 'cancelled', o_refunded: 'refunded',
         bad_amount: 'Invalid amount: for example 5.00.',
         mrr: 'Monthly recurring revenue', subscribers: 'Paying subscribers', by_plan: 'Subscribers by plan', plan: 'Plan', plan_members: 'Members',
-        past_due: 'Payment pending', cancelling: 'Cancelled (end of period)', granted: 'Granted', assistant_chart: 'AI assistant: use per day',
+        past_due: 'Payment pending', cancelling: 'Cancelled (end of period)', granted: 'Granted', assistant_chart: 'AI assistant: use per day', subscribers_chart: 'Subscribers by plan, each day',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (unlimited)', images_unlimited: '{n} images (unlimited)', plan_free: 'no paid plan',
         g_renews: 'renews on {d}', g_ends: 'cancelled, ends on {d}', g_past_due: 'payment pending, ends on {d} without a payment',
@@ -410,6 +410,7 @@ async function dashboardPage() {
                         h('td', { class: 'num', text: String(p.granted) }), h('td', { class: 'num', text: p.billing === 'monthly' ? money(p.mrr_minor, p.currency) : '–' }),
                         h('td', { class: 'bar-cell' }, bar));
                 })))));
+        const history = await api('/api/v1/plans/history?days=30');
         const usage = await api('/api/v1/plans/usage?days=30');
         const usageByDay = new Map(usage.items.map((u) => [u.day, u]));
         const used = (field) => d.days.map((x) => (usageByDay.has(x) ? usageByDay.get(x)[field] : 0));
@@ -417,6 +418,7 @@ async function dashboardPage() {
         m.append(charts);
         const draws = [
             chart(charts, t('revenue_chart') + ' (' + currency + ')', d.days, [{ label: t('gross'), values: gross }, { label: t('refunds'), values: refunds }]),
+            chart(charts, t('subscribers_chart'), history.days, history.items.map((p) => ({ label: planName(p.plan), values: p.members }))),
             chart(charts, t('created_breaches'), d.days, [
                 { label: t('created'), values: d.created }, { label: t('fr_breaches'), values: d.first_response_breaches },
                 { label: t('res_breaches'), values: d.resolution_breaches }]),

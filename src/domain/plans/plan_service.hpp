@@ -95,6 +95,8 @@ public:
     [[nodiscard]] virtual std::vector<Promotion> Promotions(int limit) = 0;
 
     [[nodiscard]] virtual Subscribers CountSubscribers(core::TimePoint now) = 0;
+    /// For each plan sold, how many members held it at each of the moments (oldest first), from HeldAt.
+    [[nodiscard]] virtual std::map<std::string, std::vector<int>> MembersAt(const std::vector<core::TimePoint>& moments) = 0;
     /// The assistant's use per local day from since_day ("2026-11-01") on, oldest first; days without use are absent.
     [[nodiscard]] virtual std::vector<DailyUsage> UsagePerDay(const std::string& since_day) = 0;
 };

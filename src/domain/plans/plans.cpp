@@ -86,6 +86,15 @@ bool InForce(const Grant& g, core::TimePoint now) {
     }
 }
 
+bool HeldAt(const Grant& g, core::TimePoint t) {
+    if (t < g.created_at) return false;
+    bool over = g.status == GrantStatus::kEnded || g.status == GrantStatus::kRevoked;
+    if (over && t >= g.updated_at) return false;
+    if (g.expires_at && t >= *g.expires_at) return false;
+    if (g.status != GrantStatus::kActive && g.grace_until && t >= *g.grace_until) return false;
+    return true;
+}
+
 Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core::TimePoint now) {
     Standing s;
     s.plan = &catalog.Free();

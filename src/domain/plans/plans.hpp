@@ -85,6 +85,10 @@ struct Grant {
 
 /// Whether a grant gives its plan at `now`.
 bool InForce(const Grant& grant, core::TimePoint now);
+/// Whether a grant gave its plan at a past moment, rebuilt from its dates: from its creation to its end
+/// (an ended or revoked grant ended when it last changed; a temporary one at its expiry; an unpaid one
+/// with its grace period). For the dashboard's history, not for entitlements.
+bool HeldAt(const Grant& grant, core::TimePoint t);
 
 /// A member's plan at a moment: the best plan in force (Free when none), its entitlements, the roles
 /// every grant in force calls for, and the grant that gives the plan.

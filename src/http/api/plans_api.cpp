@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "core/errors.hpp"
@@ -72,7 +73,7 @@ core::UserId Member(const Request& req, const core::Viewer& viewer) {
 
 }  // namespace
 
-void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Authenticator authenticate) {
+void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, const core::TimeZone& zone, Authenticator authenticate) {
     router.Add("GET", "/api/v1/plans", [&plans, authenticate](const Request& req) {
         Authenticate(req, authenticate);
         json::array items;
@@ -104,6 +105,33 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, Aut
                                                 {"members", counts.members},
                                                 {"paying", counts.paying},
                                                 {"mrr", std::move(totals)}});
+    });
+
+    router.Add("GET", "/api/v1/plans/history", [&plans, &zone, authenticate](const Request& req) {
+        RequireStaff(Authenticate(req, authenticate));
+        int days = IntParam(req, "days", 1, 366, 30);
+        auto now = plans.clock().Now();
+        // One moment per local day: its last instant, or now for today.
+        json::array labels;
+        std::vector<core::TimePoint> moments;
+        for (int i = days - 1; i >= 0; --i) {
+            auto t = now - std::chrono::days(i);
+            auto day = zone.LocalDate(t);
+            if (!labels.empty() && labels.back().as_string() == day) continue;  // a DST change can repeat a day
+            labels.push_back(json::string(day));
+            auto end = zone.FromLocal(std::chrono::floor<std::chrono::days>(zone.ToLocal(t)) + std::chrono::days(1));
+            moments.push_back(std::min(now, end - std::chrono::milliseconds(1)));
+        }
+        json::array items;
+        auto counts = plans.store().MembersAt(moments);
+        for (const auto& p : plans.catalog().all()) {  // in the catalog's order
+            if (auto it = counts.find(p.id); it != counts.end()) {
+                json::array members;
+                for (int n : it->second) members.push_back(n);
+                items.push_back(json::object{{"plan", p.id}, {"members", std::move(members)}});
+            }
+        }
+        return Response::Json(200, json::object{{"days", std::move(labels)}, {"items", std::move(items)}});
     });
 
     router.Add("GET", "/api/v1/plans/usage", [&plans, &assistant, authenticate](const Request& req) {

@@ -147,6 +147,10 @@ test('a subscription through its whole life keeps the right role; duplicated and
     assert.deepEqual(subs.mrr, [{ currency: 'EUR', mrr_minor: 1999 }]);
     assert.deepEqual([subs.members, subs.paying], [1, 1]);
     assert.equal((await alice('GET', '/api/v1/plans/subscribers')).status, 403);
+    const history = (await staff('GET', '/api/v1/plans/history?days=3')).body;
+    assert.equal(history.days.length, 3);
+    assert.deepEqual(history.items.map((x) => [x.plan, x.members.at(-1)]), [['founder', 0], ['pro', 0], ['ultra', 1]]);
+    assert.equal((await alice('GET', '/api/v1/plans/history')).status, 403);
     const mine = (await alice('GET', '/api/v1/members/me/plan')).body;
     assert.deepEqual([mine.user, mine.plan.id, mine.grant.kind, mine.grant.status, mine.usage.messages_limit], [ALICE, 'ultra', 'subscription', 'active', null]);
     assert.equal(mine.grant.ref, undefined, 'payment references are for staff');
