@@ -4,7 +4,9 @@
 //     exactly 500 were counted;
 //  2. 500 members, 16 threads, 12 messages each against a quota of 10: attempts/s, exactly 5000 counted;
 //  3. the member's standing (read on every message and every ticket's SLA): median, p99;
-//  4. Assistant::Ask end to end (standing, quota, rate window, memory, the model over HTTP, remembering the
+//  4. the dashboard's plan figures over 20,000 grants (60 days of history): subscribers now, members per plan
+//     at the end of each of 30 days, usage per day: median, p99;
+//  5. Assistant::Ask end to end (standing, quota, rate window, memory, the model over HTTP, remembering the
 //     turn) from 8 threads: asks/s, median, p99; every answer counted once.
 //   maxis_plans_bench --database sqlite:/tmp/p.db [--llm-url http://127.0.0.1:PORT/v1]
 //   maxis_plans_bench --database postgresql://postgres@.../db --login-url postgresql://maxis_login@.../db
@@ -74,6 +76,46 @@ void Standing(plans::PlanService& service) {
     Report("member's standing (plan, entitlements, roles)", micros);
 }
 
+/// 20,000 subscription grants over the last 60 days (bulk SQL): members 400,000..419,999, Pro or Ultra,
+/// one in four ended 10 days after it started.
+void SeedGrants(storage::Database& owner, core::TimePoint now) {
+    owner.WithRawSession([&](soci::session& sql) {
+        long long t = core::ToEpochMillis(now), day = 86'400'000;
+        std::string select = "SELECT 400000 + n, CASE WHEN n % 3 = 0 THEN 'ultra' ELSE 'pro' END, 'subscription', 'sub_dash_' || n, "
+                             "CASE WHEN n % 4 = 0 THEN 'ended' ELSE 'active' END, " + std::to_string(t + 30 * day) + ", " +
+                             std::to_string(t) + ", " + std::to_string(t - 60 * day) + " + (n % 60) * " + std::to_string(day) +
+                             ", CASE WHEN n % 4 = 0 THEN " + std::to_string(t - 50 * day) + " + (n % 60) * " + std::to_string(day) +
+                             " ELSE " + std::to_string(t) + " END";
+        std::string insert = "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, observed_at, created_at, updated_at) ";
+        if (owner.dialect() == storage::Dialect::kPostgres) {
+            sql << insert + select + " FROM generate_series(0, 19999) AS n";
+        } else {
+            sql << insert + "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < 19999) " + select + " FROM seq";
+        }
+    });
+}
+
+void Dashboard(storage::PlanStore& store, const core::TimeZone& zone, core::TimePoint now) {
+    std::vector<core::TimePoint> moments;
+    for (int i = 29; i >= 0; --i) moments.push_back(now - std::chrono::days(i));
+    std::vector<double> subscribers, history, usage;
+    auto time = [](std::vector<double>& into, auto&& call) {
+        auto t0 = Clock::now();
+        call();
+        into.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    };
+    int members = 0;
+    for (int i = 0; i < 20; ++i) {
+        time(subscribers, [&] { members = store.CountSubscribers(now).members; });
+        time(history, [&] { (void)store.MembersAt(moments); });
+        time(usage, [&] { (void)store.UsagePerDay(zone.LocalDate(moments.front())); });
+    }
+    std::printf("dashboard over 20,000 grants: %d members hold a plan now\n", members);
+    Report("subscribers per plan now (MRR, states)", subscribers);
+    Report("members per plan at the end of 30 days", history);
+    Report("assistant usage per day (30 days)", usage);
+}
+
 int Asks(storage::Database& db, plans::Assistant& assistant, int asks) {
     const long long first = 300'000;
     std::atomic<int> answered{0}, other{0};
@@ -110,6 +152,8 @@ int main(int argc, char** argv) {
         {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
         {.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",
          .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
+        {.id = "ultra", .rank = 3, .billing = plans::Billing::kMonthly, .price_id = "price_ultra", .price_minor = 1999,
+         .role_id = "r-ultra", .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true}},
     });
     auto zone = core::TimeZone::Load("Europe/Paris");
     storage::PlanStore store(db, clock, catalog, zone);
@@ -124,6 +168,8 @@ int main(int argc, char** argv) {
     int rc = OneMember(db, store, day);
     rc |= ManyMembers(db, store, day);
     Standing(service);
+    SeedGrants(databases.owner, clock.Now());
+    Dashboard(store, zone, clock.Now());
     if (!llm_url.empty()) {
         llm::OpenAiClient model(llm::OpenAiOptions{.api_base = llm_url, .api_key = "sk-llm-bench", .model = "sim-model"});
         plans::Assistant assistant(service, model, zone, plans::AssistantOptions{});

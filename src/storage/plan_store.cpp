@@ -648,12 +648,25 @@ std::map<std::string, std::vector<int>> PlanStore::MembersAt(const std::vector<c
         for (const auto& r : rows) list.push_back(GrantFrom(r).grant);
         return list;
     });
-    for (std::size_t i = 0; i < moments.size(); ++i) {
-        std::set<std::pair<std::string, long long>> held;  // a member counts once per plan
-        for (const auto& g : grants) {
-            if (out.contains(g.plan) && plans::HeldAt(g, moments[i])) held.emplace(g.plan, g.user.value);
+    // Grants come grouped by member: a member counts once per plan and moment, however many grants overlap.
+    std::vector<std::vector<int>*> column;  // each grant's plan row, or null for a plan not sold
+    for (const auto& g : grants) {
+        auto it = out.find(g.plan);
+        column.push_back(it == out.end() ? nullptr : &it->second);
+    }
+    std::vector<const std::vector<int>*> counted;
+    for (std::size_t begin = 0, end = 0; begin < grants.size(); begin = end) {
+        while (end < grants.size() && grants[end].user == grants[begin].user) ++end;
+        for (std::size_t i = 0; i < moments.size(); ++i) {
+            counted.clear();
+            for (std::size_t k = begin; k < end; ++k) {
+                auto* row = column[k];
+                if (row == nullptr || !plans::HeldAt(grants[k], moments[i])) continue;
+                if (std::find(counted.begin(), counted.end(), row) != counted.end()) continue;
+                counted.push_back(row);
+                (*row)[i] += 1;
+            }
         }
-        for (const auto& [plan, user] : held) out[plan][i] += 1;
     }
     return out;
 }
