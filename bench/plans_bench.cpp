@@ -88,7 +88,7 @@ void SeedGrants(storage::Database& owner, core::TimePoint now) {
                              " ELSE " + std::to_string(t) + " END";
         std::string insert = "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, observed_at, created_at, updated_at) ";
         if (owner.dialect() == storage::Dialect::kPostgres) {
-            sql << insert + select + " FROM generate_series(0, 19999) AS n";
+            sql << insert + select + " FROM generate_series(0::bigint, 19999) AS n";
         } else {
             sql << insert + "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < 19999) " + select + " FROM seq";
         }
