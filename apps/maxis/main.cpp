@@ -40,6 +40,12 @@ Config Load(const Common& common) {
     return config;
 }
 
+/// --config and --database, for the subcommands that open the database.
+void AddStoreOptions(CLI::App& sub, Common& common) {
+    sub.add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    sub.add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,8 +67,7 @@ int main(int argc, char** argv) {
     auto* console = cli.add_subcommand("console", "Run chat commands from the terminal, as a member or staff");
     maxis::app::ConsoleRequest request;
     std::string role = "member", locale;
-    console->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
-    console->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    AddStoreOptions(*console, common);
     console->add_option("--as", request.user, "who you are: a Discord user id or a name")->required();
     console->add_option("--role", role, "member, staff, admin or operator")
         ->check(CLI::IsMember({"member", "staff", "admin", "operator"}));
@@ -70,8 +75,7 @@ int main(int argc, char** argv) {
 
     auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
     bool status_only = false;
-    migrate->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
-    migrate->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    AddStoreOptions(*migrate, common);
     migrate->add_flag("--status", status_only, "Only show the schema version and what is pending");
 
     auto* init = cli.add_subcommand("init", "Write a documented configuration file and fresh secrets");
@@ -84,8 +88,7 @@ int main(int argc, char** argv) {
     auto* token = cli.add_subcommand("token", "Manage REST API bearer tokens");
     token->require_subcommand(1);
     token->fallthrough();
-    token->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
-    token->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    AddStoreOptions(*token, common);
     maxis::app::TokenRequest token_request;
     std::string token_role = "member";
     auto* token_create = token->add_subcommand("create", "Create a token for a user and role (printed once)");
@@ -100,8 +103,7 @@ int main(int argc, char** argv) {
     auto* admin = cli.add_subcommand("admin", "Admin panel tools");
     admin->require_subcommand(1);
     admin->fallthrough();
-    admin->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
-    admin->add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+    AddStoreOptions(*admin, common);
     maxis::app::LoginLinkRequest link_request;
     std::string link_role = "admin";
     auto* login_link = admin->add_subcommand("login-link", "Print a one-time panel login link (valid 10 minutes)");

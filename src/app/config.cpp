@@ -116,6 +116,15 @@ void Check(bool ok, Section& s, const std::string& key, const std::string& reaso
     if (!ok) Fail(Where(s.source(), s.Node(key)), s.Name(key), reason);
 }
 
+/// Empty (not set) or a Discord id: up to 20 digits.
+bool DiscordIdOrEmpty(const std::string& v) { return v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos; }
+
+/// A job's schedule ("every 5m", "daily 04:00"); reason names the forms that fit this job.
+void Schedule(Section& s, const std::string& key, std::string& out, const std::string& reason) {
+    s.String(key, out);
+    Check(scheduling::Recurrence::Parse(out).has_value(), s, key, reason);
+}
+
 Config FromTable(const toml::table* root, const std::string& source, const Environment& env) {
     Config c;
     c.source = source;
@@ -188,9 +197,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("batch", c.scheduler.batch, 1, 1000);
         s.Duration("backoff_base", c.scheduler.backoff_base);
         s.Duration("backoff_max", c.scheduler.backoff_max);
-        s.String("purge_schedule", c.scheduler.purge_schedule);
-        Check(scheduling::Recurrence::Parse(c.scheduler.purge_schedule).has_value(), s, "purge_schedule",
-              "must look like \"daily 04:00\", \"weekly mon 09:00\" or \"every 6h\"");
+        Schedule(s, "purge_schedule", c.scheduler.purge_schedule, "must look like \"daily 04:00\", \"weekly mon 09:00\" or \"every 6h\"");
         s.Duration("keep_finished", c.scheduler.keep_finished);
         s.Finish();
     }
@@ -219,16 +226,14 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
             s.Duration(std::string("first_response_") + kPriorities[i], t.first_response[i]);
             s.Duration(std::string("resolution_") + kPriorities[i], t.resolution[i]);
         }
-        s.String("sweep_schedule", t.sweep_schedule);
-        Check(scheduling::Recurrence::Parse(t.sweep_schedule).has_value(), s, "sweep_schedule",
-              "must look like \"every 1m\"");
+        Schedule(s, "sweep_schedule", t.sweep_schedule, "must look like \"every 1m\"");
         s.Finish();
     }
     {
         auto s = top.Sub("discord");
         auto& d = c.discord;
         auto snowflake = [&s](const std::string& key, const std::string& v) {
-            Check(v.empty() || (v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos), s, key,
+            Check(DiscordIdOrEmpty(v), s, key,
                   "must be a Discord id (digits only; enable Developer Mode in Discord, then right-click > Copy ID)");
         };
         s.String("api_base_url", d.api_base_url);
@@ -285,7 +290,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                                  {"admin_user_ids", &p.admin_user_ids}}) {
             s.StringList(key, *list);
             for (const auto& v : *list) {
-                Check(!v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos, s, key,
+                Check(!v.empty() && DiscordIdOrEmpty(v), s, key,
                       "must be Discord user ids (digits only)");
             }
         }
@@ -327,9 +332,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("max_pending_orders", sh.max_pending_orders, 1, 20);
         s.Bool("restock_on_refund", sh.restock_on_refund);
         s.Integer("page_size", sh.page_size, 1, 10);
-        s.String("sweep_schedule", sh.sweep_schedule);
-        Check(scheduling::Recurrence::Parse(sh.sweep_schedule).has_value(), s, "sweep_schedule",
-              "must be a schedule such as \"every 5m\"");
+        Schedule(s, "sweep_schedule", sh.sweep_schedule, "must be a schedule such as \"every 5m\"");
         s.Finish();
     }
     {
@@ -339,16 +342,13 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         Check(pl.currency.size() == 3, s, "currency", "must be an ISO code such as EUR");
         s.Duration("grace_period", pl.grace_period);
         Check(pl.grace_period <= std::chrono::hours(24 * 30), s, "grace_period", "must be 30d at most");
-        for (auto [key, field] : {std::pair<const char*, std::string*>{"reconcile_schedule", &pl.reconcile_schedule},
-                                  {"sweep_schedule", &pl.sweep_schedule}}) {
-            s.String(key, *field);
-            Check(scheduling::Recurrence::Parse(*field).has_value(), s, key, "must be a schedule such as \"every 10m\"");
-        }
+        Schedule(s, "reconcile_schedule", pl.reconcile_schedule, "must be a schedule such as \"every 10m\"");
+        Schedule(s, "sweep_schedule", pl.sweep_schedule, "must be a schedule such as \"every 10m\"");
         for (auto [key, field] : {std::pair<const char*, std::string*>{"private_channel_category_id", &pl.private_channel_category_id},
                                   {"archive_category_id", &pl.archive_category_id},
                                   {"announce_channel_id", &pl.announce_channel_id}}) {
             s.String(key, *field);
-            Check(field->size() <= 20 && field->find_first_not_of("0123456789") == std::string::npos, s, key,
+            Check(DiscordIdOrEmpty(*field), s, key,
                   "must be empty or a Discord id (digits only)");
         }
         for (auto [key, field] : {std::pair<const char*, std::string*>{"success_url", &pl.success_url},
@@ -371,8 +371,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                 Check(plan->price_id.empty() || plan->price_id.starts_with("price_"), p, "price_id",
                       "must be a Stripe price id (price_...) or empty");
                 p.String("role_id", plan->role_id);
-                Check(plan->role_id.size() <= 20 && plan->role_id.find_first_not_of("0123456789") == std::string::npos, p,
-                      "role_id", "must be empty or a Discord role id (digits only)");
+                Check(DiscordIdOrEmpty(plan->role_id), p, "role_id", "must be empty or a Discord role id (digits only)");
                 p.Integer("price_minor", plan->price_minor, 0, 100'000'000);
             }
             if (!is_founder) {

@@ -63,7 +63,7 @@ std::vector<ApiTokenInfo> ApiTokens::List() {
             info.viewer = core::Viewer{core::UserId{RowInt(row, 1)}, core::ParseRole(RowText(row, 2)).value_or(core::Role::kMember)};
             info.label = RowText(row, 3);
             info.created_at = core::FromEpochMillis(RowInt(row, 4));
-            if (row.get_indicator(5) != soci::i_null) info.last_used_at = core::FromEpochMillis(RowInt(row, 5));
+            info.last_used_at = RowOptionalTime(row, 5);
             info.revoked = row.get_indicator(6) != soci::i_null;
             out.push_back(std::move(info));
         }

@@ -51,7 +51,7 @@ SessionRecord SessionFrom(const soci::row& row) {
     s.created_at = FromEpochMillis(RowInt(row, 10));
     s.last_seen_at = FromEpochMillis(RowInt(row, 11));
     s.expires_at = FromEpochMillis(RowInt(row, 12));
-    if (row.get_indicator(13) != soci::i_null) s.ended_at = FromEpochMillis(RowInt(row, 13));
+    s.ended_at = RowOptionalTime(row, 13);
     s.end_reason = RowOptionalText(row, 14).value_or("");
     return s;
 }
@@ -449,7 +449,7 @@ DashboardRows PanelStore::Dashboard(core::TimePoint since) {
             for (const auto& row : rows) {
                 DashboardRows::TicketTimes t;
                 t.created_at = FromEpochMillis(RowInt(row, 0));
-                if (row.get_indicator(1) != soci::i_null) t.first_response_at = FromEpochMillis(RowInt(row, 1));
+                t.first_response_at = RowOptionalTime(row, 1);
                 t.first_response_breached = RowInt(row, 2) != 0;
                 t.resolution_breached = RowInt(row, 3) != 0;
                 out.tickets.push_back(t);

@@ -27,13 +27,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kGrantColumns =
-    "id, user_id, plan, kind, ref, status, COALESCE(period_end, 0), COALESCE(grace_until, 0), COALESCE(expires_at, 0), "
+    "id, user_id, plan, kind, ref, status, period_end, grace_until, expires_at, "
     "cancel_at_period_end, customer_id, note, created_at, updated_at, observed_at";
 
-std::optional<core::TimePoint> Optional(long long ms) {
-    if (ms == 0) return std::nullopt;
-    return FromEpochMillis(ms);
-}
 long long Millis(const std::optional<core::TimePoint>& t) { return t ? ToEpochMillis(*t) : 0; }
 
 struct Row {
@@ -50,9 +46,9 @@ Row GrantFrom(const soci::row& r) {
     g.kind = plans::ParseGrantKind(RowText(r, 3)).value_or(GrantKind::kSubscription);
     g.ref = RowText(r, 4);
     g.status = plans::ParseGrantStatus(RowText(r, 5)).value_or(GrantStatus::kEnded);
-    g.period_end = Optional(RowInt(r, 6));
-    g.grace_until = Optional(RowInt(r, 7));
-    g.expires_at = Optional(RowInt(r, 8));
+    g.period_end = RowOptionalTime(r, 6);
+    g.grace_until = RowOptionalTime(r, 7);
+    g.expires_at = RowOptionalTime(r, 8);
     g.cancel_at_period_end = RowInt(r, 9) != 0;
     g.customer_id = RowText(r, 10);
     g.note = RowText(r, 11);

@@ -65,7 +65,7 @@ Order OrderFrom(const soci::row& row) {
     o.checkout_url = RowText(row, 7);
     o.payment_intent_id = RowText(row, 8);
     o.invoice_url = RowText(row, 9);
-    if (row.get_indicator(10) != soci::i_null) o.reserved_until = FromEpochMillis(RowInt(row, 10));
+    o.reserved_until = RowOptionalTime(row, 10);
     o.carrier = RowText(row, 11);
     o.tracking_code = RowText(row, 12);
     o.tracking_url = RowText(row, 13);

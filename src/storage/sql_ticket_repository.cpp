@@ -21,11 +21,6 @@ constexpr const char* kTicketColumns =
     "resolved_at, closed_at, close_reason, first_response_due, resolution_due, paused_since, first_response_breached, "
     "resolution_breached, auto_close_warned_at";
 
-std::optional<core::TimePoint> OptionalTime(const soci::row& row, std::size_t i) {
-    if (row.get_indicator(i) == soci::i_null) return std::nullopt;
-    return FromEpochMillis(RowInt(row, i));
-}
-
 Ticket TicketFromRow(const soci::row& row) {
     Ticket t;
     t.id = TicketId{RowInt(row, 0)};
@@ -37,16 +32,16 @@ Ticket TicketFromRow(const soci::row& row) {
     if (row.get_indicator(6) != soci::i_null) t.assignee = core::UserId{RowInt(row, 6)};
     t.created_at = FromEpochMillis(RowInt(row, 7));
     t.updated_at = FromEpochMillis(RowInt(row, 8));
-    t.first_response_at = OptionalTime(row, 9);
-    t.resolved_at = OptionalTime(row, 10);
-    t.closed_at = OptionalTime(row, 11);
+    t.first_response_at = RowOptionalTime(row, 9);
+    t.resolved_at = RowOptionalTime(row, 10);
+    t.closed_at = RowOptionalTime(row, 11);
     t.close_reason = RowText(row, 12);
     t.first_response_due = FromEpochMillis(RowInt(row, 13));
     t.resolution_due = FromEpochMillis(RowInt(row, 14));
-    t.paused_since = OptionalTime(row, 15);
+    t.paused_since = RowOptionalTime(row, 15);
     t.first_response_breached = RowInt(row, 16) != 0;
     t.resolution_breached = RowInt(row, 17) != 0;
-    t.auto_close_warned_at = OptionalTime(row, 18);
+    t.auto_close_warned_at = RowOptionalTime(row, 18);
     return t;
 }
 

@@ -22,6 +22,11 @@ std::optional<std::string> RowOptionalText(const soci::row& row, std::size_t i) 
     return row.get<std::string>(i);
 }
 
+std::optional<core::TimePoint> RowOptionalTime(const soci::row& row, std::size_t i) {
+    if (row.get_indicator(i) == soci::i_null) return std::nullopt;
+    return core::FromEpochMillis(RowInt(row, i));
+}
+
 std::string DynamicQuery::Bind(long long value) {
     ints_.push_back(value);
     order_.emplace_back(false, ints_.size() - 1);

@@ -2,6 +2,8 @@
 #include <soci/soci.h>
 
 #include <optional>
+
+#include "core/clock.hpp"
 #include <string>
 
 #include <deque>
@@ -32,5 +34,7 @@ long long AffectedRows(soci::statement& statement);
 long long RowInt(const soci::row& row, std::size_t i);
 std::string RowText(const soci::row& row, std::size_t i);
 std::optional<std::string> RowOptionalText(const soci::row& row, std::size_t i);
+/// An epoch-milliseconds column that may be NULL.
+std::optional<core::TimePoint> RowOptionalTime(const soci::row& row, std::size_t i);
 
 }  // namespace maxis::storage
