@@ -28,6 +28,13 @@ test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, sh
     assert.match(JSON.stringify(shop.response.data.embeds[0].fields), /39,90/);
     const added = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: componentId(shop.response.data, 'Ajouter Sweat Maxis') })).id);
     assert.match(added.response.data.content, /1 × Sweat Maxis/);
+    // /cart has a select menu ("Retirer un produit…") whose choice removes that product.
+    const cart = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'cart' })).id);
+    const removeMenu = cart.response.data.components.flatMap((r) => r.components).find((c) => c.type === 3);
+    assert.equal(removeMenu.placeholder, 'Retirer un produit…');
+    assert.deepEqual(removeMenu.options.map((o) => o.value), ['1']);
+    await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: removeMenu.custom_id, values: ['1'] })).id);
+    assert.equal(e.sql('SELECT COUNT(*) FROM carts'), '0');
     await e.answered((await e.interact({ type: 2, user: ALICE, name: 'cart_set', options: [{ name: 'product', type: 4, value: 1 }, { name: 'quantity', type: 4, value: 2 }] })).id);
 
     // /checkout reserves the stock and answers with the payment link, ephemerally.
@@ -74,6 +81,12 @@ test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, sh
     const view = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'order', options: [{ name: 'number', type: 3, value: number.toLowerCase() }] })).id);
     assert.equal(view.response.data.embeds[0].title, `Commande ${number}`);
     assert.match(JSON.stringify(view.response.data.embeds[0].fields), /payée/);
+    // /orders lists it with a select menu ("Ouvrir une commande…") that opens the chosen order.
+    const orders = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'orders' })).id);
+    const orderMenu = orders.response.data.components.flatMap((r) => r.components).find((c) => c.type === 3);
+    assert.equal(orderMenu.placeholder, 'Ouvrir une commande…');
+    const opened = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: orderMenu.custom_id, values: [number] })).id);
+    assert.equal(opened.response.data.embeds[0].title, `Commande ${number}`);
 
     // Staff ship it with tracking, then mark it delivered: the member hears of each step.
     await e.say(STAFF, `!order_track ${number} Colissimo 6A12345 https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345`);
