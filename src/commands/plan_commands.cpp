@@ -92,7 +92,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .handler =
             [&service, &assistant](const Invocation& inv) {
                 auto standing = service.StandingOf(inv.viewer.user_id);
-                auto usage = assistant.UsageOf(inv.viewer.user_id);
+                auto usage = assistant.UsageOf(inv.viewer.user_id, standing);
                 Reply reply{.text = inv.T("plans.title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)},
                                                           {"used", std::to_string(usage.messages)},
                                                           {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
@@ -152,7 +152,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .handler =
             [&service, &assistant, &zone](const Invocation& inv) {
                 auto standing = service.StandingOf(inv.viewer.user_id);
-                auto usage = assistant.UsageOf(inv.viewer.user_id);
+                auto usage = assistant.UsageOf(inv.viewer.user_id, standing);
                 auto now = service.clock().Now();
                 auto day = [&zone](core::TimePoint t) { return zone.LocalDate(t); };
                 Embed e{.title = inv.T("plans.subscription_title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)}}),

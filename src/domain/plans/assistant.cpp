@@ -53,8 +53,7 @@ std::string Assistant::Upgrade(const Standing& standing, bool (*offers)(const En
     return {};
 }
 
-Usage Assistant::UsageOf(core::UserId user) {
-    auto standing = plans_.StandingOf(user);
+Usage Assistant::UsageOf(core::UserId user, const Standing& standing) {
     Usage u{.day = DayOf(plans_.clock().Now())};
     auto& store = plans_.store();
     u.messages = store.Used(user, u.day, kMessages);

@@ -75,7 +75,9 @@ public:
     [[nodiscard]] const AssistantOptions& options() const { return options_; }
     Answer Ask(core::UserId user, const std::string& question, const std::vector<std::string>& image_urls);
     Answer Imagine(core::UserId user, const std::string& prompt);
-    [[nodiscard]] Usage UsageOf(core::UserId user);
+    /// Today's usage against the limits of the member's standing (read by the caller, who shows it too).
+    [[nodiscard]] Usage UsageOf(core::UserId user, const Standing& standing);
+    [[nodiscard]] Usage UsageOf(core::UserId user) { return UsageOf(user, plans_.StandingOf(user)); }
     /// The local day ("2026-11-25") a moment belongs to in the community's time zone.
     [[nodiscard]] std::string DayOf(core::TimePoint t) const;
     void Forget(core::UserId user) { plans_.store().Forget(user); }

@@ -150,7 +150,7 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
         auto user = Member(req, viewer);
         auto now = plans.clock().Now();
         auto standing = plans.StandingOf(user);
-        auto usage = assistant.UsageOf(user);
+        auto usage = assistant.UsageOf(user, standing);
         json::array grants;
         for (const auto& g : standing.grants) grants.push_back(GrantJson(g, now, viewer.IsStaff()));
         json::object out{{"user", user.ToString()},
