@@ -46,20 +46,32 @@ void AtomicAdd(std::atomic<double>& a, double by) {
 
 }  // namespace
 
-void Metrics::DefineCounter(const std::string& name, const std::string& help) {
+// Defining a family again keeps its series (references handed out stay valid); the kind cannot change.
+void Metrics::Define(const std::string& name, Family family) {
     std::lock_guard lock(mutex_);
-    families_[name] = Family{help, Family::Kind::kCounter, {}, {}, {}};
+    auto it = families_.find(name);
+    if (it == families_.end()) {
+        families_.emplace(name, std::move(family));
+        return;
+    }
+    if (it->second.kind != family.kind) {
+        throw Error(ErrorCode::kInternal, "metric '" + name + "' is already defined with another type");
+    }
+    it->second.help = std::move(family.help);
+    if (family.sample) it->second.sample = std::move(family.sample);
+}
+
+void Metrics::DefineCounter(const std::string& name, const std::string& help) {
+    Define(name, Family{help, Family::Kind::kCounter, {}, {}, {}});
 }
 
 void Metrics::DefineHistogram(const std::string& name, const std::string& help, std::vector<double> buckets) {
-    std::lock_guard lock(mutex_);
-    families_[name] = Family{help, Family::Kind::kHistogram, std::move(buckets), {}, {}};
+    Define(name, Family{help, Family::Kind::kHistogram, std::move(buckets), {}, {}});
 }
 
 void Metrics::DefineGauge(const std::string& name, const std::string& help,
                           std::function<std::vector<std::pair<Labels, double>>()> sample) {
-    std::lock_guard lock(mutex_);
-    families_[name] = Family{help, Family::Kind::kGauge, {}, std::move(sample), {}};
+    Define(name, Family{help, Family::Kind::kGauge, {}, std::move(sample), {}});
 }
 
 Metrics::Series& Metrics::SeriesFor(Family& family, const Labels& labels) {
@@ -67,36 +79,49 @@ Metrics::Series& Metrics::SeriesFor(Family& family, const Labels& labels) {
     if (it != family.series.end()) return *it->second;
     auto series = std::make_unique<Series>();
     if (family.kind == Family::Kind::kHistogram) {
+        series->buckets = &family.buckets;
         series->bucket_counts = std::vector<std::atomic<std::uint64_t>>(family.buckets.size());
     }
     return *family.series.emplace(labels, std::move(series)).first->second;
 }
 
-void Metrics::Inc(const std::string& name, const Labels& labels, double by) {
+Metrics::Series& Metrics::Counter(const std::string& name, const Labels& labels) {
     std::lock_guard lock(mutex_);
     auto it = families_.find(name);
     if (it == families_.end() || it->second.kind != Family::Kind::kCounter) {
         throw Error(ErrorCode::kInternal, "metric '" + name + "' is not a defined counter");
     }
-    AtomicAdd(SeriesFor(it->second, labels).value, by);
+    return SeriesFor(it->second, labels);
 }
 
-void Metrics::Observe(const std::string& name, const Labels& labels, double value) {
+Metrics::Series& Metrics::Histogram(const std::string& name, const Labels& labels) {
     std::lock_guard lock(mutex_);
     auto it = families_.find(name);
     if (it == families_.end() || it->second.kind != Family::Kind::kHistogram) {
         throw Error(ErrorCode::kInternal, "metric '" + name + "' is not a defined histogram");
     }
-    Series& s = SeriesFor(it->second, labels);
-    const auto& buckets = it->second.buckets;
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
-        if (value <= buckets[i]) {
-            s.bucket_counts[i].fetch_add(1, std::memory_order_relaxed);
-            break;
+    return SeriesFor(it->second, labels);
+}
+
+void Metrics::Inc(const std::string& name, const Labels& labels, double by) { Counter(name, labels).Add(by); }
+
+void Metrics::Observe(const std::string& name, const Labels& labels, double value) {
+    Histogram(name, labels).Observe(value);
+}
+
+void Metrics::Series::Add(double by) { AtomicAdd(value, by); }
+
+void Metrics::Series::Observe(double v) {
+    if (buckets != nullptr) {
+        for (std::size_t i = 0; i < buckets->size(); ++i) {
+            if (v <= (*buckets)[i]) {
+                bucket_counts[i].fetch_add(1, std::memory_order_relaxed);
+                break;
+            }
         }
     }
-    AtomicAdd(s.sum, value);
-    s.count.fetch_add(1, std::memory_order_relaxed);
+    AtomicAdd(sum, v);
+    count.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string Metrics::RenderPrometheus() const {

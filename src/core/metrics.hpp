@@ -27,15 +27,27 @@ public:
     void Inc(const std::string& name, const Labels& labels, double by = 1);
     void Observe(const std::string& name, const Labels& labels, double value);
 
-    [[nodiscard]] std::string RenderPrometheus() const;
+    /// One labelled series of a counter or a histogram. A hot path looks it up once and keeps the reference,
+    /// which stays valid as long as the registry: updating it is then a few atomic operations, no lock.
+    class Series {
+    public:
+        void Add(double by = 1);       // counters
+        void Observe(double value);  // histograms
 
-private:
-    struct Series {
-        std::atomic<double> value{0};                 // counters
+    private:
+        friend class Metrics;
+        std::atomic<double> value{0};                           // counters
+        const std::vector<double>* buckets = nullptr;           // histograms: the family's upper bounds
         std::vector<std::atomic<std::uint64_t>> bucket_counts;  // histograms (cumulative at render)
         std::atomic<double> sum{0};
         std::atomic<std::uint64_t> count{0};
     };
+    Series& Counter(const std::string& name, const Labels& labels);
+    Series& Histogram(const std::string& name, const Labels& labels);
+
+    [[nodiscard]] std::string RenderPrometheus() const;
+
+private:
     struct Family {
         std::string help;
         enum class Kind { kCounter, kHistogram, kGauge } kind;
@@ -44,6 +56,7 @@ private:
         std::map<Labels, std::unique_ptr<Series>> series;
     };
     Series& SeriesFor(Family& family, const Labels& labels);
+    void Define(const std::string& name, Family family);
 
     mutable std::mutex mutex_;
     std::map<std::string, Family> families_;

@@ -49,6 +49,8 @@ protected:
             return Response::Text(200, "finished");
         });
         router.Add("GET", "/fast", [](const Request&) { return Response::Text(200, "ok"); }, {.blocking = false});
+        router.Add("GET", "/odd-throw", [](const Request&) -> Response { throw 42; }, {.blocking = false});
+        router.Add("GET", "/odd-throw-blocking", [](const Request&) -> Response { throw 42; });
         ServerOptions options;
         options.port = 0;
         options.body_limit = 1024;
@@ -196,6 +198,88 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteTemplate) {
     EXPECT_NE(text.find("maxis_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
               std::string::npos);
     EXPECT_NE(text.find("maxis_http_request_duration_seconds_count{route=\"/hello/{name}\"} 2"), std::string::npos);
+}
+
+// The request from the issue that aborted the process (a trailer field over 65,533 bytes): now a 431, and the
+// server goes on serving.
+TEST_F(HttpServerTest, HugeTrailerIs431AndTheServerServesOn) {
+    HttpConnection c(port);
+    c.WriteRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: " +
+               std::string(65534, 'a') + "\r\n\r\n");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+    EXPECT_EQ(r->Header("connection"), "close");
+    ExpectSecurityHeaders(*r);
+    EXPECT_EQ(HttpRequest(port, "GET", "/fast").status, 200);
+}
+
+// Chunk extensions are framing, not body: they count against the header limit, so a client cannot make the
+// server hold an unbounded line.
+TEST_F(HttpServerTest, ChunkExtensionFloodIs431) {
+    HttpConnection c(port);
+    c.WriteRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;e=" + std::string(200000, 'e'));
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+    EXPECT_TRUE(c.WaitForClose(5s));
+    EXPECT_EQ(HttpRequest(port, "POST", "/echo", "still here").body, "still here");
+}
+
+TEST_F(HttpServerTest, Http11WithoutHostIs400) {
+    HttpConnection c(port);
+    c.WriteRaw("GET /fast HTTP/1.1\r\n\r\n");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_NE(r->body.find("Host"), std::string::npos);
+    ExpectSecurityHeaders(*r);
+}
+
+TEST_F(HttpServerTest, ExpectContinueIsAnswered) {
+    HttpConnection c(port);
+    c.WriteRaw("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    auto interim = c.ReadResponse();
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    c.WriteRaw("abc");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201);
+    EXPECT_EQ(r->body, "abc");
+}
+
+// Methods are a metrics label: invented ones all count as "other", so clients cannot grow /metrics.
+TEST_F(HttpServerTest, InventedMethodsShareOneMetricsLabel) {
+    HttpConnection c(port);
+    for (int i = 0; i < 300; ++i) {
+        c.WriteRaw("M" + std::to_string(i) + "X /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto r = c.ReadResponse();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 405);
+    }
+    auto text = metrics.RenderPrometheus();
+    EXPECT_NE(text.find("maxis_http_requests_total{route=\"unmatched\",method=\"other\",status=\"405\"} 300"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("M17X"), std::string::npos);
+    std::size_t series = 0;
+    for (auto at = text.find("\nmaxis_http_requests_total{"); at != std::string::npos;
+         at = text.find("\nmaxis_http_requests_total{", at + 1)) {
+        ++series;
+    }
+    EXPECT_EQ(series, 1U);
+}
+
+// Whatever a handler throws, on the I/O thread or a worker, the client gets a 500 with a reference and the
+// server keeps serving.
+TEST_F(HttpServerTest, AnythingAHandlerThrowsIsA500) {
+    for (const char* path : {"/odd-throw", "/odd-throw-blocking"}) {
+        auto r = HttpRequest(port, "GET", path);
+        EXPECT_EQ(r.status, 500) << path;
+        EXPECT_NE(r.body.find("ref "), std::string::npos);
+    }
+    EXPECT_EQ(HttpRequest(port, "GET", "/fast").status, 200);
 }
 
 TEST_F(HttpServerTest, GracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes) {

@@ -26,19 +26,23 @@ public:
 
     struct Match {
         const RouteHandler* handler = nullptr;
-        std::string route;  // the pattern, for metrics and logs; "unmatched" when none
+        std::string_view route = "unmatched";  // the pattern (owned by the router), for metrics and logs
+        int index = -1;                        // the route's position, -1 when none matched
         bool blocking = true;
         int status = 200;    // 404 or 405 when handler is null
         std::string allow;  // for 405
     };
-    /// Fills request.path_params on success.
+    /// Fills request.path_params on success. Allocates nothing for a literal route.
     [[nodiscard]] Match Find(Request& request) const;
+    /// How many routes are registered (indexes run from 0 to size() - 1).
+    [[nodiscard]] std::size_t size() const { return routes_.size(); }
 
 private:
     struct Route {
         std::string method;
         std::string pattern;
         std::vector<std::string> segments;
+        std::vector<bool> params;  // segment i is a {name} parameter
         RouteHandler handler;
         RouteOptions options;
     };
