@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { Env } from './harness.mjs';
+import { Env, waitFor } from './harness.mjs';
 
 const ALICE = '1400000000000000001';
 
@@ -28,7 +28,8 @@ test('a signed interaction whose options are not objects answers 400 naming the 
       const r = await post(interaction);
       assert.equal(r.status, 400, JSON.stringify(r.body));
       assert.deepEqual(r.body, { error: { code: 'invalid_argument', message: path } });
-      assert.match(e.stderr, new RegExp(`warn\\S*\\s+discord: malformed interaction refused: ${path.replace(/[[\]]/g, '\\$&')}`));
+      const logged = new RegExp(`warn\\S*\\s+discord: malformed interaction refused: ${path.replace(/[[\]]/g, '\\$&')}`);
+      await waitFor(`the warning for ${path}`, () => logged.test(e.stderr));
     }
     assert.doesNotMatch(e.stderr, /error.*not an object/);
     assert.equal(e.sql('SELECT COUNT(*) FROM tickets'), '0');
