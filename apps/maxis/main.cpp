@@ -8,6 +8,7 @@
 #include "app/maxis_app.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
+#include "core/strings.hpp"
 
 namespace {
 
@@ -40,34 +41,38 @@ Config Load(const Common& common) {
     return config;
 }
 
-/// --config and --database, for the subcommands that open the database.
-void AddStoreOptions(CLI::App& sub, Common& common) {
-    sub.add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
-    sub.add_option("--database", common.database, "sqlite:PATH or postgresql://...");
+/// The global options, defined once on the application. Every subcommand falls through to them, so they
+/// work before the subcommand and after it ("maxis serve --log-level debug").
+void AddGlobalOptions(CLI::App& cli, Common& common) {
+    cli.fallthrough();  // inherited by every subcommand added afterwards
+    cli.set_version_flag("--version", std::string("maxis ") + MAXIS_VERSION);
+    cli.add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+    cli.add_option("--database", common.database, "sqlite:PATH or postgresql://... (overrides the config)");
+    cli.add_option("--log-level", common.log_level, "trace, debug, info, warn, error, critical or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    cli.add_option("--log-format", common.log_format, "text (default) or json (one object a line)")
+        ->check(CLI::IsMember({"text", "json"}));
 }
+
+constexpr const char* kGlobalFooter =
+    "Global options (--config, --database, --log-level, --log-format, --version) work before or after the "
+    "command; see maxis --help.";
 
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App cli{"Maxis: a paid Discord community's shop, plans, support tickets and more, in one process."};
-    cli.set_version_flag("--version", std::string("maxis ") + MAXIS_VERSION);
     cli.require_subcommand(1);
     Common common;
-    cli.add_option("--log-level", common.log_level, "trace, debug, info, warn, error, critical or off")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-    cli.add_option("--log-format", common.log_format, "text (default) or json (one object a line)")
-        ->check(CLI::IsMember({"text", "json"}));
+    AddGlobalOptions(cli, common);
 
     auto* serve = cli.add_subcommand("serve", "Run Maxis: HTTP server, scheduler and outbox");
     std::string listen;
-    serve->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
     serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides server.listen)");
-    serve->add_option("--database", common.database, "sqlite:PATH or postgresql://... (overrides the config)");
 
     auto* console = cli.add_subcommand("console", "Run chat commands from the terminal, as a member or staff");
     maxis::app::ConsoleRequest request;
     std::string role = "member", locale;
-    AddStoreOptions(*console, common);
     console->add_option("--as", request.user, "who you are: a Discord user id or a name")->required();
     console->add_option("--role", role, "member, staff, admin or operator")
         ->check(CLI::IsMember({"member", "staff", "admin", "operator"}));
@@ -75,7 +80,6 @@ int main(int argc, char** argv) {
 
     auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
     bool status_only = false;
-    AddStoreOptions(*migrate, common);
     migrate->add_flag("--status", status_only, "Only show the schema version and what is pending");
 
     auto* init = cli.add_subcommand("init", "Write a documented configuration file and fresh secrets");
@@ -87,8 +91,6 @@ int main(int argc, char** argv) {
 
     auto* token = cli.add_subcommand("token", "Manage REST API bearer tokens");
     token->require_subcommand(1);
-    token->fallthrough();
-    AddStoreOptions(*token, common);
     maxis::app::TokenRequest token_request;
     std::string token_role = "member";
     auto* token_create = token->add_subcommand("create", "Create a token for a user and role (printed once)");
@@ -102,8 +104,6 @@ int main(int argc, char** argv) {
 
     auto* admin = cli.add_subcommand("admin", "Admin panel tools");
     admin->require_subcommand(1);
-    admin->fallthrough();
-    AddStoreOptions(*admin, common);
     maxis::app::LoginLinkRequest link_request;
     std::string link_role = "admin";
     auto* login_link = admin->add_subcommand("login-link", "Print a one-time panel login link (valid 10 minutes)");
@@ -114,15 +114,20 @@ int main(int argc, char** argv) {
     reset_2fa->add_option("--as", link_request.user, "whose: a Discord user id or a name")->required();
 
     auto* doctor = cli.add_subcommand("doctor", "Check the Discord token, intents and permissions and say what to fix");
-    doctor->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
 
     auto* check = cli.add_subcommand("check-config", "Validate the configuration and show the effective settings");
-    check->add_option("--config", common.config_path, "TOML configuration file")->check(CLI::ExistingFile);
+
+    for (auto* sub : cli.get_subcommands({})) sub->footer(kGlobalFooter);
 
     CLI11_PARSE(cli, argc, argv);
 
     try {
         if (*init) {
+            // init's own --config names the file to write; the global ones would silently do nothing.
+            if (cli.count("--config") > 0 || cli.count("--database") > 0) {
+                std::cerr << "maxis: init takes --config (where to write) after 'init', and no --database\n";
+                return kExitUsage;
+            }
             maxis::app::InitConfig(init_config, init_env, force, std::cout);
             return kExitOk;
         }
@@ -136,7 +141,7 @@ int main(int argc, char** argv) {
             if (!listen.empty()) {
                 auto parsed = maxis::app::ParseListen(listen);
                 if (!parsed) {
-                    std::cerr << "maxis: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" << listen << "')\n";
+                    std::cerr << "maxis: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" << maxis::core::EscapeForTerminal(listen) << "')\n";
                     return kExitUsage;
                 }
                 std::tie(config.server.host, config.server.port) = *parsed;
@@ -165,10 +170,10 @@ int main(int argc, char** argv) {
             return maxis::app::MaxisApp(config).Tokens(token_request, std::cout);
         }
     } catch (const maxis::core::Error& e) {
-        std::cerr << "maxis: " << e.what() << "\n";
+        std::cerr << "maxis: " << maxis::core::EscapeForTerminal(e.what()) << "\n";
         return e.code() == maxis::core::ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
     } catch (const std::exception& e) {
-        std::cerr << "maxis: unexpected failure: " << e.what() << "\n";
+        std::cerr << "maxis: unexpected failure: " << maxis::core::EscapeForTerminal(e.what()) << "\n";
         return kExitFailure;
     }
     return kExitUsage;

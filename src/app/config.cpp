@@ -466,10 +466,9 @@ std::optional<std::pair<std::string, std::uint16_t>> ParseListen(const std::stri
     std::string host = text.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     std::string port = text.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    int p = std::stoi(port);
-    if (p > 65535 || host.empty()) return std::nullopt;
-    return std::make_pair(host, static_cast<std::uint16_t>(p));
+    auto p = core::ParseInteger(port, 0, 65535);
+    if (!p || host.empty()) return std::nullopt;
+    return std::make_pair(host, static_cast<std::uint16_t>(*p));
 }
 
 std::string Config::DatabaseUrl() const {

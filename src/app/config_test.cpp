@@ -151,6 +151,19 @@ TEST(ConsoleUserId, NumericIdsAreKeptAndNamesAreStable) {
     EXPECT_GT(ConsoleUserId("alice").value, 0);
 }
 
+TEST(ConsoleUserId, DigitsThatAreNotAValidIdAreRefusedNamingTheOption) {
+    EXPECT_EQ(ConsoleUserId("9223372036854775807").value, INT64_MAX);
+    for (const char* bad : {"9999999999999999999", "9223372036854775808", "0", "000"}) {
+        try {
+            ConsoleUserId(bad);
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const core::Error& e) {
+            EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
+            EXPECT_NE(std::string(e.what()).find("--as: '" + std::string(bad) + "' is not a valid user id"), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace maxis::app
 

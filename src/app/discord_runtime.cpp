@@ -17,6 +17,7 @@
 #include "discord/doctor.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
+#include "discord/json_util.hpp"
 #include "discord/members.hpp"
 #include "discord/messenger.hpp"
 #include "discord/rest_client.hpp"
@@ -173,6 +174,10 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
         boost::system::error_code ec;
         auto value = json::parse(req.body, ec);
         if (ec || !value.is_object()) return http::Response::Error(400, "invalid_argument", "the body is not a JSON object");
+        if (auto problem = discord::MalformedInteraction(value.as_object())) {
+            spdlog::warn("discord: malformed interaction refused: {}", *problem);
+            return http::Response::Error(400, "invalid_argument", *problem);
+        }
         auto future = p->bot->Submit(std::move(value.as_object()));
         // The bot answers or defers within discord.defer_after; this bound only guards against a stuck pool.
         if (future.wait_for(std::chrono::milliseconds(2900)) != std::future_status::ready) {

@@ -389,13 +389,13 @@ int MaxisApp::Serve(std::ostream& out) {
             {"tickets.max_open_per_member", panel::RuntimeSetting::Kind::kInteger, 1, 100,
              [max_open] { return std::to_string(max_open->load()); },
              [max_open, max_hour, &tickets](const std::string& v) {
-                 *max_open = std::stoi(v);
+                 *max_open = static_cast<int>(*core::ParseInteger(v, 1, 100));
                  tickets.SetCreationLimits(*max_open, *max_hour);
              }},
             {"tickets.max_created_per_hour", panel::RuntimeSetting::Kind::kInteger, 1, 1000,
              [max_hour] { return std::to_string(max_hour->load()); },
              [max_open, max_hour, &tickets](const std::string& v) {
-                 *max_hour = std::stoi(v);
+                 *max_hour = static_cast<int>(*core::ParseInteger(v, 1, 1000));
                  tickets.SetCreationLimits(*max_open, *max_hour);
              }},
         };
@@ -486,8 +486,8 @@ int MaxisApp::Serve(std::ostream& out) {
 }
 
 int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive) {
+    auto id = ConsoleUserId(request.user);  // a bad --as is refused before anything is opened
     OpenDatabase(config_.database.migrate_on_start);
-    auto id = ConsoleUserId(request.user);
     auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
     storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
@@ -512,9 +512,9 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
 }
 
 int MaxisApp::Admin(const LoginLinkRequest& request, std::ostream& out) {
+    auto id = ConsoleUserId(request.user);
     OpenDatabase(config_.database.migrate_on_start);
     storage::PanelStore store(*parts_->db);
-    auto id = ConsoleUserId(request.user);
     if (request.reset_second_factor) {
         bool removed = store.ResetTotp(id);
         store.Audit("security", std::nullopt, "2fa.reset", id.ToString(), "from the command line", "cli", parts_->clock.Now());
@@ -556,6 +556,7 @@ int MaxisApp::Migrate(bool status_only, std::ostream& out) {
 }
 
 int MaxisApp::Tokens(const TokenRequest& request, std::ostream& out) {
+    if (request.action == TokenRequest::Action::kCreate) ConsoleUserId(request.user);  // refused before anything is opened
     OpenDatabase(config_.database.migrate_on_start);
     storage::ApiTokens tokens(*parts_->db, parts_->clock);
     if (request.action == TokenRequest::Action::kCreate) {
@@ -618,9 +619,14 @@ void InitConfig(const std::string& config_path, const std::string& env_path, boo
 }
 
 core::UserId ConsoleUserId(const std::string& user) {
-    if (!user.empty() && user.size() <= 19 && user.find_first_not_of("0123456789") == std::string::npos) {
-        auto v = std::stoll(user);
-        if (v > 0) return core::UserId{v};
+    if (!user.empty() && user.find_first_not_of("0123456789") == std::string::npos) {
+        // Digits are an id, never a name: one that is not a valid id is refused.
+        auto id = core::ParseId(user);
+        if (!id) {
+            throw Error(ErrorCode::kInvalidArgument,
+                        "--as: '" + user + "' is not a valid user id (digits, from 1 to 9223372036854775807), nor a name");
+        }
+        return core::UserId{*id};
     }
     std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
     for (unsigned char c : user) {

@@ -91,6 +91,11 @@ TEST(Parser, IntegerWithBounds) {
     EXPECT_EQ(ParseFails(specs, "99999999999999999999").kind, ParseErrorKind::kInvalid);
     std::vector<ArgSpec> signed_specs = {{.name = "n", .type = ArgType::kInteger}};
     EXPECT_EQ(ParseOk(signed_specs, "-12").Get<std::int64_t>("n"), -12);
+    // Overflow never wraps to another number; '+' and spaces inside a token are not numbers.
+    EXPECT_EQ(ParseOk(signed_specs, "9223372036854775807").Get<std::int64_t>("n"), INT64_MAX);
+    EXPECT_EQ(ParseFails(signed_specs, "9223372036854775808").kind, ParseErrorKind::kInvalid);
+    EXPECT_EQ(ParseFails(signed_specs, "-9223372036854775809").kind, ParseErrorKind::kInvalid);
+    EXPECT_EQ(ParseFails(signed_specs, "+5").kind, ParseErrorKind::kInvalid);
 }
 
 TEST(Parser, DurationPercentMoney) {
@@ -120,6 +125,9 @@ TEST(Parser, UserAndChannelMentions) {
     EXPECT_EQ(ParseFails(specs, "<#7> 8").arg, "u");
     EXPECT_EQ(ParseFails(specs, "<@7> <@8>").arg, "c");
     EXPECT_EQ(ParseFails(specs, "@everyone 8").arg, "u");
+    EXPECT_EQ(ParseFails(specs, "<@9223372036854775808> 8").arg, "u");
+    EXPECT_EQ(ParseFails(specs, "<@99999999999999999999> 8").arg, "u");
+    EXPECT_EQ(ParseFails(specs, "<@0> 8").arg, "u");
 }
 
 TEST(Parser, ImagesComeFromAttachmentsNeverFromTheLine) {

@@ -67,28 +67,12 @@ std::optional<Token> NextToken(std::string_view s, std::size_t& pos) {
     return Token{std::string(s.substr(start, pos - start))};
 }
 
-std::optional<std::int64_t> ParseInt(std::string_view t) {
-    if (t.empty() || t.size() > 19) return std::nullopt;
-    bool neg = t[0] == '-';
-    if (neg || t[0] == '+') t.remove_prefix(1);
-    if (t.empty()) return std::nullopt;
-    std::int64_t v = 0;
-    for (char c : t) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    return neg ? -v : v;
-}
-
 std::optional<std::int64_t> ParseSnowflake(std::string_view t, std::string_view open) {
     if (core::StartsWith(t, open) && !t.empty() && t.back() == '>') {
         t = t.substr(open.size(), t.size() - open.size() - 1);
         if (open == "<@" && core::StartsWith(t, "!")) t.remove_prefix(1);
     }
-    if (t.empty() || t.size() > 20 || t[0] == '-' || t[0] == '+') return std::nullopt;
-    auto v = ParseInt(t);
-    if (!v || *v <= 0) return std::nullopt;
-    return v;
+    return core::ParseId(t);
 }
 
 }  // namespace
@@ -113,8 +97,8 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
             return std::string(token);
         case ArgType::kInteger: {
             if (core::StartsWith(token, "#")) token.remove_prefix(1);  // "#12", as ids are shown
-            auto v = ParseInt(token);
-            if (!v || *v < spec.min || *v > spec.max) return std::nullopt;
+            auto v = core::ParseInteger(token, spec.min, spec.max);
+            if (!v) return std::nullopt;
             return *v;
         }
         case ArgType::kEnum: {
@@ -134,8 +118,8 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
         }
         case ArgType::kPercent: {
             if (!token.empty() && token.back() == '%') token.remove_suffix(1);
-            auto v = ParseInt(token);
-            if (!v || *v < 1 || *v > 100) return std::nullopt;
+            auto v = core::ParseInteger(token, 1, 100);
+            if (!v) return std::nullopt;
             return *v;
         }
         case ArgType::kMoney: {

@@ -150,10 +150,9 @@ std::optional<int> ParseStock(const std::string& text, bool& unlimited) {
     auto f = core::FoldForMatch(text);
     unlimited = f == "unlimited" || f == "illimite" || f == "infini" || f == "-";
     if (unlimited) return std::nullopt;
-    if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorCode::kInvalidArgument, "bad stock", "shop.bad_stock", {{"value", text}});
-    }
-    return std::stoi(text);
+    auto stock = core::ParseInteger(text, 0, 9'999'999);
+    if (!stock) throw Error(ErrorCode::kInvalidArgument, "bad stock", "shop.bad_stock", {{"value", text}});
+    return static_cast<int>(*stock);
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
     if (options.interactive) {
         out << catalog.Text(options.locale, "console.welcome",
                             {{"version", options.version},
-                             {"user", options.user_label},
+                             {"user", core::EscapeForTerminal(options.user_label)},
                              {"role", catalog.Text(options.locale, "roles." + std::string(core::ToString(options.viewer.role)))}})
             << "\n";
     }
@@ -59,9 +59,11 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
         auto reply = engine.HandleLine(options.viewer, options.locale, command);
         if (!reply) continue;
         errors += reply->is_error ? 1 : 0;
-        out << RenderText(*reply);
+        // Stored text may come from anyone (and from rows older than the text rule): nothing it holds may
+        // move the cursor, clear the screen or reorder the line on the staff's terminal.
+        out << core::EscapeForTerminal(RenderText(*reply));
         if (options.notices) {
-            for (const auto& notice : options.notices()) out << "🔔 " << notice << "\n";
+            for (const auto& notice : options.notices()) out << "🔔 " << core::EscapeForTerminal(notice) << "\n";
         }
         if (!options.interactive) out << "\n";
         out << std::flush;

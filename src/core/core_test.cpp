@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
 #include "core/errors.hpp"
+#include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/money.hpp"
 #include "core/strings.hpp"
@@ -112,4 +114,61 @@ TEST(Metrics, RendersCountersHistogramsAndGaugesInPrometheusFormat) {
     EXPECT_THROW(m.Inc("latency_seconds", {}), Error);
 }
 
+}  // namespace maxis::core
+
+namespace maxis::core {
+namespace {
+
+TEST(ParseInteger, AcceptsDigitsWithinTheRangeOnly) {
+    EXPECT_EQ(ParseId("1"), 1);
+    EXPECT_EQ(ParseId("9223372036854775807"), INT64_MAX);
+    EXPECT_EQ(ParseId("00042"), 42);
+    EXPECT_EQ(ParseInteger("-5", -10, 10), -5);
+    EXPECT_EQ(ParseInteger("0", 0, 10), 0);
+    for (const char* bad : {"9223372036854775808", "9999999999999999999", "99999999999999999999999", "", "0", "-1", "+1",
+                            " 1", "1 ", "1a", "0x10", "1.0", "-", "１"}) {
+        EXPECT_EQ(ParseId(bad), std::nullopt) << bad;
+    }
+    EXPECT_EQ(ParseInteger("-5", 0, 10), std::nullopt);  // '-' only where negatives are allowed
+    EXPECT_EQ(ParseInteger("11", 0, 10), std::nullopt);
+    EXPECT_EQ(ParseInteger("-11", -10, 10), std::nullopt);
+    EXPECT_EQ(ParseInteger("--1", -10, 10), std::nullopt);
+    EXPECT_EQ(ParseInteger("-9223372036854775809", INT64_MIN, 0), std::nullopt);
+}
+
+TEST(StoredText, RefusesControlsAndBadUtf8AndAllowsLineBreaksOnlyInMultiLineText) {
+    EXPECT_EQ(StoredTextProblem("Paiement refusé 🏆 \u202Eabc", TextLines::kSingle), std::nullopt);
+    EXPECT_EQ(StoredTextProblem("a\nb\tc\r\nd", TextLines::kMulti), std::nullopt);
+    EXPECT_EQ(StoredTextProblem("a\nb", TextLines::kSingle), "U+000A");
+    EXPECT_EQ(StoredTextProblem("a\tb", TextLines::kSingle), "U+0009");
+    EXPECT_EQ(StoredTextProblem("a\rb", TextLines::kMulti), "U+000D");
+    EXPECT_EQ(StoredTextProblem("x\x1b[2J", TextLines::kMulti), "U+001B");
+    EXPECT_EQ(StoredTextProblem(std::string("a\0b", 3), TextLines::kMulti), "U+0000");
+    EXPECT_EQ(StoredTextProblem("bell\a", TextLines::kMulti), "U+0007");
+    EXPECT_EQ(StoredTextProblem("back\b", TextLines::kMulti), "U+0008");
+    EXPECT_EQ(StoredTextProblem("del\x7f", TextLines::kMulti), "U+007F");
+    EXPECT_EQ(StoredTextProblem("c1\u009b2J", TextLines::kMulti), "U+009B");
+    EXPECT_EQ(StoredTextProblem("bad\xff", TextLines::kMulti), "not valid UTF-8");
+}
+
+TEST(StoredText, TerminalEscapingShowsControlsAndBidiOverridesAndBadBytes) {
+    EXPECT_EQ(EscapeForTerminal("ok é 🏆\n\tx"), "ok é 🏆\n\tx");
+    EXPECT_EQ(EscapeForTerminal("\x1b[2Jgone\a\b\r"), "\\u001B[2Jgone\\u0007\\u0008\\u000D");
+    EXPECT_EQ(EscapeForTerminal("\u202Eabc\u2066d\u2069\u200F"), "\\u202Eabc\\u2066d\\u2069\u200F");
+    EXPECT_EQ(EscapeForTerminal(std::string("a\0\x7f\u009b\xff", 6)), "a\\u0000\\u007F\\u009B\\xFF");
+}
+
+TEST(Logging, TextLogsShowControlCharactersEscaped) {
+    ::testing::internal::CaptureStderr();  // before the sink is made, so it sees no terminal (no colours)
+    SetupLogging("info", LogFormat::kText);
+    spdlog::warn("refused subject '{}'", "a\x1b[2J\u202Eb\a");
+    spdlog::default_logger()->flush();
+    auto text = ::testing::internal::GetCapturedStderr();
+    SetupLogging("info", LogFormat::kText);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(text.find("\u202E"), std::string::npos) << text;
+    EXPECT_NE(text.find("refused subject 'a\\u001B[2J\\u202Eb\\u0007'\n"), std::string::npos) << text;
+}
+
+}  // namespace
 }  // namespace maxis::core

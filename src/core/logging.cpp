@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 
 namespace maxis::core {
 
@@ -37,6 +38,19 @@ public:
     }
 };
 
+// Writes the message for a terminal: control characters and bidirectional overrides from outside input
+// (a member's text, a header) appear escaped, so a log line cannot rewrite the screen it is read on.
+class TerminalSafeMessage final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        auto safe = EscapeForTerminal(std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(safe.data(), safe.data() + safe.size());
+    }
+    [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<TerminalSafeMessage>();
+    }
+};
+
 }  // namespace
 
 void SetupLogging(std::string_view level, LogFormat format) {
@@ -51,7 +65,9 @@ void SetupLogging(std::string_view level, LogFormat format) {
             R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","msg":"%*"})");
         logger->set_formatter(std::move(formatter));
     } else {
-        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+        auto formatter = std::make_unique<spdlog::pattern_formatter>();
+        formatter->add_flag<TerminalSafeMessage>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*");
+        logger->set_formatter(std::move(formatter));
     }
     logger->set_level(lvl);
     logger->flush_on(spdlog::level::warn);

@@ -1,6 +1,10 @@
 #include "core/strings.hpp"
 
+#include <charconv>
 #include <cstdint>
+#include <cstdio>
+
+#include "core/errors.hpp"
 
 namespace maxis::core {
 
@@ -120,6 +124,73 @@ std::string FoldForMatch(std::string_view s) {
             continue;
         }
         AppendUtf8(out, FoldCodePoint(cp));
+        i += n;
+    }
+    return out;
+}
+
+std::optional<std::int64_t> ParseInteger(std::string_view text, std::int64_t min, std::int64_t max) {
+    std::string_view digits = text;
+    if (min < 0 && StartsWith(digits, "-")) digits.remove_prefix(1);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) return std::nullopt;
+    return value;
+}
+
+std::optional<std::int64_t> ParseId(std::string_view text) { return ParseInteger(text, 1, INT64_MAX); }
+
+namespace {
+
+bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+bool IsBidiControl(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
+
+std::string Escaped(const char* format, unsigned value) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, format, value);
+    return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> StoredTextProblem(std::string_view text, TextLines lines) {
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp;
+        std::size_t n = DecodeUtf8(text, i, cp);
+        if (n == 0) return "not valid UTF-8";
+        // A line break may come as "\r\n" (pasted text, HTTP clients); a lone carriage return may not.
+        bool line_break = cp == '\n' || cp == '\t' || (cp == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+        if (IsControl(cp) && !(lines == TextLines::kMulti && line_break)) return Escaped("U+%04X", static_cast<unsigned>(cp));
+        i += n;
+    }
+    return std::nullopt;
+}
+
+void RequireStorableText(std::string_view text, std::string_view field, TextLines lines) {
+    auto problem = StoredTextProblem(text, lines);
+    if (!problem) return;
+    std::string name(field);
+    if (*problem == "not valid UTF-8") throw Error(ErrorCode::kInvalidArgument, name + ": not valid UTF-8", "text.utf8." + name);
+    throw Error(ErrorCode::kInvalidArgument, name + ": contains a control character (" + *problem + "), which cannot be stored",
+                "text.control." + name, {{"char", *problem}});
+}
+
+std::string EscapeForTerminal(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp;
+        std::size_t n = DecodeUtf8(text, i, cp);
+        if (n == 0) {
+            out += Escaped("\\x%02X", static_cast<unsigned char>(text[i++]));
+            continue;
+        }
+        if ((IsControl(cp) && cp != '\n' && cp != '\t') || IsBidiControl(cp)) {
+            out += Escaped("\\u%04X", static_cast<unsigned>(cp));
+        } else {
+            out.append(text.substr(i, n));
+        }
         i += n;
     }
     return out;

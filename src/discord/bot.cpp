@@ -340,6 +340,11 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
         Respond(answer, json::object{{"type", kPong}});
         return;
     }
+    if (auto problem = MalformedInteraction(interaction)) {
+        // The sender's mistake, not Maxis's: no answer can be built from it.
+        spdlog::warn("discord: malformed interaction ignored: {}", *problem);
+        return;
+    }
     const auto* member = Obj(interaction, "member");
     const auto* user = member ? Obj(*member, "user") : Obj(interaction, "user");
     if (!user) return;

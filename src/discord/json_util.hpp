@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,10 @@ std::string Str(const boost::json::value& v, const char* key);
 const boost::json::object* Obj(const boost::json::object& o, const char* key);
 /// A list of ids (strings or integers) as strings; other elements are skipped; empty when not a list.
 std::vector<std::string> Ids(const boost::json::value* list);
+
+/// What is wrong with an interaction's shape where the bot reads it (slash-command options, an
+/// attachment option's value, a modal's rows), as the field path and the problem, e.g.
+/// "data.options[0]: not an object"; nullopt when it can be read. Such input is the sender's mistake.
+std::optional<std::string> MalformedInteraction(const boost::json::object& interaction);
 
 }  // namespace maxis::discord

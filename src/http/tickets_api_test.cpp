@@ -172,6 +172,33 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
     EXPECT_EQ(CountRows("ticket_messages"), 0);
 }
 
+TEST_F(TicketsApiTest, IdsBeyondSixtyFourBitsOrMalformedAreA400NamingTheFieldNeverA500) {
+    auto id = Create(alice, "Facture");
+    for (const char* q : {"9999999999999999999", "9223372036854775808", "-1", "0", "%2B5", "%205", "5%20", "", "12abc"}) {
+        auto r = Call("GET", std::string("/api/v1/tickets?assignee=") + q, staff);
+        EXPECT_EQ(r.status, 400) << q << " " << r.body;
+        EXPECT_EQ(Json(r).at("error").at("code"), "invalid_argument") << r.body;
+        EXPECT_NE(Json(r).at("error").at("message").as_string().find("assignee must be a user id"), json::string::npos) << r.body;
+    }
+    EXPECT_EQ(Call("GET", "/api/v1/tickets?cursor=9999999999999999999", staff).status, 400);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets?limit=99999999999999999999", staff).status, 400);
+    const std::string target = "/api/v1/tickets/" + std::to_string(id);
+    for (const char* who : {"9999999999999999999", "-3", "+3", " 3", "3.0", ""}) {
+        auto r = Call("PATCH", target, staff, std::string(R"({"assignee":")") + who + R"("})");
+        EXPECT_EQ(r.status, 400) << who << " " << r.body;
+        EXPECT_NE(Json(r).at("error").at("message").as_string().find("field 'assignee' must be a user id"), json::string::npos)
+            << r.body;
+    }
+    EXPECT_EQ(Json(Call("GET", target, staff)).at("assignee"), nullptr);  // nothing changed
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/9999999999999999999", staff).status, 404);
+    // Control characters in a subject: 400 naming the field, the JSON message escaped, nothing stored.
+    auto r = Call("POST", "/api/v1/tickets", alice, R"({"subject":"\u001b[2J","category":"general","priority":"low","description":"d"})");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("subject: contains a control character (U+001B)"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find('\x1b'), std::string::npos) << r.body;
+    EXPECT_EQ(CountRows("tickets"), 1);
+}
+
 TEST_F(TicketsApiTest, StatsExportAndTranscriptForStaffOnly) {
     auto id = std::to_string(Create(alice, "Stats"));
     Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"hello"})");

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 #include "http/fetch.hpp"
 
 namespace maxis::panel {
@@ -77,11 +78,10 @@ OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& 
     if (me.status != 200) throw Error(ErrorCode::kUnavailable, "Discord's /users/@me answered HTTP " + std::to_string(me.status));
     auto user = ParseObject(me, "Discord's /users/@me");
     auto id_text = Str(user, "id");
-    if (id_text.empty() || id_text.size() > 20 || id_text.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorCode::kUnavailable, "Discord's /users/@me gave no user id");
-    }
+    auto id = core::ParseId(id_text);
+    if (!id) throw Error(ErrorCode::kUnavailable, "Discord's /users/@me gave no user id");
     OAuthIdentity identity;
-    identity.id = core::UserId{std::stoll(id_text)};
+    identity.id = core::UserId{*id};
     identity.name = Str(user, "global_name");
     if (identity.name.empty()) identity.name = Str(user, "username");
     auto avatar = Str(user, "avatar");

@@ -38,11 +38,9 @@ std::string StringField(const json::object& o, std::string_view key, std::size_t
 }
 
 core::UserId UserParam(const http::Request& req) {
-    const auto& raw = req.path_params.at("id");
-    if (raw.empty() || raw.size() > 19 || raw.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorCode::kNotFound, "member not found");
-    }
-    return core::UserId{std::stoll(raw)};
+    auto id = core::ParseId(req.path_params.at("id"));
+    if (!id) throw Error(ErrorCode::kNotFound, "member not found");
+    return core::UserId{*id};
 }
 
 void RequireAdmin(const PanelSession& s) {
@@ -163,14 +161,10 @@ std::string ValidateSetting(const RuntimeSetting& setting, const std::string& va
         if (value != "true" && value != "false") BadRequest(setting.key + " must be true or false");
         return value;
     }
-    if (value.empty() || value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
-        BadRequest(setting.key + " must be a whole number");
-    }
-    auto v = std::stoll(value);
-    if (v < setting.min || v > setting.max) {
-        BadRequest(setting.key + " must be between " + std::to_string(setting.min) + " and " + std::to_string(setting.max));
-    }
-    return std::to_string(v);
+    if (!core::ParseInteger(value, INT64_MIN, INT64_MAX)) BadRequest(setting.key + " must be a whole number");
+    auto v = core::ParseInteger(value, setting.min, setting.max);
+    if (!v) BadRequest(setting.key + " must be between " + std::to_string(setting.min) + " and " + std::to_string(setting.max));
+    return std::to_string(*v);
 }
 
 void AddPanelRoutes(http::Router& router, PanelServices& s) {
@@ -281,7 +275,7 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         int days = 30;
         if (auto d = req.QueryParam("days")) {
             if (*d != "7" && *d != "30" && *d != "90") BadRequest("days must be 7, 30 or 90");
-            days = std::stoi(*d);
+            days = static_cast<int>(*core::ParseInteger(*d, 7, 90));
         }
         return http::Response::Json(200, DashboardJson(s, days));
     });
@@ -329,16 +323,18 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
             f.kind = *k;
         }
         if (auto a = req.QueryParam("actor"); a && !a->empty()) {
-            if (a->size() > 19 || a->find_first_not_of("0123456789") != std::string::npos) BadRequest("actor must be a user id");
-            f.actor = core::UserId{std::stoll(*a)};
+            auto actor = core::ParseId(*a);
+            if (!actor) BadRequest("actor must be a user id");
+            f.actor = core::UserId{*actor};
         }
         if (auto t = req.QueryParam("text")) {
             if (t->size() > 100 || !core::IsValidUtf8(*t)) BadRequest("text must be valid UTF-8, 100 bytes at most");
             f.text = std::string(core::Trim(*t));
         }
         if (auto b = req.QueryParam("before"); b && !b->empty()) {
-            if (b->size() > 18 || b->find_first_not_of("0123456789") != std::string::npos) BadRequest("before must be an id");
-            f.before_id = std::stoll(*b);
+            auto before = core::ParseId(*b);
+            if (!before) BadRequest("before must be an id");
+            f.before_id = *before;
         }
         json::array items;
         auto rows = s.store.AuditLog(f);

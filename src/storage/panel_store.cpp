@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 #include "storage/sql_util.hpp"
 
 namespace maxis::storage {
@@ -377,10 +378,9 @@ std::vector<UserRow> PanelStore::SearchUsers(const std::string& text, int limit)
         DynamicQuery q;
         std::string sql = "SELECT id, display_name, locale, CASE WHEN blocked THEN 1 ELSE 0 END, created_at FROM users";
         if (!text.empty()) {
-            bool numeric = text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
             std::string like = "%" + text + "%";
             sql += " WHERE LOWER(display_name) LIKE LOWER(" + q.Bind(like) + ")";
-            if (numeric) sql += " OR id = " + q.Bind(std::stoll(text));
+            if (auto id = core::ParseId(text)) sql += " OR id = " + q.Bind(*id);
         }
         sql += " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(std::clamp(limit, 1, 200));
         std::vector<UserRow> out;

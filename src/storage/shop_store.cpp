@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 #include "core/time_zone.hpp"
 #include <boost/json.hpp>
 
@@ -85,6 +86,9 @@ void CheckProduct(const Product& p) {
     if (p.stock && (*p.stock < 0 || *p.stock > 1'000'000)) bad("the stock must be between 0 and 1,000,000");
     if (p.currency.size() != 3) bad("the currency must be an ISO code such as EUR");
     if (p.category.empty() || p.category.size() > 40) bad("the category must be 1 to 40 characters");
+    core::RequireStorableText(p.name, "name", core::TextLines::kSingle);
+    core::RequireStorableText(p.description, "description", core::TextLines::kMulti);
+    core::RequireStorableText(p.category, "category", core::TextLines::kSingle);
 }
 
 /// A line of an order's timeline (from == to for a note).
@@ -471,6 +475,7 @@ Order ShopStore::SetStatus(const Viewer& staff, shop::OrderId id, OrderStatus to
         throw Error(ErrorCode::kInvalidArgument, "paid and refunded come from Stripe: refund the order instead",
                     "shop.status_from_stripe");
     }
+    core::RequireStorableText(note, "note", core::TextLines::kMulti);
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         auto o = LoadOrder(tx, id.value);
         bool release = o.status == OrderStatus::kPending && to == OrderStatus::kCancelled;
@@ -491,6 +496,8 @@ Order ShopStore::SetTracking(const Viewer& staff, shop::OrderId id, const std::s
         throw Error(ErrorCode::kInvalidArgument, "carrier, tracking code or URL too long");
     }
     if (!url.empty() && !url.starts_with("https://")) throw Error(ErrorCode::kInvalidArgument, "the tracking URL must start with https://");
+    core::RequireStorableText(carrier, "carrier", core::TextLines::kSingle);
+    core::RequireStorableText(code, "tracking_code", core::TextLines::kSingle);
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         auto o = LoadOrder(tx, id.value);
         if (o.status == OrderStatus::kPending || o.status == OrderStatus::kCancelled || o.status == OrderStatus::kRefunded) {
@@ -702,6 +709,7 @@ int ShopStore::ReleaseExpired(core::Millis grace) {
 
 void ShopStore::AddNote(const Viewer& staff, shop::OrderId id, const std::string& note) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "only staff annotate orders");
+    core::RequireStorableText(note, "note", core::TextLines::kMulti);
     db_.Write(Viewer::System(), [&](Transaction& tx) {
         auto o = LoadOrder(tx, id.value);
         std::string status(shop::ToString(o.status));

@@ -82,6 +82,32 @@ TEST_F(ShopSuite, CatalogIsValidatedAndOnlyStaffChangeIt) {
     EXPECT_EQ(CodeOf([&] { store.AddToCart(kAlice, id, 1); }), core::ErrorCode::kNotFound);
 }
 
+TEST_F(ShopSuite, ControlCharactersInCatalogAndOrderTextAreRefusedNamingTheField) {
+    shop::Product p;
+    p.name = "T-shirt\x1b[2J";
+    p.price_minor = 100;
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.name");
+    p.name = "T-shirt";
+    p.description = "coton\nbio\a";
+    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.description");
+    EXPECT_EQ(store.CountProducts(true), 0);
+    p.description = "coton\nbio";  // multi-line descriptions are fine
+    auto id = store.CreateProduct(kStaff, p);
+    auto order = Buy(kAlice, id, 1, "cs_c");
+    store.CheckoutCompleted("evt_c", "cs_c", true, "pi_c", 100, "eur", "");
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kFulfilled, "vu\x1b]0;x\a"); }, &key),
+              core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.note");
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La\bPoste", "6A123", ""); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.carrier");
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A\u009b123", ""); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.tracking_code");
+    EXPECT_EQ(store.FindOrder(kStaff, order.id)->status, OrderStatus::kPaid);
+}
+
 TEST_F(ShopSuite, CartAddsChangesRemovesAndStaysPrivate) {
     auto shirt = Product("T-shirt", 2500, 10), mug = Product("Mug", 1200, std::nullopt);
     store.AddToCart(kAlice, shirt, 2);

@@ -95,6 +95,50 @@ TEST_F(TicketSuite, MemberOpensListsViewsRepliesAndCloses) {
     EXPECT_EQ(actions, (std::vector<std::string>{"create", "reply", "reply", "close"}));
 }
 
+TEST_F(TicketSuite, ControlCharactersAndBadUtf8AreRefusedNamingTheFieldAndNothingIsStored) {
+    struct Case {
+        std::string subject, body, key, message;
+    };
+    const std::vector<Case> cases = {
+        {"\x1b[2J\x1b[Hplus rien", "ok", "text.control.subject", "subject: contains a control character (U+001B)"},
+        {"sonnette\a", "ok", "text.control.subject", "subject: contains a control character (U+0007)"},
+        {"deux\nlignes", "ok", "text.control.subject", "subject: contains a control character (U+000A)"},
+        {"efface\b\b", "ok", "text.control.subject", "subject: contains a control character (U+0008)"},
+        {"c1 \u009b2J", "ok", "text.control.subject", "subject: contains a control character (U+009B)"},
+        {"mauvais \xff", "ok", "text.utf8.subject", "subject: not valid UTF-8"},
+        {"Sujet", std::string("nul\0cach\u00e9", 10), "text.control.message", "message: contains a control character (U+0000)"},
+        {"Sujet", "\x1b]0;titre\a", "text.control.message", "message: contains a control character (U+001B)"},
+        {"Sujet", "retour\rchariot", "text.control.message", "message: contains a control character (U+000D)"},
+        {"Sujet", "del\x7f", "text.control.message", "message: contains a control character (U+007F)"},
+    };
+    for (const auto& c : cases) {
+        try {
+            service.Open(kAlice, c.subject, Category::kGeneral, Priority::kLow, c.body);
+            ADD_FAILURE() << "accepted: " << c.message;
+        } catch (const core::Error& e) {
+            EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
+            EXPECT_EQ(e.key(), c.key);
+            EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos);  // the input is never echoed raw
+        }
+    }
+    EXPECT_EQ(Count("tickets"), 0);
+    EXPECT_EQ(Count("ticket_messages"), 0);
+
+    // Line breaks and tabs belong in messages; bidirectional marks are text (neutralised only when shown).
+    auto t = service.Open(kAlice, "Sujet \u202Eà l'envers", Category::kGeneral, Priority::kLow, "ligne 1\r\n\tligne 2\nfin");
+    EXPECT_EQ(service.View(kAlice, t.id).messages.at(0).body, "ligne 1\r\n\tligne 2\nfin");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Reply(kAlice, t.id, "bip\a"); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.message");
+    EXPECT_EQ(CodeOf([&] { service.Note(kStaff, t.id, "\x1b[31mrouge"); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.message");
+    EXPECT_EQ(CodeOf([&] { service.Close(kAlice, t.id, "fin\x1b[2J"); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "text.control.reason");
+    EXPECT_EQ(service.View(kStaff, t.id).messages.size(), 1u);
+    EXPECT_EQ(service.View(kAlice, t.id).ticket.status, Status::kOpen);
+}
+
 TEST_F(TicketSuite, AnotherMembersTicketIsExactlyLikeOneThatDoesNotExist) {
     auto t = service.Open(kAlice, "Secret", Category::kAccount, Priority::kLow, "mon mot de passe");
     std::string key_other, key_missing;

@@ -121,10 +121,9 @@ void StripeBilling::CreatePromotion(plans::Promotion& p) {
 }
 
 std::optional<core::UserId> MemberId(std::string_view text) {
-    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
-    auto v = std::stoll(std::string(text));
-    if (v <= 0) return std::nullopt;
-    return core::UserId{v};
+    auto id = core::ParseId(text);
+    if (!id) return std::nullopt;
+    return core::UserId{*id};
 }
 
 plans::SubscriptionState ParseSubscription(const json::object& s, const plans::PlanCatalog& catalog) {

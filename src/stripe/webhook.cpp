@@ -19,10 +19,9 @@ SignatureCheck VerifySignature(std::string_view header, std::string_view body, c
         if (eq == std::string_view::npos) continue;
         auto key = item.substr(0, eq), value = item.substr(eq + 1);
         if (key == "t") {
-            if (value.empty() || value.size() > 12 || value.find_first_not_of("0123456789") != std::string_view::npos) {
-                return {false, "malformed timestamp in Stripe-Signature"};
-            }
-            t = std::atoll(std::string(value).c_str());
+            auto parsed = core::ParseInteger(value, 0, 999'999'999'999);
+            if (!parsed) return {false, "malformed timestamp in Stripe-Signature"};
+            t = *parsed;
         } else if (key == "v1") {
             signatures.emplace_back(value);
         }

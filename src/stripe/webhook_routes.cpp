@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 #include "stripe/billing.hpp"
 #include "stripe/webhook.hpp"
 
@@ -42,9 +43,9 @@ std::string InvoiceSubscription(const json::object& invoice) {
 }
 
 std::optional<long long> PromotionOf(const json::object& session) {
-    auto p = Meta(session, "promotion");
-    if (p.empty() || p.size() > 18 || p.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return std::stoll(p);
+    auto id = core::ParseId(Meta(session, "promotion"));
+    if (!id) return std::nullopt;
+    return *id;
 }
 
 class Dispatcher {

@@ -224,6 +224,82 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     EXPECT_EQ(bob.out, "Ticket #1 introuvable.\n\nTicket #99 introuvable.\n\n");
 }
 
+TEST_F(MaxisE2E, ConsoleRefusesAnIdBeyondSixtyFourBitsWithAClearMessage) {
+    for (const char* who : {"9999999999999999999", "0"}) {
+        auto r = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", who}, "!ping\n");
+        EXPECT_EQ(r.exit_code, 2) << who << r.err;
+        EXPECT_NE(r.err.find(std::string("maxis: --as: '") + who + "' is not a valid user id"), std::string::npos) << r.err;
+        EXPECT_EQ(r.err.find("unexpected failure"), std::string::npos) << r.err;
+        EXPECT_EQ(r.out, "");
+    }
+    auto token = testing::Run({BinaryPath("maxis"), "token", "create", "--as", "18446744073709551616", "--database", Db()});
+    EXPECT_EQ(token.exit_code, 2) << token.err;
+    EXPECT_NE(token.err.find("is not a valid user id"), std::string::npos) << token.err;
+}
+
+TEST_F(MaxisE2E, ControlCharactersNeverReachTheStaffTerminalRaw) {
+    // A member's subject with a terminal sequence is refused, and the refusal shows it escaped.
+    auto alice = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice"},
+                              "!ticket_create \"Aide\x1b[2J\x1b[H\" general basse efface\n"
+                              "!ticket_create Aide general basse ligne\abip\n"
+                              "!ticket_create Aide general basse Bonjour\n");
+    EXPECT_EQ(alice.exit_code, 1) << alice.out << alice.err;  // some lines were refused
+    EXPECT_NE(alice.out.find("Le sujet contient un caractère de contrôle (U+001B)"), std::string::npos) << alice.out;
+    EXPECT_NE(alice.out.find("Le message contient un caractère de contrôle (U+0007)"), std::string::npos) << alice.out;
+    EXPECT_NE(alice.out.find("Ticket #1 ouvert"), std::string::npos) << alice.out;
+    EXPECT_EQ(alice.out.find('\x1b'), std::string::npos) << alice.out;
+    EXPECT_EQ(alice.out.find('\x07'), std::string::npos) << alice.out;
+    // A row stored before the rule (written here straight into the database) is shown escaped.
+    auto db = (dir / "maxis.db").string();
+    auto update = testing::Run({"/usr/bin/sqlite3", db,
+                                "UPDATE tickets SET subject = 'Aide' || char(27) || '[2J' || char(8238) || 'lave' || char(7);"
+                                "UPDATE ticket_messages SET body = 'nul' || char(27) || ']0;pwn' || char(7) || char(8294) || 'x';"});
+    ASSERT_EQ(update.exit_code, 0) << update.err;
+    auto staff = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "9001", "--role", "staff"},
+                              "!ticket_list all\n!ticket_view 1\n");
+    EXPECT_EQ(staff.exit_code, 0) << staff.out << staff.err;
+    for (char raw : {'\x1b', '\x07'}) EXPECT_EQ(staff.out.find(raw), std::string::npos) << staff.out;
+    EXPECT_EQ(staff.out.find("\u202E"), std::string::npos) << staff.out;
+    EXPECT_EQ(staff.out.find("\u2066"), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("Aide\\u001B[2J\\u202Elave\\u0007"), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("nul\\u001B]0;pwn\\u0007\\u2066x"), std::string::npos) << staff.out;
+}
+
+TEST_F(MaxisE2E, GlobalOptionsWorkBeforeAndAfterTheCommand) {
+    auto config = dir / "maxis.toml";
+    std::ofstream(config) << "[server]\nlisten = \"127.0.0.1:0\"\n";
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {"check-config", "--config", config.string(), "--log-level", "debug", "--log-format", "json"},
+             {"--log-level", "debug", "check-config", "--config", config.string()},
+             {"--config", config.string(), "--log-format", "json", "check-config", "--log-level", "warn"},
+         }) {
+        std::vector<std::string> full = {BinaryPath("maxis")};
+        full.insert(full.end(), argv.begin(), argv.end());
+        auto r = testing::Run(full);
+        EXPECT_EQ(r.exit_code, 0) << argv[0] << " " << r.err;
+        EXPECT_NE(r.out.find("configuration OK"), std::string::npos) << r.out;
+    }
+    // The database options after the command, and before it.
+    auto before = testing::Run({BinaryPath("maxis"), "--database", Db(), "migrate", "--status", "--log-level", "error"});
+    EXPECT_EQ(before.exit_code, 0) << before.err;
+    EXPECT_NE(before.out.find("schema version 0"), std::string::npos) << before.out;
+    auto version = testing::Run({BinaryPath("maxis"), "check-config", "--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_EQ(version.out, std::string("maxis ") + MAXIS_VERSION_FOR_TESTS + "\n");
+    // A bad value is refused wherever it is given, naming the option.
+    for (const auto& argv : std::vector<std::vector<std::string>>{{BinaryPath("maxis"), "check-config", "--log-level", "loud"},
+                                                                  {BinaryPath("maxis"), "--log-level", "loud", "check-config"},
+                                                                  {BinaryPath("maxis"), "serve", "--log-format", "xml"}}) {
+        auto r = testing::Run(argv);
+        EXPECT_NE(r.exit_code, 0) << argv[1];
+        EXPECT_NE(r.err.find(argv[1] == "serve" ? "--log-format" : "--log-level"), std::string::npos) << r.err;
+    }
+    auto init = testing::Run({BinaryPath("maxis"), "init", "--database", Db()}, "", {}, dir.string());
+    EXPECT_EQ(init.exit_code, 2);
+    EXPECT_NE(init.err.find("init takes --config (where to write)"), std::string::npos) << init.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "maxis.env"));
+}
+
 TEST_F(MaxisE2E, HelpAndVersionEverywhere) {
     auto version = testing::Run({BinaryPath("maxis"), "--version"});
     EXPECT_EQ(version.exit_code, 0);

@@ -1,6 +1,7 @@
 #include "domain/plans/plan_service.hpp"
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 
 namespace maxis::plans {
 
@@ -83,6 +84,7 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
     if (duration < std::chrono::hours(1) || duration > std::chrono::hours(24 * 366)) {
         throw Error(ErrorCode::kInvalidArgument, "a grant lasts 1 hour to 1 year", "plans.grant_bad_duration");
     }
+    core::RequireStorableText(note, "note", core::TextLines::kMulti);
     return repo_.GrantTemporary(staff, user, p->id, clock_.Now() + duration, note);
 }
 

@@ -1,5 +1,7 @@
 #include "domain/shop/order.hpp"
 
+#include "core/strings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -62,9 +64,9 @@ std::optional<std::pair<int, long long>> ParseOrderNumber(std::string_view text)
     auto dash = s.find('-');
     if (dash != 4 || s.size() < 6 || s.size() > 17) return std::nullopt;
     auto year = s.substr(0, 4), seq = s.substr(5);
-    auto digits = [](const std::string& d) { return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }); };
-    if (!digits(year) || !digits(seq)) return std::nullopt;
-    return std::make_pair(std::stoi(year), std::stoll(seq));
+    auto y = core::ParseInteger(year, 0, 9999), n = core::ParseInteger(seq, 0, INT64_MAX);
+    if (!y || !n) return std::nullopt;
+    return std::make_pair(static_cast<int>(*y), static_cast<long long>(*n));
 }
 
 }  // namespace maxis::shop

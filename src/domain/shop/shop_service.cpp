@@ -47,8 +47,8 @@ CheckoutLink ShopService::Checkout(const core::Viewer& member, const std::string
 Order ShopService::FindForStaffOrMember(const core::Viewer& viewer, const std::string& number_or_id) {
     std::optional<Order> found;
     auto text = core::Trim(number_or_id);
-    if (!text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos) {
-        found = repo_.FindOrder(viewer, OrderId{std::stoll(std::string(text))});
+    if (auto id = core::ParseId(text)) {
+        found = repo_.FindOrder(viewer, OrderId{*id});
     } else {
         found = repo_.FindOrderByNumber(viewer, std::string(text));
     }

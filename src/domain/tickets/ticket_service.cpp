@@ -46,9 +46,8 @@ void TicketService::RequireStaff(const core::Viewer& viewer) const {
 
 void TicketService::CheckMessage(const std::string& body) const {
     auto text = core::Trim(body);
-    if (text.empty() || !core::IsValidUtf8(text)) {
-        throw Error(ErrorCode::kInvalidArgument, "empty message", "tickets.message_empty");
-    }
+    if (text.empty()) throw Error(ErrorCode::kInvalidArgument, "empty message", "tickets.message_empty");
+    core::RequireStorableText(text, "message", core::TextLines::kMulti);
     if (core::Utf8Length(text) > limits_.max_message) {
         throw Error(ErrorCode::kInvalidArgument, "message too long", "tickets.message_too_long",
                     {{"max", std::to_string(limits_.max_message)}});
@@ -102,9 +101,8 @@ void TicketService::Transition(Ticket& t, Status to, core::TimePoint now) const 
 Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subject, Category category, Priority priority,
                            const std::string& description) {
     auto clean_subject = std::string(core::Trim(subject));
-    if (clean_subject.empty() || !core::IsValidUtf8(clean_subject)) {
-        throw Error(ErrorCode::kInvalidArgument, "empty subject", "tickets.subject_empty");
-    }
+    if (clean_subject.empty()) throw Error(ErrorCode::kInvalidArgument, "empty subject", "tickets.subject_empty");
+    core::RequireStorableText(clean_subject, "subject", core::TextLines::kSingle);
     if (core::Utf8Length(clean_subject) > limits_.max_subject) {
         throw Error(ErrorCode::kInvalidArgument, "subject too long", "tickets.subject_too_long",
                     {{"max", std::to_string(limits_.max_subject)}});
@@ -197,7 +195,8 @@ Ticket TicketService::Note(const core::Viewer& viewer, TicketId id, const std::s
 
 Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::string& reason) {
     auto clean = std::string(core::Trim(reason));
-    if (core::Utf8Length(clean) > limits_.max_subject * 2 || !core::IsValidUtf8(clean)) {
+    core::RequireStorableText(clean, "reason", core::TextLines::kSingle);
+    if (core::Utf8Length(clean) > limits_.max_subject * 2) {
         throw Error(ErrorCode::kInvalidArgument, "reason too long", "tickets.reason_too_long",
                     {{"max", std::to_string(limits_.max_subject * 2)}});
     }

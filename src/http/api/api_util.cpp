@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 
 namespace maxis::http {
 
@@ -55,38 +56,40 @@ void RequireStaff(const core::Viewer& viewer) {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "reserved for staff");
 }
 
-std::optional<core::UserId> ParseUserId(const std::string& text) {
-    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return core::UserId{std::stoll(text)};
+std::optional<core::UserId> ParseUserId(std::string_view text) {
+    auto v = core::ParseId(text);
+    if (!v) return std::nullopt;
+    return core::UserId{*v};
+}
+
+core::UserId UserIdParam(std::string_view text, std::string_view name) {
+    auto id = ParseUserId(text);
+    if (!id) BadRequest(std::string(name) + " must be a user id: digits, from 1 to 9223372036854775807");
+    return *id;
 }
 
 std::optional<long long> CursorParam(const Request& req) {
     auto v = req.QueryParam("cursor");
     if (!v) return std::nullopt;
-    if (v->empty() || v->size() > 18 || v->find_first_not_of("0123456789") != std::string::npos) {
-        BadRequest("cursor must be a value from next_cursor");
-    }
-    return std::stoll(*v);
+    auto cursor = core::ParseId(*v);
+    if (!cursor) BadRequest("cursor must be a value from next_cursor");
+    return *cursor;
 }
 
 int IntParam(const Request& req, std::string_view name, int min, int max, int fallback) {
     auto v = req.QueryParam(name);
     if (!v) return fallback;
-    if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos || std::stoi(*v) < min ||
-        std::stoi(*v) > max) {
-        BadRequest(std::string(name) + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return std::stoi(*v);
+    auto parsed = core::ParseInteger(*v, min, max);
+    if (!parsed) BadRequest(std::string(name) + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
+    return static_cast<int>(*parsed);
 }
 
 int LimitParam(const Request& req, int fallback) { return IntParam(req, "limit", 1, 100, fallback); }
 
 long long PathId(const Request& req, const std::string& what) {
-    const auto& raw = req.path_params.at("id");
-    if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos) {
-        throw Error(ErrorCode::kNotFound, what + " not found");
-    }
-    return std::stoll(raw);
+    auto id = core::ParseId(req.path_params.at("id"));
+    if (!id) throw Error(ErrorCode::kNotFound, what + " not found");
+    return *id;
 }
 
 }  // namespace maxis::http

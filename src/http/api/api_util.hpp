@@ -24,8 +24,10 @@ std::string StringField(const boost::json::object& obj, std::string_view name, b
 std::optional<long long> IntegerField(const boost::json::object& obj, std::string_view name, long long min, long long max);
 /// core::Error(kForbidden, "reserved for staff") unless the viewer is staff.
 void RequireStaff(const core::Viewer& viewer);
-/// A Discord user id given as digits.
-std::optional<core::UserId> ParseUserId(const std::string& text);
+/// A Discord user id given as digits (core::ParseId); nullopt for anything else.
+std::optional<core::UserId> ParseUserId(std::string_view text);
+/// The user id in the field or parameter name; 400 "<name> must be a user id ..." otherwise.
+core::UserId UserIdParam(std::string_view text, std::string_view name);
 /// ?cursor= (an id from next_cursor) and ?limit= (1..100, fallback when absent); 400 when malformed.
 std::optional<long long> CursorParam(const Request& req);
 int LimitParam(const Request& req, int fallback);

@@ -102,11 +102,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto viewer = Authenticate(req, authenticate);
         OrderQuery q;
         if (auto v = req.QueryParam("status")) q.status = StatusParam(*v, "status");
-        if (auto v = req.QueryParam("user")) {
-            auto id = ParseUserId(*v);
-            if (!id) BadRequest("user must be a user id");
-            q.owner = id;
-        }
+        if (auto v = req.QueryParam("user")) q.owner = UserIdParam(*v, "user");
         q.before_id = CursorParam(req);
         q.limit = LimitParam(req, 25);
         auto list = service.store().ListOrders(viewer, q);

@@ -242,9 +242,7 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
                                 EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames()));
         }
         if (body.contains("assignee")) {
-            auto who = ParseUserId(StringField(body, "assignee", true));
-            if (!who) BadRequest("field 'assignee' must be a user id, as a string");
-            service.Assign(viewer, id, *who);
+            service.Assign(viewer, id, UserIdParam(StringField(body, "assignee", true), "field 'assignee'"));
         }
         if (body.contains("status")) {
             auto status = EnumField<Status>(StringField(body, "status", true), "status", ParseStatus, StatusNames());

@@ -156,7 +156,8 @@ test('a subscription through its whole life keeps the right role; duplicated and
     assert.equal(mine.grant.ref, undefined, 'payment references are for staff');
     assert.equal((await staff('GET', `/api/v1/members/${ALICE}/plan`)).body.grant.ref, sub);
     assert.equal((await alice('GET', `/api/v1/members/${BOB}/plan`)).status, 404);
-    assert.equal((await alice('GET', '/api/v1/members/nobody/plan')).status, 404);
+    assert.equal((await alice('GET', '/api/v1/members/nobody/plan')).status, 400);
+    assert.equal((await staff('GET', '/api/v1/members/9999999999999999999/plan')).status, 400);
 
     // Every event so far again, reversed, each twice: nothing more happens.
     const snapshot = () => ({
