@@ -59,6 +59,7 @@ void Metrics::Define(const std::string& name, Family family) {
     }
     it->second.help = std::move(family.help);
     if (family.sample) it->second.sample = std::move(family.sample);
+    if (it->second.series.empty()) it->second.buckets = std::move(family.buckets);  // none counted yet
 }
 
 void Metrics::DefineCounter(const std::string& name, const std::string& help) {

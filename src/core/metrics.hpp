@@ -14,8 +14,8 @@ namespace maxis::core {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 /// A process-wide registry of counters, histograms and sampled gauges, rendered in the Prometheus text
-/// exposition format (version 0.0.4). Thread-safe; the hot path (Inc/Observe on an existing series) takes
-/// one shared lookup under a mutex and then works on atomics.
+/// exposition format (version 0.0.4). Thread-safe: Inc/Observe look the series up under a mutex; a hot path
+/// keeps the Series reference from Counter/Histogram instead and then only touches atomics.
 class Metrics {
 public:
     void DefineCounter(const std::string& name, const std::string& help);

@@ -50,6 +50,8 @@ protected:
         });
         router.Add("GET", "/fast", [](const Request&) { return Response::Text(200, "ok"); }, {.blocking = false});
         router.Add("GET", "/odd-throw", [](const Request&) -> Response { throw 42; }, {.blocking = false});
+        router.Add("GET", "/no-content", [](const Request&) { return Response::Text(204, "must not be sent"); },
+                   {.blocking = false});
         router.Add("GET", "/odd-throw-blocking", [](const Request&) -> Response { throw 42; });
         ServerOptions options;
         options.port = 0;
@@ -280,6 +282,58 @@ TEST_F(HttpServerTest, AnythingAHandlerThrowsIsA500) {
         EXPECT_NE(r.body.find("ref "), std::string::npos);
     }
     EXPECT_EQ(HttpRequest(port, "GET", "/fast").status, 200);
+}
+
+// A 204 carries no body on the wire, whatever the handler put in it: the next response on the connection is
+// read as itself.
+TEST_F(HttpServerTest, NoContentSendsNoBody) {
+    HttpConnection c(port);
+    c.WriteRaw("GET /no-content HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto first = c.ReadResponse();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 204);
+    EXPECT_EQ(first->body, "");
+    auto second = c.ReadResponse();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 200);
+    EXPECT_EQ(second->body, "ok");
+}
+
+// After a refusal the connection is closed: a request pipelined behind a malformed one is never served.
+TEST_F(HttpServerTest, NothingIsServedAfterARefusal) {
+    HttpConnection c(port);
+    c.WriteRaw("GET /fast HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_FALSE(c.ReadResponse(2s));
+}
+
+TEST_F(HttpServerTest, Http10KeepAliveIsHonoured) {
+    HttpConnection c(port);
+    for (int i = 0; i < 2; ++i) {
+        c.WriteRaw("GET /fast HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        auto r = c.ReadResponse();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_EQ(r->Header("connection"), "keep-alive");
+    }
+}
+
+// The read timeout covers the whole request: a client sending a byte now and then cannot stretch it.
+TEST_F(HttpServerTest, TricklingClientIsCutOffByTheReadTimeout) {
+    HttpConnection c(port);
+    std::string request = "GET /fast HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(200, 's') + "\r\n\r\n";
+    std::size_t sent = 0;
+    try {
+        for (; sent < request.size(); ++sent) {
+            c.WriteRaw(request.substr(sent, 1));
+            std::this_thread::sleep_for(20ms);
+        }
+    } catch (const std::exception&) {
+    }
+    // 300 ms of read timeout: the server closed long before the 4 s the whole request would take.
+    EXPECT_LT(sent, request.size());
 }
 
 TEST_F(HttpServerTest, GracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes) {

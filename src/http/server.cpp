@@ -67,6 +67,7 @@ struct Server::Impl {
     std::vector<std::unique_ptr<Loop>> loops;
     tcp::acceptor acceptor;
     std::size_t next_loop = 0;
+    Clock::time_point last_accept_warning{};
     std::chrono::milliseconds sweep_period;
     std::atomic<bool> draining{false};
     std::atomic<bool> stopped{false};
@@ -157,18 +158,20 @@ struct Server::Impl {
                                 bool head_only) {
         head.clear();
         SerializeHead(res, version, keep, head);
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                                  head_only ? asio::const_buffer() : asio::buffer(res.body)};
+        bool body = !head_only && ResponseHasBody(res.status);
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head), body ? asio::buffer(res.body) : asio::const_buffer()};
         conn.deadline = Clock::now() + options.write_timeout;
         auto [ec, n] = co_await asio::async_write(conn.socket, buffers, kNoThrow);
         conn.deadline = Clock::time_point::max();
         co_return !ec;
     }
 
-    // Reads into buf[end, capacity) with the connection's deadline; false when the peer is gone, the deadline
-    // passed or the server closed the connection.
-    asio::awaitable<bool> ReadMore(Connection& conn, char* buf, std::size_t& end, std::size_t capacity) {
-        auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(buf + end, capacity - end), kNoThrow);
+    // Reads what has arrived into buf, growing it up to `capacity`; false when the peer is gone, the deadline
+    // passed, or the server closed the connection.
+    asio::awaitable<bool> ReadMore(Connection& conn, std::vector<char>& buf, std::size_t& end, std::size_t capacity) {
+        if (Clock::now() >= conn.deadline) co_return false;
+        if (end == buf.size()) buf.resize(std::min(capacity, std::max<std::size_t>(4096, buf.size() * 2)));
+        auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
         if (ec) co_return false;
         end += n;
         co_return true;
@@ -214,7 +217,7 @@ struct Server::Impl {
         // Unparsed bytes: a request's head must fit, with room to spare for the start of its body. Bodies go
         // to the request as they arrive, so the buffer never holds more than this.
         const std::size_t capacity = options.header_limit + 8 * 1024;
-        auto buf = std::make_unique<char[]>(capacity);
+        std::vector<char> buf;  // grows from 4 KiB as a request's head needs it
         std::size_t begin = 0, end = 0;
         Request req;
         req.remote_address = remote;
@@ -226,7 +229,7 @@ struct Server::Impl {
             if (begin == end) {
                 begin = end = 0;
                 conn.deadline = Clock::now() + (first ? options.read_timeout : options.idle_timeout);
-                if (!co_await ReadMore(conn, buf.get(), end, capacity)) co_return;
+                if (!co_await ReadMore(conn, buf, end, capacity)) co_return;
             }
             conn.idle = false;
             conn.deadline = Clock::now() + options.read_timeout;
@@ -234,12 +237,12 @@ struct Server::Impl {
             RequestParser::Outcome outcome;
             bool continued = false;
             for (;;) {
-                begin += parser.Feed(std::string_view(buf.get() + begin, end - begin), outcome);
+                begin += parser.Feed(std::string_view(buf.data() + begin, end - begin), outcome);
                 if (outcome != RequestParser::Outcome::kNeedMore) break;
                 if (begin == end) {
                     begin = end = 0;
                 } else if (begin > 0) {
-                    std::memmove(buf.get(), buf.get() + begin, end - begin);
+                    std::memmove(buf.data(), buf.data() + begin, end - begin);
                     end -= begin;
                     begin = 0;
                 }
@@ -251,10 +254,11 @@ struct Server::Impl {
                     core::AsciiLower(req.Header("expect")) == "100-continue") {
                     continued = true;
                     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                    if (Clock::now() >= conn.deadline) co_return;
                     auto [ec, n] = co_await asio::async_write(conn.socket, asio::buffer(kContinue), kNoThrow);
                     if (ec) co_return;
                 }
-                if (!co_await ReadMore(conn, buf.get(), end, capacity)) co_return;
+                if (!co_await ReadMore(conn, buf, end, capacity)) co_return;
             }
             auto started = Clock::now();
             conn.deadline = Clock::time_point::max();
@@ -264,7 +268,7 @@ struct Server::Impl {
                                    : outcome == RequestParser::Outcome::kHeadersTooLarge
                                        ? Response::Error(431, "headers_too_large", "request headers too large")
                                        : Response::Error(400, "bad_request", parser.reason());
-                if (co_await Write(conn, head, refusal, 11, false, false)) co_await Linger(conn, buf.get(), capacity);
+                if (co_await Write(conn, head, refusal, 11, false, false)) co_await Linger(conn, buf);
                 co_return;
             }
 
@@ -279,18 +283,27 @@ struct Server::Impl {
             }
             bool keep = parser.keep_alive() && !draining;
             Record(conn.loop, req, match, res.status, res.body.size(), started);
-            if (!co_await Write(conn, head, res, parser.version(), keep, req.method == "HEAD") || !keep) co_return;
+            if (!co_await Write(conn, head, res, parser.version(), keep, req.method == "HEAD")) co_return;
+            if (!keep) {
+                co_await Linger(conn, buf);
+                co_return;
+            }
+            // A kept-alive connection does not hold on to a large upload's memory until its next request.
+            if (req.body.capacity() > 64 * 1024) std::string().swap(req.body);
         }
     }
 
-    // After refusing a request, reads and drops what the client is still sending for a short while before
-    // closing, so that the close does not reset the connection before the client has read the refusal.
-    asio::awaitable<void> Linger(Connection& conn, char* buf, std::size_t capacity) {
+    // Before closing a connection the server chose to close (a refusal, Connection: close, a drain), reads and
+    // drops what the client is still sending for a short while, so that the close does not reset the
+    // connection before the client has read the last response. An idle connection to the drain.
+    asio::awaitable<void> Linger(Connection& conn, std::vector<char>& buf) {
         beast::error_code ec;
         conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+        conn.idle = true;
         conn.deadline = Clock::now() + std::min<std::chrono::milliseconds>(options.read_timeout, std::chrono::seconds(2));
-        for (std::size_t drained = 0; drained < 4 * 1024 * 1024;) {
-            auto [e, n] = co_await conn.socket.async_read_some(asio::buffer(buf, capacity), kNoThrow);
+        if (buf.empty()) buf.resize(4096);
+        for (std::size_t drained = 0; drained < 4 * 1024 * 1024 && Clock::now() < conn.deadline;) {
+            auto [e, n] = co_await conn.socket.async_read_some(asio::buffer(buf), kNoThrow);
             if (e) break;
             drained += n;
         }
@@ -301,11 +314,10 @@ struct Server::Impl {
         loop.sweeper.async_wait([this, &loop](beast::error_code ec) {
             if (ec) return;
             auto now = Clock::now();
+            // Overdue connections are cancelled on every pass: an operation that completed just before a pass
+            // but started again after it is still caught, and every read and write checks the deadline first.
             for (auto* conn : loop.connections) {
-                if (conn->deadline <= now) {
-                    conn->deadline = Clock::time_point::max();
-                    conn->socket.cancel(ec);
-                }
+                if (conn->deadline <= now) conn->socket.cancel(ec);
             }
             Sweep(loop);
         });
@@ -317,7 +329,14 @@ struct Server::Impl {
             auto [ec, socket] = co_await acceptor.async_accept(loop.io, kNoThrow);
             if (ec) {
                 if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-                spdlog::warn("accept failed: {}", ec.message());
+                // Out of descriptors or memory: say so at most once a second, and give the system a moment
+                // instead of spinning on the error.
+                if (auto now = Clock::now(); now - last_accept_warning > std::chrono::seconds(1)) {
+                    last_accept_warning = now;
+                    spdlog::warn("accept failed: {}", ec.message());
+                }
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+                co_await pause.async_wait(kNoThrow);
                 continue;
             }
             open->fetch_add(1);

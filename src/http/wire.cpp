@@ -27,8 +27,24 @@ RequestParser::RequestParser(Request& into, WireLimits limits) : request_(into),
 }
 
 std::size_t RequestParser::Feed(std::string_view bytes, Outcome& outcome) {
+    std::size_t skipped = 0;
+    if (!got_some()) {
+        // RFC 9112 §2.2: empty lines before the request line are ignored.
+        while (skipped < bytes.size() && (bytes[skipped] == '\r' || bytes[skipped] == '\n')) ++skipped;
+        bytes.remove_prefix(skipped);
+        if (bytes.empty()) {
+            outcome = Outcome::kNeedMore;
+            return skipped;
+        }
+    }
+    // Beast expects the last chunk and its end ("0\r\n\r\n") in one piece once it has seen its start; a chunked
+    // body always has at least those five bytes still to come, so waiting for them never stalls.
+    if (is_header_done() && chunked() && !is_done() && bytes.size() < 5) {
+        outcome = Outcome::kNeedMore;
+        return skipped;
+    }
     error_code ec;
-    std::size_t used = put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
+    std::size_t used = skipped + put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
     if (ec == bhttp::error::need_more) {
         outcome = Outcome::kNeedMore;
     } else if (ec) {
@@ -87,6 +103,14 @@ void RequestParser::on_field_impl(field name, sv name_string, sv value, error_co
     // lets a recipient discard what it does not understand.
     if (in_trailers_) return;
     if (name == field::host) ++host_fields_;
+    if (name == field::content_length) content_length_ = true;
+    if (name == field::transfer_encoding) {
+        ++transfer_encoding_fields_;
+        std::string_view v(value.data(), value.size());
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        only_chunked_ = core::AsciiLower(v) == "chunked";
+    }
     auto key = core::AsciiLower(std::string_view(name_string.data(), name_string.size()));
     auto [it, inserted] = request_.headers.try_emplace(std::move(key), value.data(), value.size());
     if (!inserted) {
@@ -98,10 +122,25 @@ void RequestParser::on_field_impl(field name, sv name_string, sv value, error_co
 
 void RequestParser::on_header_impl(error_code& ec) {
     in_trailers_ = true;
-    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field is answered 400.
-    if (version_ >= 11 && host_fields_ != 1) {
+    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field is answered 400; two are refused
+    // whatever the version.
+    if (host_fields_ > 1 || (version_ >= 11 && host_fields_ == 0)) {
         reason_ = host_fields_ == 0 ? "an HTTP/1.1 request needs a Host header" : "more than one Host header";
         ec = bhttp::error::bad_field;
+        return;
+    }
+    // Framing must mean one thing to every hop (RFC 9112 §6.1, §6.3): the only transfer coding taken is a lone
+    // "chunked" on HTTP/1.1, never beside a Content-Length. Anything else could be read one way here and
+    // another way by a proxy in front, and smuggle a request.
+    if (transfer_encoding_fields_ > 0) {
+        if (version_ < 11) {
+            reason_ = "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+        } else if (transfer_encoding_fields_ > 1 || !only_chunked_) {
+            reason_ = "the only Transfer-Encoding accepted is \"chunked\"";
+        } else if (content_length_) {
+            reason_ = "Content-Length and Transfer-Encoding together";
+        }
+        if (!reason_.empty()) ec = bhttp::error::bad_transfer_encoding;
     }
 }
 
@@ -170,9 +209,9 @@ bool SafeFieldText(std::string_view s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-bool HasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
-
 }  // namespace
+
+bool ResponseHasBody(int status) { return !((status >= 100 && status < 200) || status == 204 || status == 304); }
 
 void SerializeHead(const Response& response, unsigned version, bool keep_alive, std::string& out) {
     out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
@@ -183,7 +222,8 @@ void SerializeHead(const Response& response, unsigned version, bool keep_alive, 
     auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
     out.append(reason.data(), reason.size());
     out.append("\r\nServer: maxis\r\n");
-    AppendField(out, "Content-Type", response.content_type);
+    AppendField(out, "Content-Type",
+                SafeFieldText(response.content_type) ? std::string_view(response.content_type) : "application/octet-stream");
     unsigned overridden = 0;
     for (const auto& [name, value] : response.headers) {
         if (name.empty() || !SafeFieldText(name) || !SafeFieldText(value) ||
@@ -203,7 +243,7 @@ void SerializeHead(const Response& response, unsigned version, bool keep_alive, 
             if ((overridden & (1U << i)) == 0) AppendField(out, kDefaults[i].name, kDefaults[i].value);
         }
     }
-    if (!HasNoBody(response.status)) {
+    if (ResponseHasBody(response.status)) {
         out.append("Content-Length: ");
         out.append(std::to_string(response.body.size()));
         out.append("\r\n");

@@ -65,6 +65,9 @@ private:
     std::size_t header_bytes_ = 0;  // charged against limits_.header_limit
     unsigned version_ = 11;
     int host_fields_ = 0;
+    int transfer_encoding_fields_ = 0;
+    bool content_length_ = false;
+    bool only_chunked_ = false;  // the one Transfer-Encoding field says exactly "chunked"
     bool in_trailers_ = false;
     std::string reason_;
 };
@@ -74,6 +77,9 @@ private:
 /// set itself (kDefaultCsp and friends, from one pre-serialised block), Content-Length and, where needed,
 /// Connection. A header whose name or value holds a CR, LF or NUL is dropped (no response splitting).
 void SerializeHead(const Response& response, unsigned version, bool keep_alive, std::string& out);
+
+/// Whether a response with this status carries a body (not 1xx, 204 or 304).
+bool ResponseHasBody(int status);
 
 /// The method as a metrics label: one of a closed set, "other" for anything else.
 std::string_view MethodLabel(std::string_view method);
