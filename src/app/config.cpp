@@ -264,6 +264,10 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         d.defer_after = std::chrono::milliseconds(defer_ms);
         s.Integer("handler_threads", d.handler_threads, 1, 64);
         s.Integer("global_rate_limit", d.global_rate_limit, 1, 100'000);
+        s.Duration("backfill_window", d.backfill_window);
+        Check(d.backfill_window <= std::chrono::hours(24), s, "backfill_window", "must be at most 24h");
+        s.Integer("backfill_max_messages", d.backfill_max_messages, 1, 1'000);
+        s.Integer("backfill_max_channels", d.backfill_max_channels, 1, 500);
         s.Finish();
     }
     {
@@ -543,8 +547,10 @@ std::string DescribeConfig(const Config& c) {
                        d.staff_channel_id, d.fallback_channel_id, list(d.staff_role_ids), list(d.admin_role_ids),
                        list(d.operator_user_ids));
     out += fmt::format("discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
-                       "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\n",
-                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit);
+                       "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\ndiscord.backfill_window = {}\n"
+                       "discord.backfill_max_messages = {}\ndiscord.backfill_max_channels = {}\n",
+                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit,
+                       ms(d.backfill_window), d.backfill_max_messages, d.backfill_max_channels);
     const auto& p = c.panel;
     out += fmt::format("panel.enabled = {}\npanel.public_url = {}\npanel.insecure_http = {}\npanel.require_2fa = {}\n"
                        "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.api_requests_per_minute = {}\n"

@@ -107,6 +107,12 @@ struct DiscordConfig {
     std::chrono::milliseconds defer_after{1'500};
     int handler_threads = 4;
     int global_rate_limit = 50;  // requests per second to Discord's REST API (interaction answers exempt)
+    // After a new gateway session (not a resume): the channels served recently are read back this far, at
+    // most this many messages each and this many channels, to answer what was typed while Maxis had no
+    // session. "0s" turns it off.
+    std::chrono::milliseconds backfill_window{15 * 60'000};
+    int backfill_max_messages = 100;
+    int backfill_max_channels = 50;
 };
 
 struct PanelConfig {

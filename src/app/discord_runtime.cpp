@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <mutex>
 #include <ostream>
 
 #include "commands/catalog.hpp"
@@ -70,6 +71,22 @@ struct DiscordRuntime::Parts {
     std::unique_ptr<discord::GatewayClient> gateway;
     std::string application_id;
     DiscordPlans plans;
+    std::mutex connect_mu;  // one Connect at a time (start, reloads)
+    mutable std::mutex health_mu;
+    GatewayHealth failure;  // state "failed" when the gateway was refused for good; empty state otherwise
+
+    void Fail(std::string reason, int code, std::string explanation) {
+        spdlog::critical("discord: {}; the rest of Maxis keeps serving. Fix it, then reload (systemctl reload maxis, "
+                         "or kill -HUP the process) to connect again",
+                         explanation);
+        std::lock_guard lock(health_mu);
+        failure = GatewayHealth{"failed", std::move(reason), code, std::move(explanation)};
+    }
+    bool failed() const {
+        std::lock_guard lock(health_mu);
+        return !failure.state.empty();
+    }
+    void Connect();
 
     Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk, DiscordPlans p)
         : config(c),
@@ -100,12 +117,27 @@ struct DiscordRuntime::Parts {
             return commands::AssistantReply(engine.catalog(), locale, plans.assistant, viewer.user_id, text, images);
         };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
+        hooks.message_processed = [this](const discord::ChannelCursor& c) {
+            const auto& id = c.last_message_id;
+            if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) return;
+            storage::AdvanceChannelCursor(db, storage::ChannelCursor{c.channel_id, c.guild_id, std::stoll(id)}, clock.Now());
+        };
+        hooks.recent_channels = [this](core::TimePoint since, int limit) {
+            std::vector<discord::ChannelCursor> out;
+            for (const auto& c : storage::RecentChannelCursors(db, since, limit)) {
+                out.push_back(discord::ChannelCursor{c.channel_id, c.guild_id, std::to_string(c.last_message_id)});
+            }
+            return out;
+        };
         bot = std::make_unique<discord::Bot>(
             discord::BotOptions{.application_id = application_id,
                                 .default_locale = c.community.locale,
                                 .defer_after = c.discord.defer_after,
-                                .handler_threads = c.discord.handler_threads},
-            engine, messenger, guild, std::move(hooks));
+                                .handler_threads = c.discord.handler_threads,
+                                .backfill_window = c.discord.backfill_window,
+                                .backfill_max_messages = c.discord.backfill_max_messages,
+                                .backfill_max_channels = c.discord.backfill_max_channels},
+            engine, messenger, guild, std::move(hooks), clock);
     }
 };
 
@@ -124,15 +156,22 @@ DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& eng
         if (auto n = p->guild.member_count()) out.push_back({{}, static_cast<double>(*n)});
         return out;
     });
-    metrics.DefineGauge("maxis_discord_gateway_ready", "1 when the Discord gateway session is ready", [p] {
-        return std::vector<std::pair<core::Labels, double>>{{{}, p->gateway && p->gateway->ready() ? 1.0 : 0.0}};
+    metrics.DefineGauge("maxis_discord_gateway_ready", "1 when the Discord gateway session is ready", [this] {
+        return std::vector<std::pair<core::Labels, double>>{{{}, Gateway().state == "ready" ? 1.0 : 0.0}};
     });
+    metrics.DefineGauge("maxis_discord_gateway_state",
+                        "The Discord gateway's state (off, connecting, ready, failed), with why it failed", [this] {
+                            auto h = Gateway();
+                            return std::vector<std::pair<core::Labels, double>>{
+                                {{{"state", h.state}, {"reason", h.reason.empty() ? "none" : h.reason}}, 1.0}};
+                        });
     metrics.DefineGauge("maxis_discord_answered_total", "Prefix commands and interactions answered on Discord", [p] {
         auto s = p->bot->stats();
         return std::vector<std::pair<core::Labels, double>>{
             {{{"kind", "message"}}, static_cast<double>(s.messages)},
             {{{"kind", "interaction"}}, static_cast<double>(s.interactions)},
-            {{{"kind", "deferred"}}, static_cast<double>(s.deferred)}};
+            {{{"kind", "deferred"}}, static_cast<double>(s.deferred)},
+            {{{"kind", "backfilled"}}, static_cast<double>(s.backfilled)}};
     });
     metrics.DefineGauge("maxis_discord_rest_requests_total", "Requests sent to Discord's REST API, and 429s received", [p] {
         return std::vector<std::pair<core::Labels, double>>{
@@ -215,40 +254,86 @@ void DiscordRuntime::ReconcileRoles() {
                  desired.size(), granted, revoked);
 }
 
-void DiscordRuntime::Start(std::function<void(const std::string&)> on_fatal) {
-    auto* p = parts_.get();
-    auto me = p->rest.Get("/users/@me");
+void DiscordRuntime::Parts::Connect() {
+    auto me = rest.Get("/users/@me");
     if (me.status == 401) {
-        throw Error(ErrorCode::kUnauthenticated,
-                    "Discord refused the bot token (401): copy a fresh one from the Developer Portal (your app > Bot > "
-                    "Reset Token) into MAXIS_DISCORD_TOKEN");
+        Fail("authentication_failed", 401,
+             "Discord refused the bot token (401): copy a fresh one from the Developer Portal (your app > Bot > Reset "
+             "Token) into MAXIS_DISCORD_TOKEN, then restart Maxis");
+        return;
     }
-    if (!me.ok()) throw Error(ErrorCode::kUnavailable, "cannot reach Discord at " + p->config.discord.api_base_url + ": " + me.Describe());
-    if (p->application_id.empty()) {
-        auto app = p->rest.Get("/applications/@me");
+    if (!me.ok()) throw Error(ErrorCode::kUnavailable, "cannot reach Discord at " + config.discord.api_base_url + ": " + me.Describe());
+    if (application_id.empty()) {
+        auto app = rest.Get("/applications/@me");
         if (!app.ok()) throw Error(ErrorCode::kUnavailable, "cannot read the Discord application: " + app.Describe());
-        p->application_id = std::string(app.json.at("id").as_string());
+        application_id = std::string(app.json.at("id").as_string());
     }
-    p->bot->SetApplicationId(p->application_id);
-    if (p->config.discord.register_commands) p->bot->RegisterCommands();
-    if (!p->config.discord.gateway) {
+    bot->SetApplicationId(application_id);
+    if (config.discord.register_commands) bot->RegisterCommands();
+    if (!config.discord.gateway) {
         spdlog::info("discord: gateway off; interactions arrive at /discord/interactions");
         return;
     }
-    auto gateway = p->rest.Get("/gateway/bot");
-    if (!gateway.ok()) throw Error(ErrorCode::kUnavailable, "cannot get the gateway URL: " + gateway.Describe());
-    std::string url(gateway.json.at("url").as_string());
-    p->gateway = std::make_unique<discord::GatewayClient>(
-        discord::GatewayOptions{.url = url, .token = p->config.secrets.discord_token.Reveal()},
-        [p](const std::string& type, const json::object& data) { p->bot->OnEvent(type, data); },
-        [on_fatal](int, const std::string& explanation) { on_fatal(explanation); });
-    p->gateway->Start();
+    auto answer = rest.Get("/gateway/bot");
+    if (!answer.ok()) throw Error(ErrorCode::kUnavailable, "cannot get the gateway URL: " + answer.Describe());
+    std::string url(answer.json.at("url").as_string());
+    auto client = std::make_unique<discord::GatewayClient>(
+        discord::GatewayOptions{.url = url, .token = config.secrets.discord_token.Reveal()},
+        [this](const std::string& type, const json::object& data) { bot->OnEvent(type, data); },
+        [this](int code, const std::string& explanation) {
+            // Called on the gateway's thread, which ends right after: no reconnection until a reload.
+            auto reason = code == 0 ? std::string("bad_gateway_url") : discord::AdviseOnClose(code).reason;
+            Fail(reason, code, explanation);
+        });
+    client->Start();
+    {
+        std::lock_guard lock(health_mu);
+        gateway = std::move(client);
+    }
     spdlog::info("discord: connecting to the gateway at {}", url);
+}
+
+void DiscordRuntime::Start() {
+    auto* p = parts_.get();
+    std::lock_guard lock(p->connect_mu);
+    p->Connect();
+}
+
+bool DiscordRuntime::Reconnect() {
+    auto* p = parts_.get();
+    std::lock_guard lock(p->connect_mu);
+    if (!p->failed()) return false;
+    spdlog::info("discord: reload: connecting to Discord again");
+    std::unique_ptr<discord::GatewayClient> old;
+    {
+        std::lock_guard health(p->health_mu);
+        old = std::move(p->gateway);
+        p->failure = GatewayHealth{};
+    }
+    if (old) old->Stop();
+    p->rest.TrustTokenAgain();
+    try {
+        p->Connect();
+    } catch (const std::exception& e) {
+        p->Fail("unreachable", 0, e.what());
+    }
+    return true;
+}
+
+GatewayHealth DiscordRuntime::Gateway() const {
+    auto* p = parts_.get();
+    std::lock_guard lock(p->health_mu);
+    if (!p->failure.state.empty()) return p->failure;
+    if (!p->config.discord.gateway) return GatewayHealth{"off", "", 0, ""};
+    return GatewayHealth{p->gateway && p->gateway->ready() ? "ready" : "connecting", "", 0, ""};
 }
 
 void DiscordRuntime::Stop() {
     if (!parts_) return;
-    if (parts_->gateway) parts_->gateway->Stop();
+    {
+        std::lock_guard lock(parts_->connect_mu);
+        if (parts_->gateway) parts_->gateway->Stop();
+    }
     parts_->bot->Drain();
 }
 

@@ -37,6 +37,16 @@ struct DiscordPlans {
     plans::Assistant& assistant;
 };
 
+/// Where the gateway connection stands, for /readyz, /metrics and the panel.
+struct GatewayHealth {
+    std::string state;        // off (discord.gateway = false), connecting, ready, failed
+    std::string reason;       // when failed, from a closed set: authentication_failed, disallowed_intents,
+                              // invalid_intents, invalid_shard, sharding_required, invalid_api_version,
+                              // bad_gateway_url, unreachable
+    int close_code = 0;       // the gateway's close code, 401 for a token refused over REST, 0 otherwise
+    std::string explanation;  // what to fix
+};
+
 /// Maxis's Discord side, assembled from the configuration: REST client, guild state, bot, gateway,
 /// outbox deliverers and the signed HTTP interactions endpoint. Exists only with a token.
 class DiscordRuntime {
@@ -50,9 +60,13 @@ public:
     [[nodiscard]] std::optional<long long> GuildMembers() const;
     /// POST /discord/interactions, when discord.public_key is set.
     void AddRoutes(http::Router& router);
-    /// Resolves the application id, registers the slash commands and connects the gateway. on_fatal is
-    /// called once if Discord refuses the connection for good (bad token, intents not enabled).
-    void Start(std::function<void(const std::string&)> on_fatal);
+    /// Resolves the application id, registers the slash commands and connects the gateway. When Discord
+    /// refuses for good (bad token, intents not enabled), the gateway is marked failed with what to fix and
+    /// left alone; everything else keeps serving. Throws when Discord cannot be reached at all.
+    void Start();
+    /// After a failure, an operator's reload (SIGHUP): connects again. False when nothing had failed.
+    bool Reconnect();
+    [[nodiscard]] GatewayHealth Gateway() const;
     void Stop();
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.

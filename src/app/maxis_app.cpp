@@ -186,6 +186,20 @@ std::string ListenOrigin(const ServerConfig& s, std::uint16_t port, bool https) 
     return std::string(https ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
+/// The gateway's state as /readyz and the panel show it.
+boost::json::object GatewayJson(const GatewayHealth& h) {
+    boost::json::object o{{"gateway", h.state}};
+    if (h.state == "failed") {
+        o["state"] = "failed";
+        o["reason"] = h.reason;
+        o["close_code"] = h.close_code;
+        o["explanation"] = h.explanation;
+    } else {
+        o["state"] = "ok";
+    }
+    return o;
+}
+
 }  // namespace
 
 MaxisApp::MaxisApp(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
@@ -276,6 +290,11 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
 }
 
 int MaxisApp::Serve(std::ostream& out) {
+    // SIGHUP is a reload, waited for below: blocked before any thread starts, so none of them takes it.
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, nullptr);
     OpenDatabase(config_.database.migrate_on_start);
     auto& db = *parts_->db;
     auto& clock = parts_->clock;
@@ -347,8 +366,13 @@ int MaxisApp::Serve(std::ostream& out) {
 
     http::Router router;
     if (discord) discord->AddRoutes(router);
+    auto* discord_runtime = discord.get();
     http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
-                               parts_->metrics);
+                               parts_->metrics, [discord_runtime] {
+                                   boost::json::object parts;
+                                   if (discord_runtime) parts["discord"] = GatewayJson(discord_runtime->Gateway());
+                                   return parts;
+                               });
     storage::ApiTokens tokens(db, clock);
     if (config_.secrets.stripe_secret_key.empty()) {
         spdlog::info("shop: MAXIS_STRIPE_SECRET_KEY is not set; the shop can be browsed but checkout is closed");
@@ -414,9 +438,14 @@ int MaxisApp::Serve(std::ostream& out) {
         auto* discord_ptr = discord.get();
         panel_services = std::make_unique<panel::PanelServices>(panel::PanelServices{
             panel_auth, panel_store, clock, *parts_->zone, *assets, [this] { return DescribeConfig(config_); },
-            std::move(settings), [discord_ptr]() -> long long {
+            std::move(settings),
+            [discord_ptr]() -> long long {
                 if (discord_ptr == nullptr) return -1;
                 return discord_ptr->GuildMembers().value_or(-1);
+            },
+            [discord_ptr]() -> boost::json::value {
+                if (discord_ptr == nullptr) return nullptr;
+                return GatewayJson(discord_ptr->Gateway());
             }});
         panel::AddPanelRoutes(router, *panel_services);
     }
@@ -441,15 +470,9 @@ int MaxisApp::Serve(std::ostream& out) {
                                             s.access_log},
                         router, &parts_->metrics);
     // Discord first, so that the application id is known before any interaction can arrive over HTTP.
-    // A fatal refusal from the gateway later (intents) stops Maxis with the explanation.
-    std::atomic<bool> fatal{false};
-    if (discord) {
-        discord->Start([&fatal](const std::string& explanation) {
-            std::cerr << "maxis: Discord refused the connection: " << explanation << std::endl;
-            fatal = true;
-            ::kill(::getpid(), SIGTERM);
-        });
-    }
+    // A refusal for good (token, intents) marks the gateway failed in /readyz, /metrics and the panel;
+    // everything else keeps serving, and a reload (SIGHUP) connects again.
+    if (discord) discord->Start();
     server.Start();
     scheduler.Start();
     outbox.Start();
@@ -473,8 +496,14 @@ int MaxisApp::Serve(std::ostream& out) {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     int sig = 0;
-    sigwait(&set, &sig);
+    for (;;) {
+        sigwait(&set, &sig);
+        if (sig != SIGHUP) break;
+        // A reload: what an operator fixed outside Maxis (the intents in the Developer Portal) is tried again.
+        if (!discord || !discord->Reconnect()) spdlog::info("received SIGHUP: nothing to reconnect");
+    }
     spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 
     server.Shutdown();
@@ -482,7 +511,7 @@ int MaxisApp::Serve(std::ostream& out) {
     outbox.Stop();
     scheduler.Stop();
     spdlog::info("stopped");
-    return fatal ? 1 : 0;
+    return 0;
 }
 
 int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive) {

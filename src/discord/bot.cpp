@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
@@ -83,19 +84,21 @@ struct Bot::Impl {
     }
 };
 
-Bot::Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks)
+Bot::Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks,
+         const core::Clock& clock)
     : options_(std::move(options)),
       engine_(engine),
       messenger_(messenger),
       guild_(guild),
       hooks_(std::move(hooks)),
+      clock_(clock),
       impl_(std::make_unique<Impl>(options_.handler_threads)) {}
 
 Bot::~Bot() { Drain(); }
 
 void Bot::Drain() { impl_->pool.join(); }
 
-BotStats Bot::stats() const { return BotStats{messages_, interactions_, deferred_}; }
+BotStats Bot::stats() const { return BotStats{messages_, interactions_, deferred_, backfilled_}; }
 
 void Bot::Post(std::function<void()> work) {
     asio::post(impl_->pool, [work = std::move(work)] {
@@ -149,10 +152,14 @@ std::string Bot::LocaleFor(core::UserId user, const std::string& discord_locale)
 void Bot::OnEvent(const std::string& type, const json::object& d) {
     if (type == "READY") {
         guild_.OnReady(d);
+        // A new session: what was said while there was none is not replayed. Read it back once the guild
+        // (its members' roles) is known.
+        backfill_pending_ = options_.backfill_window.count() > 0 && hooks_.recent_channels != nullptr;
     } else if (type == "GUILD_CREATE") {
         guild_.OnGuildCreate(d);
         if (guild_.IsOurGuild(Str(d, "id"))) {
             spdlog::info("discord: guild {} available, {} members", Str(d, "id"), guild_.member_count().value_or(0));
+            if (backfill_pending_.exchange(false)) Post([this] { Backfill(); });
         }
     } else if (type == "GUILD_ROLE_CREATE" || type == "GUILD_ROLE_UPDATE") {
         if (auto* role = Obj(d, "role"); role && guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnRole(*role);
@@ -192,14 +199,36 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
     }
 }
 
-void Bot::HandleMessage(const json::object& message) {
+bool Bot::HandleMessage(const json::object& message) {
+    auto guild_id = Str(message, "guild_id");
+    if (!guild_id.empty() && !guild_.IsOurGuild(guild_id)) return false;
+    bool answered = false;
+    try {
+        answered = AnswerMessage(message);
+    } catch (const std::exception& e) {
+        spdlog::error("discord: message {} failed: {}", Str(message, "id"), e.what());
+    }
+    // Processed (answered or not for Maxis): the backfill after a new session starts after it. Bots' messages,
+    // Maxis's own replies among them, are not what it reads back for.
+    const auto* author = Obj(message, "author");
+    bool from_bot = author && author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool();
+    if (hooks_.message_processed && author && !from_bot) {
+        try {
+            hooks_.message_processed(ChannelCursor{Str(message, "channel_id"), guild_id, Str(message, "id")});
+        } catch (const std::exception& e) {
+            spdlog::warn("discord: could not record the position in channel {}: {}", Str(message, "channel_id"), e.what());
+        }
+    }
+    return answered;
+}
+
+bool Bot::AnswerMessage(const json::object& message) {
     auto* author = Obj(message, "author");
-    if (!author) return;
+    if (!author) return false;
     if ((author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool()) || message.contains("webhook_id")) {
-        return;
+        return false;
     }
     auto guild_id = Str(message, "guild_id");
-    if (!guild_id.empty() && !guild_.IsOurGuild(guild_id)) return;
     auto content = Str(message, "content");
     bool command = !content.empty() && content.starts_with(engine_.prefix());
     // The assistant: a DM, or a message that mentions the bot (its mention removed from the words).
@@ -229,10 +258,10 @@ void Bot::HandleMessage(const json::object& message) {
             if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/")) images.push_back(Str(a.as_object(), "url"));
         }
     }
-    if (!command && !conversation) return;
+    if (!command && !conversation) return false;
     auto user_id = Str(*author, "id");
     auto uid = Snowflake(user_id);
-    if (!uid || !FirstTime("m" + Str(message, "id"))) return;
+    if (!uid || !FirstTime("m" + Str(message, "id"))) return false;
     auto* member = Obj(message, "member");
     std::vector<std::string> roles;
     if (member) {
@@ -248,23 +277,87 @@ void Bot::HandleMessage(const json::object& message) {
     } else {
         reply = hooks_.converse(viewer, locale, words, images);
     }
-    if (!reply) return;
+    if (!reply) return false;
     SendReply(Str(message, "channel_id"), Str(message, "id"), *reply, user_id, !guild_id.empty());
     ++messages_;
+    return true;
+}
+
+namespace {
+
+constexpr long long kDiscordEpochMillis = 1420070400000LL;
+
+/// Snowflakes compare as numbers: the longer is the larger.
+bool SnowflakeLess(const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+}  // namespace
+
+std::string SnowflakeAt(core::TimePoint at) {
+    auto ms = std::max<long long>(0, core::ToEpochMillis(at) - kDiscordEpochMillis);
+    return std::to_string(static_cast<unsigned long long>(ms) << 22U);
+}
+
+void Bot::Backfill() {
+    auto now = clock_.Now();
+    auto since = now - options_.backfill_window;
+    const auto floor = SnowflakeAt(since);
+    std::vector<ChannelCursor> channels;
+    try {
+        channels = hooks_.recent_channels(since, options_.backfill_max_channels);
+    } catch (const std::exception& e) {
+        spdlog::error("discord: cannot read the channels to catch up on: {}", e.what());
+        return;
+    }
+    long long read = 0, answered = 0;
+    for (const auto& channel : channels) {
+        // After the last message processed there, and no older than the window.
+        auto after = SnowflakeLess(channel.last_message_id, floor) ? floor : channel.last_message_id;
+        for (int fetched = 0; fetched < options_.backfill_max_messages;) {
+            int limit = std::min(100, options_.backfill_max_messages - fetched);
+            auto r = messenger_.rest().Get("/channels/" + channel.channel_id + "/messages?after=" + after +
+                                           "&limit=" + std::to_string(limit));
+            if (!r.ok() || !r.json.is_array()) {
+                spdlog::warn("discord: cannot read back channel {}: {}", channel.channel_id, r.Describe());
+                break;
+            }
+            std::vector<json::object> page;
+            for (auto& m : r.json.as_array()) {
+                if (m.is_object()) page.push_back(std::move(m.as_object()));
+            }
+            // Discord gives the newest first: answer in the order they were written.
+            std::sort(page.begin(), page.end(), [](const json::object& a, const json::object& b) {
+                return SnowflakeLess(Str(a, "id"), Str(b, "id"));
+            });
+            for (auto& m : page) {
+                // Messages read over REST carry no guild id; the channel's record knows it.
+                if (!channel.guild_id.empty() && !m.contains("guild_id")) m["guild_id"] = channel.guild_id;
+                if (HandleMessage(m)) ++answered;
+                after = Str(m, "id");
+            }
+            read += static_cast<long long>(page.size());
+            fetched += static_cast<int>(page.size());
+            if (static_cast<int>(page.size()) < limit) break;
+        }
+    }
+    backfilled_ += answered;
+    spdlog::info("discord: new session: read back {} message(s) in {} channel(s), answered {} sent while there was no session",
+                 read, channels.size(), answered);
 }
 
 void Bot::SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
                     const std::string& user_id, bool in_guild) {
     // A private answer asked for in a public channel goes by DM; only if DMs are closed does it stay here.
     if (reply.ephemeral && in_guild) {
-        auto dm = messenger_.SendDm(user_id, reply);
+        auto dm = messenger_.SendDm(user_id, reply, "m" + reply_to);
         if (dm.ok()) return;
         if (dm.code != 50007) {
             spdlog::warn("discord: reply by DM to {} failed: {}", user_id, dm.Describe());
             return;
         }
     }
-    auto r = messenger_.Send(channel_id, reply, reply_to);
+    auto r = messenger_.Send(channel_id, reply, "m" + reply_to, reply_to);
     if (!r.ok()) spdlog::warn("discord: reply in channel {} failed: {}", channel_id, r.Describe());
 }
 

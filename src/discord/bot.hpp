@@ -25,7 +25,23 @@ struct BotOptions {
     /// well within Discord's 3 seconds.
     core::Millis defer_after{std::chrono::milliseconds(1500)};
     int handler_threads = 4;
+    /// After a new session (READY, not RESUMED), the history of the channels served recently is read back
+    /// this far, so that commands typed while there was no session get their answer; at most this many
+    /// messages per channel and channels in all. A zero window turns it off.
+    core::Millis backfill_window{std::chrono::minutes(15)};
+    int backfill_max_messages = 100;
+    int backfill_max_channels = 50;
 };
+
+/// A channel Maxis served, and the newest message it processed there.
+struct ChannelCursor {
+    std::string channel_id;
+    std::string guild_id;  // empty for a DM channel
+    std::string last_message_id;
+};
+
+/// The snowflake of a message sent at `at` (milliseconds since Discord's epoch, shifted by 22 bits).
+std::string SnowflakeAt(core::TimePoint at);
 
 /// What the bot needs from the rest of Maxis, as plain functions (the app wires them to storage).
 struct BotHooks {
@@ -35,6 +51,10 @@ struct BotHooks {
     std::function<void(core::UserId, bool joined)> member_event;
     /// The member's recorded locale, if any.
     std::function<std::optional<std::string>(core::UserId)> locale_of;
+    /// A message was processed: the channel's cursor moves to it (persisted, for the backfill).
+    std::function<void(const ChannelCursor&)> message_processed;
+    /// The channels whose cursor moved since the given time, the most recent first, at most that many.
+    std::function<std::vector<ChannelCursor>(core::TimePoint since, int limit)> recent_channels;
     /// A member talked to Maxis (mentioned it, or wrote to it in DM) without a command: the assistant's
     /// reply to their words and attached images.
     std::function<commands::Reply(const core::Viewer&, const std::string& locale, const std::string& text,
@@ -46,6 +66,7 @@ struct BotStats {
     long long messages = 0;      // prefix commands answered
     long long interactions = 0;  // interactions answered
     long long deferred = 0;      // of which deferred
+    long long backfilled = 0;    // commands answered from the history read back after a new session
 };
 
 /// Maxis on Discord: gateway events become command-engine calls, replies are rendered and sent back.
@@ -57,7 +78,8 @@ class Bot {
 public:
     using Acknowledge = std::function<void(boost::json::object)>;
 
-    Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks);
+    Bot(BotOptions options, const commands::Engine& engine, Messenger& messenger, GuildState& guild, BotHooks hooks,
+        const core::Clock& clock);
     ~Bot();
 
     /// Set before the bot serves anything (the id may be read from Discord at start).
@@ -78,7 +100,11 @@ public:
     [[nodiscard]] BotStats stats() const;
 
 private:
-    void HandleMessage(const boost::json::object& message);
+    /// True when the message was a command or a conversation that got an answer.
+    bool HandleMessage(const boost::json::object& message);
+    bool AnswerMessage(const boost::json::object& message);
+    /// Reads back what was said in the channels served recently while there was no session, and answers it.
+    void Backfill();
     void SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
                    const std::string& user_id, bool in_guild);
     struct Answer;
@@ -96,8 +122,10 @@ private:
     Messenger& messenger_;
     GuildState& guild_;
     BotHooks hooks_;
+    const core::Clock& clock_;
     std::unique_ptr<Impl> impl_;
-    std::atomic<long long> messages_{0}, interactions_{0}, deferred_{0};
+    std::atomic<long long> messages_{0}, interactions_{0}, deferred_{0}, backfilled_{0};
+    std::atomic<bool> backfill_pending_{false};
     std::mutex seen_mu_;
     std::set<std::string> seen_ids_;
     std::deque<std::string> seen_order_;

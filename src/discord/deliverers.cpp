@@ -16,7 +16,8 @@ using scheduler::DeliveryStatus;
 DeliveryOutcome OutcomeOf(const RestResponse& r, const std::string& what) {
     if (r.ok()) return {};
     auto error = what + ": " + r.Describe();
-    bool retry = r.status == 0 || r.status == 429 || r.status >= 500 || r.code == 50013 || r.code == 50001;
+    // A refused token (401) is retried too: deliveries resume once it is fixed and Maxis reloaded.
+    bool retry = r.status == 0 || r.status == 401 || r.status == 429 || r.status >= 500 || r.code == 50013 || r.code == 50001;
     if (retry) {
         spdlog::warn("discord: {} (will retry)", error);
         return {DeliveryStatus::kRetry, error, r.retry_after};
@@ -24,6 +25,15 @@ DeliveryOutcome OutcomeOf(const RestResponse& r, const std::string& what) {
     spdlog::error("discord: {} (given up)", error);
     return {DeliveryStatus::kFailed, error, std::nullopt};
 }
+
+namespace {
+
+/// What the nonce of an outbox item's messages is derived from: its idempotency key, or its id.
+std::string NonceKey(const scheduling::OutboxItem& item) {
+    return "o" + (item.idempotency_key.empty() ? "#" + std::to_string(item.id.value) : item.idempotency_key);
+}
+
+}  // namespace
 
 void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, const GuildState& guild,
                         const commands::Catalog& catalog, DelivererOptions options, DelivererHooks hooks) {
@@ -38,12 +48,12 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         auto payload = json::parse(item.payload).as_object();
         auto user = Str(payload, "user");
         auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{std::stoll(user)}));
-        auto r = messenger.SendDm(user, reply);
+        auto r = messenger.SendDm(user, reply, NonceKey(item));
         if (r.code == 50007 && !options.fallback_channel_id.empty()) {
             // DMs closed: mention the member where they will see it. Only they are pinged.
             spdlog::info("discord: DMs of {} are closed; mentioning them in the fallback channel", user);
             reply.text = "<@" + user + "> " + reply.text;
-            return OutcomeOf(messenger.Send(options.fallback_channel_id, reply), "notice to <@" + user + "> in the fallback channel");
+            return OutcomeOf(messenger.Send(options.fallback_channel_id, reply, NonceKey(item)), "notice to <@" + user + "> in the fallback channel");
         }
         if (r.code == 50007) {
             spdlog::warn("discord: DMs of {} are closed and no discord.fallback_channel_id is set; notice dropped", user);
@@ -62,13 +72,14 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
             return DeliveryOutcome{};
         }
         auto reply = commands::NoticeReply(payload, catalog, catalog.Resolve(options.default_locale));
-        return OutcomeOf(messenger.Send(channel, reply), "notice in " + channel);
+        return OutcomeOf(messenger.Send(channel, reply, NonceKey(item)), "notice in " + channel);
     });
 
     worker.Register(channels::kPost, [&messenger](const scheduling::OutboxItem& item) {
         auto payload = json::parse(item.payload).as_object();
         auto channel = Str(payload, "channel");
-        return OutcomeOf(messenger.Send(channel, commands::Reply{.text = Str(payload, "text")}), "post in " + channel);
+        return OutcomeOf(messenger.Send(channel, commands::Reply{.text = Str(payload, "text")}, NonceKey(item)),
+                         "post in " + channel);
     });
 
     worker.Register(channels::kRole, [&messenger, &guild](const scheduling::OutboxItem& item) {

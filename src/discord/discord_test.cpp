@@ -6,7 +6,9 @@
 
 #include "commands/reply.hpp"
 #include "crypto/crypto.hpp"
+#include "discord/bot.hpp"
 #include "discord/doctor.hpp"
+#include "discord/messenger.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
 #include "discord/rate_limiter.hpp"
@@ -148,22 +150,141 @@ TEST(RateLimiter, RouteKeysKeepMajorParametersOnly) {
     EXPECT_EQ(LoggableRoute("POST /interactions/5/secret-tok/callback"), "POST /interactions/5/***/callback");
 }
 
+RateLimitHeaders Window(int remaining, long long reset_after_ms, double reset, int limit = 5, std::string bucket = "h") {
+    return RateLimitHeaders{.bucket = std::move(bucket), .limit = limit, .remaining = remaining, .reset = reset,
+                            .reset_after = core::Millis(reset_after_ms)};
+}
+
 TEST(RateLimiter, WaitsForAnExhaustedBucketAndAGlobalLimit) {
     testing::FakeClock clock;
     RateLimiter limiter(clock, 50);
     const std::string a = "POST /channels/1/messages", b = "POST /channels/2/messages";
-    EXPECT_EQ(limiter.Acquire(a).count(), 0);
-    limiter.Update(a, RateLimitHeaders{.bucket = "h", .remaining = 0, .reset_after = core::Millis(1500)});
-    EXPECT_EQ(limiter.Acquire(a).count(), 1500) << "the bucket is exhausted until its reset";
-    EXPECT_EQ(limiter.Acquire(b).count(), 0) << "another channel is another bucket";
+    auto p = limiter.Acquire(a);
+    EXPECT_EQ(p.wait.count(), 0);
+    limiter.Complete(p, a, Window(0, 1500, 1001.5), 200);
+    EXPECT_EQ(limiter.Acquire(a).wait.count(), 1500) << "the bucket is exhausted until its reset";
+    auto pb = limiter.Acquire(b);
+    EXPECT_EQ(pb.wait.count(), 0) << "another channel is another bucket";
     clock.Advance(core::Millis(1500));
-    EXPECT_EQ(limiter.Acquire(a).count(), 0);
-    limiter.OnTooManyRequests(b, RateLimitHeaders{.global = true}, core::Millis(700));
-    EXPECT_EQ(limiter.Acquire(a).count(), 700) << "a global 429 holds every route";
+    auto again = limiter.Acquire(a);
+    EXPECT_EQ(again.wait.count(), 0);
+    limiter.Complete(again, a, Window(4, 5000, 1006.5), 200);
+    limiter.OnTooManyRequests(pb, b, RateLimitHeaders{.global = true}, core::Millis(700));
+    EXPECT_EQ(limiter.Acquire(a).wait.count(), 700) << "a global 429 holds every route";
     clock.Advance(core::Millis(1000));
-    for (int i = 0; i < 50; ++i) EXPECT_EQ(limiter.Acquire("GET /users/@me").count(), 0);
-    EXPECT_GT(limiter.Acquire("GET /users/@me").count(), 0) << "50 requests a second at most";
-    EXPECT_EQ(limiter.Acquire("POST /interactions/1/tok/callback").count(), 0) << "interaction answers are exempt";
+    for (int i = 0; i < 50; ++i) {
+        auto g = limiter.Acquire("GET /users/@me");
+        EXPECT_EQ(g.wait.count(), 0);
+        limiter.Complete(g, "GET /users/@me", RateLimitHeaders{}, 200);
+    }
+    EXPECT_GT(limiter.Acquire("GET /users/@me").wait.count(), 0) << "50 requests a second at most";
+    EXPECT_EQ(limiter.Acquire("POST /interactions/1/tok/callback").wait.count(), 0) << "interaction answers are exempt";
+}
+
+TEST(RateLimiter, AfterAResetOnlyLimitSendersGoAndTheRestWaitForTheNextWindow) {
+    testing::FakeClock clock;
+    RateLimiter limiter(clock, 1000);
+    const std::string route = "POST /channels/1/messages";
+    auto first = limiter.Acquire(route);
+    ASSERT_EQ(first.wait.count(), 0);
+    limiter.Complete(first, route, Window(4, 5000, 1005), 200);
+    std::vector<Permit> sent;
+    for (int i = 0; i < 4; ++i) sent.push_back(limiter.Acquire(route));
+    for (const auto& p : sent) EXPECT_EQ(p.wait.count(), 0);
+    for (auto& p : sent) limiter.Complete(p, route, Window(0, 4900, 1005), 200);
+    // Twelve senders waiting for the reset: five go, seven wait (the old limiter let all twelve go).
+    clock.Advance(core::Millis(5000));
+    int went = 0;
+    std::vector<Permit> window;
+    for (int i = 0; i < 12; ++i) {
+        auto p = limiter.Acquire(route);
+        if (p.wait.count() == 0) {
+            ++went;
+            window.push_back(p);
+        }
+    }
+    EXPECT_EQ(went, 5);
+    // The first answer of the new window tells when it ends: the others wait for that, not less.
+    limiter.Complete(window[0], route, Window(0, 5000, 1010), 200);
+    EXPECT_EQ(limiter.Acquire(route).wait.count(), 5000);
+}
+
+TEST(RateLimiter, AnswersToRequestsAlreadyInFlightNeverRaiseTheCount) {
+    testing::FakeClock clock;
+    RateLimiter limiter(clock, 1000);
+    const std::string route = "POST /channels/1/messages";
+    auto p0 = limiter.Acquire(route);
+    limiter.Complete(p0, route, Window(4, 5000, 1005), 200);
+    std::vector<Permit> in_flight;
+    for (int i = 0; i < 4; ++i) in_flight.push_back(limiter.Acquire(route));
+    EXPECT_GT(limiter.Acquire(route).wait.count(), 0) << "five sent in this window";
+    // The answers come back out of order, each with what Discord had counted when it arrived.
+    limiter.Complete(in_flight[3], route, Window(0, 4990, 1005), 200);
+    limiter.Complete(in_flight[0], route, Window(3, 4995, 1005), 200);  // the old limiter set remaining = 3 here
+    EXPECT_GT(limiter.Acquire(route).wait.count(), 0) << "an answer from earlier in the window gives nothing back";
+    // A straggler from a window that is over teaches nothing either.
+    clock.Advance(core::Millis(5000));
+    std::vector<Permit> next;
+    for (int i = 0; i < 5; ++i) {
+        if (auto p = limiter.Acquire(route); p.wait.count() == 0) next.push_back(p);
+    }
+    EXPECT_EQ(next.size(), 3U) << "two requests still in flight may land in the new window";
+    limiter.Complete(in_flight[1], route, Window(2, 0, 1005), 200);
+    EXPECT_EQ(limiter.Acquire(route).wait.count(), 20) << "the new window's count stands, waiting for its end";
+    limiter.Complete(next[0], route, Window(4, 5000, 1010), 200);
+    EXPECT_EQ(limiter.Acquire(route).wait.count(), 5000) << "the new window's answer does not undo the local count";
+}
+
+TEST(RateLimiter, AnUnknownRouteHasOneRequestInFlightUntilItsBucketIsKnown) {
+    testing::FakeClock clock;
+    RateLimiter limiter(clock, 1000);
+    const std::string a = "POST /channels/1/messages", b = "PATCH /channels/1/messages/:id";
+    auto first = limiter.Acquire(a);
+    EXPECT_EQ(first.wait.count(), 0);
+    EXPECT_GT(limiter.Acquire(a).wait.count(), 0) << "no race before the bucket is known";
+    limiter.Complete(first, a, Window(1, 5000, 1005, 5, "shared"), 200);
+    auto second = limiter.Acquire(a);
+    EXPECT_EQ(second.wait.count(), 0);
+    EXPECT_GT(limiter.Acquire(a).wait.count(), 0) << "remaining 1 was used";
+    // Another route answers with the same bucket hash under the same channel: it shares the count.
+    auto other = limiter.Acquire(b);
+    EXPECT_EQ(other.wait.count(), 0) << "its first request learns the bucket";
+    limiter.Complete(other, b, Window(0, 4900, 1005, 5, "shared"), 200);
+    EXPECT_GT(limiter.Acquire(b).wait.count(), 0) << "the shared bucket is exhausted";
+    EXPECT_GT(limiter.Acquire(a).wait.count(), 0);
+    // The same hash under another channel is another count.
+    auto elsewhere = limiter.Acquire("POST /channels/2/messages");
+    EXPECT_EQ(elsewhere.wait.count(), 0);
+    limiter.Complete(elsewhere, "POST /channels/2/messages", Window(4, 5000, 1005, 5, "shared"), 200);
+    EXPECT_EQ(limiter.Acquire("POST /channels/2/messages").wait.count(), 0);
+    // A route without rate-limit headers has no per-route limit once it has answered.
+    auto free = limiter.Acquire("GET /gateway/bot");
+    limiter.Complete(free, "GET /gateway/bot", RateLimitHeaders{}, 200);
+    EXPECT_EQ(limiter.Acquire("GET /gateway/bot").wait.count(), 0);
+    EXPECT_EQ(limiter.Acquire("GET /gateway/bot").wait.count(), 0);
+}
+
+TEST(RateLimiter, ARequestWeighsOnTheGlobalBudgetUntilASecondAfterItsAnswer) {
+    testing::FakeClock clock;
+    RateLimiter limiter(clock, 2);
+    auto a = limiter.Acquire("GET /channels/1"), b = limiter.Acquire("GET /channels/2");
+    ASSERT_EQ(a.wait.count() + b.wait.count(), 0);
+    clock.Advance(core::Millis(1500));
+    EXPECT_GT(limiter.Acquire("GET /channels/3").wait.count(), 0) << "still in flight: Discord may count them any time yet";
+    limiter.Complete(a, "GET /channels/1", RateLimitHeaders{}, 200);
+    limiter.Complete(b, "GET /channels/2", RateLimitHeaders{}, 200);
+    clock.Advance(core::Millis(999));
+    EXPECT_EQ(limiter.Acquire("GET /channels/3").wait.count(), 1);
+    clock.Advance(core::Millis(1));
+    EXPECT_EQ(limiter.Acquire("GET /channels/3").wait.count(), 0);
+}
+
+TEST(Messenger, NoncesAreShortStableAndDistinct) {
+    EXPECT_LE(MessageNonce("m1234567890123456789", 0).size(), 25U);
+    EXPECT_EQ(MessageNonce("m1", 0), MessageNonce("m1", 0));
+    EXPECT_NE(MessageNonce("m1", 0), MessageNonce("m1", 1));
+    EXPECT_NE(MessageNonce("m1", 0), MessageNonce("m2", 0));
+    EXPECT_EQ(SnowflakeAt(core::FromEpochMillis(1420070400000LL + 1000)), std::to_string(1000ULL << 22U));
 }
 
 TEST(Gateway, CloseCodesAndUrls) {

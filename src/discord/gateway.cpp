@@ -31,21 +31,25 @@ CloseCodeAdvice AdviseOnClose(int code) {
         case 4004:
             return {true, false,
                     "authentication failed (4004): the bot token is wrong or was reset. Copy it from the Developer "
-                    "Portal (Applications > your app > Bot > Reset Token) into MAXIS_DISCORD_TOKEN"};
-        case 4010: return {true, false, "invalid shard (4010): Maxis connects without sharding; check the application"};
+                    "Portal (Applications > your app > Bot > Reset Token) into MAXIS_DISCORD_TOKEN, then restart Maxis",
+                    "authentication_failed"};
+        case 4010:
+            return {true, false, "invalid shard (4010): Maxis connects without sharding; check the application", "invalid_shard"};
         case 4011:
-            return {true, false, "sharding required (4011): the bot is in too many servers for one connection"};
-        case 4012: return {true, false, "invalid API version (4012): Maxis speaks gateway v10"};
-        case 4013: return {true, false, "invalid intents (4013): the intents value was refused"};
+            return {true, false, "sharding required (4011): the bot is in too many servers for one connection",
+                    "sharding_required"};
+        case 4012: return {true, false, "invalid API version (4012): Maxis speaks gateway v10", "invalid_api_version"};
+        case 4013: return {true, false, "invalid intents (4013): the intents value was refused", "invalid_intents"};
         case 4014:
             return {true, false,
                     "disallowed intents (4014): enable the privileged intents Maxis needs in the Developer Portal "
                     "(Applications > your app > Bot > Privileged Gateway Intents): Server Members Intent and "
-                    "Message Content Intent, then restart Maxis"};
+                    "Message Content Intent, then reload Maxis (systemctl reload maxis, or SIGHUP)",
+                    "disallowed_intents"};
         case 4007:  // invalid seq
         case 4009:  // session timed out
-            return {false, false, ""};
-        default: return {false, true, ""};
+            return {false, false, "", ""};
+        default: return {false, true, "", ""};
     }
 }
 

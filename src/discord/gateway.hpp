@@ -26,6 +26,7 @@ struct CloseCodeAdvice {
     bool fatal = false;      // do not reconnect: an operator must fix something
     bool resumable = true;   // when not fatal: RESUME (true) or IDENTIFY anew (false)
     std::string explanation; // for fatal codes: what to fix
+    std::string reason;      // for fatal codes: a short name from a closed set, for /readyz and /metrics
 };
 CloseCodeAdvice AdviseOnClose(int code);
 

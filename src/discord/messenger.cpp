@@ -2,18 +2,28 @@
 
 #include <boost/json.hpp>
 
+#include "crypto/crypto.hpp"
 #include "discord/render.hpp"
 
 namespace maxis::discord {
 
 namespace json = boost::json;
 
-RestResponse Messenger::Send(const std::string& channel_id, const commands::Reply& reply, const std::string& reply_to) {
+std::string MessageNonce(const std::string& key, std::size_t part) {
+    // 24 hex characters of a digest: Discord allows 25.
+    return crypto::HexEncode(crypto::Sha256(key + "#" + std::to_string(part))).substr(0, 24);
+}
+
+RestResponse Messenger::Send(const std::string& channel_id, const commands::Reply& reply, const std::string& nonce_key,
+                             const std::string& reply_to) {
     auto messages = RenderMessages(reply, sealer_);
     RestResponse last;
     bool first = true;
-    for (auto& m : messages) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        auto& m = messages[i];
         m.erase("flags");  // ephemeral exists only for interactions
+        m["nonce"] = MessageNonce(nonce_key, i);
+        m["enforce_nonce"] = true;
         if (first && !reply_to.empty()) {
             m["message_reference"] = json::object{{"message_id", reply_to}, {"fail_if_not_exists", false}};
         }
@@ -24,7 +34,7 @@ RestResponse Messenger::Send(const std::string& channel_id, const commands::Repl
     return last;
 }
 
-RestResponse Messenger::SendDm(const std::string& user_id, const commands::Reply& reply) {
+RestResponse Messenger::SendDm(const std::string& user_id, const commands::Reply& reply, const std::string& nonce_key) {
     std::string channel;
     {
         std::lock_guard lock(mu_);
@@ -37,7 +47,7 @@ RestResponse Messenger::SendDm(const std::string& user_id, const commands::Reply
         std::lock_guard lock(mu_);
         dm_channels_[user_id] = channel;
     }
-    return Send(channel, reply);
+    return Send(channel, reply, nonce_key);
 }
 
 }  // namespace maxis::discord

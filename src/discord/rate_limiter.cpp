@@ -1,6 +1,7 @@
 #include "discord/rate_limiter.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/strings.hpp"
 
@@ -41,75 +42,142 @@ std::string LoggableRoute(const std::string& route) {
     return out;
 }
 
+namespace {
+
+constexpr core::Millis kDiscoveryPoll{20};  // waiting for an answer to tell more: how often to look again
+constexpr core::Millis kGlobalSpan{1000};
+
+/// The major parameter of a route ("/channels/1", "/guilds/5", "/webhooks/7/token"), empty when none:
+/// routes that share a bucket hash share the count only under the same one.
+std::string MajorParameter(const std::string& route) {
+    auto space = route.find(' ');
+    for (std::string_view kind : {"/channels/", "/guilds/", "/webhooks/", "/interactions/"}) {
+        auto at = route.find(kind, space);
+        if (at != std::string::npos) {
+            auto end = route.find('/', at + kind.size());
+            if (kind == "/webhooks/" || kind == "/interactions/") {  // the id and its token
+                if (end != std::string::npos) end = route.find('/', end + 1);
+            }
+            return route.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        }
+    }
+    return {};
+}
+
+bool ExemptFromGlobal(const std::string& route) {
+    // Interaction responses and follow-ups are not bound by the global limit (Discord's rule).
+    return route.find(" /interactions/") != std::string::npos || route.find(" /webhooks/") != std::string::npos;
+}
+
+}  // namespace
+
 RateLimiter::RateLimiter(const core::Clock& clock, int global_per_second)
     : clock_(clock), global_per_second_(global_per_second) {}
 
-RateLimiter::Bucket& RateLimiter::BucketFor(const std::string& route) {
+std::string RateLimiter::KeyFor(const std::string& route) const {
     auto it = route_bucket_.find(route);
-    return buckets_[it == route_bucket_.end() ? "route:" + route : it->second];
+    return it == route_bucket_.end() ? "route:" + route : it->second;
 }
 
-core::Millis RateLimiter::Acquire(const std::string& route) {
+Permit RateLimiter::Acquire(const std::string& route) {
     std::lock_guard lock(mu_);
     auto now = clock_.Now();
-    if (now < global_until_) return global_until_ - now;
-    if (now - window_start_ >= std::chrono::seconds(1)) {
-        window_start_ = now;
-        window_count_ = 0;
-    }
-    // Interaction responses and follow-ups are not bound by the global limit (Discord's rule).
-    bool interaction = route.find(" /interactions/") != std::string::npos || route.find(" /webhooks/") != std::string::npos;
-    if (!interaction && window_count_ >= global_per_second_) return window_start_ + std::chrono::seconds(1) - now;
-    auto& bucket = BucketFor(route);
-    if (bucket.known && now >= bucket.reset_at) {
-        // The window has passed: until the next response says otherwise, one request may go.
-        bucket.remaining = std::max(bucket.remaining, 1);
-    }
-    if (bucket.known && bucket.remaining <= 0 && now < bucket.reset_at) return bucket.reset_at - now;
-    --bucket.remaining;
-    if (!interaction) ++window_count_;
-    return core::Millis(0);
-}
-
-void RateLimiter::Update(const std::string& route, const RateLimitHeaders& headers) {
-    if (!headers.bucket) return;
-    std::lock_guard lock(mu_);
-    // Routes sharing a bucket hash share the limit only under the same major parameter.
-    auto space = route.find(' ');
-    std::string major;
-    for (const char* kind : {"/channels/", "/guilds/", "/webhooks/"}) {
-        auto at = route.find(kind, space);
-        if (at != std::string::npos) {
-            auto end = route.find('/', at + std::char_traits<char>::length(kind));
-            major = route.substr(at, end == std::string::npos ? std::string::npos : end - at);
-            break;
+    if (now < global_until_) return {global_until_ - now, {}};
+    const bool exempt = ExemptFromGlobal(route);
+    if (!exempt) {
+        while (!global_answered_.empty() && now - global_answered_.front() >= kGlobalSpan) global_answered_.pop_front();
+        if (global_in_flight_ + static_cast<int>(global_answered_.size()) >= global_per_second_) {
+            if (global_answered_.empty()) return {kDiscoveryPoll, {}};
+            return {std::chrono::duration_cast<core::Millis>(global_answered_.front() + kGlobalSpan - now), {}};
         }
     }
-    auto key = *headers.bucket + major;
-    auto& slot = route_bucket_[route];
-    if (slot != key) {
-        // First time this route reports its bucket: carry over what was counted under the route's name.
-        slot = key;
+    auto key = KeyFor(route);
+    auto& b = buckets_[key];
+    if (!b.known) {
+        // Not answered yet: one request finds out the bucket while the others wait for its answer.
+        if (b.in_flight > 0) return {kDiscoveryPoll, key};
+    } else if (!b.unlimited) {
+        if (b.window_known && now >= b.reset_at) {
+            // A new window: `limit` may go, less what is still in flight (it may land in this window).
+            b.window_known = false;
+            b.remaining = b.limit - b.in_flight;
+        }
+        if (b.remaining <= 0) {
+            if (b.window_known) return {std::chrono::duration_cast<core::Millis>(b.reset_at - now), key};
+            if (b.in_flight > 0) return {kDiscoveryPoll, key};  // the next answer tells when this window ends
+            // Every request of this window went unanswered (network errors, 5xx): assume a second.
+            b.window_known = true;
+            b.reset_at = now + kGlobalSpan;
+            return {kGlobalSpan, key};
+        }
+        --b.remaining;
     }
-    auto& bucket = buckets_[key];
-    auto now = clock_.Now();
-    if (headers.remaining) bucket.remaining = *headers.remaining;
-    if (headers.reset_after) bucket.reset_at = now + *headers.reset_after;
-    bucket.known = headers.remaining.has_value() && headers.reset_after.has_value();
+    ++b.in_flight;
+    if (!exempt) ++global_in_flight_;
+    return {core::Millis(0), key, !exempt};
 }
 
-void RateLimiter::OnTooManyRequests(const std::string& route, const RateLimitHeaders& headers, core::Millis retry_after) {
-    Update(route, headers);
+void RateLimiter::Complete(const Permit& permit, const std::string& route, const RateLimitHeaders& headers, int status) {
+    std::lock_guard lock(mu_);
+    if (auto it = buckets_.find(permit.bucket); it != buckets_.end()) it->second.in_flight = std::max(0, it->second.in_flight - 1);
+    auto now = clock_.Now();
+    if (permit.global) {
+        global_in_flight_ = std::max(0, global_in_flight_ - 1);
+        global_answered_.push_back(now);
+    }
+    if (!headers.bucket) {
+        // A success without any rate-limit header: the route has no per-route limit.
+        if (status >= 200 && status < 300 && !headers.remaining && !route_bucket_.contains(route)) {
+            auto& b = buckets_["route:" + route];
+            b.known = b.unlimited = true;
+        }
+        return;
+    }
+    auto key = *headers.bucket + MajorParameter(route);
+    route_bucket_[route] = key;
+    auto& b = buckets_[key];
+    if (!headers.remaining || !headers.reset_after) return;
+    b.known = true;
+    b.unlimited = false;
+    b.limit = headers.limit.value_or(std::max(b.limit, *headers.remaining + 1));
+    // The window is recognised by its end: Discord's X-RateLimit-Reset, or else the end as seen from here
+    // (which the round trip blurs, hence the wider tolerance).
+    double window = headers.reset.value_or(static_cast<double>(core::ToEpochMillis(now + *headers.reset_after)) / 1000.0);
+    double tolerance = headers.reset ? 0.002 : 0.1;
+    if (b.window == 0 || window > b.window + tolerance) {
+        // A later window than the one counted here. Requests still in flight may land in it too.
+        int remaining = *headers.remaining;
+        if (b.window != 0 && b.window_known) {
+            remaining = std::max(0, remaining - b.in_flight);
+        } else if (b.window != 0) {
+            remaining = std::min(remaining, b.remaining);  // counted here since the window began
+        }
+        b.remaining = remaining;
+        b.window = window;
+        b.reset_at = now + *headers.reset_after;
+        b.window_known = true;
+    } else if (b.window_known && std::abs(window - b.window) <= tolerance) {
+        // The same window: an answer to a request sent earlier never gives back what was counted since.
+        b.remaining = std::min(b.remaining, *headers.remaining);
+    }
+    // Otherwise an answer from a window that is over: nothing to learn.
+}
+
+void RateLimiter::OnTooManyRequests(const Permit& permit, const std::string& route, const RateLimitHeaders& headers,
+                                    core::Millis retry_after) {
+    Complete(permit, route, headers, 429);
     std::lock_guard lock(mu_);
     auto until = clock_.Now() + retry_after;
     if (headers.global || headers.scope == "global") {
         global_until_ = std::max(global_until_, until);
         return;
     }
-    auto& bucket = BucketFor(route);
-    bucket.known = true;
-    bucket.remaining = 0;
-    bucket.reset_at = std::max(bucket.reset_at, until);
+    auto& b = buckets_[KeyFor(route)];
+    b.known = true;
+    b.unlimited = false;
+    b.remaining = 0;
+    b.window_known = true;
+    b.reset_at = std::max(b.reset_at, until);
 }
 
 }  // namespace maxis::discord

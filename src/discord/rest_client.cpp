@@ -164,24 +164,35 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
     if (body) serialized = json::serialize(*body);
     thread_local std::mt19937 rng{std::random_device{}()};
     RestResponse out;
+    // Webhook and interaction tokens are the interaction's own; every other route carries the bot token.
+    const bool bot_token = route.find(" /webhooks/") == std::string::npos && route.find(" /interactions/") == std::string::npos;
+    if (bot_token && token_refused_) {
+        // Discord counts every 401 toward the limit that bans the address: nothing more until it is fixed.
+        out.status = 401;
+        out.code = 40001;
+        out.message = "not sent: Discord refused the bot token earlier; fix MAXIS_DISCORD_TOKEN and reload Maxis";
+        return out;
+    }
     for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
         // Wait for the bucket; a wait longer than allowed goes back to the caller (e.g. to the outbox).
+        Permit permit;
         for (;;) {
-            auto wait = limiter_.Acquire(route);
-            if (wait.count() <= 0) break;
-            if (wait > options_.max_inline_wait) {
+            permit = limiter_.Acquire(route);
+            if (permit.wait.count() <= 0) break;
+            if (permit.wait > options_.max_inline_wait) {
                 out = RestResponse{};
                 out.status = 429;
-                out.retry_after = wait;
-                out.message = "rate limited for " + std::to_string(wait.count()) + " ms";
+                out.retry_after = permit.wait;
+                out.message = "rate limited for " + std::to_string(permit.wait.count()) + " ms";
                 return out;
             }
-            sleep_(wait);
+            sleep_(permit.wait);
         }
         auto raw = Send(method, path, body ? &serialized : nullptr, audit_reason);
         out = RestResponse{};
         out.status = raw.status;
         if (raw.status == 0) {
+            limiter_.Complete(permit, route, RateLimitHeaders{}, 0);
             out.message = raw.error;
             spdlog::warn("discord: {} failed (attempt {}/{}): {}", shown, attempt, options_.max_attempts, raw.error);
             sleep_(options_.backoff_base * (1 << std::min(attempt - 1, 6)));
@@ -201,9 +212,13 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             return it == raw.headers.end() ? nullptr : &it->second;
         };
         if (auto* v = header("x-ratelimit-bucket")) h.bucket = *v;
+        if (auto* v = header("x-ratelimit-limit")) {
+            if (auto n = ParseSeconds(*v)) h.limit = static_cast<int>(*n);
+        }
         if (auto* v = header("x-ratelimit-remaining")) {
             if (auto n = ParseSeconds(*v)) h.remaining = static_cast<int>(*n);
         }
+        if (auto* v = header("x-ratelimit-reset")) h.reset = ParseSeconds(*v);
         if (auto* v = header("x-ratelimit-reset-after")) {
             if (auto s = ParseSeconds(*v)) h.reset_after = SecondsToMillis(*s);
         }
@@ -221,12 +236,17 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             }
             auto retry = SecondsToMillis(seconds);
             out.retry_after = retry;
-            limiter_.OnTooManyRequests(route, h, retry);
+            limiter_.OnTooManyRequests(permit, route, h, retry);
             spdlog::warn("discord: 429 on {} ({}), retrying after {} ms", shown, h.global ? "global" : h.scope.value_or("route"),
                          retry.count());
             continue;  // the next Acquire waits (or hands the wait back to the caller)
         }
-        limiter_.Update(route, h);
+        limiter_.Complete(permit, route, h, raw.status);
+        if (raw.status == 401 && bot_token && !token_refused_.exchange(true)) {
+            spdlog::error("discord: Discord refused the bot token (401 on {}): no request is sent until the token is fixed "
+                          "and Maxis reloaded",
+                          shown);
+        }
         if (raw.status >= 500) {
             spdlog::warn("discord: {} answered {} (attempt {}/{})", shown, raw.status, attempt, options_.max_attempts);
             std::uniform_int_distribution<long long> jitter(0, options_.backoff_base.count());

@@ -58,6 +58,10 @@ public:
     /// Counts for the metrics: requests sent, 429s received.
     [[nodiscard]] long long requests() const { return requests_; }
     [[nodiscard]] long long rate_limited() const { return rate_limited_; }
+    /// After a 401 on a bot route, requests fail here without being sent (Discord counts every 401 toward
+    /// the invalid-request limit) until the token is trusted again, after a reload.
+    [[nodiscard]] bool token_refused() const { return token_refused_; }
+    void TrustTokenAgain() { token_refused_ = false; }
     /// Replaces how the client waits (tests use a fake clock).
     void SetSleeper(std::function<void(core::Millis)> sleeper) { sleep_ = std::move(sleeper); }
 
@@ -71,6 +75,7 @@ private:
     std::function<void(core::Millis)> sleep_;
     std::atomic<long long> requests_{0};
     std::atomic<long long> rate_limited_{0};
+    std::atomic<bool> token_refused_{false};
 };
 
 }  // namespace maxis::discord

@@ -120,7 +120,8 @@ json::object DashboardJson(PanelServices& s, int days) {
                         {"leaves", to_array(leaves)},
                         {"members", json::object{{"known", rows.known_members},
                                                  {"guild", guild >= 0 ? json::value(guild) : json::value(nullptr)}}},
-                        {"time_zone", s.zone.name()}};
+                        {"time_zone", s.zone.name()},
+                        {"discord", s.discord_gateway ? s.discord_gateway() : json::value(nullptr)}};
 }
 
 json::object UserJson(const storage::UserRow& u) {

@@ -1,4 +1,6 @@
 #pragma once
+#include <boost/json/value.hpp>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ struct PanelServices {
     std::function<std::string()> describe_config;  // "key = value" lines, secrets shown as set/unset
     std::vector<RuntimeSetting> settings;
     std::function<long long()> guild_members;  // negative when unknown (no Discord)
+    /// The Discord gateway's state ({"gateway": off|connecting|ready|failed, "reason", "explanation"}), null
+    /// without Discord: the dashboard shows a failure and what to fix.
+    std::function<boost::json::value()> discord_gateway;
 };
 
 /// /admin-panel/...: the pages, their assets, the login flows and the panel's JSON API. Tickets are

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "storage/sql_util.hpp"
+
 namespace maxis::storage {
 
 std::optional<std::string> UserLocale(Database& db, core::UserId id) {
@@ -50,6 +52,32 @@ void SaveDiscordResource(Database& db, const std::string& key, const std::string
         tx.sql() << "INSERT INTO discord_resources (idempotency_key, kind, discord_id, created_at) VALUES (:k, :d, :i, :t) "
                     "ON CONFLICT DO NOTHING",
             soci::use(key), soci::use(kind), soci::use(discord_id), soci::use(t);
+    });
+}
+
+void AdvanceChannelCursor(Database& db, const ChannelCursor& cursor, core::TimePoint at) {
+    db.Write(core::Viewer::System(), [&](Transaction& tx) {
+        long long id = cursor.last_message_id, t = core::ToEpochMillis(at);
+        tx.sql() << "INSERT INTO discord_channel_cursors (channel_id, guild_id, last_message_id, updated_at) "
+                    "VALUES (:c, :g, :m, :t) ON CONFLICT (channel_id) DO UPDATE SET "
+                    "last_message_id = CASE WHEN excluded.last_message_id > discord_channel_cursors.last_message_id "
+                    "THEN excluded.last_message_id ELSE discord_channel_cursors.last_message_id END, "
+                    "updated_at = excluded.updated_at",
+            soci::use(cursor.channel_id), soci::use(cursor.guild_id), soci::use(id), soci::use(t);
+    });
+}
+
+std::vector<ChannelCursor> RecentChannelCursors(Database& db, core::TimePoint since, int limit) {
+    return db.Read(core::Viewer::System(), [&](Transaction& tx) {
+        std::vector<ChannelCursor> out;
+        long long t = core::ToEpochMillis(since);
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT channel_id, guild_id, last_message_id FROM discord_channel_cursors "
+                                                            "WHERE updated_at >= :t ORDER BY updated_at DESC LIMIT :n",
+                                        soci::use(t), soci::use(limit));
+        for (const auto& r : rows) {
+            out.push_back(ChannelCursor{RowText(r, 0), RowText(r, 1), RowInt(r, 2)});
+        }
+        return out;
     });
 }
 

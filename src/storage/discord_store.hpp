@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -24,5 +25,16 @@ MemberFlow MemberFlowSince(Database& db, core::TimePoint since);
 std::optional<std::string> FindDiscordResource(Database& db, const std::string& key);
 void SaveDiscordResource(Database& db, const std::string& key, const std::string& kind, const std::string& discord_id,
                          core::TimePoint at);
+
+/// A channel Maxis serves on Discord, and the newest message it processed there.
+struct ChannelCursor {
+    std::string channel_id;
+    std::string guild_id;  // empty for a DM channel
+    long long last_message_id = 0;
+};
+/// Moves the channel's cursor to message_id, unless it is already past it.
+void AdvanceChannelCursor(Database& db, const ChannelCursor& cursor, core::TimePoint at);
+/// The channels whose cursor moved since `since`, the most recent first, at most limit.
+std::vector<ChannelCursor> RecentChannelCursors(Database& db, core::TimePoint since, int limit);
 
 }  // namespace maxis::storage

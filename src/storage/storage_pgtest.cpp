@@ -269,6 +269,20 @@ TEST(PostgresDiscordStore, JoinLogResourcesAndLocalesThroughTheLoginRoleUnderRls
     EXPECT_FALSE(UserLocale(db, UserId{7}));
     EnsureUser(db, UserId{7}, "alice", "en", clock.Now());
     EXPECT_EQ(UserLocale(db, UserId{7}), "en");
+    // Channel cursors: forward only, Maxis's own (members and staff see none).
+    AdvanceChannelCursor(db, ChannelCursor{"10", "1", 500}, clock.Now());
+    AdvanceChannelCursor(db, ChannelCursor{"10", "1", 400}, clock.Now());
+    auto recent = RecentChannelCursors(db, clock.Now() - std::chrono::minutes(5), 10);
+    ASSERT_EQ(recent.size(), 1U);
+    EXPECT_EQ(recent[0].last_message_id, 500);
+    for (auto role : {Role::kMember, Role::kStaff}) {
+        auto seen = db.Read(Viewer{UserId{7}, role}, [](Transaction& tx) {
+            long long n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM discord_channel_cursors", soci::into(n);
+            return n;
+        });
+        EXPECT_EQ(seen, 0);
+    }
 }
 
 }  // namespace

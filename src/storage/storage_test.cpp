@@ -7,6 +7,7 @@
 #include "support/fake_clock.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
+#include "storage/discord_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_script.hpp"
 
@@ -65,6 +66,21 @@ TEST_F(SqliteStorage, MigratorAppliesEverythingOnceAndRecordsVersions) {
     EXPECT_EQ(migrator.CurrentVersion(), all.back().version);
     EXPECT_TRUE(migrator.Pending().empty());
     EXPECT_EQ(migrator.Apply(), 0);
+}
+
+TEST_F(SqliteStorage, ChannelCursorsOnlyMoveForwardAndListTheRecentFirst) {
+    Migrator(db, clock).Apply();
+    AdvanceChannelCursor(db, ChannelCursor{"10", "1", 500}, clock.Now());
+    AdvanceChannelCursor(db, ChannelCursor{"10", "1", 400}, clock.Now());  // an older message, handled late
+    clock.Advance(std::chrono::minutes(1));
+    AdvanceChannelCursor(db, ChannelCursor{"20", "", 450}, clock.Now());
+    auto recent = RecentChannelCursors(db, clock.Now() - std::chrono::minutes(5), 10);
+    ASSERT_EQ(recent.size(), 2U);
+    EXPECT_EQ(recent[0].channel_id, "20");
+    EXPECT_EQ(recent[0].guild_id, "");
+    EXPECT_EQ(recent[1].last_message_id, 500) << "never moved back";
+    EXPECT_EQ(RecentChannelCursors(db, clock.Now() - std::chrono::seconds(30), 10).size(), 1U);
+    EXPECT_EQ(RecentChannelCursors(db, clock.Now() - std::chrono::minutes(5), 1).size(), 1U);
 }
 
 TEST_F(SqliteStorage, FailedMigrationLeavesThePreviousVersion) {

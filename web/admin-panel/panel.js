@@ -30,6 +30,8 @@ const TEXT = Object.freeze({
         continue: 'Continuer', second_title: 'Double authentification', second_intro: 'Saisissez le code de votre application d’authentification, ou un code de secours.',
         code_or_recovery: 'Code ou code de secours',
         active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
+        gateway: 'Connexion Discord', gateway_off: 'désactivée', gateway_connecting: 'en cours', gateway_ready: 'active', gateway_failed: 'refusée',
+        gateway_failed_alert: 'Discord a refusé la connexion de Maxis ; le reste fonctionne. À corriger, puis rechargez Maxis (systemctl reload maxis) :',
         by_status: 'Tickets par statut', created_breaches: 'Tickets créés et dépassements de SLA par jour', response_times: 'Délai médian de première réponse (minutes)',
         member_flow: 'Arrivées et départs par jour', created: 'Créés', fr_breaches: 'SLA 1re réponse', res_breaches: 'SLA résolution',
         median_minutes: 'Médiane (min)', joins: 'Arrivées', leaves: 'Départs', unknown: 'inconnu', period: 'Période', days: 'jours',
@@ -84,6 +86,8 @@ const TEXT = Object.freeze({
         continue: 'Continue', second_title: 'Two-factor authentication', second_intro: 'Type the code from your authenticator app, or a recovery code.',
         code_or_recovery: 'Code or recovery code',
         active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
+        gateway: 'Discord connection', gateway_off: 'off', gateway_connecting: 'connecting', gateway_ready: 'up', gateway_failed: 'refused',
+        gateway_failed_alert: 'Discord refused Maxis’s connection; everything else works. Fix this, then reload Maxis (systemctl reload maxis):',
         by_status: 'Tickets by status', created_breaches: 'Tickets created and SLA breaches per day', response_times: 'Median first response time (minutes)',
         member_flow: 'Joins and leaves per day', created: 'Created', fr_breaches: 'First-response SLA', res_breaches: 'Resolution SLA',
         median_minutes: 'Median (min)', joins: 'Joins', leaves: 'Leaves', unknown: 'unknown', period: 'Period', days: 'days',
@@ -373,7 +377,12 @@ async function dashboardPage() {
             card(t('active_tickets'), String(d.active_tickets), 'card-active'),
             card(t('breaches_30'), String(sum(d.first_response_breaches) + sum(d.resolution_breaches)), 'card-breaches'),
             card(t('members_known'), String(d.members.known), 'card-members'),
-            card(t('members_guild'), d.members.guild === null ? t('unknown') : String(d.members.guild), 'card-guild')));
+            card(t('members_guild'), d.members.guild === null ? t('unknown') : String(d.members.guild), 'card-guild'),
+            ...(d.discord ? [card(t('gateway'), t('gateway_' + d.discord.gateway), 'card-gateway')] : [])));
+        if (d.discord && d.discord.gateway === 'failed') {
+            box.hidden = false;
+            box.textContent = t('gateway_failed_alert') + ' ' + d.discord.explanation + ' (' + d.discord.reason + ')';
+        }
         const statuses = ['open', 'waiting_staff', 'waiting_member', 'resolved', 'closed'];
         const max = Math.max(1, ...statuses.map((s) => d.tickets_by_status[s]));
         m.append(h('section', { 'aria-labelledby': 'by-status' }, h('h2', { id: 'by-status', text: t('by_status') }),

@@ -86,3 +86,89 @@ test('Message Content rules: without the intent, guild message content arrives e
     ws.close();
   } finally { await sim.stop(); }
 });
+
+test('rate limits: @discordjs/rest reads the headers and draws no 429 on a burst; the same burst sent blindly does', async () => {
+  const sim = await startSimulator({ messageLimit: { limit: 5, windowMs: 1000 } });
+  try {
+    const general = sim.general.id;
+    const other = sim.staffChannel.id;
+    const rest = new REST({ api: `${sim.url}/api`, version: '10' }).setToken(sim.options.token);
+    const waits = [];
+    rest.on('rateLimited', (info) => waits.push(info));
+    const burst = [];
+    for (let i = 0; i < 12; i++) burst.push(rest.post(`/channels/${general}/messages`, { body: { content: `a${i}` } }));
+    for (let i = 0; i < 6; i++) burst.push(rest.post(`/channels/${other}/messages`, { body: { content: `b${i}` } }));
+    const created = await Promise.all(burst);
+    assert.equal(created.length, 18);
+    assert.equal(sim.messages.get(general).length, 12);
+    assert.equal(sim.rateLimited.route + sim.rateLimited.global, 0, 'the client saw the headers coming and waited');
+    assert.ok(waits.length > 0, 'it did have to wait: the buckets are enforced');
+    assert.ok(waits.every((w) => w.limit === 5), 'X-RateLimit-Limit was read');
+
+    // The same burst, blind to the headers: Discord answers 429s, shaped as documented.
+    const blind = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${sim.apiBase}/channels/${general}/messages`, {
+      method: 'POST', headers: { authorization: `Bot ${sim.options.token}`, 'content-type': 'application/json', 'user-agent': 'DiscordBot (x, 1)' },
+      body: JSON.stringify({ content: `c${i}` }) })));
+    const limited = blind.filter((r) => r.status === 429);
+    assert.ok(limited.length >= 7, `at most 5 of 12 pass (${limited.length} refused)`);
+    const r = limited[0];
+    const body = await r.json();
+    assert.equal(typeof body.retry_after, 'number');
+    assert.equal(body.global, false);
+    assert.equal(typeof body.message, 'string');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.equal(r.headers.get('x-ratelimit-scope'), 'user');
+    assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
+    const ok = blind.find((x) => x.status === 200);
+    for (const h of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'x-ratelimit-reset-after', 'x-ratelimit-bucket']) {
+      assert.ok(ok.headers.get(h), `${h} on a success`);
+    }
+    assert.equal(sim.rateLimited.route, limited.length, 'every 429 is counted');
+
+    // The global limit: 60 requests in a second on 60 different routes, blind.
+    const global = await Promise.all(Array.from({ length: 60 }, (_, i) => fetch(`${sim.apiBase}/channels/${9000 + i}`, {
+      headers: { authorization: `Bot ${sim.options.token}`, 'user-agent': 'DiscordBot (x, 1)' } })));
+    const globals = global.filter((x) => x.status === 429);
+    assert.ok(globals.length >= 10);
+    assert.equal((await globals[0].json()).global, true);
+    assert.equal(globals[0].headers.get('x-ratelimit-global'), 'true');
+  } finally { await sim.stop(); }
+});
+
+test('enforce_nonce: the same nonce returns the message created the first time; a lost answer then a retry makes one message', async () => {
+  const sim = await startSimulator();
+  try {
+    const rest = new REST({ api: `${sim.url}/api`, version: '10', retries: 2 }).setToken(sim.options.token);
+    const channel = sim.general.id;
+    const a = await rest.post(`/channels/${channel}/messages`, { body: { content: 'x', nonce: 'n-1', enforce_nonce: true } });
+    const b = await rest.post(`/channels/${channel}/messages`, { body: { content: 'x', nonce: 'n-1', enforce_nonce: true } });
+    assert.equal(a.id, b.id);
+    const c = await rest.post(`/channels/${channel}/messages`, { body: { content: 'x', nonce: 'n-1' } });
+    assert.notEqual(c.id, a.id, 'without enforce_nonce, a nonce does not deduplicate');
+    await assert.rejects(rest.post(`/channels/${channel}/messages`, { body: { content: 'x', nonce: 'n'.repeat(26), enforce_nonce: true } }));
+    assert.ok(sim.validationErrors.some((e) => /nonce/.test(e)), 'a nonce over 25 characters breaks the API description');
+    sim.validationErrors.length = 0;
+    // The edge loses the answer after the message was created; the client's retry carries the same nonce.
+    sim.fault({ kind: 'create_then_5xx', code: 1 });
+    const before = sim.messages.get(channel).length;
+    const d = await rest.post(`/channels/${channel}/messages`, { body: { content: 'y', nonce: 'n-2', enforce_nonce: true } });
+    assert.equal(sim.edge5xx, 1);
+    assert.equal(sim.messages.get(channel).length, before + 1, 'one message, not two');
+    assert.equal(sim.messages.get(channel).at(-1).id, d.id);
+  } finally { await sim.stop(); }
+});
+
+test('GET /channels/{id}/messages: after and limit, the newest first, without gateway-only fields', async () => {
+  const sim = await startSimulator();
+  try {
+    const rest = new REST({ api: `${sim.url}/api`, version: '10' }).setToken(sim.options.token);
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await sim.control('POST', '/_sim/messages', { user: '1400000000000000001', content: `m${i}` }))[1].id);
+    const page = await rest.get(`/channels/${sim.general.id}/messages`, { query: new URLSearchParams({ after: ids[0], limit: '2' }) });
+    assert.deepEqual(page.map((m) => m.content), ['m2', 'm1'], 'the two right after, newest first');
+    assert.ok(page.every((m) => m.guild_id === undefined && m.member === undefined));
+    const newest = await rest.get(`/channels/${sim.general.id}/messages`, { query: new URLSearchParams({ limit: '1' }) });
+    assert.equal(newest[0].content, 'm4');
+    await assert.rejects(rest.get(`/channels/${sim.general.id}/messages`, { query: new URLSearchParams({ limit: '101' }) }), (e) => e.status === 400);
+  } finally { await sim.stop(); }
+});

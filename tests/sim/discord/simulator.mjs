@@ -42,8 +42,10 @@ export class DiscordSimulator {
       heartbeatInterval: 1000,
       enabledIntents: PRIVILEGED,          // privileged intents enabled in the "Developer Portal"
       interactionDeadlineMs: 3000,
-      messageLimit: { limit: 5, windowMs: 5000 },  // per channel, like Discord
+      messageLimit: { limit: 5, windowMs: 5000 },  // POST /channels/{id}/messages: per channel, like Discord
+      routeLimit: { limit: 50, windowMs: 1000 },   // every other route, per route and major parameter
       globalPerSecond: 50,
+      nonceWindowMs: 5 * 60 * 1000,                // enforce_nonce: the same nonce within this returns the original
       interactionsUrl: null,               // for signed HTTP delivery
       ...options,
     };
@@ -58,7 +60,12 @@ export class DiscordSimulator {
     this.globalWindow = { start: 0, count: 0 };
     this.sessions = new Map();
     this.gatewayStats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, closes: [] };
-    this.faults = { dropAcks: false };
+    this.faults = { dropAcks: false, createThen5xx: 0, holdIdentify: false };
+    this.heldIdentifies = [];
+    this.nonces = new Map();      // channel:author:nonce -> { message, at }
+    this.rateLimited = { route: 0, global: 0, injected: 0 };  // 429s answered, by cause
+    this.rateLimitLog = [];       // the enforced ones: { route, scope, at }
+    this.edge5xx = 0;
     this.commands = [];
     this.interactions = new Map();
     this.messages = new Map();   // channel id -> [message]
@@ -158,19 +165,8 @@ export class DiscordSimulator {
         if (!this.faults.dropAcks) ws.send(JSON.stringify({ op: GatewayOpcodes.HeartbeatAck }));
       } else if (msg.op === GatewayOpcodes.Identify) {
         if (conn.session) { ws.close(4005, 'Already authenticated'); return; }
-        const d = msg.d ?? {};
-        if (d.token !== this.options.token) { ws.close(4004, 'Authentication failed.'); return; }
-        if (typeof d.intents !== 'number') { ws.close(4013, 'Invalid intent(s).'); return; }
-        if ((d.intents & PRIVILEGED & ~this.options.enabledIntents) !== 0) { ws.close(4014, 'Disallowed intent(s).'); return; }
-        this.gatewayStats.identifies += 1;
-        const session = { id: crypto.randomBytes(16).toString('hex'), seq: 0, buffer: [], intents: d.intents, ws, ready: true };
-        this.sessions.set(session.id, session);
-        conn.session = session;
-        const port = this.server.address().port;
-        this.dispatch('READY', { v: 10, user: this.bot, guilds: [{ id: this.guild.id, unavailable: true }], session_id: session.id,
-          session_type: 'normal', resume_gateway_url: `ws://127.0.0.1:${port}/resume-gateway`, shard: [0, 1],
-          application: { id: this.options.applicationId, flags: this.applicationFlags() } });
-        if (d.intents & GatewayIntentBits.Guilds) this.dispatch('GUILD_CREATE', this.guildObject(true), GatewayIntentBits.Guilds);
+        if (this.faults.holdIdentify) { this.heldIdentifies.push(() => this.identify(ws, conn, msg)); return; }
+        this.identify(ws, conn, msg);
       } else if (msg.op === GatewayOpcodes.Resume) {
         const d = msg.d ?? {};
         const session = this.sessions.get(d.session_id);
@@ -198,6 +194,24 @@ export class DiscordSimulator {
     });
   }
 
+  // IDENTIFY: a new session, READY and GUILD_CREATE (Discord does not replay what was sent before it).
+  identify(ws, conn, msg) {
+    if (ws.readyState !== ws.OPEN) return;
+    const d = msg.d ?? {};
+    if (d.token !== this.options.token) { ws.close(4004, 'Authentication failed.'); return; }
+    if (typeof d.intents !== 'number') { ws.close(4013, 'Invalid intent(s).'); return; }
+    if ((d.intents & PRIVILEGED & ~this.options.enabledIntents) !== 0) { ws.close(4014, 'Disallowed intent(s).'); return; }
+    this.gatewayStats.identifies += 1;
+    const session = { id: crypto.randomBytes(16).toString('hex'), seq: 0, buffer: [], intents: d.intents, ws, ready: true };
+    this.sessions.set(session.id, session);
+    conn.session = session;
+    const port = this.server.address().port;
+    this.dispatch('READY', { v: 10, user: this.bot, guilds: [{ id: this.guild.id, unavailable: true }], session_id: session.id,
+      session_type: 'normal', resume_gateway_url: `ws://127.0.0.1:${port}/resume-gateway`, shard: [0, 1],
+      application: { id: this.options.applicationId, flags: this.applicationFlags() } });
+    if (d.intents & GatewayIntentBits.Guilds) this.dispatch('GUILD_CREATE', this.guildObject(true), GatewayIntentBits.Guilds);
+  }
+
   applicationFlags() {
     let f = 0;
     if (this.options.enabledIntents & GatewayIntentBits.GuildMembers) f |= 1 << 14;
@@ -219,50 +233,68 @@ export class DiscordSimulator {
     }
     if (kind === 'drop_acks') this.faults.dropAcks = true;
     if (kind === 'restore_acks') this.faults.dropAcks = false;
+    // IDENTIFY left unanswered (no READY) until released: a window in which Maxis has no session.
+    if (kind === 'hold_identify') this.faults.holdIdentify = true;
+    if (kind === 'release_identify') {
+      this.faults.holdIdentify = false;
+      for (const run of this.heldIdentifies.splice(0)) run();
+    }
+    // The next message creations succeed, then Discord's edge answers 5xx (the answer is lost).
+    if (kind === 'create_then_5xx') this.faults.createThen5xx += code ?? 1;
   }
 
   // ---- REST --------------------------------------------------------------------------------------------
+  // Discord's rate limits as its documentation describes them: a global limit (requests per second, interaction
+  // endpoints exempt) and per-route buckets kept apart by major parameter (channel, guild, webhook id + token),
+  // routes sharing a bucket named by the same X-RateLimit-Bucket hash. Every answer carries X-RateLimit-Limit,
+  // -Remaining, -Reset (epoch seconds), -Reset-After (seconds) and -Bucket; a 429 adds Retry-After and
+  // X-RateLimit-Scope, with a JSON body { message, retry_after, global }. Every 429 answered is counted.
   rateLimit(method, path, res) {
     const now = Date.now();
     const route = routeKey(method, path);
+    const tooMany = (retry, global, scope) => {
+      res.setHeader('Retry-After', String(Math.ceil(retry)));
+      res.setHeader('X-RateLimit-Scope', scope);
+      if (global) res.setHeader('X-RateLimit-Global', 'true');
+      return new DiscordError(429, 0, 'You are being rate limited.', { retry_after: Math.round(retry * 1000) / 1000, global });
+    };
     const injected = this.injected429.find((r) => r.count > 0 && (r.route === '*' || route.startsWith(r.route)));
     if (injected) {
       injected.count -= 1;
-      const retry = injected.retry_after;
-      res.setHeader('Retry-After', String(Math.ceil(retry)));
-      res.setHeader('X-RateLimit-Scope', injected.global ? 'global' : 'user');
-      if (injected.global) res.setHeader('X-RateLimit-Global', 'true');
-      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: !!injected.global });
+      this.rateLimited.injected += 1;
+      throw tooMany(injected.retry_after, !!injected.global, injected.global ? 'global' : 'user');
     }
-    if (now - this.globalWindow.start >= 1000) this.globalWindow = { start: now, count: 0 };
-    this.globalWindow.count += 1;
-    if (this.globalWindow.count > this.options.globalPerSecond && !route.includes('/interactions/')) {
-      const retry = (this.globalWindow.start + 1000 - now) / 1000;
-      res.setHeader('Retry-After', String(Math.ceil(retry)));
-      res.setHeader('X-RateLimit-Global', 'true');
-      res.setHeader('X-RateLimit-Scope', 'global');
-      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: true });
+    const exempt = route.startsWith('POST /interactions/') || route.startsWith('PATCH /webhooks/') || route.startsWith('POST /webhooks/') ||
+      route.startsWith('GET /webhooks/') || route.startsWith('DELETE /webhooks/');
+    if (!exempt) {
+      if (now - this.globalWindow.start >= 1000) this.globalWindow = { start: now, count: 0 };
+      if (this.globalWindow.count >= this.options.globalPerSecond) {
+        this.rateLimited.global += 1;
+        this.rateLimitLog.push({ route, scope: 'global', at: now });
+        throw tooMany((this.globalWindow.start + 1000 - now) / 1000, true, 'global');
+      }
+      this.globalWindow.count += 1;
     }
     const isMessage = /^POST \/channels\/\d+\/messages$/.test(route);
-    const { limit, windowMs } = isMessage ? this.options.messageLimit : { limit: 50, windowMs: 1000 };
-    const hash = crypto.createHash('sha1').update(isMessage ? 'messages' : route).digest('hex').slice(0, 16);
-    const key = isMessage ? `${hash}:${path.split('/')[2]}` : `${hash}:${route}`;
+    const { limit, windowMs } = isMessage ? this.options.messageLimit : this.options.routeLimit;
+    // The bucket hash names the route (message creation shares one hash across channels); the major
+    // parameter (already in the route key) keeps channels, guilds and webhooks apart.
+    const hash = crypto.createHash('sha1').update(isMessage ? 'POST /channels/:id/messages' : route.replace(/\/\d{5,}/g, '/:major')).digest('hex').slice(0, 16);
+    const key = `${hash}:${route}`;
     let b = this.buckets.get(key);
     if (!b || now >= b.reset) { b = { remaining: limit, reset: now + windowMs }; this.buckets.set(key, b); }
     const headers = () => {
       res.setHeader('X-RateLimit-Limit', String(limit));
       res.setHeader('X-RateLimit-Remaining', String(Math.max(0, b.remaining)));
-      res.setHeader('X-RateLimit-Reset', ((b.reset) / 1000).toFixed(3));
+      res.setHeader('X-RateLimit-Reset', (b.reset / 1000).toFixed(3));
       res.setHeader('X-RateLimit-Reset-After', ((b.reset - now) / 1000).toFixed(3));
       res.setHeader('X-RateLimit-Bucket', hash);
     };
     if (b.remaining <= 0) {
       headers();
-      const retry = (b.reset - now) / 1000;
-      res.setHeader('Retry-After', String(Math.ceil(retry)));
-      res.setHeader('X-RateLimit-Scope', 'user');
-      this.stats429 = (this.stats429 ?? 0) + 1;
-      throw new DiscordError(429, 0, 'You are being rate limited.', { retry_after: retry, global: false });
+      this.rateLimited.route += 1;
+      this.rateLimitLog.push({ route, scope: 'user', at: now, reset: b.reset });
+      throw tooMany((b.reset - now) / 1000, false, 'user');
     }
     b.remaining -= 1;
     headers();
@@ -330,13 +362,58 @@ export class DiscordSimulator {
       if (channel.botDenied) throw new DiscordError(403, 50001, 'Missing Access');
     }
     this.validateMessage(body);
+    if (typeof body.nonce === 'string' && body.nonce.length > 25) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors: { nonce: 'Must be 25 or fewer in length.' } });
+    // enforce_nonce: the same nonce from the same author in the same channel within a few minutes returns the
+    // message created the first time instead of creating another.
+    const nonceKey = body.nonce !== undefined && body.nonce !== null && body.enforce_nonce ? `${channelId}:${this.bot.id}:${body.nonce}` : null;
+    if (nonceKey) {
+      const seen = this.nonces.get(nonceKey);
+      if (seen && Date.now() - seen.at < this.options.nonceWindowMs) { this.nonceHits = (this.nonceHits ?? 0) + 1; return seen.message; }
+    }
     const m = this.messageFrom(channelId, body);
+    if (body.nonce !== undefined && body.nonce !== null) m.nonce = body.nonce;
+    if (nonceKey) this.nonces.set(nonceKey, { message: m, at: Date.now() });
     if (!dmUser) m.guild_id = this.guild.id;
     if (!this.messages.has(channelId)) this.messages.set(channelId, []);
     this.messages.get(channelId).push(m);
     this.dispatch('MESSAGE_CREATE', m, dmUser ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
     this.onBotMessage?.(m);
     return m;
+  }
+
+  // GET /channels/{id}/messages: around, before or after a message id (one of them), limit 1-100 (50 by
+  // default); the newest first. Messages read over REST carry no guild_id or member (those are gateway extras);
+  // without the Message Content intent, others' guild messages come without their content.
+  history(channelId, query) {
+    const isDm = [...this.dmChannels.values()].includes(channelId);
+    if (!isDm) {
+      if (!this.guild.channels.has(channelId)) throw new DiscordError(404, 10003, 'Unknown Channel');
+      if ((this.permissionsOf(this.bot.id) & P.ReadMessageHistory) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+    }
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new DiscordError(400, 50035, 'Invalid Form Body');
+    const anchors = ['around', 'before', 'after'].filter((k) => query.has(k));
+    if (anchors.length > 1) throw new DiscordError(400, 50035, 'Invalid Form Body');
+    for (const k of anchors) if (!/^\d+$/.test(query.get(k))) throw new DiscordError(400, 50035, 'Invalid Form Body');
+    const all = [...(this.messages.get(channelId) ?? [])].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    let picked;
+    if (query.has('after')) {
+      const after = BigInt(query.get('after'));
+      picked = all.filter((x) => BigInt(x.id) > after).slice(0, limit);
+    } else if (query.has('before')) {
+      const before = BigInt(query.get('before'));
+      picked = all.filter((x) => BigInt(x.id) < before).slice(-limit);
+    } else if (query.has('around')) {
+      const around = BigInt(query.get('around'));
+      const i = all.findIndex((x) => BigInt(x.id) >= around);
+      const at = i < 0 ? all.length : i;
+      picked = all.slice(Math.max(0, at - Math.floor(limit / 2)), Math.max(0, at - Math.floor(limit / 2)) + limit);
+    } else {
+      picked = all.slice(-limit);
+    }
+    const content = (this.options.enabledIntents & GatewayIntentBits.MessageContent) !== 0;
+    return picked.reverse().map(({ guild_id, member, ...x }) => (content || isDm || x.author.id === this.bot.id || x.mentions.some((u) => u.id === this.bot.id)
+      ? x : { ...x, content: '', embeds: [], attachments: [], components: [] }));
   }
 
   interactionByToken(token) {
@@ -442,6 +519,7 @@ export class DiscordSimulator {
       return [200, c];
     }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body)]; }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'GET') { bot(); return [200, this.history(m[1], query)]; }
     if (method === 'POST' && path === '/users/@me/channels') {
       bot();
       const user = this.users.get(String(body.recipient_id));
@@ -566,7 +644,8 @@ export class DiscordSimulator {
         public_key: this.publicKeyHex, guild_id: this.guild.id, application_id: this.options.applicationId, bot_id: this.bot.id,
         channels: { general: this.general.id, staff: this.staffChannel.id, fallback: this.fallbackChannel.id },
         roles: { bot: this.botRole.id, staff: this.staffRole.id, pro: this.paidRole.id, high: this.highRole.id, ultra: this.ultraRole.id, founder: this.founderRole.id },
-        rate_limited: this.stats429 ?? 0, validation_errors: this.validationErrors });
+        rate_limited: this.rateLimited.route + this.rateLimited.global, rate_limited_by: { ...this.rateLimited }, rate_limit_log: this.rateLimitLog,
+        edge_5xx: this.edge5xx, held_identifies: this.heldIdentifies.length, nonce_hits: this.nonceHits ?? 0, validation_errors: this.validationErrors });
     }
     if (method === 'POST' && path === '/_sim/messages') {
       const u = this.users.get(body.user) ?? this.addUser({ id: body.user, username: body.username });
@@ -593,6 +672,11 @@ export class DiscordSimulator {
     }
     if ((m = path.match(/^\/_sim\/dms\/(\d+)\/closed$/)) && method === 'PUT') { body.closed ? this.dmClosed.add(m[1]) : this.dmClosed.delete(m[1]); return json(200, {}); }
     if (method === 'GET' && path === '/_sim/channels') return json(200, [...this.guild.channels.values()]);
+    if (method === 'POST' && path === '/_sim/channels') {
+      const c = this.addChannel({ name: body.name });
+      this.dispatch('CHANNEL_CREATE', c, GatewayIntentBits.Guilds);
+      return json(200, c);
+    }
     if (method === 'POST' && path === '/_sim/members') {
       const u = this.users.get(body.user) ?? this.addUser({ id: body.user, username: body.username });
       this.guild.members.set(u.id, { roles: body.roles ?? [], joined_at: new Date().toISOString() });
@@ -657,6 +741,15 @@ export class DiscordSimulator {
       }
       this.rateLimit(req.method, path, res);
       const [status, value] = await this.rest(req.method, path, body, req.headers, url.searchParams);
+      if (this.faults.createThen5xx > 0 && req.method === 'POST' && /^\/channels\/\d+\/messages$/.test(path) && status === 200) {
+        // The message exists now; the answer is lost at the edge, which says 502 in HTML, without rate-limit headers.
+        this.faults.createThen5xx -= 1;
+        this.edge5xx += 1;
+        for (const h of res.getHeaderNames()) res.removeHeader(h);
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>');
+        return;
+      }
       send(status, value);
     } catch (e) {
       if (e instanceof DiscordError) {
