@@ -9,6 +9,7 @@
 #include "commands/catalog.hpp"
 #include "commands/engine.hpp"
 #include "commands/plan_commands.hpp"
+#include "core/strings.hpp"
 #include "domain/plans/assistant.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
@@ -118,9 +119,9 @@ struct DiscordRuntime::Parts {
         };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
         hooks.message_processed = [this](const discord::ChannelCursor& c) {
-            const auto& id = c.last_message_id;
-            if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) return;
-            storage::AdvanceChannelCursor(db, storage::ChannelCursor{c.channel_id, c.guild_id, std::stoll(id)}, clock.Now());
+            auto message_id = core::ParseId(c.last_message_id);
+            if (!message_id) return;
+            storage::AdvanceChannelCursor(db, storage::ChannelCursor{c.channel_id, c.guild_id, *message_id}, clock.Now());
         };
         hooks.recent_channels = [this](core::TimePoint since, int limit) {
             std::vector<discord::ChannelCursor> out;

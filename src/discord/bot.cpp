@@ -27,10 +27,9 @@ constexpr int kEphemeral = 64;
 constexpr std::size_t kRememberedIds = 4096;
 
 std::optional<core::UserId> Snowflake(const std::string& id) {
-    if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    auto v = std::stoll(id);
-    if (v <= 0) return std::nullopt;
-    return core::UserId{v};
+    auto v = core::ParseId(id);
+    if (!v) return std::nullopt;
+    return core::UserId{*v};
 }
 
 std::string DisplayName(const json::object& user) {

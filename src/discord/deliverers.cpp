@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "commands/notice.hpp"
+#include "core/strings.hpp"
 #include "discord/json_util.hpp"
 
 namespace maxis::discord {
@@ -47,7 +48,7 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
     worker.Register(channels::kNotifyMember, [&messenger, &catalog, options, locale_of](const scheduling::OutboxItem& item) {
         auto payload = json::parse(item.payload).as_object();
         auto user = Str(payload, "user");
-        auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{std::stoll(user)}));
+        auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{core::ParseId(user).value_or(0)}));
         auto r = messenger.SendDm(user, reply, NonceKey(item));
         if (r.code == 50007 && !options.fallback_channel_id.empty()) {
             // DMs closed: mention the member where they will see it. Only they are pinged.

@@ -1,5 +1,6 @@
 #include "discord/members.hpp"
 
+#include "core/strings.hpp"
 #include "discord/json_util.hpp"
 
 namespace maxis::discord {
@@ -20,11 +21,12 @@ std::optional<std::map<long long, std::set<std::string>>> ListMemberRoles(RestCl
             const auto* user = Obj(m.as_object(), "user");
             if (user == nullptr) continue;
             auto id = Str(*user, "id");
-            if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos) continue;
+            auto member_id = core::ParseId(id);
+            if (!member_id) continue;
             after = id;
             if (user->contains("bot") && user->at("bot").is_bool() && user->at("bot").as_bool()) continue;
             auto roles = Ids(m.as_object().if_contains("roles"));
-            out[std::stoll(id)] = std::set<std::string>(roles.begin(), roles.end());
+            out[*member_id] = std::set<std::string>(roles.begin(), roles.end());
         }
         if (list.size() < 1000) break;
     }

@@ -1,5 +1,6 @@
 #include "discord/rest_client.hpp"
 
+#include <cmath>
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
@@ -80,7 +81,8 @@ std::optional<double> ParseSeconds(const std::string& text) {
     try {
         std::size_t used = 0;
         double v = std::stod(text, &used);
-        if (used != text.size() || v < 0) return std::nullopt;
+        // A number of seconds Discord could mean: not negative, not NaN or infinite, not absurdly large.
+        if (used != text.size() || !std::isfinite(v) || v < 0 || v > 24 * 3600) return std::nullopt;
         return v;
     } catch (const std::exception&) {
         return std::nullopt;
