@@ -115,6 +115,7 @@ struct DiscordRuntime::Parts {
         };
         hooks.converse = [this, &engine](const core::Viewer& viewer, const std::string& locale, const std::string& text,
                                          const std::vector<std::string>& images) {
+            if (auto refusal = engine.RefuseIfBlocked(viewer, locale)) return *refusal;
             return commands::AssistantReply(engine.catalog(), locale, plans.assistant, viewer.user_id, text, images);
         };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };

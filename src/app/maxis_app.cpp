@@ -449,11 +449,15 @@ int MaxisApp::Serve(std::ostream& out) {
             }});
         panel::AddPanelRoutes(router, *panel_services);
     }
-    http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled](const http::Request& req) {
-        if (auto viewer = http::BearerViewer(req, [&tokens](const std::string& t) { return tokens.Authenticate(t); })) {
-            return viewer;
+    http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled,
+                                      &engine = *parts_->engine](const http::Request& req) {
+        auto viewer = http::BearerViewer(req, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+        if (!viewer && enabled) viewer = panel_auth.ApiViewer(req);
+        // A blocked member's token opens nothing, as their chat commands and conversations do not.
+        if (viewer && engine.Blocks(*viewer)) {
+            throw core::Error(core::ErrorCode::kForbidden, "your access has been blocked by the staff");
         }
-        return enabled ? panel_auth.ApiViewer(req) : std::nullopt;
+        return viewer;
     };
     http::AddTicketRoutes(router, *parts_->tickets, api_viewer);
     http::AddShopRoutes(router, *parts_->shop, clock, api_viewer);

@@ -224,6 +224,14 @@ TEST_F(EngineTest, BlockedMembersAreRefusedAndNothingRuns) {
     // Staff are never blocked from the bot.
     EXPECT_FALSE(Run(R"(!ticket_create "Sujet" billing critique texte)", Role::kStaff).is_error);
     EXPECT_EQ(runs, 1);
+    // The same rule serves the doors that are not commands (the assistant's conversations, the REST API).
+    EXPECT_TRUE(engine.Blocks(Viewer{UserId{1}, Role::kMember}));
+    EXPECT_FALSE(engine.Blocks(Viewer{UserId{1}, Role::kStaff}));
+    EXPECT_FALSE(engine.Blocks(Viewer{UserId{2}, Role::kMember}));
+    auto refusal = engine.RefuseIfBlocked(Viewer{UserId{1}, Role::kMember}, "en");
+    ASSERT_TRUE(refusal);
+    EXPECT_NE(refusal->text.find("suspended"), std::string::npos) << refusal->text;
+    EXPECT_FALSE(engine.RefuseIfBlocked(Viewer{UserId{2}, Role::kMember}, "en"));
 }
 
 TEST_F(EngineTest, LinesWithoutPrefixAreIgnored) {

@@ -191,9 +191,18 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
     return Refusal(message + "\n" + catalog_.Text(locale, "errors.usage", {{"usage", Usage(spec, locale)}}));
 }
 
+bool Engine::Blocks(const core::Viewer& viewer) const {
+    return blocked_ && !viewer.IsStaff() && blocked_(viewer.user_id);
+}
+
+std::optional<Reply> Engine::RefuseIfBlocked(const core::Viewer& viewer, const std::string& locale) const {
+    if (!Blocks(viewer)) return std::nullopt;
+    return Refusal(catalog_.Text(locale, "errors.blocked"));
+}
+
 Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std::string& locale, Args args) const {
     try {
-        if (blocked_ && !viewer.IsStaff() && blocked_(viewer.user_id)) return Refusal(catalog_.Text(locale, "errors.blocked"));
+        if (auto refusal = RefuseIfBlocked(viewer, locale)) return *refusal;
         Invocation inv{viewer, locale, catalog_, std::move(args)};
         Reply reply = spec.handler(inv);
         reply.ephemeral = reply.ephemeral || spec.ephemeral;

@@ -33,6 +33,11 @@ public:
     /// Members for whom blocked() is true get a refusal instead of any command (staff never do). Set before
     /// serving; blocked() must be thread-safe.
     void SetBlockedCheck(std::function<bool(core::UserId)> blocked) { blocked_ = std::move(blocked); }
+    /// The one rule for blocked members, for every door: commands here, the assistant's conversations on
+    /// Discord, the REST API (the app asks it). Staff are never blocked.
+    [[nodiscard]] bool Blocks(const core::Viewer& viewer) const;
+    /// The reply a blocked member gets instead of anything they asked, or nullopt when they may go on.
+    [[nodiscard]] std::optional<Reply> RefuseIfBlocked(const core::Viewer& viewer, const std::string& locale) const;
     [[nodiscard]] const std::string& prefix() const { return prefix_; }
     [[nodiscard]] const Catalog& catalog() const { return catalog_; }
 

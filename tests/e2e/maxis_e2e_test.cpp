@@ -265,6 +265,38 @@ TEST_F(MaxisE2E, ControlCharactersNeverReachTheStaffTerminalRaw) {
     EXPECT_NE(staff.out.find("nul\\u001B]0;pwn\\u0007\\u2066x"), std::string::npos) << staff.out;
 }
 
+// A member blocked by the staff is refused at every door with the one rule: chat commands, and the REST API
+// with the member's own token (the assistant's conversations on Discord go through the same check).
+TEST_F(MaxisE2E, ABlockedMemberIsRefusedByTheApiAsByTheChat) {
+    auto maxis = BinaryPath("maxis");
+    auto first = testing::Run({maxis, "console", "--database", Db(), "--as", "4242"},
+                              "!ticket_create Aide general basse Bonjour\n");
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    auto token = testing::Run({maxis, "token", "create", "--as", "4242", "--database", Db()});
+    ASSERT_EQ(token.exit_code, 0) << token.err;
+    std::string bearer = "Bearer " + token.out.substr(0, token.out.find('\n'));
+    std::unique_ptr<Process> p;
+    auto port = Serve(p);
+    ASSERT_NE(port, 0);
+    EXPECT_EQ(testing::HttpRequest(port, "GET", "/api/v1/tickets", "", {{"Authorization", bearer}}).status, 200);
+
+    auto block = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "UPDATE users SET blocked = 1 WHERE id = 4242"});
+    ASSERT_EQ(block.exit_code, 0) << block.err;
+    auto list = testing::HttpRequest(port, "GET", "/api/v1/tickets", "", {{"Authorization", bearer}});
+    EXPECT_EQ(list.status, 403);
+    EXPECT_NE(list.body.find("blocked"), std::string::npos) << list.body;
+    auto create = testing::HttpRequest(port, "POST", "/api/v1/tickets",
+                                       R"({"subject":"Encore","category":"general","priority":"low","message":"x"})",
+                                       {{"Authorization", bearer}, {"Content-Type", "application/json"}});
+    EXPECT_EQ(create.status, 403);
+    auto count = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT COUNT(*) FROM tickets"});
+    EXPECT_EQ(count.out, "1\n");
+    auto chat = testing::Run({maxis, "console", "--database", Db(), "--as", "4242"}, "!ticket_list\n");
+    EXPECT_EQ(chat.out.find("Aide"), std::string::npos) << chat.out;
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
+}
+
 TEST_F(MaxisE2E, GlobalOptionsWorkBeforeAndAfterTheCommand) {
     auto config = dir / "maxis.toml";
     std::ofstream(config) << "[server]\nlisten = \"127.0.0.1:0\"\n";

@@ -330,6 +330,27 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
   }
 });
 
+// The paid assistant is behind the same rule as every command: a member blocked by the staff gets the
+// suspension notice, and nothing of theirs reaches the provider.
+test('a blocked member talking to the assistant gets the suspension notice and the provider hears nothing', async () => {
+  const llm = await startLlmSimulator({ apiKey: 'sk-llm-test' });
+  const e = await startPlans({ llm });
+  try {
+    await e.member(ALICE);
+    await e.control('POST', '/_sim/messages', { user: ALICE, content: 'bonjour', dm: true });
+    await waitFor('the DM answer', async () => (await dmTexts(e, ALICE)).includes('Réponse n°1 : bonjour'));
+    e.sql(`UPDATE users SET blocked = 1 WHERE id = ${ALICE}`);
+    await e.control('POST', '/_sim/messages', { user: ALICE, content: 'encore une question', dm: true });
+    await e.say(ALICE, `<@${e.state.bot_id}> et ici ?`);
+    await waitFor('two suspension notices', async () => (await e.dms(ALICE)).filter((m) => /suspendu/.test(m.content)).length +
+      (await e.channelMessages(e.state.channels.general)).filter((m) => /suspendu/.test(m.content)).length >= 2);
+    assert.equal(llm.state.requests.length, 1);
+  } finally {
+    await e.stop();
+    await llm.close();
+  }
+});
+
 test('with no provider the assistant says so and counts nothing', async () => {
   const e = await startPlans();
   try {
