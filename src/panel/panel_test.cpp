@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <soci/soci.h>
 
 #include "core/errors.hpp"
 #include "crypto/crypto.hpp"
 #include "panel/auth.hpp"
 #include "panel/keyring.hpp"
 #include "panel/qr.hpp"
+#include "panel/routes.hpp"
+#include "panel/assets.hpp"
+#include "core/time_zone.hpp"
+#include "http/router.hpp"
 #include "storage/migrator.hpp"
 #include "support/fake_clock.hpp"
 
@@ -328,6 +333,39 @@ TEST_F(PanelAuthTest, AnAdminSeesAndEndsSessions) {
     EXPECT_FALSE(auth->Current(Get("/", b)));
     EXPECT_TRUE(auth->Current(Get("/", a)));
     EXPECT_FALSE(auth->EndSessionByRef(sa, "0000000000000000", Post("/", a, sa.record.csrf_token)));
+}
+
+// The dashboard's daily median first response is the tickets' own median (nearest rank, as in the ticket
+// statistics), not a second definition: for 1, 2, 3 and 10 minutes it is 2 minutes, not 2.5.
+TEST_F(PanelAuthTest, TheDashboardMedianIsTheTicketStatisticsMedian) {
+    auto created = core::ToEpochMillis(clock.Now()) - 3 * 3600 * 1000;
+    db.Write(core::Viewer::System(), [&](storage::Transaction& tx) {
+        for (long long minutes : {1, 2, 3, 10}) {
+            long long responded = created + minutes * 60000;
+            tx.sql() << "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
+                        "first_response_at, first_response_due, resolution_due) VALUES (1, 's', 'general', 'low', "
+                        "'waiting_member', :c, :c, :r, :c, :c)",
+                soci::use(created, "c"), soci::use(responded, "r");
+        }
+    });
+    auth->SetRequireSecondFactor(false);
+    auto cookie = LinkLogin();
+    auto zone = core::TimeZone::Load("UTC");
+    Assets assets;
+    PanelServices services{*auth, store, clock, zone, assets, [] { return std::string(); }, {}, nullptr, nullptr};
+    http::Router router;
+    AddPanelRoutes(router, services);
+    auto req = Get("/admin-panel/api/dashboard?days=7", cookie);
+    auto match = router.Find(req);
+    ASSERT_NE(match.handler, nullptr);
+    auto res = (*match.handler)(req);
+    ASSERT_EQ(res.status, 200) << res.body;
+    auto medians = boost::json::parse(res.body).at("first_response_median_minutes").as_array();
+    std::vector<double> known;
+    for (const auto& m : medians) {
+        if (!m.is_null()) known.push_back(m.to_number<double>());
+    }
+    EXPECT_EQ(known, std::vector<double>{2.0});
 }
 
 }  // namespace

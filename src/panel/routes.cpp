@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/strings.hpp"
+#include "domain/tickets/ticket_service.hpp"
 
 namespace maxis::panel {
 
@@ -67,7 +68,7 @@ json::object DashboardJson(PanelServices& s, int days) {
     }
     std::size_t n = labels.size();
     std::vector<long long> created(n), fr_breaches(n), res_breaches(n), joins(n), leaves(n);
-    std::vector<std::vector<double>> response_minutes(n);
+    std::vector<std::vector<core::Millis>> response_times(n);
     for (const auto& t : rows.tickets) {
         auto it = index.find(s.zone.LocalDate(t.created_at));
         if (it == index.end()) continue;
@@ -75,8 +76,8 @@ json::object DashboardJson(PanelServices& s, int days) {
         fr_breaches[it->second] += t.first_response_breached;
         res_breaches[it->second] += t.resolution_breached;
         if (t.first_response_at) {
-            response_minutes[it->second].push_back(
-                static_cast<double>(core::ToEpochMillis(*t.first_response_at) - core::ToEpochMillis(t.created_at)) / 60000.0);
+            response_times[it->second].push_back(
+                std::chrono::duration_cast<core::Millis>(*t.first_response_at - t.created_at));
         }
     }
     for (const auto& e : rows.member_events) {
@@ -89,14 +90,11 @@ json::object DashboardJson(PanelServices& s, int days) {
         for (auto x : v) a.push_back(x);
         return a;
     };
+    // The same median as the tickets' statistics (nearest rank): one definition for one figure.
     json::array median;
-    for (auto& m : response_minutes) {
-        if (m.empty()) {
-            median.push_back(nullptr);
-            continue;
-        }
-        std::sort(m.begin(), m.end());
-        median.push_back(m.size() % 2 ? m[m.size() / 2] : (m[m.size() / 2 - 1] + m[m.size() / 2]) / 2.0);
+    for (auto& times : response_times) {
+        auto m = tickets::ComputePercentiles(std::move(times)).median;
+        median.push_back(m ? json::value(static_cast<double>(m->count()) / 60000.0) : json::value(nullptr));
     }
     json::object by_status;
     long long active = 0;
