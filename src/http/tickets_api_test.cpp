@@ -124,6 +124,22 @@ TEST_F(TicketsApiTest, PatchChangesStatusPriorityAssigneeWithPermissions) {
     EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"resolved"})").status, 200);
 }
 
+// A PATCH is one change: when one of its fields is refused, none of the others is kept.
+TEST_F(TicketsApiTest, PatchIsAllOrNothing) {
+    auto id = std::to_string(Create(alice, "Tout ou rien"));
+    ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"closed","close_reason":"done"})").status, 200);
+    // Closing it again is refused (409): the priority and the assignee given with it must not be applied.
+    auto r = Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"priority":"critical","assignee":"9001","status":"closed"})");
+    EXPECT_EQ(r.status, 409) << r.body;
+    auto view = Json(Call("GET", "/api/v1/tickets/" + id, staff));
+    EXPECT_NE(view.at("priority"), "critical") << view;
+    EXPECT_TRUE(view.at("assignee").is_null()) << view;
+    // A member's refused field refuses the whole request too.
+    EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"open","priority":"low"})").status, 403);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets/" + id, staff)).at("status"), "closed");
+    EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"close_reason":"only"})").status, 400);
+}
+
 TEST_F(TicketsApiTest, FiltersAndCursorPagination) {
     for (int i = 0; i < 3; ++i) Create(alice, "Alice " + std::to_string(i));
     for (int i = 0; i < 3; ++i) Create(bob, "Bob " + std::to_string(i), i == 0 ? "critical" : "low");

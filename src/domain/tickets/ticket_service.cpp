@@ -193,72 +193,76 @@ Ticket TicketService::Note(const core::Viewer& viewer, TicketId id, const std::s
     });
 }
 
-Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::string& reason) {
+std::string TicketService::CheckedReason(const std::string& reason) const {
     auto clean = std::string(core::Trim(reason));
     core::RequireStorableText(clean, "reason", core::TextLines::kSingle);
     if (core::Utf8Length(clean) > limits_.max_subject * 2) {
         throw Error(ErrorCode::kInvalidArgument, "reason too long", "tickets.reason_too_long",
                     {{"max", std::to_string(limits_.max_subject * 2)}});
     }
-    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
-        if (t.status == Status::kClosed) throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(id)}});
-        auto before = std::string(ToString(t.status));
-        Transition(t, Status::kClosed, now);
-        t.close_reason = clean;
-        Audit(store, t, viewer, "close", before, clean, now);
-        if (viewer.user_id != t.owner) {
-            store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
-                                      {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", clean}}, Idem(t, "close", now)});
-        }
-    });
+    return clean;
+}
+
+void TicketService::ApplyClose(TicketStore& store, Ticket& t, const core::Viewer& viewer, const std::string& reason,
+                               core::TimePoint now) {
+    if (t.status == Status::kClosed) throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(t.id)}});
+    auto before = std::string(ToString(t.status));
+    Transition(t, Status::kClosed, now);
+    t.close_reason = reason;
+    Audit(store, t, viewer, "close", before, reason, now);
+    if (viewer.user_id != t.owner) {
+        store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
+                                  {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", reason}}, Idem(t, "close", now)});
+    }
+}
+
+void TicketService::ApplyReopen(TicketStore& store, Ticket& t, const core::Viewer& viewer, core::TimePoint now) {
+    if (t.status != Status::kClosed && t.status != Status::kResolved) {
+        throw Error(ErrorCode::kConflict, "not closed", "tickets.not_closed", {{"id", Id(t.id)}});
+    }
+    auto ended = t.closed_at.value_or(t.resolved_at.value_or(now));
+    if (!viewer.IsStaff() && now - ended > limits_.reopen_window) {
+        throw Error(ErrorCode::kConflict, "reopen window over", "tickets.reopen_expired", {{"id", Id(t.id)}});
+    }
+    if (!viewer.IsStaff() && store.CountActiveByOwner(t.owner) >= max_active_.load()) {
+        throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
+                    {{"max", std::to_string(max_active_.load())}});
+    }
+    auto before = std::string(ToString(t.status));
+    Transition(t, Status::kWaitingStaff, now);
+    t.close_reason.clear();
+    Audit(store, t, viewer, "reopen", before, std::string(ToString(t.status)), now);
+}
+
+void TicketService::ApplyPriority(TicketStore& store, Ticket& t, const core::Viewer& viewer, Priority priority,
+                                  const SlaTargets& targets, core::TimePoint now) {
+    auto before = std::string(ToString(t.priority));
+    // The targets follow the new priority, counted from creation (pauses already credited stay credited).
+    auto shift_fr = targets.first_response[static_cast<std::size_t>(priority)] -
+                    targets.first_response[static_cast<std::size_t>(t.priority)];
+    auto shift_res = targets.resolution[static_cast<std::size_t>(priority)] -
+                     targets.resolution[static_cast<std::size_t>(t.priority)];
+    if (!t.first_response_at) t.first_response_due += shift_fr;
+    t.resolution_due += shift_res;
+    t.priority = priority;
+    t.updated_at = now;
+    Audit(store, t, viewer, "priority", before, std::string(ToString(priority)), now);
+}
+
+Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::string& reason) {
+    return Update(viewer, id, TicketUpdate{.status = Status::kClosed, .close_reason = reason});
 }
 
 Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
-    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
-        if (t.status != Status::kClosed && t.status != Status::kResolved) {
-            throw Error(ErrorCode::kConflict, "not closed", "tickets.not_closed", {{"id", Id(id)}});
-        }
-        auto ended = t.closed_at.value_or(t.resolved_at.value_or(now));
-        if (!viewer.IsStaff() && now - ended > limits_.reopen_window) {
-            throw Error(ErrorCode::kConflict, "reopen window over", "tickets.reopen_expired", {{"id", Id(id)}});
-        }
-        if (!viewer.IsStaff() && store.CountActiveByOwner(t.owner) >= max_active_.load()) {
-            throw Error(ErrorCode::kLimitReached, "too many open tickets", "tickets.too_many_open",
-                        {{"max", std::to_string(max_active_.load())}});
-        }
-        auto before = std::string(ToString(t.status));
-        Transition(t, Status::kWaitingStaff, now);
-        t.close_reason.clear();
-        Audit(store, t, viewer, "reopen", before, std::string(ToString(t.status)), now);
-    });
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) { ApplyReopen(store, t, viewer, now); });
 }
 
 Ticket TicketService::Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee) {
-    RequireStaff(viewer);
-    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
-        auto before = t.assignee ? t.assignee->ToString() : "";
-        t.assignee = assignee;
-        t.updated_at = now;
-        Audit(store, t, viewer, "assign", before, assignee.ToString(), now);
-    });
+    return Update(viewer, id, TicketUpdate{.assignee = assignee});
 }
 
 Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Priority priority) {
-    RequireStaff(viewer);
-    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
-        auto before = std::string(ToString(t.priority));
-        // The targets follow the new priority, counted from creation (pauses already credited stay credited).
-        auto targets = policy_->For(t.owner, sla_);
-        auto shift_fr = targets.first_response[static_cast<std::size_t>(priority)] -
-                        targets.first_response[static_cast<std::size_t>(t.priority)];
-        auto shift_res = targets.resolution[static_cast<std::size_t>(priority)] -
-                         targets.resolution[static_cast<std::size_t>(t.priority)];
-        if (!t.first_response_at) t.first_response_due += shift_fr;
-        t.resolution_due += shift_res;
-        t.priority = priority;
-        t.updated_at = now;
-        Audit(store, t, viewer, "priority", before, std::string(ToString(priority)), now);
-    });
+    return Update(viewer, id, TicketUpdate{.priority = priority});
 }
 
 Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status status) {
@@ -267,6 +271,46 @@ Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status 
         auto before = std::string(ToString(t.status));
         Transition(t, status, now);
         Audit(store, t, viewer, "status", before, std::string(ToString(status)), now);
+    });
+}
+
+Ticket TicketService::Update(const core::Viewer& viewer, TicketId id, const TicketUpdate& update) {
+    if (update.empty()) {
+        throw Error(ErrorCode::kInvalidArgument, "nothing to change: give status, priority or assignee");
+    }
+    if ((update.priority || update.assignee) && !viewer.IsStaff()) {
+        throw Error(ErrorCode::kForbidden, "only staff can change priority or assignee");
+    }
+    if (update.status && !viewer.IsStaff() && *update.status != Status::kClosed && *update.status != Status::kOpen &&
+        *update.status != Status::kWaitingStaff) {
+        throw Error(ErrorCode::kForbidden, "members can only close or reopen their tickets");
+    }
+    auto reason = update.status == Status::kClosed ? CheckedReason(update.close_reason) : std::string();
+    // The SLA policy may read the database (a member's plan): it is asked before the write holds a connection.
+    // A ticket's owner never changes, so the read and the write agree on it.
+    std::optional<SlaTargets> targets;
+    if (update.priority) {
+        core::UserId owner;
+        repo_.Read(viewer, [&](TicketStore& store) { owner = Load(store, id).owner; });
+        targets = policy_->For(owner, sla_);
+    }
+    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
+        if (update.priority) ApplyPriority(store, t, viewer, *update.priority, *targets, now);
+        if (update.assignee) {
+            auto before = t.assignee ? t.assignee->ToString() : "";
+            t.assignee = *update.assignee;
+            t.updated_at = now;
+            Audit(store, t, viewer, "assign", before, update.assignee->ToString(), now);
+        }
+        if (update.status == Status::kClosed) {
+            ApplyClose(store, t, viewer, reason, now);
+        } else if (update.status && !viewer.IsStaff()) {
+            ApplyReopen(store, t, viewer, now);
+        } else if (update.status) {
+            auto before = std::string(ToString(t.status));
+            Transition(t, *update.status, now);
+            Audit(store, t, viewer, "status", before, std::string(ToString(*update.status)), now);
+        }
     });
 }
 

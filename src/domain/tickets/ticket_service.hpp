@@ -77,6 +77,15 @@ struct TicketStats {
 /// The support-ticket rules, whatever the transport (console, Discord, HTTP API). Every call runs in one
 /// transaction through the repository; errors are core::Error with a message-catalog key:
 /// not found (also for another member's ticket), limits, closed tickets, permissions.
+/// Several changes to one ticket, made together or not at all (the REST API's PATCH).
+struct TicketUpdate {
+    std::optional<Priority> priority;     // staff only
+    std::optional<core::UserId> assignee;  // staff only
+    std::optional<Status> status;          // members: closed, or open / waiting_staff to reopen
+    std::string close_reason;              // with status closed
+    [[nodiscard]] bool empty() const { return !priority && !assignee && !status; }
+};
+
 class TicketService {
 public:
     TicketService(TicketRepository& repo, const core::Clock& clock, TicketLimits limits = {}, SlaTargets sla = {},
@@ -94,6 +103,9 @@ public:
     Ticket Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee);
     Ticket SetPriority(const core::Viewer& viewer, TicketId id, Priority priority);
     Ticket SetStatus(const core::Viewer& viewer, TicketId id, Status status);
+    /// Priority, assignee and status in one transaction, each with the rule of its own call above: a member
+    /// may only close or reopen their ticket. Nothing changes unless everything can.
+    Ticket Update(const core::Viewer& viewer, TicketId id, const TicketUpdate& update);
 
     /// Staff only: response and resolution times over the period (nullopt: all time), backlog, breaches.
     TicketStats Stats(const core::Viewer& viewer, std::optional<core::Millis> period);
@@ -117,6 +129,12 @@ private:
     Ticket Change(const core::Viewer& viewer, TicketId id,
                   const std::function<void(TicketStore&, Ticket&, core::TimePoint)>& edit);
     void RequireStaff(const core::Viewer& viewer) const;
+    std::string CheckedReason(const std::string& reason) const;
+    void ApplyClose(TicketStore& store, Ticket& t, const core::Viewer& viewer, const std::string& reason,
+                    core::TimePoint now);
+    void ApplyReopen(TicketStore& store, Ticket& t, const core::Viewer& viewer, core::TimePoint now);
+    void ApplyPriority(TicketStore& store, Ticket& t, const core::Viewer& viewer, Priority priority,
+                       const SlaTargets& targets, core::TimePoint now);
     void CheckMessage(const std::string& body) const;
     void Transition(Ticket& t, Status to, core::TimePoint now) const;
     void Audit(TicketStore& store, const Ticket& t, const core::Viewer& actor, const std::string& action,

@@ -230,33 +230,17 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
         auto viewer = Authenticate(req, authenticate);
         auto id = IdParam(req);
         auto body = ParseBody(req, {"status", "priority", "assignee", "close_reason"});
-        if (body.empty()) BadRequest("nothing to change: give status, priority or assignee");
-        if (!viewer.IsStaff()) {
-            // Members may only close their ticket or reopen it.
-            if (body.contains("priority") || body.contains("assignee")) {
-                throw Error(ErrorCode::kForbidden, "only staff can change priority or assignee");
-            }
-        }
+        // One call, one transaction: the service applies its own rules to every field, or changes nothing.
+        tickets::TicketUpdate update;
         if (body.contains("priority")) {
-            service.SetPriority(viewer, id,
-                                EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames()));
+            update.priority = EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
         }
-        if (body.contains("assignee")) {
-            service.Assign(viewer, id, UserIdParam(StringField(body, "assignee", true), "field 'assignee'"));
-        }
+        if (body.contains("assignee")) update.assignee = UserIdParam(StringField(body, "assignee", true), "field 'assignee'");
         if (body.contains("status")) {
-            auto status = EnumField<Status>(StringField(body, "status", true), "status", ParseStatus, StatusNames());
-            if (status == Status::kClosed) {
-                service.Close(viewer, id, StringField(body, "close_reason", false));
-            } else if (!viewer.IsStaff()) {
-                if (status != Status::kOpen && status != Status::kWaitingStaff) {
-                    throw Error(ErrorCode::kForbidden, "members can only close or reopen their tickets");
-                }
-                service.Reopen(viewer, id);
-            } else {
-                service.SetStatus(viewer, id, status);
-            }
+            update.status = EnumField<Status>(StringField(body, "status", true), "status", ParseStatus, StatusNames());
+            update.close_reason = StringField(body, "close_reason", false);
         }
+        service.Update(viewer, id, update);
         return Response::Json(200, ViewJson(service.View(viewer, id)));
     });
 }
