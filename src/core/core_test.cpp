@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
@@ -64,6 +66,26 @@ TEST(Strings, Utf8ValidationRejectsMalformedSequences) {
     EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
     EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
     EXPECT_EQ(Utf8Length("héllo 🏆"), 7u);
+}
+
+// The hand-written ISO 8601 formatter gives exactly what date::format gave, across centuries, leap days,
+// both sides of the epoch and every millisecond digit.
+TEST(TimeZone, Iso8601MatchesTheCalendarLibrary) {
+    std::int64_t seed = 88172645463325252LL;
+    std::vector<std::int64_t> samples = {0, -1, 1, 951782400000LL, 951868799999LL, 4102444799999LL, -2208988800000LL,
+                                         253402300799999LL};
+    for (int i = 0; i < 20000; ++i) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        samples.push_back(seed % 253402300799999LL);  // years 1970 +/- 8000, within 0000-9999
+    }
+    for (auto ms : samples) {
+        auto t = FromEpochMillis(ms);
+        if (date::year_month_day(std::chrono::floor<date::days>(t)).year() < date::year(0)) continue;
+        EXPECT_EQ(FormatIso8601(t), date::format("%FT%TZ", t)) << ms;
+    }
+    EXPECT_EQ(FormatIso8601(FromEpochMillis(951782400123LL)), "2000-02-29T00:00:00.123Z");
 }
 
 TEST(TimeZone, UnknownZoneIsInvalidArgument) {

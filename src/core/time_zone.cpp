@@ -1,6 +1,7 @@
 #include "core/time_zone.hpp"
 
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include "core/errors.hpp"
 
@@ -40,7 +41,18 @@ TimePoint TimeZone::FromLocal(LocalTime local) const {
     return {};
 }
 
-std::string FormatIso8601(TimePoint t) { return date::format("%FT%TZ", t); }
+// Written by hand rather than through date::format, which goes through an ostringstream and the locale on
+// every call: list reads format several times per row.
+std::string FormatIso8601(TimePoint t) {
+    auto day = std::chrono::floor<date::days>(t);
+    date::year_month_day ymd{day};
+    auto ms = (t - day).count();  // since midnight, UTC
+    char out[32];
+    auto end = fmt::format_to_n(out, sizeof out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), ms / 3'600'000,
+                                ms / 60'000 % 60, ms / 1000 % 60, ms % 1000);
+    return std::string(out, end.out);
+}
 
 std::string TimeZone::Format(TimePoint t) const {
     auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::minutes>(t));
