@@ -17,9 +17,9 @@ namespace {
 /// Stripe's minimum charge amounts (docs: Supported currencies, minimum and maximum charge amounts),
 /// for the two-decimal currencies the shop's prices can be written in.
 constexpr std::array<std::pair<std::string_view, long long>, 22> kMinimums{{
-    {"AED", 200}, {"AUD", 50},  {"BGN", 100},  {"BRL", 50},  {"CAD", 50},  {"CHF", 50},  {"CZK", 1500}, {"DKK", 250},
-    {"EUR", 50},  {"GBP", 30},  {"HKD", 400},  {"INR", 50},  {"MXN", 1000}, {"MYR", 200}, {"NOK", 300},  {"NZD", 50},
-    {"PLN", 200}, {"RON", 200}, {"SEK", 300},  {"SGD", 50},  {"THB", 1000}, {"USD", 50},
+    {"AED", 200}, {"AUD", 50},  {"BGN", 100}, {"BRL", 50}, {"CAD", 50},   {"CHF", 50},  {"CZK", 1500}, {"DKK", 250},
+    {"EUR", 50},  {"GBP", 30},  {"HKD", 400}, {"INR", 50}, {"MXN", 1000}, {"MYR", 200}, {"NOK", 300},  {"NZD", 50},
+    {"PLN", 200}, {"RON", 200}, {"SEK", 300}, {"SGD", 50}, {"THB", 1000}, {"USD", 50},
 }};
 
 std::string Supported() {
@@ -40,14 +40,16 @@ std::optional<long long> MinimumCharge(std::string_view currency) {
 
 std::string PlainAmount(long long minor, std::string_view currency) {
     auto cents = std::to_string(minor % 100);
-    return std::to_string(minor / 100) + "." + (cents.size() < 2 ? "0" : "") + cents + " " + core::AsciiUpper(std::string(currency));
+    return std::to_string(minor / 100) + "." + (cents.size() < 2 ? "0" : "") + cents + " " +
+           core::AsciiUpper(std::string(currency));
 }
 
 void CheckPayablePrice(const Product& product) {
     if (!MinimumCharge(product.currency)) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "the currency " + product.currency + " is not one the payment provider takes here (" + Supported() + ")",
-                    "shop.currency_unsupported", {{"currency", product.currency}, {"supported", Supported()}});
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "the currency " + product.currency + " is not one the payment provider takes here (" + Supported() + ")",
+            "shop.currency_unsupported", {{"currency", product.currency}, {"supported", Supported()}});
     }
     if (product.price_minor > limits::kMaxAmountMinor) {
         throw Error(ErrorCode::kInvalidArgument,
@@ -62,10 +64,12 @@ void CheckPayableCart(const std::vector<CartLine>& lines) {
     if (static_cast<int>(lines.size()) > limits::kMaxLines) {
         throw Error(ErrorCode::kInvalidArgument,
                     "one payment takes at most " + std::to_string(limits::kMaxLines) + " different products",
-                    "shop.too_many_lines", {{"max", std::to_string(limits::kMaxLines)}, {"count", std::to_string(lines.size())}});
+                    "shop.too_many_lines",
+                    {{"max", std::to_string(limits::kMaxLines)}, {"count", std::to_string(lines.size())}});
     }
     const auto& currency = lines.front().product.currency;
-    if (std::any_of(lines.begin(), lines.end(), [&](const CartLine& l) { return l.product.currency != currency; })) return;
+    if (std::any_of(lines.begin(), lines.end(), [&](const CartLine& l) { return l.product.currency != currency; }))
+        return;
     long long total = 0;
     for (const auto& l : lines) {
         CheckPayablePrice(l.product);
@@ -76,7 +80,8 @@ void CheckPayableCart(const std::vector<CartLine>& lines) {
         throw Error(ErrorCode::kInvalidArgument,
                     "the total " + PlainAmount(total, currency) + " is below the payment provider's minimum of " +
                         PlainAmount(minimum, currency),
-                    "shop.total_too_low", {{"total", PlainAmount(total, currency)}, {"min", PlainAmount(minimum, currency)}});
+                    "shop.total_too_low",
+                    {{"total", PlainAmount(total, currency)}, {"min", PlainAmount(minimum, currency)}});
     }
     if (total > limits::kMaxAmountMinor) {
         throw Error(ErrorCode::kInvalidArgument,
@@ -91,7 +96,8 @@ void CheckCartRoom(const std::vector<CartLine>& lines, ProductId product) {
     if (std::any_of(lines.begin(), lines.end(), [&](const CartLine& l) { return l.product.id == product; })) return;
     if (static_cast<int>(lines.size()) >= limits::kMaxLines) {
         throw Error(ErrorCode::kInvalidArgument,
-                    "the cart already holds " + std::to_string(limits::kMaxLines) + " different products, the most one payment takes",
+                    "the cart already holds " + std::to_string(limits::kMaxLines) +
+                        " different products, the most one payment takes",
                     "shop.cart_full", {{"max", std::to_string(limits::kMaxLines)}});
     }
 }

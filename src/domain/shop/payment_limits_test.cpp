@@ -1,7 +1,8 @@
+#include "domain/shop/payment_limits.hpp"
+
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
-#include "domain/shop/payment_limits.hpp"
 
 namespace maxis::shop {
 namespace {
@@ -19,7 +20,9 @@ std::string KeyOf(const std::function<void()>& f) {
 }
 
 CartLine Line(long long id, long long price, int quantity, std::string currency = "EUR") {
-    return CartLine{.product = Product{.id = ProductId{id}, .name = "p" + std::to_string(id), .price_minor = price,
+    return CartLine{.product = Product{.id = ProductId{id},
+                                       .name = "p" + std::to_string(id),
+                                       .price_minor = price,
                                        .currency = std::move(currency)},
                     .quantity = quantity};
 }
@@ -28,7 +31,8 @@ TEST(PaymentLimits, ProductPricesFitTheProvidersEightDigits) {
     EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 99'999'999}); }), "accepted");
     // 1 000 000,00 EUR: nine digits of cents, which the provider's unit_amount refuses.
     EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 100'000'000}); }), "shop.price_too_high");
-    EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 500, .currency = "XYZ"}); }), "shop.currency_unsupported");
+    EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 500, .currency = "XYZ"}); }),
+              "shop.currency_unsupported");
     EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 500, .currency = "gbp"}); }), "accepted");
 }
 
