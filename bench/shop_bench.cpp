@@ -71,7 +71,7 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
     for (long long i = 0; i < events; ++i) {
         auto order = store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::hours(1), 3);
         sessions.push_back("cs_bench_" + std::to_string(i));
-        store.AttachCheckoutSession(order.id, sessions.back(), "https://checkout.stripe.com/c/pay/" + sessions.back());
+        store.AttachCheckoutSession(order.id, sessions.back(), "https://checkout.stripe.com/c/pay/" + sessions.back(), *order.reserved_until);
     }
     std::printf("seeded %d pending orders in %.1f s\n", events,
                 std::chrono::duration<double>(Clock::now() - seeding).count());
@@ -161,7 +161,8 @@ int CheckoutLatency(storage::Database& owner, storage::ShopStore& store, const s
     FillCarts(owner, first, samples, product.value, 2);
     stripe::Client client(stripe::ClientOptions{.api_base = stripe_url, .secret_key = "sk_test_maxis", .max_attempts = 1});
     stripe::StripeGateway gateway(client, stripe::CheckoutUrls{"https://example.org/ok", "https://example.org/cancel"});
-    shop::ShopService service(store, gateway, shop::ShopOptions{});
+    core::SystemClock clock;
+    shop::ShopService service(store, gateway, clock, shop::ShopOptions{});
     std::vector<double> micros;
     for (int i = 0; i < samples; ++i) {
         auto t0 = Clock::now();
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
     storage::ShopStore store(db, clock);
     stripe::Client no_api(stripe::ClientOptions{});
     stripe::StripeGateway no_gateway(no_api, {});
-    shop::ShopService service(store, no_gateway, shop::ShopOptions{});
+    shop::ShopService service(store, no_gateway, clock, shop::ShopOptions{});
     int rc = Webhooks(owner, db, service, store, events);
     rc |= FlashSale(owner, store);
     if (!stripe_url.empty()) rc |= CheckoutLatency(owner, store, stripe_url, samples);

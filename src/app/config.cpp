@@ -29,17 +29,18 @@ std::string Where(const std::string& source, const toml::node* node) {
     return source + ":" + std::to_string(node->source().begin.line);
 }
 
-/// Reads one table of the file, remembering which keys it read so that Finish() can reject the rest.
+/// Reads one table of the file, remembering which keys it read so that Finish() can reject the rest, and
+/// naming each value key it reads in *known when given (ConfigKeys()).
 class Section {
 public:
-    Section(const toml::table* table, std::string prefix, std::string source)
-        : table_(table), prefix_(std::move(prefix)), source_(std::move(source)) {}
+    Section(const toml::table* table, std::string prefix, std::string source, std::vector<std::string>* known = nullptr)
+        : table_(table), prefix_(std::move(prefix)), source_(std::move(source)), known_(known) {}
 
     Section Sub(const std::string& key) {
         read_.insert(key);
         const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
         if (node != nullptr && !node->is_table()) Fail(Where(source_, node), Name(key), "must be a table");
-        return Section(node != nullptr ? node->as_table() : nullptr, Name(key), source_);
+        return Section(node != nullptr ? node->as_table() : nullptr, Name(key), source_, known_);
     }
 
     void String(const std::string& key, std::string& out) {
@@ -103,13 +104,14 @@ public:
 
 private:
     const toml::node* Get(const std::string& key) {
-        read_.insert(key);
+        if (read_.insert(key).second && known_ != nullptr) known_->push_back(Name(key));
         return table_ != nullptr ? table_->get(key) : nullptr;
     }
     const toml::table* table_;
     std::string prefix_;
     std::string source_;
     std::set<std::string> read_;
+    std::vector<std::string>* known_;
 };
 
 void Check(bool ok, Section& s, const std::string& key, const std::string& reason) {
@@ -125,10 +127,11 @@ void Schedule(Section& s, const std::string& key, std::string& out, const std::s
     Check(scheduling::Recurrence::Parse(out).has_value(), s, key, reason);
 }
 
-Config FromTable(const toml::table* root, const std::string& source, const Environment& env) {
+Config FromTable(const toml::table* root, const std::string& source, const Environment& env,
+                 std::vector<std::string>* known = nullptr) {
     Config c;
     c.source = source;
-    Section top(root, "", source);
+    Section top(root, "", source, known);
 
     {
         auto s = top.Sub("server");
@@ -419,7 +422,10 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     }
     top.Finish();
 
-    auto secret = [&](const char* name) { return Secret(env(name).value_or("")); };
+    auto secret = [&](const char* name) {
+        if (known != nullptr) known->emplace_back(name);
+        return Secret(env(name).value_or(""));
+    };
     c.secrets.database_url = secret("MAXIS_DATABASE_URL");
     c.secrets.migration_database_url = secret("MAXIS_MIGRATION_DATABASE_URL");
     c.secrets.secret_key = secret("MAXIS_SECRET_KEY");
@@ -496,6 +502,12 @@ Config ParseConfig(const std::string& toml_text, const std::string& source_name,
                                                      std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
     }
     return FromTable(&table, source_name, env);
+}
+
+std::vector<std::string> ConfigKeys() {
+    std::vector<std::string> keys;
+    FromTable(nullptr, "(built-in defaults)", [](const std::string&) -> std::optional<std::string> { return std::nullopt; }, &keys);
+    return keys;
 }
 
 Config LoadConfig(const std::optional<std::string>& path, const Environment& env) {

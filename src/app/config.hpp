@@ -248,6 +248,10 @@ Config LoadConfig(const std::optional<std::string>& path, const Environment& env
 /// The same from TOML text (tests, and the example file check).
 Config ParseConfig(const std::string& toml_text, const std::string& source_name, const Environment& env);
 
+/// Every key the loader reads, as it reads them: "section.key" (or "plans.pro.price_id") for the file, then
+/// the MAXIS_* environment variables that carry secrets.
+std::vector<std::string> ConfigKeys();
+
 /// Parses "HOST:PORT" (IPv6 as "[::1]:8080"); nullopt when malformed.
 std::optional<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& text);
 

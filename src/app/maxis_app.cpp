@@ -278,7 +278,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
         stripe::CheckoutUrls{st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
                              st.cancel_url.empty() ? origin + "/shop/cancel" : st.cancel_url});
     const auto& sh = config_.shop;
-    parts_->shop = std::make_unique<shop::ShopService>(*parts_->shop_store, *parts_->payments,
+    parts_->shop = std::make_unique<shop::ShopService>(*parts_->shop_store, *parts_->payments, parts_->clock,
                                                        shop::ShopOptions{.reservation = sh.reservation,
                                                                          .release_grace = sh.release_grace,
                                                                          .max_pending_orders = sh.max_pending_orders,

@@ -7,6 +7,7 @@
 #include "commands/builtin_commands.hpp"
 #include "commands/engine.hpp"
 #include "commands/parser.hpp"
+#include "commands/plan_commands.hpp"
 #include "core/errors.hpp"
 
 namespace maxis::commands {
@@ -361,6 +362,24 @@ TEST_F(EngineTest, RegistrationRejectsWhatDiscordWouldRefuse) {
     auto ask = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ask"; });
     ASSERT_NE(ask, defs.end());
     EXPECT_EQ(ask->at("options").as_array()[1].at("type"), 11);  // ATTACHMENT
+}
+
+// /imagine's refusals each say their own reason, never "ask me something" (the empty-question text).
+TEST(PlanCommands, ImagineRefusalsNameTheirReason) {
+    const auto& c = Catalog::Builtin();
+    for (const std::string locale : {"fr", "en"}) {
+        auto empty_question = c.Text(locale, "plans.assistant.empty");
+        auto failed = ImagineReply(c, locale, plans::Answer{.kind = plans::AnswerKind::kFailed});
+        EXPECT_TRUE(failed.is_error);
+        EXPECT_EQ(failed.text, c.Text(locale, "plans.imagine.failed"));
+        auto too_long = ImagineReply(c, locale, plans::Answer{.kind = plans::AnswerKind::kTooLong, .limit = 2000});
+        EXPECT_EQ(too_long.text, c.Text(locale, "plans.imagine.too_long", {{"max", "2000"}}));
+        EXPECT_NE(too_long.text.find("2000"), std::string::npos);
+        auto off = ImagineReply(c, locale, plans::Answer{.kind = plans::AnswerKind::kNoProvider});
+        EXPECT_EQ(off.text, c.Text(locale, "plans.imagine.off"));
+        for (const auto& reply : {failed, too_long, off}) EXPECT_NE(reply.text, empty_question) << locale;
+    }
+    EXPECT_NE(Catalog::Builtin().Text("fr", "plans.imagine.failed"), Catalog::Builtin().Text("en", "plans.imagine.failed"));
 }
 
 TEST(Catalogs, FrenchAndEnglishHaveTheSameKeysAndPlaceholders) {

@@ -81,6 +81,28 @@ Reply AssistantReply(const Catalog& c, const std::string& locale, Assistant& ass
     return Refusal(T(c, locale, "plans.assistant.failed"));
 }
 
+Reply ImagineReply(const Catalog& c, const std::string& locale, const Answer& a) {
+    switch (a.kind) {
+        case AnswerKind::kAnswered: {
+            Reply r{.text = T(c, locale, "plans.imagine_done", {{"used", std::to_string(a.used)}, {"limit", Quota(c, locale, a.limit)}})};
+            r.embeds.push_back(Embed{.image_url = a.text, .color = kColorPlan});
+            return r;
+        }
+        case AnswerKind::kNotInPlan: {
+            auto r = Refusal(T(c, locale, "plans.imagine_not_in_plan", {{"plan", PlanName(c, locale, a.plan)}}));
+            if (!a.upgrade.empty()) r.buttons.push_back(SubscribeButton(c, locale, a.upgrade));
+            return r;
+        }
+        case AnswerKind::kQuotaExhausted: return Refusal(T(c, locale, "plans.imagine_exhausted", {{"count", std::to_string(a.limit)}}));
+        case AnswerKind::kNoProvider: return Refusal(T(c, locale, "plans.imagine.off"));
+        case AnswerKind::kEmpty: return Refusal(T(c, locale, "plans.imagine.empty"));
+        case AnswerKind::kTooLong: return Refusal(T(c, locale, "plans.imagine.too_long", {{"max", std::to_string(a.limit)}}));
+        case AnswerKind::kRateLimited: return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
+        case AnswerKind::kFailed: break;
+    }
+    return Refusal(T(c, locale, "plans.imagine.failed"));
+}
+
 void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assistant, const core::TimeZone& zone) {
     std::vector<EnumChoice> for_sale;
     for (const auto& p : service.catalog().all()) {
@@ -229,24 +251,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .args = {{.name = "prompt", .type = ArgType::kRest}},
         .handler =
             [&assistant](const Invocation& inv) {
-                auto a = assistant.Imagine(inv.viewer.user_id, inv.args.Get<std::string>("prompt"));
-                const auto& c = inv.catalog;
-                switch (a.kind) {
-                    case AnswerKind::kAnswered: {
-                        Reply r{.text = inv.T("plans.imagine_done", {{"used", std::to_string(a.used)},
-                                                                      {"limit", Quota(c, inv.locale, a.limit)}})};
-                        r.embeds.push_back(Embed{.image_url = a.text, .color = kColorPlan});
-                        return r;
-                    }
-                    case AnswerKind::kNotInPlan: {
-                        auto r = Refusal(inv.T("plans.imagine_not_in_plan", {{"plan", PlanName(c, inv.locale, a.plan)}}));
-                        if (!a.upgrade.empty()) r.buttons.push_back(SubscribeButton(c, inv.locale, a.upgrade));
-                        return r;
-                    }
-                    case AnswerKind::kQuotaExhausted:
-                        return Refusal(inv.T("plans.imagine_exhausted", {{"count", std::to_string(a.limit)}}));
-                    default: return AssistantReply(c, inv.locale, assistant, inv.viewer.user_id, "", {});
-                }
+                return ImagineReply(inv.catalog, inv.locale, assistant.Imagine(inv.viewer.user_id, inv.args.Get<std::string>("prompt")));
             },
     });
 

@@ -18,4 +18,8 @@ void RegisterPlanCommands(Engine& engine, plans::PlanService& service, plans::As
 Reply AssistantReply(const Catalog& catalog, const std::string& locale, plans::Assistant& assistant, core::UserId user,
                      const std::string& text, const std::vector<std::string>& image_urls);
 
+/// The reply to /imagine: the image, or a refusal that names its own reason (no provider, an empty or
+/// over-long prompt, the plan, the quota, the rate, or a provider failure).
+Reply ImagineReply(const Catalog& catalog, const std::string& locale, const plans::Answer& answer);
+
 }  // namespace maxis::commands

@@ -216,9 +216,9 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1},
                  {.name = "quantity", .type = ArgType::kInteger, .required = false, .min = 1, .max = 99}},
         .handler =
-            [&store](const Invocation& inv) {
+            [&store, &service](const Invocation& inv) {
                 int q = static_cast<int>(inv.args.Optional<std::int64_t>("quantity").value_or(1));
-                store.AddToCart(inv.viewer, ProductOf(inv), q);
+                service.AddToCart(inv.viewer, ProductOf(inv), q);
                 auto p = store.FindProduct(ProductOf(inv));
                 return CartReply(inv, store.Cart(inv.viewer),
                                  inv.T("shop.added", {{"quantity", std::to_string(q)}, {"name", p ? p->name : ""}}));
@@ -231,8 +231,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1},
                  {.name = "quantity", .type = ArgType::kInteger, .min = 0, .max = 99}},
         .handler =
-            [&store](const Invocation& inv) {
-                store.SetCartQuantity(inv.viewer, ProductOf(inv), static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
+            [&store, &service](const Invocation& inv) {
+                service.SetCartQuantity(inv.viewer, ProductOf(inv), static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
                 return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
@@ -242,11 +242,11 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .name = "cart_remove",
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1}},
         .handler =
-            [&store](const Invocation& inv) {
+            [&store, &service](const Invocation& inv) {
                 auto lines = store.Cart(inv.viewer);
                 bool present = std::any_of(lines.begin(), lines.end(), [&](const CartLine& l) { return l.product.id == ProductOf(inv); });
                 if (!present) throw Error(ErrorCode::kNotFound, "not in the cart", "shop.not_in_cart");
-                store.SetCartQuantity(inv.viewer, ProductOf(inv), 0);
+                service.SetCartQuantity(inv.viewer, ProductOf(inv), 0);
                 return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
@@ -333,7 +333,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                  {.name = "description", .type = ArgType::kRest, .required = false}},
         .permission = core::Role::kStaff,
         .handler =
-            [&store](const Invocation& inv) {
+            [&store, &service](const Invocation& inv) {
                 Product p;
                 p.name = inv.args.Get<std::string>("name");
                 p.price_minor = inv.args.Get<std::int64_t>("price");
@@ -341,7 +341,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 p.stock = ParseStock(inv.args.Get<std::string>("stock"), unlimited);
                 p.category = inv.args.Optional<std::string>("category").value_or("general");
                 p.description = inv.args.Optional<std::string>("description").value_or("");
-                auto id = store.CreateProduct(inv.viewer, p);
+                auto id = service.CreateProduct(inv.viewer, p);
                 return Reply{.text = inv.T("shop.product_added", {{"id", id.ToString()}, {"name", p.name}})};
             },
     });
@@ -361,7 +361,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                  {.name = "value", .type = ArgType::kRest}},
         .permission = core::Role::kStaff,
         .handler =
-            [&store](const Invocation& inv) {
+            [&store, &service](const Invocation& inv) {
                 auto found = store.FindProduct(ProductOf(inv));
                 if (!found) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
                 auto p = *found;
@@ -387,7 +387,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                     }
                     p.active = f == "yes" || f == "oui" || f == "true";
                 }
-                store.UpdateProduct(inv.viewer, p);
+                service.UpdateProduct(inv.viewer, p);
                 return Reply{.text = inv.T("shop.product_updated", {{"id", p.id.ToString()}, {"name", p.name}})};
             },
     });

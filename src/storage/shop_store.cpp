@@ -388,11 +388,12 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
     });
 }
 
-void ShopStore::AttachCheckoutSession(shop::OrderId order, const std::string& session_id, const std::string& url) {
+void ShopStore::AttachCheckoutSession(shop::OrderId order, const std::string& session_id, const std::string& url,
+                                      core::TimePoint expires_at) {
     db_.Write(Viewer::System(), [&](Transaction& tx) {
-        long long id = order.value;
-        tx.sql() << "UPDATE orders SET checkout_session_id = :s, checkout_url = :u WHERE id = :id", soci::use(session_id),
-            soci::use(url), soci::use(id);
+        long long id = order.value, until = ToEpochMillis(expires_at);
+        tx.sql() << "UPDATE orders SET checkout_session_id = :s, checkout_url = :u, reserved_until = :r WHERE id = :id",
+            soci::use(session_id), soci::use(url), soci::use(until), soci::use(id);
     });
 }
 

@@ -30,7 +30,8 @@ public:
     void EmptyCart(const core::Viewer& member) override;
 
     shop::Order BeginCheckout(const core::Viewer& member, core::Millis reservation, int max_pending = 3) override;
-    void AttachCheckoutSession(shop::OrderId order, const std::string& session_id, const std::string& url) override;
+    void AttachCheckoutSession(shop::OrderId order, const std::string& session_id, const std::string& url,
+                               core::TimePoint expires_at) override;
     void AbandonCheckout(shop::OrderId order, const std::string& reason) override;
 
     [[nodiscard]] std::optional<shop::Order> FindOrder(const core::Viewer& viewer, shop::OrderId id) override;

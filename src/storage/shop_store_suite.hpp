@@ -52,7 +52,7 @@ protected:
     shop::Order Buy(const Viewer& who, shop::ProductId id, int quantity, const std::string& session) {
         store.AddToCart(who, id, quantity);
         auto order = store.BeginCheckout(who, 30min);
-        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session);
+        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session, *order.reserved_until);
         return order;
     }
 

@@ -64,12 +64,15 @@ Form StripeBilling::CheckoutForm(const PlanCheckout& c) const {
 }
 
 std::string StripeBilling::CreatePlanCheckout(const PlanCheckout& c) {
-    // One session per member, plan and minute: a double click opens the same page.
-    auto key = "maxis-plan-" + c.user.ToString() + "-" + c.plan->id + "-" +
-               std::to_string(core::ToEpochMillis(c.at) / 60'000) + (c.promotion ? "-p" + std::to_string(c.promotion->id) : "");
+    // One session per member, plan, minute and parameters: a double click opens the same page, and a request
+    // that differs in anything (another locale, a promotion) never reuses a key Stripe saw with other
+    // parameters (it would answer idempotency_error).
+    auto form = CheckoutForm(c);
+    auto key = "maxis-plan-" + c.user.ToString() + "-" + c.plan->id + "-" + std::to_string(core::ToEpochMillis(c.at) / 60'000) +
+               "-" + crypto::HexEncode(crypto::Sha256(form.Encode())).substr(0, 24);
     json::object session;
     try {
-        session = client_.Post("/v1/checkout/sessions", CheckoutForm(c), key);
+        session = client_.Post("/v1/checkout/sessions", form, key);
     } catch (const core::Error& e) {
         spdlog::error("stripe: no Checkout Session for plan {} of member {}: {}", c.plan->id, c.user.value, e.what());
         throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.checkout_failed");
@@ -94,17 +97,21 @@ std::string StripeBilling::PortalUrl(const std::string& customer, const std::str
     return url;
 }
 
-void StripeBilling::CreatePromotion(plans::Promotion& p) {
+void StripeBilling::CreatePromotion(plans::Promotion& p, const plans::Plan& plan) {
     auto code = core::AsciiUpper(p.plan) + std::to_string(p.percent_off) + "-" + core::AsciiUpper(crypto::RandomHex(3));
     auto expires = Seconds(p.expires_at);
-    Form coupon;
-    coupon.Add("percent_off", p.percent_off)
-        .Add("duration", "once")
-        .Add("redeem_by", expires)
-        .Add("name", std::to_string(p.percent_off) + "% " + p.plan)
-        .Add("metadata[plan]", p.plan);
     Form promo;
     try {
+        // The coupon applies to the plan's product only, so a code made for one plan is refused on another.
+        auto product = Str(client_.Get("/v1/prices/" + plan.price_id), "product");
+        if (product.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a price without a product");
+        Form coupon;
+        coupon.Add("percent_off", p.percent_off)
+            .Add("duration", "once")
+            .Add("redeem_by", expires)
+            .Add("name", std::to_string(p.percent_off) + "% " + p.plan)
+            .Add("applies_to[products][0]", product)
+            .Add("metadata[plan]", p.plan);
         auto c = client_.Post("/v1/coupons", coupon, "maxis-coupon-" + code);
         p.coupon_id = Str(c, "id");
         promo.Add("coupon", p.coupon_id).Add("code", code).Add("expires_at", expires).Add("metadata[plan]", p.plan);

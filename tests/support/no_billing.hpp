@@ -10,7 +10,7 @@ public:
     [[nodiscard]] bool configured() const override { return false; }
     std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
     std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
-    void CreatePromotion(plans::Promotion&) override {}
+    void CreatePromotion(plans::Promotion&, const plans::Plan&) override {}
 };
 
 }  // namespace maxis::testing

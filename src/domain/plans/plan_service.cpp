@@ -70,7 +70,7 @@ Promotion PlanService::CreatePromotion(const core::Viewer& staff, int percent, c
     if (!gateway_.configured()) throw Error(ErrorCode::kUnavailable, "payments are not configured", "plans.payments_off");
     auto now = clock_.Now();
     Promotion promo{.percent_off = percent, .plan = p.id, .expires_at = now + duration, .created_by = staff.user_id, .created_at = now};
-    gateway_.CreatePromotion(promo);
+    gateway_.CreatePromotion(promo, p);
     return repo_.SavePromotion(promo, options_.announce_channel);
 }
 

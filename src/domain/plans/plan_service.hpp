@@ -118,8 +118,9 @@ public:
     virtual std::string CreatePlanCheckout(const PlanCheckout& checkout) = 0;
     /// A Customer Portal session (card, invoices, cancellation). Returns its URL.
     virtual std::string PortalUrl(const std::string& customer, const std::string& locale) = 0;
-    /// A coupon and its promotion code, both expiring at expires_at. Fills coupon_id, promotion_code_id, code.
-    virtual void CreatePromotion(Promotion& promotion) = 0;
+    /// A coupon and its promotion code, both expiring at expires_at and valid for this plan only. Fills
+    /// coupon_id, promotion_code_id, code.
+    virtual void CreatePromotion(Promotion& promotion, const Plan& plan) = 0;
 };
 
 struct PlanOptions {

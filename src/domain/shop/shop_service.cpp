@@ -26,10 +26,17 @@ CheckoutLink ShopService::Checkout(const core::Viewer& member, const std::string
         throw Error(ErrorCode::kUnavailable, "payments are not configured (MAXIS_STRIPE_SECRET_KEY is not set)",
                     "shop.payments_off");
     }
-    auto order = repo_.BeginCheckout(member, options_.reservation, options_.max_pending_orders);
+    // What the provider would refuse is said before anything is reserved.
+    CheckPayableCart(repo_.Cart(member));
+    auto life = SessionLife(options_.reservation);
+    auto order = repo_.BeginCheckout(member, life, options_.max_pending_orders);
+    // The page's expiry counts from now, just before the call, in whole seconds rounded down: the provider
+    // wants it at least 30 minutes after it receives the request, and the headroom in SessionLife covers
+    // the network and the client's retries (which send this same value with the same key).
+    auto expires_at = std::chrono::floor<std::chrono::seconds>(clock_.Now() + life);
     PaymentGateway::Session session;
     try {
-        session = gateway_.CreateCheckout(order, *order.reserved_until, locale);
+        session = gateway_.CreateCheckout(order, expires_at, locale);
     } catch (const std::exception& e) {
         // Nothing is owed and nothing stays reserved when the payment page could not be made.
         repo_.AbandonCheckout(order.id, std::string("payment page refused: ") + e.what());
@@ -38,10 +45,31 @@ CheckoutLink ShopService::Checkout(const core::Viewer& member, const std::string
                     std::string("the payment page could not be created: ") + e.what(), "shop.checkout_failed",
                     {{"number", order.number}});
     }
-    repo_.AttachCheckoutSession(order.id, session.id, session.url);
+    repo_.AttachCheckoutSession(order.id, session.id, session.url, expires_at);
+    order.reserved_until = expires_at;
     order.checkout_session_id = session.id;
     order.checkout_url = session.url;
     return CheckoutLink{std::move(order), session.url};
+}
+
+ProductId ShopService::CreateProduct(const core::Viewer& staff, const Product& product) {
+    CheckPayablePrice(product);
+    return repo_.CreateProduct(staff, product);
+}
+
+void ShopService::UpdateProduct(const core::Viewer& staff, const Product& product) {
+    CheckPayablePrice(product);
+    repo_.UpdateProduct(staff, product);
+}
+
+void ShopService::AddToCart(const core::Viewer& member, ProductId product, int quantity) {
+    CheckCartRoom(repo_.Cart(member), product);
+    repo_.AddToCart(member, product, quantity);
+}
+
+void ShopService::SetCartQuantity(const core::Viewer& member, ProductId product, int quantity) {
+    if (quantity > 0) CheckCartRoom(repo_.Cart(member), product);
+    repo_.SetCartQuantity(member, product, quantity);
 }
 
 Order ShopService::FindForStaffOrMember(const core::Viewer& viewer, const std::string& number_or_id) {

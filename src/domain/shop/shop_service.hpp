@@ -7,6 +7,7 @@
 #include "core/event_outcome.hpp"
 #include "core/viewer.hpp"
 #include "domain/shop/order.hpp"
+#include "domain/shop/payment_limits.hpp"
 
 namespace maxis::shop {
 
@@ -55,7 +56,9 @@ public:
     /// kConflict naming the product that is short, or kLimitReached when the member already has
     /// max_pending orders waiting for payment.
     virtual Order BeginCheckout(const core::Viewer& member, core::Millis reservation, int max_pending) = 0;
-    virtual void AttachCheckoutSession(OrderId order, const std::string& session_id, const std::string& url) = 0;
+    /// Records the payment page; the reservation then lasts until the page expires (expires_at).
+    virtual void AttachCheckoutSession(OrderId order, const std::string& session_id, const std::string& url,
+                                       core::TimePoint expires_at) = 0;
     /// Cancels a pending order whose payment session could not be created, giving its stock back.
     virtual void AbandonCheckout(OrderId order, const std::string& reason) = 0;
 
@@ -108,7 +111,7 @@ public:
 };
 
 struct ShopOptions {
-    core::Millis reservation = std::chrono::minutes(30);  // stock held while the member pays (provider minimum 30 min)
+    core::Millis reservation = std::chrono::minutes(30);  // stock held while the member pays (see SessionLife)
     core::Millis release_grace = std::chrono::minutes(10);  // the sweep waits this long after a reservation ends
     int max_pending_orders = 3;
     bool restock_on_refund = true;
@@ -129,8 +132,16 @@ struct RefundRequest {
 /// event arrives), and payment events with the configured stock policy.
 class ShopService {
 public:
-    ShopService(ShopRepository& repo, PaymentGateway& gateway, ShopOptions options)
-        : repo_(repo), gateway_(gateway), options_(options) {}
+    ShopService(ShopRepository& repo, PaymentGateway& gateway, const core::Clock& clock, ShopOptions options)
+        : repo_(repo), gateway_(gateway), clock_(clock), options_(options) {}
+
+    /// Staff: a product whose price the payment provider takes (payment_limits.hpp), then the repository's
+    /// own checks. Throws core::Error.
+    ProductId CreateProduct(const core::Viewer& staff, const Product& product);
+    void UpdateProduct(const core::Viewer& staff, const Product& product);
+    /// Members: a new product joins the cart only while one payment can still take every line.
+    void AddToCart(const core::Viewer& member, ProductId product, int quantity);
+    void SetCartQuantity(const core::Viewer& member, ProductId product, int quantity);
 
     /// Catalog, cart and order reads and plain writes, which need nothing else.
     [[nodiscard]] ShopRepository& store() { return repo_; }
@@ -138,8 +149,10 @@ public:
     [[nodiscard]] bool payments_configured() const { return gateway_.configured(); }
 
     /// Reserves the cart and returns the payment page. Throws core::Error: shop.payments_off when no
-    /// provider is configured (nothing reserved), the repository's refusals, or shop.checkout_failed when
-    /// the provider refused (the reservation is given back).
+    /// provider is configured, a cart the provider would refuse (too many lines, a total under its
+    /// minimum or over its maximum: nothing reserved either), the repository's refusals, or
+    /// shop.checkout_failed when the provider refused (the reservation is given back). The page expires
+    /// SessionLife(reservation) after the moment it is asked for, and the reservation with it.
     CheckoutLink Checkout(const core::Viewer& member, const std::string& locale);
 
     /// Staff: asks the provider to refund an order (all of what is left, or amount_minor). Throws
@@ -158,6 +171,7 @@ public:
 private:
     ShopRepository& repo_;
     PaymentGateway& gateway_;
+    const core::Clock& clock_;
     ShopOptions options_;
 };
 

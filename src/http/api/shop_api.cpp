@@ -167,7 +167,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         if (!body.contains("name") || !body.contains("price_minor")) BadRequest("fields 'name' and 'price_minor' are required");
         Product p;
         ApplyProductBody(body, p);
-        auto id = service.store().CreateProduct(viewer, p);
+        auto id = service.CreateProduct(viewer, p);
         return Response::Json(201, ProductJson(*service.store().FindProduct(id))).With("Location", "/api/v1/products/" + id.ToString());
     });
 
@@ -178,7 +178,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto found = service.store().FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);
-        service.store().UpdateProduct(viewer, *found);
+        service.UpdateProduct(viewer, *found);
         return Response::Json(200, ProductJson(*service.store().FindProduct(found->id)));
     });
 

@@ -364,6 +364,26 @@ test('with no provider the assistant says so and counts nothing', async () => {
   }
 });
 
+test('two checkouts of one plan in the same minute with other parameters (another language) both get a page', async () => {
+  const e = await startPlans();
+  try {
+    // A slash command from an English client, then a prefix command in French: same member, plan and minute.
+    const first = await e.console('alice', ['!subscribe pro'], { locale: 'en' });
+    const second = await e.console('alice', ['!subscribe pro'], { locale: 'fr' });
+    const posts = (await e.stripe.control('/_sim/requests')).filter((r) => r.path === '/v1/checkout/sessions');
+    assert.equal(posts.length, 2);
+    assert.deepEqual(posts.map((r) => r.params.locale), ['en', 'fr']);
+    assert.notEqual(posts[0].idempotencyKey, posts[1].idempotencyKey);
+    for (const r of [first, second]) assert.match(r.out, /https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/, r.out);
+    // The same request again (a double click) in the same minute reuses its key: no new session.
+    await e.console('alice', ['!subscribe pro'], { locale: 'fr' });
+    const last = (await e.stripe.control('/_sim/requests')).filter((r) => r.path === '/v1/checkout/sessions').pop();
+    assert.equal((await e.stripe.control('/_sim/sessions')).length, last.idempotencyKey === posts[1].idempotencyKey ? 2 : 3);
+  } finally {
+    await e.stop();
+  }
+});
+
 test('a promotion is created on Stripe, announced, applied at checkout and counted; after its expiry it is not applied', async () => {
   const e = await startPlans();
   try {
@@ -394,6 +414,13 @@ test('a promotion is created on Stripe, announced, applied at checkout and count
     assert.deepEqual(params.discounts, [{ promotion_code: promo }]);
     assert.equal(params.allow_promotion_codes, undefined);
     assert.equal(session.amount_total, 799);
+    // The coupon applies to Pro's product only: typed on Bob's Ultra page, the Pro code is refused.
+    const proPrice = await (await fetch(`${e.stripe.base}/v1/prices/price_pro`, { headers: { authorization: 'Bearer sk_test_maxis' } })).json();
+    assert.deepEqual(coupon.applies_to, { products: [proPrice.product] });
+    const ultra = await subscribe(e, BOB, 'Ultra');
+    assert.equal((await e.stripe.control('/_sim/requests')).filter((r) => r.path === '/v1/checkout/sessions').pop().params.allow_promotion_codes, 'true');
+    const typed = await e.stripe.control(`/_sim/sessions/${ultra.session.id}/promotion_code`, { code: code.code });
+    assert.equal(typed.error?.param, 'promotion_code', JSON.stringify(typed));
     await e.stripe.control(`/_sim/sessions/${session.id}/pay`);
     await waitFor('the use counted', async () => e.sql('SELECT uses FROM promotions') === '1');
 

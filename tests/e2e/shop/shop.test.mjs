@@ -57,7 +57,8 @@ test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, sh
     assert.equal(p.metadata.user_id, ALICE);
     assert.equal(p.payment_intent_data.metadata.order_number, number);
     assert.equal(p.invoice_creation.enabled, 'true');
-    assert.ok(Number(p.expires_at) >= before + 1795 && Number(p.expires_at) <= before + 1815, `expires_at ${p.expires_at}`);
+    // 35 minutes from the call: Stripe's 30-minute minimum with headroom for the network and retries.
+    assert.ok(Number(p.expires_at) >= before + 2100 && Number(p.expires_at) <= before + 2115, `expires_at ${p.expires_at}`);
     assert.match(p.success_url, /\/shop\/success\?session_id=\{CHECKOUT_SESSION_ID\}$/);
     assert.equal(p.locale, 'fr');
     assert.match(request.idempotencyKey, new RegExp(`^maxis-checkout-${number}-\\d{13}$`));
@@ -230,6 +231,55 @@ test('when Stripe refuses to make the payment page, the reservation is given bac
     const again = await e.console('alice', ['!checkout']);
     assert.match(again.out, /https:\/\/checkout\.stripe\.com\//);
     assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '7');
+  } finally { await e.stop(); }
+});
+
+test("a slow network and a retry still land in Stripe's expires_at window, and the reservation lasts as long as the page", async () => {
+  const e = await startShop();
+  try {
+    await e.console('boss', ['!product_add "Poster" 10 10'], { role: 'admin' });
+    // Each request arrives 1.5 s after it was sent, and the first one fails: the retry carries the same
+    // parameters (same key) and must still be at least 30 minutes ahead when Stripe receives it.
+    await e.stripe.control('/_sim/config', { latencyMs: 1500, failNext: 1 });
+    const r = await e.console('alice', ['!cart_add 1 3', '!checkout']);
+    assert.match(r.out, /https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/, r.out);
+    const posts = (await e.stripe.control('/_sim/requests')).filter((x) => x.path === '/v1/checkout/sessions');
+    assert.equal(posts.length, 2);
+    assert.deepEqual(posts[1].params, posts[0].params);
+    assert.equal(posts[1].idempotencyKey, posts[0].idempotencyKey);
+    const session = await e.lastSession();
+    assert.ok(session.expires_at - session.created >= 1800, `${session.expires_at - session.created} s`);
+    // The stock is held until the page expires, not less.
+    assert.equal(Math.floor(Number(e.sql('SELECT reserved_until FROM orders')) / 1000), session.expires_at);
+  } finally { await e.stop(); }
+});
+
+test('what Stripe would refuse is refused first, with nothing reserved: 101 products, a 0,20 € cart, a 1 000 000,00 € price', async () => {
+  const e = await startShop();
+  try {
+    // A price of nine digits of cents is more than Stripe's unit_amount takes.
+    let r = await e.console('boss', ['!product_add "Yacht" 1000000,00 1 merch', '!product_add "Sticker" 0,20 50 merch'], { role: 'admin', locale: 'fr' });
+    assert.match(r.out, /Le prix ne peut pas dépasser 999999\.99 EUR/);
+    assert.equal(e.sql("SELECT COUNT(*) FROM products WHERE name = 'Yacht'"), '0');
+    // A 0,20 € cart is under Stripe's 0,50 € minimum: said before any order or reservation.
+    r = await e.console('alice', ['!cart_add 1 1', '!checkout'], { locale: 'fr' });
+    assert.match(r.out, /Votre panier s'élève à 0\.20 EUR, sous le minimum de 0\.50 EUR/);
+    assert.equal(e.sql('SELECT COUNT(*) FROM orders'), '0');
+    assert.equal(e.sql('SELECT stock FROM products WHERE id = 1'), '50');
+    assert.equal((await e.stripe.control('/_sim/requests')).filter((x) => x.path === '/v1/checkout/sessions').length, 0);
+    // One payment takes 100 different products: the 101st is refused when added, in the member's language.
+    const now = Date.now();
+    const values = Array.from({ length: 101 }, (_, i) => `('Badge ${i}', '', '', 100, 'EUR', NULL, 'merch', 1, ${now})`).join(', ');
+    e.sql(`INSERT INTO products (name, description, image_url, price_minor, currency, stock, category, active, created_at) VALUES ${values}`);
+    const adds = Array.from({ length: 101 }, (_, i) => `!cart_add ${i + 2} 1`);
+    r = await e.console('bob', adds, { locale: 'en' });
+    assert.match(r.out, /Your cart already holds 100 different products, the most one payment can take/);
+    assert.equal(e.sql('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM carts GROUP BY user_id)'), '100');
+    r = await e.console('bob', ['!cart_add 2 1', '!checkout'], { locale: 'en' });
+    assert.doesNotMatch(r.out, /already holds/, 'more of a product already in the cart is fine');
+    assert.match(r.out, /https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/, r.out);
+    const items = (await e.stripe.control('/_sim/requests')).filter((x) => x.path === '/v1/checkout/sessions').pop().params.line_items;
+    assert.equal(items.length, 100);
   } finally { await e.stop(); }
 });
 

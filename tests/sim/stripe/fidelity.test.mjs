@@ -145,3 +145,50 @@ test('subscriptions: Checkout in subscription mode, the subscription read back, 
     assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'canceled');
     await assert.rejects(stripe.subscriptions.retrieve('sub_missing'), (x) => x.statusCode === 404 && x.code === 'resource_missing');
 });
+
+test("Stripe's documented limits: expires_at window, 100 line items, minimum and maximum amounts, idempotency, coupon applies_to", async () => {
+    const base = { mode: 'payment', success_url: 'https://x/ok' };
+    const nowS = () => Math.floor(Date.now() / 1000);
+    const invalid = (param, code) => (e) => e.type === 'StripeInvalidRequestError' && e.statusCode === 400 &&
+        (param === undefined || e.param === param) && (code === undefined || e.code === code);
+    // expires_at: at least 30 minutes after the session's creation, at most 24 hours, measured on receipt.
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: lineItems, expires_at: nowS() + 1799 }), invalid('expires_at'));
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: lineItems, expires_at: nowS() + 86400 + 60 }), invalid('expires_at'));
+    const ok = await stripe.checkout.sessions.create({ ...base, line_items: lineItems, expires_at: nowS() + 1800 + 60 });
+    assert.equal(ok.status, 'open');
+    // Line items: 100 in payment mode, not 101.
+    const item = (i) => ({ price_data: { currency: 'eur', unit_amount: 100, product_data: { name: `p${i}` } }, quantity: 1 });
+    const hundred = await stripe.checkout.sessions.create({ ...base, line_items: Array.from({ length: 100 }, (_, i) => item(i)) });
+    assert.equal(hundred.amount_total, 10000);
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: Array.from({ length: 101 }, (_, i) => item(i)) }), invalid('line_items'));
+    // Amounts: unit_amount of eight digits at most; a total under the currency's minimum, or over eight digits, refused.
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: [{ price_data: { currency: 'eur', unit_amount: 100000000, product_data: { name: 'x' } }, quantity: 1 }] }),
+        invalid('line_items[0][price_data][unit_amount]'));
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: [{ price_data: { currency: 'eur', unit_amount: 20, product_data: { name: 'x' } }, quantity: 1 }] }),
+        invalid(undefined, 'amount_too_small'));
+    assert.equal((await stripe.checkout.sessions.create({ ...base, line_items: [{ price_data: { currency: 'gbp', unit_amount: 30, product_data: { name: 'x' } }, quantity: 1 }] })).amount_total, 30);
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: [{ price_data: { currency: 'eur', unit_amount: 99999999, product_data: { name: 'x' } }, quantity: 2 }] }),
+        invalid(undefined, 'amount_too_large'));
+    // The same key with other parameters (another locale) is an idempotency error; another key is fine.
+    await stripe.checkout.sessions.create({ ...base, line_items: lineItems, locale: 'fr' }, { idempotencyKey: 'limits-1' });
+    await assert.rejects(stripe.checkout.sessions.create({ ...base, line_items: lineItems, locale: 'en' }, { idempotencyKey: 'limits-1' }),
+        (e) => e.type === 'StripeIdempotencyError');
+    // A coupon restricted to one product: its code is refused on a session that sells another product.
+    const pro = await sim.control('/_sim/prices', { id: 'price_lim_pro', product: 'prod_lim_pro', unit_amount: 999, currency: 'eur', recurring: true });
+    await sim.control('/_sim/prices', { id: 'price_lim_ultra', product: 'prod_lim_ultra', unit_amount: 1999, currency: 'eur', recurring: true });
+    assert.equal((await stripe.prices.retrieve('price_lim_pro')).product, pro.product);
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: 'once', applies_to: { products: ['prod_lim_pro'] } });
+    const promo = await stripe.promotionCodes.create({ coupon: coupon.id, code: 'PROONLY20' });
+    const sub = { mode: 'subscription', success_url: 'https://x/ok' };
+    const discounted = await stripe.checkout.sessions.create({ ...sub, line_items: [{ price: 'price_lim_pro', quantity: 1 }], discounts: [{ promotion_code: promo.id }] });
+    assert.equal(discounted.amount_total, 799);
+    await assert.rejects(stripe.checkout.sessions.create({ ...sub, line_items: [{ price: 'price_lim_ultra', quantity: 1 }], discounts: [{ promotion_code: promo.id }] }),
+        invalid('discounts'));
+    // Typed on the hosted page of an Ultra session: refused too; on a Pro one, applied.
+    const ultra = await stripe.checkout.sessions.create({ ...sub, line_items: [{ price: 'price_lim_ultra', quantity: 1 }], allow_promotion_codes: true });
+    const refused = await sim.control(`/_sim/sessions/${ultra.id}/promotion_code`, { code: 'PROONLY20' });
+    assert.equal(refused.error?.type, 'invalid_request_error');
+    assert.equal(refused.error?.param, 'promotion_code');
+    const proPage = await stripe.checkout.sessions.create({ ...sub, line_items: [{ price: 'price_lim_pro', quantity: 1 }], allow_promotion_codes: true });
+    assert.equal((await sim.control(`/_sim/sessions/${proPage.id}/promotion_code`, { code: 'PROONLY20' })).amount_total, 799);
+});

@@ -42,11 +42,21 @@ class StripeError extends Error {
 }
 const invalid = (message, param) => new StripeError(400, 'invalid_request_error', message, param, 'parameter_missing');
 
+// Stripe's documented limits (docs: Checkout Sessions API, Supported currencies): at most 100 line items in
+// payment mode, amounts of at most eight digits, a minimum charge per currency, in minor units.
+const MAX_LINE_ITEMS = 100;
+const MAX_AMOUNT = 99999999;
+const MINIMUM_CHARGE = {
+    usd: 50, aed: 200, aud: 50, bgn: 100, brl: 50, cad: 50, chf: 50, czk: 1500, dkk: 250, eur: 50, gbp: 30, hkd: 400, huf: 17500,
+    inr: 50, jpy: 50, mxn: 1000, myr: 200, nok: 300, nzd: 50, pln: 200, ron: 200, sek: 300, sgd: 50, thb: 1000,
+};
+const formatMinor = (minor, currency) => `${(minor / 100).toFixed(2)} ${currency}`;
+
 export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhookSecret = 'whsec_test_maxis', port = 0 } = {}) {
     const state = {
         sessions: new Map(), invoices: new Map(), refunds: new Map(), customers: new Map(), coupons: new Map(), promotionCodes: new Map(),
         paymentIntents: new Map(), subscriptions: new Map(), prices: new Map(), idempotency: new Map(), requests: [], deliveries: [], events: [],
-        webhookUrl: null, webhookSecret, retryDelayMs: 200, maxRetries: 5, failNext: 0, holdEvents: false, held: [],
+        webhookUrl: null, webhookSecret, retryDelayMs: 200, maxRetries: 5, failNext: 0, holdEvents: false, held: [], latencyMs: 0,
     };
 
     const server = createServer(async (req, res) => {
@@ -60,6 +70,8 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         };
         try {
             if (url.pathname.startsWith('/_sim/')) return send(200, await control(req.method, url.pathname, raw ? JSON.parse(raw) : {}));
+            // A slow network: the API request is received (and timed) this much later than it was sent.
+            if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
             const auth = req.headers.authorization || '';
             if (auth !== `Bearer ${secretKey}`) {
                 throw new StripeError(401, 'invalid_request_error', 'Invalid API Key provided: ' + auth.slice(7, 14) + '****');
@@ -153,6 +165,10 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             discountPercent = promo.coupon.percent_off ?? 0;
         }
         if (p.customer && !state.customers.has(p.customer)) throw new StripeError(400, 'invalid_request_error', `No such customer: '${p.customer}'`, 'customer', 'resource_missing');
+        if (mode === 'payment' && items.length > MAX_LINE_ITEMS) {
+            throw new StripeError(400, 'invalid_request_error', `A Checkout Session in \`payment\` mode can have at most ${MAX_LINE_ITEMS} line items (got ${items.length}).`, 'line_items', 'parameter_invalid_array_length');
+        }
+        const products = [];
         items.forEach((item, i) => {
             if (!item.quantity) throw invalid(`Missing required param: line_items[${i}][quantity].`, `line_items[${i}][quantity]`);
             if (item.price) {
@@ -162,6 +178,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
                 if (mode === 'payment' && price.recurring) throw new StripeError(400, 'invalid_request_error', 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', `line_items[${i}][price]`);
                 currency ??= price.currency;
                 total += price.unit_amount * Number(item.quantity);
+                products.push(price.product);
                 return;
             }
             const pd = item.price_data;
@@ -169,15 +186,23 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             if (!pd.currency) throw invalid(`Missing required param: line_items[${i}][price_data][currency].`, `line_items[${i}][price_data][currency]`);
             if (pd.unit_amount === undefined || !/^\d+$/.test(pd.unit_amount)) throw invalid(`Invalid integer: line_items[${i}][price_data][unit_amount].`, `line_items[${i}][price_data][unit_amount]`);
             if (!pd.product && !(pd.product_data && pd.product_data.name)) throw invalid(`Missing required param: line_items[${i}][price_data][product_data][name].`, `line_items[${i}][price_data][product_data][name]`);
+            if (Number(pd.unit_amount) > MAX_AMOUNT) {
+                throw new StripeError(400, 'invalid_request_error', `This value must be less than or equal to ${MAX_AMOUNT} (it currently is '${pd.unit_amount}').`, `line_items[${i}][price_data][unit_amount]`, 'parameter_invalid_integer');
+            }
+            products.push(pd.product ?? id('prod'));  // product_data makes a new product
             currency ??= pd.currency;
             total += Number(pd.unit_amount) * Number(item.quantity);
         });
-        if (p.expires_at) {
+        if (p.expires_at !== undefined) {
+            // Measured from the moment the request is received, to the second, with no allowance.
             const e = Number(p.expires_at);
-            if (e < now() + 1800 - 5 || e > now() + 86400) throw new StripeError(400, 'invalid_request_error', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'expires_at', 'parameter_invalid_integer');
+            if (!Number.isInteger(e) || e < now() + 1800) throw new StripeError(400, 'invalid_request_error', 'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', 'expires_at', 'parameter_invalid_integer');
+            if (e > now() + 86400) throw new StripeError(400, 'invalid_request_error', 'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'expires_at', 'parameter_invalid_integer');
         }
+        for (const d of p.discounts ?? []) checkAppliesTo(state.promotionCodes.get(d.promotion_code), products, 'discounts');
         const subtotal = total;
         total = Math.round(total * (100 - discountPercent) / 100);
+        if (mode === 'payment') checkAmount(total, currency);
         const s = {
             ...clone(fixtures['checkout.session']),
             id: id('cs'), object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid', created: now(),
@@ -187,7 +212,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             customer_creation: p.customer_creation ?? null,
             customer: p.customer ?? null, customer_email: p.customer_email ?? null, invoice: null, payment_intent: null, subscription: null,
             invoice_creation: { enabled: p.invoice_creation?.enabled === 'true', invoice_data: clone(fixtures['checkout.session'].invoice_creation?.invoice_data ?? {}) },
-            url: null, line_items_sim: items, payment_intent_metadata: p.payment_intent_data?.metadata ?? {},
+            url: null, line_items_sim: items, products_sim: products, payment_intent_metadata: p.payment_intent_data?.metadata ?? {},
             subscription_metadata: p.subscription_data?.metadata ?? {}, discounts: p.discounts ?? [],
             invoice_metadata: p.invoice_creation?.invoice_data?.metadata ?? {},
         };
@@ -197,7 +222,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
     }
 
     function publicSession(s) {
-        const { line_items_sim, payment_intent_metadata, subscription_metadata, invoice_metadata, ...rest } = s;
+        const { line_items_sim, products_sim, payment_intent_metadata, subscription_metadata, invoice_metadata, ...rest } = s;
         return clone(rest);
     }
 
@@ -233,10 +258,47 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         return refund;
     }
 
+    /// A total the card networks take: at least the currency's minimum (a free order is fine), at most eight digits.
+    function checkAmount(total, currency) {
+        const min = MINIMUM_CHARGE[currency];
+        if (total > 0 && min !== undefined && total < min) {
+            throw new StripeError(400, 'invalid_request_error', `The Checkout Session's total amount due must add up to at least ${formatMinor(min, currency)}`, null, 'amount_too_small');
+        }
+        if (total > MAX_AMOUNT) {
+            throw new StripeError(400, 'invalid_request_error', `The Checkout Session's total amount due must be no more than ${formatMinor(MAX_AMOUNT, currency)}`, null, 'amount_too_large');
+        }
+    }
+
+    /// A coupon restricted with applies_to[products] discounts only those products: a code whose coupon
+    /// covers none of the session's items is refused.
+    function checkAppliesTo(promo, products, param) {
+        const only = promo?.coupon?.applies_to?.products;
+        if (only && !products.some((prod) => only.includes(prod))) {
+            throw new StripeError(400, 'invalid_request_error', `This promotion code cannot be redeemed because the associated coupon is not valid for any of the items in this Checkout Session.`, param);
+        }
+    }
+
+    /// The member types a promotion code on the hosted page (allow_promotion_codes): applied, or refused as Checkout would.
+    function enterPromotionCode(sid, code) {
+        const s = state.sessions.get(sid);
+        if (!s) throw new StripeError(404, 'invalid_request_error', `No such checkout.session: '${sid}'`, 'id', 'resource_missing');
+        if (!s.allow_promotion_codes) throw new StripeError(400, 'invalid_request_error', 'This Checkout Session does not accept promotion codes.', 'promotion_code');
+        const promo = [...state.promotionCodes.values()].find((x) => x.code === code);
+        if (!promo || !promo.active || (promo.expires_at && promo.expires_at <= now())) {
+            throw new StripeError(400, 'invalid_request_error', 'This code is invalid.', 'promotion_code', 'resource_missing');
+        }
+        checkAppliesTo(promo, s.products_sim, 'promotion_code');
+        s.discounts = [{ promotion_code: promo.id }];
+        s.amount_total = Math.round(s.amount_subtotal * (100 - (promo.coupon.percent_off ?? 0)) / 100);
+        s.total_details = { ...s.total_details, amount_discount: s.amount_subtotal - s.amount_total };
+        return publicSession(s);
+    }
+
     function createCoupon(p) {
         if (!p.percent_off && !p.amount_off) throw invalid('Must provide one of percent_off or amount_off.', 'percent_off');
         if (p.amount_off && !p.currency) throw invalid('Missing required param: currency.', 'currency');
-        return store(state.coupons, { ...clone(fixtures.coupon), id: p.id ?? id('co'), percent_off: p.percent_off ? Number(p.percent_off) : null, amount_off: p.amount_off ? Number(p.amount_off) : null, currency: p.currency ?? null, duration: p.duration ?? 'once', redeem_by: p.redeem_by ? Number(p.redeem_by) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, valid: true, metadata: p.metadata ?? {}, created: now() });
+        return store(state.coupons, { ...clone(fixtures.coupon), id: p.id ?? id('co'), percent_off: p.percent_off ? Number(p.percent_off) : null, amount_off: p.amount_off ? Number(p.amount_off) : null, currency: p.currency ?? null, duration: p.duration ?? 'once', redeem_by: p.redeem_by ? Number(p.redeem_by) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, valid: true, metadata: p.metadata ?? {}, created: now(),
+            applies_to: p.applies_to?.products ? { products: Object.values(p.applies_to.products) } : undefined });
     }
 
     function createPromotionCode(p) {
@@ -431,12 +493,12 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
     async function control(method, path, body) {
         let m;
         if (path === '/_sim/config') {
-            for (const k of ['webhookUrl', 'webhookSecret', 'retryDelayMs', 'maxRetries', 'failNext', 'holdEvents']) if (k in body) state[k] = body[k];
+            for (const k of ['webhookUrl', 'webhookSecret', 'retryDelayMs', 'maxRetries', 'failNext', 'holdEvents', 'latencyMs']) if (k in body) state[k] = body[k];
             if ('clockOffset' in body) clockOffset = Number(body.clockOffset);
             return { ok: true };
         }
         if (path === '/_sim/prices') {  // the prices a Dashboard would hold
-            const price = { ...clone(fixtures.price), id: body.id ?? id('price'), unit_amount: Number(body.unit_amount), currency: body.currency ?? 'eur',
+            const price = { ...clone(fixtures.price), id: body.id ?? id('price'), product: body.product ?? id('prod'), unit_amount: Number(body.unit_amount), currency: body.currency ?? 'eur',
                 type: body.recurring ? 'recurring' : 'one_time', recurring: body.recurring ? { interval: 'month', interval_count: 1, usage_type: 'licensed', meter: null, trial_period_days: null } : null,
                 active: true, metadata: {}, created: now() };
             state.prices.set(price.id, price);
@@ -448,6 +510,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         if ((m = path.match(/^\/_sim\/subscriptions\/([^/]+)$/))) return clone(subscription(m[1]));
         if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/pay$/))) return deliver(pay(m[1], body), body);
         if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/expire$/))) return deliver([expireSession(m[1], false)], body);
+        if ((m = path.match(/^\/_sim\/sessions\/([^/]+)\/promotion_code$/))) return enterPromotionCode(m[1], body.code);
         if ((m = path.match(/^\/_sim\/payment_intents\/([^/]+)\/dispute$/))) {
             const pi = state.paymentIntents.get(m[1]);
             const dispute = { ...clone(fixtures.dispute), id: id('dp'), amount: pi.amount, charge: pi.charge, payment_intent: pi.id, currency: pi.currency, reason: body.reason ?? 'fraudulent', status: 'needs_response', created: now() };
