@@ -109,6 +109,8 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
     }
     CheckMessage(description);
     auto now = clock_.Now();
+    // The policy may read the database (a member's plan): ask it before the write holds a connection.
+    const auto targets = policy_->For(viewer.user_id, sla_);
     Ticket created;
     repo_.Write(viewer, [&](TicketStore& store) {
         const int max_active = max_active_.load(), max_per_hour = max_per_hour_.load();
@@ -120,7 +122,6 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
             throw Error(ErrorCode::kLimitReached, "too many tickets this hour", "tickets.too_many_recent",
                         {{"max", std::to_string(max_per_hour)}});
         }
-        auto targets = policy_->For(viewer.user_id, sla_);
         auto p = static_cast<std::size_t>(priority);
         Ticket t;
         t.owner = viewer.user_id;
@@ -245,10 +246,14 @@ Ticket TicketService::Assign(const core::Viewer& viewer, TicketId id, core::User
 
 Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Priority priority) {
     RequireStaff(viewer);
+    // The policy may read the database: ask it for the owner's targets before the write holds a connection
+    // (a ticket's owner never changes, so the read and the write agree on it).
+    core::UserId owner;
+    repo_.Read(viewer, [&](TicketStore& store) { owner = Load(store, id).owner; });
+    const auto targets = policy_->For(owner, sla_);
     return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
         auto before = std::string(ToString(t.priority));
         // The targets follow the new priority, counted from creation (pauses already credited stay credited).
-        auto targets = policy_->For(t.owner, sla_);
         auto shift_fr = targets.first_response[static_cast<std::size_t>(priority)] -
                         targets.first_response[static_cast<std::size_t>(t.priority)];
         auto shift_res = targets.resolution[static_cast<std::size_t>(priority)] -
