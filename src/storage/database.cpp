@@ -266,7 +266,7 @@ void Database::WithRawSession(const std::function<void(soci::session&)>& f) {
         f(*lease.session);
     } catch (...) {
         lease.broken = true;
-        throw;
+        RethrowMapped();
     }
 }
 
