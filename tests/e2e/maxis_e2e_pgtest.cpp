@@ -63,6 +63,10 @@ TEST(MaxisPostgresE2E, SixtyFourMembersOpenTicketsAtOnce) {
     admin << "CREATE DATABASE " + db;
     std::map<std::string, std::string> env = {{"MAXIS_DATABASE_URL", testing::PostgresUrl("maxis_login", db)},
                                               {"MAXIS_MIGRATION_DATABASE_URL", testing::PostgresUrl("postgres", db)}};
+    // The schema, and the login role if this cluster has none yet, through the owner connection.
+    auto migrated = testing::Run({BinaryPath("maxis"), "migrate"}, {},
+                                 {{"MAXIS_DATABASE_URL", testing::PostgresUrl("postgres", db)}});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
     auto tokens = testing::MemberTokens(64, {}, env);
     ASSERT_EQ(tokens.size(), 64u);
     testing::Process serve({BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:0"}, env);
