@@ -1,6 +1,7 @@
 // Tickets at scale: seeds N tickets over M members (bulk SQL), then measures, for one member at a time,
 // '!ticket_list' through the command engine and GET /api/v1/tickets through the HTTP server (median and
-// p99 over many members), and that endpoint's requests/s with wrk -t2 -c64 -d10s.
+// p99 over many members), and that endpoint's requests/s with wrk -t2 -c64 -d10s; then 64 members each
+// posting POST /api/v1/tickets at the same moment, round after round (median, p99 and errors).
 //   maxis_ticket_bench --database sqlite:/tmp/t.db [--tickets 1000000] [--members 100000] [--samples 2000]
 //   maxis_ticket_bench --database postgresql://postgres@127.0.0.1:5432/bench --login-url postgresql://maxis_login@...
 #include <CLI/CLI.hpp>
@@ -11,7 +12,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "commands/builtin_commands.hpp"
 #include "commands/ticket_commands.hpp"
@@ -67,7 +70,7 @@ int main(int argc, char** argv) {
     CLI::App cli{"Ticket benchmarks at scale"};
     std::string url, login_url;
     long long tickets = 1'000'000, members = 100'000;
-    int samples = 2000;
+    int samples = 2000, burst_rounds = 20;
     std::string wrk_duration = "10s";
     cli.add_option("--database", url, "where to seed (an owner connection on PostgreSQL)")->required();
     cli.add_option("--login-url", login_url, "PostgreSQL: what the service uses (the login role)");
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
     cli.add_option("--members", members);
     cli.add_option("--samples", samples);
     cli.add_option("--wrk-duration", wrk_duration);
+    cli.add_option("--burst-rounds", burst_rounds, "rounds of 64 concurrent POST /api/v1/tickets by 64 new members");
     CLI11_PARSE(cli, argc, argv);
 
     core::SystemClock clock;
@@ -148,6 +152,47 @@ int main(int argc, char** argv) {
         }
         ::pclose(pipe);
     }
+
+    // 64 members open a ticket at the same moment (new members each round, so the per-member limits never
+    // refuse): every answer must be 201.
+    constexpr int kBurst = 64;
+    std::vector<double> burst_us;
+    int errors = 0;
+    for (int round = 0; round < burst_rounds; ++round) {
+        std::vector<std::string> burst_tokens;
+        std::vector<std::unique_ptr<testing::HttpConnection>> connections;
+        for (int i = 0; i < kBurst; ++i) {
+            burst_tokens.push_back(tokens.Create(
+                core::Viewer{core::UserId{members + 1 + round * kBurst + i}, core::Role::kMember}, "burst"));
+            connections.push_back(std::make_unique<testing::HttpConnection>(server.port()));
+        }
+        std::vector<double> took(kBurst);
+        std::vector<int> status(kBurst);
+        std::atomic<int> ready{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kBurst; ++i) {
+            threads.emplace_back([&, i] {
+                ready.fetch_add(1);
+                while (ready.load() < kBurst) std::this_thread::yield();
+                auto t0 = Clock::now();
+                auto r = connections[static_cast<std::size_t>(i)]->Send(
+                    "POST", "/api/v1/tickets",
+                    R"({"subject":"Paiement refusé","category":"billing","priority":"high","description":"La carte est refusée"})",
+                    {{"Authorization", "Bearer " + burst_tokens[static_cast<std::size_t>(i)]}, {"Content-Type", "application/json"}});
+                took[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+                status[static_cast<std::size_t>(i)] = r.status;
+            });
+        }
+        for (auto& t : threads) t.join();
+        for (int i = 0; i < kBurst; ++i) {
+            burst_us.push_back(took[static_cast<std::size_t>(i)]);
+            if (status[static_cast<std::size_t>(i)] != 201) ++errors;
+        }
+    }
+    if (!burst_us.empty()) {
+        Report("POST /api/v1/tickets, 64 members at once", burst_us);
+        std::printf("POST /api/v1/tickets, 64 members at once: %d error(s) in %zu requests\n", errors, burst_us.size());
+    }
     server.Shutdown();
-    return 0;
+    return errors == 0 ? 0 : 1;
 }

@@ -7,6 +7,9 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -100,6 +103,39 @@ std::unique_ptr<soci::session> Connect(const DatabaseOptions& options, Dialect d
 
 std::string_view RoleSetting(core::Role role) { return core::ToString(role); }
 
+/// Seconds a caller is told to wait when the database is busy: a queued writer's turn comes in
+/// milliseconds, so the next second is a fair retry.
+constexpr int kBusyRetryAfterSeconds = 1;
+
+/// The databases whose pooled connection this thread holds (one connection per thread and database).
+thread_local std::vector<const Database*> held_by_thread;
+
+bool HeldByThisThread(const Database* db) {
+    return std::find(held_by_thread.begin(), held_by_thread.end(), db) != held_by_thread.end();
+}
+
+/// SQLite's primary result codes for "another connection holds the lock" (extended codes keep them in the
+/// low byte).
+constexpr int kSqliteBusy = 5;
+constexpr int kSqliteLocked = 6;
+
+/// True when the error says the database is busy, locked or unreachable for now, so the same work may
+/// succeed if tried again.
+bool IsTransient(const soci::soci_error& e) {
+    if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+        int primary = lite->result() & 0xff;
+        return primary == kSqliteBusy || primary == kSqliteLocked;
+    }
+    if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+        std::string state = pg->sqlstate();
+        if (state == "40001" || state == "40P01" || state == "55P03") return true;  // serialization, deadlock, lock
+        if (core::StartsWith(state, "08")) return true;                               // connection exception
+        if (state == "57P01" || state == "57P02" || state == "57P03") return true;    // server shutting down/starting
+        return e.get_error_category() == soci::soci_error::connection_error;
+    }
+    return e.get_error_category() == soci::soci_error::connection_error;
+}
+
 }  // namespace
 
 Database::Database(DatabaseOptions options, core::Metrics* metrics)
@@ -124,20 +160,57 @@ Database::Database(DatabaseOptions options, core::Metrics* metrics)
 
 Database::~Database() = default;
 
-Database::Lease Database::Acquire() {
+Database::Lease Database::Acquire(bool write) {
+    if (HeldByThisThread(this)) {
+        constexpr const char* what =
+            "a thread asked for a second pooled database connection while it holds one (a Read or Write inside "
+            "a Read or Write, or a hook or policy that reads the database called from inside one); compute what "
+            "the work needs before opening the transaction, or pass the transaction's store";
+#ifndef NDEBUG
+        std::fprintf(stderr, "maxis: fatal: %s\n", what);
+        std::abort();
+#else
+        spdlog::error("{}", what);
+        throw Error(ErrorCode::kInternal, what);
+#endif
+    }
+    std::unique_lock<std::timed_mutex> writer;
+    if (write && dialect_ == Dialect::kSqlite) {
+        // Writers queue here rather than in SQLite's busy handler (which sleeps and polls).
+        writer = std::unique_lock(writer_, std::defer_lock);
+        if (!writer.try_lock_for(options_.acquire_timeout)) {
+            throw Error(ErrorCode::kUnavailable, "the database writer queue did not move in time")
+                .RetryAfter(kBusyRetryAfterSeconds);
+        }
+    }
     std::unique_lock lock(mutex_);
     if (idle_.empty()) {
         ++waits_;
         if (!available_.wait_for(lock, options_.acquire_timeout, [this] { return !idle_.empty(); })) {
-            throw Error(ErrorCode::kUnavailable, "no database connection became free in time");
+            throw Error(ErrorCode::kUnavailable, "no database connection became free in time")
+                .RetryAfter(kBusyRetryAfterSeconds);
         }
     }
     soci::session* s = idle_.back();
     idle_.pop_back();
-    return Lease(this, s);
+    held_by_thread.push_back(this);
+    return Lease(this, s, std::move(writer));
+}
+
+void Database::RethrowMapped() const {
+    try {
+        throw;
+    } catch (const soci::soci_error& e) {
+        if (!IsTransient(e)) throw;
+        spdlog::warn("database busy, the work was rolled back: {}", core::Trim(e.what()));
+        throw Error(ErrorCode::kUnavailable, "the database is busy; try again").RetryAfter(kBusyRetryAfterSeconds);
+    }
 }
 
 void Database::Release(soci::session* s, bool broken) {
+    if (auto it = std::find(held_by_thread.begin(), held_by_thread.end(), this); it != held_by_thread.end()) {
+        held_by_thread.erase(it);
+    }
     // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
     if (broken && dialect_ == Dialect::kPostgres) {
         try {
@@ -188,12 +261,12 @@ bool Database::Rollback(soci::session& s) noexcept {
 }
 
 void Database::WithRawSession(const std::function<void(soci::session&)>& f) {
-    Lease lease = Acquire();
+    Lease lease = Acquire(true);
     try {
         f(*lease.session);
     } catch (...) {
         lease.broken = true;
-        throw;
+        RethrowMapped();
     }
 }
 

@@ -63,6 +63,17 @@ struct PoolStats {
 
 /// A pool of connections to one database, and the only way to run SQL: every unit of work is a
 /// transaction bound to a viewer. Thread-safe.
+///
+/// One connection per thread: a thread that holds a pooled connection (inside Write, Read or
+/// WithRawSession) never asks for a second one; that waits on itself once the pool or the writer lock is
+/// taken. Builds without NDEBUG abort naming the situation; others log it and throw kInternal.
+///
+/// On SQLite, writers queue in the process: one writer lock is taken before the connection and
+/// BEGIN IMMEDIATE and held until COMMIT or ROLLBACK, so SQLite's busy handler only ever waits for
+/// another process sharing the file. A database that stays busy or locked (SQLite BUSY/LOCKED,
+/// PostgreSQL serialization failure, deadlock, lock timeout, lost connection), like a pool or writer lock
+/// not free within the acquire timeout, is core::Error(kUnavailable) with a retry-after: the work was
+/// rolled back, and trying again is safe.
 class Database {
 public:
     /// Opens pool_size connections (one for an in-memory SQLite database, which is per connection).
@@ -94,7 +105,10 @@ public:
 
 private:
     struct Lease;
-    Lease Acquire();
+    Lease Acquire(bool write);
+    /// Rethrows the exception being handled, as core::Error(kUnavailable) when it says the database is
+    /// busy, locked or unreachable for now.
+    [[noreturn]] void RethrowMapped() const;
     void Release(soci::session* s, bool broken);
     void Begin(soci::session& s, const core::Viewer& viewer, bool write);
     void Commit(soci::session& s);
@@ -111,25 +125,28 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable available_;
     long long waits_ = 0;
+    std::timed_mutex writer_;  // SQLite only: the in-process writer queue
 };
 
 struct Database::Lease {
     Database* db;
     soci::session* session;
+    std::unique_lock<std::timed_mutex> writer;  // released after the connection
     bool broken = false;
-    Lease(Database* d, soci::session* s) : db(d), session(s) {}
+    Lease(Database* d, soci::session* s, std::unique_lock<std::timed_mutex> w)
+        : db(d), session(s), writer(std::move(w)) {}
     Lease(const Lease&) = delete;
     ~Lease() { db->Release(session, broken); }
 };
 
 template <class F>
 auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invoke_result_t<F, Transaction&> {
-    Lease lease = Acquire();
+    Lease lease = Acquire(write);
     try {
         Begin(*lease.session, viewer, write);
     } catch (...) {
         lease.broken = true;
-        throw;
+        RethrowMapped();
     }
     Transaction tx(*lease.session, dialect_, viewer);
     try {
@@ -143,7 +160,7 @@ auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invo
         }
     } catch (...) {
         lease.broken = !Rollback(*lease.session);
-        throw;
+        RethrowMapped();
     }
 }
 

@@ -2,6 +2,9 @@
 #include <soci/soci.h>
 
 #include <filesystem>
+#include <atomic>
+#include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "support/fake_clock.hpp"
@@ -155,6 +158,99 @@ TEST(SqliteFile, UsesWalAndCreatesTheDirectory) {
         EXPECT_TRUE(db.Ping());
     }
     std::filesystem::remove_all(dir);
+}
+
+class SqliteFileStorage : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = std::filesystem::temp_directory_path() /
+              ("maxis-test-" + std::to_string(::getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+    std::string Url() const { return "sqlite:" + (dir / "m.db").string(); }
+    std::filesystem::path dir;
+};
+
+TEST_F(SqliteFileStorage, WritersQueueInTheProcessInsteadOfFailingOnTheLock) {
+    // No busy handler at all: only the in-process writer queue keeps eight threads' writers apart.
+    Database db(DatabaseOptions{Url(), 4, std::chrono::milliseconds(0)});
+    db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "CREATE TABLE t (n INTEGER)"; });
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 50; ++i) {
+                try {
+                    db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "INSERT INTO t VALUES (1)"; });
+                } catch (const std::exception&) {
+                    failures.fetch_add(1);
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    int rows = db.Read(Viewer::System(), [](Transaction& tx) {
+        int n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM t", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(rows, 400);
+}
+
+TEST_F(SqliteFileStorage, ALockHeldByAnotherConnectionIsUnavailableWithRetryAfterAndWritesNothing) {
+    Database db(DatabaseOptions{Url(), 2, std::chrono::milliseconds(50)});
+    db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "CREATE TABLE t (n INTEGER)"; });
+    Database other(DatabaseOptions{Url(), 1, std::chrono::milliseconds(50)});
+    std::atomic<bool> locked{false}, release{false};
+    std::thread holder([&] {
+        other.Write(Viewer::System(), [&](Transaction& tx) {
+            tx.sql() << "INSERT INTO t VALUES (2)";
+            locked = true;
+            while (!release) std::this_thread::yield();
+        });
+    });
+    while (!locked) std::this_thread::yield();
+    try {
+        db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "INSERT INTO t VALUES (1)"; });
+        ADD_FAILURE() << "the write went through a held lock";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::ErrorCode::kUnavailable) << e.what();
+        EXPECT_EQ(e.retry_after_seconds(), 1);
+    }
+    release = true;
+    holder.join();
+    // Only the holder's row: the refused write left nothing, and the next one goes through.
+    db.Write(Viewer::System(), [](Transaction& tx) { tx.sql() << "INSERT INTO t VALUES (1)"; });
+    int ones = db.Read(Viewer::System(), [](Transaction& tx) {
+        int n = -1;
+        tx.sql() << "SELECT COUNT(*) FROM t WHERE n = 1", soci::into(n);
+        return n;
+    });
+    EXPECT_EQ(ones, 1);
+}
+
+TEST_F(SqliteFileStorage, ASecondConnectionOnTheSameThreadIsRefused) {
+    Database db(DatabaseOptions{Url(), 4});
+    auto nested = [&] {
+        db.Write(Viewer::System(), [&](Transaction&) { db.Read(Viewer::System(), [](Transaction&) {}); });
+    };
+#ifdef NDEBUG
+    try {
+        nested();
+        ADD_FAILURE() << "a nested transaction was allowed";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::ErrorCode::kInternal);
+        EXPECT_NE(std::string(e.what()).find("second pooled database connection"), std::string::npos) << e.what();
+    }
+#else
+    EXPECT_DEATH(nested(), "second pooled database connection");
+#endif
+    // The refusal left the pool whole: the thread's next transaction works.
+    EXPECT_TRUE(db.Ping());
 }
 
 }  // namespace

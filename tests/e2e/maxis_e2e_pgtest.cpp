@@ -5,6 +5,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include "concurrent_creates.hpp"
 #include "support/http_client.hpp"
 #include "support/postgres.hpp"
 #include "support/process.hpp"
@@ -51,6 +52,35 @@ TEST(MaxisPostgresE2E, ServesAndRunsTheConsoleAsTheLoginRole) {
     check << "SELECT COUNT(*) FROM users", soci::into(users);
     EXPECT_EQ(users, 1);
     check.close();
+    admin << "DROP DATABASE " + db + " WITH (FORCE)";
+}
+
+TEST(MaxisPostgresE2E, SixtyFourMembersOpenTicketsAtOnce) {
+    soci::session admin(soci::postgresql, storage::PostgresConnectString(testing::PostgresAdminUrl()));
+    admin << "SET client_min_messages = warning";
+    std::string db = "maxis_e2e_burst_" + std::to_string(::getpid());
+    admin << "DROP DATABASE IF EXISTS " + db;
+    admin << "CREATE DATABASE " + db;
+    std::map<std::string, std::string> env = {{"MAXIS_DATABASE_URL", testing::PostgresUrl("maxis_login", db)},
+                                              {"MAXIS_MIGRATION_DATABASE_URL", testing::PostgresUrl("postgres", db)}};
+    // The schema, and the login role if this cluster has none yet, through the owner connection.
+    auto migrated = testing::Run({BinaryPath("maxis"), "migrate"}, {},
+                                 {{"MAXIS_DATABASE_URL", testing::PostgresUrl("postgres", db)}});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    auto tokens = testing::MemberTokens(64, {}, env);
+    ASSERT_EQ(tokens.size(), 64u);
+    testing::Process serve({BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:0"}, env);
+    auto m = serve.WaitForStdout(std::regex("is running on http://127\\.0\\.0\\.1:(\\d+)"), 30s);
+    ASSERT_FALSE(m.empty()) << serve.Stderr();
+    testing::ExpectAllCreated(testing::CreateTicketsAtOnce(static_cast<std::uint16_t>(std::stoi(m[1])), tokens));
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(20s), 0) << serve.Stderr();
+    {
+        int owners = 0;
+        soci::session check(soci::postgresql, storage::PostgresConnectString(testing::PostgresUrl("postgres", db)));
+        check << "SELECT COUNT(DISTINCT owner_id) FROM tickets", soci::into(owners);
+        EXPECT_EQ(owners, 64);
+    }
     admin << "DROP DATABASE " + db + " WITH (FORCE)";
 }
 

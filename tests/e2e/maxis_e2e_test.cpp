@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "concurrent_creates.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -222,6 +223,66 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     auto bob = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!ticket_view 1\n!ticket_view 99\n");
     EXPECT_EQ(bob.exit_code, 1);
     EXPECT_EQ(bob.out, "Ticket #1 introuvable.\n\nTicket #99 introuvable.\n\n");
+}
+
+TEST_F(MaxisE2E, ATicketOpensOnAnInMemoryDatabase) {
+    // One connection only: asking the member's plan for the SLA targets while the write held it used to
+    // wait for the pool and answer "unavailable".
+    auto r = testing::Run({BinaryPath("maxis"), "console", "--database", "sqlite::memory:", "--as", "alice"},
+                          "!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n!ticket_list\n");
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("Ticket #1 ouvert : « Paiement refusé »"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("#1 · Paiement refusé"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("indisponible"), std::string::npos) << r.out;
+}
+
+TEST_F(MaxisE2E, SixtyFourMembersOpenTicketsAtOnce) {
+    auto tokens = testing::MemberTokens(64, {"--database", Db()});
+    ASSERT_EQ(tokens.size(), 64u);
+    std::unique_ptr<Process> p;
+    auto port = Serve(p);
+    ASSERT_NE(port, 0);
+    testing::ExpectAllCreated(testing::CreateTicketsAtOnce(port, tokens));
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
+    auto count = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT COUNT(DISTINCT owner_id) FROM tickets"});
+    EXPECT_EQ(count.out, "64\n") << count.err;
+}
+
+TEST_F(MaxisE2E, ADatabaseLockedByAnotherProcessIsA503WithRetryAfterAndTheChatsTryAgain) {
+    auto config = dir / "busy.toml";
+    std::ofstream(config) << "[database]\nbusy_timeout = \"1s\"\n";
+    auto tokens = testing::MemberTokens(1, {"--database", Db()});
+    ASSERT_EQ(tokens.size(), 1u);
+    std::unique_ptr<Process> p;
+    auto port = Serve(p, {"--config", config.string()});
+    ASSERT_NE(port, 0);
+    // A member's console is open on the same file.
+    Process alice({BinaryPath("maxis"), "console", "--database", Db(), "--config", config.string(), "--as", "alice"});
+    alice.WriteStdin("!ping\n");
+    ASSERT_FALSE(alice.WaitForStdout(std::regex("Pong"), 30s).empty()) << alice.Stdout() << alice.Stderr();
+    // Another process holds the write lock past the busy timeout.
+    Process holder({"/usr/bin/sqlite3", (dir / "maxis.db").string()});
+    holder.WriteStdin("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+    ASSERT_FALSE(holder.WaitForStdout(std::regex("locked"), 30s).empty()) << holder.Stderr();
+    auto busy = testing::CreateTicketsAtOnce(port, tokens);
+    EXPECT_EQ(busy[0].status, 503) << busy[0].body;
+    EXPECT_EQ(busy[0].Header("retry-after"), "1");
+    EXPECT_NE(busy[0].body.find("\"unavailable\""), std::string::npos) << busy[0].body;
+    alice.WriteStdin("!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
+    EXPECT_FALSE(alice.WaitForStdout(std::regex("Service momentanément indisponible\\. Réessayez dans un instant\\."), 30s).empty())
+        << alice.Stdout() << alice.Stderr();
+    holder.CloseStdin();
+    EXPECT_EQ(holder.Wait(30s), 0);
+    alice.CloseStdin();
+    EXPECT_EQ(alice.Wait(30s), 1) << alice.Stderr();  // a refused command makes the exit code 1
+    // Nothing was partly written, and once the lock is gone the same request succeeds.
+    auto none = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(),
+                              "SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM ticket_messages)"});
+    EXPECT_EQ(none.out, "0\n") << none.err;
+    testing::ExpectAllCreated(testing::CreateTicketsAtOnce(port, tokens));
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
 }
 
 TEST_F(MaxisE2E, ConsoleRefusesAnIdBeyondSixtyFourBitsWithAClearMessage) {

@@ -109,6 +109,8 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
     }
     CheckMessage(description);
     auto now = clock_.Now();
+    // The policy may read the database (a member's plan): ask it before the write holds a connection.
+    const auto targets = policy_->For(viewer.user_id, sla_);
     Ticket created;
     repo_.Write(viewer, [&](TicketStore& store) {
         const int max_active = max_active_.load(), max_per_hour = max_per_hour_.load();
@@ -120,7 +122,6 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
             throw Error(ErrorCode::kLimitReached, "too many tickets this hour", "tickets.too_many_recent",
                         {{"max", std::to_string(max_per_hour)}});
         }
-        auto targets = policy_->For(viewer.user_id, sla_);
         auto p = static_cast<std::size_t>(priority);
         Ticket t;
         t.owner = viewer.user_id;
@@ -278,9 +279,7 @@ Ticket TicketService::Update(const core::Viewer& viewer, TicketId id, const Tick
     if (update.empty()) {
         throw Error(ErrorCode::kInvalidArgument, "nothing to change: give status, priority or assignee");
     }
-    if ((update.priority || update.assignee) && !viewer.IsStaff()) {
-        throw Error(ErrorCode::kForbidden, "only staff can change priority or assignee");
-    }
+    if (update.priority || update.assignee) RequireStaff(viewer);
     if (update.status && !viewer.IsStaff() && *update.status != Status::kClosed && *update.status != Status::kOpen &&
         *update.status != Status::kWaitingStaff) {
         throw Error(ErrorCode::kForbidden, "members can only close or reopen their tickets");
