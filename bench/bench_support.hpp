@@ -1,8 +1,8 @@
 #pragma once
 // Helpers shared by the benchmark programs: counting rows, and running calls from many threads.
-#include <CLI/CLI.hpp>
 #include <soci/soci.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -50,7 +50,8 @@ inline long long Count(storage::Database& db, const std::string& sql) {
 
 /// Runs work(i) for i in [0, total) from `threads` threads; returns the seconds taken and appends every
 /// call's latency in microseconds to micros.
-inline double Hammer(int threads, long long total, const std::function<void(long long)>& work, std::vector<double>& micros) {
+inline double Hammer(int threads, long long total, const std::function<void(long long)>& work,
+                     std::vector<double>& micros) {
     using Clock = std::chrono::steady_clock;
     std::atomic<long long> next{0};
     std::vector<std::vector<double>> per(static_cast<std::size_t>(threads));
@@ -61,7 +62,8 @@ inline double Hammer(int threads, long long total, const std::function<void(long
             for (long long i; (i = next++) < total;) {
                 auto t0 = Clock::now();
                 work(i);
-                per[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+                per[static_cast<std::size_t>(t)].push_back(
+                    std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
             }
         });
     }

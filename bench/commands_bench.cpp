@@ -12,20 +12,26 @@ commands::Engine& Engine() {
     static commands::Engine engine = [] {
         commands::Engine e(commands::Catalog::Builtin(), "!");
         commands::RegisterBuiltinCommands(e, "bench");
-        e.Register(commands::CommandSpec{
-            .name = "ticket_create",
-            .args = {{.name = "subject", .type = commands::ArgType::kString},
-                     {.name = "category",
-                      .type = commands::ArgType::kEnum,
-                      .choices = {{"general", {"général"}}, {"billing", {"facturation"}}, {"technical", {"technique"}},
-                                  {"bug", {"bug"}}, {"account", {"compte"}}, {"suggestion", {"suggestion"}}}},
-                     {.name = "priority",
-                      .type = commands::ArgType::kEnum,
-                      .choices = {{"critical", {"critique"}}, {"high", {"haute"}}, {"medium", {"moyenne"}}, {"low", {"basse"}}}},
-                     {.name = "description", .type = commands::ArgType::kRest}},
-            .handler = [](const commands::Invocation& inv) {
-                return commands::Reply{.text = inv.args.Get<std::string>("subject")};
-            }});
+        e.Register(commands::CommandSpec{.name = "ticket_create",
+                                         .args = {{.name = "subject", .type = commands::ArgType::kString},
+                                                  {.name = "category",
+                                                   .type = commands::ArgType::kEnum,
+                                                   .choices = {{"general", {"général"}},
+                                                               {"billing", {"facturation"}},
+                                                               {"technical", {"technique"}},
+                                                               {"bug", {"bug"}},
+                                                               {"account", {"compte"}},
+                                                               {"suggestion", {"suggestion"}}}},
+                                                  {.name = "priority",
+                                                   .type = commands::ArgType::kEnum,
+                                                   .choices = {{"critical", {"critique"}},
+                                                               {"high", {"haute"}},
+                                                               {"medium", {"moyenne"}},
+                                                               {"low", {"basse"}}}},
+                                                  {.name = "description", .type = commands::ArgType::kRest}},
+                                         .handler = [](const commands::Invocation& inv) {
+                                             return commands::Reply{.text = inv.args.Get<std::string>("subject")};
+                                         }});
         e.Register(commands::CommandSpec{
             .name = "promo",
             .args = {{.name = "percent", .type = commands::ArgType::kPercent},

@@ -10,22 +10,22 @@
 //     turn) from 8 threads: asks/s, median, p99; every answer counted once.
 //   maxis_plans_bench --database sqlite:/tmp/p.db [--llm-url http://127.0.0.1:PORT/v1]
 //   maxis_plans_bench --database postgresql://postgres@.../db --login-url postgresql://maxis_login@.../db
-#include <CLI/CLI.hpp>
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 
+#include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/time_zone.hpp"
 #include "domain/plans/assistant.hpp"
 #include "llm/openai_client.hpp"
-#include "storage/plan_store.hpp"
-#include "bench_support.hpp"
 #include "report.hpp"
+#include "storage/plan_store.hpp"
 #include "support/no_billing.hpp"
 
 using namespace maxis;
@@ -40,11 +40,13 @@ int OneMember(storage::Database& db, storage::PlanStore& store, const std::strin
     const core::UserId member{10};
     std::atomic<int> counted{0};
     std::vector<double> micros;
-    double s = Hammer(16, 2000, [&](long long) { counted += store.TryUse(member, day, "message", 500) ? 1 : 0; }, micros);
+    double s = Hammer(
+        16, 2000, [&](long long) { counted += store.TryUse(member, day, "message", 500) ? 1 : 0; }, micros);
     long long stored = Count(db, "SELECT used FROM assistant_usage WHERE user_id = 10 AND kind = 'message'");
-    std::printf("one member: 2000 messages against a quota of 500 from 16 threads in %.2f s: %.0f attempts/s; %d counted, "
-                "stored %lld (expected 500, 500)\n",
-                s, 2000 / s, counted.load(), stored);
+    std::printf(
+        "one member: 2000 messages against a quota of 500 from 16 threads in %.2f s: %.0f attempts/s; %d counted, "
+        "stored %lld (expected 500, 500)\n",
+        s, 2000 / s, counted.load(), stored);
     Report("quota check, one member (count or refuse)", micros);
     return counted == 500 && stored == 500 ? 0 : 1;
 }
@@ -53,14 +55,18 @@ int ManyMembers(storage::Database& db, storage::PlanStore& store, const std::str
     const long long first = 100'000, members = 500, each = 12;
     std::atomic<int> counted{0};
     std::vector<double> micros;
-    double s = Hammer(16, members * each, [&](long long i) {
-        counted += store.TryUse(core::UserId{first + i % members}, day, "message", 10) ? 1 : 0;
-    }, micros);
-    long long stored = Count(db, "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 100000 AND user_id < 100500 "
-                                 "AND kind = 'message'");
-    std::printf("500 members: %lld messages against a quota of 10 each from 16 threads in %.2f s: %.0f attempts/s; %d "
-                "counted, stored %lld (expected 5000, 5000)\n",
-                members * each, s, members * each / s, counted.load(), stored);
+    double s = Hammer(
+        16, members * each,
+        [&](long long i) { counted += store.TryUse(core::UserId{first + i % members}, day, "message", 10) ? 1 : 0; },
+        micros);
+    long long stored =
+        Count(db,
+              "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 100000 AND user_id < 100500 "
+              "AND kind = 'message'");
+    std::printf(
+        "500 members: %lld messages against a quota of 10 each from 16 threads in %.2f s: %.0f attempts/s; %d "
+        "counted, stored %lld (expected 5000, 5000)\n",
+        members * each, s, members * each / s, counted.load(), stored);
     Report("quota check, 500 members", micros);
     return counted == 5000 && stored == 5000 ? 0 : 1;
 }
@@ -81,16 +87,20 @@ void Standing(plans::PlanService& service) {
 void SeedGrants(storage::Database& owner, core::TimePoint now) {
     owner.WithRawSession([&](soci::session& sql) {
         long long t = core::ToEpochMillis(now), day = 86'400'000;
-        std::string select = "SELECT 400000 + n, CASE WHEN n % 3 = 0 THEN 'ultra' ELSE 'pro' END, 'subscription', 'sub_dash_' || n, "
-                             "CASE WHEN n % 4 = 0 THEN 'ended' ELSE 'active' END, " + std::to_string(t + 30 * day) + ", " +
-                             std::to_string(t) + ", " + std::to_string(t - 60 * day) + " + (n % 60) * " + std::to_string(day) +
-                             ", CASE WHEN n % 4 = 0 THEN " + std::to_string(t - 50 * day) + " + (n % 60) * " + std::to_string(day) +
-                             " ELSE " + std::to_string(t) + " END";
-        std::string insert = "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, observed_at, created_at, updated_at) ";
+        std::string select =
+            "SELECT 400000 + n, CASE WHEN n % 3 = 0 THEN 'ultra' ELSE 'pro' END, 'subscription', 'sub_dash_' || n, "
+            "CASE WHEN n % 4 = 0 THEN 'ended' ELSE 'active' END, " +
+            std::to_string(t + 30 * day) + ", " + std::to_string(t) + ", " + std::to_string(t - 60 * day) +
+            " + (n % 60) * " + std::to_string(day) + ", CASE WHEN n % 4 = 0 THEN " + std::to_string(t - 50 * day) +
+            " + (n % 60) * " + std::to_string(day) + " ELSE " + std::to_string(t) + " END";
+        std::string insert =
+            "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, observed_at, created_at, "
+            "updated_at) ";
         if (owner.dialect() == storage::Dialect::kPostgres) {
             sql << insert + select + " FROM generate_series(0::bigint, 19999) AS n";
         } else {
-            sql << insert + "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < 19999) " + select + " FROM seq";
+            sql << insert + "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < 19999) " +
+                       select + " FROM seq";
         }
     });
 }
@@ -120,15 +130,20 @@ int Asks(storage::Database& db, plans::Assistant& assistant, int asks) {
     const long long first = 300'000;
     std::atomic<int> answered{0}, other{0};
     std::vector<double> micros;
-    double s = Hammer(8, asks, [&](long long i) {
-        auto a = assistant.Ask(core::UserId{first + i}, "Comment activer la double authentification ?", {});
-        (a.kind == plans::AnswerKind::kAnswered ? answered : other)++;
-    }, micros);
-    long long stored = Count(db, "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 300000 AND kind = 'message'");
+    double s = Hammer(
+        8, asks,
+        [&](long long i) {
+            auto a = assistant.Ask(core::UserId{first + i}, "Comment activer la double authentification ?", {});
+            (a.kind == plans::AnswerKind::kAnswered ? answered : other)++;
+        },
+        micros);
+    long long stored =
+        Count(db, "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 300000 AND kind = 'message'");
     long long turns = Count(db, "SELECT COUNT(*) FROM assistant_turns WHERE user_id >= 300000");
-    std::printf("assistant: %d asks from 8 threads in %.2f s: %.0f asks/s; %d answered, %d other, %lld counted, %lld turns "
-                "remembered (expected %d, 0, %d, %d)\n",
-                asks, s, asks / s, answered.load(), other.load(), stored, turns, asks, asks, 2 * asks);
+    std::printf(
+        "assistant: %d asks from 8 threads in %.2f s: %.0f asks/s; %d answered, %d other, %lld counted, %lld turns "
+        "remembered (expected %d, 0, %d, %d)\n",
+        asks, s, asks / s, answered.load(), other.load(), stored, turns, asks, asks, 2 * asks);
     Report("Assistant::Ask with the model over HTTP", micros);
     return answered == asks && stored == asks && turns == 2 * asks ? 0 : 1;
 }
@@ -150,10 +165,20 @@ int main(int argc, char** argv) {
     auto& db = databases.service;
     plans::PlanCatalog catalog({
         {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
-        {.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",
+        {.id = "pro",
+         .rank = 2,
+         .billing = plans::Billing::kMonthly,
+         .price_id = "price_pro",
+         .price_minor = 999,
+         .role_id = "r-pro",
          .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
-        {.id = "ultra", .rank = 3, .billing = plans::Billing::kMonthly, .price_id = "price_ultra", .price_minor = 1999,
-         .role_id = "r-ultra", .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true}},
+        {.id = "ultra",
+         .rank = 3,
+         .billing = plans::Billing::kMonthly,
+         .price_id = "price_ultra",
+         .price_minor = 1999,
+         .role_id = "r-ultra",
+         .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true}},
     });
     auto zone = core::TimeZone::Load("Europe/Paris");
     storage::PlanStore store(db, clock, catalog, zone);
@@ -171,7 +196,8 @@ int main(int argc, char** argv) {
     SeedGrants(databases.owner, clock.Now());
     Dashboard(store, zone, clock.Now());
     if (!llm_url.empty()) {
-        llm::OpenAiClient model(llm::OpenAiOptions{.api_base = llm_url, .api_key = "sk-llm-bench", .model = "sim-model"});
+        llm::OpenAiClient model(
+            llm::OpenAiOptions{.api_base = llm_url, .api_key = "sk-llm-bench", .model = "sim-model"});
         plans::Assistant assistant(service, model, zone, plans::AssistantOptions{});
         rc |= Asks(db, assistant, asks);
     }

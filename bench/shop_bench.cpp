@@ -6,10 +6,10 @@
 //  3. checkout creation (reservation + Checkout Session on the Stripe simulator at --stripe-url): median, p99.
 //   maxis_shop_bench --database sqlite:/tmp/s.db [--events 4000] [--stripe-url http://127.0.0.1:PORT]
 //   maxis_shop_bench --database postgresql://postgres@.../db --login-url postgresql://maxis_login@.../db
-#include <CLI/CLI.hpp>
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,16 +17,16 @@
 #include <iostream>
 #include <thread>
 
+#include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "http/server.hpp"
+#include "report.hpp"
 #include "storage/shop_store.hpp"
 #include "stripe/gateway.hpp"
 #include "stripe/webhook.hpp"
 #include "stripe/webhook_routes.hpp"
 #include "support/http_client.hpp"
-#include "bench_support.hpp"
-#include "report.hpp"
 
 using namespace maxis;
 using bench::Count;
@@ -40,10 +40,12 @@ namespace {
 void FillCarts(storage::Database& owner, long long first_member, long long members, long long product, int quantity) {
     owner.WithRawSession([&](soci::session& sql) {
         long long now = core::ToEpochMillis(core::SystemClock().Now());
-        std::string select = "SELECT n, " + std::to_string(product) + ", " + std::to_string(quantity) + ", " + std::to_string(now);
+        std::string select =
+            "SELECT n, " + std::to_string(product) + ", " + std::to_string(quantity) + ", " + std::to_string(now);
         std::string range = std::to_string(first_member) + ", " + std::to_string(first_member + members - 1);
         if (owner.dialect() == storage::Dialect::kPostgres) {
-            sql << "INSERT INTO carts (user_id, product_id, quantity, added_at) " + select + " FROM generate_series(" + range + ") AS n";
+            sql << "INSERT INTO carts (user_id, product_id, quantity, added_at) " + select + " FROM generate_series(" +
+                       range + ") AS n";
         } else {
             sql << "INSERT INTO carts (user_id, product_id, quantity, added_at) WITH RECURSIVE seq(n) AS (SELECT " +
                        std::to_string(first_member) + " UNION ALL SELECT n + 1 FROM seq WHERE n < " +
@@ -54,7 +56,8 @@ void FillCarts(storage::Database& owner, long long first_member, long long membe
 
 const core::Viewer kStaff{core::UserId{1}, core::Role::kStaff};
 
-shop::ProductId MakeProduct(storage::ShopStore& store, const std::string& name, long long price, std::optional<int> stock) {
+shop::ProductId MakeProduct(storage::ShopStore& store, const std::string& name, long long price,
+                            std::optional<int> stock) {
     shop::Product p;
     p.name = name;
     p.price_minor = price;
@@ -62,16 +65,19 @@ shop::ProductId MakeProduct(storage::ShopStore& store, const std::string& name, 
     return store.CreateProduct(kStaff, p);
 }
 
-int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService& service, storage::ShopStore& store, int events) {
+int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService& service, storage::ShopStore& store,
+             int events) {
     auto product = MakeProduct(store, "Webhook bench", 1000, std::nullopt);
     const long long first = 1'000'000;
     FillCarts(owner, first, events, product.value, 1);
     auto seeding = Clock::now();
     std::vector<std::string> sessions;
     for (long long i = 0; i < events; ++i) {
-        auto order = store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::hours(1), 3);
+        auto order =
+            store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::hours(1), 3);
         sessions.push_back("cs_bench_" + std::to_string(i));
-        store.AttachCheckoutSession(order.id, sessions.back(), "https://checkout.stripe.com/c/pay/" + sessions.back(), *order.reserved_until);
+        store.AttachCheckoutSession(order.id, sessions.back(), "https://checkout.stripe.com/c/pay/" + sessions.back(),
+                                    *order.reserved_until);
     }
     std::printf("seeded %d pending orders in %.1f s\n", events,
                 std::chrono::duration<double>(Clock::now() - seeding).count());
@@ -79,7 +85,8 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
     core::SystemClock clock;
     stripe::Client no_api(stripe::ClientOptions{});
     http::Router router;
-    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock, service, nullptr, no_api, nullptr);
+    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock, service, nullptr, no_api,
+                            nullptr);
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;
@@ -98,19 +105,23 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
         threads.emplace_back([&, c] {
             testing::HttpConnection conn(server.port());
             for (long long i; (i = next++) < events;) {
-                std::string body = R"({"id":"evt_bench_)" + std::to_string(i) +
-                                   R"(","object":"event","type":"checkout.session.completed","data":{"object":{"id":")" +
-                                   sessions[static_cast<std::size_t>(i)] +
-                                   R"(","object":"checkout.session","mode":"payment","payment_status":"paid","payment_intent":"pi_bench_)" +
-                                   std::to_string(i) +
-                                   R"(","amount_total":1000,"currency":"eur","invoice":null,"metadata":{"order_id":"x"}}}})";
+                std::string body =
+                    R"({"id":"evt_bench_)" + std::to_string(i) +
+                    R"(","object":"event","type":"checkout.session.completed","data":{"object":{"id":")" +
+                    sessions[static_cast<std::size_t>(i)] +
+                    R"(","object":"checkout.session","mode":"payment","payment_status":"paid","payment_intent":"pi_bench_)" +
+                    std::to_string(i) +
+                    R"(","amount_total":1000,"currency":"eur","invoice":null,"metadata":{"order_id":"x"}}}})";
                 for (int copy = 0; copy < 2; ++copy) {
-                    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+                    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
                     auto t0 = Clock::now();
                     auto r = conn.Send("POST", "/stripe/webhook", body,
                                        {{"Content-Type", "application/json"},
                                         {"Stripe-Signature", stripe::SignatureHeader(body, "whsec_bench", now)}});
-                    latencies[static_cast<std::size_t>(c)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+                    latencies[static_cast<std::size_t>(c)].push_back(
+                        std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
                     if (r.status != 200) ++failures;
                 }
             }
@@ -121,15 +132,18 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
     server.Shutdown();
     std::vector<double> all;
     for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-    std::printf("webhooks: %d events sent twice (%d deliveries) over %d connections in %.2f s: %.0f deliveries/s, %.0f "
-                "events applied/s\n",
-                events, 2 * events, connections, seconds, 2 * events / seconds, events / seconds);
+    std::printf(
+        "webhooks: %d events sent twice (%d deliveries) over %d connections in %.2f s: %.0f deliveries/s, %.0f "
+        "events applied/s\n",
+        events, 2 * events, connections, seconds, 2 * events / seconds, events / seconds);
     Report("webhook delivery (verify + apply or dedupe)", all);
     long long paid = Count(db, "SELECT COUNT(*) FROM orders WHERE status = 'paid'");
     long long payments = Count(db, "SELECT COUNT(*) FROM payments");
     long long recorded = Count(db, "SELECT COUNT(*) FROM stripe_events");
-    std::printf("exactly once: %lld orders paid, %lld payments, %lld events recorded, %d non-200 answers (expected %d, %d, %d, 0)\n",
-                paid, payments, recorded, failures.load(), events, events, events);
+    std::printf(
+        "exactly once: %lld orders paid, %lld payments, %lld events recorded, %d non-200 answers (expected %d, %d, %d, "
+        "0)\n",
+        paid, payments, recorded, failures.load(), events, events, events);
     return paid == events && payments == events && recorded == events && failures == 0 ? 0 : 1;
 }
 
@@ -139,18 +153,23 @@ int FlashSale(storage::Database& owner, storage::ShopStore& store) {
     FillCarts(owner, first, members, product.value, 1);
     std::atomic<int> sold{0}, refused{0}, other{0};
     std::vector<double> all;
-    double seconds = Hammer(16, members, [&](long long i) {
-        try {
-            store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember}, std::chrono::minutes(30), 3);
-            ++sold;
-        } catch (const core::Error& e) {
-            (e.key() == "shop.out_of_stock" ? refused : other)++;
-        }
-    }, all);
+    double seconds = Hammer(
+        16, members,
+        [&](long long i) {
+            try {
+                store.BeginCheckout(core::Viewer{core::UserId{first + i}, core::Role::kMember},
+                                    std::chrono::minutes(30), 3);
+                ++sold;
+            } catch (const core::Error& e) {
+                (e.key() == "shop.out_of_stock" ? refused : other)++;
+            }
+        },
+        all);
     auto left = store.FindProduct(product)->stock.value_or(-1);
-    std::printf("flash sale: %lld checkouts for 20 units from 16 threads in %.2f s: %.0f attempts/s; %d sold, %d refused "
-                "(out of stock), %d other errors, stock left %d\n",
-                members, seconds, members / seconds, sold.load(), refused.load(), other.load(), left);
+    std::printf(
+        "flash sale: %lld checkouts for 20 units from 16 threads in %.2f s: %.0f attempts/s; %d sold, %d refused "
+        "(out of stock), %d other errors, stock left %d\n",
+        members, seconds, members / seconds, sold.load(), refused.load(), other.load(), left);
     Report("checkout attempt (reserve or refuse)", all);
     return sold == 20 && left == 0 && other == 0 ? 0 : 1;
 }
@@ -159,7 +178,8 @@ int CheckoutLatency(storage::Database& owner, storage::ShopStore& store, const s
     auto product = MakeProduct(store, "Checkout bench", 1500, std::nullopt);
     const long long first = 7'000'000;
     FillCarts(owner, first, samples, product.value, 2);
-    stripe::Client client(stripe::ClientOptions{.api_base = stripe_url, .secret_key = "sk_test_maxis", .max_attempts = 1});
+    stripe::Client client(
+        stripe::ClientOptions{.api_base = stripe_url, .secret_key = "sk_test_maxis", .max_attempts = 1});
     stripe::StripeGateway gateway(client, stripe::CheckoutUrls{"https://example.org/ok", "https://example.org/cancel"});
     core::SystemClock clock;
     shop::ShopService service(store, gateway, clock, shop::ShopOptions{});

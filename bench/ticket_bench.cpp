@@ -4,15 +4,15 @@
 // posting POST /api/v1/tickets at the same moment, round after round (median, p99 and errors).
 //   maxis_ticket_bench --database sqlite:/tmp/t.db [--tickets 1000000] [--members 100000] [--samples 2000]
 //   maxis_ticket_bench --database postgresql://postgres@127.0.0.1:5432/bench --login-url postgresql://maxis_login@...
-#include <CLI/CLI.hpp>
 #include <soci/soci.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <atomic>
 #include <random>
 #include <thread>
 
@@ -21,11 +21,11 @@
 #include "core/clock.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/server.hpp"
+#include "report.hpp"
 #include "storage/api_tokens.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
 #include "support/http_client.hpp"
-#include "report.hpp"
 
 using namespace maxis;
 using bench::Report;
@@ -38,11 +38,13 @@ void Seed(storage::Database& owner, long long tickets, long long members) {
     owner.WithRawSession([&](soci::session& sql) {
         long long now = core::ToEpochMillis(core::SystemClock().Now());
         std::string values =
-            "SELECT (n % " + std::to_string(members) + ") + 1, 'Ticket ' || n, "
+            "SELECT (n % " + std::to_string(members) +
+            ") + 1, 'Ticket ' || n, "
             "CASE n % 6 WHEN 0 THEN 'general' WHEN 1 THEN 'billing' WHEN 2 THEN 'technical' WHEN 3 THEN 'bug' "
             "WHEN 4 THEN 'account' ELSE 'suggestion' END, "
             "CASE n % 4 WHEN 0 THEN 'critical' WHEN 1 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END, "
-            "CASE n % 5 WHEN 0 THEN 'open' WHEN 1 THEN 'waiting_staff' WHEN 2 THEN 'waiting_member' WHEN 3 THEN 'resolved' "
+            "CASE n % 5 WHEN 0 THEN 'open' WHEN 1 THEN 'waiting_staff' WHEN 2 THEN 'waiting_member' WHEN 3 THEN "
+            "'resolved' "
             "ELSE 'closed' END, " +
             std::to_string(now) + " - n * 1000, " + std::to_string(now) + " - n * 1000, " + std::to_string(now) + ", " +
             std::to_string(now) + " ";
@@ -111,8 +113,8 @@ int main(int argc, char** argv) {
     storage::ApiTokens tokens(db, clock);
     std::vector<std::string> member_tokens;
     for (int i = 0; i < 200; ++i) {
-        member_tokens.push_back(tokens.Create(core::Viewer{core::UserId{static_cast<long long>(rng() % members) + 1},
-                                                           core::Role::kMember}, "bench"));
+        member_tokens.push_back(tokens.Create(
+            core::Viewer{core::UserId{static_cast<long long>(rng() % members) + 1}, core::Role::kMember}, "bench"));
     }
     http::Router router;
     http::AddTicketRoutes(router, service, [&tokens](const http::Request& r) {
@@ -178,8 +180,10 @@ int main(int argc, char** argv) {
                 auto r = connections[static_cast<std::size_t>(i)]->Send(
                     "POST", "/api/v1/tickets",
                     R"({"subject":"Paiement refusé","category":"billing","priority":"high","description":"La carte est refusée"})",
-                    {{"Authorization", "Bearer " + burst_tokens[static_cast<std::size_t>(i)]}, {"Content-Type", "application/json"}});
-                took[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+                    {{"Authorization", "Bearer " + burst_tokens[static_cast<std::size_t>(i)]},
+                     {"Content-Type", "application/json"}});
+                took[static_cast<std::size_t>(i)] =
+                    std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
                 status[static_cast<std::size_t>(i)] = r.status;
             });
         }

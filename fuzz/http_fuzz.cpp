@@ -21,16 +21,17 @@ const maxis::http::Router& Routes() {
     static maxis::core::Metrics metrics;
     static const maxis::http::Router router = [] {
         maxis::http::Router r;
-        maxis::http::AddOperationalRoutes(r, "maxis fuzz", [] { return true; }, metrics);
+        maxis::http::AddOperationalRoutes(
+            r, "maxis fuzz", [] { return true; }, metrics);
         auto echo = [](const Request& req) {
             Response res = Response::Text(200, req.body);
             for (const auto& [name, value] : req.path_params) res.With("X-" + name, value);
             res.With("Location", req.target);
             return res;
         };
-        for (const char* pattern : {"/api/v1/tickets", "/api/v1/tickets/{id}", "/api/v1/tickets/{id}/messages",
-                                    "/api/v1/members/{id}/plan", "/admin-panel/{file}", "/discord/interactions",
-                                    "/{a}/{b}/{c}"}) {
+        for (const char* pattern :
+             {"/api/v1/tickets", "/api/v1/tickets/{id}", "/api/v1/tickets/{id}/messages", "/api/v1/members/{id}/plan",
+              "/admin-panel/{file}", "/discord/interactions", "/{a}/{b}/{c}"}) {
             r.Add("GET", pattern, echo, {.blocking = false});
             r.Add("POST", pattern, echo, {.blocking = false});
         }

@@ -1,7 +1,7 @@
 // maxis: parse the command line, load the configuration, hand over to MaxisApp.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/config.hpp"
@@ -36,8 +36,8 @@ Config Load(const Common& common) {
     }
     if (!common.log_level.empty()) config.log.level = common.log_level;
     if (!common.log_format.empty()) config.log.format = common.log_format;
-    maxis::core::SetupLogging(config.log.level,
-                              config.log.format == "json" ? maxis::core::LogFormat::kJson : maxis::core::LogFormat::kText);
+    maxis::core::SetupLogging(
+        config.log.level, config.log.format == "json" ? maxis::core::LogFormat::kJson : maxis::core::LogFormat::kText);
     return config;
 }
 
@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
     maxis::app::TokenRequest token_request;
     std::string token_role = "member";
     auto* token_create = token->add_subcommand("create", "Create a token for a user and role (printed once)");
-    token_create->add_option("--as", token_request.user, "whose token: a Discord user id or a console name")->required();
+    token_create->add_option("--as", token_request.user, "whose token: a Discord user id or a console name")
+        ->required();
     token_create->add_option("--role", token_role, "member, staff, admin or operator")
         ->check(CLI::IsMember({"member", "staff", "admin", "operator"}));
     token_create->add_option("--label", token_request.label, "what it is for");
@@ -108,8 +109,10 @@ int main(int argc, char** argv) {
     std::string link_role = "admin";
     auto* login_link = admin->add_subcommand("login-link", "Print a one-time panel login link (valid 10 minutes)");
     login_link->add_option("--as", link_request.user, "who logs in: a Discord user id or a name")->required();
-    login_link->add_option("--role", link_role, "staff, admin or operator")->check(CLI::IsMember({"staff", "admin", "operator"}));
-    login_link->add_option("--url", link_request.base_url, "the panel's origin (default: panel.public_url, else the listen address)");
+    login_link->add_option("--role", link_role, "staff, admin or operator")
+        ->check(CLI::IsMember({"staff", "admin", "operator"}));
+    login_link->add_option("--url", link_request.base_url,
+                           "the panel's origin (default: panel.public_url, else the listen address)");
     auto* reset_2fa = admin->add_subcommand("reset-2fa", "Remove a staff member's second factor (they enrol again)");
     reset_2fa->add_option("--as", link_request.user, "whose: a Discord user id or a name")->required();
 
@@ -141,7 +144,8 @@ int main(int argc, char** argv) {
             if (!listen.empty()) {
                 auto parsed = maxis::app::ParseListen(listen);
                 if (!parsed) {
-                    std::cerr << "maxis: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '" << maxis::core::EscapeForTerminal(listen) << "')\n";
+                    std::cerr << "maxis: --listen must be HOST:PORT, e.g. 127.0.0.1:8080 (got '"
+                              << maxis::core::EscapeForTerminal(listen) << "')\n";
                     return kExitUsage;
                 }
                 std::tie(config.server.host, config.server.port) = *parsed;
@@ -163,7 +167,7 @@ int main(int argc, char** argv) {
         if (*migrate) return maxis::app::MaxisApp(config).Migrate(status_only, std::cout);
         if (*token) {
             token_request.role = *maxis::core::ParseRole(token_role);
-            token_request.action = *token_create ? maxis::app::TokenRequest::Action::kCreate
+            token_request.action = *token_create   ? maxis::app::TokenRequest::Action::kCreate
                                    : *token_revoke ? maxis::app::TokenRequest::Action::kRevoke
                                                    : maxis::app::TokenRequest::Action::kList;
             (void)token_list;

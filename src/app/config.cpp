@@ -62,7 +62,8 @@ public:
             long long v = node->as_integer()->get();
             if (v < min || v > max) {
                 Fail(Where(source_, node), Name(key),
-                     "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " + std::to_string(v) + ")");
+                     "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " +
+                         std::to_string(v) + ")");
             }
             out = static_cast<Int>(v);
         }
@@ -99,7 +100,9 @@ public:
         }
     }
     [[nodiscard]] std::string Name(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
-    [[nodiscard]] const toml::node* Node(const std::string& key) const { return table_ != nullptr ? table_->get(key) : nullptr; }
+    [[nodiscard]] const toml::node* Node(const std::string& key) const {
+        return table_ != nullptr ? table_->get(key) : nullptr;
+    }
     [[nodiscard]] const std::string& source() const { return source_; }
 
 private:
@@ -119,7 +122,9 @@ void Check(bool ok, Section& s, const std::string& key, const std::string& reaso
 }
 
 /// Empty (not set) or a Discord id: up to 20 digits.
-bool DiscordIdOrEmpty(const std::string& v) { return v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos; }
+bool DiscordIdOrEmpty(const std::string& v) {
+    return v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos;
+}
 
 /// A job's schedule ("every 5m", "daily 04:00"); reason names the forms that fit this job.
 void Schedule(Section& s, const std::string& key, std::string& out, const std::string& reason) {
@@ -158,8 +163,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         } catch (const Error& e) {
             Check(false, s, "url", e.what());
         }
-        Check(c.database.url.find('@') == std::string::npos || c.database.url.find(':', c.database.url.find("://") + 3) >
-                                                                      c.database.url.find('@'),
+        Check(c.database.url.find('@') == std::string::npos ||
+                  c.database.url.find(':', c.database.url.find("://") + 3) > c.database.url.find('@'),
               s, "url", "must not contain a password: put the whole URL in MAXIS_DATABASE_URL instead");
         s.Integer("pool_size", c.database.pool_size, 1, 100);
         s.Duration("busy_timeout", c.database.busy_timeout);
@@ -169,7 +174,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     {
         auto s = top.Sub("community");
         s.String("name", c.community.name);
-        Check(!core::Trim(c.community.name).empty() && c.community.name.size() <= 100, s, "name", "must be 1 to 100 characters");
+        Check(!core::Trim(c.community.name).empty() && c.community.name.size() <= 100, s, "name",
+              "must be 1 to 100 characters");
         s.String("locale", c.community.locale);
         Check(c.community.locale == "fr" || c.community.locale == "en", s, "locale", "must be \"fr\" or \"en\"");
         s.String("time_zone", c.community.time_zone);
@@ -188,7 +194,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         auto s = top.Sub("log");
         s.String("level", c.log.level);
         static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-        Check(kLevels.contains(c.log.level), s, "level", "must be one of trace, debug, info, warn, error, critical, off");
+        Check(kLevels.contains(c.log.level), s, "level",
+              "must be one of trace, debug, info, warn, error, critical, off");
         s.String("format", c.log.format);
         Check(c.log.format == "text" || c.log.format == "json", s, "format", "must be \"text\" or \"json\"");
         s.Finish();
@@ -200,7 +207,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("batch", c.scheduler.batch, 1, 1000);
         s.Duration("backoff_base", c.scheduler.backoff_base);
         s.Duration("backoff_max", c.scheduler.backoff_max);
-        Schedule(s, "purge_schedule", c.scheduler.purge_schedule, "must look like \"daily 04:00\", \"weekly mon 09:00\" or \"every 6h\"");
+        Schedule(s, "purge_schedule", c.scheduler.purge_schedule,
+                 "must look like \"daily 04:00\", \"weekly mon 09:00\" or \"every 6h\"");
         s.Duration("keep_finished", c.scheduler.keep_finished);
         s.Finish();
     }
@@ -253,7 +261,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.String("public_key", d.public_key);
         Check(d.public_key.empty() || (d.public_key.size() == 64 &&
                                        d.public_key.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos),
-              s, "public_key", "must be the 64 hex characters of the application's public key (Developer Portal > General Information)");
+              s, "public_key",
+              "must be the 64 hex characters of the application's public key (Developer Portal > General Information)");
         for (auto [key, list] : {std::pair<const char*, std::vector<std::string>*>{"staff_role_ids", &d.staff_role_ids},
                                  {"admin_role_ids", &d.admin_role_ids},
                                  {"operator_user_ids", &d.operator_user_ids}}) {
@@ -285,7 +294,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Bool("insecure_http", p.insecure_http);
         bool loopback = c.server.host == "127.0.0.1" || c.server.host == "::1" || c.server.host == "localhost";
         Check(!p.insecure_http || loopback, s, "insecure_http",
-              "is only allowed when server.listen is a loopback address; serve the panel over HTTPS (a TLS reverse proxy)");
+              "is only allowed when server.listen is a loopback address; serve the panel over HTTPS (a TLS reverse "
+              "proxy)");
         s.Bool("require_2fa", p.require_2fa);
         s.Duration("idle_timeout", p.idle_timeout);
         s.Duration("absolute_timeout", p.absolute_timeout);
@@ -297,8 +307,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                                  {"admin_user_ids", &p.admin_user_ids}}) {
             s.StringList(key, *list);
             for (const auto& v : *list) {
-                Check(!v.empty() && DiscordIdOrEmpty(v), s, key,
-                      "must be Discord user ids (digits only)");
+                Check(!v.empty() && DiscordIdOrEmpty(v), s, key, "must be Discord user ids (digits only)");
             }
         }
         s.String("oauth_client_id", p.oauth_client_id);
@@ -315,11 +324,14 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         auto s = top.Sub("stripe");
         auto& st = c.stripe;
         s.String("api_base", st.api_base);
-        Check(st.api_base.starts_with("https://") || st.api_base.starts_with("http://"), s, "api_base", "must be an http(s) URL");
+        Check(st.api_base.starts_with("https://") || st.api_base.starts_with("http://"), s, "api_base",
+              "must be an http(s) URL");
         while (!st.api_base.empty() && st.api_base.back() == '/') st.api_base.pop_back();
         s.String("api_version", st.api_version);
-        Check(st.api_version.size() >= 10 && st.api_version.size() <= 40, s, "api_version", "must be a Stripe API version such as 2024-06-20");
-        for (auto [key, field] : {std::pair<const char*, std::string*>{"success_url", &st.success_url}, {"cancel_url", &st.cancel_url}}) {
+        Check(st.api_version.size() >= 10 && st.api_version.size() <= 40, s, "api_version",
+              "must be a Stripe API version such as 2024-06-20");
+        for (auto [key, field] :
+             {std::pair<const char*, std::string*>{"success_url", &st.success_url}, {"cancel_url", &st.cancel_url}}) {
             s.String(key, *field);
             Check(field->empty() || field->starts_with("https://") || field->starts_with("http://"), s, key,
                   "must be empty or an http(s) URL");
@@ -351,12 +363,12 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         Check(pl.grace_period <= std::chrono::hours(24 * 30), s, "grace_period", "must be 30d at most");
         Schedule(s, "reconcile_schedule", pl.reconcile_schedule, "must be a schedule such as \"every 10m\"");
         Schedule(s, "sweep_schedule", pl.sweep_schedule, "must be a schedule such as \"every 10m\"");
-        for (auto [key, field] : {std::pair<const char*, std::string*>{"private_channel_category_id", &pl.private_channel_category_id},
-                                  {"archive_category_id", &pl.archive_category_id},
-                                  {"announce_channel_id", &pl.announce_channel_id}}) {
+        for (auto [key, field] :
+             {std::pair<const char*, std::string*>{"private_channel_category_id", &pl.private_channel_category_id},
+              {"archive_category_id", &pl.archive_category_id},
+              {"announce_channel_id", &pl.announce_channel_id}}) {
             s.String(key, *field);
-            Check(DiscordIdOrEmpty(*field), s, key,
-                  "must be empty or a Discord id (digits only)");
+            Check(DiscordIdOrEmpty(*field), s, key, "must be empty or a Discord id (digits only)");
         }
         for (auto [key, field] : {std::pair<const char*, std::string*>{"success_url", &pl.success_url},
                                   {"cancel_url", &pl.cancel_url},
@@ -366,10 +378,12 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                   "must be empty or an http(s) URL");
         }
         s.String("founder_entitlements", pl.founder_entitlements);
-        Check(pl.founder_entitlements.empty() || pl.founder_entitlements == "free" || pl.founder_entitlements == "pro" ||
-                  pl.founder_entitlements == "ultra",
+        Check(pl.founder_entitlements.empty() || pl.founder_entitlements == "free" ||
+                  pl.founder_entitlements == "pro" || pl.founder_entitlements == "ultra",
               s, "founder_entitlements", "must be \"free\", \"pro\" or \"ultra\"");
-        for (auto [name, plan] : {std::pair<const char*, PlanConfig*>{"free", &pl.free}, {"pro", &pl.pro}, {"ultra", &pl.ultra},
+        for (auto [name, plan] : {std::pair<const char*, PlanConfig*>{"free", &pl.free},
+                                  {"pro", &pl.pro},
+                                  {"ultra", &pl.ultra},
                                   {"founder", &pl.founder}}) {
             auto p = s.Sub(name);
             bool is_free = std::string_view(name) == "free", is_founder = std::string_view(name) == "founder";
@@ -378,7 +392,8 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                 Check(plan->price_id.empty() || plan->price_id.starts_with("price_"), p, "price_id",
                       "must be a Stripe price id (price_...) or empty");
                 p.String("role_id", plan->role_id);
-                Check(DiscordIdOrEmpty(plan->role_id), p, "role_id", "must be empty or a Discord role id (digits only)");
+                Check(DiscordIdOrEmpty(plan->role_id), p, "role_id",
+                      "must be empty or a Discord role id (digits only)");
                 p.Integer("price_minor", plan->price_minor, 0, 100'000'000);
             }
             if (!is_founder) {
@@ -397,15 +412,16 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         auto s = top.Sub("assistant");
         auto& a = c.assistant;
         s.String("api_base", a.api_base);
-        Check(a.api_base.empty() || a.api_base.starts_with("https://") || a.api_base.starts_with("http://"), s, "api_base",
-              "must be empty or an http(s) URL such as https://api.openai.com/v1");
+        Check(a.api_base.empty() || a.api_base.starts_with("https://") || a.api_base.starts_with("http://"), s,
+              "api_base", "must be empty or an http(s) URL such as https://api.openai.com/v1");
         while (!a.api_base.empty() && a.api_base.back() == '/') a.api_base.pop_back();
         s.String("model", a.model);
         Check(!a.model.empty() && a.model.size() <= 200, s, "model", "must name a model");
         s.String("image_model", a.image_model);
         s.String("image_size", a.image_size);
         s.Duration("timeout", a.timeout);
-        Check(a.timeout >= std::chrono::seconds(1) && a.timeout <= std::chrono::minutes(10), s, "timeout", "must be from 1s to 10m");
+        Check(a.timeout >= std::chrono::seconds(1) && a.timeout <= std::chrono::minutes(10), s, "timeout",
+              "must be from 1s to 10m");
         s.Integer("max_prompt_chars", a.max_prompt_chars, 1, 100'000);
         s.Integer("max_answer_tokens", a.max_answer_tokens, 16, 100'000);
         s.Integer("memory_turns", a.memory_turns, 0, 50);
@@ -438,17 +454,20 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
     c.secrets.llm_api_key = secret("MAXIS_LLM_API_KEY");
     if (const auto& k = c.secrets.stripe_secret_key.Reveal();
         !k.empty() && !k.starts_with("sk_") && !k.starts_with("rk_")) {
-        Fail("environment", "MAXIS_STRIPE_SECRET_KEY", "must be a Stripe secret key (sk_live_..., sk_test_... or rk_...)");
+        Fail("environment", "MAXIS_STRIPE_SECRET_KEY",
+             "must be a Stripe secret key (sk_live_..., sk_test_... or rk_...)");
     }
     for (const auto& k : core::Split(c.secrets.stripe_webhook_secret.Reveal(), ',')) {
         if (auto t = core::Trim(k); !t.empty() && !t.starts_with("whsec_")) {
-            Fail("environment", "MAXIS_STRIPE_WEBHOOK_SECRET", "must be endpoint signing secrets (whsec_...), comma-separated");
+            Fail("environment", "MAXIS_STRIPE_WEBHOOK_SECRET",
+                 "must be endpoint signing secrets (whsec_...), comma-separated");
         }
     }
     for (const auto& k : core::Split(c.secrets.previous_secret_keys.Reveal(), ',')) {
         auto t = core::Trim(k);
         if (!t.empty() && (t.size() != 64 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)) {
-            Fail("environment", "MAXIS_SECRET_KEY_PREVIOUS", "must be comma-separated keys of 64 hexadecimal characters");
+            Fail("environment", "MAXIS_SECRET_KEY_PREVIOUS",
+                 "must be comma-separated keys of 64 hexadecimal characters");
         }
     }
     if (!c.secrets.database_url.empty()) {
@@ -499,14 +518,17 @@ Config ParseConfig(const std::string& toml_text, const std::string& source_name,
         table = toml::parse(toml_text, source_name);
     } catch (const toml::parse_error& e) {
         throw Error(ErrorCode::kInvalidArgument, "configuration error: " + source_name + ":" +
-                                                     std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+                                                     std::to_string(e.source().begin.line) + ": " +
+                                                     std::string(e.description()));
     }
     return FromTable(&table, source_name, env);
 }
 
 std::vector<std::string> ConfigKeys() {
     std::vector<std::string> keys;
-    FromTable(nullptr, "(built-in defaults)", [](const std::string&) -> std::optional<std::string> { return std::nullopt; }, &keys);
+    FromTable(
+        nullptr, "(built-in defaults)", [](const std::string&) -> std::optional<std::string> { return std::nullopt; },
+        &keys);
     return keys;
 }
 
@@ -517,7 +539,8 @@ Config LoadConfig(const std::optional<std::string>& path, const Environment& env
         table = toml::parse_file(*path);
     } catch (const toml::parse_error& e) {
         std::string reason(e.description());
-        if (!e.source().begin) throw Error(ErrorCode::kInvalidArgument, "configuration error: " + *path + ": " + reason);
+        if (!e.source().begin)
+            throw Error(ErrorCode::kInvalidArgument, "configuration error: " + *path + ": " + reason);
         throw Error(ErrorCode::kInvalidArgument,
                     "configuration error: " + *path + ":" + std::to_string(e.source().begin.line) + ": " + reason);
     }
@@ -525,7 +548,9 @@ Config LoadConfig(const std::optional<std::string>& path, const Environment& env
 }
 
 std::string DescribeConfig(const Config& c) {
-    auto ms = [](std::chrono::milliseconds d) { return core::FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d)); };
+    auto ms = [](std::chrono::milliseconds d) {
+        return core::FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(d));
+    };
     auto set = [](const Secret& s) { return s.empty() ? "(unset)" : "(set)"; };
     std::string out;
     out += fmt::format("source = {}\n", c.source);
@@ -533,83 +558,99 @@ std::string DescribeConfig(const Config& c) {
                        c.server.port, c.server.io_threads, c.server.worker_threads);
     out += fmt::format("server.body_limit_bytes = {}\nserver.read_timeout = {}\nserver.idle_timeout = {}\n",
                        c.server.body_limit_bytes, ms(c.server.read_timeout), ms(c.server.idle_timeout));
-    out += fmt::format("database.url = {}\ndatabase.pool_size = {}\n", storage::RedactUrl(c.DatabaseUrl()), c.database.pool_size);
-    out += fmt::format("community.name = {}\ncommunity.locale = {}\ncommunity.time_zone = {}\ncommunity.command_prefix = {}\n",
-                       c.community.name, c.community.locale, c.community.time_zone, c.community.command_prefix);
+    out += fmt::format("database.url = {}\ndatabase.pool_size = {}\n", storage::RedactUrl(c.DatabaseUrl()),
+                       c.database.pool_size);
+    out += fmt::format(
+        "community.name = {}\ncommunity.locale = {}\ncommunity.time_zone = {}\ncommunity.command_prefix = {}\n",
+        c.community.name, c.community.locale, c.community.time_zone, c.community.command_prefix);
     out += fmt::format("log.level = {}\nlog.format = {}\n", c.log.level, c.log.format);
     out += fmt::format("scheduler.purge_schedule = {}\ndemo.seed_catalog = {}\n", c.scheduler.purge_schedule,
                        c.demo.seed_catalog);
     const auto& t = c.tickets;
-    out += fmt::format("tickets.max_open_per_member = {}\ntickets.max_created_per_hour = {}\n"
-                       "tickets.max_subject_length = {}\ntickets.max_message_length = {}\n",
-                       t.max_open_per_member, t.max_created_per_hour, t.max_subject_length, t.max_message_length);
+    out += fmt::format(
+        "tickets.max_open_per_member = {}\ntickets.max_created_per_hour = {}\n"
+        "tickets.max_subject_length = {}\ntickets.max_message_length = {}\n",
+        t.max_open_per_member, t.max_created_per_hour, t.max_subject_length, t.max_message_length);
     out += fmt::format("tickets.reopen_window = {}\ntickets.auto_close_warning = {}\ntickets.auto_close_after = {}\n",
                        ms(t.reopen_window), ms(t.auto_close_warning), ms(t.auto_close_after));
-    out += fmt::format("tickets.first_response = {} / {} / {} / {}\ntickets.resolution = {} / {} / {} / {}\n",
-                       ms(t.first_response[0]), ms(t.first_response[1]), ms(t.first_response[2]),
-                       ms(t.first_response[3]), ms(t.resolution[0]), ms(t.resolution[1]), ms(t.resolution[2]),
-                       ms(t.resolution[3]));
+    out +=
+        fmt::format("tickets.first_response = {} / {} / {} / {}\ntickets.resolution = {} / {} / {} / {}\n",
+                    ms(t.first_response[0]), ms(t.first_response[1]), ms(t.first_response[2]), ms(t.first_response[3]),
+                    ms(t.resolution[0]), ms(t.resolution[1]), ms(t.resolution[2]), ms(t.resolution[3]));
     out += fmt::format("tickets.sweep_schedule = {}\n", t.sweep_schedule);
     const auto& d = c.discord;
     auto list = [](const std::vector<std::string>& v) { return "[" + fmt::format("{}", fmt::join(v, ", ")) + "]"; };
-    out += fmt::format("discord.api_base_url = {}\ndiscord.application_id = {}\ndiscord.public_key = {}\ndiscord.guild_id = {}\n",
-                       d.api_base_url, d.application_id, d.public_key, d.guild_id);
-    out += fmt::format("discord.staff_channel_id = {}\ndiscord.fallback_channel_id = {}\ndiscord.staff_role_ids = {}\n"
-                       "discord.admin_role_ids = {}\ndiscord.operator_user_ids = {}\n",
-                       d.staff_channel_id, d.fallback_channel_id, list(d.staff_role_ids), list(d.admin_role_ids),
-                       list(d.operator_user_ids));
-    out += fmt::format("discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
-                       "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\ndiscord.backfill_window = {}\n"
-                       "discord.backfill_max_messages = {}\ndiscord.backfill_max_channels = {}\n",
-                       d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit,
-                       ms(d.backfill_window), d.backfill_max_messages, d.backfill_max_channels);
+    out += fmt::format(
+        "discord.api_base_url = {}\ndiscord.application_id = {}\ndiscord.public_key = {}\ndiscord.guild_id = {}\n",
+        d.api_base_url, d.application_id, d.public_key, d.guild_id);
+    out += fmt::format(
+        "discord.staff_channel_id = {}\ndiscord.fallback_channel_id = {}\ndiscord.staff_role_ids = {}\n"
+        "discord.admin_role_ids = {}\ndiscord.operator_user_ids = {}\n",
+        d.staff_channel_id, d.fallback_channel_id, list(d.staff_role_ids), list(d.admin_role_ids),
+        list(d.operator_user_ids));
+    out += fmt::format(
+        "discord.gateway = {}\ndiscord.register_commands = {}\ndiscord.defer_after_ms = {}\n"
+        "discord.handler_threads = {}\ndiscord.global_rate_limit = {}\ndiscord.backfill_window = {}\n"
+        "discord.backfill_max_messages = {}\ndiscord.backfill_max_channels = {}\n",
+        d.gateway, d.register_commands, d.defer_after.count(), d.handler_threads, d.global_rate_limit,
+        ms(d.backfill_window), d.backfill_max_messages, d.backfill_max_channels);
     const auto& p = c.panel;
-    out += fmt::format("panel.enabled = {}\npanel.public_url = {}\npanel.insecure_http = {}\npanel.require_2fa = {}\n"
-                       "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.api_requests_per_minute = {}\n"
-                       "panel.staff_user_ids = {}\npanel.admin_user_ids = {}\n",
-                       p.enabled, p.public_url, p.insecure_http, p.require_2fa, ms(p.idle_timeout), ms(p.absolute_timeout),
-                       p.api_requests_per_minute, list(p.staff_user_ids), list(p.admin_user_ids));
-    out += fmt::format("panel.oauth_client_id = {}\npanel.oauth_authorize_url = {}\npanel.oauth_token_url = {}\n"
-                       "panel.oauth_api_base_url = {}\n",
-                       p.oauth_client_id, p.oauth_authorize_url, p.oauth_token_url, p.oauth_api_base_url);
-    out += fmt::format("stripe.api_base = {}\nstripe.api_version = {}\nstripe.success_url = {}\nstripe.cancel_url = {}\n"
-                       "stripe.webhook_tolerance_seconds = {}\nstripe.max_attempts = {}\n",
-                       c.stripe.api_base, c.stripe.api_version, c.stripe.success_url, c.stripe.cancel_url,
-                       c.stripe.webhook_tolerance_seconds, c.stripe.max_attempts);
-    out += fmt::format("shop.reservation = {}\nshop.release_grace = {}\nshop.max_pending_orders = {}\n"
-                       "shop.restock_on_refund = {}\nshop.page_size = {}\nshop.sweep_schedule = {}\n",
-                       ms(c.shop.reservation), ms(c.shop.release_grace), c.shop.max_pending_orders, c.shop.restock_on_refund,
-                       c.shop.page_size, c.shop.sweep_schedule);
+    out += fmt::format(
+        "panel.enabled = {}\npanel.public_url = {}\npanel.insecure_http = {}\npanel.require_2fa = {}\n"
+        "panel.idle_timeout = {}\npanel.absolute_timeout = {}\npanel.api_requests_per_minute = {}\n"
+        "panel.staff_user_ids = {}\npanel.admin_user_ids = {}\n",
+        p.enabled, p.public_url, p.insecure_http, p.require_2fa, ms(p.idle_timeout), ms(p.absolute_timeout),
+        p.api_requests_per_minute, list(p.staff_user_ids), list(p.admin_user_ids));
+    out += fmt::format(
+        "panel.oauth_client_id = {}\npanel.oauth_authorize_url = {}\npanel.oauth_token_url = {}\n"
+        "panel.oauth_api_base_url = {}\n",
+        p.oauth_client_id, p.oauth_authorize_url, p.oauth_token_url, p.oauth_api_base_url);
+    out += fmt::format(
+        "stripe.api_base = {}\nstripe.api_version = {}\nstripe.success_url = {}\nstripe.cancel_url = {}\n"
+        "stripe.webhook_tolerance_seconds = {}\nstripe.max_attempts = {}\n",
+        c.stripe.api_base, c.stripe.api_version, c.stripe.success_url, c.stripe.cancel_url,
+        c.stripe.webhook_tolerance_seconds, c.stripe.max_attempts);
+    out += fmt::format(
+        "shop.reservation = {}\nshop.release_grace = {}\nshop.max_pending_orders = {}\n"
+        "shop.restock_on_refund = {}\nshop.page_size = {}\nshop.sweep_schedule = {}\n",
+        ms(c.shop.reservation), ms(c.shop.release_grace), c.shop.max_pending_orders, c.shop.restock_on_refund,
+        c.shop.page_size, c.shop.sweep_schedule);
     const auto& pl = c.plans;
-    out += fmt::format("plans.currency = {}\nplans.grace_period = {}\nplans.reconcile_schedule = {}\nplans.sweep_schedule = {}\n"
-                       "plans.private_channel_category_id = {}\nplans.archive_category_id = {}\nplans.announce_channel_id = {}\n"
-                       "plans.success_url = {}\nplans.cancel_url = {}\nplans.portal_return_url = {}\nplans.founder_entitlements = {}\n",
-                       pl.currency, ms(pl.grace_period), pl.reconcile_schedule, pl.sweep_schedule, pl.private_channel_category_id,
-                       pl.archive_category_id, pl.announce_channel_id, pl.success_url, pl.cancel_url, pl.portal_return_url,
-                       pl.founder_entitlements);
-    for (auto [name, plan] : {std::pair<const char*, const PlanConfig*>{"free", &pl.free}, {"pro", &pl.pro}, {"ultra", &pl.ultra},
+    out += fmt::format(
+        "plans.currency = {}\nplans.grace_period = {}\nplans.reconcile_schedule = {}\nplans.sweep_schedule = {}\n"
+        "plans.private_channel_category_id = {}\nplans.archive_category_id = {}\nplans.announce_channel_id = {}\n"
+        "plans.success_url = {}\nplans.cancel_url = {}\nplans.portal_return_url = {}\nplans.founder_entitlements = "
+        "{}\n",
+        pl.currency, ms(pl.grace_period), pl.reconcile_schedule, pl.sweep_schedule, pl.private_channel_category_id,
+        pl.archive_category_id, pl.announce_channel_id, pl.success_url, pl.cancel_url, pl.portal_return_url,
+        pl.founder_entitlements);
+    for (auto [name, plan] : {std::pair<const char*, const PlanConfig*>{"free", &pl.free},
+                              {"pro", &pl.pro},
+                              {"ultra", &pl.ultra},
                               {"founder", &pl.founder}}) {
-        out += fmt::format("plans.{0}.price_id = {1}\nplans.{0}.role_id = {2}\nplans.{0}.price_minor = {3}\n"
-                           "plans.{0}.messages_per_day = {4}\nplans.{0}.image_input = {5}\nplans.{0}.image_generation = {6}\n"
-                           "plans.{0}.images_per_day = {7}\nplans.{0}.private_channel = {8}\nplans.{0}.priority_support = {9}\n",
-                           name, plan->price_id, plan->role_id, plan->price_minor, plan->messages_per_day, plan->image_input,
-                           plan->image_generation, plan->images_per_day, plan->private_channel, plan->priority_support);
+        out += fmt::format(
+            "plans.{0}.price_id = {1}\nplans.{0}.role_id = {2}\nplans.{0}.price_minor = {3}\n"
+            "plans.{0}.messages_per_day = {4}\nplans.{0}.image_input = {5}\nplans.{0}.image_generation = {6}\n"
+            "plans.{0}.images_per_day = {7}\nplans.{0}.private_channel = {8}\nplans.{0}.priority_support = {9}\n",
+            name, plan->price_id, plan->role_id, plan->price_minor, plan->messages_per_day, plan->image_input,
+            plan->image_generation, plan->images_per_day, plan->private_channel, plan->priority_support);
     }
     const auto& a = c.assistant;
-    out += fmt::format("assistant.api_base = {}\nassistant.model = {}\nassistant.image_model = {}\nassistant.image_size = {}\n"
-                       "assistant.timeout = {}\nassistant.max_prompt_chars = {}\nassistant.max_answer_tokens = {}\n"
-                       "assistant.memory_turns = {}\nassistant.memory_ttl = {}\nassistant.per_minute = {}\n"
-                       "assistant.system_prompt = {}\n",
-                       a.api_base, a.model, a.image_model, a.image_size, ms(a.timeout), a.max_prompt_chars, a.max_answer_tokens,
-                       a.memory_turns, ms(a.memory_ttl), a.per_minute, a.system_prompt);
+    out += fmt::format(
+        "assistant.api_base = {}\nassistant.model = {}\nassistant.image_model = {}\nassistant.image_size = {}\n"
+        "assistant.timeout = {}\nassistant.max_prompt_chars = {}\nassistant.max_answer_tokens = {}\n"
+        "assistant.memory_turns = {}\nassistant.memory_ttl = {}\nassistant.per_minute = {}\n"
+        "assistant.system_prompt = {}\n",
+        a.api_base, a.model, a.image_model, a.image_size, ms(a.timeout), a.max_prompt_chars, a.max_answer_tokens,
+        a.memory_turns, ms(a.memory_ttl), a.per_minute, a.system_prompt);
     out += fmt::format("MAXIS_LLM_API_KEY = {}\n", set(c.secrets.llm_api_key));
-    out += fmt::format("MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
-                       "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"
-                       "MAXIS_SECRET_KEY_PREVIOUS = {}\nMAXIS_STRIPE_SECRET_KEY = {}\nMAXIS_STRIPE_WEBHOOK_SECRET = {}\n",
-                       set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
-                       set(c.secrets.control_api_key), set(c.secrets.discord_token), set(c.secrets.discord_client_secret),
-                       set(c.secrets.previous_secret_keys), set(c.secrets.stripe_secret_key),
-                       set(c.secrets.stripe_webhook_secret));
+    out += fmt::format(
+        "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
+        "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"
+        "MAXIS_SECRET_KEY_PREVIOUS = {}\nMAXIS_STRIPE_SECRET_KEY = {}\nMAXIS_STRIPE_WEBHOOK_SECRET = {}\n",
+        set(c.secrets.database_url), set(c.secrets.migration_database_url), set(c.secrets.secret_key),
+        set(c.secrets.control_api_key), set(c.secrets.discord_token), set(c.secrets.discord_client_secret),
+        set(c.secrets.previous_secret_keys), set(c.secrets.stripe_secret_key), set(c.secrets.stripe_webhook_secret));
     return out;
 }
 

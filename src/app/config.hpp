@@ -1,4 +1,6 @@
 #pragma once
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -6,8 +8,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace maxis::app {
 
@@ -117,9 +117,9 @@ struct DiscordConfig {
 
 struct PanelConfig {
     bool enabled = true;
-    std::string public_url;       // e.g. "https://admin.example.org"; empty: from the request's Host
-    bool insecure_http = false;   // plain-http loopback for local use (cookie without Secure / __Host-)
-    bool require_2fa = true;      // staff must enrol a TOTP second factor
+    std::string public_url;      // e.g. "https://admin.example.org"; empty: from the request's Host
+    bool insecure_http = false;  // plain-http loopback for local use (cookie without Secure / __Host-)
+    bool require_2fa = true;     // staff must enrol a TOTP second factor
     std::chrono::milliseconds idle_timeout{30 * 60'000};
     std::chrono::milliseconds absolute_timeout{12 * 3'600'000};
     int api_requests_per_minute = 600;        // per session; twice that per IP address
@@ -134,8 +134,9 @@ struct PanelConfig {
 struct StripeConfig {
     std::string api_base = "https://api.stripe.com";
     std::string api_version = "2024-06-20";
-    std::string success_url;  // empty: <panel.public_url or the listen origin>/shop/success?session_id={CHECKOUT_SESSION_ID}
-    std::string cancel_url;   // empty: the same origin's /shop/cancel
+    std::string
+        success_url;  // empty: <panel.public_url or the listen origin>/shop/success?session_id={CHECKOUT_SESSION_ID}
+    std::string cancel_url;  // empty: the same origin's /shop/cancel
     int webhook_tolerance_seconds = 300;
     int max_attempts = 4;
 };
@@ -169,15 +170,20 @@ struct PlansConfig {
     std::string sweep_schedule = "every 5m";
     std::string private_channel_category_id;
     std::string archive_category_id;
-    std::string announce_channel_id;  // promotions; empty: the staff channel
-    std::string success_url;          // empty: <origin>/plans/success
-    std::string cancel_url;           // empty: <origin>/plans/cancel
-    std::string portal_return_url;    // empty: <origin>/plans/success
+    std::string announce_channel_id;           // promotions; empty: the staff channel
+    std::string success_url;                   // empty: <origin>/plans/success
+    std::string cancel_url;                    // empty: <origin>/plans/cancel
+    std::string portal_return_url;             // empty: <origin>/plans/success
     std::string founder_entitlements = "pro";  // Founder gives this plan's entitlements for life
     PlanConfig free{.messages_per_day = 10};
     PlanConfig pro{.price_minor = 999, .messages_per_day = 500, .image_input = true, .priority_support = true};
-    PlanConfig ultra{.price_minor = 1999, .messages_per_day = -1, .image_input = true, .image_generation = true,
-                     .images_per_day = 20, .private_channel = true, .priority_support = true};
+    PlanConfig ultra{.price_minor = 1999,
+                     .messages_per_day = -1,
+                     .image_input = true,
+                     .image_generation = true,
+                     .images_per_day = 20,
+                     .private_channel = true,
+                     .priority_support = true};
     PlanConfig founder{.price_minor = 14900};
 };
 

@@ -1,3 +1,5 @@
+#include "app/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-#include "app/config.hpp"
 #include "app/maxis_app.hpp"
 #include "core/errors.hpp"
 
@@ -71,7 +72,8 @@ TEST(Config, ExampleFileNamesEveryKeyTheLoaderKnows) {
     EXPECT_GT(keys.size(), 100U);
     for (const auto& k : keys) {
         if (k.starts_with("MAXIS_")) {
-            EXPECT_NE(text.str().find(k), std::string::npos) << "environment variable " << k << " is not in the example file";
+            EXPECT_NE(text.str().find(k), std::string::npos)
+                << "environment variable " << k << " is not in the example file";
         } else {
             EXPECT_TRUE(documented.contains(k)) << k << " is not in the example file";
         }
@@ -105,14 +107,16 @@ TEST(Config, BadValuesNameTheKeyAndTheReason) {
     EXPECT_NE(ErrorOf("[database]\nurl = \"postgresql://u:pw@h/db\"\n").find("must not contain a password"),
               std::string::npos);
     EXPECT_NE(ErrorOf("[log]\nformat = \"xml\"\n").find("log.format"), std::string::npos);
-    EXPECT_NE(ErrorOf("[scheduler]\npurge_schedule = \"sometimes\"\n").find("scheduler.purge_schedule"), std::string::npos);
+    EXPECT_NE(ErrorOf("[scheduler]\npurge_schedule = \"sometimes\"\n").find("scheduler.purge_schedule"),
+              std::string::npos);
     EXPECT_NE(ErrorOf("server = 3\n").find("server: must be a table"), std::string::npos);
     EXPECT_NE(ErrorOf("[server\n").find("test.toml:1"), std::string::npos);
 }
 
 TEST(Config, SecretsComeFromTheEnvironmentAndNeverShow) {
-    auto c = ParseConfig("", "t", Env({{"MAXIS_DATABASE_URL", "postgresql://maxis:hunter2@db/maxis"},
-                                       {"MAXIS_SECRET_KEY", std::string(64, 'a')}}));
+    auto c = ParseConfig("", "t",
+                         Env({{"MAXIS_DATABASE_URL", "postgresql://maxis:hunter2@db/maxis"},
+                              {"MAXIS_SECRET_KEY", std::string(64, 'a')}}));
     EXPECT_EQ(c.DatabaseUrl(), "postgresql://maxis:hunter2@db/maxis");
     auto described = DescribeConfig(c);
     EXPECT_EQ(described.find("hunter2"), std::string::npos) << described;
@@ -140,7 +144,8 @@ TEST(InitConfig, WritesALoadableConfigAndPrivateSecretsAndRefusesToOverwrite) {
     InitConfig(cfg, env, false, out);
     EXPECT_NO_THROW(LoadConfig(cfg, NoEnv()));
     auto perms = std::filesystem::status(env).permissions();
-    EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(perms & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     std::ifstream f(env);
     std::stringstream text;
     text << f.rdbuf();
@@ -173,7 +178,9 @@ TEST(ConsoleUserId, DigitsThatAreNotAValidIdAreRefusedNamingTheOption) {
             ADD_FAILURE() << bad << " was accepted";
         } catch (const core::Error& e) {
             EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
-            EXPECT_NE(std::string(e.what()).find("--as: '" + std::string(bad) + "' is not a valid user id"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("--as: '" + std::string(bad) + "' is not a valid user id"),
+                      std::string::npos)
+                << e.what();
         }
     }
 }
@@ -192,7 +199,8 @@ staff_role_ids = ["1", "2"]
 public_key = "d2532d26e26ebc047b55bb995d9b2d5f4c42a4dbae98bc948886e579ca93825e"
 api_base_url = "http://127.0.0.1:9/api/v10/"
 defer_after_ms = 800
-)", "t", Env({{"MAXIS_DISCORD_TOKEN", "MTIz.secret.token"}}));
+)",
+                         "t", Env({{"MAXIS_DISCORD_TOKEN", "MTIz.secret.token"}}));
     EXPECT_EQ(c.discord.guild_id, "1200000000000000001");
     EXPECT_EQ(c.discord.staff_role_ids.size(), 2U);
     EXPECT_EQ(c.discord.api_base_url, "http://127.0.0.1:9/api/v10") << "trailing slash removed";
@@ -219,7 +227,10 @@ webhook_tolerance_seconds = 120
 reservation = "45m"
 max_pending_orders = 5
 restock_on_refund = false
-)", "t", Env({{"MAXIS_STRIPE_SECRET_KEY", "sk_test_abcdef123456"}, {"MAXIS_STRIPE_WEBHOOK_SECRET", "whsec_new,whsec_old"}}));
+)",
+                         "t",
+                         Env({{"MAXIS_STRIPE_SECRET_KEY", "sk_test_abcdef123456"},
+                              {"MAXIS_STRIPE_WEBHOOK_SECRET", "whsec_new,whsec_old"}}));
     EXPECT_EQ(c.stripe.api_base, "http://127.0.0.1:9");
     EXPECT_EQ(c.stripe.webhook_tolerance_seconds, 120);
     EXPECT_EQ(c.shop.reservation, std::chrono::minutes(45));
@@ -257,7 +268,8 @@ images_per_day = -1
 api_base = "http://127.0.0.1:11434/v1/"
 model = "llama3"
 per_minute = 3
-)", "t", Env({{"MAXIS_LLM_API_KEY", "sk-llm-secret-value"}}));
+)",
+                         "t", Env({{"MAXIS_LLM_API_KEY", "sk-llm-secret-value"}}));
     EXPECT_EQ(c.plans.grace_period, std::chrono::hours(120));
     EXPECT_EQ(c.plans.pro.price_id, "price_123");
     EXPECT_EQ(c.plans.pro.messages_per_day, 300);
@@ -271,12 +283,15 @@ per_minute = 3
 
     EXPECT_NE(ErrorOf("[plans.pro]\nprice_id = \"prod_1\"\n").find("plans.pro.price_id"), std::string::npos);
     EXPECT_NE(ErrorOf("[plans.pro]\nrole_id = \"Pro\"\n").find("plans.pro.role_id"), std::string::npos);
-    EXPECT_NE(ErrorOf("[plans.free]\nprice_id = \"price_x\"\n").find("plans.free.price_id: unknown key"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.free]\nprice_id = \"price_x\"\n").find("plans.free.price_id: unknown key"),
+              std::string::npos);
     EXPECT_NE(ErrorOf("[plans.founder]\nmessages_per_day = 3\n").find("plans.founder.messages_per_day: unknown key"),
               std::string::npos);
-    EXPECT_NE(ErrorOf("[plans]\nfounder_entitlements = \"gold\"\n").find("plans.founder_entitlements"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans]\nfounder_entitlements = \"gold\"\n").find("plans.founder_entitlements"),
+              std::string::npos);
     EXPECT_NE(ErrorOf("[plans]\ngrace_period = \"60d\"\n").find("30d at most"), std::string::npos);
-    EXPECT_NE(ErrorOf("[plans.ultra]\nmessages_per_day = -2\n").find("plans.ultra.messages_per_day"), std::string::npos);
+    EXPECT_NE(ErrorOf("[plans.ultra]\nmessages_per_day = -2\n").find("plans.ultra.messages_per_day"),
+              std::string::npos);
     EXPECT_NE(ErrorOf("[assistant]\napi_base = \"api.openai.com\"\n").find("assistant.api_base"), std::string::npos);
     EXPECT_NE(ErrorOf("[assistant]\ntimeout = \"0s\"\n").find("assistant.timeout"), std::string::npos);
 }

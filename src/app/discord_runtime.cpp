@@ -9,10 +9,9 @@
 #include "commands/catalog.hpp"
 #include "commands/engine.hpp"
 #include "commands/plan_commands.hpp"
-#include "core/strings.hpp"
-#include "domain/plans/assistant.hpp"
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
+#include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "discord/bot.hpp"
 #include "discord/deliverers.hpp"
@@ -24,6 +23,7 @@
 #include "discord/messenger.hpp"
 #include "discord/rest_client.hpp"
 #include "discord/sealed_action.hpp"
+#include "domain/plans/assistant.hpp"
 #include "http/router.hpp"
 #include "scheduler/outbox_worker.hpp"
 #include "storage/database.hpp"
@@ -77,9 +77,10 @@ struct DiscordRuntime::Parts {
     GatewayHealth failure;  // state "failed" when the gateway was refused for good; empty state otherwise
 
     void Fail(std::string reason, int code, std::string explanation) {
-        spdlog::critical("discord: {}; the rest of Maxis keeps serving. Fix it, then reload (systemctl reload maxis, "
-                         "or kill -HUP the process) to connect again",
-                         explanation);
+        spdlog::critical(
+            "discord: {}; the rest of Maxis keeps serving. Fix it, then reload (systemctl reload maxis, "
+            "or kill -HUP the process) to connect again",
+            explanation);
         std::lock_guard lock(health_mu);
         failure = GatewayHealth{"failed", std::move(reason), code, std::move(explanation)};
     }
@@ -89,14 +90,15 @@ struct DiscordRuntime::Parts {
     }
     void Connect();
 
-    Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk, DiscordPlans p)
+    Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk,
+          DiscordPlans p)
         : config(c),
           db(database),
           clock(clk),
           rest(RestOptionsFrom(c), clk),
           sealer(SealingKey(c)),
-          guild(c.discord.guild_id, discord::RoleMapping{c.discord.staff_role_ids, c.discord.admin_role_ids,
-                                                         c.discord.operator_user_ids}),
+          guild(c.discord.guild_id,
+                discord::RoleMapping{c.discord.staff_role_ids, c.discord.admin_role_ids, c.discord.operator_user_ids}),
           messenger(rest, sealer),
           application_id(c.discord.application_id),
           plans(p) {
@@ -122,7 +124,8 @@ struct DiscordRuntime::Parts {
         hooks.message_processed = [this](const discord::ChannelCursor& c) {
             auto message_id = core::ParseId(c.last_message_id);
             if (!message_id) return;
-            storage::AdvanceChannelCursor(db, storage::ChannelCursor{c.channel_id, c.guild_id, *message_id}, clock.Now());
+            storage::AdvanceChannelCursor(db, storage::ChannelCursor{c.channel_id, c.guild_id, *message_id},
+                                          clock.Now());
         };
         hooks.recent_channels = [this](core::TimePoint since, int limit) {
             std::vector<discord::ChannelCursor> out;
@@ -147,9 +150,10 @@ DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& eng
                                const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans) {
     if (config.secrets.discord_token.empty()) throw Error(ErrorCode::kInternal, "Discord needs MAXIS_DISCORD_TOKEN");
     if (config.discord.guild_id.empty()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "configuration error: discord.guild_id is required with MAXIS_DISCORD_TOKEN: set it to your server's "
-                    "id (right-click the server > Copy Server ID)");
+        throw Error(
+            ErrorCode::kInvalidArgument,
+            "configuration error: discord.guild_id is required with MAXIS_DISCORD_TOKEN: set it to your server's "
+            "id (right-click the server > Copy Server ID)");
     }
     parts_ = std::make_unique<Parts>(config, engine, db, clock, plans);
     auto* p = parts_.get();
@@ -175,11 +179,12 @@ DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& eng
             {{{"kind", "deferred"}}, static_cast<double>(s.deferred)},
             {{{"kind", "backfilled"}}, static_cast<double>(s.backfilled)}};
     });
-    metrics.DefineGauge("maxis_discord_rest_requests_total", "Requests sent to Discord's REST API, and 429s received", [p] {
-        return std::vector<std::pair<core::Labels, double>>{
-            {{{"result", "sent"}}, static_cast<double>(p->rest.requests())},
-            {{{"result", "rate_limited"}}, static_cast<double>(p->rest.rate_limited())}};
-    });
+    metrics.DefineGauge("maxis_discord_rest_requests_total", "Requests sent to Discord's REST API, and 429s received",
+                        [p] {
+                            return std::vector<std::pair<core::Labels, double>>{
+                                {{{"result", "sent"}}, static_cast<double>(p->rest.requests())},
+                                {{{"result", "rate_limited"}}, static_cast<double>(p->rest.rate_limited())}};
+                        });
 }
 
 DiscordRuntime::~DiscordRuntime() { Stop(); }
@@ -192,10 +197,11 @@ void DiscordRuntime::RegisterDeliverers(scheduler::OutboxWorker& worker) {
     hooks.save_resource = [p](const std::string& key, const std::string& kind, const std::string& id) {
         storage::SaveDiscordResource(p->db, key, kind, id, p->clock.Now());
     };
-    discord::RegisterDeliverers(worker, p->messenger, p->guild, commands::Catalog::Builtin(),
-                                discord::DelivererOptions{p->config.community.locale, p->config.discord.staff_channel_id,
-                                                          p->config.discord.fallback_channel_id},
-                                std::move(hooks));
+    discord::RegisterDeliverers(
+        worker, p->messenger, p->guild, commands::Catalog::Builtin(),
+        discord::DelivererOptions{p->config.community.locale, p->config.discord.staff_channel_id,
+                                  p->config.discord.fallback_channel_id},
+        std::move(hooks));
 }
 
 std::optional<long long> DiscordRuntime::GuildMembers() const {
@@ -208,13 +214,14 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
     if (key.empty()) return;
     auto* p = parts_.get();
     router.Add("POST", "/discord/interactions", [p, key](const http::Request& req) {
-        if (!discord::VerifyInteractionSignature(key, req.Header("x-signature-ed25519"), req.Header("x-signature-timestamp"),
-                                                 req.body)) {
+        if (!discord::VerifyInteractionSignature(key, req.Header("x-signature-ed25519"),
+                                                 req.Header("x-signature-timestamp"), req.body)) {
             return http::Response::Error(401, "unauthenticated", "invalid request signature");
         }
         boost::system::error_code ec;
         auto value = json::parse(req.body, ec);
-        if (ec || !value.is_object()) return http::Response::Error(400, "invalid_argument", "the body is not a JSON object");
+        if (ec || !value.is_object())
+            return http::Response::Error(400, "invalid_argument", "the body is not a JSON object");
         if (auto problem = discord::MalformedInteraction(value.as_object())) {
             spdlog::warn("discord: malformed interaction refused: {}", *problem);
             return http::Response::Error(400, "invalid_argument", *problem);
@@ -247,13 +254,13 @@ void DiscordRuntime::ReconcileRoles() {
     int granted = 0, revoked = 0;
     for (const auto& c : changes) {
         (c.grant ? granted : revoked) += 1;
-        spdlog::info("plans: reconciler: {} role {} {} <@{}>", c.grant ? "granting" : "revoking", c.role, c.grant ? "to" : "from",
-                     c.user.value);
+        spdlog::info("plans: reconciler: {} role {} {} <@{}>", c.grant ? "granting" : "revoking", c.role,
+                     c.grant ? "to" : "from", c.user.value);
     }
     p->plans.plans.store().QueueRoleChanges(changes, "plans.reconcile." + std::to_string(core::ToEpochMillis(now)),
                                             "Maxis: role reconciliation");
-    spdlog::info("plans: role reconciliation checked {} member(s), {} with a plan: {} role(s) to grant, {} to revoke", actual.size(),
-                 desired.size(), granted, revoked);
+    spdlog::info("plans: role reconciliation checked {} member(s), {} with a plan: {} role(s) to grant, {} to revoke",
+                 actual.size(), desired.size(), granted, revoked);
 }
 
 void DiscordRuntime::Parts::Connect() {
@@ -264,7 +271,9 @@ void DiscordRuntime::Parts::Connect() {
              "Token) into MAXIS_DISCORD_TOKEN, then restart Maxis");
         return;
     }
-    if (!me.ok()) throw Error(ErrorCode::kUnavailable, "cannot reach Discord at " + config.discord.api_base_url + ": " + me.Describe());
+    if (!me.ok())
+        throw Error(ErrorCode::kUnavailable,
+                    "cannot reach Discord at " + config.discord.api_base_url + ": " + me.Describe());
     if (application_id.empty()) {
         auto app = rest.Get("/applications/@me");
         if (!app.ok()) throw Error(ErrorCode::kUnavailable, "cannot read the Discord application: " + app.Describe());
@@ -341,17 +350,19 @@ void DiscordRuntime::Stop() {
 
 int RunDiscordDoctor(const Config& config, std::ostream& out) {
     if (config.secrets.discord_token.empty()) {
-        out << "  ✗ MAXIS_DISCORD_TOKEN is not set\n      → copy the bot token from the Developer Portal (your app > Bot) "
+        out << "  ✗ MAXIS_DISCORD_TOKEN is not set\n      → copy the bot token from the Developer Portal (your app > "
+               "Bot) "
                "into the environment (maxis.env)\n";
         return 1;
     }
     core::SystemClock clock;
     discord::RestClient rest(RestOptionsFrom(config), clock);
     const auto& d = config.discord;
-    discord::DoctorOptions options{d.application_id, d.guild_id,
-                                   {{"discord.staff_channel_id", d.staff_channel_id},
-                                    {"discord.fallback_channel_id", d.fallback_channel_id}},
-                                   {}};
+    discord::DoctorOptions options{
+        d.application_id,
+        d.guild_id,
+        {{"discord.staff_channel_id", d.staff_channel_id}, {"discord.fallback_channel_id", d.fallback_channel_id}},
+        {}};
     for (const auto& id : d.staff_role_ids) options.roles.emplace_back("discord.staff_role_ids", id);
     for (const auto& id : d.admin_role_ids) options.roles.emplace_back("discord.admin_role_ids", id);
     return discord::RunDoctor(rest, options, out);

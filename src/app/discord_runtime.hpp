@@ -1,8 +1,8 @@
 #pragma once
-#include <optional>
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/config.hpp"
@@ -51,8 +51,8 @@ struct GatewayHealth {
 /// outbox deliverers and the signed HTTP interactions endpoint. Exists only with a token.
 class DiscordRuntime {
 public:
-    DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db, const core::Clock& clock,
-                   core::Metrics& metrics, DiscordPlans plans);
+    DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db,
+                   const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans);
     ~DiscordRuntime();
 
     void RegisterDeliverers(scheduler::OutboxWorker& worker);

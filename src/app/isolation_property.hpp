@@ -81,9 +81,9 @@ inline void RunIsolationProperty(storage::Database& db, int steps, std::uint64_t
             if (other.viewer.user_id == a.viewer.user_id) continue;
             for (char kind : {'s', 'm'}) {
                 std::string prefix = "[" + std::string(1, kind) + ":" + other.viewer.user_id.ToString() + ":";
-                ASSERT_EQ(out.find(prefix), std::string::npos)
-                    << "step " << step << ": " << a.viewer.user_id.value << " received " << prefix << " via " << what
-                    << "\n" << out;
+                ASSERT_EQ(out.find(prefix), std::string::npos) << "step " << step << ": " << a.viewer.user_id.value
+                                                               << " received " << prefix << " via " << what << "\n"
+                                                               << out;
             }
             ASSERT_EQ(out.find("\"owner\":\"" + other.viewer.user_id.ToString() + "\""), std::string::npos)
                 << "step " << step << " via " << what;
@@ -106,15 +106,34 @@ inline void RunIsolationProperty(storage::Database& db, int steps, std::uint64_t
         if (!via_api) {
             std::string line;
             switch (op) {
-                case 0: line = "!ticket_create \"" + Marker('s', owner, counter) + "\" bug basse " + Marker('m', owner, counter); break;
-                case 1: line = "!ticket_list" + std::string(is_staff ? " all" : ""); break;
-                case 2: line = "!ticket_view " + ids; break;
-                case 3: line = "!ticket_reply " + ids + " " + Marker('m', owner, counter); break;
-                case 4: line = "!ticket_close " + ids + " " + Marker('m', owner, counter); break;
-                case 5: line = "!ticket_reopen " + ids; break;
-                case 6: line = "!ticket_note " + ids + " " + Marker('n', owner, counter); break;
-                case 7: line = "!ticket_assign " + ids + " <@" + pick(staff).viewer.user_id.ToString() + ">"; break;
-                default: line = "!ticket_status " + ids + " attente_membre"; break;
+                case 0:
+                    line = "!ticket_create \"" + Marker('s', owner, counter) + "\" bug basse " +
+                           Marker('m', owner, counter);
+                    break;
+                case 1:
+                    line = "!ticket_list" + std::string(is_staff ? " all" : "");
+                    break;
+                case 2:
+                    line = "!ticket_view " + ids;
+                    break;
+                case 3:
+                    line = "!ticket_reply " + ids + " " + Marker('m', owner, counter);
+                    break;
+                case 4:
+                    line = "!ticket_close " + ids + " " + Marker('m', owner, counter);
+                    break;
+                case 5:
+                    line = "!ticket_reopen " + ids;
+                    break;
+                case 6:
+                    line = "!ticket_note " + ids + " " + Marker('n', owner, counter);
+                    break;
+                case 7:
+                    line = "!ticket_assign " + ids + " <@" + pick(staff).viewer.user_id.ToString() + ">";
+                    break;
+                default:
+                    line = "!ticket_status " + ids + " attente_membre";
+                    break;
             }
             auto reply = engine.HandleLine(a.viewer, "fr", line);
             ASSERT_TRUE(reply.has_value());
@@ -137,23 +156,34 @@ inline void RunIsolationProperty(storage::Database& db, int steps, std::uint64_t
                                              headers);
                     if (r.status == 201) owner_of[boost::json::parse(r.body).at("id").as_int64()] = owner;
                     break;
-                case 1: r = testing::HttpRequest(port, "GET", "/api/v1/tickets?limit=100", "", headers); break;
-                case 2: r = testing::HttpRequest(port, "GET", "/api/v1/tickets/" + ids, "", headers); break;
+                case 1:
+                    r = testing::HttpRequest(port, "GET", "/api/v1/tickets?limit=100", "", headers);
+                    break;
+                case 2:
+                    r = testing::HttpRequest(port, "GET", "/api/v1/tickets/" + ids, "", headers);
+                    break;
                 case 3:
                 case 6:
                     r = testing::HttpRequest(port, "POST", "/api/v1/tickets/" + ids + "/messages",
-                                             R"({"body":")" + Marker(op == 3 ? 'm' : 'n', owner, counter) + R"(","internal":)" +
-                                                 (op == 6 ? "true" : "false") + "}",
+                                             R"({"body":")" + Marker(op == 3 ? 'm' : 'n', owner, counter) +
+                                                 R"(","internal":)" + (op == 6 ? "true" : "false") + "}",
                                              headers);
                     break;
-                case 4: r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"status":"closed"})", headers); break;
-                case 5: r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"status":"open"})", headers); break;
+                case 4:
+                    r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"status":"closed"})",
+                                             headers);
+                    break;
+                case 5:
+                    r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"status":"open"})", headers);
+                    break;
                 case 7:
                     r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids,
-                                             R"({"assignee":")" + pick(staff).viewer.user_id.ToString() + R"("})", headers);
+                                             R"({"assignee":")" + pick(staff).viewer.user_id.ToString() + R"("})",
+                                             headers);
                     break;
                 default:
-                    r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"priority":"high"})", headers);
+                    r = testing::HttpRequest(port, "PATCH", "/api/v1/tickets/" + ids, R"({"priority":"high"})",
+                                             headers);
                     break;
             }
             ASSERT_NE(r.status, 500) << r.body;

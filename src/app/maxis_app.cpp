@@ -1,28 +1,21 @@
 #include "app/maxis_app.hpp"
 
-#include "app/discord_runtime.hpp"
-
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
-#include <boost/json.hpp>
-
+#include "app/discord_runtime.hpp"
 #include "commands/builtin_commands.hpp"
+#include "commands/engine.hpp"
 #include "commands/notice.hpp"
 #include "commands/plan_commands.hpp"
-#include "llm/openai_client.hpp"
-#include "storage/plan_store.hpp"
-#include "stripe/billing.hpp"
 #include "commands/shop_commands.hpp"
 #include "commands/ticket_commands.hpp"
-#include "domain/tickets/ticket_service.hpp"
-#include "storage/sql_ticket_repository.hpp"
-#include "commands/engine.hpp"
 #include "console/console.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -30,27 +23,32 @@
 #include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "domain/tickets/ticket_service.hpp"
 #include "http/api/plans_api.hpp"
 #include "http/api/shop_api.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
-#include "storage/api_tokens.hpp"
 #include "http/server.hpp"
+#include "llm/openai_client.hpp"
 #include "panel/assets.hpp"
 #include "panel/auth.hpp"
 #include "panel/keyring.hpp"
 #include "panel/routes.hpp"
-#include "storage/panel_store.hpp"
 #include "scheduler/outbox_worker.hpp"
 #include "scheduler/scheduler.hpp"
+#include "storage/api_tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/migrator.hpp"
+#include "storage/panel_store.hpp"
+#include "storage/plan_store.hpp"
 #include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "storage/users.hpp"
+#include "stripe/billing.hpp"
 #include "stripe/gateway.hpp"
 #include "stripe/webhook_routes.hpp"
-#include "storage/users.hpp"
 
 namespace maxis::app::embedded {
 const std::vector<std::pair<std::string_view, std::string_view>>& Files();
@@ -122,10 +120,13 @@ plans::PlanCatalog CatalogFrom(const PlansConfig& c) {
     };
     auto founder = plan("founder", 1, plans::Billing::kOneTime, c.founder);
     // Founder's perks for life: another plan's entitlements (Pro by default).
-    const PlanConfig& as = c.founder_entitlements == "ultra" ? c.ultra : c.founder_entitlements == "pro" ? c.pro : c.free;
+    const PlanConfig& as = c.founder_entitlements == "ultra" ? c.ultra
+                           : c.founder_entitlements == "pro" ? c.pro
+                                                             : c.free;
     founder.entitlements = plan("founder", 1, plans::Billing::kOneTime, as).entitlements;
     return plans::PlanCatalog({plan("free", 0, plans::Billing::kFree, c.free), founder,
-                               plan("pro", 2, plans::Billing::kMonthly, c.pro), plan("ultra", 3, plans::Billing::kMonthly, c.ultra)});
+                               plan("pro", 2, plans::Billing::kMonthly, c.pro),
+                               plan("ultra", 3, plans::Billing::kMonthly, c.ultra)});
 }
 
 /// Priority support: members whose plan includes it get every ticket target halved.
@@ -228,10 +229,11 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     }
     parts_->zone = core::TimeZone::Load(config_.community.time_zone);
     const auto& st = config_.stripe;
-    parts_->stripe_client = std::make_unique<stripe::Client>(stripe::ClientOptions{.api_base = st.api_base,
-                                                                                   .api_version = st.api_version,
-                                                                                   .secret_key = config_.secrets.stripe_secret_key.Reveal(),
-                                                                                   .max_attempts = st.max_attempts});
+    parts_->stripe_client =
+        std::make_unique<stripe::Client>(stripe::ClientOptions{.api_base = st.api_base,
+                                                               .api_version = st.api_version,
+                                                               .secret_key = config_.secrets.stripe_secret_key.Reveal(),
+                                                               .max_attempts = st.max_attempts});
     std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
                                                            : ListenOrigin(config_.server, config_.server.port, false);
     // Plans first: ticket targets depend on them (priority support).
@@ -244,29 +246,32 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                   .archive_parent_id = pc.archive_category_id});
     parts_->billing = std::make_unique<stripe::StripeBilling>(
         *parts_->stripe_client,
-        stripe::BillingUrls{.success_url = pc.success_url.empty() ? origin + "/plans/success" : pc.success_url,
-                            .cancel_url = pc.cancel_url.empty() ? origin + "/plans/cancel" : pc.cancel_url,
-                            .portal_return_url = pc.portal_return_url.empty() ? origin + "/plans/success" : pc.portal_return_url});
-    parts_->plans = std::make_unique<plans::PlanService>(*parts_->plan_catalog, *parts_->plan_store, *parts_->billing, parts_->clock,
-                                                         plans::PlanOptions{.grace = pc.grace_period,
-                                                                            .announce_channel = pc.announce_channel_id});
+        stripe::BillingUrls{
+            .success_url = pc.success_url.empty() ? origin + "/plans/success" : pc.success_url,
+            .cancel_url = pc.cancel_url.empty() ? origin + "/plans/cancel" : pc.cancel_url,
+            .portal_return_url = pc.portal_return_url.empty() ? origin + "/plans/success" : pc.portal_return_url});
+    parts_->plans = std::make_unique<plans::PlanService>(
+        *parts_->plan_catalog, *parts_->plan_store, *parts_->billing, parts_->clock,
+        plans::PlanOptions{.grace = pc.grace_period, .announce_channel = pc.announce_channel_id});
     const auto& ac = config_.assistant;
-    parts_->model = std::make_unique<llm::OpenAiClient>(llm::OpenAiOptions{.api_base = ac.api_base,
-                                                                           .api_key = config_.secrets.llm_api_key.Reveal(),
-                                                                           .model = ac.model,
-                                                                           .image_model = ac.image_model,
-                                                                           .image_size = ac.image_size,
-                                                                           .max_tokens = ac.max_answer_tokens,
-                                                                           .timeout = ac.timeout});
-    parts_->assistant = std::make_unique<plans::Assistant>(*parts_->plans, *parts_->model, *parts_->zone,
-                                                           plans::AssistantOptions{.system_prompt = ac.system_prompt,
-                                                                                   .max_prompt_chars = ac.max_prompt_chars,
-                                                                                   .memory_turns = ac.memory_turns,
-                                                                                   .memory_ttl = ac.memory_ttl,
-                                                                                   .per_minute = ac.per_minute});
+    parts_->model =
+        std::make_unique<llm::OpenAiClient>(llm::OpenAiOptions{.api_base = ac.api_base,
+                                                               .api_key = config_.secrets.llm_api_key.Reveal(),
+                                                               .model = ac.model,
+                                                               .image_model = ac.image_model,
+                                                               .image_size = ac.image_size,
+                                                               .max_tokens = ac.max_answer_tokens,
+                                                               .timeout = ac.timeout});
+    parts_->assistant =
+        std::make_unique<plans::Assistant>(*parts_->plans, *parts_->model, *parts_->zone,
+                                           plans::AssistantOptions{.system_prompt = ac.system_prompt,
+                                                                   .max_prompt_chars = ac.max_prompt_chars,
+                                                                   .memory_turns = ac.memory_turns,
+                                                                   .memory_ttl = ac.memory_ttl,
+                                                                   .per_minute = ac.per_minute});
     parts_->ticket_repo = std::make_unique<storage::SqlTicketRepository>(*parts_->db, parts_->clock);
-    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock, LimitsFrom(config_.tickets),
-                                                               SlaFrom(config_.tickets),
+    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock,
+                                                               LimitsFrom(config_.tickets), SlaFrom(config_.tickets),
                                                                std::make_shared<PlanSlaPolicy>(*parts_->plans));
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
@@ -275,8 +280,9 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
     parts_->payments = std::make_unique<stripe::StripeGateway>(
         *parts_->stripe_client,
-        stripe::CheckoutUrls{st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
-                             st.cancel_url.empty() ? origin + "/shop/cancel" : st.cancel_url});
+        stripe::CheckoutUrls{
+            st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
+            st.cancel_url.empty() ? origin + "/shop/cancel" : st.cancel_url});
     const auto& sh = config_.shop;
     parts_->shop = std::make_unique<shop::ShopService>(*parts_->shop_store, *parts_->payments, parts_->clock,
                                                        shop::ShopOptions{.reservation = sh.reservation,
@@ -286,7 +292,8 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     commands::RegisterShopCommands(*parts_->engine, *parts_->shop, *parts_->zone, sh.page_size);
     commands::RegisterPlanCommands(*parts_->engine, *parts_->plans, *parts_->assistant, *parts_->zone);
     // Members blocked from the panel get a refusal for every command, on every transport.
-    parts_->engine->SetBlockedCheck([db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
+    parts_->engine->SetBlockedCheck(
+        [db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
 }
 
 int MaxisApp::Serve(std::ostream& out) {
@@ -322,9 +329,11 @@ int MaxisApp::Serve(std::ostream& out) {
     });
     scheduler.AddRecurring("maintenance.purge", "maintenance.purge", *scheduling::Recurrence::Parse(sc.purge_schedule));
     scheduler.Register("tickets.sweep", [&](const scheduling::Job&) {
-        if (int changed = parts_->tickets->Sweep(); changed > 0) spdlog::info("ticket sweep changed {} ticket(s)", changed);
+        if (int changed = parts_->tickets->Sweep(); changed > 0)
+            spdlog::info("ticket sweep changed {} ticket(s)", changed);
     });
-    scheduler.AddRecurring("tickets.sweep", "tickets.sweep", *scheduling::Recurrence::Parse(config_.tickets.sweep_schedule));
+    scheduler.AddRecurring("tickets.sweep", "tickets.sweep",
+                           *scheduling::Recurrence::Parse(config_.tickets.sweep_schedule));
     scheduler.Register("shop.sweep", [&](const scheduling::Job&) {
         if (int released = parts_->shop->ReleaseExpired(); released > 0) {
             spdlog::info("shop: released the stock of {} checkout(s) that ran out", released);
@@ -332,10 +341,12 @@ int MaxisApp::Serve(std::ostream& out) {
     });
     scheduler.AddRecurring("shop.sweep", "shop.sweep", *scheduling::Recurrence::Parse(config_.shop.sweep_schedule));
     scheduler.Register("plans.sweep", [&](const scheduling::Job&) {
-        if (int ended = parts_->plans->Sweep(); ended > 0) spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
+        if (int ended = parts_->plans->Sweep(); ended > 0)
+            spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
         // Conversation turns and rate windows go after two days; daily usage stays a year for the dashboard.
         auto now = clock.Now();
-        if (int purged = parts_->plan_store->Purge(now - std::chrono::hours(48), now - std::chrono::days(366)); purged > 0) {
+        if (int purged = parts_->plan_store->Purge(now - std::chrono::hours(48), now - std::chrono::days(366));
+            purged > 0) {
             spdlog::debug("plans: purged {} old usage counter(s) and conversation turn(s)", purged);
         }
     });
@@ -359,7 +370,8 @@ int MaxisApp::Serve(std::ostream& out) {
         discord->RegisterDeliverers(outbox);
         auto* runtime = discord.get();
         scheduler.Register("plans.reconcile", [runtime](const scheduling::Job&) { runtime->ReconcileRoles(); });
-        scheduler.AddRecurring("plans.reconcile", "plans.reconcile", *scheduling::Recurrence::Parse(config_.plans.reconcile_schedule));
+        scheduler.AddRecurring("plans.reconcile", "plans.reconcile",
+                               *scheduling::Recurrence::Parse(config_.plans.reconcile_schedule));
     } else {
         spdlog::info("discord: MAXIS_DISCORD_TOKEN is not set; running without Discord (console, API)");
     }
@@ -367,12 +379,13 @@ int MaxisApp::Serve(std::ostream& out) {
     http::Router router;
     if (discord) discord->AddRoutes(router);
     auto* discord_runtime = discord.get();
-    http::AddOperationalRoutes(router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); },
-                               parts_->metrics, [discord_runtime] {
-                                   boost::json::object parts;
-                                   if (discord_runtime) parts["discord"] = GatewayJson(discord_runtime->Gateway());
-                                   return parts;
-                               });
+    http::AddOperationalRoutes(
+        router, std::string("maxis ") + MAXIS_VERSION, [&db] { return db.Ping(); }, parts_->metrics,
+        [discord_runtime] {
+            boost::json::object parts;
+            if (discord_runtime) parts["discord"] = GatewayJson(discord_runtime->Gateway());
+            return parts;
+        });
     storage::ApiTokens tokens(db, clock);
     if (config_.secrets.stripe_secret_key.empty()) {
         spdlog::info("shop: MAXIS_STRIPE_SECRET_KEY is not set; the shop can be browsed but checkout is closed");
@@ -381,20 +394,23 @@ int MaxisApp::Serve(std::ostream& out) {
     for (const auto& part : core::Split(config_.secrets.stripe_webhook_secret.Reveal(), ',')) {
         if (auto t = core::Trim(part); !t.empty()) webhook_secrets.emplace_back(t);
     }
-    stripe::AddWebhookRoute(router,
-                            stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
-                                                   .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
-                            clock, *parts_->shop, parts_->plans.get(), *parts_->stripe_client, &parts_->metrics);
+    stripe::AddWebhookRoute(
+        router,
+        stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
+                               .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
+        clock, *parts_->shop, parts_->plans.get(), *parts_->stripe_client, &parts_->metrics);
     stripe::AddCheckoutReturnPages(router, config_.community.name);
     if (!parts_->assistant->configured()) {
-        spdlog::info("assistant: [assistant] api_base is not set; members are told the assistant is off and nothing is counted");
+        spdlog::info(
+            "assistant: [assistant] api_base is not set; members are told the assistant is off and nothing is counted");
     }
 
     // The admin panel: its session cookie is also accepted by the REST API (with the CSRF checks).
     auto masters = MasterKeys(config_);
     if (masters.empty() && config_.panel.enabled) {
-        spdlog::warn("panel: MAXIS_SECRET_KEY is not set; panel sessions and second-factor enrolments end when Maxis "
-                     "restarts (run 'maxis init' to make a key)");
+        spdlog::warn(
+            "panel: MAXIS_SECRET_KEY is not set; panel sessions and second-factor enrolments end when Maxis "
+            "restarts (run 'maxis init' to make a key)");
     }
     panel::Keyring keyring(masters);
     storage::PanelStore panel_store(db);
@@ -436,17 +452,17 @@ int MaxisApp::Serve(std::ostream& out) {
             }
         }
         auto* discord_ptr = discord.get();
-        panel_services = std::make_unique<panel::PanelServices>(panel::PanelServices{
-            panel_auth, panel_store, clock, *parts_->zone, *assets, [this] { return DescribeConfig(config_); },
-            std::move(settings),
-            [discord_ptr]() -> long long {
-                if (discord_ptr == nullptr) return -1;
-                return discord_ptr->GuildMembers().value_or(-1);
-            },
-            [discord_ptr]() -> boost::json::value {
-                if (discord_ptr == nullptr) return nullptr;
-                return GatewayJson(discord_ptr->Gateway());
-            }});
+        panel_services = std::make_unique<panel::PanelServices>(
+            panel::PanelServices{panel_auth, panel_store, clock, *parts_->zone, *assets,
+                                 [this] { return DescribeConfig(config_); }, std::move(settings),
+                                 [discord_ptr]() -> long long {
+                                     if (discord_ptr == nullptr) return -1;
+                                     return discord_ptr->GuildMembers().value_or(-1);
+                                 },
+                                 [discord_ptr]() -> boost::json::value {
+                                     if (discord_ptr == nullptr) return nullptr;
+                                     return GatewayJson(discord_ptr->Gateway());
+                                 }});
         panel::AddPanelRoutes(router, *panel_services);
     }
     http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled,
@@ -469,10 +485,10 @@ int MaxisApp::Serve(std::ostream& out) {
     });
     scheduler.AddRecurring("panel.purge", "panel.purge", *scheduling::Recurrence::Parse("every 1h"));
     const auto& s = config_.server;
-    http::Server server(http::ServerOptions{s.host, s.port, s.io_threads, s.worker_threads, s.body_limit_bytes, 16 * 1024,
-                                            s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace,
-                                            s.access_log},
-                        router, &parts_->metrics);
+    http::Server server(
+        http::ServerOptions{s.host, s.port, s.io_threads, s.worker_threads, s.body_limit_bytes, 16 * 1024,
+                            s.read_timeout, s.idle_timeout, s.write_timeout, s.shutdown_grace, s.access_log},
+        router, &parts_->metrics);
     // Discord first, so that the application id is known before any interaction can arrive over HTTP.
     // A refusal for good (token, intents) marks the gateway failed in /readyz, /metrics and the panel;
     // everything else keeps serving, and a reload (SIGHUP) connects again.
@@ -487,9 +503,10 @@ int MaxisApp::Serve(std::ostream& out) {
         << "  health:   " << base << "/healthz\n"
         << "  ready:    " << base << "/readyz\n"
         << "  metrics:  " << base << "/metrics\n"
-        << (config_.panel.enabled ? "  panel:    " + base + "/admin-panel/  (first login: build/bin/maxis admin login-link" +
-                                        (config_.source.front() == '(' ? "" : " --config " + config_.source) + " --as you)\n"
-                                  : std::string())
+        << (config_.panel.enabled
+                ? "  panel:    " + base + "/admin-panel/  (first login: build/bin/maxis admin login-link" +
+                      (config_.source.front() == '(' ? "" : " --config " + config_.source) + " --as you)\n"
+                : std::string())
         << "Try it without Discord, in another terminal:\n"
         << "  build/bin/maxis console" << (config_.source.front() == '(' ? "" : " --config " + config_.source)
         << " --as alice\n"
@@ -534,7 +551,8 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
             *last_seen = item.id.value;
             if (item.channel != "notify.member" && item.channel != "notify.staff") continue;
             auto payload = boost::json::parse(item.payload).as_object();
-            bool mine = item.channel == "notify.member" && payload.contains("user") && payload.at("user").as_int64() == id.value;
+            bool mine = item.channel == "notify.member" && payload.contains("user") &&
+                        payload.at("user").as_int64() == id.value;
             if (!mine && !(staff && item.channel == "notify.staff")) continue;
             out.push_back(commands::NoticeReply(payload, catalog, locale).text);
         }
@@ -550,19 +568,22 @@ int MaxisApp::Admin(const LoginLinkRequest& request, std::ostream& out) {
     storage::PanelStore store(*parts_->db);
     if (request.reset_second_factor) {
         bool removed = store.ResetTotp(id);
-        store.Audit("security", std::nullopt, "2fa.reset", id.ToString(), "from the command line", "cli", parts_->clock.Now());
-        out << (removed ? "second factor removed for " : "no second factor was set up for ") << request.user << " (" << id.value
-            << ")\n";
+        store.Audit("security", std::nullopt, "2fa.reset", id.ToString(), "from the command line", "cli",
+                    parts_->clock.Now());
+        out << (removed ? "second factor removed for " : "no second factor was set up for ") << request.user << " ("
+            << id.value << ")\n";
         return 0;
     }
-    if (!config_.panel.enabled) throw Error(ErrorCode::kInvalidArgument, "the panel is disabled ([panel] enabled = false)");
+    if (!config_.panel.enabled)
+        throw Error(ErrorCode::kInvalidArgument, "the panel is disabled ([panel] enabled = false)");
     panel::Keyring keyring({});
     panel::PanelAuth auth(PanelOptionsFrom(config_), store, parts_->clock, keyring);
     storage::EnsureUser(*parts_->db, id, request.user, config_.community.locale, parts_->clock.Now());
     auto token = auth.CreateLoginLink(storage::LoginGrant{id, request.role, request.user});
-    std::string base = !request.base_url.empty()      ? request.base_url
-                       : !config_.panel.public_url.empty() ? config_.panel.public_url
-                                                          : ListenOrigin(config_.server, config_.server.port, !config_.panel.insecure_http);
+    std::string base = !request.base_url.empty() ? request.base_url
+                       : !config_.panel.public_url.empty()
+                           ? config_.panel.public_url
+                           : ListenOrigin(config_.server, config_.server.port, !config_.panel.insecure_http);
     while (!base.empty() && base.back() == '/') base.pop_back();
     out << base << "/admin-panel/auth/link?token=" << token << "\n";
     std::cerr << "One-time login link for " << request.user << " (" << core::ToString(request.role)
@@ -589,7 +610,8 @@ int MaxisApp::Migrate(bool status_only, std::ostream& out) {
 }
 
 int MaxisApp::Tokens(const TokenRequest& request, std::ostream& out) {
-    if (request.action == TokenRequest::Action::kCreate) ConsoleUserId(request.user);  // refused before anything is opened
+    if (request.action == TokenRequest::Action::kCreate)
+        ConsoleUserId(request.user);  // refused before anything is opened
     OpenDatabase(config_.database.migrate_on_start);
     storage::ApiTokens tokens(*parts_->db, parts_->clock);
     if (request.action == TokenRequest::Action::kCreate) {
@@ -600,13 +622,15 @@ int MaxisApp::Tokens(const TokenRequest& request, std::ostream& out) {
         return 0;
     }
     if (request.action == TokenRequest::Action::kRevoke) {
-        if (!tokens.Revoke(request.id)) throw Error(ErrorCode::kNotFound, "no live token with id " + std::to_string(request.id));
+        if (!tokens.Revoke(request.id))
+            throw Error(ErrorCode::kNotFound, "no live token with id " + std::to_string(request.id));
         out << "revoked token " << request.id << "\n";
         return 0;
     }
     for (const auto& t : tokens.List()) {
         out << t.id << "\t" << t.viewer.user_id.value << "\t" << core::ToString(t.viewer.role) << "\t"
-            << (t.revoked ? "revoked" : "live") << "\t" << parts_->zone->Format(t.created_at) << "\t" << t.label << "\n";
+            << (t.revoked ? "revoked" : "live") << "\t" << parts_->zone->Format(t.created_at) << "\t" << t.label
+            << "\n";
     }
     return 0;
 }
@@ -656,8 +680,9 @@ core::UserId ConsoleUserId(const std::string& user) {
         // Digits are an id, never a name: one that is not a valid id is refused.
         auto id = core::ParseId(user);
         if (!id) {
-            throw Error(ErrorCode::kInvalidArgument,
-                        "--as: '" + user + "' is not a valid user id (digits, from 1 to 9223372036854775807), nor a name");
+            throw Error(
+                ErrorCode::kInvalidArgument,
+                "--as: '" + user + "' is not a valid user id (digits, from 1 to 9223372036854775807), nor a name");
         }
         return core::UserId{*id};
     }

@@ -1,15 +1,15 @@
 // Bad input through the real command engine and SQLite: a usage or not-found answer, and nothing written.
+#include "commands/ticket_commands.hpp"
+
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
 #include <boost/json.hpp>
 #include <regex>
 
-#include "core/strings.hpp"
-
 #include "commands/builtin_commands.hpp"
-#include "commands/ticket_commands.hpp"
 #include "console/console.hpp"
+#include "core/strings.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
 #include "support/fake_clock.hpp"
@@ -38,7 +38,8 @@ protected:
             tx.sql() << "SELECT COUNT(*) FROM outbox", soci::into(o);
             std::string status;
             tx.sql() << "SELECT COALESCE(MAX(status), '') FROM tickets", soci::into(status);
-            return std::to_string(t) + "/" + std::to_string(m) + "/" + std::to_string(a) + "/" + std::to_string(o) + "/" + status;
+            return std::to_string(t) + "/" + std::to_string(m) + "/" + std::to_string(a) + "/" + std::to_string(o) +
+                   "/" + status;
         });
     }
     testing::FakeClock clock;
@@ -62,7 +63,8 @@ TEST_F(TicketCommandsTest, BadInputAnswersClearlyAndWritesNothing) {
     for (const auto& c : std::vector<Case>{
              {"!ticket_create \"Sujet\" cuisine haute x", "Valeur invalide pour <catégorie> : « cuisine »"},
              {"!ticket_create \"Sujet sans fin bug haute x", "Les guillemets de <sujet> ne sont pas fermés."},
-             {"!ticket_create \"" + std::string(101, 'a') + "\" bug haute x", "Sujet trop long : 100 caractères au maximum."},
+             {"!ticket_create \"" + std::string(101, 'a') + "\" bug haute x",
+              "Sujet trop long : 100 caractères au maximum."},
              {"!ticket_view abc", "Valeur invalide pour <numéro> : « abc »"},
              {"!ticket_reply douze bonjour", "Valeur invalide pour <numéro> : « douze »"},
              {"!ticket_reply 1 encore moi", "Le ticket #1 est fermé. Rouvrez-le avec !ticket_reopen 1 pour répondre."},
@@ -70,11 +72,12 @@ TEST_F(TicketCommandsTest, BadInputAnswersClearlyAndWritesNothing) {
          }) {
         auto reply = Run(alice, c.line);
         EXPECT_TRUE(reply.is_error) << c.line;
-        EXPECT_NE(console::RenderText(reply).find(c.expected), std::string::npos) << c.line << "\n" << console::RenderText(reply);
+        EXPECT_NE(console::RenderText(reply).find(c.expected), std::string::npos) << c.line << "\n"
+                                                                                  << console::RenderText(reply);
         EXPECT_EQ(Snapshot(), before) << c.line;
     }
-    for (const auto& line : {"!ticket_view 1", "!ticket_reply 1 coucou", "!ticket_close 1", "!ticket_reopen 1",
-                             "!ticket_transcript 1"}) {
+    for (const auto& line :
+         {"!ticket_view 1", "!ticket_reply 1 coucou", "!ticket_close 1", "!ticket_reopen 1", "!ticket_transcript 1"}) {
         auto reply = Run(bob, line);
         EXPECT_EQ(reply.text, "Ticket #1 introuvable.") << line;
         EXPECT_EQ(Snapshot(), before) << line;

@@ -21,7 +21,8 @@ void RegisterBuiltinCommands(Engine& engine, std::string version) {
                     embed.title = inv.T("help.title");
                     embed.description = inv.T("help.intro", {{"prefix", engine.prefix()}});
                     for (const auto* spec : engine.VisibleTo(inv.viewer.role)) {
-                        embed.fields.push_back({engine.Usage(*spec, inv.locale), inv.T("cmd." + spec->name + ".summary")});
+                        embed.fields.push_back(
+                            {engine.Usage(*spec, inv.locale), inv.T("cmd." + spec->name + ".summary")});
                     }
                     embed.footer = inv.T("help.more", {{"prefix", engine.prefix()}});
                     reply.embeds.push_back(std::move(embed));
@@ -45,7 +46,8 @@ void RegisterBuiltinCommands(Engine& engine, std::string version) {
                     embed.fields.push_back({label, text});
                 }
                 if (spec->permission != core::Role::kMember) {
-                    embed.footer = inv.T("help.reserved", {{"role", inv.T("roles." + std::string(core::ToString(spec->permission)))}});
+                    embed.footer = inv.T("help.reserved",
+                                         {{"role", inv.T("roles." + std::string(core::ToString(spec->permission)))}});
                 }
                 reply.embeds.push_back(std::move(embed));
                 return reply;

@@ -71,7 +71,8 @@ Catalog::Catalog(const std::map<std::string, std::string>& toml_by_locale, std::
         }
     }
     if (!texts_.contains(default_locale_)) {
-        throw core::Error(core::ErrorCode::kInvalidArgument, "no message catalog for default locale '" + default_locale_ + "'");
+        throw core::Error(core::ErrorCode::kInvalidArgument,
+                          "no message catalog for default locale '" + default_locale_ + "'");
     }
 }
 

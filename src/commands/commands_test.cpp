@@ -18,12 +18,14 @@ using core::UserId;
 using core::Viewer;
 using namespace std::chrono_literals;
 
-const ArgSpec kCategory{.name = "category",
-                        .type = ArgType::kEnum,
-                        .choices = {{"general", {"général"}}, {"billing", {"facturation"}}, {"technical", {"technique"}}}};
-const ArgSpec kPriority{.name = "priority",
-                        .type = ArgType::kEnum,
-                        .choices = {{"critical", {"critique"}}, {"high", {"haute"}}, {"medium", {"moyenne"}}, {"low", {"basse"}}}};
+const ArgSpec kCategory{
+    .name = "category",
+    .type = ArgType::kEnum,
+    .choices = {{"general", {"général"}}, {"billing", {"facturation"}}, {"technical", {"technique"}}}};
+const ArgSpec kPriority{
+    .name = "priority",
+    .type = ArgType::kEnum,
+    .choices = {{"critical", {"critique"}}, {"high", {"haute"}}, {"medium", {"moyenne"}}, {"low", {"basse"}}}};
 
 Args ParseOk(const std::vector<ArgSpec>& specs, std::string_view text) {
     auto result = ParseArguments(specs, text);
@@ -42,7 +44,9 @@ ParseError ParseFails(const std::vector<ArgSpec>& specs, std::string_view text) 
 }
 
 TEST(Parser, QuotedStringEnumsAndRestOfLine) {
-    std::vector<ArgSpec> specs = {{.name = "subject", .type = ArgType::kString}, kCategory, kPriority,
+    std::vector<ArgSpec> specs = {{.name = "subject", .type = ArgType::kString},
+                                  kCategory,
+                                  kPriority,
                                   {.name = "description", .type = ArgType::kRest}};
     auto args = ParseOk(specs, R"( "Paiement refusé" facturation HAUTE La carte   est refusée )");
     EXPECT_EQ(args.Get<std::string>("subject"), "Paiement refusé");
@@ -61,7 +65,8 @@ TEST(Parser, EnumMatchesAliasesWithoutAccentsOrCase) {
 }
 
 TEST(Parser, TypographicQuotesAndEscapes) {
-    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kString}, {.name = "b", .type = ArgType::kString},
+    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kString},
+                                  {.name = "b", .type = ArgType::kString},
                                   {.name = "c", .type = ArgType::kString}};
     auto args = ParseOk(specs, "\u201CMon sujet\u201D \u00AB\u00A0Un autre\u00A0\u00BB \"dit \\\"oui\\\" \\\\ fin\"");
     EXPECT_EQ(args.Get<std::string>("a"), "Mon sujet");
@@ -100,7 +105,8 @@ TEST(Parser, IntegerWithBounds) {
 }
 
 TEST(Parser, DurationPercentMoney) {
-    std::vector<ArgSpec> specs = {{.name = "d", .type = ArgType::kDuration}, {.name = "p", .type = ArgType::kPercent},
+    std::vector<ArgSpec> specs = {{.name = "d", .type = ArgType::kDuration},
+                                  {.name = "p", .type = ArgType::kPercent},
                                   {.name = "m", .type = ArgType::kMoney}};
     auto args = ParseOk(specs, "48h 20% 9,99");
     EXPECT_EQ(args.Get<std::chrono::seconds>("d"), 48h);
@@ -132,7 +138,8 @@ TEST(Parser, UserAndChannelMentions) {
 }
 
 TEST(Parser, ImagesComeFromAttachmentsNeverFromTheLine) {
-    std::vector<ArgSpec> specs = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}};
+    std::vector<ArgSpec> specs = {{.name = "question", .type = ArgType::kRest},
+                                  {.name = "image", .type = ArgType::kImage, .required = false}};
     auto plain = ParseOk(specs, "what is this https://example.org/a.png");
     EXPECT_EQ(plain.Get<std::string>("question"), "what is this https://example.org/a.png");
     EXPECT_FALSE(plain.Has("image"));
@@ -150,7 +157,8 @@ TEST(Parser, ImagesComeFromAttachmentsNeverFromTheLine) {
 }
 
 TEST(Parser, MissingTooManyAndOptional) {
-    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kWord}, {.name = "b", .type = ArgType::kWord, .required = false}};
+    std::vector<ArgSpec> specs = {{.name = "a", .type = ArgType::kWord},
+                                  {.name = "b", .type = ArgType::kWord, .required = false}};
     EXPECT_EQ(ParseFails(specs, "   ").kind, ParseErrorKind::kMissing);
     EXPECT_FALSE(ParseOk(specs, "x").Has("b"));
     EXPECT_EQ(ParseOk(specs, "x y").Get<std::string>("b"), "y");
@@ -177,22 +185,24 @@ class EngineTest : public ::testing::Test {
 protected:
     void SetUp() override {
         RegisterBuiltinCommands(engine, "1.2.3");
-        engine.Register(CommandSpec{
-            .name = "ticket_create",
-            .args = {{.name = "subject", .type = ArgType::kString}, kCategory, kPriority,
-                     {.name = "description", .type = ArgType::kRest}},
-            .handler = [this](const Invocation& inv) {
-                ++runs;
-                return Reply{.text = inv.args.Get<std::string>("subject") + "/" + inv.args.Get<std::string>("priority")};
-            }});
-        engine.Register(CommandSpec{.name = "promo",
-                                    .args = {{.name = "percent", .type = ArgType::kPercent},
-                                             {.name = "duration", .type = ArgType::kDuration}},
-                                    .permission = Role::kStaff,
-                                    .handler = [this](const Invocation&) {
+        engine.Register(CommandSpec{.name = "ticket_create",
+                                    .args = {{.name = "subject", .type = ArgType::kString},
+                                             kCategory,
+                                             kPriority,
+                                             {.name = "description", .type = ArgType::kRest}},
+                                    .handler = [this](const Invocation& inv) {
                                         ++runs;
-                                        return Reply{.text = "ok"};
+                                        return Reply{.text = inv.args.Get<std::string>("subject") + "/" +
+                                                             inv.args.Get<std::string>("priority")};
                                     }});
+        engine.Register(CommandSpec{
+            .name = "promo",
+            .args = {{.name = "percent", .type = ArgType::kPercent}, {.name = "duration", .type = ArgType::kDuration}},
+            .permission = Role::kStaff,
+            .handler = [this](const Invocation&) {
+                ++runs;
+                return Reply{.text = "ok"};
+            }});
         engine.Register(CommandSpec{.name = "explode", .handler = [](const Invocation&) -> Reply {
                                         throw std::runtime_error("database on fire");
                                     }});
@@ -245,7 +255,9 @@ TEST_F(EngineTest, ParseErrorAnswersWithUsageAndDoesNotRun) {
     EXPECT_EQ(runs, 0);
     EXPECT_NE(reply.text.find("Valeur invalide pour <catégorie> : « cuisine »"), std::string::npos) << reply.text;
     EXPECT_NE(reply.text.find("facturation"), std::string::npos) << reply.text;
-    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<sujet>\" <catégorie: general|billing|technical>"), std::string::npos) << reply.text;
+    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<sujet>\" <catégorie: general|billing|technical>"),
+              std::string::npos)
+        << reply.text;
     auto en = Run("!ticket_create", Role::kMember, "en");
     EXPECT_NE(en.text.find("Missing argument <subject>."), std::string::npos) << en.text;
     EXPECT_NE(en.text.find("Usage: !ticket_create"), std::string::npos) << en.text;
@@ -272,7 +284,8 @@ TEST_F(EngineTest, UnknownCommandSuggestsTheClosestVisibleOne) {
 TEST_F(EngineTest, HandlerErrorsBecomeLocalizedReplies) {
     auto internal = Run("!explode", Role::kMember, "en");
     EXPECT_TRUE(internal.is_error);
-    EXPECT_TRUE(std::regex_search(internal.text, std::regex("Something went wrong \\(ref [A-Z0-9]{8}\\)"))) << internal.text;
+    EXPECT_TRUE(std::regex_search(internal.text, std::regex("Something went wrong \\(ref [A-Z0-9]{8}\\)")))
+        << internal.text;
     EXPECT_EQ(internal.text.find("database on fire"), std::string::npos);
     EXPECT_EQ(Run("!missing").text, "Introuvable.");
 }
@@ -305,8 +318,9 @@ TEST_F(EngineTest, HelpForOneCommandShowsUsageAndArguments) {
 
 TEST_F(EngineTest, SlashOptionsUseTheSameParsers) {
     Viewer member{UserId{1}, Role::kMember};
-    auto ok = engine.HandleOptions(member, "fr", "ticket_create",
-                                   {{"subject", "Sujet"}, {"category", "billing"}, {"priority", "low"}, {"description", "x"}});
+    auto ok = engine.HandleOptions(
+        member, "fr", "ticket_create",
+        {{"subject", "Sujet"}, {"category", "billing"}, {"priority", "low"}, {"description", "x"}});
     EXPECT_EQ(ok.text, "Sujet/low");
     auto bad = engine.HandleOptions(member, "en", "ticket_create", {{"subject", "Sujet"}, {"category", "nope"}});
     EXPECT_TRUE(bad.is_error);
@@ -338,7 +352,8 @@ TEST_F(EngineTest, SlashDefinitionsFollowDiscordRules) {
     EXPECT_EQ(options[0].at("required"), true);
     auto help = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "help"; });
     ASSERT_NE(help, defs.end());
-    EXPECT_EQ(help->at("description_localizations").at("fr"), "Affiche les commandes disponibles, ou le détail d'une commande.");
+    EXPECT_EQ(help->at("description_localizations").at("fr"),
+              "Affiche les commandes disponibles, ou le détail d'une commande.");
     EXPECT_EQ(help->at("options").as_array()[0].at("name_localizations").at("fr"), "commande");
 }
 
@@ -346,18 +361,19 @@ TEST_F(EngineTest, RegistrationRejectsWhatDiscordWouldRefuse) {
     auto noop = [](const Invocation&) { return Reply{}; };
     EXPECT_THROW(engine.Register(CommandSpec{.name = "Bad Name", .handler = noop}), core::Error);
     EXPECT_THROW(engine.Register(CommandSpec{.name = "help", .handler = noop}), core::Error);
-    EXPECT_THROW(engine.Register(CommandSpec{.name = "order",
-                                             .args = {{.name = "a", .required = false}, {.name = "b"}},
-                                             .handler = noop}),
-                 core::Error);    // The rest of a line must be last, but an image (an attachment, never words) may follow it.
-    EXPECT_THROW(engine.Register(CommandSpec{.name = "ask",
-                                             .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .required = false}},
-                                             .handler = noop}),
+    EXPECT_THROW(
+        engine.Register(
+            CommandSpec{.name = "order", .args = {{.name = "a", .required = false}, {.name = "b"}}, .handler = noop}),
+        core::Error);  // The rest of a line must be last, but an image (an attachment, never words) may follow it.
+    EXPECT_THROW(engine.Register(CommandSpec{
+                     .name = "ask",
+                     .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .required = false}},
+                     .handler = noop}),
                  core::Error);
-    EXPECT_NO_THROW(engine.Register(CommandSpec{
-        .name = "ask",
-        .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}},
-        .handler = noop}));
+    EXPECT_NO_THROW(engine.Register(CommandSpec{.name = "ask",
+                                                .args = {{.name = "question", .type = ArgType::kRest},
+                                                         {.name = "image", .type = ArgType::kImage, .required = false}},
+                                                .handler = noop}));
     auto defs = engine.SlashDefinitions();
     auto ask = std::find_if(defs.begin(), defs.end(), [](const auto& d) { return d.at("name") == "ask"; });
     ASSERT_NE(ask, defs.end());
@@ -379,7 +395,8 @@ TEST(PlanCommands, ImagineRefusalsNameTheirReason) {
         EXPECT_EQ(off.text, c.Text(locale, "plans.imagine.off"));
         for (const auto& reply : {failed, too_long, off}) EXPECT_NE(reply.text, empty_question) << locale;
     }
-    EXPECT_NE(Catalog::Builtin().Text("fr", "plans.imagine.failed"), Catalog::Builtin().Text("en", "plans.imagine.failed"));
+    EXPECT_NE(Catalog::Builtin().Text("fr", "plans.imagine.failed"),
+              Catalog::Builtin().Text("en", "plans.imagine.failed"));
 }
 
 TEST(Catalogs, FrenchAndEnglishHaveTheSameKeysAndPlaceholders) {
@@ -393,7 +410,8 @@ TEST(Catalogs, FrenchAndEnglishHaveTheSameKeysAndPlaceholders) {
             std::set<std::string> out;
             // Text() with no params keeps placeholders as written.
             std::string text = catalog.Text(locale, key);
-            for (std::sregex_iterator it(text.begin(), text.end(), placeholder), end; it != end; ++it) out.insert((*it)[1]);
+            for (std::sregex_iterator it(text.begin(), text.end(), placeholder), end; it != end; ++it)
+                out.insert((*it)[1]);
             return out;
         };
         EXPECT_EQ(placeholders("fr"), placeholders("en")) << key;

@@ -1,9 +1,8 @@
 #include "commands/engine.hpp"
 
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -41,15 +40,24 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 
 std::string TypeHintKey(ArgType type) {
     switch (type) {
-        case ArgType::kInteger: return "types.integer";
-        case ArgType::kDuration: return "types.duration";
-        case ArgType::kPercent: return "types.percent";
-        case ArgType::kMoney: return "types.money";
-        case ArgType::kUser: return "types.user";
-        case ArgType::kChannel: return "types.channel";
-        case ArgType::kImage: return "types.image";
-        case ArgType::kEnum: return "types.enum";
-        default: return "types.text";
+        case ArgType::kInteger:
+            return "types.integer";
+        case ArgType::kDuration:
+            return "types.duration";
+        case ArgType::kPercent:
+            return "types.percent";
+        case ArgType::kMoney:
+            return "types.money";
+        case ArgType::kUser:
+            return "types.user";
+        case ArgType::kChannel:
+            return "types.channel";
+        case ArgType::kImage:
+            return "types.image";
+        case ArgType::kEnum:
+            return "types.enum";
+        default:
+            return "types.text";
     }
 }
 
@@ -65,11 +73,16 @@ std::string Truncate(std::string s, std::size_t max_code_points) {
 int DiscordOptionType(ArgType type) {
     switch (type) {
         case ArgType::kInteger:
-        case ArgType::kPercent: return 4;  // INTEGER
-        case ArgType::kUser: return 6;     // USER
-        case ArgType::kChannel: return 7;  // CHANNEL
-        case ArgType::kImage: return 11;   // ATTACHMENT
-        default: return 3;                 // STRING
+        case ArgType::kPercent:
+            return 4;  // INTEGER
+        case ArgType::kUser:
+            return 6;  // USER
+        case ArgType::kChannel:
+            return 7;  // CHANNEL
+        case ArgType::kImage:
+            return 11;  // ATTACHMENT
+        default:
+            return 3;  // STRING
     }
 }
 
@@ -93,7 +106,8 @@ void Engine::Register(CommandSpec spec) {
         }
         // Images come from attachments, never from the line's words: they may follow the rest of the line.
         if (a.type == ArgType::kRest &&
-            std::any_of(spec.args.begin() + static_cast<std::ptrdiff_t>(i) + 1, spec.args.end(), [](const ArgSpec& b) { return b.type != ArgType::kImage; })) {
+            std::any_of(spec.args.begin() + static_cast<std::ptrdiff_t>(i) + 1, spec.args.end(),
+                        [](const ArgSpec& b) { return b.type != ArgType::kImage; })) {
             throw Error(ErrorCode::kInternal, spec.name + ": rest-of-line argument '" + a.name + "' must be last");
         }
         if (a.type == ArgType::kEnum && (a.choices.empty() || a.choices.size() > 25)) {
@@ -131,7 +145,8 @@ std::string Engine::Usage(const CommandSpec& spec, std::string_view locale) cons
     std::string out = prefix_ + spec.name;
     for (const auto& arg : spec.args) {
         std::string label = ArgLabel(spec, arg, locale);
-        if (arg.type == ArgType::kString) label = "\"<" + label + ">\"";
+        if (arg.type == ArgType::kString)
+            label = "\"<" + label + ">\"";
         else if (arg.type == ArgType::kEnum) {
             std::string choices;
             for (const auto& c : arg.choices) choices += (choices.empty() ? "" : "|") + c.value;
@@ -178,7 +193,8 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
                     for (const auto& alias : c.aliases) choices += " / " + alias;
                 }
                 hint = catalog_.Text(locale, "types.enum", {{"choices", choices}});
-            } else if (arg != nullptr && arg->type == ArgType::kInteger && (arg->min != INT64_MIN || arg->max != INT64_MAX)) {
+            } else if (arg != nullptr && arg->type == ArgType::kInteger &&
+                       (arg->min != INT64_MIN || arg->max != INT64_MAX)) {
                 hint = catalog_.Text(locale, "types.integer_range",
                                      {{"min", std::to_string(arg->min)}, {"max", std::to_string(arg->max)}});
             } else if (arg != nullptr) {
@@ -222,14 +238,15 @@ Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std
     }
 }
 
-std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_view requested_locale, std::string_view line,
-                                        const std::vector<std::string>& images) const {
+std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_view requested_locale,
+                                        std::string_view line, const std::vector<std::string>& images) const {
     auto parsed = SplitCommandLine(line, prefix_);
     if (!parsed) return std::nullopt;
     std::string locale = catalog_.Resolve(requested_locale);
     const CommandSpec* spec = Find(parsed->name);
     if (spec == nullptr) {
-        std::string text = catalog_.Text(locale, "errors.unknown_command", {{"command", prefix_ + parsed->name}, {"prefix", prefix_}});
+        std::string text =
+            catalog_.Text(locale, "errors.unknown_command", {{"command", prefix_ + parsed->name}, {"prefix", prefix_}});
         const CommandSpec* best = nullptr;
         std::size_t best_distance = 3;
         for (const auto* candidate : VisibleTo(viewer.role)) {
@@ -239,12 +256,14 @@ std::optional<Reply> Engine::HandleLine(const core::Viewer& viewer, std::string_
                 best = candidate;
             }
         }
-        if (best != nullptr) text += "\n" + catalog_.Text(locale, "errors.did_you_mean", {{"command", prefix_ + best->name}});
+        if (best != nullptr)
+            text += "\n" + catalog_.Text(locale, "errors.did_you_mean", {{"command", prefix_ + best->name}});
         return Refusal(text);
     }
     if (!viewer.AtLeast(spec->permission)) {
-        return Refusal(catalog_.Text(locale, "errors.reserved",
-                                     {{"role", catalog_.Text(locale, "roles." + std::string(core::ToString(spec->permission)))}}));
+        return Refusal(
+            catalog_.Text(locale, "errors.reserved",
+                          {{"role", catalog_.Text(locale, "roles." + std::string(core::ToString(spec->permission)))}}));
     }
     auto result = ParseArguments(spec->args, parsed->rest, images);
     if (auto* error = std::get_if<ParseError>(&result)) return ParseFailure(*spec, locale, *error);
@@ -256,11 +275,13 @@ Reply Engine::HandleOptions(const core::Viewer& viewer, std::string_view request
     std::string locale = catalog_.Resolve(requested_locale);
     const CommandSpec* spec = Find(name);
     if (spec == nullptr) {
-        return Refusal(catalog_.Text(locale, "errors.unknown_command", {{"command", "/" + std::string(name)}, {"prefix", prefix_}}));
+        return Refusal(catalog_.Text(locale, "errors.unknown_command",
+                                     {{"command", "/" + std::string(name)}, {"prefix", prefix_}}));
     }
     if (!viewer.AtLeast(spec->permission)) {
-        return Refusal(catalog_.Text(locale, "errors.reserved",
-                                     {{"role", catalog_.Text(locale, "roles." + std::string(core::ToString(spec->permission)))}}));
+        return Refusal(
+            catalog_.Text(locale, "errors.reserved",
+                          {{"role", catalog_.Text(locale, "roles." + std::string(core::ToString(spec->permission)))}}));
     }
     Args args;
     for (const auto& arg : spec->args) {
@@ -291,7 +312,8 @@ boost::json::array Engine::SlashDefinitions() const {
         cmd["description"] = Truncate(catalog_.Text(en, "cmd." + name + ".summary"), 100);
         cmd["description_localizations"] = {{"fr", Truncate(catalog_.Text(fr, "cmd." + name + ".summary"), 100)}};
         if (spec.permission >= core::Role::kStaff) {
-            cmd["default_member_permissions"] = 0;  // hidden until the server grants it (Integrations); Maxis checks roles anyway
+            cmd["default_member_permissions"] =
+                0;  // hidden until the server grants it (Integrations); Maxis checks roles anyway
             cmd["dm_permission"] = false;
         }
         boost::json::array options;

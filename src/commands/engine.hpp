@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/array.hpp>
-
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,7 +42,8 @@ public:
 
     /// Runs a chat line, with the URLs of the images attached to it (for image arguments). nullopt when the
     /// line is not addressed to Maxis (no prefix).
-    [[nodiscard]] std::optional<Reply> HandleLine(const core::Viewer& viewer, std::string_view locale, std::string_view line,
+    [[nodiscard]] std::optional<Reply> HandleLine(const core::Viewer& viewer, std::string_view locale,
+                                                  std::string_view line,
                                                   const std::vector<std::string>& images = {}) const;
     /// Runs a command whose arguments arrive as named strings (slash-command options).
     [[nodiscard]] Reply HandleOptions(const core::Viewer& viewer, std::string_view locale, std::string_view name,

@@ -1,7 +1,6 @@
 #pragma once
-#include <string>
-
 #include <boost/json/object.hpp>
+#include <string>
 
 #include "commands/catalog.hpp"
 #include "commands/reply.hpp"

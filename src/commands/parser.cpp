@@ -140,7 +140,8 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
         }
         case ArgType::kImage: {
             // Discord's CDN and any https image; never a local or plain-http address.
-            if (!core::StartsWith(token, "https://") || token.size() > 2048 || token.find_first_of(" \t\r\n") != std::string_view::npos) {
+            if (!core::StartsWith(token, "https://") || token.size() > 2048 ||
+                token.find_first_of(" \t\r\n") != std::string_view::npos) {
                 return std::nullopt;
             }
             return std::string(token);

@@ -18,7 +18,9 @@ std::string T(const Catalog& c, const std::string& locale, std::string_view key,
     return c.Text(locale, key, params);
 }
 
-std::string PlanName(const Catalog& c, const std::string& locale, const std::string& plan) { return T(c, locale, "plans.name." + plan); }
+std::string PlanName(const Catalog& c, const std::string& locale, const std::string& plan) {
+    return T(c, locale, "plans.name." + plan);
+}
 
 std::string Quota(const Catalog& c, const std::string& locale, int limit) {
     return limit == kUnlimited ? T(c, locale, "plans.unlimited") : std::to_string(limit);
@@ -29,7 +31,9 @@ std::string Perks(const Invocation& inv, const Plan& p) {
     const auto& e = p.entitlements;
     std::string out = inv.T("plans.perk.messages", {{"count", Quota(inv.catalog, inv.locale, e.messages_per_day)}});
     if (e.image_input) out += "\n" + inv.T("plans.perk.image_input");
-    if (e.image_generation) out += "\n" + inv.T("plans.perk.image_generation", {{"count", Quota(inv.catalog, inv.locale, e.images_per_day)}});
+    if (e.image_generation)
+        out +=
+            "\n" + inv.T("plans.perk.image_generation", {{"count", Quota(inv.catalog, inv.locale, e.images_per_day)}});
     if (e.private_channel) out += "\n" + inv.T("plans.perk.private_channel");
     if (e.priority_support) out += "\n" + inv.T("plans.perk.priority_support");
     if (p.billing == Billing::kOneTime) out += "\n" + inv.T("plans.perk.forever");
@@ -43,7 +47,8 @@ std::string PriceOf(const Invocation& inv, const Plan& p) {
 }
 
 Button SubscribeButton(const Catalog& c, const std::string& locale, const std::string& plan) {
-    return {.label = T(c, locale, "plans.button.subscribe", {{"plan", PlanName(c, locale, plan)}}), .action = "subscribe " + plan,
+    return {.label = T(c, locale, "plans.button.subscribe", {{"plan", PlanName(c, locale, plan)}}),
+            .action = "subscribe " + plan,
             .style = ButtonStyle::kSuccess};
 }
 
@@ -51,16 +56,22 @@ Reply Refusal(std::string text) { return Reply{.text = std::move(text), .ephemer
 
 }  // namespace
 
-Reply AssistantReply(const Catalog& c, const std::string& locale, Assistant& assistant, core::UserId user, const std::string& text,
-                     const std::vector<std::string>& image_urls) {
+Reply AssistantReply(const Catalog& c, const std::string& locale, Assistant& assistant, core::UserId user,
+                     const std::string& text, const std::vector<std::string>& image_urls) {
     auto a = assistant.Ask(user, text, image_urls);
     switch (a.kind) {
-        case AnswerKind::kAnswered: return Reply{.text = a.text};
-        case AnswerKind::kNoProvider: return Refusal(T(c, locale, "plans.assistant.off"));
-        case AnswerKind::kEmpty: return Refusal(T(c, locale, "plans.assistant.empty"));
-        case AnswerKind::kTooLong: return Refusal(T(c, locale, "plans.assistant.too_long", {{"max", std::to_string(a.limit)}}));
-        case AnswerKind::kRateLimited: return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
-        case AnswerKind::kFailed: return Refusal(T(c, locale, "plans.assistant.failed"));
+        case AnswerKind::kAnswered:
+            return Reply{.text = a.text};
+        case AnswerKind::kNoProvider:
+            return Refusal(T(c, locale, "plans.assistant.off"));
+        case AnswerKind::kEmpty:
+            return Refusal(T(c, locale, "plans.assistant.empty"));
+        case AnswerKind::kTooLong:
+            return Refusal(T(c, locale, "plans.assistant.too_long", {{"max", std::to_string(a.limit)}}));
+        case AnswerKind::kRateLimited:
+            return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
+        case AnswerKind::kFailed:
+            return Refusal(T(c, locale, "plans.assistant.failed"));
         case AnswerKind::kNotInPlan: {
             auto r = Refusal(a.upgrade.empty() && static_cast<int>(image_urls.size()) > a.limit
                                  ? T(c, locale, "plans.assistant.too_many_images", {{"max", std::to_string(a.limit)}})
@@ -84,7 +95,8 @@ Reply AssistantReply(const Catalog& c, const std::string& locale, Assistant& ass
 Reply ImagineReply(const Catalog& c, const std::string& locale, const Answer& a) {
     switch (a.kind) {
         case AnswerKind::kAnswered: {
-            Reply r{.text = T(c, locale, "plans.imagine_done", {{"used", std::to_string(a.used)}, {"limit", Quota(c, locale, a.limit)}})};
+            Reply r{.text = T(c, locale, "plans.imagine_done",
+                              {{"used", std::to_string(a.used)}, {"limit", Quota(c, locale, a.limit)}})};
             r.embeds.push_back(Embed{.image_url = a.text, .color = kColorPlan});
             return r;
         }
@@ -93,12 +105,18 @@ Reply ImagineReply(const Catalog& c, const std::string& locale, const Answer& a)
             if (!a.upgrade.empty()) r.buttons.push_back(SubscribeButton(c, locale, a.upgrade));
             return r;
         }
-        case AnswerKind::kQuotaExhausted: return Refusal(T(c, locale, "plans.imagine_exhausted", {{"count", std::to_string(a.limit)}}));
-        case AnswerKind::kNoProvider: return Refusal(T(c, locale, "plans.imagine.off"));
-        case AnswerKind::kEmpty: return Refusal(T(c, locale, "plans.imagine.empty"));
-        case AnswerKind::kTooLong: return Refusal(T(c, locale, "plans.imagine.too_long", {{"max", std::to_string(a.limit)}}));
-        case AnswerKind::kRateLimited: return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
-        case AnswerKind::kFailed: break;
+        case AnswerKind::kQuotaExhausted:
+            return Refusal(T(c, locale, "plans.imagine_exhausted", {{"count", std::to_string(a.limit)}}));
+        case AnswerKind::kNoProvider:
+            return Refusal(T(c, locale, "plans.imagine.off"));
+        case AnswerKind::kEmpty:
+            return Refusal(T(c, locale, "plans.imagine.empty"));
+        case AnswerKind::kTooLong:
+            return Refusal(T(c, locale, "plans.imagine.too_long", {{"max", std::to_string(a.limit)}}));
+        case AnswerKind::kRateLimited:
+            return Refusal(T(c, locale, "plans.assistant.rate", {{"count", std::to_string(a.limit)}}));
+        case AnswerKind::kFailed:
+            break;
     }
     return Refusal(T(c, locale, "plans.imagine.failed"));
 }
@@ -115,24 +133,27 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
             [&service, &assistant](const Invocation& inv) {
                 auto standing = service.StandingOf(inv.viewer.user_id);
                 auto usage = assistant.UsageOf(inv.viewer.user_id, standing);
-                Reply reply{.text = inv.T("plans.title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)},
-                                                          {"used", std::to_string(usage.messages)},
-                                                          {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
-                            .ephemeral = true};
+                Reply reply{
+                    .text = inv.T("plans.title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)},
+                                                  {"used", std::to_string(usage.messages)},
+                                                  {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
+                    .ephemeral = true};
                 auto promotions = service.store().Promotions(20);
                 auto now = service.clock().Now();
                 for (const auto& p : service.catalog().all()) {
                     bool current = p.id == standing.plan->id;
-                    Embed e{.title = PlanName(inv.catalog, inv.locale, p.id) + (current ? " · " + inv.T("plans.current") : ""),
+                    Embed e{.title = PlanName(inv.catalog, inv.locale, p.id) +
+                                     (current ? " · " + inv.T("plans.current") : ""),
                             .description = Perks(inv, p),
                             .color = p.billing == Billing::kFree ? kColorFree : kColorPlan};
                     e.fields.push_back({inv.T("plans.field.price"), PriceOf(inv, p), true});
                     for (const auto& promo : promotions) {
                         if (promo.plan == p.id && promo.expires_at > now) {
-                            e.fields.push_back({inv.T("plans.field.promotion"),
-                                                inv.T("plans.promotion_line", {{"percent", std::to_string(promo.percent_off)},
-                                                                                {"code", promo.code}}),
-                                                true});
+                            e.fields.push_back(
+                                {inv.T("plans.field.promotion"),
+                                 inv.T("plans.promotion_line",
+                                       {{"percent", std::to_string(promo.percent_off)}, {"code", promo.code}}),
+                                 true});
                             break;
                         }
                     }
@@ -141,7 +162,9 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                         reply.buttons.push_back(SubscribeButton(inv.catalog, inv.locale, p.id));
                     }
                 }
-                reply.buttons.push_back({.label = inv.T("plans.button.manage"), .action = "subscription", .style = ButtonStyle::kSecondary});
+                reply.buttons.push_back({.label = inv.T("plans.button.manage"),
+                                         .action = "subscription",
+                                         .style = ButtonStyle::kSecondary});
                 return reply;
             },
         .ephemeral = true,
@@ -156,10 +179,12 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 auto url = service.Subscribe(inv.viewer, plan, inv.locale);
                 const auto* p = service.catalog().Find(plan);
                 auto promo = service.store().ActivePromotion(plan, service.clock().Now());
-                Reply reply{.text = inv.T("plans.checkout", {{"plan", PlanName(inv.catalog, inv.locale, plan)}}), .ephemeral = true};
+                Reply reply{.text = inv.T("plans.checkout", {{"plan", PlanName(inv.catalog, inv.locale, plan)}}),
+                            .ephemeral = true};
                 if (promo) {
-                    reply.text += "\n" + inv.T("plans.checkout_promotion", {{"percent", std::to_string(promo->percent_off)},
-                                                                              {"code", promo->code}});
+                    reply.text +=
+                        "\n" + inv.T("plans.checkout_promotion",
+                                     {{"percent", std::to_string(promo->percent_off)}, {"code", promo->code}});
                 }
                 reply.buttons.push_back({.label = inv.T("plans.button.pay", {{"price", PriceOf(inv, *p)}}),
                                          .style = ButtonStyle::kLink,
@@ -177,7 +202,8 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 auto usage = assistant.UsageOf(inv.viewer.user_id, standing);
                 auto now = service.clock().Now();
                 auto day = [&zone](core::TimePoint t) { return zone.LocalDate(t); };
-                Embed e{.title = inv.T("plans.subscription_title", {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)}}),
+                Embed e{.title = inv.T("plans.subscription_title",
+                                       {{"plan", PlanName(inv.catalog, inv.locale, standing.plan->id)}}),
                         .color = standing.plan->billing == Billing::kFree ? kColorFree : kColorPlan};
                 std::string status = inv.T("plans.state.free");
                 if (const auto& g = standing.main) {
@@ -197,15 +223,17 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                     }
                 }
                 e.fields.push_back({inv.T("plans.field.status"), status});
-                e.fields.push_back({inv.T("plans.field.usage"),
-                                    inv.T("plans.usage", {{"used", std::to_string(usage.messages)},
-                                                          {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
-                                    true});
+                e.fields.push_back(
+                    {inv.T("plans.field.usage"),
+                     inv.T("plans.usage", {{"used", std::to_string(usage.messages)},
+                                           {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
+                     true});
                 if (usage.images_limit != 0) {
-                    e.fields.push_back({inv.T("plans.field.images"),
-                                        inv.T("plans.usage", {{"used", std::to_string(usage.images)},
-                                                              {"limit", Quota(inv.catalog, inv.locale, usage.images_limit)}}),
-                                        true});
+                    e.fields.push_back(
+                        {inv.T("plans.field.images"),
+                         inv.T("plans.usage", {{"used", std::to_string(usage.images)},
+                                               {"limit", Quota(inv.catalog, inv.locale, usage.images_limit)}}),
+                         true});
                 }
                 for (const auto& g : standing.grants) {
                     if (!InForce(g, now) || (standing.main && g.id == standing.main->id)) continue;
@@ -215,9 +243,11 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 Reply reply{.ephemeral = true};
                 reply.embeds.push_back(std::move(e));
                 if (service.store().CustomerOf(inv.viewer.user_id)) {
-                    reply.buttons.push_back({.label = inv.T("plans.button.portal"), .action = "portal", .style = ButtonStyle::kPrimary});
+                    reply.buttons.push_back(
+                        {.label = inv.T("plans.button.portal"), .action = "portal", .style = ButtonStyle::kPrimary});
                 }
-                reply.buttons.push_back({.label = inv.T("plans.button.plans"), .action = "plans", .style = ButtonStyle::kSecondary});
+                reply.buttons.push_back(
+                    {.label = inv.T("plans.button.plans"), .action = "plans", .style = ButtonStyle::kSecondary});
                 return reply;
             },
         .ephemeral = true,
@@ -229,7 +259,8 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
             [&service](const Invocation& inv) {
                 auto url = service.Portal(inv.viewer, inv.locale);
                 Reply reply{.text = inv.T("plans.portal"), .ephemeral = true};
-                reply.buttons.push_back({.label = inv.T("plans.button.open_portal"), .style = ButtonStyle::kLink, .url = url});
+                reply.buttons.push_back(
+                    {.label = inv.T("plans.button.open_portal"), .style = ButtonStyle::kLink, .url = url});
                 return reply;
             },
         .ephemeral = true,
@@ -237,12 +268,14 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
 
     engine.Register(CommandSpec{
         .name = "ask",
-        .args = {{.name = "question", .type = ArgType::kRest}, {.name = "image", .type = ArgType::kImage, .required = false}},
+        .args = {{.name = "question", .type = ArgType::kRest},
+                 {.name = "image", .type = ArgType::kImage, .required = false}},
         .handler =
             [&assistant](const Invocation& inv) {
                 std::vector<std::string> images;
                 if (auto image = inv.args.Optional<std::string>("image")) images.push_back(*image);
-                return AssistantReply(inv.catalog, inv.locale, assistant, inv.viewer.user_id, inv.args.Get<std::string>("question"), images);
+                return AssistantReply(inv.catalog, inv.locale, assistant, inv.viewer.user_id,
+                                      inv.args.Get<std::string>("question"), images);
             },
     });
 
@@ -251,7 +284,8 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .args = {{.name = "prompt", .type = ArgType::kRest}},
         .handler =
             [&assistant](const Invocation& inv) {
-                return ImagineReply(inv.catalog, inv.locale, assistant.Imagine(inv.viewer.user_id, inv.args.Get<std::string>("prompt")));
+                return ImagineReply(inv.catalog, inv.locale,
+                                    assistant.Imagine(inv.viewer.user_id, inv.args.Get<std::string>("prompt")));
             },
     });
 
@@ -274,13 +308,15 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .handler =
             [&service, &zone](const Invocation& inv) {
                 auto d = std::chrono::duration_cast<core::Millis>(inv.args.Get<std::chrono::seconds>("duration"));
-                auto promo = service.CreatePromotion(inv.viewer, static_cast<int>(inv.args.Get<std::int64_t>("percent")),
-                                                     inv.args.Get<std::string>("plan"), d);
-                return Reply{.text = inv.T("plans.promo_created", {{"percent", std::to_string(promo.percent_off)},
-                                                                   {"plan", PlanName(inv.catalog, inv.locale, promo.plan)},
-                                                                   {"code", promo.code},
-                                                                   {"date", zone.Format(promo.expires_at)}}),
-                             .ephemeral = true};
+                auto promo =
+                    service.CreatePromotion(inv.viewer, static_cast<int>(inv.args.Get<std::int64_t>("percent")),
+                                            inv.args.Get<std::string>("plan"), d);
+                return Reply{
+                    .text = inv.T("plans.promo_created", {{"percent", std::to_string(promo.percent_off)},
+                                                          {"plan", PlanName(inv.catalog, inv.locale, promo.plan)},
+                                                          {"code", promo.code},
+                                                          {"date", zone.Format(promo.expires_at)}}),
+                    .ephemeral = true};
             },
         .ephemeral = true,
     });

@@ -11,7 +11,8 @@ namespace maxis::commands {
 /// Declares the plans and assistant commands. Members: plans (the offers with subscribe buttons),
 /// subscribe, subscription (status, renewal, today's usage, portal), portal, ask, imagine and forget.
 /// Staff: promo (percent, plan, duration) and plan_grant (a plan until a date). Dates in zone.
-void RegisterPlanCommands(Engine& engine, plans::PlanService& service, plans::Assistant& assistant, const core::TimeZone& zone);
+void RegisterPlanCommands(Engine& engine, plans::PlanService& service, plans::Assistant& assistant,
+                          const core::TimeZone& zone);
 
 /// The assistant's reply to a member's message (a mention, a DM, or /ask), images included. Refusals
 /// (quota, plan, length, rate) are private and say what to do next.

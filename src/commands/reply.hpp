@@ -33,7 +33,7 @@ struct Button {
     std::string label;
     std::string action;  // empty for links
     ButtonStyle style = ButtonStyle::kPrimary;
-    std::string url;     // for kLink
+    std::string url;  // for kLink
     bool disabled = false;
     bool asks_input = false;
 };

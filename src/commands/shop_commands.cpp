@@ -23,7 +23,9 @@ std::string Price(const Invocation& inv, long long minor, const std::string& cur
     return core::FormatMoney(core::Money{minor, currency}, inv.locale);
 }
 
-std::string StatusText(const Invocation& inv, OrderStatus s) { return inv.T("shop.status." + std::string(ToString(s))); }
+std::string StatusText(const Invocation& inv, OrderStatus s) {
+    return inv.T("shop.status." + std::string(ToString(s)));
+}
 
 std::string StockText(const Invocation& inv, const Product& p) {
     if (!p.stock) return inv.T("shop.stock_unlimited");
@@ -33,10 +35,13 @@ std::string StockText(const Invocation& inv, const Product& p) {
 
 std::uint32_t ColorOf(OrderStatus s) {
     switch (s) {
-        case OrderStatus::kPending: return kColorPending;
+        case OrderStatus::kPending:
+            return kColorPending;
         case OrderStatus::kCancelled:
-        case OrderStatus::kRefunded: return kColorStopped;
-        default: return kColorPaid;
+        case OrderStatus::kRefunded:
+            return kColorStopped;
+        default:
+            return kColorPaid;
     }
 }
 
@@ -50,8 +55,9 @@ std::vector<EnumChoice> StaffStatusChoices() {
 }
 
 std::vector<EnumChoice> AllStatusChoices() {
-    return {{"pending", {"en_attente"}}, {"paid", {"payee"}},         {"fulfilled", {"preparee"}}, {"shipped", {"expediee"}},
-            {"delivered", {"livree"}},   {"cancelled", {"annulee"}}, {"refunded", {"remboursee"}}};
+    return {{"pending", {"en_attente"}}, {"paid", {"payee"}},       {"fulfilled", {"preparee"}},
+            {"shipped", {"expediee"}},   {"delivered", {"livree"}}, {"cancelled", {"annulee"}},
+            {"refunded", {"remboursee"}}};
 }
 
 /// The cart as an embed, with what the member can do next.
@@ -60,7 +66,8 @@ Reply CartReply(const Invocation& inv, const std::vector<CartLine>& lines, std::
     if (lines.empty()) {
         if (!reply.text.empty()) reply.text += "\n";
         reply.text += inv.T("shop.cart_empty_view");
-        reply.buttons.push_back({.label = inv.T("shop.button.shop"), .action = "shop", .style = ButtonStyle::kSecondary});
+        reply.buttons.push_back(
+            {.label = inv.T("shop.button.shop"), .action = "shop", .style = ButtonStyle::kSecondary});
         return reply;
     }
     Embed embed{.title = inv.T("shop.cart_title"), .color = kColorShop};
@@ -70,15 +77,18 @@ Reply CartReply(const Invocation& inv, const std::vector<CartLine>& lines, std::
         total += line.Total();
         count += line.quantity;
         embed.fields.push_back({"#" + line.product.id.ToString() + " · " + line.product.name,
-                                std::to_string(line.quantity) + " × " + Price(inv, line.product.price_minor, line.product.currency) +
-                                    " = " + Price(inv, line.Total(), line.product.currency)});
+                                std::to_string(line.quantity) + " × " +
+                                    Price(inv, line.product.price_minor, line.product.currency) + " = " +
+                                    Price(inv, line.Total(), line.product.currency)});
     }
     embed.fields.push_back({inv.T("shop.field.total"), Price(inv, total, lines.front().product.currency)});
     embed.footer = inv.T("shop.cart_footer", {{"count", std::to_string(count)}});
     reply.embeds.push_back(std::move(embed));
-    reply.buttons.push_back({.label = inv.T("shop.button.checkout"), .action = "checkout", .style = ButtonStyle::kSuccess});
+    reply.buttons.push_back(
+        {.label = inv.T("shop.button.checkout"), .action = "checkout", .style = ButtonStyle::kSuccess});
     reply.buttons.push_back({.label = inv.T("shop.button.shop"), .action = "shop", .style = ButtonStyle::kSecondary});
-    reply.buttons.push_back({.label = inv.T("shop.button.empty"), .action = "cart_empty", .style = ButtonStyle::kDanger});
+    reply.buttons.push_back(
+        {.label = inv.T("shop.button.empty"), .action = "cart_empty", .style = ButtonStyle::kDanger});
     SelectMenu menu{.placeholder = inv.T("shop.button.remove"), .action = "cart_remove"};
     for (const auto& line : lines) {
         menu.options.push_back({line.product.name, line.product.id.ToString(), std::to_string(line.quantity) + " ×"});
@@ -92,12 +102,15 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
     embed.fields.push_back({inv.T("shop.field.status"), StatusText(inv, o.status), true});
     embed.fields.push_back({inv.T("shop.field.total"), Price(inv, o.total_minor, o.currency), true});
     embed.fields.push_back({inv.T("shop.field.date"), zone.Format(o.created_at), true});
-    if (inv.viewer.IsStaff()) embed.fields.push_back({inv.T("shop.field.member"), "<@" + o.owner.ToString() + ">", true});
-    if (o.refunded_minor > 0) embed.fields.push_back({inv.T("shop.field.refunded"), Price(inv, o.refunded_minor, o.currency), true});
+    if (inv.viewer.IsStaff())
+        embed.fields.push_back({inv.T("shop.field.member"), "<@" + o.owner.ToString() + ">", true});
+    if (o.refunded_minor > 0)
+        embed.fields.push_back({inv.T("shop.field.refunded"), Price(inv, o.refunded_minor, o.currency), true});
     if (o.disputed) embed.fields.push_back({inv.T("shop.field.dispute"), inv.T("shop.disputed"), true});
     std::string items;
     for (const auto& item : o.items) {
-        items += std::to_string(item.quantity) + " × " + item.name + " (" + Price(inv, item.unit_price_minor, o.currency) + ")\n";
+        items += std::to_string(item.quantity) + " × " + item.name + " (" +
+                 Price(inv, item.unit_price_minor, o.currency) + ")\n";
     }
     if (!items.empty()) {
         items.pop_back();
@@ -126,20 +139,25 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
                                  .url = o.checkout_url});
     }
     if (!o.tracking_url.empty()) {
-        reply.buttons.push_back({.label = inv.T("shop.button.track"), .style = ButtonStyle::kLink, .url = o.tracking_url});
+        reply.buttons.push_back(
+            {.label = inv.T("shop.button.track"), .style = ButtonStyle::kLink, .url = o.tracking_url});
     }
     if (!o.invoice_url.empty()) {
-        reply.buttons.push_back({.label = inv.T("shop.button.invoice"), .style = ButtonStyle::kLink, .url = o.invoice_url});
+        reply.buttons.push_back(
+            {.label = inv.T("shop.button.invoice"), .style = ButtonStyle::kLink, .url = o.invoice_url});
     }
     if (inv.viewer.IsStaff()) {
         for (auto next : NextStatuses(o.status)) {
             if (next == OrderStatus::kPaid || next == OrderStatus::kRefunded || next == OrderStatus::kShipped) continue;
-            reply.buttons.push_back({.label = inv.T("shop.button.mark", {{"status", StatusText(inv, next)}}),
-                                     .action = "order_status " + o.number + " " + std::string(ToString(next)),
-                                     .style = next == OrderStatus::kCancelled ? ButtonStyle::kDanger : ButtonStyle::kSecondary});
+            reply.buttons.push_back(
+                {.label = inv.T("shop.button.mark", {{"status", StatusText(inv, next)}}),
+                 .action = "order_status " + o.number + " " + std::string(ToString(next)),
+                 .style = next == OrderStatus::kCancelled ? ButtonStyle::kDanger : ButtonStyle::kSecondary});
         }
         if (Refundable(o)) {
-            reply.buttons.push_back({.label = inv.T("shop.button.refund"), .action = "order_refund " + o.number, .style = ButtonStyle::kDanger});
+            reply.buttons.push_back({.label = inv.T("shop.button.refund"),
+                                     .action = "order_refund " + o.number,
+                                     .style = ButtonStyle::kDanger});
         }
     }
     return reply;
@@ -168,7 +186,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 bool staff = inv.viewer.IsStaff();
                 int total = store.CountProducts(staff);
                 int pages = std::max(1, (total + page_size - 1) / page_size);
-                int page = static_cast<int>(std::min<std::int64_t>(inv.args.Optional<std::int64_t>("page").value_or(1), pages));
+                int page = static_cast<int>(
+                    std::min<std::int64_t>(inv.args.Optional<std::int64_t>("page").value_or(1), pages));
                 auto products = store.ListProducts(staff, (page - 1) * page_size, page_size);
                 Reply reply{.ephemeral = true};
                 if (products.empty()) {
@@ -192,14 +211,17 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                     }
                 }
                 if (page > 1) {
-                    reply.buttons.push_back({.label = inv.T("shop.button.previous"), .action = "shop " + std::to_string(page - 1),
+                    reply.buttons.push_back({.label = inv.T("shop.button.previous"),
+                                             .action = "shop " + std::to_string(page - 1),
                                              .style = ButtonStyle::kSecondary});
                 }
                 if (page < pages) {
-                    reply.buttons.push_back({.label = inv.T("shop.button.next"), .action = "shop " + std::to_string(page + 1),
+                    reply.buttons.push_back({.label = inv.T("shop.button.next"),
+                                             .action = "shop " + std::to_string(page + 1),
                                              .style = ButtonStyle::kSecondary});
                 }
-                reply.buttons.push_back({.label = inv.T("shop.button.cart"), .action = "cart", .style = ButtonStyle::kSecondary});
+                reply.buttons.push_back(
+                    {.label = inv.T("shop.button.cart"), .action = "cart", .style = ButtonStyle::kSecondary});
                 return reply;
             },
         .ephemeral = true,
@@ -232,7 +254,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                  {.name = "quantity", .type = ArgType::kInteger, .min = 0, .max = 99}},
         .handler =
             [&store, &service](const Invocation& inv) {
-                service.SetCartQuantity(inv.viewer, ProductOf(inv), static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
+                service.SetCartQuantity(inv.viewer, ProductOf(inv),
+                                        static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
                 return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
@@ -244,7 +267,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&store, &service](const Invocation& inv) {
                 auto lines = store.Cart(inv.viewer);
-                bool present = std::any_of(lines.begin(), lines.end(), [&](const CartLine& l) { return l.product.id == ProductOf(inv); });
+                bool present = std::any_of(lines.begin(), lines.end(),
+                                           [&](const CartLine& l) { return l.product.id == ProductOf(inv); });
                 if (!present) throw Error(ErrorCode::kNotFound, "not in the cart", "shop.not_in_cart");
                 service.SetCartQuantity(inv.viewer, ProductOf(inv), 0);
                 return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
@@ -273,10 +297,13 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                                                                   {"until", zone.Format(*o.reserved_until)},
                                                                   {"url", link.url}}),
                             .ephemeral = true};
-                reply.buttons.push_back({.label = inv.T("shop.button.pay", {{"total", Price(inv, o.total_minor, o.currency)}}),
-                                         .style = ButtonStyle::kLink,
-                                         .url = link.url});
-                reply.buttons.push_back({.label = inv.T("shop.button.order"), .action = "order " + o.number, .style = ButtonStyle::kSecondary});
+                reply.buttons.push_back(
+                    {.label = inv.T("shop.button.pay", {{"total", Price(inv, o.total_minor, o.currency)}}),
+                     .style = ButtonStyle::kLink,
+                     .url = link.url});
+                reply.buttons.push_back({.label = inv.T("shop.button.order"),
+                                         .action = "order " + o.number,
+                                         .style = ButtonStyle::kSecondary});
                 return reply;
             },
         .ephemeral = true,
@@ -298,11 +325,12 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                     reply.text = inv.T("shop.orders_empty");
                     return reply;
                 }
-                Embed embed{.title = inv.T("shop.orders_title", {{"count", std::to_string(list.size())}}), .color = kColorShop};
+                Embed embed{.title = inv.T("shop.orders_title", {{"count", std::to_string(list.size())}}),
+                            .color = kColorShop};
                 SelectMenu menu{.placeholder = inv.T("shop.button.select_order"), .action = "order"};
                 for (const auto& o : list) {
-                    std::string value = StatusText(inv, o.status) + " · " + Price(inv, o.total_minor, o.currency) + " · " +
-                                        zone.Format(o.created_at);
+                    std::string value = StatusText(inv, o.status) + " · " + Price(inv, o.total_minor, o.currency) +
+                                        " · " + zone.Format(o.created_at);
                     if (inv.viewer.IsStaff()) value += " · <@" + o.owner.ToString() + ">";
                     embed.fields.push_back({o.number, value});
                     menu.options.push_back({o.number, o.number, StatusText(inv, o.status)});
@@ -319,7 +347,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "number", .type = ArgType::kWord}},
         .handler =
             [&service, &zone](const Invocation& inv) {
-                return OrderReply(inv, service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number")), zone);
+                return OrderReply(inv, service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number")),
+                                  zone);
             },
         .ephemeral = true,
     });
@@ -373,7 +402,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 if (field == "image") p.image_url = value == "-" ? "" : value;
                 if (field == "price") {
                     auto minor = core::ParseMinorUnits(value);
-                    if (!minor) throw Error(ErrorCode::kInvalidArgument, "bad price", "shop.bad_price", {{"value", value}});
+                    if (!minor)
+                        throw Error(ErrorCode::kInvalidArgument, "bad price", "shop.bad_price", {{"value", value}});
                     p.price_minor = *minor;
                 }
                 if (field == "stock") {
@@ -404,14 +434,17 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 auto to = *ParseOrderStatus(inv.args.Get<std::string>("status"));
                 Order updated;
                 try {
-                    updated = service.store().SetStatus(inv.viewer, o.id, to, inv.args.Optional<std::string>("note").value_or(""));
+                    updated = service.store().SetStatus(inv.viewer, o.id, to,
+                                                        inv.args.Optional<std::string>("note").value_or(""));
                 } catch (const Error& e) {
                     if (e.key() != "shop.bad_transition") throw;
                     // The statuses in the reader's language rather than their English names.
-                    throw Error(e.code(), e.what(), e.key(), {{"from", StatusText(inv, o.status)}, {"to", StatusText(inv, to)}});
+                    throw Error(e.code(), e.what(), e.key(),
+                                {{"from", StatusText(inv, o.status)}, {"to", StatusText(inv, to)}});
                 }
                 auto reply = OrderReply(inv, updated, zone);
-                reply.text = inv.T("shop.status_changed", {{"number", updated.number}, {"status", StatusText(inv, updated.status)}});
+                reply.text = inv.T("shop.status_changed",
+                                   {{"number", updated.number}, {"status", StatusText(inv, updated.status)}});
                 return reply;
             },
         .ephemeral = true,
@@ -439,16 +472,18 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
 
     engine.Register(CommandSpec{
         .name = "order_refund",
-        .args = {{.name = "number", .type = ArgType::kWord}, {.name = "amount", .type = ArgType::kMoney, .required = false}},
+        .args = {{.name = "number", .type = ArgType::kWord},
+                 {.name = "amount", .type = ArgType::kMoney, .required = false}},
         .permission = core::Role::kStaff,
         .handler =
             [&service](const Invocation& inv) {
                 auto o = service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number"));
                 auto refund = service.Refund(inv.viewer, o.id, inv.args.Optional<std::int64_t>("amount"));
-                return Reply{.text = inv.T("shop.refund_requested", {{"number", o.number},
-                                                                     {"amount", Price(inv, refund.amount_minor, o.currency)},
-                                                                     {"refund", refund.refund_id}}),
-                             .ephemeral = true};
+                return Reply{
+                    .text = inv.T("shop.refund_requested", {{"number", o.number},
+                                                            {"amount", Price(inv, refund.amount_minor, o.currency)},
+                                                            {"refund", refund.refund_id}}),
+                    .ephemeral = true};
             },
         .ephemeral = true,
     });

@@ -24,8 +24,12 @@ ArgSpec IdArg() { return ArgSpec{.name = "id", .type = ArgType::kInteger, .min =
 TicketId IdOf(const Invocation& inv) { return TicketId{inv.args.Get<std::int64_t>("id")}; }
 
 std::string StatusText(const Invocation& inv, Status s) { return inv.T("tickets.status." + std::string(ToString(s))); }
-std::string PriorityText(const Invocation& inv, Priority p) { return inv.T("tickets.priority." + std::string(ToString(p))); }
-std::string CategoryText(const Invocation& inv, Category c) { return inv.T("tickets.category." + std::string(ToString(c))); }
+std::string PriorityText(const Invocation& inv, Priority p) {
+    return inv.T("tickets.priority." + std::string(ToString(p)));
+}
+std::string CategoryText(const Invocation& inv, Category c) {
+    return inv.T("tickets.category." + std::string(ToString(c)));
+}
 
 std::uint32_t ColorOf(Status s) {
     if (s == Status::kWaitingMember) return kColorWaiting;
@@ -41,11 +45,11 @@ Reply Done(std::string text) { return Reply{.text = std::move(text)}; }
 std::vector<Button> TicketButtons(const Invocation& inv, const Ticket& t, bool with_view) {
     std::vector<Button> out;
     auto id = t.id.ToString();
-    if (with_view) out.push_back({.label = inv.T("tickets.button.view"), .action = "ticket_view " + id, .style = ButtonStyle::kSecondary});
+    if (with_view)
+        out.push_back(
+            {.label = inv.T("tickets.button.view"), .action = "ticket_view " + id, .style = ButtonStyle::kSecondary});
     if (IsActive(t.status)) {
-        out.push_back({.label = inv.T("tickets.button.reply"),
-                       .action = "ticket_reply " + id,
-                       .asks_input = true});
+        out.push_back({.label = inv.T("tickets.button.reply"), .action = "ticket_reply " + id, .asks_input = true});
         if (inv.viewer.IsStaff()) {
             out.push_back({.label = inv.T("tickets.button.note"),
                            .action = "ticket_note " + id,
@@ -57,9 +61,12 @@ std::vector<Button> TicketButtons(const Invocation& inv, const Ticket& t, bool w
                                .style = ButtonStyle::kSecondary});
             }
         }
-        out.push_back({.label = inv.T("tickets.button.close"), .action = "ticket_close " + id, .style = ButtonStyle::kDanger});
+        out.push_back(
+            {.label = inv.T("tickets.button.close"), .action = "ticket_close " + id, .style = ButtonStyle::kDanger});
     } else {
-        out.push_back({.label = inv.T("tickets.button.reopen"), .action = "ticket_reopen " + id, .style = ButtonStyle::kSecondary});
+        out.push_back({.label = inv.T("tickets.button.reopen"),
+                       .action = "ticket_reopen " + id,
+                       .style = ButtonStyle::kSecondary});
     }
     return out;
 }
@@ -71,8 +78,9 @@ std::string Duration(const Invocation& inv, const std::optional<core::Millis>& d
 
 std::string PercentileText(const Invocation& inv, const Percentiles& p) {
     if (p.count == 0) return inv.T("tickets.stats.none");
-    return inv.T("tickets.stats.percentiles",
-                 {{"median", Duration(inv, p.median)}, {"p90", Duration(inv, p.p90)}, {"count", std::to_string(p.count)}});
+    return inv.T(
+        "tickets.stats.percentiles",
+        {{"median", Duration(inv, p.median)}, {"p90", Duration(inv, p.p90)}, {"count", std::to_string(p.count)}});
 }
 
 std::optional<core::Millis> PeriodOf(const std::string& period) {
@@ -127,10 +135,11 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                     } else if (inv.viewer.IsStaff() && (f == "breached" || f == "en_retard" || f == "retard")) {
                         q.scope = ListScope::kBreached;
                     } else {
-                        return Reply{.text = inv.T(inv.viewer.IsStaff() ? "tickets.list_filter_staff" : "tickets.list_filter",
-                                                   {{"value", *filter}}),
-                                     .ephemeral = true,
-                                     .is_error = true};
+                        return Reply{
+                            .text = inv.T(inv.viewer.IsStaff() ? "tickets.list_filter_staff" : "tickets.list_filter",
+                                          {{"value", *filter}}),
+                            .ephemeral = true,
+                            .is_error = true};
                     }
                 }
                 auto list = service.List(inv.viewer, q);
@@ -140,21 +149,24 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                     reply.text = inv.T("tickets.list_empty");
                     return reply;
                 }
-                Embed embed{.title = inv.T("tickets.list_title", {{"count", std::to_string(list.size())}}), .color = kColorOpen};
+                Embed embed{.title = inv.T("tickets.list_title", {{"count", std::to_string(list.size())}}),
+                            .color = kColorOpen};
                 for (const auto& t : list) {
                     std::string value = StatusText(inv, t.status) + " · " + PriorityText(inv, t.priority) + " · " +
                                         CategoryText(inv, t.category) + " · " + zone.Format(t.updated_at);
                     if (inv.viewer.IsStaff()) {
                         value += " · " + Mention(t.owner);
                         if (t.assignee) value += " → " + Mention(*t.assignee);
-                        if (t.first_response_breached || t.resolution_breached) value += " · " + inv.T("tickets.breached");
+                        if (t.first_response_breached || t.resolution_breached)
+                            value += " · " + inv.T("tickets.breached");
                     }
                     embed.fields.push_back({"#" + t.id.ToString() + " · " + t.subject, value});
                 }
                 reply.embeds.push_back(std::move(embed));
                 SelectMenu menu{.placeholder = inv.T("tickets.button.select"), .action = "ticket_view"};
                 for (const auto& t : list) {
-                    menu.options.push_back({"#" + t.id.ToString() + " · " + t.subject, t.id.ToString(), StatusText(inv, t.status)});
+                    menu.options.push_back(
+                        {"#" + t.id.ToString() + " · " + t.subject, t.id.ToString(), StatusText(inv, t.status)});
                 }
                 reply.menus.push_back(std::move(menu));
                 return reply;
@@ -175,14 +187,16 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                 embed.fields.push_back({inv.T("tickets.field.category"), CategoryText(inv, t.category), true});
                 if (t.assignee) embed.fields.push_back({inv.T("tickets.field.assignee"), Mention(*t.assignee), true});
                 if (IsActive(t.status) && !t.first_response_at) {
-                    embed.fields.push_back({inv.T("tickets.field.first_response_due"), zone.Format(t.first_response_due), true});
+                    embed.fields.push_back(
+                        {inv.T("tickets.field.first_response_due"), zone.Format(t.first_response_due), true});
                 }
-                if (!t.close_reason.empty()) embed.fields.push_back({inv.T("tickets.field.close_reason"), t.close_reason});
+                if (!t.close_reason.empty())
+                    embed.fields.push_back({inv.T("tickets.field.close_reason"), t.close_reason});
                 for (const auto& m : view.messages) {
-                    std::string who = m.internal ? inv.T("tickets.internal_note")
+                    std::string who = m.internal                       ? inv.T("tickets.internal_note")
                                       : m.author == inv.viewer.user_id ? inv.T("tickets.you")
-                                      : m.from_staff ? inv.T("tickets.staff")
-                                                     : Mention(m.author);
+                                      : m.from_staff                   ? inv.T("tickets.staff")
+                                                                       : Mention(m.author);
                     embed.fields.push_back({who + " · " + zone.Format(m.created_at), m.body});
                 }
                 if (inv.viewer.IsStaff() && !view.audit.empty()) {
@@ -263,8 +277,10 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
         .permission = core::Role::kStaff,
         .handler =
             [&service](const Invocation& inv) {
-                auto t = service.SetPriority(inv.viewer, IdOf(inv), *ParsePriority(inv.args.Get<std::string>("priority")));
-                return Done(inv.T("tickets.priority_set", {{"id", t.id.ToString()}, {"priority", PriorityText(inv, t.priority)}}));
+                auto t =
+                    service.SetPriority(inv.viewer, IdOf(inv), *ParsePriority(inv.args.Get<std::string>("priority")));
+                return Done(inv.T("tickets.priority_set",
+                                  {{"id", t.id.ToString()}, {"priority", PriorityText(inv, t.priority)}}));
             },
     });
 
@@ -279,15 +295,18 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
             [&service](const Invocation& inv) {
                 auto period_name = inv.args.Optional<std::string>("period").value_or("7d");
                 auto stats = service.Stats(inv.viewer, PeriodOf(period_name));
-                Embed embed{.title = inv.T("tickets.stats.title", {{"period", inv.T("tickets.stats.period_" + period_name)}}),
-                            .color = kColorOpen};
+                Embed embed{
+                    .title = inv.T("tickets.stats.title", {{"period", inv.T("tickets.stats.period_" + period_name)}}),
+                    .color = kColorOpen};
                 embed.fields.push_back({inv.T("tickets.stats.created"), std::to_string(stats.created), true});
                 embed.fields.push_back({inv.T("tickets.stats.resolved"), std::to_string(stats.resolved), true});
-                embed.fields.push_back({inv.T("tickets.stats.backlog"),
-                                        inv.T("tickets.stats.backlog_value", {{"active", std::to_string(stats.backlog)},
-                                                                              {"unassigned", std::to_string(stats.backlog_unassigned)}}),
-                                        true});
-                embed.fields.push_back({inv.T("tickets.stats.first_response"), PercentileText(inv, stats.first_response)});
+                embed.fields.push_back(
+                    {inv.T("tickets.stats.backlog"),
+                     inv.T("tickets.stats.backlog_value", {{"active", std::to_string(stats.backlog)},
+                                                           {"unassigned", std::to_string(stats.backlog_unassigned)}}),
+                     true});
+                embed.fields.push_back(
+                    {inv.T("tickets.stats.first_response"), PercentileText(inv, stats.first_response)});
                 embed.fields.push_back({inv.T("tickets.stats.resolution"), PercentileText(inv, stats.resolution)});
                 embed.fields.push_back({inv.T("tickets.stats.breaches"),
                                         inv.T("tickets.stats.breaches_value",
@@ -319,7 +338,10 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
     engine.Register(CommandSpec{
         .name = "ticket_transcript",
         .args = {IdArg()},
-        .handler = [&service](const Invocation& inv) { return Reply{.text = service.Transcript(inv.viewer, IdOf(inv)), .ephemeral = true}; },
+        .handler =
+            [&service](const Invocation& inv) {
+                return Reply{.text = service.Transcript(inv.viewer, IdOf(inv)), .ephemeral = true};
+            },
         .ephemeral = true,
     });
 
@@ -330,7 +352,8 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
         .handler =
             [&service](const Invocation& inv) {
                 auto t = service.SetStatus(inv.viewer, IdOf(inv), *ParseStatus(inv.args.Get<std::string>("status")));
-                return Done(inv.T("tickets.status_set", {{"id", t.id.ToString()}, {"status", StatusText(inv, t.status)}}));
+                return Done(
+                    inv.T("tickets.status_set", {{"id", t.id.ToString()}, {"status", StatusText(inv, t.status)}}));
             },
     });
 }

@@ -42,7 +42,8 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
         out << catalog.Text(options.locale, "console.welcome",
                             {{"version", options.version},
                              {"user", core::EscapeForTerminal(options.user_label)},
-                             {"role", catalog.Text(options.locale, "roles." + std::string(core::ToString(options.viewer.role)))}})
+                             {"role", catalog.Text(options.locale,
+                                                   "roles." + std::string(core::ToString(options.viewer.role)))}})
             << "\n";
     }
     int errors = 0;

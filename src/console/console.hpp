@@ -1,8 +1,8 @@
 #pragma once
 #include <functional>
 #include <iosfwd>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "commands/engine.hpp"
 #include "commands/reply.hpp"
@@ -27,8 +27,8 @@ struct ConsoleOptions {
 
 /// Runs commands read from in through the engine and writes the replies to out, until end of input or
 /// "quit"/"exit". Replies and notices are written through core::EscapeForTerminal: control characters and
-/// bidirectional overrides appear escaped ("\u001B"), never raw. Blank lines and lines starting with '#' are skipped. Returns the number of commands
-/// whose reply was an error (parse error, refusal, failure), so scripts can check it.
+/// bidirectional overrides appear escaped ("\u001B"), never raw. Blank lines and lines starting with '#' are skipped.
+/// Returns the number of commands whose reply was an error (parse error, refusal, failure), so scripts can check it.
 int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, std::istream& in, std::ostream& out);
 
 }  // namespace maxis::console

@@ -15,7 +15,8 @@ protected:
     std::pair<std::string, int> Run(const std::string& input, std::string locale = "fr", bool interactive = false) {
         std::istringstream in(input);
         std::ostringstream out;
-        ConsoleOptions options{core::Viewer{core::UserId{42}, core::Role::kMember}, "alice", locale, "9.9.9", interactive};
+        ConsoleOptions options{core::Viewer{core::UserId{42}, core::Role::kMember}, "alice", locale, "9.9.9",
+                               interactive};
         int errors = RunConsole(engine, options, in, out);
         return {out.str(), errors};
     }
@@ -54,11 +55,11 @@ TEST_F(ConsoleTest, InteractiveModeGreetsAndPrompts) {
 TEST_F(ConsoleTest, ControlCharactersAndBidiOverridesAreShownEscapedNeverRaw) {
     // A row stored before the text rule, shown back by a command; and a refused line echoed in the error.
     engine.Register(commands::CommandSpec{.name = "old_row", .handler = [](const commands::Invocation&) {
-        commands::Reply r;
-        r.text = "#1 \x1b[2J\x1b]0;pwned\a\u202Eevil\u2066x\u2069 \u009b1m\x7f\b";
-        r.embeds.push_back({"\x1b[31mred", "multi\nline\tok", {}, "", 0, ""});
-        return r;
-    }});
+                                              commands::Reply r;
+                                              r.text = "#1 \x1b[2J\x1b]0;pwned\a\u202Eevil\u2066x\u2069 \u009b1m\x7f\b";
+                                              r.embeds.push_back({"\x1b[31mred", "multi\nline\tok", {}, "", 0, ""});
+                                              return r;
+                                          }});
     auto [out, errors] = Run("!old_row\n!nope\x1b[2J\n");
     EXPECT_EQ(errors, 1);
     EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
@@ -66,7 +67,8 @@ TEST_F(ConsoleTest, ControlCharactersAndBidiOverridesAreShownEscapedNeverRaw) {
     EXPECT_EQ(out.find('\b'), std::string::npos) << out;
     EXPECT_EQ(out.find('\x7f'), std::string::npos) << out;
     EXPECT_EQ(out.find("\u202E"), std::string::npos) << out;
-    EXPECT_NE(out.find("#1 \\u001B[2J\\u001B]0;pwned\\u0007\\u202Eevil\\u2066x\\u2069 \\u009B1m\\u007F\\u0008\n"), std::string::npos)
+    EXPECT_NE(out.find("#1 \\u001B[2J\\u001B]0;pwned\\u0007\\u202Eevil\\u2066x\\u2069 \\u009B1m\\u007F\\u0008\n"),
+              std::string::npos)
         << out;
     EXPECT_NE(out.find("== \\u001B[31mred ==\nmulti\nline\tok\n"), std::string::npos) << out;
     EXPECT_NE(out.find("Commande inconnue : !nope\\u001B[2j."), std::string::npos) << out;

@@ -1,6 +1,5 @@
-#include <gtest/gtest.h>
-
 #include <date/date.h>
+#include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
@@ -63,8 +62,8 @@ TEST(Strings, FoldRemovesCaseAndFrenchDiacritics) {
 TEST(Strings, Utf8ValidationRejectsMalformedSequences) {
     EXPECT_TRUE(IsValidUtf8("héllo 🏆"));
     EXPECT_FALSE(IsValidUtf8("\xc3"));
-    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
-    EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong '/'
+    EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
     EXPECT_EQ(Utf8Length("héllo 🏆"), 7u);
 }
 
@@ -72,8 +71,8 @@ TEST(Strings, Utf8ValidationRejectsMalformedSequences) {
 // both sides of the epoch and every millisecond digit.
 TEST(TimeZone, Iso8601MatchesTheCalendarLibrary) {
     std::int64_t seed = 88172645463325252LL;
-    std::vector<std::int64_t> samples = {0, -1, 1, 951782400000LL, 951868799999LL, 4102444799999LL, -2208988800000LL,
-                                         253402300799999LL};
+    std::vector<std::int64_t> samples = {
+        0, -1, 1, 951782400000LL, 951868799999LL, 4102444799999LL, -2208988800000LL, 253402300799999LL};
     for (int i = 0; i < 20000; ++i) {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -127,7 +126,8 @@ TEST(Metrics, RendersCountersHistogramsAndGaugesInPrometheusFormat) {
     m.Observe("latency_seconds", {{"route", "/x"}}, 0.5);
     m.Observe("latency_seconds", {{"route", "/x"}}, 5);
     auto text = m.RenderPrometheus();
-    EXPECT_NE(text.find("# TYPE requests_total counter\nrequests_total{route=\"/a\\\"b\"} 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE requests_total counter\nrequests_total{route=\"/a\\\"b\"} 2\n"), std::string::npos)
+        << text;
     EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"0.1\"} 1\n"), std::string::npos) << text;
     EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"1\"} 2\n"), std::string::npos) << text;
     EXPECT_NE(text.find("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 3\n"), std::string::npos) << text;
@@ -147,8 +147,8 @@ TEST(ParseInteger, AcceptsDigitsWithinTheRangeOnly) {
     EXPECT_EQ(ParseId("00042"), 42);
     EXPECT_EQ(ParseInteger("-5", -10, 10), -5);
     EXPECT_EQ(ParseInteger("0", 0, 10), 0);
-    for (const char* bad : {"9223372036854775808", "9999999999999999999", "99999999999999999999999", "", "0", "-1", "+1",
-                            " 1", "1 ", "1a", "0x10", "1.0", "-", "１"}) {
+    for (const char* bad : {"9223372036854775808", "9999999999999999999", "99999999999999999999999", "", "0", "-1",
+                            "+1", " 1", "1 ", "1a", "0x10", "1.0", "-", "１"}) {
         EXPECT_EQ(ParseId(bad), std::nullopt) << bad;
     }
     EXPECT_EQ(ParseInteger("-5", 0, 10), std::nullopt);  // '-' only where negatives are allowed

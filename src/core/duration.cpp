@@ -21,12 +21,30 @@ std::optional<std::chrono::seconds> ParseDuration(std::string_view text) {
         if (digits == 0 || i >= text.size()) return std::nullopt;
         std::int64_t unit = 0;
         switch (text[i]) {
-            case 's': case 'S': unit = 1; break;
-            case 'm': case 'M': unit = 60; break;
-            case 'h': case 'H': unit = 3600; break;
-            case 'd': case 'D': case 'j': case 'J': unit = 86400; break;
-            case 'w': case 'W': unit = 7 * 86400; break;
-            default: return std::nullopt;
+            case 's':
+            case 'S':
+                unit = 1;
+                break;
+            case 'm':
+            case 'M':
+                unit = 60;
+                break;
+            case 'h':
+            case 'H':
+                unit = 3600;
+                break;
+            case 'd':
+            case 'D':
+            case 'j':
+            case 'J':
+                unit = 86400;
+                break;
+            case 'w':
+            case 'W':
+                unit = 7 * 86400;
+                break;
+            default:
+                return std::nullopt;
         }
         ++i;
         if (n > std::numeric_limits<std::int64_t>::max() / unit) return std::nullopt;

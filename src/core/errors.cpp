@@ -6,14 +6,22 @@ namespace maxis::core {
 
 std::string_view ToString(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return "invalid_argument";
-        case ErrorCode::kUnauthenticated: return "unauthenticated";
-        case ErrorCode::kNotFound: return "not_found";
-        case ErrorCode::kForbidden: return "forbidden";
-        case ErrorCode::kConflict: return "conflict";
-        case ErrorCode::kLimitReached: return "limit_reached";
-        case ErrorCode::kUnavailable: return "unavailable";
-        case ErrorCode::kInternal: return "internal";
+        case ErrorCode::kInvalidArgument:
+            return "invalid_argument";
+        case ErrorCode::kUnauthenticated:
+            return "unauthenticated";
+        case ErrorCode::kNotFound:
+            return "not_found";
+        case ErrorCode::kForbidden:
+            return "forbidden";
+        case ErrorCode::kConflict:
+            return "conflict";
+        case ErrorCode::kLimitReached:
+            return "limit_reached";
+        case ErrorCode::kUnavailable:
+            return "unavailable";
+        case ErrorCode::kInternal:
+            return "internal";
     }
     return "internal";
 }

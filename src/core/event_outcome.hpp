@@ -10,10 +10,14 @@ enum class EventOutcome { kApplied, kDuplicate, kIgnored, kRetryLater };
 
 constexpr std::string_view ToString(EventOutcome outcome) {
     switch (outcome) {
-        case EventOutcome::kApplied: return "applied";
-        case EventOutcome::kDuplicate: return "duplicate";
-        case EventOutcome::kIgnored: return "ignored";
-        case EventOutcome::kRetryLater: return "retry_later";
+        case EventOutcome::kApplied:
+            return "applied";
+        case EventOutcome::kDuplicate:
+            return "duplicate";
+        case EventOutcome::kIgnored:
+            return "ignored";
+        case EventOutcome::kRetryLater:
+            return "retry_later";
     }
     return "ignored";
 }

@@ -25,5 +25,7 @@ using OutboxId = Id<struct OutboxIdTag>;
 
 template <class Tag>
 struct std::hash<maxis::core::Id<Tag>> {
-    std::size_t operator()(const maxis::core::Id<Tag>& id) const noexcept { return std::hash<std::int64_t>{}(id.value); }
+    std::size_t operator()(const maxis::core::Id<Tag>& id) const noexcept {
+        return std::hash<std::int64_t>{}(id.value);
+    }
 };

@@ -138,8 +138,10 @@ std::string Metrics::RenderPrometheus() const {
         std::lock_guard lock(mutex_);
         for (const auto& [name, family] : families_) {
             static constexpr const char* kTypes[] = {"counter", "histogram", "gauge"};
-            Part part{name, fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name,
-                                        kTypes[static_cast<int>(family.kind)]), family.sample};
+            Part part{name,
+                      fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name,
+                                  kTypes[static_cast<int>(family.kind)]),
+                      family.sample};
             std::string& out = part.text;
             if (family.kind == Family::Kind::kCounter) {
                 for (const auto& [labels, s] : family.series) {

@@ -31,7 +31,7 @@ public:
     /// which stays valid as long as the registry: updating it is then a few atomic operations, no lock.
     class Series {
     public:
-        void Add(double by = 1);       // counters
+        void Add(double by = 1);     // counters
         void Observe(double value);  // histograms
 
     private:

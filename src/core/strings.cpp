@@ -9,7 +9,9 @@
 namespace maxis::core {
 
 std::string_view Trim(std::string_view s) {
-    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+    const auto is_space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    };
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
     return s;
@@ -161,7 +163,8 @@ std::optional<std::string> StoredTextProblem(std::string_view text, TextLines li
         if (n == 0) return "not valid UTF-8";
         // A line break may come as "\r\n" (pasted text, HTTP clients); a lone carriage return may not.
         bool line_break = cp == '\n' || cp == '\t' || (cp == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
-        if (IsControl(cp) && !(lines == TextLines::kMulti && line_break)) return Escaped("U+%04X", static_cast<unsigned>(cp));
+        if (IsControl(cp) && !(lines == TextLines::kMulti && line_break))
+            return Escaped("U+%04X", static_cast<unsigned>(cp));
         i += n;
     }
     return std::nullopt;
@@ -171,8 +174,10 @@ void RequireStorableText(std::string_view text, std::string_view field, TextLine
     auto problem = StoredTextProblem(text, lines);
     if (!problem) return;
     std::string name(field);
-    if (*problem == "not valid UTF-8") throw Error(ErrorCode::kInvalidArgument, name + ": not valid UTF-8", "text.utf8." + name);
-    throw Error(ErrorCode::kInvalidArgument, name + ": contains a control character (" + *problem + "), which cannot be stored",
+    if (*problem == "not valid UTF-8")
+        throw Error(ErrorCode::kInvalidArgument, name + ": not valid UTF-8", "text.utf8." + name);
+    throw Error(ErrorCode::kInvalidArgument,
+                name + ": contains a control character (" + *problem + "), which cannot be stored",
                 "text.control." + name, {{"char", *problem}});
 }
 

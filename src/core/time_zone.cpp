@@ -48,9 +48,10 @@ std::string FormatIso8601(TimePoint t) {
     date::year_month_day ymd{day};
     auto ms = (t - day).count();  // since midnight, UTC
     char out[32];
-    auto end = fmt::format_to_n(out, sizeof out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), ms / 3'600'000,
-                                ms / 60'000 % 60, ms / 1000 % 60, ms % 1000);
+    auto end =
+        fmt::format_to_n(out, sizeof out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                         static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), ms / 3'600'000,
+                         ms / 60'000 % 60, ms / 1000 % 60, ms % 1000);
     return std::string(out, end.out);
 }
 

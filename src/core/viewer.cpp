@@ -4,11 +4,16 @@ namespace maxis::core {
 
 std::string_view ToString(Role role) {
     switch (role) {
-        case Role::kMember: return "member";
-        case Role::kStaff: return "staff";
-        case Role::kAdmin: return "admin";
-        case Role::kOperator: return "operator";
-        case Role::kSystem: return "system";
+        case Role::kMember:
+            return "member";
+        case Role::kStaff:
+            return "staff";
+        case Role::kAdmin:
+            return "admin";
+        case Role::kOperator:
+            return "operator";
+        case Role::kSystem:
+            return "system";
     }
     return "member";
 }

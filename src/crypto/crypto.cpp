@@ -141,7 +141,8 @@ std::string Ed25519Sign(std::string_view private_key, std::string_view message) 
     std::string sig(64, '\0');
     std::size_t len = sig.size();
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, Bytes(message), message.size()) != 1) {
+        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, Bytes(message), message.size()) !=
+            1) {
         throw Error(ErrorCode::kInternal, "Ed25519 signing failed");
     }
     return sig;
@@ -188,8 +189,8 @@ std::string Base64Encode(std::string_view bytes) {
 std::string HmacSha256(std::string_view key, std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-             data.size(), md, &len) == nullptr) {
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len) == nullptr) {
         throw Error(ErrorCode::kInternal, "HMAC-SHA256 failed");
     }
     return std::string(reinterpret_cast<char*>(md), len);
@@ -248,10 +249,14 @@ std::optional<std::string> Base32Decode(std::string_view text) {
     for (char c : text) {
         if (c == '=' || c == ' ') continue;
         int v;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a';
-        else if (c >= '2' && c <= '7') v = c - '2' + 26;
-        else return std::nullopt;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a';
+        else if (c >= '2' && c <= '7')
+            v = c - '2' + 26;
+        else
+            return std::nullopt;
         buffer = (buffer << 5) | static_cast<std::uint32_t>(v);
         bits += 5;
         if (bits >= 8) {
@@ -279,16 +284,19 @@ unsigned char* Out(std::string& s, std::size_t at) { return reinterpret_cast<uns
 
 std::string Aes256GcmSealWithNonce(std::string_view key, std::string_view nonce, std::string_view plaintext,
                                    std::string_view aad) {
-    if (key.size() != 32 || nonce.size() != kGcmNonce) throw Error(ErrorCode::kInternal, "AES-256-GCM needs a 32-byte key and a 12-byte nonce");
+    if (key.size() != 32 || nonce.size() != kGcmNonce)
+        throw Error(ErrorCode::kInternal, "AES-256-GCM needs a 32-byte key and a 12-byte nonce");
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     std::string out(nonce);
     out.resize(kGcmNonce + plaintext.size() + kGcmTag);
     int len = 0;
-    bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
-              (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
-              EVP_EncryptUpdate(ctx.get(), Out(out, kGcmNonce), &len, Bytes(plaintext), static_cast<int>(plaintext.size())) == 1 &&
-              EVP_EncryptFinal_ex(ctx.get(), Out(out, kGcmNonce + static_cast<std::size_t>(len)), &len) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTag, Out(out, kGcmNonce + plaintext.size())) == 1;
+    bool ok =
+        ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
+        (aad.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
+        EVP_EncryptUpdate(ctx.get(), Out(out, kGcmNonce), &len, Bytes(plaintext), static_cast<int>(plaintext.size())) ==
+            1 &&
+        EVP_EncryptFinal_ex(ctx.get(), Out(out, kGcmNonce + static_cast<std::size_t>(len)), &len) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTag, Out(out, kGcmNonce + plaintext.size())) == 1;
     if (!ok) throw Error(ErrorCode::kInternal, "AES-256-GCM encryption failed");
     return out;
 }
@@ -305,11 +313,12 @@ std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view 
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     std::string out(body.size(), '\0');
     int len = 0;
-    bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
-              (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
-              EVP_DecryptUpdate(ctx.get(), Out(out, 0), &len, Bytes(body), static_cast<int>(body.size())) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTag, tag.data()) == 1 &&
-              EVP_DecryptFinal_ex(ctx.get(), Out(out, static_cast<std::size_t>(len)), &len) == 1;
+    bool ok =
+        ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) == 1 &&
+        (aad.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1) &&
+        EVP_DecryptUpdate(ctx.get(), Out(out, 0), &len, Bytes(body), static_cast<int>(body.size())) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTag, tag.data()) == 1 &&
+        EVP_DecryptFinal_ex(ctx.get(), Out(out, static_cast<std::size_t>(len)), &len) == 1;
     if (!ok) return std::nullopt;
     return out;
 }

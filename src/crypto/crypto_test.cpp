@@ -45,8 +45,9 @@ TEST(Crypto, Ed25519MatchesRfc8032Vectors) {
     using namespace maxis::crypto;
     auto sk = Hex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
     auto pk = Hex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
-    auto sig = Hex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
-                   "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+    auto sig =
+        Hex("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+            "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
     EXPECT_EQ(Ed25519PublicKey(sk), pk);
     EXPECT_EQ(Ed25519Sign(sk, Hex("72")), sig);
     EXPECT_TRUE(Ed25519Verify(pk, Hex("72"), sig));
@@ -59,8 +60,9 @@ TEST(Crypto, Ed25519MatchesRfc8032Vectors) {
 
     auto sk3 = Hex("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7");
     auto pk3 = Hex("fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025");
-    auto sig3 = Hex("6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
-                    "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a");
+    auto sig3 =
+        Hex("6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
+            "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a");
     EXPECT_EQ(Ed25519PublicKey(sk3), pk3);
     EXPECT_TRUE(Ed25519Verify(pk3, Hex("af82"), sig3));
 }
@@ -70,7 +72,8 @@ TEST(Crypto, HexAndBase64UrlRoundTripAndRefuseGarbage) {
     EXPECT_EQ(HexDecode("00ff10Ab"), std::string("\x00\xff\x10\xab", 4));
     EXPECT_FALSE(HexDecode("abc"));
     EXPECT_FALSE(HexDecode("zz"));
-    for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\x00\xfe\xff", 3)}) {
+    for (const std::string& s :
+         std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\x00\xfe\xff", 3)}) {
         EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(s)), s);
     }
     EXPECT_FALSE(Base64UrlDecode("a"));
@@ -132,7 +135,8 @@ TEST(Sha384, MatchesFips180VectorsAndSriForm) {
     EXPECT_EQ(HexEncode(Sha384("abc")),
               "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
     // The SRI value of an empty file, as browsers compute it.
-    EXPECT_EQ("sha384-" + Base64Encode(Sha384("")), "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
+    EXPECT_EQ("sha384-" + Base64Encode(Sha384("")),
+              "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
     EXPECT_EQ(Base64Encode("f"), "Zg==");
     EXPECT_EQ(Base64Encode("fo"), "Zm8=");
     EXPECT_EQ(Base64Encode("foo"), "Zm9v");

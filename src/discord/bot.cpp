@@ -215,7 +215,8 @@ bool Bot::HandleMessage(const json::object& message) {
         try {
             hooks_.message_processed(ChannelCursor{Str(message, "channel_id"), guild_id, Str(message, "id")});
         } catch (const std::exception& e) {
-            spdlog::warn("discord: could not record the position in channel {}: {}", Str(message, "channel_id"), e.what());
+            spdlog::warn("discord: could not record the position in channel {}: {}", Str(message, "channel_id"),
+                         e.what());
         }
     }
     return answered;
@@ -224,7 +225,8 @@ bool Bot::HandleMessage(const json::object& message) {
 bool Bot::AnswerMessage(const json::object& message) {
     auto* author = Obj(message, "author");
     if (!author) return false;
-    if ((author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool()) || message.contains("webhook_id")) {
+    if ((author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool()) ||
+        message.contains("webhook_id")) {
         return false;
     }
     auto guild_id = Str(message, "guild_id");
@@ -246,7 +248,8 @@ bool Bot::AnswerMessage(const json::object& message) {
         if (conversation) {
             words = content;
             for (const auto& tag : {"<@" + bot + ">", "<@!" + bot + ">"}) {
-                for (auto at = words.find(tag); !bot.empty() && at != std::string::npos; at = words.find(tag)) words.erase(at, tag.size());
+                for (auto at = words.find(tag); !bot.empty() && at != std::string::npos; at = words.find(tag))
+                    words.erase(at, tag.size());
             }
             words = std::string(core::Trim(words));
         }
@@ -254,7 +257,8 @@ bool Bot::AnswerMessage(const json::object& message) {
     // Images attached to the message: for the assistant, or a command's image argument ("!ask" with a picture).
     if (auto* list = message.if_contains("attachments"); (command || conversation) && list && list->is_array()) {
         for (const auto& a : list->as_array()) {
-            if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/")) images.push_back(Str(a.as_object(), "url"));
+            if (a.is_object() && Str(a.as_object(), "content_type").starts_with("image/"))
+                images.push_back(Str(a.as_object(), "url"));
         }
     }
     if (!command && !conversation) return false;
@@ -341,8 +345,9 @@ void Bot::Backfill() {
         }
     }
     backfilled_ += answered;
-    spdlog::info("discord: new session: read back {} message(s) in {} channel(s), answered {} sent while there was no session",
-                 read, channels.size(), answered);
+    spdlog::info(
+        "discord: new session: read back {} message(s) in {} channel(s), answered {} sent while there was no session",
+        read, channels.size(), answered);
 }
 
 void Bot::SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,
@@ -427,7 +432,8 @@ void Bot::Respond(Answer& answer, json::object response) {
 }
 
 void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
-    auto type = interaction.contains("type") && interaction.at("type").is_int64() ? interaction.at("type").as_int64() : 0;
+    auto type =
+        interaction.contains("type") && interaction.at("type").is_int64() ? interaction.at("type").as_int64() : 0;
     if (type == 1) {
         Respond(answer, json::object{{"type", kPong}});
         return;
@@ -466,7 +472,8 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
             for (const auto& opt : o->as_array()) {
                 const auto& oo = opt.as_object();
                 if (auto* v = oo.if_contains("value")) options[Str(oo, "name")] = OptionText(*v);
-                if (oo.contains("type") && oo.at("type") == kAttachmentOption) options[Str(oo, "name")] = AttachmentUrl(*data, OptionText(oo.at("value")));
+                if (oo.contains("type") && oo.at("type") == kAttachmentOption)
+                    options[Str(oo, "name")] = AttachmentUrl(*data, OptionText(oo.at("value")));
             }
         }
         if (const auto* spec = engine_.Find(name)) ephemeral = spec->ephemeral;
@@ -482,14 +489,17 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
                 const auto* spec = engine_.Find(name);
                 if (!spec || spec->args.empty()) return;
                 auto title = catalog.Text(locale, "cmd." + name + ".description");
-                Respond(answer, json::object{{"type", kModal},
-                                             {"data", RenderModal(title, engine_.ArgLabel(*spec, spec->args.back(), locale), action, sealer)}});
+                Respond(answer,
+                        json::object{{"type", kModal},
+                                     {"data", RenderModal(title, engine_.ArgLabel(*spec, spec->args.back(), locale),
+                                                          action, sealer)}});
                 ++interactions_;
                 return;
             }
             std::string extra;
             if (opened->kind == ActionKind::kSelect && type == 3) {
-                if (auto* values = data->if_contains("values"); values && values->is_array() && !values->as_array().empty()) {
+                if (auto* values = data->if_contains("values");
+                    values && values->is_array() && !values->as_array().empty()) {
                     extra = OptionText(values->as_array().front());
                 }
             } else if (opened->kind == ActionKind::kModal && type == 5) {
@@ -505,13 +515,15 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
             if (opened) line = engine_.prefix() + action + (extra.empty() ? "" : " " + extra);
         }
         if (line.empty()) {
-            Respond(answer, json::object{{"type", kChannelMessage},
-                                         {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
-                                                               {"flags", kEphemeral}}}});
+            Respond(answer,
+                    json::object{{"type", kChannelMessage},
+                                 {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
+                                                       {"flags", kEphemeral}}}});
             ++interactions_;
             return;
         }
-        if (const auto* spec = engine_.Find(line.substr(engine_.prefix().size(), line.find(' ') - engine_.prefix().size()))) {
+        if (const auto* spec =
+                engine_.Find(line.substr(engine_.prefix().size(), line.find(' ') - engine_.prefix().size()))) {
             ephemeral = spec->ephemeral;
         }
         run = [this, viewer, locale, line] {
@@ -545,8 +557,9 @@ std::future<json::object> Bot::Submit(json::object interaction) {
     };
     auto once = std::make_shared<Once>();
     auto future = once->promise.get_future();
-    Accept(std::move(interaction), [once](json::object response) { once->Set(std::move(response)); },
-           [once] { once->Set(json::object{}); });
+    Accept(
+        std::move(interaction), [once](json::object response) { once->Set(std::move(response)); },
+        [once] { once->Set(json::object{}); });
     return future;
 }
 

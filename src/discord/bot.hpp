@@ -1,7 +1,6 @@
 #pragma once
-#include <boost/json/object.hpp>
-
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <deque>
 #include <functional>
 #include <future>

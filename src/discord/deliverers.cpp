@@ -18,7 +18,8 @@ DeliveryOutcome OutcomeOf(const RestResponse& r, const std::string& what) {
     if (r.ok()) return {};
     auto error = what + ": " + r.Describe();
     // A refused token (401) is retried too: deliveries resume once it is fixed and Maxis reloaded.
-    bool retry = r.status == 0 || r.status == 401 || r.status == 429 || r.status >= 500 || r.code == 50013 || r.code == 50001;
+    bool retry =
+        r.status == 0 || r.status == 401 || r.status == 429 || r.status >= 500 || r.code == 50013 || r.code == 50001;
     if (retry) {
         spdlog::warn("discord: {} (will retry)", error);
         return {DeliveryStatus::kRetry, error, r.retry_after};
@@ -45,7 +46,8 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         return catalog.Resolve(options.default_locale);
     };
 
-    worker.Register(channels::kNotifyMember, [&messenger, &catalog, options, locale_of](const scheduling::OutboxItem& item) {
+    worker.Register(channels::kNotifyMember, [&messenger, &catalog, options,
+                                              locale_of](const scheduling::OutboxItem& item) {
         auto payload = json::parse(item.payload).as_object();
         auto user = Str(payload, "user");
         auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{core::ParseId(user).value_or(0)}));
@@ -54,10 +56,12 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
             // DMs closed: mention the member where they will see it. Only they are pinged.
             spdlog::info("discord: DMs of {} are closed; mentioning them in the fallback channel", user);
             reply.text = "<@" + user + "> " + reply.text;
-            return OutcomeOf(messenger.Send(options.fallback_channel_id, reply, NonceKey(item)), "notice to <@" + user + "> in the fallback channel");
+            return OutcomeOf(messenger.Send(options.fallback_channel_id, reply, NonceKey(item)),
+                             "notice to <@" + user + "> in the fallback channel");
         }
         if (r.code == 50007) {
-            spdlog::warn("discord: DMs of {} are closed and no discord.fallback_channel_id is set; notice dropped", user);
+            spdlog::warn("discord: DMs of {} are closed and no discord.fallback_channel_id is set; notice dropped",
+                         user);
             return DeliveryOutcome{DeliveryStatus::kFailed, "DMs closed, no fallback channel", std::nullopt};
         }
         return OutcomeOf(r, "DM to " + user);
@@ -92,15 +96,17 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         if (guild.guild_available() && guild.MemberRoles(guild.bot_user_id())) {
             auto role = guild.Role(role_id);
             if (!role) {
-                spdlog::error("discord: cannot {}: no such role in the guild; check the role id in the configuration", what);
+                spdlog::error("discord: cannot {}: no such role in the guild; check the role id in the configuration",
+                              what);
                 return DeliveryOutcome{DeliveryStatus::kFailed, "unknown role " + role_id, std::nullopt};
             }
             auto perms = guild.BotPermissions();
             bool can_manage = (perms & (permissions::kManageRoles | permissions::kAdministrator)) != 0;
             if (!can_manage || role->position >= guild.BotTopPosition()) {
                 auto why = !can_manage ? "the bot lacks the Manage Roles permission: enable it on the bot's role"
-                                       : "the role '" + role->name + "' is not below the bot's highest role: in Server "
-                                         "Settings > Roles, drag the bot's role above it";
+                                       : "the role '" + role->name +
+                                             "' is not below the bot's highest role: in Server "
+                                             "Settings > Roles, drag the bot's role above it";
                 spdlog::error("discord: cannot {}: {} (will retry)", what, why);
                 return DeliveryOutcome{DeliveryStatus::kRetry, why, std::nullopt};
             }
@@ -122,8 +128,8 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         auto payload = json::parse(item.payload).as_object();
         json::array overwrites;
         // Hidden from everyone (the @everyone role has the guild's id), visible to those listed.
-        overwrites.push_back(json::object{{"id", guild.guild_id()}, {"type", 0}, {"allow", 0},
-                                          {"deny", permissions::kViewChannel}});
+        overwrites.push_back(
+            json::object{{"id", guild.guild_id()}, {"type", 0}, {"allow", 0}, {"deny", permissions::kViewChannel}});
         // Discord's API description types allow/deny as integers.
         std::uint64_t open = permissions::kViewChannel | permissions::kSendMessages | permissions::kReadMessageHistory |
                              permissions::kEmbedLinks;
@@ -136,12 +142,15 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         if (auto bot = guild.bot_user_id(); !bot.empty()) {
             overwrites.push_back(json::object{{"id", bot}, {"type", 1}, {"allow", open}, {"deny", 0}});
         }
-        json::object body{{"name", Str(payload, "name")}, {"type", 0}, {"permission_overwrites", std::move(overwrites)}};
+        json::object body{
+            {"name", Str(payload, "name")}, {"type", 0}, {"permission_overwrites", std::move(overwrites)}};
         if (auto topic = Str(payload, "topic"); !topic.empty()) body["topic"] = topic;
         if (auto parent = Str(payload, "parent_id"); !parent.empty()) body["parent_id"] = parent;
         json::value request = std::move(body);
-        auto r = messenger.rest().Request("POST", "/guilds/" + guild.guild_id() + "/channels", &request, "Maxis private channel");
-        if (r.ok() && hooks.save_resource) hooks.save_resource(item.idempotency_key, "channel", Str(r.json.as_object(), "id"));
+        auto r = messenger.rest().Request("POST", "/guilds/" + guild.guild_id() + "/channels", &request,
+                                          "Maxis private channel");
+        if (r.ok() && hooks.save_resource)
+            hooks.save_resource(item.idempotency_key, "channel", Str(r.json.as_object(), "id"));
         return OutcomeOf(r, "create channel " + Str(payload, "name"));
     });
 
@@ -162,7 +171,8 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         // The member loses access (read-only history stays with staff); the name says it is archived.
         auto member = Str(payload, "member");
         json::array overwrites;
-        if (const auto* list = current.json.as_object().if_contains("permission_overwrites"); list && list->is_array()) {
+        if (const auto* list = current.json.as_object().if_contains("permission_overwrites");
+            list && list->is_array()) {
             for (const auto& o : list->as_array()) {
                 if (o.is_object() && Str(o.as_object(), "id") != member) overwrites.push_back(o);
             }
@@ -172,7 +182,8 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         if (!name.starts_with("archive-")) body["name"] = ("archive-" + name).substr(0, 100);
         if (auto parent = Str(payload, "parent_id"); !parent.empty()) body["parent_id"] = parent;
         json::value request = std::move(body);
-        return OutcomeOf(messenger.rest().Request("PATCH", "/channels/" + *id, &request, "Maxis: plan ended"), "archive channel " + *id);
+        return OutcomeOf(messenger.rest().Request("PATCH", "/channels/" + *id, &request, "Maxis: plan ended"),
+                         "archive channel " + *id);
     });
 }
 

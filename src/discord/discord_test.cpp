@@ -1,16 +1,16 @@
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <mutex>
 
 #include "commands/reply.hpp"
 #include "crypto/crypto.hpp"
 #include "discord/bot.hpp"
 #include "discord/doctor.hpp"
-#include "discord/messenger.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
+#include "discord/messenger.hpp"
 #include "discord/rate_limiter.hpp"
 #include "discord/render.hpp"
 #include "discord/rest_client.hpp"
@@ -48,7 +48,8 @@ TEST(SealedAction, RoundTripsAndRefusesTamperingOrAnotherKey) {
     kind_swapped[2] = 'i';
     EXPECT_FALSE(Sealer().Open(kind_swapped));
     EXPECT_FALSE(ActionSealer(std::string(32, 'x')).Open(*id));
-    for (const char* junk : {"", "m1", "m1b.", "m1b..", "xyz.abc.def", "m1b.!!!.abc"}) EXPECT_FALSE(Sealer().Open(junk)) << junk;
+    for (const char* junk : {"", "m1", "m1b.", "m1b..", "xyz.abc.def", "m1b.!!!.abc"})
+        EXPECT_FALSE(Sealer().Open(junk)) << junk;
     EXPECT_FALSE(Sealer().Seal(ActionKind::kButton, std::string(80, 'a'))) << "too long for 100 characters";
 }
 
@@ -98,7 +99,8 @@ TEST(Render, TruncatesFieldsAndCarriesExtraFieldsAndEmbedsOver) {
 
 TEST(Render, ButtonsAndMenusStayWithinRowsAndCarrySealedActions) {
     Reply r;
-    for (int i = 0; i < 30; ++i) r.buttons.push_back(Button{.label = std::string(100, 'b'), .action = "ticket_view " + std::to_string(i)});
+    for (int i = 0; i < 30; ++i)
+        r.buttons.push_back(Button{.label = std::string(100, 'b'), .action = "ticket_view " + std::to_string(i)});
     r.buttons.push_back(Button{.label = "Docs", .style = commands::ButtonStyle::kLink, .url = "https://example.org"});
     commands::SelectMenu menu{.placeholder = "Choisir", .action = "ticket_view"};
     for (int i = 0; i < 30; ++i) menu.options.push_back({"#" + std::to_string(i), std::to_string(i), ""});
@@ -144,14 +146,19 @@ TEST(RateLimiter, RouteKeysKeepMajorParametersOnly) {
     EXPECT_EQ(RouteKey("POST", "/channels/1/messages"), "POST /channels/1/messages");
     EXPECT_EQ(RouteKey("PATCH", "/channels/1/messages/99"), "PATCH /channels/1/messages/:id");
     EXPECT_EQ(RouteKey("PUT", "/guilds/5/members/7/roles/8"), "PUT /guilds/5/members/:id/roles/:id");
-    EXPECT_EQ(RouteKey("PUT", "/channels/1/messages/2/reactions/%F0%9F%91%8D/@me"), "PUT /channels/1/messages/:id/reactions/:emoji");
+    EXPECT_EQ(RouteKey("PUT", "/channels/1/messages/2/reactions/%F0%9F%91%8D/@me"),
+              "PUT /channels/1/messages/:id/reactions/:emoji");
     EXPECT_EQ(RouteKey("PATCH", "/webhooks/1/tok/messages/@original"), "PATCH /webhooks/1/tok/messages/@original");
     EXPECT_EQ(LoggableRoute("PATCH /webhooks/1/tok/messages/@original"), "PATCH /webhooks/1/***/messages/@original");
     EXPECT_EQ(LoggableRoute("POST /interactions/5/secret-tok/callback"), "POST /interactions/5/***/callback");
 }
 
-RateLimitHeaders Window(int remaining, long long reset_after_ms, double reset, int limit = 5, std::string bucket = "h") {
-    return RateLimitHeaders{.bucket = std::move(bucket), .limit = limit, .remaining = remaining, .reset = reset,
+RateLimitHeaders Window(int remaining, long long reset_after_ms, double reset, int limit = 5,
+                        std::string bucket = "h") {
+    return RateLimitHeaders{.bucket = std::move(bucket),
+                            .limit = limit,
+                            .remaining = remaining,
+                            .reset = reset,
                             .reset_after = core::Millis(reset_after_ms)};
 }
 
@@ -270,7 +277,8 @@ TEST(RateLimiter, ARequestWeighsOnTheGlobalBudgetUntilASecondAfterItsAnswer) {
     auto a = limiter.Acquire("GET /channels/1"), b = limiter.Acquire("GET /channels/2");
     ASSERT_EQ(a.wait.count() + b.wait.count(), 0);
     clock.Advance(core::Millis(1500));
-    EXPECT_GT(limiter.Acquire("GET /channels/3").wait.count(), 0) << "still in flight: Discord may count them any time yet";
+    EXPECT_GT(limiter.Acquire("GET /channels/3").wait.count(), 0)
+        << "still in flight: Discord may count them any time yet";
     limiter.Complete(a, "GET /channels/1", RateLimitHeaders{}, 200);
     limiter.Complete(b, "GET /channels/2", RateLimitHeaders{}, 200);
     clock.Advance(core::Millis(999));
@@ -315,7 +323,8 @@ TEST(GuildState, RolesFromIdsOwnerAndAdministratorPermission) {
         "roles":[{"id":"10","position":0,"permissions":"1024"},{"id":"20","position":2,"permissions":"0"},
                  {"id":"21","position":3,"permissions":"0"},{"id":"22","position":4,"permissions":"8"},
                  {"id":"30","position":5,"permissions":"268435456"}],
-        "members":[{"user":{"id":"5"},"roles":["30"]}],"channels":[{"id":"77"}]})").as_object());
+        "members":[{"user":{"id":"5"},"roles":["30"]}],"channels":[{"id":"77"}]})")
+                        .as_object());
     g.OnReady(json::parse(R"({"user":{"id":"5"}})").as_object());
     std::vector<std::string> none, staff{"20"}, admin{"21"}, admin_perm{"22"};
     EXPECT_EQ(g.RoleOf("2", &none), core::Role::kMember);
@@ -360,7 +369,9 @@ protected:
         router_.Add("POST", "/api/v10/channels/{id}/messages", [this](const http::Request& req) {
             int n = ++posts_;
             if (n <= limited_) {
-                return http::Response::Json(429, json::object{{"message", "You are being rate limited."}, {"retry_after", 0.05}, {"global", false}})
+                return http::Response::Json(429, json::object{{"message", "You are being rate limited."},
+                                                              {"retry_after", 0.05},
+                                                              {"global", false}})
                     .With("X-RateLimit-Bucket", "abc")
                     .With("X-RateLimit-Remaining", "0")
                     .With("X-RateLimit-Reset-After", "0.05")

@@ -13,12 +13,9 @@ namespace json = boost::json;
 
 const std::vector<std::pair<std::uint64_t, std::string>>& RequiredPermissions() {
     static const std::vector<std::pair<std::uint64_t, std::string>> kList = {
-        {permissions::kViewChannel, "View Channels"},
-        {permissions::kSendMessages, "Send Messages"},
-        {permissions::kEmbedLinks, "Embed Links"},
-        {permissions::kReadMessageHistory, "Read Message History"},
-        {permissions::kManageRoles, "Manage Roles"},
-        {permissions::kManageChannels, "Manage Channels"},
+        {permissions::kViewChannel, "View Channels"}, {permissions::kSendMessages, "Send Messages"},
+        {permissions::kEmbedLinks, "Embed Links"},    {permissions::kReadMessageHistory, "Read Message History"},
+        {permissions::kManageRoles, "Manage Roles"},  {permissions::kManageChannels, "Manage Channels"},
     };
     return kList;
 }
@@ -38,7 +35,9 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
         ++problems;
         out << "  ✗ " << text << "\n      → " << fix << "\n";
     };
-    out << "Discord checks against " << "the REST API" << ":\n";
+    out << "Discord checks against "
+        << "the REST API"
+        << ":\n";
 
     auto me = rest.Get("/users/@me");
     if (!me.ok()) {
@@ -57,13 +56,15 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
     if (app.ok()) {
         auto app_id = Str(app.json, "id");
         if (!options.application_id.empty() && options.application_id != app_id) {
-            bad("discord.application_id is " + options.application_id + " but the token belongs to application " + app_id,
+            bad("discord.application_id is " + options.application_id + " but the token belongs to application " +
+                    app_id,
                 "set discord.application_id = \"" + app_id + "\" (or leave it empty)");
         } else {
             ok("application " + app_id);
         }
         std::uint64_t flags = 0;
-        if (auto* f = app.json.as_object().if_contains("flags"); f && (f->is_int64() || f->is_uint64())) flags = f->to_number<std::uint64_t>();
+        if (auto* f = app.json.as_object().if_contains("flags"); f && (f->is_int64() || f->is_uint64()))
+            flags = f->to_number<std::uint64_t>();
         constexpr std::uint64_t kMembers = (1ULL << 14) | (1ULL << 15);
         constexpr std::uint64_t kContent = (1ULL << 18) | (1ULL << 19);
         if ((flags & kMembers) == 0) {
@@ -88,8 +89,10 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
     }
     auto guild = rest.Get("/guilds/" + options.guild_id);
     if (!guild.ok()) {
-        bad("the bot is not in guild " + options.guild_id + " (" + guild.Describe() + ")",
-            "invite it: https://discord.com/oauth2/authorize?client_id=" + (app.ok() ? Str(app.json, "id") : std::string("<app id>")) +
+        bad(
+            "the bot is not in guild " + options.guild_id + " (" + guild.Describe() + ")",
+            "invite it: https://discord.com/oauth2/authorize?client_id=" +
+                (app.ok() ? Str(app.json, "id") : std::string("<app id>")) +
                 "&scope=bot%20applications.commands&permissions=" + [] {
                     std::uint64_t all = 0;
                     for (const auto& [bit, name] : RequiredPermissions()) all |= bit;
@@ -106,7 +109,8 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
         std::map<std::string, std::string> names;
         for (const auto& r : roles.json.as_array()) {
             auto id = Str(r, "id");
-            by_id[id] = {ParsePermissions(r.at("permissions")), static_cast<int>(r.at("position").to_number<long long>())};
+            by_id[id] = {ParsePermissions(r.at("permissions")),
+                         static_cast<int>(r.at("position").to_number<long long>())};
             names[id] = Str(r, "name");
         }
         std::uint64_t perms = by_id[options.guild_id].first;
@@ -127,13 +131,15 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
         for (const auto& [key, id] : options.roles) {
             if (id.empty()) continue;
             if (!by_id.contains(id) || names[id].empty()) {
-                bad(key + " = " + id + ": no such role", "copy the role's id again (Server Settings > Roles > ... > Copy Role ID)");
+                bad(key + " = " + id + ": no such role",
+                    "copy the role's id again (Server Settings > Roles > ... > Copy Role ID)");
             } else {
                 ok(key + ": role " + names[id]);
             }
         }
     } else {
-        bad("cannot read the bot's roles: " + (roles.ok() ? member.Describe() : roles.Describe()), "check the bot's access to the guild");
+        bad("cannot read the bot's roles: " + (roles.ok() ? member.Describe() : roles.Describe()),
+            "check the bot's access to the guild");
     }
 
     for (const auto& [key, id] : options.channels) {
@@ -142,7 +148,8 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
         if (channel.ok()) {
             ok(key + ": #" + Str(channel.json, "name"));
         } else {
-            bad(key + " = " + id + ": " + channel.Describe(), "check the id and give the bot's role View Channel there");
+            bad(key + " = " + id + ": " + channel.Describe(),
+                "check the id and give the bot's role View Channel there");
         }
     }
     out << (problems == 0 ? "All good.\n" : std::to_string(problems) + " problem(s) to fix.\n");

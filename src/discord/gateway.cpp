@@ -34,12 +34,15 @@ CloseCodeAdvice AdviseOnClose(int code) {
                     "Portal (Applications > your app > Bot > Reset Token) into MAXIS_DISCORD_TOKEN, then restart Maxis",
                     "authentication_failed"};
         case 4010:
-            return {true, false, "invalid shard (4010): Maxis connects without sharding; check the application", "invalid_shard"};
+            return {true, false, "invalid shard (4010): Maxis connects without sharding; check the application",
+                    "invalid_shard"};
         case 4011:
             return {true, false, "sharding required (4011): the bot is in too many servers for one connection",
                     "sharding_required"};
-        case 4012: return {true, false, "invalid API version (4012): Maxis speaks gateway v10", "invalid_api_version"};
-        case 4013: return {true, false, "invalid intents (4013): the intents value was refused", "invalid_intents"};
+        case 4012:
+            return {true, false, "invalid API version (4012): Maxis speaks gateway v10", "invalid_api_version"};
+        case 4013:
+            return {true, false, "invalid intents (4013): the intents value was refused", "invalid_intents"};
         case 4014:
             return {true, false,
                     "disallowed intents (4014): enable the privileged intents Maxis needs in the Developer Portal "
@@ -49,7 +52,8 @@ CloseCodeAdvice AdviseOnClose(int code) {
         case 4007:  // invalid seq
         case 4009:  // session timed out
             return {false, false, "", ""};
-        default: return {false, true, "", ""};
+        default:
+            return {false, true, "", ""};
     }
 }
 
@@ -88,9 +92,9 @@ namespace {
 
 /// How a session ended, and what to do next.
 struct SessionEnd {
-    int close_code = 0;   // from the server, 0 when none
-    bool resume = true;   // keep the session for RESUME
-    bool healthy = false; // it got as far as READY or RESUMED
+    int close_code = 0;                 // from the server, 0 when none
+    bool resume = true;                 // keep the session for RESUME
+    bool healthy = false;               // it got as far as READY or RESUMED
     bool invalid_session_wait = false;  // op 9: wait 1-5 s before identifying again
     std::string why;
 };
@@ -186,7 +190,8 @@ struct GatewayClient::Impl {
             if (end.invalid_session_wait) {
                 delay = core::Millis(1000 + static_cast<long long>(Jitter() * 4000));
             } else if (failures > 0) {
-                core::Millis base = std::min<core::Millis>(options.backoff_max, options.backoff_base * (1LL << std::min(failures - 1, 10)));
+                core::Millis base = std::min<core::Millis>(options.backoff_max,
+                                                           options.backoff_base * (1LL << std::min(failures - 1, 10)));
                 delay = core::Millis(static_cast<long long>(base.count() * (0.5 + Jitter() / 2)));
             }
             spdlog::info("discord gateway: disconnected ({}); {} in {} ms", end.why,
@@ -229,9 +234,8 @@ struct GatewayClient::Impl {
         timeouts.idle_timeout = websocket::stream_base::none();
         timeouts.keep_alive_pings = false;
         ws.set_option(timeouts);
-        ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-            req.set(beast::http::field::user_agent, "Maxis gateway client");
-        }));
+        ws.set_option(websocket::stream_base::decorator(
+            [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "Maxis gateway client"); }));
         ws.read_message_max(64ULL << 20);
         // Named values, not temporaries, in co_await expressions (GCC 12 destroys such temporaries twice).
         const std::string host_header = url.host + (url.port == "443" || url.port == "80" ? "" : ":" + url.port);
@@ -340,14 +344,16 @@ struct GatewayClient::Impl {
         if (!session_id.empty()) {
             Count(&GatewayStats::resumes);
             send(json::serialize(json::object{
-                {"op", 6}, {"d", json::object{{"token", options.token}, {"session_id", session_id}, {"seq", seq.value_or(0)}}}}));
+                {"op", 6},
+                {"d", json::object{{"token", options.token}, {"session_id", session_id}, {"seq", seq.value_or(0)}}}}));
         } else {
             Count(&GatewayStats::identifies);
             send(json::serialize(json::object{
                 {"op", 2},
-                {"d", json::object{{"token", options.token},
-                                   {"intents", options.intents},
-                                   {"properties", json::object{{"os", "linux"}, {"browser", "maxis"}, {"device", "maxis"}}}}}}));
+                {"d", json::object{
+                          {"token", options.token},
+                          {"intents", options.intents},
+                          {"properties", json::object{{"os", "linux"}, {"browser", "maxis"}, {"device", "maxis"}}}}}}));
         }
 
         while (!stopping) {
@@ -362,7 +368,8 @@ struct GatewayClient::Impl {
                 if (type == "READY") {
                     const auto& o = d.as_object();
                     session_id = std::string(o.at("session_id").as_string());
-                    if (auto* r = o.if_contains("resume_gateway_url"); r && r->is_string()) resume_url = std::string(r->as_string());
+                    if (auto* r = o.if_contains("resume_gateway_url"); r && r->is_string())
+                        resume_url = std::string(r->as_string());
                     ready = true;
                     end.healthy = true;
                     spdlog::info("discord gateway: READY as {}", std::string(o.at("user").at("username").as_string()));

@@ -1,7 +1,6 @@
 #pragma once
-#include <boost/json/object.hpp>
-
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,10 +22,10 @@ constexpr int kMaxis = kGuilds | kGuildMembers | kGuildMessages | kDirectMessage
 
 /// What a close code from Discord means for the connection.
 struct CloseCodeAdvice {
-    bool fatal = false;      // do not reconnect: an operator must fix something
-    bool resumable = true;   // when not fatal: RESUME (true) or IDENTIFY anew (false)
-    std::string explanation; // for fatal codes: what to fix
-    std::string reason;      // for fatal codes: a short name from a closed set, for /readyz and /metrics
+    bool fatal = false;       // do not reconnect: an operator must fix something
+    bool resumable = true;    // when not fatal: RESUME (true) or IDENTIFY anew (false)
+    std::string explanation;  // for fatal codes: what to fix
+    std::string reason;       // for fatal codes: a short name from a closed set, for /readyz and /metrics
 };
 CloseCodeAdvice AdviseOnClose(int code);
 

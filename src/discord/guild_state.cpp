@@ -41,7 +41,8 @@ std::uint64_t ParsePermissions(const json::value& v) {
     return 0;
 }
 
-GuildState::GuildState(std::string guild_id, RoleMapping mapping) : guild_id_(std::move(guild_id)), mapping_(std::move(mapping)) {}
+GuildState::GuildState(std::string guild_id, RoleMapping mapping)
+    : guild_id_(std::move(guild_id)), mapping_(std::move(mapping)) {}
 
 void GuildState::OnReady(const json::object& ready) {
     std::unique_lock lock(mu_);
@@ -51,7 +52,8 @@ void GuildState::OnReady(const json::object& ready) {
 void GuildState::OnGuildCreate(const json::object& guild) {
     if (!IsOurGuild(Str(guild, "id"))) return;
     std::unique_lock lock(mu_);
-    available_ = !(guild.contains("unavailable") && guild.at("unavailable").is_bool() && guild.at("unavailable").as_bool());
+    available_ =
+        !(guild.contains("unavailable") && guild.at("unavailable").is_bool() && guild.at("unavailable").as_bool());
     owner_id_ = Str(guild, "owner_id");
     if (auto* n = guild.if_contains("member_count"); n && n->is_int64()) member_count_ = n->as_int64();
     roles_.clear();
@@ -176,7 +178,8 @@ std::uint64_t GuildState::BotPermissions() const {
     return PermissionsOf(it == member_roles_.end() ? std::vector<std::string>{} : it->second);
 }
 
-core::Role GuildState::RoleOf(const std::string& user_id, const std::vector<std::string>* roles, std::uint64_t perms) const {
+core::Role GuildState::RoleOf(const std::string& user_id, const std::vector<std::string>* roles,
+                              std::uint64_t perms) const {
     if (Contains(mapping_.operator_user_ids, user_id)) return core::Role::kOperator;
     std::shared_lock lock(mu_);
     std::vector<std::string> cached;

@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <map>
 #include <optional>

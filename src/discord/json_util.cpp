@@ -16,7 +16,9 @@ std::string Text(const json::value* v) {
 
 std::string Str(const json::object& o, const char* key) { return Text(o.if_contains(key)); }
 
-std::string Str(const json::value& v, const char* key) { return v.is_object() ? Str(v.as_object(), key) : std::string(); }
+std::string Str(const json::value& v, const char* key) {
+    return v.is_object() ? Str(v.as_object(), key) : std::string();
+}
 
 const json::object* Obj(const json::object& o, const char* key) {
     auto* v = o.if_contains(key);
@@ -33,7 +35,8 @@ std::optional<std::string> MalformedInteraction(const json::object& interaction)
             auto path = "data.options[" + std::to_string(i) + "]";
             if (!list[i].is_object()) return path + ": not an object";
             const auto& option = list[i].as_object();
-            if (option.contains("type") && option.at("type") == 11 && !option.contains("value")) return path + ".value: missing";
+            if (option.contains("type") && option.at("type") == 11 && !option.contains("value"))
+                return path + ".value: missing";
         }
     }
     const auto* type = interaction.if_contains("type");
@@ -47,7 +50,8 @@ std::optional<std::string> MalformedInteraction(const json::object& interaction)
         const auto* items = row.as_object().if_contains("components");
         if (items == nullptr || !items->is_array()) return path + ".components: not a list";
         for (std::size_t c = 0; c < items->as_array().size(); ++c) {
-            if (!items->as_array()[c].is_object()) return path + ".components[" + std::to_string(c) + "]: not an object";
+            if (!items->as_array()[c].is_object())
+                return path + ".components[" + std::to_string(c) + "]: not an object";
         }
     }
     return std::nullopt;

@@ -6,7 +6,7 @@
 namespace maxis::discord {
 
 std::optional<std::map<long long, std::set<std::string>>> ListMemberRoles(RestClient& rest, const std::string& guild_id,
-                                                                            std::string& error) {
+                                                                          std::string& error) {
     std::map<long long, std::set<std::string>> out;
     std::string after = "0";
     for (int page = 0; page < 1000; ++page) {

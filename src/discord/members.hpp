@@ -12,6 +12,6 @@ namespace maxis::discord {
 /// /guilds/{id}/members (needs the Server Members intent). nullopt, with the reason in `error`, when
 /// Discord refuses.
 std::optional<std::map<long long, std::set<std::string>>> ListMemberRoles(RestClient& rest, const std::string& guild_id,
-                                                                            std::string& error);
+                                                                          std::string& error);
 
 }  // namespace maxis::discord

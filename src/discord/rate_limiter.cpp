@@ -19,7 +19,8 @@ std::string RouteKey(std::string_view method, std::string_view path) {
         const std::string previous = i >= 1 ? parts[i - 1] : "";
         bool major = previous == "channels" || previous == "guilds" || previous == "webhooks" ||
                      (i >= 2 && parts[i - 2] == "webhooks") ||  // a webhook's token
-                     previous == "interactions" || (i >= 2 && parts[i - 2] == "interactions");  // each interaction apart
+                     previous == "interactions" ||
+                     (i >= 2 && parts[i - 2] == "interactions");  // each interaction apart
         bool numeric = p.find_first_not_of("0123456789") == std::string::npos;
         out += '/';
         if (previous == "reactions") {
@@ -117,9 +118,11 @@ Permit RateLimiter::Acquire(const std::string& route) {
     return {core::Millis(0), key, !exempt};
 }
 
-void RateLimiter::Complete(const Permit& permit, const std::string& route, const RateLimitHeaders& headers, int status) {
+void RateLimiter::Complete(const Permit& permit, const std::string& route, const RateLimitHeaders& headers,
+                           int status) {
     std::lock_guard lock(mu_);
-    if (auto it = buckets_.find(permit.bucket); it != buckets_.end()) it->second.in_flight = std::max(0, it->second.in_flight - 1);
+    if (auto it = buckets_.find(permit.bucket); it != buckets_.end())
+        it->second.in_flight = std::max(0, it->second.in_flight - 1);
     auto now = clock_.Now();
     if (permit.global) {
         global_in_flight_ = std::max(0, global_in_flight_ - 1);
@@ -142,7 +145,8 @@ void RateLimiter::Complete(const Permit& permit, const std::string& route, const
     b.limit = headers.limit.value_or(std::max(b.limit, *headers.remaining + 1));
     // The window is recognised by its end: Discord's X-RateLimit-Reset, or else the end as seen from here
     // (which the round trip blurs, hence the wider tolerance).
-    double window = headers.reset.value_or(static_cast<double>(core::ToEpochMillis(now + *headers.reset_after)) / 1000.0);
+    double window =
+        headers.reset.value_or(static_cast<double>(core::ToEpochMillis(now + *headers.reset_after)) / 1000.0);
     double tolerance = headers.reset ? 0.002 : 0.1;
     if (b.window == 0 || window > b.window + tolerance) {
         // A later window than the one counted here. Requests still in flight may land in it too.

@@ -12,10 +12,10 @@ namespace maxis::discord {
 
 /// The rate-limit headers of one response, as Discord sends them.
 struct RateLimitHeaders {
-    std::optional<std::string> bucket;        // X-RateLimit-Bucket
-    std::optional<int> limit;                 // X-RateLimit-Limit
-    std::optional<int> remaining;             // X-RateLimit-Remaining
-    std::optional<double> reset;              // X-RateLimit-Reset: when the window ends, epoch seconds (Discord's clock)
+    std::optional<std::string> bucket;  // X-RateLimit-Bucket
+    std::optional<int> limit;           // X-RateLimit-Limit
+    std::optional<int> remaining;       // X-RateLimit-Remaining
+    std::optional<double> reset;        // X-RateLimit-Reset: when the window ends, epoch seconds (Discord's clock)
     std::optional<core::Millis> reset_after;  // X-RateLimit-Reset-After (seconds, fractional)
     bool global = false;                      // X-RateLimit-Global
     std::optional<std::string> scope;         // X-RateLimit-Scope: user | global | shared
@@ -69,8 +69,8 @@ private:
         bool known = false;      // a response has told its limits
         bool unlimited = false;  // the route answers without rate-limit headers
         int limit = 1;
-        int remaining = 1;  // what may still be sent in the current window
-        int in_flight = 0;  // sent, not answered yet
+        int remaining = 1;          // what may still be sent in the current window
+        int in_flight = 0;          // sent, not answered yet
         bool window_known = false;  // the current window's end is known (reset_at)
         core::TimePoint reset_at{};
         double window = 0;  // X-RateLimit-Reset of the current window; 0 before the first response

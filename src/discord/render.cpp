@@ -129,7 +129,8 @@ std::vector<json::object> RenderEmbed(const commands::Embed& embed) {
 }
 
 json::object ButtonJson(const commands::Button& b, const ActionSealer& sealer) {
-    json::object o{{"type", 2}, {"label", Truncate(b.label, Limits::kButtonLabel)}, {"style", static_cast<int>(b.style)}};
+    json::object o{
+        {"type", 2}, {"label", Truncate(b.label, Limits::kButtonLabel)}, {"style", static_cast<int>(b.style)}};
     if (b.disabled) o["disabled"] = true;
     if (b.style == commands::ButtonStyle::kLink) {
         o["url"] = b.url;
@@ -165,12 +166,14 @@ json::array Components(const Reply& reply, const ActionSealer& sealer) {
             json::array options;
             for (std::size_t i = start; i < std::min(menu.options.size(), start + Limits::kSelectOptions); ++i) {
                 const auto& o = menu.options[i];
-                json::object opt{{"label", Truncate(o.label, Limits::kSelectText)}, {"value", Truncate(o.value, Limits::kSelectText)}};
+                json::object opt{{"label", Truncate(o.label, Limits::kSelectText)},
+                                 {"value", Truncate(o.value, Limits::kSelectText)}};
                 if (!o.description.empty()) opt["description"] = Truncate(o.description, Limits::kSelectText);
                 options.push_back(std::move(opt));
             }
             // Each menu of a message needs its own custom_id; the page number keeps them apart.
-            std::string custom_id = start == 0 ? *id : *sealer.Seal(ActionKind::kSelect, menu.action + "\x1f" + std::to_string(start));
+            std::string custom_id =
+                start == 0 ? *id : *sealer.Seal(ActionKind::kSelect, menu.action + "\x1f" + std::to_string(start));
             json::object select{{"type", 3},
                                 {"custom_id", custom_id},
                                 {"placeholder", Truncate(menu.placeholder, Limits::kPlaceholder)},
@@ -179,7 +182,8 @@ json::array Components(const Reply& reply, const ActionSealer& sealer) {
         }
     }
     if (rows.size() > Limits::kRows) {
-        spdlog::warn("discord: {} component row(s) dropped (at most {} per message)", rows.size() - Limits::kRows, Limits::kRows);
+        spdlog::warn("discord: {} component row(s) dropped (at most {} per message)", rows.size() - Limits::kRows,
+                     Limits::kRows);
         rows.resize(Limits::kRows);
     }
     return rows;
@@ -228,18 +232,16 @@ std::vector<json::object> RenderMessages(const Reply& reply, const ActionSealer&
     return messages;
 }
 
-json::object RenderModal(std::string_view title, std::string_view label, std::string_view action, const ActionSealer& sealer) {
+json::object RenderModal(std::string_view title, std::string_view label, std::string_view action,
+                         const ActionSealer& sealer) {
     auto id = sealer.Seal(ActionKind::kModal, action);
-    json::object text{{"type", 4},
-                      {"custom_id", "value"},
-                      {"label", Truncate(label, Limits::kInputLabel)},
-                      {"style", 2},
-                      {"min_length", 1},
-                      {"max_length", Limits::kInputMax},
+    json::object text{{"type", 4},       {"custom_id", "value"}, {"label", Truncate(label, Limits::kInputLabel)},
+                      {"style", 2},      {"min_length", 1},      {"max_length", Limits::kInputMax},
                       {"required", true}};
-    return json::object{{"custom_id", id.value_or("")},
-                        {"title", Truncate(title, Limits::kModalTitle)},
-                        {"components", json::array{json::object{{"type", 1}, {"components", json::array{std::move(text)}}}}}};
+    return json::object{
+        {"custom_id", id.value_or("")},
+        {"title", Truncate(title, Limits::kModalTitle)},
+        {"components", json::array{json::object{{"type", 1}, {"components", json::array{std::move(text)}}}}}};
 }
 
 }  // namespace maxis::discord

@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/object.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,11 +1,11 @@
 #include "discord/rest_client.hpp"
 
-#include <cmath>
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <random>
@@ -19,22 +19,38 @@ namespace json = boost::json;
 
 std::string ExplainDiscordCode(int code) {
     switch (code) {
-        case 0: return "";
-        case 10003: return "unknown channel: check the channel ids in the [discord] configuration";
-        case 10004: return "unknown guild: check discord.guild_id and that the bot was invited to the server";
-        case 10007: return "unknown member: the member left the server";
-        case 10008: return "unknown message";
-        case 10011: return "unknown role: check the role ids in the configuration";
-        case 10013: return "unknown user";
-        case 10062: return "unknown interaction: it was answered too late (over 3 seconds) or already answered elsewhere";
-        case 40001: return "unauthorized: the bot token is wrong";
-        case 40060: return "interaction already acknowledged";
-        case 50001: return "missing access: the bot cannot see this channel; give its role View Channel there";
-        case 50007: return "cannot send messages to this user: their DMs are closed to the server";
-        case 50013: return "missing permissions: give the bot's role the permission (Manage Roles, Manage Channels, Send Messages...) "
-                           "and, for roles, move the bot's role above the roles it manages";
-        case 50035: return "invalid form body: Discord refused the request's shape";
-        default: return "Discord error " + std::to_string(code);
+        case 0:
+            return "";
+        case 10003:
+            return "unknown channel: check the channel ids in the [discord] configuration";
+        case 10004:
+            return "unknown guild: check discord.guild_id and that the bot was invited to the server";
+        case 10007:
+            return "unknown member: the member left the server";
+        case 10008:
+            return "unknown message";
+        case 10011:
+            return "unknown role: check the role ids in the configuration";
+        case 10013:
+            return "unknown user";
+        case 10062:
+            return "unknown interaction: it was answered too late (over 3 seconds) or already answered elsewhere";
+        case 40001:
+            return "unauthorized: the bot token is wrong";
+        case 40060:
+            return "interaction already acknowledged";
+        case 50001:
+            return "missing access: the bot cannot see this channel; give its role View Channel there";
+        case 50007:
+            return "cannot send messages to this user: their DMs are closed to the server";
+        case 50013:
+            return "missing permissions: give the bot's role the permission (Manage Roles, Manage Channels, Send "
+                   "Messages...) "
+                   "and, for roles, move the bot's role above the roles it manages";
+        case 50035:
+            return "invalid form body: Discord refused the request's shape";
+        default:
+            return "Discord error " + std::to_string(code);
     }
 }
 
@@ -72,7 +88,8 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) {
     auto colon = line.find(':');
     if (colon != std::string_view::npos) {
         auto name = core::AsciiLower(core::Trim(line.substr(0, colon)));
-        (*static_cast<std::map<std::string, std::string>*>(user))[name] = std::string(core::Trim(line.substr(colon + 1)));
+        (*static_cast<std::map<std::string, std::string>*>(user))[name] =
+            std::string(core::Trim(line.substr(colon + 1)));
     }
     return size * n;
 }
@@ -167,7 +184,8 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
     thread_local std::mt19937 rng{std::random_device{}()};
     RestResponse out;
     // Webhook and interaction tokens are the interaction's own; every other route carries the bot token.
-    const bool bot_token = route.find(" /webhooks/") == std::string::npos && route.find(" /interactions/") == std::string::npos;
+    const bool bot_token =
+        route.find(" /webhooks/") == std::string::npos && route.find(" /interactions/") == std::string::npos;
     if (bot_token && token_refused_) {
         // Discord counts every 401 toward the limit that bans the address: nothing more until it is fixed.
         out.status = 401;
@@ -205,8 +223,10 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
         if (ec) out.json = nullptr;
         if (out.json.is_object()) {
             const auto& o = out.json.as_object();
-            if (auto* code = o.if_contains("code"); code && code->is_int64()) out.code = static_cast<int>(code->as_int64());
-            if (auto* m = o.if_contains("message"); m && m->is_string() && !out.ok()) out.message = std::string(m->as_string());
+            if (auto* code = o.if_contains("code"); code && code->is_int64())
+                out.code = static_cast<int>(code->as_int64());
+            if (auto* m = o.if_contains("message"); m && m->is_string() && !out.ok())
+                out.message = std::string(m->as_string());
         }
         RateLimitHeaders h;
         auto header = [&raw](const char* name) -> const std::string* {
@@ -231,7 +251,8 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             double seconds = 1.0;
             if (out.json.is_object()) {
                 const auto& o = out.json.as_object();
-                if (auto* r = o.if_contains("retry_after"); r && (r->is_double() || r->is_int64())) seconds = r->to_number<double>();
+                if (auto* r = o.if_contains("retry_after"); r && (r->is_double() || r->is_int64()))
+                    seconds = r->to_number<double>();
                 if (auto* g = o.if_contains("global"); g && g->is_bool()) h.global = h.global || g->as_bool();
             } else if (auto* v = header("retry-after")) {
                 seconds = ParseSeconds(*v).value_or(1.0);
@@ -239,15 +260,16 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             auto retry = SecondsToMillis(seconds);
             out.retry_after = retry;
             limiter_.OnTooManyRequests(permit, route, h, retry);
-            spdlog::warn("discord: 429 on {} ({}), retrying after {} ms", shown, h.global ? "global" : h.scope.value_or("route"),
-                         retry.count());
+            spdlog::warn("discord: 429 on {} ({}), retrying after {} ms", shown,
+                         h.global ? "global" : h.scope.value_or("route"), retry.count());
             continue;  // the next Acquire waits (or hands the wait back to the caller)
         }
         limiter_.Complete(permit, route, h, raw.status);
         if (raw.status == 401 && bot_token && !token_refused_.exchange(true)) {
-            spdlog::error("discord: Discord refused the bot token (401 on {}): no request is sent until the token is fixed "
-                          "and Maxis reloaded",
-                          shown);
+            spdlog::error(
+                "discord: Discord refused the bot token (401 on {}): no request is sent until the token is fixed "
+                "and Maxis reloaded",
+                shown);
         }
         if (raw.status >= 500) {
             spdlog::warn("discord: {} answered {} (attempt {}/{})", shown, raw.status, attempt, options_.max_attempts);

@@ -1,7 +1,6 @@
 #pragma once
-#include <boost/json/value.hpp>
-
 #include <atomic>
+#include <boost/json/value.hpp>
 #include <functional>
 #include <optional>
 #include <string>
@@ -16,7 +15,7 @@ struct RestOptions {
     std::string base_url = "https://discord.com/api/v10";
     std::string token;  // the bot token; sent as "Authorization: Bot <token>", never logged
     std::string user_agent;
-    int max_attempts = 5;                                // per request, for 429s, 5xx and network errors
+    int max_attempts = 5;                                    // per request, for 429s, 5xx and network errors
     core::Millis max_inline_wait{std::chrono::seconds(10)};  // a longer rate-limit wait goes back to the caller
     core::Millis timeout{std::chrono::seconds(15)};
     core::Millis backoff_base{std::chrono::milliseconds(250)};
@@ -24,7 +23,7 @@ struct RestOptions {
 };
 
 struct RestResponse {
-    int status = 0;  // 0: no response (network error)
+    int status = 0;           // 0: no response (network error)
     boost::json::value json;  // the parsed body, null when empty or not JSON
     int code = 0;             // Discord's JSON error code, 0 when none
     std::string message;      // Discord's error message, or the network error
@@ -51,7 +50,9 @@ public:
                          std::string_view audit_reason = {});
     RestResponse Get(const std::string& path) { return Request("GET", path); }
     RestResponse Post(const std::string& path, const boost::json::value& body) { return Request("POST", path, &body); }
-    RestResponse Patch(const std::string& path, const boost::json::value& body) { return Request("PATCH", path, &body); }
+    RestResponse Patch(const std::string& path, const boost::json::value& body) {
+        return Request("PATCH", path, &body);
+    }
     RestResponse Put(const std::string& path, const boost::json::value& body) { return Request("PUT", path, &body); }
     RestResponse Delete(const std::string& path) { return Request("DELETE", path); }
 

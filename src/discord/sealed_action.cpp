@@ -34,11 +34,13 @@ std::optional<std::string> ActionSealer::Seal(ActionKind kind, std::string_view 
 }
 
 std::optional<OpenedAction> ActionSealer::Open(std::string_view custom_id) const {
-    if (custom_id.size() > kMaxCustomId || custom_id.size() < 5 || custom_id.substr(0, 2) != "m1" || custom_id[3] != '.') {
+    if (custom_id.size() > kMaxCustomId || custom_id.size() < 5 || custom_id.substr(0, 2) != "m1" ||
+        custom_id[3] != '.') {
         return std::nullopt;
     }
     auto kind = static_cast<ActionKind>(custom_id[2]);
-    if (kind != ActionKind::kButton && kind != ActionKind::kInput && kind != ActionKind::kSelect && kind != ActionKind::kModal) {
+    if (kind != ActionKind::kButton && kind != ActionKind::kInput && kind != ActionKind::kSelect &&
+        kind != ActionKind::kModal) {
         return std::nullopt;
     }
     auto rest = custom_id.substr(4);

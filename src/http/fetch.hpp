@@ -10,7 +10,7 @@ namespace maxis::http {
 struct FetchRequest {
     std::string method = "GET";
     std::string url;
-    std::vector<std::string> headers;  // "Name: value"
+    std::vector<std::string> headers;   // "Name: value"
     const std::string* body = nullptr;  // sent as a POST body when set
     std::chrono::milliseconds timeout{10'000};
 };

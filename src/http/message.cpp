@@ -63,14 +63,22 @@ std::optional<std::string> Response::Header(std::string_view name) const {
 
 int HttpStatus(core::ErrorCode code) {
     switch (code) {
-        case core::ErrorCode::kInvalidArgument: return 400;
-        case core::ErrorCode::kUnauthenticated: return 401;
-        case core::ErrorCode::kNotFound: return 404;
-        case core::ErrorCode::kForbidden: return 403;
-        case core::ErrorCode::kConflict: return 409;
-        case core::ErrorCode::kLimitReached: return 429;
-        case core::ErrorCode::kUnavailable: return 503;
-        case core::ErrorCode::kInternal: return 500;
+        case core::ErrorCode::kInvalidArgument:
+            return 400;
+        case core::ErrorCode::kUnauthenticated:
+            return 401;
+        case core::ErrorCode::kNotFound:
+            return 404;
+        case core::ErrorCode::kForbidden:
+            return 403;
+        case core::ErrorCode::kConflict:
+            return 409;
+        case core::ErrorCode::kLimitReached:
+            return 429;
+        case core::ErrorCode::kUnavailable:
+            return 503;
+        case core::ErrorCode::kInternal:
+            return 500;
     }
     return 500;
 }

@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/value.hpp>
-
 #include <map>
 #include <optional>
 #include <string>

@@ -8,12 +8,14 @@ namespace maxis::http {
 
 void AddOperationalRoutes(Router& router, std::string name_and_version, std::function<bool()> ready,
                           core::Metrics& metrics, ReadinessParts parts) {
-    router.Add("GET", "/", [name_and_version](const Request&) {
-        return Response::Json(200, {{"service", name_and_version},
-                                    {"health", "/healthz"},
-                                    {"ready", "/readyz"},
-                                    {"metrics", "/metrics"}});
-    }, {.blocking = false});
+    router.Add(
+        "GET", "/",
+        [name_and_version](const Request&) {
+            return Response::Json(
+                200,
+                {{"service", name_and_version}, {"health", "/healthz"}, {"ready", "/readyz"}, {"metrics", "/metrics"}});
+        },
+        {.blocking = false});
     router.Add("GET", "/healthz", [](const Request&) { return Response::Text(200, "ok"); }, {.blocking = false});
     router.Add("GET", "/readyz", [ready = std::move(ready), parts = std::move(parts)](const Request&) {
         if (!ready()) return Response::Error(503, "unavailable", "the database does not answer");

@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/object.hpp>
-
 #include <functional>
 #include <string>
 

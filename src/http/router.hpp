@@ -29,7 +29,7 @@ public:
         std::string_view route = "unmatched";  // the pattern (owned by the router), for metrics and logs
         int index = -1;                        // the route's position, -1 when none matched
         bool blocking = true;
-        int status = 200;    // 404 or 405 when handler is null
+        int status = 200;   // 404 or 405 when handler is null
         std::string allow;  // for 405
     };
     /// Fills request.path_params on success. Allocates nothing for a literal route.

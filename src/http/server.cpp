@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <algorithm>
 #include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -137,9 +137,9 @@ struct Server::Impl {
             auto it = loop.series.find(key);
             if (it == loop.series.end()) {
                 std::string route(match.route);
-                auto& count = metrics->Counter("maxis_http_requests_total", {{"route", route},
-                                                                             {"method", std::string(method)},
-                                                                             {"status", std::to_string(status)}});
+                auto& count = metrics->Counter(
+                    "maxis_http_requests_total",
+                    {{"route", route}, {"method", std::string(method)}, {"status", std::to_string(status)}});
                 auto& latency = metrics->Histogram("maxis_http_request_duration_seconds", {{"route", route}});
                 it = loop.series.emplace(key, std::make_pair(&count, &latency)).first;
             }
@@ -159,7 +159,8 @@ struct Server::Impl {
         head.clear();
         SerializeHead(res, version, keep, head);
         bool body = !head_only && ResponseHasBody(res.status);
-        std::array<asio::const_buffer, 2> buffers{asio::buffer(head), body ? asio::buffer(res.body) : asio::const_buffer()};
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                  body ? asio::buffer(res.body) : asio::const_buffer()};
         conn.deadline = Clock::now() + options.write_timeout;
         auto [ec, n] = co_await asio::async_write(conn.socket, buffers, kNoThrow);
         conn.deadline = Clock::time_point::max();
@@ -300,7 +301,8 @@ struct Server::Impl {
         beast::error_code ec;
         conn.socket.shutdown(tcp::socket::shutdown_send, ec);
         conn.idle = true;
-        conn.deadline = Clock::now() + std::min<std::chrono::milliseconds>(options.read_timeout, std::chrono::seconds(2));
+        conn.deadline =
+            Clock::now() + std::min<std::chrono::milliseconds>(options.read_timeout, std::chrono::seconds(2));
         if (buf.empty()) buf.resize(4096);
         for (std::size_t drained = 0; drained < 4 * 1024 * 1024 && Clock::now() < conn.deadline;) {
             auto [e, n] = co_await conn.socket.async_read_some(asio::buffer(buf), kNoThrow);

@@ -26,13 +26,13 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0: any free port (tests)
     int io_threads = 2;
-    int worker_threads = 4;                  // for blocking handlers
-    std::size_t body_limit = 1 << 20;        // bytes; larger bodies get 413
-    std::size_t header_limit = 16 * 1024;    // bytes; larger headers get 431
-    std::chrono::milliseconds read_timeout{15'000};   // to receive a whole request once it starts
-    std::chrono::milliseconds idle_timeout{60'000};   // between requests on a kept-alive connection
+    int worker_threads = 4;                          // for blocking handlers
+    std::size_t body_limit = 1 << 20;                // bytes; larger bodies get 413
+    std::size_t header_limit = 16 * 1024;            // bytes; larger headers get 431
+    std::chrono::milliseconds read_timeout{15'000};  // to receive a whole request once it starts
+    std::chrono::milliseconds idle_timeout{60'000};  // between requests on a kept-alive connection
     std::chrono::milliseconds write_timeout{30'000};
-    std::chrono::milliseconds shutdown_grace{10'000}; // in-flight requests get this long to finish
+    std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long to finish
     bool access_log = true;
 };
 

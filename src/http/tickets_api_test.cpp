@@ -1,10 +1,11 @@
+#include "http/api/tickets_api.hpp"
+
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
 #include <boost/json.hpp>
 
 #include "domain/tickets/ticket_service.hpp"
-#include "http/api/tickets_api.hpp"
 #include "http/server.hpp"
 #include "storage/api_tokens.hpp"
 #include "storage/database.hpp"
@@ -27,7 +28,9 @@ protected:
         alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
         bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
         staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        AddTicketRoutes(router, service, [this](const Request& r) { return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); }); });
+        AddTicketRoutes(router, service, [this](const Request& r) {
+            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
+        });
         ServerOptions options;
         options.port = 0;
         options.access_log = false;
@@ -97,8 +100,10 @@ TEST_F(TicketsApiTest, MembersSeeOnlyTheirOwnAndOthersAnswerLikeMissing) {
 
 TEST_F(TicketsApiTest, InternalNotesAreStaffOnlyAndInvisibleToTheMember) {
     auto id = std::to_string(Create(alice, "Question"));
-    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", alice, R"({"body":"x","internal":true})").status, 403);
-    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"VIP","internal":true})").status, 201);
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", alice, R"({"body":"x","internal":true})").status,
+              403);
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"VIP","internal":true})").status,
+              201);
     EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"Bonjour"})").status, 201);
     auto member_view = Json(Call("GET", "/api/v1/tickets/" + id, alice));
     EXPECT_EQ(member_view.at("messages").as_array().size(), 2u);
@@ -119,7 +124,8 @@ TEST_F(TicketsApiTest, PatchChangesStatusPriorityAssigneeWithPermissions) {
     EXPECT_EQ(Json(r).at("assignee"), "9001");
     auto closed = Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"closed","close_reason":"ok"})");
     EXPECT_EQ(Json(closed).at("status"), "closed");
-    EXPECT_EQ(Json(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"open"})")).at("status"), "waiting_staff");
+    EXPECT_EQ(Json(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"open"})")).at("status"),
+              "waiting_staff");
     EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"resolved"})").status, 403);
     EXPECT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"resolved"})").status, 200);
 }
@@ -127,9 +133,11 @@ TEST_F(TicketsApiTest, PatchChangesStatusPriorityAssigneeWithPermissions) {
 // A PATCH is one change: when one of its fields is refused, none of the others is kept.
 TEST_F(TicketsApiTest, PatchIsAllOrNothing) {
     auto id = std::to_string(Create(alice, "Tout ou rien"));
-    ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"closed","close_reason":"done"})").status, 200);
+    ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"status":"closed","close_reason":"done"})").status,
+              200);
     // Closing it again is refused (409): the priority and the assignee given with it must not be applied.
-    auto r = Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"priority":"critical","assignee":"9001","status":"closed"})");
+    auto r =
+        Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"priority":"critical","assignee":"9001","status":"closed"})");
     EXPECT_EQ(r.status, 409) << r.body;
     auto view = Json(Call("GET", "/api/v1/tickets/" + id, staff));
     EXPECT_NE(view.at("priority"), "critical") << view;
@@ -147,7 +155,8 @@ TEST_F(TicketsApiTest, FiltersAndCursorPagination) {
     EXPECT_EQ(critical.at("items").as_array().size(), 1u);
     EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?text=ALICE", staff)).at("items").as_array().size(), 3u);
     EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?assignee=none", staff)).at("items").as_array().size(), 6u);
-    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?status=open&category=general", staff)).at("items").as_array().size(), 6u);
+    EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?status=open&category=general", staff)).at("items").as_array().size(),
+              6u);
     clock.Advance(std::chrono::hours(2));
     EXPECT_EQ(Json(Call("GET", "/api/v1/tickets?breached=true", staff)).at("items").as_array().size(), 1u);
     std::vector<long long> seen;
@@ -169,10 +178,13 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
     for (const auto& c : std::vector<Case>{
              {"not json", "the body must be a JSON object"},
              {"[1,2]", "the body must be a JSON object"},
-             {R"({"subject":"a","category":"cuisine","priority":"low","description":"d"})", "field 'category' must be one of"},
+             {R"({"subject":"a","category":"cuisine","priority":"low","description":"d"})",
+              "field 'category' must be one of"},
              {R"({"subject":"a","category":"general","priority":"low"})", "field 'description' is required"},
-             {R"({"subject":1,"category":"general","priority":"low","description":"d"})", "field 'subject' must be a string"},
-             {R"({"subject":"a","category":"general","priority":"low","description":"d","owner":"7"})", "unknown field 'owner'"},
+             {R"({"subject":1,"category":"general","priority":"low","description":"d"})",
+              "field 'subject' must be a string"},
+             {R"({"subject":"a","category":"general","priority":"low","description":"d","owner":"7"})",
+              "unknown field 'owner'"},
          }) {
         auto r = Call("POST", "/api/v1/tickets", alice, c.body);
         EXPECT_EQ(r.status, 400) << c.body;
@@ -181,8 +193,9 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
     for (const char* q : {"?status=nope", "?limit=0", "?limit=500", "?cursor=x", "?breached=maybe", "?assignee=bob"}) {
         EXPECT_EQ(Call("GET", std::string("/api/v1/tickets") + q, staff).status, 400) << q;
     }
-    auto too_long = Call("POST", "/api/v1/tickets", alice,
-                         R"({"subject":")" + std::string(101, 'a') + R"(","category":"general","priority":"low","description":"d"})");
+    auto too_long = Call(
+        "POST", "/api/v1/tickets", alice,
+        R"({"subject":")" + std::string(101, 'a') + R"(","category":"general","priority":"low","description":"d"})");
     EXPECT_EQ(too_long.status, 400);
     EXPECT_EQ(CountRows("tickets"), 0);
     EXPECT_EQ(CountRows("ticket_messages"), 0);
@@ -190,11 +203,13 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
 
 TEST_F(TicketsApiTest, IdsBeyondSixtyFourBitsOrMalformedAreA400NamingTheFieldNeverA500) {
     auto id = Create(alice, "Facture");
-    for (const char* q : {"9999999999999999999", "9223372036854775808", "-1", "0", "%2B5", "%205", "5%20", "", "12abc"}) {
+    for (const char* q :
+         {"9999999999999999999", "9223372036854775808", "-1", "0", "%2B5", "%205", "5%20", "", "12abc"}) {
         auto r = Call("GET", std::string("/api/v1/tickets?assignee=") + q, staff);
         EXPECT_EQ(r.status, 400) << q << " " << r.body;
         EXPECT_EQ(Json(r).at("error").at("code"), "invalid_argument") << r.body;
-        EXPECT_NE(Json(r).at("error").at("message").as_string().find("assignee must be a user id"), json::string::npos) << r.body;
+        EXPECT_NE(Json(r).at("error").at("message").as_string().find("assignee must be a user id"), json::string::npos)
+            << r.body;
     }
     EXPECT_EQ(Call("GET", "/api/v1/tickets?cursor=9999999999999999999", staff).status, 400);
     EXPECT_EQ(Call("GET", "/api/v1/tickets?limit=99999999999999999999", staff).status, 400);
@@ -202,13 +217,15 @@ TEST_F(TicketsApiTest, IdsBeyondSixtyFourBitsOrMalformedAreA400NamingTheFieldNev
     for (const char* who : {"9999999999999999999", "-3", "+3", " 3", "3.0", ""}) {
         auto r = Call("PATCH", target, staff, std::string(R"({"assignee":")") + who + R"("})");
         EXPECT_EQ(r.status, 400) << who << " " << r.body;
-        EXPECT_NE(Json(r).at("error").at("message").as_string().find("field 'assignee' must be a user id"), json::string::npos)
+        EXPECT_NE(Json(r).at("error").at("message").as_string().find("field 'assignee' must be a user id"),
+                  json::string::npos)
             << r.body;
     }
     EXPECT_EQ(Json(Call("GET", target, staff)).at("assignee"), nullptr);  // nothing changed
     EXPECT_EQ(Call("GET", "/api/v1/tickets/9999999999999999999", staff).status, 404);
     // Control characters in a subject: 400 naming the field, the JSON message escaped, nothing stored.
-    auto r = Call("POST", "/api/v1/tickets", alice, R"({"subject":"\u001b[2J","category":"general","priority":"low","description":"d"})");
+    auto r = Call("POST", "/api/v1/tickets", alice,
+                  R"({"subject":"\u001b[2J","category":"general","priority":"low","description":"d"})");
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_NE(r.body.find("subject: contains a control character (U+001B)"), std::string::npos) << r.body;
     EXPECT_EQ(r.body.find('\x1b'), std::string::npos) << r.body;

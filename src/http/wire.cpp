@@ -1,10 +1,9 @@
 #include "http/wire.hpp"
 
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/status.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "core/strings.hpp"
 #include "http/server.hpp"
@@ -222,8 +221,9 @@ void SerializeHead(const Response& response, unsigned version, bool keep_alive, 
     auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
     out.append(reason.data(), reason.size());
     out.append("\r\nServer: maxis\r\n");
-    AppendField(out, "Content-Type",
-                SafeFieldText(response.content_type) ? std::string_view(response.content_type) : "application/octet-stream");
+    AppendField(
+        out, "Content-Type",
+        SafeFieldText(response.content_type) ? std::string_view(response.content_type) : "application/octet-stream");
     unsigned overridden = 0;
     for (const auto& [name, value] : response.headers) {
         if (name.empty() || !SafeFieldText(name) || !SafeFieldText(value) ||
@@ -254,8 +254,7 @@ void SerializeHead(const Response& response, unsigned version, bool keep_alive, 
 }
 
 std::string_view MethodLabel(std::string_view method) {
-    static constexpr std::array<std::string_view, 7> kKnown{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
-                                                            "OPTIONS"};
+    static constexpr std::array<std::string_view, 7> kKnown{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     for (auto m : kKnown) {
         if (m == method) return m;
     }

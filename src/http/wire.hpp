@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/beast/http/basic_parser.hpp>
-
 #include <cstddef>
 #include <string>
 #include <string_view>

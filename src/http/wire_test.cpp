@@ -43,8 +43,9 @@ std::string Chunked(const std::string& trailer_or_ext_line, bool as_extension) {
 }
 
 TEST(RequestParser, ParsesMethodTargetHeadersAndBody) {
-    std::string text = "POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: example\r\nX-One: 1\r\nx-one: 2\r\nCookie: a=1\r\n"
-                       "Cookie: b=2\r\nContent-Length: 5\r\n\r\nhelloGET";
+    std::string text =
+        "POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: example\r\nX-One: 1\r\nx-one: 2\r\nCookie: a=1\r\n"
+        "Cookie: b=2\r\nContent-Length: 5\r\n\r\nhelloGET";
     for (bool trickle : {false, true}) {
         auto p = Parse(text, {2048, 4096}, trickle);
         ASSERT_EQ(p.outcome, Outcome::kComplete) << trickle;
@@ -116,19 +117,20 @@ TEST(RequestParser, OnlyALoneChunkedTransferCodingIsTaken) {
     };
     EXPECT_EQ(with("1.1", "Transfer-Encoding: chunked\r\n").outcome, Outcome::kComplete);
     EXPECT_EQ(with("1.1", "Transfer-Encoding:  Chunked \r\n").outcome, Outcome::kComplete);
-    for (std::string_view bad : {"Transfer-Encoding: chunked, gzip\r\n", "Transfer-Encoding: gzip, chunked\r\n",
-                                 "Transfer-Encoding: gzip\r\n", "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n",
-                                 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-                                 "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
-                                 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
+    for (std::string_view bad :
+         {"Transfer-Encoding: chunked, gzip\r\n", "Transfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding: gzip\r\n",
+          "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n", "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+          "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+          "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
         auto p = with("1.1", bad);
         EXPECT_EQ(p.outcome, Outcome::kBadRequest) << bad;
         EXPECT_FALSE(p.reason.empty());
     }
     EXPECT_EQ(with("1.0", "Transfer-Encoding: chunked\r\n").outcome, Outcome::kBadRequest);
     // The desync from the review: the "body" must never come out as a second request.
-    auto smuggle = Parse("POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
-                         "GET /admin-panel/api/me HTTP/1.1\r\nHost: h\r\n\r\n");
+    auto smuggle = Parse(
+        "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
+        "GET /admin-panel/api/me HTTP/1.1\r\nHost: h\r\n\r\n");
     EXPECT_EQ(smuggle.outcome, Outcome::kBadRequest);
 }
 

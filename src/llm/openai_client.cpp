@@ -1,8 +1,8 @@
 #include "llm/openai_client.hpp"
 
-#include <boost/json.hpp>
-
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "core/errors.hpp"
 #include "http/fetch.hpp"
@@ -27,12 +27,14 @@ std::string OpenAiClient::ChatBody(const std::vector<plans::ChatMessage>& messag
         }
         list.push_back(json::object{{"role", m.role}, {"content", std::move(parts)}});
     }
-    return json::serialize(json::object{{"model", options_.model}, {"messages", std::move(list)}, {"max_tokens", options_.max_tokens}});
+    return json::serialize(
+        json::object{{"model", options_.model}, {"messages", std::move(list)}, {"max_tokens", options_.max_tokens}});
 }
 
 std::string OpenAiClient::Post(const std::string& path, const std::string& body) const {
     if (!configured()) throw Error(ErrorCode::kUnavailable, "no assistant provider is configured");
-    http::FetchRequest request{.method = "POST", .url = options_.api_base + path, .body = &body, .timeout = options_.timeout};
+    http::FetchRequest request{
+        .method = "POST", .url = options_.api_base + path, .body = &body, .timeout = options_.timeout};
     request.headers.push_back("Content-Type: application/json");
     request.headers.push_back("Accept: application/json");
     if (!options_.api_key.empty()) request.headers.push_back("Authorization: Bearer " + options_.api_key);
@@ -51,7 +53,8 @@ std::string OpenAiClient::Post(const std::string& path, const std::string& body)
                 }
             }
         }
-        auto what = "the assistant provider answered " + std::to_string(r.status) + (message.empty() ? "" : ": " + message);
+        auto what =
+            "the assistant provider answered " + std::to_string(r.status) + (message.empty() ? "" : ": " + message);
         throw Error(r.status == 400 ? ErrorCode::kInvalidArgument : ErrorCode::kUnavailable, what);
     }
     if (ec || !value.is_object()) throw Error(ErrorCode::kUnavailable, "the assistant provider's answer is not JSON");
@@ -89,7 +92,8 @@ std::string OpenAiClient::ChatOnce(const std::vector<plans::ChatMessage>& messag
         const auto& first = choices->as_array().front();
         if (first.is_object()) {
             if (const auto* m = first.as_object().if_contains("message"); m && m->is_object()) {
-                if (const auto* c = m->as_object().if_contains("content"); c && c->is_string() && !c->as_string().empty()) {
+                if (const auto* c = m->as_object().if_contains("content");
+                    c && c->is_string() && !c->as_string().empty()) {
                     return std::string(c->as_string());
                 }
             }

@@ -18,7 +18,9 @@ namespace maxis::panel {
 namespace {
 
 std::string ContentType(std::string_view name) {
-    auto ends = [&](std::string_view ext) { return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext; };
+    auto ends = [&](std::string_view ext) {
+        return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
+    };
     if (ends(".js")) return "text/javascript; charset=utf-8";
     if (ends(".css")) return "text/css; charset=utf-8";
     if (ends(".svg")) return "image/svg+xml";
@@ -58,12 +60,14 @@ std::string Assets::Page(std::string_view page, std::string_view lang) const {
         const auto& a = assets_.at(std::string(name));
         std::string url = "/admin-panel/assets/" + std::string(name);
         if (!script) {
-            return "<link rel=\"stylesheet\" href=\"" + url + "\" integrity=\"" + a.integrity + "\" crossorigin=\"anonymous\">\n";
+            return "<link rel=\"stylesheet\" href=\"" + url + "\" integrity=\"" + a.integrity +
+                   "\" crossorigin=\"anonymous\">\n";
         }
         return "<script " + std::string(module ? "type=\"module\" " : "defer ") + "src=\"" + url + "\" integrity=\"" +
                a.integrity + "\" crossorigin=\"anonymous\"></script>\n";
     };
-    std::string html = "<!doctype html>\n<html lang=\"" + std::string(lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n"
+    std::string html = "<!doctype html>\n<html lang=\"" + std::string(lang) +
+                       "\">\n<head>\n<meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<meta name=\"referrer\" content=\"no-referrer\">\n<title>Maxis</title>\n"
                        "<link rel=\"icon\" href=\"/admin-panel/assets/favicon.svg\" type=\"image/svg+xml\">\n";
@@ -73,7 +77,8 @@ std::string Assets::Page(std::string_view page, std::string_view lang) const {
     html += "</head>\n<body data-page=\"" + std::string(page) +
             "\">\n<a class=\"skip\" href=\"#main\">Aller au contenu / Skip to content</a>\n"
             "<header id=\"top\"></header>\n<main id=\"main\" tabindex=\"-1\"><p class=\"loading\">…</p></main>\n"
-            "<noscript><p>Le panneau a besoin de JavaScript. The panel needs JavaScript.</p></noscript>\n</body>\n</html>\n";
+            "<noscript><p>Le panneau a besoin de JavaScript. The panel needs "
+            "JavaScript.</p></noscript>\n</body>\n</html>\n";
     return html;
 }
 

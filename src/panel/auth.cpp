@@ -54,10 +54,14 @@ std::string NewRecoveryCode() {
 
 std::string LandingFor(SessionStage stage) {
     switch (stage) {
-        case SessionStage::kActive: return "/admin-panel/dashboard";
-        case SessionStage::kEnrol: return "/admin-panel/enrol";
-        case SessionStage::kSecondFactor: return "/admin-panel/second-factor";
-        case SessionStage::kAnonymous: break;
+        case SessionStage::kActive:
+            return "/admin-panel/dashboard";
+        case SessionStage::kEnrol:
+            return "/admin-panel/enrol";
+        case SessionStage::kSecondFactor:
+            return "/admin-panel/second-factor";
+        case SessionStage::kAnonymous:
+            break;
     }
     return "/admin-panel/login";
 }
@@ -103,7 +107,9 @@ std::string PanelAuth::ExpectedOrigin(const http::Request& req) const {
     return std::string(options_.insecure_http ? "http://" : "https://") + req.Header("host");
 }
 
-std::string PanelAuth::RedirectUri(const http::Request& req) const { return ExpectedOrigin(req) + "/admin-panel/auth/callback"; }
+std::string PanelAuth::RedirectUri(const http::Request& req) const {
+    return ExpectedOrigin(req) + "/admin-panel/auth/callback";
+}
 
 void PanelAuth::Audit(const std::string& kind, std::optional<core::UserId> actor, const std::string& action,
                       const std::string& target, const std::string& detail, const http::Request& req) {
@@ -157,7 +163,8 @@ void PanelAuth::Limit(const std::vector<std::pair<std::string, RateLimit>>& buck
     core::Millis wait{0};
     for (std::size_t i = 0; i < decisions.size(); ++i) {
         if (decisions[i].allowed) continue;
-        if (decisions[i].hits == list[i].limit + 1) Audit("security", std::nullopt, "rate_limited", list[i].name, "", req);
+        if (decisions[i].hits == list[i].limit + 1)
+            Audit("security", std::nullopt, "rate_limited", list[i].name, "", req);
         wait = std::max(wait, decisions[i].retry_after);
     }
     if (wait.count() == 0) return;
@@ -174,9 +181,11 @@ void PanelAuth::CheckCsrf(const http::Request& req, const storage::SessionRecord
     auto origin = req.Header("origin");
     auto site = req.Header("sec-fetch-site");
     if (!origin.empty()) {
-        if (origin != ExpectedOrigin(req)) throw Error(ErrorCode::kForbidden, "cross-origin request refused (Origin " + origin + ")");
+        if (origin != ExpectedOrigin(req))
+            throw Error(ErrorCode::kForbidden, "cross-origin request refused (Origin " + origin + ")");
     } else if (!site.empty()) {
-        if (site != "same-origin") throw Error(ErrorCode::kForbidden, "cross-site request refused (Sec-Fetch-Site " + site + ")");
+        if (site != "same-origin")
+            throw Error(ErrorCode::kForbidden, "cross-site request refused (Sec-Fetch-Site " + site + ")");
     } else {
         throw Error(ErrorCode::kForbidden, "state-changing requests need an Origin or Sec-Fetch-Site header");
     }
@@ -272,7 +281,8 @@ http::Response PanelAuth::FinishDiscordLogin(const http::Request& req) {
         r.headers.emplace_back("Set-Cookie", ClearCookie());
         return r;
     }
-    auto [cookie, stage] = StartLoggedIn(session, identity.id, *role, identity.name, identity.avatar_url, req, "discord");
+    auto [cookie, stage] =
+        StartLoggedIn(session, identity.id, *role, identity.name, identity.avatar_url, req, "discord");
     auto r = Redirect(LandingFor(stage));
     r.headers.emplace_back("Set-Cookie", cookie);
     return r;
@@ -301,16 +311,17 @@ std::string PanelAuth::CreateLoginLink(const storage::LoginGrant& grant) {
     auto token = crypto::Base64UrlEncode(crypto::RandomBytes(32));
     auto now = clock_.Now();
     store_.SaveLoginLink(HashId(token), grant, now, now + options_.login_ttl);
-    store_.Audit("security", grant.user, "login_link.created", grant.user.ToString(), std::string(core::ToString(grant.role)),
-                 "cli", now);
+    store_.Audit("security", grant.user, "login_link.created", grant.user.ToString(),
+                 std::string(core::ToString(grant.role)), "cli", now);
     return token;
 }
 
-std::pair<std::string, SessionStage> PanelAuth::StartLoggedIn(const std::optional<PanelSession>& previous, core::UserId user, core::Role role,
-                                     const std::string& name, const std::string& avatar, const http::Request& req,
-                                     const std::string& via) {
+std::pair<std::string, SessionStage> PanelAuth::StartLoggedIn(const std::optional<PanelSession>& previous,
+                                                              core::UserId user, core::Role role,
+                                                              const std::string& name, const std::string& avatar,
+                                                              const http::Request& req, const std::string& via) {
     auto totp = store_.FindTotp(user);
-    SessionStage stage = totp && totp->enabled ? SessionStage::kSecondFactor
+    SessionStage stage = totp && totp->enabled    ? SessionStage::kSecondFactor
                          : require_second_factor_ ? SessionStage::kEnrol
                                                   : SessionStage::kActive;
     std::string id;
@@ -322,7 +333,8 @@ std::pair<std::string, SessionStage> PanelAuth::StartLoggedIn(const std::optiona
     fresh.avatar_url = avatar;
     if (previous) fresh.locale = previous->record.locale;
     // Half-logged-in sessions (waiting for the second factor) live only as long as a login may take.
-    fresh.expires_at = fresh.created_at + (stage == SessionStage::kActive ? options_.absolute_timeout : options_.login_ttl);
+    fresh.expires_at =
+        fresh.created_at + (stage == SessionStage::kActive ? options_.absolute_timeout : options_.login_ttl);
     if (previous) {
         store_.RotateSession(previous->record.id_hash, fresh, clock_.Now());
     } else {
@@ -366,14 +378,17 @@ std::optional<std::string> PanelAuth::PendingSecret(core::UserId user) {
 json::object PanelAuth::BeginEnrolment(const PanelSession& session) {
     auto user = *session.record.user;
     auto secret = crypto::RandomBytes(20);  // SavePendingTotp refuses (kConflict) when one is already enabled
-    store_.SavePendingTotp(user, keys_.SealSecret(secret, "totp." + user.ToString()), keys_.current_key_id(), clock_.Now());
+    store_.SavePendingTotp(user, keys_.SealSecret(secret, "totp." + user.ToString()), keys_.current_key_id(),
+                           clock_.Now());
     auto b32 = crypto::Base32Encode(secret);
-    return json::object{{"secret", b32}, {"uri", OtpauthUri(session, b32)}, {"qr", "/admin-panel/api/second-factor/qr.svg"}};
+    return json::object{
+        {"secret", b32}, {"uri", OtpauthUri(session, b32)}, {"qr", "/admin-panel/api/second-factor/qr.svg"}};
 }
 
 std::string PanelAuth::OtpauthUri(const PanelSession& session, const std::string& b32) const {
     auto user = *session.record.user;
-    std::string label = options_.community_name + ":" + (session.record.display_name.empty() ? user.ToString() : session.record.display_name);
+    std::string label = options_.community_name + ":" +
+                        (session.record.display_name.empty() ? user.ToString() : session.record.display_name);
     std::string escaped;
     for (unsigned char c : label) {
         if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == ':') {
@@ -415,7 +430,8 @@ std::pair<std::vector<std::string>, std::string> PanelAuth::ConfirmEnrolment(con
                                                                              const std::string& code,
                                                                              const http::Request& req) {
     auto user = *session.record.user;
-    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user}, {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
+    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user},
+           {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
           req);
     auto secret = PendingSecret(user);
     if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress: start again");
@@ -434,9 +450,11 @@ std::pair<std::vector<std::string>, std::string> PanelAuth::ConfirmEnrolment(con
     return {codes, Promote(session, req)};
 }
 
-std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std::string& raw_code, const http::Request& req) {
+std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std::string& raw_code,
+                                          const http::Request& req) {
     auto user = *session.record.user;
-    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user}, {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
+    Limit({{"2fa:user:" + user.ToString(), options_.second_factor_per_user},
+           {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
           req);
     auto totp = store_.FindTotp(user);
     if (!totp || !totp->enabled) throw Error(ErrorCode::kNotFound, "no second factor is set up for this account");
@@ -451,7 +469,8 @@ std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std
         Unauthenticated("unknown or already used recovery code");
     }
     auto secret = keys_.OpenSecret(totp->sealed_secret, totp->key_id, "totp." + user.ToString());
-    if (!secret) throw Error(ErrorCode::kInternal, "the stored second factor cannot be opened with the configured keys");
+    if (!secret)
+        throw Error(ErrorCode::kInternal, "the stored second factor cannot be opened with the configured keys");
     auto step = MatchingStep(*secret, code, clock_.Now());
     if (!step) {
         Audit("security", user, "2fa.failed", user.ToString(), "", req);

@@ -1,10 +1,9 @@
 #pragma once
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "core/clock.hpp"
 #include "core/viewer.hpp"
@@ -48,7 +47,9 @@ struct PanelOptions {
 struct PanelSession {
     std::string id;  // the raw id (only ever in memory and, sealed, in the cookie)
     storage::SessionRecord record;
-    [[nodiscard]] core::Viewer viewer() const { return core::Viewer{record.user.value_or(core::UserId{0}), record.role}; }
+    [[nodiscard]] core::Viewer viewer() const {
+        return core::Viewer{record.user.value_or(core::UserId{0}), record.role};
+    }
 };
 
 /// The panel's login, second factor, sessions, CSRF and rate limits. Stateless itself: everything lives in
@@ -86,7 +87,8 @@ public:
     boost::json::object BeginEnrolment(const PanelSession& session);
     std::string EnrolmentQrSvg(const PanelSession& session);
     /// Confirms enrolment with a first code: returns the recovery codes (shown once) and the new cookie.
-    std::pair<std::vector<std::string>, std::string> ConfirmEnrolment(const PanelSession& session, const std::string& code,
+    std::pair<std::vector<std::string>, std::string> ConfirmEnrolment(const PanelSession& session,
+                                                                      const std::string& code,
                                                                       const http::Request& req);
     /// Checks a code (or a recovery code) at login; returns the new session's Set-Cookie value.
     std::string VerifySecondFactor(const PanelSession& session, const std::string& code, const http::Request& req);
@@ -107,8 +109,10 @@ private:
     std::string SetCookie(const std::string& id, core::Millis max_age) const;
     std::string ClearCookie() const;
     /// Rotates (or starts) the session into a logged-in one; returns the Set-Cookie value.
-    std::pair<std::string, storage::SessionStage> StartLoggedIn(const std::optional<PanelSession>& previous, core::UserId user, core::Role role,
-                              const std::string& name, const std::string& avatar, const http::Request& req, const std::string& via);
+    std::pair<std::string, storage::SessionStage> StartLoggedIn(const std::optional<PanelSession>& previous,
+                                                                core::UserId user, core::Role role,
+                                                                const std::string& name, const std::string& avatar,
+                                                                const http::Request& req, const std::string& via);
     [[nodiscard]] std::string OtpauthUri(const PanelSession& session, const std::string& base32_secret) const;
     std::string Promote(const PanelSession& session, const http::Request& req);
     void CheckCsrf(const http::Request& req, const storage::SessionRecord& record) const;

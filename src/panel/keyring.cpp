@@ -6,7 +6,9 @@ namespace maxis::panel {
 
 namespace {
 constexpr std::string_view kCookieVersion = "1";
-std::string CookieAad(std::string_view key_id) { return "maxis.session.v" + std::string(kCookieVersion) + "." + std::string(key_id); }
+std::string CookieAad(std::string_view key_id) {
+    return "maxis.session.v" + std::string(kCookieVersion) + "." + std::string(key_id);
+}
 std::string DataAad(std::string_view key_id, std::string_view purpose) {
     return "maxis.data.v1." + std::string(key_id) + "." + std::string(purpose);
 }

@@ -29,7 +29,8 @@ Fetched Fetch(const std::string& url, const std::vector<std::string>& headers, c
 json::object ParseObject(const Fetched& f, const std::string& what) {
     json::error_code ec;
     auto v = json::parse(f.body, ec);
-    if (ec || !v.is_object()) throw Error(ErrorCode::kUnavailable, what + " answered something that is not a JSON object");
+    if (ec || !v.is_object())
+        throw Error(ErrorCode::kUnavailable, what + " answered something that is not a JSON object");
     return v.as_object();
 }
 
@@ -52,11 +53,12 @@ std::string OAuthClient::AuthorizeUrl(const std::string& state, const std::strin
 OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& verifier,
                                     const std::string& redirect_uri) const {
     std::string form = "grant_type=authorization_code&code=" + http::UrlEscape(code) +
-                       "&redirect_uri=" + http::UrlEscape(redirect_uri) + "&code_verifier=" + http::UrlEscape(verifier) +
+                       "&redirect_uri=" + http::UrlEscape(redirect_uri) +
+                       "&code_verifier=" + http::UrlEscape(verifier) +
                        "&client_id=" + http::UrlEscape(options_.client_id) +
                        "&client_secret=" + http::UrlEscape(options_.client_secret);
-    auto token_reply = Fetch(options_.token_url, {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"},
-                             &form);
+    auto token_reply = Fetch(options_.token_url,
+                             {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"}, &form);
     if (token_reply.status == 400 || token_reply.status == 401) {
         auto body = ParseObject(token_reply, "Discord's token endpoint");
         auto error = Str(body, "error");
@@ -65,17 +67,20 @@ OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& 
                         "Discord refused the panel's client id or secret (check panel.oauth_client_id and "
                         "MAXIS_DISCORD_CLIENT_SECRET)");
         }
-        throw Error(ErrorCode::kUnauthenticated, "Discord refused the login code (" + (error.empty() ? "error" : error) + ")");
+        throw Error(ErrorCode::kUnauthenticated,
+                    "Discord refused the login code (" + (error.empty() ? "error" : error) + ")");
     }
     if (token_reply.status != 200) {
-        throw Error(ErrorCode::kUnavailable, "Discord's token endpoint answered HTTP " + std::to_string(token_reply.status));
+        throw Error(ErrorCode::kUnavailable,
+                    "Discord's token endpoint answered HTTP " + std::to_string(token_reply.status));
     }
     auto token = Str(ParseObject(token_reply, "Discord's token endpoint"), "access_token");
     if (token.empty()) throw Error(ErrorCode::kUnavailable, "Discord's token endpoint gave no access token");
     std::vector<std::string> auth{"Authorization: Bearer " + token, "Accept: application/json"};
 
     auto me = Fetch(options_.api_base_url + "/users/@me", auth, nullptr);
-    if (me.status != 200) throw Error(ErrorCode::kUnavailable, "Discord's /users/@me answered HTTP " + std::to_string(me.status));
+    if (me.status != 200)
+        throw Error(ErrorCode::kUnavailable, "Discord's /users/@me answered HTTP " + std::to_string(me.status));
     auto user = ParseObject(me, "Discord's /users/@me");
     auto id_text = Str(user, "id");
     auto id = core::ParseId(id_text);
@@ -89,7 +94,8 @@ OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& 
         identity.avatar_url = "https://cdn.discordapp.com/avatars/" + id_text + "/" + avatar + ".png?size=64";
     }
     if (!options_.guild_id.empty()) {
-        auto member = Fetch(options_.api_base_url + "/users/@me/guilds/" + options_.guild_id + "/member", auth, nullptr);
+        auto member =
+            Fetch(options_.api_base_url + "/users/@me/guilds/" + options_.guild_id + "/member", auth, nullptr);
         if (member.status == 200) {
             identity.in_guild = true;
             auto m = ParseObject(member, "Discord's guild member endpoint");

@@ -21,7 +21,7 @@ struct OAuthOptions {
 struct OAuthIdentity {
     core::UserId id;
     std::string name;
-    std::string avatar_url;             // on cdn.discordapp.com, or empty
+    std::string avatar_url;  // on cdn.discordapp.com, or empty
     bool in_guild = false;
     std::vector<std::string> role_ids;  // in the configured guild
 };

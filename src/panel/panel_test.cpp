@@ -1,17 +1,17 @@
 #include <gtest/gtest.h>
-
-#include <boost/json.hpp>
 #include <soci/soci.h>
 
+#include <boost/json.hpp>
+
 #include "core/errors.hpp"
+#include "core/time_zone.hpp"
 #include "crypto/crypto.hpp"
+#include "http/router.hpp"
+#include "panel/assets.hpp"
 #include "panel/auth.hpp"
 #include "panel/keyring.hpp"
 #include "panel/qr.hpp"
 #include "panel/routes.hpp"
-#include "panel/assets.hpp"
-#include "core/time_zone.hpp"
-#include "http/router.hpp"
 #include "storage/migrator.hpp"
 #include "support/fake_clock.hpp"
 
@@ -41,7 +41,7 @@ TEST(Keyring, CookiesOpenOnlyUntampered) {
     EXPECT_FALSE(keys.OpenCookie(cookie.substr(0, cookie.size() - 1)));  // truncated
     EXPECT_FALSE(keys.OpenCookie(cookie.substr(0, 20)));
     EXPECT_FALSE(keys.OpenCookie(""));
-    EXPECT_FALSE(keys.OpenCookie("2" + cookie.substr(1)));  // another format version is in the AAD
+    EXPECT_FALSE(keys.OpenCookie("2" + cookie.substr(1)));                // another format version is in the AAD
     EXPECT_FALSE(Keyring({std::string(32, '\x43')}).OpenCookie(cookie));  // another key
 }
 
@@ -123,7 +123,8 @@ protected:
     std::pair<std::string, std::string> Enrol(const std::string& cookie) {
         auto session = *auth->Current(Get("/", cookie));
         auto secret = std::string(auth->BeginEnrolment(session).at("secret").as_string());
-        auto [codes, set_cookie] = auth->ConfirmEnrolment(session, CodeNow(secret), Post("/", cookie, session.record.csrf_token));
+        auto [codes, set_cookie] =
+            auth->ConfirmEnrolment(session, CodeNow(secret), Post("/", cookie, session.record.csrf_token));
         EXPECT_EQ(codes.size(), 10u);
         recovery = codes;
         return {set_cookie.substr(0, set_cookie.find(';')), secret};
@@ -154,11 +155,15 @@ TEST_F(PanelAuthTest, TheCookieIsHostOnlySecureHttpOnlyAndLax) {
 TEST_F(PanelAuthTest, LoginLinksWorkOnceAndExpire) {
     auto token = auth->CreateLoginLink(storage::LoginGrant{core::UserId{77}, core::Role::kAdmin, "alice"});
     EXPECT_EQ(auth->UseLoginLink(Get("/x?token=" + token)).Header("Location").value_or(""), "/admin-panel/enrol");
-    EXPECT_EQ(auth->UseLoginLink(Get("/x?token=" + token)).Header("Location").value_or(""), "/admin-panel/login?error=link");
+    EXPECT_EQ(auth->UseLoginLink(Get("/x?token=" + token)).Header("Location").value_or(""),
+              "/admin-panel/login?error=link");
     auto late = auth->CreateLoginLink(storage::LoginGrant{core::UserId{77}, core::Role::kAdmin, "alice"});
     clock.Advance(10min + 1s);
-    EXPECT_EQ(auth->UseLoginLink(Get("/x?token=" + late)).Header("Location").value_or(""), "/admin-panel/login?error=link");
-    EXPECT_EQ(CodeOf([&] { auth->CreateLoginLink(storage::LoginGrant{core::UserId{77}, core::Role::kMember, "m"}); }),
+    EXPECT_EQ(auth->UseLoginLink(Get("/x?token=" + late)).Header("Location").value_or(""),
+              "/admin-panel/login?error=link");
+    EXPECT_EQ(CodeOf([&] {
+                  auth->CreateLoginLink(storage::LoginGrant{core::UserId{77}, core::Role::kMember, "m"});
+              }),
               ErrorCode::kInvalidArgument);
 }
 
@@ -239,8 +244,9 @@ TEST_F(PanelAuthTest, TheSessionIsRotatedAtLoginAndAfterTheSecondFactor) {
     EXPECT_TRUE(auth->Current(Get("/", cookie.substr(0, cookie.find(';')))));
     auto third = LinkLogin();
     auto waiting3 = *auth->Current(Get("/", third));
-    EXPECT_EQ(CodeOf([&] { auth->VerifySecondFactor(waiting3, recovery[3], Post("/", third, waiting3.record.csrf_token)); }),
-              ErrorCode::kUnauthenticated);
+    EXPECT_EQ(
+        CodeOf([&] { auth->VerifySecondFactor(waiting3, recovery[3], Post("/", third, waiting3.record.csrf_token)); }),
+        ErrorCode::kUnauthenticated);
 }
 
 TEST_F(PanelAuthTest, SecondFactorAttemptsAreRateLimitedWithRetryAfter) {

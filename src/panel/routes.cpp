@@ -18,7 +18,7 @@ using storage::SessionStage;
 namespace {
 
 const std::set<std::string, std::less<>> kPages = {"login", "refused", "second-factor", "enrol", "dashboard",
-                                                   "users", "orders", "tickets", "logs", "settings"};
+                                                   "users", "orders",  "tickets",       "logs",  "settings"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
@@ -34,7 +34,8 @@ std::string StringField(const json::object& o, std::string_view key, std::size_t
     auto it = o.find(key);
     if (it == o.end() || !it->value().is_string()) BadRequest("field '" + std::string(key) + "' must be a string");
     std::string v(it->value().as_string());
-    if (v.size() > max || !core::IsValidUtf8(v)) BadRequest("field '" + std::string(key) + "' is too long or not UTF-8");
+    if (v.size() > max || !core::IsValidUtf8(v))
+        BadRequest("field '" + std::string(key) + "' is too long or not UTF-8");
     return v;
 }
 
@@ -162,7 +163,9 @@ std::string ValidateSetting(const RuntimeSetting& setting, const std::string& va
     }
     if (!core::ParseInteger(value, INT64_MIN, INT64_MAX)) BadRequest(setting.key + " must be a whole number");
     auto v = core::ParseInteger(value, setting.min, setting.max);
-    if (!v) BadRequest(setting.key + " must be between " + std::to_string(setting.min) + " and " + std::to_string(setting.max));
+    if (!v)
+        BadRequest(setting.key + " must be between " + std::to_string(setting.min) + " and " +
+                   std::to_string(setting.max));
     return std::to_string(*v);
 }
 
@@ -207,22 +210,25 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         },
         http::RouteOptions{.blocking = false});
 
-    router.Add("GET", "/admin-panel/auth/discord", [&auth](const http::Request& req) { return auth.StartDiscordLogin(req); });
-    router.Add("GET", "/admin-panel/auth/callback", [&auth](const http::Request& req) { return auth.FinishDiscordLogin(req); });
+    router.Add("GET", "/admin-panel/auth/discord",
+               [&auth](const http::Request& req) { return auth.StartDiscordLogin(req); });
+    router.Add("GET", "/admin-panel/auth/callback",
+               [&auth](const http::Request& req) { return auth.FinishDiscordLogin(req); });
     router.Add("GET", "/admin-panel/auth/link", [&auth](const http::Request& req) { return auth.UseLoginLink(req); });
 
     router.Add("GET", "/admin-panel/api/me", [&auth](const http::Request& req) {
         auto session = auth.Require(req, false, false);
         const auto& r = session.record;
-        return http::Response::Json(200, json::object{{"user", r.user->ToString()},
-                                                      {"name", r.display_name},
-                                                      {"avatar_url", r.avatar_url},
-                                                      {"role", core::ToString(r.role)},
-                                                      {"stage", storage::ToString(r.stage)},
-                                                      {"locale", r.locale},
-                                                      {"csrf_token", r.csrf_token},
-                                                      {"expires_at", core::FormatIso8601(r.expires_at)},
-                                                      {"idle_timeout_seconds", auth.options().idle_timeout.count() / 1000}})
+        return http::Response::Json(200,
+                                    json::object{{"user", r.user->ToString()},
+                                                 {"name", r.display_name},
+                                                 {"avatar_url", r.avatar_url},
+                                                 {"role", core::ToString(r.role)},
+                                                 {"stage", storage::ToString(r.stage)},
+                                                 {"locale", r.locale},
+                                                 {"csrf_token", r.csrf_token},
+                                                 {"expires_at", core::FormatIso8601(r.expires_at)},
+                                                 {"idle_timeout_seconds", auth.options().idle_timeout.count() / 1000}})
             .With("Cache-Control", "no-store");
     });
     router.Add("POST", "/admin-panel/api/logout", [&auth](const http::Request& req) { return auth.Logout(req); });
@@ -247,7 +253,8 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         if (session.record.stage != SessionStage::kEnrol && session.record.stage != SessionStage::kActive) {
             throw Error(ErrorCode::kUnauthenticated, "sign in first");
         }
-        return http::Response::Text(200, auth.EnrolmentQrSvg(session), "image/svg+xml").With("Cache-Control", "no-store");
+        return http::Response::Text(200, auth.EnrolmentQrSvg(session), "image/svg+xml")
+            .With("Cache-Control", "no-store");
     });
     router.Add("POST", "/admin-panel/api/second-factor/confirm", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true, false);
@@ -263,7 +270,8 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
     });
     router.Add("POST", "/admin-panel/api/second-factor/verify", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true, false);
-        if (session.record.stage != SessionStage::kSecondFactor) throw Error(ErrorCode::kConflict, "no second factor is awaited");
+        if (session.record.stage != SessionStage::kSecondFactor)
+            throw Error(ErrorCode::kConflict, "no second factor is awaited");
         auto cookie = auth.VerifySecondFactor(session, StringField(Body(req), "code", 20), req);
         return http::Response::Json(200, json::object{{"ok", true}}).With("Set-Cookie", cookie);
     });
@@ -311,7 +319,8 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         if (it == body.end() || !it->value().is_bool()) BadRequest("field 'blocked' must be true or false");
         bool blocked = it->value().as_bool();
         if (!s.store.SetBlocked(id, blocked)) throw Error(ErrorCode::kNotFound, "member not found");
-        auth.Audit("audit", session.record.user, blocked ? "member.blocked" : "member.unblocked", id.ToString(), "", req);
+        auth.Audit("audit", session.record.user, blocked ? "member.blocked" : "member.unblocked", id.ToString(), "",
+                   req);
         return http::Response::Json(200, UserJson(*s.store.FindUser(id)));
     });
     router.Add("GET", "/admin-panel/api/logs", [&s, &auth](const http::Request& req) {
@@ -361,8 +370,10 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         auto body = Body(req);
         auto key = StringField(body, "key", 100);
         auto value = StringField(body, "value", 100);
-        auto it = std::find_if(s.settings.begin(), s.settings.end(), [&](const RuntimeSetting& r) { return r.key == key; });
-        if (it == s.settings.end()) BadRequest("'" + key + "' cannot be changed while Maxis runs (change the file and restart)");
+        auto it =
+            std::find_if(s.settings.begin(), s.settings.end(), [&](const RuntimeSetting& r) { return r.key == key; });
+        if (it == s.settings.end())
+            BadRequest("'" + key + "' cannot be changed while Maxis runs (change the file and restart)");
         auto normalized = ValidateSetting(*it, value);
         auto previous = it->get();
         s.store.SaveSetting(key, normalized, previous, *session.record.user, ClientIp(req), s.clock.Now());
@@ -377,7 +388,8 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
     router.Add("POST", "/admin-panel/api/sessions/{ref}/end", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true);
         RequireAdmin(session);
-        if (!auth.EndSessionByRef(session, req.path_params.at("ref"), req)) throw Error(ErrorCode::kNotFound, "no such live session");
+        if (!auth.EndSessionByRef(session, req.path_params.at("ref"), req))
+            throw Error(ErrorCode::kNotFound, "no such live session");
         return http::Response::Json(200, json::object{{"ok", true}});
     });
 }

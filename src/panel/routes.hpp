@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/value.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>

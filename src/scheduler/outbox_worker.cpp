@@ -15,7 +15,8 @@ OutboxWorker::OutboxWorker(scheduling::OutboxStore& store, const core::Clock& cl
     jitter_ = DefaultJitter();
     if (metrics_ != nullptr) {
         metrics_->DefineCounter("maxis_outbox_deliveries_total", "Outbox delivery attempts by channel and outcome.");
-        DefineQueueGauge(*metrics_, "maxis_outbox_items", "Outbox items by status.", [this] { return store_.Counts(); });
+        DefineQueueGauge(*metrics_, "maxis_outbox_items", "Outbox items by status.",
+                         [this] { return store_.Counts(); });
     }
 }
 
@@ -54,7 +55,8 @@ int OutboxWorker::DeliverDue() {
                          item.attempts, delay.count(), outcome.error);
             store_.Retry(item.id, clock_.Now() + delay, outcome.error);
         }
-        if (metrics_ != nullptr) metrics_->Inc("maxis_outbox_deliveries_total", {{"channel", item.channel}, {"outcome", label}});
+        if (metrics_ != nullptr)
+            metrics_->Inc("maxis_outbox_deliveries_total", {{"channel", item.channel}, {"outcome", label}});
     }
     return static_cast<int>(items.size());
 }

@@ -24,8 +24,8 @@ void DefineQueueGauge(core::Metrics& metrics, const std::string& name, const std
     metrics.DefineGauge(name, help, [counts = std::move(counts)] {
         auto c = counts();
         return std::vector<std::pair<core::Labels, double>>{{{{"status", "pending"}}, double(c.pending)},
-                                                           {{{"status", "running"}}, double(c.running)},
-                                                           {{{"status", "failed"}}, double(c.failed)}};
+                                                            {{{"status", "running"}}, double(c.running)},
+                                                            {{{"status", "failed"}}, double(c.failed)}};
     });
 }
 

@@ -12,8 +12,8 @@ namespace {
 constexpr std::string_view kRecurringPrefix = "recurring:";
 }
 
-Scheduler::Scheduler(scheduling::JobStore& store, const core::Clock& clock, core::TimeZone zone, SchedulerOptions options,
-                     core::Metrics* metrics)
+Scheduler::Scheduler(scheduling::JobStore& store, const core::Clock& clock, core::TimeZone zone,
+                     SchedulerOptions options, core::Metrics* metrics)
     : store_(store), clock_(clock), zone_(std::move(zone)), options_(std::move(options)), metrics_(metrics) {
     jitter_ = DefaultJitter();
     if (metrics_ != nullptr) {
@@ -47,7 +47,8 @@ std::optional<scheduling::NewJob> Scheduler::NextOccurrence(const scheduling::Jo
     // From the later of the planned time and now: a schedule that was down for a while runs once, not once
     // per missed occurrence.
     auto from = std::max(job.run_at, now);
-    return scheduling::NewJob{it->second.kind, "{}", it->second.rule.NextAfter(from, zone_), job.unique_key, job.max_attempts};
+    return scheduling::NewJob{it->second.kind, "{}", it->second.rule.NextAfter(from, zone_), job.unique_key,
+                              job.max_attempts};
 }
 
 int Scheduler::RunDue() {
@@ -67,7 +68,8 @@ int Scheduler::RunDue() {
         } catch (const std::exception& e) {
             if (job.attempts >= job.max_attempts) {
                 outcome = "failed";
-                spdlog::error("job {} ({}) failed after {} attempts: {}", job.id.value, job.kind, job.attempts, e.what());
+                spdlog::error("job {} ({}) failed after {} attempts: {}", job.id.value, job.kind, job.attempts,
+                              e.what());
                 store_.Fail(job.id, clock_.Now(), e.what(), NextOccurrence(job, clock_.Now()));
             } else {
                 outcome = "retry";

@@ -1,3 +1,5 @@
+#include "scheduler/scheduler.hpp"
+
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 #include <unistd.h>
@@ -7,7 +9,6 @@
 #include "core/metrics.hpp"
 #include "domain/scheduling/recurrence.hpp"
 #include "scheduler/outbox_worker.hpp"
-#include "scheduler/scheduler.hpp"
 #include "storage/database.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_queue_stores.hpp"
@@ -31,8 +32,8 @@ TEST(Recurrence, ParsesTheSupportedForms) {
     EXPECT_TRUE(Recurrence::Parse("weekly mon 09:00"));
     EXPECT_TRUE(Recurrence::Parse("weekly lundi 09:00"));
     EXPECT_TRUE(Recurrence::Parse("every 10m"));
-    for (const char* bad : {"", "daily", "daily 24:00", "daily 9h", "weekly funday 09:00", "weekly mon", "every", "every x",
-                            "hourly 10"}) {
+    for (const char* bad : {"", "daily", "daily 24:00", "daily 9h", "weekly funday 09:00", "weekly mon", "every",
+                            "every x", "hourly 10"}) {
         EXPECT_FALSE(Recurrence::Parse(bad)) << bad;
     }
 }
@@ -106,7 +107,8 @@ TEST_F(SchedulerTest, RunsDueJobsOnceAndNotBeforeTheirTime) {
     EXPECT_EQ(s.RunDue(), 0);
     EXPECT_EQ(runs, 1);
     EXPECT_EQ(payload, R"({"who":"alice"})");
-    EXPECT_NE(metrics.RenderPrometheus().find("maxis_jobs_run_total{kind=\"greet\",outcome=\"done\"} 1"), std::string::npos);
+    EXPECT_NE(metrics.RenderPrometheus().find("maxis_jobs_run_total{kind=\"greet\",outcome=\"done\"} 1"),
+              std::string::npos);
 }
 
 TEST_F(SchedulerTest, RetriesWithExponentialBackoffThenSucceeds) {
@@ -351,8 +353,12 @@ TEST_F(OutboxTest, PermanentFailureAndMaxAttemptsStopRetrying) {
     storage::SqlOutboxStore store(*db);
     OutboxWorker worker(store, clock, OutboxOptions{.max_attempts = 2, .backoff_base = 1s});
     worker.SetJitter([] { return 1.0; });
-    worker.Register("a", [](const scheduling::OutboxItem&) { return DeliveryOutcome{DeliveryStatus::kFailed, "DMs closed"}; });
-    worker.Register("b", [](const scheduling::OutboxItem&) { return DeliveryOutcome{DeliveryStatus::kRetry, "timeout"}; });
+    worker.Register("a", [](const scheduling::OutboxItem&) {
+        return DeliveryOutcome{DeliveryStatus::kFailed, "DMs closed"};
+    });
+    worker.Register("b", [](const scheduling::OutboxItem&) {
+        return DeliveryOutcome{DeliveryStatus::kRetry, "timeout"};
+    });
     store.Add({"a", "{}", "a1"}, clock.Now());
     store.Add({"b", "{}", "b1"}, clock.Now());
     worker.DeliverDue();

@@ -46,7 +46,8 @@ std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
     // A request is a read: the last-use stamp is refreshed at most once a minute, not written every time.
     if (now - last_used > 60'000) {
         db_.Write(core::Viewer::System(), [&](Transaction& tx) {
-            tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now), soci::use(hash);
+            tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now),
+                soci::use(hash);
         });
     }
     return core::Viewer{core::UserId{uid}, *parsed};
@@ -55,12 +56,14 @@ std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
 std::vector<ApiTokenInfo> ApiTokens::List() {
     return db_.Read(core::Viewer::System(), [&](Transaction& tx) {
         std::vector<ApiTokenInfo> out;
-        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT id, user_id, role, label, created_at, last_used_at, "
-                                                            "revoked_at FROM api_tokens ORDER BY id");
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT id, user_id, role, label, created_at, last_used_at, "
+                                 "revoked_at FROM api_tokens ORDER BY id");
         for (const auto& row : rows) {
             ApiTokenInfo info;
             info.id = RowInt(row, 0);
-            info.viewer = core::Viewer{core::UserId{RowInt(row, 1)}, core::ParseRole(RowText(row, 2)).value_or(core::Role::kMember)};
+            info.viewer = core::Viewer{core::UserId{RowInt(row, 1)},
+                                       core::ParseRole(RowText(row, 2)).value_or(core::Role::kMember)};
             info.label = RowText(row, 3);
             info.created_at = core::FromEpochMillis(RowInt(row, 4));
             info.last_used_at = RowOptionalTime(row, 5);
@@ -74,8 +77,9 @@ std::vector<ApiTokenInfo> ApiTokens::List() {
 bool ApiTokens::Revoke(long long id) {
     return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
         long long now = core::ToEpochMillis(clock_.Now());
-        soci::statement st = (tx.sql().prepare << "UPDATE api_tokens SET revoked_at = :n WHERE id = :id AND revoked_at IS NULL",
-                              soci::use(now), soci::use(id));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE api_tokens SET revoked_at = :n WHERE id = :id AND revoked_at IS NULL",
+             soci::use(now), soci::use(id));
         st.execute(true);
         return st.get_affected_rows() == 1;
     });

@@ -1,11 +1,10 @@
 #include "storage/database.hpp"
 
+#include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
-
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -97,7 +96,8 @@ std::unique_ptr<soci::session> Connect(const DatabaseOptions& options, Dialect d
         if (const auto* already = dynamic_cast<const Error*>(&e)) throw *already;
         std::string reason = e.what();
         auto redacted = RedactUrl(options.url);
-        throw Error(ErrorCode::kUnavailable, "cannot open database " + redacted + ": " + std::string(core::Trim(reason)));
+        throw Error(ErrorCode::kUnavailable,
+                    "cannot open database " + redacted + ": " + std::string(core::Trim(reason)));
     }
 }
 
@@ -129,8 +129,8 @@ bool IsTransient(const soci::soci_error& e) {
     if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
         std::string state = pg->sqlstate();
         if (state == "40001" || state == "40P01" || state == "55P03") return true;  // serialization, deadlock, lock
-        if (core::StartsWith(state, "08")) return true;                               // connection exception
-        if (state == "57P01" || state == "57P02" || state == "57P03") return true;    // server shutting down/starting
+        if (core::StartsWith(state, "08")) return true;                             // connection exception
+        if (state == "57P01" || state == "57P02" || state == "57P03") return true;  // server shutting down/starting
         return e.get_error_category() == soci::soci_error::connection_error;
     }
     return e.get_error_category() == soci::soci_error::connection_error;
@@ -154,7 +154,9 @@ Database::Database(DatabaseOptions options, core::Metrics* metrics)
                 {{{"state", "idle"}}, static_cast<double>(stats.size - stats.in_use)}};
         });
         metrics->DefineGauge("maxis_db_pool_waits", "Times a caller had to wait for a free connection since start.",
-                             [this] { return std::vector<std::pair<core::Labels, double>>{{{}, double(Stats().waits)}}; });
+                             [this] {
+                                 return std::vector<std::pair<core::Labels, double>>{{{}, double(Stats().waits)}};
+                             });
     }
 }
 

@@ -20,8 +20,8 @@ void RecordMemberEvent(Database& db, core::UserId id, bool joined, core::TimePoi
     db.Write(core::Viewer::System(), [&](Transaction& tx) {
         long long uid = id.value, t = core::ToEpochMillis(at);
         std::string kind = joined ? "join" : "leave";
-        tx.sql() << "INSERT INTO member_events (user_id, kind, at) VALUES (:u, :k, :t)", soci::use(uid), soci::use(kind),
-            soci::use(t);
+        tx.sql() << "INSERT INTO member_events (user_id, kind, at) VALUES (:u, :k, :t)", soci::use(uid),
+            soci::use(kind), soci::use(t);
     });
 }
 
@@ -39,7 +39,8 @@ MemberFlow MemberFlowSince(Database& db, core::TimePoint since) {
 std::optional<std::string> FindDiscordResource(Database& db, const std::string& key) {
     return db.Read(core::Viewer::System(), [&](Transaction& tx) -> std::optional<std::string> {
         std::string id;
-        tx.sql() << "SELECT discord_id FROM discord_resources WHERE idempotency_key = :k", soci::use(key), soci::into(id);
+        tx.sql() << "SELECT discord_id FROM discord_resources WHERE idempotency_key = :k", soci::use(key),
+            soci::into(id);
         if (!tx.sql().got_data()) return std::nullopt;
         return id;
     });
@@ -49,8 +50,9 @@ void SaveDiscordResource(Database& db, const std::string& key, const std::string
                          core::TimePoint at) {
     db.Write(core::Viewer::System(), [&](Transaction& tx) {
         long long t = core::ToEpochMillis(at);
-        tx.sql() << "INSERT INTO discord_resources (idempotency_key, kind, discord_id, created_at) VALUES (:k, :d, :i, :t) "
-                    "ON CONFLICT DO NOTHING",
+        tx.sql()
+            << "INSERT INTO discord_resources (idempotency_key, kind, discord_id, created_at) VALUES (:k, :d, :i, :t) "
+               "ON CONFLICT DO NOTHING",
             soci::use(key), soci::use(kind), soci::use(discord_id), soci::use(t);
     });
 }
@@ -71,9 +73,10 @@ std::vector<ChannelCursor> RecentChannelCursors(Database& db, core::TimePoint si
     return db.Read(core::Viewer::System(), [&](Transaction& tx) {
         std::vector<ChannelCursor> out;
         long long t = core::ToEpochMillis(since);
-        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT channel_id, guild_id, last_message_id FROM discord_channel_cursors "
-                                                            "WHERE updated_at >= :t ORDER BY updated_at DESC LIMIT :n",
-                                        soci::use(t), soci::use(limit));
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT channel_id, guild_id, last_message_id FROM discord_channel_cursors "
+                                 "WHERE updated_at >= :t ORDER BY updated_at DESC LIMIT :n",
+             soci::use(t), soci::use(limit));
         for (const auto& r : rows) {
             out.push_back(ChannelCursor{RowText(r, 0), RowText(r, 1), RowInt(r, 2)});
         }

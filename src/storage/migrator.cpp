@@ -48,8 +48,7 @@ std::vector<Migration> EmbeddedMigrations(Dialect dialect) {
 Migrator::Migrator(Database& db, const core::Clock& clock, std::vector<Migration> migrations)
     : db_(db), clock_(clock), migrations_(std::move(migrations)) {}
 
-Migrator::Migrator(Database& db, const core::Clock& clock)
-    : Migrator(db, clock, EmbeddedMigrations(db.dialect())) {}
+Migrator::Migrator(Database& db, const core::Clock& clock) : Migrator(db, clock, EmbeddedMigrations(db.dialect())) {}
 
 void Migrator::EnsureTable() {
     // IF NOT EXISTS is not safe against a concurrent creator on PostgreSQL: hold the migration lock.
@@ -102,7 +101,8 @@ int Migrator::Apply() {
     } catch (const std::exception& e) {
         std::string reason = e.what();
         reason = std::string(core::Trim(reason.substr(0, reason.find('\n'))));
-        if (auto pos = reason.find("ERROR:"); pos != std::string::npos) reason = std::string(core::Trim(reason.substr(pos + 6)));
+        if (auto pos = reason.find("ERROR:"); pos != std::string::npos)
+            reason = std::string(core::Trim(reason.substr(pos + 6)));
         throw Error(ErrorCode::kUnavailable,
                     "cannot apply migrations as this database user (" + reason +
                         "). On PostgreSQL the service's login role owns nothing: give an owner connection in "

@@ -16,16 +16,21 @@ using core::Viewer;
 
 std::string_view ToString(SessionStage stage) {
     switch (stage) {
-        case SessionStage::kAnonymous: return "anonymous";
-        case SessionStage::kSecondFactor: return "second_factor";
-        case SessionStage::kEnrol: return "enrol";
-        case SessionStage::kActive: return "active";
+        case SessionStage::kAnonymous:
+            return "anonymous";
+        case SessionStage::kSecondFactor:
+            return "second_factor";
+        case SessionStage::kEnrol:
+            return "enrol";
+        case SessionStage::kActive:
+            return "active";
     }
     return "anonymous";
 }
 
 std::optional<SessionStage> ParseSessionStage(std::string_view text) {
-    for (auto s : {SessionStage::kAnonymous, SessionStage::kSecondFactor, SessionStage::kEnrol, SessionStage::kActive}) {
+    for (auto s :
+         {SessionStage::kAnonymous, SessionStage::kSecondFactor, SessionStage::kEnrol, SessionStage::kActive}) {
         if (ToString(s) == text) return s;
     }
     return std::nullopt;
@@ -69,8 +74,8 @@ void Insert(soci::session& sql, const SessionRecord& s) {
            "user_agent, created_at, last_seen_at, expires_at) VALUES (:h, :u, :r, :s, :n, :a, :c, :l, :ip, :ua, :cr, "
            ":se, :ex)",
         soci::use(s.id_hash), soci::use(uid, uid_ind), soci::use(role, role_ind), soci::use(stage),
-        soci::use(s.display_name), soci::use(s.avatar_url), soci::use(s.csrf_token), soci::use(s.locale), soci::use(s.ip),
-        soci::use(s.user_agent), soci::use(created), soci::use(seen), soci::use(expires);
+        soci::use(s.display_name), soci::use(s.avatar_url), soci::use(s.csrf_token), soci::use(s.locale),
+        soci::use(s.ip), soci::use(s.user_agent), soci::use(created), soci::use(seen), soci::use(expires);
 }
 
 }  // namespace
@@ -115,9 +120,10 @@ void PanelStore::SetSessionLocale(const std::string& id_hash, const std::string&
 bool PanelStore::EndSession(const std::string& id_hash, const std::string& reason, core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long t = ToEpochMillis(now);
-        soci::statement st = (tx.sql().prepare << "UPDATE sessions SET ended_at = :t, end_reason = :r WHERE id_hash = :h "
-                                                  "AND ended_at IS NULL",
-                              soci::use(t), soci::use(reason), soci::use(id_hash));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE sessions SET ended_at = :t, end_reason = :r WHERE id_hash = :h "
+                                 "AND ended_at IS NULL",
+             soci::use(t), soci::use(reason), soci::use(id_hash));
         return AffectedRows(st) == 1;
     });
 }
@@ -127,9 +133,10 @@ std::vector<SessionRecord> PanelStore::LiveSessions(core::TimePoint now) {
         std::vector<SessionRecord> out;
         long long t = ToEpochMillis(now);
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kSessionColumns +
-                                     " FROM sessions WHERE ended_at IS NULL AND user_id IS NOT NULL AND expires_at > :t "
-                                     "ORDER BY last_seen_at DESC LIMIT 500",
+            (tx.sql().prepare
+                 << std::string("SELECT ") + kSessionColumns +
+                        " FROM sessions WHERE ended_at IS NULL AND user_id IS NOT NULL AND expires_at > :t "
+                        "ORDER BY last_seen_at DESC LIMIT 500",
              soci::use(t));
         for (const auto& row : rows) out.push_back(SessionFrom(row));
         return out;
@@ -142,8 +149,9 @@ void PanelStore::SaveLoginState(const std::string& state, const std::string& ses
         long long n = ToEpochMillis(now), e = ToEpochMillis(expires);
         // Old states are cleared as new ones come; none lives past its expiry anyway.
         tx.sql() << "DELETE FROM login_states WHERE expires_at < :n", soci::use(n);
-        tx.sql() << "INSERT INTO login_states (state, session_hash, verifier, created_at, expires_at) VALUES (:s, :h, :v, "
-                    ":n, :e)",
+        tx.sql()
+            << "INSERT INTO login_states (state, session_hash, verifier, created_at, expires_at) VALUES (:s, :h, :v, "
+               ":n, :e)",
             soci::use(state), soci::use(session_hash), soci::use(verifier), soci::use(n), soci::use(e);
     });
 }
@@ -152,9 +160,10 @@ std::optional<std::string> PanelStore::TakeLoginState(const std::string& state, 
                                                       core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) -> std::optional<std::string> {
         long long n = ToEpochMillis(now);
-        soci::statement st = (tx.sql().prepare << "UPDATE login_states SET used_at = :n WHERE state = :s AND session_hash = "
-                                                  ":h AND used_at IS NULL AND expires_at > :n2",
-                              soci::use(n), soci::use(state), soci::use(session_hash), soci::use(n));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE login_states SET used_at = :n WHERE state = :s AND session_hash = "
+                                 ":h AND used_at IS NULL AND expires_at > :n2",
+             soci::use(n), soci::use(state), soci::use(session_hash), soci::use(n));
         if (AffectedRows(st) != 1) return std::nullopt;
         std::string verifier;
         tx.sql() << "SELECT verifier FROM login_states WHERE state = :s", soci::use(state), soci::into(verifier);
@@ -167,8 +176,9 @@ void PanelStore::SaveLoginLink(const std::string& token_hash, const LoginGrant& 
     db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = grant.user.value, n = ToEpochMillis(now), e = ToEpochMillis(expires);
         std::string role(core::ToString(grant.role));
-        tx.sql() << "INSERT INTO login_links (token_hash, user_id, role, name, created_at, expires_at) VALUES (:h, :u, :r, "
-                    ":n, :c, :e)",
+        tx.sql()
+            << "INSERT INTO login_links (token_hash, user_id, role, name, created_at, expires_at) VALUES (:h, :u, :r, "
+               ":n, :c, :e)",
             soci::use(token_hash), soci::use(uid), soci::use(role), soci::use(grant.name), soci::use(n), soci::use(e);
     });
 }
@@ -176,9 +186,10 @@ void PanelStore::SaveLoginLink(const std::string& token_hash, const LoginGrant& 
 std::optional<LoginGrant> PanelStore::TakeLoginLink(const std::string& token_hash, core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) -> std::optional<LoginGrant> {
         long long n = ToEpochMillis(now);
-        soci::statement st = (tx.sql().prepare << "UPDATE login_links SET used_at = :n WHERE token_hash = :h AND used_at IS "
-                                                  "NULL AND expires_at > :n2",
-                              soci::use(n), soci::use(token_hash), soci::use(n));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE login_links SET used_at = :n WHERE token_hash = :h AND used_at IS "
+                                 "NULL AND expires_at > :n2",
+             soci::use(n), soci::use(token_hash), soci::use(n));
         if (AffectedRows(st) != 1) return std::nullopt;
         long long uid = 0;
         std::string role, name;
@@ -210,8 +221,8 @@ void PanelStore::SavePendingTotp(core::UserId user, const std::string& sealed_se
             soci::into(enabled);
         if (enabled > 0) throw core::Error(core::ErrorCode::kConflict, "two-factor authentication is already enabled");
         tx.sql() << "DELETE FROM staff_totp WHERE user_id = :u", soci::use(uid);
-        tx.sql() << "INSERT INTO staff_totp (user_id, secret, key_id, created_at) VALUES (:u, :s, :k, :n)", soci::use(uid),
-            soci::use(sealed_secret), soci::use(key_id), soci::use(n);
+        tx.sql() << "INSERT INTO staff_totp (user_id, secret, key_id, created_at) VALUES (:u, :s, :k, :n)",
+            soci::use(uid), soci::use(sealed_secret), soci::use(key_id), soci::use(n);
     });
 }
 
@@ -219,9 +230,10 @@ bool PanelStore::EnableTotp(core::UserId user, long long step, const std::vector
                             core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value, n = ToEpochMillis(now);
-        soci::statement st = (tx.sql().prepare << "UPDATE staff_totp SET enabled_at = :n, last_step = :s WHERE user_id = :u "
-                                                  "AND enabled_at IS NULL",
-                              soci::use(n), soci::use(step), soci::use(uid));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE staff_totp SET enabled_at = :n, last_step = :s WHERE user_id = :u "
+                                 "AND enabled_at IS NULL",
+             soci::use(n), soci::use(step), soci::use(uid));
         if (AffectedRows(st) != 1) return false;
         tx.sql() << "DELETE FROM recovery_codes WHERE user_id = :u", soci::use(uid);
         for (const auto& h : recovery_hashes) {
@@ -234,9 +246,10 @@ bool PanelStore::EnableTotp(core::UserId user, long long step, const std::vector
 bool PanelStore::ClaimTotpStep(core::UserId user, long long step) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value;
-        soci::statement st = (tx.sql().prepare << "UPDATE staff_totp SET last_step = :s WHERE user_id = :u AND enabled_at IS "
-                                                  "NOT NULL AND last_step < :s2",
-                              soci::use(step), soci::use(uid), soci::use(step));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE staff_totp SET last_step = :s WHERE user_id = :u AND enabled_at IS "
+                                 "NOT NULL AND last_step < :s2",
+             soci::use(step), soci::use(uid), soci::use(step));
         return AffectedRows(st) == 1;
     });
 }
@@ -244,9 +257,10 @@ bool PanelStore::ClaimTotpStep(core::UserId user, long long step) {
 bool PanelStore::UseRecoveryCode(core::UserId user, const std::string& code_hash, core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value, n = ToEpochMillis(now);
-        soci::statement st = (tx.sql().prepare << "UPDATE recovery_codes SET used_at = :n WHERE user_id = :u AND code_hash = "
-                                                  ":h AND used_at IS NULL",
-                              soci::use(n), soci::use(uid), soci::use(code_hash));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE recovery_codes SET used_at = :n WHERE user_id = :u AND code_hash = "
+                                 ":h AND used_at IS NULL",
+             soci::use(n), soci::use(uid), soci::use(code_hash));
         return AffectedRows(st) == 1;
     });
 }
@@ -255,7 +269,8 @@ int PanelStore::RemainingRecoveryCodes(core::UserId user) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value;
         int n = 0;
-        tx.sql() << "SELECT COUNT(*) FROM recovery_codes WHERE user_id = :u AND used_at IS NULL", soci::use(uid), soci::into(n);
+        tx.sql() << "SELECT COUNT(*) FROM recovery_codes WHERE user_id = :u AND used_at IS NULL", soci::use(uid),
+            soci::into(n);
         return n;
     });
 }
@@ -281,9 +296,10 @@ std::vector<RateDecision> PanelStore::HitAll(const std::vector<Bucket>& buckets,
             long long w = b.window.count(), start = n - n % w;
             int hits = 0;
             // One statement per bucket: concurrent hits (threads or instances) are serialized by the row.
-            tx.sql() << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :s, 1) ON CONFLICT (bucket) DO "
-                        "UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN "
-                        "rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start RETURNING hits",
+            tx.sql()
+                << "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (:b, :s, 1) ON CONFLICT (bucket) DO "
+                   "UPDATE SET hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN "
+                   "rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start RETURNING hits",
                 soci::use(b.name), soci::use(start), soci::into(hits);
             RateDecision d;
             d.hits = hits;
@@ -304,11 +320,13 @@ int PanelStore::PurgeRateLimits(core::TimePoint before) {
 }
 
 void PanelStore::Audit(const std::string& kind, std::optional<core::UserId> actor, const std::string& action,
-                       const std::string& target, const std::string& detail, const std::string& ip, core::TimePoint now) {
+                       const std::string& target, const std::string& detail, const std::string& ip,
+                       core::TimePoint now) {
     db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long n = ToEpochMillis(now), a = actor ? actor->value : 0;
         soci::indicator a_ind = actor ? soci::i_ok : soci::i_null;
-        tx.sql() << "INSERT INTO audit_log (at, kind, actor, action, target, detail, ip) VALUES (:n, :k, :a, :ac, :t, :d, :ip)",
+        tx.sql() << "INSERT INTO audit_log (at, kind, actor, action, target, detail, ip) VALUES (:n, :k, :a, :ac, :t, "
+                    ":d, :ip)",
             soci::use(n), soci::use(kind), soci::use(a, a_ind), soci::use(action), soci::use(target), soci::use(detail),
             soci::use(ip);
     });
@@ -357,12 +375,15 @@ void PanelStore::SaveSetting(const std::string& key, const std::string& value, c
                              core::UserId by, const std::string& ip, core::TimePoint now) {
     db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long n = ToEpochMillis(now), b = by.value;
-        tx.sql() << "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (:k, :v, :n, :b) ON CONFLICT (key) DO "
-                    "UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        tx.sql()
+            << "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (:k, :v, :n, :b) ON CONFLICT (key) DO "
+               "UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             soci::use(key), soci::use(value), soci::use(n), soci::use(b);
         std::string detail = previous + " -> " + value, kind = "audit", action = "setting.changed";
-        tx.sql() << "INSERT INTO audit_log (at, kind, actor, action, target, detail, ip) VALUES (:n, :k, :a, :ac, :t, :d, :ip)",
-            soci::use(n), soci::use(kind), soci::use(b), soci::use(action), soci::use(key), soci::use(detail), soci::use(ip);
+        tx.sql() << "INSERT INTO audit_log (at, kind, actor, action, target, detail, ip) VALUES (:n, :k, :a, :ac, :t, "
+                    ":d, :ip)",
+            soci::use(n), soci::use(kind), soci::use(b), soci::use(action), soci::use(key), soci::use(detail),
+            soci::use(ip);
     });
 }
 
@@ -392,8 +413,9 @@ std::vector<UserRow> PanelStore::SearchUsers(const std::string& text, int limit)
 std::optional<UserRow> PanelStore::FindUser(core::UserId id) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) -> std::optional<UserRow> {
         long long uid = id.value;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT id, display_name, locale, CASE WHEN blocked THEN 1 ELSE 0 END, created_at FROM users WHERE id = :u", soci::use(uid));
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT id, display_name, locale, CASE WHEN blocked THEN 1 "
+                                                            "ELSE 0 END, created_at FROM users WHERE id = :u",
+                                        soci::use(uid));
         for (const auto& row : rows) return UserFrom(row);
         return std::nullopt;
     });
@@ -404,8 +426,10 @@ std::vector<UserTicketRow> PanelStore::TicketsOf(core::UserId id, int limit) {
         long long uid = id.value;
         std::vector<UserTicketRow> out;
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT id, subject, status, priority, created_at FROM tickets WHERE owner_id = :u ORDER BY "
-                                 "id DESC LIMIT " + std::to_string(std::clamp(limit, 1, 200)),
+            (tx.sql().prepare
+                 << "SELECT id, subject, status, priority, created_at FROM tickets WHERE owner_id = :u ORDER BY "
+                    "id DESC LIMIT " +
+                        std::to_string(std::clamp(limit, 1, 200)),
              soci::use(uid));
         for (const auto& row : rows) {
             out.push_back(UserTicketRow{RowInt(row, 0), RowText(row, 1), RowText(row, 2), RowText(row, 3),
@@ -419,7 +443,8 @@ bool PanelStore::SetBlocked(core::UserId id, bool blocked) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = id.value;
         int b = blocked ? 1 : 0;
-        soci::statement st = (tx.sql().prepare << "UPDATE users SET blocked = CAST(:b AS BOOLEAN) WHERE id = :u", soci::use(b), soci::use(uid));
+        soci::statement st = (tx.sql().prepare << "UPDATE users SET blocked = CAST(:b AS BOOLEAN) WHERE id = :u",
+                              soci::use(b), soci::use(uid));
         return AffectedRows(st) == 1;
     });
 }
@@ -443,8 +468,9 @@ DashboardRows PanelStore::Dashboard(core::TimePoint since) {
         }
         {
             soci::rowset<soci::row> rows =
-                (tx.sql().prepare << "SELECT created_at, first_response_at, first_response_breached, resolution_breached "
-                                     "FROM tickets WHERE created_at >= :s ORDER BY created_at",
+                (tx.sql().prepare
+                     << "SELECT created_at, first_response_at, first_response_breached, resolution_breached "
+                        "FROM tickets WHERE created_at >= :s ORDER BY created_at",
                  soci::use(s));
             for (const auto& row : rows) {
                 DashboardRows::TicketTimes t;

@@ -103,7 +103,7 @@ struct DashboardRows {
         bool joined = false;
     };
     std::vector<MemberEvent> member_events;  // in the period
-    long long known_members = 0;           // rows in users
+    long long known_members = 0;             // rows in users
 };
 
 /// The admin panel's persistence: sessions, login states and links, second factors, rate-limit counters,
@@ -133,15 +133,18 @@ public:
                                                             core::TimePoint now);
 
     // One-time login links.
-    void SaveLoginLink(const std::string& token_hash, const LoginGrant& grant, core::TimePoint now, core::TimePoint expires);
+    void SaveLoginLink(const std::string& token_hash, const LoginGrant& grant, core::TimePoint now,
+                       core::TimePoint expires);
     [[nodiscard]] std::optional<LoginGrant> TakeLoginLink(const std::string& token_hash, core::TimePoint now);
 
     // Second factor.
     [[nodiscard]] std::optional<TotpRecord> FindTotp(core::UserId user);
     /// Starts (or restarts) enrolment; refused with kConflict when a second factor is already enabled.
-    void SavePendingTotp(core::UserId user, const std::string& sealed_secret, const std::string& key_id, core::TimePoint now);
+    void SavePendingTotp(core::UserId user, const std::string& sealed_secret, const std::string& key_id,
+                         core::TimePoint now);
     /// Enables the pending secret with the step just used, and stores the recovery code hashes.
-    bool EnableTotp(core::UserId user, long long step, const std::vector<std::string>& recovery_hashes, core::TimePoint now);
+    bool EnableTotp(core::UserId user, long long step, const std::vector<std::string>& recovery_hashes,
+                    core::TimePoint now);
     /// Records step as used; false when that step or a later one was already used (a replay).
     bool ClaimTotpStep(core::UserId user, long long step);
     bool UseRecoveryCode(core::UserId user, const std::string& code_hash, core::TimePoint now);

@@ -3,7 +3,6 @@
 #include <soci/soci.h>
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -61,7 +60,8 @@ Row GrantFrom(const soci::row& r) {
 std::vector<Grant> LoadGrants(Transaction& tx, long long user) {
     std::vector<Grant> out;
     soci::rowset<soci::row> rows =
-        (tx.sql().prepare << std::string("SELECT ") + kGrantColumns + " FROM user_subscriptions WHERE user_id = :u ORDER BY id DESC",
+        (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
+                                 " FROM user_subscriptions WHERE user_id = :u ORDER BY id DESC",
          soci::use(user));
     for (const auto& r : rows) out.push_back(GrantFrom(r).grant);
     return out;
@@ -70,9 +70,9 @@ std::vector<Grant> LoadGrants(Transaction& tx, long long user) {
 std::optional<Row> FindGrant(Transaction& tx, GrantKind kind, const std::string& ref) {
     std::string k(plans::ToString(kind));
     std::optional<Row> out;
-    soci::rowset<soci::row> rows =
-        (tx.sql().prepare << std::string("SELECT ") + kGrantColumns + " FROM user_subscriptions WHERE kind = :k AND ref = :r",
-         soci::use(k), soci::use(ref));
+    soci::rowset<soci::row> rows = (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
+                                                            " FROM user_subscriptions WHERE kind = :k AND ref = :r",
+                                    soci::use(k), soci::use(ref));
     for (const auto& r : rows) out = GrantFrom(r);
     return out;
 }
@@ -80,16 +80,20 @@ std::optional<Row> FindGrant(Transaction& tx, GrantKind kind, const std::string&
 /// Inserts or updates a grant (by kind and ref).
 void SaveGrant(Transaction& tx, const Grant& g, long long observed_at, long long now) {
     std::string kind(plans::ToString(g.kind)), status(plans::ToString(g.status));
-    long long user = g.user.value, period = Millis(g.period_end), grace = Millis(g.grace_until), expires = Millis(g.expires_at);
+    long long user = g.user.value, period = Millis(g.period_end), grace = Millis(g.grace_until),
+              expires = Millis(g.expires_at);
     int cancel = g.cancel_at_period_end ? 1 : 0;
-    tx.sql() << "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, grace_until, expires_at, "
-                "cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at) VALUES (:u, :p, :k, :r, :s, "
-                "NULLIF(CAST(:pe AS BIGINT), 0), NULLIF(CAST(:gu AS BIGINT), 0), NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, :n, "
-                ":o, :t, :t2) ON CONFLICT (kind, ref) DO UPDATE SET plan = excluded.plan, status = excluded.status, "
-                "period_end = excluded.period_end, grace_until = excluded.grace_until, expires_at = excluded.expires_at, "
-                "cancel_at_period_end = excluded.cancel_at_period_end, customer_id = CASE WHEN excluded.customer_id = '' THEN "
-                "user_subscriptions.customer_id ELSE excluded.customer_id END, observed_at = excluded.observed_at, "
-                "updated_at = excluded.updated_at",
+    tx.sql()
+        << "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, grace_until, expires_at, "
+           "cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at) VALUES (:u, :p, :k, :r, :s, "
+           "NULLIF(CAST(:pe AS BIGINT), 0), NULLIF(CAST(:gu AS BIGINT), 0), NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, "
+           ":n, "
+           ":o, :t, :t2) ON CONFLICT (kind, ref) DO UPDATE SET plan = excluded.plan, status = excluded.status, "
+           "period_end = excluded.period_end, grace_until = excluded.grace_until, expires_at = excluded.expires_at, "
+           "cancel_at_period_end = excluded.cancel_at_period_end, customer_id = CASE WHEN excluded.customer_id = '' "
+           "THEN "
+           "user_subscriptions.customer_id ELSE excluded.customer_id END, observed_at = excluded.observed_at, "
+           "updated_at = excluded.updated_at",
         soci::use(user), soci::use(g.plan), soci::use(kind), soci::use(g.ref), soci::use(status), soci::use(period),
         soci::use(grace), soci::use(expires), soci::use(cancel), soci::use(g.customer_id), soci::use(g.note),
         soci::use(observed_at), soci::use(now), soci::use(now);
@@ -108,9 +112,10 @@ void Enqueue(Transaction& tx, core::TimePoint now, const char* channel, json::ob
 /// Every grant that may be in force (active or past due), grouped by member.
 std::map<long long, std::vector<Grant>> LiveGrants(Transaction& tx) {
     std::map<long long, std::vector<Grant>> by_user;
-    soci::rowset<soci::row> rows = (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
-                                                            " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY "
-                                                            "user_id, id DESC");
+    soci::rowset<soci::row> rows =
+        (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
+                                 " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY "
+                                 "user_id, id DESC");
     for (const auto& r : rows) {
         auto g = GrantFrom(r).grant;
         by_user[g.user.value].push_back(std::move(g));
@@ -160,12 +165,14 @@ struct Consequences {
                 const std::string& link = {}, const char* link_key = nullptr) {
         json::object payload{{"key", notice_key}, {"params", std::move(params)}, {"user", user.value}};
         if (!dates.empty()) payload["dates"] = std::move(dates);
-        if (manage_button) payload["action"] = json::object{{"command", "subscription"}, {"key", "plans.button.manage"}};
+        if (manage_button)
+            payload["action"] = json::object{{"command", "subscription"}, {"key", "plans.button.manage"}};
         if (!link.empty()) payload["link"] = json::object{{"url", link}, {"key", link_key}};
         Enqueue(tx, now, "notify.member", std::move(payload), key + ".notice." + notice_key);
     }
 
-    void Roles(core::UserId user, const plans::Standing& before, const plans::Standing& after, const std::string& reason) {
+    void Roles(core::UserId user, const plans::Standing& before, const plans::Standing& after,
+               const std::string& reason) {
         for (const auto& role : after.roles) {
             if (before.roles.contains(role)) continue;
             Enqueue(tx, now, "discord.role",
@@ -198,9 +205,10 @@ struct Consequences {
             if (!options.channel_parent_id.empty()) payload["parent_id"] = options.channel_parent_id;
             Enqueue(tx, now, "discord.channel", std::move(payload), resource);
             std::string open = "open";
-            tx.sql() << "INSERT INTO member_channels (user_id, resource_key, state, updated_at) VALUES (:u, :k, :s, :t) "
-                        "ON CONFLICT (user_id) DO UPDATE SET resource_key = excluded.resource_key, state = excluded.state, "
-                        "updated_at = excluded.updated_at",
+            tx.sql()
+                << "INSERT INTO member_channels (user_id, resource_key, state, updated_at) VALUES (:u, :k, :s, :t) "
+                   "ON CONFLICT (user_id) DO UPDATE SET resource_key = excluded.resource_key, state = excluded.state, "
+                   "updated_at = excluded.updated_at",
                 soci::use(uid), soci::use(resource), soci::use(open), soci::use(at);
             return;
         }
@@ -212,11 +220,13 @@ struct Consequences {
         json::object payload{{"resource", resource}, {"member", user.ToString()}};
         if (!options.archive_parent_id.empty()) payload["parent_id"] = options.archive_parent_id;
         Enqueue(tx, now, "discord.channel_archive", std::move(payload), key + ".archive");
-        tx.sql() << "UPDATE member_channels SET state = 'archived', updated_at = :t WHERE user_id = :u", soci::use(at), soci::use(uid);
+        tx.sql() << "UPDATE member_channels SET state = 'archived', updated_at = :t WHERE user_id = :u", soci::use(at),
+            soci::use(uid);
     }
 
     /// Roles, channel, and the notice for a change of plan.
-    void Apply(core::UserId user, const plans::Standing& before, const plans::Standing& after, const std::string& reason) {
+    void Apply(core::UserId user, const plans::Standing& before, const plans::Standing& after,
+               const std::string& reason) {
         Roles(user, before, after, reason);
         Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
         if (before.plan->id == after.plan->id) return;
@@ -228,8 +238,8 @@ struct Consequences {
         if (after.main && after.main->period_end) dates["until"] = Day(*after.main->period_end);
         if (after.main && after.main->expires_at) dates["until"] = Day(*after.main->expires_at);
         bool permanent = dates.empty();
-        Notice(user, permanent ? "plans.notify.active_forever" : "plans.notify.active", json::object{{"plan", Title(after.plan->id)}},
-               std::move(dates), false);
+        Notice(user, permanent ? "plans.notify.active_forever" : "plans.notify.active",
+               json::object{{"plan", Title(after.plan->id)}}, std::move(dates), false);
     }
 };
 
@@ -247,10 +257,12 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         auto status = plans::StatusFromProvider(state.status);
         if (!status && !existing) return EventOutcome::kIgnored;  // incomplete: not started
         if (catalog_.Find(state.plan) == nullptr) {
-            throw Error(ErrorCode::kInvalidArgument, "subscription " + state.id + " is for an unknown plan '" + state.plan + "'");
+            throw Error(ErrorCode::kInvalidArgument,
+                        "subscription " + state.id + " is for an unknown plan '" + state.plan + "'");
         }
         auto before = plans::StandingOf(catalog_, LoadGrants(tx, state.user.value), now);
-        Grant g = existing ? existing->grant : Grant{.user = state.user, .kind = GrantKind::kSubscription, .ref = state.id};
+        Grant g =
+            existing ? existing->grant : Grant{.user = state.user, .kind = GrantKind::kSubscription, .ref = state.id};
         bool was_canceling = existing && g.cancel_at_period_end && g.status == GrantStatus::kActive;
         g.plan = state.plan;
         if (status) g.status = *status;
@@ -272,25 +284,28 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until && *g.grace_until > now) {
             json::object until{{"until", c.Day(*g.grace_until)}};
             if (options.confirm_url.empty()) {
-                c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}}, std::move(until), true);
+                c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}},
+                         std::move(until), true);
             } else {
-                c.Notice(state.user, "plans.notify.payment_action", json::object{{"plan", Title(g.plan)}}, std::move(until), false,
-                         options.confirm_url, "plans.button.confirm_payment");
+                c.Notice(state.user, "plans.notify.payment_action", json::object{{"plan", Title(g.plan)}},
+                         std::move(until), false, options.confirm_url, "plans.button.confirm_payment");
             }
         }
         if (!was_canceling && g.cancel_at_period_end && g.status == GrantStatus::kActive && g.period_end) {
-            c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", Title(g.plan)}}, json::object{{"until", c.Day(*g.period_end)}},
-                     true);
+            c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", Title(g.plan)}},
+                     json::object{{"until", c.Day(*g.period_end)}}, true);
         }
         return EventOutcome::kApplied;
     });
 }
 
 EventOutcome PlanStore::OneTimePaid(const plans::PlanEvent& event, core::UserId user, const std::string& plan,
-                                    const std::string& payment_ref, const std::string& customer, std::optional<long long> promotion) {
+                                    const std::string& payment_ref, const std::string& customer,
+                                    std::optional<long long> promotion) {
     auto now = clock_.Now();
     return ApplyEventOnce(db_, now, event.id, event.type, [&](Transaction& tx) {
-        if (catalog_.Find(plan) == nullptr) throw Error(ErrorCode::kInvalidArgument, "payment for an unknown plan '" + plan + "'");
+        if (catalog_.Find(plan) == nullptr)
+            throw Error(ErrorCode::kInvalidArgument, "payment for an unknown plan '" + plan + "'");
         CountPromotion(tx, promotion);
         auto existing = FindGrant(tx, GrantKind::kOneTime, payment_ref);
         if (existing) return EventOutcome::kIgnored;  // revoked before it was seen paid, or paid twice
@@ -309,7 +324,8 @@ EventOutcome PlanStore::OneTimePaid(const plans::PlanEvent& event, core::UserId 
     });
 }
 
-EventOutcome PlanStore::OneTimeRevoked(const plans::PlanEvent& event, const std::string& payment_ref, const std::string& why) {
+EventOutcome PlanStore::OneTimeRevoked(const plans::PlanEvent& event, const std::string& payment_ref,
+                                       const std::string& why) {
     auto now = clock_.Now();
     return ApplyEventOnce(db_, now, event.id, event.type, [&](Transaction& tx) {
         auto existing = FindGrant(tx, GrantKind::kOneTime, payment_ref);
@@ -336,7 +352,8 @@ EventOutcome PlanStore::Unhandled(const plans::PlanEvent& event) {
 }
 
 bool PlanStore::OwnsPayment(const std::string& payment_ref) {
-    return db_.Read(Viewer::System(), [&](Transaction& tx) { return FindGrant(tx, GrantKind::kOneTime, payment_ref).has_value(); });
+    return db_.Read(Viewer::System(),
+                    [&](Transaction& tx) { return FindGrant(tx, GrantKind::kOneTime, payment_ref).has_value(); });
 }
 
 std::vector<Grant> PlanStore::Grants(core::UserId user) {
@@ -348,7 +365,8 @@ std::optional<std::string> PlanStore::CustomerOf(core::UserId user) {
         long long uid = user.value;
         std::string customer;
         soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT customer_id FROM user_subscriptions WHERE user_id = :u AND customer_id <> '' ORDER BY id DESC LIMIT 1",
+        tx.sql() << "SELECT customer_id FROM user_subscriptions WHERE user_id = :u AND customer_id <> '' ORDER BY id "
+                    "DESC LIMIT 1",
             soci::use(uid), soci::into(customer, ind);
         if (ind != soci::i_ok || customer.empty()) return std::nullopt;
         return customer;
@@ -369,7 +387,8 @@ Grant PlanStore::GrantTemporary(const Viewer& by, core::UserId user, const std::
                 .note = note.empty() ? "granted by " + by.user_id.ToString() : note};
         SaveGrant(tx, g, at, at);
         auto after = plans::StandingOf(catalog_, LoadGrants(tx, user.value), now);
-        Consequences{tx, now, catalog_, zone_, options_, "plans." + g.ref}.Apply(user, before, after, "Maxis: plan " + plan + " granted");
+        Consequences{tx, now, catalog_, zone_, options_, "plans." + g.ref}.Apply(user, before, after,
+                                                                                 "Maxis: plan " + plan + " granted");
         return FindGrant(tx, GrantKind::kTemporary, g.ref)->grant;
     });
 }
@@ -380,8 +399,9 @@ int PlanStore::Sweep(core::TimePoint now) {
     auto due = db_.Read(Viewer::System(), [&](Transaction& tx) {
         std::vector<std::pair<long long, long long>> out;  // grant id, user
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT id, user_id FROM user_subscriptions WHERE (status = 'past_due' AND grace_until <= :n) OR "
-                                 "(status = 'active' AND expires_at IS NOT NULL AND expires_at <= :n2) ORDER BY id LIMIT 500",
+            (tx.sql().prepare
+                 << "SELECT id, user_id FROM user_subscriptions WHERE (status = 'past_due' AND grace_until <= :n) OR "
+                    "(status = 'active' AND expires_at IS NOT NULL AND expires_at <= :n2) ORDER BY id LIMIT 500",
              soci::use(at), soci::use(at));
         for (const auto& r : rows) out.emplace_back(RowInt(r, 0), RowInt(r, 1));
         return out;
@@ -407,7 +427,8 @@ int PlanStore::Sweep(core::TimePoint now) {
             auto before = plans::StandingOf(catalog_, held, now);
             Grant g = *it;
             g.status = GrantStatus::kEnded;
-            g.note = it->status == GrantStatus::kPastDue ? "payment not received within the grace period" : "term ended";
+            g.note =
+                it->status == GrantStatus::kPastDue ? "payment not received within the grace period" : "term ended";
             SaveGrant(tx, g, at, at);
             auto after = plans::StandingOf(catalog_, LoadGrants(tx, uid), now);
             Consequences{tx, now, catalog_, zone_, options_, "plans.sweep." + std::to_string(id)}.Apply(
@@ -433,13 +454,15 @@ int PlanStore::RestoreRoles(core::UserId user, core::TimePoint now) {
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         auto standing = plans::StandingOf(catalog_, LoadGrants(tx, user.value), now);
         plans::Standing none{.plan = &catalog_.Free()};
-        Consequences{tx, now, catalog_, zone_, options_, "plans.rejoin." + user.ToString() + "." + std::to_string(ToEpochMillis(now))}
+        Consequences{tx,    now,      catalog_,
+                     zone_, options_, "plans.rejoin." + user.ToString() + "." + std::to_string(ToEpochMillis(now))}
             .Roles(user, none, standing, "Maxis: member rejoined");
         return static_cast<int>(standing.roles.size());
     });
 }
 
-void PlanStore::QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key, const std::string& reason) {
+void PlanStore::QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key,
+                                 const std::string& reason) {
     if (changes.empty()) return;
     auto now = clock_.Now();
     db_.Write(Viewer::System(), [&](Transaction& tx) {
@@ -455,13 +478,15 @@ bool PlanStore::TryUse(core::UserId user, const std::string& day, const std::str
     if (limit <= 0) return false;
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value;
-        tx.sql() << "INSERT INTO assistant_usage (user_id, day, kind, used) VALUES (:u, :d, :k, 0) ON CONFLICT (user_id, day, kind) "
+        tx.sql() << "INSERT INTO assistant_usage (user_id, day, kind, used) VALUES (:u, :d, :k, 0) ON CONFLICT "
+                    "(user_id, day, kind) "
                     "DO NOTHING",
             soci::use(uid), soci::use(day), soci::use(kind);
         // One conditional increment: concurrent callers serialise on the row and never pass the limit.
-        soci::statement st = (tx.sql().prepare << "UPDATE assistant_usage SET used = used + 1 WHERE user_id = :u AND day = :d AND "
-                                                  "kind = :k AND used < :l",
-                              soci::use(uid), soci::use(day), soci::use(kind), soci::use(limit));
+        soci::statement st =
+            (tx.sql().prepare << "UPDATE assistant_usage SET used = used + 1 WHERE user_id = :u AND day = :d AND "
+                                 "kind = :k AND used < :l",
+             soci::use(uid), soci::use(day), soci::use(kind), soci::use(limit));
         return AffectedRows(st) == 1;
     });
 }
@@ -469,7 +494,8 @@ bool PlanStore::TryUse(core::UserId user, const std::string& day, const std::str
 void PlanStore::GiveBack(core::UserId user, const std::string& day, const std::string& kind) {
     db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value;
-        tx.sql() << "UPDATE assistant_usage SET used = used - 1 WHERE user_id = :u AND day = :d AND kind = :k AND used > 0",
+        tx.sql()
+            << "UPDATE assistant_usage SET used = used - 1 WHERE user_id = :u AND day = :d AND kind = :k AND used > 0",
             soci::use(uid), soci::use(day), soci::use(kind);
     });
 }
@@ -479,8 +505,8 @@ int PlanStore::Used(core::UserId user, const std::string& day, const std::string
         long long uid = user.value;
         int used = 0;
         soci::indicator ind = soci::i_null;
-        tx.sql() << "SELECT used FROM assistant_usage WHERE user_id = :u AND day = :d AND kind = :k", soci::use(uid), soci::use(day),
-            soci::use(kind), soci::into(used, ind);
+        tx.sql() << "SELECT used FROM assistant_usage WHERE user_id = :u AND day = :d AND kind = :k", soci::use(uid),
+            soci::use(day), soci::use(kind), soci::into(used, ind);
         return ind == soci::i_ok ? used : 0;
     });
 }
@@ -490,11 +516,12 @@ void PlanStore::Remember(core::UserId user, const std::vector<plans::Turn>& turn
         long long uid = user.value;
         for (const auto& turn : turns) {
             long long at = ToEpochMillis(turn.at);
-            tx.sql() << "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (:u, :r, :c, :a)", soci::use(uid),
-                soci::use(turn.role), soci::use(turn.content), soci::use(at);
+            tx.sql() << "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (:u, :r, :c, :a)",
+                soci::use(uid), soci::use(turn.role), soci::use(turn.content), soci::use(at);
         }
         long long k = std::max(keep, 0);
-        tx.sql() << "DELETE FROM assistant_turns WHERE user_id = :u AND id NOT IN (SELECT id FROM assistant_turns WHERE user_id = "
+        tx.sql() << "DELETE FROM assistant_turns WHERE user_id = :u AND id NOT IN (SELECT id FROM assistant_turns "
+                    "WHERE user_id = "
                     ":u2 ORDER BY id DESC LIMIT :k)",
             soci::use(uid), soci::use(uid), soci::use(k);
     });
@@ -504,10 +531,11 @@ std::vector<plans::Turn> PlanStore::Recall(core::UserId user, core::TimePoint si
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         long long uid = user.value, from = ToEpochMillis(since), l = std::max(limit, 0);
         std::vector<plans::Turn> out;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT role, content, at FROM assistant_turns WHERE user_id = :u AND at >= :s ORDER BY id DESC LIMIT :l",
-             soci::use(uid), soci::use(from), soci::use(l));
-        for (const auto& r : rows) out.push_back(plans::Turn{RowText(r, 0), RowText(r, 1), FromEpochMillis(RowInt(r, 2))});
+        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT role, content, at FROM assistant_turns WHERE "
+                                                            "user_id = :u AND at >= :s ORDER BY id DESC LIMIT :l",
+                                        soci::use(uid), soci::use(from), soci::use(l));
+        for (const auto& r : rows)
+            out.push_back(plans::Turn{RowText(r, 0), RowText(r, 1), FromEpochMillis(RowInt(r, 2))});
         std::reverse(out.begin(), out.end());
         // A conversation starts with the member's words.
         while (!out.empty() && out.front().role != "user") out.erase(out.begin());
@@ -544,19 +572,23 @@ plans::Promotion PlanStore::SavePromotion(const plans::Promotion& p, const std::
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long expires = ToEpochMillis(p.expires_at), by = p.created_by.value, at = ToEpochMillis(p.created_at);
         int percent = p.percent_off;
-        tx.sql() << "INSERT INTO promotions (code, percent_off, plan, expires_at, coupon_id, promotion_code_id, created_by, "
-                    "created_at) VALUES (:c, :p, :pl, :e, :co, :pc, :b, :t)",
+        tx.sql()
+            << "INSERT INTO promotions (code, percent_off, plan, expires_at, coupon_id, promotion_code_id, created_by, "
+               "created_at) VALUES (:c, :p, :pl, :e, :co, :pc, :b, :t)",
             soci::use(p.code), soci::use(percent), soci::use(p.plan), soci::use(expires), soci::use(p.coupon_id),
             soci::use(p.promotion_code_id), soci::use(by), soci::use(at);
         plans::Promotion saved;
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns + " FROM promotions WHERE code = :c", soci::use(p.code));
+            (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns + " FROM promotions WHERE code = :c",
+             soci::use(p.code));
         for (const auto& r : rows) saved = PromotionFrom(r);
         Consequences c{tx, p.created_at, catalog_, zone_, options_, "plans.promo." + std::to_string(saved.id)};
-        json::object payload{{"key", "plans.notify.promotion"},
-                             {"params", json::object{{"percent", std::to_string(p.percent_off)}, {"plan", Title(p.plan)}, {"code", p.code}}},
-                             {"dates", json::object{{"until", c.Day(p.expires_at)}}},
-                             {"action", json::object{{"command", "subscribe " + p.plan}, {"key", "plans.button.subscribe_now"}}}};
+        json::object payload{
+            {"key", "plans.notify.promotion"},
+            {"params",
+             json::object{{"percent", std::to_string(p.percent_off)}, {"plan", Title(p.plan)}, {"code", p.code}}},
+            {"dates", json::object{{"until", c.Day(p.expires_at)}}},
+            {"action", json::object{{"command", "subscribe " + p.plan}, {"key", "plans.button.subscribe_now"}}}};
         if (!announce_channel.empty()) payload["channel"] = announce_channel;
         Enqueue(tx, p.created_at, "notify.staff", std::move(payload), c.key);
         return saved;
@@ -567,10 +599,10 @@ std::optional<plans::Promotion> PlanStore::ActivePromotion(const std::string& pl
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         long long at = ToEpochMillis(now);
         std::optional<plans::Promotion> out;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns +
-                                     " FROM promotions WHERE plan = :p AND expires_at > :n ORDER BY percent_off DESC, id DESC LIMIT 1",
-             soci::use(plan), soci::use(at));
+        soci::rowset<soci::row> rows = (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns +
+                                                                " FROM promotions WHERE plan = :p AND expires_at > :n "
+                                                                "ORDER BY percent_off DESC, id DESC LIMIT 1",
+                                        soci::use(plan), soci::use(at));
         for (const auto& r : rows) out = PromotionFrom(r);
         return out;
     });
@@ -580,8 +612,9 @@ std::vector<plans::Promotion> PlanStore::Promotions(int limit) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         long long l = limit;
         std::vector<plans::Promotion> out;
-        soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns + " FROM promotions ORDER BY id DESC LIMIT :l", soci::use(l));
+        soci::rowset<soci::row> rows = (tx.sql().prepare << std::string("SELECT ") + kPromotionColumns +
+                                                                " FROM promotions ORDER BY id DESC LIMIT :l",
+                                        soci::use(l));
         for (const auto& r : rows) out.push_back(PromotionFrom(r));
         return out;
     });
@@ -637,9 +670,10 @@ std::map<std::string, std::vector<int>> PlanStore::MembersAt(const std::vector<c
         std::vector<Grant> list;
         // Every grant that may have been held in the window: started by its end, and not over before its start.
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kGrantColumns +
-                                     " FROM user_subscriptions WHERE created_at <= :t AND (status IN ('active', 'past_due') OR "
-                                     "updated_at >= :f) ORDER BY user_id",
+            (tx.sql().prepare
+                 << std::string("SELECT ") + kGrantColumns +
+                        " FROM user_subscriptions WHERE created_at <= :t AND (status IN ('active', 'past_due') OR "
+                        "updated_at >= :f) ORDER BY user_id",
              soci::use(to), soci::use(from));
         for (const auto& r : rows) list.push_back(GrantFrom(r).grant);
         return list;
@@ -672,12 +706,15 @@ std::vector<plans::DailyUsage> PlanStore::UsagePerDay(const std::string& since_d
         std::vector<plans::DailyUsage> out;
         // Daily counters only: rate windows ("2026-11-25T10:42") have their own kind.
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT day, SUM(CASE WHEN kind = 'message' THEN used ELSE 0 END), "
-                                 "SUM(CASE WHEN kind = 'image' THEN used ELSE 0 END), COUNT(DISTINCT user_id) FROM assistant_usage "
-                                 "WHERE kind IN ('message', 'image') AND used > 0 AND day >= :d GROUP BY day ORDER BY day",
+            (tx.sql().prepare
+                 << "SELECT day, SUM(CASE WHEN kind = 'message' THEN used ELSE 0 END), "
+                    "SUM(CASE WHEN kind = 'image' THEN used ELSE 0 END), COUNT(DISTINCT user_id) FROM assistant_usage "
+                    "WHERE kind IN ('message', 'image') AND used > 0 AND day >= :d GROUP BY day ORDER BY day",
              soci::use(since_day));
         for (const auto& r : rows) {
-            out.push_back(plans::DailyUsage{.day = RowText(r, 0), .messages = RowInt(r, 1), .images = RowInt(r, 2),
+            out.push_back(plans::DailyUsage{.day = RowText(r, 0),
+                                            .messages = RowInt(r, 1),
+                                            .images = RowInt(r, 2),
                                             .members = static_cast<int>(RowInt(r, 3))});
         }
         return out;
@@ -690,8 +727,10 @@ int PlanStore::Purge(core::TimePoint before, core::TimePoint usage_before) {
         // Days and minutes are ISO strings, so they compare as text.
         std::string minute = core::FormatIso8601(before).substr(0, 16);
         std::string day = zone_.LocalDate(usage_before);
-        soci::statement a = (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind = 'rate' AND day < :m", soci::use(minute));
-        soci::statement b = (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind <> 'rate' AND day < :d", soci::use(day));
+        soci::statement a =
+            (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind = 'rate' AND day < :m", soci::use(minute));
+        soci::statement b =
+            (tx.sql().prepare << "DELETE FROM assistant_usage WHERE kind <> 'rate' AND day < :d", soci::use(day));
         soci::statement c = (tx.sql().prepare << "DELETE FROM assistant_turns WHERE at < :a", soci::use(at));
         return static_cast<int>(AffectedRows(a) + AffectedRows(b) + AffectedRows(c));
     });

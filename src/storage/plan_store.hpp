@@ -29,18 +29,20 @@ public:
     plans::EventOutcome OneTimePaid(const plans::PlanEvent& event, core::UserId user, const std::string& plan,
                                     const std::string& payment_ref, const std::string& customer,
                                     std::optional<long long> promotion) override;
-    plans::EventOutcome OneTimeRevoked(const plans::PlanEvent& event, const std::string& payment_ref, const std::string& why) override;
+    plans::EventOutcome OneTimeRevoked(const plans::PlanEvent& event, const std::string& payment_ref,
+                                       const std::string& why) override;
     plans::EventOutcome Unhandled(const plans::PlanEvent& event) override;
     [[nodiscard]] bool OwnsPayment(const std::string& payment_ref) override;
 
     [[nodiscard]] std::vector<plans::Grant> Grants(core::UserId user) override;
     [[nodiscard]] std::optional<std::string> CustomerOf(core::UserId user) override;
-    plans::Grant GrantTemporary(const core::Viewer& by, core::UserId user, const std::string& plan, core::TimePoint until,
-                                const std::string& note) override;
+    plans::Grant GrantTemporary(const core::Viewer& by, core::UserId user, const std::string& plan,
+                                core::TimePoint until, const std::string& note) override;
     int Sweep(core::TimePoint now) override;
     [[nodiscard]] std::map<long long, std::set<std::string>> DesiredRoles(core::TimePoint now) override;
     int RestoreRoles(core::UserId user, core::TimePoint now) override;
-    void QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key, const std::string& reason) override;
+    void QueueRoleChanges(const std::vector<plans::RoleChange>& changes, const std::string& key,
+                          const std::string& reason) override;
 
     bool TryUse(core::UserId user, const std::string& day, const std::string& kind, int limit) override;
     void GiveBack(core::UserId user, const std::string& day, const std::string& kind) override;
@@ -51,11 +53,13 @@ public:
     void Forget(core::UserId user) override;
 
     plans::Promotion SavePromotion(const plans::Promotion& promotion, const std::string& announce_channel) override;
-    [[nodiscard]] std::optional<plans::Promotion> ActivePromotion(const std::string& plan, core::TimePoint now) override;
+    [[nodiscard]] std::optional<plans::Promotion> ActivePromotion(const std::string& plan,
+                                                                  core::TimePoint now) override;
     [[nodiscard]] std::vector<plans::Promotion> Promotions(int limit) override;
 
     [[nodiscard]] plans::Subscribers CountSubscribers(core::TimePoint now) override;
-    [[nodiscard]] std::map<std::string, std::vector<int>> MembersAt(const std::vector<core::TimePoint>& moments) override;
+    [[nodiscard]] std::map<std::string, std::vector<int>> MembersAt(
+        const std::vector<core::TimePoint>& moments) override;
     [[nodiscard]] std::vector<plans::DailyUsage> UsagePerDay(const std::string& since_day) override;
 
     /// Maintenance: deletes conversation turns and per-minute rate windows older than `before`, and daily

@@ -25,12 +25,14 @@ TEST_F(PlanSuite, MembersReadOnlyTheirOwnGrantsAndUsage) {
     EXPECT_EQ(count(bob, "user_subscriptions"), 0);
     EXPECT_EQ(count(bob, "assistant_usage"), 0);
     EXPECT_EQ(count(kAlice, "assistant_usage"), 1);
-    EXPECT_THROW(db->Write(bob, [](Transaction& tx) {
-        tx.sql() << "UPDATE assistant_usage SET used = 0";
-        long long n = 0;
-        tx.sql() << "SELECT COUNT(*) FROM assistant_usage WHERE used = 0", soci::into(n);
-        if (n == 0) throw std::runtime_error("no row visible to change");
-    }), std::exception);
+    EXPECT_THROW(db->Write(bob,
+                           [](Transaction& tx) {
+                               tx.sql() << "UPDATE assistant_usage SET used = 0";
+                               long long n = 0;
+                               tx.sql() << "SELECT COUNT(*) FROM assistant_usage WHERE used = 0", soci::into(n);
+                               if (n == 0) throw std::runtime_error("no row visible to change");
+                           }),
+                 std::exception);
 }
 
 }  // namespace maxis::storage::plan_suite

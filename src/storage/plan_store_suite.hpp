@@ -5,9 +5,8 @@
 #include <soci/soci.h>
 
 #include <atomic>
-#include <thread>
-
 #include <boost/json.hpp>
+#include <thread>
 
 #include "core/errors.hpp"
 #include "domain/plans/assistant.hpp"
@@ -33,13 +32,32 @@ inline plans::PlanCatalog TestCatalog() {
     using plans::Billing;
     return plans::PlanCatalog({
         {.id = "free", .rank = 0, .entitlements = {.messages_per_day = 10}},
-        {.id = "founder", .rank = 1, .billing = Billing::kOneTime, .price_id = "price_founder", .price_minor = 14900, .role_id = "r-founder",
+        {.id = "founder",
+         .rank = 1,
+         .billing = Billing::kOneTime,
+         .price_id = "price_founder",
+         .price_minor = 14900,
+         .role_id = "r-founder",
          .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
-        {.id = "pro", .rank = 2, .billing = Billing::kMonthly, .price_id = "price_pro", .price_minor = 999, .role_id = "r-pro",
+        {.id = "pro",
+         .rank = 2,
+         .billing = Billing::kMonthly,
+         .price_id = "price_pro",
+         .price_minor = 999,
+         .role_id = "r-pro",
          .entitlements = {.messages_per_day = 500, .image_input = true, .priority_support = true}},
-        {.id = "ultra", .rank = 3, .billing = Billing::kMonthly, .price_id = "price_ultra", .price_minor = 1999, .role_id = "r-ultra",
-         .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true, .image_generation = true, .images_per_day = 2,
-                          .private_channel = true, .priority_support = true}},
+        {.id = "ultra",
+         .rank = 3,
+         .billing = Billing::kMonthly,
+         .price_id = "price_ultra",
+         .price_minor = 1999,
+         .role_id = "r-ultra",
+         .entitlements = {.messages_per_day = plans::kUnlimited,
+                          .image_input = true,
+                          .image_generation = true,
+                          .images_per_day = 2,
+                          .private_channel = true,
+                          .priority_support = true}},
     });
 }
 
@@ -74,11 +92,18 @@ protected:
           service(catalog, store, billing, clock, plans::PlanOptions{}),
           assistant(service, model, zone, plans::AssistantOptions{.per_minute = 1000}) {}
 
-    plans::SubscriptionState Sub(const std::string& plan, const std::string& status, core::TimePoint end, bool cancel = false) {
-        return plans::SubscriptionState{.id = "sub_1", .customer = "cus_1", .user = kAlice.user_id, .plan = plan, .status = status,
-                                        .period_end = end, .cancel_at_period_end = cancel};
+    plans::SubscriptionState Sub(const std::string& plan, const std::string& status, core::TimePoint end,
+                                 bool cancel = false) {
+        return plans::SubscriptionState{.id = "sub_1",
+                                        .customer = "cus_1",
+                                        .user = kAlice.user_id,
+                                        .plan = plan,
+                                        .status = status,
+                                        .period_end = end,
+                                        .cancel_at_period_end = cancel};
     }
-    EventOutcome Sync(const std::string& event, const plans::SubscriptionState& s, core::TimePoint observed, bool failed = false) {
+    EventOutcome Sync(const std::string& event, const plans::SubscriptionState& s, core::TimePoint observed,
+                      bool failed = false) {
         return store.SyncSubscription({event, "customer.subscription.updated"}, s, observed,
                                       plans::SyncOptions{.grace = 72h, .payment_failed = failed});
     }
@@ -86,12 +111,13 @@ protected:
     std::vector<std::string> Outbox(const std::string& channel) {
         return db->Read(Viewer::System(), [&](Transaction& tx) {
             std::vector<std::string> out;
-            soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT payload FROM outbox WHERE channel = :c ORDER BY id",
-                                            soci::use(channel));
+            soci::rowset<soci::row> rows =
+                (tx.sql().prepare << "SELECT payload FROM outbox WHERE channel = :c ORDER BY id", soci::use(channel));
             for (const auto& r : rows) {
                 auto p = boost::json::parse(r.get<std::string>(0)).as_object();
                 if (channel == "discord.role") {
-                    out.push_back(std::string(p.at("grant").as_bool() ? "+" : "-") + std::string(p.at("role").as_string()));
+                    out.push_back(std::string(p.at("grant").as_bool() ? "+" : "-") +
+                                  std::string(p.at("role").as_string()));
                 } else if (p.contains("key")) {
                     out.push_back(std::string(p.at("key").as_string()));
                 } else if (p.contains("name")) {
@@ -169,13 +195,15 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
     Sync("evt_fail2", Sub("pro", "past_due", end), clock.Now(), true);
     EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
     // The bank asks the member to confirm (3-D Secure): same grace, and the notice links to the invoice.
-    store.SyncSubscription({"evt_sca", "invoice.payment_action_required"}, Sub("pro", "past_due", end), clock.Now(),
-                           plans::SyncOptions{.grace = 72h, .payment_failed = true, .confirm_url = "https://invoice.stripe.com/i/1"});
+    store.SyncSubscription(
+        {"evt_sca", "invoice.payment_action_required"}, Sub("pro", "past_due", end), clock.Now(),
+        plans::SyncOptions{.grace = 72h, .payment_failed = true, .confirm_url = "https://invoice.stripe.com/i/1"});
     EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
     EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.payment_action");
     auto link = db->Read(Viewer::System(), [&](Transaction& tx) {
         std::string payload;
-        tx.sql() << "SELECT payload FROM outbox WHERE channel = 'notify.member' ORDER BY id DESC LIMIT 1", soci::into(payload);
+        tx.sql() << "SELECT payload FROM outbox WHERE channel = 'notify.member' ORDER BY id DESC LIMIT 1",
+            soci::into(payload);
         return boost::json::parse(payload).at("link");
     });
     EXPECT_EQ(link.at("url"), "https://invoice.stripe.com/i/1");
@@ -192,7 +220,8 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
 
 TEST_F(PlanSuite, FounderIsPermanentUntilRefundedAndARevocationWaitsForItsPayment) {
     EXPECT_EQ(store.OneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kRetryLater);
-    EXPECT_EQ(store.OneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f", std::nullopt),
+    EXPECT_EQ(store.OneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f",
+                                std::nullopt),
               EventOutcome::kApplied);
     clock.Advance(24h * 3650);
     EXPECT_EQ(PlanOf(kAlice), "founder");
@@ -242,12 +271,15 @@ TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
 TEST_F(PlanSuite, QuotaResetsAtLocalMidnightAcrossDaylightSavingChanges) {
     // Paris: summer time ends on 2026-10-25 at 03:00 CEST (01:00 UTC); that day lasts 25 hours.
     auto paris = [&](int y, unsigned m, unsigned d, int h, int min) {
-        return zone.FromLocal(core::LocalTime(std::chrono::local_days(std::chrono::year_month_day(
-                                                  std::chrono::year(y), std::chrono::month(m), std::chrono::day(d))).time_since_epoch() +
-                                              std::chrono::hours(h) + std::chrono::minutes(min)));
+        return zone.FromLocal(core::LocalTime(
+            std::chrono::local_days(
+                std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)))
+                .time_since_epoch() +
+            std::chrono::hours(h) + std::chrono::minutes(min)));
     };
     auto use_all = [&] {
-        for (int i = 0; i < 10; ++i) ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
+        for (int i = 0; i < 10; ++i)
+            ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
         ASSERT_EQ(assistant.Ask(kAlice.user_id, "q", {}).kind, plans::AnswerKind::kQuotaExhausted);
     };
     clock.Set(paris(2026, 10, 24, 23, 50));
@@ -320,8 +352,10 @@ TEST_F(PlanSuite, UsagePerDaySumsMembersAndSurvivesThePurgeOfRateWindows) {
     auto days = store.UsagePerDay(today);
     ASSERT_EQ(days.size(), 2u);
     EXPECT_EQ(days[0].day, today);
-    EXPECT_EQ(std::vector<long long>({days[0].messages, days[0].images, days[0].members}), (std::vector<long long>{4, 0, 2}));
-    EXPECT_EQ(std::vector<long long>({days[1].messages, days[1].images, days[1].members}), (std::vector<long long>{1, 0, 1}));
+    EXPECT_EQ(std::vector<long long>({days[0].messages, days[0].images, days[0].members}),
+              (std::vector<long long>{4, 0, 2}));
+    EXPECT_EQ(std::vector<long long>({days[1].messages, days[1].images, days[1].members}),
+              (std::vector<long long>{1, 0, 1}));
     EXPECT_EQ(store.UsagePerDay(tomorrow).size(), 1u);
 
     // Two days on: turns and rate windows go, daily counters stay until their own cutoff.
@@ -344,16 +378,22 @@ TEST_F(PlanSuite, UsagePerDaySumsMembersAndSurvivesThePurgeOfRateWindows) {
 }
 
 TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
-    plans::Promotion p{.code = "PRO20", .percent_off = 20, .plan = "pro", .expires_at = clock.Now() + 48h,
-                       .coupon_id = "co_1", .promotion_code_id = "promo_1", .created_by = kStaff.user_id, .created_at = clock.Now()};
+    plans::Promotion p{.code = "PRO20",
+                       .percent_off = 20,
+                       .plan = "pro",
+                       .expires_at = clock.Now() + 48h,
+                       .coupon_id = "co_1",
+                       .promotion_code_id = "promo_1",
+                       .created_by = kStaff.user_id,
+                       .created_at = clock.Now()};
     auto saved = store.SavePromotion(p, "chan-1");
     EXPECT_EQ(Outbox("notify.staff"), (std::vector<std::string>{"plans.notify.promotion"}));
     EXPECT_EQ(store.ActivePromotion("pro", clock.Now())->code, "PRO20");
     EXPECT_FALSE(store.ActivePromotion("ultra", clock.Now()));
-    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h), clock.Now(),
-                           plans::SyncOptions{.promotion = saved.id});
-    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h), clock.Now(),
-                           plans::SyncOptions{.promotion = saved.id});
+    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
+                           clock.Now(), plans::SyncOptions{.promotion = saved.id});
+    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
+                           clock.Now(), plans::SyncOptions{.promotion = saved.id});
     EXPECT_EQ(store.Promotions(10).front().uses, 1);
     clock.Advance(48h);
     EXPECT_FALSE(store.ActivePromotion("pro", clock.Now()));
@@ -365,8 +405,13 @@ TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
 
 TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     auto sub = [&](long long user, const std::string& id, const std::string& plan, bool cancel) {
-        return plans::SubscriptionState{.id = id, .customer = "cus_" + id, .user = UserId{user}, .plan = plan, .status = "active",
-                                        .period_end = clock.Now() + 30 * 24h, .cancel_at_period_end = cancel};
+        return plans::SubscriptionState{.id = id,
+                                        .customer = "cus_" + id,
+                                        .user = UserId{user},
+                                        .plan = plan,
+                                        .status = "active",
+                                        .period_end = clock.Now() + 30 * 24h,
+                                        .cancel_at_period_end = cancel};
     };
     // Alice: Pro, renewing, plus a temporary Pro grant (a prize): one member, one monthly price.
     Sync("evt_a", sub(3001, "sub_a", "pro", false), clock.Now());
@@ -385,7 +430,8 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     ended.status = "canceled";
     Sync("evt_e2", ended, clock.Now() + 1s);
     store.OneTimePaid({"evt_f", "checkout.session.completed"}, UserId{3006}, "founder", "pi_f", "cus_f", std::nullopt);
-    store.OneTimePaid({"evt_fa", "checkout.session.completed"}, UserId{3001}, "founder", "pi_fa", "cus_a", std::nullopt);
+    store.OneTimePaid({"evt_fa", "checkout.session.completed"}, UserId{3001}, "founder", "pi_fa", "cus_a",
+                      std::nullopt);
 
     auto all = store.CountSubscribers(clock.Now() + 2s);
     auto& counts = all.plans;
@@ -393,7 +439,9 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     for (const auto& c : counts) by[c.plan] = c;
     ASSERT_EQ(counts.size(), 3u);  // every plan sold, Free left out, in the catalog's order
     EXPECT_EQ(counts[0].plan, "founder");
-    auto row = [](const plans::PlanCount& c) { return std::vector<long long>{c.members, c.past_due, c.cancelling, c.granted, c.mrr_minor}; };
+    auto row = [](const plans::PlanCount& c) {
+        return std::vector<long long>{c.members, c.past_due, c.cancelling, c.granted, c.mrr_minor};
+    };
     EXPECT_EQ(row(by["pro"]), (std::vector<long long>{3, 1, 1, 0, 2 * 999}));
     EXPECT_EQ(row(by["ultra"]), (std::vector<long long>{1, 0, 0, 1, 0}));
     EXPECT_EQ(row(by["founder"]), (std::vector<long long>{2, 0, 0, 0, 0}));

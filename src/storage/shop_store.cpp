@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -10,11 +11,9 @@
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
-#include <boost/json.hpp>
-
 #include "storage/sql_queue_stores.hpp"
-#include "storage/stripe_events.hpp"
 #include "storage/sql_util.hpp"
+#include "storage/stripe_events.hpp"
 
 namespace maxis::storage {
 
@@ -32,7 +31,8 @@ using shop::ProductId;
 namespace {
 
 constexpr const char* kProductColumns =
-    "id, name, description, COALESCE(image_url, ''), price_minor, currency, stock, category, CASE WHEN active THEN 1 ELSE 0 END";
+    "id, name, description, COALESCE(image_url, ''), price_minor, currency, stock, category, CASE WHEN active THEN 1 "
+    "ELSE 0 END";
 
 Product ProductFrom(const soci::row& row) {
     Product p;
@@ -95,9 +95,11 @@ void CheckProduct(const Product& p) {
 void AddEvent(Transaction& tx, const Order& order, long long now, const std::string& from, const std::string& to,
               const std::string& actor, const std::string& note) {
     long long id = order.id.value, uid = order.owner.value;
-    tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, :t, :f, "
+    tx.sql() << "INSERT INTO order_events (order_id, user_id, at, from_status, to_status, actor, note) VALUES (:o, :u, "
+                ":t, :f, "
                 ":s, :a, :n)",
-        soci::use(id), soci::use(uid), soci::use(now), soci::use(from), soci::use(to), soci::use(actor), soci::use(note);
+        soci::use(id), soci::use(uid), soci::use(now), soci::use(from), soci::use(to), soci::use(actor),
+        soci::use(note);
 }
 
 /// A notice about an order, written to the outbox in the caller's transaction: to the order's owner, or to
@@ -117,8 +119,9 @@ void Notify(Transaction& tx, core::TimePoint now, const Order& order, bool to_st
     if (!notice.money.empty()) payload["money"] = std::move(notice.money);
     if (!notice.link.empty()) payload["link"] = boost::json::object{{"url", notice.link}, {"key", notice.link_key}};
     if (!to_staff) payload["user"] = order.owner.value;
-    SqlOutboxStore::AddIn(tx, scheduling::NewOutboxItem{to_staff ? "notify.staff" : "notify.member", boost::json::serialize(payload),
-                                                        idempotency_key},
+    SqlOutboxStore::AddIn(tx,
+                          scheduling::NewOutboxItem{to_staff ? "notify.staff" : "notify.member",
+                                                    boost::json::serialize(payload), idempotency_key},
                           now);
 }
 
@@ -130,9 +133,10 @@ boost::json::object Amount(long long minor, const std::string& currency) {
 std::vector<shop::CartLine> CartLines(Transaction& tx, long long user, const char* order_by) {
     std::vector<shop::CartLine> out;
     soci::rowset<soci::row> rows =
-        (tx.sql().prepare << std::string("SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, "
-                                         "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity "
-                                         "FROM carts c JOIN products p ON p.id = c.product_id WHERE c.user_id = :u ORDER BY ") +
+        (tx.sql().prepare << std::string(
+                                 "SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, "
+                                 "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity "
+                                 "FROM carts c JOIN products p ON p.id = c.product_id WHERE c.user_id = :u ORDER BY ") +
                                  order_by,
          soci::use(user));
     for (const auto& row : rows) out.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 9))});
@@ -150,10 +154,11 @@ void PutCartLine(Transaction& tx, long long user, long long product, int quantit
 void RecordPayment(Transaction& tx, const Order& order, const std::string& kind, long long amount_minor,
                    const std::string& currency, const std::string& stripe_id, long long now) {
     long long oid = order.id.value, uid = order.owner.value;
-    tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, :k, :a, "
+    tx.sql() << "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (:o, :u, "
+                ":k, :a, "
                 ":c, :s, :t) ON CONFLICT (stripe_id) DO NOTHING",
-        soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(currency), soci::use(stripe_id),
-        soci::use(now);
+        soci::use(oid), soci::use(uid), soci::use(kind), soci::use(amount_minor), soci::use(currency),
+        soci::use(stripe_id), soci::use(now);
 }
 
 }  // namespace
@@ -166,10 +171,12 @@ ProductId ShopStore::CreateProduct(const Viewer& staff, const Product& p) {
         int stock = p.stock.value_or(0), active = p.active ? 1 : 0;
         soci::indicator stock_ind = p.stock ? soci::i_ok : soci::i_null;
         std::string image = p.image_url;
-        tx.sql() << "INSERT INTO products (name, description, image_url, price_minor, currency, stock, category, active, "
-                    "created_at) VALUES (:n, :d, :i, :p, :c, :s, :cat, CAST(:a AS BOOLEAN), :t) RETURNING id",
-            soci::use(p.name), soci::use(p.description), soci::use(image), soci::use(p.price_minor), soci::use(p.currency),
-            soci::use(stock, stock_ind), soci::use(p.category), soci::use(active), soci::use(now), soci::into(id);
+        tx.sql()
+            << "INSERT INTO products (name, description, image_url, price_minor, currency, stock, category, active, "
+               "created_at) VALUES (:n, :d, :i, :p, :c, :s, :cat, CAST(:a AS BOOLEAN), :t) RETURNING id",
+            soci::use(p.name), soci::use(p.description), soci::use(image), soci::use(p.price_minor),
+            soci::use(p.currency), soci::use(stock, stock_ind), soci::use(p.category), soci::use(active),
+            soci::use(now), soci::into(id);
         return ProductId{id};
     });
 }
@@ -186,8 +193,8 @@ void ShopStore::UpdateProduct(const Viewer& staff, const Product& p) {
                                                   "price_minor = :p, currency = :c, stock = :s, category = :cat, "
                                                   "active = CAST(:a AS BOOLEAN) WHERE id = :id",
                               soci::use(p.name), soci::use(p.description), soci::use(image), soci::use(p.price_minor),
-                              soci::use(p.currency), soci::use(stock, stock_ind), soci::use(p.category), soci::use(active),
-                              soci::use(id));
+                              soci::use(p.currency), soci::use(stock, stock_ind), soci::use(p.category),
+                              soci::use(active), soci::use(id));
         if (AffectedRows(st) != 1) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
     });
 }
@@ -196,7 +203,8 @@ std::optional<Product> ShopStore::FindProduct(ProductId id) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) -> std::optional<Product> {
         long long pid = id.value;
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << std::string("SELECT ") + kProductColumns + " FROM products WHERE id = :id", soci::use(pid));
+            (tx.sql().prepare << std::string("SELECT ") + kProductColumns + " FROM products WHERE id = :id",
+             soci::use(pid));
         for (const auto& row : rows) return ProductFrom(row);
         return std::nullopt;
     });
@@ -205,9 +213,9 @@ std::optional<Product> ShopStore::FindProduct(ProductId id) {
 std::vector<Product> ShopStore::ListProducts(bool include_inactive, int offset, int limit) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         std::vector<Product> out;
-        std::string sql = std::string("SELECT ") + kProductColumns + " FROM products" + (include_inactive ? "" : " WHERE active") +
-                          " ORDER BY category, name, id LIMIT " + std::to_string(std::clamp(limit, 1, 100)) + " OFFSET " +
-                          std::to_string(std::max(offset, 0));
+        std::string sql = std::string("SELECT ") + kProductColumns + " FROM products" +
+                          (include_inactive ? "" : " WHERE active") + " ORDER BY category, name, id LIMIT " +
+                          std::to_string(std::clamp(limit, 1, 100)) + " OFFSET " + std::to_string(std::max(offset, 0));
         soci::rowset<soci::row> rows = (tx.sql().prepare << sql);
         for (const auto& row : rows) out.push_back(ProductFrom(row));
         return out;
@@ -217,7 +225,8 @@ std::vector<Product> ShopStore::ListProducts(bool include_inactive, int offset, 
 int ShopStore::CountProducts(bool include_inactive) {
     return db_.Read(Viewer::System(), [&](Transaction& tx) {
         int n = 0;
-        tx.sql() << std::string("SELECT COUNT(*) FROM products") + (include_inactive ? "" : " WHERE active"), soci::into(n);
+        tx.sql() << std::string("SELECT COUNT(*) FROM products") + (include_inactive ? "" : " WHERE active"),
+            soci::into(n);
         return n;
     });
 }
@@ -250,8 +259,8 @@ void ShopStore::AddToCart(const Viewer& member, ProductId product, int quantity)
     db_.Write(member, [&](Transaction& tx) {
         long long uid = member.user_id.value, pid = product.value, now = ToEpochMillis(clock_.Now());
         int current = 0;
-        tx.sql() << "SELECT COALESCE(SUM(quantity), 0) FROM carts WHERE user_id = :u AND product_id = :p", soci::use(uid),
-            soci::use(pid), soci::into(current);
+        tx.sql() << "SELECT COALESCE(SUM(quantity), 0) FROM carts WHERE user_id = :u AND product_id = :p",
+            soci::use(uid), soci::use(pid), soci::into(current);
         if (current + quantity > 99) {
             throw Error(ErrorCode::kInvalidArgument, "at most 99 of one product per cart", "shop.bad_quantity");
         }
@@ -280,20 +289,24 @@ Order ShopStore::LoadOrder(Transaction& tx, long long id) {
     if (!found) throw Error(ErrorCode::kNotFound, "order not found", "shop.order_not_found");
     {
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id = :id "
-                                 "ORDER BY product_id",
+            (tx.sql().prepare
+                 << "SELECT product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id = :id "
+                    "ORDER BY product_id",
              soci::use(id));
         for (const auto& row : rows) {
-            found->items.push_back({ProductId{RowInt(row, 0)}, RowText(row, 1), RowInt(row, 2), static_cast<int>(RowInt(row, 3))});
+            found->items.push_back(
+                {ProductId{RowInt(row, 0)}, RowText(row, 1), RowInt(row, 2), static_cast<int>(RowInt(row, 3))});
         }
     }
     {
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT at, from_status, to_status, actor, note FROM order_events WHERE order_id = :id ORDER "
-                                 "BY id",
+            (tx.sql().prepare
+                 << "SELECT at, from_status, to_status, actor, note FROM order_events WHERE order_id = :id ORDER "
+                    "BY id",
              soci::use(id));
         for (const auto& row : rows) {
-            found->events.push_back({FromEpochMillis(RowInt(row, 0)), RowText(row, 1), RowText(row, 2), RowText(row, 3), RowText(row, 4)});
+            found->events.push_back(
+                {FromEpochMillis(RowInt(row, 0)), RowText(row, 1), RowText(row, 2), RowText(row, 3), RowText(row, 4)});
         }
     }
     return *found;
@@ -302,13 +315,15 @@ Order ShopStore::LoadOrder(Transaction& tx, long long id) {
 void ShopStore::Move(Transaction& tx, Order& order, OrderStatus to, const std::string& actor, const std::string& note) {
     if (!shop::CanTransition(order.status, to)) {
         throw Error(ErrorCode::kConflict,
-                    "an order cannot go from " + std::string(shop::ToString(order.status)) + " to " + std::string(shop::ToString(to)),
+                    "an order cannot go from " + std::string(shop::ToString(order.status)) + " to " +
+                        std::string(shop::ToString(to)),
                     "shop.bad_transition",
                     {{"from", std::string(shop::ToString(order.status))}, {"to", std::string(shop::ToString(to))}});
     }
     long long now = ToEpochMillis(clock_.Now()), id = order.id.value;
     std::string from(shop::ToString(order.status)), next(shop::ToString(to));
-    tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(next), soci::use(now), soci::use(id);
+    tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(next), soci::use(now),
+        soci::use(id);
     AddEvent(tx, order, now, from, next, actor, note);
     order.status = to;
 }
@@ -317,7 +332,8 @@ void ShopStore::ReturnStock(Transaction& tx, const Order& order) {
     for (const auto& item : order.items) {
         long long pid = item.product.value;
         int q = item.quantity;
-        tx.sql() << "UPDATE products SET stock = stock + :q WHERE id = :p AND stock IS NOT NULL", soci::use(q), soci::use(pid);
+        tx.sql() << "UPDATE products SET stock = stock + :q WHERE id = :p AND stock IS NOT NULL", soci::use(q),
+            soci::use(pid);
     }
 }
 
@@ -333,7 +349,8 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         long long uid = member.user_id.value, now = ToEpochMillis(clock_.Now());
         int pending = 0;
-        tx.sql() << "SELECT COUNT(*) FROM orders WHERE user_id = :u AND status = 'pending'", soci::use(uid), soci::into(pending);
+        tx.sql() << "SELECT COUNT(*) FROM orders WHERE user_id = :u AND status = 'pending'", soci::use(uid),
+            soci::into(pending);
         if (pending >= max_pending) {
             throw Error(ErrorCode::kLimitReached, "too many orders waiting for payment", "shop.too_many_pending",
                         {{"max", std::to_string(max_pending)}});
@@ -352,9 +369,10 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
             }
             long long pid = line.product.id.value;
             int q = line.quantity;
-            soci::statement st = (tx.sql().prepare << "UPDATE products SET stock = stock - :q WHERE id = :p AND stock IS NOT "
-                                                      "NULL AND stock >= :q2",
-                                  soci::use(q), soci::use(pid), soci::use(q));
+            soci::statement st =
+                (tx.sql().prepare << "UPDATE products SET stock = stock - :q WHERE id = :p AND stock IS NOT "
+                                     "NULL AND stock >= :q2",
+                 soci::use(q), soci::use(pid), soci::use(q));
             if (AffectedRows(st) != 1 && line.product.stock) {
                 int left = 0;
                 tx.sql() << "SELECT stock FROM products WHERE id = :p", soci::use(pid), soci::into(left);
@@ -363,23 +381,28 @@ Order ShopStore::BeginCheckout(const Viewer& member, core::Millis reservation, i
             }
             total += line.Total();
         }
-        int year = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(clock_.Now())}.year());
+        int year =
+            static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(clock_.Now())}.year());
         long long sequence = 0;
         tx.sql() << "INSERT INTO order_counters (year, last) VALUES (:y, 1) ON CONFLICT (year) DO UPDATE SET last = "
                     "order_counters.last + 1 RETURNING last",
             soci::use(year), soci::into(sequence);
-        std::string number = shop::FormatOrderNumber(year, sequence), status = "pending", currency = lines.front().product.currency;
+        std::string number = shop::FormatOrderNumber(year, sequence), status = "pending",
+                    currency = lines.front().product.currency;
         long long reserved = now + reservation.count(), id = 0;
-        tx.sql() << "INSERT INTO orders (number, user_id, status, total_minor, currency, reserved_until, created_at, updated_at) "
+        tx.sql() << "INSERT INTO orders (number, user_id, status, total_minor, currency, reserved_until, created_at, "
+                    "updated_at) "
                     "VALUES (:n, :u, :s, :t, :c, :r, :ca, :ua) RETURNING id",
-            soci::use(number), soci::use(uid), soci::use(status), soci::use(total), soci::use(currency), soci::use(reserved),
-            soci::use(now), soci::use(now), soci::into(id);
+            soci::use(number), soci::use(uid), soci::use(status), soci::use(total), soci::use(currency),
+            soci::use(reserved), soci::use(now), soci::use(now), soci::into(id);
         for (const auto& line : lines) {
             long long pid = line.product.id.value, price = line.product.price_minor;
             int q = line.quantity;
-            tx.sql() << "INSERT INTO order_items (order_id, user_id, product_id, name, unit_price_minor, quantity) VALUES (:o, "
+            tx.sql() << "INSERT INTO order_items (order_id, user_id, product_id, name, unit_price_minor, quantity) "
+                        "VALUES (:o, "
                         ":u, :p, :n, :pr, :q)",
-                soci::use(id), soci::use(uid), soci::use(pid), soci::use(line.product.name), soci::use(price), soci::use(q);
+                soci::use(id), soci::use(uid), soci::use(pid), soci::use(line.product.name), soci::use(price),
+                soci::use(q);
         }
         auto order = LoadOrder(tx, id);
         AddEvent(tx, order, now, "", "pending", member.user_id.ToString(), "stock reserved");
@@ -459,13 +482,15 @@ std::vector<Order> ShopStore::ListOrders(const Viewer& viewer, const shop::Order
             in += (in.empty() ? "" : ", ") + items.Bind(o.id.value);
             by_id[o.id.value] = &o;
         }
-        items.ForEachRow(tx.sql(),
-                         "SELECT order_id, product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id IN (" +
-                             in + ") ORDER BY order_id, product_id",
-                         [&](const soci::row& row) {
-                             by_id.at(RowInt(row, 0))->items.push_back({ProductId{RowInt(row, 1)}, RowText(row, 2), RowInt(row, 3),
-                                                                        static_cast<int>(RowInt(row, 4))});
-                         });
+        items.ForEachRow(
+            tx.sql(),
+            "SELECT order_id, product_id, name, unit_price_minor, quantity FROM order_items WHERE order_id IN (" + in +
+                ") ORDER BY order_id, product_id",
+            [&](const soci::row& row) {
+                by_id.at(RowInt(row, 0))
+                    ->items.push_back(
+                        {ProductId{RowInt(row, 1)}, RowText(row, 2), RowInt(row, 3), static_cast<int>(RowInt(row, 4))});
+            });
         return out;
     });
 }
@@ -484,8 +509,13 @@ Order ShopStore::SetStatus(const Viewer& staff, shop::OrderId id, OrderStatus to
         if (release) Release(tx, o);
         auto at = clock_.Now();
         Notify(tx, at, o, false,
-               {.key = to == OrderStatus::kDelivered ? "shop.notify.status_delivered" : to == OrderStatus::kCancelled ? "shop.notify.status_cancelled" : to == OrderStatus::kShipped ? "shop.notify.status_shipped" : "shop.notify.status_fulfilled", .params = {{"note", note}}},
-               "shop.order." + o.id.ToString() + "." + std::string(shop::ToString(to)) + "." + std::to_string(ToEpochMillis(at)));
+               {.key = to == OrderStatus::kDelivered   ? "shop.notify.status_delivered"
+                       : to == OrderStatus::kCancelled ? "shop.notify.status_cancelled"
+                       : to == OrderStatus::kShipped   ? "shop.notify.status_shipped"
+                                                       : "shop.notify.status_fulfilled",
+                .params = {{"note", note}}},
+               "shop.order." + o.id.ToString() + "." + std::string(shop::ToString(to)) + "." +
+                   std::to_string(ToEpochMillis(at)));
         return LoadOrder(tx, id.value);
     });
 }
@@ -496,16 +526,19 @@ Order ShopStore::SetTracking(const Viewer& staff, shop::OrderId id, const std::s
     if (carrier.size() > 60 || code.size() > 100 || url.size() > 500) {
         throw Error(ErrorCode::kInvalidArgument, "carrier, tracking code or URL too long");
     }
-    if (!url.empty() && !url.starts_with("https://")) throw Error(ErrorCode::kInvalidArgument, "the tracking URL must start with https://");
+    if (!url.empty() && !url.starts_with("https://"))
+        throw Error(ErrorCode::kInvalidArgument, "the tracking URL must start with https://");
     core::RequireStorableText(carrier, "carrier", core::TextLines::kSingle);
     core::RequireStorableText(code, "tracking_code", core::TextLines::kSingle);
     return db_.Write(Viewer::System(), [&](Transaction& tx) {
         auto o = LoadOrder(tx, id.value);
-        if (o.status == OrderStatus::kPending || o.status == OrderStatus::kCancelled || o.status == OrderStatus::kRefunded) {
+        if (o.status == OrderStatus::kPending || o.status == OrderStatus::kCancelled ||
+            o.status == OrderStatus::kRefunded) {
             throw Error(ErrorCode::kConflict, "only a paid order can be tracked", "shop.not_trackable");
         }
         long long oid = id.value, now = ToEpochMillis(clock_.Now());
-        tx.sql() << "UPDATE orders SET carrier = :c, tracking_code = :k, tracking_url = :u, updated_at = :t WHERE id = :id",
+        tx.sql()
+            << "UPDATE orders SET carrier = :c, tracking_code = :k, tracking_url = :u, updated_at = :t WHERE id = :id",
             soci::use(carrier), soci::use(code), soci::use(url), soci::use(now), soci::use(oid);
         if (o.status == OrderStatus::kPaid || o.status == OrderStatus::kFulfilled) {
             Move(tx, o, OrderStatus::kShipped, staff.user_id.ToString(), carrier + " " + code);
@@ -550,7 +583,8 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
         auto at = clock_.Now();
         long long oid = *id, now = ToEpochMillis(at);
         if (!payment_intent.empty()) {
-            tx.sql() << "UPDATE orders SET payment_intent_id = :p WHERE id = :id", soci::use(payment_intent), soci::use(oid);
+            tx.sql() << "UPDATE orders SET payment_intent_id = :p WHERE id = :id", soci::use(payment_intent),
+                soci::use(oid);
         }
         if (!invoice_url.empty()) {
             tx.sql() << "UPDATE orders SET invoice_url = :i WHERE id = :id", soci::use(invoice_url), soci::use(oid);
@@ -569,14 +603,16 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
             for (const auto& item : o.items) {
                 long long pid = item.product.value;
                 int q = item.quantity;
-                tx.sql() << "UPDATE products SET stock = CASE WHEN stock >= :q THEN stock - :q2 ELSE 0 END WHERE id = :p AND "
+                tx.sql() << "UPDATE products SET stock = CASE WHEN stock >= :q THEN stock - :q2 ELSE 0 END WHERE id = "
+                            ":p AND "
                             "stock IS NOT NULL",
                     soci::use(q), soci::use(q), soci::use(pid);
             }
             std::string paid_status = "paid";
-            tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(paid_status), soci::use(now),
-                soci::use(oid);
-            AddEvent(tx, o, now, "cancelled", paid_status, "stripe", "paid after the reservation had expired: check the stock");
+            tx.sql() << "UPDATE orders SET status = :s, updated_at = :t WHERE id = :id", soci::use(paid_status),
+                soci::use(now), soci::use(oid);
+            AddEvent(tx, o, now, "cancelled", paid_status, "stripe",
+                     "paid after the reservation had expired: check the stock");
             Notify(tx, at, o, true, {.key = "shop.notify.late_payment"}, "shop." + event_id + ".staff-late");
         } else {
             Move(tx, o, OrderStatus::kPaid, "stripe", "");
@@ -586,7 +622,8 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
         std::string paid_currency = currency.empty() ? o.currency : currency;
         std::transform(paid_currency.begin(), paid_currency.end(), paid_currency.begin(),
                        [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        RecordPayment(tx, o, "charge", amount_minor, paid_currency, payment_intent.empty() ? session_id : payment_intent, now);
+        RecordPayment(tx, o, "charge", amount_minor, paid_currency,
+                      payment_intent.empty() ? session_id : payment_intent, now);
         // The receipt, with the invoice when Stripe made one, and the staff's heads-up.
         Notify(tx, at, o, false,
                {.key = invoice_url.empty() ? "shop.notify.paid" : "shop.notify.paid_invoice",
@@ -603,7 +640,8 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
     });
 }
 
-EventOutcome ShopStore::CheckoutPaymentFailed(const std::string& event_id, const std::string& session_id, const std::string& type) {
+EventOutcome ShopStore::CheckoutPaymentFailed(const std::string& event_id, const std::string& session_id,
+                                              const std::string& type) {
     return Once(event_id, type, [&](Transaction& tx) {
         auto id = OrderBySession(tx, session_id);
         if (!id) return EventOutcome::kIgnored;
@@ -628,8 +666,8 @@ EventOutcome ShopStore::CheckoutExpired(const std::string& event_id, const std::
     });
 }
 
-EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string& payment_intent, const std::string& refund_id,
-                                 long long amount_refunded, bool fully, bool restock) {
+EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string& payment_intent,
+                                 const std::string& refund_id, long long amount_refunded, bool fully, bool restock) {
     return Once(event_id, "charge.refunded", [&](Transaction& tx) {
         auto id = OrderByPaymentIntent(tx, payment_intent);
         if (!id) return EventOutcome::kRetryLater;  // the payment may not be recorded yet: Stripe delivers again
@@ -659,7 +697,8 @@ EventOutcome ShopStore::Refunded(const std::string& event_id, const std::string&
     });
 }
 
-EventOutcome ShopStore::Disputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason) {
+EventOutcome ShopStore::Disputed(const std::string& event_id, const std::string& payment_intent,
+                                 const std::string& reason) {
     return Once(event_id, "charge.dispute.created", [&](Transaction& tx) {
         auto id = OrderByPaymentIntent(tx, payment_intent);
         if (!id) return EventOutcome::kIgnored;  // not a shop payment
@@ -689,7 +728,8 @@ int ShopStore::ReleaseExpired(core::Millis grace) {
     auto ids = db_.Read(Viewer::System(), [&](Transaction& tx) {
         std::vector<long long> out;
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT id FROM orders WHERE status = 'pending' AND reserved_until < :n ORDER BY id LIMIT 500",
+            (tx.sql().prepare
+                 << "SELECT id FROM orders WHERE status = 'pending' AND reserved_until < :n ORDER BY id LIMIT 500",
              soci::use(cutoff));
         for (const auto& row : rows) out.push_back(RowInt(row, 0));
         return out;
@@ -699,7 +739,8 @@ int ShopStore::ReleaseExpired(core::Millis grace) {
         released += db_.Write(Viewer::System(), [&](Transaction& tx) {
             auto o = LoadOrder(tx, id);
             // Checked again inside the transaction: a payment may have landed in between.
-            if (o.status != OrderStatus::kPending || !o.reserved_until || ToEpochMillis(*o.reserved_until) >= cutoff) return 0;
+            if (o.status != OrderStatus::kPending || !o.reserved_until || ToEpochMillis(*o.reserved_until) >= cutoff)
+                return 0;
             Move(tx, o, OrderStatus::kCancelled, "maxis", "reservation expired");
             Release(tx, o);
             return 1;
@@ -723,8 +764,9 @@ std::vector<shop::RevenueDay> ShopStore::Revenue(core::TimePoint since) {
         long long from = ToEpochMillis(since);
         std::map<std::pair<long long, std::string>, shop::RevenueDay> days;
         soci::rowset<soci::row> rows =
-            (tx.sql().prepare << "SELECT at / 86400000, currency, kind, SUM(amount_minor), COUNT(*) FROM payments WHERE at >= :f "
-                                 "GROUP BY at / 86400000, currency, kind",
+            (tx.sql().prepare
+                 << "SELECT at / 86400000, currency, kind, SUM(amount_minor), COUNT(*) FROM payments WHERE at >= :f "
+                    "GROUP BY at / 86400000, currency, kind",
              soci::use(from));
         for (const auto& row : rows) {
             long long day = RowInt(row, 0);

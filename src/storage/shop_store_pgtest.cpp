@@ -37,9 +37,13 @@ TEST(ShopPostgres, RowLevelSecurityKeepsOrdersAndCartsPrivate) {
     EXPECT_EQ(count(kAlice, "stripe_events"), 0);
     EXPECT_EQ(count(kStaff, "orders"), 1);
     // A member cannot write someone else's cart even by raw SQL.
-    EXPECT_THROW(login.Write(kBob, [](Transaction& tx) {
-        tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (2001, 1, 1, 0)";
-    }), std::exception);
+    EXPECT_THROW(
+        login.Write(
+            kBob,
+            [](Transaction& tx) {
+                tx.sql() << "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (2001, 1, 1, 0)";
+            }),
+        std::exception);
 }
 
 }  // namespace maxis::storage::shop_suite

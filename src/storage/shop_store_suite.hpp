@@ -52,7 +52,8 @@ protected:
     shop::Order Buy(const Viewer& who, shop::ProductId id, int quantity, const std::string& session) {
         store.AddToCart(who, id, quantity);
         auto order = store.BeginCheckout(who, 30min);
-        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session, *order.reserved_until);
+        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session,
+                                    *order.reserved_until);
         return order;
     }
 
@@ -101,9 +102,11 @@ TEST_F(ShopSuite, ControlCharactersInCatalogAndOrderTextAreRefusedNamingTheField
     EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kFulfilled, "vu\x1b]0;x\a"); }, &key),
               core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.note");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La\bPoste", "6A123", ""); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La\bPoste", "6A123", ""); }, &key),
+              core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.carrier");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A\u009b123", ""); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A\u009b123", ""); }, &key),
+              core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.tracking_code");
     EXPECT_EQ(store.FindOrder(kStaff, order.id)->status, OrderStatus::kPaid);
 }
@@ -145,8 +148,8 @@ TEST_F(ShopSuite, CheckoutReservesStockNumbersOrdersAndEmptiesTheCart) {
     std::string key;
     EXPECT_EQ(CodeOf([&] { store.BeginCheckout(kBob, 30min); }, &key), core::ErrorCode::kConflict);
     EXPECT_EQ(key, "shop.out_of_stock");
-    EXPECT_EQ(Stock(shirt), 3);                 // nothing reserved
-    EXPECT_EQ(store.Cart(kBob).size(), 1u);     // the cart is kept
+    EXPECT_EQ(Stock(shirt), 3);              // nothing reserved
+    EXPECT_EQ(store.Cart(kBob).size(), 1u);  // the cart is kept
     store.SetCartQuantity(kBob, shirt, 3);
     EXPECT_EQ(store.BeginCheckout(kBob, 30min).number, "MX-2026-000002");
     EXPECT_EQ(Stock(shirt), 0);
@@ -162,8 +165,10 @@ TEST_F(ShopSuite, CheckoutReservesStockNumbersOrdersAndEmptiesTheCart) {
 TEST_F(ShopSuite, PaymentIsAppliedOnceWhateverTheDuplicates) {
     auto shirt = Product("T-shirt", 2500, 5);
     auto order = Buy(kAlice, shirt, 1, "cs_test_1");
-    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"), EventOutcome::kApplied);
-    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"), EventOutcome::kDuplicate);
+    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
+              EventOutcome::kApplied);
+    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
+              EventOutcome::kDuplicate);
     // The same effect under another event id (async_payment_succeeded after completed) changes nothing.
     EXPECT_EQ(store.CheckoutCompleted("evt_2", "cs_test_1", true, "pi_1", 2500, "eur", ""), EventOutcome::kIgnored);
     auto paid = *store.FindOrder(kAlice, order.id);
@@ -189,9 +194,11 @@ TEST_F(ShopSuite, ExpiryAndFailedPaymentsReleaseTheStock) {
     EXPECT_EQ(Stock(shirt), 3);
 
     auto b = Buy(kBob, shirt, 1, "cs_b");
-    EXPECT_EQ(store.CheckoutCompleted("evt_b1", "cs_b", false, "pi_b", 2500, "eur", ""), EventOutcome::kApplied);  // async
+    EXPECT_EQ(store.CheckoutCompleted("evt_b1", "cs_b", false, "pi_b", 2500, "eur", ""),
+              EventOutcome::kApplied);  // async
     EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kPending);
-    EXPECT_EQ(store.CheckoutPaymentFailed("evt_b2", "cs_b", "checkout.session.async_payment_failed"), EventOutcome::kApplied);
+    EXPECT_EQ(store.CheckoutPaymentFailed("evt_b2", "cs_b", "checkout.session.async_payment_failed"),
+              EventOutcome::kApplied);
     EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kCancelled);
     EXPECT_EQ(Stock(shirt), 3);
 
@@ -231,15 +238,20 @@ TEST_F(ShopSuite, StaffMoveOrdersAlongTheTimelineOnly) {
     auto shirt = Product("T-shirt", 2500, 5);
     auto order = Buy(kAlice, shirt, 1, "cs_s");
     std::string key;
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kShipped, ""); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kShipped, ""); }, &key),
+              core::ErrorCode::kConflict);
     EXPECT_EQ(key, "shop.bad_transition");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", ""); }), core::ErrorCode::kConflict);
+    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", ""); }),
+              core::ErrorCode::kConflict);
     store.CheckoutCompleted("evt_s", "cs_s", true, "pi_s", 2500, "eur", "");
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kAlice, order.id, OrderStatus::kFulfilled, ""); }), core::ErrorCode::kForbidden);
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kRefunded, ""); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kAlice, order.id, OrderStatus::kFulfilled, ""); }),
+              core::ErrorCode::kForbidden);
+    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kRefunded, ""); }),
+              core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", "http://x"); }),
               core::ErrorCode::kInvalidArgument);
-    auto shipped = store.SetTracking(kStaff, order.id, "La Poste", "6A123", "https://www.laposte.fr/outils/suivre-vos-envois?code=6A123");
+    auto shipped = store.SetTracking(kStaff, order.id, "La Poste", "6A123",
+                                     "https://www.laposte.fr/outils/suivre-vos-envois?code=6A123");
     EXPECT_EQ(shipped.status, OrderStatus::kShipped);
     EXPECT_EQ(shipped.tracking_code, "6A123");
     auto delivered = store.SetStatus(kStaff, order.id, OrderStatus::kDelivered, "");
@@ -307,8 +319,9 @@ TEST_F(ShopSuite, PartialRefundsAddUpAndEveryEffectNotifiesOnce) {
         auto at = payload.find("\"key\":\"");
         keys.push_back(item.channel + " " + payload.substr(at + 7, payload.find('"', at + 7) - at - 7));
     }
-    EXPECT_EQ(keys, (std::vector<std::string>{"notify.member shop.notify.paid_invoice", "notify.staff shop.notify.new_order",
-                                              "notify.member shop.notify.partially_refunded", "notify.member shop.notify.refunded"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{
+                        "notify.member shop.notify.paid_invoice", "notify.staff shop.notify.new_order",
+                        "notify.member shop.notify.partially_refunded", "notify.member shop.notify.refunded"}));
 }
 
 TEST_F(ShopSuite, RevenueCountsChargesAndRefundsPerDay) {

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::size_t kMaxErrorLength = 2000;
 
-std::string Clip(const std::string& error) { return error.size() > kMaxErrorLength ? error.substr(0, kMaxErrorLength) : error; }
+std::string Clip(const std::string& error) {
+    return error.size() > kMaxErrorLength ? error.substr(0, kMaxErrorLength) : error;
+}
 
 // The one place where the dialects differ for claiming: PostgreSQL skips rows another instance holds.
 std::string ClaimSql(Dialect dialect, const std::string& table, const std::string& due_column,
@@ -20,21 +22,26 @@ std::string ClaimSql(Dialect dialect, const std::string& table, const std::strin
     std::string lock = dialect == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
     return "UPDATE " + table +
            " SET status = 'running', locked_by = :worker, locked_until = :until, attempts = attempts + 1 "
-           "WHERE id IN (SELECT id FROM " + table + " WHERE ((status = 'pending' AND " + due_column +
-           " <= :now) OR (status = 'running' AND locked_until < :now2)) ORDER BY " + due_column +
-           ", id LIMIT :lim" + lock + ") RETURNING " + returning;
+           "WHERE id IN (SELECT id FROM " +
+           table + " WHERE ((status = 'pending' AND " + due_column +
+           " <= :now) OR (status = 'running' AND locked_until < :now2)) ORDER BY " + due_column + ", id LIMIT :lim" +
+           lock + ") RETURNING " + returning;
 }
 
 scheduling::QueueCounts CountByStatus(Database& db, const std::string& table) {
     return db.Read(core::Viewer::System(), [&](Transaction& tx) {
         scheduling::QueueCounts counts;
-        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT status, COUNT(*) FROM " + table + " GROUP BY status");
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT status, COUNT(*) FROM " + table + " GROUP BY status");
         for (const auto& row : rows) {
             auto status = RowText(row, 0);
             auto n = RowInt(row, 1);
-            if (status == "pending") counts.pending = n;
-            else if (status == "running") counts.running = n;
-            else if (status == "failed") counts.failed = n;
+            if (status == "pending")
+                counts.pending = n;
+            else if (status == "running")
+                counts.running = n;
+            else if (status == "failed")
+                counts.failed = n;
         }
         return counts;
     });
@@ -46,10 +53,11 @@ bool SqlJobStore::EnqueueIn(Transaction& tx, const scheduling::NewJob& job, core
     long long run_at = ToEpochMillis(job.run_at), created = ToEpochMillis(now);
     std::string key = job.unique_key.value_or("");
     soci::indicator key_ind = job.unique_key ? soci::i_ok : soci::i_null;
-    soci::statement st = (tx.sql().prepare << "INSERT INTO jobs (kind, payload, unique_key, run_at, max_attempts, created_at) "
-                                              "VALUES (:k, :p, :u, :r, :m, :c) ON CONFLICT DO NOTHING",
-                          soci::use(job.kind), soci::use(job.payload), soci::use(key, key_ind), soci::use(run_at),
-                          soci::use(job.max_attempts), soci::use(created));
+    soci::statement st =
+        (tx.sql().prepare << "INSERT INTO jobs (kind, payload, unique_key, run_at, max_attempts, created_at) "
+                             "VALUES (:k, :p, :u, :r, :m, :c) ON CONFLICT DO NOTHING",
+         soci::use(job.kind), soci::use(job.payload), soci::use(key, key_ind), soci::use(run_at),
+         soci::use(job.max_attempts), soci::use(created));
     st.execute(true);
     return st.get_affected_rows() == 1;
 }
@@ -116,10 +124,10 @@ scheduling::QueueCounts SqlJobStore::Counts() { return CountByStatus(db_, "jobs"
 
 bool SqlOutboxStore::AddIn(Transaction& tx, const scheduling::NewOutboxItem& item, core::TimePoint now) {
     long long t = ToEpochMillis(now);
-    soci::statement st = (tx.sql().prepare << "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, "
-                                              "created_at) VALUES (:c, :p, :k, :n, :t) ON CONFLICT DO NOTHING",
-                          soci::use(item.channel), soci::use(item.payload), soci::use(item.idempotency_key),
-                          soci::use(t), soci::use(t));
+    soci::statement st =
+        (tx.sql().prepare << "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, "
+                             "created_at) VALUES (:c, :p, :k, :n, :t) ON CONFLICT DO NOTHING",
+         soci::use(item.channel), soci::use(item.payload), soci::use(item.idempotency_key), soci::use(t), soci::use(t));
     st.execute(true);
     return st.get_affected_rows() == 1;
 }
@@ -129,7 +137,8 @@ bool SqlOutboxStore::Add(const scheduling::NewOutboxItem& item, core::TimePoint 
 }
 
 std::vector<scheduling::OutboxItem> SqlOutboxStore::ClaimDue(core::TimePoint now, int limit, const std::string& worker,
-                                                             core::Millis lease, const std::vector<std::string>& channels) {
+                                                             core::Millis lease,
+                                                             const std::vector<std::string>& channels) {
     if (channels.empty()) return {};
     return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
         DynamicQuery query;
@@ -188,8 +197,9 @@ scheduling::QueueCounts SqlOutboxStore::Counts() { return CountByStatus(db_, "ou
 long long SqlJobStore::PurgeFinished(core::TimePoint before) {
     return db_.Write(core::Viewer::System(), [&](Transaction& tx) {
         long long b = ToEpochMillis(before);
-        soci::statement st = (tx.sql().prepare << "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < :b",
-                              soci::use(b));
+        soci::statement st =
+            (tx.sql().prepare << "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < :b",
+             soci::use(b));
         st.execute(true);
         return st.get_affected_rows();
     });
@@ -198,9 +208,10 @@ long long SqlJobStore::PurgeFinished(core::TimePoint before) {
 std::vector<scheduling::OutboxItem> SqlOutboxStore::Peek(long long after_id, int limit) {
     return db_.Read(core::Viewer::System(), [&](Transaction& tx) {
         std::vector<scheduling::OutboxItem> items;
-        soci::rowset<soci::row> rows = (tx.sql().prepare << "SELECT id, channel, payload, idempotency_key, attempts FROM "
-                                                            "outbox WHERE id > :a ORDER BY id LIMIT :l",
-                                        soci::use(after_id), soci::use(limit));
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT id, channel, payload, idempotency_key, attempts FROM "
+                                 "outbox WHERE id > :a ORDER BY id LIMIT :l",
+             soci::use(after_id), soci::use(limit));
         for (const auto& row : rows) {
             items.push_back(scheduling::OutboxItem{core::OutboxId{RowInt(row, 0)}, RowText(row, 1), RowText(row, 2),
                                                    RowText(row, 3), static_cast<int>(RowInt(row, 4))});

@@ -81,9 +81,11 @@ public:
 
     std::optional<Ticket> Find(TicketId id) override {
         long long tid = id.value, owner = OwnerFilter();
-        soci::rowset<soci::row> rows = (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
-                                            " FROM tickets WHERE id = :id AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)",
-                                        soci::use(tid, "id"), soci::use(owner, "owner"), soci::use(owner, "owner2"));
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare
+                 << std::string("SELECT ") + kTicketColumns +
+                        " FROM tickets WHERE id = :id AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)",
+             soci::use(tid, "id"), soci::use(owner, "owner"), soci::use(owner, "owner2"));
         for (const auto& row : rows) return TicketFromRow(row);
         return std::nullopt;
     }
@@ -93,8 +95,9 @@ public:
                   fr_due = ToEpochMillis(t.first_response_due), res_due = ToEpochMillis(t.resolution_due);
         std::string category(ToString(t.category)), priority(ToString(t.priority)), status(ToString(t.status));
         long long id = 0;
-        tx_.sql() << "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
-                     "first_response_due, resolution_due) VALUES (:o, :s, :c, :p, :st, :ca, :ua, :frd, :rd) RETURNING id",
+        tx_.sql()
+            << "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
+               "first_response_due, resolution_due) VALUES (:o, :s, :c, :p, :st, :ca, :ua, :frd, :rd) RETURNING id",
             soci::use(owner), soci::use(t.subject), soci::use(category), soci::use(priority), soci::use(status),
             soci::use(created), soci::use(updated), soci::use(fr_due), soci::use(res_due), soci::into(id);
         return TicketId{id};
@@ -123,10 +126,11 @@ public:
         long long tid = m.ticket_id.value, author = m.author.value, at = ToEpochMillis(m.created_at);
         long long owner = OwnerOf(m.ticket_id);
         int staff = m.from_staff ? 1 : 0, internal = m.internal ? 1 : 0;
-        tx_.sql() << "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
-                     "VALUES (:t, :o, :a, :s, :i, :b, :c)",
-            soci::use(tid), soci::use(owner), soci::use(author), soci::use(staff), soci::use(internal), soci::use(m.body),
-            soci::use(at);
+        tx_.sql()
+            << "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
+               "VALUES (:t, :o, :a, :s, :i, :b, :c)",
+            soci::use(tid), soci::use(owner), soci::use(author), soci::use(staff), soci::use(internal),
+            soci::use(m.body), soci::use(at);
     }
 
     void AddAudit(const AuditEntry& e) override {
@@ -149,8 +153,8 @@ public:
     int CountCreatedSince(core::UserId owner, core::TimePoint since) override {
         long long o = owner.value, s = ToEpochMillis(since);
         int n = 0;
-        tx_.sql() << "SELECT COUNT(*) FROM tickets WHERE owner_id = :o AND created_at >= :s", soci::use(o), soci::use(s),
-            soci::into(n);
+        tx_.sql() << "SELECT COUNT(*) FROM tickets WHERE owner_id = :o AND created_at >= :s", soci::use(o),
+            soci::use(s), soci::into(n);
         return n;
     }
 
@@ -159,13 +163,15 @@ public:
         std::vector<std::string> where;
         long long owner = q.scope == ListScope::kMine ? tx_.viewer().user_id.value : OwnerFilter();
         if (owner != 0) where.push_back("owner_id = " + query.Bind(owner));
-        if (q.scope == ListScope::kAssignedToMe) where.push_back("assignee_id = " + query.Bind(tx_.viewer().user_id.value));
+        if (q.scope == ListScope::kAssignedToMe)
+            where.push_back("assignee_id = " + query.Bind(tx_.viewer().user_id.value));
         if (q.scope == ListScope::kUnassigned) where.push_back("assignee_id IS NULL");
         if (q.scope == ListScope::kBreached) {
             long long now = ToEpochMillis(clock_.Now());
-            where.push_back("(first_response_breached = 1 OR resolution_breached = 1 OR (paused_since IS NULL AND status "
-                            "NOT IN ('resolved', 'closed') AND ((first_response_at IS NULL AND first_response_due <= " +
-                            query.Bind(now) + ") OR resolution_due <= " + query.Bind(now) + ")))");
+            where.push_back(
+                "(first_response_breached = 1 OR resolution_breached = 1 OR (paused_since IS NULL AND status "
+                "NOT IN ('resolved', 'closed') AND ((first_response_at IS NULL AND first_response_due <= " +
+                query.Bind(now) + ") OR resolution_due <= " + query.Bind(now) + ")))");
         }
         if (q.status) where.push_back("status = " + query.Bind(std::string(ToString(*q.status))));
         if (q.category) where.push_back("category = " + query.Bind(std::string(ToString(*q.category))));
@@ -186,14 +192,16 @@ public:
         int internal_ok = include_internal && tx_.viewer().IsStaff() ? 1 : 0;
         std::vector<Message> out;
         soci::rowset<soci::row> rows =
-            (tx_.sql().prepare << "SELECT id, ticket_id, author_id, from_staff, internal, body, created_at FROM "
-                                  "ticket_messages WHERE ticket_id = :t AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2) "
-                                  "AND (:internal_ok = 1 OR internal = 0) ORDER BY id",
+            (tx_.sql().prepare
+                 << "SELECT id, ticket_id, author_id, from_staff, internal, body, created_at FROM "
+                    "ticket_messages WHERE ticket_id = :t AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2) "
+                    "AND (:internal_ok = 1 OR internal = 0) ORDER BY id",
              soci::use(tid, "t"), soci::use(owner, "owner"), soci::use(owner, "owner2"),
              soci::use(internal_ok, "internal_ok"));
         for (const auto& row : rows) {
             out.push_back(Message{RowInt(row, 0), TicketId{RowInt(row, 1)}, core::UserId{RowInt(row, 2)},
-                                  RowInt(row, 3) != 0, RowInt(row, 4) != 0, RowText(row, 5), FromEpochMillis(RowInt(row, 6))});
+                                  RowInt(row, 3) != 0, RowInt(row, 4) != 0, RowText(row, 5),
+                                  FromEpochMillis(RowInt(row, 6))});
         }
         return out;
     }
@@ -208,7 +216,8 @@ public:
              soci::use(tid));
         for (const auto& row : rows) {
             out.push_back(AuditEntry{RowInt(row, 0), TicketId{RowInt(row, 1)}, core::UserId{RowInt(row, 2)},
-                                     RowText(row, 3), RowText(row, 4), RowText(row, 5), FromEpochMillis(RowInt(row, 6))});
+                                     RowText(row, 3), RowText(row, 4), RowText(row, 5),
+                                     FromEpochMillis(RowInt(row, 6))});
         }
         return out;
     }
@@ -217,13 +226,14 @@ public:
         long long n = ToEpochMillis(now), w = ToEpochMillis(waiting_since);
         std::vector<Ticket> out;
         soci::rowset<soci::row> rows =
-            (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
-                                      " FROM tickets WHERE status NOT IN ('resolved', 'closed') AND ("
-                                      " (paused_since IS NULL AND first_response_at IS NULL AND first_response_breached = 0"
-                                      "  AND first_response_due <= :n1)"
-                                      " OR (paused_since IS NULL AND resolution_breached = 0 AND resolution_due <= :n2)"
-                                      " OR (status = 'waiting_member' AND paused_since <= :w))"
-                                      " ORDER BY id",
+            (tx_.sql().prepare
+                 << std::string("SELECT ") + kTicketColumns +
+                        " FROM tickets WHERE status NOT IN ('resolved', 'closed') AND ("
+                        " (paused_since IS NULL AND first_response_at IS NULL AND first_response_breached = 0"
+                        "  AND first_response_due <= :n1)"
+                        " OR (paused_since IS NULL AND resolution_breached = 0 AND resolution_due <= :n2)"
+                        " OR (status = 'waiting_member' AND paused_since <= :w))"
+                        " ORDER BY id",
              soci::use(n, "n1"), soci::use(n, "n2"), soci::use(w, "w"));
         for (const auto& row : rows) out.push_back(TicketFromRow(row));
         return out;
@@ -234,7 +244,7 @@ public:
         if (!tx_.viewer().IsStaff()) return out;
         long long s = ToEpochMillis(since);
         soci::rowset<soci::row> rows = (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
-                                            " FROM tickets WHERE created_at >= :s ORDER BY id",
+                                                                 " FROM tickets WHERE created_at >= :s ORDER BY id",
                                         soci::use(s));
         for (const auto& row : rows) out.push_back(TicketFromRow(row));
         return out;
@@ -254,19 +264,19 @@ public:
         for (const auto& [k, v] : n.params) params[k] = v;
         boost::json::object payload{{"ticket", n.ticket.value}, {"key", n.key}, {"params", std::move(params)}};
         if (n.audience == Notification::Audience::kMember) payload["user"] = n.recipient.value;
-        SqlOutboxStore::AddIn(tx_,
-                              scheduling::NewOutboxItem{n.audience == Notification::Audience::kMember ? "notify.member"
-                                                                                                       : "notify.staff",
-                                                        boost::json::serialize(payload), n.idempotency_key},
-                              clock_.Now());
+        SqlOutboxStore::AddIn(
+            tx_,
+            scheduling::NewOutboxItem{n.audience == Notification::Audience::kMember ? "notify.member" : "notify.staff",
+                                      boost::json::serialize(payload), n.idempotency_key},
+            clock_.Now());
     }
 
 private:
     long long OwnerOf(TicketId id) {
         long long tid = id.value, owner = 0, filter = OwnerFilter();
         soci::indicator ind = soci::i_null;
-        tx_.sql() << "SELECT owner_id FROM tickets WHERE id = :id AND (CAST(:f AS BIGINT) = 0 OR owner_id = :f2)", soci::use(tid, "id"),
-            soci::use(filter, "f"), soci::use(filter, "f2"), soci::into(owner, ind);
+        tx_.sql() << "SELECT owner_id FROM tickets WHERE id = :id AND (CAST(:f AS BIGINT) = 0 OR owner_id = :f2)",
+            soci::use(tid, "id"), soci::use(filter, "f"), soci::use(filter, "f2"), soci::into(owner, ind);
         if (ind == soci::i_null || !tx_.sql().got_data()) {
             throw core::Error(core::ErrorCode::kNotFound, "ticket " + std::to_string(tid) + " not found",
                               "tickets.not_found", {{"id", std::to_string(tid)}});

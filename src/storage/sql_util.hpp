@@ -1,13 +1,12 @@
 #pragma once
 #include <soci/soci.h>
 
-#include <optional>
-
-#include "core/clock.hpp"
-#include <string>
-
 #include <deque>
 #include <functional>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
 
 namespace maxis::storage {
 
@@ -25,7 +24,6 @@ private:
     std::deque<std::string> texts_;
     std::vector<std::pair<bool, std::size_t>> order_;  // (is_text, index)
 };
-
 
 /// Executes a prepared statement and returns how many rows it changed.
 long long AffectedRows(soci::statement& statement);

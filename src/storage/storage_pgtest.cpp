@@ -1,17 +1,17 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
-#include "storage/users.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_queue_stores.hpp"
-#include <mutex>
-#include <set>
+#include "storage/users.hpp"
 #include "support/postgres.hpp"
 
 namespace maxis::storage {
@@ -153,8 +153,9 @@ TEST_F(PostgresRls, ViewerSettingsDoNotLeakIntoTheNextTransaction) {
 
 TEST_F(PostgresRls, LoginRoleCannotEscapeThePolicies) {
     EXPECT_THROW(login->WithRawSession([](soci::session& sql) { sql << "SET ROLE maxis_owner"; }), std::exception);
-    EXPECT_THROW(login->WithRawSession([](soci::session& sql) { sql << "ALTER TABLE rls_probe DISABLE ROW LEVEL SECURITY"; }),
-                 std::exception);
+    EXPECT_THROW(
+        login->WithRawSession([](soci::session& sql) { sql << "ALTER TABLE rls_probe DISABLE ROW LEVEL SECURITY"; }),
+        std::exception);
 }
 
 TEST_F(PostgresRls, UsersTableIsolatesMembers) {
@@ -208,7 +209,8 @@ TEST_F(PostgresStorage, ConcurrentClaimersNeverShareAJobOrAnOutboxItem) {
         workers.emplace_back([&, w] {
             for (;;) {
                 auto claimed_jobs = jobs.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5));
-                auto claimed_items = outbox.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5), {"c"});
+                auto claimed_items =
+                    outbox.ClaimDue(clock.Now(), 3, "w" + std::to_string(w), std::chrono::minutes(5), {"c"});
                 if (claimed_jobs.empty() && claimed_items.empty()) return;
                 std::lock_guard lock(mutex);
                 for (const auto& j : claimed_jobs) job_ids.insert(j.id.value);

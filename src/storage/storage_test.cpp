@@ -1,18 +1,18 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "core/errors.hpp"
-#include "support/fake_clock.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_script.hpp"
+#include "support/fake_clock.hpp"
 
 namespace maxis::storage {
 namespace {
@@ -87,8 +87,9 @@ TEST_F(SqliteStorage, ChannelCursorsOnlyMoveForwardAndListTheRecentFirst) {
 }
 
 TEST_F(SqliteStorage, FailedMigrationLeavesThePreviousVersion) {
-    std::vector<Migration> migrations = {{1, "0001_ok.sql", "CREATE TABLE t1 (x INTEGER);"},
-                                         {2, "0002_bad.sql", "CREATE TABLE t2 (x INTEGER); INSERT INTO nope VALUES (1);"}};
+    std::vector<Migration> migrations = {
+        {1, "0001_ok.sql", "CREATE TABLE t1 (x INTEGER);"},
+        {2, "0002_bad.sql", "CREATE TABLE t2 (x INTEGER); INSERT INTO nope VALUES (1);"}};
     Migrator migrator(db, clock, migrations);
     try {
         migrator.Apply();
@@ -99,7 +100,8 @@ TEST_F(SqliteStorage, FailedMigrationLeavesThePreviousVersion) {
     }
     EXPECT_EQ(migrator.CurrentVersion(), 1);
     // t2 was rolled back with its migration.
-    EXPECT_THROW(db.Read(Viewer::System(), [](Transaction& tx) { tx.sql() << "SELECT COUNT(*) FROM t2"; }), std::exception);
+    EXPECT_THROW(db.Read(Viewer::System(), [](Transaction& tx) { tx.sql() << "SELECT COUNT(*) FROM t2"; }),
+                 std::exception);
 }
 
 TEST_F(SqliteStorage, WriteRollsBackWhenTheWorkThrows) {
@@ -163,9 +165,9 @@ TEST(SqliteFile, UsesWalAndCreatesTheDirectory) {
 class SqliteFileStorage : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir = std::filesystem::temp_directory_path() /
-              ("maxis-test-" + std::to_string(::getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir =
+            std::filesystem::temp_directory_path() / ("maxis-test-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
     }

@@ -10,21 +10,24 @@ namespace {
 struct RetrySignal {};
 }  // namespace
 
-core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::string& event_id, const std::string& type,
+core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::string& event_id,
+                                  const std::string& type,
                                   const std::function<core::EventOutcome(Transaction&)>& effect) {
     using core::EventOutcome;
     try {
         return db.Write(core::Viewer::System(), [&](Transaction& tx) {
             long long at = core::ToEpochMillis(now);
             std::string pending = "applying";
-            soci::statement st = (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES "
-                                                      "(:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
-                                  soci::use(event_id), soci::use(type), soci::use(pending), soci::use(at));
+            soci::statement st =
+                (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES "
+                                     "(:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
+                 soci::use(event_id), soci::use(type), soci::use(pending), soci::use(at));
             if (AffectedRows(st) != 1) return EventOutcome::kDuplicate;
             auto outcome = effect(tx);
             if (outcome == EventOutcome::kRetryLater) throw RetrySignal{};  // roll back: not recorded
             std::string name(core::ToString(outcome));
-            tx.sql() << "UPDATE stripe_events SET outcome = :o WHERE event_id = :e", soci::use(name), soci::use(event_id);
+            tx.sql() << "UPDATE stripe_events SET outcome = :o WHERE event_id = :e", soci::use(name),
+                soci::use(event_id);
             return outcome;
         });
     } catch (const RetrySignal&) {

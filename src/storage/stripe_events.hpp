@@ -11,7 +11,8 @@ namespace maxis::storage {
 /// Applies a payment event's effect at most once: the event id is recorded in stripe_events in the same
 /// transaction as the effect. A recorded id gives kDuplicate without running the effect; an effect that
 /// answers kRetryLater is rolled back (nothing recorded) so that the redelivery applies it.
-core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::string& event_id, const std::string& type,
+core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::string& event_id,
+                                  const std::string& type,
                                   const std::function<core::EventOutcome(Transaction&)>& effect);
 
 /// Whether an event id was recorded already.

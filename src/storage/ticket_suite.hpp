@@ -106,7 +106,8 @@ TEST_F(TicketSuite, ControlCharactersAndBadUtf8AreRefusedNamingTheFieldAndNothin
         {"efface\b\b", "ok", "text.control.subject", "subject: contains a control character (U+0008)"},
         {"c1 \u009b2J", "ok", "text.control.subject", "subject: contains a control character (U+009B)"},
         {"mauvais \xff", "ok", "text.utf8.subject", "subject: not valid UTF-8"},
-        {"Sujet", std::string("nul\0cach\u00e9", 10), "text.control.message", "message: contains a control character (U+0000)"},
+        {"Sujet", std::string("nul\0cach\u00e9", 10), "text.control.message",
+         "message: contains a control character (U+0000)"},
         {"Sujet", "\x1b]0;titre\a", "text.control.message", "message: contains a control character (U+001B)"},
         {"Sujet", "retour\rchariot", "text.control.message", "message: contains a control character (U+000D)"},
         {"Sujet", "del\x7f", "text.control.message", "message: contains a control character (U+007F)"},
@@ -126,7 +127,8 @@ TEST_F(TicketSuite, ControlCharactersAndBadUtf8AreRefusedNamingTheFieldAndNothin
     EXPECT_EQ(Count("ticket_messages"), 0);
 
     // Line breaks and tabs belong in messages; bidirectional marks are text (neutralised only when shown).
-    auto t = service.Open(kAlice, "Sujet \u202Eà l'envers", Category::kGeneral, Priority::kLow, "ligne 1\r\n\tligne 2\nfin");
+    auto t =
+        service.Open(kAlice, "Sujet \u202Eà l'envers", Category::kGeneral, Priority::kLow, "ligne 1\r\n\tligne 2\nfin");
     EXPECT_EQ(service.View(kAlice, t.id).messages.at(0).body, "ligne 1\r\n\tligne 2\nfin");
     std::string key;
     EXPECT_EQ(CodeOf([&] { service.Reply(kAlice, t.id, "bip\a"); }, &key), core::ErrorCode::kInvalidArgument);
@@ -143,7 +145,8 @@ TEST_F(TicketSuite, AnotherMembersTicketIsExactlyLikeOneThatDoesNotExist) {
     auto t = service.Open(kAlice, "Secret", Category::kAccount, Priority::kLow, "mon mot de passe");
     std::string key_other, key_missing;
     EXPECT_EQ(CodeOf([&] { service.View(kBob, t.id); }, &key_other), core::ErrorCode::kNotFound);
-    EXPECT_EQ(CodeOf([&] { service.View(kBob, TicketId{t.id.value + 1000}); }, &key_missing), core::ErrorCode::kNotFound);
+    EXPECT_EQ(CodeOf([&] { service.View(kBob, TicketId{t.id.value + 1000}); }, &key_missing),
+              core::ErrorCode::kNotFound);
     EXPECT_EQ(key_other, key_missing);
     EXPECT_EQ(CodeOf([&] { service.Reply(kBob, t.id, "je m'invite"); }), core::ErrorCode::kNotFound);
     EXPECT_EQ(CodeOf([&] { service.Close(kBob, t.id, ""); }), core::ErrorCode::kNotFound);
@@ -151,7 +154,7 @@ TEST_F(TicketSuite, AnotherMembersTicketIsExactlyLikeOneThatDoesNotExist) {
     tickets::TicketQuery all;
     all.scope = tickets::ListScope::kAll;
     EXPECT_TRUE(service.List(kBob, all).empty());  // a member asking for "all" still gets only their own
-    EXPECT_EQ(Count("ticket_messages"), 1);         // nothing was written by the refused calls
+    EXPECT_EQ(Count("ticket_messages"), 1);        // nothing was written by the refused calls
 }
 
 TEST_F(TicketSuite, InternalNotesNeverReachTheMember) {
@@ -176,8 +179,9 @@ TEST_F(TicketSuite, LimitsAnswerClearlyAndWriteNothing) {
     EXPECT_EQ(CodeOf([&] { service.Open(kBob, std::string(101, 'a'), Category::kGeneral, Priority::kLow, "x"); }, &key),
               core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "tickets.subject_too_long");
-    EXPECT_EQ(CodeOf([&] { service.Open(kBob, "ok", Category::kGeneral, Priority::kLow, std::string(4001, 'a')); }, &key),
-              core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(
+        CodeOf([&] { service.Open(kBob, "ok", Category::kGeneral, Priority::kLow, std::string(4001, 'a')); }, &key),
+        core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "tickets.message_too_long");
     // 100 characters of French text are 100 characters, not 150 bytes.
     std::string accented;
@@ -204,7 +208,7 @@ TEST_F(TicketSuite, SlaClockPausesWhileWaitingOnTheMemberAndAlertsOncePerBreach)
     clock.Advance(30min);
     service.SetStatus(kStaff, t.id, Status::kWaitingMember);  // paused with 30 min used
     clock.Advance(5h);
-    EXPECT_EQ(service.Sweep(), 0);  // paused: no breach
+    EXPECT_EQ(service.Sweep(), 0);                   // paused: no breach
     service.Reply(kAlice, t.id, "des nouvelles ?");  // resumes; dues move by 5 h
     auto resumed = service.View(kStaff, t.id).ticket;
     EXPECT_EQ(resumed.first_response_due, t.first_response_due + 5h);
@@ -302,7 +306,8 @@ TEST_F(TicketSuite, StatsGiveMedianAndP90PerAgentAndCategoryWithBacklogAndBreach
     std::vector<TicketId> ids;
     for (int i = 1; i <= 10; ++i) {
         Viewer member{UserId{2000 + i}, Role::kMember};
-        auto t = service.Open(member, "T" + std::to_string(i), i % 2 ? Category::kBilling : Category::kBug, Priority::kLow, "x");
+        auto t = service.Open(member, "T" + std::to_string(i), i % 2 ? Category::kBilling : Category::kBug,
+                              Priority::kLow, "x");
         service.Assign(i <= 5 ? kStaff : kStaff2, t.id, (i <= 5 ? kStaff : kStaff2).user_id);
         ids.push_back(t.id);
     }
@@ -332,7 +337,8 @@ TEST_F(TicketSuite, StatsGiveMedianAndP90PerAgentAndCategoryWithBacklogAndBreach
 }
 
 TEST_F(TicketSuite, CsvExportIsSafeForSpreadsheetsAndCarriesNoConversation) {
-    auto t = service.Open(kAlice, "=HYPERLINK(\"http://evil\"), \"quoted\"", Category::kGeneral, Priority::kLow, "secret body");
+    auto t = service.Open(kAlice, "=HYPERLINK(\"http://evil\"), \"quoted\"", Category::kGeneral, Priority::kLow,
+                          "secret body");
     service.Note(kStaff, t.id, "internal thing");
     auto csv = service.ExportCsv(kStaff, std::nullopt);
     EXPECT_EQ(csv.substr(0, csv.find('\r')),

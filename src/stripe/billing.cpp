@@ -16,7 +16,9 @@ namespace {
 
 std::string Locale(const std::string& locale) { return locale == "fr" ? "fr" : locale == "en" ? "en" : "auto"; }
 
-long long Seconds(core::TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
+long long Seconds(core::TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 
 const json::object* Object(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
@@ -68,8 +70,9 @@ std::string StripeBilling::CreatePlanCheckout(const PlanCheckout& c) {
     // that differs in anything (another locale, a promotion) never reuses a key Stripe saw with other
     // parameters (it would answer idempotency_error).
     auto form = CheckoutForm(c);
-    auto key = "maxis-plan-" + c.user.ToString() + "-" + c.plan->id + "-" + std::to_string(core::ToEpochMillis(c.at) / 60'000) +
-               "-" + crypto::HexEncode(crypto::Sha256(form.Encode())).substr(0, 24);
+    auto key = "maxis-plan-" + c.user.ToString() + "-" + c.plan->id + "-" +
+               std::to_string(core::ToEpochMillis(c.at) / 60'000) + "-" +
+               crypto::HexEncode(crypto::Sha256(form.Encode())).substr(0, 24);
     json::object session;
     try {
         session = client_.Post("/v1/checkout/sessions", form, key);
@@ -78,7 +81,9 @@ std::string StripeBilling::CreatePlanCheckout(const PlanCheckout& c) {
         throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.checkout_failed");
     }
     auto url = Str(session, "url");
-    if (url.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a session without a URL", "plans.checkout_failed");
+    if (url.empty())
+        throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a session without a URL",
+                          "plans.checkout_failed");
     return url;
 }
 
@@ -93,7 +98,9 @@ std::string StripeBilling::PortalUrl(const std::string& customer, const std::str
         throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.portal_failed");
     }
     auto url = Str(session, "url");
-    if (url.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a portal session without a URL", "plans.portal_failed");
+    if (url.empty())
+        throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a portal session without a URL",
+                          "plans.portal_failed");
     return url;
 }
 
@@ -104,7 +111,8 @@ void StripeBilling::CreatePromotion(plans::Promotion& p, const plans::Plan& plan
     try {
         // The coupon applies to the plan's product only, so a code made for one plan is refused on another.
         auto product = Str(client_.Get("/v1/prices/" + plan.price_id), "product");
-        if (product.empty()) throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a price without a product");
+        if (product.empty())
+            throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered a price without a product");
         Form coupon;
         coupon.Add("percent_off", p.percent_off)
             .Add("duration", "once")
@@ -146,8 +154,8 @@ plans::SubscriptionState ParseSubscription(const json::object& s, const plans::P
     long long period_end = Int(s, "current_period_end");
     std::string price;
     if (const auto* items = Object(s, "items")) {
-        if (const auto* data = items->if_contains("data"); data && data->is_array() && !data->as_array().empty() &&
-                                                          data->as_array().front().is_object()) {
+        if (const auto* data = items->if_contains("data");
+            data && data->is_array() && !data->as_array().empty() && data->as_array().front().is_object()) {
             const auto& item = data->as_array().front().as_object();
             if (period_end == 0) period_end = Int(item, "current_period_end");
             if (const auto* p = Object(item, "price")) price = Str(*p, "id");

@@ -1,7 +1,6 @@
 #pragma once
-#include <string>
-
 #include <boost/json/object.hpp>
+#include <string>
 
 #include "domain/plans/plan_service.hpp"
 #include "stripe/client.hpp"

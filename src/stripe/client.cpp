@@ -30,15 +30,18 @@ json::object Client::Get(const std::string& path) const { return Call("GET", pat
 
 json::object Client::Call(const std::string& method, const std::string& path, const std::string* body,
                           const std::string& idempotency_key) const {
-    if (!configured()) throw Error(ErrorCode::kUnavailable, "payments are not configured (set MAXIS_STRIPE_SECRET_KEY)");
+    if (!configured())
+        throw Error(ErrorCode::kUnavailable, "payments are not configured (set MAXIS_STRIPE_SECRET_KEY)");
     std::string url = options_.api_base + path;
     thread_local std::mt19937 rng{std::random_device{}()};
     http::FetchResult reply;
     for (int attempt = 1;; ++attempt) {
-        http::FetchRequest request{method, url,
-                                   {"Authorization: Bearer " + options_.secret_key, "Stripe-Version: " + options_.api_version,
-                                    "Accept: application/json"},
-                                   body, options_.timeout};
+        http::FetchRequest request{method,
+                                   url,
+                                   {"Authorization: Bearer " + options_.secret_key,
+                                    "Stripe-Version: " + options_.api_version, "Accept: application/json"},
+                                   body,
+                                   options_.timeout};
         if (body != nullptr) request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
         if (!idempotency_key.empty()) request.headers.push_back("Idempotency-Key: " + idempotency_key);
         reply = http::Fetch(request);
@@ -57,7 +60,8 @@ json::object Client::Call(const std::string& method, const std::string& path, co
     auto parsed = json::parse(reply.body, ec);
     json::object object = !ec && parsed.is_object() ? parsed.as_object() : json::object{};
     if (reply.status >= 200 && reply.status < 300) {
-        if (ec || !parsed.is_object()) throw Error(ErrorCode::kUnavailable, "Stripe answered something that is not a JSON object");
+        if (ec || !parsed.is_object())
+            throw Error(ErrorCode::kUnavailable, "Stripe answered something that is not a JSON object");
         return object;
     }
     std::string message = "HTTP " + std::to_string(reply.status), type, code;
@@ -69,13 +73,21 @@ json::object Client::Call(const std::string& method, const std::string& path, co
     }
     std::string what = "Stripe: " + message + (code.empty() ? "" : " (" + code + ")");
     switch (reply.status) {
-        case 400: throw Error(ErrorCode::kInvalidArgument, what);
-        case 401: throw Error(ErrorCode::kUnavailable, "Stripe refused the API key: check MAXIS_STRIPE_SECRET_KEY (test or live mode)");
-        case 402: throw Error(ErrorCode::kConflict, what);
-        case 403: throw Error(ErrorCode::kUnavailable, "Stripe refused the request for this key's permissions: " + message);
-        case 404: throw Error(ErrorCode::kNotFound, what);
-        case 409: throw Error(ErrorCode::kConflict, what);
-        default: throw Error(ErrorCode::kUnavailable, what);
+        case 400:
+            throw Error(ErrorCode::kInvalidArgument, what);
+        case 401:
+            throw Error(ErrorCode::kUnavailable,
+                        "Stripe refused the API key: check MAXIS_STRIPE_SECRET_KEY (test or live mode)");
+        case 402:
+            throw Error(ErrorCode::kConflict, what);
+        case 403:
+            throw Error(ErrorCode::kUnavailable, "Stripe refused the request for this key's permissions: " + message);
+        case 404:
+            throw Error(ErrorCode::kNotFound, what);
+        case 409:
+            throw Error(ErrorCode::kConflict, what);
+        default:
+            throw Error(ErrorCode::kUnavailable, what);
     }
 }
 

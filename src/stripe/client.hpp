@@ -1,8 +1,7 @@
 #pragma once
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "stripe/form.hpp"
 

@@ -9,7 +9,8 @@
 
 namespace maxis::stripe {
 
-Form StripeGateway::CheckoutForm(const shop::Order& order, core::TimePoint expires_at, const std::string& locale) const {
+Form StripeGateway::CheckoutForm(const shop::Order& order, core::TimePoint expires_at,
+                                 const std::string& locale) const {
     Form form;
     form.Add("mode", "payment");
     for (std::size_t i = 0; i < order.items.size(); ++i) {
@@ -33,7 +34,9 @@ Form StripeGateway::CheckoutForm(const shop::Order& order, core::TimePoint expir
         .Add("expires_at", std::chrono::duration_cast<std::chrono::seconds>(expires_at.time_since_epoch()).count())
         .Add("success_url", urls_.success_url)
         .Add("cancel_url", urls_.cancel_url)
-        .Add("locale", locale == "fr" ? "fr" : locale == "en" ? "en" : "auto");
+        .Add("locale", locale == "fr"   ? "fr"
+                       : locale == "en" ? "en"
+                                        : "auto");
     return form;
 }
 
@@ -43,8 +46,9 @@ shop::PaymentGateway::Session StripeGateway::CreateCheckout(const shop::Order& o
     // Stripe account); retries of this one call reuse it, so Stripe makes one session.
     boost::json::object session;
     try {
-        session = client_.Post("/v1/checkout/sessions", CheckoutForm(order, expires_at, locale),
-                               "maxis-checkout-" + order.number + "-" + std::to_string(core::ToEpochMillis(order.created_at)));
+        session = client_.Post(
+            "/v1/checkout/sessions", CheckoutForm(order, expires_at, locale),
+            "maxis-checkout-" + order.number + "-" + std::to_string(core::ToEpochMillis(order.created_at)));
     } catch (const core::Error& e) {
         spdlog::error("stripe: no Checkout Session for order {}: {}", order.number, e.what());
         throw;

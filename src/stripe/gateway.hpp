@@ -24,7 +24,8 @@ public:
                        const std::string& idempotency_key) override;
 
     /// The form CreateCheckout posts (exposed for tests of its shape).
-    [[nodiscard]] Form CheckoutForm(const shop::Order& order, core::TimePoint expires_at, const std::string& locale) const;
+    [[nodiscard]] Form CheckoutForm(const shop::Order& order, core::TimePoint expires_at,
+                                    const std::string& locale) const;
 
 private:
     const Client& client_;

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "crypto/crypto.hpp"
 #include <boost/json.hpp>
 
+#include "crypto/crypto.hpp"
 #include "stripe/billing.hpp"
 #include "stripe/form.hpp"
 #include "stripe/webhook.hpp"
@@ -18,11 +18,12 @@ TEST(Webhook, AcceptsAMatchingV1AmongSeveralAndSeveralSecrets) {
     auto header = SignatureHeader(kBody, kSecret, kNow);
     EXPECT_TRUE(VerifySignature(header, kBody, {kSecret}, kNow).ok);
     // Stripe sends one v1 per active secret while rolling; any match is enough, with any of our secrets.
-    auto two = "t=" + std::to_string(kNow) + ",v1=" + std::string(64, '0') + "," + header.substr(header.find("v1=")) + ",v0=abc";
+    auto two = "t=" + std::to_string(kNow) + ",v1=" + std::string(64, '0') + "," + header.substr(header.find("v1=")) +
+               ",v0=abc";
     EXPECT_TRUE(VerifySignature(two, kBody, {"whsec_old", kSecret}, kNow).ok);
     // The same signature computed by hand: HMAC-SHA256(secret, "t.body") in hex.
-    EXPECT_EQ(header, "t=" + std::to_string(kNow) + ",v1=" +
-                          crypto::HexEncode(crypto::HmacSha256(kSecret, std::to_string(kNow) + "." + kBody)));
+    EXPECT_EQ(header, "t=" + std::to_string(kNow) +
+                          ",v1=" + crypto::HexEncode(crypto::HmacSha256(kSecret, std::to_string(kNow) + "." + kBody)));
 }
 
 TEST(Webhook, RefusesBadSignaturesStaleOrFutureTimestampsAndWrongSecrets) {
@@ -30,9 +31,9 @@ TEST(Webhook, RefusesBadSignaturesStaleOrFutureTimestampsAndWrongSecrets) {
     EXPECT_FALSE(VerifySignature(header, kBody + " ", {kSecret}, kNow).ok);  // body changed
     EXPECT_FALSE(VerifySignature(header, kBody, {"whsec_other"}, kNow).ok);
     EXPECT_TRUE(VerifySignature(header, kBody, {kSecret}, kNow + 300).ok);
-    EXPECT_FALSE(VerifySignature(header, kBody, {kSecret}, kNow + 301).ok);   // stale (a replay)
+    EXPECT_FALSE(VerifySignature(header, kBody, {kSecret}, kNow + 301).ok);  // stale (a replay)
     EXPECT_TRUE(VerifySignature(header, kBody, {kSecret}, kNow - 300).ok);
-    EXPECT_FALSE(VerifySignature(header, kBody, {kSecret}, kNow - 301).ok);   // from the future
+    EXPECT_FALSE(VerifySignature(header, kBody, {kSecret}, kNow - 301).ok);  // from the future
     EXPECT_FALSE(VerifySignature("", kBody, {kSecret}, kNow).ok);
     EXPECT_FALSE(VerifySignature("v1=abc", kBody, {kSecret}, kNow).ok);
     EXPECT_FALSE(VerifySignature("t=abc,v1=abc", kBody, {kSecret}, kNow).ok);
@@ -44,16 +45,20 @@ TEST(Webhook, RefusesBadSignaturesStaleOrFutureTimestampsAndWrongSecrets) {
 
 TEST(Form, EncodesBracketedKeysInOrder) {
     Form f;
-    f.Add("mode", "payment").Add("line_items[0][price_data][product_data][name]", "T-shirt « été »").Add("line_items[0][quantity]", 2);
+    f.Add("mode", "payment")
+        .Add("line_items[0][price_data][product_data][name]", "T-shirt « été »")
+        .Add("line_items[0][quantity]", 2);
     EXPECT_EQ(f.Encode(),
-              "mode=payment&line_items%5B0%5D%5Bprice_data%5D%5Bproduct_data%5D%5Bname%5D=T-shirt%20%C2%AB%20%C3%A9t%C3%A9%20%C2%BB"
+              "mode=payment&line_items%5B0%5D%5Bprice_data%5D%5Bproduct_data%5D%5Bname%5D=T-shirt%20%C2%AB%20%C3%A9t%"
+              "C3%A9%20%C2%BB"
               "&line_items%5B0%5D%5Bquantity%5D=2");
 }
 
 plans::PlanCatalog BillingCatalog() {
-    return plans::PlanCatalog({{.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro"},
-                               {.id = "ultra", .rank = 3, .billing = plans::Billing::kMonthly, .price_id = "price_ultra"},
-                               {.id = "founder", .rank = 1, .billing = plans::Billing::kOneTime, .price_id = "price_f"}});
+    return plans::PlanCatalog(
+        {{.id = "pro", .rank = 2, .billing = plans::Billing::kMonthly, .price_id = "price_pro"},
+         {.id = "ultra", .rank = 3, .billing = plans::Billing::kMonthly, .price_id = "price_ultra"},
+         {.id = "founder", .rank = 1, .billing = plans::Billing::kOneTime, .price_id = "price_f"}});
 }
 
 std::map<std::string, std::string> Fields(const Form& f) {
@@ -89,9 +94,11 @@ TEST(StripeBilling, SubscriptionAndOneTimeCheckoutsCarryTheMemberWhereStripeKeep
 TEST(StripeBilling, SubscriptionsAreReadInBothApiShapes) {
     auto catalog = BillingCatalog();
     // 2024-06-20: the period on the subscription; a plan changed in the portal shows in the price only.
-    auto old_shape = boost::json::parse(R"({"id":"sub_1","customer":"cus_1","status":"past_due","cancel_at_period_end":true,
+    auto old_shape =
+        boost::json::parse(R"({"id":"sub_1","customer":"cus_1","status":"past_due","cancel_at_period_end":true,
         "current_period_end":1800000000,"metadata":{"user_id":"42","plan":"pro"},
-        "items":{"data":[{"price":{"id":"price_ultra"}}]}})").as_object();
+        "items":{"data":[{"price":{"id":"price_ultra"}}]}})")
+            .as_object();
     auto s = ParseSubscription(old_shape, catalog);
     EXPECT_EQ(s.user.value, 42);
     EXPECT_EQ(s.plan, "ultra");
@@ -100,7 +107,8 @@ TEST(StripeBilling, SubscriptionsAreReadInBothApiShapes) {
     EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'800'000'000'000LL);
     // Newer versions: the period on the item.
     auto new_shape = boost::json::parse(R"({"id":"sub_2","status":"active","metadata":{"user_id":"7"},
-        "items":{"data":[{"current_period_end":1900000000,"price":{"id":"price_pro"}}]}})").as_object();
+        "items":{"data":[{"current_period_end":1900000000,"price":{"id":"price_pro"}}]}})")
+                         .as_object();
     s = ParseSubscription(new_shape, catalog);
     EXPECT_EQ(s.plan, "pro");
     EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'900'000'000'000LL);

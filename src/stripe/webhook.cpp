@@ -28,7 +28,8 @@ SignatureCheck VerifySignature(std::string_view header, std::string_view body, c
     }
     if (t < 0) return {false, "no timestamp in Stripe-Signature"};
     if (signatures.empty()) return {false, "no v1 signature in Stripe-Signature"};
-    if (std::llabs(now_unix - t) > tolerance.count()) return {false, "timestamp outside the tolerance (replayed or clock skew)"};
+    if (std::llabs(now_unix - t) > tolerance.count())
+        return {false, "timestamp outside the tolerance (replayed or clock skew)"};
     std::string payload = std::to_string(t) + "." + std::string(body);
     bool match = false;
     for (const auto& secret : secrets) {
@@ -42,7 +43,8 @@ SignatureCheck VerifySignature(std::string_view header, std::string_view body, c
 }
 
 std::string SignatureHeader(std::string_view body, std::string_view secret, long long t) {
-    return "t=" + std::to_string(t) + ",v1=" + crypto::HexEncode(crypto::HmacSha256(secret, std::to_string(t) + "." + std::string(body)));
+    return "t=" + std::to_string(t) +
+           ",v1=" + crypto::HexEncode(crypto::HmacSha256(secret, std::to_string(t) + "." + std::string(body)));
 }
 
 }  // namespace maxis::stripe

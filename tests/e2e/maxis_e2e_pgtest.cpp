@@ -26,9 +26,9 @@ TEST(MaxisPostgresE2E, ServesAndRunsTheConsoleAsTheLoginRole) {
                                               {"MAXIS_MIGRATION_DATABASE_URL", testing::PostgresUrl("postgres", db)}};
     {
         // Without the owner connection, the login role cannot migrate a fresh database: a clear refusal.
-        auto refused = testing::Run({BinaryPath("maxis"), "console", "--as", "alice"}, "!help\n",
-                                    {{"MAXIS_DATABASE_URL", testing::PostgresUrl("maxis_login", db)},
-                                     {"MAXIS_MIGRATION_DATABASE_URL", ""}});
+        auto refused = testing::Run(
+            {BinaryPath("maxis"), "console", "--as", "alice"}, "!help\n",
+            {{"MAXIS_DATABASE_URL", testing::PostgresUrl("maxis_login", db)}, {"MAXIS_MIGRATION_DATABASE_URL", ""}});
         EXPECT_NE(refused.exit_code, 0);
         EXPECT_NE(refused.err.find("maxis: cannot apply migrations as this database user (permission denied for schema "
                                    "public). On PostgreSQL the service's login role owns nothing: give an owner "

@@ -18,13 +18,12 @@ using namespace std::chrono_literals;
 using testing::BinaryPath;
 using testing::Process;
 
-
 class MaxisE2E : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir = std::filesystem::temp_directory_path() /
-              ("maxis-e2e-" + std::to_string(::getpid()) + "-" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir =
+            std::filesystem::temp_directory_path() / ("maxis-e2e-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
     }
@@ -82,8 +81,8 @@ TEST_F(MaxisE2E, JsonLogsAreOneObjectPerLine) {
     auto r = testing::Run({BinaryPath("maxis"), "--log-format", "json", "migrate", "--database", Db()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::unique_ptr<Process> q;
-    q = std::make_unique<Process>(std::vector<std::string>{BinaryPath("maxis"), "--log-format", "json", "serve", "--listen",
-                                                           "127.0.0.1:0", "--database", Db()});
+    q = std::make_unique<Process>(std::vector<std::string>{BinaryPath("maxis"), "--log-format", "json", "serve",
+                                                           "--listen", "127.0.0.1:0", "--database", Db()});
     ASSERT_FALSE(q->WaitForStdout(std::regex("is running on"), 30s).empty());
     q->Signal(SIGTERM);
     q->Wait(20s);
@@ -118,17 +117,19 @@ TEST_F(MaxisE2E, ConsoleAnswersHelpInFrenchByDefaultAndInEnglishOnRequest) {
     EXPECT_NE(fr.out.find("== Commandes disponibles =="), std::string::npos) << fr.out;
     EXPECT_NE(fr.out.find("* !help [<commande>]"), std::string::npos);
     auto en = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice", "--locale", "en"},
-                  "!help\n!help ping\n");
+                           "!help\n!help ping\n");
     EXPECT_EQ(en.exit_code, 0);
     EXPECT_NE(en.out.find("== Available commands =="), std::string::npos) << en.out;
     EXPECT_NE(en.out.find("== !ping =="), std::string::npos) << en.out;
     // The console user was recorded once.
-    auto users = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT display_name, locale FROM users"});
+    auto users =
+        testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT display_name, locale FROM users"});
     EXPECT_EQ(users.out, "alice|fr\n");
 }
 
 TEST_F(MaxisE2E, BadCommandsGiveClearMessagesAndAFailingExitCode) {
-    auto r = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!pnig\n!help un deux\n");
+    auto r =
+        testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!pnig\n!help un deux\n");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.out.find("Commande inconnue : !pnig. Tapez !help pour la liste.\nVouliez-vous dire !ping ?"),
               std::string::npos)
@@ -157,7 +158,7 @@ TEST_F(MaxisE2E, PortInUseIsAClearError) {
     auto port = Serve(first);
     ASSERT_NE(port, 0);
     auto r = testing::Run({BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--database",
-                  "sqlite:" + (dir / "other.db").string()});
+                           "sqlite:" + (dir / "other.db").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
 }
@@ -173,7 +174,7 @@ TEST_F(MaxisE2E, InitWritesAConfigThatChecksAndSecretsThatStayPrivate) {
     std::smatch key;
     ASSERT_TRUE(std::regex_search(env_text, key, std::regex("MAXIS_SECRET_KEY=([0-9a-f]{64})")));
     auto check = testing::Run({BinaryPath("maxis"), "check-config", "--config", "maxis.toml"}, "",
-                     {{"MAXIS_SECRET_KEY", key[1]}}, dir.string());
+                              {{"MAXIS_SECRET_KEY", key[1]}}, dir.string());
     EXPECT_EQ(check.exit_code, 0) << check.err;
     EXPECT_NE(check.out.find("MAXIS_SECRET_KEY = (set)"), std::string::npos);
     EXPECT_EQ(check.out.find(key[1].str()), std::string::npos);  // never printed
@@ -191,7 +192,8 @@ TEST_F(MaxisE2E, MigrateReportsAndIsIdempotent) {
     std::string n = std::to_string(files);
     auto status = testing::Run({BinaryPath("maxis"), "migrate", "--status", "--database", Db()});
     EXPECT_EQ(status.exit_code, 0);
-    EXPECT_NE(status.out.find("schema version 0, " + n + " pending\n  pending: 0001_init.sql"), std::string::npos) << status.out;
+    EXPECT_NE(status.out.find("schema version 0, " + n + " pending\n  pending: 0001_init.sql"), std::string::npos)
+        << status.out;
     auto first = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
     EXPECT_NE(first.out.find("applied " + n + " migration(s); schema version " + n), std::string::npos) << first.out;
     auto second = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
@@ -202,7 +204,8 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     // Alice keeps her console open while staff work from another one.
     Process alice({BinaryPath("maxis"), "console", "--database", Db(), "--as", "alice"});
     alice.WriteStdin("!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
-    ASSERT_FALSE(alice.WaitForStdout(std::regex("Ticket #1 ouvert : « Paiement refusé »"), 30s).empty()) << alice.Stderr();
+    ASSERT_FALSE(alice.WaitForStdout(std::regex("Ticket #1 ouvert : « Paiement refusé »"), 30s).empty())
+        << alice.Stderr();
     auto staff = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "9001", "--role", "staff"},
                               "!ticket_list all\n!ticket_reply 1 Pouvez-vous réessayer ?\n"
                               "!ticket_note 1 client fidèle\n!ticket_assign 1 <@9001>\n!ticket_priority 1 critique\n");
@@ -220,7 +223,8 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     EXPECT_EQ(out.find("client fidèle"), std::string::npos);  // internal note never shown to her
     EXPECT_NE(out.find("Ticket #1 fermé."), std::string::npos);
     // Bob, and anyone else, gets exactly what a missing ticket gets.
-    auto bob = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"}, "!ticket_view 1\n!ticket_view 99\n");
+    auto bob = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "bob"},
+                            "!ticket_view 1\n!ticket_view 99\n");
     EXPECT_EQ(bob.exit_code, 1);
     EXPECT_EQ(bob.out, "Ticket #1 introuvable.\n\nTicket #99 introuvable.\n\n");
 }
@@ -245,7 +249,8 @@ TEST_F(MaxisE2E, SixtyFourMembersOpenTicketsAtOnce) {
     testing::ExpectAllCreated(testing::CreateTicketsAtOnce(port, tokens));
     p->Signal(SIGTERM);
     EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
-    auto count = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT COUNT(DISTINCT owner_id) FROM tickets"});
+    auto count =
+        testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "SELECT COUNT(DISTINCT owner_id) FROM tickets"});
     EXPECT_EQ(count.out, "64\n") << count.err;
 }
 
@@ -270,7 +275,9 @@ TEST_F(MaxisE2E, ADatabaseLockedByAnotherProcessIsA503WithRetryAfterAndTheChatsT
     EXPECT_EQ(busy[0].Header("retry-after"), "1");
     EXPECT_NE(busy[0].body.find("\"unavailable\""), std::string::npos) << busy[0].body;
     alice.WriteStdin("!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
-    EXPECT_FALSE(alice.WaitForStdout(std::regex("Service momentanément indisponible\\. Réessayez dans un instant\\."), 30s).empty())
+    EXPECT_FALSE(
+        alice.WaitForStdout(std::regex("Service momentanément indisponible\\. Réessayez dans un instant\\."), 30s)
+            .empty())
         << alice.Stdout() << alice.Stderr();
     holder.CloseStdin();
     EXPECT_EQ(holder.Wait(30s), 0);
@@ -289,11 +296,13 @@ TEST_F(MaxisE2E, ConsoleRefusesAnIdBeyondSixtyFourBitsWithAClearMessage) {
     for (const char* who : {"9999999999999999999", "0"}) {
         auto r = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", who}, "!ping\n");
         EXPECT_EQ(r.exit_code, 2) << who << r.err;
-        EXPECT_NE(r.err.find(std::string("maxis: --as: '") + who + "' is not a valid user id"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find(std::string("maxis: --as: '") + who + "' is not a valid user id"), std::string::npos)
+            << r.err;
         EXPECT_EQ(r.err.find("unexpected failure"), std::string::npos) << r.err;
         EXPECT_EQ(r.out, "");
     }
-    auto token = testing::Run({BinaryPath("maxis"), "token", "create", "--as", "18446744073709551616", "--database", Db()});
+    auto token =
+        testing::Run({BinaryPath("maxis"), "token", "create", "--as", "18446744073709551616", "--database", Db()});
     EXPECT_EQ(token.exit_code, 2) << token.err;
     EXPECT_NE(token.err.find("is not a valid user id"), std::string::npos) << token.err;
 }
@@ -312,9 +321,10 @@ TEST_F(MaxisE2E, ControlCharactersNeverReachTheStaffTerminalRaw) {
     EXPECT_EQ(alice.out.find('\x07'), std::string::npos) << alice.out;
     // A row stored before the rule (written here straight into the database) is shown escaped.
     auto db = (dir / "maxis.db").string();
-    auto update = testing::Run({"/usr/bin/sqlite3", db,
-                                "UPDATE tickets SET subject = 'Aide' || char(27) || '[2J' || char(8238) || 'lave' || char(7);"
-                                "UPDATE ticket_messages SET body = 'nul' || char(27) || ']0;pwn' || char(7) || char(8294) || 'x';"});
+    auto update = testing::Run(
+        {"/usr/bin/sqlite3", db,
+         "UPDATE tickets SET subject = 'Aide' || char(27) || '[2J' || char(8238) || 'lave' || char(7);"
+         "UPDATE ticket_messages SET body = 'nul' || char(27) || ']0;pwn' || char(7) || char(8294) || 'x';"});
     ASSERT_EQ(update.exit_code, 0) << update.err;
     auto staff = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "9001", "--role", "staff"},
                               "!ticket_list all\n!ticket_view 1\n");
@@ -341,7 +351,8 @@ TEST_F(MaxisE2E, ABlockedMemberIsRefusedByTheApiAsByTheChat) {
     ASSERT_NE(port, 0);
     EXPECT_EQ(testing::HttpRequest(port, "GET", "/api/v1/tickets", "", {{"Authorization", bearer}}).status, 200);
 
-    auto block = testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "UPDATE users SET blocked = 1 WHERE id = 4242"});
+    auto block =
+        testing::Run({"/usr/bin/sqlite3", (dir / "maxis.db").string(), "UPDATE users SET blocked = 1 WHERE id = 4242"});
     ASSERT_EQ(block.exit_code, 0) << block.err;
     auto list = testing::HttpRequest(port, "GET", "/api/v1/tickets", "", {{"Authorization", bearer}});
     EXPECT_EQ(list.status, 403);
@@ -373,16 +384,18 @@ TEST_F(MaxisE2E, GlobalOptionsWorkBeforeAndAfterTheCommand) {
         EXPECT_NE(r.out.find("configuration OK"), std::string::npos) << r.out;
     }
     // The database options after the command, and before it.
-    auto before = testing::Run({BinaryPath("maxis"), "--database", Db(), "migrate", "--status", "--log-level", "error"});
+    auto before =
+        testing::Run({BinaryPath("maxis"), "--database", Db(), "migrate", "--status", "--log-level", "error"});
     EXPECT_EQ(before.exit_code, 0) << before.err;
     EXPECT_NE(before.out.find("schema version 0"), std::string::npos) << before.out;
     auto version = testing::Run({BinaryPath("maxis"), "check-config", "--version"});
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_EQ(version.out, std::string("maxis ") + MAXIS_VERSION_FOR_TESTS + "\n");
     // A bad value is refused wherever it is given, naming the option.
-    for (const auto& argv : std::vector<std::vector<std::string>>{{BinaryPath("maxis"), "check-config", "--log-level", "loud"},
-                                                                  {BinaryPath("maxis"), "--log-level", "loud", "check-config"},
-                                                                  {BinaryPath("maxis"), "serve", "--log-format", "xml"}}) {
+    for (const auto& argv :
+         std::vector<std::vector<std::string>>{{BinaryPath("maxis"), "check-config", "--log-level", "loud"},
+                                               {BinaryPath("maxis"), "--log-level", "loud", "check-config"},
+                                               {BinaryPath("maxis"), "serve", "--log-format", "xml"}}) {
         auto r = testing::Run(argv);
         EXPECT_NE(r.exit_code, 0) << argv[1];
         EXPECT_NE(r.err.find(argv[1] == "serve" ? "--log-format" : "--log-level"), std::string::npos) << r.err;

@@ -79,8 +79,8 @@ bool HttpConnection::WaitForClose(std::chrono::milliseconds timeout) {
     return result == asio::error::eof || result == asio::error::connection_reset;
 }
 
-HttpResult HttpRequest(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body,
-                       const std::map<std::string, std::string>& headers) {
+HttpResult HttpRequest(std::uint16_t port, const std::string& method, const std::string& target,
+                       const std::string& body, const std::map<std::string, std::string>& headers) {
     HttpConnection c(port);
     return c.Send(method, target, body, headers);
 }

@@ -28,7 +28,8 @@ public:
                     const std::map<std::string, std::string>& headers = {});
     void WriteRaw(const std::string& bytes);
     /// Reads one response; nullopt when the server closed the connection first.
-    std::optional<HttpResult> ReadResponse(std::chrono::milliseconds timeout = std::chrono::seconds(10), bool head = false);
+    std::optional<HttpResult> ReadResponse(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                           bool head = false);
     /// True when the server closes the connection within the timeout.
     bool WaitForClose(std::chrono::milliseconds timeout);
 

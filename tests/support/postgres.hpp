@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "support/fake_clock.hpp"
 #include "storage/database.hpp"
 #include "storage/migrator.hpp"
+#include "support/fake_clock.hpp"
 
 namespace maxis::testing {
 

@@ -64,8 +64,10 @@ Process::Process(std::vector<std::string> argv, std::map<std::string, std::strin
         merged[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     for (const auto& [k, v] : env) {
-        if (v.empty()) merged.erase(k);
-        else merged[k] = v;
+        if (v.empty())
+            merged.erase(k);
+        else
+            merged[k] = v;
     }
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);

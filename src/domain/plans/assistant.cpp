@@ -34,7 +34,8 @@ std::size_t Utf8Length(const std::string& s) {
 std::optional<Answer> Refused(bool configured, const std::string& text, bool has_images, int max_chars) {
     if (!configured) return Answer{.kind = AnswerKind::kNoProvider};
     if (text.empty() && !has_images) return Answer{.kind = AnswerKind::kEmpty};
-    if (Utf8Length(text) > static_cast<std::size_t>(max_chars)) return Answer{.kind = AnswerKind::kTooLong, .limit = max_chars};
+    if (Utf8Length(text) > static_cast<std::size_t>(max_chars))
+        return Answer{.kind = AnswerKind::kTooLong, .limit = max_chars};
     return std::nullopt;
 }
 
@@ -42,7 +43,8 @@ std::optional<Answer> Refused(bool configured, const std::string& text, bool has
 
 std::string Assistant::DayOf(core::TimePoint t) const { return zone_.LocalDate(t); }
 
-std::string Assistant::Upgrade(const Standing& standing, bool (*offers)(const Entitlements&, const Entitlements&)) const {
+std::string Assistant::Upgrade(const Standing& standing,
+                               bool (*offers)(const Entitlements&, const Entitlements&)) const {
     // The first monthly plan that gives what is missing, else a one-time one.
     for (auto billing : {Billing::kMonthly, Billing::kOneTime}) {
         for (const auto& p : plans_.catalog().all()) {
@@ -64,7 +66,8 @@ Usage Assistant::UsageOf(core::UserId user, const Standing& standing) {
 }
 
 Answer Assistant::Ask(core::UserId user, const std::string& question, const std::vector<std::string>& image_urls) {
-    if (auto refused = Refused(model_.configured(), question, !image_urls.empty(), options_.max_prompt_chars)) return *refused;
+    if (auto refused = Refused(model_.configured(), question, !image_urls.empty(), options_.max_prompt_chars))
+        return *refused;
     Answer a;
     auto now = plans_.clock().Now();
     auto standing = plans_.StandingOf(user);
@@ -109,8 +112,10 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
         return a;
     }
     int keep = options_.memory_turns;
-    store.Remember(user, {Turn{"user", question.empty() ? "(image)" : question, now}, Turn{"assistant", a.text, plans_.clock().Now()}},
-                   keep);
+    store.Remember(
+        user,
+        {Turn{"user", question.empty() ? "(image)" : question, now}, Turn{"assistant", a.text, plans_.clock().Now()}},
+        keep);
     a.kind = AnswerKind::kAnswered;
     a.used = store.Used(user, day, kMessages);
     return a;

@@ -28,10 +28,10 @@ public:
 struct AssistantOptions {
     std::string system_prompt;
     int max_prompt_chars = 2000;
-    int max_images = 4;       // per message
-    int memory_turns = 6;     // earlier turns sent with a question
+    int max_images = 4;    // per message
+    int memory_turns = 6;  // earlier turns sent with a question
     core::Millis memory_ttl{std::chrono::minutes(30)};
-    int per_minute = 6;       // messages per member per minute, whatever the plan
+    int per_minute = 6;  // messages per member per minute, whatever the plan
 };
 
 enum class AnswerKind {
@@ -47,11 +47,11 @@ enum class AnswerKind {
 
 struct Answer {
     AnswerKind kind = AnswerKind::kFailed;
-    std::string text;       // the model's answer, or the image URL
-    std::string plan;       // the member's plan
-    int used = 0;           // today's uses of this kind, after this one
-    int limit = 0;          // kUnlimited or the plan's quota
-    std::string upgrade;    // the plan to offer when kQuotaExhausted or kNotInPlan; empty: none better
+    std::string text;     // the model's answer, or the image URL
+    std::string plan;     // the member's plan
+    int used = 0;         // today's uses of this kind, after this one
+    int limit = 0;        // kUnlimited or the plan's quota
+    std::string upgrade;  // the plan to offer when kQuotaExhausted or kNotInPlan; empty: none better
 };
 
 /// Today's usage for /subscription and the panel.

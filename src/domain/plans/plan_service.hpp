@@ -46,14 +46,15 @@ public:
     /// Brings a subscription's grant to the provider's state as observed at observed_at. A state observed
     /// before the one already applied changes nothing (the event is still recorded): an older event never
     /// undoes a newer state.
-    virtual EventOutcome SyncSubscription(const PlanEvent& event, const SubscriptionState& state, core::TimePoint observed_at,
-                                          const SyncOptions& options) = 0;
+    virtual EventOutcome SyncSubscription(const PlanEvent& event, const SubscriptionState& state,
+                                          core::TimePoint observed_at, const SyncOptions& options) = 0;
     /// A one-time plan (Founder) paid: a permanent grant.
     virtual EventOutcome OneTimePaid(const PlanEvent& event, core::UserId user, const std::string& plan,
                                      const std::string& payment_ref, const std::string& customer,
                                      std::optional<long long> promotion) = 0;
     /// A one-time plan refunded or disputed: revoked. kRetryLater when its payment was not seen yet.
-    virtual EventOutcome OneTimeRevoked(const PlanEvent& event, const std::string& payment_ref, const std::string& why) = 0;
+    virtual EventOutcome OneTimeRevoked(const PlanEvent& event, const std::string& payment_ref,
+                                        const std::string& why) = 0;
     /// Records an event nothing applies (acknowledged once).
     virtual EventOutcome Unhandled(const PlanEvent& event) = 0;
     /// Whether a payment bought a one-time plan (a dispute names only the payment).
@@ -64,8 +65,8 @@ public:
     /// The member's Stripe customer (for the Customer Portal), if they ever paid.
     [[nodiscard]] virtual std::optional<std::string> CustomerOf(core::UserId user) = 0;
     /// Staff, or Maxis for a giveaway: the plan until a date.
-    virtual Grant GrantTemporary(const core::Viewer& by, core::UserId user, const std::string& plan, core::TimePoint until,
-                                 const std::string& note) = 0;
+    virtual Grant GrantTemporary(const core::Viewer& by, core::UserId user, const std::string& plan,
+                                 core::TimePoint until, const std::string& note) = 0;
     /// Ends grants whose grace period or temporary term is over (roles revoked, member told). Returns how many.
     virtual int Sweep(core::TimePoint now) = 0;
     /// The plan roles each member with a grant in force should hold.
@@ -73,7 +74,8 @@ public:
     /// Re-grants a member's plan roles (they rejoined the server). Returns how many role grants were queued.
     virtual int RestoreRoles(core::UserId user, core::TimePoint now) = 0;
     /// Queues role changes (the reconciler's fixes) under a key unique to the run.
-    virtual void QueueRoleChanges(const std::vector<RoleChange>& changes, const std::string& key, const std::string& reason) = 0;
+    virtual void QueueRoleChanges(const std::vector<RoleChange>& changes, const std::string& key,
+                                  const std::string& reason) = 0;
 
     // Usage: counters per member, local day ("2026-11-25") and kind ("message", "image").
     /// Counts one use if fewer than limit were used; false (nothing counted) otherwise. Atomic.
@@ -96,7 +98,8 @@ public:
 
     [[nodiscard]] virtual Subscribers CountSubscribers(core::TimePoint now) = 0;
     /// For each plan sold, how many members held it at each of the moments (oldest first), from HeldAt.
-    [[nodiscard]] virtual std::map<std::string, std::vector<int>> MembersAt(const std::vector<core::TimePoint>& moments) = 0;
+    [[nodiscard]] virtual std::map<std::string, std::vector<int>> MembersAt(
+        const std::vector<core::TimePoint>& moments) = 0;
     /// The assistant's use per local day from since_day ("2026-11-01") on, oldest first; days without use are absent.
     [[nodiscard]] virtual std::vector<DailyUsage> UsagePerDay(const std::string& since_day) = 0;
 };
@@ -108,7 +111,7 @@ public:
     struct PlanCheckout {
         core::UserId user;
         const Plan* plan = nullptr;
-        std::string customer;              // reuse the member's customer when known
+        std::string customer;                // reuse the member's customer when known
         std::optional<Promotion> promotion;  // applied to the session
         std::string locale;
         core::TimePoint at{};

@@ -38,28 +38,38 @@ std::set<std::string> PlanCatalog::ManagedRoles() const {
 
 std::string_view ToString(Billing billing) {
     switch (billing) {
-        case Billing::kFree: return "free";
-        case Billing::kMonthly: return "monthly";
-        case Billing::kOneTime: return "one_time";
+        case Billing::kFree:
+            return "free";
+        case Billing::kMonthly:
+            return "monthly";
+        case Billing::kOneTime:
+            return "one_time";
     }
     return "free";
 }
 
 std::string_view ToString(GrantKind kind) {
     switch (kind) {
-        case GrantKind::kSubscription: return "subscription";
-        case GrantKind::kOneTime: return "one_time";
-        case GrantKind::kTemporary: return "temporary";
+        case GrantKind::kSubscription:
+            return "subscription";
+        case GrantKind::kOneTime:
+            return "one_time";
+        case GrantKind::kTemporary:
+            return "temporary";
     }
     return "subscription";
 }
 
 std::string_view ToString(GrantStatus status) {
     switch (status) {
-        case GrantStatus::kActive: return "active";
-        case GrantStatus::kPastDue: return "past_due";
-        case GrantStatus::kEnded: return "ended";
-        case GrantStatus::kRevoked: return "revoked";
+        case GrantStatus::kActive:
+            return "active";
+        case GrantStatus::kPastDue:
+            return "past_due";
+        case GrantStatus::kEnded:
+            return "ended";
+        case GrantStatus::kRevoked:
+            return "revoked";
     }
     return "ended";
 }
@@ -80,9 +90,12 @@ std::optional<GrantStatus> ParseGrantStatus(std::string_view text) {
 
 bool InForce(const Grant& g, core::TimePoint now) {
     switch (g.status) {
-        case GrantStatus::kActive: return !g.expires_at || *g.expires_at > now;
-        case GrantStatus::kPastDue: return g.grace_until && *g.grace_until > now;
-        default: return false;
+        case GrantStatus::kActive:
+            return !g.expires_at || *g.expires_at > now;
+        case GrantStatus::kPastDue:
+            return g.grace_until && *g.grace_until > now;
+        default:
+            return false;
     }
 }
 
@@ -114,7 +127,8 @@ Standing StandingOf(const PlanCatalog& catalog, std::vector<Grant> grants, core:
 }
 
 std::vector<RoleChange> RoleDrift(const std::map<long long, std::set<std::string>>& desired,
-                                  const std::map<long long, std::set<std::string>>& actual, const std::set<std::string>& managed) {
+                                  const std::map<long long, std::set<std::string>>& actual,
+                                  const std::set<std::string>& managed) {
     static const std::set<std::string> kNone;
     std::vector<RoleChange> out;
     for (const auto& [user, held] : actual) {

@@ -18,7 +18,7 @@ struct Entitlements {
     int messages_per_day = 10;  // assistant messages; kUnlimited for no limit
     bool image_input = false;   // images attached to an assistant message
     bool image_generation = false;
-    int images_per_day = 0;     // /imagine, when image_generation
+    int images_per_day = 0;  // /imagine, when image_generation
     bool private_channel = false;
     bool priority_support = false;
 };
@@ -113,15 +113,17 @@ struct RoleChange {
 /// (a plan role they should hold) and revoke (a managed role they should not). Roles Maxis does not manage
 /// are never touched; members not in the server are left for when they come back.
 std::vector<RoleChange> RoleDrift(const std::map<long long, std::set<std::string>>& desired,
-                                  const std::map<long long, std::set<std::string>>& actual, const std::set<std::string>& managed);
+                                  const std::map<long long, std::set<std::string>>& actual,
+                                  const std::set<std::string>& managed);
 
 /// A subscription as the payment provider reports it now.
 struct SubscriptionState {
     std::string id;
     std::string customer;
     core::UserId user;
-    std::string plan;    // resolved from the subscription's price (or its metadata)
-    std::string status;  // Stripe's: active, trialing, past_due, unpaid, canceled, incomplete, incomplete_expired, paused
+    std::string plan;  // resolved from the subscription's price (or its metadata)
+    std::string
+        status;  // Stripe's: active, trialing, past_due, unpaid, canceled, incomplete, incomplete_expired, paused
     std::optional<core::TimePoint> period_end;
     bool cancel_at_period_end = false;
 };

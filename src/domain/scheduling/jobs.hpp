@@ -42,12 +42,14 @@ public:
     virtual bool Enqueue(const NewJob& job, core::TimePoint now) = 0;
     /// Claims up to limit jobs due at now (pending with run_at <= now, or running with an expired lease),
     /// counting an attempt for each.
-    virtual std::vector<Job> ClaimDue(core::TimePoint now, int limit, const std::string& worker, core::Millis lease) = 0;
+    virtual std::vector<Job> ClaimDue(core::TimePoint now, int limit, const std::string& worker,
+                                      core::Millis lease) = 0;
     /// Marks the job done, releases its unique key, and enqueues next (if any) in the same transaction.
     virtual void Complete(core::JobId id, core::TimePoint now, const std::optional<NewJob>& next) = 0;
     virtual void Retry(core::JobId id, core::TimePoint run_at, const std::string& error) = 0;
     /// Gives up on the job for good (releases its key), and enqueues next (if any) in the same transaction.
-    virtual void Fail(core::JobId id, core::TimePoint now, const std::string& error, const std::optional<NewJob>& next) = 0;
+    virtual void Fail(core::JobId id, core::TimePoint now, const std::string& error,
+                      const std::optional<NewJob>& next) = 0;
     virtual QueueCounts Counts() = 0;
     /// Removes done and failed jobs finished before the given time; returns how many.
     virtual long long PurgeFinished(core::TimePoint before) = 0;

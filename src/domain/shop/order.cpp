@@ -1,16 +1,17 @@
 #include "domain/shop/order.hpp"
 
-#include "core/strings.hpp"
-
 #include <algorithm>
 #include <cstdio>
+
+#include "core/strings.hpp"
 
 namespace maxis::shop {
 
 namespace {
 constexpr std::pair<OrderStatus, std::string_view> kNames[] = {
-    {OrderStatus::kPending, "pending"},     {OrderStatus::kPaid, "paid"},         {OrderStatus::kFulfilled, "fulfilled"},
-    {OrderStatus::kShipped, "shipped"},     {OrderStatus::kDelivered, "delivered"}, {OrderStatus::kCancelled, "cancelled"},
+    {OrderStatus::kPending, "pending"},     {OrderStatus::kPaid, "paid"},
+    {OrderStatus::kFulfilled, "fulfilled"}, {OrderStatus::kShipped, "shipped"},
+    {OrderStatus::kDelivered, "delivered"}, {OrderStatus::kCancelled, "cancelled"},
     {OrderStatus::kRefunded, "refunded"},
 };
 }  // namespace
@@ -32,13 +33,20 @@ std::optional<OrderStatus> ParseOrderStatus(std::string_view text) {
 bool CanTransition(OrderStatus from, OrderStatus to) {
     using S = OrderStatus;
     switch (from) {
-        case S::kPending: return to == S::kPaid || to == S::kCancelled;
-        case S::kPaid: return to == S::kFulfilled || to == S::kShipped || to == S::kRefunded;
-        case S::kFulfilled: return to == S::kShipped || to == S::kDelivered || to == S::kRefunded;
-        case S::kShipped: return to == S::kDelivered || to == S::kRefunded;
-        case S::kDelivered: return to == S::kRefunded;
-        case S::kCancelled: return false;
-        case S::kRefunded: return false;
+        case S::kPending:
+            return to == S::kPaid || to == S::kCancelled;
+        case S::kPaid:
+            return to == S::kFulfilled || to == S::kShipped || to == S::kRefunded;
+        case S::kFulfilled:
+            return to == S::kShipped || to == S::kDelivered || to == S::kRefunded;
+        case S::kShipped:
+            return to == S::kDelivered || to == S::kRefunded;
+        case S::kDelivered:
+            return to == S::kRefunded;
+        case S::kCancelled:
+            return false;
+        case S::kRefunded:
+            return false;
     }
     return false;
 }

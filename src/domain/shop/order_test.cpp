@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/shop/order.hpp"
+
+#include <gtest/gtest.h>
 
 namespace maxis::shop {
 namespace {

@@ -16,8 +16,10 @@ bool Refundable(const Order& order) {
         case OrderStatus::kPaid:
         case OrderStatus::kFulfilled:
         case OrderStatus::kShipped:
-        case OrderStatus::kDelivered: return !order.payment_intent_id.empty() && order.refunded_minor < order.total_minor;
-        default: return false;
+        case OrderStatus::kDelivered:
+            return !order.payment_intent_id.empty() && order.refunded_minor < order.total_minor;
+        default:
+            return false;
     }
 }
 
@@ -93,24 +95,27 @@ RefundRequest ShopService::Refund(const core::Viewer& staff, OrderId id, std::op
                     "shop.payments_off");
     }
     auto order = repo_.FindOrder(staff, id);
-    if (!order) throw Error(ErrorCode::kNotFound, "order not found", "shop.order_not_found", {{"number", id.ToString()}});
+    if (!order)
+        throw Error(ErrorCode::kNotFound, "order not found", "shop.order_not_found", {{"number", id.ToString()}});
     if (!Refundable(*order)) {
-        throw Error(ErrorCode::kConflict, "order " + order->number + " has nothing to refund (" +
-                                              std::string(ToString(order->status)) + ")",
+        throw Error(ErrorCode::kConflict,
+                    "order " + order->number + " has nothing to refund (" + std::string(ToString(order->status)) + ")",
                     "shop.not_refundable", {{"number", order->number}});
     }
     long long left = order->total_minor - order->refunded_minor;
     if (amount_minor && (*amount_minor <= 0 || *amount_minor > left)) {
-        throw Error(ErrorCode::kInvalidArgument, "the refund must be more than 0 and at most what is left", "shop.bad_refund",
-                    {{"number", order->number}, {"left", std::to_string(left)}});
+        throw Error(ErrorCode::kInvalidArgument, "the refund must be more than 0 and at most what is left",
+                    "shop.bad_refund", {{"number", order->number}, {"left", std::to_string(left)}});
     }
     // The same request twice (a double click, a retry) gives the same key, so the provider refunds once;
     // once the first refund is recorded, a new request gets a new key.
-    std::string key = "maxis-refund-" + order->number + "-" + std::to_string(core::ToEpochMillis(order->created_at)) + "-" +
-                      (amount_minor ? std::to_string(*amount_minor) : "rest") + "-after-" + std::to_string(order->refunded_minor);
+    std::string key = "maxis-refund-" + order->number + "-" + std::to_string(core::ToEpochMillis(order->created_at)) +
+                      "-" + (amount_minor ? std::to_string(*amount_minor) : "rest") + "-after-" +
+                      std::to_string(order->refunded_minor);
     auto refund_id = gateway_.Refund(*order, amount_minor, key);
     long long amount = amount_minor.value_or(left);
-    repo_.AddNote(staff, id, "refund of " + std::to_string(amount) + " " + order->currency + " requested (" + refund_id + ")");
+    repo_.AddNote(staff, id,
+                  "refund of " + std::to_string(amount) + " " + order->currency + " requested (" + refund_id + ")");
     return RefundRequest{refund_id, amount};
 }
 

@@ -63,13 +63,14 @@ public:
     virtual void AbandonCheckout(OrderId order, const std::string& reason) = 0;
 
     [[nodiscard]] virtual std::optional<Order> FindOrder(const core::Viewer& viewer, OrderId id) = 0;
-    [[nodiscard]] virtual std::optional<Order> FindOrderByNumber(const core::Viewer& viewer, const std::string& number) = 0;
+    [[nodiscard]] virtual std::optional<Order> FindOrderByNumber(const core::Viewer& viewer,
+                                                                 const std::string& number) = 0;
     [[nodiscard]] virtual std::vector<Order> ListOrders(const core::Viewer& viewer, const OrderQuery& query) = 0;
     /// Staff: moves an order along its timeline (fulfilled, shipped, delivered, cancelled).
     virtual Order SetStatus(const core::Viewer& staff, OrderId id, OrderStatus to, const std::string& note) = 0;
     /// Staff: carrier, code and URL; a paid or fulfilled order becomes shipped.
-    virtual Order SetTracking(const core::Viewer& staff, OrderId id, const std::string& carrier, const std::string& code,
-                              const std::string& url) = 0;
+    virtual Order SetTracking(const core::Viewer& staff, OrderId id, const std::string& carrier,
+                              const std::string& code, const std::string& url) = 0;
     /// Adds a line to the order's timeline without changing its status (a refund asked of the provider).
     virtual void AddNote(const core::Viewer& staff, OrderId id, const std::string& note) = 0;
     [[nodiscard]] virtual std::vector<RevenueDay> Revenue(core::TimePoint since) = 0;
@@ -81,9 +82,11 @@ public:
     virtual EventOutcome CheckoutPaymentFailed(const std::string& event_id, const std::string& session_id,
                                                const std::string& type) = 0;
     virtual EventOutcome CheckoutExpired(const std::string& event_id, const std::string& session_id) = 0;
-    virtual EventOutcome Refunded(const std::string& event_id, const std::string& payment_intent, const std::string& refund_id,
-                                  long long amount_refunded, bool fully, bool restock) = 0;
-    virtual EventOutcome Disputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason) = 0;
+    virtual EventOutcome Refunded(const std::string& event_id, const std::string& payment_intent,
+                                  const std::string& refund_id, long long amount_refunded, bool fully,
+                                  bool restock) = 0;
+    virtual EventOutcome Disputed(const std::string& event_id, const std::string& payment_intent,
+                                  const std::string& reason) = 0;
     /// Records an event nothing here handles (acknowledged once).
     virtual EventOutcome Unhandled(const std::string& event_id, const std::string& type) = 0;
     /// Whether an event was already recorded (lets a caller skip work an event's duplicate does not need).
@@ -107,11 +110,12 @@ public:
     virtual Session CreateCheckout(const Order& order, core::TimePoint expires_at, const std::string& locale) = 0;
     /// Refunds amount_minor (nullopt: what is left) of the order's payment; returns the refund's id.
     /// The same idempotency key never refunds twice.
-    virtual std::string Refund(const Order& order, std::optional<long long> amount_minor, const std::string& idempotency_key) = 0;
+    virtual std::string Refund(const Order& order, std::optional<long long> amount_minor,
+                               const std::string& idempotency_key) = 0;
 };
 
 struct ShopOptions {
-    core::Millis reservation = std::chrono::minutes(30);  // stock held while the member pays (see SessionLife)
+    core::Millis reservation = std::chrono::minutes(30);    // stock held while the member pays (see SessionLife)
     core::Millis release_grace = std::chrono::minutes(10);  // the sweep waits this long after a reservation ends
     int max_pending_orders = 3;
     bool restock_on_refund = true;
@@ -162,8 +166,8 @@ public:
     /// Staff: parses "MX-2026-000123", "2026-123" or an internal id.
     [[nodiscard]] Order FindForStaffOrMember(const core::Viewer& viewer, const std::string& number_or_id);
 
-    EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent, const std::string& refund_id,
-                            long long amount_refunded, bool fully) {
+    EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
+                            const std::string& refund_id, long long amount_refunded, bool fully) {
         return repo_.Refunded(event_id, payment_intent, refund_id, amount_refunded, fully, options_.restock_on_refund);
     }
     int ReleaseExpired() { return repo_.ReleaseExpired(options_.release_grace); }

@@ -28,12 +28,14 @@ const std::vector<Name>& StatusNames() {
     return k;
 }
 const std::vector<Name>& CategoryNames() {
-    static const std::vector<Name> k = {{"general", "général"}, {"billing", "facturation"}, {"technical", "technique"},
-                                        {"bug", "bug"},         {"account", "compte"},      {"suggestion", "suggestion"}};
+    static const std::vector<Name> k = {{"general", "général"},     {"billing", "facturation"},
+                                        {"technical", "technique"}, {"bug", "bug"},
+                                        {"account", "compte"},      {"suggestion", "suggestion"}};
     return k;
 }
 const std::vector<Name>& PriorityNames() {
-    static const std::vector<Name> k = {{"critical", "critique"}, {"high", "haute"}, {"medium", "moyenne"}, {"low", "basse"}};
+    static const std::vector<Name> k = {
+        {"critical", "critique"}, {"high", "haute"}, {"medium", "moyenne"}, {"low", "basse"}};
     return k;
 }
 

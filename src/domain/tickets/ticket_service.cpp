@@ -133,11 +133,17 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
         t.first_response_due = now + targets.first_response[p];
         t.resolution_due = now + targets.resolution[p];
         t.id = store.Insert(t);
-        store.AddMessage(Message{0, t.id, viewer.user_id, viewer.IsStaff(), false, std::string(core::Trim(description)), now});
-        Audit(store, t, viewer, "create", "", std::string(ToString(priority)) + "/" + std::string(ToString(category)), now);
-        store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.created",
-                                  {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(priority))}},
-                                  Idem(t, "created", now)});
+        store.AddMessage(
+            Message{0, t.id, viewer.user_id, viewer.IsStaff(), false, std::string(core::Trim(description)), now});
+        Audit(store, t, viewer, "create", "", std::string(ToString(priority)) + "/" + std::string(ToString(category)),
+              now);
+        store.Notify(
+            Notification{Notification::Audience::kStaff,
+                         {},
+                         t.id,
+                         "tickets.notify.created",
+                         {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(priority))}},
+                         Idem(t, "created", now)});
         created = t;
     });
     return created;
@@ -173,12 +179,20 @@ Ticket TicketService::Reply(const core::Viewer& viewer, TicketId id, const std::
         if (staff) {
             if (!t.first_response_at) t.first_response_at = now;
             Transition(t, Status::kWaitingMember, now);
-            store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.staff_replied",
-                                      {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "reply", now)});
+            store.Notify(Notification{Notification::Audience::kMember,
+                                      t.owner,
+                                      t.id,
+                                      "tickets.notify.staff_replied",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}},
+                                      Idem(t, "reply", now)});
         } else {
             Transition(t, Status::kWaitingStaff, now);
-            store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.member_replied",
-                                      {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "member-reply", now)});
+            store.Notify(Notification{Notification::Audience::kStaff,
+                                      {},
+                                      t.id,
+                                      "tickets.notify.member_replied",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}},
+                                      Idem(t, "member-reply", now)});
         }
         Audit(store, t, viewer, "reply", before, std::string(ToString(t.status)), now);
     });
@@ -206,14 +220,19 @@ std::string TicketService::CheckedReason(const std::string& reason) const {
 
 void TicketService::ApplyClose(TicketStore& store, Ticket& t, const core::Viewer& viewer, const std::string& reason,
                                core::TimePoint now) {
-    if (t.status == Status::kClosed) throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(t.id)}});
+    if (t.status == Status::kClosed)
+        throw Error(ErrorCode::kConflict, "already closed", "tickets.already_closed", {{"id", Id(t.id)}});
     auto before = std::string(ToString(t.status));
     Transition(t, Status::kClosed, now);
     t.close_reason = reason;
     Audit(store, t, viewer, "close", before, reason, now);
     if (viewer.user_id != t.owner) {
-        store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
-                                  {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", reason}}, Idem(t, "close", now)});
+        store.Notify(Notification{Notification::Audience::kMember,
+                                  t.owner,
+                                  t.id,
+                                  "tickets.notify.closed",
+                                  {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", reason}},
+                                  Idem(t, "close", now)});
     }
 }
 
@@ -255,7 +274,8 @@ Ticket TicketService::Close(const core::Viewer& viewer, TicketId id, const std::
 }
 
 Ticket TicketService::Reopen(const core::Viewer& viewer, TicketId id) {
-    return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) { ApplyReopen(store, t, viewer, now); });
+    return Change(viewer, id,
+                  [&](TicketStore& store, Ticket& t, core::TimePoint now) { ApplyReopen(store, t, viewer, now); });
 }
 
 Ticket TicketService::Assign(const core::Viewer& viewer, TicketId id, core::UserId assignee) {
@@ -399,7 +419,8 @@ std::string TicketService::ExportCsv(const core::Viewer& viewer, std::optional<c
     RequireStaff(viewer);
     auto now = clock_.Now();
     std::vector<Ticket> list;
-    repo_.Read(viewer, [&](TicketStore& store) { list = store.CreatedSince(period ? now - *period : core::TimePoint{}); });
+    repo_.Read(viewer,
+               [&](TicketStore& store) { list = store.CreatedSince(period ? now - *period : core::TimePoint{}); });
     std::string out =
         "id,created_at_ms,owner,subject,category,priority,status,assignee,first_response_minutes,resolution_minutes,"
         "first_response_breached,resolution_breached,close_reason\r\n";
@@ -448,23 +469,34 @@ int TicketService::Sweep() {
                 t.first_response_breached = true;
                 touched = true;
                 Audit(store, t, system, "sla_breach", "", "first_response", now);
-                store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.breach_first_response",
-                                          {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
-                                          "ticket:" + Id(t.id) + ":breach:first_response"});
+                store.Notify(Notification{
+                    Notification::Audience::kStaff,
+                    {},
+                    t.id,
+                    "tickets.notify.breach_first_response",
+                    {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
+                    "ticket:" + Id(t.id) + ":breach:first_response"});
             }
             if (!t.paused_since && !t.resolution_breached && t.resolution_due <= now) {
                 t.resolution_breached = true;
                 touched = true;
                 Audit(store, t, system, "sla_breach", "", "resolution", now);
-                store.Notify(Notification{Notification::Audience::kStaff, {}, t.id, "tickets.notify.breach_resolution",
-                                          {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
-                                          "ticket:" + Id(t.id) + ":breach:resolution"});
+                store.Notify(Notification{
+                    Notification::Audience::kStaff,
+                    {},
+                    t.id,
+                    "tickets.notify.breach_resolution",
+                    {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
+                    "ticket:" + Id(t.id) + ":breach:resolution"});
             }
             if (t.status == Status::kWaitingMember && t.paused_since) {
                 if (!t.auto_close_warned_at && now - *t.paused_since >= limits_.auto_close_warning) {
                     t.auto_close_warned_at = now;
                     touched = true;
-                    store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.auto_close_warning",
+                    store.Notify(Notification{Notification::Audience::kMember,
+                                              t.owner,
+                                              t.id,
+                                              "tickets.notify.auto_close_warning",
                                               {{"id", Id(t.id)}, {"subject", t.subject}},
                                               Idem(t, "auto-close-warning", *t.paused_since)});
                 } else if (t.auto_close_warned_at && now - *t.auto_close_warned_at >= limits_.auto_close_after) {
@@ -472,8 +504,12 @@ int TicketService::Sweep() {
                     t.close_reason = "auto_close";
                     touched = true;
                     Audit(store, t, system, "auto_close", "waiting_member", "closed", now);
-                    store.Notify(Notification{Notification::Audience::kMember, t.owner, t.id, "tickets.notify.auto_closed",
-                                              {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "auto-closed", now)});
+                    store.Notify(Notification{Notification::Audience::kMember,
+                                              t.owner,
+                                              t.id,
+                                              "tickets.notify.auto_closed",
+                                              {{"id", Id(t.id)}, {"subject", t.subject}},
+                                              Idem(t, "auto-closed", now)});
                 }
             }
             if (touched) {

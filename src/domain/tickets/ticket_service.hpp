@@ -1,11 +1,11 @@
 #pragma once
-#include <atomic>
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
-#include <optional>
-#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +39,8 @@ struct TicketLimits {
     std::size_t max_subject = 100;   // characters
     std::size_t max_message = 4000;  // characters
     core::Millis reopen_window{std::chrono::hours(7 * 24)};
-    core::Millis auto_close_warning{std::chrono::hours(48)};   // waiting on the member this long: warn
-    core::Millis auto_close_after{std::chrono::hours(72)};     // then close this long after the warning
+    core::Millis auto_close_warning{std::chrono::hours(48)};  // waiting on the member this long: warn
+    core::Millis auto_close_after{std::chrono::hours(72)};    // then close this long after the warning
 };
 
 struct TicketView {
@@ -70,7 +70,7 @@ struct TicketStats {
     std::map<std::string, Percentiles> resolution_by_category;
     int first_response_breaches = 0;
     int resolution_breaches = 0;
-    int backlog = 0;             // active tickets now
+    int backlog = 0;  // active tickets now
     int backlog_unassigned = 0;
 };
 
@@ -79,7 +79,7 @@ struct TicketStats {
 /// not found (also for another member's ticket), limits, closed tickets, permissions.
 /// Several changes to one ticket, made together or not at all (the REST API's PATCH).
 struct TicketUpdate {
-    std::optional<Priority> priority;     // staff only
+    std::optional<Priority> priority;      // staff only
     std::optional<core::UserId> assignee;  // staff only
     std::optional<Status> status;          // members: closed, or open / waiting_staff to reopen
     std::string close_reason;              // with status closed

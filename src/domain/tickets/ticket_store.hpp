@@ -17,7 +17,7 @@ struct Notification {
     Audience audience = Audience::kMember;
     core::UserId recipient;  // for kMember
     TicketId ticket;
-    std::string key;         // message-catalog key, rendered in the recipient's locale at delivery
+    std::string key;  // message-catalog key, rendered in the recipient's locale at delivery
     std::map<std::string, std::string> params;
     std::string idempotency_key;
 };
@@ -30,8 +30,8 @@ struct TicketQuery {
     std::optional<Category> category;
     std::optional<Priority> priority;
     std::optional<core::UserId> assignee;
-    std::string text;                  // matched in the subject
-    std::optional<TicketId> after;     // cursor: tickets with a smaller id (newest first)
+    std::string text;               // matched in the subject
+    std::optional<TicketId> after;  // cursor: tickets with a smaller id (newest first)
     int limit = 25;
 };
 

@@ -80,7 +80,8 @@ int IntParam(const Request& req, std::string_view name, int min, int max, int fa
     auto v = req.QueryParam(name);
     if (!v) return fallback;
     auto parsed = core::ParseInteger(*v, min, max);
-    if (!parsed) BadRequest(std::string(name) + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
+    if (!parsed)
+        BadRequest(std::string(name) + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
     return static_cast<int>(*parsed);
 }
 

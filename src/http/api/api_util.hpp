@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/json/object.hpp>
-
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -21,7 +20,8 @@ boost::json::object ParseBody(const Request& req, std::initializer_list<std::str
 /// A string field (empty when absent or null and not required); 400 for another type or a missing one.
 std::string StringField(const boost::json::object& obj, std::string_view name, bool required);
 /// A whole-number field within [min, max]; nullopt when absent or null.
-std::optional<long long> IntegerField(const boost::json::object& obj, std::string_view name, long long min, long long max);
+std::optional<long long> IntegerField(const boost::json::object& obj, std::string_view name, long long min,
+                                      long long max);
 /// core::Error(kForbidden, "reserved for staff") unless the viewer is staff.
 void RequireStaff(const core::Viewer& viewer);
 /// A Discord user id given as digits (core::ParseId); nullopt for anything else.

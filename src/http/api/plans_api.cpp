@@ -1,8 +1,7 @@
 #include "http/api/plans_api.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <map>
 
 #include "core/errors.hpp"
@@ -21,7 +20,9 @@ namespace {
 /// A daily limit as JSON: null for unlimited.
 json::value Limit(int per_day) { return per_day == kUnlimited ? json::value(nullptr) : json::value(per_day); }
 
-json::value Time(const std::optional<core::TimePoint>& t) { return t ? json::value(core::FormatIso8601(*t)) : json::value(nullptr); }
+json::value Time(const std::optional<core::TimePoint>& t) {
+    return t ? json::value(core::FormatIso8601(*t)) : json::value(nullptr);
+}
 
 json::object EntitlementsJson(const Entitlements& e) {
     return json::object{{"messages_per_day", Limit(e.messages_per_day)},
@@ -74,7 +75,8 @@ core::UserId Member(const Request& req, const core::Viewer& viewer) {
 
 }  // namespace
 
-void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, const core::TimeZone& zone, Authenticator authenticate) {
+void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, const core::TimeZone& zone,
+                   Authenticator authenticate) {
     router.Add("GET", "/api/v1/plans", [&plans, authenticate](const Request& req) {
         Authenticate(req, authenticate);
         json::array items;
@@ -101,7 +103,8 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
                                          {"currency", c.currency}});
         }
         json::array totals;
-        for (const auto& [currency, minor] : mrr) totals.push_back(json::object{{"currency", currency}, {"mrr_minor", minor}});
+        for (const auto& [currency, minor] : mrr)
+            totals.push_back(json::object{{"currency", currency}, {"mrr_minor", minor}});
         return Response::Json(200, json::object{{"items", std::move(items)},
                                                 {"members", counts.members},
                                                 {"paying", counts.paying},
@@ -141,7 +144,8 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
         auto since = assistant.DayOf(plans.clock().Now() - std::chrono::days(days - 1));
         json::array items;
         for (const auto& d : plans.store().UsagePerDay(since)) {
-            items.push_back(json::object{{"day", d.day}, {"messages", d.messages}, {"images", d.images}, {"members", d.members}});
+            items.push_back(
+                json::object{{"day", d.day}, {"messages", d.messages}, {"images", d.images}, {"members", d.members}});
         }
         return Response::Json(200, json::object{{"days", days}, {"since", since}, {"items", std::move(items)}});
     });
@@ -156,7 +160,8 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
         for (const auto& g : standing.grants) grants.push_back(GrantJson(g, now, viewer.IsStaff()));
         json::object out{{"user", user.ToString()},
                          {"plan", PlanJson(*standing.plan)},
-                         {"grant", standing.main ? json::value(GrantJson(*standing.main, now, viewer.IsStaff())) : json::value(nullptr)},
+                         {"grant", standing.main ? json::value(GrantJson(*standing.main, now, viewer.IsStaff()))
+                                                 : json::value(nullptr)},
                          {"usage", json::object{{"day", usage.day},
                                                 {"messages", usage.messages},
                                                 {"messages_limit", Limit(usage.messages_limit)},

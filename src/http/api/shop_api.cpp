@@ -37,28 +37,27 @@ json::object OrderJson(const Order& o, const core::Viewer& viewer) {
     }
     json::array events;
     for (const auto& e : o.events) {
-        events.push_back(json::object{{"at", core::FormatIso8601(e.at)},
-                                      {"from", e.from},
-                                      {"to", e.to},
-                                      {"actor", e.actor},
-                                      {"note", e.note}});
+        events.push_back(json::object{
+            {"at", core::FormatIso8601(e.at)}, {"from", e.from}, {"to", e.to}, {"actor", e.actor}, {"note", e.note}});
     }
-    json::object out{{"id", o.id.value},
-                     {"number", o.number},
-                     {"owner", o.owner.ToString()},
-                     {"status", ToString(o.status)},
-                     {"total_minor", o.total_minor},
-                     {"refunded_minor", o.refunded_minor},
-                     {"currency", o.currency},
-                     {"disputed", o.disputed},
-                     {"refundable", Refundable(o)},
-                     {"invoice_url", o.invoice_url},
-                     {"tracking", json::object{{"carrier", o.carrier}, {"code", o.tracking_code}, {"url", o.tracking_url}}},
-                     {"reserved_until", o.reserved_until ? json::value(core::FormatIso8601(*o.reserved_until)) : json::value(nullptr)},
-                     {"created_at", core::FormatIso8601(o.created_at)},
-                     {"updated_at", core::FormatIso8601(o.updated_at)},
-                     {"items", std::move(items)},
-                     {"events", std::move(events)}};
+    json::object out{
+        {"id", o.id.value},
+        {"number", o.number},
+        {"owner", o.owner.ToString()},
+        {"status", ToString(o.status)},
+        {"total_minor", o.total_minor},
+        {"refunded_minor", o.refunded_minor},
+        {"currency", o.currency},
+        {"disputed", o.disputed},
+        {"refundable", Refundable(o)},
+        {"invoice_url", o.invoice_url},
+        {"tracking", json::object{{"carrier", o.carrier}, {"code", o.tracking_code}, {"url", o.tracking_url}}},
+        {"reserved_until",
+         o.reserved_until ? json::value(core::FormatIso8601(*o.reserved_until)) : json::value(nullptr)},
+        {"created_at", core::FormatIso8601(o.created_at)},
+        {"updated_at", core::FormatIso8601(o.updated_at)},
+        {"items", std::move(items)},
+        {"events", std::move(events)}};
     if (viewer.IsStaff()) out["payment_intent"] = o.payment_intent_id;
     // The payment link is the buyer's own.
     if (o.owner == viewer.user_id && o.status == OrderStatus::kPending) out["checkout_url"] = o.checkout_url;
@@ -68,8 +67,9 @@ json::object OrderJson(const Order& o, const core::Viewer& viewer) {
 OrderStatus StatusParam(const std::string& text, std::string_view field) {
     auto s = ParseOrderStatus(text);
     if (!s) {
-        BadRequest(std::string(field) + " must be one of pending, paid, fulfilled, shipped, delivered, cancelled, refunded (got '" +
-                   text + "')");
+        BadRequest(std::string(field) +
+                   " must be one of pending, paid, fulfilled, shipped, delivered, cancelled, refunded (got '" + text +
+                   "')");
     }
     return *s;
 }
@@ -124,14 +124,18 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto body = ParseBody(req, {"status", "note", "carrier", "tracking_code", "tracking_url"});
         bool tracking = body.contains("carrier") || body.contains("tracking_code") || body.contains("tracking_url");
         if (tracking == body.contains("status")) {
-            BadRequest("give either status (with an optional note) or carrier and tracking_code (with an optional tracking_url)");
+            BadRequest(
+                "give either status (with an optional note) or carrier and tracking_code (with an optional "
+                "tracking_url)");
         }
         auto order = service.FindForStaffOrMember(viewer, req.path_params.at("id"));
         if (tracking) {
             order = service.store().SetTracking(viewer, order.id, StringField(body, "carrier", true),
-                                                StringField(body, "tracking_code", true), StringField(body, "tracking_url", false));
+                                                StringField(body, "tracking_code", true),
+                                                StringField(body, "tracking_url", false));
         } else {
-            order = service.store().SetStatus(viewer, order.id, StatusParam(StringField(body, "status", true), "field 'status'"),
+            order = service.store().SetStatus(viewer, order.id,
+                                              StatusParam(StringField(body, "status", true), "field 'status'"),
                                               StringField(body, "note", false));
         }
         return Response::Json(200, OrderJson(order, viewer));
@@ -143,9 +147,10 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto body = req.body.empty() ? json::object{} : ParseBody(req, {"amount_minor"});
         auto order = service.FindForStaffOrMember(viewer, req.path_params.at("id"));
         auto refund = service.Refund(viewer, order.id, IntegerField(body, "amount_minor", 1, 100'000'000));
-        return Response::Json(202, json::object{{"refund_id", refund.refund_id},
-                                                {"amount_minor", refund.amount_minor},
-                                                {"order", OrderJson(*service.store().FindOrder(viewer, order.id), viewer)}});
+        return Response::Json(202,
+                              json::object{{"refund_id", refund.refund_id},
+                                           {"amount_minor", refund.amount_minor},
+                                           {"order", OrderJson(*service.store().FindOrder(viewer, order.id), viewer)}});
     });
 
     router.Add("GET", "/api/v1/products", [&service, authenticate](const Request& req) {
@@ -163,18 +168,22 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
     router.Add("POST", "/api/v1/products", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
-        auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
-        if (!body.contains("name") || !body.contains("price_minor")) BadRequest("fields 'name' and 'price_minor' are required");
+        auto body = ParseBody(
+            req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
+        if (!body.contains("name") || !body.contains("price_minor"))
+            BadRequest("fields 'name' and 'price_minor' are required");
         Product p;
         ApplyProductBody(body, p);
         auto id = service.CreateProduct(viewer, p);
-        return Response::Json(201, ProductJson(*service.store().FindProduct(id))).With("Location", "/api/v1/products/" + id.ToString());
+        return Response::Json(201, ProductJson(*service.store().FindProduct(id)))
+            .With("Location", "/api/v1/products/" + id.ToString());
     });
 
     router.Add("PATCH", "/api/v1/products/{id}", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
-        auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
+        auto body = ParseBody(
+            req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
         auto found = service.store().FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);

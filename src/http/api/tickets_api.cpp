@@ -1,12 +1,11 @@
 #include "http/api/tickets_api.hpp"
 
-#include "http/api/api_util.hpp"
-
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
+#include "http/api/api_util.hpp"
 
 namespace maxis::http {
 
@@ -43,12 +42,11 @@ json::object TicketJson(const Ticket& t) {
         {"resolved_at", Time(t.resolved_at)},
         {"closed_at", Time(t.closed_at)},
         {"close_reason", t.close_reason},
-        {"sla",
-         json::object{{"first_response_due", core::FormatIso8601(t.first_response_due)},
-                      {"resolution_due", core::FormatIso8601(t.resolution_due)},
-                      {"paused", t.paused_since.has_value()},
-                      {"first_response_breached", t.first_response_breached},
-                      {"resolution_breached", t.resolution_breached}}},
+        {"sla", json::object{{"first_response_due", core::FormatIso8601(t.first_response_due)},
+                             {"resolution_due", core::FormatIso8601(t.resolution_due)},
+                             {"paused", t.paused_since.has_value()},
+                             {"first_response_breached", t.first_response_breached},
+                             {"resolution_breached", t.resolution_breached}}},
     };
 }
 
@@ -70,8 +68,10 @@ TicketQuery QueryFrom(const Request& req) {
     TicketQuery q;
     q.scope = ListScope::kAll;
     if (auto v = req.QueryParam("status")) q.status = EnumField<Status>(*v, "status", ParseStatus, StatusNames());
-    if (auto v = req.QueryParam("category")) q.category = EnumField<Category>(*v, "category", ParseCategory, CategoryNames());
-    if (auto v = req.QueryParam("priority")) q.priority = EnumField<Priority>(*v, "priority", ParsePriority, PriorityNames());
+    if (auto v = req.QueryParam("category"))
+        q.category = EnumField<Category>(*v, "category", ParseCategory, CategoryNames());
+    if (auto v = req.QueryParam("priority"))
+        q.priority = EnumField<Priority>(*v, "priority", ParsePriority, PriorityNames());
     if (auto v = req.QueryParam("assignee")) {
         if (*v == "none") {
             q.scope = ListScope::kUnassigned;
@@ -157,8 +157,10 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
     router.Add("POST", "/api/v1/tickets", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         auto body = ParseBody(req, {"subject", "category", "priority", "description"});
-        auto category = EnumField<Category>(StringField(body, "category", true), "category", ParseCategory, CategoryNames());
-        auto priority = EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
+        auto category =
+            EnumField<Category>(StringField(body, "category", true), "category", ParseCategory, CategoryNames());
+        auto priority =
+            EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
         auto t = service.Open(viewer, StringField(body, "subject", true), category, priority,
                               StringField(body, "description", true));
         return Response::Json(201, TicketJson(t)).With("Location", "/api/v1/tickets/" + t.id.ToString());
@@ -173,7 +175,8 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
                 if (!d) return nullptr;
                 return static_cast<double>(d->count()) / 60000.0;
             };
-            return json::object{{"count", p.count}, {"median_minutes", minutes(p.median)}, {"p90_minutes", minutes(p.p90)}};
+            return json::object{
+                {"count", p.count}, {"median_minutes", minutes(p.median)}, {"p90_minutes", minutes(p.p90)}};
         };
         auto group = [&](const std::map<std::string, Percentiles>& m) {
             json::object o;
@@ -181,18 +184,19 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
             return o;
         };
         return Response::Json(
-            200, json::object{{"period", req.QueryParam("period").value_or("7d")},
-                              {"created", stats.created},
-                              {"resolved", stats.resolved},
-                              {"first_response", percentiles(stats.first_response)},
-                              {"resolution", percentiles(stats.resolution)},
-                              {"first_response_by_agent", group(stats.first_response_by_agent)},
-                              {"resolution_by_agent", group(stats.resolution_by_agent)},
-                              {"first_response_by_category", group(stats.first_response_by_category)},
-                              {"resolution_by_category", group(stats.resolution_by_category)},
-                              {"breaches", json::object{{"first_response", stats.first_response_breaches},
-                                                        {"resolution", stats.resolution_breaches}}},
-                              {"backlog", json::object{{"active", stats.backlog}, {"unassigned", stats.backlog_unassigned}}}});
+            200, json::object{
+                     {"period", req.QueryParam("period").value_or("7d")},
+                     {"created", stats.created},
+                     {"resolved", stats.resolved},
+                     {"first_response", percentiles(stats.first_response)},
+                     {"resolution", percentiles(stats.resolution)},
+                     {"first_response_by_agent", group(stats.first_response_by_agent)},
+                     {"resolution_by_agent", group(stats.resolution_by_agent)},
+                     {"first_response_by_category", group(stats.first_response_by_category)},
+                     {"resolution_by_category", group(stats.resolution_by_category)},
+                     {"breaches", json::object{{"first_response", stats.first_response_breaches},
+                                               {"resolution", stats.resolution_breaches}}},
+                     {"backlog", json::object{{"active", stats.backlog}, {"unassigned", stats.backlog_unassigned}}}});
     });
 
     router.Add("GET", "/api/v1/tickets/export.csv", [&service, authenticate](const Request& req) {
@@ -233,9 +237,11 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
         // One call, one transaction: the service applies its own rules to every field, or changes nothing.
         tickets::TicketUpdate update;
         if (body.contains("priority")) {
-            update.priority = EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
+            update.priority =
+                EnumField<Priority>(StringField(body, "priority", true), "priority", ParsePriority, PriorityNames());
         }
-        if (body.contains("assignee")) update.assignee = UserIdParam(StringField(body, "assignee", true), "field 'assignee'");
+        if (body.contains("assignee"))
+            update.assignee = UserIdParam(StringField(body, "assignee", true), "field 'assignee'");
         if (body.contains("status")) {
             update.status = EnumField<Status>(StringField(body, "status", true), "status", ParseStatus, StatusNames());
             update.close_reason = StringField(body, "close_reason", false);
