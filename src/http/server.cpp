@@ -132,8 +132,7 @@ struct Server::Impl {
             // statuses the server itself produces. Nothing a client invents becomes a new series.
             auto method = MethodLabel(req.method);
             auto key = (static_cast<std::uint64_t>(match.index + 1) << 32) |
-                       (static_cast<std::uint64_t>(method.size() * 31 + static_cast<unsigned char>(method[0])) << 16) |
-                       static_cast<std::uint64_t>(status);
+                       (static_cast<std::uint64_t>(MethodIndex(req.method)) << 16) | static_cast<std::uint64_t>(status);
             auto it = loop.series.find(key);
             if (it == loop.series.end()) {
                 std::string route(match.route);

@@ -253,12 +253,18 @@ void SerializeHead(const Response& response, unsigned version, bool keep_alive, 
     out.append("\r\n");
 }
 
-std::string_view MethodLabel(std::string_view method) {
-    static constexpr std::array<std::string_view, 7> kKnown{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-    for (auto m : kKnown) {
-        if (m == method) return m;
+namespace {
+constexpr std::array<std::string_view, kMethodLabels> kMethodNames{"GET",   "HEAD",   "POST",    "PUT",
+                                                                   "PATCH", "DELETE", "OPTIONS", "other"};
+}  // namespace
+
+std::size_t MethodIndex(std::string_view method) {
+    for (std::size_t i = 0; i + 1 < kMethodNames.size(); ++i) {
+        if (kMethodNames[i] == method) return i;
     }
-    return "other";
+    return kMethodNames.size() - 1;
 }
+
+std::string_view MethodLabel(std::string_view method) { return kMethodNames[MethodIndex(method)]; }
 
 }  // namespace maxis::http

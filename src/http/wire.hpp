@@ -82,5 +82,8 @@ bool ResponseHasBody(int status);
 
 /// The method as a metrics label: one of a closed set, "other" for anything else.
 std::string_view MethodLabel(std::string_view method);
+/// The label's position in that closed set (0 to kMethodLabels - 1), for keys.
+inline constexpr std::size_t kMethodLabels = 8;
+std::size_t MethodIndex(std::string_view method);
 
 }  // namespace maxis::http
