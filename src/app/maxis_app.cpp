@@ -549,12 +549,11 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
         std::vector<std::string> out;
         for (const auto& item : outbox.Peek(*last_seen, 100)) {
             *last_seen = item.id.value;
-            if (item.channel != "notify.member" && item.channel != "notify.staff") continue;
-            auto payload = boost::json::parse(item.payload).as_object();
-            bool mine = item.channel == "notify.member" && payload.contains("user") &&
-                        payload.at("user").as_int64() == id.value;
-            if (!mine && !(staff && item.channel == "notify.staff")) continue;
-            out.push_back(commands::NoticeReply(payload, catalog, locale).text);
+            if (item.channel != scheduling::kNoticeToMember && item.channel != scheduling::kNoticeToStaff) continue;
+            auto notice = scheduling::ParseNotice(item.channel, item.payload);
+            bool mine = notice.audience == scheduling::Notice::Audience::kMember && notice.recipient == id;
+            if (!mine && !(staff && notice.audience == scheduling::Notice::Audience::kStaff)) continue;
+            out.push_back(commands::NoticeReply(notice, catalog, locale).text);
         }
         return out;
     };

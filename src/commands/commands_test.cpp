@@ -6,6 +6,7 @@
 
 #include "commands/builtin_commands.hpp"
 #include "commands/engine.hpp"
+#include "commands/notice.hpp"
 #include "commands/parser.hpp"
 #include "commands/plan_commands.hpp"
 #include "core/errors.hpp"
@@ -427,6 +428,30 @@ TEST(Catalogs, FallsBackToDefaultLocaleThenKey) {
     EXPECT_EQ(Substitute("{{literal}} {x}", {{"x", "y"}}), "{literal} y");
     EXPECT_THROW(Catalog({{"fr", "a = 1"}}, "fr"), core::Error);
     EXPECT_THROW(Catalog({{"fr", "a = \"x"}}, "fr"), core::Error);
+}
+
+TEST(NoticeReply, RendersPeopleAmountsDatesAndButtonsForTheReader) {
+    const auto& catalog = Catalog::Builtin();
+    auto n = scheduling::Notice::ToStaff("shop.notify.new_order", "k");
+    n.params = {{"number", "MX-2026-000007"}};
+    n.people = {{"user", core::UserId{77}}};
+    n.money = {{"total", core::Money{1999, "EUR"}}};
+    n.order = "MX-2026-000007";
+    n.link = scheduling::Notice::Link{"http://not-https.example", "shop.button.invoice"};
+    auto discord = NoticeReply(n, catalog, "fr");
+    EXPECT_NE(discord.text.find("<@77>"), std::string::npos) << discord.text;
+    EXPECT_NE(discord.text.find("19,99 €"), std::string::npos) << discord.text;
+    ASSERT_EQ(discord.buttons.size(), 1U);  // the order's button; a link that is not https is not shown
+    EXPECT_EQ(discord.buttons[0].action, "order MX-2026-000007");
+    auto named = NoticeReply(n, catalog, "en", [](core::UserId u) { return "alice#" + u.ToString(); });
+    EXPECT_NE(named.text.find("alice#77"), std::string::npos) << named.text;
+    EXPECT_EQ(named.text.find("<@"), std::string::npos) << named.text;
+
+    auto m = scheduling::Notice::ToMember(core::UserId{5}, "plans.notify.canceling", "k2");
+    m.params = {{"plan", "Pro"}};
+    m.dates = {{"until", "2026-12-25"}};
+    EXPECT_NE(NoticeReply(m, catalog, "fr").text.find("25/12/2026"), std::string::npos);
+    EXPECT_NE(NoticeReply(m, catalog, "en").text.find("2026-12-25"), std::string::npos);
 }
 
 }  // namespace

@@ -46,37 +46,37 @@ void RegisterDeliverers(scheduler::OutboxWorker& worker, Messenger& messenger, c
         return catalog.Resolve(options.default_locale);
     };
 
-    worker.Register(channels::kNotifyMember, [&messenger, &catalog, options,
-                                              locale_of](const scheduling::OutboxItem& item) {
-        auto payload = json::parse(item.payload).as_object();
-        auto user = Str(payload, "user");
-        auto reply = commands::NoticeReply(payload, catalog, locale_of(core::UserId{core::ParseId(user).value_or(0)}));
-        auto r = messenger.SendDm(user, reply, NonceKey(item));
-        if (r.code == 50007 && !options.fallback_channel_id.empty()) {
-            // DMs closed: mention the member where they will see it. Only they are pinged.
-            spdlog::info("discord: DMs of {} are closed; mentioning them in the fallback channel", user);
-            reply.text = "<@" + user + "> " + reply.text;
-            return OutcomeOf(messenger.Send(options.fallback_channel_id, reply, NonceKey(item)),
-                             "notice to <@" + user + "> in the fallback channel");
-        }
-        if (r.code == 50007) {
-            spdlog::warn("discord: DMs of {} are closed and no discord.fallback_channel_id is set; notice dropped",
-                         user);
-            return DeliveryOutcome{DeliveryStatus::kFailed, "DMs closed, no fallback channel", std::nullopt};
-        }
-        return OutcomeOf(r, "DM to " + user);
-    });
+    worker.Register(
+        channels::kNotifyMember, [&messenger, &catalog, options, locale_of](const scheduling::OutboxItem& item) {
+            auto notice = scheduling::ParseNotice(item.channel, item.payload);
+            auto user = notice.recipient.ToString();
+            auto reply = commands::NoticeReply(notice, catalog, locale_of(notice.recipient));
+            auto r = messenger.SendDm(user, reply, NonceKey(item));
+            if (r.code == 50007 && !options.fallback_channel_id.empty()) {
+                // DMs closed: mention the member where they will see it. Only they are pinged.
+                spdlog::info("discord: DMs of {} are closed; mentioning them in the fallback channel", user);
+                reply.text = "<@" + user + "> " + reply.text;
+                return OutcomeOf(messenger.Send(options.fallback_channel_id, reply, NonceKey(item)),
+                                 "notice to <@" + user + "> in the fallback channel");
+            }
+            if (r.code == 50007) {
+                spdlog::warn("discord: DMs of {} are closed and no discord.fallback_channel_id is set; notice dropped",
+                             user);
+                return DeliveryOutcome{DeliveryStatus::kFailed, "DMs closed, no fallback channel", std::nullopt};
+            }
+            return OutcomeOf(r, "DM to " + user);
+        });
 
     worker.Register(channels::kNotifyStaff, [&messenger, &catalog, options](const scheduling::OutboxItem& item) {
-        auto payload = json::parse(item.payload).as_object();
+        auto notice = scheduling::ParseNotice(item.channel, item.payload);
         // An announcement names its own channel; other notices go to the staff channel.
-        auto channel = Str(payload, "channel");
+        auto channel = notice.channel;
         if (channel.empty()) channel = options.staff_channel_id;
         if (channel.empty()) {
             spdlog::info("discord: staff notice not posted: discord.staff_channel_id is not set");
             return DeliveryOutcome{};
         }
-        auto reply = commands::NoticeReply(payload, catalog, catalog.Resolve(options.default_locale));
+        auto reply = commands::NoticeReply(notice, catalog, catalog.Resolve(options.default_locale));
         return OutcomeOf(messenger.Send(channel, reply, NonceKey(item)), "notice in " + channel);
     });
 

@@ -6,6 +6,7 @@
 #include "commands/catalog.hpp"
 #include "discord/guild_state.hpp"
 #include "discord/messenger.hpp"
+#include "domain/scheduling/notice.hpp"
 #include "scheduler/outbox_worker.hpp"
 
 namespace maxis::discord {
@@ -23,8 +24,8 @@ namespace maxis::discord {
 ///                      `resource` loses the member's access, is renamed archive-..., and moves to parent_id.
 ///  notify.staff may name a "channel" of its own (announcements).
 namespace channels {
-inline constexpr const char* kNotifyMember = "notify.member";
-inline constexpr const char* kNotifyStaff = "notify.staff";
+inline constexpr const char* kNotifyMember = scheduling::kNoticeToMember;
+inline constexpr const char* kNotifyStaff = scheduling::kNoticeToStaff;
 inline constexpr const char* kPost = "discord.post";
 inline constexpr const char* kRole = "discord.role";
 inline constexpr const char* kChannel = "discord.channel";

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
+#include "domain/scheduling/notice.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_util.hpp"
 #include "storage/stripe_events.hpp"
@@ -150,6 +151,8 @@ namespace {
 
 /// What follows from a member's standing changing from `before` to `after`, written to the outbox in the
 /// caller's transaction: roles, Ultra's private channel, and a notice when the plan itself changed.
+using Params = std::map<std::string, std::string>;
+
 struct Consequences {
     Transaction& tx;
     core::TimePoint now;
@@ -161,14 +164,14 @@ struct Consequences {
     std::string Day(core::TimePoint t) const { return zone.LocalDate(t); }
 
     /// A member's notice; manage_button adds the "my subscription" button, link a button to that https page.
-    void Notice(core::UserId user, const char* notice_key, json::object params, json::object dates, bool manage_button,
+    void Notice(core::UserId user, const char* notice_key, Params params, Params dates, bool manage_button,
                 const std::string& link = {}, const char* link_key = nullptr) {
-        json::object payload{{"key", notice_key}, {"params", std::move(params)}, {"user", user.value}};
-        if (!dates.empty()) payload["dates"] = std::move(dates);
-        if (manage_button)
-            payload["action"] = json::object{{"command", "subscription"}, {"key", "plans.button.manage"}};
-        if (!link.empty()) payload["link"] = json::object{{"url", link}, {"key", link_key}};
-        Enqueue(tx, now, "notify.member", std::move(payload), key + ".notice." + notice_key);
+        auto n = scheduling::Notice::ToMember(user, notice_key, key + ".notice." + notice_key);
+        n.params = std::move(params);
+        n.dates = std::move(dates);
+        if (manage_button) n.action = scheduling::Notice::Action{"subscription", "plans.button.manage"};
+        if (!link.empty()) n.link = scheduling::Notice::Link{link, link_key};
+        SqlOutboxStore::AddIn(tx, scheduling::ToOutboxItem(n), now);
     }
 
     void Roles(core::UserId user, const plans::Standing& before, const plans::Standing& after,
@@ -231,15 +234,15 @@ struct Consequences {
         Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
         if (before.plan->id == after.plan->id) return;
         if (after.plan->id == "free") {
-            Notice(user, "plans.notify.ended", json::object{{"plan", Title(before.plan->id)}}, {}, false);
+            Notice(user, "plans.notify.ended", Params{{"plan", Title(before.plan->id)}}, {}, false);
             return;
         }
-        json::object dates;
+        Params dates;
         if (after.main && after.main->period_end) dates["until"] = Day(*after.main->period_end);
         if (after.main && after.main->expires_at) dates["until"] = Day(*after.main->expires_at);
         bool permanent = dates.empty();
         Notice(user, permanent ? "plans.notify.active_forever" : "plans.notify.active",
-               json::object{{"plan", Title(after.plan->id)}}, std::move(dates), false);
+               Params{{"plan", Title(after.plan->id)}}, std::move(dates), false);
     }
 };
 
@@ -282,18 +285,18 @@ EventOutcome PlanStore::SyncSubscription(const plans::PlanEvent& event, const pl
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Apply(state.user, before, after, "Maxis: plan " + after.plan->id);
         if (options.payment_failed && g.status == GrantStatus::kPastDue && g.grace_until && *g.grace_until > now) {
-            json::object until{{"until", c.Day(*g.grace_until)}};
+            Params until{{"until", c.Day(*g.grace_until)}};
             if (options.confirm_url.empty()) {
-                c.Notice(state.user, "plans.notify.payment_failed", json::object{{"plan", Title(g.plan)}},
-                         std::move(until), true);
+                c.Notice(state.user, "plans.notify.payment_failed", Params{{"plan", Title(g.plan)}}, std::move(until),
+                         true);
             } else {
-                c.Notice(state.user, "plans.notify.payment_action", json::object{{"plan", Title(g.plan)}},
-                         std::move(until), false, options.confirm_url, "plans.button.confirm_payment");
+                c.Notice(state.user, "plans.notify.payment_action", Params{{"plan", Title(g.plan)}}, std::move(until),
+                         false, options.confirm_url, "plans.button.confirm_payment");
             }
         }
         if (!was_canceling && g.cancel_at_period_end && g.status == GrantStatus::kActive && g.period_end) {
-            c.Notice(state.user, "plans.notify.canceling", json::object{{"plan", Title(g.plan)}},
-                     json::object{{"until", c.Day(*g.period_end)}}, true);
+            c.Notice(state.user, "plans.notify.canceling", Params{{"plan", Title(g.plan)}},
+                     Params{{"until", c.Day(*g.period_end)}}, true);
         }
         return EventOutcome::kApplied;
     });
@@ -318,7 +321,7 @@ EventOutcome PlanStore::OneTimePaid(const plans::PlanEvent& event, core::UserId 
         c.Apply(user, before, after, "Maxis: plan " + plan);
         if (before.plan->id == after.plan->id) {
             // Already on a better plan: the purchase still deserves its confirmation.
-            c.Notice(user, "plans.notify.active_forever", json::object{{"plan", Title(plan)}}, {}, false);
+            c.Notice(user, "plans.notify.active_forever", Params{{"plan", Title(plan)}}, {}, false);
         }
         return EventOutcome::kApplied;
     });
@@ -342,7 +345,7 @@ EventOutcome PlanStore::OneTimeRevoked(const plans::PlanEvent& event, const std:
         Consequences c{tx, now, catalog_, zone_, options_, "plans." + event.id};
         c.Roles(user, before, after, "Maxis: plan " + g.plan + " " + why);
         c.Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
-        c.Notice(user, "plans.notify.revoked", json::object{{"plan", Title(g.plan)}}, {}, false);
+        c.Notice(user, "plans.notify.revoked", Params{{"plan", Title(g.plan)}}, {}, false);
         return EventOutcome::kApplied;
     });
 }
@@ -583,14 +586,12 @@ plans::Promotion PlanStore::SavePromotion(const plans::Promotion& p, const std::
              soci::use(p.code));
         for (const auto& r : rows) saved = PromotionFrom(r);
         Consequences c{tx, p.created_at, catalog_, zone_, options_, "plans.promo." + std::to_string(saved.id)};
-        json::object payload{
-            {"key", "plans.notify.promotion"},
-            {"params",
-             json::object{{"percent", std::to_string(p.percent_off)}, {"plan", Title(p.plan)}, {"code", p.code}}},
-            {"dates", json::object{{"until", c.Day(p.expires_at)}}},
-            {"action", json::object{{"command", "subscribe " + p.plan}, {"key", "plans.button.subscribe_now"}}}};
-        if (!announce_channel.empty()) payload["channel"] = announce_channel;
-        Enqueue(tx, p.created_at, "notify.staff", std::move(payload), c.key);
+        auto n = scheduling::Notice::ToStaff("plans.notify.promotion", c.key);
+        n.channel = announce_channel;
+        n.params = {{"percent", std::to_string(p.percent_off)}, {"plan", Title(p.plan)}, {"code", p.code}};
+        n.dates = {{"until", c.Day(p.expires_at)}};
+        n.action = scheduling::Notice::Action{"subscribe " + p.plan, "plans.button.subscribe_now"};
+        SqlOutboxStore::AddIn(tx, scheduling::ToOutboxItem(n), p.created_at);
         return saved;
     });
 }

@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
+#include "domain/scheduling/notice.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_util.hpp"
 #include "storage/stripe_events.hpp"
@@ -106,28 +107,27 @@ void AddEvent(Transaction& tx, const Order& order, long long now, const std::str
 /// staff. Amounts travel as numbers and are formatted in the reader's language when delivered.
 struct OrderNotice {
     const char* key;
-    boost::json::object params;
-    boost::json::object money;
+    std::map<std::string, std::string> params;
+    std::map<std::string, core::UserId> people;
+    std::map<std::string, core::Money> money;
     std::string link;      // an https link shown as a button (invoice, tracking)
     std::string link_key;  // its label's catalog key
 };
 
 void Notify(Transaction& tx, core::TimePoint now, const Order& order, bool to_staff, OrderNotice notice,
             const std::string& idempotency_key) {
-    notice.params["number"] = order.number;
-    boost::json::object payload{{"key", notice.key}, {"params", std::move(notice.params)}, {"order", order.number}};
-    if (!notice.money.empty()) payload["money"] = std::move(notice.money);
-    if (!notice.link.empty()) payload["link"] = boost::json::object{{"url", notice.link}, {"key", notice.link_key}};
-    if (!to_staff) payload["user"] = order.owner.value;
-    SqlOutboxStore::AddIn(tx,
-                          scheduling::NewOutboxItem{to_staff ? "notify.staff" : "notify.member",
-                                                    boost::json::serialize(payload), idempotency_key},
-                          now);
+    auto n = to_staff ? scheduling::Notice::ToStaff(notice.key, idempotency_key)
+                      : scheduling::Notice::ToMember(order.owner, notice.key, idempotency_key);
+    n.params = std::move(notice.params);
+    n.params["number"] = order.number;
+    n.people = std::move(notice.people);
+    n.money = std::move(notice.money);
+    n.order = order.number;
+    if (!notice.link.empty()) n.link = scheduling::Notice::Link{notice.link, notice.link_key};
+    SqlOutboxStore::AddIn(tx, scheduling::ToOutboxItem(n), now);
 }
 
-boost::json::object Amount(long long minor, const std::string& currency) {
-    return boost::json::object{{"minor", minor}, {"currency", currency}};
-}
+core::Money Amount(long long minor, const std::string& currency) { return core::Money{minor, currency}; }
 
 /// A member's cart with its products, in the given order.
 std::vector<shop::CartLine> CartLines(Transaction& tx, long long user, const char* order_by) {
@@ -633,7 +633,7 @@ EventOutcome ShopStore::CheckoutCompleted(const std::string& event_id, const std
                "shop." + event_id);
         Notify(tx, at, o, true,
                {.key = "shop.notify.new_order",
-                .params = {{"user", "<@" + o.owner.ToString() + ">"}},
+                .people = {{"user", o.owner}},
                 .money = {{"total", Amount(amount_minor, o.currency)}}},
                "shop." + event_id + ".staff");
         return EventOutcome::kApplied;
@@ -710,7 +710,8 @@ EventOutcome ShopStore::Disputed(const std::string& event_id, const std::string&
         AddEvent(tx, o, now, status, status, "stripe", "dispute opened: " + reason);
         Notify(tx, at, o, true,
                {.key = "shop.notify.disputed",
-                .params = {{"user", "<@" + o.owner.ToString() + ">"}, {"reason", reason}},
+                .params = {{"reason", reason}},
+                .people = {{"user", o.owner}},
                 .money = {{"total", Amount(o.total_minor, o.currency)}}},
                "shop." + event_id);
         return EventOutcome::kApplied;

@@ -259,16 +259,8 @@ public:
         return {active, unassigned};
     }
 
-    void Notify(const Notification& n) override {
-        boost::json::object params;
-        for (const auto& [k, v] : n.params) params[k] = v;
-        boost::json::object payload{{"ticket", n.ticket.value}, {"key", n.key}, {"params", std::move(params)}};
-        if (n.audience == Notification::Audience::kMember) payload["user"] = n.recipient.value;
-        SqlOutboxStore::AddIn(
-            tx_,
-            scheduling::NewOutboxItem{n.audience == Notification::Audience::kMember ? "notify.member" : "notify.staff",
-                                      boost::json::serialize(payload), n.idempotency_key},
-            clock_.Now());
+    void Notify(const scheduling::Notice& notice) override {
+        SqlOutboxStore::AddIn(tx_, scheduling::ToOutboxItem(notice), clock_.Now());
     }
 
 private:

@@ -23,6 +23,20 @@ std::string Idem(const Ticket& t, const std::string& what, core::TimePoint now) 
     return "ticket:" + Id(t.id) + ":" + what + ":" + std::to_string(core::ToEpochMillis(now));
 }
 
+/// A notice about a ticket, with its "view" button.
+scheduling::Notice TicketNotice(scheduling::Notice::Audience audience, core::UserId recipient, TicketId ticket,
+                                std::string key, std::map<std::string, std::string> params,
+                                std::string idempotency_key) {
+    scheduling::Notice n;
+    n.audience = audience;
+    n.recipient = recipient;
+    n.ticket = ticket.value;
+    n.key = std::move(key);
+    n.params = std::move(params);
+    n.idempotency_key = std::move(idempotency_key);
+    return n;
+}
+
 }  // namespace
 
 TicketService::TicketService(TicketRepository& repo, const core::Clock& clock, TicketLimits limits, SlaTargets sla,
@@ -138,12 +152,9 @@ Ticket TicketService::Open(const core::Viewer& viewer, const std::string& subjec
         Audit(store, t, viewer, "create", "", std::string(ToString(priority)) + "/" + std::string(ToString(category)),
               now);
         store.Notify(
-            Notification{Notification::Audience::kStaff,
-                         {},
-                         t.id,
-                         "tickets.notify.created",
+            TicketNotice(scheduling::Notice::Audience::kStaff, {}, t.id, "tickets.notify.created",
                          {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(priority))}},
-                         Idem(t, "created", now)});
+                         Idem(t, "created", now)));
         created = t;
     });
     return created;
@@ -179,20 +190,13 @@ Ticket TicketService::Reply(const core::Viewer& viewer, TicketId id, const std::
         if (staff) {
             if (!t.first_response_at) t.first_response_at = now;
             Transition(t, Status::kWaitingMember, now);
-            store.Notify(Notification{Notification::Audience::kMember,
-                                      t.owner,
-                                      t.id,
-                                      "tickets.notify.staff_replied",
-                                      {{"id", Id(t.id)}, {"subject", t.subject}},
-                                      Idem(t, "reply", now)});
+            store.Notify(TicketNotice(scheduling::Notice::Audience::kMember, t.owner, t.id,
+                                      "tickets.notify.staff_replied", {{"id", Id(t.id)}, {"subject", t.subject}},
+                                      Idem(t, "reply", now)));
         } else {
             Transition(t, Status::kWaitingStaff, now);
-            store.Notify(Notification{Notification::Audience::kStaff,
-                                      {},
-                                      t.id,
-                                      "tickets.notify.member_replied",
-                                      {{"id", Id(t.id)}, {"subject", t.subject}},
-                                      Idem(t, "member-reply", now)});
+            store.Notify(TicketNotice(scheduling::Notice::Audience::kStaff, {}, t.id, "tickets.notify.member_replied",
+                                      {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "member-reply", now)));
         }
         Audit(store, t, viewer, "reply", before, std::string(ToString(t.status)), now);
     });
@@ -227,12 +231,9 @@ void TicketService::ApplyClose(TicketStore& store, Ticket& t, const core::Viewer
     t.close_reason = reason;
     Audit(store, t, viewer, "close", before, reason, now);
     if (viewer.user_id != t.owner) {
-        store.Notify(Notification{Notification::Audience::kMember,
-                                  t.owner,
-                                  t.id,
-                                  "tickets.notify.closed",
+        store.Notify(TicketNotice(scheduling::Notice::Audience::kMember, t.owner, t.id, "tickets.notify.closed",
                                   {{"id", Id(t.id)}, {"subject", t.subject}, {"reason", reason}},
-                                  Idem(t, "close", now)});
+                                  Idem(t, "close", now)));
     }
 }
 
@@ -469,47 +470,35 @@ int TicketService::Sweep() {
                 t.first_response_breached = true;
                 touched = true;
                 Audit(store, t, system, "sla_breach", "", "first_response", now);
-                store.Notify(Notification{
-                    Notification::Audience::kStaff,
-                    {},
-                    t.id,
-                    "tickets.notify.breach_first_response",
+                store.Notify(TicketNotice(
+                    scheduling::Notice::Audience::kStaff, {}, t.id, "tickets.notify.breach_first_response",
                     {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
-                    "ticket:" + Id(t.id) + ":breach:first_response"});
+                    "ticket:" + Id(t.id) + ":breach:first_response"));
             }
             if (!t.paused_since && !t.resolution_breached && t.resolution_due <= now) {
                 t.resolution_breached = true;
                 touched = true;
                 Audit(store, t, system, "sla_breach", "", "resolution", now);
-                store.Notify(Notification{
-                    Notification::Audience::kStaff,
-                    {},
-                    t.id,
-                    "tickets.notify.breach_resolution",
+                store.Notify(TicketNotice(
+                    scheduling::Notice::Audience::kStaff, {}, t.id, "tickets.notify.breach_resolution",
                     {{"id", Id(t.id)}, {"subject", t.subject}, {"priority", std::string(ToString(t.priority))}},
-                    "ticket:" + Id(t.id) + ":breach:resolution"});
+                    "ticket:" + Id(t.id) + ":breach:resolution"));
             }
             if (t.status == Status::kWaitingMember && t.paused_since) {
                 if (!t.auto_close_warned_at && now - *t.paused_since >= limits_.auto_close_warning) {
                     t.auto_close_warned_at = now;
                     touched = true;
-                    store.Notify(Notification{Notification::Audience::kMember,
-                                              t.owner,
-                                              t.id,
-                                              "tickets.notify.auto_close_warning",
-                                              {{"id", Id(t.id)}, {"subject", t.subject}},
-                                              Idem(t, "auto-close-warning", *t.paused_since)});
+                    store.Notify(TicketNotice(
+                        scheduling::Notice::Audience::kMember, t.owner, t.id, "tickets.notify.auto_close_warning",
+                        {{"id", Id(t.id)}, {"subject", t.subject}}, Idem(t, "auto-close-warning", *t.paused_since)));
                 } else if (t.auto_close_warned_at && now - *t.auto_close_warned_at >= limits_.auto_close_after) {
                     Transition(t, Status::kClosed, now);
                     t.close_reason = "auto_close";
                     touched = true;
                     Audit(store, t, system, "auto_close", "waiting_member", "closed", now);
-                    store.Notify(Notification{Notification::Audience::kMember,
-                                              t.owner,
-                                              t.id,
-                                              "tickets.notify.auto_closed",
-                                              {{"id", Id(t.id)}, {"subject", t.subject}},
-                                              Idem(t, "auto-closed", now)});
+                    store.Notify(TicketNotice(scheduling::Notice::Audience::kMember, t.owner, t.id,
+                                              "tickets.notify.auto_closed", {{"id", Id(t.id)}, {"subject", t.subject}},
+                                              Idem(t, "auto-closed", now)));
                 }
             }
             if (touched) {

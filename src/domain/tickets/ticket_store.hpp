@@ -6,21 +6,10 @@
 #include <vector>
 
 #include "core/viewer.hpp"
+#include "domain/scheduling/notice.hpp"
 #include "domain/tickets/ticket.hpp"
 
 namespace maxis::tickets {
-
-/// Who a notification is for. Members get DMs (falling back to a channel mention); staff get a post in
-/// the staff channel.
-struct Notification {
-    enum class Audience { kMember, kStaff };
-    Audience audience = Audience::kMember;
-    core::UserId recipient;  // for kMember
-    TicketId ticket;
-    std::string key;  // message-catalog key, rendered in the recipient's locale at delivery
-    std::map<std::string, std::string> params;
-    std::string idempotency_key;
-};
 
 enum class ListScope { kMine, kAll, kAssignedToMe, kUnassigned, kBreached };
 
@@ -59,7 +48,7 @@ public:
     /// Active tickets now, and how many of them nobody is assigned to.
     virtual std::pair<int, int> Backlog() = 0;
     /// Written to the outbox in this same transaction.
-    virtual void Notify(const Notification& notification) = 0;
+    virtual void Notify(const scheduling::Notice& notice) = 0;
 };
 
 class TicketRepository {

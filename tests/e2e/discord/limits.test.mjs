@@ -127,7 +127,9 @@ test('close code 4004: HTTP keeps serving, /readyz and /metrics say why, no reco
     e.proc.kill('SIGHUP');
     await waitFor('a new session', async () => (await e.control('GET', '/_sim/state')).gateway.identifies === 2, 10000);
     await waitFor('/readyz ready', async () => (await (await fetch(`${base}/readyz`)).json()).status === 'ready', 10000);
-    assert.match(await (await fetch(`${base}/metrics`)).text(), /maxis_discord_gateway_state\{state="ready",reason="none"\} 1/);
+    // /readyz is ready once the gateway is no longer failed; the gauge says ready when the new session is.
+    await waitFor('the gauge back to ready', async () =>
+      /maxis_discord_gateway_state\{state="ready",reason="none"\} 1/.test(await (await fetch(`${base}/metrics`)).text()), 10000);
   } finally { await e.stop(); }
 });
 
