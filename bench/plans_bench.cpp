@@ -1,5 +1,5 @@
-// The assistant's metering under load, through the real code paths (PlanStore on the given database,
-// the Assistant, and the OpenAI-compatible client against the simulator at --llm-url):
+// The assistant's metering under load, through the real code paths (SqlPlanRepository and PlanService on the given
+// database, the Assistant, and the OpenAI-compatible client against the simulator at --llm-url):
 //  1. one member, 16 threads, 2000 messages against a quota of 500: attempts/s, latency, and a check that
 //     exactly 500 were counted;
 //  2. 500 members, 16 threads, 12 messages each against a quota of 10: attempts/s, exactly 5000 counted;
@@ -36,12 +36,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int OneMember(storage::Database& db, storage::PlanStore& store, const std::string& day) {
+/// One use counted or refused: the assistant's quota check, one transaction.
+bool TryUse(plans::PlanRepository& repo, core::UserId member, const std::string& day, int limit) {
+    bool counted = false;
+    repo.Write(core::Viewer::System(),
+               [&](plans::PlanStore& store) { counted = store.TryUse(member, day, plans::kUsageMessages, limit); });
+    return counted;
+}
+
+int OneMember(storage::Database& db, plans::PlanRepository& repo, const std::string& day) {
     const core::UserId member{10};
     std::atomic<int> counted{0};
     std::vector<double> micros;
     double s = Hammer(
-        16, 2000, [&](long long) { counted += store.TryUse(member, day, "message", 500) ? 1 : 0; }, micros);
+        16, 2000, [&](long long) { counted += TryUse(repo, member, day, 500) ? 1 : 0; }, micros);
     long long stored = Count(db, "SELECT used FROM assistant_usage WHERE user_id = 10 AND kind = 'message'");
     std::printf(
         "one member: 2000 messages against a quota of 500 from 16 threads in %.2f s: %.0f attempts/s; %d counted, "
@@ -51,14 +59,13 @@ int OneMember(storage::Database& db, storage::PlanStore& store, const std::strin
     return counted == 500 && stored == 500 ? 0 : 1;
 }
 
-int ManyMembers(storage::Database& db, storage::PlanStore& store, const std::string& day) {
+int ManyMembers(storage::Database& db, plans::PlanRepository& repo, const std::string& day) {
     const long long first = 100'000, members = 500, each = 12;
     std::atomic<int> counted{0};
     std::vector<double> micros;
     double s = Hammer(
         16, members * each,
-        [&](long long i) { counted += store.TryUse(core::UserId{first + i % members}, day, "message", 10) ? 1 : 0; },
-        micros);
+        [&](long long i) { counted += TryUse(repo, core::UserId{first + i % members}, day, 10) ? 1 : 0; }, micros);
     long long stored =
         Count(db,
               "SELECT COALESCE(SUM(used), 0) FROM assistant_usage WHERE user_id >= 100000 AND user_id < 100500 "
@@ -105,7 +112,7 @@ void SeedGrants(storage::Database& owner, core::TimePoint now) {
     });
 }
 
-void Dashboard(storage::PlanStore& store, const core::TimeZone& zone, core::TimePoint now) {
+void Dashboard(plans::PlanService& service, const core::TimeZone& zone, core::TimePoint now) {
     std::vector<core::TimePoint> moments;
     for (int i = 29; i >= 0; --i) moments.push_back(now - std::chrono::days(i));
     std::vector<double> subscribers, history, usage;
@@ -116,9 +123,9 @@ void Dashboard(storage::PlanStore& store, const core::TimeZone& zone, core::Time
     };
     int members = 0;
     for (int i = 0; i < 20; ++i) {
-        time(subscribers, [&] { members = store.CountSubscribers(now).members; });
-        time(history, [&] { (void)store.MembersAt(moments); });
-        time(usage, [&] { (void)store.UsagePerDay(zone.LocalDate(moments.front())); });
+        time(subscribers, [&] { members = service.CountSubscribers(now).members; });
+        time(history, [&] { (void)service.MembersAt(moments); });
+        time(usage, [&] { (void)service.UsagePerDay(zone.LocalDate(moments.front())); });
     }
     std::printf("dashboard over 20,000 grants: %d members hold a plan now\n", members);
     Report("subscribers per plan now (MRR, states)", subscribers);
@@ -181,24 +188,24 @@ int main(int argc, char** argv) {
          .entitlements = {.messages_per_day = plans::kUnlimited, .image_input = true}},
     });
     auto zone = core::TimeZone::Load("Europe/Paris");
-    storage::PlanStore store(db, clock, catalog, zone);
+    storage::SqlPlanRepository repo(db, clock);
     testing::NoBilling billing;
-    plans::PlanService service(catalog, store, billing, clock, plans::PlanOptions{});
+    plans::PlanService service(catalog, repo, billing, clock, zone, plans::PlanOptions{});
     // Members with a plan and some history, for the standing read.
     for (int i = 0; i < 50; ++i) {
-        store.GrantTemporary(core::Viewer{core::UserId{1}, core::Role::kStaff}, core::UserId{200'000 + i}, "pro",
-                             clock.Now() + std::chrono::hours(24), "bench");
+        service.GrantTemporary(core::Viewer{core::UserId{1}, core::Role::kStaff}, core::UserId{200'000 + i}, "pro",
+                               std::chrono::hours(24), "bench");
     }
     auto day = zone.LocalDate(clock.Now());
-    int rc = OneMember(db, store, day);
-    rc |= ManyMembers(db, store, day);
+    int rc = OneMember(db, repo, day);
+    rc |= ManyMembers(db, repo, day);
     Standing(service);
     SeedGrants(databases.owner, clock.Now());
-    Dashboard(store, zone, clock.Now());
+    Dashboard(service, zone, clock.Now());
     if (!llm_url.empty()) {
         llm::OpenAiClient model(
             llm::OpenAiOptions{.api_base = llm_url, .api_key = "sk-llm-bench", .model = "sim-model"});
-        plans::Assistant assistant(service, model, zone, plans::AssistantOptions{});
+        plans::Assistant assistant(service, repo, model, zone, plans::AssistantOptions{});
         rc |= Asks(db, assistant, asks);
     }
     return rc;

@@ -110,7 +110,7 @@ struct DiscordRuntime::Parts {
             storage::RecordMemberEvent(db, id, joined, clock.Now());
             // A member who comes back gets their plan roles again.
             if (joined) {
-                if (int n = plans.plans.store().RestoreRoles(id, clock.Now()); n > 0) {
+                if (int n = plans.plans.RestoreRoles(id); n > 0) {
                     spdlog::info("plans: member {} rejoined; {} plan role(s) given back", id.value, n);
                 }
             }
@@ -249,7 +249,7 @@ void DiscordRuntime::ReconcileRoles() {
     }
     const auto& actual = *members;
     auto now = p->clock.Now();
-    auto desired = p->plans.plans.store().DesiredRoles(now);
+    auto desired = p->plans.plans.DesiredRoles();
     auto changes = plans::RoleDrift(desired, actual, managed);
     int granted = 0, revoked = 0;
     for (const auto& c : changes) {
@@ -257,8 +257,8 @@ void DiscordRuntime::ReconcileRoles() {
         spdlog::info("plans: reconciler: {} role {} {} <@{}>", c.grant ? "granting" : "revoking", c.role,
                      c.grant ? "to" : "from", c.user.value);
     }
-    p->plans.plans.store().QueueRoleChanges(changes, "plans.reconcile." + std::to_string(core::ToEpochMillis(now)),
-                                            "Maxis: role reconciliation");
+    p->plans.plans.QueueRoleChanges(changes, "plans.reconcile." + std::to_string(core::ToEpochMillis(now)),
+                                    "Maxis: role reconciliation");
     spdlog::info("plans: role reconciliation checked {} member(s), {} with a plan: {} role(s) to grant, {} to revoke",
                  actual.size(), desired.size(), granted, revoked);
 }

@@ -71,7 +71,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<stripe::StripeGateway> payments;
     std::unique_ptr<shop::ShopService> shop;
     std::unique_ptr<plans::PlanCatalog> plan_catalog;
-    std::unique_ptr<storage::PlanStore> plan_store;
+    std::unique_ptr<storage::SqlPlanRepository> plan_repo;
     std::unique_ptr<stripe::StripeBilling> billing;
     std::unique_ptr<plans::PlanService> plans;
     std::unique_ptr<llm::OpenAiClient> model;
@@ -239,11 +239,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     // Plans first: ticket targets depend on them (priority support).
     const auto& pc = config_.plans;
     parts_->plan_catalog = std::make_unique<plans::PlanCatalog>(CatalogFrom(pc));
-    parts_->plan_store = std::make_unique<storage::PlanStore>(
-        *parts_->db, parts_->clock, *parts_->plan_catalog, *parts_->zone,
-        storage::PlanStoreOptions{.staff_role_ids = config_.discord.staff_role_ids,
-                                  .channel_parent_id = pc.private_channel_category_id,
-                                  .archive_parent_id = pc.archive_category_id});
+    parts_->plan_repo = std::make_unique<storage::SqlPlanRepository>(*parts_->db, parts_->clock);
     parts_->billing = std::make_unique<stripe::StripeBilling>(
         *parts_->stripe_client,
         stripe::BillingUrls{
@@ -251,8 +247,12 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
             .cancel_url = pc.cancel_url.empty() ? origin + "/plans/cancel" : pc.cancel_url,
             .portal_return_url = pc.portal_return_url.empty() ? origin + "/plans/success" : pc.portal_return_url});
     parts_->plans = std::make_unique<plans::PlanService>(
-        *parts_->plan_catalog, *parts_->plan_store, *parts_->billing, parts_->clock,
-        plans::PlanOptions{.grace = pc.grace_period, .announce_channel = pc.announce_channel_id});
+        *parts_->plan_catalog, *parts_->plan_repo, *parts_->billing, parts_->clock, *parts_->zone,
+        plans::PlanOptions{.grace = pc.grace_period,
+                           .announce_channel = pc.announce_channel_id,
+                           .staff_role_ids = config_.discord.staff_role_ids,
+                           .channel_parent_id = pc.private_channel_category_id,
+                           .archive_parent_id = pc.archive_category_id});
     const auto& ac = config_.assistant;
     parts_->model =
         std::make_unique<llm::OpenAiClient>(llm::OpenAiOptions{.api_base = ac.api_base,
@@ -263,7 +263,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                                .max_tokens = ac.max_answer_tokens,
                                                                .timeout = ac.timeout});
     parts_->assistant =
-        std::make_unique<plans::Assistant>(*parts_->plans, *parts_->model, *parts_->zone,
+        std::make_unique<plans::Assistant>(*parts_->plans, *parts_->plan_repo, *parts_->model, *parts_->zone,
                                            plans::AssistantOptions{.system_prompt = ac.system_prompt,
                                                                    .max_prompt_chars = ac.max_prompt_chars,
                                                                    .memory_turns = ac.memory_turns,
@@ -344,9 +344,7 @@ int MaxisApp::Serve(std::ostream& out) {
         if (int ended = parts_->plans->Sweep(); ended > 0)
             spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
         // Conversation turns and rate windows go after two days; daily usage stays a year for the dashboard.
-        auto now = clock.Now();
-        if (int purged = parts_->plan_store->Purge(now - std::chrono::hours(48), now - std::chrono::days(366));
-            purged > 0) {
+        if (int purged = parts_->plans->Purge(); purged > 0) {
             spdlog::debug("plans: purged {} old usage counter(s) and conversation turn(s)", purged);
         }
     });

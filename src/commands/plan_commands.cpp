@@ -138,7 +138,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                                                   {"used", std::to_string(usage.messages)},
                                                   {"limit", Quota(inv.catalog, inv.locale, usage.messages_limit)}}),
                     .ephemeral = true};
-                auto promotions = service.store().Promotions(20);
+                auto promotions = service.Promotions(20);
                 auto now = service.clock().Now();
                 for (const auto& p : service.catalog().all()) {
                     bool current = p.id == standing.plan->id;
@@ -178,7 +178,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 auto plan = inv.args.Get<std::string>("plan");
                 auto url = service.Subscribe(inv.viewer, plan, inv.locale);
                 const auto* p = service.catalog().Find(plan);
-                auto promo = service.store().ActivePromotion(plan, service.clock().Now());
+                auto promo = service.ActivePromotion(plan);
                 Reply reply{.text = inv.T("plans.checkout", {{"plan", PlanName(inv.catalog, inv.locale, plan)}}),
                             .ephemeral = true};
                 if (promo) {
@@ -242,7 +242,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 e.footer = inv.T("plans.reset_note", {{"zone", zone.name()}});
                 Reply reply{.ephemeral = true};
                 reply.embeds.push_back(std::move(e));
-                if (service.store().CustomerOf(inv.viewer.user_id)) {
+                if (service.CustomerOf(inv.viewer.user_id)) {
                     reply.buttons.push_back(
                         {.label = inv.T("plans.button.portal"), .action = "portal", .style = ButtonStyle::kPrimary});
                 }

@@ -12,7 +12,7 @@ std::unique_ptr<Database> MakePlanDatabase(testing::FakeClock&, int pool) {
 
 TEST_F(PlanSuite, MembersReadOnlyTheirOwnGrantsAndUsage) {
     Sync("evt_rls", Sub("pro", "active", clock.Now() + 24h), clock.Now());
-    ASSERT_TRUE(store.TryUse(kAlice.user_id, "2026-01-01", "message", 10));
+    ASSERT_TRUE(TryUse(kAlice.user_id, "2026-01-01", "message", 10));
     auto count = [&](const Viewer& v, const std::string& table) {
         return db->Read(v, [&](Transaction& tx) {
             long long n = -1;

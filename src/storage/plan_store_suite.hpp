@@ -12,7 +12,6 @@
 #include "domain/plans/assistant.hpp"
 #include "storage/plan_store.hpp"
 #include "support/fake_clock.hpp"
-#include "support/no_billing.hpp"
 
 namespace maxis::storage::plan_suite {
 
@@ -82,15 +81,28 @@ public:
     std::vector<plans::ChatMessage> last;
 };
 
+/// A provider that takes every promotion (its code from the percent), so that promotions can be created.
+class PromotionBilling final : public plans::BillingGateway {
+public:
+    [[nodiscard]] bool configured() const override { return true; }
+    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
+    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
+    void CreatePromotion(plans::Promotion& p, const plans::Plan& plan) override {
+        p.code = "PRO" + std::to_string(p.percent_off);
+        p.coupon_id = "co_" + plan.id;
+        p.promotion_code_id = "promo_" + plan.id;
+    }
+};
+
 class PlanSuite : public ::testing::Test {
 protected:
     explicit PlanSuite(int pool = 4)
         : catalog(TestCatalog()),
           zone(core::TimeZone::Load("Europe/Paris")),
           db(MakePlanDatabase(clock, pool)),
-          store(*db, clock, catalog, zone, PlanStoreOptions{.staff_role_ids = {"r-staff"}}),
-          service(catalog, store, billing, clock, plans::PlanOptions{}),
-          assistant(service, model, zone, plans::AssistantOptions{.per_minute = 1000}) {}
+          repo(*db, clock),
+          service(catalog, repo, billing, clock, zone, plans::PlanOptions{.staff_role_ids = {"r-staff"}}),
+          assistant(service, repo, model, zone, plans::AssistantOptions{.per_minute = 1000}) {}
 
     plans::SubscriptionState Sub(const std::string& plan, const std::string& status, core::TimePoint end,
                                  bool cancel = false) {
@@ -104,9 +116,21 @@ protected:
     }
     EventOutcome Sync(const std::string& event, const plans::SubscriptionState& s, core::TimePoint observed,
                       bool failed = false) {
-        return store.SyncSubscription({event, "customer.subscription.updated"}, s, observed,
-                                      plans::SyncOptions{.grace = 72h, .payment_failed = failed});
+        return service.OnSubscription({event, "customer.subscription.updated"}, s, observed,
+                                      plans::SyncOptions{.payment_failed = failed});
     }
+    /// The usage counter primitives, each in a transaction of its own.
+    bool TryUse(UserId user, const std::string& day, const std::string& kind, int limit) {
+        bool counted = false;
+        repo.Write(Viewer::System(), [&](plans::PlanStore& s) { counted = s.TryUse(user, day, kind, limit); });
+        return counted;
+    }
+    int Used(UserId user, const std::string& day, const std::string& kind) {
+        int used = 0;
+        repo.Read(Viewer::System(), [&](plans::PlanStore& s) { used = s.Used(user, day, kind); });
+        return used;
+    }
+    std::vector<plans::Grant> Grants(UserId user) { return service.StandingOf(user).grants; }
     /// Outbox items of a channel (role items as "+role"/"-role", notices by key, channels by name).
     std::vector<std::string> Outbox(const std::string& channel) {
         return db->Read(Viewer::System(), [&](Transaction& tx) {
@@ -135,8 +159,8 @@ protected:
     plans::PlanCatalog catalog;
     core::TimeZone zone;
     std::unique_ptr<Database> db;
-    PlanStore store;
-    testing::NoBilling billing;
+    SqlPlanRepository repo;
+    PromotionBilling billing;
     plans::PlanService service;
     EchoModel model;
     plans::Assistant assistant;
@@ -154,7 +178,7 @@ TEST_F(PlanSuite, SubscriptionLifecycleKeepsTheRoleAndNeverGoesBackInTime) {
     clock.Advance(1h);
     auto month2 = month + 30 * 24h;
     EXPECT_EQ(Sync("evt_2", Sub("pro", "active", month2), clock.Now()), EventOutcome::kApplied);
-    EXPECT_EQ(store.Grants(kAlice.user_id).front().period_end, month2);
+    EXPECT_EQ(Grants(kAlice.user_id).front().period_end, month2);
     // An older observation arriving late is recorded but changes nothing.
     EXPECT_EQ(Sync("evt_old", Sub("pro", "canceled", month), t0 + 1min), EventOutcome::kIgnored);
     EXPECT_EQ(PlanOf(kAlice), "pro");
@@ -176,7 +200,7 @@ TEST_F(PlanSuite, SubscriptionLifecycleKeepsTheRoleAndNeverGoesBackInTime) {
     EXPECT_EQ(Outbox("discord.role").back(), "-r-ultra");
     EXPECT_EQ(Outbox("discord.channel_archive").size(), 1u);
     EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.ended");
-    EXPECT_TRUE(store.DesiredRoles(clock.Now()).empty());
+    EXPECT_TRUE(service.DesiredRoles().empty());
 }
 
 TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
@@ -184,7 +208,7 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
     Sync("evt_a", Sub("pro", "active", end), clock.Now());
     clock.Advance(25h);
     EXPECT_EQ(Sync("evt_fail", Sub("pro", "past_due", end), clock.Now(), true), EventOutcome::kApplied);
-    auto g = store.Grants(kAlice.user_id).front();
+    auto g = Grants(kAlice.user_id).front();
     EXPECT_EQ(g.status, GrantStatus::kPastDue);
     ASSERT_TRUE(g.grace_until);
     EXPECT_EQ(*g.grace_until, clock.Now() + 72h);
@@ -193,12 +217,11 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
     // A second failure does not push the grace period back.
     clock.Advance(24h);
     Sync("evt_fail2", Sub("pro", "past_due", end), clock.Now(), true);
-    EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
+    EXPECT_EQ(*Grants(kAlice.user_id).front().grace_until, g.grace_until);
     // The bank asks the member to confirm (3-D Secure): same grace, and the notice links to the invoice.
-    store.SyncSubscription(
-        {"evt_sca", "invoice.payment_action_required"}, Sub("pro", "past_due", end), clock.Now(),
-        plans::SyncOptions{.grace = 72h, .payment_failed = true, .confirm_url = "https://invoice.stripe.com/i/1"});
-    EXPECT_EQ(*store.Grants(kAlice.user_id).front().grace_until, g.grace_until);
+    service.OnSubscription({"evt_sca", "invoice.payment_action_required"}, Sub("pro", "past_due", end), clock.Now(),
+                           plans::SyncOptions{.payment_failed = true, .confirm_url = "https://invoice.stripe.com/i/1"});
+    EXPECT_EQ(*Grants(kAlice.user_id).front().grace_until, g.grace_until);
     EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.payment_action");
     auto link = db->Read(Viewer::System(), [&](Transaction& tx) {
         std::string payload;
@@ -208,47 +231,48 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
     });
     EXPECT_EQ(link.at("url"), "https://invoice.stripe.com/i/1");
     EXPECT_EQ(link.at("key"), "plans.button.confirm_payment");
-    EXPECT_EQ(store.Sweep(clock.Now()), 0);
+    EXPECT_EQ(service.Sweep(), 0);
     clock.Advance(49h);
     EXPECT_EQ(PlanOf(kAlice), "free");  // out of grace, even before the sweep
-    EXPECT_EQ(store.Sweep(clock.Now()), 1);
-    EXPECT_EQ(store.Grants(kAlice.user_id).front().status, GrantStatus::kEnded);
+    EXPECT_EQ(service.Sweep(), 1);
+    EXPECT_EQ(Grants(kAlice.user_id).front().status, GrantStatus::kEnded);
     EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-pro", "-r-pro"}));
     EXPECT_EQ(Outbox("notify.member").back(), "plans.notify.ended");
-    EXPECT_EQ(store.Sweep(clock.Now()), 0);
+    EXPECT_EQ(service.Sweep(), 0);
 }
 
 TEST_F(PlanSuite, FounderIsPermanentUntilRefundedAndARevocationWaitsForItsPayment) {
-    EXPECT_EQ(store.OneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kRetryLater);
-    EXPECT_EQ(store.OneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f",
-                                std::nullopt),
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kRetryLater);
+    EXPECT_EQ(service.OnOneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f",
+                                    std::nullopt),
               EventOutcome::kApplied);
     clock.Advance(24h * 3650);
     EXPECT_EQ(PlanOf(kAlice), "founder");
     EXPECT_EQ(service.StandingOf(kAlice.user_id).entitlements.messages_per_day, 500);
-    EXPECT_EQ(store.CustomerOf(kAlice.user_id), "cus_f");
-    EXPECT_EQ(store.OneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kApplied);
+    EXPECT_EQ(service.CustomerOf(kAlice.user_id), "cus_f");
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kApplied);
     EXPECT_EQ(PlanOf(kAlice), "free");
     EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-founder", "-r-founder"}));
-    EXPECT_EQ(store.OneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_f", "disputed"), EventOutcome::kIgnored);
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_f", "disputed"),
+              EventOutcome::kIgnored);
 }
 
 TEST_F(PlanSuite, TemporaryGrantEndsOnItsDateAndRejoinRestoresRoles) {
     auto g = service.GrantTemporary(kStaff, kAlice.user_id, "ultra", 48h, "giveaway");
     EXPECT_EQ(g.expires_at, clock.Now() + 48h);
     EXPECT_EQ(PlanOf(kAlice), "ultra");
-    EXPECT_EQ(store.RestoreRoles(kAlice.user_id, clock.Now()), 1);
+    EXPECT_EQ(service.RestoreRoles(kAlice.user_id), 1);
     EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-ultra", "+r-ultra"}));
     EXPECT_THROW(service.GrantTemporary(kAlice, kAlice.user_id, "ultra", 48h, ""), core::Error);
     clock.Advance(49h);
-    EXPECT_EQ(store.Sweep(clock.Now()), 1);
+    EXPECT_EQ(service.Sweep(), 1);
     EXPECT_EQ(PlanOf(kAlice), "free");
     EXPECT_EQ(Outbox("discord.role").back(), "-r-ultra");
 }
 
 TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
     auto day = assistant.DayOf(clock.Now());
-    for (int i = 0; i < 9; ++i) ASSERT_TRUE(store.TryUse(kAlice.user_id, day, "message", 10));
+    for (int i = 0; i < 9; ++i) ASSERT_TRUE(TryUse(kAlice.user_id, day, "message", 10));
     std::atomic<int> answered{0}, exhausted{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 10; ++i) {
@@ -262,7 +286,7 @@ TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
     EXPECT_EQ(answered.load(), 1);
     EXPECT_EQ(exhausted.load(), 9);
     EXPECT_EQ(model.calls.load(), 1);
-    EXPECT_EQ(store.Used(kAlice.user_id, day, "message"), 10);
+    EXPECT_EQ(Used(kAlice.user_id, day, "message"), 10);
     auto a = assistant.Ask(kAlice.user_id, "again", {});
     EXPECT_EQ(a.kind, plans::AnswerKind::kQuotaExhausted);
     EXPECT_EQ(a.upgrade, "pro");  // the first monthly plan with more messages
@@ -349,14 +373,14 @@ TEST_F(PlanSuite, UsagePerDaySumsMembersAndSurvivesThePurgeOfRateWindows) {
     ASSERT_EQ(assistant.Ask(bob.user_id, "q", {}).kind, plans::AnswerKind::kAnswered);
     auto tomorrow = assistant.DayOf(clock.Now());
 
-    auto days = store.UsagePerDay(today);
+    auto days = service.UsagePerDay(today);
     ASSERT_EQ(days.size(), 2u);
     EXPECT_EQ(days[0].day, today);
     EXPECT_EQ(std::vector<long long>({days[0].messages, days[0].images, days[0].members}),
               (std::vector<long long>{4, 0, 2}));
     EXPECT_EQ(std::vector<long long>({days[1].messages, days[1].images, days[1].members}),
               (std::vector<long long>{1, 0, 1}));
-    EXPECT_EQ(store.UsagePerDay(tomorrow).size(), 1u);
+    EXPECT_EQ(service.UsagePerDay(tomorrow).size(), 1u);
 
     // Two days on: turns and rate windows go, daily counters stay until their own cutoff.
     clock.Advance(72h);
@@ -369,35 +393,29 @@ TEST_F(PlanSuite, UsagePerDaySumsMembersAndSurvivesThePurgeOfRateWindows) {
     };
     ASSERT_GT(rows("assistant_usage WHERE kind = 'rate'"), 0);
     ASSERT_GT(rows("assistant_turns"), 0);
-    EXPECT_GT(store.Purge(clock.Now() - 48h, clock.Now() - 366 * 24h), 0);
+    EXPECT_GT(service.Purge(), 0);
     EXPECT_EQ(rows("assistant_usage WHERE kind = 'rate'"), 0);
     EXPECT_EQ(rows("assistant_turns"), 0);
-    EXPECT_EQ(store.UsagePerDay(today).size(), 2u);
-    store.Purge(clock.Now() - 48h, clock.Now());
-    EXPECT_TRUE(store.UsagePerDay(today).empty());
+    EXPECT_EQ(service.UsagePerDay(today).size(), 2u);
+    clock.Advance(366 * 24h);  // a year on, the daily counters go too
+    service.Purge();
+    EXPECT_TRUE(service.UsagePerDay(today).empty());
 }
 
 TEST_F(PlanSuite, PromotionsApplyUntilTheyExpireAndCountTheirUses) {
-    plans::Promotion p{.code = "PRO20",
-                       .percent_off = 20,
-                       .plan = "pro",
-                       .expires_at = clock.Now() + 48h,
-                       .coupon_id = "co_1",
-                       .promotion_code_id = "promo_1",
-                       .created_by = kStaff.user_id,
-                       .created_at = clock.Now()};
-    auto saved = store.SavePromotion(p, "chan-1");
+    auto saved = service.CreatePromotion(kStaff, 20, "pro", 48h);
+    EXPECT_GT(saved.id, 0);
     EXPECT_EQ(Outbox("notify.staff"), (std::vector<std::string>{"plans.notify.promotion"}));
-    EXPECT_EQ(store.ActivePromotion("pro", clock.Now())->code, "PRO20");
-    EXPECT_FALSE(store.ActivePromotion("ultra", clock.Now()));
-    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
+    EXPECT_EQ(service.ActivePromotion("pro")->code, "PRO20");
+    EXPECT_FALSE(service.ActivePromotion("ultra"));
+    service.OnSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
                            clock.Now(), plans::SyncOptions{.promotion = saved.id});
-    store.SyncSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
+    service.OnSubscription({"evt_p1", "checkout.session.completed"}, Sub("pro", "active", clock.Now() + 30 * 24h),
                            clock.Now(), plans::SyncOptions{.promotion = saved.id});
-    EXPECT_EQ(store.Promotions(10).front().uses, 1);
+    EXPECT_EQ(service.Promotions(10).front().uses, 1);
     clock.Advance(48h);
-    EXPECT_FALSE(store.ActivePromotion("pro", clock.Now()));
-    auto counts = store.CountSubscribers(clock.Now()).plans;
+    EXPECT_FALSE(service.ActivePromotion("pro"));
+    auto counts = service.CountSubscribers(clock.Now()).plans;
     auto pro = std::find_if(counts.begin(), counts.end(), [](const auto& c) { return c.plan == "pro"; });
     EXPECT_EQ(pro->members, 1);
     EXPECT_EQ(pro->mrr_minor, 999);
@@ -415,7 +433,7 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     };
     // Alice: Pro, renewing, plus a temporary Pro grant (a prize): one member, one monthly price.
     Sync("evt_a", sub(3001, "sub_a", "pro", false), clock.Now());
-    store.GrantTemporary(kStaff, UserId{3001}, "pro", clock.Now() + 24h, "prize");
+    service.GrantTemporary(kStaff, UserId{3001}, "pro", 24h, "prize");
     // Bob: Pro, cancelled at the period's end: a member, not revenue.
     Sync("evt_b", sub(3002, "sub_b", "pro", true), clock.Now());
     // Chloé: Pro, her renewal failed: still a member (grace), still counted in revenue.
@@ -424,16 +442,17 @@ TEST_F(PlanSuite, SubscribersCountEachMemberOncePerPlanWithTheirState) {
     failed.status = "past_due";
     Sync("evt_c2", failed, clock.Now() + 1s, true);
     // Dan: Ultra only as a prize. Eve: Ultra that ended. Founder bought once, by Alice too.
-    store.GrantTemporary(kStaff, UserId{3004}, "ultra", clock.Now() + 24h, "prize");
+    service.GrantTemporary(kStaff, UserId{3004}, "ultra", 24h, "prize");
     Sync("evt_e", sub(3005, "sub_e", "ultra", false), clock.Now());
     auto ended = sub(3005, "sub_e", "ultra", false);
     ended.status = "canceled";
     Sync("evt_e2", ended, clock.Now() + 1s);
-    store.OneTimePaid({"evt_f", "checkout.session.completed"}, UserId{3006}, "founder", "pi_f", "cus_f", std::nullopt);
-    store.OneTimePaid({"evt_fa", "checkout.session.completed"}, UserId{3001}, "founder", "pi_fa", "cus_a",
-                      std::nullopt);
+    service.OnOneTimePaid({"evt_f", "checkout.session.completed"}, UserId{3006}, "founder", "pi_f", "cus_f",
+                          std::nullopt);
+    service.OnOneTimePaid({"evt_fa", "checkout.session.completed"}, UserId{3001}, "founder", "pi_fa", "cus_a",
+                          std::nullopt);
 
-    auto all = store.CountSubscribers(clock.Now() + 2s);
+    auto all = service.CountSubscribers(clock.Now() + 2s);
     auto& counts = all.plans;
     std::map<std::string, plans::PlanCount> by;
     for (const auto& c : counts) by[c.plan] = c;
@@ -455,18 +474,39 @@ TEST_F(PlanSuite, MembersAtRebuildsWhoHeldEachPlanOverTime) {
     auto t0 = clock.Now();
     Sync("evt_h1", Sub("pro", "active", t0 + 30 * 24h), t0);
     clock.Advance(24h);
-    store.GrantTemporary(kStaff, UserId{3002}, "ultra", clock.Now() + 24h, "prize");
-    store.GrantTemporary(kStaff, kAlice.user_id, "pro", clock.Now() + 5 * 24h, "prize");  // overlaps her subscription
+    service.GrantTemporary(kStaff, UserId{3002}, "ultra", 24h, "prize");
+    service.GrantTemporary(kStaff, kAlice.user_id, "pro", 5 * 24h, "prize");  // overlaps her subscription
     clock.Advance(48h);
     Sync("evt_h2", Sub("pro", "canceled", t0 + 30 * 24h), clock.Now());  // ended at t0 + 3 days
     clock.Advance(96h);
-    store.Sweep(clock.Now());
+    service.Sweep();
     std::vector<core::TimePoint> moments = {t0 - 1h, t0 + 1h, t0 + 25h, t0 + 49h, t0 + 73h, t0 + 7 * 24h};
-    auto held = store.MembersAt(moments);
+    auto held = service.MembersAt(moments);
     EXPECT_EQ(held["pro"], (std::vector<int>{0, 1, 1, 1, 1, 0}));  // once, though two grants overlap
     EXPECT_EQ(held["ultra"], (std::vector<int>{0, 0, 1, 0, 0, 0}));
     EXPECT_EQ(held["founder"], (std::vector<int>(6, 0)));
     EXPECT_FALSE(held.contains("free"));
+}
+
+TEST_F(PlanSuite, AMembersTransactionReadsOnlyTheirOwnRows) {
+    const Viewer bob{UserId{3002}, Role::kMember};
+    Sync("evt_v", Sub("pro", "active", clock.Now() + 24h), clock.Now());
+    ASSERT_TRUE(TryUse(kAlice.user_id, "2026-01-01", "message", 10));
+    std::size_t alice_sees = 0, bob_sees = 99, bob_live = 99;
+    int bob_used = -1;
+    std::optional<std::string> bob_customer;
+    repo.Read(kAlice, [&](plans::PlanStore& s) { alice_sees = s.GrantsOf(kAlice.user_id).size(); });
+    repo.Read(bob, [&](plans::PlanStore& s) {
+        bob_sees = s.GrantsOf(kAlice.user_id).size();
+        bob_live = s.LiveGrants().size();
+        bob_used = s.Used(kAlice.user_id, "2026-01-01", "message");
+        bob_customer = s.CustomerOf(kAlice.user_id);
+    });
+    EXPECT_EQ(alice_sees, 1u);
+    EXPECT_EQ(bob_sees, 0u);
+    EXPECT_EQ(bob_live, 0u);
+    EXPECT_EQ(bob_used, 0);
+    EXPECT_FALSE(bob_customer);
 }
 
 }  // namespace maxis::storage::plan_suite

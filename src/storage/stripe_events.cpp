@@ -16,23 +16,29 @@ core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::
     using core::EventOutcome;
     try {
         return db.Write(core::Viewer::System(), [&](Transaction& tx) {
-            long long at = core::ToEpochMillis(now);
-            std::string pending = "applying";
-            soci::statement st =
-                (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES "
-                                     "(:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
-                 soci::use(event_id), soci::use(type), soci::use(pending), soci::use(at));
-            if (AffectedRows(st) != 1) return EventOutcome::kDuplicate;
+            if (!RecordEventIn(tx, now, event_id, type)) return EventOutcome::kDuplicate;
             auto outcome = effect(tx);
             if (outcome == EventOutcome::kRetryLater) throw RetrySignal{};  // roll back: not recorded
-            std::string name(core::ToString(outcome));
-            tx.sql() << "UPDATE stripe_events SET outcome = :o WHERE event_id = :e", soci::use(name),
-                soci::use(event_id);
+            SetEventOutcomeIn(tx, event_id, outcome);
             return outcome;
         });
     } catch (const RetrySignal&) {
         return EventOutcome::kRetryLater;
     }
+}
+
+bool RecordEventIn(Transaction& tx, core::TimePoint now, const std::string& event_id, const std::string& type) {
+    long long at = core::ToEpochMillis(now);
+    std::string pending = "applying";
+    soci::statement st = (tx.sql().prepare << "INSERT INTO stripe_events (event_id, type, outcome, received_at) "
+                                              "VALUES (:e, :t, :o, :r) ON CONFLICT (event_id) DO NOTHING",
+                          soci::use(event_id), soci::use(type), soci::use(pending), soci::use(at));
+    return AffectedRows(st) == 1;
+}
+
+void SetEventOutcomeIn(Transaction& tx, const std::string& event_id, core::EventOutcome outcome) {
+    std::string name(core::ToString(outcome));
+    tx.sql() << "UPDATE stripe_events SET outcome = :o WHERE event_id = :e", soci::use(name), soci::use(event_id);
 }
 
 bool EventRecorded(Database& db, const std::string& event_id) {

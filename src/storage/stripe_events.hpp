@@ -15,6 +15,11 @@ core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::
                                   const std::string& type,
                                   const std::function<core::EventOutcome(Transaction&)>& effect);
 
+/// Records an event id in the caller's transaction (outcome "applying"); false when it was recorded already.
+bool RecordEventIn(Transaction& tx, core::TimePoint now, const std::string& event_id, const std::string& type);
+/// Sets a recorded event's outcome in the caller's transaction.
+void SetEventOutcomeIn(Transaction& tx, const std::string& event_id, core::EventOutcome outcome);
+
 /// Whether an event id was recorded already.
 bool EventRecorded(Database& db, const std::string& event_id);
 

@@ -108,11 +108,11 @@ private:
                 return Sync(event, Str(object, "subscription"), plans::SyncOptions{.promotion = PromotionOf(object)});
             }
             auto status = Str(object, "payment_status");
-            if (status != "paid" && status != "no_payment_required") return plans_->store().Unhandled(event);
+            if (status != "paid" && status != "no_payment_required") return plans_->OnUnhandled(event);
             auto user = MemberId(Meta(object, "user_id"));
-            if (!user) return plans_->store().Unhandled(event);
-            return plans_->store().OneTimePaid(event, *user, Meta(object, "plan"), Str(object, "payment_intent"),
-                                               Str(object, "customer"), PromotionOf(object));
+            if (!user) return plans_->OnUnhandled(event);
+            return plans_->OnOneTimePaid(event, *user, Meta(object, "plan"), Str(object, "payment_intent"),
+                                         Str(object, "customer"), PromotionOf(object));
         }
         if (type.starts_with("customer.subscription.")) {
             auto state = ParseSubscription(object, plans_->catalog());
@@ -135,14 +135,13 @@ private:
         if (type == "charge.refunded") {
             if (!plan_object) return std::nullopt;
             const auto* refunded = object.if_contains("refunded");
-            if (refunded == nullptr || !refunded->is_bool() || !refunded->as_bool())
-                return plans_->store().Unhandled(event);
-            return plans_->store().OneTimeRevoked(event, Str(object, "payment_intent"), "refunded");
+            if (refunded == nullptr || !refunded->is_bool() || !refunded->as_bool()) return plans_->OnUnhandled(event);
+            return plans_->OnOneTimeRevoked(event, Str(object, "payment_intent"), "refunded");
         }
         if (type == "charge.dispute.created") {
             auto pi = Str(object, "payment_intent");
-            if (pi.empty() || !plans_->store().OwnsPayment(pi)) return std::nullopt;
-            return plans_->store().OneTimeRevoked(event, pi, "disputed: " + Str(object, "reason"));
+            if (pi.empty() || !plans_->OwnsPayment(pi)) return std::nullopt;
+            return plans_->OnOneTimeRevoked(event, pi, "disputed: " + Str(object, "reason"));
         }
         return std::nullopt;
     }
@@ -151,7 +150,7 @@ private:
     /// latest state; the store refuses a read older than one already applied).
     EventOutcome Sync(const plans::PlanEvent& event, const std::string& subscription,
                       const plans::SyncOptions& options) {
-        if (subscription.empty()) return plans_->store().Unhandled(event);
+        if (subscription.empty()) return plans_->OnUnhandled(event);
         if (shop_.store().EventRecorded(event.id)) return EventOutcome::kDuplicate;
         json::object object;
         try {
@@ -164,7 +163,7 @@ private:
         if (state.user.value == 0 || plans_->catalog().Find(state.plan) == nullptr) {
             spdlog::warn("stripe: subscription {} names no member or no known plan (price not in [plans]); ignored",
                          subscription);
-            return plans_->store().Unhandled(event);
+            return plans_->OnUnhandled(event);
         }
         return plans_->OnSubscription(event, state, observed, options);
     }

@@ -1,5 +1,6 @@
 #include "domain/plans/assistant.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/errors.hpp"
@@ -8,9 +9,10 @@ namespace maxis::plans {
 
 namespace {
 
-constexpr const char* kMessages = "message";
-constexpr const char* kImages = "image";
-constexpr const char* kRate = "rate";
+constexpr const char* kMessages = kUsageMessages;
+constexpr const char* kImages = kUsageImages;
+constexpr const char* kRate = kUsageRate;
+const core::Viewer kSystem = core::Viewer::System();
 
 /// The counter's ceiling: unlimited plans are counted too (usage on the user card and the dashboard).
 int Cap(int per_day) { return per_day == kUnlimited ? std::numeric_limits<int>::max() : per_day; }
@@ -43,6 +45,27 @@ std::optional<Answer> Refused(bool configured, const std::string& text, bool has
 
 std::string Assistant::DayOf(core::TimePoint t) const { return zone_.LocalDate(t); }
 
+bool Assistant::TryUse(core::UserId user, const std::string& day, const char* kind, int limit) {
+    if (limit <= 0) return false;
+    bool counted = false;
+    repo_.Write(kSystem, [&](PlanStore& store) { counted = store.TryUse(user, day, kind, limit); });
+    return counted;
+}
+
+void Assistant::GiveBack(core::UserId user, const std::string& day, const char* kind) {
+    repo_.Write(kSystem, [&](PlanStore& store) { store.GiveBack(user, day, kind); });
+}
+
+int Assistant::Used(core::UserId user, const std::string& day, const char* kind) {
+    int used = 0;
+    repo_.Read(kSystem, [&](PlanStore& store) { used = store.Used(user, day, kind); });
+    return used;
+}
+
+void Assistant::Forget(core::UserId user) {
+    repo_.Write(kSystem, [&](PlanStore& store) { store.DeleteTurns(user); });
+}
+
 std::string Assistant::Upgrade(const Standing& standing,
                                bool (*offers)(const Entitlements&, const Entitlements&)) const {
     // The first monthly plan that gives what is missing, else a one-time one.
@@ -57,10 +80,9 @@ std::string Assistant::Upgrade(const Standing& standing,
 
 Usage Assistant::UsageOf(core::UserId user, const Standing& standing) {
     Usage u{.day = DayOf(plans_.clock().Now())};
-    auto& store = plans_.store();
-    u.messages = store.Used(user, u.day, kMessages);
+    u.messages = Used(user, u.day, kMessages);
     u.messages_limit = standing.entitlements.messages_per_day;
-    u.images = store.Used(user, u.day, kImages);
+    u.images = Used(user, u.day, kImages);
     u.images_limit = standing.entitlements.image_generation ? standing.entitlements.images_per_day : 0;
     return u;
 }
@@ -80,10 +102,9 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
         return a;
     }
     auto day = DayOf(now);
-    auto& store = plans_.store();
     a.limit = e.messages_per_day;
     // The quota first: a member who is out of messages is told so, whatever the minute.
-    bool counted = store.TryUse(user, day, kMessages, Cap(e.messages_per_day));
+    bool counted = TryUse(user, day, kMessages, Cap(e.messages_per_day));
     if (!counted) {
         a.kind = AnswerKind::kQuotaExhausted;
         a.used = e.messages_per_day;
@@ -91,33 +112,34 @@ Answer Assistant::Ask(core::UserId user, const std::string& question, const std:
         return a;
     }
     auto minute = core::FormatIso8601(now).substr(0, 16);  // one window per UTC minute
-    if (!store.TryUse(user, minute, kRate, options_.per_minute)) {
-        store.GiveBack(user, day, kMessages);
+    if (!TryUse(user, minute, kRate, options_.per_minute)) {
+        GiveBack(user, day, kMessages);
         a.kind = AnswerKind::kRateLimited;
         a.limit = options_.per_minute;
         return a;
     }
     std::vector<ChatMessage> messages;
     if (!options_.system_prompt.empty()) messages.push_back({"system", options_.system_prompt, {}});
-    for (auto& t : store.Recall(user, now - options_.memory_ttl, options_.memory_turns)) {
-        messages.push_back({t.role, std::move(t.content), {}});
-    }
+    std::vector<Turn> turns;
+    repo_.Read(kSystem,
+               [&](PlanStore& store) { turns = store.Turns(user, now - options_.memory_ttl, options_.memory_turns); });
+    // A conversation starts with the member's words.
+    auto first = std::find_if(turns.begin(), turns.end(), [](const Turn& t) { return t.role == "user"; });
+    for (auto it = first; it != turns.end(); ++it) messages.push_back({it->role, std::move(it->content), {}});
     messages.push_back({"user", question, image_urls});
     try {
         a.text = model_.Chat(messages);
     } catch (const std::exception&) {
         // The provider logs its own failures.
-        store.GiveBack(user, day, kMessages);
+        GiveBack(user, day, kMessages);
         a.kind = AnswerKind::kFailed;
         return a;
     }
-    int keep = options_.memory_turns;
-    store.Remember(
-        user,
-        {Turn{"user", question.empty() ? "(image)" : question, now}, Turn{"assistant", a.text, plans_.clock().Now()}},
-        keep);
+    std::vector<Turn> exchange{Turn{"user", question.empty() ? "(image)" : question, now},
+                               Turn{"assistant", a.text, plans_.clock().Now()}};
+    repo_.Write(kSystem, [&](PlanStore& store) { store.AddTurns(user, exchange, options_.memory_turns); });
     a.kind = AnswerKind::kAnswered;
-    a.used = store.Used(user, day, kMessages);
+    a.used = Used(user, day, kMessages);
     return a;
 }
 
@@ -134,9 +156,8 @@ Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
         return a;
     }
     auto day = DayOf(now);
-    auto& store = plans_.store();
     a.limit = e.images_per_day;
-    if (!store.TryUse(user, day, kImages, Cap(e.images_per_day))) {
+    if (!TryUse(user, day, kImages, Cap(e.images_per_day))) {
         a.kind = AnswerKind::kQuotaExhausted;
         a.used = e.images_per_day;
         a.upgrade = Upgrade(standing, &ImageGeneration);
@@ -146,12 +167,12 @@ Answer Assistant::Imagine(core::UserId user, const std::string& prompt) {
         a.text = model_.Image(prompt);
     } catch (const std::exception&) {
         // The provider logs its own failures.
-        store.GiveBack(user, day, kImages);
+        GiveBack(user, day, kImages);
         a.kind = AnswerKind::kFailed;
         return a;
     }
     a.kind = AnswerKind::kAnswered;
-    a.used = store.Used(user, day, kImages);
+    a.used = Used(user, day, kImages);
     return a;
 }
 

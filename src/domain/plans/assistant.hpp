@@ -68,8 +68,10 @@ struct Usage {
 /// and per-minute limits.
 class Assistant {
 public:
-    Assistant(PlanService& plans, LanguageModel& model, const core::TimeZone& zone, AssistantOptions options)
-        : plans_(plans), model_(model), zone_(zone), options_(std::move(options)) {}
+    /// Plans give the member's standing; the repository holds the usage counters and the conversation memory.
+    Assistant(PlanService& plans, PlanRepository& repo, LanguageModel& model, const core::TimeZone& zone,
+              AssistantOptions options)
+        : plans_(plans), repo_(repo), model_(model), zone_(zone), options_(std::move(options)) {}
 
     [[nodiscard]] bool configured() const { return model_.configured(); }
     [[nodiscard]] const AssistantOptions& options() const { return options_; }
@@ -80,11 +82,15 @@ public:
     [[nodiscard]] Usage UsageOf(core::UserId user) { return UsageOf(user, plans_.StandingOf(user)); }
     /// The local day ("2026-11-25") a moment belongs to in the community's time zone.
     [[nodiscard]] std::string DayOf(core::TimePoint t) const;
-    void Forget(core::UserId user) { plans_.store().Forget(user); }
+    void Forget(core::UserId user);
 
 private:
     std::string Upgrade(const Standing& standing, bool (*offers)(const Entitlements&, const Entitlements&)) const;
+    bool TryUse(core::UserId user, const std::string& day, const char* kind, int limit);
+    void GiveBack(core::UserId user, const std::string& day, const char* kind);
+    int Used(core::UserId user, const std::string& day, const char* kind);
     PlanService& plans_;
+    PlanRepository& repo_;
     LanguageModel& model_;
     const core::TimeZone& zone_;
     AssistantOptions options_;

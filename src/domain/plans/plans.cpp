@@ -6,12 +6,17 @@
 
 namespace maxis::plans {
 
+namespace {
+bool IsFree(const Plan& p) { return p.billing == Billing::kFree; }
+}  // namespace
+
 PlanCatalog::PlanCatalog(std::vector<Plan> plans) : plans_(std::move(plans)) {
-    if (Find("free") == nullptr) plans_.insert(plans_.begin(), Plan{.id = "free"});
-    std::sort(plans_.begin(), plans_.end(), [](const Plan& a, const Plan& b) { return a.rank < b.rank; });
+    // Members with nothing in force hold the free plan: a catalog without one gets the default.
+    if (std::none_of(plans_.begin(), plans_.end(), IsFree)) plans_.insert(plans_.begin(), Plan{.id = "free"});
+    std::stable_sort(plans_.begin(), plans_.end(), [](const Plan& a, const Plan& b) { return a.rank < b.rank; });
 }
 
-const Plan& PlanCatalog::Free() const { return *Find("free"); }
+const Plan& PlanCatalog::Free() const { return *std::find_if(plans_.begin(), plans_.end(), IsFree); }
 
 const Plan* PlanCatalog::Find(std::string_view id) const {
     for (const auto& p : plans_) {

@@ -39,7 +39,8 @@ struct Plan {
     Entitlements entitlements;
 };
 
-/// The plans in force, from the configuration. Always has "free".
+/// The plans in force, from the configuration. Always has a free plan (the first by rank billed kFree; a
+/// default "free" when the configuration names none).
 class PlanCatalog {
 public:
     explicit PlanCatalog(std::vector<Plan> plans);

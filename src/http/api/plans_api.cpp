@@ -89,7 +89,7 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
         json::array items;
         // Totals per currency: plans may be priced in different ones.
         std::map<std::string, long long> mrr;
-        auto counts = plans.store().CountSubscribers(plans.clock().Now());
+        auto counts = plans.CountSubscribers(plans.clock().Now());
         for (const auto& c : counts.plans) {
             mrr[c.currency] += c.mrr_minor;
             const auto* plan = plans.catalog().Find(c.plan);
@@ -127,7 +127,7 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
             moments.push_back(std::min(now, end - std::chrono::milliseconds(1)));
         }
         json::array items;
-        auto counts = plans.store().MembersAt(moments);
+        auto counts = plans.MembersAt(moments);
         for (const auto& p : plans.catalog().all()) {  // in the catalog's order
             if (auto it = counts.find(p.id); it != counts.end()) {
                 json::array members;
@@ -143,7 +143,7 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
         int days = IntParam(req, "days", 1, 366, 30);
         auto since = assistant.DayOf(plans.clock().Now() - std::chrono::days(days - 1));
         json::array items;
-        for (const auto& d : plans.store().UsagePerDay(since)) {
+        for (const auto& d : plans.UsagePerDay(since)) {
             items.push_back(
                 json::object{{"day", d.day}, {"messages", d.messages}, {"images", d.images}, {"members", d.members}});
         }
