@@ -10,12 +10,13 @@
 #include <iostream>
 
 #include "app/discord_runtime.hpp"
+#include "app/payments_module.hpp"
+#include "app/plans_module.hpp"
+#include "app/shop_module.hpp"
+#include "app/tickets_module.hpp"
 #include "commands/builtin_commands.hpp"
 #include "commands/engine.hpp"
 #include "commands/notice.hpp"
-#include "commands/plan_commands.hpp"
-#include "commands/shop_commands.hpp"
-#include "commands/ticket_commands.hpp"
 #include "console/console.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -23,13 +24,9 @@
 #include "core/strings.hpp"
 #include "crypto/crypto.hpp"
 #include "domain/scheduling/recurrence.hpp"
-#include "domain/tickets/ticket_service.hpp"
-#include "http/api/plans_api.hpp"
-#include "http/api/shop_api.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
-#include "llm/openai_client.hpp"
 #include "panel/assets.hpp"
 #include "panel/auth.hpp"
 #include "panel/keyring.hpp"
@@ -41,14 +38,9 @@
 #include "storage/demo_catalog.hpp"
 #include "storage/migrator.hpp"
 #include "storage/panel_store.hpp"
-#include "storage/plan_store.hpp"
-#include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
-#include "storage/sql_ticket_repository.hpp"
 #include "storage/users.hpp"
-#include "stripe/billing.hpp"
-#include "stripe/gateway.hpp"
-#include "stripe/webhook_routes.hpp"
+#include "stripe/client.hpp"
 
 namespace maxis::app::embedded {
 const std::vector<std::pair<std::string_view, std::string_view>>& Files();
@@ -64,87 +56,18 @@ struct MaxisApp::Parts {
     core::Metrics metrics;
     std::optional<core::TimeZone> zone;
     std::unique_ptr<storage::Database> db;
-    std::unique_ptr<storage::SqlTicketRepository> ticket_repo;
-    std::unique_ptr<tickets::TicketService> tickets;
-    std::unique_ptr<storage::ShopStore> shop_store;
     std::unique_ptr<stripe::Client> stripe_client;
-    std::unique_ptr<stripe::StripeGateway> payments;
-    std::unique_ptr<shop::ShopService> shop;
-    std::unique_ptr<plans::PlanCatalog> plan_catalog;
-    std::unique_ptr<storage::SqlPlanRepository> plan_repo;
-    std::unique_ptr<stripe::StripeBilling> billing;
-    std::unique_ptr<plans::PlanService> plans;
-    std::unique_ptr<llm::OpenAiClient> model;
-    std::unique_ptr<plans::Assistant> assistant;
+    std::optional<Infrastructure> infra;
+    // The feature modules, in the order they are built; each wires one feature.
+    std::unique_ptr<PlansModule> plans;
+    std::unique_ptr<TicketsModule> tickets;
+    std::unique_ptr<ShopModule> shop;
+    std::unique_ptr<PaymentsModule> payments;
+    std::vector<FeatureModule*> modules;
     std::unique_ptr<commands::Engine> engine;
 };
 
 namespace {
-
-tickets::TicketLimits LimitsFrom(const TicketsConfig& c) {
-    tickets::TicketLimits l;
-    l.max_active_per_member = c.max_open_per_member;
-    l.max_created_per_hour = c.max_created_per_hour;
-    l.max_subject = static_cast<std::size_t>(c.max_subject_length);
-    l.max_message = static_cast<std::size_t>(c.max_message_length);
-    l.reopen_window = c.reopen_window;
-    l.auto_close_warning = c.auto_close_warning;
-    l.auto_close_after = c.auto_close_after;
-    return l;
-}
-
-tickets::SlaTargets SlaFrom(const TicketsConfig& c) {
-    tickets::SlaTargets t;
-    for (int i = 0; i < 4; ++i) {
-        t.first_response[static_cast<std::size_t>(i)] = c.first_response[i];
-        t.resolution[static_cast<std::size_t>(i)] = c.resolution[i];
-    }
-    return t;
-}
-
-plans::PlanCatalog CatalogFrom(const PlansConfig& c) {
-    auto plan = [&c](const char* id, int rank, plans::Billing billing, const PlanConfig& p) {
-        return plans::Plan{.id = id,
-                           .rank = rank,
-                           .billing = billing,
-                           .price_id = p.price_id,
-                           .price_minor = p.price_minor,
-                           .currency = c.currency,
-                           .role_id = p.role_id,
-                           .entitlements = {.messages_per_day = p.messages_per_day,
-                                            .image_input = p.image_input,
-                                            .image_generation = p.image_generation,
-                                            .images_per_day = p.images_per_day,
-                                            .private_channel = p.private_channel,
-                                            .priority_support = p.priority_support}};
-    };
-    auto founder = plan("founder", 1, plans::Billing::kOneTime, c.founder);
-    // Founder's perks for life: another plan's entitlements (Pro by default).
-    const PlanConfig& as = c.founder_entitlements == "ultra" ? c.ultra
-                           : c.founder_entitlements == "pro" ? c.pro
-                                                             : c.free;
-    founder.entitlements = plan("founder", 1, plans::Billing::kOneTime, as).entitlements;
-    return plans::PlanCatalog({plan("free", 0, plans::Billing::kFree, c.free), founder,
-                               plan("pro", 2, plans::Billing::kMonthly, c.pro),
-                               plan("ultra", 3, plans::Billing::kMonthly, c.ultra)});
-}
-
-/// Priority support: members whose plan includes it get every ticket target halved.
-class PlanSlaPolicy final : public tickets::SlaPolicy {
-public:
-    explicit PlanSlaPolicy(plans::PlanService& plans) : plans_(plans) {}
-    [[nodiscard]] tickets::SlaTargets For(core::UserId owner, const tickets::SlaTargets& base) const override {
-        if (!plans_.StandingOf(owner).entitlements.priority_support) return base;
-        auto out = base;
-        for (auto* list : {&out.first_response, &out.resolution}) {
-            for (auto& d : *list) d /= 2;
-        }
-        return out;
-    }
-
-private:
-    plans::PlanService& plans_;
-};
 
 panel::PanelOptions PanelOptionsFrom(const Config& c) {
     panel::PanelOptions o;
@@ -236,61 +159,18 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                                .max_attempts = st.max_attempts});
     std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
                                                            : ListenOrigin(config_.server, config_.server.port, false);
-    // Plans first: ticket targets depend on them (priority support).
-    const auto& pc = config_.plans;
-    parts_->plan_catalog = std::make_unique<plans::PlanCatalog>(CatalogFrom(pc));
-    parts_->plan_repo = std::make_unique<storage::SqlPlanRepository>(*parts_->db, parts_->clock);
-    parts_->billing = std::make_unique<stripe::StripeBilling>(
-        *parts_->stripe_client,
-        stripe::BillingUrls{
-            .success_url = pc.success_url.empty() ? origin + "/plans/success" : pc.success_url,
-            .cancel_url = pc.cancel_url.empty() ? origin + "/plans/cancel" : pc.cancel_url,
-            .portal_return_url = pc.portal_return_url.empty() ? origin + "/plans/success" : pc.portal_return_url});
-    parts_->plans = std::make_unique<plans::PlanService>(
-        *parts_->plan_catalog, *parts_->plan_repo, *parts_->billing, parts_->clock, *parts_->zone,
-        plans::PlanOptions{.grace = pc.grace_period,
-                           .announce_channel = pc.announce_channel_id,
-                           .staff_role_ids = config_.discord.staff_role_ids,
-                           .channel_parent_id = pc.private_channel_category_id,
-                           .archive_parent_id = pc.archive_category_id});
-    const auto& ac = config_.assistant;
-    parts_->model =
-        std::make_unique<llm::OpenAiClient>(llm::OpenAiOptions{.api_base = ac.api_base,
-                                                               .api_key = config_.secrets.llm_api_key.Reveal(),
-                                                               .model = ac.model,
-                                                               .image_model = ac.image_model,
-                                                               .image_size = ac.image_size,
-                                                               .max_tokens = ac.max_answer_tokens,
-                                                               .timeout = ac.timeout});
-    parts_->assistant =
-        std::make_unique<plans::Assistant>(*parts_->plans, *parts_->plan_repo, *parts_->model, *parts_->zone,
-                                           plans::AssistantOptions{.system_prompt = ac.system_prompt,
-                                                                   .max_prompt_chars = ac.max_prompt_chars,
-                                                                   .memory_turns = ac.memory_turns,
-                                                                   .memory_ttl = ac.memory_ttl,
-                                                                   .per_minute = ac.per_minute});
-    parts_->ticket_repo = std::make_unique<storage::SqlTicketRepository>(*parts_->db, parts_->clock);
-    parts_->tickets = std::make_unique<tickets::TicketService>(*parts_->ticket_repo, parts_->clock,
-                                                               LimitsFrom(config_.tickets), SlaFrom(config_.tickets),
-                                                               std::make_shared<PlanSlaPolicy>(*parts_->plans));
+    parts_->infra.emplace(Infrastructure{config_, *parts_->db, parts_->clock, parts_->metrics, *parts_->zone,
+                                         *parts_->stripe_client, origin});
+    auto& infra = *parts_->infra;
+    // The features, in order: plans first, since ticket targets depend on them (priority support).
+    parts_->plans = std::make_unique<PlansModule>(infra);
+    parts_->tickets = std::make_unique<TicketsModule>(infra, parts_->plans->SlaPolicy());
+    parts_->shop = std::make_unique<ShopModule>(infra);
+    parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans);
+    parts_->modules = {parts_->plans.get(), parts_->tickets.get(), parts_->shop.get(), parts_->payments.get()};
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
-    commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
-    // The shop: the same service for Discord, the console, the API and the panel.
-    parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
-    parts_->payments = std::make_unique<stripe::StripeGateway>(
-        *parts_->stripe_client,
-        stripe::CheckoutUrls{
-            st.success_url.empty() ? origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
-            st.cancel_url.empty() ? origin + "/shop/cancel" : st.cancel_url});
-    const auto& sh = config_.shop;
-    parts_->shop = std::make_unique<shop::ShopService>(*parts_->shop_store, *parts_->payments, parts_->clock,
-                                                       shop::ShopOptions{.reservation = sh.reservation,
-                                                                         .release_grace = sh.release_grace,
-                                                                         .max_pending_orders = sh.max_pending_orders,
-                                                                         .restock_on_refund = sh.restock_on_refund});
-    commands::RegisterShopCommands(*parts_->engine, *parts_->shop, *parts_->zone, sh.page_size);
-    commands::RegisterPlanCommands(*parts_->engine, *parts_->plans, *parts_->assistant, *parts_->zone);
+    for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);
     // Members blocked from the panel get a refusal for every command, on every transport.
     parts_->engine->SetBlockedCheck(
         [db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
@@ -328,27 +208,6 @@ int MaxisApp::Serve(std::ostream& out) {
         spdlog::info("purged {} finished job(s) and {} delivered outbox item(s)", jobs, items);
     });
     scheduler.AddRecurring("maintenance.purge", "maintenance.purge", *scheduling::Recurrence::Parse(sc.purge_schedule));
-    scheduler.Register("tickets.sweep", [&](const scheduling::Job&) {
-        if (int changed = parts_->tickets->Sweep(); changed > 0)
-            spdlog::info("ticket sweep changed {} ticket(s)", changed);
-    });
-    scheduler.AddRecurring("tickets.sweep", "tickets.sweep",
-                           *scheduling::Recurrence::Parse(config_.tickets.sweep_schedule));
-    scheduler.Register("shop.sweep", [&](const scheduling::Job&) {
-        if (int released = parts_->shop->ReleaseExpired(); released > 0) {
-            spdlog::info("shop: released the stock of {} checkout(s) that ran out", released);
-        }
-    });
-    scheduler.AddRecurring("shop.sweep", "shop.sweep", *scheduling::Recurrence::Parse(config_.shop.sweep_schedule));
-    scheduler.Register("plans.sweep", [&](const scheduling::Job&) {
-        if (int ended = parts_->plans->Sweep(); ended > 0)
-            spdlog::info("plans: {} plan(s) ended (grace period or term over)", ended);
-        // Conversation turns and rate windows go after two days; daily usage stays a year for the dashboard.
-        if (int purged = parts_->plans->Purge(); purged > 0) {
-            spdlog::debug("plans: purged {} old usage counter(s) and conversation turn(s)", purged);
-        }
-    });
-    scheduler.AddRecurring("plans.sweep", "plans.sweep", *scheduling::Recurrence::Parse(config_.plans.sweep_schedule));
     const auto& oc = config_.outbox;
     scheduler::OutboxWorker outbox(outbox_store, clock,
                                    scheduler::OutboxOptions{.worker_id = "maxis-" + std::to_string(::getpid()),
@@ -364,12 +223,8 @@ int MaxisApp::Serve(std::ostream& out) {
     std::unique_ptr<DiscordRuntime> discord;
     if (!config_.secrets.discord_token.empty()) {
         discord = std::make_unique<DiscordRuntime>(config_, *parts_->engine, db, clock, parts_->metrics,
-                                                   DiscordPlans{*parts_->plans, *parts_->assistant});
+                                                   DiscordPlans{parts_->plans->plans(), parts_->plans->assistant()});
         discord->RegisterDeliverers(outbox);
-        auto* runtime = discord.get();
-        scheduler.Register("plans.reconcile", [runtime](const scheduling::Job&) { runtime->ReconcileRoles(); });
-        scheduler.AddRecurring("plans.reconcile", "plans.reconcile",
-                               *scheduling::Recurrence::Parse(config_.plans.reconcile_schedule));
     } else {
         spdlog::info("discord: MAXIS_DISCORD_TOKEN is not set; running without Discord (console, API)");
     }
@@ -385,24 +240,6 @@ int MaxisApp::Serve(std::ostream& out) {
             return parts;
         });
     storage::ApiTokens tokens(db, clock);
-    if (config_.secrets.stripe_secret_key.empty()) {
-        spdlog::info("shop: MAXIS_STRIPE_SECRET_KEY is not set; the shop can be browsed but checkout is closed");
-    }
-    std::vector<std::string> webhook_secrets;
-    for (const auto& part : core::Split(config_.secrets.stripe_webhook_secret.Reveal(), ',')) {
-        if (auto t = core::Trim(part); !t.empty()) webhook_secrets.emplace_back(t);
-    }
-    stripe::AddWebhookRoute(
-        router,
-        stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
-                               .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
-        clock, *parts_->shop, parts_->plans.get(), *parts_->stripe_client, &parts_->metrics);
-    stripe::AddCheckoutReturnPages(router, config_.community.name);
-    if (!parts_->assistant->configured()) {
-        spdlog::info(
-            "assistant: [assistant] api_base is not set; members are told the assistant is off and nothing is counted");
-    }
-
     // The admin panel: its session cookie is also accepted by the REST API (with the CSRF checks).
     auto masters = MasterKeys(config_);
     if (masters.empty() && config_.panel.enabled) {
@@ -417,26 +254,12 @@ int MaxisApp::Serve(std::ostream& out) {
     std::unique_ptr<panel::PanelServices> panel_services;
     if (config_.panel.enabled) {
         assets = std::make_unique<panel::Assets>();
-        auto& tickets = *parts_->tickets;
-        auto max_open = std::make_shared<std::atomic<int>>(config_.tickets.max_open_per_member);
-        auto max_hour = std::make_shared<std::atomic<int>>(config_.tickets.max_created_per_hour);
         std::vector<panel::RuntimeSetting> settings = {
             {"panel.require_2fa", panel::RuntimeSetting::Kind::kBoolean, 0, 0,
              [&panel_auth] { return std::string(panel_auth.RequireSecondFactor() ? "true" : "false"); },
              [&panel_auth](const std::string& v) { panel_auth.SetRequireSecondFactor(v == "true"); }},
-            {"tickets.max_open_per_member", panel::RuntimeSetting::Kind::kInteger, 1, 100,
-             [max_open] { return std::to_string(max_open->load()); },
-             [max_open, max_hour, &tickets](const std::string& v) {
-                 *max_open = static_cast<int>(*core::ParseInteger(v, 1, 100));
-                 tickets.SetCreationLimits(*max_open, *max_hour);
-             }},
-            {"tickets.max_created_per_hour", panel::RuntimeSetting::Kind::kInteger, 1, 1000,
-             [max_hour] { return std::to_string(max_hour->load()); },
-             [max_open, max_hour, &tickets](const std::string& v) {
-                 *max_hour = static_cast<int>(*core::ParseInteger(v, 1, 1000));
-                 tickets.SetCreationLimits(*max_open, *max_hour);
-             }},
         };
+        for (auto* module : parts_->modules) module->AddSettings(settings);
         // Values changed from the panel win over the file.
         auto stored = panel_store.Settings();
         for (auto& setting : settings) {
@@ -473,9 +296,8 @@ int MaxisApp::Serve(std::ostream& out) {
         }
         return viewer;
     };
-    http::AddTicketRoutes(router, *parts_->tickets, api_viewer);
-    http::AddShopRoutes(router, *parts_->shop, clock, api_viewer);
-    http::AddPlanRoutes(router, *parts_->plans, *parts_->assistant, *parts_->zone, api_viewer);
+    Runtime runtime{router, scheduler, outbox, api_viewer, discord.get()};
+    for (auto* module : parts_->modules) module->Serve(runtime);
     scheduler.Register("panel.purge", [&](const scheduling::Job&) {
         if (int n = panel_store.PurgeRateLimits(clock.Now() - std::chrono::hours(24)); n > 0) {
             spdlog::info("purged {} old rate-limit window(s)", n);

@@ -1,0 +1,27 @@
+#include "app/payments_module.hpp"
+
+#include "app/plans_module.hpp"
+#include "app/shop_module.hpp"
+#include "core/strings.hpp"
+#include "stripe/webhook_routes.hpp"
+
+namespace maxis::app {
+
+PaymentsModule::PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans)
+    : infra_(infra), shop_(shop), plans_(plans) {}
+
+void PaymentsModule::Serve(Runtime& runtime) {
+    const auto& config = infra_.config;
+    std::vector<std::string> secrets;
+    for (const auto& part : core::Split(config.secrets.stripe_webhook_secret.Reveal(), ',')) {
+        if (auto t = core::Trim(part); !t.empty()) secrets.emplace_back(t);
+    }
+    stripe::AddWebhookRoute(
+        runtime.router,
+        stripe::WebhookOptions{.secrets = std::move(secrets),
+                               .tolerance = std::chrono::seconds(config.stripe.webhook_tolerance_seconds)},
+        infra_.clock, shop_.shop(), &plans_.plans(), infra_.stripe, &infra_.metrics);
+    stripe::AddCheckoutReturnPages(runtime.router, config.community.name);
+}
+
+}  // namespace maxis::app
