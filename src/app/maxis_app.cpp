@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "app/discord_runtime.hpp"
+#include "app/payment_wiring.hpp"
 #include "commands/builtin_commands.hpp"
 #include "commands/engine.hpp"
 #include "commands/notice.hpp"
@@ -398,7 +399,7 @@ int MaxisApp::Serve(std::ostream& out) {
         router,
         stripe::WebhookOptions{.secrets = std::move(webhook_secrets),
                                .tolerance = std::chrono::seconds(config_.stripe.webhook_tolerance_seconds)},
-        clock, *parts_->shop, parts_->plans.get(), *parts_->stripe_client, &parts_->metrics);
+        clock, WirePayments(*parts_->shop, parts_->plans.get(), *parts_->stripe_client, clock), &parts_->metrics);
     stripe::AddCheckoutReturnPages(router, config_.community.name);
     if (!parts_->assistant->configured()) {
         spdlog::info(
