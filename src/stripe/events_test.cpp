@@ -13,6 +13,8 @@
 
 #include "core/errors.hpp"
 #include "domain/payments/payment_service.hpp"
+#include "stripe/webhook.hpp"
+#include "stripe/webhook_routes.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::stripe {
@@ -563,6 +565,59 @@ TEST_F(PaymentServiceTest, WithoutPlansTheirEventsAreAcknowledgedAndTheShopsStil
     EXPECT_EQ(apply("checkout.session.completed", once, "evt_p3"), EventOutcome::kIgnored);
     EXPECT_EQ(apply("checkout.session.completed", ShopSession(), "evt_p4"), EventOutcome::kApplied);
     EXPECT_EQ(ports.reads, 1) << "only the order's invoice";
+}
+
+// --- the route: verify, parse, apply, answer ----------------------------------------------------------
+
+/// The real route over the real service, the ports recorded; nothing owned by the shared pointer.
+class WebhookRouteTest : public PaymentServiceTest {
+protected:
+    WebhookRouteTest() {
+        AddWebhookRoute(router, WebhookOptions{.secrets = {"whsec_route"}}, clock,
+                        std::shared_ptr<payments::PaymentService>(std::shared_ptr<void>(), &service), nullptr);
+    }
+
+    http::Response Post(const std::string& body) {
+        http::Request req;
+        req.method = "POST";
+        req.path = req.target = "/stripe/webhook";
+        req.body = body;
+        auto now = core::ToEpochMillis(clock.Now()) / 1000;
+        req.headers["stripe-signature"] = SignatureHeader(body, "whsec_route", now);
+        auto match = router.Find(req);
+        EXPECT_NE(match.handler, nullptr);
+        return (*match.handler)(req);
+    }
+
+    http::Router router;
+};
+
+TEST_F(WebhookRouteTest, AnUnreadableEventIs400NamingTheFieldAndNothingIsApplied) {
+    auto session = ShopSession();
+    session["metadata"] = json::object{{"order_id", 12}};
+    auto res = Post(Event("checkout.session.completed", session));
+    EXPECT_EQ(res.status, 400);
+    EXPECT_NE(res.body.find("not a Stripe event Maxis can read: data.object.metadata.order_id: not a string"),
+              std::string::npos)
+        << res.body;
+    EXPECT_TRUE(ports.calls.empty());
+    EXPECT_TRUE(ports.recorded.empty());
+    EXPECT_EQ(ports.reads, 0);
+}
+
+TEST_F(WebhookRouteTest, OutcomesBecomeStripesAnswers) {
+    auto res = Post(Event("checkout.session.completed", ShopSession()));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(json::parse(res.body).at("outcome").as_string(), "applied");
+    EXPECT_EQ(json::parse(Post(Event("checkout.session.completed", ShopSession())).body).at("outcome").as_string(),
+              "duplicate");
+    EXPECT_EQ(json::parse(Post(json::serialize(Fixture("event"))).body).at("outcome").as_string(), "ignored");
+    // Stripe cannot say what the subscription is now: 503 with the reason, so that Stripe delivers it again.
+    ports.provider_down = true;
+    res = Post(Event("invoice.paid", Fixture("invoice"), "evt_later"));
+    EXPECT_EQ(res.status, 503);
+    EXPECT_NE(res.body.find("the subscription could not be read: cannot reach Stripe"), std::string::npos) << res.body;
+    EXPECT_FALSE(ports.recorded.contains("evt_later"));
 }
 
 }  // namespace
