@@ -17,6 +17,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/payment_wiring.hpp"
 #include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -85,8 +86,8 @@ int Webhooks(storage::Database& owner, storage::Database& db, shop::ShopService&
     core::SystemClock clock;
     stripe::Client no_api(stripe::ClientOptions{});
     http::Router router;
-    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock, service, nullptr, no_api,
-                            nullptr);
+    stripe::AddWebhookRoute(router, stripe::WebhookOptions{.secrets = {"whsec_bench"}}, clock,
+                            app::WirePayments(service, nullptr, no_api, clock), nullptr);
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

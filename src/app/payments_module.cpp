@@ -1,5 +1,6 @@
 #include "app/payments_module.hpp"
 
+#include "app/payment_wiring.hpp"
 #include "app/plans_module.hpp"
 #include "app/shop_module.hpp"
 #include "core/strings.hpp"
@@ -20,7 +21,7 @@ void PaymentsModule::Serve(Runtime& runtime) {
         runtime.router,
         stripe::WebhookOptions{.secrets = std::move(secrets),
                                .tolerance = std::chrono::seconds(config.stripe.webhook_tolerance_seconds)},
-        infra_.clock, shop_.shop(), &plans_.plans(), infra_.stripe, &infra_.metrics);
+        infra_.clock, WirePayments(shop_.shop(), &plans_.plans(), infra_.stripe, infra_.clock), &infra_.metrics);
     stripe::AddCheckoutReturnPages(runtime.router, config.community.name);
 }
 

@@ -20,16 +20,6 @@ long long Seconds(core::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-const json::object* Object(const json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_object() ? &v->as_object() : nullptr;
-}
-
-long long Int(const json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_int64() ? v->as_int64() : 0;
-}
-
 }  // namespace
 
 Form StripeBilling::CheckoutForm(const PlanCheckout& c) const {
@@ -133,40 +123,6 @@ void StripeBilling::CreatePromotion(plans::Promotion& p, const plans::Plan& plan
     if (p.coupon_id.empty() || p.promotion_code_id.empty()) {
         throw core::Error(core::ErrorCode::kUnavailable, "Stripe answered without ids", "plans.promo_failed");
     }
-}
-
-std::optional<core::UserId> MemberId(std::string_view text) {
-    auto id = core::ParseId(text);
-    if (!id) return std::nullopt;
-    return core::UserId{*id};
-}
-
-plans::SubscriptionState ParseSubscription(const json::object& s, const plans::PlanCatalog& catalog) {
-    plans::SubscriptionState out;
-    out.id = Str(s, "id");
-    out.customer = Str(s, "customer");
-    out.status = Str(s, "status");
-    std::string meta_plan;
-    if (const auto* m = Object(s, "metadata")) {
-        meta_plan = Str(*m, "plan");
-        if (auto user = MemberId(Str(*m, "user_id"))) out.user = *user;
-    }
-    long long period_end = Int(s, "current_period_end");
-    std::string price;
-    if (const auto* items = Object(s, "items")) {
-        if (const auto* data = items->if_contains("data");
-            data && data->is_array() && !data->as_array().empty() && data->as_array().front().is_object()) {
-            const auto& item = data->as_array().front().as_object();
-            if (period_end == 0) period_end = Int(item, "current_period_end");
-            if (const auto* p = Object(item, "price")) price = Str(*p, "id");
-        }
-    }
-    if (period_end > 0) out.period_end = core::FromEpochMillis(period_end * 1000);
-    const auto* flag = s.if_contains("cancel_at_period_end");
-    out.cancel_at_period_end = flag != nullptr && flag->is_bool() && flag->as_bool();
-    const auto* plan = catalog.ByPrice(price);
-    out.plan = plan != nullptr ? plan->id : meta_plan;
-    return out;
 }
 
 }  // namespace maxis::stripe

@@ -34,12 +34,4 @@ private:
     BillingUrls urls_;
 };
 
-/// A member id written by Maxis in Stripe metadata ("user_id"); nullopt for anything else.
-std::optional<core::UserId> MemberId(std::string_view text);
-
-/// A Stripe subscription object as plans see it: the member from its metadata, the plan from its price
-/// (a plan changed in the portal changes the price, not the metadata), the period's end from the
-/// subscription or its first item (newer API versions moved it there).
-plans::SubscriptionState ParseSubscription(const boost::json::object& subscription, const plans::PlanCatalog& catalog);
-
 }  // namespace maxis::stripe

@@ -91,32 +91,5 @@ TEST(StripeBilling, SubscriptionAndOneTimeCheckoutsCarryTheMemberWhereStripeKeep
     EXPECT_FALSE(once.contains("allow_promotion_codes"));  // Stripe refuses both together
 }
 
-TEST(StripeBilling, SubscriptionsAreReadInBothApiShapes) {
-    auto catalog = BillingCatalog();
-    // 2024-06-20: the period on the subscription; a plan changed in the portal shows in the price only.
-    auto old_shape =
-        boost::json::parse(R"({"id":"sub_1","customer":"cus_1","status":"past_due","cancel_at_period_end":true,
-        "current_period_end":1800000000,"metadata":{"user_id":"42","plan":"pro"},
-        "items":{"data":[{"price":{"id":"price_ultra"}}]}})")
-            .as_object();
-    auto s = ParseSubscription(old_shape, catalog);
-    EXPECT_EQ(s.user.value, 42);
-    EXPECT_EQ(s.plan, "ultra");
-    EXPECT_EQ(s.status, "past_due");
-    EXPECT_TRUE(s.cancel_at_period_end);
-    EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'800'000'000'000LL);
-    // Newer versions: the period on the item.
-    auto new_shape = boost::json::parse(R"({"id":"sub_2","status":"active","metadata":{"user_id":"7"},
-        "items":{"data":[{"current_period_end":1900000000,"price":{"id":"price_pro"}}]}})")
-                         .as_object();
-    s = ParseSubscription(new_shape, catalog);
-    EXPECT_EQ(s.plan, "pro");
-    EXPECT_EQ(core::ToEpochMillis(*s.period_end), 1'900'000'000'000LL);
-    EXPECT_FALSE(s.cancel_at_period_end);
-    // No member in the metadata: no user (the webhook ignores it).
-    s = ParseSubscription(boost::json::parse(R"({"id":"sub_3","metadata":{"user_id":"abc"}})").as_object(), catalog);
-    EXPECT_EQ(s.user.value, 0);
-}
-
 }  // namespace
 }  // namespace maxis::stripe
