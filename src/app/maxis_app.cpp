@@ -66,7 +66,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<storage::Database> db;
     std::unique_ptr<storage::SqlTicketRepository> ticket_repo;
     std::unique_ptr<tickets::TicketService> tickets;
-    std::unique_ptr<storage::ShopStore> shop_store;
+    std::unique_ptr<storage::SqlShopRepository> shop_store;
     std::unique_ptr<stripe::Client> stripe_client;
     std::unique_ptr<stripe::StripeGateway> payments;
     std::unique_ptr<shop::ShopService> shop;
@@ -277,7 +277,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     commands::RegisterTicketCommands(*parts_->engine, *parts_->tickets, *parts_->zone);
     // The shop: the same service for Discord, the console, the API and the panel.
-    parts_->shop_store = std::make_unique<storage::ShopStore>(*parts_->db, parts_->clock);
+    parts_->shop_store = std::make_unique<storage::SqlShopRepository>(*parts_->db, parts_->clock);
     parts_->payments = std::make_unique<stripe::StripeGateway>(
         *parts_->stripe_client,
         stripe::CheckoutUrls{

@@ -18,4 +18,10 @@ core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::
 /// Whether an event id was recorded already.
 bool EventRecorded(Database& db, const std::string& event_id);
 
+/// The same steps inside a caller's transaction: records an event id (true when it is new), then what the
+/// event did; and whether an id is recorded.
+bool RecordEvent(Transaction& tx, core::TimePoint now, const std::string& event_id, const std::string& type);
+void SetEventOutcome(Transaction& tx, const std::string& event_id, core::EventOutcome outcome);
+bool EventRecorded(Transaction& tx, const std::string& event_id);
+
 }  // namespace maxis::storage

@@ -57,28 +57,27 @@ public:
         if (plans_ != nullptr) {
             if (auto outcome = ApplyPlan(id, type, object)) return *outcome;
         }
-        auto& store = shop_.store();
         bool shop_object = !Meta(object, "order_id").empty();
         if (type == "checkout.session.completed" || type == "checkout.session.async_payment_succeeded") {
-            if (!shop_object || Str(object, "mode") != "payment") return store.Unhandled(id, type);
+            if (!shop_object || Str(object, "mode") != "payment") return shop_.OnUnhandled(id, type);
             auto status = Str(object, "payment_status");
             bool paid = status == "paid" || status == "no_payment_required";
             // The invoice is read from Stripe only for an event not seen before: a duplicate needs nothing.
-            std::string invoice = paid && !store.EventRecorded(id) ? InvoiceUrl(Str(object, "invoice")) : std::string();
-            return store.CheckoutCompleted(id, Str(object, "id"), paid, Str(object, "payment_intent"),
-                                           Int(object, "amount_total"), Str(object, "currency"), invoice);
+            std::string invoice = paid && !shop_.EventRecorded(id) ? InvoiceUrl(Str(object, "invoice")) : std::string();
+            return shop_.OnCheckoutCompleted(id, Str(object, "id"), paid, Str(object, "payment_intent"),
+                                             Int(object, "amount_total"), Str(object, "currency"), invoice);
         }
         if (type == "checkout.session.async_payment_failed") {
-            if (!shop_object) return store.Unhandled(id, type);
-            return store.CheckoutPaymentFailed(id, Str(object, "id"), type);
+            if (!shop_object) return shop_.OnUnhandled(id, type);
+            return shop_.OnCheckoutPaymentFailed(id, Str(object, "id"), type);
         }
         if (type == "checkout.session.expired") {
-            if (!shop_object) return store.Unhandled(id, type);
-            return store.CheckoutExpired(id, Str(object, "id"));
+            if (!shop_object) return shop_.OnUnhandled(id, type);
+            return shop_.OnCheckoutExpired(id, Str(object, "id"));
         }
         if (type == "charge.refunded") {
             // The charge carries its PaymentIntent's metadata: a charge that is not an order's is not ours.
-            if (!shop_object) return store.Unhandled(id, type);
+            if (!shop_object) return shop_.OnUnhandled(id, type);
             std::string refund_id = id + ".refund";
             if (const auto* refunds = object.if_contains("refunds"); refunds && refunds->is_object()) {
                 if (const auto* data = refunds->as_object().if_contains("data");
@@ -91,10 +90,10 @@ public:
                                     refunded != nullptr && refunded->is_bool() && refunded->as_bool());
         }
         if (type == "charge.dispute.created") {
-            return store.Disputed(id, Str(object, "payment_intent"), Str(object, "reason"));
+            return shop_.OnDisputed(id, Str(object, "payment_intent"), Str(object, "reason"));
         }
         spdlog::info("stripe: event {} of type {} is not handled; acknowledged", id, type);
-        return store.Unhandled(id, type);
+        return shop_.OnUnhandled(id, type);
     }
 
 private:
@@ -152,7 +151,7 @@ private:
     EventOutcome Sync(const plans::PlanEvent& event, const std::string& subscription,
                       const plans::SyncOptions& options) {
         if (subscription.empty()) return plans_->store().Unhandled(event);
-        if (shop_.store().EventRecorded(event.id)) return EventOutcome::kDuplicate;
+        if (shop_.EventRecorded(event.id)) return EventOutcome::kDuplicate;
         json::object object;
         try {
             object = client_.Get("/v1/subscriptions/" + subscription);
