@@ -15,15 +15,15 @@ public:
     EventOutcome OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
                                      const std::string& payment_intent, long long amount_minor,
                                      const std::string& currency, const std::string& invoice_url) override {
-        return shop_.store().CheckoutCompleted(event_id, session_id, paid, payment_intent, amount_minor, currency,
-                                               invoice_url);
+        return shop_.OnCheckoutCompleted(event_id, session_id, paid, payment_intent, amount_minor, currency,
+                                         invoice_url);
     }
     EventOutcome OnCheckoutPaymentFailed(const std::string& event_id, const std::string& session_id,
                                          const std::string& type) override {
-        return shop_.store().CheckoutPaymentFailed(event_id, session_id, type);
+        return shop_.OnCheckoutPaymentFailed(event_id, session_id, type);
     }
     EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id) override {
-        return shop_.store().CheckoutExpired(event_id, session_id);
+        return shop_.OnCheckoutExpired(event_id, session_id);
     }
     EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
                             const std::string& refund_id, long long amount_refunded, bool fully) override {
@@ -31,13 +31,13 @@ public:
     }
     EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent,
                             const std::string& reason) override {
-        return shop_.store().Disputed(event_id, payment_intent, reason);
+        return shop_.OnDisputed(event_id, payment_intent, reason);
     }
 
     // Events are recorded in one journal for every feature; the shop's store keeps it today.
-    bool Recorded(const std::string& event_id) override { return shop_.store().EventRecorded(event_id); }
+    bool Recorded(const std::string& event_id) override { return shop_.EventRecorded(event_id); }
     EventOutcome RecordUnhandled(const std::string& event_id, const std::string& type) override {
-        return shop_.store().Unhandled(event_id, type);
+        return shop_.OnUnhandled(event_id, type);
     }
 
 private:

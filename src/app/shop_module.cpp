@@ -14,7 +14,7 @@ namespace maxis::app {
 ShopModule::ShopModule(const Infrastructure& infra) : infra_(infra) {
     const auto& st = infra.config.stripe;
     const auto& sh = infra.config.shop;
-    store_ = std::make_unique<storage::ShopStore>(infra.db, infra.clock);
+    store_ = std::make_unique<storage::SqlShopRepository>(infra.db, infra.clock);
     gateway_ = std::make_unique<stripe::StripeGateway>(
         infra.stripe,
         stripe::CheckoutUrls{

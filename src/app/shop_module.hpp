@@ -5,7 +5,7 @@
 #include "domain/shop/shop_service.hpp"
 
 namespace maxis::storage {
-class ShopStore;
+class SqlShopRepository;
 }
 namespace maxis::stripe {
 class StripeGateway;
@@ -28,7 +28,7 @@ public:
 
 private:
     const Infrastructure& infra_;
-    std::unique_ptr<storage::ShopStore> store_;
+    std::unique_ptr<storage::SqlShopRepository> store_;
     std::unique_ptr<stripe::StripeGateway> gateway_;
     std::unique_ptr<shop::ShopService> shop_;
 };

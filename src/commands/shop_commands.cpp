@@ -147,8 +147,8 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
             {.label = inv.T("shop.button.invoice"), .style = ButtonStyle::kLink, .url = o.invoice_url});
     }
     if (inv.viewer.IsStaff()) {
-        for (auto next : NextStatuses(o.status)) {
-            if (next == OrderStatus::kPaid || next == OrderStatus::kRefunded || next == OrderStatus::kShipped) continue;
+        for (auto next : NextStatuses(o.status, Mover::kStaff)) {
+            if (next == OrderStatus::kShipped) continue;  // with its tracking, by order_track
             reply.buttons.push_back(
                 {.label = inv.T("shop.button.mark", {{"status", StatusText(inv, next)}}),
                  .action = "order_status " + o.number + " " + std::string(ToString(next)),
@@ -176,19 +176,16 @@ std::optional<int> ParseStock(const std::string& text, bool& unlimited) {
 }  // namespace
 
 void RegisterShopCommands(Engine& engine, ShopService& service, const core::TimeZone& zone, int page_size) {
-    auto& store = service.store();
-
     engine.Register(CommandSpec{
         .name = "shop",
         .args = {{.name = "page", .type = ArgType::kInteger, .required = false, .min = 1, .max = 1000}},
         .handler =
-            [&store, page_size](const Invocation& inv) {
-                bool staff = inv.viewer.IsStaff();
-                int total = store.CountProducts(staff);
+            [&service, page_size](const Invocation& inv) {
+                int total = service.CountProducts(inv.viewer);
                 int pages = std::max(1, (total + page_size - 1) / page_size);
                 int page = static_cast<int>(
                     std::min<std::int64_t>(inv.args.Optional<std::int64_t>("page").value_or(1), pages));
-                auto products = store.ListProducts(staff, (page - 1) * page_size, page_size);
+                auto products = service.ListProducts(inv.viewer, (page - 1) * page_size, page_size);
                 Reply reply{.ephemeral = true};
                 if (products.empty()) {
                     reply.text = inv.T("shop.empty");
@@ -229,7 +226,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
 
     engine.Register(CommandSpec{
         .name = "cart",
-        .handler = [&store](const Invocation& inv) { return CartReply(inv, store.Cart(inv.viewer)); },
+        .handler = [&service](const Invocation& inv) { return CartReply(inv, service.Cart(inv.viewer)); },
         .ephemeral = true,
     });
 
@@ -238,11 +235,11 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1},
                  {.name = "quantity", .type = ArgType::kInteger, .required = false, .min = 1, .max = 99}},
         .handler =
-            [&store, &service](const Invocation& inv) {
+            [&service](const Invocation& inv) {
                 int q = static_cast<int>(inv.args.Optional<std::int64_t>("quantity").value_or(1));
                 service.AddToCart(inv.viewer, ProductOf(inv), q);
-                auto p = store.FindProduct(ProductOf(inv));
-                return CartReply(inv, store.Cart(inv.viewer),
+                auto p = service.FindProduct(ProductOf(inv));
+                return CartReply(inv, service.Cart(inv.viewer),
                                  inv.T("shop.added", {{"quantity", std::to_string(q)}, {"name", p ? p->name : ""}}));
             },
         .ephemeral = true,
@@ -253,10 +250,10 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1},
                  {.name = "quantity", .type = ArgType::kInteger, .min = 0, .max = 99}},
         .handler =
-            [&store, &service](const Invocation& inv) {
+            [&service](const Invocation& inv) {
                 service.SetCartQuantity(inv.viewer, ProductOf(inv),
                                         static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
-                return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
+                return CartReply(inv, service.Cart(inv.viewer), inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
     });
@@ -265,13 +262,9 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .name = "cart_remove",
         .args = {{.name = "product", .type = ArgType::kInteger, .min = 1}},
         .handler =
-            [&store, &service](const Invocation& inv) {
-                auto lines = store.Cart(inv.viewer);
-                bool present = std::any_of(lines.begin(), lines.end(),
-                                           [&](const CartLine& l) { return l.product.id == ProductOf(inv); });
-                if (!present) throw Error(ErrorCode::kNotFound, "not in the cart", "shop.not_in_cart");
-                service.SetCartQuantity(inv.viewer, ProductOf(inv), 0);
-                return CartReply(inv, store.Cart(inv.viewer), inv.T("shop.cart_updated"));
+            [&service](const Invocation& inv) {
+                service.RemoveFromCart(inv.viewer, ProductOf(inv));
+                return CartReply(inv, service.Cart(inv.viewer), inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
     });
@@ -279,8 +272,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
     engine.Register(CommandSpec{
         .name = "cart_empty",
         .handler =
-            [&store](const Invocation& inv) {
-                store.EmptyCart(inv.viewer);
+            [&service](const Invocation& inv) {
+                service.EmptyCart(inv.viewer);
                 return CartReply(inv, {}, inv.T("shop.cart_emptied"));
             },
         .ephemeral = true,
@@ -314,12 +307,12 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .args = {{.name = "status", .type = ArgType::kEnum, .required = false, .choices = AllStatusChoices()},
                  {.name = "member", .type = ArgType::kUser, .required = false}},
         .handler =
-            [&store, &zone](const Invocation& inv) {
+            [&service, &zone](const Invocation& inv) {
                 OrderQuery q;
                 if (auto s = inv.args.Optional<std::string>("status")) q.status = ParseOrderStatus(*s);
                 if (auto m = inv.args.Optional<core::UserId>("member"); m && inv.viewer.IsStaff()) q.owner = *m;
                 q.limit = 20;
-                auto list = store.ListOrders(inv.viewer, q);
+                auto list = service.ListOrders(inv.viewer, q);
                 Reply reply{.ephemeral = true};
                 if (list.empty()) {
                     reply.text = inv.T("shop.orders_empty");
@@ -362,7 +355,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                  {.name = "description", .type = ArgType::kRest, .required = false}},
         .permission = core::Role::kStaff,
         .handler =
-            [&store, &service](const Invocation& inv) {
+            [&service](const Invocation& inv) {
                 Product p;
                 p.name = inv.args.Get<std::string>("name");
                 p.price_minor = inv.args.Get<std::int64_t>("price");
@@ -390,8 +383,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                  {.name = "value", .type = ArgType::kRest}},
         .permission = core::Role::kStaff,
         .handler =
-            [&store, &service](const Invocation& inv) {
-                auto found = store.FindProduct(ProductOf(inv));
+            [&service](const Invocation& inv) {
+                auto found = service.FindProduct(ProductOf(inv));
                 if (!found) throw Error(ErrorCode::kNotFound, "product not found", "shop.product_not_found");
                 auto p = *found;
                 const auto& field = inv.args.Get<std::string>("field");
@@ -434,8 +427,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 auto to = *ParseOrderStatus(inv.args.Get<std::string>("status"));
                 Order updated;
                 try {
-                    updated = service.store().SetStatus(inv.viewer, o.id, to,
-                                                        inv.args.Optional<std::string>("note").value_or(""));
+                    updated =
+                        service.SetStatus(inv.viewer, o.id, to, inv.args.Optional<std::string>("note").value_or(""));
                 } catch (const Error& e) {
                     if (e.key() != "shop.bad_transition") throw;
                     // The statuses in the reader's language rather than their English names.
@@ -460,9 +453,9 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&service, &zone](const Invocation& inv) {
                 auto o = service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number"));
-                auto updated = service.store().SetTracking(inv.viewer, o.id, inv.args.Get<std::string>("carrier"),
-                                                           inv.args.Get<std::string>("code"),
-                                                           inv.args.Optional<std::string>("url").value_or(""));
+                auto updated = service.SetTracking(inv.viewer, o.id, inv.args.Get<std::string>("carrier"),
+                                                   inv.args.Get<std::string>("code"),
+                                                   inv.args.Optional<std::string>("url").value_or(""));
                 auto reply = OrderReply(inv, updated, zone);
                 reply.text = inv.T("shop.tracking_set", {{"number", updated.number}});
                 return reply;

@@ -299,10 +299,10 @@ public:
     }
 
     bool RecordEvent(const std::string& id, const std::string& type) override {
-        return RecordEventIn(tx_, clock_.Now(), id, type);
+        return storage::RecordEvent(tx_, clock_.Now(), id, type);
     }
     void SetEventOutcome(const std::string& id, core::EventOutcome outcome) override {
-        SetEventOutcomeIn(tx_, id, outcome);
+        storage::SetEventOutcome(tx_, id, outcome);
     }
     void Enqueue(const scheduling::NewOutboxItem& item) override { SqlOutboxStore::AddIn(tx_, item, clock_.Now()); }
     void Notify(const scheduling::Notice& notice) override { Enqueue(scheduling::ToOutboxItem(notice)); }

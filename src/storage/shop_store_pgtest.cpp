@@ -14,14 +14,16 @@ TEST(ShopPostgres, RowLevelSecurityKeepsOrdersAndCartsPrivate) {
     testing::PostgresDatabase pg;
     testing::FakeClock clock;
     Database login(DatabaseOptions{pg.LoginUrl(), 2});
-    ShopStore store(login, clock);
+    SqlShopRepository repo(login, clock);
+    testing::ScriptedPayments payments;
+    shop::ShopService service(repo, payments, clock, shop::ShopOptions{});
     shop::Product p;
     p.name = "Mug";
     p.price_minor = 1200;
-    auto mug = store.CreateProduct(kStaff, p);
-    store.AddToCart(kAlice, mug, 1);
-    store.AddToCart(kBob, mug, 2);
-    store.BeginCheckout(kAlice, 30min);
+    auto mug = service.CreateProduct(kStaff, p);
+    service.AddToCart(kAlice, mug, 1);
+    service.AddToCart(kBob, mug, 2);
+    service.Checkout(kAlice, "fr");
     auto count = [&](const Viewer& v, const std::string& table) {
         return login.Read(v, [&](Transaction& tx) {
             long long n = -1;

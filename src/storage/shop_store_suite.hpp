@@ -11,6 +11,7 @@
 #include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "support/fake_clock.hpp"
+#include "support/scripted_payments.hpp"
 
 namespace maxis::storage::shop_suite {
 
@@ -29,16 +30,19 @@ inline const Viewer kStaff{UserId{9001}, Role::kStaff};
 
 class ShopSuite : public ::testing::Test {
 protected:
-    explicit ShopSuite(int pool = 2) : db(MakeShopDatabase(clock, pool)), store(*db, clock) {}
+    explicit ShopSuite(int pool = 2)
+        : db(MakeShopDatabase(clock, pool)),
+          repo(*db, clock),
+          service(repo, payments, clock, shop::ShopOptions{.release_grace = 0min}) {}
 
     shop::ProductId Product(const std::string& name, long long price, std::optional<int> stock) {
         shop::Product p;
         p.name = name;
         p.price_minor = price;
         p.stock = stock;
-        return store.CreateProduct(kStaff, p);
+        return service.CreateProduct(kStaff, p);
     }
-    int Stock(shop::ProductId id) { return store.FindProduct(id)->stock.value_or(-1); }
+    int Stock(shop::ProductId id) { return service.FindProduct(id)->stock.value_or(-1); }
     core::ErrorCode CodeOf(const std::function<void()>& f, std::string* key = nullptr) {
         try {
             f();
@@ -48,39 +52,40 @@ protected:
         }
         return core::ErrorCode::kInternal;
     }
-    /// Alice buys quantity of a product: cart, checkout, a session id; returns the order.
+    /// Someone buys quantity of a product: cart, checkout, a session id; returns the order.
     shop::Order Buy(const Viewer& who, shop::ProductId id, int quantity, const std::string& session) {
-        store.AddToCart(who, id, quantity);
-        auto order = store.BeginCheckout(who, 30min);
-        store.AttachCheckoutSession(order.id, session, "https://checkout.stripe.com/c/pay/" + session,
-                                    *order.reserved_until);
-        return order;
+        service.AddToCart(who, id, quantity);
+        payments.NextSession(session);
+        return service.Checkout(who, "fr").order;
     }
+    shop::Order Checkout(const Viewer& who) { return service.Checkout(who, "fr").order; }
 
     testing::FakeClock clock;
     std::unique_ptr<Database> db;
-    ShopStore store;
+    SqlShopRepository repo;
+    testing::ScriptedPayments payments;
+    shop::ShopService service;
 };
 
 TEST_F(ShopSuite, CatalogIsValidatedAndOnlyStaffChangeIt) {
     auto id = Product("T-shirt", 2500, 10);
-    EXPECT_EQ(store.FindProduct(id)->name, "T-shirt");
+    EXPECT_EQ(service.FindProduct(id)->name, "T-shirt");
     shop::Product bad;
     bad.name = "";
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
     bad.name = "x";
     bad.price_minor = -1;
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
     bad.price_minor = 1;
     bad.image_url = "javascript:alert(1)";
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kAlice, *store.FindProduct(id)); }), core::ErrorCode::kForbidden);
-    auto p = *store.FindProduct(id);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kStaff, bad); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kAlice, *service.FindProduct(id)); }), core::ErrorCode::kForbidden);
+    auto p = *service.FindProduct(id);
     p.active = false;
-    store.UpdateProduct(kStaff, p);
-    EXPECT_EQ(store.CountProducts(false), 0);
-    EXPECT_EQ(store.CountProducts(true), 1);
-    EXPECT_EQ(CodeOf([&] { store.AddToCart(kAlice, id, 1); }), core::ErrorCode::kNotFound);
+    service.UpdateProduct(kStaff, p);
+    EXPECT_EQ(service.CountProducts(kAlice), 0);
+    EXPECT_EQ(service.CountProducts(kStaff), 1);
+    EXPECT_EQ(CodeOf([&] { service.AddToCart(kAlice, id, 1); }), core::ErrorCode::kNotFound);
 }
 
 TEST_F(ShopSuite, ControlCharactersInCatalogAndOrderTextAreRefusedNamingTheField) {
@@ -88,131 +93,131 @@ TEST_F(ShopSuite, ControlCharactersInCatalogAndOrderTextAreRefusedNamingTheField
     p.name = "T-shirt\x1b[2J";
     p.price_minor = 100;
     std::string key;
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.name");
     p.name = "T-shirt";
     p.description = "coton\nbio\a";
-    EXPECT_EQ(CodeOf([&] { store.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { service.CreateProduct(kStaff, p); }, &key), core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.description");
-    EXPECT_EQ(store.CountProducts(true), 0);
+    EXPECT_EQ(service.CountProducts(kStaff), 0);
     p.description = "coton\nbio";  // multi-line descriptions are fine
-    auto id = store.CreateProduct(kStaff, p);
+    auto id = service.CreateProduct(kStaff, p);
     auto order = Buy(kAlice, id, 1, "cs_c");
-    store.CheckoutCompleted("evt_c", "cs_c", true, "pi_c", 100, "eur", "");
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kFulfilled, "vu\x1b]0;x\a"); }, &key),
+    service.OnCheckoutCompleted("evt_c", "cs_c", true, "pi_c", 100, "eur", "");
+    EXPECT_EQ(CodeOf([&] { service.SetStatus(kStaff, order.id, OrderStatus::kFulfilled, "vu\x1b]0;x\a"); }, &key),
               core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.note");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La\bPoste", "6A123", ""); }, &key),
+    EXPECT_EQ(CodeOf([&] { service.SetTracking(kStaff, order.id, "La\bPoste", "6A123", ""); }, &key),
               core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.carrier");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A\u009b123", ""); }, &key),
+    EXPECT_EQ(CodeOf([&] { service.SetTracking(kStaff, order.id, "La Poste", "6A\u009b123", ""); }, &key),
               core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "text.control.tracking_code");
-    EXPECT_EQ(store.FindOrder(kStaff, order.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(service.FindOrder(kStaff, order.id)->status, OrderStatus::kPaid);
 }
 
 TEST_F(ShopSuite, CartAddsChangesRemovesAndStaysPrivate) {
     auto shirt = Product("T-shirt", 2500, 10), mug = Product("Mug", 1200, std::nullopt);
-    store.AddToCart(kAlice, shirt, 2);
-    store.AddToCart(kAlice, shirt, 1);
-    store.AddToCart(kAlice, mug, 1);
-    auto cart = store.Cart(kAlice);
+    service.AddToCart(kAlice, shirt, 2);
+    service.AddToCart(kAlice, shirt, 1);
+    service.AddToCart(kAlice, mug, 1);
+    auto cart = service.Cart(kAlice);
     ASSERT_EQ(cart.size(), 2u);
     EXPECT_EQ(cart[0].quantity, 3);
     EXPECT_EQ(cart[0].Total(), 7500);
-    EXPECT_TRUE(store.Cart(kBob).empty());
-    store.SetCartQuantity(kAlice, shirt, 0);
-    EXPECT_EQ(store.Cart(kAlice).size(), 1u);
-    EXPECT_EQ(CodeOf([&] { store.AddToCart(kAlice, mug, 99); }), core::ErrorCode::kInvalidArgument);  // 100 in all
-    EXPECT_EQ(CodeOf([&] { store.SetCartQuantity(kAlice, mug, 100); }), core::ErrorCode::kInvalidArgument);
-    EXPECT_EQ(store.Cart(kAlice)[0].quantity, 1);  // unchanged by the refusals
-    store.EmptyCart(kAlice);
-    EXPECT_TRUE(store.Cart(kAlice).empty());
+    EXPECT_TRUE(service.Cart(kBob).empty());
+    service.SetCartQuantity(kAlice, shirt, 0);
+    EXPECT_EQ(service.Cart(kAlice).size(), 1u);
+    EXPECT_EQ(CodeOf([&] { service.AddToCart(kAlice, mug, 99); }), core::ErrorCode::kInvalidArgument);  // 100 in all
+    EXPECT_EQ(CodeOf([&] { service.SetCartQuantity(kAlice, mug, 100); }), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(service.Cart(kAlice)[0].quantity, 1);  // unchanged by the refusals
+    service.EmptyCart(kAlice);
+    EXPECT_TRUE(service.Cart(kAlice).empty());
     std::string key;
-    EXPECT_EQ(CodeOf([&] { store.BeginCheckout(kAlice, 30min); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(CodeOf([&] { Checkout(kAlice); }, &key), core::ErrorCode::kInvalidArgument);
     EXPECT_EQ(key, "shop.cart_empty");
 }
 
 TEST_F(ShopSuite, CheckoutReservesStockNumbersOrdersAndEmptiesTheCart) {
     clock.Set(core::FromEpochMillis(1'790'000'000'000));  // 2026-09
     auto shirt = Product("T-shirt", 2500, 5);
-    store.AddToCart(kAlice, shirt, 2);
-    auto order = store.BeginCheckout(kAlice, 30min);
+    service.AddToCart(kAlice, shirt, 2);
+    auto order = Checkout(kAlice);
     EXPECT_EQ(order.number, "MX-2026-000001");
     EXPECT_EQ(order.status, OrderStatus::kPending);
     EXPECT_EQ(order.total_minor, 5000);
     ASSERT_EQ(order.items.size(), 1u);
     EXPECT_EQ(Stock(shirt), 3);
-    EXPECT_TRUE(store.Cart(kAlice).empty());
-    store.AddToCart(kBob, shirt, 4);
+    EXPECT_TRUE(service.Cart(kAlice).empty());
+    service.AddToCart(kBob, shirt, 4);
     std::string key;
-    EXPECT_EQ(CodeOf([&] { store.BeginCheckout(kBob, 30min); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(CodeOf([&] { Checkout(kBob); }, &key), core::ErrorCode::kConflict);
     EXPECT_EQ(key, "shop.out_of_stock");
-    EXPECT_EQ(Stock(shirt), 3);              // nothing reserved
-    EXPECT_EQ(store.Cart(kBob).size(), 1u);  // the cart is kept
-    store.SetCartQuantity(kBob, shirt, 3);
-    EXPECT_EQ(store.BeginCheckout(kBob, 30min).number, "MX-2026-000002");
+    EXPECT_EQ(Stock(shirt), 3);                // nothing reserved
+    EXPECT_EQ(service.Cart(kBob).size(), 1u);  // the cart is kept
+    service.SetCartQuantity(kBob, shirt, 3);
+    EXPECT_EQ(Checkout(kBob).number, "MX-2026-000002");
     EXPECT_EQ(Stock(shirt), 0);
     // Members see only their own orders, by id or number; another's answers not found.
-    EXPECT_TRUE(store.FindOrder(kAlice, order.id));
-    EXPECT_FALSE(store.FindOrder(kBob, order.id));
-    EXPECT_FALSE(store.FindOrderByNumber(kBob, "MX-2026-000001"));
-    EXPECT_TRUE(store.FindOrderByNumber(kAlice, "mx-2026-1"));
-    EXPECT_EQ(store.ListOrders(kAlice, {}).size(), 1u);
-    EXPECT_EQ(store.ListOrders(kStaff, {}).size(), 2u);
+    EXPECT_TRUE(service.FindOrder(kAlice, order.id));
+    EXPECT_FALSE(service.FindOrder(kBob, order.id));
+    EXPECT_EQ(CodeOf([&] { (void)service.FindForStaffOrMember(kBob, "MX-2026-000001"); }), core::ErrorCode::kNotFound);
+    EXPECT_EQ(service.FindForStaffOrMember(kAlice, "mx-2026-1").id, order.id);
+    EXPECT_EQ(service.ListOrders(kAlice, {}).size(), 1u);
+    EXPECT_EQ(service.ListOrders(kStaff, {}).size(), 2u);
 }
 
 TEST_F(ShopSuite, PaymentIsAppliedOnceWhateverTheDuplicates) {
     auto shirt = Product("T-shirt", 2500, 5);
     auto order = Buy(kAlice, shirt, 1, "cs_test_1");
-    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
               EventOutcome::kApplied);
-    EXPECT_EQ(store.CheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_1", "cs_test_1", true, "pi_1", 2500, "eur", "https://invoice/1"),
               EventOutcome::kDuplicate);
     // The same effect under another event id (async_payment_succeeded after completed) changes nothing.
-    EXPECT_EQ(store.CheckoutCompleted("evt_2", "cs_test_1", true, "pi_1", 2500, "eur", ""), EventOutcome::kIgnored);
-    auto paid = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_2", "cs_test_1", true, "pi_1", 2500, "eur", ""), EventOutcome::kIgnored);
+    auto paid = *service.FindOrder(kAlice, order.id);
     EXPECT_EQ(paid.status, OrderStatus::kPaid);
     EXPECT_EQ(paid.payment_intent_id, "pi_1");
     EXPECT_EQ(paid.invoice_url, "https://invoice/1");
     EXPECT_EQ(Stock(shirt), 4);
     EXPECT_EQ(paid.events.size(), 2u);  // reserved, paid
     // An expiry arriving after the payment does not undo it.
-    EXPECT_EQ(store.CheckoutExpired("evt_3", "cs_test_1"), EventOutcome::kIgnored);
-    EXPECT_EQ(store.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
-    EXPECT_EQ(store.CheckoutCompleted("evt_4", "cs_unknown", true, "pi_x", 1, "eur", ""), EventOutcome::kIgnored);
+    EXPECT_EQ(service.OnCheckoutExpired("evt_3", "cs_test_1"), EventOutcome::kIgnored);
+    EXPECT_EQ(service.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_4", "cs_unknown", true, "pi_x", 1, "eur", ""), EventOutcome::kIgnored);
 }
 
 TEST_F(ShopSuite, ExpiryAndFailedPaymentsReleaseTheStock) {
     auto shirt = Product("T-shirt", 2500, 3);
     auto a = Buy(kAlice, shirt, 2, "cs_a");
     EXPECT_EQ(Stock(shirt), 1);
-    EXPECT_EQ(store.CheckoutExpired("evt_exp", "cs_a"), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnCheckoutExpired("evt_exp", "cs_a"), EventOutcome::kApplied);
     EXPECT_EQ(Stock(shirt), 3);
-    EXPECT_EQ(store.FindOrder(kAlice, a.id)->status, OrderStatus::kCancelled);
-    EXPECT_EQ(store.CheckoutExpired("evt_exp", "cs_a"), EventOutcome::kDuplicate);
+    EXPECT_EQ(service.FindOrder(kAlice, a.id)->status, OrderStatus::kCancelled);
+    EXPECT_EQ(service.OnCheckoutExpired("evt_exp", "cs_a"), EventOutcome::kDuplicate);
     EXPECT_EQ(Stock(shirt), 3);
 
     auto b = Buy(kBob, shirt, 1, "cs_b");
-    EXPECT_EQ(store.CheckoutCompleted("evt_b1", "cs_b", false, "pi_b", 2500, "eur", ""),
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_b1", "cs_b", false, "pi_b", 2500, "eur", ""),
               EventOutcome::kApplied);  // async
-    EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kPending);
-    EXPECT_EQ(store.CheckoutPaymentFailed("evt_b2", "cs_b", "checkout.session.async_payment_failed"),
+    EXPECT_EQ(service.FindOrder(kBob, b.id)->status, OrderStatus::kPending);
+    EXPECT_EQ(service.OnCheckoutPaymentFailed("evt_b2", "cs_b", "checkout.session.async_payment_failed"),
               EventOutcome::kApplied);
-    EXPECT_EQ(store.FindOrder(kBob, b.id)->status, OrderStatus::kCancelled);
+    EXPECT_EQ(service.FindOrder(kBob, b.id)->status, OrderStatus::kCancelled);
     EXPECT_EQ(Stock(shirt), 3);
 
     // Without any event, the sweep releases reservations that ran out.
     auto c = Buy(kAlice, shirt, 3, "cs_c");
     EXPECT_EQ(Stock(shirt), 0);
-    clock.Advance(29min);
-    EXPECT_EQ(store.ReleaseExpired(), 0);
+    clock.Advance(34min);  // the page lives 35 minutes (the provider's 30 and headroom)
+    EXPECT_EQ(service.ReleaseExpired(), 0);
     clock.Advance(2min);
-    EXPECT_EQ(store.ReleaseExpired(), 1);
+    EXPECT_EQ(service.ReleaseExpired(), 1);
     EXPECT_EQ(Stock(shirt), 3);
     // A payment that lands after the release still counts, and takes the stock again.
-    EXPECT_EQ(store.CheckoutCompleted("evt_c", "cs_c", true, "pi_c", 7500, "eur", ""), EventOutcome::kApplied);
-    EXPECT_EQ(store.FindOrder(kAlice, c.id)->status, OrderStatus::kPaid);
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_c", "cs_c", true, "pi_c", 7500, "eur", ""), EventOutcome::kApplied);
+    EXPECT_EQ(service.FindOrder(kAlice, c.id)->status, OrderStatus::kPaid);
     EXPECT_EQ(Stock(shirt), 0);
 }
 
@@ -220,47 +225,47 @@ TEST_F(ShopSuite, RefundsAndDisputesFollowThePaymentInAnyOrder) {
     auto shirt = Product("T-shirt", 2500, 5);
     auto order = Buy(kAlice, shirt, 2, "cs_r");
     // The refund overtook the payment: not applied, not recorded, so Stripe's retry applies it later.
-    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kRetryLater);
-    EXPECT_EQ(store.CheckoutCompleted("evt_pay", "cs_r", true, "pi_r", 5000, "eur", ""), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnRefunded("evt_ref", "pi_r", "re_1", 5000, true), EventOutcome::kRetryLater);
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_pay", "cs_r", true, "pi_r", 5000, "eur", ""), EventOutcome::kApplied);
     EXPECT_EQ(Stock(shirt), 3);
-    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kApplied);
-    EXPECT_EQ(store.Refunded("evt_ref", "pi_r", "re_1", 5000, true, true), EventOutcome::kDuplicate);
-    auto refunded = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(service.OnRefunded("evt_ref", "pi_r", "re_1", 5000, true), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnRefunded("evt_ref", "pi_r", "re_1", 5000, true), EventOutcome::kDuplicate);
+    auto refunded = *service.FindOrder(kAlice, order.id);
     EXPECT_EQ(refunded.status, OrderStatus::kRefunded);
     EXPECT_EQ(Stock(shirt), 5);  // restocked by policy
-    EXPECT_EQ(store.Disputed("evt_dsp", "pi_r", "fraudulent"), EventOutcome::kApplied);
-    EXPECT_TRUE(store.FindOrder(kAlice, order.id)->disputed);
-    EXPECT_EQ(store.Unhandled("evt_other", "customer.created"), EventOutcome::kIgnored);
-    EXPECT_EQ(store.Unhandled("evt_other", "customer.created"), EventOutcome::kDuplicate);
+    EXPECT_EQ(service.OnDisputed("evt_dsp", "pi_r", "fraudulent"), EventOutcome::kApplied);
+    EXPECT_TRUE(service.FindOrder(kAlice, order.id)->disputed);
+    EXPECT_EQ(service.OnUnhandled("evt_other", "customer.created"), EventOutcome::kIgnored);
+    EXPECT_EQ(service.OnUnhandled("evt_other", "customer.created"), EventOutcome::kDuplicate);
 }
 
 TEST_F(ShopSuite, StaffMoveOrdersAlongTheTimelineOnly) {
     auto shirt = Product("T-shirt", 2500, 5);
     auto order = Buy(kAlice, shirt, 1, "cs_s");
     std::string key;
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kShipped, ""); }, &key),
+    EXPECT_EQ(CodeOf([&] { service.SetStatus(kStaff, order.id, OrderStatus::kShipped, ""); }, &key),
               core::ErrorCode::kConflict);
     EXPECT_EQ(key, "shop.bad_transition");
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", ""); }),
+    EXPECT_EQ(CodeOf([&] { service.SetTracking(kStaff, order.id, "La Poste", "6A123", ""); }),
               core::ErrorCode::kConflict);
-    store.CheckoutCompleted("evt_s", "cs_s", true, "pi_s", 2500, "eur", "");
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kAlice, order.id, OrderStatus::kFulfilled, ""); }),
+    service.OnCheckoutCompleted("evt_s", "cs_s", true, "pi_s", 2500, "eur", "");
+    EXPECT_EQ(CodeOf([&] { service.SetStatus(kAlice, order.id, OrderStatus::kFulfilled, ""); }),
               core::ErrorCode::kForbidden);
-    EXPECT_EQ(CodeOf([&] { store.SetStatus(kStaff, order.id, OrderStatus::kRefunded, ""); }),
+    EXPECT_EQ(CodeOf([&] { service.SetStatus(kStaff, order.id, OrderStatus::kRefunded, ""); }),
               core::ErrorCode::kInvalidArgument);
-    EXPECT_EQ(CodeOf([&] { store.SetTracking(kStaff, order.id, "La Poste", "6A123", "http://x"); }),
+    EXPECT_EQ(CodeOf([&] { service.SetTracking(kStaff, order.id, "La Poste", "6A123", "http://x"); }),
               core::ErrorCode::kInvalidArgument);
-    auto shipped = store.SetTracking(kStaff, order.id, "La Poste", "6A123",
-                                     "https://www.laposte.fr/outils/suivre-vos-envois?code=6A123");
+    auto shipped = service.SetTracking(kStaff, order.id, "La Poste", "6A123",
+                                       "https://www.laposte.fr/outils/suivre-vos-envois?code=6A123");
     EXPECT_EQ(shipped.status, OrderStatus::kShipped);
     EXPECT_EQ(shipped.tracking_code, "6A123");
-    auto delivered = store.SetStatus(kStaff, order.id, OrderStatus::kDelivered, "");
+    auto delivered = service.SetStatus(kStaff, order.id, OrderStatus::kDelivered, "");
     EXPECT_EQ(delivered.status, OrderStatus::kDelivered);
     EXPECT_EQ(delivered.events.size(), 4u);  // reserved, paid, shipped, delivered
     // A pending order cancelled by staff gives its stock back.
     auto other = Buy(kBob, shirt, 2, "cs_t");
     EXPECT_EQ(Stock(shirt), 2);
-    store.SetStatus(kStaff, other.id, OrderStatus::kCancelled, "asked by the member");
+    service.SetStatus(kStaff, other.id, OrderStatus::kCancelled, "asked by the member");
     EXPECT_EQ(Stock(shirt), 4);
 }
 
@@ -272,14 +277,14 @@ protected:
 TEST_F(ShopConcurrency, FiveHundredCheckoutsForTwentyUnitsReserveExactlyTwenty) {
     auto drop = Product("Drop", 5000, 20);
     constexpr int kBuyers = 500;
-    for (int i = 0; i < kBuyers; ++i) store.AddToCart(Viewer{UserId{100000 + i}, Role::kMember}, drop, 1);
+    for (int i = 0; i < kBuyers; ++i) service.AddToCart(Viewer{UserId{100000 + i}, Role::kMember}, drop, 1);
     std::atomic<int> won{0}, sold_out{0}, other{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&, t] {
             for (int i = t; i < kBuyers; i += 8) {
                 try {
-                    store.BeginCheckout(Viewer{UserId{100000 + i}, Role::kMember}, 30min);
+                    Checkout(Viewer{UserId{100000 + i}, Role::kMember});
                     ++won;
                 } catch (const core::Error& e) {
                     (e.key() == "shop.out_of_stock" ? sold_out : other)++;
@@ -292,7 +297,7 @@ TEST_F(ShopConcurrency, FiveHundredCheckoutsForTwentyUnitsReserveExactlyTwenty) 
     EXPECT_EQ(sold_out.load(), kBuyers - 20);
     EXPECT_EQ(other.load(), 0);
     EXPECT_EQ(Stock(drop), 0);
-    EXPECT_EQ(store.ListOrders(kStaff, {.limit = 100}).size(), 20u);
+    EXPECT_EQ(service.ListOrders(kStaff, {.limit = 100}).size(), 20u);
 }
 
 TEST_F(ShopSuite, PartialRefundsAddUpAndEveryEffectNotifiesOnce) {
@@ -300,15 +305,17 @@ TEST_F(ShopSuite, PartialRefundsAddUpAndEveryEffectNotifiesOnce) {
     auto order = Buy(kAlice, shirt, 2, "cs_p");
     SqlOutboxStore outbox(*db);
     auto before = outbox.LastId();
-    ASSERT_EQ(store.CheckoutCompleted("evt_p1", "cs_p", true, "pi_p", 5000, "eur", "https://invoice.stripe.com/i/x"),
-              EventOutcome::kApplied);
+    ASSERT_EQ(
+        service.OnCheckoutCompleted("evt_p1", "cs_p", true, "pi_p", 5000, "eur", "https://invoice.stripe.com/i/x"),
+        EventOutcome::kApplied);
     // charge.refunded carries the cumulated amount: 1000, then 1000 again (a duplicate by content), then all of it.
-    EXPECT_EQ(store.Refunded("evt_p2", "pi_p", "re_p2", 1000, false, true), EventOutcome::kApplied);
-    EXPECT_EQ(store.Refunded("evt_p3", "pi_p", "re_p3", 1000, false, true), EventOutcome::kIgnored);
-    EXPECT_EQ(store.FindOrder(kAlice, order.id)->refunded_minor, 1000);
-    EXPECT_EQ(store.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
-    EXPECT_EQ(store.Refunded("evt_p4", "pi_p", "re_p4", 5000, true, false), EventOutcome::kApplied);
-    auto done = *store.FindOrder(kAlice, order.id);
+    EXPECT_EQ(service.OnRefunded("evt_p2", "pi_p", "re_p2", 1000, false), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnRefunded("evt_p3", "pi_p", "re_p3", 1000, false), EventOutcome::kIgnored);
+    EXPECT_EQ(service.FindOrder(kAlice, order.id)->refunded_minor, 1000);
+    EXPECT_EQ(service.FindOrder(kAlice, order.id)->status, OrderStatus::kPaid);
+    shop::ShopService no_restock(repo, payments, clock, shop::ShopOptions{.restock_on_refund = false});
+    EXPECT_EQ(no_restock.OnRefunded("evt_p4", "pi_p", "re_p4", 5000, true), EventOutcome::kApplied);
+    auto done = *service.FindOrder(kAlice, order.id);
     EXPECT_EQ(done.refunded_minor, 5000);
     EXPECT_EQ(done.status, OrderStatus::kRefunded);
     EXPECT_EQ(Stock(shirt), 3);  // no restock by this policy
@@ -327,15 +334,15 @@ TEST_F(ShopSuite, PartialRefundsAddUpAndEveryEffectNotifiesOnce) {
 TEST_F(ShopSuite, RevenueCountsChargesAndRefundsPerDay) {
     auto shirt = Product("T-shirt", 2500, 5);
     Buy(kAlice, shirt, 2, "cs_v");
-    ASSERT_EQ(store.CheckoutCompleted("evt_v1", "cs_v", true, "pi_v", 5000, "EUR", ""), EventOutcome::kApplied);
-    ASSERT_EQ(store.Refunded("evt_v2", "pi_v", "re_v", 1500, false, true), EventOutcome::kApplied);
-    auto days = store.Revenue(clock.Now() - 24h);
+    ASSERT_EQ(service.OnCheckoutCompleted("evt_v1", "cs_v", true, "pi_v", 5000, "EUR", ""), EventOutcome::kApplied);
+    ASSERT_EQ(service.OnRefunded("evt_v2", "pi_v", "re_v", 1500, false), EventOutcome::kApplied);
+    auto days = service.Revenue(kStaff, clock.Now() - 24h);
     ASSERT_EQ(days.size(), 1u);
     EXPECT_EQ(days[0].gross_minor, 5000);
     EXPECT_EQ(days[0].refunded_minor, 1500);
     EXPECT_EQ(days[0].orders, 1);
     EXPECT_EQ(days[0].day.size(), 10u);
-    EXPECT_TRUE(store.Revenue(clock.Now() + 24h).empty());
+    EXPECT_TRUE(service.Revenue(kStaff, clock.Now() + 24h).empty());
 }
 
 }  // namespace maxis::storage::shop_suite

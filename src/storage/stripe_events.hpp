@@ -15,12 +15,13 @@ core::EventOutcome ApplyEventOnce(Database& db, core::TimePoint now, const std::
                                   const std::string& type,
                                   const std::function<core::EventOutcome(Transaction&)>& effect);
 
-/// Records an event id in the caller's transaction (outcome "applying"); false when it was recorded already.
-bool RecordEventIn(Transaction& tx, core::TimePoint now, const std::string& event_id, const std::string& type);
-/// Sets a recorded event's outcome in the caller's transaction.
-void SetEventOutcomeIn(Transaction& tx, const std::string& event_id, core::EventOutcome outcome);
-
 /// Whether an event id was recorded already.
 bool EventRecorded(Database& db, const std::string& event_id);
+
+/// The same steps inside a caller's transaction: records an event id (true when it is new), then what the
+/// event did; and whether an id is recorded.
+bool RecordEvent(Transaction& tx, core::TimePoint now, const std::string& event_id, const std::string& type);
+void SetEventOutcome(Transaction& tx, const std::string& event_id, core::EventOutcome outcome);
+bool EventRecorded(Transaction& tx, const std::string& event_id);
 
 }  // namespace maxis::storage

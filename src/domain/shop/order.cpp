@@ -30,31 +30,32 @@ std::optional<OrderStatus> ParseOrderStatus(std::string_view text) {
     return std::nullopt;
 }
 
-bool CanTransition(OrderStatus from, OrderStatus to) {
+bool CanTransition(OrderStatus from, OrderStatus to, Mover by) {
     using S = OrderStatus;
+    const bool staff = by == Mover::kStaff, provider = by == Mover::kProvider;
     switch (from) {
         case S::kPending:
-            return to == S::kPaid || to == S::kCancelled;
+            return (to == S::kPaid && provider) || to == S::kCancelled;
         case S::kPaid:
-            return to == S::kFulfilled || to == S::kShipped || to == S::kRefunded;
+            return ((to == S::kFulfilled || to == S::kShipped) && staff) || (to == S::kRefunded && provider);
         case S::kFulfilled:
-            return to == S::kShipped || to == S::kDelivered || to == S::kRefunded;
+            return ((to == S::kShipped || to == S::kDelivered) && staff) || (to == S::kRefunded && provider);
         case S::kShipped:
-            return to == S::kDelivered || to == S::kRefunded;
+            return (to == S::kDelivered && staff) || (to == S::kRefunded && provider);
         case S::kDelivered:
-            return to == S::kRefunded;
+            return to == S::kRefunded && provider;
         case S::kCancelled:
-            return false;
+            return to == S::kPaid && provider;  // a late payment
         case S::kRefunded:
             return false;
     }
     return false;
 }
 
-std::vector<OrderStatus> NextStatuses(OrderStatus from) {
+std::vector<OrderStatus> NextStatuses(OrderStatus from, Mover by) {
     std::vector<OrderStatus> out;
     for (const auto& [status, name] : kNames) {
-        if (CanTransition(from, status)) out.push_back(status);
+        if (CanTransition(from, status, by)) out.push_back(status);
     }
     return out;
 }

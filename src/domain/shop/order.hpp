@@ -17,12 +17,20 @@ using OrderId = core::Id<struct OrderIdTag>;
 /// Stripe: a paid order is never cancelled without its refund).
 enum class OrderStatus { kPending, kPaid, kFulfilled, kShipped, kDelivered, kCancelled, kRefunded };
 
+/// Who moves an order: staff (chat, API, panel), the payment provider's events, or Maxis itself (a
+/// checkout the provider refused, the reservation sweep).
+enum class Mover { kStaff, kProvider, kMaxis };
+
 std::string_view ToString(OrderStatus s);
 std::optional<OrderStatus> ParseOrderStatus(std::string_view text);
-/// Whether an order may go from one status to another (staff moves and webhook effects alike).
-bool CanTransition(OrderStatus from, OrderStatus to);
-/// The statuses reachable from one, for error messages.
-std::vector<OrderStatus> NextStatuses(OrderStatus from);
+/// Whether `by` may move an order from one status to another. Paid and refunded come only from the
+/// provider; fulfilment only from staff. Cancelled is terminal for staff and Maxis, but a payment that
+/// arrives for a cancelled order (a page paid after its reservation was released or the order cancelled)
+/// makes it paid: the money is taken, so the order is owed, and staff decide between the goods and a
+/// refund. Refunded is terminal.
+bool CanTransition(OrderStatus from, OrderStatus to, Mover by);
+/// The statuses `by` may move an order to from one, for buttons and error messages.
+std::vector<OrderStatus> NextStatuses(OrderStatus from, Mover by);
 
 /// "MX-2026-000123": the year the order was created and its sequence number within that year.
 std::string FormatOrderNumber(int year, long long sequence);

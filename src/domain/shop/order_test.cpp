@@ -5,19 +5,31 @@
 namespace maxis::shop {
 namespace {
 
-TEST(OrderStatus, TransitionsFollowTheTimeline) {
+TEST(OrderStatus, TransitionsFollowTheTimelineAndSayWhoMayMove) {
     using S = OrderStatus;
-    EXPECT_TRUE(CanTransition(S::kPending, S::kPaid));
-    EXPECT_TRUE(CanTransition(S::kPending, S::kCancelled));
-    EXPECT_FALSE(CanTransition(S::kPending, S::kShipped));
-    EXPECT_FALSE(CanTransition(S::kPending, S::kRefunded));  // nothing was paid
-    EXPECT_TRUE(CanTransition(S::kPaid, S::kShipped));
-    EXPECT_TRUE(CanTransition(S::kShipped, S::kDelivered));
-    EXPECT_TRUE(CanTransition(S::kDelivered, S::kRefunded));
-    EXPECT_FALSE(CanTransition(S::kDelivered, S::kShipped));
-    EXPECT_FALSE(CanTransition(S::kRefunded, S::kPaid));
-    EXPECT_FALSE(CanTransition(S::kCancelled, S::kPaid));
-    EXPECT_TRUE(NextStatuses(S::kRefunded).empty());
+    constexpr auto kStaff = Mover::kStaff, kProvider = Mover::kProvider, kMaxis = Mover::kMaxis;
+    EXPECT_TRUE(CanTransition(S::kPending, S::kPaid, kProvider));
+    EXPECT_FALSE(CanTransition(S::kPending, S::kPaid, kStaff));  // paid comes from the provider only
+    for (auto by : {kStaff, kProvider, kMaxis}) EXPECT_TRUE(CanTransition(S::kPending, S::kCancelled, by));
+    EXPECT_FALSE(CanTransition(S::kPending, S::kShipped, kStaff));
+    EXPECT_FALSE(CanTransition(S::kPending, S::kRefunded, kProvider));  // nothing was paid
+    EXPECT_TRUE(CanTransition(S::kPaid, S::kShipped, kStaff));
+    EXPECT_FALSE(CanTransition(S::kPaid, S::kShipped, kProvider));
+    EXPECT_TRUE(CanTransition(S::kShipped, S::kDelivered, kStaff));
+    EXPECT_TRUE(CanTransition(S::kDelivered, S::kRefunded, kProvider));
+    EXPECT_FALSE(CanTransition(S::kDelivered, S::kRefunded, kStaff));  // a refund goes through the provider
+    EXPECT_FALSE(CanTransition(S::kDelivered, S::kShipped, kStaff));
+    EXPECT_FALSE(CanTransition(S::kPaid, S::kCancelled, kStaff));  // a paid order is refunded, not cancelled
+    // Cancelled is terminal but for a late payment, which only the provider reports.
+    EXPECT_TRUE(CanTransition(S::kCancelled, S::kPaid, kProvider));
+    EXPECT_FALSE(CanTransition(S::kCancelled, S::kPaid, kStaff));
+    EXPECT_FALSE(CanTransition(S::kCancelled, S::kPending, kMaxis));
+    EXPECT_TRUE(NextStatuses(S::kCancelled, kStaff).empty());
+    for (auto by : {kStaff, kProvider, kMaxis}) {
+        EXPECT_TRUE(NextStatuses(S::kRefunded, by).empty());
+        EXPECT_FALSE(CanTransition(S::kRefunded, S::kPaid, by));
+    }
+    EXPECT_EQ(NextStatuses(S::kPaid, kStaff), (std::vector<S>{S::kFulfilled, S::kShipped}));
     for (auto s : {"pending", "paid", "fulfilled", "shipped", "delivered", "cancelled", "refunded"}) {
         EXPECT_EQ(ToString(*ParseOrderStatus(s)), s);
     }

@@ -8,93 +8,11 @@
 #include "core/viewer.hpp"
 #include "domain/shop/order.hpp"
 #include "domain/shop/payment_limits.hpp"
+#include "domain/shop/shop_store.hpp"
 
 namespace maxis::shop {
 
-using core::EventOutcome;
 using core::ToString;
-
-struct OrderQuery {
-    std::optional<core::UserId> owner;  // members: always themselves
-    std::optional<OrderStatus> status;
-    std::optional<long long> before_id;  // cursor: orders with a smaller id
-    int limit = 25;
-};
-
-/// Money in, money out, per currency and day, for the dashboard.
-struct RevenueDay {
-    std::string day;  // YYYY-MM-DD in UTC
-    std::string currency;
-    long long gross_minor = 0;     // charges
-    long long refunded_minor = 0;  // refunds, as a positive amount
-    int orders = 0;                // paid orders that day
-};
-
-/// Port: the shop's persistence. Every state change is one transaction; payment events are recorded with
-/// their event id in the same transaction as their effect, so a duplicate does nothing; member
-/// notifications (receipt, shipping, refund) and staff alerts are written to the outbox in that same
-/// transaction. Members only ever reach their own cart and orders.
-class ShopRepository {
-public:
-    virtual ~ShopRepository() = default;
-
-    // Catalog (staff write; everyone reads the active products).
-    virtual ProductId CreateProduct(const core::Viewer& staff, const Product& product) = 0;
-    virtual void UpdateProduct(const core::Viewer& staff, const Product& product) = 0;
-    [[nodiscard]] virtual std::optional<Product> FindProduct(ProductId id) = 0;
-    [[nodiscard]] virtual std::vector<Product> ListProducts(bool include_inactive, int offset, int limit) = 0;
-    [[nodiscard]] virtual int CountProducts(bool include_inactive) = 0;
-
-    // Cart: quantity 0 removes the line. Unknown or inactive products are not found.
-    virtual void SetCartQuantity(const core::Viewer& member, ProductId product, int quantity) = 0;
-    virtual void AddToCart(const core::Viewer& member, ProductId product, int quantity) = 0;
-    [[nodiscard]] virtual std::vector<CartLine> Cart(const core::Viewer& member) = 0;
-    virtual void EmptyCart(const core::Viewer& member) = 0;
-
-    /// Reserves the stock of the whole cart and creates a pending order (with its number) in one
-    /// transaction, then empties the cart. Throws core::Error: kInvalidArgument for an empty cart,
-    /// kConflict naming the product that is short, or kLimitReached when the member already has
-    /// max_pending orders waiting for payment.
-    virtual Order BeginCheckout(const core::Viewer& member, core::Millis reservation, int max_pending) = 0;
-    /// Records the payment page; the reservation then lasts until the page expires (expires_at).
-    virtual void AttachCheckoutSession(OrderId order, const std::string& session_id, const std::string& url,
-                                       core::TimePoint expires_at) = 0;
-    /// Cancels a pending order whose payment session could not be created, giving its stock back.
-    virtual void AbandonCheckout(OrderId order, const std::string& reason) = 0;
-
-    [[nodiscard]] virtual std::optional<Order> FindOrder(const core::Viewer& viewer, OrderId id) = 0;
-    [[nodiscard]] virtual std::optional<Order> FindOrderByNumber(const core::Viewer& viewer,
-                                                                 const std::string& number) = 0;
-    [[nodiscard]] virtual std::vector<Order> ListOrders(const core::Viewer& viewer, const OrderQuery& query) = 0;
-    /// Staff: moves an order along its timeline (fulfilled, shipped, delivered, cancelled).
-    virtual Order SetStatus(const core::Viewer& staff, OrderId id, OrderStatus to, const std::string& note) = 0;
-    /// Staff: carrier, code and URL; a paid or fulfilled order becomes shipped.
-    virtual Order SetTracking(const core::Viewer& staff, OrderId id, const std::string& carrier,
-                              const std::string& code, const std::string& url) = 0;
-    /// Adds a line to the order's timeline without changing its status (a refund asked of the provider).
-    virtual void AddNote(const core::Viewer& staff, OrderId id, const std::string& note) = 0;
-    [[nodiscard]] virtual std::vector<RevenueDay> Revenue(core::TimePoint since) = 0;
-
-    // Payment events, each applied at most once.
-    virtual EventOutcome CheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
-                                           const std::string& payment_intent, long long amount_minor,
-                                           const std::string& currency, const std::string& invoice_url) = 0;
-    virtual EventOutcome CheckoutPaymentFailed(const std::string& event_id, const std::string& session_id,
-                                               const std::string& type) = 0;
-    virtual EventOutcome CheckoutExpired(const std::string& event_id, const std::string& session_id) = 0;
-    virtual EventOutcome Refunded(const std::string& event_id, const std::string& payment_intent,
-                                  const std::string& refund_id, long long amount_refunded, bool fully,
-                                  bool restock) = 0;
-    virtual EventOutcome Disputed(const std::string& event_id, const std::string& payment_intent,
-                                  const std::string& reason) = 0;
-    /// Records an event nothing here handles (acknowledged once).
-    virtual EventOutcome Unhandled(const std::string& event_id, const std::string& type) = 0;
-    /// Whether an event was already recorded (lets a caller skip work an event's duplicate does not need).
-    [[nodiscard]] virtual bool EventRecorded(const std::string& event_id) = 0;
-    /// Pending orders whose reservation ended more than grace ago without a payment: cancelled, stock
-    /// released. Returns how many.
-    virtual int ReleaseExpired(core::Millis grace) = 0;
-};
 
 /// Port: the payment provider's hosted checkout and refunds (Stripe).
 class PaymentGateway {
@@ -131,48 +49,102 @@ struct RefundRequest {
     long long amount_minor = 0;
 };
 
-/// The shop's use cases that span the repository and the payment provider: checkout (reserve, then open a
-/// payment page, or give the stock back), refunds (asked of the provider; the order changes when its
-/// event arrives), and payment events with the configured stock policy.
+/// The shop's rules, all of them: the catalog's and the cart's limits, checkout (reserve in one
+/// transaction, then open a payment page, or give the stock back), who may move an order where, refunds
+/// (asked of the provider; the order changes when its event arrives), and the provider's events, each
+/// applied at most once (its id recorded in the same transaction as its effect), with the notices they
+/// send. Storage only keeps the rows (ShopRepository).
 class ShopService {
 public:
     ShopService(ShopRepository& repo, PaymentGateway& gateway, const core::Clock& clock, ShopOptions options)
         : repo_(repo), gateway_(gateway), clock_(clock), options_(options) {}
 
-    /// Staff: a product whose price the payment provider takes (payment_limits.hpp), then the repository's
-    /// own checks. Throws core::Error.
+    // The catalog. Staff write it; everyone reads the active products, staff the hidden ones too.
+    /// Staff: a valid product whose price the payment provider takes (payment_limits.hpp). Throws core::Error.
     ProductId CreateProduct(const core::Viewer& staff, const Product& product);
     void UpdateProduct(const core::Viewer& staff, const Product& product);
-    /// Members: a new product joins the cart only while one payment can still take every line.
-    void AddToCart(const core::Viewer& member, ProductId product, int quantity);
-    void SetCartQuantity(const core::Viewer& member, ProductId product, int quantity);
+    [[nodiscard]] std::optional<Product> FindProduct(ProductId id);
+    [[nodiscard]] std::vector<Product> ListProducts(const core::Viewer& viewer, int offset, int limit);
+    [[nodiscard]] int CountProducts(const core::Viewer& viewer);
 
-    /// Catalog, cart and order reads and plain writes, which need nothing else.
-    [[nodiscard]] ShopRepository& store() { return repo_; }
+    // The member's cart: products on sale, 1 to 99 of each, at most as many lines as one payment takes.
+    void AddToCart(const core::Viewer& member, ProductId product, int quantity);
+    /// Quantity 0 removes the line (even of a product no longer sold).
+    void SetCartQuantity(const core::Viewer& member, ProductId product, int quantity);
+    /// Throws shop.not_in_cart when the product is not in the cart.
+    void RemoveFromCart(const core::Viewer& member, ProductId product);
+    [[nodiscard]] std::vector<CartLine> Cart(const core::Viewer& member);
+    void EmptyCart(const core::Viewer& member);
+
     [[nodiscard]] const ShopOptions& options() const { return options_; }
     [[nodiscard]] bool payments_configured() const { return gateway_.configured(); }
 
     /// Reserves the cart and returns the payment page. Throws core::Error: shop.payments_off when no
     /// provider is configured, a cart the provider would refuse (too many lines, a total under its
-    /// minimum or over its maximum: nothing reserved either), the repository's refusals, or
-    /// shop.checkout_failed when the provider refused (the reservation is given back). The page expires
-    /// SessionLife(reservation) after the moment it is asked for, and the reservation with it.
+    /// minimum or over its maximum), shop.too_many_pending, shop.cart_empty, shop.unavailable,
+    /// shop.mixed_currencies, shop.out_of_stock (nothing reserved for any of these), or
+    /// shop.checkout_failed when the provider refused (the reservation is given back, the cart kept). The
+    /// page expires SessionLife(reservation) after the moment it is asked for, and the reservation with it.
     CheckoutLink Checkout(const core::Viewer& member, const std::string& locale);
 
     /// Staff: asks the provider to refund an order (all of what is left, or amount_minor). Throws
     /// core::Error for a member, an unknown order, an order with nothing to refund, or a refusal.
     RefundRequest Refund(const core::Viewer& staff, OrderId id, std::optional<long long> amount_minor);
 
-    /// Staff: parses "MX-2026-000123", "2026-123" or an internal id.
+    // Orders: members see their own, staff all of them.
+    /// Parses "MX-2026-000123", "2026-123" or an internal id; throws shop.order_not_found.
     [[nodiscard]] Order FindForStaffOrMember(const core::Viewer& viewer, const std::string& number_or_id);
+    [[nodiscard]] std::optional<Order> FindOrder(const core::Viewer& viewer, OrderId id);
+    [[nodiscard]] std::vector<Order> ListOrders(const core::Viewer& viewer, OrderQuery query);
+    /// Staff: moves an order along its timeline (fulfilled, shipped, delivered, cancelled); a pending order
+    /// cancelled gives its stock back. Paid and refunded come from the provider (shop.status_from_stripe).
+    Order SetStatus(const core::Viewer& staff, OrderId id, OrderStatus to, const std::string& note);
+    /// Staff: carrier, code and URL; a paid or fulfilled order becomes shipped.
+    Order SetTracking(const core::Viewer& staff, OrderId id, const std::string& carrier, const std::string& code,
+                      const std::string& url);
+    /// Staff: charges and refunds per day and currency since a time.
+    [[nodiscard]] std::vector<RevenueDay> Revenue(const core::Viewer& staff, core::TimePoint since);
 
+    // The payment provider's events, each applied at most once: kDuplicate for an id seen before, and
+    // kRetryLater (nothing kept, not even the id) for one that overtook the state it needs.
+    /// A payment-mode Checkout Session completed: paid, or (paid false) waiting for an asynchronous
+    /// method, which holds the stock for kAsyncPaymentHold. A payment for a cancelled order is a late
+    /// payment: the order becomes paid, takes its stock again as far as it goes, and staff are told.
+    EventOutcome OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
+                                     const std::string& payment_intent, long long amount_minor,
+                                     const std::string& currency, const std::string& invoice_url);
+    EventOutcome OnCheckoutPaymentFailed(const std::string& event_id, const std::string& session_id,
+                                         const std::string& type);
+    EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id);
+    /// amount_refunded is the charge's cumulated refunds (as charge.refunded carries it); what was already
+    /// recorded is not counted twice. A full refund restocks when the options say so.
     EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
-                            const std::string& refund_id, long long amount_refunded, bool fully) {
-        return repo_.Refunded(event_id, payment_intent, refund_id, amount_refunded, fully, options_.restock_on_refund);
-    }
-    int ReleaseExpired() { return repo_.ReleaseExpired(options_.release_grace); }
+                            const std::string& refund_id, long long amount_refunded, bool fully);
+    EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason);
+    /// Records an event nothing here handles (acknowledged once).
+    EventOutcome OnUnhandled(const std::string& event_id, const std::string& type);
+    /// Whether an event was already recorded (lets a caller skip work an event's duplicate does not need).
+    [[nodiscard]] bool EventRecorded(const std::string& event_id);
+
+    /// Pending orders whose reservation ended more than release_grace ago without a payment: cancelled,
+    /// stock released. Returns how many.
+    int ReleaseExpired();
+
+    /// How long an asynchronous payment (a bank debit) keeps the stock reserved while it clears.
+    static constexpr core::Millis kAsyncPaymentHold = std::chrono::hours(7 * 24);
 
 private:
+    /// Runs effect in one transaction with the event id recorded first; a recorded id stops there.
+    EventOutcome ApplyOnce(const std::string& event_id, const std::string& type,
+                           const std::function<EventOutcome(ShopStore&)>& effect);
+    /// Moves an order (in memory) and writes the timeline's line; the caller writes the order.
+    static void Move(ShopStore& store, Order& order, OrderStatus to, Mover by, const std::string& actor,
+                     const std::string& note, core::TimePoint now);
+    /// A pending order's reservation ends: its stock goes back.
+    static void Release(ShopStore& store, Order& order);
+    /// Cancels a pending order whose payment page could not be created; the member keeps their cart.
+    void AbandonCheckout(OrderId id, const std::string& reason);
+
     ShopRepository& repo_;
     PaymentGateway& gateway_;
     const core::Clock& clock_;

@@ -105,7 +105,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         if (auto v = req.QueryParam("user")) q.owner = UserIdParam(*v, "user");
         q.before_id = CursorParam(req);
         q.limit = LimitParam(req, 25);
-        auto list = service.store().ListOrders(viewer, q);
+        auto list = service.ListOrders(viewer, q);
         json::array items;
         for (const auto& o : list) items.push_back(OrderJson(o, viewer));
         json::value next = nullptr;
@@ -130,13 +130,13 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         }
         auto order = service.FindForStaffOrMember(viewer, req.path_params.at("id"));
         if (tracking) {
-            order = service.store().SetTracking(viewer, order.id, StringField(body, "carrier", true),
-                                                StringField(body, "tracking_code", true),
-                                                StringField(body, "tracking_url", false));
+            order =
+                service.SetTracking(viewer, order.id, StringField(body, "carrier", true),
+                                    StringField(body, "tracking_code", true), StringField(body, "tracking_url", false));
         } else {
-            order = service.store().SetStatus(viewer, order.id,
-                                              StatusParam(StringField(body, "status", true), "field 'status'"),
-                                              StringField(body, "note", false));
+            order =
+                service.SetStatus(viewer, order.id, StatusParam(StringField(body, "status", true), "field 'status'"),
+                                  StringField(body, "note", false));
         }
         return Response::Json(200, OrderJson(order, viewer));
     });
@@ -147,17 +147,16 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto body = req.body.empty() ? json::object{} : ParseBody(req, {"amount_minor"});
         auto order = service.FindForStaffOrMember(viewer, req.path_params.at("id"));
         auto refund = service.Refund(viewer, order.id, IntegerField(body, "amount_minor", 1, 100'000'000));
-        return Response::Json(202,
-                              json::object{{"refund_id", refund.refund_id},
-                                           {"amount_minor", refund.amount_minor},
-                                           {"order", OrderJson(*service.store().FindOrder(viewer, order.id), viewer)}});
+        return Response::Json(202, json::object{{"refund_id", refund.refund_id},
+                                                {"amount_minor", refund.amount_minor},
+                                                {"order", OrderJson(*service.FindOrder(viewer, order.id), viewer)}});
     });
 
     router.Add("GET", "/api/v1/products", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         int limit = LimitParam(req, 100);
         int offset = static_cast<int>(CursorParam(req).value_or(0));
-        auto list = service.store().ListProducts(viewer.IsStaff(), offset, limit);
+        auto list = service.ListProducts(viewer, offset, limit);
         json::array items;
         for (const auto& p : list) items.push_back(ProductJson(p));
         json::value next = nullptr;
@@ -175,7 +174,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         Product p;
         ApplyProductBody(body, p);
         auto id = service.CreateProduct(viewer, p);
-        return Response::Json(201, ProductJson(*service.store().FindProduct(id)))
+        return Response::Json(201, ProductJson(*service.FindProduct(id)))
             .With("Location", "/api/v1/products/" + id.ToString());
     });
 
@@ -184,11 +183,11 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         RequireStaff(viewer);
         auto body = ParseBody(
             req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
-        auto found = service.store().FindProduct(ProductId{PathId(req, "product")});
+        auto found = service.FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);
         service.UpdateProduct(viewer, *found);
-        return Response::Json(200, ProductJson(*service.store().FindProduct(found->id)));
+        return Response::Json(200, ProductJson(*service.FindProduct(found->id)));
     });
 
     router.Add("GET", "/api/v1/shop/revenue", [&service, &clock, authenticate](const Request& req) {
@@ -197,7 +196,7 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         int days = IntParam(req, "days", 1, 366, 30);
         auto since = std::chrono::floor<std::chrono::days>(clock.Now()) - std::chrono::days(days - 1);
         json::array out;
-        for (const auto& d : service.store().Revenue(since)) {
+        for (const auto& d : service.Revenue(viewer, since)) {
             out.push_back(json::object{{"day", d.day},
                                        {"currency", d.currency},
                                        {"gross_minor", d.gross_minor},
