@@ -219,13 +219,13 @@ void Database::RethrowMapped() const {
     }
 }
 
-void Database::Release(Connection* c, bool broken) {
+void Database::Release(Connection* c, bool broken, bool failed) {
     if (auto it = std::find(held_by_thread.begin(), held_by_thread.end(), this); it != held_by_thread.end()) {
         held_by_thread.erase(it);
     }
     // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
+    if (failed || broken) c->statements.Clear();  // left mid-run, holding an error, or on a connection replaced
     if (broken && dialect_ == Dialect::kPostgres) {
-        c->statements.Clear();  // prepared on the connection being replaced
         try {
             c->session->reconnect();
             spdlog::warn("database connection reopened after a failure");
@@ -313,7 +313,7 @@ void Database::WithRawSession(const std::function<void(soci::session&)>& f) {
     try {
         f(*lease.connection->session);
     } catch (...) {
-        lease.broken = true;
+        lease.broken = lease.failed = true;
         RethrowMapped();
     }
 }

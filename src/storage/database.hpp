@@ -156,7 +156,9 @@ private:
     /// Rethrows the exception being handled, as core::Error(kUnavailable) when it says the database is
     /// busy, locked or unreachable for now.
     [[noreturn]] void RethrowMapped() const;
-    void Release(Connection* c, bool broken);
+    /// failed: the work threw; its prepared statements are dropped (one may be left mid-run or holding the
+    /// error, e.g. a BEGIN IMMEDIATE that met SQLITE_BUSY) and prepared afresh on next use.
+    void Release(Connection* c, bool broken, bool failed);
     void Begin(Connection& c, const core::Viewer& viewer, bool write);
     void Commit(Connection& c);
     /// Returns false when the rollback itself failed (the connection is then reopened before reuse).
@@ -185,10 +187,11 @@ struct Database::Lease {
     Connection* connection;
     std::unique_lock<std::timed_mutex> writer;  // released after the connection
     bool broken = false;
+    bool failed = false;
     Lease(Database* d, Connection* c, std::unique_lock<std::timed_mutex> w)
         : db(d), connection(c), writer(std::move(w)) {}
     Lease(const Lease&) = delete;
-    ~Lease() { db->Release(connection, broken); }
+    ~Lease() { db->Release(connection, broken, failed); }
 };
 
 template <class F>
@@ -197,7 +200,7 @@ auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invo
     try {
         Begin(*lease.connection, viewer, write);
     } catch (...) {
-        lease.broken = true;
+        lease.broken = lease.failed = true;
         RethrowMapped();
     }
     Transaction tx(*lease.connection->session, lease.connection->statements, dialect_, viewer);
@@ -211,6 +214,7 @@ auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invo
             return result;
         }
     } catch (...) {
+        lease.failed = true;
         lease.broken = !Rollback(*lease.connection->session);
         RethrowMapped();
     }

@@ -21,6 +21,16 @@ constexpr const char* kTicketColumns =
     "resolved_at, closed_at, close_reason, first_response_due, resolution_due, paused_since, first_response_breached, "
     "resolution_breached, auto_close_warned_at";
 
+/// An enum column as stored: the database holds the canonical names only (CHECK constraints), so an exact
+/// comparison finds it, without the folding of accents and case that Parse* does for what people type.
+template <class E>
+E StoredEnum(const std::vector<Name>& names, const std::string& text) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].value == text) return static_cast<E>(i);
+    }
+    throw core::Error(core::ErrorCode::kInternal, "unknown stored ticket value '" + text + "'");
+}
+
 /// A row of kTicketColumns, read into typed variables bound once to a prepared statement.
 struct TicketColumns {
     long long id = 0, owner = 0, assignee = 0, created = 0, updated = 0, first_response_at = 0, resolved_at = 0,
@@ -62,9 +72,9 @@ struct TicketColumns {
         t.id = TicketId{id};
         t.owner = core::UserId{owner};
         t.subject = subject;
-        t.category = *ParseCategory(category);
-        t.priority = *ParsePriority(priority);
-        t.status = *ParseStatus(status);
+        t.category = StoredEnum<Category>(CategoryNames(), category);
+        t.priority = StoredEnum<Priority>(PriorityNames(), priority);
+        t.status = StoredEnum<Status>(StatusNames(), status);
         if (assignee_ind != soci::i_null) t.assignee = core::UserId{assignee};
         t.created_at = FromEpochMillis(created);
         t.updated_at = FromEpochMillis(updated);
