@@ -288,10 +288,17 @@ int MaxisApp::Serve(std::ostream& out) {
     }
     http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled,
                                       &engine = *parts_->engine](const http::Request& req) {
-        auto viewer = http::BearerViewer(req, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+        // The token's query also reads its user's blocked flag: one read per request, not two.
+        std::optional<bool> blocked;
+        auto viewer = http::BearerViewer(req, [&tokens, &blocked](const std::string& t) -> std::optional<core::Viewer> {
+            auto owner = tokens.Owner(t);
+            if (!owner) return std::nullopt;
+            blocked = owner->blocked;
+            return owner->viewer;
+        });
         if (!viewer && enabled) viewer = panel_auth.ApiViewer(req);
         // A blocked member's token opens nothing, as their chat commands and conversations do not.
-        if (viewer && engine.Blocks(*viewer)) {
+        if (viewer && engine.Blocks(*viewer, blocked)) {
             throw core::Error(core::ErrorCode::kForbidden, "your access has been blocked by the staff");
         }
         return viewer;

@@ -207,8 +207,9 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
     return Refusal(message + "\n" + catalog_.Text(locale, "errors.usage", {{"usage", Usage(spec, locale)}}));
 }
 
-bool Engine::Blocks(const core::Viewer& viewer) const {
-    return blocked_ && !viewer.IsStaff() && blocked_(viewer.user_id);
+bool Engine::Blocks(const core::Viewer& viewer, std::optional<bool> known) const {
+    if (!blocked_ || viewer.IsStaff()) return false;
+    return known ? *known : blocked_(viewer.user_id);
 }
 
 std::optional<Reply> Engine::RefuseIfBlocked(const core::Viewer& viewer, const std::string& locale) const {

@@ -33,8 +33,9 @@ public:
     /// serving; blocked() must be thread-safe.
     void SetBlockedCheck(std::function<bool(core::UserId)> blocked) { blocked_ = std::move(blocked); }
     /// The one rule for blocked members, for every door: commands here, the assistant's conversations on
-    /// Discord, the REST API (the app asks it). Staff are never blocked.
-    [[nodiscard]] bool Blocks(const core::Viewer& viewer) const;
+    /// Discord, the REST API (the app asks it). Staff are never blocked. A caller that already read the
+    /// member's blocked flag (with their API token) passes it as known, and no other read is made.
+    [[nodiscard]] bool Blocks(const core::Viewer& viewer, std::optional<bool> known = std::nullopt) const;
     /// The reply a blocked member gets instead of anything they asked, or nullopt when they may go on.
     [[nodiscard]] std::optional<Reply> RefuseIfBlocked(const core::Viewer& viewer, const std::string& locale) const;
     [[nodiscard]] const std::string& prefix() const { return prefix_; }

@@ -46,13 +46,27 @@ TimePoint TimeZone::FromLocal(LocalTime local) const {
 std::string FormatIso8601(TimePoint t) {
     auto day = std::chrono::floor<date::days>(t);
     date::year_month_day ymd{day};
-    auto ms = (t - day).count();  // since midnight, UTC
-    char out[32];
-    auto end =
-        fmt::format_to_n(out, sizeof out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                         static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), ms / 3'600'000,
-                         ms / 60'000 % 60, ms / 1000 % 60, ms % 1000);
-    return std::string(out, end.out);
+    auto ms = static_cast<long long>((t - day).count());  // since midnight, UTC
+    int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) {  // outside four digits: the general formatter
+        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, static_cast<unsigned>(ymd.month()),
+                           static_cast<unsigned>(ymd.day()), ms / 3'600'000, ms / 60'000 % 60, ms / 1000 % 60,
+                           ms % 1000);
+    }
+    // Written digit by digit: this runs for every time in every API answer.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](std::size_t at, long long value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10)
+            out[at + static_cast<std::size_t>(i)] = char('0' + value % 10);
+    };
+    put(0, year, 4);
+    put(5, static_cast<unsigned>(ymd.month()), 2);
+    put(8, static_cast<unsigned>(ymd.day()), 2);
+    put(11, ms / 3'600'000, 2);
+    put(14, ms / 60'000 % 60, 2);
+    put(17, ms / 1000 % 60, 2);
+    put(20, ms % 1000, 3);
+    return out;
 }
 
 std::string TimeZone::Format(TimePoint t) const {

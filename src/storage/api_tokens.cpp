@@ -27,22 +27,54 @@ std::string ApiTokens::Create(const core::Viewer& viewer, const std::string& lab
     return token;
 }
 
+namespace {
+
+/// The live token with this hash, its user's role, last use and blocked flag (a user without a users row is
+/// not blocked).
+struct TokenLookup final : PreparedStatement {
+    static inline const std::string kSql =
+        "SELECT t.user_id, t.role, t.last_used_at, CASE WHEN u.blocked THEN 1 ELSE 0 END FROM api_tokens t "
+        "LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = :h AND t.revoked_at IS NULL";
+    std::string hash, role;
+    long long uid = 0, last_used = 0;
+    int blocked = 0;
+    soci::indicator uid_ind = soci::i_null, last_ind = soci::i_null;
+    soci::statement statement;
+    explicit TokenLookup(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(hash, "h"), soci::into(uid, uid_ind), soci::into(role),
+                     soci::into(last_used, last_ind), soci::into(blocked))) {}
+};
+
+}  // namespace
+
 std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
+    auto owner = Owner(token);
+    if (!owner) return std::nullopt;
+    return owner->viewer;
+}
+
+std::optional<TokenOwner> ApiTokens::Owner(const std::string& token) {
     if (token.size() != kPrefix.size() + 43 || !token.starts_with(kPrefix)) return std::nullopt;
     std::string hash = Hash(token);
     long long now = core::ToEpochMillis(clock_.Now());
     long long uid = 0, last_used = 0;
-    std::string role;
+    bool blocked = false;
+    std::optional<core::Role> role;
     bool found = db_.Read(core::Viewer::System(), [&](Transaction& tx) {
-        soci::indicator uid_ind = soci::i_null, last_ind = soci::i_null;
-        tx.sql() << "SELECT user_id, role, last_used_at FROM api_tokens WHERE token_hash = :h AND revoked_at IS NULL",
-            soci::use(hash), soci::into(uid, uid_ind), soci::into(role), soci::into(last_used, last_ind);
-        if (last_ind == soci::i_null) last_used = 0;
-        return tx.sql().got_data() && uid_ind != soci::i_null;
+        auto& lookup =
+            tx.Prepared<TokenLookup>(TokenLookup::kSql, [&] { return std::make_unique<TokenLookup>(tx.sql()); });
+        lookup.hash = hash;
+        lookup.uid_ind = lookup.last_ind = soci::i_null;
+        bool got = lookup.statement.execute(true) && lookup.uid_ind != soci::i_null;
+        FinishRun(tx.dialect(), lookup.statement);
+        if (!got) return false;
+        uid = lookup.uid;
+        last_used = lookup.last_ind == soci::i_null ? 0 : lookup.last_used;
+        role = core::ParseRole(lookup.role);
+        blocked = lookup.blocked != 0;
+        return true;
     });
-    if (!found) return std::nullopt;
-    auto parsed = core::ParseRole(role);
-    if (!parsed) return std::nullopt;
+    if (!found || !role) return std::nullopt;
     // A request is a read: the last-use stamp is refreshed at most once a minute, not written every time.
     if (now - last_used > 60'000) {
         db_.Write(core::Viewer::System(), [&](Transaction& tx) {
@@ -50,7 +82,7 @@ std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
                 soci::use(hash);
         });
     }
-    return core::Viewer{core::UserId{uid}, *parsed};
+    return TokenOwner{core::Viewer{core::UserId{uid}, *role}, blocked};
 }
 
 std::vector<ApiTokenInfo> ApiTokens::List() {

@@ -18,6 +18,12 @@ struct ApiTokenInfo {
     bool revoked = false;
 };
 
+/// Who a live token stands for, and whether the staff blocked that user (read with the token, in one query).
+struct TokenOwner {
+    core::Viewer viewer;
+    bool blocked = false;
+};
+
 /// API bearer tokens ("mxs_" + 43 base64url characters). The token itself is shown once at creation;
 /// only its SHA-256 is kept.
 class ApiTokens {
@@ -27,6 +33,8 @@ public:
     std::string Create(const core::Viewer& viewer, const std::string& label);
     /// The viewer a live token stands for; nullopt for unknown, malformed or revoked tokens.
     std::optional<core::Viewer> Authenticate(const std::string& token);
+    /// The same, with the user's blocked flag: one statement, prepared once per connection.
+    std::optional<TokenOwner> Owner(const std::string& token);
     std::vector<ApiTokenInfo> List();
     /// False when no live token has that id.
     bool Revoke(long long id);

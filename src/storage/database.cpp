@@ -143,8 +143,8 @@ Database::Database(DatabaseOptions options, core::Metrics* metrics)
     int size = options_.pool_size < 1 ? 1 : options_.pool_size;
     if (options_.url == "sqlite::memory:") size = 1;
     for (int i = 0; i < size; ++i) {
-        sessions_.push_back(Connect(options_, dialect_));
-        idle_.push_back(sessions_.back().get());
+        connections_.push_back(std::make_unique<Connection>(Connection{Connect(options_, dialect_), {}}));
+        idle_.push_back(connections_.back().get());
     }
     if (metrics != nullptr) {
         metrics->DefineGauge("maxis_db_pool_connections", "Database pool connections by state.", [this] {
@@ -161,6 +161,16 @@ Database::Database(DatabaseOptions options, core::Metrics* metrics)
 }
 
 Database::~Database() = default;
+
+void StatementCache::Mismatch(const std::string& sql) {
+    throw Error(ErrorCode::kInternal, "one SQL text prepared for two different uses: " + sql);
+}
+
+void FinishRun(Dialect dialect, soci::statement& statement) {
+    if (dialect == Dialect::kSqlite) {
+        ::sqlite_api::sqlite3_reset(static_cast<soci::sqlite3_statement_backend*>(statement.get_backend())->stmt_);
+    }
+}
 
 Database::Lease Database::Acquire(bool write) {
     if (HeldByThisThread(this)) {
@@ -193,10 +203,10 @@ Database::Lease Database::Acquire(bool write) {
                 .RetryAfter(kBusyRetryAfterSeconds);
         }
     }
-    soci::session* s = idle_.back();
+    Connection* c = idle_.back();
     idle_.pop_back();
     held_by_thread.push_back(this);
-    return Lease(this, s, std::move(writer));
+    return Lease(this, c, std::move(writer));
 }
 
 void Database::RethrowMapped() const {
@@ -209,14 +219,15 @@ void Database::RethrowMapped() const {
     }
 }
 
-void Database::Release(soci::session* s, bool broken) {
+void Database::Release(Connection* c, bool broken, bool failed) {
     if (auto it = std::find(held_by_thread.begin(), held_by_thread.end(), this); it != held_by_thread.end()) {
         held_by_thread.erase(it);
     }
     // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
+    if (failed || broken) c->statements.Clear();  // left mid-run, holding an error, or on a connection replaced
     if (broken && dialect_ == Dialect::kPostgres) {
         try {
-            s->reconnect();
+            c->session->reconnect();
             spdlog::warn("database connection reopened after a failure");
         } catch (const std::exception& e) {
             // Keep it in the pool anyway: the next Begin fails cleanly and tries again.
@@ -225,32 +236,67 @@ void Database::Release(soci::session* s, bool broken) {
     }
     {
         std::lock_guard lock(mutex_);
-        idle_.push_back(s);
+        idle_.push_back(c);
     }
     available_.notify_one();
 }
 
-void Database::Begin(soci::session& s, const core::Viewer& viewer, bool write) {
+namespace {
+
+/// A statement without parameters or results (BEGIN, COMMIT), prepared once per connection.
+struct PlainStatement final : PreparedStatement {
+    soci::statement statement;
+    PlainStatement(soci::session& s, const std::string& sql) : statement((s.prepare << sql)) {}
+};
+
+/// PostgreSQL: the viewer's role and settings for the transaction, in one round trip (set_config('role', ...,
+/// true) is SET LOCAL ROLE).
+struct ViewerSettings final : PreparedStatement {
+    std::string user, role;
+    soci::statement statement;
+    explicit ViewerSettings(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(user, "u"), soci::use(role, "r"))) {}
+    static inline const std::string kSql =
+        "SELECT set_config('role', 'maxis_user', true), set_config('maxis.user_id', :u, true), "
+        "set_config('maxis.role', :r, true)";
+};
+
+void RunPlain(soci::session& s, StatementCache& cache, const std::string& sql) {
+    auto& plain = cache.Get<PlainStatement>(sql, [&] { return std::make_unique<PlainStatement>(s, sql); });
+    plain.statement.execute(true);
+    FinishRun(Dialect::kSqlite, plain.statement);
+}
+
+}  // namespace
+
+void Database::Begin(Connection& c, const core::Viewer& viewer, bool write) {
+    soci::session& s = *c.session;
     if (dialect_ == Dialect::kSqlite) {
-        s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+        static const std::string kImmediate = "BEGIN IMMEDIATE", kDeferred = "BEGIN";
+        RunPlain(s, c.statements, write ? kImmediate : kDeferred);
         return;
     }
     s << (write ? "BEGIN" : "BEGIN READ ONLY");
     try {
-        // One round trip: set_config('role', ..., true) is SET LOCAL ROLE, beside the viewer's settings.
-        long long uid = viewer.user_id.value;
-        std::string user = std::to_string(uid);
-        std::string role(RoleSetting(viewer.role));
-        s << "SELECT set_config('role', 'maxis_user', true), set_config('maxis.user_id', :u, true), "
-             "set_config('maxis.role', :r, true)",
-            soci::use(user), soci::use(role);
+        auto& settings =
+            c.statements.Get<ViewerSettings>(ViewerSettings::kSql, [&] { return std::make_unique<ViewerSettings>(s); });
+        settings.user = std::to_string(viewer.user_id.value);
+        settings.role = std::string(RoleSetting(viewer.role));
+        settings.statement.execute(true);
     } catch (...) {
         Rollback(s);
         throw;
     }
 }
 
-void Database::Commit(soci::session& s) { s << "COMMIT"; }
+void Database::Commit(Connection& c) {
+    if (dialect_ == Dialect::kSqlite) {
+        static const std::string kCommit = "COMMIT";
+        RunPlain(*c.session, c.statements, kCommit);
+        return;
+    }
+    *c.session << "COMMIT";
+}
 
 bool Database::Rollback(soci::session& s) noexcept {
     try {
@@ -265,9 +311,9 @@ bool Database::Rollback(soci::session& s) noexcept {
 void Database::WithRawSession(const std::function<void(soci::session&)>& f) {
     Lease lease = Acquire(true);
     try {
-        f(*lease.session);
+        f(*lease.connection->session);
     } catch (...) {
-        lease.broken = true;
+        lease.broken = lease.failed = true;
         RethrowMapped();
     }
 }
@@ -287,7 +333,8 @@ bool Database::Ping() {
 
 PoolStats Database::Stats() const {
     std::lock_guard lock(mutex_);
-    return PoolStats{static_cast<int>(sessions_.size()), static_cast<int>(sessions_.size() - idle_.size()), waits_};
+    return PoolStats{static_cast<int>(connections_.size()), static_cast<int>(connections_.size() - idle_.size()),
+                     waits_};
 }
 
 }  // namespace maxis::storage

@@ -6,13 +6,17 @@
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <typeindex>
+#include <typeinfo>
+#include <unordered_map>
 #include <vector>
 
 #include "core/viewer.hpp"
 
 namespace soci {
 class session;
-}
+class statement;
+}  // namespace soci
 
 namespace maxis::core {
 class Metrics;
@@ -38,6 +42,41 @@ std::string PostgresConnectString(const std::string& url);
 /// The URL with any password replaced by "***", for logs and error messages.
 std::string RedactUrl(const std::string& url);
 
+/// A statement prepared once on one pooled connection and kept with it, with the variables it is bound to
+/// (soci::use and soci::into refer to them, so it never moves): run again, it only binds the new values.
+struct PreparedStatement {
+    virtual ~PreparedStatement() = default;
+};
+
+/// The prepared statements of one pooled connection, by SQL text. Dropped with the connection, or before
+/// it is reopened.
+class StatementCache {
+public:
+    template <class T, class Make>
+    T& Get(const std::string& sql, Make&& make) {
+        auto it = entries_.find(sql);
+        if (it == entries_.end()) {
+            it = entries_.emplace(sql, Entry{typeid(T), make()}).first;
+        } else if (it->second.type != typeid(T)) {
+            Mismatch(sql);
+        }
+        return static_cast<T&>(*it->second.statement);
+    }
+    void Clear() { entries_.clear(); }
+
+private:
+    struct Entry {
+        std::type_index type;
+        std::unique_ptr<PreparedStatement> statement;
+    };
+    [[noreturn]] static void Mismatch(const std::string& sql);
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+/// Ends a prepared statement's current run, so that it keeps no read open between two uses (SQLite
+/// otherwise holds the rows of an unfinished SELECT until the next run).
+void FinishRun(Dialect dialect, soci::statement& statement);
+
 /// One transaction, bound to a viewer. On PostgreSQL it runs as role maxis_user with maxis.user_id and
 /// maxis.role set locally, so row-level security policies apply to every statement.
 class Transaction {
@@ -45,12 +84,19 @@ public:
     [[nodiscard]] soci::session& sql() { return sql_; }
     [[nodiscard]] Dialect dialect() const { return dialect_; }
     [[nodiscard]] const core::Viewer& viewer() const { return viewer_; }
+    /// The statement this connection prepared for sql, made by make() (returning std::unique_ptr<T>) the
+    /// first time; T derives from PreparedStatement and binds its own variables.
+    template <class T, class Make>
+    T& Prepared(const std::string& sql, Make&& make) {
+        return cache_.Get<T>(sql, std::forward<Make>(make));
+    }
 
 private:
     friend class Database;
-    Transaction(soci::session& sql, Dialect dialect, const core::Viewer& viewer)
-        : sql_(sql), dialect_(dialect), viewer_(viewer) {}
+    Transaction(soci::session& sql, StatementCache& cache, Dialect dialect, const core::Viewer& viewer)
+        : sql_(sql), cache_(cache), dialect_(dialect), viewer_(viewer) {}
     soci::session& sql_;
+    StatementCache& cache_;
     Dialect dialect_;
     core::Viewer viewer_;
 };
@@ -104,14 +150,17 @@ public:
     [[nodiscard]] PoolStats Stats() const;
 
 private:
+    struct Connection;
     struct Lease;
     Lease Acquire(bool write);
     /// Rethrows the exception being handled, as core::Error(kUnavailable) when it says the database is
     /// busy, locked or unreachable for now.
     [[noreturn]] void RethrowMapped() const;
-    void Release(soci::session* s, bool broken);
-    void Begin(soci::session& s, const core::Viewer& viewer, bool write);
-    void Commit(soci::session& s);
+    /// failed: the work threw; its prepared statements are dropped (one may be left mid-run or holding the
+    /// error, e.g. a BEGIN IMMEDIATE that met SQLITE_BUSY) and prepared afresh on next use.
+    void Release(Connection* c, bool broken, bool failed);
+    void Begin(Connection& c, const core::Viewer& viewer, bool write);
+    void Commit(Connection& c);
     /// Returns false when the rollback itself failed (the connection is then reopened before reuse).
     bool Rollback(soci::session& s) noexcept;
 
@@ -120,46 +169,53 @@ private:
 
     DatabaseOptions options_;
     Dialect dialect_;
-    std::vector<std::unique_ptr<soci::session>> sessions_;
-    std::vector<soci::session*> idle_;
+    std::vector<std::unique_ptr<Connection>> connections_;
+    std::vector<Connection*> idle_;
     mutable std::mutex mutex_;
     std::condition_variable available_;
     long long waits_ = 0;
     std::timed_mutex writer_;  // SQLite only: the in-process writer queue
 };
 
+struct Database::Connection {
+    std::unique_ptr<soci::session> session;
+    StatementCache statements;  // declared after the session: dropped before it
+};
+
 struct Database::Lease {
     Database* db;
-    soci::session* session;
+    Connection* connection;
     std::unique_lock<std::timed_mutex> writer;  // released after the connection
     bool broken = false;
-    Lease(Database* d, soci::session* s, std::unique_lock<std::timed_mutex> w)
-        : db(d), session(s), writer(std::move(w)) {}
+    bool failed = false;
+    Lease(Database* d, Connection* c, std::unique_lock<std::timed_mutex> w)
+        : db(d), connection(c), writer(std::move(w)) {}
     Lease(const Lease&) = delete;
-    ~Lease() { db->Release(session, broken); }
+    ~Lease() { db->Release(connection, broken, failed); }
 };
 
 template <class F>
 auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invoke_result_t<F, Transaction&> {
     Lease lease = Acquire(write);
     try {
-        Begin(*lease.session, viewer, write);
+        Begin(*lease.connection, viewer, write);
     } catch (...) {
-        lease.broken = true;
+        lease.broken = lease.failed = true;
         RethrowMapped();
     }
-    Transaction tx(*lease.session, dialect_, viewer);
+    Transaction tx(*lease.connection->session, lease.connection->statements, dialect_, viewer);
     try {
         if constexpr (std::is_void_v<std::invoke_result_t<F, Transaction&>>) {
             f(tx);
-            Commit(*lease.session);
+            Commit(*lease.connection);
         } else {
             auto result = f(tx);
-            Commit(*lease.session);
+            Commit(*lease.connection);
             return result;
         }
     } catch (...) {
-        lease.broken = !Rollback(*lease.session);
+        lease.failed = true;
+        lease.broken = !Rollback(*lease.connection->session);
         RethrowMapped();
     }
 }

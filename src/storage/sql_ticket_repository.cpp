@@ -21,28 +21,83 @@ constexpr const char* kTicketColumns =
     "resolved_at, closed_at, close_reason, first_response_due, resolution_due, paused_since, first_response_breached, "
     "resolution_breached, auto_close_warned_at";
 
-Ticket TicketFromRow(const soci::row& row) {
-    Ticket t;
-    t.id = TicketId{RowInt(row, 0)};
-    t.owner = core::UserId{RowInt(row, 1)};
-    t.subject = RowText(row, 2);
-    t.category = *ParseCategory(RowText(row, 3));
-    t.priority = *ParsePriority(RowText(row, 4));
-    t.status = *ParseStatus(RowText(row, 5));
-    if (row.get_indicator(6) != soci::i_null) t.assignee = core::UserId{RowInt(row, 6)};
-    t.created_at = FromEpochMillis(RowInt(row, 7));
-    t.updated_at = FromEpochMillis(RowInt(row, 8));
-    t.first_response_at = RowOptionalTime(row, 9);
-    t.resolved_at = RowOptionalTime(row, 10);
-    t.closed_at = RowOptionalTime(row, 11);
-    t.close_reason = RowText(row, 12);
-    t.first_response_due = FromEpochMillis(RowInt(row, 13));
-    t.resolution_due = FromEpochMillis(RowInt(row, 14));
-    t.paused_since = RowOptionalTime(row, 15);
-    t.first_response_breached = RowInt(row, 16) != 0;
-    t.resolution_breached = RowInt(row, 17) != 0;
-    t.auto_close_warned_at = RowOptionalTime(row, 18);
-    return t;
+/// An enum column as stored: the database holds the canonical names only (CHECK constraints), so an exact
+/// comparison finds it, without the folding of accents and case that Parse* does for what people type.
+template <class E>
+E StoredEnum(const std::vector<Name>& names, const std::string& text) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].value == text) return static_cast<E>(i);
+    }
+    throw core::Error(core::ErrorCode::kInternal, "unknown stored ticket value '" + text + "'");
+}
+
+/// A row of kTicketColumns, read into typed variables bound once to a prepared statement.
+struct TicketColumns {
+    long long id = 0, owner = 0, assignee = 0, created = 0, updated = 0, first_response_at = 0, resolved_at = 0,
+              closed_at = 0, first_response_due = 0, resolution_due = 0, paused_since = 0, warned_at = 0;
+    std::string subject, category, priority, status, close_reason;
+    int first_response_breached = 0, resolution_breached = 0;
+    soci::indicator assignee_ind = soci::i_null, first_response_ind = soci::i_null, resolved_ind = soci::i_null,
+                    closed_ind = soci::i_null, paused_ind = soci::i_null, warned_ind = soci::i_null;
+
+    void Bind(soci::statement& st) {
+        st.exchange(soci::into(id));
+        st.exchange(soci::into(owner));
+        st.exchange(soci::into(subject));
+        st.exchange(soci::into(category));
+        st.exchange(soci::into(priority));
+        st.exchange(soci::into(status));
+        st.exchange(soci::into(assignee, assignee_ind));
+        st.exchange(soci::into(created));
+        st.exchange(soci::into(updated));
+        st.exchange(soci::into(first_response_at, first_response_ind));
+        st.exchange(soci::into(resolved_at, resolved_ind));
+        st.exchange(soci::into(closed_at, closed_ind));
+        st.exchange(soci::into(close_reason));
+        st.exchange(soci::into(first_response_due));
+        st.exchange(soci::into(resolution_due));
+        st.exchange(soci::into(paused_since, paused_ind));
+        st.exchange(soci::into(first_response_breached));
+        st.exchange(soci::into(resolution_breached));
+        st.exchange(soci::into(warned_at, warned_ind));
+    }
+
+    static std::optional<core::TimePoint> Time(long long value, soci::indicator ind) {
+        if (ind == soci::i_null) return std::nullopt;
+        return FromEpochMillis(value);
+    }
+
+    [[nodiscard]] Ticket ToTicket() const {
+        Ticket t;
+        t.id = TicketId{id};
+        t.owner = core::UserId{owner};
+        t.subject = subject;
+        t.category = StoredEnum<Category>(CategoryNames(), category);
+        t.priority = StoredEnum<Priority>(PriorityNames(), priority);
+        t.status = StoredEnum<Status>(StatusNames(), status);
+        if (assignee_ind != soci::i_null) t.assignee = core::UserId{assignee};
+        t.created_at = FromEpochMillis(created);
+        t.updated_at = FromEpochMillis(updated);
+        t.first_response_at = Time(first_response_at, first_response_ind);
+        t.resolved_at = Time(resolved_at, resolved_ind);
+        t.closed_at = Time(closed_at, closed_ind);
+        t.close_reason = close_reason;
+        t.first_response_due = FromEpochMillis(first_response_due);
+        t.resolution_due = FromEpochMillis(resolution_due);
+        t.paused_since = Time(paused_since, paused_ind);
+        t.first_response_breached = first_response_breached != 0;
+        t.resolution_breached = resolution_breached != 0;
+        t.auto_close_warned_at = Time(warned_at, warned_ind);
+        return t;
+    }
+};
+
+/// The tickets a query selects (conditions and order after "FROM tickets"), in order.
+std::vector<Ticket> SelectTickets(Transaction& tx, DynamicQuery& query, const std::string& rest) {
+    std::vector<Ticket> out;
+    query.ForEach<TicketColumns>(tx, std::string("SELECT ") + kTicketColumns + " FROM tickets" + rest,
+                                 [&](const TicketColumns& row) { out.push_back(row.ToTicket()); });
+    return out;
 }
 
 // Bind helpers for nullable times and ids.
@@ -80,14 +135,12 @@ public:
     [[nodiscard]] long long OwnerFilter() const { return tx_.viewer().IsStaff() ? 0 : tx_.viewer().user_id.value; }
 
     std::optional<Ticket> Find(TicketId id) override {
-        long long tid = id.value, owner = OwnerFilter();
-        soci::rowset<soci::row> rows =
-            (tx_.sql().prepare
-                 << std::string("SELECT ") + kTicketColumns +
-                        " FROM tickets WHERE id = :id AND (CAST(:owner AS BIGINT) = 0 OR owner_id = :owner2)",
-             soci::use(tid, "id"), soci::use(owner, "owner"), soci::use(owner, "owner2"));
-        for (const auto& row : rows) return TicketFromRow(row);
-        return std::nullopt;
+        DynamicQuery query;
+        std::string where = " WHERE id = " + query.Bind(id.value);
+        if (long long owner = OwnerFilter(); owner != 0) where += " AND owner_id = " + query.Bind(owner);
+        auto found = SelectTickets(tx_, query, where);
+        if (found.empty()) return std::nullopt;
+        return std::move(found.front());
     }
 
     TicketId Insert(const Ticket& t) override {
@@ -179,12 +232,10 @@ public:
         if (q.assignee) where.push_back("assignee_id = " + query.Bind(q.assignee->value));
         if (!q.text.empty()) where.push_back("lower(subject) LIKE " + query.Bind(LikePattern(q.text)) + " ESCAPE '\\'");
         if (q.after) where.push_back("id < " + query.Bind(q.after->value));
-        std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets";
-        for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
-        sql += " ORDER BY id DESC LIMIT " + query.Bind(static_cast<long long>(q.limit));
-        std::vector<Ticket> out;
-        query.ForEachRow(tx_.sql(), sql, [&](const soci::row& row) { out.push_back(TicketFromRow(row)); });
-        return out;
+        std::string rest;
+        for (std::size_t i = 0; i < where.size(); ++i) rest += (i == 0 ? " WHERE " : " AND ") + where[i];
+        rest += " ORDER BY id DESC LIMIT " + query.Bind(static_cast<long long>(q.limit));
+        return SelectTickets(tx_, query, rest);
     }
 
     std::vector<Message> Messages(TicketId id, bool include_internal) override {
@@ -224,30 +275,22 @@ public:
 
     std::vector<Ticket> SweepCandidates(core::TimePoint now, core::TimePoint waiting_since) override {
         long long n = ToEpochMillis(now), w = ToEpochMillis(waiting_since);
-        std::vector<Ticket> out;
-        soci::rowset<soci::row> rows =
-            (tx_.sql().prepare
-                 << std::string("SELECT ") + kTicketColumns +
-                        " FROM tickets WHERE status NOT IN ('resolved', 'closed') AND ("
-                        " (paused_since IS NULL AND first_response_at IS NULL AND first_response_breached = 0"
-                        "  AND first_response_due <= :n1)"
-                        " OR (paused_since IS NULL AND resolution_breached = 0 AND resolution_due <= :n2)"
-                        " OR (status = 'waiting_member' AND paused_since <= :w))"
-                        " ORDER BY id",
-             soci::use(n, "n1"), soci::use(n, "n2"), soci::use(w, "w"));
-        for (const auto& row : rows) out.push_back(TicketFromRow(row));
-        return out;
+        DynamicQuery query;
+        std::string rest =
+            " WHERE status NOT IN ('resolved', 'closed') AND ("
+            " (paused_since IS NULL AND first_response_at IS NULL AND first_response_breached = 0"
+            "  AND first_response_due <= " +
+            query.Bind(n) +
+            ")"
+            " OR (paused_since IS NULL AND resolution_breached = 0 AND resolution_due <= " +
+            query.Bind(n) + ") OR (status = 'waiting_member' AND paused_since <= " + query.Bind(w) + ")) ORDER BY id";
+        return SelectTickets(tx_, query, rest);
     }
 
     std::vector<Ticket> CreatedSince(core::TimePoint since) override {
-        std::vector<Ticket> out;
-        if (!tx_.viewer().IsStaff()) return out;
-        long long s = ToEpochMillis(since);
-        soci::rowset<soci::row> rows = (tx_.sql().prepare << std::string("SELECT ") + kTicketColumns +
-                                                                 " FROM tickets WHERE created_at >= :s ORDER BY id",
-                                        soci::use(s));
-        for (const auto& row : rows) out.push_back(TicketFromRow(row));
-        return out;
+        if (!tx_.viewer().IsStaff()) return {};
+        DynamicQuery query;
+        return SelectTickets(tx_, query, " WHERE created_at >= " + query.Bind(ToEpochMillis(since)) + " ORDER BY id");
     }
 
     std::pair<int, int> Backlog() override {

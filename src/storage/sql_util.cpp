@@ -1,5 +1,7 @@
 #include "storage/sql_util.hpp"
 
+#include <algorithm>
+
 #include "core/errors.hpp"
 
 namespace maxis::storage {
@@ -66,6 +68,42 @@ void DynamicQuery::ForEachRow(soci::session& sql, const std::string& query,
     do {
         on_row(row);
     } while (st.fetch());
+}
+
+void DynamicQuery::Prepare(soci::statement& statement, Values& values, const std::string& query) const {
+    values.order = order_;
+    values.ints.resize(ints_.size());
+    values.texts.resize(texts_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+        std::string name = "p" + std::to_string(i + 1);
+        if (order_[i].first) {
+            statement.exchange(soci::use(values.texts[order_[i].second], name));
+        } else {
+            statement.exchange(soci::use(values.ints[order_[i].second], name));
+        }
+    }
+    statement.alloc();
+    statement.prepare(query);
+    statement.define_and_bind();
+}
+
+void DynamicQuery::Run(Dialect dialect, Values& values, soci::statement& statement,
+                       const std::function<void()>& on_row) const {
+    // The SQL text names the placeholders in order, so the same text always has the same kinds of values.
+    if (values.order != order_) {
+        throw core::Error(core::ErrorCode::kInternal, "a prepared query was given values of other kinds");
+    }
+    std::copy(ints_.begin(), ints_.end(), values.ints.begin());
+    std::copy(texts_.begin(), texts_.end(), values.texts.begin());
+    struct Finish {
+        Dialect dialect;
+        soci::statement& statement;
+        ~Finish() { FinishRun(dialect, statement); }
+    } finish{dialect, statement};
+    if (!statement.execute(true)) return;
+    do {
+        on_row();
+    } while (statement.fetch());
 }
 
 long long AffectedRows(soci::statement& statement) {

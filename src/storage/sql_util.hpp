@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "storage/database.hpp"
 
 namespace maxis::storage {
 
@@ -18,11 +19,39 @@ public:
     std::string Bind(long long value);
     std::string Bind(const std::string& value);
     void ForEachRow(soci::session& sql, const std::string& query, const std::function<void(const soci::row&)>& on_row);
+    /// The same on a statement the connection prepared once for this SQL text, each row read into Columns:
+    /// typed variables it binds itself with soci::into in Bind(soci::statement&), not a soci::row.
+    template <class Columns>
+    void ForEach(Transaction& tx, const std::string& query, const std::function<void(const Columns&)>& on_row) {
+        auto& prepared = tx.Prepared<PreparedQuery<Columns>>(
+            query, [&] { return std::make_unique<PreparedQuery<Columns>>(tx.sql(), query, *this); });
+        Run(tx.dialect(), prepared.values, prepared.statement, [&] { on_row(prepared.columns); });
+    }
 
 private:
+    using Order = std::vector<std::pair<bool, std::size_t>>;  // (is_text, index)
+    /// What a prepared statement's placeholders are bound to.
+    struct Values {
+        Order order;
+        std::vector<long long> ints;
+        std::vector<std::string> texts;
+    };
+    template <class Columns>
+    struct PreparedQuery final : PreparedStatement {
+        Values values;
+        Columns columns;
+        soci::statement statement;
+        PreparedQuery(soci::session& sql, const std::string& query, const DynamicQuery& q) : statement(sql) {
+            columns.Bind(statement);
+            q.Prepare(statement, values, query);
+        }
+    };
+    void Prepare(soci::statement& statement, Values& values, const std::string& query) const;
+    void Run(Dialect dialect, Values& values, soci::statement& statement, const std::function<void()>& on_row) const;
+
     std::deque<long long> ints_;
     std::deque<std::string> texts_;
-    std::vector<std::pair<bool, std::size_t>> order_;  // (is_text, index)
+    Order order_;
 };
 
 /// Executes a prepared statement and returns how many rows it changed.

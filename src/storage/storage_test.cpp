@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "storage/api_tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
@@ -253,6 +254,26 @@ TEST_F(SqliteFileStorage, ASecondConnectionOnTheSameThreadIsRefused) {
 #endif
     // The refusal left the pool whole: the thread's next transaction works.
     EXPECT_TRUE(db.Ping());
+}
+
+// A prepared statement is kept between transactions; one that stopped on its row must not keep that read
+// open: a checkpoint that waits for every reader (TRUNCATE) then completes from another connection.
+TEST_F(SqliteFileStorage, APreparedReadKeepsNoReadOpenAfterItsTransaction) {
+    testing::FakeClock clock;
+    Database db(DatabaseOptions{Url(), 1});
+    Migrator(db, clock).Apply();
+    ApiTokens tokens(db, clock);
+    auto token = tokens.Create(Viewer{core::UserId{7}, core::Role::kMember}, "t");
+    ASSERT_TRUE(tokens.Owner(token).has_value());  // the first use also stamps last_used_at
+    ASSERT_TRUE(tokens.Owner(token).has_value());  // a read only, on the statement prepared above
+    Database other(DatabaseOptions{Url(), 1, std::chrono::milliseconds(0)});
+    int busy = -1, frames = -1, copied = -1;
+    other.WithRawSession([&](soci::session& sql) {
+        sql << "PRAGMA wal_checkpoint(TRUNCATE)", soci::into(busy), soci::into(frames), soci::into(copied);
+    });
+    EXPECT_EQ(busy, 0);
+    EXPECT_EQ(frames, 0);
+    ASSERT_TRUE(tokens.Owner(token).has_value());  // and the statement still runs after the checkpoint
 }
 
 }  // namespace

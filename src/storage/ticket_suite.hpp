@@ -6,10 +6,13 @@
 
 #include "core/errors.hpp"
 #include "domain/tickets/ticket_service.hpp"
+#include "storage/api_tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/migrator.hpp"
+#include "storage/panel_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_ticket_repository.hpp"
+#include "storage/users.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::storage::ticket_suite {
@@ -365,6 +368,70 @@ TEST_F(TicketSuite, TranscriptOfAClosedTicketLeavesInternalNotesOut) {
         EXPECT_EQ(text.find("NOTE-INTERNE"), std::string::npos) << text;
     }
     EXPECT_EQ(CodeOf([&] { service.Transcript(kBob, t.id); }), core::ErrorCode::kNotFound);
+}
+
+// The token's query reads its user's blocked flag too (the REST API's one read per request): it follows the
+// users row as it is now, through the same prepared statement, and a revoked token stands for nobody.
+TEST_F(TicketSuite, ATokensOwnerCarriesTheBlockedFlagOfItsUserAsItIsNow) {
+    ApiTokens tokens(*db, clock);
+    PanelStore panel(*db);
+    auto alice = tokens.Create(kAlice, "a");
+    auto bob = tokens.Create(kBob, "b");
+    auto owner = tokens.Owner(alice);
+    ASSERT_TRUE(owner.has_value());
+    EXPECT_EQ(owner->viewer.user_id, kAlice.user_id);
+    EXPECT_EQ(owner->viewer.role, Role::kMember);
+    EXPECT_FALSE(owner->blocked);  // no users row yet: not blocked
+
+    EnsureUser(*db, kAlice.user_id, "Alice", "fr", clock.Now());
+    EnsureUser(*db, kBob.user_id, "Bob", "fr", clock.Now());
+    ASSERT_TRUE(panel.SetBlocked(kAlice.user_id, true));
+    ASSERT_TRUE(tokens.Owner(alice).has_value());
+    EXPECT_TRUE(tokens.Owner(alice)->blocked);
+    EXPECT_FALSE(tokens.Owner(bob)->blocked);  // the next run binds the next token, not the last one's answer
+    EXPECT_EQ(tokens.Owner(bob)->viewer.user_id, kBob.user_id);
+    ASSERT_TRUE(panel.SetBlocked(kAlice.user_id, false));
+    EXPECT_FALSE(tokens.Owner(alice)->blocked);
+    EXPECT_EQ(tokens.Authenticate(alice)->user_id, kAlice.user_id);
+
+    auto listed = tokens.List();
+    ASSERT_EQ(listed.size(), 2U);
+    ASSERT_TRUE(tokens.Revoke(listed.front().id));
+    EXPECT_FALSE(tokens.Owner(alice).has_value());
+    EXPECT_FALSE(tokens.Authenticate(alice).has_value());
+    EXPECT_TRUE(tokens.Owner(bob).has_value());
+    EXPECT_FALSE(tokens.Owner("mxs_" + std::string(43, 'A')).has_value());  // well formed, unknown
+}
+
+// Listing and finding run on statements each connection prepares once: every run binds its own values, a
+// row that no longer matches is not read from the last run, and the viewer's filter holds throughout.
+TEST_F(TicketSuite, PreparedReadsBindEachRunsOwnValues) {
+    auto a1 = service.Open(kAlice, "A1", Category::kBilling, Priority::kHigh, "x");
+    auto a2 = service.Open(kAlice, "A2", Category::kGeneral, Priority::kLow, "x");
+    auto b1 = service.Open(kBob, "B1", Category::kBilling, Priority::kLow, "y");
+    service.Assign(kStaff, b1.id, kStaff.user_id);
+    tickets::TicketQuery billing;
+    billing.scope = tickets::ListScope::kAll;
+    billing.category = Category::kBilling;
+    for (int round = 0; round < 3; ++round) {
+        auto mine = service.List(kAlice, {});
+        ASSERT_EQ(mine.size(), 2U);
+        EXPECT_EQ(mine[0].id, a2.id);
+        EXPECT_EQ(mine[1].id, a1.id);
+        EXPECT_FALSE(mine[0].assignee.has_value());
+        auto bobs = service.List(kBob, {});
+        ASSERT_EQ(bobs.size(), 1U);
+        EXPECT_EQ(bobs[0].id, b1.id);
+        ASSERT_TRUE(bobs[0].assignee.has_value());  // a NULL column after a non-NULL one, and back
+        EXPECT_EQ(*bobs[0].assignee, kStaff.user_id);
+        auto alice_billing = service.List(kAlice, billing);
+        ASSERT_EQ(alice_billing.size(), 1U);
+        EXPECT_EQ(alice_billing[0].subject, "A1");
+        EXPECT_EQ(service.List(kStaff, billing).size(), 2U);
+        EXPECT_EQ(service.View(kAlice, a1.id).ticket.subject, "A1");
+        EXPECT_EQ(CodeOf([&] { service.View(kAlice, b1.id); }), core::ErrorCode::kNotFound);
+        EXPECT_EQ(service.View(kStaff, b1.id).ticket.subject, "B1");
+    }
 }
 
 }  // namespace maxis::storage::ticket_suite

@@ -1,5 +1,6 @@
 #include "http/api/tickets_api.hpp"
 
+#include <array>
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -27,27 +28,31 @@ json::value UserJson(const std::optional<core::UserId>& u) {
     return json::value(u->ToString());
 }
 
-json::object TicketJson(const Ticket& t) {
-    return json::object{
-        {"id", t.id.value},
-        {"subject", t.subject},
-        {"category", ToString(t.category)},
-        {"priority", ToString(t.priority)},
-        {"status", ToString(t.status)},
-        {"owner", t.owner.ToString()},
-        {"assignee", UserJson(t.assignee)},
-        {"created_at", core::FormatIso8601(t.created_at)},
-        {"updated_at", core::FormatIso8601(t.updated_at)},
-        {"first_response_at", Time(t.first_response_at)},
-        {"resolved_at", Time(t.resolved_at)},
-        {"closed_at", Time(t.closed_at)},
-        {"close_reason", t.close_reason},
-        {"sla", json::object{{"first_response_due", core::FormatIso8601(t.first_response_due)},
-                             {"resolution_due", core::FormatIso8601(t.resolution_due)},
-                             {"paused", t.paused_since.has_value()},
-                             {"first_response_breached", t.first_response_breached},
-                             {"resolution_breached", t.resolution_breached}}},
-    };
+/// sp: where the object's memory comes from (a list builds all of its tickets in one arena).
+json::object TicketJson(const Ticket& t, json::storage_ptr sp = {}) {
+    return json::object(
+        {
+            {"id", t.id.value},
+            {"subject", t.subject},
+            {"category", ToString(t.category)},
+            {"priority", ToString(t.priority)},
+            {"status", ToString(t.status)},
+            {"owner", t.owner.ToString()},
+            {"assignee", UserJson(t.assignee)},
+            {"created_at", core::FormatIso8601(t.created_at)},
+            {"updated_at", core::FormatIso8601(t.updated_at)},
+            {"first_response_at", Time(t.first_response_at)},
+            {"resolved_at", Time(t.resolved_at)},
+            {"closed_at", Time(t.closed_at)},
+            {"close_reason", t.close_reason},
+            {"sla",
+             {{"first_response_due", core::FormatIso8601(t.first_response_due)},
+              {"resolution_due", core::FormatIso8601(t.resolution_due)},
+              {"paused", t.paused_since.has_value()},
+              {"first_response_breached", t.first_response_breached},
+              {"resolution_breached", t.resolution_breached}}},
+        },
+        std::move(sp));
 }
 
 template <class E>
@@ -147,11 +152,16 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
         auto viewer = Authenticate(req, authenticate);
         auto query = QueryFrom(req);
         auto list = service.List(viewer, query);
-        json::array items;
-        for (const auto& t : list) items.push_back(TicketJson(t));
-        json::value next = nullptr;
+        // One arena for the whole answer instead of an allocation per field; it grows past the buffer if needed.
+        std::array<unsigned char, 16 * 1024> buffer;
+        json::monotonic_resource arena(buffer.data(), buffer.size());
+        json::storage_ptr sp(&arena);
+        json::array items(sp);
+        items.reserve(list.size());
+        for (const auto& t : list) items.push_back(TicketJson(t, sp));
+        json::value next(sp);
         if (static_cast<int>(list.size()) == query.limit) next = list.back().id.ToString();
-        return Response::Json(200, json::object{{"items", std::move(items)}, {"next_cursor", next}});
+        return Response::Json(200, json::object({{"items", std::move(items)}, {"next_cursor", std::move(next)}}, sp));
     });
 
     router.Add("POST", "/api/v1/tickets", [&service, authenticate](const Request& req) {
