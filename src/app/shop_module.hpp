@@ -13,7 +13,7 @@ class StripeGateway;
 
 namespace maxis::app {
 
-/// The shop ([shop], [stripe]'s return pages): catalog, carts, checkout through Stripe, orders and refunds;
+/// The shop ([shop], [stripe]'s checkout return URLs): catalog, carts, checkout through Stripe, orders and refunds;
 /// its commands and REST routes, and the sweep that gives back the stock of checkouts that ran out. The same
 /// service serves Discord, the console, the API and the panel.
 class ShopModule final : public FeatureModule {

@@ -1,5 +1,8 @@
 #pragma once
+#include <string>
 #include <string_view>
+
+#include "core/viewer.hpp"
 
 namespace maxis::core {
 
@@ -20,6 +23,28 @@ constexpr std::string_view ToString(EventOutcome outcome) {
             return "retry_later";
     }
     return "ignored";
+}
+
+/// Applies an external event at most once, in one transaction of repo (a feature's transactional port,
+/// `Write(viewer, fn(Store&))`): the event id is recorded first (`store.RecordEvent(id, type)`; a duplicate
+/// stops there), then the effect runs and its outcome is recorded (`store.SetEventOutcome`). An effect that
+/// answers kRetryLater is rolled back, its id included, so that the provider's redelivery applies it.
+template <class Repository, class Effect>
+EventOutcome ApplyEventOnce(Repository& repo, const Viewer& viewer, const std::string& event_id,
+                            const std::string& type, Effect&& effect) {
+    struct RollBack {};
+    auto outcome = EventOutcome::kDuplicate;
+    try {
+        repo.Write(viewer, [&](auto& store) {
+            if (!store.RecordEvent(event_id, type)) return;
+            outcome = effect(store);
+            if (outcome == EventOutcome::kRetryLater) throw RollBack{};
+            store.SetEventOutcome(event_id, outcome);
+        });
+    } catch (const RollBack&) {
+        return EventOutcome::kRetryLater;
+    }
+    return outcome;
 }
 
 }  // namespace maxis::core

@@ -234,9 +234,11 @@ public:
     std::map<std::string, payments::Subscription> subscriptions;
     std::map<std::string, std::string> invoices;
     bool provider_down = false;
+    bool database_busy = false;  // the feature's write finds its database locked
     int reads = 0;
 
     EventOutcome Apply(const std::string& event_id, std::string line) {
+        if (database_busy) throw core::Error(core::ErrorCode::kUnavailable, "database is locked").RetryAfter(1);
         if (!recorded.insert(event_id).second) return EventOutcome::kDuplicate;
         calls.push_back(std::move(line));
         return EventOutcome::kApplied;
@@ -618,6 +620,17 @@ TEST_F(WebhookRouteTest, OutcomesBecomeStripesAnswers) {
     EXPECT_EQ(res.status, 503);
     EXPECT_NE(res.body.find("the subscription could not be read: cannot reach Stripe"), std::string::npos) << res.body;
     EXPECT_FALSE(ports.recorded.contains("evt_later"));
+}
+
+TEST_F(WebhookRouteTest, ABusyDatabaseIs503WithRetryAfterNever500) {
+    ports.database_busy = true;
+    auto res = Post(Event("checkout.session.completed", ShopSession(), "evt_busy"));
+    EXPECT_EQ(res.status, 503) << res.body;
+    EXPECT_EQ(res.Header("retry-after"), "1");
+    EXPECT_FALSE(ports.recorded.contains("evt_busy"));
+    ports.database_busy = false;  // Stripe's next delivery applies it
+    EXPECT_EQ(Post(Event("checkout.session.completed", ShopSession(), "evt_busy")).status, 200);
+    EXPECT_TRUE(ports.recorded.contains("evt_busy"));
 }
 
 }  // namespace

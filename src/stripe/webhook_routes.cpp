@@ -76,6 +76,13 @@ void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::C
                 return http::Response::Json(
                     200, json::object{{"received", true}, {"outcome", core::ToString(result.outcome)}});
             } catch (const std::exception& e) {
+                const auto* error = dynamic_cast<const core::Error*>(&e);
+                if (error != nullptr && error->code() == core::ErrorCode::kUnavailable) {
+                    // A busy or unreachable database: nothing was applied, Stripe delivers the event again.
+                    count(type, "retry_later");
+                    spdlog::warn("stripe: event {} ({}) not applied yet: {}", id, type, e.what());
+                    return http::Response::FromError(*error);
+                }
                 auto ref = core::NewErrorReference();
                 count(type, "error");
                 spdlog::error("stripe: event {} ({}) failed (ref {}): {}", id, type, ref, e.what());

@@ -21,8 +21,8 @@ struct WebhookOptions {
 /// it fails), then the body is parsed once into a typed event (400 naming the field when it cannot be
 /// read: nothing applied), which the payment service applies: 200 when applied, a duplicate or not ours
 /// (unknown types are acknowledged once), 503 when it must come again later (an event that overtook its
-/// payment, the subscription or invoice not readable yet) or no secret is configured, 500 on a database
-/// failure; Stripe delivers again on anything but 2xx.
+/// payment, the subscription or invoice not readable yet, a busy database: with Retry-After) or no secret is
+/// configured, 500 with a reference on anything unexpected; Stripe delivers again on anything but 2xx.
 void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::Clock& clock,
                      std::shared_ptr<payments::PaymentService> payments, core::Metrics* metrics);
 

@@ -114,9 +114,6 @@ struct Consequences {
     }
 };
 
-/// An effect that must wait for an earlier event: rolled back, so that nothing is recorded.
-struct RetryLater {};
-
 }  // namespace
 
 Standing PlanService::StandingOf(core::UserId user) {
@@ -258,21 +255,7 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
 }
 
 EventOutcome PlanService::Once(const PlanEvent& event, const std::function<EventOutcome(PlanStore&)>& apply) {
-    auto outcome = EventOutcome::kDuplicate;
-    try {
-        repo_.Write(kSystem, [&](PlanStore& store) {
-            if (!store.RecordEvent(event.id, event.type)) {
-                outcome = EventOutcome::kDuplicate;
-                return;
-            }
-            outcome = apply(store);
-            if (outcome == EventOutcome::kRetryLater) throw RetryLater{};
-            store.SetEventOutcome(event.id, outcome);
-        });
-    } catch (const RetryLater&) {
-        return EventOutcome::kRetryLater;
-    }
-    return outcome;
+    return core::ApplyEventOnce(repo_, kSystem, event.id, event.type, apply);
 }
 
 EventOutcome PlanService::OnSubscription(const PlanEvent& event, const SubscriptionState& state,

@@ -92,9 +92,6 @@ Order Load(ShopStore& store, OrderId id) {
     return *o;
 }
 
-/// Signals, from inside a transaction, an event that must be rolled back and delivered again.
-struct RetryLater {};
-
 }  // namespace
 
 bool Refundable(const Order& order) {
@@ -452,22 +449,7 @@ RefundRequest ShopService::Refund(const Viewer& staff, OrderId id, std::optional
 
 EventOutcome ShopService::ApplyOnce(const std::string& event_id, const std::string& type,
                                     const std::function<EventOutcome(ShopStore&)>& effect) {
-    EventOutcome outcome = EventOutcome::kIgnored;
-    try {
-        repo_.Write(Viewer::System(), [&](ShopStore& store) {
-            if (!store.RecordEvent(event_id, type)) {
-                outcome = EventOutcome::kDuplicate;
-                return;
-            }
-            outcome = effect(store);
-            // Not applicable yet: nothing is kept, not even the id, so the provider's redelivery applies it.
-            if (outcome == EventOutcome::kRetryLater) throw RetryLater{};
-            store.SetEventOutcome(event_id, outcome);
-        });
-    } catch (const RetryLater&) {
-        return EventOutcome::kRetryLater;
-    }
-    return outcome;
+    return core::ApplyEventOnce(repo_, Viewer::System(), event_id, type, effect);
 }
 
 EventOutcome ShopService::OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
