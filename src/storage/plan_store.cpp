@@ -115,17 +115,18 @@ public:
         return customer;
     }
 
-    std::vector<Grant> LiveGrants() override {
-        return Grants(std::string("SELECT ") + kGrantColumns +
-                      " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY user_id, id DESC");
+    plans::GrantsByMember LiveGrants() override {
+        return GrantsByMember(std::string("SELECT ") + kGrantColumns +
+                              " FROM user_subscriptions WHERE status IN ('active', 'past_due') ORDER BY user_id, id "
+                              "DESC");
     }
 
-    std::vector<Grant> GrantsBetween(core::TimePoint from, core::TimePoint to) override {
+    plans::GrantsByMember GrantsBetween(core::TimePoint from, core::TimePoint to) override {
         long long f = ToEpochMillis(from), t = ToEpochMillis(to);
-        return Grants(std::string("SELECT ") + kGrantColumns +
-                          " FROM user_subscriptions WHERE created_at <= :t AND (status IN ('active', 'past_due') OR "
-                          "updated_at >= :f) ORDER BY user_id, id DESC",
-                      t, f);
+        return GrantsByMember(std::string("SELECT ") + kGrantColumns +
+                                  " FROM user_subscriptions WHERE created_at <= :t AND (status IN ('active', "
+                                  "'past_due') OR updated_at >= :f) ORDER BY user_id",
+                              t, f);
     }
 
     std::vector<Grant> GrantsDue(core::TimePoint now, int limit) override {
@@ -310,6 +311,17 @@ public:
 private:
     /// Staff and Maxis see every member's rows; a member only their own.
     [[nodiscard]] bool Sees(core::UserId user) const { return tx_.viewer().IsStaff() || tx_.viewer().user_id == user; }
+
+    template <typename... Binds>
+    plans::GrantsByMember GrantsByMember(const std::string& query, Binds&... binds) {
+        plans::GrantsByMember out;
+        soci::rowset<soci::row> rows = ((tx_.sql().prepare << query), ..., soci::use(binds));
+        for (const auto& r : rows) {
+            auto g = GrantFrom(r).grant;
+            if (Sees(g.user)) out[g.user].push_back(std::move(g));
+        }
+        return out;
+    }
 
     template <typename... Binds>
     std::vector<Grant> Grants(const std::string& query, Binds&... binds) {

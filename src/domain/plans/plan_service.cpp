@@ -409,30 +409,16 @@ int PlanService::Sweep() {
     return changed;
 }
 
-namespace {
-
-/// Live grants (by member) split into one list per member.
-template <typename F>
-void ByMember(std::vector<Grant> grants, F&& each) {
-    for (std::size_t begin = 0, end = 0; begin < grants.size(); begin = end) {
-        while (end < grants.size() && grants[end].user == grants[begin].user) ++end;
-        each(std::vector<Grant>(std::make_move_iterator(grants.begin() + static_cast<std::ptrdiff_t>(begin)),
-                                std::make_move_iterator(grants.begin() + static_cast<std::ptrdiff_t>(end))));
-    }
-}
-
-}  // namespace
-
 std::map<long long, std::set<std::string>> PlanService::DesiredRoles() {
     auto now = clock_.Now();
-    std::vector<Grant> live;
+    GrantsByMember live;
     repo_.Read(kSystem, [&](PlanStore& store) { live = store.LiveGrants(); });
     std::map<long long, std::set<std::string>> out;
-    ByMember(std::move(live), [&](std::vector<Grant> grants) {
-        auto user = grants.front().user.value;
+    for (auto& [member, grants] : live) {
+        auto user = member.value;
         auto s = plans::StandingOf(catalog_, std::move(grants), now);
         if (!s.roles.empty()) out[user] = std::move(s.roles);
-    });
+    }
     return out;
 }
 
@@ -468,9 +454,9 @@ Subscribers PlanService::CountSubscribers(core::TimePoint now) {
     for (const auto& p : catalog_.all()) {
         if (p.billing != Billing::kFree) counts[p.id] = PlanCount{.plan = p.id, .currency = p.currency};
     }
-    std::vector<Grant> live;
+    GrantsByMember live;
     repo_.Read(kSystem, [&](PlanStore& store) { live = store.LiveGrants(); });
-    ByMember(std::move(live), [&](const std::vector<Grant>& grants) {
+    for (const auto& [member, grants] : live) {
         // One member, one count per plan: the grants in force for each plan, summed up.
         struct Held {
             bool renewing = false, past_due = false, paid = false;
@@ -494,7 +480,7 @@ Subscribers PlanService::CountSubscribers(core::TimePoint now) {
             if (p->billing == Billing::kMonthly && h.paid && !h.renewing) c.cancelling += 1;
             if (p->billing == Billing::kMonthly && h.renewing) c.mrr_minor += p->price_minor;
         }
-    });
+    }
     for (const auto& p : catalog_.all()) {
         if (auto it = counts.find(p.id); it != counts.end()) out.plans.push_back(it->second);
     }
@@ -509,20 +495,20 @@ std::map<std::string, std::vector<int>> PlanService::MembersAt(const std::vector
     if (moments.empty()) return out;
     auto [first, last] = std::minmax_element(moments.begin(), moments.end());
     core::TimePoint from = *first, to = *last;
-    std::vector<Grant> grants;
-    repo_.Read(kSystem, [&](PlanStore& store) { grants = store.GrantsBetween(from, to); });
-    // Grants come grouped by member: a member counts once per plan and moment, however many grants overlap.
+    GrantsByMember members;
+    repo_.Read(kSystem, [&](PlanStore& store) { members = store.GrantsBetween(from, to); });
+    // A member counts once per plan and moment, however many of their grants overlap.
     std::vector<std::vector<int>*> column;  // each grant's plan row, or null for a plan not sold
-    for (const auto& g : grants) {
-        auto it = out.find(g.plan);
-        column.push_back(it == out.end() ? nullptr : &it->second);
-    }
     std::vector<const std::vector<int>*> counted;
-    for (std::size_t begin = 0, end = 0; begin < grants.size(); begin = end) {
-        while (end < grants.size() && grants[end].user == grants[begin].user) ++end;
+    for (const auto& [member, grants] : members) {
+        column.clear();
+        for (const auto& g : grants) {
+            auto it = out.find(g.plan);
+            column.push_back(it == out.end() ? nullptr : &it->second);
+        }
         for (std::size_t i = 0; i < moments.size(); ++i) {
             counted.clear();
-            for (std::size_t k = begin; k < end; ++k) {
+            for (std::size_t k = 0; k < grants.size(); ++k) {
                 auto* row = column[k];
                 if (row == nullptr || !HeldAt(grants[k], moments[i])) continue;
                 if (std::find(counted.begin(), counted.end(), row) != counted.end()) continue;

@@ -75,15 +75,15 @@ public:
         }
         return std::nullopt;
     }
-    std::vector<Grant> LiveGrants() override {
-        return Where(
-            [](const Grant& g) { return g.status == GrantStatus::kActive || g.status == GrantStatus::kPastDue; });
+    GrantsByMember LiveGrants() override {
+        return ByMember(Where(
+            [](const Grant& g) { return g.status == GrantStatus::kActive || g.status == GrantStatus::kPastDue; }));
     }
-    std::vector<Grant> GrantsBetween(core::TimePoint from, core::TimePoint to) override {
-        return Where([&](const Grant& g) {
+    GrantsByMember GrantsBetween(core::TimePoint from, core::TimePoint to) override {
+        return ByMember(Where([&](const Grant& g) {
             return g.created_at <= to &&
                    (g.status == GrantStatus::kActive || g.status == GrantStatus::kPastDue || g.updated_at >= from);
-        });
+        }));
     }
     std::vector<Grant> GrantsDue(core::TimePoint now, int limit) override {
         std::vector<Grant> out;
@@ -179,6 +179,11 @@ public:
 
 private:
     [[nodiscard]] bool Sees(UserId user) const { return viewer_.IsStaff() || viewer_.user_id == user; }
+    static GrantsByMember ByMember(std::vector<Grant> grants) {
+        GrantsByMember out;
+        for (auto& g : grants) out[g.user].push_back(std::move(g));
+        return out;
+    }
     template <typename F>
     std::vector<Grant> Where(F&& keep) {
         std::vector<Grant> out;

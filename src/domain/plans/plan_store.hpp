@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct StoredGrant {
 
 /// One transaction's view of plans, bound to a viewer: rows and atomic counters, nothing decided here. A
 /// member's store never returns another member's grants, usage or turns. Outbox items and notices are written
+/// Grants grouped by member (a dashboard reads tens of thousands: many small lists, no single large block).
+using GrantsByMember = std::map<core::UserId, std::vector<Grant>>;
+
 /// in this same transaction.
 class PlanStore {
 public:
@@ -47,10 +51,11 @@ public:
     virtual void SaveGrant(const Grant& grant, core::TimePoint observed_at, core::TimePoint now) = 0;
     /// The customer of the member's newest grant that names one.
     virtual std::optional<std::string> CustomerOf(core::UserId user) = 0;
-    /// Grants active or past due, by member then newest first.
-    virtual std::vector<Grant> LiveGrants() = 0;
-    /// Grants created by `to` and active, past due, or last changed at or after `from`, by member.
-    virtual std::vector<Grant> GrantsBetween(core::TimePoint from, core::TimePoint to) = 0;
+    /// Grants active or past due, by member, newest first.
+    virtual GrantsByMember LiveGrants() = 0;
+    /// Grants created by `to` and active, past due, or last changed at or after `from`, by member (in no
+    /// particular order within a member: the index on user_id serves it without a sort).
+    virtual GrantsByMember GrantsBetween(core::TimePoint from, core::TimePoint to) = 0;
     /// Active or past-due grants whose grace period or term is at or before `now`, oldest first.
     virtual std::vector<Grant> GrantsDue(core::TimePoint now, int limit) = 0;
 
