@@ -7,7 +7,7 @@ namespace maxis::commands {
 Reply NoticeReply(const scheduling::Notice& notice, const Catalog& catalog, const std::string& locale,
                   const PersonLabel& person) {
     Params params(notice.params.begin(), notice.params.end());
-    for (const auto& [k, user] : notice.people) params[k] = person ? person(user) : "<@" + user.ToString() + ">";
+    for (const auto& [k, user] : notice.people) params[k] = person ? person(user) : Mention(user);
     for (const auto& [k, money] : notice.money) params[k] = core::FormatMoney(money, locale);
     for (const auto& [k, iso] : notice.dates) {
         // "2026-12-25" as the reader writes dates: 25/12/2026 in French.

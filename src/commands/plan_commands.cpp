@@ -334,7 +334,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                 auto member = inv.args.Get<core::UserId>("member");
                 auto g = service.GrantTemporary(inv.viewer, member, inv.args.Get<std::string>("plan"), d,
                                                 inv.args.Optional<std::string>("note").value_or(""));
-                return Reply{.text = inv.T("plans.granted", {{"member", "<@" + member.ToString() + ">"},
+                return Reply{.text = inv.T("plans.granted", {{"member", Mention(member)},
                                                              {"plan", PlanName(inv.catalog, inv.locale, g.plan)},
                                                              {"date", zone.Format(*g.expires_at)}}),
                              .ephemeral = true};

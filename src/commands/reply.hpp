@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/ids.hpp"
+
 namespace maxis::commands {
 
 /// The transport-free reply model: Discord renders it as a message with embeds and components, the
@@ -60,5 +62,8 @@ struct Reply {
     /// True when the reply reports a refusal or an error (parse error, permission, domain error).
     bool is_error = false;
 };
+
+/// A person as Discord shows them: a mention, which Discord renders as their name.
+inline std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
 
 }  // namespace maxis::commands

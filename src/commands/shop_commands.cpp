@@ -102,8 +102,7 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
     embed.fields.push_back({inv.T("shop.field.status"), StatusText(inv, o.status), true});
     embed.fields.push_back({inv.T("shop.field.total"), Price(inv, o.total_minor, o.currency), true});
     embed.fields.push_back({inv.T("shop.field.date"), zone.Format(o.created_at), true});
-    if (inv.viewer.IsStaff())
-        embed.fields.push_back({inv.T("shop.field.member"), "<@" + o.owner.ToString() + ">", true});
+    if (inv.viewer.IsStaff()) embed.fields.push_back({inv.T("shop.field.member"), Mention(o.owner), true});
     if (o.refunded_minor > 0)
         embed.fields.push_back({inv.T("shop.field.refunded"), Price(inv, o.refunded_minor, o.currency), true});
     if (o.disputed) embed.fields.push_back({inv.T("shop.field.dispute"), inv.T("shop.disputed"), true});

@@ -37,8 +37,6 @@ std::uint32_t ColorOf(Status s) {
     return kColorOpen;
 }
 
-std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
-
 Reply Done(std::string text) { return Reply{.text = std::move(text)}; }
 
 /// The buttons under a ticket: what the caller may do next with it.
