@@ -14,6 +14,7 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "core/strings.hpp"
+#include "crypto/crypto.hpp"
 
 namespace maxis::storage {
 
@@ -226,6 +227,7 @@ void Database::Release(Connection* c, bool broken, bool failed) {
     // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
     if (failed || broken) c->statements.Clear();  // left mid-run, holding an error, or on a connection replaced
     if (broken && dialect_ == Dialect::kPostgres) {
+        c->viewer_key.clear();  // a new server process: the next transaction registers a new key
         try {
             c->session->reconnect();
             spdlog::warn("database connection reopened after a failure");
@@ -249,17 +251,31 @@ struct PlainStatement final : PreparedStatement {
     PlainStatement(soci::session& s, const std::string& sql) : statement((s.prepare << sql)) {}
 };
 
-/// PostgreSQL: the viewer's role and settings for the transaction, in one round trip (set_config('role', ...,
-/// true) is SET LOCAL ROLE).
+/// PostgreSQL: the transaction's role, search path and signed viewer, in one round trip
+/// (set_config('role', ..., true) is SET LOCAL ROLE).
 struct ViewerSettings final : PreparedStatement {
-    std::string user, role;
+    std::string role, token;
     soci::statement statement;
     explicit ViewerSettings(soci::session& s)
-        : statement((s.prepare << kSql, soci::use(user, "u"), soci::use(role, "r"))) {}
+        : statement((s.prepare << kSql, soci::use(role, "r"), soci::use(token, "v"))) {}
     static inline const std::string kSql =
-        "SELECT set_config('role', 'maxis_user', true), set_config('maxis.user_id', :u, true), "
-        "set_config('maxis.role', :r, true)";
+        "SELECT set_config('role', :r, true), set_config('search_path', 'public, pg_temp', true), "
+        "set_config('maxis.viewer', :v, true)";
 };
+
+/// The token the policies verify (maxis_viewer() in migration 0009): '<user id>:<role>:<hex HMAC-SHA256>'.
+std::string ViewerToken(const std::string& key, const core::Viewer& viewer) {
+    std::string claim = std::to_string(viewer.user_id.value) + ":" + std::string(RoleSetting(viewer.role));
+    return claim + ":" + crypto::HexEncode(crypto::HmacSha256(key, "maxis-viewer-v1:" + claim));
+}
+
+/// A fresh random key for this connection, registered once, outside any transaction. The database keeps it
+/// where the login role cannot read it and refuses a second registration on the same connection.
+void RegisterViewerKey(soci::session& s, std::string& key) {
+    std::string fresh = crypto::RandomBytes(32), hex = crypto::HexEncode(fresh);
+    s << "SELECT maxis_register_connection(decode(:k, 'hex'))", soci::use(hex);
+    key = std::move(fresh);
+}
 
 void RunPlain(soci::session& s, StatementCache& cache, const std::string& sql) {
     auto& plain = cache.Get<PlainStatement>(sql, [&] { return std::make_unique<PlainStatement>(s, sql); });
@@ -276,12 +292,13 @@ void Database::Begin(Connection& c, const core::Viewer& viewer, bool write) {
         RunPlain(s, c.statements, write ? kImmediate : kDeferred);
         return;
     }
+    if (c.viewer_key.empty()) RegisterViewerKey(s, c.viewer_key);
     s << (write ? "BEGIN" : "BEGIN READ ONLY");
     try {
         auto& settings =
             c.statements.Get<ViewerSettings>(ViewerSettings::kSql, [&] { return std::make_unique<ViewerSettings>(s); });
-        settings.user = std::to_string(viewer.user_id.value);
-        settings.role = std::string(RoleSetting(viewer.role));
+        settings.role = viewer.role == core::Role::kMember ? "maxis_member" : "maxis_user";
+        settings.token = ViewerToken(c.viewer_key, viewer);
         settings.statement.execute(true);
     } catch (...) {
         Rollback(s);

@@ -77,8 +77,9 @@ private:
 /// otherwise holds the rows of an unfinished SELECT until the next run).
 void FinishRun(Dialect dialect, soci::statement& statement);
 
-/// One transaction, bound to a viewer. On PostgreSQL it runs as role maxis_user with maxis.user_id and
-/// maxis.role set locally, so row-level security policies apply to every statement.
+/// One transaction, bound to a viewer. On PostgreSQL it runs as role maxis_member (a member) or maxis_user
+/// (staff and Maxis itself), with the viewer set locally as a token signed with the connection's key, so
+/// row-level security policies apply to every statement and SQL run inside cannot change whom it runs for.
 class Transaction {
 public:
     [[nodiscard]] soci::session& sql() { return sql_; }
@@ -180,6 +181,9 @@ private:
 struct Database::Connection {
     std::unique_ptr<soci::session> session;
     StatementCache statements;  // declared after the session: dropped before it
+    /// PostgreSQL: the random key this connection registered with the database (maxis_register_connection),
+    /// which signs each transaction's viewer; empty until the first transaction, and again after a reconnect.
+    std::string viewer_key;
 };
 
 struct Database::Lease {

@@ -159,10 +159,22 @@ public:
     void Update(const Ticket& t) override {
         long long tid = t.id.value, updated = ToEpochMillis(t.updated_at), fr_due = ToEpochMillis(t.first_response_due),
                   res_due = ToEpochMillis(t.resolution_due);
+        std::string status(ToString(t.status));
+        NullableInt resolved(t.resolved_at), closed(t.closed_at), paused(t.paused_since),
+            warned(t.auto_close_warned_at);
+        if (!tx_.viewer().IsStaff()) {
+            // On PostgreSQL a member may write only the columns a member's action changes (migration 0009).
+            tx_.sql() << "UPDATE tickets SET status = :st, updated_at = :ua, resolved_at = :ra, closed_at = :cla, "
+                         "close_reason = :cr, first_response_due = :frd, resolution_due = :rd, paused_since = :ps, "
+                         "auto_close_warned_at = :w WHERE id = :id",
+                soci::use(status), soci::use(updated), soci::use(resolved.value, resolved.ind),
+                soci::use(closed.value, closed.ind), soci::use(t.close_reason), soci::use(fr_due), soci::use(res_due),
+                soci::use(paused.value, paused.ind), soci::use(warned.value, warned.ind), soci::use(tid);
+            return;
+        }
         int fr_breached = t.first_response_breached ? 1 : 0, res_breached = t.resolution_breached ? 1 : 0;
-        std::string priority(ToString(t.priority)), status(ToString(t.status));
-        NullableInt assignee(t.assignee), fr_at(t.first_response_at), resolved(t.resolved_at), closed(t.closed_at),
-            paused(t.paused_since), warned(t.auto_close_warned_at);
+        std::string priority(ToString(t.priority));
+        NullableInt assignee(t.assignee), fr_at(t.first_response_at);
         tx_.sql() << "UPDATE tickets SET priority = :p, status = :st, assignee_id = :a, updated_at = :ua, "
                      "first_response_at = :fra, resolved_at = :ra, closed_at = :cla, close_reason = :cr, "
                      "first_response_due = :frd, resolution_due = :rd, paused_since = :ps, "

@@ -81,11 +81,12 @@ protected:
             sql << "CREATE TABLE rls_probe (id SERIAL PRIMARY KEY, owner_id BIGINT NOT NULL, note TEXT NOT NULL)";
             sql << "ALTER TABLE rls_probe ENABLE ROW LEVEL SECURITY";
             sql << "ALTER TABLE rls_probe FORCE ROW LEVEL SECURITY";
-            sql << "CREATE POLICY probe_member ON rls_probe TO maxis_user "
-                   "USING (owner_id = NULLIF(current_setting('maxis.user_id', true), '')::BIGINT) "
-                   "WITH CHECK (owner_id = NULLIF(current_setting('maxis.user_id', true), '')::BIGINT)";
+            sql << "GRANT SELECT, INSERT, UPDATE ON rls_probe TO maxis_member";
+            sql << "GRANT USAGE ON SEQUENCE rls_probe_id_seq TO maxis_member";
+            sql << "CREATE POLICY probe_member ON rls_probe TO maxis_member "
+                   "USING (owner_id = (SELECT maxis_viewer_id())) WITH CHECK (owner_id = (SELECT maxis_viewer_id()))";
             sql << "CREATE POLICY probe_staff ON rls_probe TO maxis_user "
-                   "USING (current_setting('maxis.role', true) IN ('staff', 'admin', 'operator', 'system'))";
+                   "USING ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'))";
             // FORCE binds even the owner: rows are seeded as the superuser, which bypasses policies.
             sql << "RESET ROLE";
             sql << "INSERT INTO rls_probe (owner_id, note) VALUES (1, 'alice-1'), (1, 'alice-2'), (2, 'bob-1')";
@@ -143,12 +144,20 @@ TEST_F(PostgresRls, MemberCannotWriteOrTouchAnotherMembersRows) {
 
 TEST_F(PostgresRls, ViewerSettingsDoNotLeakIntoTheNextTransaction) {
     EXPECT_EQ(CountAs(Viewer{UserId{9}, Role::kStaff}), 3);
-    // Same pooled connection, no viewer: SET LOCAL and set_config(..., true) ended with the transaction.
+    // Same pooled connection, no viewer: SET LOCAL and set_config(..., true) ended with the transaction, and the
+    // login role itself reaches no table.
     login->WithRawSession([](soci::session& sql) {
+        std::string viewer = "unset", role;
+        soci::indicator ind = soci::i_ok;
+        sql << "SELECT current_setting('maxis.viewer', true), current_user", soci::into(viewer, ind), soci::into(role);
+        EXPECT_TRUE(ind == soci::i_null || viewer.empty()) << viewer;
+        EXPECT_EQ(role, "maxis_login");
+    });
+    EXPECT_THROW(login->WithRawSession([](soci::session& sql) {
         int n = -1;
         sql << "SELECT COUNT(*) FROM rls_probe", soci::into(n);
-        EXPECT_EQ(n, 0);
-    });
+    }),
+                 std::exception);
 }
 
 TEST_F(PostgresRls, LoginRoleCannotEscapeThePolicies) {
@@ -179,13 +188,10 @@ TEST_F(PostgresRls, DemoCatalogSeedsThroughTheLoginRole) {
         return n;
     });
     EXPECT_EQ(visible_to_member, 5);
-    // A member's UPDATE matches no row: the write policy is staff-only.
-    int changed = login->Write(Viewer{UserId{5}, Role::kMember}, [](Transaction& tx) {
-        soci::statement st = (tx.sql().prepare << "UPDATE products SET price_minor = 1");
-        st.execute(true);
-        return static_cast<int>(st.get_affected_rows());
-    });
-    EXPECT_EQ(changed, 0);
+    // A member may not write the catalog at all.
+    EXPECT_THROW(login->Write(Viewer{UserId{5}, Role::kMember},
+                              [](Transaction& tx) { tx.sql() << "UPDATE products SET price_minor = 1"; }),
+                 soci::postgresql_soci_error);
     int cheap = login->Read(Viewer::System(), [](Transaction& tx) {
         int n = -1;
         tx.sql() << "SELECT COUNT(*) FROM products WHERE price_minor = 1", soci::into(n);
@@ -255,12 +261,7 @@ TEST(PostgresDiscordStore, JoinLogResourcesAndLocalesThroughTheLoginRoleUnderRls
     EXPECT_EQ(flow.joins, 2);
     EXPECT_EQ(flow.leaves, 1);
     // A member may not read the join log, nor write to it.
-    auto member_rows = db.Read(Viewer{UserId{7}, Role::kMember}, [](Transaction& tx) {
-        long long n = 0;
-        tx.sql() << "SELECT COUNT(*) FROM member_events", soci::into(n);
-        return n;
-    });
-    EXPECT_EQ(member_rows, 0);
+    EXPECT_EQ(testing::CountRows(db, Viewer{UserId{7}, Role::kMember}, "member_events"), testing::kDenied);
     EXPECT_ANY_THROW(db.Write(Viewer{UserId{7}, Role::kMember}, [](Transaction& tx) {
         tx.sql() << "INSERT INTO member_events (user_id, kind, at) VALUES (7, 'join', 0)";
     }));
@@ -277,14 +278,8 @@ TEST(PostgresDiscordStore, JoinLogResourcesAndLocalesThroughTheLoginRoleUnderRls
     auto recent = RecentChannelCursors(db, clock.Now() - std::chrono::minutes(5), 10);
     ASSERT_EQ(recent.size(), 1U);
     EXPECT_EQ(recent[0].last_message_id, 500);
-    for (auto role : {Role::kMember, Role::kStaff}) {
-        auto seen = db.Read(Viewer{UserId{7}, role}, [](Transaction& tx) {
-            long long n = 0;
-            tx.sql() << "SELECT COUNT(*) FROM discord_channel_cursors", soci::into(n);
-            return n;
-        });
-        EXPECT_EQ(seen, 0);
-    }
+    EXPECT_EQ(testing::CountRows(db, Viewer{UserId{7}, Role::kMember}, "discord_channel_cursors"), testing::kDenied);
+    EXPECT_EQ(testing::CountRows(db, Viewer{UserId{7}, Role::kStaff}, "discord_channel_cursors"), 0);
 }
 
 }  // namespace

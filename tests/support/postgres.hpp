@@ -35,6 +35,24 @@ inline std::string PostgresUrl(const std::string& user, const std::string& db) {
     return "postgresql://" + user + "@" + admin.substr(at + 1, slash - at - 1) + "/" + db;
 }
 
+/// What CountRows answers when the viewer's role has no privilege on the table at all.
+inline constexpr long long kDenied = -1;
+
+/// SELECT COUNT(*) FROM `from` in a transaction of `viewer`: the rows its policies let it see, or kDenied when
+/// PostgreSQL refuses the statement outright (SQLSTATE 42501, insufficient privilege).
+inline long long CountRows(storage::Database& db, const core::Viewer& viewer, const std::string& from) {
+    try {
+        return db.Read(viewer, [&](storage::Transaction& tx) {
+            long long n = -1;
+            tx.sql() << "SELECT COUNT(*) FROM " + from, soci::into(n);
+            return n;
+        });
+    } catch (const soci::postgresql_soci_error& e) {
+        if (e.sqlstate() == std::string("42501")) return kDenied;
+        throw;
+    }
+}
+
 /// A fresh database on the test server, migrated as its owner (the superuser), dropped at the end.
 class PostgresDatabase {
 public:

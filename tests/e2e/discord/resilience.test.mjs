@@ -127,7 +127,8 @@ test('private channel creation with permission overwrites, once per outbox item'
     assert.equal(alice.type, 1);
     assert.equal(BigInt(alice.allow) & (1n << 10n), 1n << 10n, 'the member can view');
     assert.ok(channel.permission_overwrites.find((o) => o.id === e.state.roles.staff));
-    assert.equal(e.sql("SELECT kind FROM discord_resources WHERE idempotency_key = 'chan-1'"), 'channel');
+    // The record is written once Discord has answered, a moment after the channel shows in the simulator.
+    await waitFor('the resource record', async () => e.sql("SELECT kind FROM discord_resources WHERE idempotency_key = 'chan-1'") === 'channel', 10000);
     // A redelivery (the item claimed again) creates nothing more.
     e.sql("UPDATE outbox SET status = 'pending', next_attempt_at = 0 WHERE idempotency_key = 'chan-1'");
     await waitFor('the redelivery', async () => e.sql("SELECT status FROM outbox WHERE idempotency_key = 'chan-1'") === 'delivered', 10000);
