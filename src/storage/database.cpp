@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
@@ -294,6 +295,7 @@ void Database::Begin(Connection& c, const core::Viewer& viewer, bool write) {
     }
     if (c.viewer_key.empty()) RegisterViewerKey(s, c.viewer_key);
     s << (write ? "BEGIN" : "BEGIN READ ONLY");
+    c.reset_pending = viewer.role == core::Role::kMember;
     try {
         auto& settings =
             c.statements.Get<ViewerSettings>(ViewerSettings::kSql, [&] { return std::make_unique<ViewerSettings>(s); });
@@ -301,10 +303,23 @@ void Database::Begin(Connection& c, const core::Viewer& viewer, bool write) {
         settings.token = ViewerToken(c.viewer_key, viewer);
         settings.statement.execute(true);
     } catch (...) {
-        Rollback(s);
+        Rollback(c);
         throw;
     }
 }
+
+namespace {
+
+/// Ends a member's transaction and, in the same round trip, clears what its SQL may have left in the session for
+/// whoever uses the connection next: settings and a role set for the session, advisory locks, held cursors,
+/// LISTENs. (After COMMIT or ROLLBACK the statements run in their own implicit transaction.)
+std::string EndAndReset(const char* end) {
+    return std::string(end) +
+           "; RESET ALL; RESET ROLE; SET client_min_messages = warning; SELECT pg_advisory_unlock_all(); CLOSE ALL; "
+           "UNLISTEN *";
+}
+
+}  // namespace
 
 void Database::Commit(Connection& c) {
     if (dialect_ == Dialect::kSqlite) {
@@ -312,12 +327,16 @@ void Database::Commit(Connection& c) {
         RunPlain(*c.session, c.statements, kCommit);
         return;
     }
-    *c.session << "COMMIT";
+    static const std::string kCommitAndReset = EndAndReset("COMMIT");
+    *c.session << (c.reset_pending ? kCommitAndReset : std::string("COMMIT"));
+    c.reset_pending = false;  // only once it ran: a failed COMMIT leaves the reset to the ROLLBACK
 }
 
-bool Database::Rollback(soci::session& s) noexcept {
+bool Database::Rollback(Connection& c) noexcept {
     try {
-        s << "ROLLBACK";
+        static const std::string kRollbackAndReset = EndAndReset("ROLLBACK");
+        bool reset = dialect_ == Dialect::kPostgres && std::exchange(c.reset_pending, false);
+        *c.session << (reset ? kRollbackAndReset : std::string("ROLLBACK"));
         return true;
     } catch (const std::exception& e) {
         spdlog::warn("rollback failed: {}", e.what());

@@ -163,7 +163,7 @@ private:
     void Begin(Connection& c, const core::Viewer& viewer, bool write);
     void Commit(Connection& c);
     /// Returns false when the rollback itself failed (the connection is then reopened before reuse).
-    bool Rollback(soci::session& s) noexcept;
+    bool Rollback(Connection& c) noexcept;
 
     template <class F>
     auto RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invoke_result_t<F, Transaction&>;
@@ -184,6 +184,9 @@ struct Database::Connection {
     /// PostgreSQL: the random key this connection registered with the database (maxis_register_connection),
     /// which signs each transaction's viewer; empty until the first transaction, and again after a reconnect.
     std::string viewer_key;
+    /// PostgreSQL: a member's transaction is open here. Its SQL may leave session-level settings, a role, advisory
+    /// locks, held cursors or LISTENs behind for whoever comes next, so its COMMIT or ROLLBACK also clears them.
+    bool reset_pending = false;
 };
 
 struct Database::Lease {
@@ -219,7 +222,7 @@ auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invo
         }
     } catch (...) {
         lease.failed = true;
-        lease.broken = !Rollback(*lease.connection->session);
+        lease.broken = !Rollback(*lease.connection);
         RethrowMapped();
     }
 }

@@ -160,6 +160,29 @@ TEST_F(PostgresRls, ViewerSettingsDoNotLeakIntoTheNextTransaction) {
                  std::exception);
 }
 
+TEST_F(PostgresRls, WhatAMembersSqlLeavesInTheSessionIsGoneBeforeTheNextTransaction) {
+    Database one(DatabaseOptions{pg.LoginUrl(), 1});  // one connection: the next transaction reuses it
+    one.Write(Viewer{UserId{1}, Role::kMember}, [](Transaction& tx) {
+        tx.sql() << "SELECT set_config('default_transaction_read_only', 'on', false)";
+        tx.sql() << "SELECT set_config('search_path', 'pg_catalog', false)";
+        tx.sql() << "SELECT set_config('role', 'maxis_member', false)";
+        tx.sql() << "SELECT pg_advisory_lock(4242)";
+        tx.sql() << "LISTEN maxis_probe";
+    });
+    // A staff write on the same connection: not read-only, the real tables, and the lock is gone.
+    int changed = one.Write(Viewer{UserId{9}, Role::kStaff}, [](Transaction& tx) {
+        soci::statement st = (tx.sql().prepare << "UPDATE rls_probe SET note = 'seen by staff' WHERE owner_id = 2");
+        st.execute(true);
+        return static_cast<int>(st.get_affected_rows());
+    });
+    EXPECT_EQ(changed, 1);
+    pg.owner().WithRawSession([](soci::session& sql) {
+        int locks = -1;
+        sql << "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242", soci::into(locks);
+        EXPECT_EQ(locks, 0);
+    });
+}
+
 TEST_F(PostgresRls, LoginRoleCannotEscapeThePolicies) {
     EXPECT_THROW(login->WithRawSession([](soci::session& sql) { sql << "SET ROLE maxis_owner"; }), std::exception);
     EXPECT_THROW(
