@@ -5,7 +5,11 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <boost/json.hpp>
+
 #include "concurrent_creates.hpp"
+#include "core/viewer.hpp"
+#include "crypto/crypto.hpp"
 #include "storage/database.hpp"
 #include "storage/migrator.hpp"
 #include "support/fake_clock.hpp"
@@ -170,6 +174,96 @@ TEST(MaxisPostgresE2E, TheLoginRoleAloneRefusesWhileMigrationsArePending) {
         EXPECT_EQ(refused.out.find("is running on"), std::string::npos) << refused.out;
     }
     EXPECT_EQ(behind.Version(), all_but_last.back().version);
+}
+
+// The issue's end-to-end escape: SQL inside member A's transaction, exactly as Maxis opens it, tries to
+// mint itself an admin API token; the REST API must not open B's ticket or its internal note with it.
+TEST(MaxisPostgresE2E, AMemberTransactionCannotForgeAnAdminApiToken) {
+    EmptyDatabase db("maxis_e2e_forge");
+    auto migrated = testing::Run({BinaryPath("maxis"), "migrate"}, {}, {{"MAXIS_DATABASE_URL", db.OwnerUrl()}});
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+    const std::int64_t member_a = 8001, member_b = 8002, staff = 9001;
+    auto token_for = [&](std::int64_t user, const std::string& role) {
+        auto r = testing::Run({BinaryPath("maxis"), "token", "create", "--as", std::to_string(user), "--role", role},
+                              {}, db.LoginOnly());
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return r.out.substr(0, r.out.find('\n'));
+    };
+    const std::string token_a = token_for(member_a, "member"), token_b = token_for(member_b, "member"),
+                      token_staff = token_for(staff, "staff");
+    testing::Process serve({BinaryPath("maxis"), "serve", "--listen", "127.0.0.1:0"}, db.LoginOnly());
+    auto port = StartServe(serve);
+    ASSERT_NE(port, 0);
+    auto bearer = [](const std::string& token) {
+        return std::map<std::string, std::string>{{"Authorization", "Bearer " + token},
+                                                  {"Content-Type", "application/json"}};
+    };
+
+    // Seeded through the product: B opens a ticket, staff add an internal note to it.
+    auto created = testing::HttpRequest(
+        port, "POST", "/api/v1/tickets",
+        R"({"subject":"Remboursement","category":"billing","priority":"high","description":"Commande 42"})",
+        bearer(token_b));
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string ticket =
+        "/api/v1/tickets/" + std::to_string(boost::json::parse(created.body).at("id").as_int64());
+    const std::string note = "Note interne : membre sous surveillance, ne pas rembourser";
+    auto noted = testing::HttpRequest(port, "POST", ticket + "/messages",
+                                      boost::json::serialize(boost::json::object{{"body", note}, {"internal", true}}),
+                                      bearer(token_staff));
+    ASSERT_EQ(noted.status, 201) << noted.body;
+    // The note is there for staff, and A's own token does not open B's ticket.
+    auto as_staff = testing::HttpRequest(port, "GET", ticket, {}, bearer(token_staff));
+    ASSERT_EQ(as_staff.status, 200) << as_staff.body;
+    ASSERT_NE(as_staff.body.find(note), std::string::npos) << as_staff.body;
+    EXPECT_EQ(testing::HttpRequest(port, "GET", ticket, {}, bearer(token_a)).status, 404);
+
+    // A's transaction, opened as the product opens it, runs the attacker's SQL.
+    const std::string forged = "mxs_" + crypto::Base64UrlEncode(crypto::RandomBytes(32));
+    bool inserted = false;
+    std::string refusal;
+    {
+        storage::Database login(storage::DatabaseOptions{db.LoginUrl(), 1});
+        login.Write(core::Viewer{core::UserId{member_a}, core::Role::kMember}, [&](storage::Transaction& tx) {
+            auto& sql = tx.sql();
+            try {
+                std::string ignored, viewer;
+                soci::indicator ind = soci::i_null;
+                sql << "SELECT set_config('maxis.role', 'system', true)", soci::into(ignored);
+                std::string a = std::to_string(member_a);
+                sql << "SELECT set_config('maxis.user_id', :a, true)", soci::use(a), soci::into(ignored);
+                // The signed viewer '<id>:<role>:<mac>' with the role replaced by system, its MAC kept.
+                sql << "SELECT current_setting('maxis.viewer', true)", soci::into(viewer, ind);
+                if (ind == soci::i_ok) {
+                    if (auto first = viewer.find(':'), second = viewer.find(':', first + 1);
+                        first != std::string::npos && second != std::string::npos) {
+                        viewer = viewer.substr(0, first + 1) + "system" + viewer.substr(second);
+                    }
+                    sql << "SELECT set_config('maxis.viewer', :v, true)", soci::use(viewer), soci::into(ignored);
+                }
+                std::string hash = crypto::HexEncode(crypto::Sha256(forged));
+                long long uid = member_a, now = 1'780'000'000'000;
+                sql << "INSERT INTO api_tokens (token_hash, user_id, role, label, created_at) "
+                       "VALUES (:h, :u, 'admin', 'forged', :c)",
+                    soci::use(hash), soci::use(uid), soci::use(now);
+                inserted = true;
+            } catch (const std::exception& e) {
+                refusal = e.what();  // the fixed behaviour: the transaction commits nothing
+            }
+        });
+    }
+    RecordProperty("forged_insert", inserted ? "inserted" : "refused: " + refusal);
+    auto attempt = testing::HttpRequest(port, "GET", ticket, {}, bearer(forged));
+    EXPECT_EQ(attempt.status, 401) << "the forged admin row was "
+                                   << (inserted ? "inserted" : "refused (" + refusal + ")")
+                                   << "; the API answered: " << attempt.body;
+    EXPECT_EQ(attempt.body.find(note), std::string::npos) << attempt.body;
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(20s), 0) << serve.Stderr();
+    soci::session check(soci::postgresql, storage::PostgresConnectString(db.OwnerUrl()));
+    int forged_rows = 0;
+    check << "SELECT COUNT(*) FROM api_tokens WHERE label = 'forged'", soci::into(forged_rows);
+    EXPECT_EQ(forged_rows, 0) << "member A's transaction stored an admin token";
 }
 
 TEST(MaxisPostgresE2E, SixtyFourMembersOpenTicketsAtOnce) {
