@@ -124,6 +124,20 @@ boost::json::object GatewayJson(const GatewayHealth& h) {
     return o;
 }
 
+/// Why the service refuses to open a database whose schema is behind this binary, and what to run.
+std::string PendingMigrationsMessage(const std::vector<storage::Migration>& pending, int current, bool postgres) {
+    std::string names = pending.front().name;
+    if (pending.size() > 1) names += (pending.size() > 2 ? " ... " : ", ") + pending.back().name;
+    std::string what =
+        current == 0 ? "the database has no Maxis schema yet"
+                     : "the database schema (version " + std::to_string(current) + ") is behind this version of Maxis";
+    std::string message = what + ": " + std::to_string(pending.size()) + " migration(s) pending (" + names + "). ";
+    if (!postgres) return message + "Run 'maxis migrate', or set [database] migrate_on_start = true";
+    return message +
+           "Maxis never migrates as the login role it serves with: run 'maxis migrate' with the owner's URL "
+           "(in MAXIS_MIGRATION_DATABASE_URL, or 'maxis migrate --database <owner URL>'), then start again";
+}
+
 }  // namespace
 
 MaxisApp::MaxisApp(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
@@ -132,23 +146,22 @@ MaxisApp::~MaxisApp() = default;
 
 void MaxisApp::OpenDatabase(bool apply_migrations) {
     auto url = config_.DatabaseUrl();
+    const bool postgres = storage::DialectOf(url) == storage::Dialect::kPostgres;
+    const auto& migration_url = config_.secrets.migration_database_url;
+    // Through the owner's URL first: on a new cluster, the first migration creates the login role.
+    if (apply_migrations && !migration_url.empty()) {
+        storage::Database owner(storage::DatabaseOptions{migration_url.Reveal(), 1, config_.database.busy_timeout});
+        storage::Migrator(owner, parts_->clock).Apply();
+    }
     storage::DatabaseOptions options{url, config_.database.pool_size, config_.database.busy_timeout};
     parts_->db = std::make_unique<storage::Database>(options, &parts_->metrics);
-    const auto& migration_url = config_.secrets.migration_database_url;
-    if (apply_migrations) {
-        if (!migration_url.empty()) {
-            storage::Database owner(storage::DatabaseOptions{migration_url.Reveal(), 1, config_.database.busy_timeout});
-            storage::Migrator(owner, parts_->clock).Apply();
-        } else {
-            storage::Migrator(*parts_->db, parts_->clock).Apply();
-        }
-    }
-    auto pending = storage::Migrator(*parts_->db, parts_->clock).Pending();
+    // On PostgreSQL without the owner's URL, the service holds only the login role, which may create nothing:
+    // it reads the schema version below and never tries to migrate. SQLite migrates its own file.
+    if (apply_migrations && migration_url.empty() && !postgres) storage::Migrator(*parts_->db, parts_->clock).Apply();
+    storage::Migrator migrator(*parts_->db, parts_->clock);
+    auto pending = migrator.Pending();
     if (!pending.empty()) {
-        throw Error(ErrorCode::kUnavailable, std::to_string(pending.size()) + " migration(s) pending, starting with " +
-                                                 pending.front().name +
-                                                 ": run 'maxis migrate' (on PostgreSQL with an owner connection in "
-                                                 "MAXIS_MIGRATION_DATABASE_URL)");
+        throw Error(ErrorCode::kUnavailable, PendingMigrationsMessage(pending, migrator.CurrentVersion(), postgres));
     }
     parts_->zone = core::TimeZone::Load(config_.community.time_zone);
     const auto& st = config_.stripe;

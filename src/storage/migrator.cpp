@@ -67,19 +67,48 @@ void Migrator::EnsureTable() {
     });
 }
 
+namespace {
+
+int ReadVersion(soci::session& sql) {
+    int version = 0;
+    soci::indicator ind;
+    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
+    return ind == soci::i_null ? 0 : version;
+}
+
+}  // namespace
+
 int Migrator::CurrentVersion() {
     int version = 0;
     try {
-        db_.WithRawSession([&](soci::session& sql) {
-            soci::indicator ind;
-            sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
-            if (ind == soci::i_null) version = 0;
-        });
+        db_.WithRawSession([&](soci::session& sql) { version = ReadVersion(sql); });
     } catch (const std::exception& e) {
         std::string what = e.what();
         if (what.find("schema_migrations") != std::string::npos &&
             (what.find("no such table") != std::string::npos || what.find("does not exist") != std::string::npos)) {
             return 0;
+        }
+        // Roles are cluster-wide: once another database of the cluster has run migration 0009, the login role
+        // is NOINHERIT everywhere, while a database still behind it grants the version to maxis_user only,
+        // which the login role may become. Read it as that role, so the service can name what is pending.
+        if (db_.dialect() == Dialect::kPostgres &&
+            what.find("permission denied for table schema_migrations") != std::string::npos) {
+            try {
+                db_.WithRawSession([&](soci::session& sql) {
+                    sql << "BEGIN READ ONLY";
+                    try {
+                        sql << "SET LOCAL ROLE maxis_user";
+                        version = ReadVersion(sql);
+                        sql << "COMMIT";
+                    } catch (...) {
+                        sql << "ROLLBACK";
+                        throw;
+                    }
+                });
+                return version;
+            } catch (const std::exception&) {
+                // Not a database behind 0009 after all: the first reason is the one to report.
+            }
         }
         throw Error(ErrorCode::kUnavailable, "cannot read the schema version: " + what);
     }
