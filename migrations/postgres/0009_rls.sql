@@ -40,6 +40,16 @@ BEGIN
     EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM maxis_login, maxis_user, maxis_member', current_database());
 END
 $$;
+-- Connections start with the same path each transaction sets, and temporary objects last in it.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+                   WHERE r.rolname = 'maxis_login' AND s.setdatabase = 0
+                     AND 'search_path=public, pg_temp' = ANY (s.setconfig)) THEN
+        ALTER ROLE maxis_login SET search_path = public, pg_temp;
+    END IF;
+END
+$$;
 -- The schema version is all the login role reads as itself (before any transaction, at start).
 REVOKE ALL ON schema_migrations FROM maxis_user;
 GRANT SELECT ON schema_migrations TO maxis_login;
@@ -100,15 +110,25 @@ CREATE TYPE maxis_viewer_context AS (user_id BIGINT, role TEXT);
 -- The verifier: the viewer this transaction was opened for, or NULL. The two MACs are compared through their
 -- hashes, so the comparison's time says nothing about the expected value.
 CREATE FUNCTION maxis_viewer() RETURNS maxis_viewer_context
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE
-        WHEN sha256(convert_to(split_part(t.v, ':', 3), 'UTF8')) = sha256(convert_to(encode(sha256(k.k_opad || sha256(
-                 k.k_ipad || convert_to('maxis-viewer-v1:' || split_part(t.v, ':', 1) || ':' || split_part(t.v, ':', 2),
-                                        'UTF8'))), 'hex'), 'UTF8'))
-        THEN ROW(split_part(t.v, ':', 1)::BIGINT, split_part(t.v, ':', 2))::public.maxis_viewer_context
-    END
-    FROM (SELECT current_setting('maxis.viewer', true) AS v) t
-    JOIN maxis_private.connection_keys k ON k.pid = pg_backend_pid()
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    token TEXT := current_setting('maxis.viewer', true);
+    k maxis_private.connection_keys%ROWTYPE;
+BEGIN
+    IF token IS NULL OR token = '' THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO k FROM maxis_private.connection_keys WHERE pid = pg_backend_pid();
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF sha256(convert_to(split_part(token, ':', 3), 'UTF8')) <> sha256(convert_to(encode(sha256(k.k_opad || sha256(
+           k.k_ipad || convert_to('maxis-viewer-v1:' || split_part(token, ':', 1) || ':' || split_part(token, ':', 2),
+                                  'UTF8'))), 'hex'), 'UTF8')) THEN
+        RETURN NULL;
+    END IF;
+    RETURN ROW(split_part(token, ':', 1)::BIGINT, split_part(token, ':', 2))::public.maxis_viewer_context;
+END
 $$;
 
 CREATE FUNCTION maxis_viewer_id() RETURNS BIGINT LANGUAGE sql STABLE AS $$ SELECT (maxis_viewer()).user_id $$;

@@ -174,7 +174,7 @@ void FinishRun(Dialect dialect, soci::statement& statement) {
     }
 }
 
-Database::Lease Database::Acquire(bool write) {
+Database::Lease Database::Acquire(bool write, bool member) {
     if (HeldByThisThread(this)) {
         constexpr const char* what =
             "a thread asked for a second pooled database connection while it holds one (a Read or Write inside "
@@ -205,8 +205,10 @@ Database::Lease Database::Acquire(bool write) {
                 .RetryAfter(kBusyRetryAfterSeconds);
         }
     }
-    Connection* c = idle_.back();
-    idle_.pop_back();
+    auto same_role = std::find_if(idle_.rbegin(), idle_.rend(), [&](Connection* c) { return c->last_member == member; });
+    auto pick = same_role != idle_.rend() ? std::prev(same_role.base()) : std::prev(idle_.end());
+    Connection* c = *pick;
+    idle_.erase(pick);
     held_by_thread.push_back(this);
     return Lease(this, c, std::move(writer));
 }
@@ -295,7 +297,7 @@ void Database::Begin(Connection& c, const core::Viewer& viewer, bool write) {
     }
     if (c.viewer_key.empty()) RegisterViewerKey(s, c.viewer_key);
     s << (write ? "BEGIN" : "BEGIN READ ONLY");
-    c.reset_pending = viewer.role == core::Role::kMember;
+    c.reset_pending = c.last_member = viewer.role == core::Role::kMember;
     try {
         auto& settings =
             c.statements.Get<ViewerSettings>(ViewerSettings::kSql, [&] { return std::make_unique<ViewerSettings>(s); });

@@ -153,7 +153,10 @@ public:
 private:
     struct Connection;
     struct Lease;
-    Lease Acquire(bool write);
+    /// member: the transaction will run as maxis_member. An idle connection whose last transaction ran as the same
+    /// role is preferred: PostgreSQL plans a prepared statement under row-level security for one role, and
+    /// plans it again whenever the connection switches role.
+    Lease Acquire(bool write, bool member = false);
     /// Rethrows the exception being handled, as core::Error(kUnavailable) when it says the database is
     /// busy, locked or unreachable for now.
     [[noreturn]] void RethrowMapped() const;
@@ -187,6 +190,7 @@ struct Database::Connection {
     /// PostgreSQL: a member's transaction is open here. Its SQL may leave session-level settings, a role, advisory
     /// locks, held cursors or LISTENs behind for whoever comes next, so its COMMIT or ROLLBACK also clears them.
     bool reset_pending = false;
+    bool last_member = false;  // its last transaction ran as maxis_member
 };
 
 struct Database::Lease {
@@ -203,7 +207,7 @@ struct Database::Lease {
 
 template <class F>
 auto Database::RunIn(const core::Viewer& viewer, bool write, F&& f) -> std::invoke_result_t<F, Transaction&> {
-    Lease lease = Acquire(write);
+    Lease lease = Acquire(write, viewer.role == core::Role::kMember);
     try {
         Begin(*lease.connection, viewer, write);
     } catch (...) {
