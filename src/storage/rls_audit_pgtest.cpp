@@ -1,0 +1,747 @@
+// The row-level security audit (issue 17). Two members A and B and one staff S are seeded through Maxis
+// itself; then member A's transactions, opened exactly as the product opens them through the login role,
+// try to read, write and forge their way to B's and staff-only rows on every table of the schema. Every
+// probe is expected to be refused or to reach nothing: its effect is checked afterwards through the
+// superuser connection (which bypasses row-level security), so a statement that "succeeded" quietly is
+// caught. The structural checks read the catalog. The test prints every probe with what it got, and fails
+// listing each probe that escaped.
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "domain/plans/assistant.hpp"
+#include "domain/plans/plan_service.hpp"
+#include "domain/shop/shop_service.hpp"
+#include "domain/tickets/ticket_service.hpp"
+#include "storage/api_tokens.hpp"
+#include "storage/database.hpp"
+#include "storage/demo_catalog.hpp"
+#include "storage/discord_store.hpp"
+#include "storage/panel_store.hpp"
+#include "storage/plan_store.hpp"
+#include "storage/shop_store.hpp"
+#include "storage/sql_queue_stores.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "storage/users.hpp"
+#include "support/postgres.hpp"
+#include "support/scripted_payments.hpp"
+
+namespace maxis::storage {
+namespace {
+
+using namespace std::chrono_literals;
+using core::Role;
+using core::UserId;
+using core::Viewer;
+
+const Viewer kA{UserId{5001}, Role::kMember};
+const Viewer kB{UserId{5002}, Role::kMember};
+const Viewer kS{UserId{9501}, Role::kStaff};
+constexpr long long kFar = 9'999'999'999'999;  // a time far in the future (epoch ms)
+
+std::string Id(const Viewer& v) { return std::to_string(v.user_id.value); }
+
+/// What the seed left behind, with the ids the probes aim at.
+struct Seeded {
+    long long ticket_a = 0, ticket_b = 0, order_b = 0, product_in_cart = 0, other_product = 0;
+};
+
+/// Plans' gateway for the seed: configured, so that staff can create a promotion (nothing is sold).
+class SeedBilling final : public plans::BillingGateway {
+public:
+    [[nodiscard]] bool configured() const override { return true; }
+    std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
+    std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
+    void CreatePromotion(plans::Promotion& p, const plans::Plan& plan) override {
+        p.code = "AUDIT" + std::to_string(p.percent_off);
+        p.coupon_id = "co_" + plan.id;
+        p.promotion_code_id = "promo_" + plan.id;
+    }
+};
+
+/// The assistant's model for the seed: answers at once.
+class SeedModel final : public plans::LanguageModel {
+public:
+    [[nodiscard]] bool configured() const override { return true; }
+    std::string Chat(const std::vector<plans::ChatMessage>&) override { return "an answer"; }
+    std::string Image(const std::string&) override { return "https://images.example/1.png"; }
+};
+
+/// Seeds every table through the product's own services and stores, on the login role like production.
+Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
+    auto now = clock.Now();
+    Seeded out;
+    const std::vector<std::pair<Viewer, std::string>> people = {{kA, "alice"}, {kB, "bob"}, {kS, "sam"}};
+    for (const auto& [who, name] : people) EnsureUser(db, who.user_id, name, "fr", now);
+    // Tickets: one each, a staff reply to B (a notice to B in the outbox), internal notes, audit rows.
+    SqlTicketRepository ticket_repo(db, clock);
+    tickets::TicketService tickets(ticket_repo, clock);
+    using tickets::Category, tickets::Priority;
+    out.ticket_a = tickets.Open(kA, "Printer", Category::kTechnical, Priority::kMedium, "It jams").id.value;
+    out.ticket_b = tickets.Open(kB, "Invoice", Category::kBilling, Priority::kHigh, "Wrong amount").id.value;
+    tickets.Reply(kA, tickets::TicketId{out.ticket_a}, "More details");
+    tickets.Reply(kS, tickets::TicketId{out.ticket_b}, "We are looking into it");
+    tickets.Note(kS, tickets::TicketId{out.ticket_b}, "B resells our products");
+    tickets.Note(kS, tickets::TicketId{out.ticket_a}, "A was warned last month");
+    tickets.Assign(kS, tickets::TicketId{out.ticket_b}, kS.user_id);
+    // API tokens: B's, and a staff one.
+    ApiTokens tokens(db, clock);
+    tokens.Create(kB, "B's script");
+    tokens.Create(kS, "staff tool");
+    // The panel: a staff session, a login state and link, a second factor with recovery codes, a rate
+    // window, the audit log, a setting.
+    PanelStore panel(db);
+    panel.InsertSession(SessionRecord{.id_hash = "session-of-s",
+                                      .user = kS.user_id,
+                                      .stage = SessionStage::kActive,
+                                      .csrf_token = "csrf",
+                                      .created_at = now,
+                                      .last_seen_at = now,
+                                      .expires_at = now + 1h});
+    panel.SaveLoginState("state-1", "session-of-s", "verifier", now, now + 10min);
+    panel.SaveLoginLink("link-hash", LoginGrant{kS.user_id, Role::kStaff, "sam"}, now, now + 10min);
+    panel.SavePendingTotp(kS.user_id, "sealed-seed", "k1", now);
+    panel.EnableTotp(kS.user_id, 1, {"recovery-1", "recovery-2"}, now);
+    panel.Hit("login:ip:127.0.0.1", 10, 60s, now);
+    panel.Audit("security", kS.user_id, "login.succeeded", "", "", "127.0.0.1", now);
+    panel.SaveSetting("tickets.max_active", "5", "3", kS.user_id, "127.0.0.1", now);
+    // The shop: B's paid order (items, timeline, payment, counter, Stripe event), then B's cart.
+    testing::ScriptedPayments payments;
+    SqlShopRepository shop_repo(db, clock);
+    shop::ShopService shop(shop_repo, payments, clock, shop::ShopOptions{});
+    auto product = [&](const std::string& name) {
+        shop::Product p;
+        p.name = name;
+        p.price_minor = 1200;
+        p.stock = 10;
+        return shop.CreateProduct(kS, p).value;
+    };
+    out.product_in_cart = product("Mug");
+    out.other_product = product("Cap");
+    shop.AddToCart(kB, shop::ProductId{out.product_in_cart}, 1);
+    auto order = shop.Checkout(kB, "fr").order;
+    out.order_b = order.id.value;
+    shop.OnCheckoutCompleted("evt_audit", order.checkout_session_id, true, "pi_audit", order.total_minor, "eur",
+                             "https://invoice.example/1");
+    shop.AddToCart(kB, shop::ProductId{out.product_in_cart}, 2);
+    // Plans: Ultra granted to B (role grant queued, private channel), the assistant used, a promotion.
+    plans::PlanCatalog catalog({{.id = "free"},
+                                {.id = "ultra",
+                                 .rank = 1,
+                                 .billing = plans::Billing::kMonthly,
+                                 .price_id = "price_ultra",
+                                 .price_minor = 1999,
+                                 .role_id = "r-ultra",
+                                 .entitlements = {.messages_per_day = plans::kUnlimited, .private_channel = true}}});
+    auto zone = core::TimeZone::Load("Europe/Paris");
+    SqlPlanRepository plan_repo(db, clock);
+    SeedBilling billing;
+    plans::PlanService plan_service(catalog, plan_repo, billing, clock, zone, plans::PlanOptions{});
+    plan_service.GrantTemporary(kS, kB.user_id, "ultra", 24h, "prize");
+    plan_service.CreatePromotion(kS, 20, "ultra", 24h);
+    SeedModel model;
+    plans::Assistant assistant(plan_service, plan_repo, model, zone, plans::AssistantOptions{});
+    assistant.Ask(kB.user_id, "hello", {});
+    // Maxis's own bookkeeping: a job, app_state (the demo catalog's mark), Discord's logs and cursors.
+    SqlJobStore(db).Enqueue({"audit.kind", "{}", now, "audit-unique"}, now);
+    SeedDemoCatalogOnce(db, clock);
+    RecordMemberEvent(db, kB.user_id, true, now);
+    SaveDiscordResource(db, "audit-channel", "channel", "123", now);
+    AdvanceChannelCursor(db, ChannelCursor{"10", "1", 500}, now);
+    // Staff blocked A (A then tries to unblock themselves).
+    PanelStore(db).SetBlocked(kA.user_id, true);
+    return out;
+}
+
+/// What a probe must come to.
+enum class Expect {
+    kNoRows,    // a SELECT COUNT(*): refused, or 0
+    kNoChange,  // a write: refused, or no table changed afterwards (seen by the superuser)
+    kRefused,   // the statement itself fails
+};
+
+std::string_view Describe(Expect e) {
+    switch (e) {
+        case Expect::kNoRows:
+            return "refused or 0 rows";
+        case Expect::kNoChange:
+            return "refused or no change";
+        case Expect::kRefused:
+            return "refused";
+    }
+    return "";
+}
+
+/// How the probe's transaction is opened.
+enum class As {
+    kMemberA,   // login_db.Read/Write(Viewer{A, member}): the product's own transaction set-up
+    kNoViewer,  // a raw login session: no BEGIN, no viewer context at all
+};
+
+struct Probe {
+    std::string name;
+    Expect expect = Expect::kNoChange;
+    std::string sql;                 // the probe; a SELECT COUNT(*) for kNoRows
+    std::string table;               // writes: the table aimed at (every table must have its probes)
+    std::vector<std::string> forge;  // run first in the same transaction (forging the context)
+    As as = As::kMemberA;
+    /// The superuser's SELECT COUNT(*) of the rows the probe aims at: it must find some, or the probe
+    /// proves nothing. Empty: nothing to check.
+    std::string aims_at;
+};
+
+/// A SELECT COUNT(*) that must be refused or count nothing, though the rows it counts exist.
+Probe Reads(std::string name, const std::string& sql, std::vector<std::string> forge = {}, As as = As::kMemberA) {
+    return Probe{std::move(name), Expect::kNoRows, sql, "", std::move(forge), as, sql};
+}
+
+/// A write on table that must be refused or change nothing anywhere.
+Probe Writes(std::string name, std::string table, std::string sql, std::string aims_at = "",
+             std::vector<std::string> forge = {}) {
+    return Probe{std::move(name),  Expect::kNoChange, std::move(sql),    std::move(table),
+                 std::move(forge), As::kMemberA,      std::move(aims_at)};
+}
+
+struct Outcome {
+    std::string name;
+    std::string expected;
+    std::string got;
+    bool escaped = false;
+};
+
+std::string FirstLine(const std::string& text) {
+    auto line = text.substr(0, text.find('\n'));
+    return line.size() > 90 ? line.substr(0, 90) + "..." : line;
+}
+
+/// One table: which rows member A must neither read nor change, and a write A must not make.
+struct TableSpec {
+    std::string table;
+    std::string hidden;  // WHERE clause of the rows A must not read; empty: public to read
+    std::string others;  // WHERE clause of the rows A must not change
+    std::string insert;  // an INSERT of a row that is not A's to create
+    std::string set;     // SET clause that changes the others' rows
+};
+
+class RlsAudit : public ::testing::Test {
+protected:
+    testing::PostgresDatabase pg;
+    testing::FakeClock clock;
+
+    long long OwnerCount(const std::string& sql) {
+        long long n = 0;
+        pg.owner().WithRawSession([&](soci::session& s) { s << sql, soci::into(n); });
+        return n;
+    }
+    std::vector<std::string> OwnerStrings(const std::string& sql) {
+        std::vector<std::string> out;
+        pg.owner().WithRawSession([&](soci::session& s) {
+            soci::rowset<std::string> rows = (s.prepare << sql);
+            for (const auto& r : rows) out.push_back(r);
+        });
+        return out;
+    }
+    /// The public tables, as the superuser lists them.
+    std::vector<std::string> PublicTables() {
+        return OwnerStrings("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    }
+
+    /// Keeps a copy of every public table, as seeded, so that a probe that escaped can be undone before
+    /// the next one runs (each probe meets the seeded state).
+    void Snapshot() {
+        tables_ = PublicTables();
+        state_sql_.clear();
+        for (const auto& t : tables_) {
+            state_sql_ += std::string(state_sql_.empty() ? "" : " UNION ALL ") + "SELECT '" + t +
+                          "', (SELECT COALESCE(md5(string_agg(t::text, '|' ORDER BY t::text)), 'empty') FROM public." +
+                          t + " t)";
+        }
+        pg.owner().WithRawSession([&](soci::session& s) {
+            s << "CREATE SCHEMA audit_snapshot";
+            for (const auto& t : tables_) s << "CREATE TABLE audit_snapshot." + t + " AS TABLE public." + t;
+        });
+        seeded_ = State();
+    }
+    /// Every public table's content, as the superuser sees it, reduced to a hash per table.
+    std::map<std::string, std::string> State() {
+        std::map<std::string, std::string> out;
+        pg.owner().WithRawSession([&](soci::session& s) {
+            soci::rowset<soci::row> rows = (s.prepare << state_sql_);
+            for (const auto& r : rows) out[r.get<std::string>(0)] = r.get<std::string>(1);
+        });
+        return out;
+    }
+    /// The tables whose content differs from the seeded state, then puts the seeded state back.
+    std::vector<std::string> ChangedAndRestored() {
+        auto now = State();
+        std::vector<std::string> changed;
+        for (const auto& [table, hash] : now) {
+            if (seeded_[table] != hash) changed.push_back(table);
+        }
+        if (changed.empty()) return changed;
+        pg.owner().WithRawSession([&](soci::session& s) {
+            std::string all;
+            for (const auto& t : tables_) all += (all.empty() ? "public." : ", public.") + t;
+            s << "BEGIN";
+            s << "SET LOCAL session_replication_role = replica";  // rows go back in any order
+            s << "TRUNCATE " + all;
+            for (const auto& t : tables_) {
+                s << "INSERT INTO public." + t + " OVERRIDING SYSTEM VALUE SELECT * FROM audit_snapshot." + t;
+            }
+            s << "COMMIT";
+        });
+        EXPECT_EQ(State(), seeded_) << "the seeded state could not be restored";
+        return changed;
+    }
+
+    /// Runs one probe on a connection of its own (settings a probe leaves on its session never reach the
+    /// next one), and judges it. Whatever it changed, in any table, is an escape.
+    /// inspect runs after the probe's transaction, before its changes are undone.
+    Outcome Run(const Probe& p, const std::function<void()>& inspect = {}) {
+        Outcome out{p.name, std::string(Describe(p.expect)), "", false};
+        Database login(DatabaseOptions{pg.LoginUrl(), 1});
+        long long rows = 0;
+        auto work = [&](soci::session& s) {
+            for (const auto& f : p.forge) s << f;
+            if (p.expect == Expect::kNoRows) {
+                s << p.sql, soci::into(rows);
+            } else {
+                soci::statement st = (s.prepare << p.sql);
+                st.execute(true);
+                rows = st.get_affected_rows();
+            }
+        };
+        std::optional<std::string> refused;
+        try {
+            if (p.as == As::kNoViewer) {
+                login.WithRawSession(work);
+            } else if (p.expect == Expect::kNoRows) {
+                login.Read(kA, [&](Transaction& tx) { work(tx.sql()); });
+            } else {
+                login.Write(kA, [&](Transaction& tx) { work(tx.sql()); });
+            }
+        } catch (const std::exception& e) {
+            refused = FirstLine(e.what());
+        }
+        if (inspect) inspect();
+        auto changed = ChangedAndRestored();
+        if (!changed.empty()) {
+            out.got = "CHANGED";
+            for (const auto& t : changed) out.got += " " + t;
+            if (refused) out.got += " (then: " + *refused + ")";
+            out.escaped = true;
+        } else if (refused) {
+            out.got = "refused: " + *refused;
+        } else if (p.expect == Expect::kNoRows) {
+            out.got = "read " + std::to_string(rows) + " rows";
+            out.escaped = rows != 0;
+        } else if (p.expect == Expect::kRefused) {
+            out.got = "succeeded";
+            out.escaped = true;
+        } else {
+            out.got = std::to_string(rows) + " rows matched, nothing changed";
+        }
+        return out;
+    }
+
+private:
+    std::vector<std::string> tables_;
+    std::string state_sql_;
+    std::map<std::string, std::string> seeded_;
+};
+
+/// The probes every table gets: read, insert, update and delete what is not A's.
+std::vector<Probe> TableProbes(const TableSpec& t) {
+    std::vector<Probe> out;
+    const std::string others = " FROM " + t.table + " WHERE " + t.others;
+    if (!t.hidden.empty()) {
+        const std::string hidden = "SELECT COUNT(*) FROM " + t.table + " WHERE " + t.hidden;
+        out.push_back(Reads(t.table + ": read others' rows", hidden));
+        out.push_back(Reads(t.table + ": read with no viewer context", hidden, {}, As::kNoViewer));
+    }
+    out.push_back(Writes(t.table + ": insert a row", t.table, t.insert));
+    out.push_back(Writes(t.table + ": update others' rows", t.table,
+                         "UPDATE " + t.table + " SET " + t.set + " WHERE " + t.others, "SELECT COUNT(*)" + others));
+    out.push_back(Writes(t.table + ": delete others' rows", t.table, "DELETE" + others, "SELECT COUNT(*)" + others));
+    return out;
+}
+
+std::vector<TableSpec> Tables(const Seeded& s) {
+    const std::string a = Id(kA), b = Id(kB), st = Id(kS);
+    const std::string tb = std::to_string(s.ticket_b);
+    const std::string order = std::to_string(s.order_b), other = std::to_string(s.other_product);
+    const std::string mine_b = "user_id = " + b;
+    auto everything = [](std::string table, std::string insert, std::string set) {
+        return TableSpec{std::move(table), "true", "true", std::move(insert), std::move(set)};
+    };
+    auto of_b = [&](std::string table, std::string insert, std::string set) {
+        return TableSpec{std::move(table), mine_b, mine_b, std::move(insert), std::move(set)};
+    };
+    return {
+        {"users", "id <> " + a, "id <> " + a,
+         "INSERT INTO users (id, display_name, created_at) VALUES (5003, 'forged', 0)", "display_name = 'pwned'"},
+        {"products", "", "true", "INSERT INTO products (name, price_minor, created_at) VALUES ('forged', 1, 0)",
+         "price_minor = 1"},
+        {"promotions", "", "true",
+         "INSERT INTO promotions (code, percent_off, plan, expires_at, coupon_id, promotion_code_id, created_by, "
+         "created_at) VALUES ('FORGED', 100, 'ultra', " +
+             std::to_string(kFar) + ", 'c', 'p', " + a + ", 0)",
+         "percent_off = 100"},
+        {"schema_migrations", "", "true",
+         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'forged', 0)", "applied_at = 1"},
+        everything("app_state", "INSERT INTO app_state (key, value) VALUES ('forged', '1')", "value = 'forged'"),
+        everything("jobs", "INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ('forged', '{}', 0, 0)",
+                   "payload = '{\"forged\":1}'"),
+        // A queues a Discord role grant for themselves; B's notices are re-addressed to A.
+        everything("outbox",
+                   "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) VALUES "
+                   "('discord.role', '{\"user\":\"" +
+                       a + "\",\"role\":\"r-ultra\",\"grant\":true}', 'forged-role', 0, 0)",
+                   "payload = replace(payload, '" + b + "', '" + a + "')"),
+        {"tickets", "owner_id = " + b, "owner_id = " + b,
+         "INSERT INTO tickets (owner_id, subject, category, priority, status, created_at, updated_at, "
+         "first_response_due, resolution_due) VALUES (" +
+             b + ", 'forged', 'general', 'low', 'open', 0, 0, 0, 0)",
+         "subject = 'pwned'"},
+        {"ticket_messages", "owner_id = " + b + " OR internal = 1", "owner_id = " + b + " OR internal = 1",
+         "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
+         "VALUES (" +
+             tb + ", " + b + ", " + b + ", 0, 0, 'forged', 0)",
+         "body = 'pwned'"},
+        {"ticket_audit_log", "owner_id = " + b, "owner_id = " + b,
+         "INSERT INTO ticket_audit_log (ticket_id, owner_id, actor_id, action, at) VALUES (" + tb + ", " + b + ", " +
+             b + ", 'forged', 0)",
+         "action = 'pwned'"},
+        everything("api_tokens",
+                   "INSERT INTO api_tokens (token_hash, user_id, role, created_at) VALUES "
+                   "(encode(sha256('forged'::bytea), 'hex'), " +
+                       b + ", 'admin', 0)",
+                   "role = 'admin', user_id = " + a),
+        everything("member_events", "INSERT INTO member_events (user_id, kind, at) VALUES (" + b + ", 'leave', 0)",
+                   "at = 0"),
+        everything("discord_resources",
+                   "INSERT INTO discord_resources (idempotency_key, kind, discord_id, created_at) VALUES "
+                   "('forged', 'channel', '1', 0)",
+                   "discord_id = '0'"),
+        everything(
+            "discord_channel_cursors",
+            "INSERT INTO discord_channel_cursors (channel_id, last_message_id, updated_at) VALUES ('forged', 1, 0)",
+            "last_message_id = 0"),
+        everything("sessions",
+                   "INSERT INTO sessions (id_hash, user_id, role, stage, csrf_token, created_at, last_seen_at, "
+                   "expires_at) VALUES ('forged', " +
+                       a + ", 'admin', 'active', 'x', 0, 0, " + std::to_string(kFar) + ")",
+                   "user_id = " + a),
+        everything("login_states",
+                   "INSERT INTO login_states (state, session_hash, verifier, created_at, expires_at) VALUES "
+                   "('forged', 'h', 'v', 0, " +
+                       std::to_string(kFar) + ")",
+                   "verifier = 'forged'"),
+        everything("login_links",
+                   "INSERT INTO login_links (token_hash, user_id, role, created_at, expires_at) VALUES ('forged', " +
+                       a + ", 'admin', 0, " + std::to_string(kFar) + ")",
+                   "user_id = " + a),
+        everything("staff_totp",
+                   "INSERT INTO staff_totp (user_id, secret, key_id, created_at) VALUES (" + a + ", 's', 'k', 0)",
+                   "secret = 'forged'"),
+        everything("recovery_codes", "INSERT INTO recovery_codes (user_id, code_hash) VALUES (" + a + ", 'forged')",
+                   "used_at = 1"),
+        everything("rate_limits", "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('forged', 0, 1)",
+                   "hits = 0"),
+        everything("audit_log",
+                   "INSERT INTO audit_log (at, kind, actor, action) VALUES (0, 'audit', " + st + ", 'forged')",
+                   "action = 'pwned'"),
+        everything("settings",
+                   "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('forged', '1', 0, " + a + ")",
+                   "value = 'forged'"),
+        everything("order_counters", "INSERT INTO order_counters (year, last) VALUES (2099, 1)", "last = 0"),
+        everything("stripe_events",
+                   "INSERT INTO stripe_events (event_id, type, outcome, received_at) VALUES ('evt_forged', 'x', "
+                   "'applied', 0)",
+                   "outcome = 'forged'"),
+        of_b("carts",
+             "INSERT INTO carts (user_id, product_id, quantity, added_at) VALUES (" + b + ", " + other + ", 1, 0)",
+             "quantity = 99"),
+        of_b("orders",
+             "INSERT INTO orders (number, user_id, status, total_minor, currency, created_at, updated_at) VALUES "
+             "('F-1', " +
+                 b + ", 'paid', 0, 'EUR', 0, 0)",
+             "status = 'cancelled'"),
+        of_b("order_items",
+             "INSERT INTO order_items (order_id, user_id, product_id, name, unit_price_minor, quantity) VALUES (" +
+                 order + ", " + b + ", " + other + ", 'forged', 0, 1)",
+             "quantity = 99"),
+        of_b("order_events",
+             "INSERT INTO order_events (order_id, user_id, at, to_status, actor) VALUES (" + order + ", " + b +
+                 ", 0, 'refunded', 'forged')",
+             "note = 'forged'"),
+        of_b("payments",
+             "INSERT INTO payments (order_id, user_id, kind, amount_minor, currency, stripe_id, at) VALUES (" + order +
+                 ", " + b + ", 'refund', 1, 'EUR', 'forged', 0)",
+             "amount_minor = 0"),
+        // A grants themselves a plan, a private channel, assistant quota.
+        of_b("user_subscriptions",
+             "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, observed_at, created_at, updated_at) "
+             "VALUES (" +
+                 a + ", 'ultra', 'temporary', 'forged', 'active', 0, 0, 0)",
+             "expires_at = " + std::to_string(kFar)),
+        of_b("member_channels",
+             "INSERT INTO member_channels (user_id, resource_key, state, updated_at) VALUES (" + a +
+                 ", 'forged', 'open', 0)",
+             "resource_key = 'forged'"),
+        of_b("assistant_usage",
+             "INSERT INTO assistant_usage (user_id, day, kind, used) VALUES (" + a + ", '2000-01-01', 'message', 0)",
+             "used = 0"),
+        of_b("assistant_turns",
+             "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (" + b + ", 'user', 'forged', 0)",
+             "content = 'forged'"),
+    };
+}
+
+/// What the issue found member policies allow on A's own rows, and the outbox's own cases.
+std::vector<Probe> OwnRowProbes(const Seeded& s) {
+    const std::string a = Id(kA), b = Id(kB), st = Id(kS);
+    const std::string ta = std::to_string(s.ticket_a), tb = std::to_string(s.ticket_b);
+    auto message = [&](const std::string& ticket, const std::string& author, int from_staff, int internal) {
+        return "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
+               "VALUES (" +
+               ticket + ", " + a + ", " + author + ", " + std::to_string(from_staff) + ", " + std::to_string(internal) +
+               ", 'forged', 0)";
+    };
+    auto audit = [&](const std::string& ticket, const std::string& actor) {
+        return "INSERT INTO ticket_audit_log (ticket_id, owner_id, actor_id, action, at) VALUES (" + ticket + ", " + a +
+               ", " + actor + ", 'forged', 0)";
+    };
+    const std::string own_ticket_row = "SELECT COUNT(*) FROM tickets WHERE id = " + ta;
+    auto own_ticket = [&](const std::string& what, const std::string& set) {
+        return Writes("tickets: A " + what, "tickets", "UPDATE tickets SET " + set + " WHERE id = " + ta,
+                      own_ticket_row);
+    };
+    const std::string keys = "SELECT COUNT(*) FROM maxis_private.connection_keys";
+    return {
+        Writes("tickets: delete A's own ticket", "tickets", "DELETE FROM tickets WHERE id = " + ta, own_ticket_row),
+        Writes("ticket_messages: delete A's own message", "ticket_messages",
+               "DELETE FROM ticket_messages WHERE author_id = " + a,
+               "SELECT COUNT(*) FROM ticket_messages WHERE author_id = " + a),
+        Writes("ticket_messages: A's message into B's ticket", "ticket_messages", message(tb, a, 0, 0)),
+        Writes("ticket_messages: a staff reply on A's ticket", "ticket_messages", message(ta, a, 1, 0)),
+        Writes("ticket_messages: an internal note on A's ticket", "ticket_messages", message(ta, a, 0, 1)),
+        Writes("ticket_messages: a message by S on A's ticket", "ticket_messages", message(ta, st, 0, 0)),
+        Writes("ticket_audit_log: a row on B's ticket", "ticket_audit_log", audit(tb, a)),
+        Writes("ticket_audit_log: S as the actor on A's ticket", "ticket_audit_log", audit(ta, st)),
+        own_ticket("assigns their ticket to S", "assignee_id = " + st),
+        own_ticket("sets their priority", "priority = 'critical'"),
+        own_ticket("sets first_response_breached", "first_response_breached = 1"),
+        own_ticket("sets resolution_breached", "resolution_breached = 1"),
+        own_ticket("resolves their ticket", "status = 'resolved'"),
+        own_ticket("gives their ticket to B", "owner_id = " + b),
+        Writes("users: blocked A unblocks themselves", "users", "UPDATE users SET blocked = false WHERE id = " + a,
+               "SELECT COUNT(*) FROM users WHERE blocked AND id = " + a),
+        Reads("outbox: read B's notices", "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%" + b + "%'"),
+        Writes("outbox: a notice to B", "outbox",
+               "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) VALUES "
+               "('notify.member', '{\"key\":\"tickets.notify.staff_replied\",\"params\":{},\"user\":" +
+                   b + "}', 'forged-notice', 0, 0)"),
+        Probe{"maxis_register_connection again", Expect::kRefused,
+              "SELECT maxis_register_connection(decode(repeat('ab', 32), 'hex'))"},
+        // The keys exist only with the signed viewer: no rows to insist on.
+        Probe{"maxis_private.connection_keys: read", Expect::kNoRows, keys},
+        Probe{"no viewer: maxis_private.connection_keys", Expect::kNoRows, keys, "", {}, As::kNoViewer},
+    };
+}
+
+/// The viewer context forged every way the issue lists, each followed by reads of what A must not see.
+std::vector<Probe> ForgeryProbes() {
+    const std::string b = Id(kB);
+    // The signed context rewritten: B's id, or the system role, in place of A's (empty on a database
+    // without one: still a probe).
+    auto viewer_rewritten = [](const std::string& pattern, const std::string& replacement) {
+        return "SELECT set_config('maxis.viewer', regexp_replace(current_setting('maxis.viewer', true), '" + pattern +
+               "', '" + replacement + "'), true)";
+    };
+    const std::vector<std::pair<std::string, std::vector<std::string>>> forgeries = {
+        {"set_config(maxis.role, system, false)", {"SELECT set_config('maxis.role', 'system', false)"}},
+        {"set_config(maxis.role, staff, true)", {"SELECT set_config('maxis.role', 'staff', true)"}},
+        {"SET maxis.role = admin", {"SET maxis.role = 'admin'"}},
+        {"set_config(maxis.user_id, B, false)", {"SELECT set_config('maxis.user_id', '" + b + "', false)"}},
+        {"maxis.viewer with B's id", {viewer_rewritten("^[0-9]+:", b + ":")}},
+        {"maxis.viewer with role system", {viewer_rewritten(":member:", ":system:")}},
+        {"maxis.viewer with role system and maxis.role",
+         {viewer_rewritten(":member:", ":system:"), "SELECT set_config('maxis.role', 'system', true)"}},
+        {"RESET ROLE", {"RESET ROLE"}},
+        {"SET ROLE maxis_user", {"SET ROLE maxis_user"}},
+        {"SET ROLE maxis_owner", {"SET ROLE maxis_owner"}},
+        {"SET ROLE postgres", {"SET ROLE postgres"}},
+        {"SET SESSION AUTHORIZATION postgres", {"SET SESSION AUTHORIZATION postgres"}},
+    };
+    const std::vector<std::pair<std::string, std::string>> targets = {
+        {"B's tickets", "SELECT COUNT(*) FROM tickets WHERE owner_id = " + b},
+        {"internal notes", "SELECT COUNT(*) FROM ticket_messages WHERE internal = 1"},
+        {"api_tokens", "SELECT COUNT(*) FROM api_tokens"},
+        {"sessions", "SELECT COUNT(*) FROM sessions"},
+        {"staff_totp", "SELECT COUNT(*) FROM staff_totp"},
+    };
+    std::vector<Probe> out;
+    for (const auto& [how, statements] : forgeries) {
+        for (const auto& [what, sql] : targets) {
+            out.push_back(Reads("forge " + how + ", read " + what, sql, statements));
+        }
+    }
+    return out;
+}
+
+/// The same forgeries, used to plant an admin token that the test knows (the issue's end-to-end, at
+/// storage level).
+const std::string kForgedToken = "mxs_" + std::string(43, 'F');
+
+Probe ForgedAdminToken() {
+    return Writes("forge system, insert an admin token", "api_tokens",
+                  "INSERT INTO api_tokens (token_hash, user_id, role, label, created_at) VALUES (encode(sha256('" +
+                      kForgedToken + "'::bytea), 'hex'), " + Id(kA) + ", 'admin', 'forged', 0)",
+                  "",
+                  {"SELECT set_config('maxis.role', 'system', true)",
+                   "SELECT set_config('maxis.viewer', regexp_replace(current_setting('maxis.viewer', true), "
+                   "':member:', ':system:'), true)"});
+}
+
+TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
+    Database login(DatabaseOptions{pg.LoginUrl(), 2});
+    Seeded seeded = SeedThroughMaxis(login, clock);
+
+    std::vector<Probe> probes;
+    std::set<std::string> covered;
+    for (const auto& t : Tables(seeded)) {
+        covered.insert(t.table);
+        for (auto& p : TableProbes(t)) probes.push_back(std::move(p));
+    }
+    for (auto& p : OwnRowProbes(seeded)) probes.push_back(std::move(p));
+    for (auto& p : ForgeryProbes()) probes.push_back(std::move(p));
+
+    // Every table of the schema has its probes: a new table must be added above.
+    for (const auto& table : PublicTables()) {
+        EXPECT_TRUE(covered.count(table)) << "table " << table << " has no probe row in the audit";
+    }
+    // A probe that finds or changes nothing proves nothing unless the rows it aims at exist.
+    for (const auto& p : probes) {
+        if (!p.aims_at.empty()) {
+            EXPECT_GT(OwnerCount(p.aims_at), 0) << "probe '" << p.name << "' proves nothing: the seed left no such row";
+        }
+    }
+
+    Snapshot();
+    std::vector<Outcome> outcomes;
+    for (const auto& p : probes) outcomes.push_back(Run(p));
+
+    // The end-to-end at storage level: the admin token A planted must not authenticate.
+    std::optional<TokenOwner> planted;
+    outcomes.push_back(Run(ForgedAdminToken(), [&] { planted = ApiTokens(login, clock).Owner(kForgedToken); }));
+    outcomes.push_back({"the planted admin token authenticates", "not found",
+                        planted ? "found: user " + std::to_string(planted->viewer.user_id.value) + " as " +
+                                      std::string(core::ToString(planted->viewer.role))
+                                : "not found",
+                        planted.has_value()});
+
+    // A temporary table that shadows tickets, committed by A; then a staff transaction on the same pooled
+    // connection must read the real table.
+    {
+        Database pooled(DatabaseOptions{pg.LoginUrl(), 1});
+        std::string created = "created and committed";
+        try {
+            pooled.Write(kA, [](Transaction& tx) {
+                tx.sql() << "CREATE TEMP TABLE tickets (id BIGINT, owner_id BIGINT, subject TEXT)";
+                tx.sql() << "INSERT INTO tickets VALUES (1, 1, 'shadow')";
+            });
+        } catch (const std::exception& e) {
+            created = "refused: " + FirstLine(e.what());
+        }
+        long long shadow = pooled.Read(kS, [](Transaction& tx) {
+            long long n = 0;
+            tx.sql() << "SELECT COUNT(*) FROM tickets WHERE subject = 'shadow'", soci::into(n);
+            return n;
+        });
+        outcomes.push_back({"temp table shadows tickets for the next staff transaction", "staff reads the real table",
+                            created + "; staff read " + std::to_string(shadow) + " shadow rows", shadow != 0});
+    }
+
+    std::ostringstream report, escaped;
+    int escapes = 0;
+    for (const auto& o : outcomes) {
+        report << (o.escaped ? "ESCAPED " : "ok      ") << std::left << std::setw(62) << o.name << " expected "
+               << std::setw(22) << o.expected << " got " << o.got << "\n";
+        if (o.escaped) {
+            ++escapes;
+            escaped << "  " << o.name << ": " << o.got << "\n";
+        }
+    }
+    std::cout << "RLS audit: " << outcomes.size() << " probes, " << escapes << " escaped\n" << report.str();
+    EXPECT_EQ(escapes, 0) << escapes << " of " << outcomes.size() << " probes escaped:\n" << escaped.str();
+}
+
+/// One structural rule over the catalog: the offenders a query lists must be none.
+struct CatalogRule {
+    std::string name;
+    std::string offenders_sql;  // one text column: what breaks the rule
+};
+
+TEST_F(RlsAudit, CatalogGrantsNothingThePoliciesDoNotCover) {
+    // The roles a transaction runs as (maxis_member exists once the signed viewer is in).
+    std::vector<std::string> roles =
+        OwnerStrings("SELECT rolname::text FROM pg_roles WHERE rolname IN ('maxis_member', 'maxis_user') ORDER BY 1");
+    std::string any_privilege = "false";
+    for (const auto& r : roles) {
+        any_privilege += " OR has_any_column_privilege('" + r + "', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')" +
+                         " OR has_table_privilege('" + r + "', c.oid, 'DELETE, TRUNCATE, TRIGGER')";
+    }
+    const std::string user_tables =
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN "
+        "('r', 'p') ";
+    const std::vector<CatalogRule> rules = {
+        {"every table a transaction reaches has RLS enabled and forced",
+         "SELECT c.relname::text " + user_tables + "AND c.relname <> 'schema_migrations' AND (" + any_privilege +
+             ") AND NOT (c.relrowsecurity AND c.relforcerowsecurity)"},
+        {"schema_migrations: only maxis_login reads it",
+         "SELECT c.relname::text " + user_tables + "AND c.relname = 'schema_migrations' AND (" + any_privilege + ")"},
+        {"no policy granted to PUBLIC",
+         "SELECT p.polname::text || ' on ' || c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+         "WHERE 0 = ANY (p.polroles)"},
+        {"no SECURITY DEFINER function but the verifier and the registration",
+         "SELECT n.nspname || '.' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+         "WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+         "AND p.proname NOT IN ('maxis_viewer', 'maxis_register_connection')"},
+        {"no view without security_invoker",
+         "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+         "WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT EXISTS (SELECT 1 "
+         "FROM unnest(COALESCE(c.reloptions, '{}')) o WHERE lower(o) IN ('security_invoker=true', "
+         "'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'))"},
+        {"maxis_login has no TEMP on the database",
+         "SELECT 'TEMP on ' || current_database() WHERE has_database_privilege('maxis_login', current_database(), "
+         "'TEMP')"},
+        {"maxis_login has no CREATE on schema public",
+         "SELECT 'CREATE on public' WHERE has_schema_privilege('maxis_login', 'public', 'CREATE')"},
+        {"maxis_login is NOINHERIT", "SELECT rolname::text FROM pg_roles WHERE rolname = 'maxis_login' AND rolinherit"},
+    };
+    std::ostringstream report;
+    int broken = 0;
+    for (const auto& rule : rules) {
+        auto offenders = OwnerStrings(rule.offenders_sql);
+        std::string got;
+        for (const auto& o : offenders) got += (got.empty() ? "" : ", ") + o;
+        report << (offenders.empty() ? "ok      " : "ESCAPED ") << std::left << std::setw(70) << rule.name << " got "
+               << (offenders.empty() ? "none" : got) << "\n";
+        if (!offenders.empty()) ++broken;
+        EXPECT_TRUE(offenders.empty()) << rule.name << ": " << got;
+    }
+    std::cout << "RLS audit, catalog: " << rules.size() << " rules, " << broken << " broken\n" << report.str();
+}
+
+}  // namespace
+}  // namespace maxis::storage
