@@ -1,10 +1,12 @@
 // The row-level security audit (issue 17). Two members A and B and one staff S are seeded through Maxis
 // itself; then member A's transactions, opened exactly as the product opens them through the login role,
-// try to read, write and forge their way to B's and staff-only rows on every table of the schema. Every
-// probe is expected to be refused or to reach nothing: its effect is checked afterwards through the
-// superuser connection (which bypasses row-level security), so a statement that "succeeded" quietly is
-// caught. The structural checks read the catalog. The test prints every probe with what it got, and fails
-// listing each probe that escaped.
+// try to read, write and forge their way to B's and staff-only rows on every table of the schema, also
+// after switching to maxis_user (what staff and Maxis itself run as). Every probe is expected to be refused
+// or to reach nothing: its effect is checked afterwards through the superuser connection (which bypasses
+// row-level security), so a statement that "succeeded" quietly is caught, and undone before the next
+// probe. A second test tries to leave something on a pooled connection for the next transaction (a
+// temporary table, a re-prepared statement); a third reads the catalog. Each test prints every probe with
+// what it got, and fails listing each probe that escaped.
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
@@ -221,6 +223,23 @@ struct Outcome {
 std::string FirstLine(const std::string& text) {
     auto line = text.substr(0, text.find('\n'));
     return line.size() > 90 ? line.substr(0, 90) + "..." : line;
+}
+
+/// Prints every outcome, and fails listing each one that escaped.
+void Report(const std::string& title, const std::vector<Outcome>& outcomes) {
+    std::ostringstream report, escaped;
+    int escapes = 0;
+    for (const auto& o : outcomes) {
+        report << (o.escaped ? "ESCAPED " : "ok      ") << std::left << std::setw(66) << o.name << " expected "
+               << std::setw(22) << o.expected << " got " << o.got << "\n";
+        if (o.escaped) {
+            ++escapes;
+            escaped << "  " << o.name << ": " << o.got << "\n";
+        }
+    }
+    std::cout << title << ": " << outcomes.size() << " probes, " << escapes << " escaped\n" << report.str();
+    EXPECT_EQ(escapes, 0) << title << ": " << escapes << " of " << outcomes.size() << " probes escaped:\n"
+                          << escaped.str();
 }
 
 /// One table: which rows member A must neither read nor change, and a write A must not make.
@@ -624,6 +643,15 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
         for (auto& p : TableProbes(t)) probes.push_back(std::move(p));
     }
     for (auto& p : OwnRowProbes(seeded)) probes.push_back(std::move(p));
+    // The login role may become maxis_user (what staff and Maxis itself run as): every probe again after
+    // A switches to it.
+    for (size_t i = 0, n = probes.size(); i < n; ++i) {
+        if (probes[i].as != As::kMemberA) continue;
+        Probe p = probes[i];
+        p.name = "as maxis_user, " + p.name;
+        p.forge.insert(p.forge.begin(), "SET ROLE maxis_user");
+        probes.push_back(std::move(p));
+    }
     for (auto& p : ForgeryProbes()) probes.push_back(std::move(p));
 
     // Every table of the schema has its probes: a new table must be added above.
@@ -650,40 +678,69 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
                                 : "not found",
                         planted.has_value()});
 
-    // A temporary table that shadows tickets, committed by A; then a staff transaction on the same pooled
-    // connection must read the real table.
-    {
-        Database pooled(DatabaseOptions{pg.LoginUrl(), 1});
-        std::string created = "created and committed";
-        try {
-            pooled.Write(kA, [](Transaction& tx) {
-                tx.sql() << "CREATE TEMP TABLE tickets (id BIGINT, owner_id BIGINT, subject TEXT)";
-                tx.sql() << "INSERT INTO tickets VALUES (1, 1, 'shadow')";
-            });
-        } catch (const std::exception& e) {
-            created = "refused: " + FirstLine(e.what());
-        }
-        long long shadow = pooled.Read(kS, [](Transaction& tx) {
-            long long n = 0;
-            tx.sql() << "SELECT COUNT(*) FROM tickets WHERE subject = 'shadow'", soci::into(n);
-            return n;
-        });
-        outcomes.push_back({"temp table shadows tickets for the next staff transaction", "staff reads the real table",
-                            created + "; staff read " + std::to_string(shadow) + " shadow rows", shadow != 0});
-    }
+    Report("RLS audit", outcomes);
+}
 
-    std::ostringstream report, escaped;
-    int escapes = 0;
-    for (const auto& o : outcomes) {
-        report << (o.escaped ? "ESCAPED " : "ok      ") << std::left << std::setw(62) << o.name << " expected "
-               << std::setw(22) << o.expected << " got " << o.got << "\n";
-        if (o.escaped) {
-            ++escapes;
-            escaped << "  " << o.name << ": " << o.got << "\n";
-        }
+TEST_F(RlsAudit, APooledConnectionCarriesNothingOfAMembersTransactionToTheNext) {
+    Database pooled(DatabaseOptions{pg.LoginUrl(), 1});
+    std::vector<Outcome> outcomes;
+    // A temporary table that shadows tickets, committed by A; the next transaction on the connection, a
+    // staff one, must read the real table.
+    std::string created = "created and committed";
+    try {
+        pooled.Write(kA, [](Transaction& tx) {
+            tx.sql() << "CREATE TEMP TABLE tickets (id BIGINT, owner_id BIGINT, subject TEXT)";
+            tx.sql() << "INSERT INTO tickets VALUES (1, 1, 'shadow')";
+        });
+    } catch (const std::exception& e) {
+        created = "refused: " + FirstLine(e.what());
     }
-    std::cout << "RLS audit: " << outcomes.size() << " probes, " << escapes << " escaped\n" << report.str();
-    EXPECT_EQ(escapes, 0) << escapes << " of " << outcomes.size() << " probes escaped:\n" << escaped.str();
+    long long shadow = pooled.Read(kS, [](Transaction& tx) {
+        long long n = 0;
+        tx.sql() << "SELECT COUNT(*) FROM tickets WHERE subject = 'shadow'", soci::into(n);
+        return n;
+    });
+    outcomes.push_back({"temp table shadows tickets for the next staff transaction", "staff reads the real table",
+                        created + "; staff read " + std::to_string(shadow) + " shadow rows", shadow != 0});
+
+    // The connection keeps the statements Maxis prepared on it (the API token lookup among them, run as
+    // Maxis itself). A reads their names and re-prepares the lookup under the same name so that it
+    // answers "admin A" for any token; the next lookup on the connection must not use it.
+    ApiTokens tokens(pooled, clock);
+    const std::string unknown = "mxs_" + std::string(43, 'U');
+    EXPECT_FALSE(tokens.Owner(unknown));  // prepares the lookup on the connection
+    std::string replaced;
+    try {
+        pooled.Write(kA,
+                     [](Transaction& tx) {
+                         soci::rowset<std::string> names =
+                             (tx.sql().prepare
+                              << "SELECT name FROM pg_prepared_statements WHERE statement LIKE '%FROM api_tokens%'");
+                         std::vector<std::string> found(names.begin(), names.end());
+                         for (const auto& name : found) {
+                             tx.sql() << "DEALLOCATE " + name;
+                             tx.sql() << "PREPARE " + name + "(text) AS SELECT " + Id(kA) +
+                                             "::BIGINT, 'admin'::TEXT, NULL::BIGINT, 0 WHERE $1 <> ''";
+                         }
+                     });
+        replaced = "re-prepared and committed";
+    } catch (const std::exception& e) {
+        replaced = "refused: " + FirstLine(e.what());
+    }
+    std::string looked_up = "not found";
+    bool found = false;
+    try {
+        if (auto owner = tokens.Owner(unknown)) {
+            found = true;
+            looked_up = "found: user " + std::to_string(owner->viewer.user_id.value) + " as " +
+                        std::string(core::ToString(owner->viewer.role));
+        }
+    } catch (const std::exception& e) {
+        looked_up = "lookup failed: " + FirstLine(e.what());
+    }
+    outcomes.push_back(
+        {"a re-prepared token lookup answers the next lookup", "not found", replaced + "; then " + looked_up, found});
+    Report("RLS audit, pooled connection", outcomes);
 }
 
 /// One structural rule over the catalog: the offenders a query lists must be none.
@@ -729,18 +786,13 @@ TEST_F(RlsAudit, CatalogGrantsNothingThePoliciesDoNotCover) {
          "SELECT 'CREATE on public' WHERE has_schema_privilege('maxis_login', 'public', 'CREATE')"},
         {"maxis_login is NOINHERIT", "SELECT rolname::text FROM pg_roles WHERE rolname = 'maxis_login' AND rolinherit"},
     };
-    std::ostringstream report;
-    int broken = 0;
+    std::vector<Outcome> outcomes;
     for (const auto& rule : rules) {
-        auto offenders = OwnerStrings(rule.offenders_sql);
         std::string got;
-        for (const auto& o : offenders) got += (got.empty() ? "" : ", ") + o;
-        report << (offenders.empty() ? "ok      " : "ESCAPED ") << std::left << std::setw(70) << rule.name << " got "
-               << (offenders.empty() ? "none" : got) << "\n";
-        if (!offenders.empty()) ++broken;
-        EXPECT_TRUE(offenders.empty()) << rule.name << ": " << got;
+        for (const auto& o : OwnerStrings(rule.offenders_sql)) got += (got.empty() ? "" : ", ") + o;
+        outcomes.push_back({rule.name, "none", got.empty() ? "none" : got, !got.empty()});
     }
-    std::cout << "RLS audit, catalog: " << rules.size() << " rules, " << broken << " broken\n" << report.str();
+    Report("RLS audit, catalog", outcomes);
 }
 
 }  // namespace
