@@ -167,7 +167,7 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
 /// What a probe must come to.
 enum class Expect {
     kNoRows,    // a SELECT COUNT(*): refused, or 0
-    kNoChange,  // a write: refused, or no table changed afterwards (seen by the superuser)
+    kNoChange,  // a write: refused, or no table (nor the catalog) changed afterwards (seen by the superuser)
     kRefused,   // the statement itself fails
 };
 
@@ -251,6 +251,24 @@ struct TableSpec {
     std::string set;     // SET clause that changes the others' rows
 };
 
+/// What the catalog grants and enforces in this database: relations of public with their grants and RLS
+/// flags, every policy, the functions outside the system schemas, the schemas' and the database's grants.
+const std::string kCatalog = "the catalog";
+constexpr std::string_view kCatalogSql =
+    "concat_ws('|', "
+    "(SELECT string_agg(c.relname || ':' || COALESCE(c.relacl::text, '') || ':' || c.relrowsecurity || ':' || "
+    "c.relforcerowsecurity, ',' ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public'), "
+    "(SELECT string_agg(p.polrelid::regclass::text || '.' || p.polname || ':' || p.polcmd::text || ':' || "
+    "p.polroles::text || ':' || COALESCE(pg_get_expr(p.polqual, p.polrelid), '') || ':' || "
+    "COALESCE(pg_get_expr(p.polwithcheck, p.polrelid), ''), ',' ORDER BY p.polrelid, p.polname) FROM pg_policy p), "
+    "(SELECT string_agg(p.oid::regprocedure::text || ':' || COALESCE(p.proacl::text, '') || ':' || p.prosecdef, "
+    "',' ORDER BY p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN "
+    "('pg_catalog', 'information_schema')), "
+    "(SELECT string_agg(nspname || ':' || COALESCE(nspacl::text, ''), ',' ORDER BY nspname) FROM pg_namespace "
+    "WHERE nspname NOT LIKE 'pg_temp%' AND nspname NOT LIKE 'pg_toast_temp%'), "
+    "(SELECT COALESCE(datacl::text, '') FROM pg_database WHERE datname = current_database()))";
+
 class RlsAudit : public ::testing::Test {
 protected:
     testing::PostgresDatabase pg;
@@ -284,6 +302,7 @@ protected:
                           "', (SELECT COALESCE(md5(string_agg(t::text, '|' ORDER BY t::text)), 'empty') FROM public." +
                           t + " t)";
         }
+        state_sql_ += " UNION ALL SELECT '" + std::string(kCatalog) + "', md5(" + std::string(kCatalogSql) + ")";
         pg.owner().WithRawSession([&](soci::session& s) {
             s << "CREATE SCHEMA audit_snapshot";
             for (const auto& t : tables_) s << "CREATE TABLE audit_snapshot." + t + " AS TABLE public." + t;
@@ -318,7 +337,9 @@ protected:
             }
             s << "COMMIT";
         });
-        EXPECT_EQ(State(), seeded_) << "the seeded state could not be restored";
+        auto restored = State();
+        seeded_[kCatalog] = restored[kCatalog];  // reported once; a changed catalog cannot be put back
+        EXPECT_EQ(restored, seeded_) << "the seeded rows could not be restored";
         return changed;
     }
 
@@ -367,7 +388,7 @@ protected:
             out.got = "succeeded";
             out.escaped = true;
         } else {
-            out.got = std::to_string(rows) + " rows matched, nothing changed";
+            out.got = rows < 0 ? "succeeded, nothing changed" : std::to_string(rows) + " rows matched, nothing changed";
         }
         return out;
     }
@@ -391,6 +412,7 @@ std::vector<Probe> TableProbes(const TableSpec& t) {
     out.push_back(Writes(t.table + ": update others' rows", t.table,
                          "UPDATE " + t.table + " SET " + t.set + " WHERE " + t.others, "SELECT COUNT(*)" + others));
     out.push_back(Writes(t.table + ": delete others' rows", t.table, "DELETE" + others, "SELECT COUNT(*)" + others));
+    out.push_back(Writes(t.table + ": truncate (policies do not apply)", t.table, "TRUNCATE " + t.table));
     return out;
 }
 
@@ -578,6 +600,25 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
     };
 }
 
+/// A's transaction changes the schema or its grants: refused, or the catalog is unchanged.
+std::vector<Probe> SchemaProbes() {
+    const std::vector<std::pair<std::string, std::string>> statements = {
+        {"disable RLS on tickets", "ALTER TABLE tickets DISABLE ROW LEVEL SECURITY"},
+        {"stop forcing RLS on tickets", "ALTER TABLE tickets NO FORCE ROW LEVEL SECURITY"},
+        {"drop the policies of tickets",
+         "DO $$ DECLARE p record; BEGIN FOR p IN SELECT policyname FROM pg_policies WHERE tablename = 'tickets' "
+         "LOOP EXECUTE format('DROP POLICY %I ON tickets', p.policyname); END LOOP; END $$"},
+        {"create a policy open to all", "CREATE POLICY audit_open ON tickets USING (true) WITH CHECK (true)"},
+        {"grant tickets to PUBLIC", "GRANT SELECT ON tickets TO PUBLIC"},
+        {"create a table in public", "CREATE TABLE public.audit_probe (id INTEGER)"},
+        {"create a function in public",
+         "CREATE FUNCTION public.audit_probe() RETURNS INTEGER LANGUAGE sql AS 'SELECT 1'"},
+    };
+    std::vector<Probe> out;
+    for (const auto& [what, sql] : statements) out.push_back(Writes("schema: " + what, "", sql));
+    return out;
+}
+
 /// The viewer context forged every way the issue lists, each followed by reads of what A must not see.
 std::vector<Probe> ForgeryProbes() {
     const std::string b = Id(kB);
@@ -643,6 +684,7 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
         for (auto& p : TableProbes(t)) probes.push_back(std::move(p));
     }
     for (auto& p : OwnRowProbes(seeded)) probes.push_back(std::move(p));
+    for (auto& p : SchemaProbes()) probes.push_back(std::move(p));
     // The login role may become maxis_user (what staff and Maxis itself run as): every probe again after
     // A switches to it.
     for (size_t i = 0, n = probes.size(); i < n; ++i) {
