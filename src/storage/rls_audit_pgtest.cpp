@@ -568,6 +568,7 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
                       own_ticket_row);
     };
     const std::string keys = "SELECT COUNT(*) FROM maxis_private.connection_keys";
+    const std::string reregister = "SELECT maxis_register_connection(decode(repeat('ab', 32), 'hex'))";
     return {
         Writes("tickets: delete A's own ticket", "tickets", "DELETE FROM tickets WHERE id = " + ta, own_ticket_row),
         Writes("ticket_messages: delete A's own message", "ticket_messages",
@@ -592,8 +593,8 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
                "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) VALUES "
                "('notify.member', '{\"key\":\"tickets.notify.staff_replied\",\"params\":{},\"user\":" +
                    b + "}', 'forged-notice', 0, 0)"),
-        Probe{"maxis_register_connection again", Expect::kRefused,
-              "SELECT maxis_register_connection(decode(repeat('ab', 32), 'hex'))"},
+        Probe{"maxis_register_connection again", Expect::kRefused, reregister},
+        Probe{"maxis_register_connection again, as the login role", Expect::kRefused, reregister, "", {"RESET ROLE"}},
         // The keys exist only with the signed viewer: no rows to insist on.
         Probe{"maxis_private.connection_keys: read", Expect::kNoRows, keys},
         Probe{"no viewer: maxis_private.connection_keys", Expect::kNoRows, keys, "", {}, As::kNoViewer},
@@ -663,7 +664,7 @@ std::vector<Probe> ForgeryProbes() {
 /// storage level).
 const std::string kForgedToken = "mxs_" + std::string(43, 'F');
 
-Probe ForgedAdminToken() {
+Probe PlantAdminToken() {
     return Writes("forge system, insert an admin token", "api_tokens",
                   "INSERT INTO api_tokens (token_hash, user_id, role, label, created_at) VALUES (encode(sha256('" +
                       kForgedToken + "'::bytea), 'hex'), " + Id(kA) + ", 'admin', 'forged', 0)",
@@ -685,6 +686,7 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
     }
     for (auto& p : OwnRowProbes(seeded)) probes.push_back(std::move(p));
     for (auto& p : SchemaProbes()) probes.push_back(std::move(p));
+    for (auto& p : ForgeryProbes()) probes.push_back(std::move(p));
     // The login role may become maxis_user (what staff and Maxis itself run as): every probe again after
     // A switches to it.
     for (size_t i = 0, n = probes.size(); i < n; ++i) {
@@ -694,7 +696,6 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
         p.forge.insert(p.forge.begin(), "SET ROLE maxis_user");
         probes.push_back(std::move(p));
     }
-    for (auto& p : ForgeryProbes()) probes.push_back(std::move(p));
 
     // Every table of the schema has its probes: a new table must be added above.
     for (const auto& table : PublicTables()) {
@@ -711,15 +712,22 @@ TEST_F(RlsAudit, MemberTransactionsReachNothingBeyondTheirOwnRows) {
     std::vector<Outcome> outcomes;
     for (const auto& p : probes) outcomes.push_back(Run(p));
 
-    // The end-to-end at storage level: the admin token A planted must not authenticate.
-    std::optional<TokenOwner> planted;
-    outcomes.push_back(Run(ForgedAdminToken(), [&] { planted = ApiTokens(login, clock).Owner(kForgedToken); }));
-    outcomes.push_back({"the planted admin token authenticates", "not found",
-                        planted ? "found: user " + std::to_string(planted->viewer.user_id.value) + " as " +
-                                      std::string(core::ToString(planted->viewer.role))
-                                : "not found",
-                        planted.has_value()});
-
+    // The end-to-end at storage level: the admin token A planted, as their own role or after becoming
+    // maxis_user, must not authenticate.
+    for (const std::string role : {"", "SET ROLE maxis_user"}) {
+        Probe plant = PlantAdminToken();
+        if (!role.empty()) {
+            plant.name = "as maxis_user, " + plant.name;
+            plant.forge.insert(plant.forge.begin(), role);
+        }
+        std::optional<TokenOwner> planted;
+        outcomes.push_back(Run(plant, [&] { planted = ApiTokens(login, clock).Owner(kForgedToken); }));
+        outcomes.push_back({plant.name + ": the token authenticates", "not found",
+                            planted ? "found: user " + std::to_string(planted->viewer.user_id.value) + " as " +
+                                          std::string(core::ToString(planted->viewer.role))
+                                    : "not found",
+                            planted.has_value()});
+    }
     Report("RLS audit", outcomes);
 }
 
