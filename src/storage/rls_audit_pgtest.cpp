@@ -302,14 +302,14 @@ protected:
                           "', (SELECT COALESCE(md5(string_agg(t::text, '|' ORDER BY t::text)), 'empty') FROM public." +
                           t + " t)";
         }
-        state_sql_ += " UNION ALL SELECT '" + std::string(kCatalog) + "', md5(" + std::string(kCatalogSql) + ")";
+        state_sql_ += " UNION ALL SELECT '" + kCatalog + "', md5(" + std::string(kCatalogSql) + ")";
         pg.owner().WithRawSession([&](soci::session& s) {
             s << "CREATE SCHEMA audit_snapshot";
             for (const auto& t : tables_) s << "CREATE TABLE audit_snapshot." + t + " AS TABLE public." + t;
         });
         seeded_ = State();
     }
-    /// Every public table's content, as the superuser sees it, reduced to a hash per table.
+    /// Every public table's content, as the superuser sees it, reduced to a hash per table, and the catalog's.
     std::map<std::string, std::string> State() {
         std::map<std::string, std::string> out;
         pg.owner().WithRawSession([&](soci::session& s) {
@@ -318,7 +318,7 @@ protected:
         });
         return out;
     }
-    /// The tables whose content differs from the seeded state, then puts the seeded state back.
+    /// The tables (or the catalog) that differ from the seeded state; then puts the seeded rows back.
     std::vector<std::string> ChangedAndRestored() {
         auto now = State();
         std::vector<std::string> changed;
@@ -344,7 +344,7 @@ protected:
     }
 
     /// Runs one probe on a connection of its own (settings a probe leaves on its session never reach the
-    /// next one), and judges it. Whatever it changed, in any table, is an escape.
+    /// next one), and judges it. Whatever it changed, in any table or in the catalog, is an escape.
     /// inspect runs after the probe's transaction, before its changes are undone.
     Outcome Run(const Probe& p, const std::function<void()>& inspect = {}) {
         Outcome out{p.name, std::string(Describe(p.expect)), "", false};
@@ -399,7 +399,7 @@ private:
     std::map<std::string, std::string> seeded_;
 };
 
-/// The probes every table gets: read, insert, update and delete what is not A's.
+/// The probes every table gets: read, insert, update, delete and truncate what is not A's.
 std::vector<Probe> TableProbes(const TableSpec& t) {
     std::vector<Probe> out;
     const std::string others = " FROM " + t.table + " WHERE " + t.others;
