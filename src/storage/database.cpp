@@ -205,7 +205,8 @@ Database::Lease Database::Acquire(bool write, bool member) {
                 .RetryAfter(kBusyRetryAfterSeconds);
         }
     }
-    auto same_role = std::find_if(idle_.rbegin(), idle_.rend(), [&](Connection* c) { return c->last_member == member; });
+    auto same_role =
+        std::find_if(idle_.rbegin(), idle_.rend(), [&](Connection* c) { return c->last_member == member; });
     auto pick = same_role != idle_.rend() ? std::prev(same_role.base()) : std::prev(idle_.end());
     Connection* c = *pick;
     idle_.erase(pick);
@@ -226,6 +227,10 @@ void Database::RethrowMapped() const {
 void Database::Release(Connection* c, bool broken, bool failed) {
     if (auto it = std::find(held_by_thread.begin(), held_by_thread.end(), this); it != held_by_thread.end()) {
         held_by_thread.erase(it);
+    }
+    if (std::exchange(c->planted_statements, false)) {
+        spdlog::warn("a member's transaction prepared SQL statements of its own; the connection is opened again");
+        broken = true;
     }
     // Only a network connection is worth reopening; an in-memory SQLite database would be lost.
     if (failed || broken) c->statements.Clear();  // left mid-run, holding an error, or on a connection replaced
@@ -314,11 +319,14 @@ namespace {
 
 /// Ends a member's transaction and, in the same round trip, clears what its SQL may have left in the session for
 /// whoever uses the connection next: settings and a role set for the session, advisory locks, held cursors,
-/// LISTENs. (After COMMIT or ROLLBACK the statements run in their own implicit transaction.)
+/// LISTENs. (After COMMIT or ROLLBACK the statements run in their own implicit transaction.) Its one result counts
+/// the statements prepared by SQL rather than by Maxis: a member who replaced one of Maxis's prepared statements
+/// (DEALLOCATE, then PREPARE under the same name) would have it run in the next transaction on this connection,
+/// so such a connection is closed and opened again.
 std::string EndAndReset(const char* end) {
     return std::string(end) +
            "; RESET ALL; RESET ROLE; SET client_min_messages = warning; SELECT pg_advisory_unlock_all(); CLOSE ALL; "
-           "UNLISTEN *";
+           "UNLISTEN *; SELECT COUNT(*) FROM pg_prepared_statements WHERE from_sql";
 }
 
 }  // namespace
@@ -329,16 +337,28 @@ void Database::Commit(Connection& c) {
         RunPlain(*c.session, c.statements, kCommit);
         return;
     }
+    if (!c.reset_pending) {
+        *c.session << "COMMIT";
+        return;
+    }
     static const std::string kCommitAndReset = EndAndReset("COMMIT");
-    *c.session << (c.reset_pending ? kCommitAndReset : std::string("COMMIT"));
+    long long planted = 0;
+    *c.session << kCommitAndReset, soci::into(planted);
     c.reset_pending = false;  // only once it ran: a failed COMMIT leaves the reset to the ROLLBACK
+    c.planted_statements = planted > 0;
 }
 
 bool Database::Rollback(Connection& c) noexcept {
     try {
-        static const std::string kRollbackAndReset = EndAndReset("ROLLBACK");
-        bool reset = dialect_ == Dialect::kPostgres && std::exchange(c.reset_pending, false);
-        *c.session << (reset ? kRollbackAndReset : std::string("ROLLBACK"));
+        if (dialect_ == Dialect::kPostgres && c.reset_pending) {
+            static const std::string kRollbackAndReset = EndAndReset("ROLLBACK");
+            long long planted = 0;
+            *c.session << kRollbackAndReset, soci::into(planted);
+            c.reset_pending = false;
+            c.planted_statements = planted > 0;
+        } else {
+            *c.session << "ROLLBACK";
+        }
         return true;
     } catch (const std::exception& e) {
         spdlog::warn("rollback failed: {}", e.what());

@@ -191,6 +191,9 @@ struct Database::Connection {
     /// locks, held cursors or LISTENs behind for whoever comes next, so its COMMIT or ROLLBACK also clears them.
     bool reset_pending = false;
     bool last_member = false;  // its last transaction ran as maxis_member
+    /// PostgreSQL: statements prepared by SQL (not by Maxis) were found when a member's transaction ended, so the
+    /// connection is reopened before anyone uses it again.
+    bool planted_statements = false;
 };
 
 struct Database::Lease {
