@@ -122,14 +122,35 @@ void SqlJobStore::Fail(core::JobId id, core::TimePoint now, const std::string& e
 
 scheduling::QueueCounts SqlJobStore::Counts() { return CountByStatus(db_, "jobs"); }
 
+namespace {
+
+/// Prepared once per connection: every feature's transactions queue through it, and on PostgreSQL its row-level
+/// security check would otherwise be planned again at every notice.
+struct OutboxInsert final : PreparedStatement {
+    static inline const std::string kSql =
+        "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) "
+        "VALUES (:c, :p, :k, :n, :t) ON CONFLICT DO NOTHING";
+    std::string channel, payload, key;
+    long long at = 0;
+    soci::statement statement;
+    explicit OutboxInsert(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(channel, "c"), soci::use(payload, "p"), soci::use(key, "k"),
+                     soci::use(at, "n"), soci::use(at, "t"))) {}
+};
+
+}  // namespace
+
 bool SqlOutboxStore::AddIn(Transaction& tx, const scheduling::NewOutboxItem& item, core::TimePoint now) {
-    long long t = ToEpochMillis(now);
-    soci::statement st =
-        (tx.sql().prepare << "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, "
-                             "created_at) VALUES (:c, :p, :k, :n, :t) ON CONFLICT DO NOTHING",
-         soci::use(item.channel), soci::use(item.payload), soci::use(item.idempotency_key), soci::use(t), soci::use(t));
-    st.execute(true);
-    return st.get_affected_rows() == 1;
+    auto& insert =
+        tx.Prepared<OutboxInsert>(OutboxInsert::kSql, [&] { return std::make_unique<OutboxInsert>(tx.sql()); });
+    insert.channel = item.channel;
+    insert.payload = item.payload;
+    insert.key = item.idempotency_key;
+    insert.at = ToEpochMillis(now);
+    insert.statement.execute(true);
+    bool added = insert.statement.get_affected_rows() == 1;
+    FinishRun(tx.dialect(), insert.statement);
+    return added;
 }
 
 bool SqlOutboxStore::Add(const scheduling::NewOutboxItem& item, core::TimePoint now) {

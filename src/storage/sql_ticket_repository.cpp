@@ -31,6 +31,44 @@ E StoredEnum(const std::vector<Name>& names, const std::string& text) {
     throw core::Error(core::ErrorCode::kInternal, "unknown stored ticket value '" + text + "'");
 }
 
+/// The writes every ticket action makes, prepared once per connection: on PostgreSQL their row-level security
+/// checks (the ticket's owner, the verified viewer) would otherwise be planned again at every statement.
+struct MessageInsert final : PreparedStatement {
+    static inline const std::string kSql =
+        "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
+        "VALUES (:t, :o, :a, :s, :i, :b, :c)";
+    long long ticket = 0, owner = 0, author = 0, at = 0;
+    int staff = 0, internal = 0;
+    std::string body;
+    soci::statement statement;
+    explicit MessageInsert(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(ticket, "t"), soci::use(owner, "o"), soci::use(author, "a"),
+                     soci::use(staff, "s"), soci::use(internal, "i"), soci::use(body, "b"), soci::use(at, "c"))) {}
+};
+
+struct AuditInsert final : PreparedStatement {
+    static inline const std::string kSql =
+        "INSERT INTO ticket_audit_log (ticket_id, owner_id, actor_id, action, before, after, at) "
+        "VALUES (:t, :o, :a, :ac, :b, :af, :at)";
+    long long ticket = 0, owner = 0, actor = 0, at = 0;
+    std::string action, before, after;
+    soci::statement statement;
+    explicit AuditInsert(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(ticket, "t"), soci::use(owner, "o"), soci::use(actor, "a"),
+                     soci::use(action, "ac"), soci::use(before, "b"), soci::use(after, "af"), soci::use(at, "at"))) {}
+};
+
+struct OwnerLookup final : PreparedStatement {
+    static inline const std::string kSql =
+        "SELECT owner_id FROM tickets WHERE id = :id AND (CAST(:f AS BIGINT) = 0 OR owner_id = :f2)";
+    long long ticket = 0, filter = 0, owner = 0;
+    soci::indicator owner_ind = soci::i_null;
+    soci::statement statement;
+    explicit OwnerLookup(soci::session& s)
+        : statement((s.prepare << kSql, soci::use(ticket, "id"), soci::use(filter, "f"), soci::use(filter, "f2"),
+                     soci::into(owner, owner_ind))) {}
+};
+
 /// A row of kTicketColumns, read into typed variables bound once to a prepared statement.
 struct TicketColumns {
     long long id = 0, owner = 0, assignee = 0, created = 0, updated = 0, first_response_at = 0, resolved_at = 0,
@@ -188,23 +226,33 @@ public:
     }
 
     void AddMessage(const Message& m) override {
-        long long tid = m.ticket_id.value, author = m.author.value, at = ToEpochMillis(m.created_at);
         long long owner = OwnerOf(m.ticket_id);
-        int staff = m.from_staff ? 1 : 0, internal = m.internal ? 1 : 0;
-        tx_.sql()
-            << "INSERT INTO ticket_messages (ticket_id, owner_id, author_id, from_staff, internal, body, created_at) "
-               "VALUES (:t, :o, :a, :s, :i, :b, :c)",
-            soci::use(tid), soci::use(owner), soci::use(author), soci::use(staff), soci::use(internal),
-            soci::use(m.body), soci::use(at);
+        auto& insert = tx_.Prepared<MessageInsert>(MessageInsert::kSql,
+                                                   [&] { return std::make_unique<MessageInsert>(tx_.sql()); });
+        insert.ticket = m.ticket_id.value;
+        insert.owner = owner;
+        insert.author = m.author.value;
+        insert.staff = m.from_staff ? 1 : 0;
+        insert.internal = m.internal ? 1 : 0;
+        insert.body = m.body;
+        insert.at = ToEpochMillis(m.created_at);
+        insert.statement.execute(true);
+        FinishRun(tx_.dialect(), insert.statement);
     }
 
     void AddAudit(const AuditEntry& e) override {
-        long long tid = e.ticket_id.value, actor = e.actor.value, at = ToEpochMillis(e.at);
         long long owner = OwnerOf(e.ticket_id);
-        tx_.sql() << "INSERT INTO ticket_audit_log (ticket_id, owner_id, actor_id, action, before, after, at) "
-                     "VALUES (:t, :o, :a, :ac, :b, :af, :at)",
-            soci::use(tid), soci::use(owner), soci::use(actor), soci::use(e.action), soci::use(e.before),
-            soci::use(e.after), soci::use(at);
+        auto& insert =
+            tx_.Prepared<AuditInsert>(AuditInsert::kSql, [&] { return std::make_unique<AuditInsert>(tx_.sql()); });
+        insert.ticket = e.ticket_id.value;
+        insert.owner = owner;
+        insert.actor = e.actor.value;
+        insert.action = e.action;
+        insert.before = e.before;
+        insert.after = e.after;
+        insert.at = ToEpochMillis(e.at);
+        insert.statement.execute(true);
+        FinishRun(tx_.dialect(), insert.statement);
     }
 
     int CountActiveByOwner(core::UserId owner) override {
@@ -320,15 +368,18 @@ public:
 
 private:
     long long OwnerOf(TicketId id) {
-        long long tid = id.value, owner = 0, filter = OwnerFilter();
-        soci::indicator ind = soci::i_null;
-        tx_.sql() << "SELECT owner_id FROM tickets WHERE id = :id AND (CAST(:f AS BIGINT) = 0 OR owner_id = :f2)",
-            soci::use(tid, "id"), soci::use(filter, "f"), soci::use(filter, "f2"), soci::into(owner, ind);
-        if (ind == soci::i_null || !tx_.sql().got_data()) {
-            throw core::Error(core::ErrorCode::kNotFound, "ticket " + std::to_string(tid) + " not found",
-                              "tickets.not_found", {{"id", std::to_string(tid)}});
+        auto& lookup =
+            tx_.Prepared<OwnerLookup>(OwnerLookup::kSql, [&] { return std::make_unique<OwnerLookup>(tx_.sql()); });
+        lookup.ticket = id.value;
+        lookup.filter = OwnerFilter();
+        lookup.owner_ind = soci::i_null;
+        bool found = lookup.statement.execute(true) && lookup.owner_ind != soci::i_null;
+        FinishRun(tx_.dialect(), lookup.statement);
+        if (!found) {
+            throw core::Error(core::ErrorCode::kNotFound, "ticket " + std::to_string(id.value) + " not found",
+                              "tickets.not_found", {{"id", std::to_string(id.value)}});
         }
-        return owner;
+        return lookup.owner;
     }
 
     Transaction& tx_;
