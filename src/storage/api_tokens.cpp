@@ -45,6 +45,15 @@ struct TokenLookup final : PreparedStatement {
                      soci::into(last_used, last_ind), soci::into(blocked))) {}
 };
 
+/// The once-a-minute last-use stamp, prepared once per connection like the lookup.
+struct TokenTouch final : PreparedStatement {
+    static inline const std::string kSql = "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h";
+    std::string hash;
+    long long now = 0;
+    soci::statement statement;
+    explicit TokenTouch(soci::session& s) : statement((s.prepare << kSql, soci::use(now, "n"), soci::use(hash, "h"))) {}
+};
+
 }  // namespace
 
 std::optional<core::Viewer> ApiTokens::Authenticate(const std::string& token) {
@@ -78,8 +87,12 @@ std::optional<TokenOwner> ApiTokens::Owner(const std::string& token) {
     // A request is a read: the last-use stamp is refreshed at most once a minute, not written every time.
     if (now - last_used > 60'000) {
         db_.Write(core::Viewer::System(), [&](Transaction& tx) {
-            tx.sql() << "UPDATE api_tokens SET last_used_at = :n WHERE token_hash = :h", soci::use(now),
-                soci::use(hash);
+            auto& touch =
+                tx.Prepared<TokenTouch>(TokenTouch::kSql, [&] { return std::make_unique<TokenTouch>(tx.sql()); });
+            touch.now = now;
+            touch.hash = hash;
+            touch.statement.execute(true);
+            FinishRun(tx.dialect(), touch.statement);
         });
     }
     return TokenOwner{core::Viewer{core::UserId{uid}, *role}, blocked};
