@@ -50,6 +50,18 @@ BEGIN
     END IF;
 END
 $$;
+-- Large objects have no row-level security: every member's transaction runs as one role, which would own them all.
+-- Their functions belong to the superuser, so only a superuser running the migrations can take them away.
+DO $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), lo_import(text),
+            lo_import(text, oid) FROM PUBLIC;
+    ELSE
+        RAISE WARNING 'not a superuser: large objects stay creatable by every role (see docs/operations.md)';
+    END IF;
+END
+$$;
 -- The schema version is all the login role reads as itself (before any transaction, at start).
 REVOKE ALL ON schema_migrations FROM maxis_user;
 GRANT SELECT ON schema_migrations TO maxis_login;
@@ -132,10 +144,13 @@ BEGIN
 END
 $$;
 
+-- Written out in full, so that no search path can put another maxis_viewer() or split_part() in front.
 CREATE FUNCTION maxis_viewer_id() RETURNS BIGINT LANGUAGE sql STABLE AS $$
-    SELECT split_part(maxis_viewer(), ':', 1)::BIGINT
+    SELECT pg_catalog.split_part(public.maxis_viewer(), ':', 1)::pg_catalog.int8
 $$;
-CREATE FUNCTION maxis_viewer_role() RETURNS TEXT LANGUAGE sql STABLE AS $$ SELECT split_part(maxis_viewer(), ':', 2) $$;
+CREATE FUNCTION maxis_viewer_role() RETURNS TEXT LANGUAGE sql STABLE AS $$
+    SELECT pg_catalog.split_part(public.maxis_viewer(), ':', 2)
+$$;
 REVOKE ALL ON FUNCTION maxis_viewer(), maxis_viewer_id(), maxis_viewer_role() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION maxis_viewer(), maxis_viewer_id(), maxis_viewer_role() TO maxis_member, maxis_user;
 
@@ -209,18 +224,26 @@ CREATE POLICY ticket_audit_member_insert ON ticket_audit_log FOR INSERT TO maxis
                 AND EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_audit_log.ticket_id
                                                       AND t.owner_id = (SELECT maxis_viewer_id())));
 
--- A member's notices about their own tickets, to staff: exactly the two their actions queue, about that ticket.
+-- A member's notices about their own tickets, to staff: exactly the two their actions queue, about that ticket, with
+-- its real number, subject and priority, under the key the ticket service gives them (so a member cannot take the
+-- key of an item Maxis will queue later), due at once.
 GRANT INSERT (channel, payload, idempotency_key, next_attempt_at, created_at) ON outbox TO maxis_member;
 CREATE POLICY outbox_member_insert ON outbox FOR INSERT TO maxis_member
-    WITH CHECK (channel = 'notify.staff'
-                AND (payload::JSONB ->> 'key') IN ('tickets.notify.created', 'tickets.notify.member_replied')
+    WITH CHECK (channel = 'notify.staff' AND next_attempt_at = created_at
                 AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(payload::JSONB) f
                                 WHERE f NOT IN ('key', 'params', 'ticket'))
+                AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(payload::JSONB -> 'params') f
+                                WHERE f NOT IN ('id', 'subject', 'priority'))
                 AND EXISTS (SELECT 1 FROM tickets t
                             WHERE t.id::TEXT = (payload::JSONB ->> 'ticket')
                               AND t.owner_id = (SELECT maxis_viewer_id())
                               AND (payload::JSONB -> 'params' ->> 'id') = t.id::TEXT
-                              AND (payload::JSONB -> 'params' ->> 'subject') = t.subject));
+                              AND (payload::JSONB -> 'params' ->> 'subject') = t.subject
+                              AND coalesce(payload::JSONB -> 'params' ->> 'priority', t.priority) = t.priority
+                              AND ((payload::JSONB ->> 'key') = 'tickets.notify.created'
+                                   AND idempotency_key ~ ('^ticket:' || t.id || ':created:[0-9]+$')
+                                OR (payload::JSONB ->> 'key') = 'tickets.notify.member_replied'
+                                   AND idempotency_key ~ ('^ticket:' || t.id || ':member-reply:[0-9]+$'))));
 
 GRANT SELECT, INSERT, DELETE ON carts TO maxis_member;
 GRANT UPDATE (quantity) ON carts TO maxis_member;

@@ -593,6 +593,27 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
                "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) VALUES "
                "('notify.member', '{\"key\":\"tickets.notify.staff_replied\",\"params\":{},\"user\":" +
                    b + "}', 'forged-notice', 0, 0)"),
+        // A notice otherwise like the one A's own ticket queues, under a key Maxis gives an item it will queue
+        // later (a plan's role revocation): taking it would silently drop that item.
+        Writes("outbox: A's ticket notice under another item's key", "outbox",
+               "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) "
+               "SELECT 'notify.staff', json_build_object('key', 'tickets.notify.created', 'ticket', t.id::text, "
+               "'params', json_build_object('id', t.id::text, 'subject', t.subject))::text, "
+               "'plans.sweep.1.role.2.revoke', 0, 0 FROM tickets t WHERE t.id = " +
+                   ta),
+        Writes("outbox: A's ticket notice, due in a thousand years", "outbox",
+               "INSERT INTO outbox (channel, payload, idempotency_key, next_attempt_at, created_at) "
+               "SELECT 'notify.staff', json_build_object('key', 'tickets.notify.created', 'ticket', t.id::text, "
+               "'params', json_build_object('id', t.id::text, 'subject', t.subject))::text, "
+               "'ticket:' || t.id || ':created:1', 9000000000000000, 0 FROM tickets t WHERE t.id = " +
+                   ta),
+        // Large objects have no row-level security and every member runs as one role.
+        Probe{"large objects: create one", Expect::kRefused, "SELECT lo_from_bytea(0, 'from A'::bytea)"},
+        Probe{"large objects: create one, as the login role",
+              Expect::kRefused,
+              "SELECT lo_from_bytea(0, 'from A'::bytea)",
+              "",
+              {"RESET ROLE"}},
         Probe{"maxis_register_connection again", Expect::kRefused, reregister},
         Probe{"maxis_register_connection again, as the login role", Expect::kRefused, reregister, "", {"RESET ROLE"}},
         // The keys exist only with the signed viewer: no rows to insist on.
