@@ -200,7 +200,8 @@ struct AssistantConfig {
     std::chrono::milliseconds memory_ttl{30 * 60'000};
     int per_minute = 6;
     std::string system_prompt =
-        "Tu es Maxis, l'assistant de la communauté. Réponds dans la langue du membre, avec clarté et concision.";
+        "Tu es Maxis, l'assistant de la communauté. Réponds dans la langue du membre, avec clarté et concision ; en "
+        "français, vouvoie toujours le membre.";
 };
 
 struct DemoConfig {

@@ -454,5 +454,51 @@ TEST(NoticeReply, RendersPeopleAmountsDatesAndButtonsForTheReader) {
     EXPECT_NE(NoticeReply(m, catalog, "en").text.find("2026-12-25"), std::string::npos);
 }
 
+// One French voice: the catalog says « vous » everywhere. Words of « tu » (pronouns, possessives, the elided
+// « t' »), imperatives of the second person singular with a pronoun after them (« retire-le », but « retirez-le »
+// is fine) and singular imperatives that no other form spells the same way fail this test, with the key.
+TEST(FrenchVoice, TheFrenchCatalogNeverSaysTu) {
+    const std::set<std::string> tu_words = {"tu",       "ton",   "ta",       "tes",    "te",       "toi",
+                                            "préviens", "vois",  "reprends", "mets",   "réessaie", "attends",
+                                            "choisis",  "fais",  "dis",      "prends", "réponds",  "viens",
+                                            "reviens",  "écris", "rejoins",  "gère",   "suis-la",  "suis-le"};
+    const std::vector<std::string> pronouns_after = {"-le", "-la", "-les", "-en", "-toi", "-moi"};
+    const auto& catalog = Catalog::Builtin();
+    std::vector<std::string> found;
+    for (const auto& key : catalog.Keys("fr")) {
+        std::string text = catalog.Text("fr", key);
+        // Words: letters (any non-ASCII byte counts as one), apostrophes and hyphens, lowercased.
+        std::string word;
+        auto check = [&] {
+            if (word.empty()) return;
+            bool tu = tu_words.count(word) > 0 || word.rfind("t'", 0) == 0 || word.rfind("t\xE2\x80\x99", 0) == 0;
+            for (const auto& p : pronouns_after) {
+                auto at = word.size() >= p.size() ? word.size() - p.size() : std::string::npos;
+                if (at != std::string::npos && at > 2 && word.compare(at, p.size(), p) == 0 &&
+                    word.compare(at - 2, 2, "ez") != 0 && word.rfind("au-", 0) != 0) {
+                    tu = true;
+                }
+            }
+            if (tu) found.push_back(key + ": « " + word + " » in " + text);
+            word.clear();
+        };
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            unsigned char c = static_cast<unsigned char>(text[i]);
+            bool letter = std::isalpha(c) || c >= 0x80 || c == '-' || c == '\'';
+            if (letter) {
+                word += static_cast<char>(std::tolower(c));
+            } else {
+                check();
+            }
+        }
+        check();
+    }
+    EXPECT_TRUE(found.empty()) << [&] {
+        std::string all;
+        for (const auto& f : found) all += "\n  " + f;
+        return all;
+    }();
+}
+
 }  // namespace
 }  // namespace maxis::commands

@@ -130,25 +130,26 @@ std::string ReturnPage(const std::string& community, const std::string& title, c
 void AddCheckoutReturnPages(http::Router& router, const std::string& community_name) {
     auto success = ReturnPage(
         community_name, "Merci ! · Thank you!",
-        "Ton paiement est en cours de confirmation. Tu recevras ton reçu en message privé sur Discord ; suis ta "
-        "commande avec /orders.",
+        "Votre paiement est en cours de confirmation. Vous recevrez votre reçu en message privé sur Discord ; "
+        "suivez votre commande avec /orders.",
         "Your payment is being confirmed. Your receipt will arrive as a direct message on Discord; follow your "
         "order with /orders.");
-    auto cancel = ReturnPage(
-        community_name, "Paiement annulé · Payment cancelled",
-        "Rien n'a été débité. Ta commande reste réservée jusqu'à son expiration : reprends le paiement depuis "
-        "/order sur Discord.",
-        "Nothing was charged. Your order stays reserved until it expires: resume the payment from /order on "
-        "Discord.");
+    auto cancel =
+        ReturnPage(community_name, "Paiement annulé · Payment cancelled",
+                   "Rien n'a été débité. Votre commande reste réservée jusqu'à son expiration : reprenez le paiement "
+                   "depuis /order sur Discord.",
+                   "Nothing was charged. Your order stays reserved until it expires: resume the payment from /order on "
+                   "Discord.");
     auto plan_success =
         ReturnPage(community_name, "Merci ! · Thank you!",
-                   "Ton paiement est en cours de confirmation. Ton rôle et tes avantages arrivent sur Discord dans "
-                   "un instant ; vois /subscription.",
+                   "Votre paiement est en cours de confirmation. Votre rôle et vos avantages arrivent sur Discord "
+                   "dans un instant ; voyez /subscription.",
                    "Your payment is being confirmed. Your role and perks arrive on Discord in a moment; see "
                    "/subscription.");
-    auto plan_cancel = ReturnPage(community_name, "Paiement annulé · Payment cancelled",
-                                  "Rien n'a été débité. Tu peux reprendre quand tu veux avec /plans sur Discord.",
-                                  "Nothing was charged. Come back any time with /plans on Discord.");
+    auto plan_cancel =
+        ReturnPage(community_name, "Paiement annulé · Payment cancelled",
+                   "Rien n'a été débité. Vous pouvez reprendre quand vous voulez avec /plans sur Discord.",
+                   "Nothing was charged. Come back any time with /plans on Discord.");
     for (auto [path, page] : {std::pair<const char*, std::string>{"/shop/success", success},
                               {"/shop/cancel", cancel},
                               {"/plans/success", plan_success},

@@ -71,7 +71,7 @@ test('a subscription through its whole life keeps the right role; duplicated and
     await e.stripe.control(`/_sim/sessions/${session.id}/pay`);
     await waitFor('the Pro role', async () => (await rolesOf(e, ALICE)).includes(s.roles.pro));
     assert.equal(grant(e, ALICE), 'pro:active');
-    await waitFor('the welcome DM', async () => (await dmTexts(e, ALICE)).some((t) => /Ton offre Pro est active jusqu'au \d\d\/\d\d\/\d{4}/.test(t)));
+    await waitFor('the welcome DM', async () => (await dmTexts(e, ALICE)).some((t) => /Votre offre Pro est active jusqu'au \d\d\/\d\d\/\d{4}/.test(t)));
     const sub = (await e.stripe.control('/_sim/sessions')).find((x) => x.id === session.id).subscription;
     const status = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'subscription' })).id);
     assert.match(JSON.stringify(status.response.data.embeds), /renouvellement le/);
@@ -96,7 +96,7 @@ test('a subscription through its whole life keeps the right role; duplicated and
     assert.match(JSON.stringify(pending.response.data.embeds), /Paiement en attente/);
     await waitFor('the downgrade', async () => grant(e, ALICE) === 'pro:ended', 15000);
     await waitFor('the Pro role removed', async () => !(await rolesOf(e, ALICE)).includes(s.roles.pro));
-    await waitFor('the ended DM', async () => (await dmTexts(e, ALICE)).some((t) => /tu repasses en Free/.test(t)));
+    await waitFor('the ended DM', async () => (await dmTexts(e, ALICE)).some((t) => /vous repassez en Free/.test(t)));
     // A later "past due" report does not give a second grace period.
     await e.stripe.control(`/_sim/subscriptions/${sub}/update`, {});
     await sleep(500);
@@ -109,7 +109,7 @@ test('a subscription through its whole life keeps the right role; duplicated and
     // A renewal that needs 3-D Secure: payment pending, a DM whose button opens the invoice to confirm it; confirmed, Pro again.
     await e.stripe.control(`/_sim/subscriptions/${sub}/action`);
     await waitFor('payment pending (authentication)', async () => grant(e, ALICE) === 'pro:past_due');
-    await waitFor('the confirm DM', async () => (await e.dms(ALICE)).some((m) => /Ta banque demande de confirmer/.test(m.content) &&
+    await waitFor('the confirm DM', async () => (await e.dms(ALICE)).some((m) => /Votre banque demande de confirmer/.test(m.content) &&
       buttons(m).some((b) => b.label === 'Confirmer le paiement' && /^https:\/\/invoice\.stripe\.com\//.test(b.url))));
     assert.ok((await rolesOf(e, ALICE)).includes(s.roles.pro), 'the plan is kept while the member confirms');
     await e.stripe.control(`/_sim/subscriptions/${sub}/renew`);
@@ -117,7 +117,7 @@ test('a subscription through its whole life keeps the right role; duplicated and
 
     // Cancel at period end: access kept, the member told until when.
     await e.stripe.control(`/_sim/subscriptions/${sub}/update`, { cancel_at_period_end: true });
-    await waitFor('the cancel DM', async () => (await dmTexts(e, ALICE)).some((t) => /résiliée : tu la gardes jusqu'au/.test(t)));
+    await waitFor('the cancel DM', async () => (await dmTexts(e, ALICE)).some((t) => /résiliée : vous la gardez jusqu'au/.test(t)));
     assert.ok((await rolesOf(e, ALICE)).includes(s.roles.pro));
     const ends = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'subscription' })).id);
     assert.match(JSON.stringify(ends.response.data.embeds), /puis il s'arrête/);
@@ -272,13 +272,13 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     await llm.control('/_sim/config', { delayMs: 300 });
     const before = (await replies()).length;
     await Promise.all(Array.from({ length: 10 }, (_, i) => e.say(ALICE, `<@${bot}> question ${i}`)));
-    await waitFor('nine refusals', async () => (await e.dms(ALICE)).filter((m) => /tes 10 messages à l'assistant du jour/.test(m.content)).length === 9, 15000);
+    await waitFor('nine refusals', async () => (await e.dms(ALICE)).filter((m) => /vos 10 messages à l'assistant du jour/.test(m.content)).length === 9, 15000);
     await waitFor('one answer', async () => (await replies()).length === before + 1, 15000);
     await sleep(700);
     assert.equal((await replies()).length, before + 1);
     assert.equal(llm.state.requests.length, 4);
     assert.equal(count(e, "SELECT used FROM assistant_usage WHERE kind = 'message'"), 10);
-    assert.ok((await e.dms(ALICE)).filter((m) => /tes 10 messages/.test(m.content)).every((m) => buttons(m).some((b) => b.label === 'Prendre Pro')));
+    assert.ok((await e.dms(ALICE)).filter((m) => /vos 10 messages/.test(m.content)).every((m) => buttons(m).some((b) => b.label === 'Prendre Pro')));
     await llm.control('/_sim/config', { delayMs: 0 });
 
     // Pro may attach images; Ultra may /imagine within its own limit.
@@ -309,7 +309,7 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
       assert.match(img.response.data.embeds[0].image.url, /^https:\/\/images\.example\.net\/sim\/\d+\.png$/);
     }
     const third = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'un chien' }] })).id);
-    assert.match(third.response.data.content, /tes 2 images du jour/);
+    assert.match(third.response.data.content, /vos 2 images du jour/);
     assert.equal(llm.state.requests.filter((r) => r.path === '/v1/images/generations').length, 2);
 
     // Usage through the REST API: unlimited Ultra still counts (10 + three questions with an image), images apart.
