@@ -292,6 +292,37 @@ TEST_F(TicketSuite, StaffAssignChangePriorityAndFilter) {
     EXPECT_LT(page2[0].id, page1[0].id);
 }
 
+TEST_F(TicketSuite, AChangeToWhatTheTicketAlreadyIsIsNeitherAppliedNorLogged) {
+    auto t = service.Open(kAlice, "Facture", Category::kBilling, Priority::kLow, "x");
+    service.SetStatus(kStaff, t.id, Status::kWaitingMember);
+    clock.Advance(10min);
+    const long long audit = Count("ticket_audit_log");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.SetStatus(kStaff, t.id, Status::kWaitingMember); }, &key),
+              core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.status_unchanged");
+    EXPECT_EQ(CodeOf([&] { service.SetPriority(kStaff, t.id, Priority::kLow); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.priority_unchanged");
+    EXPECT_EQ(CodeOf(
+                  [&] {
+                      service.Close(kStaff, t.id, "fini");
+                      service.Close(kStaff, t.id, "encore");
+                  },
+                  &key),
+              core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "tickets.already_closed");         // closing twice still says so
+    EXPECT_EQ(Count("ticket_audit_log"), audit + 1);  // the one real close
+    // Several changes at once: what is already so is skipped, the rest applies and is logged once each.
+    auto u = service.Open(kBob, "Bug", Category::kBug, Priority::kMedium, "x");
+    const long long before = Count("ticket_audit_log");
+    auto changed = service.Update(
+        kStaff, u.id, tickets::TicketUpdate{.priority = Priority::kMedium, .status = Status::kWaitingMember});
+    EXPECT_EQ(changed.status, Status::kWaitingMember);
+    EXPECT_EQ(Count("ticket_audit_log"), before + 1);
+    auto view = service.View(kStaff, u.id);
+    EXPECT_EQ(view.audit.back().action, "status");
+}
+
 TEST_F(TicketSuite, NotificationsGoThroughTheOutbox) {
     auto t = service.Open(kAlice, "A", Category::kGeneral, Priority::kLow, "x");
     service.Reply(kStaff, t.id, "Bonjour");

@@ -19,6 +19,11 @@ std::string Id(TicketId id) { return std::to_string(id.value); }
     throw Error(ErrorCode::kNotFound, "ticket " + Id(id) + " not found", "tickets.not_found", {{"id", Id(id)}});
 }
 
+/// A change to what the ticket already is: neither applied nor written in the history, and said so.
+void RefuseNoOp(bool same, TicketId id, const char* key) {
+    if (same) throw Error(ErrorCode::kConflict, "nothing to change", key, {{"id", std::to_string(id.value)}});
+}
+
 std::string Idem(const Ticket& t, const std::string& what, core::TimePoint now) {
     return "ticket:" + Id(t.id) + ":" + what + ":" + std::to_string(core::ToEpochMillis(now));
 }
@@ -290,6 +295,7 @@ Ticket TicketService::SetPriority(const core::Viewer& viewer, TicketId id, Prior
 Ticket TicketService::SetStatus(const core::Viewer& viewer, TicketId id, Status status) {
     RequireStaff(viewer);
     return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
+        RefuseNoOp(t.status == status, t.id, "tickets.status_unchanged");
         auto before = std::string(ToString(t.status));
         Transition(t, status, now);
         Audit(store, t, viewer, "status", before, std::string(ToString(status)), now);
@@ -315,18 +321,30 @@ Ticket TicketService::Update(const core::Viewer& viewer, TicketId id, const Tick
         targets = policy_->For(owner, sla_);
     }
     return Change(viewer, id, [&](TicketStore& store, Ticket& t, core::TimePoint now) {
-        if (update.priority) ApplyPriority(store, t, viewer, *update.priority, *targets, now);
-        if (update.assignee) {
+        // What the ticket already is stays as it is, unlogged; a request that changes nothing at all is refused.
+        bool priority = update.priority && *update.priority != t.priority;
+        bool assignee = update.assignee && t.assignee != update.assignee;
+        bool status = update.status && (*update.status != t.status || !viewer.IsStaff() ||
+                                        *update.status == Status::kClosed);  // already closed: said as such
+        if (!priority && !assignee && !status) {
+            RefuseNoOp(true, t.id,
+                       update.status && !update.priority && !update.assignee   ? "tickets.status_unchanged"
+                       : update.priority && !update.status && !update.assignee ? "tickets.priority_unchanged"
+                                                                               : "tickets.unchanged");
+        }
+        if (priority) ApplyPriority(store, t, viewer, *update.priority, *targets, now);
+        if (assignee) {
             auto before = t.assignee ? t.assignee->ToString() : "";
             t.assignee = *update.assignee;
             t.updated_at = now;
             Audit(store, t, viewer, "assign", before, update.assignee->ToString(), now);
         }
+        if (!status) return;
         if (update.status == Status::kClosed) {
             ApplyClose(store, t, viewer, reason, now);
-        } else if (update.status && !viewer.IsStaff()) {
+        } else if (!viewer.IsStaff()) {
             ApplyReopen(store, t, viewer, now);
-        } else if (update.status) {
+        } else {
             auto before = std::string(ToString(t.status));
             Transition(t, *update.status, now);
             Audit(store, t, viewer, "status", before, std::string(ToString(*update.status)), now);
