@@ -253,22 +253,17 @@ CREATE POLICY carts_member ON carts TO maxis_member
 -- Read-only: their orders and everything about them, their grants, Ultra channel, usage and memory.
 GRANT SELECT ON orders, order_items, order_events, payments, user_subscriptions, member_channels, assistant_usage,
                 assistant_turns TO maxis_member;
-CREATE POLICY orders_member_read ON orders FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY order_items_member_read ON order_items FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY order_events_member_read ON order_events FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY payments_member_read ON payments FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY user_subscriptions_member_read ON user_subscriptions FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY member_channels_member_read ON member_channels FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY assistant_usage_member_read ON assistant_usage FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
-CREATE POLICY assistant_turns_member_read ON assistant_turns FOR SELECT TO maxis_member
-    USING (user_id = (SELECT maxis_viewer_id()));
+DO $$
+DECLARE
+    t TEXT;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['orders', 'order_items', 'order_events', 'payments', 'user_subscriptions',
+                             'member_channels', 'assistant_usage', 'assistant_turns'] LOOP
+        EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO maxis_member USING (user_id = (SELECT maxis_viewer_id()))',
+                       t || '_member_read', t);
+    END LOOP;
+END
+$$;
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- Staff and Maxis itself (maxis_user), by verified role. maxis_user has every DML privilege (the owner's default
