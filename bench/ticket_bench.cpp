@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     tickets::TicketService service(repo, clock);
     auto zone = core::TimeZone::Load("Europe/Paris");
     commands::Engine engine(commands::Catalog::Builtin(), "!");
-    commands::RegisterTicketCommands(engine, service, zone);
+    commands::RegisterTicketCommands(engine, service, zone, {});
     std::mt19937_64 rng(7);
 
     std::vector<double> list_us;
@@ -117,9 +117,12 @@ int main(int argc, char** argv) {
             core::Viewer{core::UserId{static_cast<long long>(rng() % members) + 1}, core::Role::kMember}, "bench"));
     }
     http::Router router;
-    http::AddTicketRoutes(router, service, [&tokens](const http::Request& r) {
-        return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
-    });
+    http::AddTicketRoutes(
+        router, service,
+        [&tokens](const http::Request& r) {
+            return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+        },
+        http::TicketDocuments{});
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

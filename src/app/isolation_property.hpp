@@ -44,12 +44,15 @@ inline void RunIsolationProperty(storage::Database& db, int steps, std::uint64_t
     auto zone = core::TimeZone::Load("Europe/Paris");
     commands::Engine engine(commands::Catalog::Builtin(), "!");
     commands::RegisterBuiltinCommands(engine, "test");
-    commands::RegisterTicketCommands(engine, service, zone);
+    commands::RegisterTicketCommands(engine, service, zone, {});
     storage::ApiTokens tokens(db, clock);
     http::Router router;
-    http::AddTicketRoutes(router, service, [&tokens](const http::Request& r) {
-        return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
-    });
+    http::AddTicketRoutes(
+        router, service,
+        [&tokens](const http::Request& r) {
+            return http::BearerViewer(r, [&tokens](const std::string& t) { return tokens.Authenticate(t); });
+        },
+        http::TicketDocuments{});
     http::ServerOptions options;
     options.port = 0;
     options.access_log = false;

@@ -172,8 +172,9 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                                .max_attempts = st.max_attempts});
     std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
                                                            : ListenOrigin(config_.server, config_.server.port, false);
-    parts_->infra.emplace(Infrastructure{config_, *parts_->db, parts_->clock, parts_->metrics, *parts_->zone,
-                                         *parts_->stripe_client, origin});
+    parts_->infra.emplace(Infrastructure{
+        config_, *parts_->db, parts_->clock, parts_->metrics, *parts_->zone, *parts_->stripe_client, origin,
+        [db = parts_->db.get()](const std::vector<core::UserId>& ids) { return storage::DisplayNames(*db, ids); }});
     auto& infra = *parts_->infra;
     // The features, in order: plans first, since ticket targets depend on them (priority support).
     parts_->plans = std::make_unique<PlansModule>(infra);
@@ -381,6 +382,9 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
     storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
+    options.names = [db = parts_->db.get()](const std::vector<core::UserId>& ids) {
+        return storage::DisplayNames(*db, ids);
+    };
     // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
     storage::SqlOutboxStore outbox(*parts_->db);
     auto last_seen = std::make_shared<long long>(outbox.LastId());

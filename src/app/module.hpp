@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "core/people.hpp"
 #include "http/api/tickets_api.hpp"
 
 namespace maxis::commands {
@@ -44,7 +45,8 @@ struct Infrastructure {
     core::Metrics& metrics;
     const core::TimeZone& zone;
     stripe::Client& stripe;
-    std::string origin;  // panel.public_url, else the listen address: return pages and links
+    std::string origin;      // panel.public_url, else the listen address: return pages and links
+    core::NameLookup names;  // people's names, for what is read outside Discord
 };
 
 /// What a serving process adds: the router, the scheduler, the outbox worker, the REST API's

@@ -12,6 +12,7 @@
 #include "core/strings.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
+#include "storage/users.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::app {
@@ -22,7 +23,9 @@ protected:
     TicketCommandsTest() {
         storage::Migrator(db, clock).Apply();
         commands::RegisterBuiltinCommands(engine, "test");
-        commands::RegisterTicketCommands(engine, service, zone);
+        commands::RegisterTicketCommands(engine, service, zone, [this](const std::vector<core::UserId>& ids) {
+            return storage::DisplayNames(db, ids);
+        });
     }
     commands::Reply Run(const core::Viewer& v, const std::string& line) {
         auto reply = engine.HandleLine(v, "fr", line);
@@ -50,6 +53,7 @@ protected:
     commands::Engine engine{commands::Catalog::Builtin(), "!"};
     core::Viewer alice{core::UserId{1}, core::Role::kMember};
     core::Viewer bob{core::UserId{2}, core::Role::kMember};
+    core::Viewer sam{core::UserId{3}, core::Role::kStaff};
 };
 
 TEST_F(TicketCommandsTest, BadInputAnswersClearlyAndWritesNothing) {
@@ -85,6 +89,48 @@ TEST_F(TicketCommandsTest, BadInputAnswersClearlyAndWritesNothing) {
     EXPECT_EQ(Run(bob, "!ticket_view 42").text, "Ticket #42 introuvable.");
     EXPECT_TRUE(Run(alice, "!ticket_note 1 x").is_error);  // staff only, refused before parsing
     EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(TicketCommandsTest, TheConversationReadsInFrenchWithNamesSentencesAndLocalDates) {
+    storage::EnsureUser(db, alice.user_id, "Alice", "fr", clock.Now());
+    storage::EnsureUser(db, sam.user_id, "Sam", "fr", clock.Now());
+    // A subject with spaces but no quotes: the answer says what went wrong.
+    auto unquoted = console::RenderText(Run(alice, "!ticket_create Sans guillemets général moyenne test"));
+    EXPECT_NE(unquoted.find("« guillemets » a été lu comme <catégorie>. Si <sujet> contient des espaces, mettez-le "
+                            "entre guillemets : \"Sans guillemets …\"."),
+              std::string::npos)
+        << unquoted;
+    EXPECT_NE(unquoted.find("<priorité: critique|haute|moyenne|basse>"), std::string::npos) << unquoted;
+    ASSERT_FALSE(Run(alice, "!ticket_create \"Carte refusée\" facturation moyenne Elle est refusée").is_error);
+    // The requester cannot be given their own ticket; « moi » is the caller.
+    auto own = Run(sam, "!ticket_assign 1 <@" + alice.user_id.ToString() + ">");
+    EXPECT_TRUE(own.is_error);
+    EXPECT_NE(own.text.find("est la demande de cette personne"), std::string::npos) << own.text;
+    ASSERT_FALSE(Run(sam, "!ticket_assign 1 moi").is_error);
+    ASSERT_FALSE(Run(sam, "!ticket_priority 1 critique").is_error);
+    ASSERT_FALSE(Run(sam, "!ticket_reply 1 Nous regardons.").is_error);
+    auto view = console::RenderText(Run(sam, "!ticket_view 1"));
+    auto sam_mention = "<@" + sam.user_id.ToString() + ">";
+    for (const auto& line : {sam_mention + " a attribué le ticket à " + sam_mention,
+                             sam_mention + " a passé la priorité de moyenne à critique",
+                             sam_mention + " a répondu ; statut : ouvert → attente du membre"}) {
+        EXPECT_NE(view.find(line), std::string::npos) << line << "\n" << view;
+    }
+    EXPECT_NE(view.find("* Statut\n    attente du membre"), std::string::npos) << view;  // written for staff
+    EXPECT_NE(view.find("28/05/2026"), std::string::npos) << view;                       // local dates, day first
+    EXPECT_NE(console::RenderText(Run(alice, "!ticket_view 1")).find("attente de votre réponse"), std::string::npos);
+    // Staff are not told to open a ticket of their own.
+    EXPECT_EQ(Run(sam, "!ticket_list non_assignes").text, "Aucun ticket ne correspond.");
+    Run(alice, "!ticket_close 1 réglé");
+    auto transcript = Run(alice, "!ticket_transcript 1").text;
+    EXPECT_NE(transcript.find("Catégorie : facturation · priorité : critique · statut : fermé"), std::string::npos)
+        << transcript;
+    EXPECT_NE(transcript.find("] Alice\nElle est refusée"), std::string::npos) << transcript;
+    EXPECT_NE(transcript.find("] Sam (équipe)\nNous regardons."), std::string::npos) << transcript;
+    EXPECT_EQ(transcript.find(sam.user_id.ToString()), std::string::npos) << transcript;  // never an id
+    EXPECT_EQ(transcript.find("1780000"), std::string::npos) << transcript;               // nor epoch milliseconds
+    auto english = engine.HandleLine(alice, "en", "!ticket_transcript 1")->text;
+    EXPECT_NE(english.find("Category: billing · priority: critical · status: closed"), std::string::npos) << english;
 }
 
 TEST_F(TicketCommandsTest, SlashDefinitionsOfEveryCommandFollowDiscordsLimits) {

@@ -47,7 +47,7 @@ TicketsModule::TicketsModule(const Infrastructure& infra, std::shared_ptr<ticket
 TicketsModule::~TicketsModule() = default;
 
 void TicketsModule::RegisterCommands(commands::Engine& engine) {
-    commands::RegisterTicketCommands(engine, *tickets_, infra_.zone);
+    commands::RegisterTicketCommands(engine, *tickets_, infra_.zone, infra_.names);
 }
 
 void TicketsModule::AddSettings(std::vector<panel::RuntimeSetting>& settings) {
@@ -69,7 +69,12 @@ void TicketsModule::AddSettings(std::vector<panel::RuntimeSetting>& settings) {
 }
 
 void TicketsModule::Serve(Runtime& runtime) {
-    http::AddTicketRoutes(runtime.router, *tickets_, runtime.api_viewer);
+    http::TicketDocuments documents{[this](const tickets::TicketView& transcript, std::string_view locale) {
+                                        return commands::TranscriptText(transcript, commands::Catalog::Builtin(),
+                                                                        locale, infra_.zone, infra_.names);
+                                    },
+                                    infra_.names, infra_.config.community.locale};
+    http::AddTicketRoutes(runtime.router, *tickets_, runtime.api_viewer, std::move(documents));
     runtime.scheduler.Register("tickets.sweep", [this](const scheduling::Job&) {
         if (int changed = tickets_->Sweep(); changed > 0) spdlog::info("ticket sweep changed {} ticket(s)", changed);
     });

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -26,7 +27,8 @@ enum class ArgType {
     kDuration,  // 48h, 3d, 1h30m
     kPercent,   // 20% or 20, 1..100
     kMoney,     // 9.99, 9,99, 9,99€ -> minor units
-    kUser,      // <@123>, <@!123> or a bare id
+    kUser,      // <@123>, <@!123>, a bare id, or a name (@sam, sam, moi/me) the engine resolves before the
+                // handler runs, so handlers always receive a core::UserId
     kChannel,   // <#123> or a bare id
     kImage,     // an image's https URL: a slash command's attachment option, or an image attached to a chat
                 // line (never a word of the line, so it may follow a kRest argument)
@@ -34,8 +36,13 @@ enum class ArgType {
 
 struct EnumChoice {
     std::string value;                 // canonical, English (what the handler receives)
-    std::vector<std::string> aliases;  // e.g. French names
+    std::vector<std::string> aliases;  // the French name first (shown in French), then other accepted spellings
 };
+
+/// The name a choice is shown by in a locale: its French name in French, its value otherwise.
+inline const std::string& ChoiceName(const EnumChoice& choice, std::string_view locale) {
+    return locale == "fr" && !choice.aliases.empty() ? choice.aliases.front() : choice.value;
+}
 
 struct ArgSpec {
     std::string name;  // identifier; its label is "cmd.<command>.arg.<name>" in the catalogs
@@ -54,6 +61,11 @@ class Args {
 public:
     void Set(const std::string& name, ArgValue value) { values_[name] = std::move(value); }
     [[nodiscard]] bool Has(const std::string& name) const { return values_.contains(name); }
+    template <class T>
+    [[nodiscard]] bool Holds(const std::string& name) const {
+        auto it = values_.find(name);
+        return it != values_.end() && std::holds_alternative<T>(it->second);
+    }
     template <class T>
     [[nodiscard]] const T& Get(const std::string& name) const {
         return std::get<T>(values_.at(name));

@@ -132,7 +132,10 @@ TEST(Parser, UserAndChannelMentions) {
     EXPECT_EQ(ParseOk(specs, "<@7> 8").Get<UserId>("u"), UserId{7});
     EXPECT_EQ(ParseFails(specs, "<#7> 8").arg, "u");
     EXPECT_EQ(ParseFails(specs, "<@7> <@8>").arg, "c");
-    EXPECT_EQ(ParseFails(specs, "@everyone 8").arg, "u");
+    // A name is kept as typed, for the engine to resolve; a broken mention or a number that is no id is refused.
+    EXPECT_EQ(ParseOk(specs, "@sam 8").Get<std::string>("u"), "@sam");
+    EXPECT_EQ(ParseFails(specs, "<@sam> 8").arg, "u");
+    EXPECT_EQ(ParseFails(specs, "-5 8").arg, "u");
     EXPECT_EQ(ParseFails(specs, "<@9223372036854775808> 8").arg, "u");
     EXPECT_EQ(ParseFails(specs, "<@99999999999999999999> 8").arg, "u");
     EXPECT_EQ(ParseFails(specs, "<@0> 8").arg, "u");
@@ -246,6 +249,33 @@ TEST_F(EngineTest, BlockedMembersAreRefusedAndNothingRuns) {
     EXPECT_FALSE(engine.RefuseIfBlocked(Viewer{UserId{2}, Role::kMember}, "en"));
 }
 
+TEST_F(EngineTest, PeopleTypedByNameAreResolvedBeforeTheHandlerRuns) {
+    engine.Register(CommandSpec{
+        .name = "give", .args = {{.name = "member", .type = ArgType::kUser}}, .handler = [this](const Invocation& inv) {
+            ++runs;
+            return Reply{.text = inv.args.Get<UserId>("member").ToString()};
+        }});
+    // Without a directory, a name is a usage error that names the argument; « moi » is the caller.
+    auto refused = Run("!give sam");
+    EXPECT_TRUE(refused.is_error);
+    EXPECT_NE(refused.text.find("« sam »"), std::string::npos) << refused.text;
+    EXPECT_EQ(runs, 0);
+    EXPECT_EQ(Run("!give moi").text, "1");
+    EXPECT_EQ(Run("!give <@42>").text, "42");
+    std::vector<std::string> asked;
+    engine.SetPeople([&asked](const std::string& name) {
+        asked.push_back(name);
+        if (name == "@sam" || name == "sam") return UserId{77};
+        throw core::Error(core::ErrorCode::kNotFound, "nobody", "members.not_found", {{"name", name}});
+    });
+    EXPECT_EQ(Run("!give @sam").text, "77");
+    EXPECT_EQ(Run("!give sam").text, "77");
+    auto unknown = Run("!give zoe");
+    EXPECT_TRUE(unknown.is_error);
+    EXPECT_EQ(runs, 4);
+    EXPECT_EQ(asked, (std::vector<std::string>{"@sam", "sam", "zoe"}));  // mentions and « moi » never asked
+}
+
 TEST_F(EngineTest, LinesWithoutPrefixAreIgnored) {
     EXPECT_FALSE(engine.HandleLine(Viewer{UserId{1}, Role::kMember}, "fr", "bonjour tout le monde"));
 }
@@ -256,9 +286,11 @@ TEST_F(EngineTest, ParseErrorAnswersWithUsageAndDoesNotRun) {
     EXPECT_EQ(runs, 0);
     EXPECT_NE(reply.text.find("Valeur invalide pour <catégorie> : « cuisine »"), std::string::npos) << reply.text;
     EXPECT_NE(reply.text.find("facturation"), std::string::npos) << reply.text;
-    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<sujet>\" <catégorie: general|billing|technical>"),
+    // In French, the values are shown by their French names, in the usage and in the list of choices.
+    EXPECT_NE(reply.text.find("Utilisation : !ticket_create \"<sujet>\" <catégorie: général|facturation|technique>"),
               std::string::npos)
         << reply.text;
+    EXPECT_NE(reply.text.find("Valeurs possibles : général, facturation, technique."), std::string::npos) << reply.text;
     auto en = Run("!ticket_create", Role::kMember, "en");
     EXPECT_NE(en.text.find("Missing argument <subject>."), std::string::npos) << en.text;
     EXPECT_NE(en.text.find("Usage: !ticket_create"), std::string::npos) << en.text;
@@ -267,7 +299,7 @@ TEST_F(EngineTest, ParseErrorAnswersWithUsageAndDoesNotRun) {
 TEST_F(EngineTest, PermissionIsCheckedBeforeParsing) {
     auto reply = Run("!promo 20% 48h", Role::kMember);
     EXPECT_TRUE(reply.is_error);
-    EXPECT_EQ(reply.text, "Cette commande est réservée au rôle staff.");
+    EXPECT_EQ(reply.text, "Cette commande est réservée au rôle « équipe ».");
     EXPECT_EQ(runs, 0);
     EXPECT_FALSE(Run("!promo 20% 48h", Role::kAdmin).is_error);
     EXPECT_EQ(runs, 1);

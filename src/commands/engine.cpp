@@ -50,6 +50,7 @@ std::string TypeHintKey(ArgType type) {
             return "types.money";
         case ArgType::kUser:
             return "types.user";
+
         case ArgType::kChannel:
             return "types.channel";
         case ArgType::kImage:
@@ -149,7 +150,7 @@ std::string Engine::Usage(const CommandSpec& spec, std::string_view locale) cons
             label = "\"<" + label + ">\"";
         else if (arg.type == ArgType::kEnum) {
             std::string choices;
-            for (const auto& c : arg.choices) choices += (choices.empty() ? "" : "|") + c.value;
+            for (const auto& c : arg.choices) choices += (choices.empty() ? "" : "|") + ChoiceName(c, locale);
             label = "<" + label + ": " + choices + ">";
         } else
             label = "<" + label + ">";
@@ -188,10 +189,7 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
             std::string hint;
             if (arg != nullptr && arg->type == ArgType::kEnum) {
                 std::string choices;
-                for (const auto& c : arg->choices) {
-                    choices += (choices.empty() ? "" : ", ") + c.value;
-                    for (const auto& alias : c.aliases) choices += " / " + alias;
-                }
+                for (const auto& c : arg->choices) choices += (choices.empty() ? "" : ", ") + ChoiceName(c, locale);
                 hint = catalog_.Text(locale, "types.enum", {{"choices", choices}});
             } else if (arg != nullptr && arg->type == ArgType::kInteger &&
                        (arg->min != INT64_MIN || arg->max != INT64_MAX)) {
@@ -201,6 +199,16 @@ Reply Engine::ParseFailure(const CommandSpec& spec, const std::string& locale, c
                 hint = catalog_.Text(locale, TypeHintKey(arg->type));
             }
             message = catalog_.Text(locale, "errors.invalid", {{"arg", label}, {"value", error.token}, {"hint", hint}});
+            // "Sans guillemets général…": the subject's second word was read as the category.
+            for (const auto& a : spec.args) {
+                if (!error.unquoted_arg.empty() && a.name == error.unquoted_arg) {
+                    message = catalog_.Text(locale, "errors.needs_quotes",
+                                            {{"arg", ArgLabel(spec, a, locale)},
+                                             {"example", error.unquoted_token + " " + error.token},
+                                             {"value", error.token},
+                                             {"next", label}});
+                }
+            }
             break;
         }
     }
@@ -220,6 +228,19 @@ std::optional<Reply> Engine::RefuseIfBlocked(const core::Viewer& viewer, const s
 Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std::string& locale, Args args) const {
     try {
         if (auto refusal = RefuseIfBlocked(viewer, locale)) return *refusal;
+        // People typed by name become ids here, by one rule for every command (errors name who was not found).
+        for (const auto& arg : spec.args) {
+            if (arg.type != ArgType::kUser || !args.Holds<std::string>(arg.name)) continue;
+            const auto name = args.Get<std::string>(arg.name);
+            auto folded = core::FoldForMatch(name);
+            if (folded == "moi" || folded == "me") {
+                args.Set(arg.name, viewer.user_id);
+            } else if (people_) {
+                args.Set(arg.name, people_(name));
+            } else {
+                return ParseFailure(spec, locale, ParseError{ParseErrorKind::kInvalid, arg.name, name});
+            }
+        }
         Invocation inv{viewer, locale, catalog_, std::move(args)};
         Reply reply = spec.handler(inv);
         reply.ephemeral = reply.ephemeral || spec.ephemeral;

@@ -11,6 +11,7 @@
 #include "commands/catalog.hpp"
 #include "commands/command.hpp"
 #include "commands/parser.hpp"
+#include "core/people.hpp"
 
 namespace maxis::commands {
 
@@ -32,6 +33,9 @@ public:
     /// Members for whom blocked() is true get a refusal instead of any command (staff never do). Set before
     /// serving; blocked() must be thread-safe.
     void SetBlockedCheck(std::function<bool(core::UserId)> blocked) { blocked_ = std::move(blocked); }
+    /// How a person typed by name (`sam`, `@sam`) in a member argument is found. Without it, only mentions,
+    /// ids and « moi »/« me » are understood.
+    void SetPeople(core::PersonResolver people) { people_ = std::move(people); }
     /// The one rule for blocked members, for every door: commands here, the assistant's conversations on
     /// Discord, the REST API (the app asks it). Staff are never blocked. A caller that already read the
     /// member's blocked flag (with their API token) passes it as known, and no other read is made.
@@ -67,6 +71,7 @@ private:
     std::string prefix_;
     std::map<std::string, CommandSpec, std::less<>> commands_;
     std::function<bool(core::UserId)> blocked_;
+    core::PersonResolver people_;
 };
 
 }  // namespace maxis::commands

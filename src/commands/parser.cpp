@@ -35,6 +35,7 @@ std::string_view TrimNbsp(std::string_view s) {
 struct Token {
     std::string text;
     bool ok = true;  // false: unterminated quote
+    bool quoted = false;
 };
 
 // Reads the next token at pos (skipping spaces); returns nullopt at end of input.
@@ -54,13 +55,13 @@ std::optional<Token> NextToken(std::string_view s, std::size_t& pos) {
             for (auto close : q.close) {
                 if (s.substr(i, close.size()) == close) {
                     pos = i + close.size();
-                    return Token{std::string(TrimNbsp(text))};
+                    return Token{std::string(TrimNbsp(text)), true, true};
                 }
             }
             text += s[i++];
         }
         pos = s.size();
-        return Token{text, false};
+        return Token{text, false, true};
     }
     std::size_t start = pos;
     while (pos < s.size() && !IsSpace(s[pos])) ++pos;
@@ -134,9 +135,12 @@ std::optional<ArgValue> ParseArgValue(const ArgSpec& spec, std::string_view toke
             return *v;
         }
         case ArgType::kUser: {
-            auto v = ParseSnowflake(token, "<@");
-            if (!v) return std::nullopt;
-            return core::UserId{*v};
+            if (auto v = ParseSnowflake(token, "<@")) return core::UserId{*v};
+            // A name, for the engine to resolve: anything but a broken mention or a number that is no id.
+            if (core::StartsWith(token, "<") || token.empty() || core::ParseInteger(token, INT64_MIN, INT64_MAX)) {
+                return std::nullopt;
+            }
+            return std::string(token);
         }
         case ArgType::kImage: {
             // Discord's CDN and any https image; never a local or plain-http address.
@@ -160,6 +164,8 @@ std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs,
     Args args;
     std::size_t pos = 0;
     std::size_t image = 0;
+    const ArgSpec* unquoted = nullptr;  // the text argument just read without quotes
+    std::string unquoted_token;
     for (const auto& spec : specs) {
         if (spec.type == ArgType::kImage) {
             if (image == images.size()) {
@@ -191,8 +197,17 @@ std::variant<Args, ParseError> ParseArguments(const std::vector<ArgSpec>& specs,
         }
         if (!token->ok) return ParseError{ParseErrorKind::kUnterminatedQuote, spec.name, token->text};
         auto value = ParseArgValue(spec, token->text);
-        if (!value) return ParseError{ParseErrorKind::kInvalid, spec.name, token->text};
+        if (!value) {
+            ParseError error{ParseErrorKind::kInvalid, spec.name, token->text};
+            if (unquoted != nullptr) {
+                error.unquoted_arg = unquoted->name;
+                error.unquoted_token = unquoted_token;
+            }
+            return error;
+        }
         args.Set(spec.name, std::move(*value));
+        unquoted = spec.type == ArgType::kString && !token->quoted ? &spec : nullptr;
+        unquoted_token = token->text;
     }
     if (auto extra = NextToken(text, pos)) {
         return ParseError{ParseErrorKind::kTooMany, "", extra->text};

@@ -15,6 +15,10 @@ struct ParseError {
     ParseErrorKind kind;
     std::string arg;    // the argument concerned (empty for kTooMany)
     std::string token;  // what was typed (for kInvalid and kTooMany)
+    /// For kInvalid: the text argument just before, when it was typed without quotes (its name and its
+    /// word), since a text with spaces then spills into the next argument.
+    std::string unquoted_arg;
+    std::string unquoted_token;
 };
 
 /// A line split into the command name and the raw text after it. nullopt when the line does not start

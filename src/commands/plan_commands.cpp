@@ -315,7 +315,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                     .text = inv.T("plans.promo_created", {{"percent", std::to_string(promo.percent_off)},
                                                           {"plan", PlanName(inv.catalog, inv.locale, promo.plan)},
                                                           {"code", promo.code},
-                                                          {"date", zone.Format(promo.expires_at)}}),
+                                                          {"date", zone.Format(promo.expires_at, inv.locale)}}),
                     .ephemeral = true};
             },
         .ephemeral = true,
@@ -336,7 +336,7 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
                                                 inv.args.Optional<std::string>("note").value_or(""));
                 return Reply{.text = inv.T("plans.granted", {{"member", Mention(member)},
                                                              {"plan", PlanName(inv.catalog, inv.locale, g.plan)},
-                                                             {"date", zone.Format(*g.expires_at)}}),
+                                                             {"date", zone.Format(*g.expires_at, inv.locale)}}),
                              .ephemeral = true};
             },
         .ephemeral = true,

@@ -48,16 +48,16 @@ std::uint32_t ColorOf(OrderStatus s) {
 ProductId ProductOf(const Invocation& inv) { return ProductId{inv.args.Get<std::int64_t>("product")}; }
 
 std::vector<EnumChoice> StaffStatusChoices() {
-    return {{"fulfilled", {"prepare", "preparee", "prete"}},
-            {"shipped", {"expediee", "envoyee"}},
-            {"delivered", {"livree"}},
-            {"cancelled", {"annulee"}}};
+    return {{"fulfilled", {"préparée", "prepare", "prete"}},
+            {"shipped", {"expédiée", "envoyee"}},
+            {"delivered", {"livrée"}},
+            {"cancelled", {"annulée"}}};
 }
 
 std::vector<EnumChoice> AllStatusChoices() {
-    return {{"pending", {"en_attente"}}, {"paid", {"payee"}},       {"fulfilled", {"preparee"}},
-            {"shipped", {"expediee"}},   {"delivered", {"livree"}}, {"cancelled", {"annulee"}},
-            {"refunded", {"remboursee"}}};
+    return {{"pending", {"en_attente"}}, {"paid", {"payée"}},       {"fulfilled", {"préparée"}},
+            {"shipped", {"expédiée"}},   {"delivered", {"livrée"}}, {"cancelled", {"annulée"}},
+            {"refunded", {"remboursée"}}};
 }
 
 /// The cart as an embed, with what the member can do next.
@@ -101,7 +101,7 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
     Embed embed{.title = inv.T("shop.order_title", {{"number", o.number}}), .color = ColorOf(o.status)};
     embed.fields.push_back({inv.T("shop.field.status"), StatusText(inv, o.status), true});
     embed.fields.push_back({inv.T("shop.field.total"), Price(inv, o.total_minor, o.currency), true});
-    embed.fields.push_back({inv.T("shop.field.date"), zone.Format(o.created_at), true});
+    embed.fields.push_back({inv.T("shop.field.date"), zone.Format(o.created_at, inv.locale), true});
     if (inv.viewer.IsStaff()) embed.fields.push_back({inv.T("shop.field.member"), Mention(o.owner), true});
     if (o.refunded_minor > 0)
         embed.fields.push_back({inv.T("shop.field.refunded"), Price(inv, o.refunded_minor, o.currency), true});
@@ -119,11 +119,11 @@ Reply OrderReply(const Invocation& inv, const Order& o, const core::TimeZone& zo
         embed.fields.push_back({inv.T("shop.field.tracking"), o.carrier + " · " + o.tracking_code});
     }
     if (o.status == OrderStatus::kPending && o.reserved_until) {
-        embed.fields.push_back({inv.T("shop.field.reserved_until"), zone.Format(*o.reserved_until)});
+        embed.fields.push_back({inv.T("shop.field.reserved_until"), zone.Format(*o.reserved_until, inv.locale)});
     }
     std::string timeline;
     for (const auto& e : o.events) {
-        timeline += zone.Format(e.at) + " · " + (e.to.empty() ? e.note : inv.T("shop.status." + e.to));
+        timeline += zone.Format(e.at, inv.locale) + " · " + (e.to.empty() ? e.note : inv.T("shop.status." + e.to));
         if (!e.note.empty() && !e.to.empty() && (inv.viewer.IsStaff() || e.from == e.to)) timeline += " — " + e.note;
         timeline += "\n";
     }
@@ -286,7 +286,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 const auto& o = link.order;
                 Reply reply{.text = inv.T("shop.checkout_ready", {{"number", o.number},
                                                                   {"total", Price(inv, o.total_minor, o.currency)},
-                                                                  {"until", zone.Format(*o.reserved_until)},
+                                                                  {"until", zone.Format(*o.reserved_until, inv.locale)},
                                                                   {"url", link.url}}),
                             .ephemeral = true};
                 reply.buttons.push_back(
@@ -322,7 +322,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 SelectMenu menu{.placeholder = inv.T("shop.button.select_order"), .action = "order"};
                 for (const auto& o : list) {
                     std::string value = StatusText(inv, o.status) + " · " + Price(inv, o.total_minor, o.currency) +
-                                        " · " + zone.Format(o.created_at);
+                                        " · " + zone.Format(o.created_at, inv.locale);
                     if (inv.viewer.IsStaff()) value += " · <@" + o.owner.ToString() + ">";
                     embed.fields.push_back({o.number, value});
                     menu.options.push_back({o.number, o.number, StatusText(inv, o.status)});

@@ -15,7 +15,11 @@ constexpr std::uint32_t kColorDone = 0x57F287;
 
 std::vector<EnumChoice> Choices(const std::vector<Name>& names) {
     std::vector<EnumChoice> out;
-    for (const auto& n : names) out.push_back(EnumChoice{std::string(n.value), {std::string(n.french)}});
+    for (const auto& n : names) {
+        EnumChoice choice{std::string(n.value), {std::string(n.french)}};
+        if (!n.former.empty()) choice.aliases.emplace_back(n.former);
+        out.push_back(std::move(choice));
+    }
     return out;
 }
 
@@ -23,12 +27,70 @@ ArgSpec IdArg() { return ArgSpec{.name = "id", .type = ArgType::kInteger, .min =
 
 TicketId IdOf(const Invocation& inv) { return TicketId{inv.args.Get<std::int64_t>("id")}; }
 
-std::string StatusText(const Invocation& inv, Status s) { return inv.T("tickets.status." + std::string(ToString(s))); }
+/// A status as the reader sees it: "waiting on you" for the member is "waiting on the member" for staff.
+std::string StatusText(const Invocation& inv, Status s) {
+    std::string staff_key = "tickets.status_staff." + std::string(ToString(s));
+    if (inv.viewer.IsStaff() && inv.catalog.Has(inv.locale, staff_key)) return inv.T(staff_key);
+    return inv.T("tickets.status." + std::string(ToString(s)));
+}
 std::string PriorityText(const Invocation& inv, Priority p) {
     return inv.T("tickets.priority." + std::string(ToString(p)));
 }
 std::string CategoryText(const Invocation& inv, Category c) {
     return inv.T("tickets.category." + std::string(ToString(c)));
+}
+
+/// One line of a ticket's history, as a sentence: "<@sam> a passé la priorité de moyenne à critique".
+std::string HistoryLine(const Invocation& inv, const AuditEntry& a) {
+    std::string who = a.actor == core::Viewer::System().user_id ? inv.T("tickets.history.maxis") : Mention(a.actor);
+    auto status = [&](const std::string& v) {
+        auto s = ParseStatus(v);
+        return s ? StatusText(inv, *s) : v;
+    };
+    auto priority = [&](const std::string& v) {
+        auto p = ParsePriority(v);
+        return p ? PriorityText(inv, *p) : v;
+    };
+    auto person = [](const std::string& v) {
+        auto id = core::ParseId(v);
+        return id ? Mention(core::UserId{*id}) : v;
+    };
+    Params p{{"who", who}};
+    std::string key = "tickets.history." + a.action;
+    if (a.action == "create") {
+        auto slash = a.after.find('/');
+        p["priority"] = priority(a.after.substr(0, slash));
+        if (slash != std::string::npos) {
+            auto c = ParseCategory(a.after.substr(slash + 1));
+            p["category"] = c ? CategoryText(inv, *c) : a.after.substr(slash + 1);
+        }
+    } else if (a.action == "reply") {
+        if (a.before == a.after) key += "_same";
+        p["before"] = status(a.before);
+        p["after"] = status(a.after);
+    } else if (a.action == "status" || a.action == "reopen") {
+        p["before"] = status(a.before);
+        p["after"] = status(a.after);
+    } else if (a.action == "priority") {
+        p["before"] = priority(a.before);
+        p["after"] = priority(a.after);
+    } else if (a.action == "assign") {
+        if (!a.before.empty()) key += "_again";
+        p["before"] = person(a.before);
+        p["after"] = person(a.after);
+    } else if (a.action == "close") {
+        if (!a.after.empty()) key += "_reason";
+        p["reason"] = a.after == "auto_close" ? inv.T("tickets.history.auto_close_reason") : a.after;
+    } else if (a.action == "sla_breach") {
+        key += "." + a.after;
+    }
+    if (!inv.catalog.Has(inv.locale, key)) {
+        p["action"] = a.action;
+        p["before"] = a.before;
+        p["after"] = a.after;
+        key = "tickets.history.other";
+    }
+    return inv.T(key, p);
 }
 
 std::uint32_t ColorOf(Status s) {
@@ -55,7 +117,7 @@ std::vector<Button> TicketButtons(const Invocation& inv, const Ticket& t, bool w
                            .asks_input = true});
             if (!t.assignee || *t.assignee != inv.viewer.user_id) {
                 out.push_back({.label = inv.T("tickets.button.assign_me"),
-                               .action = "ticket_assign " + id + " " + inv.viewer.user_id.ToString(),
+                               .action = "ticket_assign " + id + (inv.locale == "fr" ? " moi" : " me"),
                                .style = ButtonStyle::kSecondary});
             }
         }
@@ -89,7 +151,38 @@ std::optional<core::Millis> PeriodOf(const std::string& period) {
 
 }  // namespace
 
-void RegisterTicketCommands(Engine& engine, TicketService& service, const core::TimeZone& zone) {
+std::string TranscriptText(const TicketView& transcript, const Catalog& catalog, std::string_view locale,
+                           const core::TimeZone& zone, const core::NameLookup& names) {
+    const auto& t = transcript.ticket;
+    auto text = [&](const std::string& key, const Params& params = {}) { return catalog.Text(locale, key, params); };
+    std::vector<core::UserId> people;
+    for (const auto& m : transcript.messages) people.push_back(m.author);
+    auto known = names ? names(people) : std::map<core::UserId, std::string>{};
+    std::string out = "#" + t.id.ToString() + " · " + t.subject + "\n";
+    out +=
+        text("tickets.transcript.facts", {{"category", text("tickets.category." + std::string(ToString(t.category)))},
+                                          {"priority", text("tickets.priority." + std::string(ToString(t.priority)))},
+                                          {"status", text("tickets.status." + std::string(ToString(t.status)))},
+                                          {"opened", zone.Format(t.created_at, locale)}}) +
+        "\n";
+    if (!t.close_reason.empty()) {
+        out += text("tickets.transcript.reason",
+                    {{"reason",
+                      t.close_reason == "auto_close" ? text("tickets.history.auto_close_reason") : t.close_reason}}) +
+               "\n";
+    }
+    out += "\n";
+    for (const auto& m : transcript.messages) {
+        auto it = known.find(m.author);
+        std::string who = it != known.end() ? it->second : text("tickets.transcript.unknown");
+        if (m.from_staff) who = text("tickets.transcript.staff_author", {{"name", who}});
+        out += "[" + zone.Format(m.created_at, locale) + "] " + who + "\n" + m.body + "\n\n";
+    }
+    return out;
+}
+
+void RegisterTicketCommands(Engine& engine, TicketService& service, const core::TimeZone& zone,
+                            core::NameLookup names) {
     engine.Register(CommandSpec{
         .name = "ticket_create",
         .args = {{.name = "subject", .type = ArgType::kString},
@@ -106,7 +199,7 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                                                             {"subject", t.subject},
                                                             {"category", CategoryText(inv, t.category)},
                                                             {"priority", PriorityText(inv, t.priority)},
-                                                            {"due", zone.Format(t.first_response_due)}}));
+                                                            {"due", zone.Format(t.first_response_due, inv.locale)}}));
                 reply.buttons = TicketButtons(inv, t, true);
                 return reply;
             },
@@ -144,14 +237,14 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                 Reply reply;
                 reply.ephemeral = true;
                 if (list.empty()) {
-                    reply.text = inv.T("tickets.list_empty");
+                    reply.text = inv.T(inv.viewer.IsStaff() ? "tickets.list_empty_staff" : "tickets.list_empty");
                     return reply;
                 }
                 Embed embed{.title = inv.T("tickets.list_title", {{"count", std::to_string(list.size())}}),
                             .color = kColorOpen};
                 for (const auto& t : list) {
                     std::string value = StatusText(inv, t.status) + " · " + PriorityText(inv, t.priority) + " · " +
-                                        CategoryText(inv, t.category) + " · " + zone.Format(t.updated_at);
+                                        CategoryText(inv, t.category) + " · " + zone.Format(t.updated_at, inv.locale);
                     if (inv.viewer.IsStaff()) {
                         value += " · " + Mention(t.owner);
                         if (t.assignee) value += " → " + Mention(*t.assignee);
@@ -185,25 +278,25 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
                 embed.fields.push_back({inv.T("tickets.field.category"), CategoryText(inv, t.category), true});
                 if (t.assignee) embed.fields.push_back({inv.T("tickets.field.assignee"), Mention(*t.assignee), true});
                 if (IsActive(t.status) && !t.first_response_at) {
-                    embed.fields.push_back(
-                        {inv.T("tickets.field.first_response_due"), zone.Format(t.first_response_due), true});
+                    embed.fields.push_back({inv.T("tickets.field.first_response_due"),
+                                            zone.Format(t.first_response_due, inv.locale), true});
                 }
-                if (!t.close_reason.empty())
-                    embed.fields.push_back({inv.T("tickets.field.close_reason"), t.close_reason});
+                if (!t.close_reason.empty()) {
+                    embed.fields.push_back(
+                        {inv.T("tickets.field.close_reason"),
+                         t.close_reason == "auto_close" ? inv.T("tickets.history.auto_close_reason") : t.close_reason});
+                }
                 for (const auto& m : view.messages) {
                     std::string who = m.internal                       ? inv.T("tickets.internal_note")
                                       : m.author == inv.viewer.user_id ? inv.T("tickets.you")
                                       : m.from_staff                   ? inv.T("tickets.staff")
                                                                        : Mention(m.author);
-                    embed.fields.push_back({who + " · " + zone.Format(m.created_at), m.body});
+                    embed.fields.push_back({who + " · " + zone.Format(m.created_at, inv.locale), m.body});
                 }
                 if (inv.viewer.IsStaff() && !view.audit.empty()) {
                     std::string log;
-                    for (const auto& a : view.audit) {
-                        log += zone.Format(a.at) + " " + Mention(a.actor) + " " + a.action;
-                        if (!a.before.empty() || !a.after.empty()) log += " (" + a.before + " → " + a.after + ")";
-                        log += "\n";
-                    }
+                    for (const auto& a : view.audit)
+                        log += zone.Format(a.at, inv.locale) + " · " + HistoryLine(inv, a) + "\n";
                     log.pop_back();
                     embed.fields.push_back({inv.T("tickets.field.history"), log});
                 }
@@ -252,7 +345,8 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
         .permission = core::Role::kStaff,
         .handler =
             [&service](const Invocation& inv) {
-                auto t = service.Assign(inv.viewer, IdOf(inv), inv.args.Get<core::UserId>("staff"));
+                auto assignee = inv.args.Get<core::UserId>("staff");
+                auto t = service.Assign(inv.viewer, IdOf(inv), assignee);
                 return Done(inv.T("tickets.assigned", {{"id", t.id.ToString()}, {"staff", Mention(*t.assignee)}}));
             },
     });
@@ -337,8 +431,10 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
         .name = "ticket_transcript",
         .args = {IdArg()},
         .handler =
-            [&service](const Invocation& inv) {
-                return Reply{.text = service.Transcript(inv.viewer, IdOf(inv)), .ephemeral = true};
+            [&service, &zone, names](const Invocation& inv) {
+                return Reply{.text = TranscriptText(service.Transcript(inv.viewer, IdOf(inv)), inv.catalog, inv.locale,
+                                                    zone, names),
+                             .ephemeral = true};
             },
         .ephemeral = true,
     });

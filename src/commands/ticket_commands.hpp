@@ -1,5 +1,6 @@
 #pragma once
 #include "commands/engine.hpp"
+#include "core/people.hpp"
 #include "core/time_zone.hpp"
 #include "domain/tickets/ticket_service.hpp"
 
@@ -7,6 +8,14 @@ namespace maxis::commands {
 
 /// Declares the support-ticket commands (members: create, list, view, reply, close, reopen; staff: assign,
 /// note, priority, status, and the list filters all, mine, unassigned, breached). Times are shown in zone.
-void RegisterTicketCommands(Engine& engine, tickets::TicketService& service, const core::TimeZone& zone);
+/// names gives people's names where a mention would not render (the transcript).
+void RegisterTicketCommands(Engine& engine, tickets::TicketService& service, const core::TimeZone& zone,
+                            core::NameLookup names);
+
+/// A closed ticket's conversation as a text document in the reader's language: the subject, then the
+/// category, priority and status by their names, then each message with its author's name (from names;
+/// « membre inconnu » for someone it does not know, never an id) and its local time in zone.
+std::string TranscriptText(const tickets::TicketView& transcript, const Catalog& catalog, std::string_view locale,
+                           const core::TimeZone& zone, const core::NameLookup& names);
 
 }  // namespace maxis::commands

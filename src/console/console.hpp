@@ -6,13 +6,18 @@
 
 #include "commands/engine.hpp"
 #include "commands/reply.hpp"
+#include "core/people.hpp"
 #include "core/viewer.hpp"
 
 namespace maxis::console {
 
 /// Renders a reply as plain text for a terminal: the text, then each embed (title, description, fields,
-/// image, footer), then the buttons.
+/// image, footer), then the buttons. Discord's bold markers (**) are dropped.
 std::string RenderText(const commands::Reply& reply);
+
+/// Writes each mention (<@id>, <@!id>) in text as @name, with names from lookup; someone it does not know
+/// reads as @unknown (a terminal shows no raw id for a person).
+std::string NamePeople(const std::string& text, const core::NameLookup& lookup, const std::string& unknown);
 
 struct ConsoleOptions {
     core::Viewer viewer;
@@ -23,6 +28,8 @@ struct ConsoleOptions {
     /// Notifications for this user that arrived since the last call, already in their language; printed
     /// after each reply.
     std::function<std::vector<std::string>()> notices;
+    /// People's names, for the mentions in replies and notices.
+    core::NameLookup names;
 };
 
 /// Runs commands read from in through the engine and writes the replies to out, until end of input or

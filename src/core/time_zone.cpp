@@ -74,6 +74,12 @@ std::string TimeZone::Format(TimePoint t) const {
     return date::format("%Y-%m-%d %H:%M %Z", zoned);
 }
 
+std::string TimeZone::Format(TimePoint t, std::string_view locale) const {
+    if (locale != "fr") return Format(t);
+    auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::minutes>(t));
+    return date::format("%d/%m/%Y %H:%M %Z", zoned);
+}
+
 std::string TimeZone::LocalDate(TimePoint t) const {
     auto zoned = date::make_zoned(Zone(zone_), std::chrono::floor<std::chrono::seconds>(t));
     return date::format("%Y-%m-%d", zoned);

@@ -25,6 +25,8 @@ public:
     [[nodiscard]] TimePoint FromLocal(LocalTime local) const;
     /// "2026-03-30 09:00 CEST": the wall-clock time in this zone, for logs and messages.
     [[nodiscard]] std::string Format(TimePoint t) const;
+    /// The same for a reader: "30/11/2026 20:19 CET" in French, "2026-11-30 20:19 CET" otherwise.
+    [[nodiscard]] std::string Format(TimePoint t, std::string_view locale) const;
     /// "2026-03-29": the local calendar day of an instant (daily quotas reset at local midnight).
     [[nodiscard]] std::string LocalDate(TimePoint t) const;
 

@@ -28,9 +28,25 @@ protected:
         alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
         bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
         staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        AddTicketRoutes(router, service, [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        });
+        AddTicketRoutes(
+            router, service,
+            [this](const Request& r) {
+                return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
+            },
+            TicketDocuments{[](const tickets::TicketView& v, std::string_view locale) {
+                                // The route hands the service's transcript and the asked language to the writer it was
+                                // given.
+                                std::string out = std::string(locale) + "|";
+                                for (const auto& m : v.messages) out += m.body + "|";
+                                return out;
+                            },
+                            [](const std::vector<core::UserId>& ids) {
+                                std::map<core::UserId, std::string> names;
+                                for (auto id : ids)
+                                    if (id.value == 1001) names[id] = "Alice";
+                                return names;
+                            },
+                            "fr"});
         ServerOptions options;
         options.port = 0;
         options.access_log = false;
@@ -247,12 +263,16 @@ TEST_F(TicketsApiTest, StatsExportAndTranscriptForStaffOnly) {
     EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
     EXPECT_EQ(csv.Header("content-disposition"), "attachment; filename=\"tickets-all.csv\"");
     EXPECT_NE(csv.body.find(",Stats,general,low,waiting_member,"), std::string::npos) << csv.body;
+    EXPECT_NE(csv.body.find(",1001,Alice,Stats,"), std::string::npos) << csv.body;  // the owner's name
     EXPECT_EQ(Call("GET", "/api/v1/tickets/export.csv", alice).status, 403);
     EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript", alice).status, 409);
     Call("PATCH", "/api/v1/tickets/" + id, alice, R"({"status":"closed"})");
     auto transcript = Call("GET", "/api/v1/tickets/" + id + "/transcript", alice);
     EXPECT_EQ(transcript.status, 200);
     EXPECT_NE(transcript.body.find("hello"), std::string::npos);
+    EXPECT_EQ(transcript.body.rfind("fr|", 0), 0u) << transcript.body;  // the community's language by default
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript?locale=en", alice).body.rfind("en|", 0), 0u);
+    EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript?locale=de", alice).status, 400);
     EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id + "/transcript", bob).status, 404);
 }
 

@@ -374,10 +374,18 @@ TEST_F(TicketSuite, CsvExportIsSafeForSpreadsheetsAndCarriesNoConversation) {
     auto t = service.Open(kAlice, "=HYPERLINK(\"http://evil\"), \"quoted\"", Category::kGeneral, Priority::kLow,
                           "secret body");
     service.Note(kStaff, t.id, "internal thing");
-    auto csv = service.ExportCsv(kStaff, std::nullopt);
+    service.Assign(kStaff, t.id, kStaff.user_id);
+    // Names come from the lookup, beside the ids, and are as safe for a spreadsheet as the subject.
+    auto csv = service.ExportCsv(kStaff, std::nullopt, [](const std::vector<core::UserId>& ids) {
+        std::map<core::UserId, std::string> names;
+        for (auto id : ids) names[id] = id == kAlice.user_id ? "=Alice" : "Sam, support";
+        return names;
+    });
     EXPECT_EQ(csv.substr(0, csv.find('\r')),
-              "id,created_at_ms,owner,subject,category,priority,status,assignee,first_response_minutes,"
-              "resolution_minutes,first_response_breached,resolution_breached,close_reason");
+              "id,created_at_ms,owner,owner_name,subject,category,priority,status,assignee,assignee_name,"
+              "first_response_minutes,resolution_minutes,first_response_breached,resolution_breached,close_reason");
+    EXPECT_NE(csv.find("," + kAlice.user_id.ToString() + ",'=Alice,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("," + kStaff.user_id.ToString() + ",\"Sam, support\","), std::string::npos) << csv;
     EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil\"\"), \"\"quoted\"\"\","), std::string::npos) << csv;
     EXPECT_EQ(csv.find("secret body"), std::string::npos);
     EXPECT_EQ(csv.find("internal thing"), std::string::npos);
@@ -393,10 +401,13 @@ TEST_F(TicketSuite, TranscriptOfAClosedTicketLeavesInternalNotesOut) {
     EXPECT_EQ(key, "tickets.transcript_open");
     service.Close(kAlice, t.id, "reçue");
     for (const auto& viewer : {kAlice, kStaff}) {
-        auto text = service.Transcript(viewer, t.id);
+        auto transcript = service.Transcript(viewer, t.id);
+        std::string text;
+        for (const auto& m : transcript.messages) text += m.body + "\n";
         EXPECT_NE(text.find("où est ma commande ?"), std::string::npos);
         EXPECT_NE(text.find("Elle arrive demain."), std::string::npos);
         EXPECT_EQ(text.find("NOTE-INTERNE"), std::string::npos) << text;
+        EXPECT_TRUE(transcript.audit.empty());
     }
     EXPECT_EQ(CodeOf([&] { service.Transcript(kBob, t.id); }), core::ErrorCode::kNotFound);
 }

@@ -218,7 +218,7 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     alice.CloseStdin();
     EXPECT_EQ(alice.Wait(30s), 0) << alice.Stdout();
     auto out = alice.Stdout();
-    EXPECT_NE(out.find("🔔 💬 Le staff a répondu à votre ticket #1 « Paiement refusé »"), std::string::npos) << out;
+    EXPECT_NE(out.find("🔔 💬 L'équipe a répondu à votre ticket #1 « Paiement refusé »"), std::string::npos) << out;
     EXPECT_NE(out.find("Pouvez-vous réessayer ?"), std::string::npos);
     EXPECT_EQ(out.find("client fidèle"), std::string::npos);  // internal note never shown to her
     EXPECT_NE(out.find("Ticket #1 fermé."), std::string::npos);

@@ -10,7 +10,8 @@ template <class E>
 std::optional<E> ParseFrom(const std::vector<Name>& names, std::string_view text) {
     std::string folded = core::FoldForMatch(core::Trim(text));
     for (std::size_t i = 0; i < names.size(); ++i) {
-        if (folded == core::FoldForMatch(names[i].value) || folded == core::FoldForMatch(names[i].french)) {
+        if (folded == core::FoldForMatch(names[i].value) || folded == core::FoldForMatch(names[i].french) ||
+            (!names[i].former.empty() && folded == core::FoldForMatch(names[i].former))) {
             return static_cast<E>(i);
         }
     }
@@ -21,7 +22,7 @@ std::optional<E> ParseFrom(const std::vector<Name>& names, std::string_view text
 
 const std::vector<Name>& StatusNames() {
     static const std::vector<Name> k = {{"open", "ouvert"},
-                                        {"waiting_staff", "attente_staff"},
+                                        {"waiting_staff", "attente_équipe", "attente_staff"},
                                         {"waiting_member", "attente_membre"},
                                         {"resolved", "résolu"},
                                         {"closed", "fermé"}};

@@ -19,6 +19,7 @@ enum class Priority { kCritical, kHigh, kMedium, kLow };
 struct Name {
     std::string_view value;
     std::string_view french;
+    std::string_view former = {};  // a French name used before, still understood (never shown)
 };
 const std::vector<Name>& StatusNames();
 const std::vector<Name>& CategoryNames();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "core/errors.hpp"
 #include "core/strings.hpp"
@@ -334,6 +335,11 @@ Ticket TicketService::Update(const core::Viewer& viewer, TicketId id, const Tick
         }
         if (priority) ApplyPriority(store, t, viewer, *update.priority, *targets, now);
         if (assignee) {
+            // The person who asked for help does not handle their own request.
+            if (*update.assignee == t.owner) {
+                throw Error(ErrorCode::kInvalidArgument, "the ticket's requester cannot be assigned to it",
+                            "tickets.assign_owner", {{"id", Id(t.id)}});
+            }
             auto before = t.assignee ? t.assignee->ToString() : "";
             t.assignee = *update.assignee;
             t.updated_at = now;
@@ -434,44 +440,55 @@ TicketStats TicketService::Stats(const core::Viewer& viewer, std::optional<core:
     return stats;
 }
 
-std::string TicketService::ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period) {
+std::string TicketService::ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period,
+                                     const core::NameLookup& names) {
     RequireStaff(viewer);
     auto now = clock_.Now();
     std::vector<Ticket> list;
     repo_.Read(viewer,
                [&](TicketStore& store) { list = store.CreatedSince(period ? now - *period : core::TimePoint{}); });
+    // The names are read after the transaction: the lookup opens its own.
+    std::map<core::UserId, std::string> known;
+    if (names) {
+        std::vector<core::UserId> people;
+        for (const auto& t : list) {
+            people.push_back(t.owner);
+            if (t.assignee) people.push_back(*t.assignee);
+        }
+        known = names(people);
+    }
+    auto name = [&](const std::optional<core::UserId>& id) {
+        auto it = id ? known.find(*id) : known.end();
+        return it == known.end() ? std::string() : CsvCell(it->second);
+    };
     std::string out =
-        "id,created_at_ms,owner,subject,category,priority,status,assignee,first_response_minutes,resolution_minutes,"
-        "first_response_breached,resolution_breached,close_reason\r\n";
+        "id,created_at_ms,owner,owner_name,subject,category,priority,status,assignee,assignee_name,"
+        "first_response_minutes,resolution_minutes,first_response_breached,resolution_breached,close_reason\r\n";
     for (const auto& t : list) {
         std::optional<core::Millis> first, resolution;
         if (t.first_response_at) first = *t.first_response_at - t.created_at;
         if (auto end = EndOf(t)) resolution = *end - t.created_at;
         out += std::to_string(t.id.value) + "," + std::to_string(core::ToEpochMillis(t.created_at)) + "," +
-               t.owner.ToString() + "," + CsvCell(t.subject) + "," + std::string(ToString(t.category)) + "," +
-               std::string(ToString(t.priority)) + "," + std::string(ToString(t.status)) + "," +
-               (t.assignee ? t.assignee->ToString() : "") + "," + Minutes(first) + "," + Minutes(resolution) + "," +
+               t.owner.ToString() + "," + name(t.owner) + "," + CsvCell(t.subject) + "," +
+               std::string(ToString(t.category)) + "," + std::string(ToString(t.priority)) + "," +
+               std::string(ToString(t.status)) + "," + (t.assignee ? t.assignee->ToString() : "") + "," +
+               name(t.assignee) + "," + Minutes(first) + "," + Minutes(resolution) + "," +
                (t.first_response_breached ? "1" : "0") + "," + (t.resolution_breached ? "1" : "0") + "," +
                CsvCell(t.close_reason) + "\r\n";
     }
     return out;
 }
 
-std::string TicketService::Transcript(const core::Viewer& viewer, TicketId id) {
-    std::string out;
+TicketView TicketService::Transcript(const core::Viewer& viewer, TicketId id) {
+    TicketView out;
     repo_.Read(viewer, [&](TicketStore& store) {
-        Ticket t = Load(store, id);
-        if (IsActive(t.status)) {
+        out.ticket = Load(store, id);
+        if (IsActive(out.ticket.status)) {
             throw Error(ErrorCode::kConflict, "ticket still open", "tickets.transcript_open", {{"id", Id(id)}});
         }
-        out = "#" + Id(t.id) + " " + t.subject + "\n";
-        out += std::string(ToString(t.category)) + " / " + std::string(ToString(t.priority)) + " / " +
-               std::string(ToString(t.status)) + (t.close_reason.empty() ? "" : " (" + t.close_reason + ")") + "\n\n";
         // Internal notes are left out whoever asks: a transcript is what the member was part of.
-        for (const auto& m : store.Messages(id, false)) {
-            if (m.internal) continue;
-            out += "[" + std::to_string(core::ToEpochMillis(m.created_at)) + "] " +
-                   (m.from_staff ? "staff " : "member ") + m.author.ToString() + ":\n" + m.body + "\n\n";
+        for (auto& m : store.Messages(id, false)) {
+            if (!m.internal) out.messages.push_back(std::move(m));
         }
     });
     return out;

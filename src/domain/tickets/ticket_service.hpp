@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/people.hpp"
 #include "core/viewer.hpp"
 #include "domain/tickets/ticket_store.hpp"
 
@@ -109,11 +110,13 @@ public:
 
     /// Staff only: response and resolution times over the period (nullopt: all time), backlog, breaches.
     TicketStats Stats(const core::Viewer& viewer, std::optional<core::Millis> period);
-    /// Staff only: one CSV line per ticket created in the period (no message text, no internal note).
-    std::string ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period);
-    /// The conversation of a closed or resolved ticket as plain text, as the member saw it (internal notes
-    /// are never part of it, whoever asks).
-    std::string Transcript(const core::Viewer& viewer, TicketId id);
+    /// Staff only: one CSV line per ticket created in the period (no message text, no internal note), with
+    /// the owner's and the assignee's names from `names` beside their ids.
+    std::string ExportCsv(const core::Viewer& viewer, std::optional<core::Millis> period,
+                          const core::NameLookup& names = {});
+    /// The conversation of a closed or resolved ticket as the member saw it (internal notes are never part of
+    /// it, whoever asks; no history). Adapters write it out in the reader's language.
+    TicketView Transcript(const core::Viewer& viewer, TicketId id);
 
     /// The SLA and auto-close sweep (a scheduled job): one alert per breach, warnings, closes. Returns
     /// how many tickets it changed.

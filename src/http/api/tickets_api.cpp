@@ -147,7 +147,7 @@ std::optional<core::Viewer> BearerViewer(const Request& req,
     return viewer;
 }
 
-void AddTicketRoutes(Router& router, TicketService& service, Authenticator authenticate) {
+void AddTicketRoutes(Router& router, TicketService& service, Authenticator authenticate, TicketDocuments documents) {
     router.Add("GET", "/api/v1/tickets", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         auto query = QueryFrom(req);
@@ -209,17 +209,24 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
                      {"backlog", json::object{{"active", stats.backlog}, {"unassigned", stats.backlog_unassigned}}}});
     });
 
-    router.Add("GET", "/api/v1/tickets/export.csv", [&service, authenticate](const Request& req) {
+    router.Add("GET", "/api/v1/tickets/export.csv", [&service, authenticate, documents](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         auto period = req.QueryParam("period").value_or("all");
-        return Response::Text(200, service.ExportCsv(viewer, PeriodParam(req, "all")), "text/csv; charset=utf-8")
+        return Response::Text(200, service.ExportCsv(viewer, PeriodParam(req, "all"), documents.names),
+                              "text/csv; charset=utf-8")
             .With("Content-Disposition", "attachment; filename=\"tickets-" + period + ".csv\"");
     });
 
-    router.Add("GET", "/api/v1/tickets/{id}/transcript", [&service, authenticate](const Request& req) {
-        auto viewer = Authenticate(req, authenticate);
-        return Response::Text(200, service.Transcript(viewer, IdParam(req)));
-    });
+    if (documents.transcript)
+        router.Add("GET", "/api/v1/tickets/{id}/transcript", [&service, authenticate, documents](const Request& req) {
+            auto viewer = Authenticate(req, authenticate);
+            std::string locale = documents.default_locale;
+            if (auto v = req.QueryParam("locale")) {
+                if (*v != "fr" && *v != "en") BadRequest("parameter 'locale' must be fr or en");
+                locale = *v;
+            }
+            return Response::Text(200, documents.transcript(service.Transcript(viewer, IdParam(req)), locale));
+        });
 
     router.Add("GET", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);

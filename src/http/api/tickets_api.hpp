@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "core/people.hpp"
 #include "core/viewer.hpp"
 #include "domain/tickets/ticket_service.hpp"
 #include "http/router.hpp"
@@ -21,6 +22,15 @@ std::optional<core::Viewer> BearerViewer(const Request& request,
 /// /api/v1/tickets: list (filters, cursor pagination), create, view, add a message (internal for staff),
 /// and change status, priority or assignee. Every route requires a bearer token; a member sees only
 /// their own tickets, and another member's ticket answers 404 like a missing one.
-void AddTicketRoutes(Router& router, tickets::TicketService& service, Authenticator authenticate);
+/// What the ticket routes write out as documents: the transcript in a language (the community's unless the
+/// request asks `?locale=fr|en`), and people's names for the CSV export.
+struct TicketDocuments {
+    std::function<std::string(const tickets::TicketView& transcript, std::string_view locale)> transcript;
+    core::NameLookup names;
+    std::string default_locale = "fr";
+};
+
+void AddTicketRoutes(Router& router, tickets::TicketService& service, Authenticator authenticate,
+                     TicketDocuments documents);
 
 }  // namespace maxis::http

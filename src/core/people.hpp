@@ -1,0 +1,20 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/ids.hpp"
+
+namespace maxis::core {
+
+/// People's names for text read outside Discord (the console, transcripts, exports), where a mention would
+/// show a raw id. A person the lookup does not know is absent from its answer. It opens its own read, so it
+/// is never called inside another transaction.
+using NameLookup = std::function<std::map<UserId, std::string>(const std::vector<UserId>& ids)>;
+
+/// The one person a name designates ("@sam", "sam": case and accents aside). Throws core::Error with a catalog
+/// key when nobody or several people match.
+using PersonResolver = std::function<UserId(const std::string& name)>;
+
+}  // namespace maxis::core
