@@ -24,7 +24,7 @@ build:
 
 run: deps
 	@$(MAKE) --no-print-directory build BUILD_TYPE=$(BUILD_TYPE)
-	@scripts/run-dev $(BUILD_DIR)
+	@PORT=$(PORT) scripts/run-dev $(BUILD_DIR)
 
 test: test-deps
 	@$(MAKE) --no-print-directory build

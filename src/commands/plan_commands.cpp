@@ -29,11 +29,15 @@ std::string Quota(const Catalog& c, const std::string& locale, int limit) {
 /// What a plan gives, one line each.
 std::string Perks(const Invocation& inv, const Plan& p) {
     const auto& e = p.entitlements;
-    std::string out = inv.T("plans.perk.messages", {{"count", Quota(inv.catalog, inv.locale, e.messages_per_day)}});
+    std::string out = e.messages_per_day == kUnlimited
+                          ? inv.T("plans.perk.messages_unlimited")
+                          : inv.T("plans.perk.messages", {{"count", std::to_string(e.messages_per_day)}});
     if (e.image_input) out += "\n" + inv.T("plans.perk.image_input");
-    if (e.image_generation)
-        out +=
-            "\n" + inv.T("plans.perk.image_generation", {{"count", Quota(inv.catalog, inv.locale, e.images_per_day)}});
+    if (e.image_generation) {
+        out += "\n" + (e.images_per_day == kUnlimited
+                           ? inv.T("plans.perk.image_generation_unlimited")
+                           : inv.T("plans.perk.image_generation", {{"count", std::to_string(e.images_per_day)}}));
+    }
     if (e.private_channel) out += "\n" + inv.T("plans.perk.private_channel");
     if (e.priority_support) out += "\n" + inv.T("plans.perk.priority_support");
     if (p.billing == Billing::kOneTime) out += "\n" + inv.T("plans.perk.forever");

@@ -61,7 +61,8 @@ std::vector<EnumChoice> AllStatusChoices() {
 }
 
 /// The cart as an embed, with what the member can do next.
-Reply CartReply(const Invocation& inv, const std::vector<CartLine>& lines, std::string text = {}) {
+/// Without payments configured, the cart says so instead of offering a checkout that cannot open.
+Reply CartReply(const Invocation& inv, const std::vector<CartLine>& lines, bool payments, std::string text = {}) {
     Reply reply{.text = std::move(text), .ephemeral = true};
     if (lines.empty()) {
         if (!reply.text.empty()) reply.text += "\n";
@@ -82,10 +83,12 @@ Reply CartReply(const Invocation& inv, const std::vector<CartLine>& lines, std::
                                     Price(inv, line.Total(), line.product.currency)});
     }
     embed.fields.push_back({inv.T("shop.field.total"), Price(inv, total, lines.front().product.currency)});
-    embed.footer = inv.T("shop.cart_footer", {{"count", std::to_string(count)}});
+    embed.footer = inv.T(payments ? "shop.cart_footer" : "shop.cart_footer_closed", {{"count", std::to_string(count)}});
     reply.embeds.push_back(std::move(embed));
-    reply.buttons.push_back(
-        {.label = inv.T("shop.button.checkout"), .action = "checkout", .style = ButtonStyle::kSuccess});
+    if (payments) {
+        reply.buttons.push_back(
+            {.label = inv.T("shop.button.checkout"), .action = "checkout", .style = ButtonStyle::kSuccess});
+    }
     reply.buttons.push_back({.label = inv.T("shop.button.shop"), .action = "shop", .style = ButtonStyle::kSecondary});
     reply.buttons.push_back(
         {.label = inv.T("shop.button.empty"), .action = "cart_empty", .style = ButtonStyle::kDanger});
@@ -225,7 +228,10 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
 
     engine.Register(CommandSpec{
         .name = "cart",
-        .handler = [&service](const Invocation& inv) { return CartReply(inv, service.Cart(inv.viewer)); },
+        .handler =
+            [&service](const Invocation& inv) {
+                return CartReply(inv, service.Cart(inv.viewer), service.payments_configured());
+            },
         .ephemeral = true,
     });
 
@@ -238,7 +244,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 int q = static_cast<int>(inv.args.Optional<std::int64_t>("quantity").value_or(1));
                 service.AddToCart(inv.viewer, ProductOf(inv), q);
                 auto p = service.FindProduct(ProductOf(inv));
-                return CartReply(inv, service.Cart(inv.viewer),
+                return CartReply(inv, service.Cart(inv.viewer), service.payments_configured(),
                                  inv.T("shop.added", {{"quantity", std::to_string(q)}, {"name", p ? p->name : ""}}));
             },
         .ephemeral = true,
@@ -252,7 +258,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
             [&service](const Invocation& inv) {
                 service.SetCartQuantity(inv.viewer, ProductOf(inv),
                                         static_cast<int>(inv.args.Get<std::int64_t>("quantity")));
-                return CartReply(inv, service.Cart(inv.viewer), inv.T("shop.cart_updated"));
+                return CartReply(inv, service.Cart(inv.viewer), service.payments_configured(),
+                                 inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
     });
@@ -263,7 +270,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&service](const Invocation& inv) {
                 service.RemoveFromCart(inv.viewer, ProductOf(inv));
-                return CartReply(inv, service.Cart(inv.viewer), inv.T("shop.cart_updated"));
+                return CartReply(inv, service.Cart(inv.viewer), service.payments_configured(),
+                                 inv.T("shop.cart_updated"));
             },
         .ephemeral = true,
     });
@@ -273,7 +281,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&service](const Invocation& inv) {
                 service.EmptyCart(inv.viewer);
-                return CartReply(inv, {}, inv.T("shop.cart_emptied"));
+                return CartReply(inv, {}, service.payments_configured(), inv.T("shop.cart_emptied"));
             },
         .ephemeral = true,
     });

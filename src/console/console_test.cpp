@@ -52,6 +52,27 @@ TEST_F(ConsoleTest, InteractiveModeGreetsAndPrompts) {
     EXPECT_NE(out.find("See you soon."), std::string::npos);
 }
 
+TEST_F(ConsoleTest, PeopleAppearByNameAndMarkdownIsNotPrinted) {
+    engine.Register(commands::CommandSpec{.name = "who", .handler = [](const commands::Invocation&) {
+                                              commands::Reply r;
+                                              r.text = "**Ticket** de <@7> pour <@!8>, vu par <@9> et <@x>";
+                                              r.embeds.push_back({"Par <@7>", "", {{"<@8>", "**gras**"}}, "", {}, ""});
+                                              return r;
+                                          }});
+    std::istringstream in("!who\n");
+    std::ostringstream out;
+    ConsoleOptions options{core::Viewer{core::UserId{42}, core::Role::kStaff}, "sam", "fr", "9.9.9", false};
+    std::vector<core::UserId> asked;
+    options.names = [&asked](const std::vector<core::UserId>& ids) {
+        asked.insert(asked.end(), ids.begin(), ids.end());
+        return std::map<core::UserId, std::string>{{core::UserId{7}, "Alice"}, {core::UserId{8}, "Sam"}};
+    };
+    RunConsole(engine, options, in, out);
+    EXPECT_EQ(out.str(),
+              "Ticket de @Alice pour @Sam, vu par @membre inconnu et <@x>\n== Par @Alice ==\n* @Sam\n    gras\n\n");
+    EXPECT_EQ(asked.size(), 5u);  // one lookup for the whole reply
+}
+
 TEST_F(ConsoleTest, ControlCharactersAndBidiOverridesAreShownEscapedNeverRaw) {
     // A row stored before the text rule, shown back by a command; and a refused line echoed in the error.
     engine.Register(commands::CommandSpec{.name = "old_row", .handler = [](const commands::Invocation&) {

@@ -75,8 +75,9 @@ void SetupLogging(std::string_view level, LogFormat format) {
             R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n","msg":"%*"})");
         logger->set_formatter(std::move(formatter));
     } else {
+        // Local time with its offset from UTC, so that a line read elsewhere is still placed in time.
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
-        formatter->add_flag<TerminalSafeMessage>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*");
+        formatter->add_flag<TerminalSafeMessage>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e%z %^%-5l%$ %*");
         logger->set_formatter(std::move(formatter));
     }
     logger->set_level(lvl);

@@ -130,9 +130,14 @@ std::optional<std::string> PlanService::CustomerOf(core::UserId user) {
 
 namespace {
 
-const Plan& ForSale(const PlanCatalog& catalog, const std::string& id) {
+/// The plan a member may buy. When payments are not configured, that is what the member hears, not that the
+/// plan is not for sale (its price is not known either).
+const Plan& ForSale(const PlanCatalog& catalog, const std::string& id, bool payments_configured) {
     const Plan* plan = catalog.Find(id);
     if (plan == nullptr) throw Error(ErrorCode::kNotFound, "no plan '" + id + "'", "plans.unknown", {{"plan", id}});
+    if (plan->billing != Billing::kFree && !payments_configured) {
+        throw Error(ErrorCode::kUnavailable, "payments are not configured", "plans.payments_off");
+    }
     if (plan->billing == Billing::kFree || plan->price_id.empty()) {
         throw Error(ErrorCode::kInvalidArgument, "plan " + id + " is not for sale", "plans.not_for_sale",
                     {{"plan", id}});
@@ -143,9 +148,7 @@ const Plan& ForSale(const PlanCatalog& catalog, const std::string& id) {
 }  // namespace
 
 std::string PlanService::Subscribe(const core::Viewer& member, const std::string& id, const std::string& locale) {
-    const Plan& plan = ForSale(catalog_, id);
-    if (!gateway_.configured())
-        throw Error(ErrorCode::kUnavailable, "payments are not configured", "plans.payments_off");
+    const Plan& plan = ForSale(catalog_, id, gateway_.configured());
     auto now = clock_.Now();
     auto standing = StandingOf(member.user_id);
     for (const auto& g : standing.grants) {
@@ -181,7 +184,7 @@ std::string PlanService::Portal(const core::Viewer& member, const std::string& l
 Promotion PlanService::CreatePromotion(const core::Viewer& staff, int percent, const std::string& plan,
                                        core::Millis duration) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
-    const Plan& p = ForSale(catalog_, plan);
+    const Plan& p = ForSale(catalog_, plan, gateway_.configured());
     if (percent < 1 || percent > 100) {
         throw Error(ErrorCode::kInvalidArgument, "percent must be 1 to 100", "plans.promo_bad_percent");
     }

@@ -219,10 +219,11 @@ public:
 
 class TestBilling final : public BillingGateway {
 public:
-    [[nodiscard]] bool configured() const override { return true; }
+    [[nodiscard]] bool configured() const override { return on; }
     std::string CreatePlanCheckout(const PlanCheckout&) override { return "https://checkout.example/1"; }
     std::string PortalUrl(const std::string&, const std::string&) override { return "https://portal.example/1"; }
     void CreatePromotion(Promotion& p, const Plan&) override { p.code = "SPRING" + std::to_string(p.percent_off); }
+    bool on = true;
 };
 
 PlanCatalog TestCatalog(const std::string& free_id = "free") {
@@ -530,6 +531,26 @@ TEST_F(PlanRules, AnEventIsAppliedOnce) {
     EXPECT_EQ(service.OnUnhandled({"evt_u", "customer.created"}), EventOutcome::kDuplicate);
     EXPECT_EQ(repo.state.events.at("evt_u"), "ignored");
     EXPECT_EQ(repo.state.events.at("evt_1"), "applied");
+}
+
+TEST_F(PlanRules, WithoutPaymentsAMemberHearsThatPaymentsAreOffNotThatThePlanIsNotForSale) {
+    billing.on = false;
+    // As on a fresh install: no Stripe keys, so no price ids either.
+    PlanCatalog unpriced({{.id = "free", .rank = 0}, {.id = "pro", .rank = 2, .billing = Billing::kMonthly}});
+    PlanService fresh(unpriced, repo, billing, clock, zone, PlanOptions{});
+    auto key = [&](const std::string& plan) {
+        try {
+            (billing.on ? service : fresh).Subscribe(Viewer{kAlice, core::Role::kMember}, plan, "fr");
+        } catch (const core::Error& e) {
+            return e.key();
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(key("pro"), "plans.payments_off");
+    EXPECT_EQ(key("free"), "plans.not_for_sale");  // still not for sale, payments or not
+    EXPECT_EQ(key("gold"), "plans.unknown");
+    billing.on = true;
+    EXPECT_EQ(key("pro"), "accepted");
 }
 
 TEST_F(PlanRules, ARejoiningMemberGetsEveryPlanRoleBack) {
