@@ -67,6 +67,27 @@ struct MaxisApp::Parts {
     std::unique_ptr<PaymentsModule> payments;
     std::vector<FeatureModule*> modules;
     std::unique_ptr<commands::Engine> engine;
+
+    /// People's names for what is read outside Discord: the directory's, else the name Maxis first met them
+    /// under (rows older than the directory).
+    std::map<core::UserId, std::string> Names(const std::vector<core::UserId>& ids) {
+        std::map<core::UserId, std::string> out;
+        std::vector<core::UserId> missing;
+        auto known = members ? members->directory().People(ids) : std::map<core::UserId, members::Person>{};
+        for (auto id : ids) {
+            auto it = known.find(id);
+            std::string name = it == known.end()                  ? std::string()
+                               : !it->second.display_name.empty() ? it->second.display_name
+                                                                  : it->second.username;
+            if (name.empty()) {
+                missing.push_back(id);
+            } else {
+                out[id] = std::move(name);
+            }
+        }
+        if (!missing.empty()) out.merge(storage::DisplayNames(*db, missing));
+        return out;
+    }
 };
 
 namespace {
@@ -174,9 +195,11 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                                                                .max_attempts = st.max_attempts});
     std::string origin = !config_.panel.public_url.empty() ? config_.panel.public_url
                                                            : ListenOrigin(config_.server, config_.server.port, false);
+    // Names come from the directory (built below, first of the modules), else from the name a member had when
+    // Maxis first met them (rows from before the directory).
     parts_->infra.emplace(Infrastructure{
         config_, *parts_->db, parts_->clock, parts_->metrics, *parts_->zone, *parts_->stripe_client, origin,
-        [db = parts_->db.get()](const std::vector<core::UserId>& ids) { return storage::DisplayNames(*db, ids); }});
+        [parts = parts_.get()](const std::vector<core::UserId>& ids) { return parts->Names(ids); }});
     auto& infra = *parts_->infra;
     // The features, in order: the member directory first (others show people by name), then plans, since ticket
     // targets depend on them (priority support).
@@ -190,6 +213,10 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);
+    // A person typed by name in a command is whoever the directory says it is.
+    parts_->engine->SetPeople([parts = parts_.get()](const std::string& name) {
+        return parts->members->directory().Resolve(name, false).id;
+    });
     // Members blocked from the panel get a refusal for every command, on every transport.
     parts_->engine->SetBlockedCheck(
         [db = parts_->db.get()](core::UserId id) { return storage::PanelStore(*db).IsBlocked(id); });
@@ -393,9 +420,7 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     parts_->members->directory().Observe(
         members::Person{.id = id, .username = name, .display_name = name, .role = request.role});
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
-    options.names = [db = parts_->db.get()](const std::vector<core::UserId>& ids) {
-        return storage::DisplayNames(*db, ids);
-    };
+    options.names = parts_->infra->names;
     // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
     storage::SqlOutboxStore outbox(*parts_->db);
     auto last_seen = std::make_shared<long long>(outbox.LastId());

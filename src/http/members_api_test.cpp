@@ -52,7 +52,7 @@ protected:
         Authenticator auth = [this](const Request& r) {
             return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
         };
-        AddTicketRoutes(router, service, auth);
+        AddTicketRoutes(router, service, auth, TicketDocuments{});
         AddMemberRoutes(router, directory, auth);
         directory.Observe(members::Person{.id = UserId{1001},
                                           .username = "alice_b",

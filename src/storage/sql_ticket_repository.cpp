@@ -255,6 +255,15 @@ public:
         FinishRun(tx_.dialect(), insert.statement);
     }
 
+    std::optional<core::Role> DirectoryRole(core::UserId person) override {
+        long long id = person.value;
+        std::string role;
+        soci::indicator ind = soci::i_null;
+        tx_.sql() << "SELECT role FROM members WHERE id = :id", soci::use(id), soci::into(role, ind);
+        if (ind != soci::i_ok) return std::nullopt;
+        return core::ParseRole(role);
+    }
+
     int CountActiveByOwner(core::UserId owner) override {
         long long o = owner.value;
         int n = 0;

@@ -262,6 +262,30 @@ TEST_F(TicketSuite, ReopenWithinSevenDaysOnly) {
     EXPECT_EQ(key, "tickets.reopen_expired");
 }
 
+TEST_F(TicketSuite, OnlyStaffTheDirectoryKnowsAndNeverTheRequesterAreAssigned) {
+    // The directory as Discord or the console filled it: Sam is staff, Bob a member; Zoe is unknown.
+    db->Write(Viewer::System(), [](Transaction& tx) {
+        tx.sql() << "INSERT INTO members (id, username, display_name, role, updated_at) VALUES "
+                    "(9003, 'sam', 'Sam', 'staff', 0), (1002, 'bob', 'Bob', 'member', 0), "
+                    "(1001, 'alice', 'Alice', 'admin', 0)";
+    });
+    auto t = service.Open(kAlice, "Facture", Category::kBilling, Priority::kLow, "x");
+    auto audit_before = Count("ticket_audit_log");
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.Assign(kStaff, t.id, kBob.user_id); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "tickets.assign_not_staff");
+    EXPECT_EQ(CodeOf([&] { service.Assign(kStaff, t.id, UserId{4242}); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "tickets.assign_not_staff");
+    // Alice is an admin in the directory, but this is her own request.
+    EXPECT_EQ(CodeOf([&] { service.Assign(kStaff, t.id, kAlice.user_id); }, &key), core::ErrorCode::kInvalidArgument);
+    EXPECT_EQ(key, "tickets.assign_owner");
+    EXPECT_EQ(Count("ticket_audit_log"), audit_before);
+    EXPECT_FALSE(service.View(kStaff, t.id).ticket.assignee);
+    EXPECT_EQ(service.Assign(kStaff, t.id, UserId{9003}).assignee, UserId{9003});
+    // Staff taking a ticket themselves need no directory entry: they are staff by the act.
+    EXPECT_EQ(service.Assign(kStaff, t.id, kStaff.user_id).assignee, kStaff.user_id);
+}
+
 TEST_F(TicketSuite, StaffAssignChangePriorityAndFilter) {
     auto a = service.Open(kAlice, "Facture manquante", Category::kBilling, Priority::kLow, "x");
     auto b = service.Open(kBob, "Bug d'affichage", Category::kBug, Priority::kMedium, "x");

@@ -340,6 +340,12 @@ Ticket TicketService::Update(const core::Viewer& viewer, TicketId id, const Tick
                 throw Error(ErrorCode::kInvalidArgument, "the ticket's requester cannot be assigned to it",
                             "tickets.assign_owner", {{"id", Id(t.id)}});
             }
+            // Only someone the directory knows as staff handles tickets.
+            auto role = *update.assignee == viewer.user_id ? viewer.role : store.DirectoryRole(*update.assignee);
+            if (!role || !core::Viewer{*update.assignee, *role}.IsStaff()) {
+                throw Error(ErrorCode::kInvalidArgument, "only staff can be assigned a ticket",
+                            "tickets.assign_not_staff", {{"id", Id(t.id)}});
+            }
             auto before = t.assignee ? t.assignee->ToString() : "";
             t.assignee = *update.assignee;
             t.updated_at = now;

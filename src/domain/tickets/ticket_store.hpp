@@ -47,6 +47,9 @@ public:
     virtual std::vector<Ticket> CreatedSince(core::TimePoint since) = 0;
     /// Active tickets now, and how many of them nobody is assigned to.
     virtual std::pair<int, int> Backlog() = 0;
+    /// The person's role in the member directory (as last seen on Discord or in the console); nullopt for
+    /// someone the directory does not know. Read in staff transactions.
+    virtual std::optional<core::Role> DirectoryRole(core::UserId person) = 0;
     /// Written to the outbox in this same transaction.
     virtual void Notify(const scheduling::Notice& notice) = 0;
 };
