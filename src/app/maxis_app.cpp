@@ -302,9 +302,15 @@ int MaxisApp::Serve(std::ostream& out) {
     if (config_.panel.enabled) {
         assets = std::make_unique<panel::Assets>();
         std::vector<panel::RuntimeSetting> settings = {
-            {"panel.require_2fa", panel::RuntimeSetting::Kind::kBoolean, 0, 0,
+            {"panel.require_2fa",
+             panel::RuntimeSetting::Kind::kBoolean,
+             0,
+             0,
              [&panel_auth] { return std::string(panel_auth.RequireSecondFactor() ? "true" : "false"); },
-             [&panel_auth](const std::string& v) { panel_auth.SetRequireSecondFactor(v == "true"); }},
+             [&panel_auth](const std::string& v) { panel_auth.SetRequireSecondFactor(v == "true"); },
+             {"Double authentification obligatoire", "Two-factor authentication required"},
+             {"L'équipe saisit un code de son application d'authentification à chaque connexion au panneau.",
+              "Staff give a code from their authenticator app at every panel sign-in."}},
         };
         for (auto* module : parts_->modules) module->AddSettings(settings);
         // Values changed from the panel win over the file.
@@ -330,7 +336,12 @@ int MaxisApp::Serve(std::ostream& out) {
                                  [discord_ptr]() -> boost::json::value {
                                      if (discord_ptr == nullptr) return nullptr;
                                      return GatewayJson(discord_ptr->Gateway());
-                                 }});
+                                 },
+                                 panel::PanelServices::Setup{
+                                     .discord_token = !config_.secrets.discord_token.empty(),
+                                     .stripe_key = !config_.secrets.stripe_secret_key.empty(),
+                                     .stripe_webhook = !config_.secrets.stripe_webhook_secret.empty(),
+                                     .llm = !config_.assistant.api_base.empty() && !config_.assistant.model.empty()}});
         panel::AddPanelRoutes(router, *panel_services);
     }
     http::Authenticator api_viewer = [&tokens, &panel_auth, enabled = config_.panel.enabled,

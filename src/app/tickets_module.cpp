@@ -54,18 +54,32 @@ void TicketsModule::AddSettings(std::vector<panel::RuntimeSetting>& settings) {
     auto& tickets = *tickets_;
     auto max_open = std::make_shared<std::atomic<int>>(infra_.config.tickets.max_open_per_member);
     auto max_hour = std::make_shared<std::atomic<int>>(infra_.config.tickets.max_created_per_hour);
-    settings.push_back({"tickets.max_open_per_member", panel::RuntimeSetting::Kind::kInteger, 1, 100,
+    settings.push_back({"tickets.max_open_per_member",
+                        panel::RuntimeSetting::Kind::kInteger,
+                        1,
+                        100,
                         [max_open] { return std::to_string(max_open->load()); },
                         [max_open, max_hour, &tickets](const std::string& v) {
                             *max_open = static_cast<int>(*core::ParseInteger(v, 1, 100));
                             tickets.SetCreationLimits(*max_open, *max_hour);
-                        }});
-    settings.push_back({"tickets.max_created_per_hour", panel::RuntimeSetting::Kind::kInteger, 1, 1000,
+                        },
+                        {"Tickets ouverts par membre", "Open tickets per member"},
+                        {"Au-delà, un membre doit attendre qu'un de ses tickets soit fermé pour en ouvrir un autre.",
+                         "Beyond this, a member waits for one of their tickets to close before opening another."},
+                        panel::RuntimeSetting::Unit::kCount});
+    settings.push_back({"tickets.max_created_per_hour",
+                        panel::RuntimeSetting::Kind::kInteger,
+                        1,
+                        1000,
                         [max_hour] { return std::to_string(max_hour->load()); },
                         [max_open, max_hour, &tickets](const std::string& v) {
                             *max_hour = static_cast<int>(*core::ParseInteger(v, 1, 1000));
                             tickets.SetCreationLimits(*max_open, *max_hour);
-                        }});
+                        },
+                        {"Tickets créés par heure", "Tickets created per hour"},
+                        {"Combien de tickets un même membre peut créer en une heure (contre les abus).",
+                         "How many tickets one member may create in an hour (against abuse)."},
+                        panel::RuntimeSetting::Unit::kPerHour});
 }
 
 void TicketsModule::Serve(Runtime& runtime) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commands/parser.hpp"
 #include "core/errors.hpp"
 #include "core/money.hpp"
 #include "core/strings.hpp"
@@ -173,6 +174,17 @@ std::optional<int> ParseStock(const std::string& text, bool& unlimited) {
     auto stock = core::ParseInteger(text, 0, 9'999'999);
     if (!stock) throw Error(ErrorCode::kInvalidArgument, "bad stock", "shop.bad_stock", {{"value", text}});
     return static_cast<int>(*stock);
+}
+
+/// A price in chat: an amount (9,99), or « gratuit » / "free", the explicit confirmation a price of 0
+/// needs (ShopService refuses a bare 0).
+long long ParsePrice(const std::string& text, bool& free) {
+    auto f = core::FoldForMatch(text);
+    free = f == "gratuit" || f == "free";
+    if (free) return 0;
+    auto minor = ParseArgValue(ArgSpec{.name = "price", .type = ArgType::kMoney}, text);
+    if (!minor) throw Error(ErrorCode::kInvalidArgument, "bad price", "shop.bad_price", {{"value", text}});
+    return std::get<std::int64_t>(*minor);
 }
 
 }  // namespace
@@ -356,7 +368,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
     engine.Register(CommandSpec{
         .name = "product_add",
         .args = {{.name = "name", .type = ArgType::kString},
-                 {.name = "price", .type = ArgType::kMoney},
+                 {.name = "price", .type = ArgType::kWord},
                  {.name = "stock", .type = ArgType::kWord},
                  {.name = "category", .type = ArgType::kWord, .required = false},
                  {.name = "description", .type = ArgType::kRest, .required = false}},
@@ -365,12 +377,13 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
             [&service](const Invocation& inv) {
                 Product p;
                 p.name = inv.args.Get<std::string>("name");
-                p.price_minor = inv.args.Get<std::int64_t>("price");
+                bool free = false;
+                p.price_minor = ParsePrice(inv.args.Get<std::string>("price"), free);
                 bool unlimited = false;
                 p.stock = ParseStock(inv.args.Get<std::string>("stock"), unlimited);
                 p.category = inv.args.Optional<std::string>("category").value_or("general");
                 p.description = inv.args.Optional<std::string>("description").value_or("");
-                auto id = service.CreateProduct(inv.viewer, p);
+                auto id = service.CreateProduct(inv.viewer, p, free);
                 return Reply{.text = inv.T("shop.product_added", {{"id", id.ToString()}, {"name", p.name}})};
             },
     });
@@ -400,12 +413,8 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 if (field == "description") p.description = value == "-" ? "" : value;
                 if (field == "category") p.category = value;
                 if (field == "image") p.image_url = value == "-" ? "" : value;
-                if (field == "price") {
-                    auto minor = core::ParseMinorUnits(value);
-                    if (!minor)
-                        throw Error(ErrorCode::kInvalidArgument, "bad price", "shop.bad_price", {{"value", value}});
-                    p.price_minor = *minor;
-                }
+                bool free = false;
+                if (field == "price") p.price_minor = ParsePrice(value, free);
                 if (field == "stock") {
                     bool unlimited = false;
                     p.stock = ParseStock(value, unlimited);
@@ -417,7 +426,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                     }
                     p.active = f == "yes" || f == "oui" || f == "true";
                 }
-                service.UpdateProduct(inv.viewer, p);
+                service.UpdateProduct(inv.viewer, p, free);
                 return Reply{.text = inv.T("shop.product_updated", {{"id", p.id.ToString()}, {"name", p.name}})};
             },
     });

@@ -14,8 +14,9 @@ namespace maxis::http {
 
 /// The headers every response carries unless a handler set its own value. One policy for everything the
 /// server answers, the admin panel included: scripts, styles and fonts only from Maxis itself, never inline.
+/// Images may come from any https origin: a product's picture is wherever staff host it (the panel shows it).
 inline constexpr const char* kDefaultCsp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://cdn.discordapp.com; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'";
 inline constexpr const char* kPermissionsPolicy =

@@ -12,6 +12,9 @@ const std::vector<std::pair<std::string_view, std::string_view>>& Files();
 namespace maxis::panel::vendor {
 const std::vector<std::pair<std::string_view, std::string_view>>& Files();
 }
+namespace maxis::panel::docs {
+const std::vector<std::pair<std::string_view, std::string_view>>& Files();
+}
 
 namespace maxis::panel {
 
@@ -25,6 +28,7 @@ std::string ContentType(std::string_view name) {
     if (ends(".css")) return "text/css; charset=utf-8";
     if (ends(".svg")) return "image/svg+xml";
     if (ends(".json")) return "application/json";
+    if (ends(".md")) return "text/markdown; charset=utf-8";
     return "application/octet-stream";
 }
 
@@ -43,6 +47,7 @@ Assets::Assets() {
     };
     for (const auto& [path, body] : embedded::Files()) add(path, body);
     for (const auto& [path, body] : vendor::Files()) add(path, body);
+    for (const auto& [path, body] : docs::Files()) add(path, body);
     for (auto name : {kStyles[0], kStyles[1], kScripts[0], kModule}) {
         if (!assets_.contains(name)) {
             throw core::Error(core::ErrorCode::kInternal, "the panel asset " + std::string(name) + " was not built in");

@@ -17,8 +17,9 @@ using storage::SessionStage;
 
 namespace {
 
-const std::set<std::string, std::less<>> kPages = {"login", "refused", "second-factor", "enrol", "dashboard",
-                                                   "users", "orders",  "tickets",       "logs",  "settings"};
+const std::set<std::string, std::less<>> kPages = {"login",    "refused",    "second-factor", "enrol", "dashboard",
+                                                   "users",    "orders",     "tickets",       "logs",  "settings",
+                                                   "products", "promotions", "plans",         "docs"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
@@ -130,12 +131,44 @@ json::object UserJson(const storage::UserRow& u) {
                         {"blocked", u.blocked},   {"created_at", core::FormatIso8601(u.created_at)}};
 }
 
+/// A key's section: what comes before its first dot ("tickets.max_open_per_member"); secrets, named by their
+/// environment variable, are "secrets".
+std::string SectionOf(std::string_view key) {
+    auto dot = key.find('.');
+    if (dot == std::string_view::npos) return key.starts_with("MAXIS_") ? "secrets" : "general";
+    return std::string(key.substr(0, dot));
+}
+
+std::string_view UnitName(RuntimeSetting::Unit unit) {
+    switch (unit) {
+        case RuntimeSetting::Unit::kCount:
+            return "count";
+        case RuntimeSetting::Unit::kPerHour:
+            return "per_hour";
+        case RuntimeSetting::Unit::kCents:
+            return "euros";
+        case RuntimeSetting::Unit::kMinutes:
+            return "minutes";
+        case RuntimeSetting::Unit::kNone:
+            break;
+    }
+    return "none";
+}
+
+json::object WordsJson(const Words& w) { return json::object{{"fr", w.fr}, {"en", w.en}}; }
+
 json::object SettingsJson(PanelServices& s) {
+    std::set<std::string, std::less<>> runtime_keys;
+    for (const auto& r : s.settings) runtime_keys.insert(r.key);
     json::array effective;
     for (const auto& line : core::Split(s.describe_config(), '\n')) {
         auto eq = line.find(" = ");
         if (eq == std::string::npos) continue;
-        effective.push_back(json::object{{"key", line.substr(0, eq)}, {"value", line.substr(eq + 3)}});
+        auto key = line.substr(0, eq);
+        effective.push_back(json::object{{"key", key},
+                                         {"value", line.substr(eq + 3)},
+                                         {"section", SectionOf(key)},
+                                         {"runtime", runtime_keys.contains(key)}});
     }
     json::array runtime;
     auto stored = s.store.Settings();
@@ -143,7 +176,12 @@ json::object SettingsJson(PanelServices& s) {
         json::object o{{"key", r.key},
                        {"kind", r.kind == RuntimeSetting::Kind::kBoolean ? "boolean" : "integer"},
                        {"value", r.get()},
-                       {"overridden", stored.contains(r.key)}};
+                       {"overridden", stored.contains(r.key)},
+                       {"section", SectionOf(r.key)},
+                       {"label", WordsJson(r.label)},
+                       {"help", WordsJson(r.help)},
+                       {"unit", UnitName(r.unit)},
+                       {"unlimited", r.unlimited ? json::value(*r.unlimited) : json::value(nullptr)}};
         if (r.kind == RuntimeSetting::Kind::kInteger) {
             o["min"] = r.min;
             o["max"] = r.max;
@@ -161,6 +199,8 @@ std::string ValidateSetting(const RuntimeSetting& setting, const std::string& va
         return value;
     }
     if (!core::ParseInteger(value, INT64_MIN, INT64_MAX)) BadRequest(setting.key + " must be a whole number");
+    if (setting.unlimited && core::ParseInteger(value, INT64_MIN, INT64_MAX) == setting.unlimited)
+        return std::to_string(*setting.unlimited);
     auto v = core::ParseInteger(value, setting.min, setting.max);
     if (!v)
         BadRequest(setting.key + " must be between " + std::to_string(setting.min) + " and " +
@@ -378,6 +418,28 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         s.store.SaveSetting(key, normalized, previous, *session.record.user, ClientIp(req), s.clock.Now());
         it->apply(normalized);
         return http::Response::Json(200, SettingsJson(s));
+    });
+    // The setup checklist: booleans only, never a secret or its length.
+    router.Add("GET", "/admin-panel/api/setup", [&s, &auth](const http::Request& req) {
+        auto session = auth.Require(req, false);
+        // Connected: the token is set and the gateway is up (or off by choice: interactions over HTTP only).
+        bool discord = s.setup.discord_token;
+        if (discord && s.discord_gateway) {
+            auto g = s.discord_gateway();
+            discord = g.is_object() && g.as_object().contains("gateway") &&
+                      (g.at("gateway") == "ready" || g.at("gateway") == "off");
+        }
+        auto totp = s.store.FindTotp(*session.record.user);
+        json::array items;
+        auto item = [&items](std::string_view id, bool done, std::string_view anchor) {
+            items.push_back(json::object{{"id", id}, {"done", done}, {"doc", anchor}});
+        };
+        item("discord", discord, "setup-discord");
+        item("stripe_keys", s.setup.stripe_key, "setup-stripe-keys");
+        item("stripe_webhook", s.setup.stripe_webhook, "setup-stripe-webhook");
+        item("llm", s.setup.llm, "setup-llm");
+        item("two_factor", totp && totp->enabled, "setup-two-factor");
+        return http::Response::Json(200, json::object{{"items", std::move(items)}}).With("Cache-Control", "no-store");
     });
     router.Add("GET", "/admin-panel/api/sessions", [&auth](const http::Request& req) {
         auto session = auth.Require(req, false);

@@ -89,15 +89,16 @@ public:
         long long user = g.user.value, period = Millis(g.period_end), grace = Millis(g.grace_until),
                   expires = Millis(g.expires_at), observed = ToEpochMillis(observed_at), at = ToEpochMillis(now);
         int cancel = g.cancel_at_period_end ? 1 : 0;
-        tx_.sql() << "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, grace_until, "
-                     "expires_at, cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at) VALUES "
-                     "(:u, :p, :k, :r, :s, NULLIF(CAST(:pe AS BIGINT), 0), NULLIF(CAST(:gu AS BIGINT), 0), "
-                     "NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, :n, :o, :t, :t2) ON CONFLICT (kind, ref) DO UPDATE SET "
-                     "plan = excluded.plan, status = excluded.status, period_end = excluded.period_end, "
-                     "grace_until = excluded.grace_until, expires_at = excluded.expires_at, "
-                     "cancel_at_period_end = excluded.cancel_at_period_end, customer_id = CASE WHEN "
-                     "excluded.customer_id = '' THEN user_subscriptions.customer_id ELSE excluded.customer_id END, "
-                     "observed_at = excluded.observed_at, updated_at = excluded.updated_at",
+        tx_.sql()
+            << "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, grace_until, "
+               "expires_at, cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at) VALUES "
+               "(:u, :p, :k, :r, :s, NULLIF(CAST(:pe AS BIGINT), 0), NULLIF(CAST(:gu AS BIGINT), 0), "
+               "NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, :n, :o, :t, :t2) ON CONFLICT (kind, ref) DO UPDATE SET "
+               "plan = excluded.plan, status = excluded.status, period_end = excluded.period_end, "
+               "grace_until = excluded.grace_until, expires_at = excluded.expires_at, "
+               "cancel_at_period_end = excluded.cancel_at_period_end, note = excluded.note, customer_id = CASE WHEN "
+               "excluded.customer_id = '' THEN user_subscriptions.customer_id ELSE excluded.customer_id END, "
+               "observed_at = excluded.observed_at, updated_at = excluded.updated_at",
             soci::use(user), soci::use(g.plan), soci::use(kind), soci::use(g.ref), soci::use(status), soci::use(period),
             soci::use(grace), soci::use(expires), soci::use(cancel), soci::use(g.customer_id), soci::use(g.note),
             soci::use(observed), soci::use(at), soci::use(at);
@@ -202,6 +203,21 @@ public:
                                         soci::use(l));
         for (const auto& r : rows) out.push_back(PromotionFrom(r));
         return out;
+    }
+
+    std::optional<plans::Promotion> FindPromotion(long long id) override {
+        std::optional<plans::Promotion> out;
+        soci::rowset<soci::row> rows =
+            (tx_.sql().prepare << std::string("SELECT ") + kPromotionColumns + " FROM promotions WHERE id = :i",
+             soci::use(id));
+        for (const auto& r : rows) out = PromotionFrom(r);
+        return out;
+    }
+
+    void SetPromotionEnd(long long id, core::TimePoint at) override {
+        long long end = ToEpochMillis(at);
+        tx_.sql() << "UPDATE promotions SET expires_at = :e WHERE id = :i AND expires_at > :e2", soci::use(end),
+            soci::use(id), soci::use(end);
     }
 
     void CountPromotionUse(long long id) override {

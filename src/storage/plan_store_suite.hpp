@@ -92,6 +92,7 @@ public:
         p.coupon_id = "co_" + plan.id;
         p.promotion_code_id = "promo_" + plan.id;
     }
+    void ExpirePromotion(const plans::Promotion&) override {}
 };
 
 class PlanSuite : public ::testing::Test {

@@ -70,6 +70,7 @@ public:
         p.coupon_id = "co_" + plan.id;
         p.promotion_code_id = "promo_" + plan.id;
     }
+    void ExpirePromotion(const plans::Promotion&) override {}
 };
 
 /// The assistant's model for the seed: answers at once.

@@ -125,4 +125,21 @@ void StripeBilling::CreatePromotion(plans::Promotion& p, const plans::Plan& plan
     }
 }
 
+void StripeBilling::ExpirePromotion(const plans::Promotion& p) {
+    Form form;
+    form.Add("active", "false");
+    try {
+        // Updating a promotion code: only `active` (and metadata) can change; an inactive code is refused at
+        // checkout. The same request twice leaves it inactive.
+        auto pc = client_.Post("/v1/promotion_codes/" + p.promotion_code_id, form,
+                               "maxis-promotion-expire-" + std::to_string(p.id));
+        if (pc.contains("active") && pc.at("active").is_bool() && pc.at("active").as_bool()) {
+            throw core::Error(core::ErrorCode::kUnavailable, "Stripe kept the promotion code active");
+        }
+    } catch (const core::Error& e) {
+        spdlog::error("stripe: promotion {} not ended: {}", p.code, e.what());
+        throw core::Error(core::ErrorCode::kUnavailable, e.what(), "plans.promo_expire_failed");
+    }
+}
+
 }  // namespace maxis::stripe

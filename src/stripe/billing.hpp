@@ -25,6 +25,7 @@ public:
     std::string CreatePlanCheckout(const PlanCheckout& checkout) override;
     std::string PortalUrl(const std::string& customer, const std::string& locale) override;
     void CreatePromotion(plans::Promotion& promotion, const plans::Plan& plan) override;
+    void ExpirePromotion(const plans::Promotion& promotion) override;
 
     /// The form CreatePlanCheckout posts (exposed for tests of its shape).
     [[nodiscard]] Form CheckoutForm(const PlanCheckout& checkout) const;

@@ -11,6 +11,7 @@ public:
     std::string CreatePlanCheckout(const PlanCheckout&) override { return {}; }
     std::string PortalUrl(const std::string&, const std::string&) override { return {}; }
     void CreatePromotion(plans::Promotion&, const plans::Plan&) override {}
+    void ExpirePromotion(const plans::Promotion&) override {}
 };
 
 }  // namespace maxis::testing

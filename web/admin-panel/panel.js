@@ -60,6 +60,39 @@ const TEXT = Object.freeze({
         select_order: 'Choisissez une commande dans la liste.', member_id: 'Identifiant du membre', member_orders: 'Ses commandes', order: 'Commande',
         o_pending: 'en attente de paiement', o_paid: 'payée', o_fulfilled: 'prête', o_shipped: 'expédiée', o_delivered: 'livrée', o_cancelled: 'annulée', o_refunded: 'remboursée',
         bad_amount: 'Montant invalide : par exemple 5,00.',
+        // Products, promotions, plans, settings forms and the setup checklist.
+        products: 'Produits', promotions: 'Promotions', plans: 'Offres', docs: 'Documentation',
+        p_new: 'Nouveau produit', p_edit: 'Modifier « {name} »', p_name: 'Nom', p_description: 'Description', p_price: 'Prix (€, par ex. 9,99)',
+        p_free: 'Produit gratuit : je confirme le prix de 0 €', p_stock: 'Stock (vide : illimité)', p_category: 'Catégorie', p_image: 'Image (lien https://…)',
+        p_active: 'En vente', p_create: 'Ajouter le produit', p_save: 'Enregistrer les modifications', p_cancel: 'Annuler', p_preview: 'Aperçu de l’image',
+        p_unlimited: 'illimité', p_on_sale: 'en vente', p_inactive: 'désactivé', p_deactivate: 'Désactiver', p_reactivate: 'Remettre en vente', p_edit_button: 'Modifier',
+        p_created: 'Produit « {name} » ajouté.', p_saved: 'Produit « {name} » enregistré.', p_deactivated: 'Produit « {name} » désactivé : il n’est plus en vente.', p_reactivated: 'Produit « {name} » remis en vente.',
+        p_image_col: 'Image', p_price_col: 'Prix', p_stock_col: 'Stock', p_state: 'État', p_none: 'Aucun produit pour l’instant.', p_free_price: 'gratuit',
+        bad_name: 'Donnez un nom au produit (100 caractères au plus).', bad_price: 'Prix invalide : un montant en euros comme 9,99.',
+        e_free_unconfirmed: 'Un prix de 0 € rend le produit gratuit : cochez « Produit gratuit » pour le confirmer, ou donnez un prix.',
+        bad_stock: 'Stock invalide : un nombre entier de 0 à 1 000 000, ou vide pour illimité.', bad_image: 'L’image doit être un lien commençant par https://.',
+        bad_category: 'Donnez une catégorie (40 caractères au plus).',
+        pr_new: 'Nouvelle promotion', pr_plan: 'Offre', pr_percent: 'Réduction (%)', pr_duration: 'Durée', pr_unit_hours: 'heures', pr_unit_days: 'jours', pr_create: 'Créer et annoncer',
+        pr_code: 'Code', pr_until: 'Jusqu’au', pr_uses: 'Utilisations', pr_state: 'État', pr_active: 'en cours', pr_over: 'terminée', pr_expire: 'Terminer maintenant',
+        pr_created: 'Promotion {code} créée et annoncée.', pr_expired: 'Promotion {code} terminée : le code ne fonctionne plus.', pr_none: 'Aucune promotion pour l’instant.',
+        pr_uses_note: 'Utilisations comptées par Maxis : chaque abonnement ou achat que Stripe a confirmé avec le code.',
+        bad_percent: 'La réduction est un nombre entier de 1 à 100.', bad_duration: 'La durée est un nombre entier supérieur à 0.',
+        pl_grant: 'Offrir une offre à un membre', pl_member: 'Identifiant du membre', pl_duration: 'Durée', pl_reason: 'Raison (gardée avec l’accès)', pl_give: 'Offrir',
+        pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Note', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
+        pl_granted: '{plan} offerte à {member} jusqu’au {d}.', pl_revoked: 'Accès {plan} de {member} retiré.', pl_none: 'Personne pour l’instant.',
+        hs_active: 'abonné', hs_cancelling: 'résilié, jusqu’à la fin de la période', hs_past_due: 'paiement en attente', hs_granted: 'offerte', hs_for_life: 'à vie',
+        bad_member: 'L’identifiant du membre est une suite de chiffres (son identifiant Discord).', bad_grant_duration: 'Un accès offert dure de 1 heure à 366 jours.', bad_reason: 'Indiquez une raison.',
+        s_section_panel: 'Panneau d’administration', s_section_tickets: 'Tickets', s_section_secrets: 'Secrets (jamais affichés)', s_read_only: 'Réglages du fichier de configuration (lecture seule)',
+        s_read_only_help: 'Ils se changent dans le fichier de configuration, puis en rechargeant Maxis. Voir la documentation :', s_docs_link: 'Guide d’exploitation',
+        s_unlimited: 'illimité', s_unit_count: '', s_unit_per_hour: 'par heure', s_unit_euros: '€', s_unit_minutes: 'minutes', s_on: 'activé', s_off: 'désactivé',
+        s_default: 'valeur du fichier', s_changed: 'modifié depuis le panneau', s_saved: '« {label} » enregistré.', bad_setting: '« {label} » doit être un nombre entier de {min} à {max}.',
+        bad_setting_euros: '« {label} » doit être un montant en euros de {min} à {max}.',
+        setup: 'Mise en route', setup_done: 'Tout est configuré.', setup_missing: 'À faire', setup_ok: 'fait', setup_how: 'Comment faire',
+        setup_discord: 'Discord connecté', setup_stripe_keys: 'Clé Stripe enregistrée', setup_stripe_webhook: 'Secret du webhook Stripe enregistré',
+        setup_llm: 'Assistant IA configuré (modèle et adresse)', setup_two_factor: 'Votre double authentification activée',
+        e_payments_off: 'Les paiements ne sont pas configurés (clé Stripe manquante) : rien n’a été créé.',
+        e_promo_expire_failed: 'Stripe n’a pas pu désactiver le code : la promotion continue. Réessayez dans un moment.',
+        e_promo_expired: 'Cette promotion est déjà terminée.', e_promo_bad_duration: 'Une promotion dure de 10 minutes à 90 jours : rien n’a été créé.', e_grant_over: 'Cet accès est déjà terminé.', e_grant_not_temporary: 'Seul un accès offert se retire ici ; une offre payée se termine avec son paiement.',
         mrr: 'Revenu mensuel récurrent', subscribers: 'Abonnés payants', by_plan: 'Abonnés par offre', plan: 'Offre', plan_members: 'Membres',
         past_due: 'Paiement en attente', cancelling: 'Résiliés (fin de période)', granted: 'Offerts', assistant_chart: 'Assistant IA : utilisation par jour', subscribers_chart: 'Abonnés par offre, chaque jour',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
@@ -116,6 +149,39 @@ const TEXT = Object.freeze({
         select_order: 'Pick an order from the list.', member_id: 'Member id', member_orders: 'Their orders', order: 'Order',
         o_pending: 'awaiting payment', o_paid: 'paid', o_fulfilled: 'ready', o_shipped: 'shipped', o_delivered: 'delivered', o_cancelled: 'cancelled', o_refunded: 'refunded',
         bad_amount: 'Invalid amount: for example 5.00.',
+        // Products, promotions, plans, settings forms and the setup checklist.
+        products: 'Products', promotions: 'Promotions', plans: 'Plans', docs: 'Documentation',
+        p_new: 'New product', p_edit: 'Edit "{name}"', p_name: 'Name', p_description: 'Description', p_price: 'Price (€, e.g. 9.99)',
+        p_free: 'Free product: I confirm the price of €0', p_stock: 'Stock (empty: unlimited)', p_category: 'Category', p_image: 'Image (https://… link)',
+        p_active: 'On sale', p_create: 'Add the product', p_save: 'Save the changes', p_cancel: 'Cancel', p_preview: 'Image preview',
+        p_unlimited: 'unlimited', p_on_sale: 'on sale', p_inactive: 'deactivated', p_deactivate: 'Deactivate', p_reactivate: 'Put back on sale', p_edit_button: 'Edit',
+        p_created: 'Product "{name}" added.', p_saved: 'Product "{name}" saved.', p_deactivated: 'Product "{name}" deactivated: it is no longer on sale.', p_reactivated: 'Product "{name}" is on sale again.',
+        p_image_col: 'Image', p_price_col: 'Price', p_stock_col: 'Stock', p_state: 'State', p_none: 'No products yet.', p_free_price: 'free',
+        bad_name: 'Give the product a name (100 characters at most).', bad_price: 'Invalid price: an amount in euros such as 9.99.',
+        e_free_unconfirmed: 'A price of €0 makes the product free: tick "Free product" to confirm it, or give a price.',
+        bad_stock: 'Invalid stock: a whole number from 0 to 1,000,000, or empty for unlimited.', bad_image: 'The image must be a link starting with https://.',
+        bad_category: 'Give a category (40 characters at most).',
+        pr_new: 'New promotion', pr_plan: 'Plan', pr_percent: 'Discount (%)', pr_duration: 'Duration', pr_unit_hours: 'hours', pr_unit_days: 'days', pr_create: 'Create and announce',
+        pr_code: 'Code', pr_until: 'Until', pr_uses: 'Uses', pr_state: 'State', pr_active: 'running', pr_over: 'over', pr_expire: 'End now',
+        pr_created: 'Promotion {code} created and announced.', pr_expired: 'Promotion {code} ended: the code no longer works.', pr_none: 'No promotions yet.',
+        pr_uses_note: 'Uses counted by Maxis: each subscription or purchase Stripe confirmed with the code.',
+        bad_percent: 'The discount is a whole number from 1 to 100.', bad_duration: 'The duration is a whole number above 0.',
+        pl_grant: 'Grant a plan to a member', pl_member: 'Member id', pl_duration: 'Duration', pl_reason: 'Reason (kept with the grant)', pl_give: 'Grant',
+        pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Note', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
+        pl_granted: '{plan} granted to {member} until {d}.', pl_revoked: '{member}’s {plan} grant revoked.', pl_none: 'Nobody yet.',
+        hs_active: 'subscribed', hs_cancelling: 'cancelled, until the end of the period', hs_past_due: 'payment pending', hs_granted: 'granted', hs_for_life: 'for life',
+        bad_member: 'The member id is a string of digits (their Discord id).', bad_grant_duration: 'A grant lasts from 1 hour to 366 days.', bad_reason: 'Give a reason.',
+        s_section_panel: 'Admin panel', s_section_tickets: 'Tickets', s_section_secrets: 'Secrets (never shown)', s_read_only: 'Settings from the configuration file (read-only)',
+        s_read_only_help: 'Change them in the configuration file, then reload Maxis. See the documentation:', s_docs_link: 'Operations guide',
+        s_unlimited: 'unlimited', s_unit_count: '', s_unit_per_hour: 'per hour', s_unit_euros: '€', s_unit_minutes: 'minutes', s_on: 'on', s_off: 'off',
+        s_default: 'value from the file', s_changed: 'changed from the panel', s_saved: '"{label}" saved.', bad_setting: '"{label}" must be a whole number from {min} to {max}.',
+        bad_setting_euros: '"{label}" must be an amount in euros from {min} to {max}.',
+        setup: 'Getting started', setup_done: 'Everything is set up.', setup_missing: 'To do', setup_ok: 'done', setup_how: 'How to',
+        setup_discord: 'Discord connected', setup_stripe_keys: 'Stripe key set', setup_stripe_webhook: 'Stripe webhook secret set',
+        setup_llm: 'AI assistant configured (model and address)', setup_two_factor: 'Your two-factor authentication on',
+        e_payments_off: 'Payments are not configured (no Stripe key): nothing was created.',
+        e_promo_expire_failed: 'Stripe could not deactivate the code: the promotion goes on. Try again in a moment.',
+        e_promo_expired: 'This promotion is already over.', e_promo_bad_duration: 'A promotion lasts from 10 minutes to 90 days: nothing was created.', e_grant_over: 'This grant is already over.', e_grant_not_temporary: 'Only a granted plan can be revoked here; a paid plan ends with its payment.',
         mrr: 'Monthly recurring revenue', subscribers: 'Paying subscribers', by_plan: 'Subscribers by plan', plan: 'Plan', plan_members: 'Members',
         past_due: 'Payment pending', cancelling: 'Cancelled (end of period)', granted: 'Granted', assistant_chart: 'AI assistant: use per day', subscribers_chart: 'Subscribers by plan, each day',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
@@ -210,7 +276,9 @@ async function api(path, options) {
         const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
-        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
+        const error = new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
+        error.key = data && data.error && typeof data.error.key === 'string' ? data.error.key : '';
+        throw error;
     }
     return data;
 }
@@ -248,7 +316,7 @@ function header() {
         if (me) top.append(h('div', { class: 'who' }, langButton));
         return;
     }
-    const links = ['dashboard', 'users', 'orders', 'tickets', 'logs', 'settings'].map((p) =>
+    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'tickets', 'logs', 'settings'].map((p) =>
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
@@ -371,6 +439,7 @@ async function dashboardPage() {
     const box = alertBox();
     m.append(box);
     try {
+        await setupChecklist(m);
         const d = await api('/admin-panel/api/dashboard?days=30');
         const sum = (a) => a.reduce((x, y) => x + y, 0);
         m.append(h('div', { class: 'cards' },
@@ -812,35 +881,81 @@ async function logsPage() {
 // ---------------------------------------------------------------------------------------------------
 // Settings and sessions.
 
+/** A section's title: from TEXT when it has one, else the section's own name. */
+const sectionTitle = (section) => (Object.hasOwn(TEXT[LANG], 's_section_' + section) ? t('s_section_' + section) : section);
+
+/** One runtime setting as a form: its label, help, unit and value ("unlimited" and euros, never -1 or cents). */
+function settingForm(s, admin, box, render) {
+    const id = 'setting-' + s.key.replace(/[^a-z0-9]/g, '-');
+    const label = s.label[LANG] || s.key;
+    const euros = s.unit === 'euros';
+    const shown = (v) => (euros ? (Number(v) / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : String(v));
+    let input;
+    let unlimited = null;
+    if (s.kind === 'boolean') {
+        input = h('select', { id, disabled: !admin }, [['true', t('s_on')], ['false', t('s_off')]].map(([v, text]) => h('option', { value: v, text, selected: v === s.value })));
+    } else {
+        const isUnlimited = s.unlimited !== null && String(s.unlimited) === s.value;
+        input = h('input', { id, inputmode: euros ? 'decimal' : 'numeric', maxlength: 12, size: 8, value: isUnlimited ? '' : shown(s.value), disabled: !admin || isUnlimited, 'aria-describedby': id + '-help' });
+        if (s.unlimited !== null) {
+            unlimited = h('input', { id: id + '-unlimited', type: 'checkbox', checked: isUnlimited, disabled: !admin });
+            unlimited.addEventListener('change', () => { input.disabled = unlimited.checked; });
+        }
+    }
+    const unit = s.kind === 'integer' && t('s_unit_' + s.unit) ? h('span', { class: 'unit', text: t('s_unit_' + s.unit) }) : null;
+    const value = () => {
+        if (s.kind === 'boolean') return input.value;
+        if (unlimited && unlimited.checked) return String(s.unlimited);
+        const n = euros ? parseMoney(input.value) : wholeNumber(input.value);
+        if (n === null || Number.isNaN(n) || n < s.min || n > s.max) return null;
+        return String(n);
+    };
+    return h('form', { class: 'setting', 'data-key': s.key, novalidate: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const v = value();
+        if (v === null) return refuse(box, t(euros ? 'bad_setting_euros' : 'bad_setting', { label, min: shown(s.min), max: shown(s.max) }), input);
+        try {
+            render(await api('/admin-panel/api/settings', { method: 'POST', body: { key: s.key, value: v } }));
+            status(box, t('s_saved', { label }));
+        } catch (err) {
+            refusal(box, err);
+        }
+        return true;
+    } } },
+    h('label', { for: id, class: 'setting-label', text: label }),
+    h('p', { class: 'muted help', id: id + '-help', text: s.help[LANG] || '' }),
+    h('div', { class: 'inline' }, input, unit,
+        unlimited ? [unlimited, h('label', { for: id + '-unlimited', text: t('s_unlimited') })] : null,
+        admin ? h('button', { type: 'submit', text: t('save') }) : null,
+        h('span', { class: 'muted', text: s.overridden ? t('s_changed') : t('s_default') })));
+}
+
 async function settingsPage() {
     const m = main(t('settings'));
-    const box = alertBox();
+    const box = h('p', { class: 'alert', role: 'status', id: 'settings-message', hidden: true });
     m.append(box);
     const admin = me.role === 'admin' || me.role === 'operator';
+    const runtime = h('div', { id: 'runtime-settings' });
+    const effective = h('div', { id: 'effective-table' });
     const render = (data) => {
         clear(runtime);
         if (!admin) runtime.append(h('p', { class: 'muted', text: t('admins_only') }));
-        for (const s of data.runtime) {
-            const id = 'setting-' + s.key.replace(/[^a-z0-9]/g, '-');
-            const input = s.kind === 'boolean'
-                ? h('select', { id, disabled: !admin }, ['true', 'false'].map((v) => h('option', { value: v, text: v, selected: v === s.value })))
-                : h('input', { id, type: 'number', min: s.min, max: s.max, value: s.value, disabled: !admin, required: true });
-            const note = h('span', { class: 'muted', role: 'status' });
-            runtime.append(h('form', { class: 'inline setting', on: { submit: async (e) => {
-                e.preventDefault();
-                try {
-                    render(await api('/admin-panel/api/settings', { method: 'POST', body: { key: s.key, value: String(input.value) } }));
-                    status(box, t('saved') + ' ' + s.key);
-                } catch (err) {
-                    showError(box, err);
-                }
-            } } }, h('label', { for: id, text: s.key }), input, admin ? h('button', { type: 'submit', text: t('save') }) : null, note));
+        const sections = [...new Set(data.runtime.map((s) => s.section))];
+        for (const section of sections) {
+            runtime.append(h('fieldset', { class: 'settings-section', 'data-section': section }, h('legend', { text: sectionTitle(section) }),
+                data.runtime.filter((s) => s.section === section).map((s) => settingForm(s, admin, box, render))));
         }
         clear(effective);
-        for (const e of data.effective) effective.append(h('tr', null, h('th', { scope: 'row', text: e.key }), h('td', { text: e.value })));
+        effective.append(h('p', { class: 'muted' }, t('s_read_only_help') + ' ', h('a', { href: '/admin-panel/docs', text: t('s_docs_link') })));
+        const groups = [...new Set(data.effective.map((e) => e.section))];
+        for (const section of groups) {
+            const rows = data.effective.filter((e) => e.section === section && !e.runtime);
+            if (!rows.length) continue;
+            effective.append(h('table', { class: 'compact effective', 'data-section': section }, h('caption', { text: sectionTitle(section) }),
+                h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('key') }), h('th', { scope: 'col', text: t('value') }))),
+                h('tbody', null, rows.map((e) => h('tr', null, h('th', { scope: 'row' }, h('code', { text: e.key })), h('td', { text: e.value }))))));
+        }
     };
-    const runtime = h('div', { id: 'runtime-settings' });
-    const effective = h('tbody');
     m.append(h('section', { 'aria-labelledby': 's-runtime' }, h('h2', { id: 's-runtime', text: t('runtime_settings') }), runtime));
     if (admin) {
         const sessions = h('tbody');
@@ -859,10 +974,375 @@ async function settingsPage() {
             h('table', { id: 'sessions-table' }, h('thead', null, h('tr', null, ['name', 'role', 'ip', 'last_seen', 'end'].map((k) => h('th', { scope: 'col', text: t(k) })))), sessions)));
         await loadSessions();
     }
-    m.append(h('section', { 'aria-labelledby': 's-effective' }, h('h2', { id: 's-effective', text: t('effective') }),
-        h('table', { id: 'effective-table' }, h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('key') }), h('th', { scope: 'col', text: t('value') }))), effective)));
+    m.append(h('section', { 'aria-labelledby': 's-effective' }, h('h2', { id: 's-effective', text: t('s_read_only') }), effective));
     try {
         render(await api('/admin-panel/api/settings'));
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The business: products, promotions and plans. Every form checks its values before sending them, with
+// a message from TEXT, and a refusal from the server changes nothing and is shown in the panel's language
+// when TEXT knows it (by its key), else as the server worded it.
+
+/** A refusal from the server, in the panel's language when TEXT words it (e_ and the key's last part). */
+function refusal(box, err) {
+    const name = err instanceof ApiError && err.key ? 'e_' + err.key.slice(err.key.indexOf('.') + 1) : '';
+    box.className = 'alert';
+    if (name && Object.hasOwn(TEXT[LANG], name)) {
+        box.hidden = false;
+        box.textContent = t(name);
+    } else {
+        showError(box, err);
+    }
+}
+
+/** A refusal found before sending: shown, the field focused, nothing sent. */
+function refuse(box, message, field) {
+    box.hidden = false;
+    box.className = 'alert';
+    box.textContent = message;
+    if (field) field.focus();
+    return false;
+}
+
+/** A whole number typed in a field, or NaN. */
+const wholeNumber = (text) => (/^\s*\d{1,9}\s*$/.test(text) ? Number(text.trim()) : NaN);
+
+/** A labelled field in a stacked form. */
+function field(id, label, input) {
+    return h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
+}
+
+async function productsPage() {
+    const m = main(t('products'));
+    const box = h('p', { class: 'alert', role: 'status', id: 'product-message', hidden: true });
+    const list = h('div', { id: 'product-list' });
+    const name = h('input', { id: 'p-name', maxlength: 100 });
+    const description = h('textarea', { id: 'p-description', maxlength: 1000, rows: 3 });
+    const price = h('input', { id: 'p-price', inputmode: 'decimal', maxlength: 12, size: 10 });
+    const free = h('input', { id: 'p-free', type: 'checkbox' });
+    const stock = h('input', { id: 'p-stock', inputmode: 'numeric', maxlength: 7, size: 8 });
+    const category = h('input', { id: 'p-category', maxlength: 40, value: 'general' });
+    const image = h('input', { id: 'p-image', type: 'url', maxlength: 500 });
+    const active = h('input', { id: 'p-active', type: 'checkbox', checked: true });
+    const preview = h('img', { id: 'p-preview', class: 'preview', alt: t('p_preview'), hidden: true, width: 120, height: 120 });
+    const title = h('h2', { id: 'p-form-title', text: t('p_new') });
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'p-submit', text: t('p_create') });
+    const cancel = h('button', { type: 'button', id: 'p-cancel', hidden: true, text: t('p_cancel') });
+    let editing = null;
+
+    const showPreview = () => {
+        const url = image.value.trim();
+        preview.hidden = !url.startsWith('https://');
+        if (!preview.hidden) preview.src = url;
+        else preview.removeAttribute('src');
+    };
+    image.addEventListener('input', showPreview);
+    const fill = (p) => {
+        editing = p;
+        title.textContent = p ? t('p_edit', { name: p.name }) : t('p_new');
+        submit.textContent = p ? t('p_save') : t('p_create');
+        cancel.hidden = !p;
+        name.value = p ? p.name : '';
+        description.value = p ? p.description : '';
+        price.value = p ? (p.price_minor / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '';
+        free.checked = Boolean(p && p.price_minor === 0);
+        stock.value = p && p.stock !== null ? String(p.stock) : '';
+        category.value = p ? p.category : 'general';
+        image.value = p ? p.image_url : '';
+        active.checked = p ? p.active : true;
+        showPreview();
+    };
+    const load = async () => {
+        const data = await api('/api/v1/products?limit=100');
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { class: 'muted', text: t('p_none') }));
+            return;
+        }
+        list.append(h('table', { id: 'products-table' },
+            h('thead', null, h('tr', null, ['p_image_col', 'p_name', 'p_price_col', 'p_stock_col', 'p_category', 'p_state', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((p) => h('tr', { 'data-id': p.id, 'data-name': p.name },
+                h('td', null, p.image_url.startsWith('https://') ? h('img', { class: 'thumb', src: p.image_url, alt: '', width: 40, height: 40 }) : '–'),
+                h('td', { text: p.name }),
+                h('td', { class: 'num', text: p.price_minor === 0 ? t('p_free_price') : money(p.price_minor, p.currency) }),
+                h('td', { class: 'num', text: p.stock === null ? t('p_unlimited') : String(p.stock) }),
+                h('td', { text: p.category }),
+                h('td', { text: p.active ? t('p_on_sale') : t('p_inactive') }),
+                h('td', null, h('span', { class: 'actions' },
+                    h('button', { type: 'button', class: 'edit', text: t('p_edit_button'), on: { click: () => { fill(p); name.focus(); } } }),
+                    h('button', { type: 'button', class: p.active ? 'toggle danger' : 'toggle', text: p.active ? t('p_deactivate') : t('p_reactivate'), on: { click: async () => {
+                        try {
+                            await api('/api/v1/products/' + p.id, { method: 'PATCH', body: { active: !p.active } });
+                            status(box, t(p.active ? 'p_deactivated' : 'p_reactivated', { name: p.name }));
+                            await load();
+                        } catch (err) {
+                            refusal(box, err);
+                        }
+                    } } }))))))));
+    };
+    const form = h('form', { class: 'stack', id: 'product-form', novalidate: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const minor = parseMoney(price.value);
+        const stockValue = stock.value.trim() === '' ? null : wholeNumber(stock.value);
+        if (!name.value.trim() || name.value.length > 100) return refuse(box, t('bad_name'), name);
+        if (minor === null || Number.isNaN(minor)) return refuse(box, t('bad_price'), price);
+        if (minor === 0 && !free.checked) return refuse(box, t('e_free_unconfirmed'), free);
+        if (Number.isNaN(stockValue) || stockValue > 1000000) return refuse(box, t('bad_stock'), stock);
+        if (!category.value.trim()) return refuse(box, t('bad_category'), category);
+        if (image.value.trim() && !image.value.trim().startsWith('https://')) return refuse(box, t('bad_image'), image);
+        const body = { name: name.value.trim(), description: description.value, price_minor: minor, stock: stockValue,
+            category: category.value.trim(), image_url: image.value.trim(), active: active.checked, free: minor === 0 && free.checked };
+        try {
+            const saved = editing
+                ? await api('/api/v1/products/' + editing.id, { method: 'PATCH', body })
+                : await api('/api/v1/products', { method: 'POST', body });
+            status(box, t(editing ? 'p_saved' : 'p_created', { name: saved.name }));
+            fill(null);
+            await load();
+        } catch (err) {
+            refusal(box, err);
+        }
+        return true;
+    } } }, title,
+    field('p-name', t('p_name'), name), field('p-price', t('p_price'), price),
+    h('div', { class: 'inline' }, free, h('label', { for: 'p-free', text: t('p_free') })),
+    field('p-stock', t('p_stock'), stock), field('p-category', t('p_category'), category),
+    field('p-image', t('p_image'), image), preview, field('p-description', t('p_description'), description),
+    h('div', { class: 'inline' }, active, h('label', { for: 'p-active', text: t('p_active') })),
+    h('div', { class: 'actions' }, submit, cancel));
+    cancel.addEventListener('click', () => fill(null));
+    m.append(box, list, form);
+    try {
+        await load();
+    } catch (err) {
+        refusal(box, err);
+    }
+}
+
+/** The plans beyond Free (which can be granted), or only those on sale (which can be promoted). */
+async function paidPlans(onSale) {
+    const catalog = await api('/api/v1/plans');
+    return catalog.items.filter((p) => p.billing !== 'free' && (!onSale || p.for_sale)).map((p) => p.id);
+}
+
+async function promotionsPage() {
+    const m = main(t('promotions'));
+    const box = h('p', { class: 'alert', role: 'status', id: 'promo-message', hidden: true });
+    const list = h('div', { id: 'promo-list' });
+    const ids = await paidPlans(true).catch(() => []);
+    const [planLabel, plan] = select('pr-plan', t('pr_plan'), ids.map((id) => [id, planName(id)]), false, ids[0]);
+    const percent = h('input', { id: 'pr-percent', inputmode: 'numeric', maxlength: 3, size: 4 });
+    const duration = h('input', { id: 'pr-duration', inputmode: 'numeric', maxlength: 4, size: 5, value: '2' });
+    const [unitLabel, unit] = select('pr-unit', t('pr_duration'), [['days', t('pr_unit_days')], ['hours', t('pr_unit_hours')]], false, 'days');
+    unitLabel.classList.add('visually-hidden');
+    const load = async () => {
+        const data = await api('/api/v1/promotions?limit=50');
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { class: 'muted', text: t('pr_none') }));
+            return;
+        }
+        list.append(h('table', { id: 'promotions-table' },
+            h('thead', null, h('tr', null, ['pr_code', 'pr_plan', 'pr_percent', 'pr_until', 'pr_uses', 'pr_state', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((p) => h('tr', { 'data-code': p.code },
+                h('td', null, h('code', { text: p.code })), h('td', { text: planName(p.plan) }), h('td', { class: 'num', text: p.percent_off + ' %' }),
+                h('td', { text: when(p.expires_at) }), h('td', { class: 'num uses', text: String(p.uses) }),
+                h('td', { class: 'state', text: p.active ? t('pr_active') : t('pr_over') }),
+                h('td', null, p.active ? h('button', { type: 'button', class: 'danger expire', text: t('pr_expire'), on: { click: async () => {
+                    try {
+                        const ended = await api('/api/v1/promotions/' + p.id + '/expire', { method: 'POST' });
+                        status(box, t('pr_expired', { code: ended.code }));
+                        await load();
+                    } catch (err) {
+                        refusal(box, err);
+                    }
+                } } }) : null))))),
+        h('p', { class: 'muted', text: t('pr_uses_note') }));
+    };
+    const form = h('form', { class: 'filters', id: 'promo-form', novalidate: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const pct = wholeNumber(percent.value);
+        const amount = wholeNumber(duration.value);
+        if (Number.isNaN(pct) || pct < 1 || pct > 100) return refuse(box, t('bad_percent'), percent);
+        if (Number.isNaN(amount) || amount < 1) return refuse(box, t('bad_duration'), duration);
+        const minutes = amount * (unit.value === 'days' ? 1440 : 60);
+        try {
+            const created = await api('/api/v1/promotions', { method: 'POST', body: { plan: plan.value, percent_off: pct, duration_minutes: minutes } });
+            status(box, t('pr_created', { code: created.code }));
+            percent.value = '';
+            await load();
+        } catch (err) {
+            refusal(box, err);
+        }
+        return true;
+    } } }, planLabel, plan, h('label', { for: 'pr-percent', text: t('pr_percent') }), percent,
+    h('label', { for: 'pr-duration', text: t('pr_duration') }), duration, unitLabel, unit,
+    h('button', { type: 'submit', class: 'primary', text: t('pr_create') }));
+    m.append(h('h2', { text: t('pr_new') }), form, box, list);
+    try {
+        await load();
+    } catch (err) {
+        refusal(box, err);
+    }
+}
+
+async function plansPage() {
+    const m = main(t('plans'));
+    const box = h('p', { class: 'alert', role: 'status', id: 'plan-message', hidden: true });
+    const holders = h('div', { id: 'plan-holders' });
+    const ids = await paidPlans(false).catch(() => []);
+    const member = h('input', { id: 'g-member', inputmode: 'numeric', maxlength: 19, size: 20 });
+    const [planLabel, plan] = select('g-plan', t('plan'), ids.map((id) => [id, planName(id)]), false, ids[0]);
+    const duration = h('input', { id: 'g-duration', inputmode: 'numeric', maxlength: 4, size: 5, value: '7' });
+    const [unitLabel, unit] = select('g-unit', t('pl_duration'), [['days', t('pr_unit_days')], ['hours', t('pr_unit_hours')]], false, 'days');
+    unitLabel.classList.add('visually-hidden');
+    const reason = h('input', { id: 'g-reason', maxlength: 200, size: 30 });
+    const memberName = (row) => row.name || row.user;
+    const until = (g) => when(g.expires_at || g.grace_until || g.period_end);
+    const load = async () => {
+        clear(holders);
+        for (const id of ids) {
+            const data = await api('/api/v1/plans/' + encodeURIComponent(id) + '/members');
+            const section = h('section', { 'aria-labelledby': 'holders-' + id, 'data-plan': id }, h('h2', { id: 'holders-' + id, text: t('pl_holders', { plan: planName(id) }) }));
+            if (!data.items.length) section.append(h('p', { class: 'muted', text: t('pl_none') }));
+            else {
+                section.append(h('table', { class: 'holders' },
+                    h('thead', null, h('tr', null, ['owner', 'pl_state', 'pl_until', 'pl_note', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                    h('tbody', null, data.items.map((row) => {
+                        const why = h('input', { id: 'revoke-' + row.grant.id, maxlength: 200, size: 18 });
+                        return h('tr', { 'data-user': row.user },
+                            h('td', { text: memberName(row) }), h('td', { class: 'state', text: t('hs_' + row.state) }), h('td', { text: row.state === 'for_life' ? '–' : until(row.grant) }),
+                            h('td', { text: row.grant.note || '' }),
+                            h('td', null, row.grant.kind === 'temporary' ? h('form', { class: 'inline revoke', novalidate: true, on: { submit: async (e) => {
+                                e.preventDefault();
+                                if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
+                                try {
+                                    await api('/api/v1/members/' + row.user + '/plan/grants/' + row.grant.id + '/revoke', { method: 'POST', body: { reason: why.value.trim() } });
+                                    status(box, t('pl_revoked', { plan: planName(id), member: memberName(row) }));
+                                    await load();
+                                } catch (err) {
+                                    refusal(box, err);
+                                }
+                                return true;
+                            } } }, h('label', { for: 'revoke-' + row.grant.id, class: 'visually-hidden', text: t('pl_revoke_reason') }), why,
+                            h('button', { type: 'submit', class: 'danger', text: t('pl_revoke') })) : null));
+                    }))));
+            }
+            holders.append(section);
+        }
+    };
+    const form = h('form', { class: 'filters', id: 'grant-form', novalidate: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const user = member.value.trim();
+        const amount = wholeNumber(duration.value);
+        const hours = amount * (unit.value === 'days' ? 24 : 1);
+        if (!/^[1-9]\d{0,18}$/.test(user)) return refuse(box, t('bad_member'), member);
+        if (Number.isNaN(amount) || hours < 1 || hours > 24 * 366) return refuse(box, t('bad_grant_duration'), duration);
+        if (!reason.value.trim()) return refuse(box, t('bad_reason'), reason);
+        try {
+            const g = await api('/api/v1/members/' + user + '/plan/grants', { method: 'POST', body: { plan: plan.value, duration_hours: hours, reason: reason.value.trim() } });
+            status(box, t('pl_granted', { plan: planName(g.plan), member: user, d: day(g.expires_at) }));
+            reason.value = '';
+            await load();
+        } catch (err) {
+            refusal(box, err);
+        }
+        return true;
+    } } }, h('label', { for: 'g-member', text: t('pl_member') }), member, planLabel, plan,
+    h('label', { for: 'g-duration', text: t('pl_duration') }), duration, unitLabel, unit,
+    h('label', { for: 'g-reason', text: t('pl_reason') }), reason, h('button', { type: 'submit', class: 'primary', text: t('pl_give') }));
+    m.append(h('h2', { text: t('pl_grant') }), form, box, holders);
+    try {
+        await load();
+    } catch (err) {
+        refusal(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The setup checklist (dashboard) and the operations guide it links to.
+
+async function setupChecklist(container) {
+    const data = await api('/admin-panel/api/setup');
+    const missing = data.items.filter((i) => !i.done);
+    const list = h('ul', { class: 'checklist', id: 'setup-checklist' }, data.items.map((i) => h('li', { class: i.done ? 'done' : 'missing', 'data-item': i.id },
+        h('span', { class: 'badge' + (i.done ? '' : ' danger'), text: i.done ? t('setup_ok') : t('setup_missing') }), ' ', t('setup_' + i.id),
+        i.done ? null : [' — ', h('a', { href: '/admin-panel/docs#' + i.doc, text: t('setup_how') })])));
+    container.append(h('section', { 'aria-labelledby': 'setup-title' }, h('h2', { id: 'setup-title', text: t('setup') }),
+        missing.length ? list : h('p', { class: 'muted', id: 'setup-checklist', text: t('setup_done') })));
+}
+
+/** A heading's anchor, as the docs' own links write it: lower case, punctuation dropped, spaces as dashes. */
+const anchorOf = (text) => text.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').trim().replace(/ /g, '-');
+
+/** Markdown text with `code`, **bold** and [links](...) as DOM nodes (never as HTML). */
+function inline(text) {
+    const out = [];
+    const re = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    let last = 0;
+    for (let match = re.exec(text); match; match = re.exec(text)) {
+        out.push(text.slice(last, match.index));
+        if (match[1] !== undefined) out.push(h('code', { text: match[1] }));
+        else if (match[2] !== undefined) out.push(h('strong', { text: match[2] }));
+        else out.push(/^(https:|#)/.test(match[4]) ? h('a', { href: match[4], text: match[3] }) : match[3]);
+        last = re.lastIndex;
+    }
+    out.push(text.slice(last));
+    return out;
+}
+
+async function docsPage() {
+    const m = main(t('docs'));
+    const box = alertBox();
+    m.append(box);
+    try {
+        const res = await fetch('/admin-panel/assets/operations.md', { credentials: 'same-origin' });
+        if (!res.ok) throw new Error(res.statusText);
+        const lines = (await res.text()).split('\n');
+        const doc = h('article', { class: 'doc', id: 'doc' });
+        let para = null;
+        let list = null;
+        let code = null;
+        for (const line of lines) {
+            if (code) {
+                if (line.startsWith('```')) code = null;
+                else code.textContent += line + '\n';
+                continue;
+            }
+            if (line.startsWith('```')) {
+                code = h('code');
+                doc.append(h('pre', null, code));
+                para = list = null;
+            } else if (/^#{1,4} /.test(line)) {
+                const level = line.indexOf(' ');
+                const text = line.slice(level + 1);
+                doc.append(h('h' + Math.min(level + 1, 5), { id: anchorOf(text) }, inline(text)));
+                para = list = null;
+            } else if (/^\s*[-*] /.test(line)) {
+                if (!list) doc.append((list = h('ul')));
+                list.append(h('li', null, inline(line.replace(/^\s*[-*] /, ''))));
+                para = null;
+            } else if (!line.trim()) {
+                para = list = null;
+            } else if (list && /^\s+/.test(line)) {
+                list.lastChild.append(' ', ...inline(line.trim()));
+            } else {
+                if (!para) doc.append((para = h('p')));
+                else para.append(' ');
+                para.append(...inline(line.trim()));
+            }
+        }
+        m.append(doc);
+        const target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+        if (target) {
+            target.setAttribute('tabindex', '-1');
+            target.scrollIntoView();
+            target.focus();
+        }
     } catch (err) {
         showError(box, err);
     }
@@ -873,6 +1353,7 @@ async function settingsPage() {
 const PAGES = Object.freeze({
     login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
     users: usersPage, orders: ordersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
+    products: productsPage, promotions: promotionsPage, plans: plansPage, docs: docsPage,
 });
 
 async function start() {

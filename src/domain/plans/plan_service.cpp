@@ -227,6 +227,30 @@ std::vector<Promotion> PlanService::Promotions(int limit) {
     return out;
 }
 
+Promotion PlanService::ExpirePromotion(const core::Viewer& staff, long long id) {
+    if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
+    auto now = clock_.Now();
+    std::optional<Promotion> found;
+    repo_.Read(kSystem, [&](PlanStore& store) { found = store.FindPromotion(id); });
+    if (!found) {
+        throw Error(ErrorCode::kNotFound, "no promotion " + std::to_string(id), "plans.promo_unknown",
+                    {{"id", std::to_string(id)}});
+    }
+    if (found->expires_at <= now) {
+        throw Error(ErrorCode::kConflict, "promotion " + found->code + " is already over", "plans.promo_expired",
+                    {{"code", found->code}});
+    }
+    if (!gateway_.configured())
+        throw Error(ErrorCode::kUnavailable, "payments are not configured", "plans.payments_off");
+    // The provider first: were it to refuse, the code would still be redeemable there, so nothing changes here.
+    gateway_.ExpirePromotion(*found);
+    repo_.Write(kSystem, [&](PlanStore& store) {
+        store.SetPromotionEnd(id, now);
+        found = store.FindPromotion(id);
+    });
+    return *found;
+}
+
 Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan,
                                   core::Millis duration, const std::string& note) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
@@ -253,6 +277,62 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
         Consequences{store, now, catalog_, zone_, options_, "plans." + g.ref}.Apply(
             user, before, after, "Maxis: plan " + p->id + " granted");
         out = store.FindGrant(GrantKind::kTemporary, g.ref)->grant;
+    });
+    return out;
+}
+
+Grant PlanService::RevokeTemporary(const core::Viewer& staff, core::UserId user, long long grant_id,
+                                   const std::string& reason) {
+    if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
+    auto why = std::string(core::Trim(reason));
+    if (why.empty()) throw Error(ErrorCode::kInvalidArgument, "give a reason", "plans.reason_required");
+    core::RequireStorableText(why, "reason", core::TextLines::kSingle);
+    if (why.size() > 200)
+        throw Error(ErrorCode::kInvalidArgument, "the reason is 200 bytes at most", "plans.reason_long");
+    auto now = clock_.Now();
+    Grant out;
+    repo_.Write(kSystem, [&](PlanStore& store) {
+        auto grants = store.GrantsOf(user);
+        auto it = std::find_if(grants.begin(), grants.end(), [&](const Grant& g) { return g.id == grant_id; });
+        if (it == grants.end()) {
+            throw Error(ErrorCode::kNotFound, "member " + user.ToString() + " has no grant " + std::to_string(grant_id),
+                        "plans.grant_unknown");
+        }
+        if (it->kind != GrantKind::kTemporary) {
+            throw Error(ErrorCode::kConflict,
+                        "only a granted plan can be revoked here; a paid one ends with its payment",
+                        "plans.grant_not_temporary");
+        }
+        if (!InForce(*it, now)) throw Error(ErrorCode::kConflict, "this grant is already over", "plans.grant_over");
+        auto before = plans::StandingOf(catalog_, grants, now);
+        Grant g = *it;
+        g.status = GrantStatus::kRevoked;
+        g.note = (g.note.empty() ? "" : g.note + " · ") + "revoked by " + staff.user_id.ToString() + ": " + why;
+        store.SaveGrant(g, now, now);
+        auto after = plans::StandingOf(catalog_, store.GrantsOf(user), now);
+        Consequences c{store, now, catalog_, zone_, options_, "plans.revoke." + std::to_string(g.id)};
+        c.Roles(user, before, after, "Maxis: plan " + g.plan + " revoked");
+        c.Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
+        c.Notice(user, "plans.notify.grant_revoked", Params{{"plan", Title(g.plan)}}, {}, false);
+        out = store.FindGrant(GrantKind::kTemporary, g.ref)->grant;
+    });
+    return out;
+}
+
+std::vector<PlanService::Holder> PlanService::Holders(const std::string& plan) {
+    auto now = clock_.Now();
+    std::vector<Holder> out;
+    repo_.Read(kSystem, [&](PlanStore& store) {
+        for (auto& [user, grants] : store.LiveGrants()) {
+            // The grant that gives this plan: the member's standing orders them (paid before granted).
+            std::vector<Grant> of_plan;
+            for (const auto& g : grants) {
+                if (g.plan == plan && InForce(g, now)) of_plan.push_back(g);
+            }
+            if (of_plan.empty()) continue;
+            auto standing = plans::StandingOf(catalog_, of_plan, now);
+            out.push_back({standing.main ? *standing.main : of_plan.front(), store.DisplayName(user).value_or("")});
+        }
     });
     return out;
 }
@@ -399,8 +479,10 @@ int PlanService::Sweep() {
             auto before = plans::StandingOf(catalog_, held, now);
             Grant g = *it;
             g.status = GrantStatus::kEnded;
+            // The note keeps why the grant was made, followed by why it ended.
             g.note =
-                it->status == GrantStatus::kPastDue ? "payment not received within the grace period" : "term ended";
+                (it->note.empty() ? "" : it->note + " · ") +
+                (it->status == GrantStatus::kPastDue ? "payment not received within the grace period" : "term ended");
             store.SaveGrant(g, now, now);
             auto after = plans::StandingOf(catalog_, store.GrantsOf(g.user), now);
             Consequences{store, now, catalog_, zone_, options_, "plans.sweep." + std::to_string(g.id)}.Apply(

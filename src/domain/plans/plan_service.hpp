@@ -50,6 +50,8 @@ public:
     /// A coupon and its promotion code, both expiring at expires_at and valid for this plan only. Fills
     /// coupon_id, promotion_code_id, code.
     virtual void CreatePromotion(Promotion& promotion, const Plan& plan) = 0;
+    /// Deactivates the promotion code, so that no checkout can redeem it any more.
+    virtual void ExpirePromotion(const Promotion& promotion) = 0;
 };
 
 struct PlanOptions {
@@ -93,9 +95,23 @@ public:
     /// The promotion a checkout of this plan gets now (the largest discount in force).
     [[nodiscard]] std::optional<Promotion> ActivePromotion(const std::string& plan);
     [[nodiscard]] std::vector<Promotion> Promotions(int limit);
+    /// Staff: ends a promotion now: its promotion code is deactivated at the provider first, then it no longer
+    /// applies here. Throws plans.promo_unknown, plans.promo_expired (already over), plans.payments_off, or
+    /// plans.promo_expire_failed (the provider refused; nothing changed).
+    Promotion ExpirePromotion(const core::Viewer& staff, long long id);
     /// Staff: the plan until a date (the model behind giveaway prizes).
     Grant GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan, core::Millis duration,
                          const std::string& note);
+    /// Staff: ends a member's temporary grant now (roles and private channel follow), the reason kept in its
+    /// note. Paid grants end only through the payment provider. Throws plans.grant_unknown (no such grant of
+    /// this member), plans.grant_not_temporary, plans.grant_over (already ended), plans.reason_required.
+    Grant RevokeTemporary(const core::Viewer& staff, core::UserId user, long long grant_id, const std::string& reason);
+    /// Staff: who holds a plan sold now, each with the grant that gives it (the best in force) and their name.
+    struct Holder {
+        Grant grant;
+        std::string name;  // empty when unknown
+    };
+    [[nodiscard]] std::vector<Holder> Holders(const std::string& plan);
 
     /// A subscription's state from the provider, observed at observed_at; options carry what the event said
     /// (the grace period is the service's own). A state observed before the one already applied changes

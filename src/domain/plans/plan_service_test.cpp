@@ -58,7 +58,6 @@ public:
             g.grant = grant;
             g.grant.id = keep.id;
             g.grant.created_at = keep.created_at;
-            g.grant.note = keep.note;
             if (grant.customer_id.empty()) g.grant.customer_id = keep.customer_id;
             g.grant.updated_at = now;
             g.observed_at = observed_at;
@@ -127,6 +126,17 @@ public:
     }
     void CountPromotionUse(long long id) override {
         for (auto& p : s_.promotions) p.uses += p.id == id ? 1 : 0;
+    }
+    std::optional<Promotion> FindPromotion(long long id) override {
+        for (const auto& p : s_.promotions) {
+            if (p.id == id) return p;
+        }
+        return std::nullopt;
+    }
+    void SetPromotionEnd(long long id, core::TimePoint at) override {
+        for (auto& p : s_.promotions) {
+            if (p.id == id && p.expires_at > at) p.expires_at = at;
+        }
     }
     bool TryUse(UserId user, const std::string& day, const std::string& kind, int limit) override {
         int& used = s_.usage[{user.value, day, kind}];
@@ -223,6 +233,8 @@ public:
     std::string CreatePlanCheckout(const PlanCheckout&) override { return "https://checkout.example/1"; }
     std::string PortalUrl(const std::string&, const std::string&) override { return "https://portal.example/1"; }
     void CreatePromotion(Promotion& p, const Plan&) override { p.code = "SPRING" + std::to_string(p.percent_off); }
+    void ExpirePromotion(const Promotion& p) override { expired.push_back(p.code); }
+    std::vector<std::string> expired;
     bool on = true;
 };
 

@@ -71,6 +71,9 @@ public:
     /// The plan's promotion with the largest discount among those not expired at now.
     virtual std::optional<Promotion> BestPromotion(const std::string& plan, core::TimePoint now) = 0;
     virtual std::vector<Promotion> Promotions(int limit) = 0;
+    virtual std::optional<Promotion> FindPromotion(long long id) = 0;
+    /// Moves the promotion's end to `at` (it applies until then, never after).
+    virtual void SetPromotionEnd(long long id, core::TimePoint at) = 0;
     virtual void CountPromotionUse(long long id) = 0;
 
     // Usage counters per member, local day ("2026-11-25") and kind; each call is one atomic statement.

@@ -49,6 +49,15 @@ void CheckProduct(const Product& p) {
     CheckPayablePrice(p);
 }
 
+/// One rule for chat and panel: a price of 0 is a decision, never a slip.
+void CheckFreePrice(const Product& p, bool free_confirmed) {
+    if (p.price_minor == 0 && !free_confirmed) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "a price of 0 makes the product free: confirm it (free: true) or give a price",
+                    "shop.free_unconfirmed", {{"name", p.name}});
+    }
+}
+
 void CheckQuantity(int quantity, int min) {
     if (quantity < min || quantity > kMaxQuantity) {
         throw Error(ErrorCode::kInvalidArgument,
@@ -127,18 +136,22 @@ void ShopService::Release(ShopStore& store, Order& order) {
 
 // The catalog.
 
-ProductId ShopService::CreateProduct(const Viewer& staff, const Product& product) {
+ProductId ShopService::CreateProduct(const Viewer& staff, const Product& product, bool free_confirmed) {
     RequireStaff(staff, "manage the catalog");
     CheckProduct(product);
+    CheckFreePrice(product, free_confirmed);
     ProductId id;
     repo_.Write(staff, [&](ShopStore& store) { id = store.InsertProduct(product, clock_.Now()); });
     return id;
 }
 
-void ShopService::UpdateProduct(const Viewer& staff, const Product& product) {
+void ShopService::UpdateProduct(const Viewer& staff, const Product& product, bool free_confirmed) {
     RequireStaff(staff, "manage the catalog");
     CheckProduct(product);
     repo_.Write(staff, [&](ShopStore& store) {
+        auto stored = store.FindProduct(product.id);
+        if (!stored) ProductNotFound();
+        CheckFreePrice(product, free_confirmed || stored->price_minor == 0);
         if (!store.UpdateProduct(product)) ProductNotFound();
     });
 }

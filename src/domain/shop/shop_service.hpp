@@ -61,8 +61,10 @@ public:
 
     // The catalog. Staff write it; everyone reads the active products, staff the hidden ones too.
     /// Staff: a valid product whose price the payment provider takes (payment_limits.hpp). Throws core::Error.
-    ProductId CreateProduct(const core::Viewer& staff, const Product& product);
-    void UpdateProduct(const core::Viewer& staff, const Product& product);
+    /// A price of 0 makes the product free: refused (shop.free_unconfirmed) unless free_confirmed, so that a
+    /// forgotten price is never sold for nothing. An update keeps a price that was 0 already without asking.
+    ProductId CreateProduct(const core::Viewer& staff, const Product& product, bool free_confirmed = false);
+    void UpdateProduct(const core::Viewer& staff, const Product& product, bool free_confirmed = false);
     [[nodiscard]] std::optional<Product> FindProduct(ProductId id);
     [[nodiscard]] std::vector<Product> ListProducts(const core::Viewer& viewer, int offset, int limit);
     [[nodiscard]] int CountProducts(const core::Viewer& viewer);

@@ -404,5 +404,29 @@ TEST_F(ShopRules, MembersReachOnlyTheirOwnOrders) {
     EXPECT_EQ(KeyOf([&] { (void)service.Revenue(kAlice, clock.Now()); }), "forbidden");
 }
 
+TEST_F(ShopRules, AZeroPriceIsRefusedUnlessConfirmedAndAnAlreadyFreeProductKeepsItWithoutAsking) {
+    shop::Product p;
+    p.name = "Gratuit";
+    p.price_minor = 0;
+    int writes = repo.writes;
+    EXPECT_EQ(KeyOf([&] { service.CreateProduct(kStaff, p); }), "shop.free_unconfirmed");
+    EXPECT_EQ(repo.writes, writes);
+    EXPECT_EQ(service.CountProducts(kStaff), 0);
+    auto free = service.CreateProduct(kStaff, p, true);
+    EXPECT_EQ(service.FindProduct(free)->price_minor, 0);
+    auto kept = *service.FindProduct(free);
+    kept.stock = 5;  // an edit of another field does not ask again
+    service.UpdateProduct(kStaff, kept);
+    EXPECT_EQ(service.FindProduct(free)->stock, 5);
+    // A paid product set to 0 by mistake is refused and keeps its price.
+    auto mug = Product("Mug", 1200, std::nullopt);
+    auto zeroed = *service.FindProduct(mug);
+    zeroed.price_minor = 0;
+    EXPECT_EQ(KeyOf([&] { service.UpdateProduct(kStaff, zeroed); }), "shop.free_unconfirmed");
+    EXPECT_EQ(service.FindProduct(mug)->price_minor, 1200);
+    service.UpdateProduct(kStaff, zeroed, true);
+    EXPECT_EQ(service.FindProduct(mug)->price_minor, 0);
+}
+
 }  // namespace
 }  // namespace maxis::shop

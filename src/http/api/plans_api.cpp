@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 #include "core/time_zone.hpp"
 #include "http/api/api_util.hpp"
 
@@ -71,6 +72,36 @@ core::UserId Member(const Request& req, const core::Viewer& viewer) {
     if (id == core::UserId{}) BadRequest("id must be a user id (digits, from 1 to 9223372036854775807) or 'me'");
     if (!viewer.IsStaff() && id != viewer.user_id) throw Error(ErrorCode::kNotFound, "member not found");
     return id;
+}
+
+json::object PromotionJson(const Promotion& p, core::TimePoint now) {
+    return json::object{{"id", p.id},
+                        {"code", p.code},
+                        {"percent_off", p.percent_off},
+                        {"plan", p.plan},
+                        {"expires_at", core::FormatIso8601(p.expires_at)},
+                        {"active", p.expires_at > now},
+                        // Counted by Maxis: each subscription or purchase that Stripe reported with this
+                        // promotion, once per event (not Stripe's own times_redeemed).
+                        {"uses", p.uses},
+                        {"created_by", p.created_by.ToString()},
+                        {"created_at", core::FormatIso8601(p.created_at)}};
+}
+
+/// The state a staff list shows for the grant that gives a member their plan.
+std::string_view HolderState(const Grant& g) {
+    if (g.status == GrantStatus::kPastDue) return "past_due";
+    if (g.kind == GrantKind::kTemporary) return "granted";
+    if (g.kind == GrantKind::kOneTime) return "for_life";
+    if (g.cancel_at_period_end) return "cancelling";
+    return "active";
+}
+
+/// The reason a staff action carries: required, one line (the service checks what it stores).
+std::string Reason(const json::object& body) {
+    auto reason = StringField(body, "reason", true);
+    if (core::Trim(reason).empty()) BadRequest("field 'reason' must say why (it is kept with the grant)");
+    return reason;
 }
 
 }  // namespace
@@ -148,6 +179,75 @@ void AddPlanRoutes(Router& router, PlanService& plans, Assistant& assistant, con
                 json::object{{"day", d.day}, {"messages", d.messages}, {"images", d.images}, {"members", d.members}});
         }
         return Response::Json(200, json::object{{"days", days}, {"since", since}, {"items", std::move(items)}});
+    });
+
+    router.Add("GET", "/api/v1/plans/{plan}/members", [&plans, authenticate](const Request& req) {
+        RequireStaff(Authenticate(req, authenticate));
+        const auto& id = req.path_params.at("plan");
+        const auto* plan = plans.catalog().Find(id);
+        if (plan == nullptr || plan->billing == Billing::kFree)
+            throw Error(ErrorCode::kNotFound, "no plan '" + id + "'");
+        auto now = plans.clock().Now();
+        json::array items;
+        for (const auto& h : plans.Holders(plan->id)) {
+            items.push_back(json::object{{"user", h.grant.user.ToString()},
+                                         {"name", h.name},
+                                         {"state", HolderState(h.grant)},
+                                         {"grant", GrantJson(h.grant, now, true)}});
+        }
+        return Response::Json(200, json::object{{"plan", plan->id}, {"items", std::move(items)}});
+    });
+
+    router.Add("GET", "/api/v1/promotions", [&plans, authenticate](const Request& req) {
+        RequireStaff(Authenticate(req, authenticate));
+        auto now = plans.clock().Now();
+        json::array items;
+        for (const auto& p : plans.Promotions(LimitParam(req, 50))) items.push_back(PromotionJson(p, now));
+        return Response::Json(200, json::object{{"items", std::move(items)}});
+    });
+
+    router.Add("POST", "/api/v1/promotions", [&plans, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        RequireStaff(viewer);
+        auto body = ParseBody(req, {"plan", "percent_off", "duration_minutes"});
+        auto plan = StringField(body, "plan", true);
+        auto percent = IntegerField(body, "percent_off", 1, 100);
+        auto minutes = IntegerField(body, "duration_minutes", 1, 10'000'000);
+        if (!percent) BadRequest("field 'percent_off' is required (1 to 100)");
+        if (!minutes) BadRequest("field 'duration_minutes' is required");
+        // The same use case as the chat's !promo: its rules (percent, duration, plan for sale) are the service's.
+        auto p = plans.CreatePromotion(viewer, static_cast<int>(*percent), plan, std::chrono::minutes(*minutes));
+        return Response::Json(201, PromotionJson(p, plans.clock().Now()));
+    });
+
+    router.Add("POST", "/api/v1/promotions/{id}/expire", [&plans, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        RequireStaff(viewer);
+        auto p = plans.ExpirePromotion(viewer, PathId(req, "promotion"));
+        return Response::Json(200, PromotionJson(p, plans.clock().Now()));
+    });
+
+    router.Add("POST", "/api/v1/members/{id}/plan/grants", [&plans, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        RequireStaff(viewer);
+        auto user = Member(req, viewer);
+        auto body = ParseBody(req, {"plan", "duration_hours", "reason"});
+        auto plan = StringField(body, "plan", true);
+        auto hours = IntegerField(body, "duration_hours", 1, 24 * 366);
+        if (!hours) BadRequest("field 'duration_hours' is required (1 to 8784, one year)");
+        auto g = plans.GrantTemporary(viewer, user, plan, std::chrono::hours(*hours), Reason(body));
+        return Response::Json(201, GrantJson(g, plans.clock().Now(), true));
+    });
+
+    router.Add("POST", "/api/v1/members/{id}/plan/grants/{grant}/revoke", [&plans, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        RequireStaff(viewer);
+        auto user = Member(req, viewer);
+        auto grant = core::ParseId(req.path_params.at("grant"));
+        if (!grant) throw Error(ErrorCode::kNotFound, "grant not found");
+        auto body = ParseBody(req, {"reason"});
+        auto g = plans.RevokeTemporary(viewer, user, *grant, Reason(body));
+        return Response::Json(200, GrantJson(g, plans.clock().Now(), true));
     });
 
     router.Add("GET", "/api/v1/members/{id}/plan", [&plans, &assistant, authenticate](const Request& req) {

@@ -95,6 +95,14 @@ void ApplyProductBody(const json::object& body, Product& p) {
     }
 }
 
+/// "free": true confirms a price of 0 (ShopService refuses it otherwise).
+bool FreeConfirmed(const json::object& body) {
+    auto it = body.find("free");
+    if (it == body.end() || it->value().is_null()) return false;
+    if (!it->value().is_bool()) BadRequest("field 'free' must be true or false");
+    return it->value().as_bool();
+}
+
 }  // namespace
 
 void AddShopRoutes(Router& router, ShopService& service, const core::Clock& clock, Authenticator authenticate) {
@@ -167,13 +175,13 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
     router.Add("POST", "/api/v1/products", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
-        auto body = ParseBody(
-            req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
+        auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category",
+                                    "active", "free"});
         if (!body.contains("name") || !body.contains("price_minor"))
             BadRequest("fields 'name' and 'price_minor' are required");
         Product p;
         ApplyProductBody(body, p);
-        auto id = service.CreateProduct(viewer, p);
+        auto id = service.CreateProduct(viewer, p, FreeConfirmed(body));
         return Response::Json(201, ProductJson(*service.FindProduct(id)))
             .With("Location", "/api/v1/products/" + id.ToString());
     });
@@ -181,12 +189,12 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
     router.Add("PATCH", "/api/v1/products/{id}", [&service, authenticate](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
-        auto body = ParseBody(
-            req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category", "active"});
+        auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category",
+                                    "active", "free"});
         auto found = service.FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);
-        service.UpdateProduct(viewer, *found);
+        service.UpdateProduct(viewer, *found, FreeConfirmed(body));
         return Response::Json(200, ProductJson(*service.FindProduct(found->id)));
     });
 

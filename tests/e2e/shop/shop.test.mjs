@@ -283,6 +283,23 @@ test('what Stripe would refuse is refused first, with nothing reserved: 101 prod
   } finally { await e.stop(); }
 });
 
+test('a price of 0 is refused in the chat with its reason and nothing added, unless written « gratuit » / free', async () => {
+  const e = await startShop();
+  try {
+    let r = await e.console('boss', ['!product_add "Gratuit" 0 10'], { role: 'admin', locale: 'fr' });
+    assert.match(r.out, /Un prix de 0 rendrait « Gratuit » gratuit\. Si c'est voulu, écrivez « gratuit » à la place du prix/);
+    assert.equal(e.sql('SELECT COUNT(*) FROM products'), '0');
+    r = await e.console('boss', ['!product_add "Gratuit" gratuit 10', '!product_add "Mug" 12,50 5'], { role: 'admin', locale: 'fr' });
+    assert.equal(e.sql("SELECT price_minor FROM products WHERE name = 'Gratuit'"), '0');
+    // A paid product set to 0 by mistake keeps its price; in English, "free" confirms it.
+    r = await e.console('boss', ['!product_edit 2 price 0'], { role: 'admin', locale: 'en' });
+    assert.match(r.out, /A price of 0 would make "Mug" free/);
+    assert.equal(e.sql("SELECT price_minor FROM products WHERE name = 'Mug'"), '1250');
+    await e.console('boss', ['!product_edit 2 price free'], { role: 'admin', locale: 'en' });
+    assert.equal(e.sql("SELECT price_minor FROM products WHERE name = 'Mug'"), '0');
+  } finally { await e.stop(); }
+});
+
 test('an expired Checkout Session gives its stock back', async () => {
   const e = await startShop();
   try {

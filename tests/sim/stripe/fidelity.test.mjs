@@ -83,6 +83,9 @@ test('signed deliveries pass stripe.webhooks.constructEvent; refunds, coupons, p
     const coupon = await stripe.coupons.create({ percent_off: 20, duration: 'once', redeem_by: Math.floor(Date.now() / 1000) + 3600 });
     const code = await stripe.promotionCodes.create({ coupon: coupon.id, code: 'PRO20' });
     assert.equal(code.code, 'PRO20');
+    const ended = await stripe.promotionCodes.update(code.id, { active: false });
+    assert.equal(ended.active, false);
+    await assert.rejects(stripe.promotionCodes.update(code.id, { code: 'OTHER' }), (e) => e.code === 'parameter_unknown');
     const customer = await stripe.customers.create({ email: 'a@example.com' });
     const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'https://x' });
     assert.match(portal.url, /^https:\/\/billing\.stripe\.com\//);

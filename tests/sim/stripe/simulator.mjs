@@ -130,6 +130,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         if (method === 'POST' && path === '/v1/customers') return store(state.customers, { ...clone(fixtures.customer), id: id('cus'), email: p.email ?? null, name: p.name ?? null, metadata: p.metadata ?? {}, created: now() });
         if (method === 'POST' && path === '/v1/coupons') return createCoupon(p);
         if (method === 'POST' && path === '/v1/promotion_codes') return createPromotionCode(p);
+        if ((m = path.match(/^\/v1\/promotion_codes\/([^/]+)$/)) && method === 'POST') return updatePromotionCode(m[1], p);
         if (method === 'POST' && path === '/v1/billing_portal/sessions') {
             if (!p.customer) throw invalid('Missing required param: customer.', 'customer');
             if (!state.customers.has(p.customer)) throw new StripeError(400, 'invalid_request_error', `No such customer: '${p.customer}'`, 'customer', 'resource_missing');
@@ -306,6 +307,26 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         if (!coupon) throw invalid('Missing required param: coupon.', 'coupon');
         if (!state.coupons.has(coupon)) throw new StripeError(400, 'invalid_request_error', `No such coupon: '${coupon}'`, 'coupon', 'resource_missing');
         return store(state.promotionCodes, { ...clone(fixtures.promotion_code), id: id('promo'), code: p.code ?? randomBytes(4).toString('hex').toUpperCase(), coupon: state.coupons.get(coupon), active: true, expires_at: p.expires_at ? Number(p.expires_at) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, metadata: p.metadata ?? {}, created: now() });
+    }
+
+    // Update a promotion code: by design only `active`, `metadata` and `restrictions` can change; a code can be
+    // reactivated only while its coupon is still valid and the code otherwise redeemable.
+    function updatePromotionCode(pid, p) {
+        const promo = state.promotionCodes.get(pid);
+        if (!promo) throw new StripeError(404, 'invalid_request_error', `No such promotion code: '${pid}'`, 'id', 'resource_missing');
+        for (const key of Object.keys(p)) {
+            if (!['active', 'metadata', 'restrictions', 'expand'].includes(key)) throw new StripeError(400, 'invalid_request_error', `Received unknown parameter: ${key}`, key, 'parameter_unknown');
+        }
+        if (p.active !== undefined) {
+            if (p.active !== 'true' && p.active !== 'false') throw new StripeError(400, 'invalid_request_error', 'Invalid boolean: ' + p.active, 'active', 'parameter_invalid_boolean');
+            const active = p.active === 'true';
+            if (active && !promo.active && promo.expires_at && promo.expires_at <= now()) {
+                throw new StripeError(400, 'invalid_request_error', 'This promotion code cannot be reactivated because it has expired.', 'active');
+            }
+            promo.active = active;
+        }
+        if (p.metadata) promo.metadata = { ...promo.metadata, ...p.metadata };
+        return clone(promo);
     }
 
     function chargeOf(pi) {
