@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -184,20 +185,25 @@ TEST_F(MaxisE2E, InitWritesAConfigThatChecksAndSecretsThatStayPrivate) {
 }
 
 TEST_F(MaxisE2E, MigrateReportsAndIsIdempotent) {
-    int files = 0;
+    // SQLite has no file for the versions that exist only on PostgreSQL (0009_rls): the schema version is the
+    // highest number, not the count.
+    int files = 0, highest = 0;
     for (const auto& f : std::filesystem::directory_iterator(std::string(MAXIS_SOURCE_DIR) + "/migrations/sqlite")) {
-        files += f.path().extension() == ".sql";
+        if (f.path().extension() != ".sql") continue;
+        ++files;
+        highest = std::max(highest, std::stoi(f.path().filename().string().substr(0, 4)));
     }
     ASSERT_GE(files, 1);
-    std::string n = std::to_string(files);
+    std::string n = std::to_string(files), version = std::to_string(highest);
     auto status = testing::Run({BinaryPath("maxis"), "migrate", "--status", "--database", Db()});
     EXPECT_EQ(status.exit_code, 0);
     EXPECT_NE(status.out.find("schema version 0, " + n + " pending\n  pending: 0001_init.sql"), std::string::npos)
         << status.out;
     auto first = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
-    EXPECT_NE(first.out.find("applied " + n + " migration(s); schema version " + n), std::string::npos) << first.out;
+    EXPECT_NE(first.out.find("applied " + n + " migration(s); schema version " + version), std::string::npos)
+        << first.out;
     auto second = testing::Run({BinaryPath("maxis"), "migrate", "--database", Db()});
-    EXPECT_NE(second.out.find("applied 0 migration(s); schema version " + n), std::string::npos);
+    EXPECT_NE(second.out.find("applied 0 migration(s); schema version " + version), std::string::npos) << second.out;
 }
 
 TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
