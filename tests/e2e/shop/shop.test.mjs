@@ -82,10 +82,10 @@ test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, sh
     const view = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'order', options: [{ name: 'number', type: 3, value: number.toLowerCase() }] })).id);
     assert.equal(view.response.data.embeds[0].title, `Commande ${number}`);
     assert.match(JSON.stringify(view.response.data.embeds[0].fields), /payée/);
-    // /orders lists it with a select menu ("Ouvrir une commande…") that opens the chosen order.
+    // /orders lists it with a select menu ("Voir une commande…") that opens the chosen order.
     const orders = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'orders' })).id);
     const orderMenu = orders.response.data.components.flatMap((r) => r.components).find((c) => c.type === 3);
-    assert.equal(orderMenu.placeholder, 'Ouvrir une commande…');
+    assert.equal(orderMenu.placeholder, 'Voir une commande…');
     const opened = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: orderMenu.custom_id, values: [number] })).id);
     assert.equal(opened.response.data.embeds[0].title, `Commande ${number}`);
 
