@@ -212,12 +212,26 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
     alice.WriteStdin("!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
     ASSERT_FALSE(alice.WaitForStdout(std::regex("Ticket #1 ouvert : « Paiement refusé »"), 30s).empty())
         << alice.Stderr();
+    // Sam, another staff member, signs in once so that the directory knows him; then staff assign him by name.
+    EXPECT_EQ(
+        testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "sam", "--role", "staff"}, "!ping\n")
+            .exit_code,
+        0);
     auto staff = testing::Run({BinaryPath("maxis"), "console", "--database", Db(), "--as", "9001", "--role", "staff"},
                               "!ticket_list all\n!ticket_reply 1 Pouvez-vous réessayer ?\n"
-                              "!ticket_note 1 client fidèle\n!ticket_assign 1 <@9001>\n!ticket_priority 1 critique\n");
+                              "!ticket_note 1 client fidèle\n!ticket_assign 1 sam\n!ticket_priority 1 critique\n"
+                              "!ticket_view 1\n");
     EXPECT_EQ(staff.exit_code, 0) << staff.out << staff.err;
     EXPECT_NE(staff.out.find("#1 · Paiement refusé"), std::string::npos) << staff.out;
     EXPECT_NE(staff.out.find("Priorité du ticket #1 : critique."), std::string::npos) << staff.out;
+    // People by name, never by id; values by their French names; history as sentences.
+    EXPECT_NE(staff.out.find("ouvert · haute · facturation · "), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find(" · @alice"), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("Ticket #1 assigné à @sam."), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("a attribué le ticket à @sam"), std::string::npos) << staff.out;
+    EXPECT_NE(staff.out.find("@alice a ouvert le ticket (priorité haute, facturation)"), std::string::npos)
+        << staff.out;
+    EXPECT_EQ(staff.out.find("<@"), std::string::npos) << staff.out;
     alice.WriteStdin("!ticket_view 1\n");
     ASSERT_FALSE(alice.WaitForStdout(std::regex("Répondre : !ticket_reply 1"), 30s).empty());
     alice.WriteStdin("!ticket_close 1 merci\n");
