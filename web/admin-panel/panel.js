@@ -29,6 +29,13 @@ const TEXT = Object.freeze({
         recovery_title: 'Codes de secours', recovery_intro: 'Conservez ces codes en lieu sûr : chacun permet une connexion si vous perdez votre téléphone. Ils ne seront plus affichés.',
         continue: 'Continuer', second_title: 'Double authentification', second_intro: 'Saisissez le code de votre application d’authentification, ou un code de secours.',
         code_or_recovery: 'Code ou code de secours',
+        copy_codes: 'Copier les codes', download_codes: 'Télécharger (.txt)', codes_copied: 'Codes copiés dans le presse-papiers.',
+        copy_failed: 'La copie a échoué : sélectionnez les codes à la main.', codes_file_title: 'Codes de secours du panneau Maxis',
+        e_wrong_code: 'Code erroné. Vérifiez l’heure de votre téléphone et essayez le code suivant.', e_code_replayed: 'Ce code a déjà servi : attendez le suivant.',
+        e_unknown_recovery_code: 'Code de secours inconnu ou déjà utilisé.', e_no_enrolment: 'Aucune activation en cours : rechargez la page pour recommencer.',
+        e_already_enabled: 'La double authentification est déjà activée.', e_no_second_factor: 'Aucune double authentification n’est configurée pour ce compte.',
+        e_sign_in_first: 'Connectez-vous d’abord.', e_no_second_factor_awaited: 'Aucun code n’est attendu : rechargez la page.',
+        no_data_yet: 'Pas encore de données', legend: 'Légende',
         active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
         gateway: 'Connexion Discord', gateway_off: 'désactivée', gateway_connecting: 'en cours', gateway_ready: 'active', gateway_failed: 'refusée',
         gateway_failed_alert: 'Discord a refusé la connexion de Maxis ; le reste fonctionne. À corriger, puis rechargez Maxis (systemctl reload maxis) :',
@@ -85,6 +92,13 @@ const TEXT = Object.freeze({
         recovery_title: 'Recovery codes', recovery_intro: 'Keep these codes somewhere safe: each one signs you in once if you lose your phone. They will not be shown again.',
         continue: 'Continue', second_title: 'Two-factor authentication', second_intro: 'Type the code from your authenticator app, or a recovery code.',
         code_or_recovery: 'Code or recovery code',
+        copy_codes: 'Copy the codes', download_codes: 'Download (.txt)', codes_copied: 'Codes copied to the clipboard.',
+        copy_failed: 'Copying failed: select the codes by hand.', codes_file_title: 'Maxis panel recovery codes',
+        e_wrong_code: 'Wrong code. Check the time on your phone and try the next code.', e_code_replayed: 'This code was already used: wait for the next one.',
+        e_unknown_recovery_code: 'Unknown or already used recovery code.', e_no_enrolment: 'No enrolment in progress: reload the page to start again.',
+        e_already_enabled: 'Two-factor authentication is already on.', e_no_second_factor: 'No second factor is set up for this account.',
+        e_sign_in_first: 'Sign in first.', e_no_second_factor_awaited: 'No code is awaited: reload the page.',
+        no_data_yet: 'No data yet', legend: 'Legend',
         active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
         gateway: 'Discord connection', gateway_off: 'off', gateway_connecting: 'connecting', gateway_ready: 'up', gateway_failed: 'refused',
         gateway_failed_alert: 'Discord refused Maxis’s connection; everything else works. Fix this, then reload Maxis (systemctl reload maxis):',
@@ -126,6 +140,45 @@ const TEXT = Object.freeze({
         gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
     }),
 });
+
+// What each action of the logs (audit_log) and of a ticket's history (ticket.*) says, in words.
+const ACTIONS = Object.freeze({
+    fr: Object.freeze({
+        'login.succeeded': 'a ouvert une session', 'login.first_factor': 'a passé la connexion Discord (code à suivre)',
+        'login.refused': 'connexion refusée', 'login.failed': 'connexion échouée', 'login_link.created': 'lien de connexion créé',
+        logout: 'a fermé sa session', rate_limited: 'trop de tentatives, refusées un moment', 'session.ended': 'a mis fin à une session',
+        '2fa.enabled': 'a activé la double authentification', '2fa.failed': 'code de double authentification erroné',
+        '2fa.recovery_code_used': 'a utilisé un code de secours', '2fa.replayed': 'code de double authentification réutilisé',
+        '2fa.reset': 'double authentification réinitialisée', 'member.blocked': 'a bloqué le membre', 'member.unblocked': 'a débloqué le membre',
+        'setting.changed': 'a modifié un réglage',
+        'ticket.create': 'a ouvert le ticket', 'ticket.reply': 'a répondu', 'ticket.note': 'a ajouté une note interne',
+        'ticket.close': 'a fermé le ticket', 'ticket.reopen': 'a rouvert le ticket', 'ticket.priority': 'a changé la priorité',
+        'ticket.status': 'a changé le statut', 'ticket.assign': 'a attribué le ticket', 'ticket.sla_breach': 'délai de SLA dépassé',
+        'ticket.auto_close': 'ticket fermé automatiquement',
+    }),
+    en: Object.freeze({
+        'login.succeeded': 'signed in', 'login.first_factor': 'passed the Discord sign-in (code to follow)',
+        'login.refused': 'sign-in refused', 'login.failed': 'sign-in failed', 'login_link.created': 'login link created',
+        logout: 'signed out', rate_limited: 'too many attempts, refused for a while', 'session.ended': 'ended a session',
+        '2fa.enabled': 'turned on two-factor authentication', '2fa.failed': 'wrong two-factor code',
+        '2fa.recovery_code_used': 'used a recovery code', '2fa.replayed': 'two-factor code used again',
+        '2fa.reset': 'two-factor authentication reset', 'member.blocked': 'blocked the member', 'member.unblocked': 'unblocked the member',
+        'setting.changed': 'changed a setting',
+        'ticket.create': 'opened the ticket', 'ticket.reply': 'replied', 'ticket.note': 'added an internal note',
+        'ticket.close': 'closed the ticket', 'ticket.reopen': 'reopened the ticket', 'ticket.priority': 'changed the priority',
+        'ticket.status': 'changed the status', 'ticket.assign': 'assigned the ticket', 'ticket.sla_breach': 'SLA deadline missed',
+        'ticket.auto_close': 'ticket closed automatically',
+    }),
+});
+
+/** An action in words; a key the panel does not know yet reads as its own words ("product.created": "product created"). */
+function actionText(key) {
+    const k = String(key);
+    return Object.hasOwn(ACTIONS[LANG], k) ? ACTIONS[LANG][k] : k.replace(/[._]+/g, ' ').trim();
+}
+
+/** A value of a history line in words when it is one of the panel's enums ("high/billing": "haute / facturation"). */
+const valueText = (v) => String(v ?? '').split('/').map((x) => (/^[a-z_]+$/.test(x) && Object.hasOwn(TEXT[LANG], x) ? t(x) : x)).join(' / ');
 
 function t(key, params) {
     let s = Object.hasOwn(TEXT[LANG], key) ? TEXT[LANG][key] : key;
@@ -208,9 +261,11 @@ async function api(path, options) {
     }
     if (!res.ok) {
         const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
+        // The panel's own refusals carry a key ("panel.wrong_code"): said in the panel's language.
+        const key = data && data.error && typeof data.error.key === 'string' && data.error.key.startsWith('panel.') ? 'e_' + data.error.key.slice(6) : '';
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
-        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
+        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : key && Object.hasOwn(TEXT[LANG], key) ? t(key) : message, retry);
     }
     return data;
 }
@@ -300,6 +355,23 @@ function codeForm(label, submitText, onCode) {
     return { form, input };
 }
 
+/** The copy and download buttons beside the recovery codes, and where their outcome is said. */
+function recoveryTools(codes) {
+    const note = h('p', { id: 'codes-status', role: 'status' });
+    const text = t('codes_file_title') + ' — ' + window.location.host + '\n\n' + codes.join('\n') + '\n';
+    const file = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    const copy = async () => {
+        try {
+            await navigator.clipboard.writeText(codes.join('\n'));
+            note.textContent = t('codes_copied');
+        } catch {
+            note.textContent = t('copy_failed');
+        }
+    };
+    return [h('p', { class: 'actions' }, h('button', { type: 'button', id: 'copy-codes', text: t('copy_codes'), on: { click: copy } }),
+        h('a', { class: 'button', id: 'download-codes', href: file, download: 'maxis-recovery-codes.txt', text: t('download_codes') })), note];
+}
+
 async function enrolPage() {
     const m = main(t('enrol_title'));
     const box = alertBox();
@@ -311,9 +383,11 @@ async function enrolPage() {
         m.append(h('p', null, t('enrol_secret') + ' ', h('code', { id: 'secret', text: String(setup.secret) })));
         const { form, input } = codeForm(t('code_label'), t('confirm'), async (code) => {
             const result = await api('/admin-panel/api/second-factor/confirm', { method: 'POST', body: { code } });
-            const list = h('ol', { id: 'recovery-codes', class: 'codes' }, result.recovery_codes.map((c) => h('li', null, h('code', { text: String(c) }))));
+            const codes = result.recovery_codes.map(String);
+            const list = h('ol', { id: 'recovery-codes', class: 'codes' }, codes.map((c) => h('li', null, h('code', { text: c }))));
             const done = main(t('recovery_title'));
-            done.append(h('p', { text: t('recovery_intro') }), list, h('p', null, h('a', { class: 'button primary', id: 'continue', href: '/admin-panel/dashboard', text: t('continue') })));
+            done.append(h('p', { text: t('recovery_intro') }), list, ...recoveryTools(codes),
+                h('p', null, h('a', { class: 'button primary', id: 'continue', href: '/admin-panel/dashboard', text: t('continue') })));
         });
         m.append(form);
         input.focus();
@@ -340,28 +414,52 @@ function card(label, value, id) {
     return h('div', { class: 'card', id }, h('p', { class: 'card-label', text: label }), h('p', { class: 'card-value', text: value }));
 }
 
+/** A day of the community's calendar ('2026-11-30') as the panel's language writes it: 30/11 in French. */
+const dayMonth = (d) => new Intl.DateTimeFormat(LANG, { day: '2-digit', month: '2-digit', timeZone: 'UTC' }).format(new Date(d + 'T12:00:00Z'));
+
+/** The indexes of a series' points that no line reaches (its only value), drawn as dots so that they show. */
+function lonePoints(values) {
+    const present = values.flatMap((v, i) => (v === null || v === undefined ? [] : [i]));
+    return present.length === 1 ? present : null;
+}
+
 function chart(container, title, days, series) {
-    // uPlot wants seconds on the x axis; the data table beside each chart says the same for screen readers.
-    const xs = days.map((d) => Date.parse(d + 'T12:00:00Z') / 1000);
+    // The x axis is the days' index, labelled dd/mm (mm/dd in English); the data table beside each chart says
+    // the same for screen readers. A chart with nothing but zeros says so instead of drawing empty axes.
     const palette = ['#2f3fb8', '#b3261e', '#8a5a00', '#1e7a46'];
     const figure = h('figure', { class: 'chart' }, h('figcaption', { text: title }));
-    const plot = h('div', { role: 'img', 'aria-label': title + ' — ' + t('chart_summary', { n: days.length }) });
-    figure.append(plot);
     container.append(figure);
+    if (!series.some((s) => s.values.some((v) => v !== null && v !== undefined && v !== 0))) {
+        figure.append(h('p', { class: 'chart-empty', text: t('no_data_yet') }));
+        return () => {};
+    }
+    const legend = h('ul', { class: 'legend', 'aria-label': t('legend') }, series.map((s, i) => {
+        const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+        swatch.style.background = palette[i % palette.length];
+        return h('li', null, swatch, s.label);
+    }));
+    const plot = h('div', { role: 'img', 'aria-label': title + ' — ' + t('chart_summary', { n: days.length }) });
+    figure.append(legend, plot);
+    const xs = days.map((d, i) => i);
+    const labels = days.map(dayMonth);
     // Drawn once every figure is in the grid, so that each knows its final width.
     const draw = () => {
         const width = Math.max(260, figure.clientWidth - 26);
         // eslint-disable-next-line no-undef
         new uPlot({
-            width, height: 220, legend: { show: false }, cursor: { show: false }, scales: { x: { time: true } },
-            series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true }))),
-            axes: [{ stroke: '#333' }, { stroke: '#333' }],
+            width, height: 220, legend: { show: false }, cursor: { show: false },
+            scales: { x: { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] } },
+            series: [{}].concat(series.map((s, i) => ({
+                label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true,
+                points: { size: 7, fill: palette[i % palette.length], filter: (u, si, show) => (show ? null : lonePoints(s.values)) },
+            }))),
+            axes: [{ stroke: '#333', incrs: [1, 2, 5, 7, 10, 14, 30], values: (u, splits) => splits.map((i) => labels[i] ?? '') }, { stroke: '#333' }],
         }, [xs].concat(series.map((s) => s.values)), plot);
     };
     const table = h('table', { class: 'compact' },
         h('caption', { class: 'visually-hidden', text: title }),
         h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('at') }), series.map((s) => h('th', { scope: 'col', text: s.label })))),
-        h('tbody', null, days.map((d, i) => h('tr', null, h('th', { scope: 'row', text: d }), series.map((s) => h('td', { text: s.values[i] === null ? '–' : String(Math.round(s.values[i] * 10) / 10) }))))));
+        h('tbody', null, days.map((d, i) => h('tr', null, h('th', { scope: 'row', text: labels[i] }), series.map((s) => h('td', { text: s.values[i] === null ? '–' : String(Math.round(s.values[i] * 10) / 10) }))))));
     figure.append(h('details', null, h('summary', { text: title }), table));
     return draw;
 }
@@ -521,6 +619,9 @@ async function usersPage() {
     m.append(h('form', { class: 'filters', role: 'search', on: { submit: (e) => { e.preventDefault(); search(); } } },
         h('label', { for: 'user-search', text: t('search_users') }), q, h('button', { type: 'submit', text: t('search') })), box, h('div', { class: 'split' }, results, profile));
     await search();
+    // A member's card is linked from every page as /admin-panel/users?id=<id>.
+    const wanted = new URLSearchParams(window.location.search).get('id');
+    if (wanted && /^[0-9]{1,20}$/.test(wanted)) await showUser(wanted);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -595,7 +696,8 @@ async function ticketsPage() {
         const messages = h('ol', { class: 'messages', id: 'messages' }, tk.messages.map((msg) => h('li', { class: msg.internal ? 'internal' : msg.from_staff ? 'staff' : 'member' },
             h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ' + msg.author + ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
-        const history = h('ol', { class: 'history' }, (tk.audit || []).map((a) => h('li', { text: when(a.at) + ' — ' + a.actor + ' ' + a.action + (a.before || a.after ? ' : ' + a.before + ' → ' + a.after : '') })));
+        const history = h('ol', { class: 'history' }, (tk.audit || []).map((a) => h('li', { text: when(a.at) + ' — ' + a.actor + ' ' + actionText('ticket.' + a.action) +
+            (a.before || a.after ? ' : ' + valueText(a.before) + ' → ' + valueText(a.after) : '') })));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
@@ -781,31 +883,43 @@ async function logsPage() {
     const actor = h('input', { id: 'l-actor', inputmode: 'numeric', maxlength: 19 });
     const text = h('input', { id: 'l-text', type: 'search', maxlength: 100 });
     const body = h('tbody');
-    const more = h('button', { type: 'button', hidden: true, text: t('more') });
+    const more = h('button', { type: 'button', id: 'logs-more', hidden: true, text: t('more') });
     let before = '';
-    const load = async (append) => {
-        try {
-            const p = new URLSearchParams();
-            if (kind.value) p.set('kind', kind.value);
-            if (actor.value.trim()) p.set('actor', actor.value.trim());
-            if (text.value.trim()) p.set('text', text.value.trim());
-            if (append && before) p.set('before', before);
-            const data = await api('/admin-panel/api/logs?' + p.toString());
-            if (!append) clear(body);
-            for (const r of data.items) {
-                body.append(h('tr', null, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', { text: r.actor || '–' }),
-                    h('td', { text: r.action }), h('td', { text: r.target }), h('td', { text: r.detail }), h('td', { text: r.ip })));
+    let loading = null;
+    // One load at a time; « Plus » asks for the page after the last row shown, and only when there is one.
+    const load = (append) => {
+        if (append && !before) return loading;
+        if (loading) return append ? loading : loading.then(() => load(false));
+        more.disabled = true;
+        loading = (async () => {
+            try {
+                const p = new URLSearchParams();
+                if (kind.value) p.set('kind', kind.value);
+                if (actor.value.trim()) p.set('actor', actor.value.trim());
+                if (text.value.trim()) p.set('text', text.value.trim());
+                if (append) p.set('before', before);
+                const data = await api('/admin-panel/api/logs?' + p.toString());
+                if (!append) clear(body);
+                for (const r of data.items) {
+                    body.append(h('tr', { 'data-id': r.id }, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', { text: r.actor || '–' }),
+                        h('td', { title: r.action, text: actionText(r.action) }), h('td', { text: r.target }), h('td', { text: r.detail }), h('td', { text: r.ip })));
+                }
+                before = data.next_before || '';
+                more.hidden = !before;
+            } catch (err) {
+                showError(box, err);
+            } finally {
+                more.disabled = false;
+                loading = null;
             }
-            before = data.next_before || '';
-            more.hidden = !before;
-        } catch (err) {
-            showError(box, err);
-        }
+        })();
+        return loading;
     };
     more.addEventListener('click', () => load(true));
     m.append(h('form', { class: 'filters', on: { submit: (e) => { e.preventDefault(); load(false); } } }, kindLabel, kind,
         h('label', { for: 'l-actor', text: t('actor') }), actor, h('label', { for: 'l-text', text: t('text') }), text, h('button', { type: 'submit', text: t('filter') })),
-    box, h('table', { id: 'logs-table' }, h('thead', null, h('tr', null, ['at', 'kind', 'actor', 'action', 'target', 'detail', 'ip'].map((k) => h('th', { scope: 'col', text: t(k) })))), body), more);
+    box, h('div', { id: 'logs-wrap', class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('logs') },
+        h('table', { id: 'logs-table' }, h('thead', null, h('tr', null, ['at', 'kind', 'actor', 'action', 'target', 'detail', 'ip'].map((k) => h('th', { scope: 'col', text: t(k) })))), body)), more);
     await load(false);
 }
 
