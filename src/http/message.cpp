@@ -43,7 +43,7 @@ Response Response::Error(int status, std::string_view code, std::string_view mes
 
 Response Response::FromError(const core::Error& error) {
     boost::json::object body{{"code", core::ToString(error.code())}, {"message", error.what()}};
-    // The reason as a stable key ("panel.wrong_code"), for clients that say it in their own language.
+    // The refusal's stable name ("shop.free_unconfirmed"), for clients that word it in their own language.
     if (!error.key().empty()) body["key"] = error.key();
     auto response = Json(HttpStatus(error.code()), boost::json::object{{"error", std::move(body)}});
     if (error.code() == core::ErrorCode::kUnauthenticated) response.With("WWW-Authenticate", "Bearer realm=\"maxis\"");
