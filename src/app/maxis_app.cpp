@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "app/discord_runtime.hpp"
+#include "app/members_module.hpp"
 #include "app/payments_module.hpp"
 #include "app/plans_module.hpp"
 #include "app/shop_module.hpp"
@@ -59,6 +60,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<stripe::Client> stripe_client;
     std::optional<Infrastructure> infra;
     // The feature modules, in the order they are built; each wires one feature.
+    std::unique_ptr<MembersModule> members;  // the directory: first, every other part may use it
     std::unique_ptr<PlansModule> plans;
     std::unique_ptr<TicketsModule> tickets;
     std::unique_ptr<ShopModule> shop;
@@ -175,12 +177,15 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->infra.emplace(Infrastructure{config_, *parts_->db, parts_->clock, parts_->metrics, *parts_->zone,
                                          *parts_->stripe_client, origin});
     auto& infra = *parts_->infra;
-    // The features, in order: plans first, since ticket targets depend on them (priority support).
+    // The features, in order: the member directory first (others show people by name), then plans, since ticket
+    // targets depend on them (priority support).
+    parts_->members = std::make_unique<MembersModule>(infra);
     parts_->plans = std::make_unique<PlansModule>(infra);
     parts_->tickets = std::make_unique<TicketsModule>(infra, parts_->plans->SlaPolicy());
     parts_->shop = std::make_unique<ShopModule>(infra);
     parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans);
-    parts_->modules = {parts_->plans.get(), parts_->tickets.get(), parts_->shop.get(), parts_->payments.get()};
+    parts_->modules = {parts_->members.get(), parts_->plans.get(), parts_->tickets.get(), parts_->shop.get(),
+                       parts_->payments.get()};
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);
@@ -380,6 +385,11 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     OpenDatabase(config_.database.migrate_on_start);
     auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
     storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
+    // The console's user is in the directory under the name given, so that names work without Discord (an id
+    // given as digits keeps the names the directory knows).
+    const std::string name = members::MentionedId(request.user) ? std::string() : request.user;
+    parts_->members->directory().Observe(
+        members::Person{.id = id, .username = name, .display_name = name, .role = request.role});
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
     // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
     storage::SqlOutboxStore outbox(*parts_->db);

@@ -37,7 +37,12 @@ void Router::Add(std::string method, std::string pattern, RouteHandler handler, 
     if (pattern.empty() || pattern[0] != '/') {
         throw core::Error(core::ErrorCode::kInternal, "route pattern must start with '/': " + pattern);
     }
-    Route route{std::move(method), std::move(pattern), {}, {}, std::move(handler), options};
+    RouteHandler filtered = [handler = std::move(handler), filter = filter_](const Request& req) {
+        auto response = handler(req);
+        if (*filter) (*filter)(req, response);
+        return response;
+    };
+    Route route{std::move(method), std::move(pattern), {}, {}, std::move(filtered), options};
     std::array<std::string_view, kMaxSegments> parts;
     std::size_t count = 0;
     if (!SplitPath(route.pattern, parts, count)) {
@@ -49,6 +54,8 @@ void Router::Add(std::string method, std::string pattern, RouteHandler handler, 
     }
     routes_.push_back(std::move(route));
 }
+
+void Router::SetResponseFilter(std::function<void(const Request&, Response&)> filter) { *filter_ = std::move(filter); }
 
 Router::Match Router::Find(Request& request) const {
     std::array<std::string_view, kMaxSegments> raw;

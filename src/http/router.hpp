@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ public:
     };
     /// Fills request.path_params on success. Allocates nothing for a literal route.
     [[nodiscard]] Match Find(Request& request) const;
+    /// Runs on every answer of this router's handlers (those registered before it is set too), after the
+    /// handler returned: the one place for a concern that spans routes (the people named in JSON answers).
+    /// Set it before serving.
+    void SetResponseFilter(std::function<void(const Request&, Response&)> filter);
     /// How many routes are registered (indexes run from 0 to size() - 1).
     [[nodiscard]] std::size_t size() const { return routes_.size(); }
 
@@ -47,6 +52,8 @@ private:
         RouteOptions options;
     };
     std::vector<Route> routes_;
+    std::shared_ptr<std::function<void(const Request&, Response&)>> filter_ =
+        std::make_shared<std::function<void(const Request&, Response&)>>();
 };
 
 }  // namespace maxis::http

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/members/member_directory.hpp"
 #include "domain/plans/assistant.hpp"
 #include "domain/plans/plan_service.hpp"
 #include "domain/shop/shop_service.hpp"
@@ -28,6 +29,7 @@
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
+#include "storage/member_store.hpp"
 #include "storage/panel_store.hpp"
 #include "storage/plan_store.hpp"
 #include "storage/shop_store.hpp"
@@ -159,6 +161,11 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
     RecordMemberEvent(db, kB.user_id, true, now);
     SaveDiscordResource(db, "audit-channel", "channel", "123", now);
     AdvanceChannelCursor(db, ChannelCursor{"10", "1", 500}, now);
+    // The directory: B and S, as Maxis records them.
+    SqlMemberRepository member_repo(db);
+    members::MemberDirectory directory(member_repo, clock);
+    directory.Observe(members::Person{.id = kB.user_id, .username = "b", .display_name = "B"});
+    directory.Observe(members::Person{.id = kS.user_id, .username = "s", .display_name = "S", .role = Role::kStaff});
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
     return out;
@@ -467,6 +474,10 @@ std::vector<TableSpec> Tables(const Seeded& s) {
                    "(encode(sha256('forged'::bytea), 'hex'), " +
                        b + ", 'admin', 0)",
                    "role = 'admin', user_id = " + a),
+        // Names are public: A reads them all, and writes none (not even A's own row, nor a role).
+        {"members", "", "true",
+         "INSERT INTO members (id, username, display_name, role, updated_at) VALUES (" + a + ", 'a', 'A', 'admin', 0)",
+         "display_name = 'pwned', role = 'admin'"},
         everything("member_events", "INSERT INTO member_events (user_id, kind, at) VALUES (" + b + ", 'leave', 0)",
                    "at = 0"),
         everything("discord_resources",

@@ -1,5 +1,6 @@
 #include "http/api/api_util.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/errors.hpp"
@@ -91,6 +92,67 @@ long long PathId(const Request& req, const std::string& what) {
     auto id = core::ParseId(req.path_params.at("id"));
     if (!id) throw Error(ErrorCode::kNotFound, what + " not found");
     return *id;
+}
+
+namespace {
+
+void CollectIds(const json::value& v, std::vector<core::UserId>& out) {
+    if (v.is_array()) {
+        for (const auto& item : v.as_array()) CollectIds(item, out);
+        return;
+    }
+    if (!v.is_object()) return;
+    for (const auto& [key, value] : v.as_object()) {
+        bool person = false;
+        for (auto field : kPersonFields) person |= key == field;
+        if (person && value.is_string()) {
+            auto id = core::ParseId(std::string_view(value.as_string()));
+            if (id && *id > 0 && std::find(out.begin(), out.end(), core::UserId{*id}) == out.end()) {
+                out.push_back(core::UserId{*id});
+            }
+        } else if (key != "people") {
+            CollectIds(value, out);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<core::UserId> PersonIds(const json::value& body) {
+    std::vector<core::UserId> out;
+    CollectIds(body, out);
+    return out;
+}
+
+json::object PeopleJson(const std::vector<core::UserId>& ids, const std::map<core::UserId, members::Person>& people) {
+    json::object out;
+    for (auto id : ids) {
+        auto it = people.find(id);
+        if (it == people.end()) {
+            out[id.ToString()] =
+                json::object{{"name", nullptr}, {"username", nullptr}, {"avatar_url", nullptr}, {"role", nullptr}};
+            continue;
+        }
+        const auto& p = it->second;
+        out[id.ToString()] =
+            json::object{{"name", members::ShownName(p)},
+                         {"username", p.username},
+                         {"avatar_url", p.avatar_url.empty() ? json::value(nullptr) : json::value(p.avatar_url)},
+                         {"role", core::ToString(p.role)}};
+    }
+    return out;
+}
+
+void AddPeople(Response& response,
+               const std::function<std::map<core::UserId, members::Person>(const std::vector<core::UserId>&)>& find) {
+    if (response.content_type != "application/json" || response.body.empty() || response.body.front() != '{') return;
+    json::error_code ec;
+    auto body = json::parse(response.body, ec);
+    if (ec || !body.is_object() || body.as_object().contains("people")) return;
+    auto ids = PersonIds(body);
+    if (ids.empty()) return;
+    body.as_object()["people"] = PeopleJson(ids, find(ids));
+    response.body = json::serialize(body);
 }
 
 }  // namespace maxis::http

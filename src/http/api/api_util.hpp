@@ -1,11 +1,15 @@
 #pragma once
 #include <boost/json/object.hpp>
+#include <functional>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/viewer.hpp"
+#include "domain/members/member.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/message.hpp"
 
@@ -35,5 +39,18 @@ int LimitParam(const Request& req, int fallback);
 int IntParam(const Request& req, std::string_view name, int min, int max, int fallback);
 /// The numeric {id} path parameter; anything else cannot name a row: core::Error(kNotFound, "<what> not found").
 long long PathId(const Request& req, const std::string& what);
+
+/// The fields whose value names a person, in every JSON answer: a user id as a string of digits.
+inline constexpr std::string_view kPersonFields[] = {"owner", "assignee", "author", "actor", "user", "created_by"};
+/// The person ids a JSON answer carries in those fields, at any depth, each once, in the order met.
+std::vector<core::UserId> PersonIds(const boost::json::value& body);
+/// The answer's "people" object: {"<id>": {"name", "username", "avatar_url" (or null), "role"}} for each id;
+/// an id the directory does not know has all four null.
+boost::json::object PeopleJson(const std::vector<core::UserId>& ids,
+                               const std::map<core::UserId, members::Person>& people);
+/// Adds "people" to a JSON object answer that names persons (one directory read through find); an answer
+/// that is not a JSON object, names no one, or already has "people" is left as it is.
+void AddPeople(Response& response,
+               const std::function<std::map<core::UserId, members::Person>(const std::vector<core::UserId>&)>& find);
 
 }  // namespace maxis::http

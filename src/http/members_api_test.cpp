@@ -1,0 +1,166 @@
+// The member directory over REST: the staff picker's search, and the "people" object every JSON answer naming
+// persons gains (tickets here: owner, assignee, message authors, audit actors), from one directory read.
+#include "http/api/members_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "domain/tickets/ticket_service.hpp"
+#include "http/api/tickets_api.hpp"
+#include "http/server.hpp"
+#include "storage/api_tokens.hpp"
+#include "storage/database.hpp"
+#include "storage/member_store.hpp"
+#include "storage/migrator.hpp"
+#include "storage/sql_ticket_repository.hpp"
+#include "support/fake_clock.hpp"
+#include "support/http_client.hpp"
+
+namespace maxis::http {
+namespace {
+
+namespace json = boost::json;
+using core::Role;
+using core::UserId;
+using testing::HttpRequest;
+using testing::HttpResult;
+
+/// The SQL directory, counting its read transactions.
+class CountingRepository final : public members::MemberRepository {
+public:
+    explicit CountingRepository(storage::Database& db) : sql_(db) {}
+    void Write(const core::Viewer& v, const std::function<void(members::MemberStore&)>& work) override {
+        sql_.Write(v, work);
+    }
+    void Read(const core::Viewer& v, const std::function<void(members::MemberStore&)>& work) override {
+        ++reads;
+        sql_.Read(v, work);
+    }
+    std::atomic<int> reads{0};
+
+private:
+    storage::SqlMemberRepository sql_;
+};
+
+class MembersApiTest : public ::testing::Test {
+protected:
+    MembersApiTest() {
+        storage::Migrator(db, clock).Apply();
+        alice = tokens.Create(core::Viewer{UserId{1001}, Role::kMember}, "alice");
+        staff = tokens.Create(core::Viewer{UserId{9001}, Role::kStaff}, "staff");
+        Authenticator auth = [this](const Request& r) {
+            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
+        };
+        AddTicketRoutes(router, service, auth);
+        AddMemberRoutes(router, directory, auth);
+        directory.Observe(members::Person{.id = UserId{1001},
+                                          .username = "alice_b",
+                                          .display_name = "Alice",
+                                          .avatar_url = "https://cdn.discordapp.com/avatars/1001/a1.png"});
+        directory.Observe(
+            members::Person{.id = UserId{9001}, .username = "sam_42", .display_name = "Sam", .role = Role::kStaff});
+        directory.Observe(
+            members::Person{.id = UserId{9002}, .username = "émilie", .display_name = "Émilie", .role = Role::kAdmin});
+        ServerOptions options;
+        options.port = 0;
+        options.access_log = false;
+        server = std::make_unique<Server>(options, router);
+        server->Start();
+    }
+    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
+                    const std::string& body = {}) {
+        std::map<std::string, std::string> headers;
+        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+        if (!body.empty()) headers["Content-Type"] = "application/json";
+        return HttpRequest(server->port(), method, target, body, headers);
+    }
+    json::value Json(const HttpResult& r) { return json::parse(r.body); }
+    std::vector<std::string> Ids(const json::value& list) {
+        std::vector<std::string> out;
+        for (const auto& item : list.at("items").as_array()) out.emplace_back(item.at("id").as_string());
+        return out;
+    }
+
+    testing::FakeClock clock;
+    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
+    storage::ApiTokens tokens{db, clock};
+    storage::SqlTicketRepository repo{db, clock};
+    tickets::TicketService service{repo, clock};
+    CountingRepository member_repo{db};
+    members::MemberDirectory directory{member_repo, clock};
+    Router router;
+    std::unique_ptr<Server> server;
+    std::string alice, staff;
+};
+
+TEST_F(MembersApiTest, ThePickerSearchIsForStaffAndFiltersByNameAndRole) {
+    EXPECT_EQ(Call("GET", "/api/v1/members", "").status, 401);
+    EXPECT_EQ(Call("GET", "/api/v1/members", alice).status, 403);
+    EXPECT_EQ(Ids(Json(Call("GET", "/api/v1/members", staff))), (std::vector<std::string>{"1001", "9002", "9001"}));
+    EXPECT_EQ(Ids(Json(Call("GET", "/api/v1/members?staff=1", staff))), (std::vector<std::string>{"9002", "9001"}));
+    EXPECT_EQ(Ids(Json(Call("GET", "/api/v1/members?q=%40EMI&staff=1", staff))), (std::vector<std::string>{"9002"}));
+    EXPECT_EQ(Ids(Json(Call("GET", "/api/v1/members?q=ali&staff=1", staff))), std::vector<std::string>{});
+    EXPECT_EQ(Ids(Json(Call("GET", "/api/v1/members?limit=1", staff))), (std::vector<std::string>{"1001"}));
+    auto sam = Json(Call("GET", "/api/v1/members?q=sam", staff)).at("items").at(0);
+    EXPECT_EQ(sam.at("name"), "Sam");
+    EXPECT_EQ(sam.at("username"), "sam_42");
+    EXPECT_EQ(sam.at("role"), "staff");
+    EXPECT_TRUE(sam.at("avatar_url").is_null());
+    auto bad_limit = Call("GET", "/api/v1/members?limit=0", staff);
+    EXPECT_EQ(bad_limit.status, 400);
+    EXPECT_NE(bad_limit.body.find("limit"), std::string::npos) << bad_limit.body;
+    EXPECT_EQ(Call("GET", "/api/v1/members?staff=yes", staff).status, 400);
+    EXPECT_EQ(Call("GET", "/api/v1/members?q=" + std::string(101, 'a'), staff).status, 400);
+}
+
+TEST_F(MembersApiTest, TicketAnswersNameEveryPersonTheyCarryFromOneDirectoryRead) {
+    auto created = Call("POST", "/api/v1/tickets", alice,
+                        R"({"subject":"Printer","category":"general","priority":"low","description":"It jams"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto id = std::to_string(Json(created).at("id").as_int64());
+    ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"On it"})").status, 201);
+    ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"assignee":"9002"})").status, 200);
+    // A person the directory does not know: named with nulls, the id still there.
+    ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages",
+                   tokens.Create(core::Viewer{UserId{9555}, Role::kStaff}, "x"), R"({"body":"Me too"})")
+                  .status,
+              201);
+
+    int reads = member_repo.reads;
+    auto detail = Json(Call("GET", "/api/v1/tickets/" + id, staff));
+    EXPECT_EQ(member_repo.reads, reads + 1);
+    // Existing fields are unchanged.
+    EXPECT_EQ(detail.at("owner"), "1001");
+    EXPECT_EQ(detail.at("assignee"), "9002");
+    const auto& people = detail.at("people").as_object();
+    EXPECT_EQ(people.size(), 4u) << json::serialize(people);
+    EXPECT_EQ(people.at("1001").at("name"), "Alice");
+    EXPECT_EQ(people.at("1001").at("username"), "alice_b");
+    EXPECT_EQ(people.at("1001").at("avatar_url"), "https://cdn.discordapp.com/avatars/1001/a1.png");
+    EXPECT_EQ(people.at("1001").at("role"), "member");
+    EXPECT_EQ(people.at("9001").at("name"), "Sam");  // a message author and an audit actor
+    EXPECT_EQ(people.at("9002").at("name"), "Émilie");
+    EXPECT_EQ(people.at("9002").at("role"), "admin");
+    EXPECT_TRUE(people.at("9555").at("name").is_null());
+    // Every person id the answer carries is in people.
+    for (const auto& m : detail.at("messages").as_array()) {
+        EXPECT_TRUE(people.contains(m.at("author").as_string())) << m.at("author");
+    }
+    for (const auto& a : detail.at("audit").as_array()) {
+        EXPECT_TRUE(people.contains(a.at("actor").as_string())) << a.at("actor");
+    }
+
+    reads = member_repo.reads;
+    auto list = Json(Call("GET", "/api/v1/tickets", alice));
+    EXPECT_EQ(member_repo.reads, reads + 1);
+    EXPECT_EQ(list.at("people").at("1001").at("name"), "Alice");
+    EXPECT_EQ(list.at("people").at("9002").at("name"), "Émilie");
+    // An answer that names no one is left as it is.
+    reads = member_repo.reads;
+    EXPECT_FALSE(Json(Call("GET", "/api/v1/members?q=sam", staff)).as_object().contains("people"));
+    EXPECT_EQ(member_repo.reads, reads + 1);  // the search itself
+}
+
+}  // namespace
+}  // namespace maxis::http

@@ -1,0 +1,121 @@
+#include "storage/member_store.hpp"
+
+#include <soci/soci.h>
+
+#include "storage/sql_util.hpp"
+
+namespace maxis::storage {
+
+using members::Person;
+
+namespace {
+
+constexpr const char* kColumns = "id, username, display_name, avatar_url, role, is_bot, in_guild";
+
+Person PersonFrom(const soci::row& r) {
+    Person p;
+    p.id = core::UserId{RowInt(r, 0)};
+    p.username = RowText(r, 1);
+    p.display_name = RowText(r, 2);
+    p.avatar_url = RowOptionalText(r, 3).value_or("");
+    p.role = core::ParseRole(RowText(r, 4)).value_or(core::Role::kMember);
+    p.is_bot = RowInt(r, 5) != 0;
+    p.in_guild = RowInt(r, 6) != 0;
+    return p;
+}
+
+/// A LIKE pattern matching what starts with text ('\' escapes the wildcards).
+std::string PrefixPattern(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "%";
+}
+
+class SqlMemberStore final : public members::MemberStore {
+public:
+    explicit SqlMemberStore(Transaction& tx) : tx_(tx) {}
+
+    std::optional<Person> Find(core::UserId id) override {
+        auto found = FindMany({id});
+        if (found.empty()) return std::nullopt;
+        return found.begin()->second;
+    }
+
+    std::map<core::UserId, Person> FindMany(const std::vector<core::UserId>& ids) override {
+        std::map<core::UserId, Person> out;
+        if (ids.empty()) return out;
+        DynamicQuery q;
+        std::string in;
+        for (auto id : ids) in += (in.empty() ? "" : ", ") + q.Bind(static_cast<long long>(id.value));
+        q.ForEachRow(tx_.sql(), std::string("SELECT ") + kColumns + " FROM members WHERE id IN (" + in + ")",
+                     [&](const soci::row& r) {
+                         auto p = PersonFrom(r);
+                         out.emplace(p.id, std::move(p));
+                     });
+        return out;
+    }
+
+    void Upsert(const Person& p, core::TimePoint observed_at) override {
+        long long id = p.id.value, at = core::ToEpochMillis(observed_at);
+        std::string role(core::ToString(p.role == core::Role::kSystem ? core::Role::kOperator : p.role));
+        std::string username_key = members::NameKey(p.username), name_key = members::NameKey(p.display_name);
+        int bot = p.is_bot ? 1 : 0, present = p.in_guild ? 1 : 0;
+        soci::indicator avatar_ind = p.avatar_url.empty() ? soci::i_null : soci::i_ok;
+        tx_.sql() << "INSERT INTO members (id, username, display_name, avatar_url, role, is_bot, in_guild, "
+                     "username_key, name_key, updated_at) VALUES (:i, :u, :d, :a, :r, :b, :g, :uk, :nk, :t) "
+                     "ON CONFLICT (id) DO UPDATE SET username = excluded.username, display_name = "
+                     "excluded.display_name, avatar_url = excluded.avatar_url, role = excluded.role, is_bot = "
+                     "excluded.is_bot, in_guild = excluded.in_guild, username_key = excluded.username_key, "
+                     "name_key = excluded.name_key, updated_at = excluded.updated_at",
+            soci::use(id), soci::use(p.username), soci::use(p.display_name), soci::use(p.avatar_url, avatar_ind),
+            soci::use(role), soci::use(bot), soci::use(present), soci::use(username_key), soci::use(name_key),
+            soci::use(at);
+    }
+
+    void MarkLeft(core::UserId id, core::TimePoint at) override {
+        long long uid = id.value, t = core::ToEpochMillis(at);
+        tx_.sql() << "UPDATE members SET in_guild = 0, updated_at = :t WHERE id = :i", soci::use(t), soci::use(uid);
+    }
+
+    std::vector<Person> Search(const std::string& key, bool staff_only, int limit) override {
+        DynamicQuery q;
+        std::string sql = std::string("SELECT ") + kColumns + " FROM members WHERE is_bot = 0";
+        std::string order = "in_guild DESC, name_key, id";
+        if (!key.empty()) {
+            auto pattern = PrefixPattern(key);
+            sql += " AND (username_key LIKE " + q.Bind(pattern) + " ESCAPE '\\' OR name_key LIKE " + q.Bind(pattern) +
+                   " ESCAPE '\\')";
+            order = "CASE WHEN username_key = " + q.Bind(key) + " OR name_key = " + q.Bind(key) +
+                    " THEN 0 ELSE 1 END, " + order;
+        }
+        if (staff_only) sql += " AND role <> 'member'";
+        sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit);
+        std::vector<Person> out;
+        q.ForEachRow(tx_.sql(), sql, [&](const soci::row& r) { out.push_back(PersonFrom(r)); });
+        return out;
+    }
+
+private:
+    Transaction& tx_;
+};
+
+}  // namespace
+
+void SqlMemberRepository::Write(const core::Viewer& viewer, const std::function<void(members::MemberStore&)>& work) {
+    db_.Write(viewer, [&](Transaction& tx) {
+        SqlMemberStore store(tx);
+        work(store);
+    });
+}
+
+void SqlMemberRepository::Read(const core::Viewer& viewer, const std::function<void(members::MemberStore&)>& work) {
+    db_.Read(viewer, [&](Transaction& tx) {
+        SqlMemberStore store(tx);
+        work(store);
+    });
+}
+
+}  // namespace maxis::storage
