@@ -346,12 +346,16 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         json::array items;
         auto rows = s.store.AuditLog(f);
         for (const auto& r : rows) {
+            // A target that is a person (a member blocked, the owner of a second factor or a session) is also
+            // "user", the field every answer names a person by, so that "people" says who it is.
+            auto target_user = core::ParseId(r.target);
             items.push_back(json::object{{"id", r.id},
                                          {"at", core::FormatIso8601(r.at)},
                                          {"kind", r.kind},
                                          {"actor", r.actor ? json::value(r.actor->ToString()) : json::value(nullptr)},
                                          {"action", r.action},
                                          {"target", r.target},
+                                         {"user", target_user ? json::value(r.target) : json::value(nullptr)},
                                          {"detail", r.detail},
                                          {"ip", r.ip}});
         }

@@ -231,14 +231,133 @@ test('logs: actions in words; « Plus » shows only when there is more, and adds
     await useLanguage(page, 'fr');
 });
 
-test('every page, in French and in English: no sideways scroll at 390 px and no axe violation', async () => {
+/** Every person shown under selector: who, the name shown, the avatar, and where it leads. */
+const shownPeople = (page, selector) => page.$$eval(`${selector} .person`, (els) => els.map((e) => {
+    const img = e.querySelector('img');
+    return {
+        user: e.dataset.user, name: e.querySelector('.name').textContent, title: e.getAttribute('title'),
+        img: img ? { src: img.getAttribute('src'), alt: img.getAttribute('alt'), width: img.getAttribute('width'), height: img.getAttribute('height') } : null,
+        placeholder: e.querySelector('.initial') !== null, link: e.closest('a')?.getAttribute('href') ?? null, button: e.closest('button') !== null,
+    };
+}));
+
+/** Checks each person shown against the people map the page's API answered: their name, their avatar (or the
+ *  placeholder when they have none), a link to their card; « membre inconnu » only for whom nobody knows. */
+function checkPeople(shown, people, where, lang) {
+    assert.ok(shown.length > 0, `${where}: people are shown`);
+    for (const p of shown) {
+        assert.ok(p.link === `/admin-panel/users?id=${p.user}` || p.button, `${where}: ${p.name} leads to the member card`);
+        assert.doesNotMatch(p.name, /\d{6,}/, `${where}: an id shown as a name`);
+        assert.ok(people && Object.hasOwn(people, p.user), `${where}: ${p.user} is in the answer's people`);
+        const known = people[p.user].name || people[p.user].username ? people[p.user] : null;
+        if (!known) {
+            assert.equal(p.name, lang === 'fr' ? 'membre inconnu' : 'unknown member', `${where}: ${p.user} unknown`);
+            assert.equal(p.title, '…' + p.user.slice(-4));
+            continue;
+        }
+        assert.equal(p.name, known.name || known.username, `${where}: the name of ${p.user}`);
+        if (known.avatar_url) assert.deepEqual(p.img, { src: known.avatar_url, alt: '', width: '20', height: '20' }, `${where}: the avatar of ${p.name}`);
+        else assert.ok(p.placeholder, `${where}: ${p.name} has no avatar, the placeholder stands in`);
+    }
+}
+
+test('people by name, in French and in English: tickets, orders, members and logs show names with avatars, linked to the card', async () => {
     const page = adminPage;
-    // A ticket and an order to show, so that the lists have rows.
+    // Sam is on the team (the console records him in the directory); Chloé buys a poster; Camille blocks and
+    // unblocks Chloé from the Members page, so that the logs name a member as the target.
+    const sam = await panel.run(['console', '--as', 'sam', '--role', 'staff'], '!ticket_list\n');
+    assert.equal(sam.code, 0, sam.stderr);
     const product = await panel.run(['console', '--as', 'boss', '--role', 'admin'], '!product_add "Affiche" 15 10 art\n');
     assert.equal(product.code, 0, product.stderr);
     const bought = await panel.run(['console', '--as', 'chloe'], '!cart_add 1 1\n!checkout\n');
     assert.match(bought.stdout, /MX-\d{4}-\d{6}/, bought.stdout + bought.stderr);
+    const chloe = await page.evaluate(async () => (await (await fetch('/admin-panel/api/users?q=chloe')).json()).items[0].id);
+    await page.goto(`${panel.origin}/admin-panel/users?id=${chloe}`);
+    await page.waitForSelector('#block-toggle');
+    await page.click('#block-toggle');
+    await page.waitForFunction(() => document.getElementById('block-toggle')?.textContent === 'Débloquer');
+    await page.click('#block-toggle');
+    await page.waitForFunction(() => document.getElementById('block-toggle')?.textContent === 'Bloquer du bot');
 
+    const pages = [
+        ['tickets', '/api/v1/tickets?limit=50', '#tickets-table tbody', /alice/i],
+        ['orders', '/api/v1/orders?limit=50', '#orders-table tbody', /chloe/i],
+        ['users', '/admin-panel/api/users?q=', '#user-results tbody', /sam/i],
+        ['logs', '/admin-panel/api/logs', '#logs-table tbody', /chloe/i],
+    ];
+    for (const lang of ['fr', 'en']) {
+        await useLanguage(page, lang);
+        for (const [name, url, selector, expected] of pages) {
+            await page.goto(`${panel.origin}/admin-panel/${name}`);
+            await page.waitForSelector(`${selector} .person`);
+            const people = await page.evaluate(async (u) => (await (await fetch(u)).json()).people, url);
+            const shown = await shownPeople(page, selector);
+            checkPeople(shown, people, `${name} (${lang})`, lang);
+            assert.ok(shown.some((p) => expected.test(p.name)), `${name} (${lang}) names ${expected}: ${shown.map((p) => p.name).join(', ')}`);
+        }
+        // The ticket's detail: its member, each message's author and the history's actors.
+        await page.goto(`${panel.origin}/admin-panel/tickets`);
+        await page.click('#tickets-table tbody button');
+        await page.waitForSelector('#ticket-title');
+        const ticketId = (await page.textContent('#ticket-title')).match(/#(\d+)/)[1];
+        const tk = await page.evaluate(async (id) => (await fetch('/api/v1/tickets/' + id)).json(), ticketId);
+        for (const where of ['#ticket-owner', '#messages', '#ticket-history']) checkPeople(await shownPeople(page, where), tk.people, `ticket ${where} (${lang})`, lang);
+        // The order's detail: its member.
+        await page.goto(`${panel.origin}/admin-panel/orders`);
+        await page.click('#orders-table tbody button');
+        await page.waitForSelector('#order-title');
+        const order = await page.evaluate(async (n) => (await fetch('/api/v1/orders/' + n)).json(), await page.$eval('#orders-table tbody tr', (r) => r.dataset.id));
+        checkPeople(await shownPeople(page, '#order-owner'), order.people, `order (${lang})`, lang);
+    }
+    await useLanguage(page, 'fr');
+    // A name leads to that member's card.
+    await page.goto(`${panel.origin}/admin-panel/orders`);
+    const [owner] = await shownPeople(page, '#orders-table tbody');
+    await page.click('#orders-table tbody a.person-link');
+    await page.waitForURL(`**/admin-panel/users?id=${owner.user}`);
+    await page.waitForFunction((n) => document.querySelector('#profile h2')?.textContent.endsWith('— ' + n), owner.name);
+    await page.screenshot({ path: join(artifacts, 'polish-member-card.png'), fullPage: true });
+});
+
+test('the staff picker assigns by name; « Prendre en charge » assigns me; a refusal is said in French and changes nothing', async () => {
+    const page = adminPage;
+    for (const [lang, claim] of [['fr', 'Prendre en charge'], ['en', 'Claim']]) {
+        await useLanguage(page, lang);
+        await page.goto(`${panel.origin}/admin-panel/tickets`);
+        await page.click('#tickets-table tbody button');
+        await page.waitForSelector('#ticket-title');
+        assert.equal(await page.textContent('#claim'), claim);
+        await page.fill('#assign-search', 'sa');
+        const pick = page.locator('#assign-options button', { hasText: /^sam$/i });
+        await pick.waitFor();
+        await pick.click();
+        await page.waitForFunction(() => /^sam$/i.test(document.querySelector('#ticket-assignee .name')?.textContent ?? ''));
+        assert.match(await page.textContent('#ticket-history'), lang === 'fr' ? /a attribué le ticket/ : /assigned the ticket/);
+        await page.click('#claim');
+        await page.waitForFunction((id) => document.querySelector('#ticket-assignee .person')?.dataset.user === id, ADMIN.id);
+        assert.equal(await page.isDisabled('#claim'), true, 'claimed: the button rests');
+    }
+    await useLanguage(page, 'fr');
+    await page.click('#tickets-table tbody button');
+    await page.waitForSelector('#ticket-title');
+
+    // Picking the person the ticket is already assigned to: the server refuses, the panel says why in French,
+    // nothing changes.
+    await page.fill('#assign-search', 'sa');
+    await page.locator('#assign-options button', { hasText: /^sam$/i }).click();
+    await page.waitForFunction(() => /^sam$/i.test(document.querySelector('#ticket-assignee .name')?.textContent ?? ''));
+    const history = await page.$$eval('#ticket-history li', (items) => items.length);
+    await page.fill('#assign-search', 'sam');
+    await page.locator('#assign-options button', { hasText: /^sam$/i }).click();
+    await page.waitForSelector('#assign-error:not([hidden])');
+    assert.equal(await page.textContent('#assign-error'), 'Le ticket est déjà dans cet état : rien n’a changé.');
+    assert.match(await page.textContent('#ticket-assignee .name'), /^sam$/i, 'still assigned to Sam');
+    assert.equal(await page.$$eval('#ticket-history li', (items) => items.length), history, 'nothing written in the history');
+    await page.screenshot({ path: join(artifacts, 'polish-refused-assignment.png'), fullPage: true });
+});
+
+test('every page, in French and in English: no sideways scroll at 390 px and no axe violation', async () => {
+    const page = adminPage;
     const login = await (await panel.context()).newPage();
     for (const lang of ['fr', 'en']) {
         await useLanguage(page, lang);

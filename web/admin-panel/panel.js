@@ -36,6 +36,8 @@ const TEXT = Object.freeze({
         e_already_enabled: 'La double authentification est déjà activée.', e_no_second_factor: 'Aucune double authentification n’est configurée pour ce compte.',
         e_sign_in_first: 'Connectez-vous d’abord.', e_no_second_factor_awaited: 'Aucun code n’est attendu : rechargez la page.',
         no_data_yet: 'Pas encore de données', legend: 'Légende',
+        'e_tickets.unchanged': 'Le ticket est déjà dans cet état : rien n’a changé.', 'e_tickets.status_unchanged': 'Le ticket a déjà ce statut : rien n’a changé.',
+        'e_tickets.priority_unchanged': 'Le ticket a déjà cette priorité : rien n’a changé.', 'e_tickets.already_closed': 'Le ticket est déjà fermé.',
         active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
         gateway: 'Connexion Discord', gateway_off: 'désactivée', gateway_connecting: 'en cours', gateway_ready: 'active', gateway_failed: 'refusée',
         gateway_failed_alert: 'Discord a refusé la connexion de Maxis ; le reste fonctionne. À corriger, puis rechargez Maxis (systemctl reload maxis) :',
@@ -52,7 +54,9 @@ const TEXT = Object.freeze({
         general: 'général', billing: 'facturation', technical: 'technique', bug: 'bug', account: 'compte', suggestion: 'suggestion',
         select_ticket: 'Choisissez un ticket dans la liste.', history: 'Historique', conversation: 'Conversation', internal_note: 'Note interne',
         reply: 'Répondre', message: 'Message', as_note: 'Note interne (invisible pour le membre)', send: 'Envoyer',
-        assign_me: 'M’assigner', assign_to: 'Assigner à (identifiant)', assign: 'Assigner', change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
+        claim: 'Prendre en charge', assign_to_staff: 'Assigner à un membre de l’équipe', staff_found: 'Membres de l’équipe trouvés',
+        unknown_member: 'membre inconnu', by_stripe: 'Stripe', by_maxis: 'Maxis',
+        change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
         kind: 'Type', security: 'sécurité', audit: 'audit', actor: 'Auteur', action: 'Action', target: 'Cible', detail: 'Détail', ip: 'IP', at: 'Date',
         more: 'Plus', runtime_settings: 'Réglages modifiables à chaud', effective: 'Configuration effective (secrets masqués)',
         key: 'Clé', value: 'Valeur', save: 'Enregistrer', saved: 'Enregistré.', sessions: 'Sessions ouvertes', end: 'Terminer',
@@ -99,6 +103,8 @@ const TEXT = Object.freeze({
         e_already_enabled: 'Two-factor authentication is already on.', e_no_second_factor: 'No second factor is set up for this account.',
         e_sign_in_first: 'Sign in first.', e_no_second_factor_awaited: 'No code is awaited: reload the page.',
         no_data_yet: 'No data yet', legend: 'Legend',
+        'e_tickets.unchanged': 'The ticket is already like that: nothing changed.', 'e_tickets.status_unchanged': 'The ticket already has this status: nothing changed.',
+        'e_tickets.priority_unchanged': 'The ticket already has this priority: nothing changed.', 'e_tickets.already_closed': 'The ticket is already closed.',
         active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
         gateway: 'Discord connection', gateway_off: 'off', gateway_connecting: 'connecting', gateway_ready: 'up', gateway_failed: 'refused',
         gateway_failed_alert: 'Discord refused Maxis’s connection; everything else works. Fix this, then reload Maxis (systemctl reload maxis):',
@@ -115,7 +121,9 @@ const TEXT = Object.freeze({
         general: 'general', billing: 'billing', technical: 'technical', bug: 'bug', account: 'account', suggestion: 'suggestion',
         select_ticket: 'Pick a ticket from the list.', history: 'History', conversation: 'Conversation', internal_note: 'Internal note',
         reply: 'Reply', message: 'Message', as_note: 'Internal note (the member never sees it)', send: 'Send',
-        assign_me: 'Assign to me', assign_to: 'Assign to (user id)', assign: 'Assign', change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
+        claim: 'Claim', assign_to_staff: 'Assign to a staff member', staff_found: 'Staff members found',
+        unknown_member: 'unknown member', by_stripe: 'Stripe', by_maxis: 'Maxis',
+        change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
         kind: 'Kind', security: 'security', audit: 'audit', actor: 'Actor', action: 'Action', target: 'Target', detail: 'Detail', ip: 'IP', at: 'Date',
         more: 'More', runtime_settings: 'Settings you can change while Maxis runs', effective: 'Effective configuration (secrets masked)',
         key: 'Key', value: 'Value', save: 'Save', saved: 'Saved.', sessions: 'Open sessions', end: 'End',
@@ -261,8 +269,8 @@ async function api(path, options) {
     }
     if (!res.ok) {
         const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
-        // The panel's own refusals carry a key ("panel.wrong_code"): said in the panel's language.
-        const key = data && data.error && typeof data.error.key === 'string' && data.error.key.startsWith('panel.') ? 'e_' + data.error.key.slice(6) : '';
+        // A refusal's key ("panel.wrong_code", "tickets.unchanged") is said in the panel's language when it knows it.
+        const key = data && data.error && typeof data.error.key === 'string' ? 'e_' + data.error.key.replace(/^panel\./, '') : '';
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
         throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : key && Object.hasOwn(TEXT[LANG], key) ? t(key) : message, retry);
@@ -283,6 +291,31 @@ function status(box, message) {
     box.hidden = false;
     box.className = 'notice';
     box.textContent = message;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// People: a response that carries person ids also carries "people": {"<id>": {name, username, avatar_url,
+// role}}. A person shows as their avatar and name, linked to their member card; an id is never a name.
+
+/** The avatar (fixed size, empty alt: the name follows) and the name; « membre inconnu » when nobody knows. */
+function personLabel(id, people, knownName) {
+    const key = String(id);
+    const p = people && Object.hasOwn(people, key) ? people[key] : null;
+    const name = p && (p.name || p.username) ? String(p.name || p.username) : knownName ? String(knownName) : '';
+    const avatar = p && typeof p.avatar_url === 'string' && p.avatar_url
+        ? h('img', { src: p.avatar_url, alt: '', width: 20, height: 20, loading: 'lazy' })
+        : h('span', { class: 'initial', 'aria-hidden': 'true', 'data-initial': (name || '?').charAt(0).toUpperCase() });
+    return h('span', { class: 'person', 'data-user': key, title: name ? null : '…' + key.slice(-4) }, avatar, h('span', { class: 'name', text: name || t('unknown_member') }));
+}
+
+/** A person linked to their member card (the Members page's detail for that id); '–' when there is nobody. */
+function person(id, people, knownName) {
+    if (id === null || id === undefined || id === '') return '–';
+    const key = String(id);
+    // An order's history also names Stripe and Maxis itself.
+    if (key === 'stripe' || key === 'maxis') return t('by_' + key);
+    if (!/^[0-9]{1,20}$/.test(key)) return key;
+    return h('a', { class: 'person-link', href: '/admin-panel/users?id=' + encodeURIComponent(String(id)) }, personLabel(id, people, knownName));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -587,7 +620,7 @@ async function usersPage() {
             results.append(h('table', null,
                 h('thead', null, h('tr', null, ['name', 'id', 'locale', 'blocked', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
                 h('tbody', null, data.items.map((u) => h('tr', null,
-                    h('td', null, h('button', { type: 'button', class: 'link', text: u.name || u.id, on: { click: () => showUser(u.id) } })),
+                    h('td', null, h('button', { type: 'button', class: 'link', on: { click: () => showUser(u.id) } }, personLabel(u.id, data.people, u.name))),
                     h('td', { text: u.id }), h('td', { text: u.locale }), h('td', { text: u.blocked ? t('yes') : t('no') }), h('td', { text: when(u.created_at) }))))));
         } catch (err) {
             showError(box, err);
@@ -602,7 +635,8 @@ async function usersPage() {
                 await showUser(id);
                 await search();
             } } });
-            profile.append(h('h2', { text: t('profile') + ' — ' + (u.name || u.id) }),
+            const who = personLabel(u.id, u.people, u.name);
+            profile.append(h('h2', null, t('profile') + ' — ', who),
                 h('dl', { class: 'facts' }, h('dt', { text: t('id') }), h('dd', { text: u.id }), h('dt', { text: t('locale') }), h('dd', { text: u.locale }),
                     h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
                 toggle, h('h3', { text: t('member_tickets') }),
@@ -635,6 +669,35 @@ const CATEGORIES = ['general', 'billing', 'technical', 'bug', 'account', 'sugges
 function select(id, label, values, withAny, selected) {
     const options = (withAny ? [['', t('any')]] : []).concat(values.map((v) => (Array.isArray(v) ? v : [v, t(v)])));
     return [h('label', { for: id, text: label }), h('select', { id, name: id }, options.map(([v, text]) => h('option', { value: v, text, selected: v === selected })))];
+}
+
+
+/** A search among the staff (GET /api/v1/members?staff=1) whose results are buttons, one per person, that call
+ *  onPick with that person's id. */
+function staffPicker(onPick, box) {
+    const input = h('input', { id: 'assign-search', type: 'search', maxlength: 100, autocomplete: 'off', size: 16 });
+    const found = h('ul', { id: 'assign-options', class: 'picker', 'aria-label': t('staff_found'), 'aria-live': 'polite' });
+    let timer = 0;
+    const find = async () => {
+        try {
+            const data = await api('/api/v1/members?' + new URLSearchParams({ q: input.value.trim(), staff: '1', limit: '8' }).toString());
+            clear(found);
+            // Each item is a person: {id, name, username, avatar_url, role}.
+            const people = Object.fromEntries(data.items.map((p) => [String(p.id), p]));
+            if (!data.items.length) found.append(h('li', { class: 'muted', text: t('no_results') }));
+            for (const id of data.items.map((p) => String(p.id))) {
+                found.append(h('li', null, h('button', { type: 'button', class: 'link', 'data-user': id, on: { click: () => onPick(id) } }, personLabel(id, people))));
+            }
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    input.addEventListener('input', () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(find, 250);
+    });
+    return h('form', { class: 'inline', id: 'assign-form', role: 'search', on: { submit: (e) => { e.preventDefault(); find(); } } },
+        h('label', { for: 'assign-search', text: t('assign_to_staff') }), input, h('button', { type: 'submit', text: t('search') }), found);
 }
 
 async function ticketsPage() {
@@ -675,12 +738,13 @@ async function ticketsPage() {
             return;
         }
         list.append(h('table', { id: 'tickets-table' },
-            h('thead', null, h('tr', null, ['id', 'subject', 'status', 'priority', 'assignee', 'updated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('thead', null, h('tr', null, ['id', 'subject', 'owner', 'status', 'priority', 'assignee', 'updated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((x) => h('tr', { class: String(x.id) === String(openId) ? 'selected' : null, 'data-id': x.id },
                 h('td', { text: '#' + x.id }),
                 h('td', null, h('button', { type: 'button', class: 'link', text: x.subject, on: { click: () => { openId = String(x.id); lastSeen = ''; showTicket(); } } })),
+                h('td', null, person(x.owner, data.people)),
                 h('td', null, t(x.status), x.sla.first_response_breached || x.sla.resolution_breached ? h('span', { class: 'badge danger', text: t('breached') }) : null),
-                h('td', { text: t(x.priority) }), h('td', { text: x.assignee || '–' }), h('td', { text: when(x.updated_at) }))))));
+                h('td', { text: t(x.priority) }), h('td', null, person(x.assignee, data.people)), h('td', { text: when(x.updated_at) }))))));
     };
     const showTicket = async () => {
         if (!openId) return;
@@ -694,10 +758,12 @@ async function ticketsPage() {
         lastSeen = signature;
         clear(detail);
         const messages = h('ol', { class: 'messages', id: 'messages' }, tk.messages.map((msg) => h('li', { class: msg.internal ? 'internal' : msg.from_staff ? 'staff' : 'member' },
-            h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ' + msg.author + ' · ' + when(msg.created_at)),
+            h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ',
+                person(msg.author, tk.people), ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
-        const history = h('ol', { class: 'history' }, (tk.audit || []).map((a) => h('li', { text: when(a.at) + ' — ' + a.actor + ' ' + actionText('ticket.' + a.action) +
-            (a.before || a.after ? ' : ' + valueText(a.before) + ' → ' + valueText(a.after) : '') })));
+        const valueOf = (a, v) => (a.action === 'assign' ? person(v, tk.people) : valueText(v));
+        const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ', person(a.actor, tk.people),
+            ' ' + actionText('ticket.' + a.action), ...(a.before || a.after ? [' : ', valueOf(a, a.before), ' → ', valueOf(a, a.after)] : []))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
@@ -715,7 +781,7 @@ async function ticketsPage() {
             }
         } } }, h('h3', { text: t('reply') }), h('label', { for: 'reply-body', text: t('message') }), body,
         h('div', { class: 'inline' }, note, h('label', { for: 'reply-note', text: t('as_note') })), h('button', { type: 'submit', class: 'primary', text: t('send') }), formBox);
-        const assignTo = h('input', { id: 'assign-to', inputmode: 'numeric', maxlength: 19, size: 20, pattern: '[0-9]+' });
+        const actionBox = h('p', { class: 'alert', id: 'assign-error', role: 'alert', hidden: true });
         const [pLabel, pSelect] = select('set-priority', t('priority'), PRIORITIES, false, tk.priority);
         const [sLabel, sSelect] = select('set-status', t('status'), STATUSES, false, tk.status);
         const patch = async (change) => {
@@ -726,20 +792,20 @@ async function ticketsPage() {
                 await showTicket();
                 await loadList();
             } catch (err) {
-                showError(formBox, err);
+                showError(actionBox, err);
             }
         };
+        const picker = staffPicker((id) => patch({ assignee: id }), actionBox);
         const actions = h('div', { class: 'actions' },
-            h('button', { type: 'button', id: 'assign-me', text: t('assign_me'), on: { click: () => patch({ assignee: me.user }) } }),
-            h('div', { class: 'inline' }, h('label', { for: 'assign-to', text: t('assign_to') }), assignTo,
-                h('button', { type: 'button', id: 'apply-assign', text: t('assign'), on: { click: () => patch({ assignee: assignTo.value.trim() }) } })),
+            h('button', { type: 'button', id: 'claim', text: t('claim'), disabled: String(tk.assignee) === String(me.user), on: { click: () => patch({ assignee: me.user }) } }),
+            picker,
             h('div', { class: 'inline' }, pLabel, pSelect, h('button', { type: 'button', id: 'apply-priority', text: t('change'), on: { click: () => patch({ priority: pSelect.value }) } })),
             h('div', { class: 'inline' }, sLabel, sSelect, h('button', { type: 'button', id: 'apply-status', text: t('change'), on: { click: () => patch({ status: sSelect.value }) } })));
         detail.append(h('h2', { id: 'ticket-title', text: '#' + tk.id + ' — ' + tk.subject }),
-            h('dl', { class: 'facts' }, h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: tk.owner })),
+            h('dl', { class: 'facts' }, h('dt', { text: t('owner') }), h('dd', { id: 'ticket-owner' }, person(tk.owner, tk.people)),
                 h('dt', { text: t('status') }), h('dd', { id: 'ticket-status', text: t(tk.status) }), h('dt', { text: t('priority') }), h('dd', { id: 'ticket-priority', text: t(tk.priority) }),
-                h('dt', { text: t('category') }), h('dd', { text: t(tk.category) }), h('dt', { text: t('assignee') }), h('dd', { id: 'ticket-assignee', text: tk.assignee || '–' })),
-            actions, h('h3', { text: t('conversation') }), messages, replyForm, h('h3', { text: t('history') }), history);
+                h('dt', { text: t('category') }), h('dd', { text: t(tk.category) }), h('dt', { text: t('assignee') }), h('dd', { id: 'ticket-assignee' }, person(tk.assignee, tk.people))),
+            actions, actionBox, h('h3', { text: t('conversation') }), messages, replyForm, h('h3', { text: t('history') }), history);
     };
     const refresh = async () => {
         try {
@@ -789,7 +855,7 @@ async function ordersPage() {
             h('thead', null, h('tr', null, ['number', 'owner', 'status', 'total', 'at'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((o) => h('tr', { class: String(o.id) === String(openId) ? 'selected' : null, 'data-id': o.id },
                 h('td', null, h('button', { type: 'button', class: 'link', text: o.number, on: { click: () => { openId = String(o.id); lastSeen = ''; showOrder(); } } })),
-                h('td', { text: o.owner }),
+                h('td', null, person(o.owner, data.people)),
                 h('td', null, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
                 h('td', { class: 'num', text: money(o.total_minor, o.currency) }), h('td', { text: when(o.created_at) }))))));
     };
@@ -845,7 +911,7 @@ async function ordersPage() {
         }
         detail.append(h('h2', { id: 'order-title', text: t('order') + ' ' + o.number }),
             h('dl', { class: 'facts' },
-                h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: o.owner })),
+                h('dt', { text: t('owner') }), h('dd', { id: 'order-owner' }, person(o.owner, o.people)),
                 h('dt', { text: t('status') }), h('dd', { id: 'order-status' }, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
                 h('dt', { text: t('total') }), h('dd', { id: 'order-total', text: money(o.total_minor, o.currency) }),
                 h('dt', { text: t('refunded') }), h('dd', { id: 'order-refunded', text: money(o.refunded_minor, o.currency) }),
@@ -856,7 +922,8 @@ async function ordersPage() {
                 h('tbody', null, o.items.map((i) => h('tr', null, h('td', { text: i.name }), h('td', { class: 'num', text: String(i.quantity) }), h('td', { class: 'num', text: money(i.unit_price_minor, o.currency) }))))),
             formBox, ...staffTools,
             h('h3', { text: t('timeline') }),
-            h('ol', { class: 'history', id: 'order-timeline' }, o.events.map((e) => h('li', { text: when(e.at) + ' — ' + (e.to ? t('o_' + e.to) : '') + (e.note ? ' — ' + e.note : '') + ' (' + e.actor + ')' }))));
+            h('ol', { class: 'history', id: 'order-timeline' }, o.events.map((e) => h('li', null, when(e.at) + ' — ' + (e.to ? t('o_' + e.to) : '') + (e.note ? ' — ' + e.note : '') + ' (',
+                person(e.actor, o.people), ')'))));
     };
     const refresh = async () => {
         try {
@@ -901,8 +968,10 @@ async function logsPage() {
                 const data = await api('/admin-panel/api/logs?' + p.toString());
                 if (!append) clear(body);
                 for (const r of data.items) {
-                    body.append(h('tr', { 'data-id': r.id }, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', { text: r.actor || '–' }),
-                        h('td', { title: r.action, text: actionText(r.action) }), h('td', { text: r.target }), h('td', { text: r.detail }), h('td', { text: r.ip })));
+                    // A target that is someone (a member blocked, a session's owner) shows as that person.
+                    const target = r.user ? person(r.user, data.people) : r.target;
+                    body.append(h('tr', { 'data-id': r.id }, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', null, person(r.actor, data.people)),
+                        h('td', { title: r.action, text: actionText(r.action) }), h('td', null, target), h('td', { text: r.detail }), h('td', { text: r.ip })));
                 }
                 before = data.next_before || '';
                 more.hidden = !before;
@@ -962,7 +1031,7 @@ async function settingsPage() {
             const data = await api('/admin-panel/api/sessions');
             clear(sessions);
             for (const s of data.items) {
-                sessions.append(h('tr', null, h('td', { text: s.name || s.user }), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
+                sessions.append(h('tr', null, h('td', null, person(s.user, data.people, s.name)), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
                     h('td', null, s.current ? t('current') : h('button', { type: 'button', text: t('end'), on: { click: async () => {
                         await api('/admin-panel/api/sessions/' + encodeURIComponent(s.ref) + '/end', { method: 'POST' });
                         await loadSessions();
