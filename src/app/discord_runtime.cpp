@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <ostream>
+#include <thread>
+#include <unordered_map>
 
 #include "commands/catalog.hpp"
 #include "commands/engine.hpp"
@@ -23,6 +27,7 @@
 #include "discord/messenger.hpp"
 #include "discord/rest_client.hpp"
 #include "discord/sealed_action.hpp"
+#include "domain/members/member_directory.hpp"
 #include "domain/plans/assistant.hpp"
 #include "http/router.hpp"
 #include "scheduler/outbox_worker.hpp"
@@ -72,6 +77,9 @@ struct DiscordRuntime::Parts {
     std::unique_ptr<discord::GatewayClient> gateway;
     std::string application_id;
     DiscordPlans plans;
+    members::MemberDirectory& directory;
+    /// The live gateway, for the commands sent from its own event handler (set before it starts).
+    std::atomic<discord::GatewayClient*> live_gateway{nullptr};
     std::mutex connect_mu;  // one Connect at a time (start, reloads)
     mutable std::mutex health_mu;
     GatewayHealth failure;  // state "failed" when the gateway was refused for good; empty state otherwise
@@ -90,8 +98,92 @@ struct DiscordRuntime::Parts {
     }
     void Connect();
 
+    // The directory: what was last written per person (so that each message does not write it again), and the
+    // background reader of names the directory lacks (GET /guilds/{guild}/members/{user}).
+    std::mutex people_mu;
+    std::unordered_map<long long, std::string> written;
+    std::condition_variable lookups_cv;
+    std::deque<core::UserId> lookups;
+    std::set<long long> looked_up;  // asked once per run: someone who is not a member is not asked again
+    bool stopping = false;
+    std::thread lookup_thread;
+
+    /// Records the people whose names, avatar or role changed since last written, in one transaction.
+    void SeePeople(const std::vector<members::Person>& people) {
+        std::vector<members::Person> changed;
+        {
+            std::lock_guard lock(people_mu);
+            if (written.size() > 100000) written.clear();
+            for (const auto& person : people) {
+                auto fingerprint = person.username + '\n' + person.display_name + '\n' + person.avatar_url + '\n' +
+                                   std::string(core::ToString(person.role)) + (person.is_bot ? "b" : "");
+                auto& last = written[person.id.value];
+                if (last == fingerprint) continue;
+                last = fingerprint;
+                changed.push_back(person);
+            }
+        }
+        if (changed.empty()) return;
+        try {
+            directory.Observe(changed);
+        } catch (...) {
+            std::lock_guard lock(people_mu);
+            for (const auto& person : changed) written.erase(person.id.value);
+            throw;
+        }
+    }
+    void Forget(core::UserId id) {
+        std::lock_guard lock(people_mu);
+        written.erase(id.value);
+    }
+    /// Queues names to read from Discord (returns at once).
+    void LookUp(const std::vector<core::UserId>& ids) {
+        {
+            std::lock_guard lock(people_mu);
+            if (stopping) return;
+            if (looked_up.size() > 100000) looked_up.clear();
+            for (auto id : ids) {
+                if (looked_up.insert(id.value).second) lookups.push_back(id);
+            }
+            if (!lookup_thread.joinable() && !lookups.empty()) lookup_thread = std::thread([this] { LookUpLoop(); });
+        }
+        lookups_cv.notify_one();
+    }
+    void LookUpLoop() {
+        for (;;) {
+            core::UserId id;
+            {
+                std::unique_lock lock(people_mu);
+                lookups_cv.wait(lock, [this] { return stopping || !lookups.empty(); });
+                if (stopping) return;
+                id = lookups.front();
+                lookups.pop_front();
+            }
+            try {
+                auto r = rest.Get("/guilds/" + guild.guild_id() + "/members/" + id.ToString());
+                if (r.ok() && r.json.is_object()) {
+                    if (const auto* user = discord::Obj(r.json.as_object(), "user")) {
+                        SeePeople({discord::PersonOf(guild, *user, &r.json.as_object())});
+                    }
+                } else {
+                    spdlog::info("discord: no member {} to name ({})", id.value, r.Describe());
+                }
+            } catch (const std::exception& e) {
+                spdlog::warn("discord: could not read member {}: {}", id.value, e.what());
+            }
+        }
+    }
+    void StopLookUps() {
+        {
+            std::lock_guard lock(people_mu);
+            stopping = true;
+        }
+        lookups_cv.notify_all();
+        if (lookup_thread.joinable()) lookup_thread.join();
+    }
+
     Parts(const Config& c, const commands::Engine& engine, storage::Database& database, const core::Clock& clk,
-          DiscordPlans p)
+          DiscordPlans p, members::MemberDirectory& members_directory)
         : config(c),
           db(database),
           clock(clk),
@@ -101,8 +193,19 @@ struct DiscordRuntime::Parts {
                 discord::RoleMapping{c.discord.staff_role_ids, c.discord.admin_role_ids, c.discord.operator_user_ids}),
           messenger(rest, sealer),
           application_id(c.discord.application_id),
-          plans(p) {
+          plans(p),
+          directory(members_directory) {
         discord::BotHooks hooks;
+        hooks.people_seen = [this](const std::vector<members::Person>& people) { SeePeople(people); };
+        hooks.person_left = [this](core::UserId id) {
+            Forget(id);
+            directory.Left(id);
+        };
+        hooks.request_members = [this](const std::string& guild_id) {
+            if (auto* gateway_client = live_gateway.load()) {
+                gateway_client->Send(discord::RequestGuildMembers(guild_id, "maxis-members"));
+            }
+        };
         hooks.member_seen = [this](core::UserId id, const std::string& name, const std::string& locale) {
             storage::EnsureUser(db, id, name, locale, clock.Now());
         };
@@ -147,7 +250,8 @@ struct DiscordRuntime::Parts {
 };
 
 DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db,
-                               const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans) {
+                               const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans,
+                               members::MemberDirectory& directory) {
     if (config.secrets.discord_token.empty()) throw Error(ErrorCode::kInternal, "Discord needs MAXIS_DISCORD_TOKEN");
     if (config.discord.guild_id.empty()) {
         throw Error(
@@ -155,8 +259,10 @@ DiscordRuntime::DiscordRuntime(const Config& config, const commands::Engine& eng
             "configuration error: discord.guild_id is required with MAXIS_DISCORD_TOKEN: set it to your server's "
             "id (right-click the server > Copy Server ID)");
     }
-    parts_ = std::make_unique<Parts>(config, engine, db, clock, plans);
+    parts_ = std::make_unique<Parts>(config, engine, db, clock, plans, directory);
     auto* p = parts_.get();
+    // Names a surface needs and the directory lacks: read from Discord off the caller's path.
+    directory.OnMissing([p](const std::vector<core::UserId>& ids) { p->LookUp(ids); });
     metrics.DefineGauge("maxis_discord_guild_members", "Members of the community's Discord server", [p] {
         std::vector<std::pair<core::Labels, double>> out;
         if (auto n = p->guild.member_count()) out.push_back({{}, static_cast<double>(*n)});
@@ -296,6 +402,7 @@ void DiscordRuntime::Parts::Connect() {
             auto reason = code == 0 ? std::string("bad_gateway_url") : discord::AdviseOnClose(code).reason;
             Fail(reason, code, explanation);
         });
+    live_gateway = client.get();
     client->Start();
     {
         std::lock_guard lock(health_mu);
@@ -322,6 +429,7 @@ bool DiscordRuntime::Reconnect() {
         p->failure = GatewayHealth{};
     }
     if (old) old->Stop();
+    p->live_gateway = nullptr;
     p->rest.TrustTokenAgain();
     try {
         p->Connect();
@@ -341,11 +449,13 @@ GatewayHealth DiscordRuntime::Gateway() const {
 
 void DiscordRuntime::Stop() {
     if (!parts_) return;
+    parts_->directory.OnMissing(nullptr);
     {
         std::lock_guard lock(parts_->connect_mu);
         if (parts_->gateway) parts_->gateway->Stop();
     }
     parts_->bot->Drain();
+    parts_->StopLookUps();
 }
 
 int RunDiscordDoctor(const Config& config, std::ostream& out) {

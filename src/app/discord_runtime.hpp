@@ -29,6 +29,10 @@ class PlanService;
 class Assistant;
 }  // namespace maxis::plans
 
+namespace maxis::members {
+class MemberDirectory;
+}
+
 namespace maxis::app {
 
 /// What the Discord side needs from plans: roles to restore and reconcile, and the assistant to talk to.
@@ -51,8 +55,11 @@ struct GatewayHealth {
 /// outbox deliverers and the signed HTTP interactions endpoint. Exists only with a token.
 class DiscordRuntime {
 public:
+    /// directory: kept up to date from the guild's member list and events; names it lacks are read from Discord
+    /// in the background.
     DiscordRuntime(const Config& config, const commands::Engine& engine, storage::Database& db,
-                   const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans);
+                   const core::Clock& clock, core::Metrics& metrics, DiscordPlans plans,
+                   members::MemberDirectory& directory);
     ~DiscordRuntime();
 
     void RegisterDeliverers(scheduler::OutboxWorker& worker);

@@ -241,7 +241,8 @@ int MaxisApp::Serve(std::ostream& out) {
     std::unique_ptr<DiscordRuntime> discord;
     if (!config_.secrets.discord_token.empty()) {
         discord = std::make_unique<DiscordRuntime>(config_, *parts_->engine, db, clock, parts_->metrics,
-                                                   DiscordPlans{parts_->plans->plans(), parts_->plans->assistant()});
+                                                   DiscordPlans{parts_->plans->plans(), parts_->plans->assistant()},
+                                                   parts_->members->directory());
         discord->RegisterDeliverers(outbox);
     } else {
         spdlog::info("discord: MAXIS_DISCORD_TOKEN is not set; running without Discord (console, API)");

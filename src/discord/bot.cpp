@@ -9,6 +9,7 @@
 #include "commands/catalog.hpp"
 #include "core/strings.hpp"
 #include "discord/json_util.hpp"
+#include "discord/members.hpp"
 #include "discord/render.hpp"
 
 namespace maxis::discord {
@@ -136,6 +137,44 @@ void Bot::NoteMember(core::UserId user, const std::string& name, const std::stri
     }
 }
 
+members::Person Bot::PersonOf(const json::object& user, const json::object* member) const {
+    return discord::PersonOf(guild_, user, member);
+}
+
+std::vector<members::Person> Bot::PeopleOf(const json::value* list) {
+    std::vector<members::Person> out;
+    if (!list || !list->is_array()) return out;
+    for (const auto& m : list->as_array()) {
+        if (!m.is_object()) continue;
+        const auto* user = Obj(m.as_object(), "user");
+        if (!user || !Snowflake(Str(*user, "id"))) continue;
+        guild_.OnMember(m.as_object(), Str(*user, "id"));
+        out.push_back(PersonOf(*user, &m.as_object()));
+    }
+    return out;
+}
+
+void Bot::SeePeople(std::vector<members::Person> people) {
+    if (!hooks_.people_seen || people.empty()) return;
+    Post([this, people = std::move(people)] {
+        try {
+            hooks_.people_seen(people);
+        } catch (const std::exception& e) {
+            spdlog::warn("discord: could not record {} member(s) in the directory: {}", people.size(), e.what());
+        }
+    });
+}
+
+void Bot::SeeNow(const members::Person& person) {
+    if (!hooks_.people_seen) return;
+    try {
+        hooks_.people_seen({person});
+    } catch (const std::exception& e) {
+        // Best effort: the command still runs.
+        spdlog::warn("discord: could not record member {} in the directory: {}", person.id.value, e.what());
+    }
+}
+
 std::string Bot::LocaleFor(core::UserId user, const std::string& discord_locale) const {
     const auto& catalog = engine_.catalog();
     if (!discord_locale.empty()) {
@@ -158,6 +197,9 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
         guild_.OnGuildCreate(d);
         if (guild_.IsOurGuild(Str(d, "id"))) {
             spdlog::info("discord: guild {} available, {} members", Str(d, "id"), guild_.member_count().value_or(0));
+            // The members it carries now, and the whole list in chunks (large guilds send only some here).
+            SeePeople(PeopleOf(d.if_contains("members")));
+            if (hooks_.request_members) hooks_.request_members(Str(d, "id"));
             if (backfill_pending_.exchange(false)) Post([this] { Backfill(); });
         }
     } else if (type == "GUILD_ROLE_CREATE" || type == "GUILD_ROLE_UPDATE") {
@@ -168,21 +210,34 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
         if (guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnChannel(d);
     } else if (type == "CHANNEL_DELETE") {
         if (guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnChannelDelete(Str(d, "id"));
+    } else if (type == "GUILD_MEMBERS_CHUNK") {
+        if (guild_.IsOurGuild(Str(d, "guild_id"))) SeePeople(PeopleOf(d.if_contains("members")));
     } else if (type == "GUILD_MEMBER_ADD" || type == "GUILD_MEMBER_REMOVE" || type == "GUILD_MEMBER_UPDATE") {
         if (!guild_.IsOurGuild(Str(d, "guild_id"))) return;
         auto* user = Obj(d, "user");
         auto id = user ? Str(*user, "id") : std::string();
+        auto uid = Snowflake(id);
         if (type == "GUILD_MEMBER_UPDATE") {
             guild_.OnMember(d, id);
+            if (uid) SeePeople({PersonOf(*user, &d)});
             return;
         }
         bool joined = type == "GUILD_MEMBER_ADD";
         if (joined) {
             guild_.OnMemberAdd(d);
+            if (uid) SeePeople({PersonOf(*user, &d)});
         } else {
             guild_.OnMemberRemove(id);
+            if (uid && hooks_.person_left) {
+                Post([this, u = *uid] {
+                    try {
+                        hooks_.person_left(u);
+                    } catch (const std::exception& e) {
+                        spdlog::warn("discord: could not mark member {} as gone: {}", u.value, e.what());
+                    }
+                });
+            }
         }
-        auto uid = Snowflake(id);
         if (uid && hooks_.member_event) {
             Post([this, u = *uid, joined] { hooks_.member_event(u, joined); });
         }
@@ -274,6 +329,7 @@ bool Bot::AnswerMessage(const json::object& message) {
     core::Viewer viewer{*uid, guild_.RoleOf(user_id, member ? &roles : nullptr)};
     auto locale = LocaleFor(*uid, "");
     NoteMember(*uid, DisplayName(*author), locale);
+    if (!guild_id.empty()) SeeNow(PersonOf(*author, member));
     std::optional<commands::Reply> reply;
     if (command) {
         reply = engine_.HandleLine(viewer, locale, content, images);
@@ -536,6 +592,7 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
 
     // Everything that may wait on the database happens on the pool, with the deferral timer armed.
     NoteMember(*uid, DisplayName(*user), locale);
+    if (member) SeeNow(PersonOf(*user, member));
     auto reply = run();
     reply.ephemeral = reply.ephemeral || ephemeral;
     auto messages = RenderMessages(reply, sealer);

@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "discord/guild_state.hpp"
 #include "discord/messenger.hpp"
+#include "domain/members/member.hpp"
 
 namespace maxis::discord {
 
@@ -46,6 +47,13 @@ std::string SnowflakeAt(core::TimePoint at);
 struct BotHooks {
     /// A member spoke to Maxis: record them (first time only) with their name and locale.
     std::function<void(core::UserId, const std::string& name, const std::string& locale)> member_seen;
+    /// People seen on Discord (the guild's member list, its chunks, member events, those who talk to Maxis):
+    /// for the member directory. Called on the bot's pool, never on the gateway thread.
+    std::function<void(const std::vector<members::Person>&)> people_seen;
+    /// Someone left the guild (for the member directory).
+    std::function<void(core::UserId)> person_left;
+    /// The guild is available: ask the gateway for its whole member list (op 8). Called on the gateway thread.
+    std::function<void(const std::string& guild_id)> request_members;
     /// A member joined (true) or left (false) the guild.
     std::function<void(core::UserId, bool joined)> member_event;
     /// The member's recorded locale, if any.
@@ -114,6 +122,13 @@ private:
     std::string LocaleFor(core::UserId user, const std::string& discord_locale) const;
     void NoteMember(core::UserId user, const std::string& name, const std::string& locale);
     bool FirstTime(const std::string& id);
+    /// The person a user object (with their member object, if any) shows, their role from the guild's mapping.
+    members::Person PersonOf(const boost::json::object& user, const boost::json::object* member) const;
+    /// The people of a member list (GUILD_CREATE's members, a GUILD_MEMBERS_CHUNK), their roles noted first.
+    std::vector<members::Person> PeopleOf(const boost::json::value* list);
+    /// Records people on the pool (from the gateway thread), or now (already on the pool).
+    void SeePeople(std::vector<members::Person> people);
+    void SeeNow(const members::Person& person);
 
     struct Impl;
     BotOptions options_;

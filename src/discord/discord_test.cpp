@@ -10,6 +10,7 @@
 #include "discord/doctor.hpp"
 #include "discord/gateway.hpp"
 #include "discord/guild_state.hpp"
+#include "discord/members.hpp"
 #include "discord/messenger.hpp"
 #include "discord/rate_limiter.hpp"
 #include "discord/render.hpp"
@@ -51,6 +52,31 @@ TEST(SealedAction, RoundTripsAndRefusesTamperingOrAnotherKey) {
     for (const char* junk : {"", "m1", "m1b.", "m1b..", "xyz.abc.def", "m1b.!!!.abc"})
         EXPECT_FALSE(Sealer().Open(junk)) << junk;
     EXPECT_FALSE(Sealer().Seal(ActionKind::kButton, std::string(80, 'a'))) << "too long for 100 characters";
+}
+
+TEST(MemberDirectoryFeed, PersonOfTakesNicknameThenGlobalNameThenUsernameAndTheGuildAvatarFirst) {
+    GuildState guild("500", RoleMapping{{"r-staff"}, {}, {}});
+    auto user = json::parse(R"({"id":"42","username":"sam_42","global_name":"Samuel","avatar":"abc"})").as_object();
+    auto member = json::parse(R"({"nick":"Sam","avatar":"a_def","roles":["r-staff"]})").as_object();
+    auto sam = PersonOf(guild, user, &member);
+    EXPECT_EQ(sam.id, core::UserId{42});
+    EXPECT_EQ(sam.username, "sam_42");
+    EXPECT_EQ(sam.display_name, "Sam");
+    EXPECT_EQ(sam.avatar_url, "https://cdn.discordapp.com/guilds/500/users/42/avatars/a_def.gif");
+    EXPECT_EQ(sam.role, core::Role::kStaff);
+    EXPECT_FALSE(sam.is_bot);
+    auto plain = json::parse(R"({"roles":[]})").as_object();
+    auto without_nick = PersonOf(guild, user, &plain);
+    EXPECT_EQ(without_nick.display_name, "Samuel");
+    EXPECT_EQ(without_nick.avatar_url, "https://cdn.discordapp.com/avatars/42/abc.png");
+    EXPECT_EQ(without_nick.role, core::Role::kMember);
+    auto bare = json::parse(R"({"id":"43","username":"bot","global_name":null,"avatar":null,"bot":true})").as_object();
+    auto bot = PersonOf(guild, bare, nullptr);
+    EXPECT_EQ(bot.display_name, "bot");
+    EXPECT_EQ(bot.avatar_url, "");
+    EXPECT_TRUE(bot.is_bot);
+    EXPECT_EQ(json::serialize(RequestGuildMembers("500", "n")),
+              R"({"op":8,"d":{"guild_id":"500","query":"","limit":0,"nonce":"n"}})");
 }
 
 TEST(Render, SplitsLongTextOnLineBreaksWithinTheContentLimit) {

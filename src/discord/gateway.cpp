@@ -444,6 +444,12 @@ void GatewayClient::Stop() {
     impl_->thread.join();
 }
 
+void GatewayClient::Send(const json::object& command) {
+    asio::post(impl_->io, [this, text = json::serialize(command)] {
+        if (impl_->send) impl_->send(text);
+    });
+}
+
 GatewayStats GatewayClient::stats() const {
     std::lock_guard lock(impl_->stats_mu);
     return impl_->stats;

@@ -61,6 +61,9 @@ public:
     void Start();
     /// Closes with 1000 and joins the thread.
     void Stop();
+    /// Sends a command (op 8, Request Guild Members, for one) on the live connection: dropped when there is
+    /// none. Thread-safe; returns at once.
+    void Send(const boost::json::object& command);
     [[nodiscard]] bool ready() const { return ready_; }
     [[nodiscard]] GatewayStats stats() const;
 

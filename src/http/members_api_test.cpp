@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "domain/tickets/ticket_service.hpp"
+#include "http/api/api_util.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/server.hpp"
 #include "storage/api_tokens.hpp"
@@ -93,6 +94,32 @@ protected:
     std::unique_ptr<Server> server;
     std::string alice, staff;
 };
+
+TEST(People, IdsAreTakenFromPersonFieldsAtAnyDepthOnceAndOnlyWhenTheyAreIds) {
+    // An order with its timeline (actors may be "stripe" or "maxis"), panel logs (a null actor), a member's plan,
+    // panel users ("user" beside "id").
+    auto body = json::parse(R"({"owner":"11","events":[{"actor":"stripe"},{"actor":"12"},{"actor":"maxis"}],
+        "items":[{"id":"99","user":"13","actor":null},{"user":"11","created_by":"14"}],
+        "note":{"author":"15","subject":"12"},"people":{"x":{"owner":"16"}},"assignee":"0","user":"-3"})");
+    EXPECT_EQ(PersonIds(body), (std::vector<UserId>{UserId{11}, UserId{12}, UserId{13}, UserId{14}, UserId{15}}));
+    Response plain = Response::Text(200, "owner: 11");
+    int calls = 0;
+    auto find = [&](const std::vector<UserId>&) {
+        ++calls;
+        return std::map<UserId, members::Person>{};
+    };
+    AddPeople(plain, find);
+    EXPECT_EQ(plain.body, "owner: 11");
+    Response none = Response::Json(200, json::object{{"items", json::array{}}});
+    AddPeople(none, find);
+    EXPECT_EQ(none.body, R"({"items":[]})");
+    EXPECT_EQ(calls, 0);
+    Response one = Response::Json(200, json::object{{"owner", "11"}});
+    AddPeople(one, find);
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(one.body,
+              R"({"owner":"11","people":{"11":{"name":null,"username":null,"avatar_url":null,"role":null}}})");
+}
 
 TEST_F(MembersApiTest, ThePickerSearchIsForStaffAndFiltersByNameAndRole) {
     EXPECT_EQ(Call("GET", "/api/v1/members", "").status, 401);

@@ -28,12 +28,24 @@ Person Chosen(const Person& person, const std::string& text, bool staff_only) {
 
 }  // namespace
 
-void MemberDirectory::Observe(const Person& person) {
-    if (person.id.value == 0) return;
+void MemberDirectory::Observe(const Person& person) { Observe(std::vector<Person>{person}); }
+
+void MemberDirectory::Observe(const std::vector<Person>& people) {
+    std::vector<core::UserId> ids;
+    for (const auto& p : people) {
+        if (p.id.value != 0) ids.push_back(p.id);
+    }
+    if (ids.empty()) return;
     auto now = clock_.Now();
     repo_.Write(core::Viewer::System(), [&](MemberStore& store) {
-        auto known = store.Find(person.id);
-        store.Upsert(known ? Merge(*known, person) : person, now);
+        auto known = store.FindMany(ids);
+        for (const auto& p : people) {
+            if (p.id.value == 0) continue;
+            auto it = known.find(p.id);
+            auto merged = it == known.end() ? p : Merge(it->second, p);
+            store.Upsert(merged, now);
+            known[p.id] = merged;  // the same person twice in one list: the later observation wins
+        }
     });
 }
 

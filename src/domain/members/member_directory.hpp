@@ -25,6 +25,8 @@ public:
     /// Records what was seen of a person. An update never erases a known username or display name with an empty
     /// one (a partial observation keeps them); id 0 is ignored.
     void Observe(const Person& person);
+    /// The same for many people at once (a member list from Discord), in one transaction.
+    void Observe(const std::vector<Person>& people);
     /// The person left the guild: kept (history still names them), marked absent.
     void Left(core::UserId id);
 

@@ -52,6 +52,34 @@ test('@discordjs/ws: identify, heartbeat, READY and GUILD_CREATE, resume after a
   }
 });
 
+test('@discordjs/ws: a large guild omits offline members, Request Guild Members (op 8) answers in chunks', async () => {
+  const sim = await startSimulator({ heartbeatInterval: 300 });
+  for (let i = 0; i < 60; i++) {
+    await sim.control('POST', '/_sim/members', { user: String(1500000000000000000n + BigInt(i)), username: `m${i}`, nick: i === 3 ? 'Trois' : undefined });
+  }
+  const rest = new REST({ api: `${sim.url}/api`, version: '10' }).setToken(sim.options.token);
+  const manager = new WebSocketManager({ token: sim.options.token, rest,
+    intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMembers });
+  const events = [];
+  manager.on(WebSocketShardEvents.Dispatch, (payload) => events.push(payload.data ?? payload));
+  try {
+    await manager.connect();
+    const guild = await waitFor('GUILD_CREATE', () => events.find((e) => e.t === 'GUILD_CREATE'));
+    assert.equal(guild.d.large, true);
+    assert.deepEqual(guild.d.members.map((m) => m.user.id), [sim.bot.id]);
+    await manager.send(0, { op: 8, d: { guild_id: sim.guild.id, query: '', limit: 0, nonce: 'n-1' } });
+    const chunk = await waitFor('GUILD_MEMBERS_CHUNK', () => events.find((e) => e.t === 'GUILD_MEMBERS_CHUNK'));
+    assert.equal(chunk.d.nonce, 'n-1');
+    assert.equal(chunk.d.chunk_index, 0);
+    assert.equal(chunk.d.chunk_count, 1);
+    assert.equal(chunk.d.members.length, 62);  // the 60, the owner and the bot
+    assert.equal(chunk.d.members.find((m) => m.user.username === 'm3').nick, 'Trois');
+  } finally {
+    await manager.destroy();
+    await sim.stop();
+  }
+});
+
 test('the gateway refuses a bad token with 4004 and a disallowed intent with 4014', async () => {
   const sim = await startSimulator({ enabledIntents: 0 });
   try {

@@ -59,7 +59,7 @@ export class DiscordSimulator {
     this.buckets = new Map();
     this.globalWindow = { start: 0, count: 0 };
     this.sessions = new Map();
-    this.gatewayStats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, closes: [] };
+    this.gatewayStats = { identifies: 0, resumes: 0, connections: 0, heartbeats: 0, memberRequests: 0, closes: [] };
     this.faults = { dropAcks: false, createThen5xx: 0, holdIdentify: false };
     this.heldIdentifies = [];
     this.nonces = new Map();      // channel:author:nonce -> { message, at }
@@ -92,8 +92,8 @@ export class DiscordSimulator {
   }
 
   // ---- model -------------------------------------------------------------------------------------------
-  addUser({ id = snowflake(), username, bot = false }) {
-    const u = { id, username: username ?? `user${id.slice(-4)}`, global_name: null, discriminator: '0', avatar: null, bot };
+  addUser({ id = snowflake(), username, bot = false, global_name = null, avatar = null }) {
+    const u = { id, username: username ?? `user${id.slice(-4)}`, global_name, discriminator: '0', avatar, bot };
     this.users.set(id, u);
     return u;
   }
@@ -111,7 +111,8 @@ export class DiscordSimulator {
   memberObject(userId) {
     const m = this.guild.members.get(userId);
     if (!m) return null;
-    return { user: this.users.get(userId), nick: null, roles: [...m.roles], joined_at: m.joined_at, deaf: false, mute: false, flags: 0, pending: false };
+    return { user: this.users.get(userId), nick: m.nick ?? null, avatar: m.avatar ?? null, roles: [...m.roles], joined_at: m.joined_at,
+      deaf: false, mute: false, flags: 0, pending: false };
   }
   permissionsOf(userId) {
     if (userId === this.guild.owner_id) return Object.values(P).reduce((a, b) => a | b, 0n);
@@ -123,7 +124,10 @@ export class DiscordSimulator {
   topPosition(userId) {
     return Math.max(0, ...(this.guild.members.get(userId)?.roles ?? []).map((r) => this.guild.roles.get(r)?.position ?? 0));
   }
-  guildObject(withState) {
+  // largeThreshold: from IDENTIFY (50 by default, 50 to 250). A guild with more members is "large": its
+  // GUILD_CREATE carries only the members online (none here, the simulator has no presences) and the bot's own;
+  // the others come from Request Guild Members (op 8).
+  guildObject(withState, largeThreshold = 50) {
     const base = {
       id: this.guild.id, name: this.guild.name, icon: null, owner_id: this.guild.owner_id, afk_channel_id: null, afk_timeout: 300,
       verification_level: 0, default_message_notifications: 0, explicit_content_filter: 0, features: [], mfa_level: 0,
@@ -131,8 +135,10 @@ export class DiscordSimulator {
       roles: [...this.guild.roles.values()], emojis: [], stickers: [],
     };
     if (!withState) return base;
-    return { ...base, joined_at: new Date().toISOString(), large: false, unavailable: false, member_count: this.guild.members.size,
-      members: [...this.guild.members.keys()].map((id) => this.memberObject(id)), channels: [...this.guild.channels.values()],
+    const large = this.guild.members.size > largeThreshold;
+    const present = large ? [this.bot.id] : [...this.guild.members.keys()];
+    return { ...base, joined_at: new Date().toISOString(), large, unavailable: false, member_count: this.guild.members.size,
+      members: present.map((id) => this.memberObject(id)), channels: [...this.guild.channels.values()],
       threads: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [] };
   }
 
@@ -167,6 +173,8 @@ export class DiscordSimulator {
         if (conn.session) { ws.close(4005, 'Already authenticated'); return; }
         if (this.faults.holdIdentify) { this.heldIdentifies.push(() => this.identify(ws, conn, msg)); return; }
         this.identify(ws, conn, msg);
+      } else if (msg.op === GatewayOpcodes.RequestGuildMembers) {
+        this.requestGuildMembers(ws, conn, msg.d ?? {});
       } else if (msg.op === GatewayOpcodes.Resume) {
         const d = msg.d ?? {};
         const session = this.sessions.get(d.session_id);
@@ -194,6 +202,39 @@ export class DiscordSimulator {
     });
   }
 
+  // Request Guild Members (op 8): the members whose username starts with query (every member for "" with limit 0,
+  // which needs the GUILD_MEMBERS intent), answered to this session in GUILD_MEMBERS_CHUNK events of at most 1000
+  // members, each with chunk_index, chunk_count and the request's nonce.
+  requestGuildMembers(ws, conn, d) {
+    const session = conn.session;
+    if (!session) { ws.close(4003, 'Not authenticated.'); return; }
+    if (d.guild_id !== this.guild.id) return;
+    const query = typeof d.query === 'string' ? d.query : null;
+    const limit = Number.isInteger(d.limit) ? d.limit : null;
+    if (query === null && !Array.isArray(d.user_ids)) { ws.close(4001, 'Unknown opcode.'); return; }
+    if (query === '' && limit === 0 && (session.intents & GatewayIntentBits.GuildMembers) === 0) {
+      ws.close(4013, 'Invalid intent(s).');
+      return;
+    }
+    let ids = [...this.guild.members.keys()];
+    if (Array.isArray(d.user_ids)) ids = ids.filter((id) => d.user_ids.includes(id));
+    else if (query !== '') ids = ids.filter((id) => this.users.get(id).username.toLowerCase().startsWith(query.toLowerCase()));
+    if (limit) ids = ids.slice(0, limit);
+    const members = ids.map((id) => this.memberObject(id));
+    const chunks = [];
+    for (let i = 0; i < members.length; i += 1000) chunks.push(members.slice(i, i + 1000));
+    if (chunks.length === 0) chunks.push([]);
+    this.gatewayStats.memberRequests += 1;
+    chunks.forEach((chunk, index) => {
+      const data = { guild_id: this.guild.id, members: chunk, chunk_index: index, chunk_count: chunks.length };
+      if (d.nonce !== undefined) data.nonce = d.nonce;
+      session.seq += 1;
+      const payload = { op: GatewayOpcodes.Dispatch, t: 'GUILD_MEMBERS_CHUNK', s: session.seq, d: data };
+      session.buffer.push(payload);
+      if (session.ws && session.ready) session.ws.send(JSON.stringify(payload));
+    });
+  }
+
   // IDENTIFY: a new session, READY and GUILD_CREATE (Discord does not replay what was sent before it).
   identify(ws, conn, msg) {
     if (ws.readyState !== ws.OPEN) return;
@@ -209,7 +250,8 @@ export class DiscordSimulator {
     this.dispatch('READY', { v: 10, user: this.bot, guilds: [{ id: this.guild.id, unavailable: true }], session_id: session.id,
       session_type: 'normal', resume_gateway_url: `ws://127.0.0.1:${port}/resume-gateway`, shard: [0, 1],
       application: { id: this.options.applicationId, flags: this.applicationFlags() } });
-    if (d.intents & GatewayIntentBits.Guilds) this.dispatch('GUILD_CREATE', this.guildObject(true), GatewayIntentBits.Guilds);
+    const threshold = Number.isInteger(d.large_threshold) ? Math.min(250, Math.max(50, d.large_threshold)) : 50;
+    if (d.intents & GatewayIntentBits.Guilds) this.dispatch('GUILD_CREATE', this.guildObject(true, threshold), GatewayIntentBits.Guilds);
   }
 
   applicationFlags() {
@@ -678,8 +720,10 @@ export class DiscordSimulator {
       return json(200, c);
     }
     if (method === 'POST' && path === '/_sim/members') {
-      const u = this.users.get(body.user) ?? this.addUser({ id: body.user, username: body.username });
-      this.guild.members.set(u.id, { roles: body.roles ?? [], joined_at: new Date().toISOString() });
+      const u = this.users.get(body.user) ??
+        this.addUser({ id: body.user, username: body.username, global_name: body.global_name ?? null, avatar: body.avatar ?? null });
+      this.guild.members.set(u.id, { roles: body.roles ?? [], nick: body.nick ?? null, avatar: body.member_avatar ?? null,
+        joined_at: new Date().toISOString() });
       this.dispatch('GUILD_MEMBER_ADD', { guild_id: this.guild.id, ...this.memberObject(u.id) }, GatewayIntentBits.GuildMembers);
       return json(200, this.memberObject(u.id));
     }
@@ -691,7 +735,9 @@ export class DiscordSimulator {
         return json(200, {});
       }
       if (method === 'PATCH') {
-        this.guild.members.get(m[1]).roles = body.roles;
+        const member = this.guild.members.get(m[1]);
+        if (body.roles !== undefined) member.roles = body.roles;
+        if (body.nick !== undefined) member.nick = body.nick;
         this.dispatch('GUILD_MEMBER_UPDATE', { guild_id: this.guild.id, ...this.memberObject(m[1]) }, GatewayIntentBits.GuildMembers);
         return json(200, this.memberObject(m[1]));
       }
