@@ -5,21 +5,27 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ADMIN_ROLE, STAFF_ROLE, Panel, artifacts, auditPage, totp } from './harness.mjs';
+import { ADMIN_ROLE, GUILD, STAFF_ROLE, Panel, artifacts, auditPage, totp } from './harness.mjs';
 import { startStripeSimulator } from '../sim/stripe/simulator.mjs';
+import { startSimulator as startDiscordSimulator } from '../sim/discord/simulator.mjs';
 
 let panel;
 let stripe;
+let discord;
 before(async () => {
     stripe = await startStripeSimulator({ secretKey: 'sk_test_polish', webhookSecret: 'whsec_test_polish' });
+    // Discord's guild (the same as the sign-in's) gives the member directory its names and avatars.
+    discord = await startDiscordSimulator({ heartbeatInterval: 500, guildId: GUILD });
     panel = await Panel.start({
         toml: `[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n`,
-        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_polish', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_polish' } });
+        discordToml: `api_base_url = "${discord.apiBase}"`,
+        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_polish', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_polish', MAXIS_DISCORD_TOKEN: discord.options.token } });
     await stripe.control('/_sim/config', { webhookUrl: `${panel.origin}/stripe/webhook`, retryDelayMs: 200, maxRetries: 10 });
 });
 after(async () => {
     await panel?.stop();
     await stripe?.close();
+    await discord?.stop();
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -267,6 +273,16 @@ test('people by name, in French and in English: tickets, orders, members and log
     // unblocks Chloé from the Members page, so that the logs name a member as the target.
     const sam = await panel.run(['console', '--as', 'sam', '--role', 'staff'], '!ticket_list\n');
     assert.equal(sam.code, 0, sam.stderr);
+    // Camille joins the Discord guild with an avatar: the directory learns it from the gateway.
+    await fetch(`${discord.url}/_sim/members`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: ADMIN.id, username: 'camille', global_name: 'Camille', avatar: 'abc123', roles: [ADMIN_ROLE] }) });
+    const avatar = `https://cdn.discordapp.com/avatars/${ADMIN.id}/abc123.png`;
+    for (let tries = 0; ; tries++) {
+        const found = await page.evaluate(async () => (await (await fetch('/api/v1/members?q=camille')).json()).items);
+        if (found.length === 1 && found[0].avatar_url === avatar) break;
+        assert.ok(tries < 60, 'the directory learns Camille from Discord: ' + JSON.stringify(found));
+        await new Promise((r) => setTimeout(r, 250));
+    }
     const product = await panel.run(['console', '--as', 'boss', '--role', 'admin'], '!product_add "Affiche" 15 10 art\n');
     assert.equal(product.code, 0, product.stderr);
     const bought = await panel.run(['console', '--as', 'chloe'], '!cart_add 1 1\n!checkout\n');
@@ -285,6 +301,7 @@ test('people by name, in French and in English: tickets, orders, members and log
         ['users', '/admin-panel/api/users?q=', '#user-results tbody', /sam/i],
         ['logs', '/admin-panel/api/logs', '#logs-table tbody', /chloe/i],
     ];
+    let avatars = 0;
     for (const lang of ['fr', 'en']) {
         await useLanguage(page, lang);
         for (const [name, url, selector, expected] of pages) {
@@ -294,6 +311,7 @@ test('people by name, in French and in English: tickets, orders, members and log
             const shown = await shownPeople(page, selector);
             checkPeople(shown, people, `${name} (${lang})`, lang);
             assert.ok(shown.some((p) => expected.test(p.name)), `${name} (${lang}) names ${expected}: ${shown.map((p) => p.name).join(', ')}`);
+            avatars += shown.filter((p) => p.img && p.img.src === avatar).length;
         }
         // The ticket's detail: its member, each message's author and the history's actors.
         await page.goto(`${panel.origin}/admin-panel/tickets`);
@@ -309,6 +327,7 @@ test('people by name, in French and in English: tickets, orders, members and log
         const order = await page.evaluate(async (n) => (await fetch('/api/v1/orders/' + n)).json(), await page.$eval('#orders-table tbody tr', (r) => r.dataset.id));
         checkPeople(await shownPeople(page, '#order-owner'), order.people, `order (${lang})`, lang);
     }
+    assert.ok(avatars >= 2, `Camille's avatar shows in the logs in both languages (${avatars})`);
     await useLanguage(page, 'fr');
     // A name leads to that member's card.
     await page.goto(`${panel.origin}/admin-panel/orders`);

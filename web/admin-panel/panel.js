@@ -763,7 +763,7 @@ async function ticketsPage() {
             h('p', { class: 'body', text: msg.body }))));
         const valueOf = (a, v) => (a.action === 'assign' ? person(v, tk.people) : valueText(v));
         const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ', person(a.actor, tk.people),
-            ' ' + actionText('ticket.' + a.action), ...(a.before || a.after ? [' : ', valueOf(a, a.before), ' → ', valueOf(a, a.after)] : []))));
+            ' ' + actionText('ticket.' + a.action), ...(a.before ? [' : ', valueOf(a, a.before), ' → ', valueOf(a, a.after)] : a.after ? [' : ', valueOf(a, a.after)] : []))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
