@@ -268,12 +268,13 @@ async function api(path, options) {
         data = null;
     }
     if (!res.ok) {
-        const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         // A refusal's key ("panel.wrong_code", "tickets.unchanged") is said in the panel's language when it knows it.
-        const key = data && data.error && typeof data.error.key === 'string' ? 'e_' + data.error.key.replace(/^panel\./, '') : '';
+        const known = data && data.error && typeof data.error.key === 'string' ? 'e_' + data.error.key.replace(/^panel\./, '') : '';
+        const message = known && Object.hasOwn(TEXT[LANG], known) ? t(known)
+            : data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
-        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : key && Object.hasOwn(TEXT[LANG], key) ? t(key) : message, retry);
+        throw new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
     }
     return data;
 }
