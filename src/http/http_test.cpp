@@ -168,6 +168,15 @@ TEST_F(HttpServerTest, DomainErrorsMapToStatus) {
     EXPECT_EQ(HttpStatus(core::ErrorCode::kUnavailable), 503);
 }
 
+TEST(ErrorResponse, CarriesTheReasonsKeyOnlyWhenItHasOne) {
+    auto keyed = boost::json::parse(
+        Response::FromError(core::Error(core::ErrorCode::kUnauthenticated, "wrong code", "panel.wrong_code")).body);
+    EXPECT_EQ(keyed.at("error").at("key"), "panel.wrong_code");
+    EXPECT_EQ(keyed.at("error").at("message"), "wrong code");
+    auto plain = boost::json::parse(Response::FromError(core::Error(core::ErrorCode::kNotFound, "not found")).body);
+    EXPECT_FALSE(plain.at("error").as_object().contains("key"));
+}
+
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     HttpConnection c(port);
     for (int i = 0; i < 3; ++i) {

@@ -68,7 +68,9 @@ std::string LandingFor(SessionStage stage) {
 
 namespace {
 
-[[noreturn]] void Unauthenticated(const std::string& message) { throw Error(ErrorCode::kUnauthenticated, message); }
+[[noreturn]] void Unauthenticated(const std::string& message, const std::string& key = {}) {
+    throw Error(ErrorCode::kUnauthenticated, message, key);
+}
 
 }  // namespace
 
@@ -410,7 +412,7 @@ std::string PanelAuth::OtpauthUri(const PanelSession& session, const std::string
 std::string PanelAuth::EnrolmentQrSvg(const PanelSession& session) {
     auto user = *session.record.user;
     auto secret = PendingSecret(user);
-    if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress");
+    if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress", "panel.no_enrolment");
     return QrSvg(OtpauthUri(session, crypto::Base32Encode(*secret)));
 }
 
@@ -434,18 +436,19 @@ std::pair<std::vector<std::string>, std::string> PanelAuth::ConfirmEnrolment(con
            {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
           req);
     auto secret = PendingSecret(user);
-    if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress: start again");
+    if (!secret) throw Error(ErrorCode::kNotFound, "no enrolment in progress: start again", "panel.no_enrolment");
     auto step = MatchingStep(*secret, std::string(core::Trim(code)), clock_.Now());
     if (!step) {
         Audit("security", user, "2fa.failed", user.ToString(), "enrolment", req);
-        Unauthenticated("wrong code: check the time on your phone and try the next one");
+        Unauthenticated("wrong code: check the time on your phone and try the next one", "panel.wrong_code");
     }
     std::vector<std::string> codes, hashes;
     for (int i = 0; i < 10; ++i) {
         codes.push_back(NewRecoveryCode());
         hashes.push_back(RecoveryHash(user, codes.back()));
     }
-    if (!store_.EnableTotp(user, *step, hashes, clock_.Now())) throw Error(ErrorCode::kConflict, "already enabled");
+    if (!store_.EnableTotp(user, *step, hashes, clock_.Now()))
+        throw Error(ErrorCode::kConflict, "already enabled", "panel.already_enabled");
     Audit("security", user, "2fa.enabled", user.ToString(), "", req);
     return {codes, Promote(session, req)};
 }
@@ -457,7 +460,8 @@ std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std
            {"2fa:ip:" + ClientIp(req), options_.second_factor_per_ip}},
           req);
     auto totp = store_.FindTotp(user);
-    if (!totp || !totp->enabled) throw Error(ErrorCode::kNotFound, "no second factor is set up for this account");
+    if (!totp || !totp->enabled)
+        throw Error(ErrorCode::kNotFound, "no second factor is set up for this account", "panel.no_second_factor");
     std::string code(core::Trim(raw_code));
     if (code.size() > 6) {
         if (store_.UseRecoveryCode(user, RecoveryHash(user, code), clock_.Now())) {
@@ -466,7 +470,7 @@ std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std
             return Promote(session, req);
         }
         Audit("security", user, "2fa.failed", user.ToString(), "recovery code", req);
-        Unauthenticated("unknown or already used recovery code");
+        Unauthenticated("unknown or already used recovery code", "panel.unknown_recovery_code");
     }
     auto secret = keys_.OpenSecret(totp->sealed_secret, totp->key_id, "totp." + user.ToString());
     if (!secret)
@@ -474,11 +478,11 @@ std::string PanelAuth::VerifySecondFactor(const PanelSession& session, const std
     auto step = MatchingStep(*secret, code, clock_.Now());
     if (!step) {
         Audit("security", user, "2fa.failed", user.ToString(), "", req);
-        Unauthenticated("wrong code");
+        Unauthenticated("wrong code", "panel.wrong_code");
     }
     if (!store_.ClaimTotpStep(user, *step)) {
         Audit("security", user, "2fa.replayed", user.ToString(), "", req);
-        Unauthenticated("this code was already used: wait for the next one");
+        Unauthenticated("this code was already used: wait for the next one", "panel.code_replayed");
     }
     return Promote(session, req);
 }

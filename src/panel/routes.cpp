@@ -283,14 +283,14 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
     router.Add("POST", "/admin-panel/api/second-factor/setup", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true, false);
         if (session.record.stage != SessionStage::kEnrol && session.record.stage != SessionStage::kActive) {
-            throw Error(ErrorCode::kUnauthenticated, "sign in first");
+            throw Error(ErrorCode::kUnauthenticated, "sign in first", "panel.sign_in_first");
         }
         return http::Response::Json(200, auth.BeginEnrolment(session)).With("Cache-Control", "no-store");
     });
     router.Add("GET", "/admin-panel/api/second-factor/qr.svg", [&auth](const http::Request& req) {
         auto session = auth.Require(req, false, false);
         if (session.record.stage != SessionStage::kEnrol && session.record.stage != SessionStage::kActive) {
-            throw Error(ErrorCode::kUnauthenticated, "sign in first");
+            throw Error(ErrorCode::kUnauthenticated, "sign in first", "panel.sign_in_first");
         }
         return http::Response::Text(200, auth.EnrolmentQrSvg(session), "image/svg+xml")
             .With("Cache-Control", "no-store");
@@ -298,7 +298,7 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
     router.Add("POST", "/admin-panel/api/second-factor/confirm", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true, false);
         if (session.record.stage != SessionStage::kEnrol && session.record.stage != SessionStage::kActive) {
-            throw Error(ErrorCode::kUnauthenticated, "sign in first");
+            throw Error(ErrorCode::kUnauthenticated, "sign in first", "panel.sign_in_first");
         }
         auto [codes, cookie] = auth.ConfirmEnrolment(session, StringField(Body(req), "code", 20), req);
         json::array list;
@@ -310,7 +310,7 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
     router.Add("POST", "/admin-panel/api/second-factor/verify", [&auth](const http::Request& req) {
         auto session = auth.Require(req, true, false);
         if (session.record.stage != SessionStage::kSecondFactor)
-            throw Error(ErrorCode::kConflict, "no second factor is awaited");
+            throw Error(ErrorCode::kConflict, "no second factor is awaited", "panel.no_second_factor_awaited");
         auto cookie = auth.VerifySecondFactor(session, StringField(Body(req), "code", 20), req);
         return http::Response::Json(200, json::object{{"ok", true}}).With("Set-Cookie", cookie);
     });
@@ -386,12 +386,16 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
         json::array items;
         auto rows = s.store.AuditLog(f);
         for (const auto& r : rows) {
+            // A target that is a person (a member blocked, the owner of a second factor or a session) is also
+            // "user", the field every answer names a person by, so that "people" says who it is.
+            auto target_user = core::ParseId(r.target);
             items.push_back(json::object{{"id", r.id},
                                          {"at", core::FormatIso8601(r.at)},
                                          {"kind", r.kind},
                                          {"actor", r.actor ? json::value(r.actor->ToString()) : json::value(nullptr)},
                                          {"action", r.action},
                                          {"target", r.target},
+                                         {"user", target_user ? json::value(r.target) : json::value(nullptr)},
                                          {"detail", r.detail},
                                          {"ip", r.ip}});
         }

@@ -53,7 +53,8 @@ export function sha384Integrity(body) {
 }
 
 export class Panel {
-    static async start({ toml = '', env = {}, insecureHttp = false, require2fa = true } = {}) {
+    /// discordToml: more keys of the [discord] section (the Discord simulator's api_base_url, say).
+    static async start({ toml = '', env = {}, insecureHttp = false, require2fa = true, discordToml = '' } = {}) {
         const p = new Panel();
         p.port = await freePort();
         p.origin = `http://127.0.0.1:${p.port}`;
@@ -72,6 +73,7 @@ url = "sqlite:${join(p.dir, 'maxis.db')}"
 guild_id = "${GUILD}"
 staff_role_ids = ["${STAFF_ROLE}"]
 admin_role_ids = ["${ADMIN_ROLE}"]
+${discordToml}
 [panel]
 public_url = "${p.origin}"
 insecure_http = ${insecureHttp}

@@ -29,6 +29,15 @@ const TEXT = Object.freeze({
         recovery_title: 'Codes de secours', recovery_intro: 'Conservez ces codes en lieu sûr : chacun permet une connexion si vous perdez votre téléphone. Ils ne seront plus affichés.',
         continue: 'Continuer', second_title: 'Double authentification', second_intro: 'Saisissez le code de votre application d’authentification, ou un code de secours.',
         code_or_recovery: 'Code ou code de secours',
+        copy_codes: 'Copier les codes', download_codes: 'Télécharger (.txt)', codes_copied: 'Codes copiés dans le presse-papiers.',
+        copy_failed: 'La copie a échoué : sélectionnez les codes à la main.', codes_file_title: 'Codes de secours du panneau Maxis',
+        e_wrong_code: 'Code erroné. Vérifiez l’heure de votre téléphone et essayez le code suivant.', e_code_replayed: 'Ce code a déjà servi : attendez le suivant.',
+        e_unknown_recovery_code: 'Code de secours inconnu ou déjà utilisé.', e_no_enrolment: 'Aucune activation en cours : rechargez la page pour recommencer.',
+        e_already_enabled: 'La double authentification est déjà activée.', e_no_second_factor: 'Aucune double authentification n’est configurée pour ce compte.',
+        e_sign_in_first: 'Connectez-vous d’abord.', e_no_second_factor_awaited: 'Aucun code n’est attendu : rechargez la page.',
+        no_data_yet: 'Pas encore de données', legend: 'Légende',
+        'e_tickets.unchanged': 'Le ticket est déjà dans cet état : rien n’a changé.', 'e_tickets.status_unchanged': 'Le ticket a déjà ce statut : rien n’a changé.',
+        'e_tickets.priority_unchanged': 'Le ticket a déjà cette priorité : rien n’a changé.', 'e_tickets.already_closed': 'Le ticket est déjà fermé.',
         active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
         gateway: 'Connexion Discord', gateway_off: 'désactivée', gateway_connecting: 'en cours', gateway_ready: 'active', gateway_failed: 'refusée',
         gateway_failed_alert: 'Discord a refusé la connexion de Maxis ; le reste fonctionne. À corriger, puis rechargez Maxis (systemctl reload maxis) :',
@@ -45,7 +54,9 @@ const TEXT = Object.freeze({
         general: 'général', billing: 'facturation', technical: 'technique', bug: 'bug', account: 'compte', suggestion: 'suggestion',
         select_ticket: 'Choisissez un ticket dans la liste.', history: 'Historique', conversation: 'Conversation', internal_note: 'Note interne',
         reply: 'Répondre', message: 'Message', as_note: 'Note interne (invisible pour le membre)', send: 'Envoyer',
-        assign_me: 'M’assigner', assign_to: 'Assigner à (identifiant)', assign: 'Assigner', change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
+        claim: 'Prendre en charge', assign_to_staff: 'Assigner à un membre de l’équipe', staff_found: 'Membres de l’équipe trouvés',
+        unknown_member: 'membre inconnu', by_stripe: 'Stripe', by_maxis: 'Maxis',
+        change: 'Appliquer', new_activity: 'Nouvelle activité sur ce ticket.', staff: 'équipe', member: 'membre',
         kind: 'Type', security: 'sécurité', audit: 'audit', actor: 'Auteur', action: 'Action', target: 'Cible', detail: 'Détail', ip: 'IP', at: 'Date',
         more: 'Plus', runtime_settings: 'Réglages modifiables à chaud', effective: 'Configuration effective (secrets masqués)',
         key: 'Clé', value: 'Valeur', save: 'Enregistrer', saved: 'Enregistré.', sessions: 'Sessions ouvertes', end: 'Terminer',
@@ -118,6 +129,15 @@ const TEXT = Object.freeze({
         recovery_title: 'Recovery codes', recovery_intro: 'Keep these codes somewhere safe: each one signs you in once if you lose your phone. They will not be shown again.',
         continue: 'Continue', second_title: 'Two-factor authentication', second_intro: 'Type the code from your authenticator app, or a recovery code.',
         code_or_recovery: 'Code or recovery code',
+        copy_codes: 'Copy the codes', download_codes: 'Download (.txt)', codes_copied: 'Codes copied to the clipboard.',
+        copy_failed: 'Copying failed: select the codes by hand.', codes_file_title: 'Maxis panel recovery codes',
+        e_wrong_code: 'Wrong code. Check the time on your phone and try the next code.', e_code_replayed: 'This code was already used: wait for the next one.',
+        e_unknown_recovery_code: 'Unknown or already used recovery code.', e_no_enrolment: 'No enrolment in progress: reload the page to start again.',
+        e_already_enabled: 'Two-factor authentication is already on.', e_no_second_factor: 'No second factor is set up for this account.',
+        e_sign_in_first: 'Sign in first.', e_no_second_factor_awaited: 'No code is awaited: reload the page.',
+        no_data_yet: 'No data yet', legend: 'Legend',
+        'e_tickets.unchanged': 'The ticket is already like that: nothing changed.', 'e_tickets.status_unchanged': 'The ticket already has this status: nothing changed.',
+        'e_tickets.priority_unchanged': 'The ticket already has this priority: nothing changed.', 'e_tickets.already_closed': 'The ticket is already closed.',
         active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
         gateway: 'Discord connection', gateway_off: 'off', gateway_connecting: 'connecting', gateway_ready: 'up', gateway_failed: 'refused',
         gateway_failed_alert: 'Discord refused Maxis’s connection; everything else works. Fix this, then reload Maxis (systemctl reload maxis):',
@@ -134,7 +154,9 @@ const TEXT = Object.freeze({
         general: 'general', billing: 'billing', technical: 'technical', bug: 'bug', account: 'account', suggestion: 'suggestion',
         select_ticket: 'Pick a ticket from the list.', history: 'History', conversation: 'Conversation', internal_note: 'Internal note',
         reply: 'Reply', message: 'Message', as_note: 'Internal note (the member never sees it)', send: 'Send',
-        assign_me: 'Assign to me', assign_to: 'Assign to (user id)', assign: 'Assign', change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
+        claim: 'Claim', assign_to_staff: 'Assign to a staff member', staff_found: 'Staff members found',
+        unknown_member: 'unknown member', by_stripe: 'Stripe', by_maxis: 'Maxis',
+        change: 'Apply', new_activity: 'New activity on this ticket.', staff: 'staff', member: 'member',
         kind: 'Kind', security: 'security', audit: 'audit', actor: 'Actor', action: 'Action', target: 'Target', detail: 'Detail', ip: 'IP', at: 'Date',
         more: 'More', runtime_settings: 'Settings you can change while Maxis runs', effective: 'Effective configuration (secrets masked)',
         key: 'Key', value: 'Value', save: 'Save', saved: 'Saved.', sessions: 'Open sessions', end: 'End',
@@ -192,6 +214,45 @@ const TEXT = Object.freeze({
         gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
     }),
 });
+
+// What each action of the logs (audit_log) and of a ticket's history (ticket.*) says, in words.
+const ACTIONS = Object.freeze({
+    fr: Object.freeze({
+        'login.succeeded': 'a ouvert une session', 'login.first_factor': 'a passé la connexion Discord (code à suivre)',
+        'login.refused': 'connexion refusée', 'login.failed': 'connexion échouée', 'login_link.created': 'lien de connexion créé',
+        logout: 'a fermé sa session', rate_limited: 'trop de tentatives, refusées un moment', 'session.ended': 'a mis fin à une session',
+        '2fa.enabled': 'a activé la double authentification', '2fa.failed': 'code de double authentification erroné',
+        '2fa.recovery_code_used': 'a utilisé un code de secours', '2fa.replayed': 'code de double authentification réutilisé',
+        '2fa.reset': 'double authentification réinitialisée', 'member.blocked': 'a bloqué le membre', 'member.unblocked': 'a débloqué le membre',
+        'setting.changed': 'a modifié un réglage',
+        'ticket.create': 'a ouvert le ticket', 'ticket.reply': 'a répondu', 'ticket.note': 'a ajouté une note interne',
+        'ticket.close': 'a fermé le ticket', 'ticket.reopen': 'a rouvert le ticket', 'ticket.priority': 'a changé la priorité',
+        'ticket.status': 'a changé le statut', 'ticket.assign': 'a attribué le ticket', 'ticket.sla_breach': 'délai de SLA dépassé',
+        'ticket.auto_close': 'ticket fermé automatiquement',
+    }),
+    en: Object.freeze({
+        'login.succeeded': 'signed in', 'login.first_factor': 'passed the Discord sign-in (code to follow)',
+        'login.refused': 'sign-in refused', 'login.failed': 'sign-in failed', 'login_link.created': 'login link created',
+        logout: 'signed out', rate_limited: 'too many attempts, refused for a while', 'session.ended': 'ended a session',
+        '2fa.enabled': 'turned on two-factor authentication', '2fa.failed': 'wrong two-factor code',
+        '2fa.recovery_code_used': 'used a recovery code', '2fa.replayed': 'two-factor code used again',
+        '2fa.reset': 'two-factor authentication reset', 'member.blocked': 'blocked the member', 'member.unblocked': 'unblocked the member',
+        'setting.changed': 'changed a setting',
+        'ticket.create': 'opened the ticket', 'ticket.reply': 'replied', 'ticket.note': 'added an internal note',
+        'ticket.close': 'closed the ticket', 'ticket.reopen': 'reopened the ticket', 'ticket.priority': 'changed the priority',
+        'ticket.status': 'changed the status', 'ticket.assign': 'assigned the ticket', 'ticket.sla_breach': 'SLA deadline missed',
+        'ticket.auto_close': 'ticket closed automatically',
+    }),
+});
+
+/** An action in words; a key the panel does not know yet reads as its own words ("product.created": "product created"). */
+function actionText(key) {
+    const k = String(key);
+    return Object.hasOwn(ACTIONS[LANG], k) ? ACTIONS[LANG][k] : k.replace(/[._]+/g, ' ').trim();
+}
+
+/** A value of a history line in words when it is one of the panel's enums ("high/billing": "haute / facturation"). */
+const valueText = (v) => String(v ?? '').split('/').map((x) => (/^[a-z_]+$/.test(x) && Object.hasOwn(TEXT[LANG], x) ? t(x) : x)).join(' / ');
 
 function t(key, params) {
     let s = Object.hasOwn(TEXT[LANG], key) ? TEXT[LANG][key] : key;
@@ -273,7 +334,10 @@ async function api(path, options) {
         data = null;
     }
     if (!res.ok) {
-        const message = data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
+        // A refusal's key ("panel.wrong_code", "tickets.unchanged") is said in the panel's language when it knows it.
+        const known = data && data.error && typeof data.error.key === 'string' ? 'e_' + data.error.key.replace(/^panel\./, '') : '';
+        const message = known && Object.hasOwn(TEXT[LANG], known) ? t(known)
+            : data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
         const error = new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
@@ -296,6 +360,31 @@ function status(box, message) {
     box.hidden = false;
     box.className = 'notice';
     box.textContent = message;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// People: a response that carries person ids also carries "people": {"<id>": {name, username, avatar_url,
+// role}}. A person shows as their avatar and name, linked to their member card; an id is never a name.
+
+/** The avatar (fixed size, empty alt: the name follows) and the name; « membre inconnu » when nobody knows. */
+function personLabel(id, people, knownName) {
+    const key = String(id);
+    const p = people && Object.hasOwn(people, key) ? people[key] : null;
+    const name = p && (p.name || p.username) ? String(p.name || p.username) : knownName ? String(knownName) : '';
+    const avatar = p && typeof p.avatar_url === 'string' && p.avatar_url
+        ? h('img', { src: p.avatar_url, alt: '', width: 20, height: 20, loading: 'lazy' })
+        : h('span', { class: 'initial', 'aria-hidden': 'true', 'data-initial': (name || '?').charAt(0).toUpperCase() });
+    return h('span', { class: 'person', 'data-user': key, title: name ? null : '…' + key.slice(-4) }, avatar, h('span', { class: 'name', text: name || t('unknown_member') }));
+}
+
+/** A person linked to their member card (the Members page's detail for that id); '–' when there is nobody. */
+function person(id, people, knownName) {
+    if (id === null || id === undefined || id === '') return '–';
+    const key = String(id);
+    // An order's history also names Stripe and Maxis itself.
+    if (key === 'stripe' || key === 'maxis') return t('by_' + key);
+    if (!/^[0-9]{1,20}$/.test(key)) return key;
+    return h('a', { class: 'person-link', href: '/admin-panel/users?id=' + encodeURIComponent(String(id)) }, personLabel(id, people, knownName));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -368,6 +457,23 @@ function codeForm(label, submitText, onCode) {
     return { form, input };
 }
 
+/** The copy and download buttons beside the recovery codes, and where their outcome is said. */
+function recoveryTools(codes) {
+    const note = h('p', { id: 'codes-status', role: 'status' });
+    const text = t('codes_file_title') + ' — ' + window.location.host + '\n\n' + codes.join('\n') + '\n';
+    const file = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    const copy = async () => {
+        try {
+            await navigator.clipboard.writeText(codes.join('\n'));
+            note.textContent = t('codes_copied');
+        } catch {
+            note.textContent = t('copy_failed');
+        }
+    };
+    return [h('p', { class: 'actions' }, h('button', { type: 'button', id: 'copy-codes', text: t('copy_codes'), on: { click: copy } }),
+        h('a', { class: 'button', id: 'download-codes', href: file, download: 'maxis-recovery-codes.txt', text: t('download_codes') })), note];
+}
+
 async function enrolPage() {
     const m = main(t('enrol_title'));
     const box = alertBox();
@@ -379,9 +485,11 @@ async function enrolPage() {
         m.append(h('p', null, t('enrol_secret') + ' ', h('code', { id: 'secret', text: String(setup.secret) })));
         const { form, input } = codeForm(t('code_label'), t('confirm'), async (code) => {
             const result = await api('/admin-panel/api/second-factor/confirm', { method: 'POST', body: { code } });
-            const list = h('ol', { id: 'recovery-codes', class: 'codes' }, result.recovery_codes.map((c) => h('li', null, h('code', { text: String(c) }))));
+            const codes = result.recovery_codes.map(String);
+            const list = h('ol', { id: 'recovery-codes', class: 'codes' }, codes.map((c) => h('li', null, h('code', { text: c }))));
             const done = main(t('recovery_title'));
-            done.append(h('p', { text: t('recovery_intro') }), list, h('p', null, h('a', { class: 'button primary', id: 'continue', href: '/admin-panel/dashboard', text: t('continue') })));
+            done.append(h('p', { text: t('recovery_intro') }), list, ...recoveryTools(codes),
+                h('p', null, h('a', { class: 'button primary', id: 'continue', href: '/admin-panel/dashboard', text: t('continue') })));
         });
         m.append(form);
         input.focus();
@@ -408,28 +516,52 @@ function card(label, value, id) {
     return h('div', { class: 'card', id }, h('p', { class: 'card-label', text: label }), h('p', { class: 'card-value', text: value }));
 }
 
+/** A day of the community's calendar ('2026-11-30') as the panel's language writes it: 30/11 in French. */
+const dayMonth = (d) => new Intl.DateTimeFormat(LANG, { day: '2-digit', month: '2-digit', timeZone: 'UTC' }).format(new Date(d + 'T12:00:00Z'));
+
+/** The indexes of a series' points that no line reaches (its only value), drawn as dots so that they show. */
+function lonePoints(values) {
+    const present = values.flatMap((v, i) => (v === null || v === undefined ? [] : [i]));
+    return present.length === 1 ? present : null;
+}
+
 function chart(container, title, days, series) {
-    // uPlot wants seconds on the x axis; the data table beside each chart says the same for screen readers.
-    const xs = days.map((d) => Date.parse(d + 'T12:00:00Z') / 1000);
+    // The x axis is the days' index, labelled dd/mm (mm/dd in English); the data table beside each chart says
+    // the same for screen readers. A chart with nothing but zeros says so instead of drawing empty axes.
     const palette = ['#2f3fb8', '#b3261e', '#8a5a00', '#1e7a46'];
     const figure = h('figure', { class: 'chart' }, h('figcaption', { text: title }));
-    const plot = h('div', { role: 'img', 'aria-label': title + ' — ' + t('chart_summary', { n: days.length }) });
-    figure.append(plot);
     container.append(figure);
+    if (!series.some((s) => s.values.some((v) => v !== null && v !== undefined && v !== 0))) {
+        figure.append(h('p', { class: 'chart-empty', text: t('no_data_yet') }));
+        return () => {};
+    }
+    const legend = h('ul', { class: 'legend', 'aria-label': t('legend') }, series.map((s, i) => {
+        const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+        swatch.style.background = palette[i % palette.length];
+        return h('li', null, swatch, s.label);
+    }));
+    const plot = h('div', { role: 'img', 'aria-label': title + ' — ' + t('chart_summary', { n: days.length }) });
+    figure.append(legend, plot);
+    const xs = days.map((d, i) => i);
+    const labels = days.map(dayMonth);
     // Drawn once every figure is in the grid, so that each knows its final width.
     const draw = () => {
         const width = Math.max(260, figure.clientWidth - 26);
         // eslint-disable-next-line no-undef
         new uPlot({
-            width, height: 220, legend: { show: false }, cursor: { show: false }, scales: { x: { time: true } },
-            series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true }))),
-            axes: [{ stroke: '#333' }, { stroke: '#333' }],
+            width, height: 220, legend: { show: false }, cursor: { show: false },
+            scales: { x: { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] } },
+            series: [{}].concat(series.map((s, i) => ({
+                label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: true,
+                points: { size: 7, fill: palette[i % palette.length], filter: (u, si, show) => (show ? null : lonePoints(s.values)) },
+            }))),
+            axes: [{ stroke: '#333', incrs: [1, 2, 5, 7, 10, 14, 30], values: (u, splits) => splits.map((i) => labels[i] ?? '') }, { stroke: '#333' }],
         }, [xs].concat(series.map((s) => s.values)), plot);
     };
     const table = h('table', { class: 'compact' },
         h('caption', { class: 'visually-hidden', text: title }),
         h('thead', null, h('tr', null, h('th', { scope: 'col', text: t('at') }), series.map((s) => h('th', { scope: 'col', text: s.label })))),
-        h('tbody', null, days.map((d, i) => h('tr', null, h('th', { scope: 'row', text: d }), series.map((s) => h('td', { text: s.values[i] === null ? '–' : String(Math.round(s.values[i] * 10) / 10) }))))));
+        h('tbody', null, days.map((d, i) => h('tr', null, h('th', { scope: 'row', text: labels[i] }), series.map((s) => h('td', { text: s.values[i] === null ? '–' : String(Math.round(s.values[i] * 10) / 10) }))))));
     figure.append(h('details', null, h('summary', { text: title }), table));
     return draw;
 }
@@ -558,7 +690,7 @@ async function usersPage() {
             results.append(h('table', null,
                 h('thead', null, h('tr', null, ['name', 'id', 'locale', 'blocked', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
                 h('tbody', null, data.items.map((u) => h('tr', null,
-                    h('td', null, h('button', { type: 'button', class: 'link', text: u.name || u.id, on: { click: () => showUser(u.id) } })),
+                    h('td', null, h('button', { type: 'button', class: 'link', on: { click: () => showUser(u.id) } }, personLabel(u.id, data.people, u.name))),
                     h('td', { text: u.id }), h('td', { text: u.locale }), h('td', { text: u.blocked ? t('yes') : t('no') }), h('td', { text: when(u.created_at) }))))));
         } catch (err) {
             showError(box, err);
@@ -573,7 +705,8 @@ async function usersPage() {
                 await showUser(id);
                 await search();
             } } });
-            profile.append(h('h2', { text: t('profile') + ' — ' + (u.name || u.id) }),
+            const who = personLabel(u.id, u.people, u.name);
+            profile.append(h('h2', null, t('profile') + ' — ', who),
                 h('dl', { class: 'facts' }, h('dt', { text: t('id') }), h('dd', { text: u.id }), h('dt', { text: t('locale') }), h('dd', { text: u.locale }),
                     h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
                 toggle, h('h3', { text: t('member_tickets') }),
@@ -590,6 +723,9 @@ async function usersPage() {
     m.append(h('form', { class: 'filters', role: 'search', on: { submit: (e) => { e.preventDefault(); search(); } } },
         h('label', { for: 'user-search', text: t('search_users') }), q, h('button', { type: 'submit', text: t('search') })), box, h('div', { class: 'split' }, results, profile));
     await search();
+    // A member's card is linked from every page as /admin-panel/users?id=<id>.
+    const wanted = new URLSearchParams(window.location.search).get('id');
+    if (wanted && /^[0-9]{1,20}$/.test(wanted)) await showUser(wanted);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -603,6 +739,35 @@ const CATEGORIES = ['general', 'billing', 'technical', 'bug', 'account', 'sugges
 function select(id, label, values, withAny, selected) {
     const options = (withAny ? [['', t('any')]] : []).concat(values.map((v) => (Array.isArray(v) ? v : [v, t(v)])));
     return [h('label', { for: id, text: label }), h('select', { id, name: id }, options.map(([v, text]) => h('option', { value: v, text, selected: v === selected })))];
+}
+
+
+/** A search among the staff (GET /api/v1/members?staff=1) whose results are buttons, one per person, that call
+ *  onPick with that person's id. */
+function staffPicker(onPick, box) {
+    const input = h('input', { id: 'assign-search', type: 'search', maxlength: 100, autocomplete: 'off', size: 16 });
+    const found = h('ul', { id: 'assign-options', class: 'picker', 'aria-label': t('staff_found'), 'aria-live': 'polite' });
+    let timer = 0;
+    const find = async () => {
+        try {
+            const data = await api('/api/v1/members?' + new URLSearchParams({ q: input.value.trim(), staff: '1', limit: '8' }).toString());
+            clear(found);
+            // Each item is a person: {id, name, username, avatar_url, role}.
+            const people = Object.fromEntries(data.items.map((p) => [String(p.id), p]));
+            if (!data.items.length) found.append(h('li', { class: 'muted', text: t('no_results') }));
+            for (const id of data.items.map((p) => String(p.id))) {
+                found.append(h('li', null, h('button', { type: 'button', class: 'link', 'data-user': id, on: { click: () => onPick(id) } }, personLabel(id, people))));
+            }
+        } catch (err) {
+            showError(box, err);
+        }
+    };
+    input.addEventListener('input', () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(find, 250);
+    });
+    return h('form', { class: 'inline', id: 'assign-form', role: 'search', on: { submit: (e) => { e.preventDefault(); find(); } } },
+        h('label', { for: 'assign-search', text: t('assign_to_staff') }), input, h('button', { type: 'submit', text: t('search') }), found);
 }
 
 async function ticketsPage() {
@@ -643,12 +808,13 @@ async function ticketsPage() {
             return;
         }
         list.append(h('table', { id: 'tickets-table' },
-            h('thead', null, h('tr', null, ['id', 'subject', 'status', 'priority', 'assignee', 'updated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('thead', null, h('tr', null, ['id', 'subject', 'owner', 'status', 'priority', 'assignee', 'updated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((x) => h('tr', { class: String(x.id) === String(openId) ? 'selected' : null, 'data-id': x.id },
                 h('td', { text: '#' + x.id }),
                 h('td', null, h('button', { type: 'button', class: 'link', text: x.subject, on: { click: () => { openId = String(x.id); lastSeen = ''; showTicket(); } } })),
+                h('td', null, person(x.owner, data.people)),
                 h('td', null, t(x.status), x.sla.first_response_breached || x.sla.resolution_breached ? h('span', { class: 'badge danger', text: t('breached') }) : null),
-                h('td', { text: t(x.priority) }), h('td', { text: x.assignee || '–' }), h('td', { text: when(x.updated_at) }))))));
+                h('td', { text: t(x.priority) }), h('td', null, person(x.assignee, data.people)), h('td', { text: when(x.updated_at) }))))));
     };
     const showTicket = async () => {
         if (!openId) return;
@@ -662,9 +828,12 @@ async function ticketsPage() {
         lastSeen = signature;
         clear(detail);
         const messages = h('ol', { class: 'messages', id: 'messages' }, tk.messages.map((msg) => h('li', { class: msg.internal ? 'internal' : msg.from_staff ? 'staff' : 'member' },
-            h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ' + msg.author + ' · ' + when(msg.created_at)),
+            h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ',
+                person(msg.author, tk.people), ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
-        const history = h('ol', { class: 'history' }, (tk.audit || []).map((a) => h('li', { text: when(a.at) + ' — ' + a.actor + ' ' + a.action + (a.before || a.after ? ' : ' + a.before + ' → ' + a.after : '') })));
+        const valueOf = (a, v) => (a.action === 'assign' ? person(v, tk.people) : valueText(v));
+        const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ', person(a.actor, tk.people),
+            ' ' + actionText('ticket.' + a.action), ...(a.before ? [' : ', valueOf(a, a.before), ' → ', valueOf(a, a.after)] : a.after ? [' : ', valueOf(a, a.after)] : []))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
@@ -682,7 +851,7 @@ async function ticketsPage() {
             }
         } } }, h('h3', { text: t('reply') }), h('label', { for: 'reply-body', text: t('message') }), body,
         h('div', { class: 'inline' }, note, h('label', { for: 'reply-note', text: t('as_note') })), h('button', { type: 'submit', class: 'primary', text: t('send') }), formBox);
-        const assignTo = h('input', { id: 'assign-to', inputmode: 'numeric', maxlength: 19, size: 20, pattern: '[0-9]+' });
+        const actionBox = h('p', { class: 'alert', id: 'assign-error', role: 'alert', hidden: true });
         const [pLabel, pSelect] = select('set-priority', t('priority'), PRIORITIES, false, tk.priority);
         const [sLabel, sSelect] = select('set-status', t('status'), STATUSES, false, tk.status);
         const patch = async (change) => {
@@ -693,20 +862,20 @@ async function ticketsPage() {
                 await showTicket();
                 await loadList();
             } catch (err) {
-                showError(formBox, err);
+                showError(actionBox, err);
             }
         };
+        const picker = staffPicker((id) => patch({ assignee: id }), actionBox);
         const actions = h('div', { class: 'actions' },
-            h('button', { type: 'button', id: 'assign-me', text: t('assign_me'), on: { click: () => patch({ assignee: me.user }) } }),
-            h('div', { class: 'inline' }, h('label', { for: 'assign-to', text: t('assign_to') }), assignTo,
-                h('button', { type: 'button', id: 'apply-assign', text: t('assign'), on: { click: () => patch({ assignee: assignTo.value.trim() }) } })),
+            h('button', { type: 'button', id: 'claim', text: t('claim'), disabled: String(tk.assignee) === String(me.user), on: { click: () => patch({ assignee: me.user }) } }),
+            picker,
             h('div', { class: 'inline' }, pLabel, pSelect, h('button', { type: 'button', id: 'apply-priority', text: t('change'), on: { click: () => patch({ priority: pSelect.value }) } })),
             h('div', { class: 'inline' }, sLabel, sSelect, h('button', { type: 'button', id: 'apply-status', text: t('change'), on: { click: () => patch({ status: sSelect.value }) } })));
         detail.append(h('h2', { id: 'ticket-title', text: '#' + tk.id + ' — ' + tk.subject }),
-            h('dl', { class: 'facts' }, h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: tk.owner })),
+            h('dl', { class: 'facts' }, h('dt', { text: t('owner') }), h('dd', { id: 'ticket-owner' }, person(tk.owner, tk.people)),
                 h('dt', { text: t('status') }), h('dd', { id: 'ticket-status', text: t(tk.status) }), h('dt', { text: t('priority') }), h('dd', { id: 'ticket-priority', text: t(tk.priority) }),
-                h('dt', { text: t('category') }), h('dd', { text: t(tk.category) }), h('dt', { text: t('assignee') }), h('dd', { id: 'ticket-assignee', text: tk.assignee || '–' })),
-            actions, h('h3', { text: t('conversation') }), messages, replyForm, h('h3', { text: t('history') }), history);
+                h('dt', { text: t('category') }), h('dd', { text: t(tk.category) }), h('dt', { text: t('assignee') }), h('dd', { id: 'ticket-assignee' }, person(tk.assignee, tk.people))),
+            actions, actionBox, h('h3', { text: t('conversation') }), messages, replyForm, h('h3', { text: t('history') }), history);
     };
     const refresh = async () => {
         try {
@@ -756,7 +925,7 @@ async function ordersPage() {
             h('thead', null, h('tr', null, ['number', 'owner', 'status', 'total', 'at'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((o) => h('tr', { class: String(o.id) === String(openId) ? 'selected' : null, 'data-id': o.id },
                 h('td', null, h('button', { type: 'button', class: 'link', text: o.number, on: { click: () => { openId = String(o.id); lastSeen = ''; showOrder(); } } })),
-                h('td', { text: o.owner }),
+                h('td', null, person(o.owner, data.people)),
                 h('td', null, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
                 h('td', { class: 'num', text: money(o.total_minor, o.currency) }), h('td', { text: when(o.created_at) }))))));
     };
@@ -812,7 +981,7 @@ async function ordersPage() {
         }
         detail.append(h('h2', { id: 'order-title', text: t('order') + ' ' + o.number }),
             h('dl', { class: 'facts' },
-                h('dt', { text: t('owner') }), h('dd', null, h('a', { href: '/admin-panel/users', text: o.owner })),
+                h('dt', { text: t('owner') }), h('dd', { id: 'order-owner' }, person(o.owner, o.people)),
                 h('dt', { text: t('status') }), h('dd', { id: 'order-status' }, t('o_' + o.status), o.disputed ? h('span', { class: 'badge danger', text: t('disputed') }) : null),
                 h('dt', { text: t('total') }), h('dd', { id: 'order-total', text: money(o.total_minor, o.currency) }),
                 h('dt', { text: t('refunded') }), h('dd', { id: 'order-refunded', text: money(o.refunded_minor, o.currency) }),
@@ -823,7 +992,8 @@ async function ordersPage() {
                 h('tbody', null, o.items.map((i) => h('tr', null, h('td', { text: i.name }), h('td', { class: 'num', text: String(i.quantity) }), h('td', { class: 'num', text: money(i.unit_price_minor, o.currency) }))))),
             formBox, ...staffTools,
             h('h3', { text: t('timeline') }),
-            h('ol', { class: 'history', id: 'order-timeline' }, o.events.map((e) => h('li', { text: when(e.at) + ' — ' + (e.to ? t('o_' + e.to) : '') + (e.note ? ' — ' + e.note : '') + ' (' + e.actor + ')' }))));
+            h('ol', { class: 'history', id: 'order-timeline' }, o.events.map((e) => h('li', null, when(e.at) + ' — ' + (e.to ? t('o_' + e.to) : '') + (e.note ? ' — ' + e.note : '') + ' (',
+                person(e.actor, o.people), ')'))));
     };
     const refresh = async () => {
         try {
@@ -850,31 +1020,45 @@ async function logsPage() {
     const actor = h('input', { id: 'l-actor', inputmode: 'numeric', maxlength: 19 });
     const text = h('input', { id: 'l-text', type: 'search', maxlength: 100 });
     const body = h('tbody');
-    const more = h('button', { type: 'button', hidden: true, text: t('more') });
+    const more = h('button', { type: 'button', id: 'logs-more', hidden: true, text: t('more') });
     let before = '';
-    const load = async (append) => {
-        try {
-            const p = new URLSearchParams();
-            if (kind.value) p.set('kind', kind.value);
-            if (actor.value.trim()) p.set('actor', actor.value.trim());
-            if (text.value.trim()) p.set('text', text.value.trim());
-            if (append && before) p.set('before', before);
-            const data = await api('/admin-panel/api/logs?' + p.toString());
-            if (!append) clear(body);
-            for (const r of data.items) {
-                body.append(h('tr', null, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', { text: r.actor || '–' }),
-                    h('td', { text: r.action }), h('td', { text: r.target }), h('td', { text: r.detail }), h('td', { text: r.ip })));
+    let loading = null;
+    // One load at a time; « Plus » asks for the page after the last row shown, and only when there is one.
+    const load = (append) => {
+        if (append && !before) return loading;
+        if (loading) return append ? loading : loading.then(() => load(false));
+        more.disabled = true;
+        loading = (async () => {
+            try {
+                const p = new URLSearchParams();
+                if (kind.value) p.set('kind', kind.value);
+                if (actor.value.trim()) p.set('actor', actor.value.trim());
+                if (text.value.trim()) p.set('text', text.value.trim());
+                if (append) p.set('before', before);
+                const data = await api('/admin-panel/api/logs?' + p.toString());
+                if (!append) clear(body);
+                for (const r of data.items) {
+                    // A target that is someone (a member blocked, a session's owner) shows as that person.
+                    const target = r.user ? person(r.user, data.people) : r.target;
+                    body.append(h('tr', { 'data-id': r.id }, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', null, person(r.actor, data.people)),
+                        h('td', { title: r.action, text: actionText(r.action) }), h('td', null, target), h('td', { text: r.detail }), h('td', { text: r.ip })));
+                }
+                before = data.next_before || '';
+                more.hidden = !before;
+            } catch (err) {
+                showError(box, err);
+            } finally {
+                more.disabled = false;
+                loading = null;
             }
-            before = data.next_before || '';
-            more.hidden = !before;
-        } catch (err) {
-            showError(box, err);
-        }
+        })();
+        return loading;
     };
     more.addEventListener('click', () => load(true));
     m.append(h('form', { class: 'filters', on: { submit: (e) => { e.preventDefault(); load(false); } } }, kindLabel, kind,
         h('label', { for: 'l-actor', text: t('actor') }), actor, h('label', { for: 'l-text', text: t('text') }), text, h('button', { type: 'submit', text: t('filter') })),
-    box, h('table', { id: 'logs-table' }, h('thead', null, h('tr', null, ['at', 'kind', 'actor', 'action', 'target', 'detail', 'ip'].map((k) => h('th', { scope: 'col', text: t(k) })))), body), more);
+    box, h('div', { id: 'logs-wrap', class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('logs') },
+        h('table', { id: 'logs-table' }, h('thead', null, h('tr', null, ['at', 'kind', 'actor', 'action', 'target', 'detail', 'ip'].map((k) => h('th', { scope: 'col', text: t(k) })))), body)), more);
     await load(false);
 }
 
@@ -963,7 +1147,7 @@ async function settingsPage() {
             const data = await api('/admin-panel/api/sessions');
             clear(sessions);
             for (const s of data.items) {
-                sessions.append(h('tr', null, h('td', { text: s.name || s.user }), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
+                sessions.append(h('tr', null, h('td', null, person(s.user, data.people, s.name)), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
                     h('td', null, s.current ? t('current') : h('button', { type: 'button', text: t('end'), on: { click: async () => {
                         await api('/admin-panel/api/sessions/' + encodeURIComponent(s.ref) + '/end', { method: 'POST' });
                         await loadSessions();
