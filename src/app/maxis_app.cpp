@@ -420,16 +420,20 @@ int MaxisApp::Serve(std::ostream& out) {
     return 0;
 }
 
+void MaxisApp::ObserveCommandLineUser(core::UserId id, const std::string& user, core::Role role) {
+    // Someone named on the command line (--as) is in the directory under that name, so that names work without
+    // Discord (an id given as digits keeps the names the directory knows).
+    const std::string name = members::MentionedId(user) ? std::string() : user;
+    parts_->members->directory().Observe(
+        members::Person{.id = id, .username = name, .display_name = name, .role = role});
+}
+
 int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostream& out, bool interactive) {
     auto id = ConsoleUserId(request.user);  // a bad --as is refused before anything is opened
     OpenDatabase(config_.database.migrate_on_start);
     auto locale = commands::Catalog::Builtin().Resolve(request.locale.value_or(config_.community.locale));
     storage::EnsureUser(*parts_->db, id, request.user, locale, parts_->clock.Now());
-    // The console's user is in the directory under the name given, so that names work without Discord (an id
-    // given as digits keeps the names the directory knows).
-    const std::string name = members::MentionedId(request.user) ? std::string() : request.user;
-    parts_->members->directory().Observe(
-        members::Person{.id = id, .username = name, .display_name = name, .role = request.role});
+    ObserveCommandLineUser(id, request.user, request.role);
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
     options.names = parts_->infra->names;
     // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
@@ -469,6 +473,7 @@ int MaxisApp::Admin(const LoginLinkRequest& request, std::ostream& out) {
     panel::Keyring keyring({});
     panel::PanelAuth auth(PanelOptionsFrom(config_), store, parts_->clock, keyring);
     storage::EnsureUser(*parts_->db, id, request.user, config_.community.locale, parts_->clock.Now());
+    ObserveCommandLineUser(id, request.user, request.role);
     auto token = auth.CreateLoginLink(storage::LoginGrant{id, request.role, request.user});
     std::string base = !request.base_url.empty() ? request.base_url
                        : !config_.panel.public_url.empty()

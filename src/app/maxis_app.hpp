@@ -56,6 +56,7 @@ public:
 private:
     struct Parts;
     void OpenDatabase(bool apply_migrations);
+    void ObserveCommandLineUser(core::UserId id, const std::string& user, core::Role role);
     Config config_;
     std::unique_ptr<Parts> parts_;
 };
