@@ -22,13 +22,14 @@ CREATE INDEX members_name_key ON members (name_key text_pattern_ops);
 ALTER TABLE members ENABLE ROW LEVEL SECURITY;
 ALTER TABLE members FORCE ROW LEVEL SECURITY;
 
--- Names are public inside the community: every verified viewer reads them. Only Maxis (and staff tools running
--- as a verified non-member role) write them; members never do.
+-- Names are public inside the community: every verified viewer reads them. Only Maxis itself (the system viewer)
+-- writes them: the role stored here decides who may be assigned a ticket, so no person's transaction, staff
+-- included, may change it.
 GRANT SELECT ON members TO maxis_member;
 CREATE POLICY members_read ON members FOR SELECT TO maxis_member, maxis_user
     USING ((SELECT maxis_viewer_role()) IS NOT NULL);
 CREATE POLICY members_write ON members FOR INSERT TO maxis_user
-    WITH CHECK ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'));
+    WITH CHECK ((SELECT maxis_viewer_role()) = 'system');
 CREATE POLICY members_update ON members FOR UPDATE TO maxis_user
-    USING ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'))
-    WITH CHECK ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'));
+    USING ((SELECT maxis_viewer_role()) = 'system')
+    WITH CHECK ((SELECT maxis_viewer_role()) = 'system');

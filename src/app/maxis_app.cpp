@@ -214,8 +214,8 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);
     // A person typed by name in a command is whoever the directory says it is.
-    parts_->engine->SetPeople([parts = parts_.get()](const std::string& name) {
-        return parts->members->directory().Resolve(name, false).id;
+    parts_->engine->SetPeople([parts = parts_.get()](const std::string& name, bool staff_only) {
+        return parts->members->directory().Resolve(name, staff_only).id;
     });
     // Members blocked from the panel get a refusal for every command, on every transport.
     parts_->engine->SetBlockedCheck(

@@ -51,6 +51,7 @@ struct ArgSpec {
     std::vector<EnumChoice> choices;  // kEnum
     std::int64_t min = INT64_MIN;     // kInteger
     std::int64_t max = INT64_MAX;     // kInteger
+    bool staff_only = false;          // kUser: a name designates a staff member (staff first, a member refused)
 };
 
 using ArgValue = std::variant<std::string, std::int64_t, std::chrono::seconds, core::UserId, core::ChannelId>;

@@ -263,7 +263,8 @@ TEST_F(EngineTest, PeopleTypedByNameAreResolvedBeforeTheHandlerRuns) {
     EXPECT_EQ(Run("!give moi").text, "1");
     EXPECT_EQ(Run("!give <@42>").text, "42");
     std::vector<std::string> asked;
-    engine.SetPeople([&asked](const std::string& name) {
+    engine.SetPeople([&asked](const std::string& name, bool staff_only) {
+        EXPECT_FALSE(staff_only);
         asked.push_back(name);
         if (name == "@sam" || name == "sam") return UserId{77};
         throw core::Error(core::ErrorCode::kNotFound, "nobody", "members.not_found", {{"name", name}});

@@ -236,7 +236,7 @@ Reply Engine::Run(const CommandSpec& spec, const core::Viewer& viewer, const std
             if (folded == "moi" || folded == "me") {
                 args.Set(arg.name, viewer.user_id);
             } else if (people_) {
-                args.Set(arg.name, people_(name));
+                args.Set(arg.name, people_(name, arg.staff_only));
             } else {
                 return ParseFailure(spec, locale, ParseError{ParseErrorKind::kInvalid, arg.name, name});
             }

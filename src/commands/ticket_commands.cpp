@@ -341,7 +341,7 @@ void RegisterTicketCommands(Engine& engine, TicketService& service, const core::
 
     engine.Register(CommandSpec{
         .name = "ticket_assign",
-        .args = {IdArg(), {.name = "staff", .type = ArgType::kUser}},
+        .args = {IdArg(), {.name = "staff", .type = ArgType::kUser, .staff_only = true}},
         .permission = core::Role::kStaff,
         .handler =
             [&service](const Invocation& inv) {

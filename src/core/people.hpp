@@ -13,8 +13,8 @@ namespace maxis::core {
 /// is never called inside another transaction.
 using NameLookup = std::function<std::map<UserId, std::string>(const std::vector<UserId>& ids)>;
 
-/// The one person a name designates ("@sam", "sam": case and accents aside). Throws core::Error with a catalog
-/// key when nobody or several people match.
-using PersonResolver = std::function<UserId(const std::string& name)>;
+/// The one person a name designates ("@sam", "sam": case and accents aside), among staff first when staff_only
+/// (a member is then refused). Throws core::Error with a catalog key when nobody or several people match.
+using PersonResolver = std::function<UserId(const std::string& name, bool staff_only)>;
 
 }  // namespace maxis::core

@@ -14,8 +14,15 @@ namespace maxis::http {
 
 /// The headers every response carries unless a handler set its own value. One policy for everything the
 /// server answers, the admin panel included: scripts, styles and fonts only from Maxis itself, never inline.
-/// Images may come from any https origin: a product's picture is wherever staff host it (the panel shows it).
+/// Images come from Maxis and Discord's CDN (avatars) only: an image from anywhere else would tell its host who
+/// opened the page and when.
 inline constexpr const char* kDefaultCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://cdn.discordapp.com; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'";
+/// The same for the one page that shows pictures hosted anywhere: the panel's products page, where staff preview
+/// a product's image from wherever they host it.
+inline constexpr const char* kProductImagesCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'";

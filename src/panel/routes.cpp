@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 #include "domain/tickets/ticket_service.hpp"
+#include "http/server.hpp"
 
 namespace maxis::panel {
 
@@ -227,7 +228,9 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
                                                    : stage == SessionStage::kActive;
             if (!allowed) return Redirect(LandingFor(stage));
         }
-        return Html(s.assets.Page(page, lang));
+        auto response = Html(s.assets.Page(page, lang));
+        if (page == "products") response.headers.emplace_back("Content-Security-Policy", http::kProductImagesCsp);
+        return response;
     });
 
     router.Add(

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include "storage/sql_util.hpp"
 
 namespace maxis::storage {
@@ -47,14 +49,19 @@ public:
     std::map<core::UserId, Person> FindMany(const std::vector<core::UserId>& ids) override {
         std::map<core::UserId, Person> out;
         if (ids.empty()) return out;
-        DynamicQuery q;
-        std::string in;
-        for (auto id : ids) in += (in.empty() ? "" : ", ") + q.Bind(static_cast<long long>(id.value));
-        q.ForEachRow(tx_.sql(), std::string("SELECT ") + kColumns + " FROM members WHERE id IN (" + in + ")",
-                     [&](const soci::row& r) {
-                         auto p = PersonFrom(r);
-                         out.emplace(p.id, std::move(p));
-                     });
+        // In slices, so that no statement carries more parameters than the database takes.
+        for (std::size_t at = 0; at < ids.size(); at += 200) {
+            DynamicQuery q;
+            std::string in;
+            for (std::size_t i = at; i < std::min(ids.size(), at + 200); ++i) {
+                in += (in.empty() ? "" : ", ") + q.Bind(static_cast<long long>(ids[i].value));
+            }
+            q.ForEachRow(tx_.sql(), std::string("SELECT ") + kColumns + " FROM members WHERE id IN (" + in + ")",
+                         [&](const soci::row& r) {
+                             auto p = PersonFrom(r);
+                             out.emplace(p.id, std::move(p));
+                         });
+        }
         return out;
     }
 

@@ -16,6 +16,11 @@ TEST_F(MemberSuite, OnPostgresAMembersWriteIsRefused) {
                  std::exception);
     EXPECT_THROW(repo.Write(kAlice, [&](members::MemberStore& s) { s.Upsert(P(3001, "alice", "Alice"), clock.Now()); }),
                  std::exception);
+    // Staff neither: the role stored here decides who may be assigned a ticket, so only Maxis writes it.
+    EXPECT_THROW(
+        repo.Write(kStaff,
+                   [&](members::MemberStore& s) { s.Upsert(P(3001, "alice", "Alice", Role::kAdmin), clock.Now()); }),
+        std::exception);
     EXPECT_EQ(directory.NameOf(UserId{101}), "Sam");
     EXPECT_EQ(directory.NameOf(UserId{3001}), "");
 }

@@ -1,6 +1,7 @@
 #include "domain/members/member_directory.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "core/errors.hpp"
 
@@ -55,9 +56,10 @@ void MemberDirectory::Left(core::UserId id) {
 }
 
 std::map<core::UserId, Person> MemberDirectory::People(const std::vector<core::UserId>& ids) {
+    std::set<core::UserId> seen;  // an export names the same people many times
     std::vector<core::UserId> wanted;
     for (auto id : ids) {
-        if (id.value != 0 && std::find(wanted.begin(), wanted.end(), id) == wanted.end()) wanted.push_back(id);
+        if (id.value != 0 && seen.insert(id).second) wanted.push_back(id);
     }
     std::map<core::UserId, Person> out;
     if (wanted.empty()) return out;

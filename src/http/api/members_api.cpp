@@ -1,5 +1,7 @@
 #include "http/api/members_api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 #include "core/strings.hpp"
@@ -32,7 +34,13 @@ void AddMemberRoutes(Router& router, members::MemberDirectory& directory, Authen
     });
     router.SetResponseFilter([&directory](const Request& req, Response& response) {
         if (!core::StartsWith(req.path, "/api/") && !core::StartsWith(req.path, "/admin-panel/api/")) return;
-        AddPeople(response, [&directory](const std::vector<core::UserId>& ids) { return directory.People(ids); });
+        // The answer is already decided (a write may have committed): names that cannot be read now leave it
+        // without its people, never turn it into an error a client would retry.
+        try {
+            AddPeople(response, [&directory](const std::vector<core::UserId>& ids) { return directory.People(ids); });
+        } catch (const std::exception& e) {
+            spdlog::warn("names left out of the answer to {} {}: {}", req.method, req.path, e.what());
+        }
     });
 }
 
