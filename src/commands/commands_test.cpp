@@ -10,6 +10,7 @@
 #include "commands/parser.hpp"
 #include "commands/plan_commands.hpp"
 #include "core/errors.hpp"
+#include "core/strings.hpp"
 
 namespace maxis::commands {
 namespace {
@@ -496,15 +497,22 @@ TEST(FrenchVoice, TheFrenchCatalogNeverSaysTu) {
                                             "choisis",  "fais",  "dis",      "prends", "réponds",  "viens",
                                             "reviens",  "écris", "rejoins",  "gère",   "suis-la",  "suis-le"};
     const std::vector<std::string> pronouns_after = {"-le", "-la", "-les", "-en", "-toi", "-moi"};
+    std::set<std::string> folded_tu;
+    for (const auto& w : tu_words) folded_tu.insert(core::FoldForMatch(w));
+    // Spaces and punctuation outside ASCII, which end a word like a space: no-break spaces, « », …, dashes and
+    // double quotes (the typographic apostrophe belongs to the word).
+    const std::vector<std::string> separators = {"\u00A0", "\u202F", "\u00AB", "\u00BB", "\u2026",
+                                                 "\u2013", "\u2014", "\u201C", "\u201D"};
     const auto& catalog = Catalog::Builtin();
     std::vector<std::string> found;
     for (const auto& key : catalog.Keys("fr")) {
         std::string text = catalog.Text("fr", key);
-        // Words: letters (any non-ASCII byte counts as one), apostrophes and hyphens, lowercased.
+        // Words: letters, apostrophes and hyphens, compared without case or accents (« Écris » is « ecris »).
         std::string word;
         auto check = [&] {
             if (word.empty()) return;
-            bool tu = tu_words.count(word) > 0 || word.rfind("t'", 0) == 0 || word.rfind("t\xE2\x80\x99", 0) == 0;
+            word = core::FoldForMatch(word);
+            bool tu = folded_tu.count(word) > 0 || word.rfind("t'", 0) == 0 || word.rfind("t\xE2\x80\x99", 0) == 0;
             for (const auto& p : pronouns_after) {
                 auto at = word.size() >= p.size() ? word.size() - p.size() : std::string::npos;
                 if (at != std::string::npos && at > 2 && word.compare(at, p.size(), p) == 0 &&
@@ -516,10 +524,18 @@ TEST(FrenchVoice, TheFrenchCatalogNeverSaysTu) {
             word.clear();
         };
         for (std::size_t i = 0; i < text.size(); ++i) {
+            auto separator = std::find_if(separators.begin(), separators.end(), [&](const std::string& sep) {
+                return text.compare(i, sep.size(), sep) == 0;
+            });
+            if (separator != separators.end()) {
+                check();
+                i += separator->size() - 1;
+                continue;
+            }
             unsigned char c = static_cast<unsigned char>(text[i]);
             bool letter = std::isalpha(c) || c >= 0x80 || c == '-' || c == '\'';
             if (letter) {
-                word += static_cast<char>(std::tolower(c));
+                word += static_cast<char>(c);
             } else {
                 check();
             }

@@ -386,8 +386,14 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
             if (!before) BadRequest("before must be an id");
             f.before_id = *before;
         }
-        json::array items;
+        // One row more than a page tells whether there is a next page at all: a page that is exactly full
+        // offers no « Plus » that would load nothing.
+        const int page = f.limit;
+        f.limit = page + 1;
         auto rows = s.store.AuditLog(f);
+        bool more = static_cast<int>(rows.size()) > page;
+        if (more) rows.resize(static_cast<std::size_t>(page));
+        json::array items;
         for (const auto& r : rows) {
             // A target that is a person (a member blocked, the owner of a second factor or a session) is also
             // "user", the field every answer names a person by, so that "people" says who it is.
@@ -403,7 +409,7 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
                                          {"ip", r.ip}});
         }
         json::value next = nullptr;
-        if (static_cast<int>(rows.size()) == f.limit) next = std::to_string(rows.back().id);
+        if (more) next = std::to_string(rows.back().id);
         return http::Response::Json(200, json::object{{"items", std::move(items)}, {"next_before", next}});
     });
     router.Add("GET", "/admin-panel/api/settings", [&s, &auth](const http::Request& req) {

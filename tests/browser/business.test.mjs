@@ -73,11 +73,11 @@ const productsByName = async (page) => Object.fromEntries((await get(page, '/api
 
 for (const [lang, words] of Object.entries({
     fr: { badPrice: /Prix invalide/, free: /gratuit/, unlimited: 'illimité', inactive: 'désactivé', price: '12,50\u00a0€', badPercent: /1 à 100/,
-        badDuration: /10 minutes à 90 jours/, running: 'en cours', over: 'terminée', badMember: /chiffres/, badReason: /raison/i, granted: 'offerte',
+        badDuration: /10 minutes à 90 jours/, running: 'en cours', over: 'terminée', badMember: /Personne ne porte ce nom/, badReason: /raison/i, granted: 'offerte',
         nobody: /Personne/, badSetting: /de 1 à 100/, label: 'Tickets ouverts par membre', help: /attendre/, saved: /enregistré/,
         setupMissing: 'À faire', readOnly: /lecture seule/ },
     en: { badPrice: /Invalid price/, free: /free/, unlimited: 'unlimited', inactive: 'deactivated', price: '€12.50', badPercent: /1 to 100/,
-        badDuration: /10 minutes to 90 days/, running: 'running', over: 'over', badMember: /digits/, badReason: /reason/i, granted: 'granted',
+        badDuration: /10 minutes to 90 days/, running: 'running', over: 'over', badMember: /Nobody has this name/, badReason: /reason/i, granted: 'granted',
         nobody: /Nobody/, badSetting: /from 1 to 100/, label: 'Open tickets per member', help: /wait/, saved: /saved/,
         setupMissing: 'To do', readOnly: /read-only/ },
 })) {
@@ -204,7 +204,7 @@ for (const [lang, words] of Object.entries({
         let r = await submit(page, '#grant-form', '#plan-message');
         assert.ok(r.refused);
         assert.match(r.text, words.badMember);
-        await page.fill('#g-member', id);
+        await page.fill('#g-member', member);  // by name: the directory knows the console's members
         await page.selectOption('#g-plan', 'ultra');
         await page.fill('#g-duration', '3');
         r = await submit(page, '#grant-form', '#plan-message');

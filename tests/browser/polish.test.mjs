@@ -203,20 +203,26 @@ test('logs: actions in words; « Plus » shows only when there is more, and adds
     assert.ok(actions.includes('a activé la double authentification'), actions.join(' | '));
     assert.ok(!actions.some((a) => /^[a-z0-9_]+\.[a-z_]+$/.test(a)), 'no raw action key: ' + actions.join(' | '));
 
-    // Sixty setting changes make more than a page (50 rows).
-    const changed = await page.evaluate(async () => {
+    // Each setting change writes one row.
+    const change = (count) => page.evaluate(async (n) => {
         const me = await (await fetch('/admin-panel/api/me')).json();
         let ok = 0;
-        for (let i = 0; i < 60; i++) {
+        for (let i = 0; i < n; i++) {
             const res = await fetch('/admin-panel/api/settings', {
                 method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
                 body: JSON.stringify({ key: 'tickets.max_open_per_member', value: String(3 + (i % 2)) }) });
             if (res.ok) ok++;
         }
         return ok;
-    });
-    assert.equal(changed, 60);
-    const total = first + 60;
+    }, count);
+    // Exactly one page (50 rows): nothing more, so no « Plus » that would load nothing.
+    assert.equal(await change(50 - first), 50 - first);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#logs-table tbody tr').length === 50);
+    assert.equal(await page.isVisible('#logs-more'), false, '« Plus » is hidden when the page is exactly full');
+    // Ten more make more than a page.
+    assert.equal(await change(10), 10);
+    const total = 60;
     await page.reload();
     await page.waitForFunction(() => document.querySelectorAll('#logs-table tbody tr').length === 50);
     assert.equal(await page.isVisible('#logs-more'), true);
@@ -331,6 +337,7 @@ test('people by name, in French and in English: tickets, orders, members and log
     await useLanguage(page, 'fr');
     // A name leads to that member's card.
     await page.goto(`${panel.origin}/admin-panel/orders`);
+    await page.waitForSelector('#orders-table tbody .person');  // the list renders after its answer arrives
     const [owner] = await shownPeople(page, '#orders-table tbody');
     await page.click('#orders-table tbody a.person-link');
     await page.waitForURL(`**/admin-panel/users?id=${owner.user}`);

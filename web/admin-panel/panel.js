@@ -42,6 +42,7 @@ const TEXT = Object.freeze({
         'e_tickets.assign_not_staff': 'Seul un membre de l’équipe peut prendre en charge un ticket : cette personne n’en fait pas partie.',
         'e_members.not_found': 'Personne ne porte ce nom. Vérifiez l’orthographe.', 'e_members.ambiguous': 'Plusieurs personnes portent ce nom : précisez.',
         'e_members.not_staff': 'Cette personne ne fait pas partie de l’équipe.',
+        role_member: 'membre', role_staff: 'équipe', role_admin: 'administrateur', role_operator: 'opérateur',
         active_tickets: 'Tickets actifs', breaches_30: 'Dépassements de SLA (30 j)', members_known: 'Membres connus', members_guild: 'Membres du serveur',
         gateway: 'Connexion Discord', gateway_off: 'désactivée', gateway_connecting: 'en cours', gateway_ready: 'active', gateway_failed: 'refusée',
         gateway_failed_alert: 'Discord a refusé la connexion de Maxis ; le reste fonctionne. À corriger, puis rechargez Maxis (systemctl reload maxis) :',
@@ -92,11 +93,11 @@ const TEXT = Object.freeze({
         pr_created: 'Promotion {code} créée et annoncée.', pr_expired: 'Promotion {code} terminée : le code ne fonctionne plus.', pr_none: 'Aucune promotion pour l’instant.',
         pr_uses_note: 'Utilisations comptées par Maxis : chaque abonnement ou achat que Stripe a confirmé avec le code.',
         bad_percent: 'La réduction est un nombre entier de 1 à 100.', bad_duration: 'La durée est un nombre entier supérieur à 0.',
-        pl_grant: 'Offrir une offre à un membre', pl_member: 'Identifiant du membre', pl_duration: 'Durée', pl_reason: 'Raison (gardée avec l’accès)', pl_give: 'Offrir',
+        pl_grant: 'Offrir une offre à un membre', pl_member: 'Membre (nom ou identifiant)', pl_duration: 'Durée', pl_reason: 'Raison (gardée avec l’accès)', pl_give: 'Offrir',
         pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Note', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
         pl_granted: '{plan} offerte à {member} jusqu’au {d}.', pl_revoked: 'Accès {plan} de {member} retiré.', pl_none: 'Personne pour l’instant.',
         hs_active: 'abonné', hs_cancelling: 'résilié, jusqu’à la fin de la période', hs_past_due: 'paiement en attente', hs_granted: 'offerte', hs_for_life: 'à vie',
-        bad_member: 'L’identifiant du membre est une suite de chiffres (son identifiant Discord).', bad_grant_duration: 'Un accès offert dure de 1 heure à 366 jours.', bad_reason: 'Indiquez une raison.',
+        bad_member: 'Personne ne porte ce nom : donnez le nom d’un membre, tel qu’il apparaît dans Membres, ou son identifiant.', ambiguous_member: 'Plusieurs membres portent ce nom : {names}. Précisez.', bad_grant_duration: 'Un accès offert dure de 1 heure à 366 jours.', bad_reason: 'Indiquez une raison.',
         s_section_panel: 'Panneau d’administration', s_section_tickets: 'Tickets', s_section_secrets: 'Secrets (jamais affichés)', s_read_only: 'Réglages du fichier de configuration (lecture seule)',
         s_read_only_help: 'Ils se changent dans le fichier de configuration, puis en rechargeant Maxis. Voir la documentation :', s_docs_link: 'Guide d’exploitation',
         s_unlimited: 'illimité', s_unit_count: '', s_unit_per_hour: 'par heure', s_unit_euros: '€', s_unit_minutes: 'minutes', s_on: 'activé', s_off: 'désactivé',
@@ -146,6 +147,7 @@ const TEXT = Object.freeze({
         'e_tickets.assign_not_staff': 'Only a staff member can handle a ticket: this person is not staff.',
         'e_members.not_found': 'Nobody has this name. Check the spelling.', 'e_members.ambiguous': 'Several people have this name: be more precise.',
         'e_members.not_staff': 'This person is not staff.',
+        role_member: 'member', role_staff: 'staff', role_admin: 'admin', role_operator: 'operator',
         active_tickets: 'Active tickets', breaches_30: 'SLA breaches (30 d)', members_known: 'Known members', members_guild: 'Server members',
         gateway: 'Discord connection', gateway_off: 'off', gateway_connecting: 'connecting', gateway_ready: 'up', gateway_failed: 'refused',
         gateway_failed_alert: 'Discord refused Maxis’s connection; everything else works. Fix this, then reload Maxis (systemctl reload maxis):',
@@ -196,11 +198,11 @@ const TEXT = Object.freeze({
         pr_created: 'Promotion {code} created and announced.', pr_expired: 'Promotion {code} ended: the code no longer works.', pr_none: 'No promotions yet.',
         pr_uses_note: 'Uses counted by Maxis: each subscription or purchase Stripe confirmed with the code.',
         bad_percent: 'The discount is a whole number from 1 to 100.', bad_duration: 'The duration is a whole number above 0.',
-        pl_grant: 'Grant a plan to a member', pl_member: 'Member id', pl_duration: 'Duration', pl_reason: 'Reason (kept with the grant)', pl_give: 'Grant',
+        pl_grant: 'Grant a plan to a member', pl_member: 'Member (name or id)', pl_duration: 'Duration', pl_reason: 'Reason (kept with the grant)', pl_give: 'Grant',
         pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Note', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
         pl_granted: '{plan} granted to {member} until {d}.', pl_revoked: '{member}’s {plan} grant revoked.', pl_none: 'Nobody yet.',
         hs_active: 'subscribed', hs_cancelling: 'cancelled, until the end of the period', hs_past_due: 'payment pending', hs_granted: 'granted', hs_for_life: 'for life',
-        bad_member: 'The member id is a string of digits (their Discord id).', bad_grant_duration: 'A grant lasts from 1 hour to 366 days.', bad_reason: 'Give a reason.',
+        bad_member: 'Nobody has this name: give a member’s name, as shown in Members, or their id.', ambiguous_member: 'Several members have this name: {names}. Be more precise.', bad_grant_duration: 'A grant lasts from 1 hour to 366 days.', bad_reason: 'Give a reason.',
         s_section_panel: 'Admin panel', s_section_tickets: 'Tickets', s_section_secrets: 'Secrets (never shown)', s_read_only: 'Settings from the configuration file (read-only)',
         s_read_only_help: 'Change them in the configuration file, then reload Maxis. See the documentation:', s_docs_link: 'Operations guide',
         s_unlimited: 'unlimited', s_unit_count: '', s_unit_per_hour: 'per hour', s_unit_euros: '€', s_unit_minutes: 'minutes', s_on: 'on', s_off: 'off',
@@ -252,6 +254,45 @@ const ACTIONS = Object.freeze({
         'ticket.auto_close': 'ticket closed automatically',
     }),
 });
+
+// A ticket's history line as a sentence, as the chat writes it: {who}, {before} and {after} become the person and
+// the values by their names.
+const HISTORY = Object.freeze({
+    fr: Object.freeze({
+        create: '{who} a ouvert le ticket ({after})', reply: '{who} a répondu ; statut : {before} → {after}', reply_same: '{who} a répondu',
+        note: '{who} a ajouté une note interne', status: '{who} a passé le statut de {before} à {after}',
+        priority: '{who} a passé la priorité de {before} à {after}', assign: '{who} a attribué le ticket à {after}',
+        assign_again: '{who} a réattribué le ticket de {before} à {after}', close: '{who} a fermé le ticket',
+        close_reason: '{who} a fermé le ticket : {after}', reopen: '{who} a rouvert le ticket',
+        auto_close: '{who} a fermé le ticket, resté sans réponse du membre', sla_breach: 'Délai de SLA dépassé ({after})',
+    }),
+    en: Object.freeze({
+        create: '{who} opened the ticket ({after})', reply: '{who} replied; status: {before} → {after}', reply_same: '{who} replied',
+        note: '{who} added an internal note', status: '{who} changed the status from {before} to {after}',
+        priority: '{who} changed the priority from {before} to {after}', assign: '{who} assigned the ticket to {after}',
+        assign_again: '{who} reassigned the ticket from {before} to {after}', close: '{who} closed the ticket',
+        close_reason: '{who} closed the ticket: {after}', reopen: '{who} reopened the ticket',
+        auto_close: '{who} closed the ticket after no answer from the member', sla_breach: 'SLA deadline missed ({after})',
+    }),
+});
+
+/** The parts of one history line: text and, for people, their avatar and name linked to their card. */
+function historySentence(a, people) {
+    const kind = a.action === 'reply' && a.before === a.after ? 'reply_same'
+        : a.action === 'assign' && a.before ? 'assign_again'
+            : a.action === 'close' && a.after ? 'close_reason' : a.action;
+    const value = (v) => (a.action === 'assign' ? person(v, people) : a.action === 'close' ? String(v) : valueText(v));
+    const template = HISTORY[LANG][kind];
+    if (!template) return [person(a.actor, people), ' ' + actionText('ticket.' + a.action), ...(a.after ? [' : ', valueText(a.after)] : [])];
+    const parts = [];
+    for (const piece of template.split(/(\{who\}|\{before\}|\{after\})/)) {
+        if (piece === '{who}') parts.push(a.actor && a.actor !== '0' ? person(a.actor, people) : 'Maxis');
+        else if (piece === '{before}') parts.push(value(a.before));
+        else if (piece === '{after}') parts.push(value(a.after));
+        else if (piece) parts.push(piece);
+    }
+    return parts;
+}
 
 /** An action in words; a key the panel does not know yet reads as its own words ("product.created": "product created"). */
 function actionText(key) {
@@ -374,6 +415,28 @@ function status(box, message) {
 // People: a response that carries person ids also carries "people": {"<id>": {name, username, avatar_url,
 // role}}. A person shows as their avatar and name, linked to their member card; an id is never a name.
 
+/**
+ * The one member a typed text names: digits are an id; a name (with or without @) is looked up in the member
+ * directory, an exact username or display name first (case and accents aside), else the only person it starts.
+ * Resolves to {id, name}, or {refusal} (a sentence in the panel's language) when nobody or several answer.
+ */
+async function findMember(typed) {
+    const text = String(typed).trim();
+    if (/^[1-9]\d{0,18}$/.test(text)) return { id: text, name: text };
+    const query = text.replace(/^@/, '');
+    if (!query) return { refusal: t('bad_member') };
+    const found = await api('/api/v1/members?limit=5&q=' + encodeURIComponent(query));
+    const fold = (v) => String(v || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const exact = found.items.filter((p) => fold(p.username) === fold(query) || fold(p.display_name) === fold(query));
+    const match = exact.length ? exact : found.items;
+    if (match.length > 1) return { refusal: t('ambiguous_member', { names: match.map((p) => p.name).join(', ') }) };
+    if (match.length === 0) return { refusal: t('bad_member') };
+    return { id: match[0].id, name: match[0].name };
+}
+
+/** A role by its name in the panel's language (the raw value when the panel does not know it). */
+const roleName = (role) => (Object.hasOwn(TEXT[LANG], 'role_' + role) ? t('role_' + role) : String(role));
+
 /** The avatar (fixed size, empty alt: the name follows) and the name; « membre inconnu » when nobody knows. */
 function personLabel(id, people, knownName) {
     const key = String(id);
@@ -417,7 +480,7 @@ function header() {
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
-    top.append(h('div', { class: 'who' }, avatar, h('span', null, t('signed_in_as') + ' ', h('strong', { text: me.name || me.user }), ' (' + me.role + ')'),
+    top.append(h('div', { class: 'who' }, avatar, h('span', null, t('signed_in_as') + ' ', h('strong', { text: me.name || me.user }), ' (' + roleName(me.role) + ')'),
         langButton,
         h('button', { type: 'button', id: 'logout', text: t('logout'), on: { click: async () => {
             await api('/admin-panel/api/logout', { method: 'POST' });
@@ -839,9 +902,8 @@ async function ticketsPage() {
             h('p', { class: 'meta' }, msg.internal ? h('span', { class: 'badge', text: t('internal_note') }) : null, (msg.from_staff ? t('staff') : t('member')) + ' ',
                 person(msg.author, tk.people), ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
-        const valueOf = (a, v) => (a.action === 'assign' ? person(v, tk.people) : valueText(v));
-        const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ', person(a.actor, tk.people),
-            ' ' + actionText('ticket.' + a.action), ...(a.before ? [' : ', valueOf(a, a.before), ' → ', valueOf(a, a.after)] : a.after ? [' : ', valueOf(a, a.after)] : []))));
+        const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ',
+            ...historySentence(a, tk.people))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
@@ -1025,7 +1087,7 @@ async function logsPage() {
     const m = main(t('logs'));
     const box = alertBox();
     const [kindLabel, kind] = select('l-kind', t('kind'), ['security', 'audit'], true, '');
-    const actor = h('input', { id: 'l-actor', inputmode: 'numeric', maxlength: 19 });
+    const actor = h('input', { id: 'l-actor', maxlength: 100, autocomplete: 'off' });
     const text = h('input', { id: 'l-text', type: 'search', maxlength: 100 });
     const body = h('tbody');
     const more = h('button', { type: 'button', id: 'logs-more', hidden: true, text: t('more') });
@@ -1040,7 +1102,15 @@ async function logsPage() {
             try {
                 const p = new URLSearchParams();
                 if (kind.value) p.set('kind', kind.value);
-                if (actor.value.trim()) p.set('actor', actor.value.trim());
+                if (actor.value.trim()) {
+                    // The actor by name or id; a name nobody (or several people) answers to is said, not sent.
+                    const who = await findMember(actor.value);
+                    if (who.refusal) {
+                        refuse(box, who.refusal, actor);
+                        return;
+                    }
+                    p.set('actor', who.id);
+                }
                 if (text.value.trim()) p.set('text', text.value.trim());
                 if (append) p.set('before', before);
                 const data = await api('/admin-panel/api/logs?' + p.toString());
@@ -1155,7 +1225,7 @@ async function settingsPage() {
             const data = await api('/admin-panel/api/sessions');
             clear(sessions);
             for (const s of data.items) {
-                sessions.append(h('tr', null, h('td', null, person(s.user, data.people, s.name)), h('td', { text: s.role }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
+                sessions.append(h('tr', null, h('td', null, person(s.user, data.people, s.name)), h('td', { text: roleName(s.role) }), h('td', { text: s.ip }), h('td', { text: when(s.last_seen_at) }),
                     h('td', null, s.current ? t('current') : h('button', { type: 'button', text: t('end'), on: { click: async () => {
                         await api('/admin-panel/api/sessions/' + encodeURIComponent(s.ref) + '/end', { method: 'POST' });
                         await loadSessions();
@@ -1387,13 +1457,13 @@ async function plansPage() {
     const box = h('p', { class: 'alert', role: 'status', id: 'plan-message', hidden: true });
     const holders = h('div', { id: 'plan-holders' });
     const ids = await paidPlans(false).catch(() => []);
-    const member = h('input', { id: 'g-member', inputmode: 'numeric', maxlength: 19, size: 20 });
+    const member = h('input', { id: 'g-member', maxlength: 100, size: 20, autocomplete: 'off' });
     const [planLabel, plan] = select('g-plan', t('plan'), ids.map((id) => [id, planName(id)]), false, ids[0]);
     const duration = h('input', { id: 'g-duration', inputmode: 'numeric', maxlength: 4, size: 5, value: '7' });
     const [unitLabel, unit] = select('g-unit', t('pl_duration'), [['days', t('pr_unit_days')], ['hours', t('pr_unit_hours')]], false, 'days');
     unitLabel.classList.add('visually-hidden');
     const reason = h('input', { id: 'g-reason', maxlength: 200, size: 30 });
-    const memberName = (row) => row.name || row.user;
+    const memberName = (row, people) => (people && people[row.user] && people[row.user].name) || row.name || t('unknown_member');
     const until = (g) => when(g.expires_at || g.grace_until || g.period_end);
     const load = async () => {
         clear(holders);
@@ -1407,14 +1477,14 @@ async function plansPage() {
                     h('tbody', null, data.items.map((row) => {
                         const why = h('input', { id: 'revoke-' + row.grant.id, maxlength: 200, size: 18 });
                         return h('tr', { 'data-user': row.user },
-                            h('td', { text: memberName(row) }), h('td', { class: 'state', text: t('hs_' + row.state) }), h('td', { text: row.state === 'for_life' ? '–' : until(row.grant) }),
+                            h('td', null, person(row.user, data.people, row.name)), h('td', { class: 'state', text: t('hs_' + row.state) }), h('td', { text: row.state === 'for_life' ? '–' : until(row.grant) }),
                             h('td', { text: row.grant.note || '' }),
                             h('td', null, row.grant.kind === 'temporary' ? h('form', { class: 'inline revoke', novalidate: true, on: { submit: async (e) => {
                                 e.preventDefault();
                                 if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
                                 try {
                                     await api('/api/v1/members/' + row.user + '/plan/grants/' + row.grant.id + '/revoke', { method: 'POST', body: { reason: why.value.trim() } });
-                                    status(box, t('pl_revoked', { plan: planName(id), member: memberName(row) }));
+                                    status(box, t('pl_revoked', { plan: planName(id), member: memberName(row, data.people) }));
                                     await load();
                                 } catch (err) {
                                     refusal(box, err);
@@ -1429,15 +1499,22 @@ async function plansPage() {
     };
     const form = h('form', { class: 'filters', id: 'grant-form', novalidate: true, on: { submit: async (e) => {
         e.preventDefault();
-        const user = member.value.trim();
+        const typed = member.value.trim();
         const amount = wholeNumber(duration.value);
         const hours = amount * (unit.value === 'days' ? 24 : 1);
-        if (!/^[1-9]\d{0,18}$/.test(user)) return refuse(box, t('bad_member'), member);
+        let who;
+        try {
+            who = await findMember(typed);
+        } catch (err) {
+            return refusal(box, err);
+        }
+        if (who.refusal) return refuse(box, who.refusal, member);
+        const [user, shown] = [who.id, who.name];
         if (Number.isNaN(amount) || hours < 1 || hours > 24 * 366) return refuse(box, t('bad_grant_duration'), duration);
         if (!reason.value.trim()) return refuse(box, t('bad_reason'), reason);
         try {
             const g = await api('/api/v1/members/' + user + '/plan/grants', { method: 'POST', body: { plan: plan.value, duration_hours: hours, reason: reason.value.trim() } });
-            status(box, t('pl_granted', { plan: planName(g.plan), member: user, d: day(g.expires_at) }));
+            status(box, t('pl_granted', { plan: planName(g.plan), member: shown, d: day(g.expires_at) }));
             reason.value = '';
             await load();
         } catch (err) {
