@@ -297,6 +297,16 @@ int MaxisApp::Serve(std::ostream& out) {
     panel::Keyring keyring(masters);
     storage::PanelStore panel_store(db);
     panel::PanelAuth panel_auth(PanelOptionsFrom(config_), panel_store, clock, keyring);
+    panel_auth.OnDiscordSignIn([this](const panel::OAuthIdentity& who, core::Role role) {
+        parts_->members->directory().Observe(
+            members::Person{.id = who.id,
+                            .username = who.username,
+                            .display_name = who.name,
+                            .avatar_url = who.avatar_url,
+                            .role = role,
+                            // Without a guild to ask, Discord said nothing about presence.
+                            .in_guild = who.in_guild || config_.discord.guild_id.empty()});
+    });
     std::unique_ptr<panel::Assets> assets;
     std::unique_ptr<panel::PanelServices> panel_services;
     if (config_.panel.enabled) {

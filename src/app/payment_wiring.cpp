@@ -74,8 +74,10 @@ public:
         return plans_.OnOneTimePaid(Event(event), user, plan, payment_ref, customer, promotion);
     }
     EventOutcome OnOneTimeRevoked(const payments::EventRef& event, const std::string& payment_ref,
-                                  const std::string& why) override {
-        return plans_.OnOneTimeRevoked(Event(event), payment_ref, why);
+                                  payments::Reversal how, const std::string& detail) override {
+        return plans_.OnOneTimeRevoked(
+            Event(event), payment_ref,
+            how == payments::Reversal::kRefund ? plans::GrantEnd::kRefunded : plans::GrantEnd::kDisputed, detail);
     }
     bool OwnsPayment(const std::string& payment_ref) override { return plans_.OwnsPayment(payment_ref); }
 

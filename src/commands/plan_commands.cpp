@@ -330,14 +330,14 @@ void RegisterPlanCommands(Engine& engine, PlanService& service, Assistant& assis
         .args = {{.name = "member", .type = ArgType::kUser},
                  {.name = "plan", .type = ArgType::kEnum, .choices = for_sale},
                  {.name = "duration", .type = ArgType::kDuration},
-                 {.name = "note", .type = ArgType::kRest, .required = false}},
+                 {.name = "reason", .type = ArgType::kRest}},
         .permission = core::Role::kStaff,
         .handler =
             [&service, &zone](const Invocation& inv) {
                 auto d = std::chrono::duration_cast<core::Millis>(inv.args.Get<std::chrono::seconds>("duration"));
                 auto member = inv.args.Get<core::UserId>("member");
                 auto g = service.GrantTemporary(inv.viewer, member, inv.args.Get<std::string>("plan"), d,
-                                                inv.args.Optional<std::string>("note").value_or(""));
+                                                inv.args.Get<std::string>("reason"));
                 return Reply{.text = inv.T("plans.granted", {{"member", Mention(member)},
                                                              {"plan", PlanName(inv.catalog, inv.locale, g.plan)},
                                                              {"date", zone.Format(*g.expires_at, inv.locale)}}),

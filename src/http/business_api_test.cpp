@@ -225,7 +225,8 @@ TEST_F(BusinessApiTest, AGrantIsGivenAndRevokedWithAReasonAndListedWithItsState)
     r = Call("POST", grants, staff, R"({"plan":"ultra","duration_hours":48,"reason":"concours de novembre"})");
     ASSERT_EQ(r.status, 201) << r.body;
     auto grant = Json(r).at("id").as_int64();
-    EXPECT_EQ(Json(r).at("note").as_string(), "concours de novembre");
+    EXPECT_EQ(Json(r).at("reason").as_string(), "concours de novembre");
+    EXPECT_EQ(Json(r).at("granted_by").as_string(), "9001");
     EXPECT_EQ(plans.StandingOf(core::UserId{1001}).plan->id, "ultra");
 
     r = Call("GET", "/api/v1/plans/ultra/members", staff);
@@ -248,7 +249,10 @@ TEST_F(BusinessApiTest, AGrantIsGivenAndRevokedWithAReasonAndListedWithItsState)
     r = Call("POST", revoke, staff, R"({"reason":"gagnant disqualifié"})");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(Json(r).at("status").as_string(), "revoked");
-    EXPECT_NE(Json(r).at("note").as_string().find("gagnant disqualifié"), json::string::npos);
+    EXPECT_EQ(Json(r).at("reason").as_string(), "concours de novembre");
+    EXPECT_EQ(Json(r).at("end").as_string(), "revoked");
+    EXPECT_EQ(Json(r).at("end_reason").as_string(), "gagnant disqualifié");
+    EXPECT_EQ(Json(r).at("ended_by").as_string(), "9001");
     EXPECT_EQ(plans.StandingOf(core::UserId{1001}).plan->id, "free");
     EXPECT_TRUE(Json(Call("GET", "/api/v1/plans/ultra/members", staff)).at("items").as_array().empty());
     r = Call("POST", revoke, staff, R"({"reason":"encore"})");

@@ -283,6 +283,13 @@ http::Response PanelAuth::FinishDiscordLogin(const http::Request& req) {
         r.headers.emplace_back("Set-Cookie", ClearCookie());
         return r;
     }
+    if (on_sign_in_) {
+        try {
+            on_sign_in_(identity, *role);
+        } catch (const std::exception& e) {
+            spdlog::warn("panel: could not record {} in the member directory: {}", identity.id.ToString(), e.what());
+        }
+    }
     auto [cookie, stage] =
         StartLoggedIn(session, identity.id, *role, identity.name, identity.avatar_url, req, "discord");
     auto r = Redirect(LandingFor(stage));

@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,11 @@ public:
     [[nodiscard]] std::string CookieName() const;
     void SetRequireSecondFactor(bool required) { require_second_factor_ = required; }
     [[nodiscard]] bool RequireSecondFactor() const { return require_second_factor_; }
+    /// Called with who signed in through Discord, and the role it earned (the member directory listens).
+    /// Set before the server starts; what it throws is logged and does not stop the sign-in.
+    void OnDiscordSignIn(std::function<void(const OAuthIdentity&, core::Role)> listener) {
+        on_sign_in_ = std::move(listener);
+    }
 
     /// The live session the request's cookie names, if any (ending it on the way when it timed out).
     [[nodiscard]] std::optional<PanelSession> Current(const http::Request& req);
@@ -125,6 +131,7 @@ private:
     const Keyring& keys_;
     OAuthClient oauth_;
     std::atomic<bool> require_second_factor_;
+    std::function<void(const OAuthIdentity&, core::Role)> on_sign_in_;
 };
 
 /// The client address a request came from, as rate limits and logs see it.

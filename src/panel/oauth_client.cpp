@@ -87,8 +87,9 @@ OAuthIdentity OAuthClient::Exchange(const std::string& code, const std::string& 
     if (!id) throw Error(ErrorCode::kUnavailable, "Discord's /users/@me gave no user id");
     OAuthIdentity identity;
     identity.id = core::UserId{*id};
+    identity.username = Str(user, "username");
     identity.name = Str(user, "global_name");
-    if (identity.name.empty()) identity.name = Str(user, "username");
+    if (identity.name.empty()) identity.name = identity.username;
     auto avatar = Str(user, "avatar");
     if (!avatar.empty() && avatar.find_first_not_of("0123456789abcdef_") == std::string::npos) {
         identity.avatar_url = "https://cdn.discordapp.com/avatars/" + id_text + "/" + avatar + ".png?size=64";

@@ -20,10 +20,11 @@ struct OAuthOptions {
 /// Who logged in, as Discord told us.
 struct OAuthIdentity {
     core::UserId id;
-    std::string name;
+    std::string name;        // server nickname, else global name, else username
     std::string avatar_url;  // on cdn.discordapp.com, or empty
     bool in_guild = false;
     std::vector<std::string> role_ids;  // in the configured guild
+    std::string username;               // the account's unique name
 };
 
 /// The authorization-code flow with PKCE (RFC 7636, S256). The access token is used for the two reads

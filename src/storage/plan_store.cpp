@@ -20,7 +20,8 @@ namespace {
 
 constexpr const char* kGrantColumns =
     "id, user_id, plan, kind, ref, status, period_end, grace_until, expires_at, "
-    "cancel_at_period_end, customer_id, note, created_at, updated_at, observed_at";
+    "cancel_at_period_end, customer_id, note, created_at, updated_at, observed_at, granted_by, ended_by, end_cause, "
+    "end_note";
 constexpr const char* kPromotionColumns =
     "id, code, percent_off, plan, expires_at, coupon_id, promotion_code_id, created_by, created_at, uses";
 
@@ -44,6 +45,13 @@ plans::StoredGrant GrantFrom(const soci::row& r) {
     g.created_at = FromEpochMillis(RowInt(r, 12));
     g.updated_at = FromEpochMillis(RowInt(r, 13));
     out.observed_at = FromEpochMillis(RowInt(r, 14));
+    auto person = [&](std::size_t i) {
+        return r.get_indicator(i) == soci::i_null ? std::nullopt : std::optional(core::UserId{RowInt(r, i)});
+    };
+    g.granted_by = person(15);
+    g.ended_by = person(16);
+    g.end = plans::ParseGrantEnd(RowText(r, 17)).value_or(plans::GrantEnd::kNone);
+    g.end_note = RowText(r, 18);
     return out;
 }
 
@@ -89,19 +97,26 @@ public:
         long long user = g.user.value, period = Millis(g.period_end), grace = Millis(g.grace_until),
                   expires = Millis(g.expires_at), observed = ToEpochMillis(observed_at), at = ToEpochMillis(now);
         int cancel = g.cancel_at_period_end ? 1 : 0;
+        long long granted_by = g.granted_by ? g.granted_by->value : 0, ended_by = g.ended_by ? g.ended_by->value : 0;
+        std::string end(plans::ToString(g.end));
         tx_.sql()
             << "INSERT INTO user_subscriptions (user_id, plan, kind, ref, status, period_end, grace_until, "
-               "expires_at, cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at) VALUES "
+               "expires_at, cancel_at_period_end, customer_id, note, observed_at, created_at, updated_at, granted_by, "
+               "ended_by, end_cause, end_note) VALUES "
                "(:u, :p, :k, :r, :s, NULLIF(CAST(:pe AS BIGINT), 0), NULLIF(CAST(:gu AS BIGINT), 0), "
-               "NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, :n, :o, :t, :t2) ON CONFLICT (kind, ref) DO UPDATE SET "
+               "NULLIF(CAST(:ex AS BIGINT), 0), :c, :cu, :n, :o, :t, :t2, NULLIF(CAST(:gb AS BIGINT), 0), "
+               "NULLIF(CAST(:eb AS BIGINT), 0), :ec, :en) ON CONFLICT (kind, ref) DO UPDATE SET "
                "plan = excluded.plan, status = excluded.status, period_end = excluded.period_end, "
                "grace_until = excluded.grace_until, expires_at = excluded.expires_at, "
                "cancel_at_period_end = excluded.cancel_at_period_end, note = excluded.note, customer_id = CASE WHEN "
                "excluded.customer_id = '' THEN user_subscriptions.customer_id ELSE excluded.customer_id END, "
-               "observed_at = excluded.observed_at, updated_at = excluded.updated_at",
+               "observed_at = excluded.observed_at, updated_at = excluded.updated_at, "
+               "granted_by = excluded.granted_by, ended_by = excluded.ended_by, end_cause = excluded.end_cause, "
+               "end_note = excluded.end_note",
             soci::use(user), soci::use(g.plan), soci::use(kind), soci::use(g.ref), soci::use(status), soci::use(period),
             soci::use(grace), soci::use(expires), soci::use(cancel), soci::use(g.customer_id), soci::use(g.note),
-            soci::use(observed), soci::use(at), soci::use(at);
+            soci::use(observed), soci::use(at), soci::use(at), soci::use(granted_by), soci::use(ended_by),
+            soci::use(end), soci::use(g.end_note);
     }
 
     std::optional<std::string> CustomerOf(core::UserId user) override {

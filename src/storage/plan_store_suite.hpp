@@ -20,6 +20,7 @@ using core::Role;
 using core::UserId;
 using core::Viewer;
 using plans::EventOutcome;
+using plans::GrantEnd;
 using plans::GrantStatus;
 
 std::unique_ptr<Database> MakePlanDatabase(testing::FakeClock& clock, int pool);
@@ -243,7 +244,8 @@ TEST_F(PlanSuite, FailedRenewalKeepsThePlanThroughTheGraceThenDowngrades) {
 }
 
 TEST_F(PlanSuite, FounderIsPermanentUntilRefundedAndARevocationWaitsForItsPayment) {
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kRetryLater);
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", GrantEnd::kRefunded, ""),
+              EventOutcome::kRetryLater);
     EXPECT_EQ(service.OnOneTimePaid({"evt_p", "checkout.session.completed"}, kAlice.user_id, "founder", "pi_f", "cus_f",
                                     std::nullopt),
               EventOutcome::kApplied);
@@ -251,10 +253,12 @@ TEST_F(PlanSuite, FounderIsPermanentUntilRefundedAndARevocationWaitsForItsPaymen
     EXPECT_EQ(PlanOf(kAlice), "founder");
     EXPECT_EQ(service.StandingOf(kAlice.user_id).entitlements.messages_per_day, 500);
     EXPECT_EQ(service.CustomerOf(kAlice.user_id), "cus_f");
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", "refunded"), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r0", "charge.refunded"}, "pi_f", GrantEnd::kRefunded, ""),
+              EventOutcome::kApplied);
     EXPECT_EQ(PlanOf(kAlice), "free");
+    EXPECT_EQ(Grants(kAlice.user_id).front().end, GrantEnd::kRefunded);
     EXPECT_EQ(Outbox("discord.role"), (std::vector<std::string>{"+r-founder", "-r-founder"}));
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_f", "disputed"),
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_f", GrantEnd::kDisputed, "fraudulent"),
               EventOutcome::kIgnored);
 }
 
@@ -269,6 +273,23 @@ TEST_F(PlanSuite, TemporaryGrantEndsOnItsDateAndRejoinRestoresRoles) {
     EXPECT_EQ(service.Sweep(), 1);
     EXPECT_EQ(PlanOf(kAlice), "free");
     EXPECT_EQ(Outbox("discord.role").back(), "-r-ultra");
+    auto ended = Grants(kAlice.user_id).front();
+    EXPECT_EQ(ended.end, GrantEnd::kTerm);
+    EXPECT_EQ(ended.note, "giveaway");
+    EXPECT_EQ(ended.granted_by, kStaff.user_id);
+    EXPECT_FALSE(ended.ended_by.has_value());
+}
+
+TEST_F(PlanSuite, ARevokedGrantKeepsItsReasonAndWhoGaveAndTookIt) {
+    auto g = service.GrantTemporary(kStaff, kAlice.user_id, "pro", 48h, "concours de novembre");
+    service.RevokeTemporary(kStaff, kAlice.user_id, g.id, "gagnant disqualifié");
+    auto stored = Grants(kAlice.user_id).front();
+    EXPECT_EQ(stored.status, GrantStatus::kRevoked);
+    EXPECT_EQ(stored.note, "concours de novembre");
+    EXPECT_EQ(stored.granted_by, kStaff.user_id);
+    EXPECT_EQ(stored.end, GrantEnd::kRevoked);
+    EXPECT_EQ(stored.ended_by, kStaff.user_id);
+    EXPECT_EQ(stored.end_note, "gagnant disqualifié");
 }
 
 TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {

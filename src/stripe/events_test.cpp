@@ -293,8 +293,9 @@ public:
                                    " promotion=" + (promotion ? std::to_string(*promotion) : "-"));
     }
     EventOutcome OnOneTimeRevoked(const payments::EventRef& event, const std::string& payment_ref,
-                                  const std::string& why) override {
-        return Apply(event.id, "plans.revoked " + event.id + " " + payment_ref + " " + why);
+                                  payments::Reversal how, const std::string& detail) override {
+        return Apply(event.id, "plans.revoked " + event.id + " " + payment_ref + " " +
+                                   (how == payments::Reversal::kRefund ? "refunded" : "disputed: " + detail));
     }
     bool OwnsPayment(const std::string& payment_ref) override { return plan_payments.contains(payment_ref); }
 

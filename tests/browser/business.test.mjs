@@ -218,7 +218,8 @@ for (const [lang, words] of Object.entries({
         const row = `section[data-plan="ultra"] tr[data-user="${id}"]`;
         await page.waitForSelector(row);
         assert.equal(await page.textContent(`${row} .state`), words.granted);
-        assert.match(await page.textContent(row), /concours/);
+        assert.match(await page.textContent(`${row} .reason`), /concours/);
+        assert.equal(await page.textContent(`${row} .reason .person .name`), 'boss-' + lang, 'the granter by name');
         assert.match((await console_(member, '!subscription')).stdout, /Ultra/);
 
         r = await press(page, `${row} form.revoke button`, '#plan-message');
@@ -232,7 +233,9 @@ for (const [lang, words] of Object.entries({
         const standing = await get(page, `/api/v1/members/${id}/plan`);
         assert.equal(standing.plan.id, 'free');
         assert.equal(standing.grants[0].status, 'revoked');
-        assert.match(standing.grants[0].note, /erreur de tirage/);
+        assert.equal(standing.grants[0].end, 'revoked');
+        assert.match(standing.grants[0].end_reason, /erreur de tirage/);
+        assert.ok(standing.people[standing.grants[0].ended_by].name, 'the revoker is named');
         assert.deepEqual(page.context().pageErrors, [], 'no script error');
         await page.context().close();
     });

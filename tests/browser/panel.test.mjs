@@ -100,6 +100,13 @@ test('staff log in with Discord (PKCE) and enrol a second factor, then log in ag
     const tokenRequests = await (await fetch(`${panel.oauth.base}/_sim/requests`)).json();
     assert.equal(tokenRequests.length, 2);
     assert.ok(tokenRequests.every((r) => r.outcome === 'ok' && r.has_verifier), 'every code was exchanged with its PKCE verifier');
+    // Signing in through Discord records the admin in the member directory, by name and as staff.
+    const found = await page.evaluate(async () => (await fetch('/api/v1/members?q=camille')).json());
+    const camille = found.items.find((m) => m.id === ADMIN.id);
+    assert.ok(camille, JSON.stringify(found));
+    assert.equal(camille.name, 'Camille');
+    assert.equal(camille.username, 'camille');
+    assert.notEqual(camille.role, 'member');
     assert.deepEqual(context.pageErrors, []);
     adminPage = page;
 });

@@ -94,7 +94,7 @@ const TEXT = Object.freeze({
         pr_uses_note: 'Utilisations comptées par Maxis : chaque abonnement ou achat que Stripe a confirmé avec le code.',
         bad_percent: 'La réduction est un nombre entier de 1 à 100.', bad_duration: 'La durée est un nombre entier supérieur à 0.',
         pl_grant: 'Offrir une offre à un membre', pl_member: 'Membre (nom ou identifiant)', pl_duration: 'Durée', pl_reason: 'Raison (gardée avec l’accès)', pl_give: 'Offrir',
-        pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Note', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
+        pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Raison', pl_by: 'par', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
         pl_granted: '{plan} offerte à {member} jusqu’au {d}.', pl_revoked: 'Accès {plan} de {member} retiré.', pl_none: 'Personne pour l’instant.',
         hs_active: 'abonné', hs_cancelling: 'résilié, jusqu’à la fin de la période', hs_past_due: 'paiement en attente', hs_granted: 'offerte', hs_for_life: 'à vie',
         bad_member: 'Personne ne porte ce nom : donnez le nom d’un membre, tel qu’il apparaît dans Membres, ou son identifiant.', ambiguous_member: 'Plusieurs membres portent ce nom : {names}. Précisez.', bad_grant_duration: 'Un accès offert dure de 1 heure à 366 jours.', bad_reason: 'Indiquez une raison.',
@@ -199,7 +199,7 @@ const TEXT = Object.freeze({
         pr_uses_note: 'Uses counted by Maxis: each subscription or purchase Stripe confirmed with the code.',
         bad_percent: 'The discount is a whole number from 1 to 100.', bad_duration: 'The duration is a whole number above 0.',
         pl_grant: 'Grant a plan to a member', pl_member: 'Member (name or id)', pl_duration: 'Duration', pl_reason: 'Reason (kept with the grant)', pl_give: 'Grant',
-        pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Note', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
+        pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Reason', pl_by: 'by', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
         pl_granted: '{plan} granted to {member} until {d}.', pl_revoked: '{member}’s {plan} grant revoked.', pl_none: 'Nobody yet.',
         hs_active: 'subscribed', hs_cancelling: 'cancelled, until the end of the period', hs_past_due: 'payment pending', hs_granted: 'granted', hs_for_life: 'for life',
         bad_member: 'Nobody has this name: give a member’s name, as shown in Members, or their id.', ambiguous_member: 'Several members have this name: {names}. Be more precise.', bad_grant_duration: 'A grant lasts from 1 hour to 366 days.', bad_reason: 'Give a reason.',
@@ -1478,7 +1478,7 @@ async function plansPage() {
                         const why = h('input', { id: 'revoke-' + row.grant.id, maxlength: 200, size: 18 });
                         return h('tr', { 'data-user': row.user },
                             h('td', null, person(row.user, data.people, row.name)), h('td', { class: 'state', text: t('hs_' + row.state) }), h('td', { text: row.state === 'for_life' ? '–' : until(row.grant) }),
-                            h('td', { text: row.grant.note || '' }),
+                            h('td', { class: 'reason' }, row.grant.reason || '', row.grant.granted_by ? h('span', { class: 'muted' }, ' — ' + t('pl_by') + ' ', person(row.grant.granted_by, data.people)) : null),
                             h('td', null, row.grant.kind === 'temporary' ? h('form', { class: 'inline revoke', novalidate: true, on: { submit: async (e) => {
                                 e.preventDefault();
                                 if (!why.value.trim()) return refuse(box, t('bad_reason'), why);

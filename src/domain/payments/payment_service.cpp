@@ -109,7 +109,7 @@ PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& 
     // The charge carries its PaymentIntent's metadata, where Maxis wrote whose payment it is.
     if (plans_ != nullptr && !MetaValue(charge.metadata, "plan").empty()) {
         if (!charge.refunded) return Unhandled(event, "a plan's payment partly refunded");
-        return Result(plans_->OnOneTimeRevoked(Ref(event), charge.payment_intent, "refunded"));
+        return Result(plans_->OnOneTimeRevoked(Ref(event), charge.payment_intent, Reversal::kRefund, ""));
     }
     if (MetaValue(charge.metadata, "order_id").empty()) return Unhandled(event, "not an order's charge");
     auto refund_id = charge.first_refund_id.empty() ? event.id + ".refund" : charge.first_refund_id;
@@ -120,7 +120,7 @@ PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& 
 PaymentResult PaymentService::OnDispute(const PaymentEvent& event, const Dispute& dispute) {
     // A dispute names only the payment: plans say whether it bought a plan; any other is the shop's to judge.
     if (plans_ != nullptr && !dispute.payment_intent.empty() && plans_->OwnsPayment(dispute.payment_intent)) {
-        return Result(plans_->OnOneTimeRevoked(Ref(event), dispute.payment_intent, "disputed: " + dispute.reason));
+        return Result(plans_->OnOneTimeRevoked(Ref(event), dispute.payment_intent, Reversal::kDispute, dispute.reason));
     }
     return Result(shop_.OnDisputed(event.id, dispute.payment_intent, dispute.reason));
 }

@@ -43,6 +43,9 @@ struct SubscriptionNews {
     std::string confirm_url;             // the renewal awaits the member's confirmation on this hosted invoice
 };
 
+/// How a one-time plan's payment was taken back.
+enum class Reversal { kRefund, kDispute };
+
 /// Port: plans' side of payments (subscriptions and one-time plans, named by plan and user_id in the
 /// metadata). Each On* call applies the event once.
 class PlanPayments {
@@ -59,9 +62,9 @@ public:
     virtual EventOutcome OnOneTimePaid(const EventRef& event, core::UserId user, const std::string& plan,
                                        const std::string& payment_ref, const std::string& customer,
                                        std::optional<long long> promotion) = 0;
-    /// kRetryLater when the payment was not seen yet.
-    virtual EventOutcome OnOneTimeRevoked(const EventRef& event, const std::string& payment_ref,
-                                          const std::string& why) = 0;
+    /// kRetryLater when the payment was not seen yet. `detail` is the dispute's reason (empty for a refund).
+    virtual EventOutcome OnOneTimeRevoked(const EventRef& event, const std::string& payment_ref, Reversal how,
+                                          const std::string& detail) = 0;
     /// Whether a payment bought a one-time plan (a dispute names only the payment).
     [[nodiscard]] virtual bool OwnsPayment(const std::string& payment_ref) = 0;
 };

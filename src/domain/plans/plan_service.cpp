@@ -16,6 +16,16 @@ namespace {
 
 const core::Viewer kSystem = core::Viewer::System();
 
+/// A granter's or revoker's reason: required, one line, 200 bytes at most.
+std::string Reason(const std::string& text) {
+    auto why = std::string(core::Trim(text));
+    if (why.empty()) throw Error(ErrorCode::kInvalidArgument, "give a reason", "plans.reason_required");
+    core::RequireStorableText(why, "reason", core::TextLines::kSingle);
+    if (why.size() > 200)
+        throw Error(ErrorCode::kInvalidArgument, "the reason is 200 bytes at most", "plans.reason_long");
+    return why;
+}
+
 /// A plan's name as members read it (brand names, the same in every language).
 std::string Title(const std::string& id) {
     std::string out = id;
@@ -252,7 +262,7 @@ Promotion PlanService::ExpirePromotion(const core::Viewer& staff, long long id) 
 }
 
 Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan,
-                                  core::Millis duration, const std::string& note) {
+                                  core::Millis duration, const std::string& reason) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
     const Plan* p = catalog_.Find(plan);
     if (p == nullptr || p->billing == Billing::kFree) {
@@ -261,7 +271,7 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
     if (duration < std::chrono::hours(1) || duration > std::chrono::hours(24 * 366)) {
         throw Error(ErrorCode::kInvalidArgument, "a grant lasts 1 hour to 1 year", "plans.grant_bad_duration");
     }
-    core::RequireStorableText(note, "note", core::TextLines::kMulti);
+    auto why = Reason(reason);
     auto now = clock_.Now();
     Grant out;
     repo_.Write(kSystem, [&](PlanStore& store) {
@@ -271,7 +281,8 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
                 .kind = GrantKind::kTemporary,
                 .ref = "grant-" + user.ToString() + "-" + std::to_string(core::ToEpochMillis(now)),
                 .expires_at = now + duration,
-                .note = note.empty() ? "granted by " + staff.user_id.ToString() : note};
+                .note = why,
+                .granted_by = staff.user_id};
         store.SaveGrant(g, now, now);
         auto after = plans::StandingOf(catalog_, store.GrantsOf(user), now);
         Consequences{store, now, catalog_, zone_, options_, "plans." + g.ref}.Apply(
@@ -284,11 +295,7 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
 Grant PlanService::RevokeTemporary(const core::Viewer& staff, core::UserId user, long long grant_id,
                                    const std::string& reason) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
-    auto why = std::string(core::Trim(reason));
-    if (why.empty()) throw Error(ErrorCode::kInvalidArgument, "give a reason", "plans.reason_required");
-    core::RequireStorableText(why, "reason", core::TextLines::kSingle);
-    if (why.size() > 200)
-        throw Error(ErrorCode::kInvalidArgument, "the reason is 200 bytes at most", "plans.reason_long");
+    auto why = Reason(reason);
     auto now = clock_.Now();
     Grant out;
     repo_.Write(kSystem, [&](PlanStore& store) {
@@ -307,7 +314,9 @@ Grant PlanService::RevokeTemporary(const core::Viewer& staff, core::UserId user,
         auto before = plans::StandingOf(catalog_, grants, now);
         Grant g = *it;
         g.status = GrantStatus::kRevoked;
-        g.note = (g.note.empty() ? "" : g.note + " · ") + "revoked by " + staff.user_id.ToString() + ": " + why;
+        g.end = GrantEnd::kRevoked;
+        g.ended_by = staff.user_id;
+        g.end_note = why;
         store.SaveGrant(g, now, now);
         auto after = plans::StandingOf(catalog_, store.GrantsOf(user), now);
         Consequences c{store, now, catalog_, zone_, options_, "plans.revoke." + std::to_string(g.id)};
@@ -419,8 +428,8 @@ EventOutcome PlanService::OnOneTimePaid(const PlanEvent& event, core::UserId use
     });
 }
 
-EventOutcome PlanService::OnOneTimeRevoked(const PlanEvent& event, const std::string& payment_ref,
-                                           const std::string& why) {
+EventOutcome PlanService::OnOneTimeRevoked(const PlanEvent& event, const std::string& payment_ref, GrantEnd why,
+                                           const std::string& detail) {
     auto now = clock_.Now();
     return Once(event, [&](PlanStore& store) {
         auto existing = store.FindGrant(GrantKind::kOneTime, payment_ref);
@@ -430,11 +439,12 @@ EventOutcome PlanService::OnOneTimeRevoked(const PlanEvent& event, const std::st
         auto before = plans::StandingOf(catalog_, store.GrantsOf(user), now);
         Grant g = existing->grant;
         g.status = GrantStatus::kRevoked;
-        g.note = why;
+        g.end = why;
+        g.end_note = detail;
         store.SaveGrant(g, now, now);
         auto after = plans::StandingOf(catalog_, store.GrantsOf(user), now);
         Consequences c{store, now, catalog_, zone_, options_, "plans." + event.id};
-        c.Roles(user, before, after, "Maxis: plan " + g.plan + " " + why);
+        c.Roles(user, before, after, "Maxis: plan " + g.plan + " " + std::string(ToString(why)));
         c.Channel(user, before.entitlements.private_channel, after.entitlements.private_channel);
         c.Notice(user, "plans.notify.revoked", Params{{"plan", Title(g.plan)}}, {}, false);
         return EventOutcome::kApplied;
@@ -479,10 +489,7 @@ int PlanService::Sweep() {
             auto before = plans::StandingOf(catalog_, held, now);
             Grant g = *it;
             g.status = GrantStatus::kEnded;
-            // The note keeps why the grant was made, followed by why it ended.
-            g.note =
-                (it->note.empty() ? "" : it->note + " · ") +
-                (it->status == GrantStatus::kPastDue ? "payment not received within the grace period" : "term ended");
+            g.end = it->status == GrantStatus::kPastDue ? GrantEnd::kUnpaid : GrantEnd::kTerm;
             store.SaveGrant(g, now, now);
             auto after = plans::StandingOf(catalog_, store.GrantsOf(g.user), now);
             Consequences{store, now, catalog_, zone_, options_, "plans.sweep." + std::to_string(g.id)}.Apply(

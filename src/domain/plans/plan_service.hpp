@@ -99,12 +99,13 @@ public:
     /// applies here. Throws plans.promo_unknown, plans.promo_expired (already over), plans.payments_off, or
     /// plans.promo_expire_failed (the provider refused; nothing changed).
     Promotion ExpirePromotion(const core::Viewer& staff, long long id);
-    /// Staff: the plan until a date (the model behind giveaway prizes).
+    /// Staff: the plan until a date (the model behind giveaway prizes), for a reason (required, one line, 200
+    /// bytes at most: plans.reason_required, plans.reason_long), recorded with who granted it.
     Grant GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan, core::Millis duration,
-                         const std::string& note);
-    /// Staff: ends a member's temporary grant now (roles and private channel follow), the reason kept in its
-    /// note. Paid grants end only through the payment provider. Throws plans.grant_unknown (no such grant of
-    /// this member), plans.grant_not_temporary, plans.grant_over (already ended), plans.reason_required.
+                         const std::string& reason);
+    /// Staff: ends a member's temporary grant now (roles and private channel follow), the reason and the
+    /// revoker kept with it. Paid grants end only through the payment provider. Throws plans.grant_unknown (no such
+    /// grant of this member), plans.grant_not_temporary, plans.grant_over (already ended), plans.reason_required.
     Grant RevokeTemporary(const core::Viewer& staff, core::UserId user, long long grant_id, const std::string& reason);
     /// Staff: who holds a plan sold now, each with the grant that gives it (the best in force) and their name.
     struct Holder {
@@ -123,7 +124,8 @@ public:
                                const std::string& payment_ref, const std::string& customer,
                                std::optional<long long> promotion);
     /// A one-time plan refunded or disputed: revoked. kRetryLater when its payment was not seen yet.
-    EventOutcome OnOneTimeRevoked(const PlanEvent& event, const std::string& payment_ref, const std::string& why);
+    EventOutcome OnOneTimeRevoked(const PlanEvent& event, const std::string& payment_ref, GrantEnd why,
+                                  const std::string& detail);
     /// Records an event nothing applies (acknowledged once).
     EventOutcome OnUnhandled(const PlanEvent& event);
     /// Whether a payment bought a one-time plan (a dispute names only the payment).

@@ -17,6 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using core::UserId;
 using core::Viewer;
+using plans::GrantEnd;
 
 const UserId kAlice{3001};
 const Viewer kStaff{UserId{9001}, core::Role::kStaff};
@@ -373,6 +374,7 @@ TEST_F(PlanRules, AFailedRenewalKeepsThePlanThroughTheGraceAndTheSweepEndsIt) {
     EXPECT_EQ(Roles(), (std::vector<std::string>{"+r-pro"}));
     EXPECT_EQ(service.Sweep(), 1);
     EXPECT_EQ(Only().status, GrantStatus::kEnded);
+    EXPECT_EQ(Only().end, GrantEnd::kUnpaid);
     EXPECT_EQ(Roles(), (std::vector<std::string>{"+r-pro", "-r-pro"}));
     EXPECT_EQ(NoticeKeys().back(), "plans.notify.ended");
     EXPECT_EQ(Notices().back().params.at("plan"), "Pro");
@@ -475,7 +477,8 @@ TEST_F(RenamedFreePlan, TheFreePlanComesFromTheCatalog) {
 
 TEST_F(PlanRules, AOneTimePlanIsPermanentUntilRevokedAndARevocationWaitsForItsPayment) {
     // The refund arrives before the payment: retried later, and not recorded meanwhile.
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r", "charge.refunded"}, "pi_1", "refunded"), EventOutcome::kRetryLater);
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r", "charge.refunded"}, "pi_1", GrantEnd::kRefunded, ""),
+              EventOutcome::kRetryLater);
     EXPECT_FALSE(repo.state.events.contains("evt_r"));
     EXPECT_FALSE(service.OwnsPayment("pi_1"));
     EXPECT_EQ(service.OnOneTimePaid({"evt_p", "checkout.session.completed"}, kAlice, "founder", "pi_1", "cus_f",
@@ -486,14 +489,15 @@ TEST_F(PlanRules, AOneTimePlanIsPermanentUntilRevokedAndARevocationWaitsForItsPa
     clock.Advance(24h * 3650);
     EXPECT_EQ(PlanOf(kAlice), "founder");
     EXPECT_EQ(service.CustomerOf(kAlice), "cus_f");
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r", "charge.refunded"}, "pi_1", "refunded"), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_r", "charge.refunded"}, "pi_1", GrantEnd::kRefunded, ""),
+              EventOutcome::kApplied);
     EXPECT_EQ(PlanOf(kAlice), "free");
     EXPECT_EQ(Only().status, GrantStatus::kRevoked);
     EXPECT_EQ(Roles(), (std::vector<std::string>{"+r-founder", "-r-founder"}));
     EXPECT_EQ(NoticeKeys().back(), "plans.notify.revoked");
     EXPECT_EQ(Items("discord.role").back().payload.at("reason"), "Maxis: plan founder refunded");
     // A dispute of the same payment afterwards changes nothing.
-    EXPECT_EQ(service.OnOneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_1", "disputed"),
+    EXPECT_EQ(service.OnOneTimeRevoked({"evt_d", "charge.dispute.created"}, "pi_1", GrantEnd::kDisputed, "fraudulent"),
               EventOutcome::kIgnored);
     // A payment seen after its revocation does not give the plan back.
     EXPECT_EQ(service.OnOneTimePaid({"evt_p2", "checkout.session.async_payment_succeeded"}, kAlice, "founder", "pi_1",
@@ -516,19 +520,36 @@ TEST_F(PlanRules, AOneTimePurchaseOnABetterPlanIsStillConfirmed) {
 }
 
 TEST_F(PlanRules, ATemporaryGrantEndsWithItsTerm) {
-    auto g = service.GrantTemporary(kStaff, kAlice, "pro", 48h, "");
+    auto key = [&](const std::string& reason) {
+        try {
+            service.GrantTemporary(kStaff, kAlice, "pro", 48h, reason);
+        } catch (const core::Error& e) {
+            return e.key();
+        }
+        return std::string("granted");
+    };
+    EXPECT_EQ(key(""), "plans.reason_required");
+    EXPECT_EQ(key("   "), "plans.reason_required");
+    EXPECT_EQ(key(std::string(201, 'x')), "plans.reason_long");
+    EXPECT_EQ(key("deux\nlignes"), "text.control.reason");
+    EXPECT_TRUE(repo.state.grants.empty());
+    auto g = service.GrantTemporary(kStaff, kAlice, "pro", 48h, "  concours de novembre ");
     EXPECT_EQ(g.expires_at, clock.Now() + 48h);
-    EXPECT_EQ(g.note, "granted by 9001");
+    EXPECT_EQ(g.note, "concours de novembre");
+    EXPECT_EQ(g.granted_by, kStaff.user_id);
+    EXPECT_EQ(g.end, GrantEnd::kNone);
     EXPECT_EQ(Notices().back().key, "plans.notify.active");
     EXPECT_EQ(Notices().back().dates.at("until"), zone.LocalDate(clock.Now() + 48h));
-    EXPECT_THROW(service.GrantTemporary(Viewer{kAlice, core::Role::kMember}, kAlice, "pro", 48h, ""), core::Error);
-    EXPECT_THROW(service.GrantTemporary(kStaff, kAlice, "free", 48h, ""), core::Error);
-    EXPECT_THROW(service.GrantTemporary(kStaff, kAlice, "pro", 30min, ""), core::Error);
+    EXPECT_THROW(service.GrantTemporary(Viewer{kAlice, core::Role::kMember}, kAlice, "pro", 48h, "x"), core::Error);
+    EXPECT_THROW(service.GrantTemporary(kStaff, kAlice, "free", 48h, "x"), core::Error);
+    EXPECT_THROW(service.GrantTemporary(kStaff, kAlice, "pro", 30min, "x"), core::Error);
     clock.Advance(47h);
     EXPECT_EQ(service.Sweep(), 0);
     clock.Advance(2h);
     EXPECT_EQ(service.Sweep(), 1);
     EXPECT_EQ(Only().status, GrantStatus::kEnded);
+    EXPECT_EQ(Only().end, GrantEnd::kTerm);
+    EXPECT_EQ(Only().note, "concours de novembre");  // the reason stays alone, the end is its own field
     EXPECT_EQ(Roles(), (std::vector<std::string>{"+r-pro", "-r-pro"}));
     EXPECT_EQ(NoticeKeys().back(), "plans.notify.ended");
 }

@@ -79,6 +79,32 @@ std::string_view ToString(GrantStatus status) {
     return "ended";
 }
 
+std::string_view ToString(GrantEnd end) {
+    switch (end) {
+        case GrantEnd::kNone:
+            return "";
+        case GrantEnd::kTerm:
+            return "term";
+        case GrantEnd::kUnpaid:
+            return "unpaid";
+        case GrantEnd::kRevoked:
+            return "revoked";
+        case GrantEnd::kRefunded:
+            return "refunded";
+        case GrantEnd::kDisputed:
+            return "disputed";
+    }
+    return "";
+}
+
+std::optional<GrantEnd> ParseGrantEnd(std::string_view text) {
+    for (auto e : {GrantEnd::kNone, GrantEnd::kTerm, GrantEnd::kUnpaid, GrantEnd::kRevoked, GrantEnd::kRefunded,
+                   GrantEnd::kDisputed}) {
+        if (ToString(e) == text) return e;
+    }
+    return std::nullopt;
+}
+
 std::optional<GrantKind> ParseGrantKind(std::string_view text) {
     for (auto k : {GrantKind::kSubscription, GrantKind::kOneTime, GrantKind::kTemporary}) {
         if (ToString(k) == text) return k;

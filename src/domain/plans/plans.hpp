@@ -61,11 +61,16 @@ private:
 enum class GrantKind { kSubscription, kOneTime, kTemporary };
 /// kPastDue: a renewal failed; the plan is kept until grace_until, then ends.
 enum class GrantStatus { kActive, kPastDue, kEnded, kRevoked };
+/// Why a grant stopped: its term came (kTerm), a renewal stayed unpaid past the grace period (kUnpaid), a
+/// staff member revoked it (kRevoked), or its payment was refunded or disputed. kNone while it runs.
+enum class GrantEnd { kNone, kTerm, kUnpaid, kRevoked, kRefunded, kDisputed };
 
 std::string_view ToString(GrantKind kind);
 std::string_view ToString(GrantStatus status);
+std::string_view ToString(GrantEnd end);
 std::optional<GrantKind> ParseGrantKind(std::string_view text);
 std::optional<GrantStatus> ParseGrantStatus(std::string_view text);
+std::optional<GrantEnd> ParseGrantEnd(std::string_view text);
 
 struct Grant {
     long long id = 0;
@@ -79,7 +84,11 @@ struct Grant {
     std::optional<core::TimePoint> expires_at;   // temporary grants
     bool cancel_at_period_end = false;
     std::string customer_id;
-    std::string note;
+    std::string note;                        // why it was granted, in the granter's words (temporary grants)
+    std::optional<core::UserId> granted_by;  // the staff member who granted it (temporary grants)
+    GrantEnd end = GrantEnd::kNone;
+    std::optional<core::UserId> ended_by;  // the staff member who revoked it
+    std::string end_note;                  // the revoker's reason, or the dispute's reason
     core::TimePoint created_at{};
     core::TimePoint updated_at{};
 };

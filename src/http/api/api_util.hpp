@@ -41,7 +41,8 @@ int IntParam(const Request& req, std::string_view name, int min, int max, int fa
 long long PathId(const Request& req, const std::string& what);
 
 /// The fields whose value names a person, in every JSON answer: a user id as a string of digits.
-inline constexpr std::string_view kPersonFields[] = {"owner", "assignee", "author", "actor", "user", "created_by"};
+inline constexpr std::string_view kPersonFields[] = {"owner", "assignee",   "author",     "actor",
+                                                     "user",  "created_by", "granted_by", "ended_by"};
 /// The person ids a JSON answer carries in those fields, at any depth, each once, in the order met.
 std::vector<core::UserId> PersonIds(const boost::json::value& body);
 /// The answer's "people" object: {"<id>": {"name", "username", "avatar_url" (or null), "role"}} for each id;

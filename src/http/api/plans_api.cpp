@@ -55,11 +55,15 @@ json::object GrantJson(const Grant& g, core::TimePoint now, bool staff) {
                      {"cancel_at_period_end", g.cancel_at_period_end},
                      {"created_at", core::FormatIso8601(g.created_at)},
                      {"updated_at", core::FormatIso8601(g.updated_at)}};
-    // Payment references and staff notes are for staff.
+    if (g.end != plans::GrantEnd::kNone) out["end"] = plans::ToString(g.end);
+    // Payment references, staff reasons and who gave or took the plan are for staff.
     if (staff) {
         out["ref"] = g.ref;
         out["customer_id"] = g.customer_id;
-        out["note"] = g.note;
+        out["reason"] = g.note;
+        out["granted_by"] = g.granted_by ? json::value(g.granted_by->ToString()) : json::value(nullptr);
+        out["ended_by"] = g.ended_by ? json::value(g.ended_by->ToString()) : json::value(nullptr);
+        out["end_reason"] = g.end_note;
     }
     return out;
 }

@@ -218,6 +218,12 @@ test('the reconciler fixes a role removed and a role added by hand, and a member
     await e.member(BOB);
     await e.member(STAFF, { roles: [e.state.roles.staff] });
     const s = e.state;
+    const replies = async () => (await e.channelMessages(s.channels.general)).filter((m) => m.author.id === s.bot_id);
+    // Without a reason, the staff member is shown the usage and nothing is granted.
+    await e.say(STAFF, `!plan_grant <@${ALICE}> pro 7d`);
+    const usage = (m) => /Utilisation : .*plan_grant.*raison/.test(m.content);
+    await waitFor('the usage', async () => (await replies()).some(usage) || (await e.dms(STAFF)).some(usage));
+    assert.equal(count(e, 'SELECT COUNT(*) FROM user_subscriptions'), 0);
     await e.say(STAFF, `!plan_grant <@${ALICE}> pro 7d gagnante du concours`);
     await waitFor('the granted role', async () => (await rolesOf(e, ALICE)).includes(s.roles.pro));
     // Drift both ways: Alice loses her role, Bob gets Ultra without paying.
@@ -282,7 +288,7 @@ test('the assistant: mention, DM and /ask; 10 concurrent messages with 9 of 10 u
     await llm.control('/_sim/config', { delayMs: 0 });
 
     // Pro may attach images; Ultra may /imagine within its own limit.
-    await e.say(STAFF, `!plan_grant <@${ALICE}> ultra 1d`);
+    await e.say(STAFF, `!plan_grant <@${ALICE}> ultra 1d essai des images`);
     await waitFor('Ultra', async () => grant(e, ALICE) === 'ultra:active');
     await e.control('POST', '/_sim/messages', { user: ALICE, content: `<@${bot}> décris`, attachments: [{ url: 'https://cdn.discordapp.com/a/2.png' }] });
     await waitFor('the image answer', async () => (await replies()).some((m) => /: décris \(1 image\)$/.test(m.content)));
