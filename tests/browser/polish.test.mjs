@@ -275,9 +275,10 @@ function checkPeople(shown, people, where, lang) {
 
 test('people by name, in French and in English: tickets, orders, members and logs show names with avatars, linked to the card', async () => {
     const page = adminPage;
-    // Sam is on the team (the console records him in the directory); Chloé buys a poster; Camille blocks and
+    // Sam is on the team (he signed in with Discord in an earlier test; the console, given his id, is the same
+    // person, not a second Sam); Chloé buys a poster; Camille blocks and
     // unblocks Chloé from the Members page, so that the logs name a member as the target.
-    const sam = await panel.run(['console', '--as', 'sam', '--role', 'staff'], '!ticket_list\n');
+    const sam = await panel.run(['console', '--as', SAM.id, '--role', 'staff'], '!ticket_list\n');
     assert.equal(sam.code, 0, sam.stderr);
     // Camille joins the Discord guild with an avatar: the directory learns it from the gateway.
     await fetch(`${discord.url}/_sim/members`, { method: 'POST', headers: { 'content-type': 'application/json' },
@@ -382,7 +383,10 @@ test('the staff picker assigns by name; « Prendre en charge » assigns me; a re
     await page.screenshot({ path: join(artifacts, 'polish-refused-assignment.png'), fullPage: true });
 });
 
-test('every page, in French and in English: no sideways scroll at 390 px and no axe violation', async () => {
+/** Words that look like keys but are what the admin types or configures (names of settings in maxis.toml). */
+const RAW_ALLOWED = new Set([]);
+
+test('every page, in French and in English: no sideways scroll at 390 px and no axe violation, no id and no raw key', async () => {
     const page = adminPage;
     const login = await (await panel.context()).newPage();
     for (const lang of ['fr', 'en']) {
@@ -397,6 +401,18 @@ test('every page, in French and in English: no sideways scroll at 390 px and no 
                 if (opener) {
                     await page.click(opener);
                     await page.waitForSelector({ users: '#profile h2', orders: '#order-title', tickets: '#ticket-title' }[name]);
+                }
+                if (width === 1280) {
+                    // What an admin reads: people by name, values in words; never an id or a raw key.
+                    // Except the read-only configuration, shown as maxis.toml spells it (keys, role ids).
+                    const text = await page.evaluate(() => {
+                        const file = document.getElementById('effective-table');
+                        return document.querySelector('main').innerText.replace(file ? file.innerText : '', '');
+                    });
+                    const ids = text.match(/\b\d{15,20}\b/g) ?? [];
+                    assert.deepEqual(ids, [], `${name} (${lang}) shows ids`);
+                    const keys = (text.match(/\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.[a-z_]+\.[a-z_]+\b/g) ?? []).filter((k) => !RAW_ALLOWED.has(k));
+                    assert.deepEqual(keys, [], `${name} (${lang}) shows raw keys`);
                 }
                 if (width === 390) {
                     const scroll = await page.evaluate(() => document.scrollingElement.scrollWidth);

@@ -49,7 +49,7 @@ const TEXT = Object.freeze({
         by_status: 'Tickets par statut', created_breaches: 'Tickets créés et dépassements de SLA par jour', response_times: 'Délai médian de première réponse (minutes)',
         member_flow: 'Arrivées et départs par jour', created: 'Créés', fr_breaches: 'SLA 1re réponse', res_breaches: 'SLA résolution',
         median_minutes: 'Médiane (min)', joins: 'Arrivées', leaves: 'Départs', unknown: 'inconnu', period: 'Période', days: 'jours',
-        search: 'Rechercher', search_users: 'Nom ou identifiant', name: 'Nom', id: 'Identifiant', locale: 'Langue', blocked: 'Bloqué',
+        search: 'Rechercher', search_users: 'Nom ou identifiant', name: 'Nom', id: 'Identifiant Discord', username: 'Pseudo', locale: 'Langue', blocked: 'Bloqué',
         since: 'Depuis', yes: 'oui', no: 'non', block: 'Bloquer du bot', unblock: 'Débloquer', profile: 'Fiche membre', member_tickets: 'Ses tickets',
         no_results: 'Aucun résultat.', select_user: 'Choisissez un membre dans la liste.',
         status: 'Statut', priority: 'Priorité', category: 'Catégorie', assignee: 'Assigné à', subject: 'Sujet', updated: 'Mis à jour', owner: 'Membre',
@@ -154,7 +154,7 @@ const TEXT = Object.freeze({
         by_status: 'Tickets by status', created_breaches: 'Tickets created and SLA breaches per day', response_times: 'Median first response time (minutes)',
         member_flow: 'Joins and leaves per day', created: 'Created', fr_breaches: 'First-response SLA', res_breaches: 'Resolution SLA',
         median_minutes: 'Median (min)', joins: 'Joins', leaves: 'Leaves', unknown: 'unknown', period: 'Period', days: 'days',
-        search: 'Search', search_users: 'Name or id', name: 'Name', id: 'Id', locale: 'Language', blocked: 'Blocked',
+        search: 'Search', search_users: 'Name or id', name: 'Name', id: 'Discord id', username: 'Username', locale: 'Language', blocked: 'Blocked',
         since: 'Since', yes: 'yes', no: 'no', block: 'Block from the bot', unblock: 'Unblock', profile: 'Member card', member_tickets: 'Their tickets',
         no_results: 'No results.', select_user: 'Pick a member from the list.',
         status: 'Status', priority: 'Priority', category: 'Category', assignee: 'Assignee', subject: 'Subject', updated: 'Updated', owner: 'Member',
@@ -446,6 +446,12 @@ function personLabel(id, people, knownName) {
         ? h('img', { src: p.avatar_url, alt: '', width: 20, height: 20, loading: 'lazy' })
         : h('span', { class: 'initial', 'aria-hidden': 'true', 'data-initial': (name || '?').charAt(0).toUpperCase() });
     return h('span', { class: 'person', 'data-user': key, title: name ? null : '…' + key.slice(-4) }, avatar, h('span', { class: 'name', text: name || t('unknown_member') }));
+}
+
+/** A person's username as '@name', '–' when the directory does not know it. */
+function usernameOf(id, people) {
+    const p = people && Object.hasOwn(people, String(id)) ? people[String(id)] : null;
+    return p && p.username ? '@' + p.username : '–';
 }
 
 /** A person linked to their member card (the Members page's detail for that id); '–' when there is nobody. */
@@ -759,10 +765,10 @@ async function usersPage() {
                 return;
             }
             results.append(h('table', null,
-                h('thead', null, h('tr', null, ['name', 'id', 'locale', 'blocked', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('thead', null, h('tr', null, ['name', 'username', 'locale', 'blocked', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
                 h('tbody', null, data.items.map((u) => h('tr', null,
                     h('td', null, h('button', { type: 'button', class: 'link', on: { click: () => showUser(u.id) } }, personLabel(u.id, data.people, u.name))),
-                    h('td', { text: u.id }), h('td', { text: u.locale }), h('td', { text: u.blocked ? t('yes') : t('no') }), h('td', { text: when(u.created_at) }))))));
+                    h('td', { text: usernameOf(u.id, data.people) }), h('td', { text: u.locale }), h('td', { text: u.blocked ? t('yes') : t('no') }), h('td', { text: when(u.created_at) }))))));
         } catch (err) {
             showError(box, err);
         }
@@ -778,8 +784,10 @@ async function usersPage() {
             } } });
             const who = personLabel(u.id, u.people, u.name);
             profile.append(h('h2', null, t('profile') + ' — ', who),
-                h('dl', { class: 'facts' }, h('dt', { text: t('id') }), h('dd', { text: u.id }), h('dt', { text: t('locale') }), h('dd', { text: u.locale }),
+                h('dl', { class: 'facts' }, h('dt', { text: t('username') }), h('dd', { text: usernameOf(u.id, u.people) }), h('dt', { text: t('locale') }), h('dd', { text: u.locale }),
                     h('dt', { text: t('blocked') }), h('dd', { text: u.blocked ? t('yes') : t('no') }), h('dt', { text: t('since') }), h('dd', { text: when(u.created_at) })),
+                // The id is there to copy (a Discord search, a support request), not to read.
+                h('details', { class: 'discord-id' }, h('summary', { text: t('id') }), h('code', { text: u.id })),
                 toggle, h('h3', { text: t('member_tickets') }),
                 u.tickets.length ? h('ul', null, u.tickets.map((tk) => h('li', null, h('a', { href: '/admin-panel/tickets?id=' + tk.id, text: '#' + tk.id + ' ' + tk.subject }), ' — ' + t(tk.status)))) : h('p', { text: t('no_results') }));
             profile.append(...memberPlan(await api('/api/v1/members/' + encodeURIComponent(u.id) + '/plan')));
@@ -1093,6 +1101,10 @@ async function logsPage() {
     const more = h('button', { type: 'button', id: 'logs-more', hidden: true, text: t('more') });
     let before = '';
     let loading = null;
+    // A changed setting is named by its label, as on the Settings page, not by its key.
+    const settingNames = api('/admin-panel/api/settings')
+        .then((s) => Object.fromEntries(s.runtime.map((x) => [x.key, (x.label && x.label[LANG]) || x.key])))
+        .catch(() => ({}));
     // One load at a time; « Plus » asks for the page after the last row shown, and only when there is one.
     const load = (append) => {
         if (append && !before) return loading;
@@ -1114,10 +1126,11 @@ async function logsPage() {
                 if (text.value.trim()) p.set('text', text.value.trim());
                 if (append) p.set('before', before);
                 const data = await api('/admin-panel/api/logs?' + p.toString());
+                const names = await settingNames;
                 if (!append) clear(body);
                 for (const r of data.items) {
                     // A target that is someone (a member blocked, a session's owner) shows as that person.
-                    const target = r.user ? person(r.user, data.people) : r.target;
+                    const target = r.user ? person(r.user, data.people) : r.action === 'setting.changed' ? names[r.target] || r.target : r.target;
                     body.append(h('tr', { 'data-id': r.id }, h('td', { text: when(r.at) }), h('td', { text: t(r.kind) }), h('td', null, person(r.actor, data.people)),
                         h('td', { title: r.action, text: actionText(r.action) }), h('td', null, target), h('td', { text: r.detail }), h('td', { text: r.ip })));
                 }
