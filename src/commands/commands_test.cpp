@@ -9,6 +9,8 @@
 #include "commands/notice.hpp"
 #include "commands/parser.hpp"
 #include "commands/plan_commands.hpp"
+#include "commands/reply.hpp"
+#include "commands/ticket_commands.hpp"
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 
@@ -486,6 +488,48 @@ TEST(NoticeReply, RendersPeopleAmountsDatesAndButtonsForTheReader) {
     m.dates = {{"until", "2026-12-25"}};
     EXPECT_NE(NoticeReply(m, catalog, "fr").text.find("25/12/2026"), std::string::npos);
     EXPECT_NE(NoticeReply(m, catalog, "en").text.find("2026-12-25"), std::string::npos);
+}
+
+TEST(Mentions, TextIsCutAtEachMentionIntoWordsAndPeople) {
+    auto pieces = SplitMentions("<@7> a réattribué le ticket de <@!8> à <@9>. <@x> <@0> <@");
+    ASSERT_EQ(pieces.size(), 6U);
+    EXPECT_EQ(pieces[0].person, UserId{7});
+    EXPECT_EQ(pieces[1].text, " a réattribué le ticket de ");
+    EXPECT_FALSE(pieces[1].person);
+    EXPECT_EQ(pieces[2].person, UserId{8});
+    EXPECT_EQ(pieces[3].text, " à ");
+    EXPECT_EQ(pieces[4].person, UserId{9});
+    EXPECT_EQ(pieces[5].text, ". <@x> <@0> <@");  // not ids: words
+    ASSERT_EQ(SplitMentions("sans personne").size(), 1U);
+    EXPECT_EQ(SplitMentions("sans personne")[0].text, "sans personne");
+    EXPECT_EQ(SplitMentions("")[0].text, "");
+}
+
+// The history's sentences are written once, for every surface: people as mentions, values by their names in
+// the reader's language, Maxis by its name, and an action no sentence knows yet still in words.
+TEST(HistorySentence, EachEntryReadsAsASentenceInTheReadersLanguage) {
+    const auto& catalog = Catalog::Builtin();
+    Viewer staff{UserId{3}, Role::kStaff};
+    auto entry = [](long long actor, std::string action, std::string before, std::string after) {
+        return tickets::AuditEntry{.actor = UserId{actor}, .action = action, .before = before, .after = after};
+    };
+    EXPECT_EQ(HistorySentence(entry(7, "priority", "medium", "critical"), catalog, "fr", staff),
+              "<@7> a passé la priorité de moyenne à critique");
+    EXPECT_EQ(HistorySentence(entry(7, "priority", "medium", "critical"), catalog, "en", staff),
+              "<@7> changed the priority from medium to critical");
+    EXPECT_EQ(HistorySentence(entry(7, "create", "", "high/billing"), catalog, "fr", staff),
+              "<@7> a ouvert le ticket (priorité haute, facturation)");
+    EXPECT_EQ(HistorySentence(entry(3, "assign", "8", "9"), catalog, "fr", staff),
+              "<@3> a réattribué le ticket de <@8> à <@9>");
+    EXPECT_EQ(HistorySentence(entry(3, "reply", "open", "waiting_member"), catalog, "fr", staff),
+              "<@3> a répondu ; statut : ouvert → attente du membre");
+    EXPECT_EQ(HistorySentence(entry(0, "close", "", "auto_close"), catalog, "en", staff),
+              "Maxis closed the ticket: no answer from the member");
+    EXPECT_EQ(HistorySentence(entry(0, "sla_breach", "", "first_response"), catalog, "fr", staff),
+              "Le délai de première réponse est dépassé");
+    EXPECT_EQ(HistorySentence(entry(7, "merged", "12", "13"), catalog, "fr", staff), "<@7> : merged (12 → 13)");
+    // A language the catalogs do not have reads as the default one.
+    EXPECT_EQ(HistorySentence(entry(7, "reopen", "closed", "open"), catalog, "de", staff), "<@7> a rouvert le ticket");
 }
 
 // One French voice: the catalog says « vous » everywhere. Words of « tu » (pronouns, possessives, the elided

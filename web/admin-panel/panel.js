@@ -225,7 +225,7 @@ const TEXT = Object.freeze({
     }),
 });
 
-// What each action of the logs (audit_log) and of a ticket's history (ticket.*) says, in words.
+// What each action of the logs (audit_log) says, in words. A ticket's history comes from the server as sentences.
 const ACTIONS = Object.freeze({
     fr: Object.freeze({
         'login.succeeded': 'a ouvert une session', 'login.first_factor': 'a passé la connexion Discord (code à suivre)',
@@ -235,10 +235,6 @@ const ACTIONS = Object.freeze({
         '2fa.recovery_code_used': 'a utilisé un code de secours', '2fa.replayed': 'code de double authentification réutilisé',
         '2fa.reset': 'double authentification réinitialisée', 'member.blocked': 'a bloqué le membre', 'member.unblocked': 'a débloqué le membre',
         'setting.changed': 'a modifié un réglage',
-        'ticket.create': 'a ouvert le ticket', 'ticket.reply': 'a répondu', 'ticket.note': 'a ajouté une note interne',
-        'ticket.close': 'a fermé le ticket', 'ticket.reopen': 'a rouvert le ticket', 'ticket.priority': 'a changé la priorité',
-        'ticket.status': 'a changé le statut', 'ticket.assign': 'a attribué le ticket', 'ticket.sla_breach': 'délai de SLA dépassé',
-        'ticket.auto_close': 'ticket fermé automatiquement',
     }),
     en: Object.freeze({
         'login.succeeded': 'signed in', 'login.first_factor': 'passed the Discord sign-in (code to follow)',
@@ -248,60 +244,14 @@ const ACTIONS = Object.freeze({
         '2fa.recovery_code_used': 'used a recovery code', '2fa.replayed': 'two-factor code used again',
         '2fa.reset': 'two-factor authentication reset', 'member.blocked': 'blocked the member', 'member.unblocked': 'unblocked the member',
         'setting.changed': 'changed a setting',
-        'ticket.create': 'opened the ticket', 'ticket.reply': 'replied', 'ticket.note': 'added an internal note',
-        'ticket.close': 'closed the ticket', 'ticket.reopen': 'reopened the ticket', 'ticket.priority': 'changed the priority',
-        'ticket.status': 'changed the status', 'ticket.assign': 'assigned the ticket', 'ticket.sla_breach': 'SLA deadline missed',
-        'ticket.auto_close': 'ticket closed automatically',
     }),
 });
-
-// A ticket's history line as a sentence, as the chat writes it: {who}, {before} and {after} become the person and
-// the values by their names.
-const HISTORY = Object.freeze({
-    fr: Object.freeze({
-        create: '{who} a ouvert le ticket ({after})', reply: '{who} a répondu ; statut : {before} → {after}', reply_same: '{who} a répondu',
-        note: '{who} a ajouté une note interne', status: '{who} a passé le statut de {before} à {after}',
-        priority: '{who} a passé la priorité de {before} à {after}', assign: '{who} a attribué le ticket à {after}',
-        assign_again: '{who} a réattribué le ticket de {before} à {after}', close: '{who} a fermé le ticket',
-        close_reason: '{who} a fermé le ticket : {after}', reopen: '{who} a rouvert le ticket',
-        auto_close: '{who} a fermé le ticket, resté sans réponse du membre', sla_breach: 'Délai de SLA dépassé ({after})',
-    }),
-    en: Object.freeze({
-        create: '{who} opened the ticket ({after})', reply: '{who} replied; status: {before} → {after}', reply_same: '{who} replied',
-        note: '{who} added an internal note', status: '{who} changed the status from {before} to {after}',
-        priority: '{who} changed the priority from {before} to {after}', assign: '{who} assigned the ticket to {after}',
-        assign_again: '{who} reassigned the ticket from {before} to {after}', close: '{who} closed the ticket',
-        close_reason: '{who} closed the ticket: {after}', reopen: '{who} reopened the ticket',
-        auto_close: '{who} closed the ticket after no answer from the member', sla_breach: 'SLA deadline missed ({after})',
-    }),
-});
-
-/** The parts of one history line: text and, for people, their avatar and name linked to their card. */
-function historySentence(a, people) {
-    const kind = a.action === 'reply' && a.before === a.after ? 'reply_same'
-        : a.action === 'assign' && a.before ? 'assign_again'
-            : a.action === 'close' && a.after ? 'close_reason' : a.action;
-    const value = (v) => (a.action === 'assign' ? person(v, people) : a.action === 'close' ? String(v) : valueText(v));
-    const template = HISTORY[LANG][kind];
-    if (!template) return [person(a.actor, people), ' ' + actionText('ticket.' + a.action), ...(a.after ? [' : ', valueText(a.after)] : [])];
-    const parts = [];
-    for (const piece of template.split(/(\{who\}|\{before\}|\{after\})/)) {
-        if (piece === '{who}') parts.push(a.actor && a.actor !== '0' ? person(a.actor, people) : 'Maxis');
-        else if (piece === '{before}') parts.push(value(a.before));
-        else if (piece === '{after}') parts.push(value(a.after));
-        else if (piece) parts.push(piece);
-    }
-    return parts;
-}
 
 /** An action in words; a key the panel does not know yet reads as its own words ("product.created": "product created"). */
 function actionText(key) {
     const k = String(key);
     return Object.hasOwn(ACTIONS[LANG], k) ? ACTIONS[LANG][k] : k.replace(/[._]+/g, ' ').trim();
 }
-
-/** A value of a history line in words when it is one of the panel's enums ("high/billing": "haute / facturation"). */
-const valueText = (v) => String(v ?? '').split('/').map((x) => (/^[a-z_]+$/.test(x) && Object.hasOwn(TEXT[LANG], x) ? t(x) : x)).join(' / ');
 
 function t(key, params) {
     let s = Object.hasOwn(TEXT[LANG], key) ? TEXT[LANG][key] : key;
@@ -457,6 +407,9 @@ function person(id, people, knownName) {
     if (!/^[0-9]{1,20}$/.test(key)) return key;
     return h('a', { class: 'person-link', href: '/admin-panel/users?id=' + encodeURIComponent(String(id)) }, personLabel(id, people, knownName));
 }
+
+/** A sentence the server wrote in the panel's language (a ticket's history line): its words, and each person it names. */
+const sentence = (pieces, people) => (Array.isArray(pieces) ? pieces : []).map((p) => (p && typeof p.user === 'string' ? person(p.user, people) : String(p && p.text ? p.text : '')));
 
 // ---------------------------------------------------------------------------------------------------
 // Chrome: header with navigation, who is signed in, language, log out.
@@ -889,7 +842,7 @@ async function ticketsPage() {
     };
     const showTicket = async () => {
         if (!openId) return;
-        const tk = await api('/api/v1/tickets/' + encodeURIComponent(openId));
+        const tk = await api('/api/v1/tickets/' + encodeURIComponent(openId) + '?locale=' + LANG);
         const signature = tk.updated_at + ':' + tk.messages.length;
         if (signature === lastSeen) return;
         if (lastSeen) {
@@ -903,7 +856,7 @@ async function ticketsPage() {
                 person(msg.author, tk.people), ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
         const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ',
-            ...historySentence(a, tk.people))));
+            ...sentence(a.sentence, tk.people))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
