@@ -88,6 +88,9 @@ void TicketsModule::Serve(Runtime& runtime) {
                                                                         locale, infra_.zone, infra_.names);
                                     },
                                     infra_.names, infra_.config.community.locale};
+    documents.history = [](const tickets::AuditEntry& entry, std::string_view locale, const core::Viewer& reader) {
+        return commands::SplitMentions(commands::HistorySentence(entry, commands::Catalog::Builtin(), locale, reader));
+    };
     http::AddTicketRoutes(runtime.router, *tickets_, runtime.api_viewer, std::move(documents));
     runtime.scheduler.Register("tickets.sweep", [this](const scheduling::Job&) {
         if (int changed = tickets_->Sweep(); changed > 0) spdlog::info("ticket sweep changed {} ticket(s)", changed);

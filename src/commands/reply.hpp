@@ -2,9 +2,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/ids.hpp"
+#include "core/people.hpp"
 
 namespace maxis::commands {
 
@@ -65,5 +67,9 @@ struct Reply {
 
 /// A person as Discord shows them: a mention, which Discord renders as their name.
 inline std::string Mention(core::UserId id) { return "<@" + id.ToString() + ">"; }
+
+/// Text cut at its mentions (<@id>, <@!id>): the words between them and the people they name, in order. Text
+/// without a mention is one piece; "<@x>" (not an id) stays words.
+std::vector<core::TextPiece> SplitMentions(std::string_view text);
 
 }  // namespace maxis::commands

@@ -151,6 +151,11 @@ std::optional<core::Millis> PeriodOf(const std::string& period) {
 
 }  // namespace
 
+std::string HistorySentence(const AuditEntry& entry, const Catalog& catalog, std::string_view locale,
+                            const core::Viewer& viewer) {
+    return HistoryLine(Invocation{viewer, catalog.Resolve(locale), catalog, {}}, entry);
+}
+
 std::string TranscriptText(const TicketView& transcript, const Catalog& catalog, std::string_view locale,
                            const core::TimeZone& zone, const core::NameLookup& names) {
     const auto& t = transcript.ticket;

@@ -18,4 +18,10 @@ void RegisterTicketCommands(Engine& engine, tickets::TicketService& service, con
 std::string TranscriptText(const tickets::TicketView& transcript, const Catalog& catalog, std::string_view locale,
                            const core::TimeZone& zone, const core::NameLookup& names);
 
+/// One entry of a ticket's history as a sentence in the reader's language, the one every surface shows (the chat,
+/// the console, the panel): people as mentions, values by their names as viewer reads them
+/// ("<@7> a passé la priorité de moyenne à critique"; Maxis itself by its name).
+std::string HistorySentence(const tickets::AuditEntry& entry, const Catalog& catalog, std::string_view locale,
+                            const core::Viewer& viewer);
+
 }  // namespace maxis::commands

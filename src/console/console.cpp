@@ -9,25 +9,6 @@ namespace maxis::console {
 
 namespace {
 
-// Each mention in text: where it starts, how long it is, and whose it is.
-struct MentionAt {
-    std::size_t pos, size;
-    core::UserId id;
-};
-
-std::vector<MentionAt> FindMentions(const std::string& text) {
-    std::vector<MentionAt> out;
-    for (std::size_t pos = text.find("<@"); pos != std::string::npos; pos = text.find("<@", pos + 2)) {
-        std::size_t start = pos + 2 + (text.compare(pos + 2, 1, "!") == 0 ? 1 : 0);
-        std::size_t end = text.find('>', start);
-        if (end == std::string::npos) break;
-        if (auto id = core::ParseId(std::string_view(text).substr(start, end - start))) {
-            out.push_back({pos, end + 1 - pos, core::UserId{*id}});
-        }
-    }
-    return out;
-}
-
 std::string WithoutBold(std::string text) {
     for (std::size_t pos = text.find("**"); pos != std::string::npos; pos = text.find("**", pos)) text.erase(pos, 2);
     return text;
@@ -36,19 +17,22 @@ std::string WithoutBold(std::string text) {
 }  // namespace
 
 std::string NamePeople(const std::string& text, const core::NameLookup& lookup, const std::string& unknown) {
-    auto mentions = FindMentions(text);
-    if (mentions.empty()) return text;
+    auto pieces = commands::SplitMentions(text);
     std::vector<core::UserId> ids;
-    for (const auto& m : mentions) ids.push_back(m.id);
+    for (const auto& piece : pieces)
+        if (piece.person) ids.push_back(*piece.person);
+    if (ids.empty()) return text;
     auto names = lookup ? lookup(ids) : std::map<core::UserId, std::string>{};
     std::string out;
-    std::size_t at = 0;
-    for (const auto& m : mentions) {
-        auto it = names.find(m.id);
-        out += text.substr(at, m.pos - at) + "@" + (it != names.end() ? it->second : unknown);
-        at = m.pos + m.size;
+    for (const auto& piece : pieces) {
+        if (!piece.person) {
+            out += piece.text;
+            continue;
+        }
+        auto it = names.find(*piece.person);
+        out += "@" + (it != names.end() ? it->second : unknown);
     }
-    return out + text.substr(at);
+    return out;
 }
 
 std::string RenderText(const commands::Reply& reply) {

@@ -14,6 +14,7 @@
 #include "panel/routes.hpp"
 #include "storage/migrator.hpp"
 #include "support/fake_clock.hpp"
+#include "support/french_voice.hpp"
 
 namespace maxis::panel {
 namespace {
@@ -372,6 +373,84 @@ TEST_F(PanelAuthTest, TheDashboardMedianIsTheTicketStatisticsMedian) {
         if (!m.is_null()) known.push_back(m.to_number<double>());
     }
     EXPECT_EQ(known, std::vector<double>{2.0});
+}
+
+/// The texts of each French catalog in a script (every "fr: Object.freeze({ ... })" block: the panel's TEXT and
+/// ACTIONS), as {key, text}: the string values, not the keys, outside comments.
+std::vector<std::pair<std::string, std::string>> FrenchTextsOf(std::string_view script) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const std::string_view opening = "fr: Object.freeze({";
+    for (auto at = script.find(opening); at != std::string_view::npos; at = script.find(opening, at + 1)) {
+        int depth = 1;
+        std::string key;
+        for (std::size_t i = at + opening.size(); i < script.size() && depth > 0; ++i) {
+            char c = script[i];
+            if (c == '/' && script.substr(i, 2) == "//") {
+                i = script.find('\n', i);
+                if (i == std::string_view::npos) break;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                std::string literal;
+                for (++i; i < script.size() && script[i] != c; ++i) {
+                    if (script[i] == '\\') ++i;
+                    literal += script[i];
+                }
+                auto next = script.find_first_not_of(" \n", i + 1);
+                if (next != std::string_view::npos && script[next] == ':') {
+                    key = literal;
+                } else {
+                    out.emplace_back(key, literal);
+                }
+            } else if (c == '{' || c == '(') {
+                ++depth;
+            } else if (c == '}' || c == ')') {
+                --depth;
+            } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+                auto end =
+                    script.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", i);
+                key = std::string(script.substr(i, end - i));
+                i = end - 1;
+            }
+        }
+    }
+    return out;
+}
+
+// One French voice in the panel too: the texts it shows in French (its script's catalogs and the pages' own
+// words) are held to the chat catalog's list of « tu » forms (support/french_voice.hpp).
+TEST(FrenchVoice, ThePanelsFrenchTextsNeverSayTu) {
+    Assets assets;
+    const auto* script = assets.Find("panel.js");
+    ASSERT_NE(script, nullptr);
+    auto texts = FrenchTextsOf(script->body);
+    // Read as intended: the catalogs' texts by their keys, and not their English halves.
+    std::map<std::string, std::string> by_key(texts.begin(), texts.end());
+    EXPECT_EQ(by_key["dashboard"], "Tableau de bord");
+    EXPECT_EQ(by_key["e_tickets.unchanged"], "Le ticket est déjà dans cet état : rien n’a changé.");
+    EXPECT_EQ(by_key["setting.changed"], "a modifié un réglage");
+    EXPECT_GT(texts.size(), 300U);
+    EXPECT_EQ(std::count_if(texts.begin(), texts.end(), [](const auto& t) { return t.second == "Dashboard"; }), 0);
+    std::string found;
+    for (const auto& [key, text] : texts) {
+        for (const auto& word : testing::TuForms(text))
+            found += "\n  panel.js " + key + ": « " + word + " » in " + text;
+    }
+    // The page around the script: its words outside the tags.
+    std::string page = assets.Page("dashboard", "fr"), words;
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        if (page[i] == '<')
+            i = page.find('>', i);
+        else
+            words += page[i];
+    }
+    EXPECT_NE(words.find("Aller au contenu"), std::string::npos) << words;
+    for (const auto& word : testing::TuForms(words)) found += "\n  page: « " + word + " »";
+    EXPECT_TRUE(found.empty()) << found;
+    // The reading itself: a « tu » in a French text is found, one in a key or a comment is not.
+    auto sample = FrenchTextsOf(
+        "const T = {fr: Object.freeze({ // tu\n a: 'Préviens-nous', 'tu': \"ok\", b: `x` }), "
+        "en: Object.freeze({ c: 'tu' })};");
+    EXPECT_EQ(sample,
+              (std::vector<std::pair<std::string, std::string>>{{"a", "Préviens-nous"}, {"tu", "ok"}, {"b", "x"}}));
 }
 
 }  // namespace

@@ -327,6 +327,17 @@ test('people by name, in French and in English: tickets, orders, members and log
         const ticketId = (await page.textContent('#ticket-title')).match(/#(\d+)/)[1];
         const tk = await page.evaluate(async (id) => (await fetch('/api/v1/tickets/' + id)).json(), ticketId);
         for (const where of ['#ticket-owner', '#messages', '#ticket-history']) checkPeople(await shownPeople(page, where), tk.people, `ticket ${where} (${lang})`, lang);
+        // The history says the chat's sentences, which the server writes in the page's language: each line is the
+        // server's, with its people by name.
+        const said = await page.evaluate(async ([id, l]) => (await fetch(`/api/v1/tickets/${id}?locale=${l}`)).json(), [ticketId, lang]);
+        const lines = await page.$$eval('#ticket-history li', (items) => items.map((li) => li.textContent));
+        assert.equal(lines.length, said.audit.length);
+        said.audit.forEach((a, i) => {
+            const who = (id) => said.people[id].name || said.people[id].username || (lang === 'fr' ? 'membre inconnu' : 'unknown member');
+            const words = a.sentence.map((piece) => (piece.user ? who(piece.user) : piece.text)).join('');
+            assert.ok(lines[i].endsWith(' — ' + words), `history line ${i} (${lang}): « ${lines[i]} » says « ${words} »`);
+        });
+        assert.match(lines[0], lang === 'fr' ? / a ouvert le ticket \(priorité \S+, \S+\)$/ : / opened the ticket \(\S+ priority, \S+\)$/);
         // The order's detail: its member.
         await page.goto(`${panel.origin}/admin-panel/orders`);
         await page.click('#orders-table tbody button');

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -247,6 +248,62 @@ TEST_F(MaxisE2E, TicketsFromTheConsoleWithLiveNotifications) {
                             "!ticket_view 1\n!ticket_view 99\n");
     EXPECT_EQ(bob.exit_code, 1);
     EXPECT_EQ(bob.out, "Ticket #1 introuvable.\n\nTicket #99 introuvable.\n\n");
+}
+
+// The panel's history is the chat's: the REST API writes each entry as the sentence the console shows, in the
+// language asked, with the people it names in "people"; the raw fields stay for other clients.
+TEST_F(MaxisE2E, TheApiWritesTheHistoryAsTheChatsSentencesInTheAskedLanguage) {
+    auto maxis = BinaryPath("maxis");
+    auto alice = testing::Run({maxis, "console", "--database", Db(), "--as", "alice"},
+                              "!ticket_create \"Paiement refusé\" facturation haute La carte est refusée\n");
+    ASSERT_EQ(alice.exit_code, 0) << alice.out << alice.err;
+    auto sam = testing::Run({maxis, "console", "--database", Db(), "--as", "sam", "--role", "staff"},
+                            "!ticket_assign 1 sam\n!ticket_priority 1 critique\n!ticket_view 1\n");
+    ASSERT_EQ(sam.exit_code, 0) << sam.out << sam.err;
+    auto token = testing::Run({maxis, "token", "create", "--as", "sam", "--role", "staff", "--database", Db()});
+    ASSERT_EQ(token.exit_code, 0) << token.err;
+    std::map<std::string, std::string> auth{{"Authorization", "Bearer " + token.out.substr(0, token.out.find('\n'))}};
+    std::unique_ptr<Process> p;
+    auto port = Serve(p);
+    ASSERT_NE(port, 0);
+    // Each entry's sentence with its people by name, as "@name" like the console writes them.
+    auto sentences = [&](const std::string& query) {
+        auto r = testing::HttpRequest(port, "GET", "/api/v1/tickets/1" + query, "", auth);
+        EXPECT_EQ(r.status, 200) << r.body;
+        auto body = boost::json::parse(r.body).as_object();
+        std::vector<std::string> out;
+        for (const auto& entry : body.at("audit").as_array()) {
+            std::string line;
+            for (const auto& piece : entry.at("sentence").as_array()) {
+                const auto& o = piece.as_object();
+                if (o.contains("user")) {
+                    line += "@" + std::string(body.at("people").at(o.at("user").as_string()).at("name").as_string());
+                } else {
+                    line += std::string(o.at("text").as_string());
+                }
+            }
+            out.push_back(line);
+        }
+        auto last = body.at("audit").as_array().back().as_object();
+        EXPECT_EQ(last.at("action"), "priority");  // the raw fields are still there
+        EXPECT_EQ(last.at("before"), "high");
+        EXPECT_EQ(last.at("after"), "critical");
+        return out;
+    };
+    auto fr = sentences("");  // the community's language
+    EXPECT_EQ(fr, (std::vector<std::string>{"@alice a ouvert le ticket (priorité haute, facturation)",
+                                            "@sam a attribué le ticket à @sam",
+                                            "@sam a passé la priorité de haute à critique"}));
+    for (const auto& line : fr) EXPECT_NE(sam.out.find(" · " + line + "\n"), std::string::npos) << line << sam.out;
+    EXPECT_EQ(sentences("?locale=fr"), fr);
+    EXPECT_EQ(sentences("?locale=en"), (std::vector<std::string>{"@alice opened the ticket (high priority, billing)",
+                                                                 "@sam assigned the ticket to @sam",
+                                                                 "@sam changed the priority from high to critical"}));
+    auto refused = testing::HttpRequest(port, "GET", "/api/v1/tickets/1?locale=de", "", auth);
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_NE(refused.body.find("locale"), std::string::npos) << refused.body;
+    p->Signal(SIGTERM);
+    EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
 }
 
 TEST_F(MaxisE2E, ATicketOpensOnAnInMemoryDatabase) {

@@ -31,10 +31,10 @@ const TEXT = Object.freeze({
         code_or_recovery: 'Code ou code de secours',
         copy_codes: 'Copier les codes', download_codes: 'Télécharger (.txt)', codes_copied: 'Codes copiés dans le presse-papiers.',
         copy_failed: 'La copie a échoué : sélectionnez les codes à la main.', codes_file_title: 'Codes de secours du panneau Maxis',
-        e_wrong_code: 'Code erroné. Vérifiez l’heure de votre téléphone et essayez le code suivant.', e_code_replayed: 'Ce code a déjà servi : attendez le suivant.',
-        e_unknown_recovery_code: 'Code de secours inconnu ou déjà utilisé.', e_no_enrolment: 'Aucune activation en cours : rechargez la page pour recommencer.',
-        e_already_enabled: 'La double authentification est déjà activée.', e_no_second_factor: 'Aucune double authentification n’est configurée pour ce compte.',
-        e_sign_in_first: 'Connectez-vous d’abord.', e_no_second_factor_awaited: 'Aucun code n’est attendu : rechargez la page.',
+        'e_panel.wrong_code': 'Code erroné. Vérifiez l’heure de votre téléphone et essayez le code suivant.', 'e_panel.code_replayed': 'Ce code a déjà servi : attendez le suivant.',
+        'e_panel.unknown_recovery_code': 'Code de secours inconnu ou déjà utilisé.', 'e_panel.no_enrolment': 'Aucune activation en cours : rechargez la page pour recommencer.',
+        'e_panel.already_enabled': 'La double authentification est déjà activée.', 'e_panel.no_second_factor': 'Aucune double authentification n’est configurée pour ce compte.',
+        'e_panel.sign_in_first': 'Connectez-vous d’abord.', 'e_panel.no_second_factor_awaited': 'Aucun code n’est attendu : rechargez la page.',
         no_data_yet: 'Pas encore de données', legend: 'Légende',
         'e_tickets.unchanged': 'Le ticket est déjà dans cet état : rien n’a changé.', 'e_tickets.status_unchanged': 'Le ticket a déjà ce statut : rien n’a changé.',
         'e_tickets.priority_unchanged': 'Le ticket a déjà cette priorité : rien n’a changé.', 'e_tickets.already_closed': 'Le ticket est déjà fermé.',
@@ -85,7 +85,7 @@ const TEXT = Object.freeze({
         p_created: 'Produit « {name} » ajouté.', p_saved: 'Produit « {name} » enregistré.', p_deactivated: 'Produit « {name} » désactivé : il n’est plus en vente.', p_reactivated: 'Produit « {name} » remis en vente.',
         p_image_col: 'Image', p_price_col: 'Prix', p_stock_col: 'Stock', p_state: 'État', p_none: 'Aucun produit pour l’instant.', p_free_price: 'gratuit',
         bad_name: 'Donnez un nom au produit (100 caractères au plus).', bad_price: 'Prix invalide : un montant en euros comme 9,99.',
-        e_free_unconfirmed: 'Un prix de 0 € rend le produit gratuit : cochez « Produit gratuit » pour le confirmer, ou donnez un prix.',
+        'e_shop.free_unconfirmed': 'Un prix de 0 € rend le produit gratuit : cochez « Produit gratuit » pour le confirmer, ou donnez un prix.',
         bad_stock: 'Stock invalide : un nombre entier de 0 à 1 000 000, ou vide pour illimité.', bad_image: 'L’image doit être un lien commençant par https://.',
         bad_category: 'Donnez une catégorie (40 caractères au plus).',
         pr_new: 'Nouvelle promotion', pr_plan: 'Offre', pr_percent: 'Réduction (%)', pr_duration: 'Durée', pr_unit_hours: 'heures', pr_unit_days: 'jours', pr_create: 'Créer et annoncer',
@@ -106,9 +106,10 @@ const TEXT = Object.freeze({
         setup: 'Mise en route', setup_done: 'Tout est configuré.', setup_missing: 'À faire', setup_ok: 'fait', setup_how: 'Comment faire',
         setup_discord: 'Discord connecté', setup_stripe_keys: 'Clé Stripe enregistrée', setup_stripe_webhook: 'Secret du webhook Stripe enregistré',
         setup_llm: 'Assistant IA configuré (modèle et adresse)', setup_two_factor: 'Votre double authentification activée',
-        e_payments_off: 'Les paiements ne sont pas configurés (clé Stripe manquante) : rien n’a été créé.',
-        e_promo_expire_failed: 'Stripe n’a pas pu désactiver le code : la promotion continue. Réessayez dans un moment.',
-        e_promo_expired: 'Cette promotion est déjà terminée.', e_promo_bad_duration: 'Une promotion dure de 10 minutes à 90 jours : rien n’a été créé.', e_grant_over: 'Cet accès est déjà terminé.', e_grant_not_temporary: 'Seul un accès offert se retire ici ; une offre payée se termine avec son paiement.',
+        'e_plans.payments_off': 'Les paiements ne sont pas configurés (clé Stripe manquante) : rien n’a été créé.',
+        'e_shop.payments_off': 'Les paiements ne sont pas configurés (clé Stripe manquante) : rien n’a été remboursé.',
+        'e_plans.promo_expire_failed': 'Stripe n’a pas pu désactiver le code : la promotion continue. Réessayez dans un moment.',
+        'e_plans.promo_expired': 'Cette promotion est déjà terminée.', 'e_plans.promo_bad_duration': 'Une promotion dure de 10 minutes à 90 jours : rien n’a été créé.', 'e_plans.grant_over': 'Cet accès est déjà terminé.', 'e_plans.grant_not_temporary': 'Seul un accès offert se retire ici ; une offre payée se termine avec son paiement.',
         mrr: 'Revenu mensuel récurrent', subscribers: 'Abonnés payants', by_plan: 'Abonnés par offre', plan: 'Offre', plan_members: 'Membres',
         past_due: 'Paiement en attente', cancelling: 'Résiliés (fin de période)', granted: 'Offerts', assistant_chart: 'Assistant IA : utilisation par jour', subscribers_chart: 'Abonnés par offre, chaque jour',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
@@ -136,10 +137,10 @@ const TEXT = Object.freeze({
         code_or_recovery: 'Code or recovery code',
         copy_codes: 'Copy the codes', download_codes: 'Download (.txt)', codes_copied: 'Codes copied to the clipboard.',
         copy_failed: 'Copying failed: select the codes by hand.', codes_file_title: 'Maxis panel recovery codes',
-        e_wrong_code: 'Wrong code. Check the time on your phone and try the next code.', e_code_replayed: 'This code was already used: wait for the next one.',
-        e_unknown_recovery_code: 'Unknown or already used recovery code.', e_no_enrolment: 'No enrolment in progress: reload the page to start again.',
-        e_already_enabled: 'Two-factor authentication is already on.', e_no_second_factor: 'No second factor is set up for this account.',
-        e_sign_in_first: 'Sign in first.', e_no_second_factor_awaited: 'No code is awaited: reload the page.',
+        'e_panel.wrong_code': 'Wrong code. Check the time on your phone and try the next code.', 'e_panel.code_replayed': 'This code was already used: wait for the next one.',
+        'e_panel.unknown_recovery_code': 'Unknown or already used recovery code.', 'e_panel.no_enrolment': 'No enrolment in progress: reload the page to start again.',
+        'e_panel.already_enabled': 'Two-factor authentication is already on.', 'e_panel.no_second_factor': 'No second factor is set up for this account.',
+        'e_panel.sign_in_first': 'Sign in first.', 'e_panel.no_second_factor_awaited': 'No code is awaited: reload the page.',
         no_data_yet: 'No data yet', legend: 'Legend',
         'e_tickets.unchanged': 'The ticket is already like that: nothing changed.', 'e_tickets.status_unchanged': 'The ticket already has this status: nothing changed.',
         'e_tickets.priority_unchanged': 'The ticket already has this priority: nothing changed.', 'e_tickets.already_closed': 'The ticket is already closed.',
@@ -190,7 +191,7 @@ const TEXT = Object.freeze({
         p_created: 'Product "{name}" added.', p_saved: 'Product "{name}" saved.', p_deactivated: 'Product "{name}" deactivated: it is no longer on sale.', p_reactivated: 'Product "{name}" is on sale again.',
         p_image_col: 'Image', p_price_col: 'Price', p_stock_col: 'Stock', p_state: 'State', p_none: 'No products yet.', p_free_price: 'free',
         bad_name: 'Give the product a name (100 characters at most).', bad_price: 'Invalid price: an amount in euros such as 9.99.',
-        e_free_unconfirmed: 'A price of €0 makes the product free: tick "Free product" to confirm it, or give a price.',
+        'e_shop.free_unconfirmed': 'A price of €0 makes the product free: tick "Free product" to confirm it, or give a price.',
         bad_stock: 'Invalid stock: a whole number from 0 to 1,000,000, or empty for unlimited.', bad_image: 'The image must be a link starting with https://.',
         bad_category: 'Give a category (40 characters at most).',
         pr_new: 'New promotion', pr_plan: 'Plan', pr_percent: 'Discount (%)', pr_duration: 'Duration', pr_unit_hours: 'hours', pr_unit_days: 'days', pr_create: 'Create and announce',
@@ -211,9 +212,10 @@ const TEXT = Object.freeze({
         setup: 'Getting started', setup_done: 'Everything is set up.', setup_missing: 'To do', setup_ok: 'done', setup_how: 'How to',
         setup_discord: 'Discord connected', setup_stripe_keys: 'Stripe key set', setup_stripe_webhook: 'Stripe webhook secret set',
         setup_llm: 'AI assistant configured (model and address)', setup_two_factor: 'Your two-factor authentication on',
-        e_payments_off: 'Payments are not configured (no Stripe key): nothing was created.',
-        e_promo_expire_failed: 'Stripe could not deactivate the code: the promotion goes on. Try again in a moment.',
-        e_promo_expired: 'This promotion is already over.', e_promo_bad_duration: 'A promotion lasts from 10 minutes to 90 days: nothing was created.', e_grant_over: 'This grant is already over.', e_grant_not_temporary: 'Only a granted plan can be revoked here; a paid plan ends with its payment.',
+        'e_plans.payments_off': 'Payments are not configured (no Stripe key): nothing was created.',
+        'e_shop.payments_off': 'Payments are not configured (no Stripe key): nothing was refunded.',
+        'e_plans.promo_expire_failed': 'Stripe could not deactivate the code: the promotion goes on. Try again in a moment.',
+        'e_plans.promo_expired': 'This promotion is already over.', 'e_plans.promo_bad_duration': 'A promotion lasts from 10 minutes to 90 days: nothing was created.', 'e_plans.grant_over': 'This grant is already over.', 'e_plans.grant_not_temporary': 'Only a granted plan can be revoked here; a paid plan ends with its payment.',
         mrr: 'Monthly recurring revenue', subscribers: 'Paying subscribers', by_plan: 'Subscribers by plan', plan: 'Plan', plan_members: 'Members',
         past_due: 'Payment pending', cancelling: 'Cancelled (end of period)', granted: 'Granted', assistant_chart: 'AI assistant: use per day', subscribers_chart: 'Subscribers by plan, each day',
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
@@ -225,7 +227,7 @@ const TEXT = Object.freeze({
     }),
 });
 
-// What each action of the logs (audit_log) and of a ticket's history (ticket.*) says, in words.
+// What each action of the logs (audit_log) says, in words. A ticket's history comes from the server as sentences.
 const ACTIONS = Object.freeze({
     fr: Object.freeze({
         'login.succeeded': 'a ouvert une session', 'login.first_factor': 'a passé la connexion Discord (code à suivre)',
@@ -235,10 +237,6 @@ const ACTIONS = Object.freeze({
         '2fa.recovery_code_used': 'a utilisé un code de secours', '2fa.replayed': 'code de double authentification réutilisé',
         '2fa.reset': 'double authentification réinitialisée', 'member.blocked': 'a bloqué le membre', 'member.unblocked': 'a débloqué le membre',
         'setting.changed': 'a modifié un réglage',
-        'ticket.create': 'a ouvert le ticket', 'ticket.reply': 'a répondu', 'ticket.note': 'a ajouté une note interne',
-        'ticket.close': 'a fermé le ticket', 'ticket.reopen': 'a rouvert le ticket', 'ticket.priority': 'a changé la priorité',
-        'ticket.status': 'a changé le statut', 'ticket.assign': 'a attribué le ticket', 'ticket.sla_breach': 'délai de SLA dépassé',
-        'ticket.auto_close': 'ticket fermé automatiquement',
     }),
     en: Object.freeze({
         'login.succeeded': 'signed in', 'login.first_factor': 'passed the Discord sign-in (code to follow)',
@@ -248,60 +246,14 @@ const ACTIONS = Object.freeze({
         '2fa.recovery_code_used': 'used a recovery code', '2fa.replayed': 'two-factor code used again',
         '2fa.reset': 'two-factor authentication reset', 'member.blocked': 'blocked the member', 'member.unblocked': 'unblocked the member',
         'setting.changed': 'changed a setting',
-        'ticket.create': 'opened the ticket', 'ticket.reply': 'replied', 'ticket.note': 'added an internal note',
-        'ticket.close': 'closed the ticket', 'ticket.reopen': 'reopened the ticket', 'ticket.priority': 'changed the priority',
-        'ticket.status': 'changed the status', 'ticket.assign': 'assigned the ticket', 'ticket.sla_breach': 'SLA deadline missed',
-        'ticket.auto_close': 'ticket closed automatically',
     }),
 });
-
-// A ticket's history line as a sentence, as the chat writes it: {who}, {before} and {after} become the person and
-// the values by their names.
-const HISTORY = Object.freeze({
-    fr: Object.freeze({
-        create: '{who} a ouvert le ticket ({after})', reply: '{who} a répondu ; statut : {before} → {after}', reply_same: '{who} a répondu',
-        note: '{who} a ajouté une note interne', status: '{who} a passé le statut de {before} à {after}',
-        priority: '{who} a passé la priorité de {before} à {after}', assign: '{who} a attribué le ticket à {after}',
-        assign_again: '{who} a réattribué le ticket de {before} à {after}', close: '{who} a fermé le ticket',
-        close_reason: '{who} a fermé le ticket : {after}', reopen: '{who} a rouvert le ticket',
-        auto_close: '{who} a fermé le ticket, resté sans réponse du membre', sla_breach: 'Délai de SLA dépassé ({after})',
-    }),
-    en: Object.freeze({
-        create: '{who} opened the ticket ({after})', reply: '{who} replied; status: {before} → {after}', reply_same: '{who} replied',
-        note: '{who} added an internal note', status: '{who} changed the status from {before} to {after}',
-        priority: '{who} changed the priority from {before} to {after}', assign: '{who} assigned the ticket to {after}',
-        assign_again: '{who} reassigned the ticket from {before} to {after}', close: '{who} closed the ticket',
-        close_reason: '{who} closed the ticket: {after}', reopen: '{who} reopened the ticket',
-        auto_close: '{who} closed the ticket after no answer from the member', sla_breach: 'SLA deadline missed ({after})',
-    }),
-});
-
-/** The parts of one history line: text and, for people, their avatar and name linked to their card. */
-function historySentence(a, people) {
-    const kind = a.action === 'reply' && a.before === a.after ? 'reply_same'
-        : a.action === 'assign' && a.before ? 'assign_again'
-            : a.action === 'close' && a.after ? 'close_reason' : a.action;
-    const value = (v) => (a.action === 'assign' ? person(v, people) : a.action === 'close' ? String(v) : valueText(v));
-    const template = HISTORY[LANG][kind];
-    if (!template) return [person(a.actor, people), ' ' + actionText('ticket.' + a.action), ...(a.after ? [' : ', valueText(a.after)] : [])];
-    const parts = [];
-    for (const piece of template.split(/(\{who\}|\{before\}|\{after\})/)) {
-        if (piece === '{who}') parts.push(a.actor && a.actor !== '0' ? person(a.actor, people) : 'Maxis');
-        else if (piece === '{before}') parts.push(value(a.before));
-        else if (piece === '{after}') parts.push(value(a.after));
-        else if (piece) parts.push(piece);
-    }
-    return parts;
-}
 
 /** An action in words; a key the panel does not know yet reads as its own words ("product.created": "product created"). */
 function actionText(key) {
     const k = String(key);
     return Object.hasOwn(ACTIONS[LANG], k) ? ACTIONS[LANG][k] : k.replace(/[._]+/g, ' ').trim();
 }
-
-/** A value of a history line in words when it is one of the panel's enums ("high/billing": "haute / facturation"). */
-const valueText = (v) => String(v ?? '').split('/').map((x) => (/^[a-z_]+$/.test(x) && Object.hasOwn(TEXT[LANG], x) ? t(x) : x)).join(' / ');
 
 function t(key, params) {
     let s = Object.hasOwn(TEXT[LANG], key) ? TEXT[LANG][key] : key;
@@ -383,14 +335,15 @@ async function api(path, options) {
         data = null;
     }
     if (!res.ok) {
-        // A refusal's key ("panel.wrong_code", "tickets.unchanged") is said in the panel's language when it knows it.
-        const known = data && data.error && typeof data.error.key === 'string' ? 'e_' + data.error.key.replace(/^panel\./, '') : '';
-        const message = known && Object.hasOwn(TEXT[LANG], known) ? t(known)
+        // A refusal is said in the panel's language when TEXT words its key ("e_" and the whole key, such as
+        // "e_panel.wrong_code" or "e_tickets.unchanged"), else as the server worded it. Every page shows this message.
+        const key = data && data.error && typeof data.error.key === 'string' ? data.error.key : '';
+        const message = key && Object.hasOwn(TEXT[LANG], 'e_' + key) ? t('e_' + key)
             : data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         const retry = Number(res.headers.get('Retry-After') || 0);
         if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
         const error = new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
-        error.key = data && data.error && typeof data.error.key === 'string' ? data.error.key : '';
+        error.key = key;
         throw error;
     }
     return data;
@@ -400,8 +353,10 @@ function alertBox() {
     return h('p', { class: 'alert', role: 'alert', hidden: true });
 }
 
+/** A refusal or a failure in box, as an alert: the server's refusal as api() put it into words, else the error. */
 function showError(box, error) {
     box.hidden = false;
+    box.className = 'alert';
     box.textContent = error instanceof ApiError ? error.message : t('error') + ': ' + String(error && error.message);
 }
 
@@ -463,6 +418,9 @@ function person(id, people, knownName) {
     if (!/^[0-9]{1,20}$/.test(key)) return key;
     return h('a', { class: 'person-link', href: '/admin-panel/users?id=' + encodeURIComponent(String(id)) }, personLabel(id, people, knownName));
 }
+
+/** A sentence the server wrote in the panel's language (a ticket's history line): its words, and each person it names. */
+const sentence = (pieces, people) => (Array.isArray(pieces) ? pieces : []).map((p) => (p && typeof p.user === 'string' ? person(p.user, people) : String(p && p.text ? p.text : '')));
 
 // ---------------------------------------------------------------------------------------------------
 // Chrome: header with navigation, who is signed in, language, log out.
@@ -897,7 +855,7 @@ async function ticketsPage() {
     };
     const showTicket = async () => {
         if (!openId) return;
-        const tk = await api('/api/v1/tickets/' + encodeURIComponent(openId));
+        const tk = await api('/api/v1/tickets/' + encodeURIComponent(openId) + '?locale=' + LANG);
         const signature = tk.updated_at + ':' + tk.messages.length;
         if (signature === lastSeen) return;
         if (lastSeen) {
@@ -911,7 +869,7 @@ async function ticketsPage() {
                 person(msg.author, tk.people), ' · ' + when(msg.created_at)),
             h('p', { class: 'body', text: msg.body }))));
         const history = h('ol', { class: 'history', id: 'ticket-history' }, (tk.audit || []).map((a) => h('li', null, when(a.at) + ' — ',
-            ...historySentence(a, tk.people))));
+            ...sentence(a.sentence, tk.people))));
         const body = h('textarea', { id: 'reply-body', name: 'body', rows: 4, required: true, maxlength: 4000 });
         const note = h('input', { id: 'reply-note', type: 'checkbox', name: 'internal' });
         const formBox = alertBox();
@@ -1193,7 +1151,7 @@ function settingForm(s, admin, box, render) {
             render(await api('/admin-panel/api/settings', { method: 'POST', body: { key: s.key, value: v } }));
             status(box, t('s_saved', { label }));
         } catch (err) {
-            refusal(box, err);
+            showError(box, err);
         }
         return true;
     } } },
@@ -1259,20 +1217,8 @@ async function settingsPage() {
 
 // ---------------------------------------------------------------------------------------------------
 // The business: products, promotions and plans. Every form checks its values before sending them, with
-// a message from TEXT, and a refusal from the server changes nothing and is shown in the panel's language
-// when TEXT knows it (by its key), else as the server worded it.
-
-/** A refusal from the server, in the panel's language when TEXT words it (e_ and the key's last part). */
-function refusal(box, err) {
-    const name = err instanceof ApiError && err.key ? 'e_' + err.key.slice(err.key.indexOf('.') + 1) : '';
-    box.className = 'alert';
-    if (name && Object.hasOwn(TEXT[LANG], name)) {
-        box.hidden = false;
-        box.textContent = t(name);
-    } else {
-        showError(box, err);
-    }
-}
+// a message from TEXT, and a refusal from the server changes nothing and is shown by showError, in the panel's
+// language when TEXT knows its key, else as the server worded it.
 
 /** A refusal found before sending: shown, the field focused, nothing sent. */
 function refuse(box, message, field) {
@@ -1355,7 +1301,7 @@ async function productsPage() {
                             status(box, t(p.active ? 'p_deactivated' : 'p_reactivated', { name: p.name }));
                             await load();
                         } catch (err) {
-                            refusal(box, err);
+                            showError(box, err);
                         }
                     } } }))))))));
     };
@@ -1365,7 +1311,7 @@ async function productsPage() {
         const stockValue = stock.value.trim() === '' ? null : wholeNumber(stock.value);
         if (!name.value.trim() || name.value.length > 100) return refuse(box, t('bad_name'), name);
         if (minor === null || Number.isNaN(minor)) return refuse(box, t('bad_price'), price);
-        if (minor === 0 && !free.checked) return refuse(box, t('e_free_unconfirmed'), free);
+        if (minor === 0 && !free.checked) return refuse(box, t('e_shop.free_unconfirmed'), free);
         if (Number.isNaN(stockValue) || stockValue > 1000000) return refuse(box, t('bad_stock'), stock);
         if (!category.value.trim()) return refuse(box, t('bad_category'), category);
         if (image.value.trim() && !image.value.trim().startsWith('https://')) return refuse(box, t('bad_image'), image);
@@ -1379,7 +1325,7 @@ async function productsPage() {
             fill(null);
             await load();
         } catch (err) {
-            refusal(box, err);
+            showError(box, err);
         }
         return true;
     } } }, title,
@@ -1394,7 +1340,7 @@ async function productsPage() {
     try {
         await load();
     } catch (err) {
-        refusal(box, err);
+        showError(box, err);
     }
 }
 
@@ -1433,7 +1379,7 @@ async function promotionsPage() {
                         status(box, t('pr_expired', { code: ended.code }));
                         await load();
                     } catch (err) {
-                        refusal(box, err);
+                        showError(box, err);
                     }
                 } } }) : null))))),
         h('p', { class: 'muted', text: t('pr_uses_note') }));
@@ -1451,7 +1397,7 @@ async function promotionsPage() {
             percent.value = '';
             await load();
         } catch (err) {
-            refusal(box, err);
+            showError(box, err);
         }
         return true;
     } } }, planLabel, plan, h('label', { for: 'pr-percent', text: t('pr_percent') }), percent,
@@ -1461,7 +1407,7 @@ async function promotionsPage() {
     try {
         await load();
     } catch (err) {
-        refusal(box, err);
+        showError(box, err);
     }
 }
 
@@ -1500,7 +1446,7 @@ async function plansPage() {
                                     status(box, t('pl_revoked', { plan: planName(id), member: memberName(row, data.people) }));
                                     await load();
                                 } catch (err) {
-                                    refusal(box, err);
+                                    showError(box, err);
                                 }
                                 return true;
                             } } }, h('label', { for: 'revoke-' + row.grant.id, class: 'visually-hidden', text: t('pl_revoke_reason') }), why,
@@ -1519,7 +1465,7 @@ async function plansPage() {
         try {
             who = await findMember(typed);
         } catch (err) {
-            return refusal(box, err);
+            return showError(box, err);
         }
         if (who.refusal) return refuse(box, who.refusal, member);
         const [user, shown] = [who.id, who.name];
@@ -1531,7 +1477,7 @@ async function plansPage() {
             reason.value = '';
             await load();
         } catch (err) {
-            refusal(box, err);
+            showError(box, err);
         }
         return true;
     } } }, h('label', { for: 'g-member', text: t('pl_member') }), member, planLabel, plan,
@@ -1541,7 +1487,7 @@ async function plansPage() {
     try {
         await load();
     } catch (err) {
-        refusal(box, err);
+        showError(box, err);
     }
 }
 

@@ -107,7 +107,31 @@ std::optional<core::Millis> PeriodParam(const Request& req, const std::string& f
     BadRequest("period must be 7d, 30d or all");
 }
 
-json::object ViewJson(const TicketView& view) {
+/// The language asked by `?locale=fr|en`, else the community's; 400 for another value.
+std::string LocaleParam(const Request& req, const TicketDocuments& documents) {
+    auto v = req.QueryParam("locale");
+    if (!v) return documents.default_locale;
+    if (*v != "fr" && *v != "en") BadRequest("parameter 'locale' must be fr or en");
+    return *v;
+}
+
+/// A sentence as JSON: {"text": words} and {"user": id} pieces, so that the answer's "people" names them.
+json::array SentenceJson(const std::vector<core::TextPiece>& pieces) {
+    json::array out;
+    for (const auto& piece : pieces) {
+        if (piece.person) {
+            out.push_back(json::object{{"user", piece.person->ToString()}});
+        } else {
+            out.push_back(json::object{{"text", piece.text}});
+        }
+    }
+    return out;
+}
+
+/// The ticket as its reader sees it; with documents.history, each history entry also carries its sentence in
+/// locale.
+json::object ViewJson(const TicketView& view, const TicketDocuments& documents, std::string_view locale,
+                      const core::Viewer& reader) {
     auto out = TicketJson(view.ticket);
     json::array messages;
     for (const auto& m : view.messages) {
@@ -122,11 +146,13 @@ json::object ViewJson(const TicketView& view) {
     if (!view.audit.empty()) {
         json::array audit;
         for (const auto& a : view.audit) {
-            audit.push_back(json::object{{"actor", a.actor.ToString()},
-                                         {"action", a.action},
-                                         {"before", a.before},
-                                         {"after", a.after},
-                                         {"at", core::FormatIso8601(a.at)}});
+            json::object entry{{"actor", a.actor.ToString()},
+                               {"action", a.action},
+                               {"before", a.before},
+                               {"after", a.after},
+                               {"at", core::FormatIso8601(a.at)}};
+            if (documents.history) entry["sentence"] = SentenceJson(documents.history(a, locale, reader));
+            audit.push_back(std::move(entry));
         }
         out["audit"] = std::move(audit);
     }
@@ -220,22 +246,20 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
     if (documents.transcript)
         router.Add("GET", "/api/v1/tickets/{id}/transcript", [&service, authenticate, documents](const Request& req) {
             auto viewer = Authenticate(req, authenticate);
-            std::string locale = documents.default_locale;
-            if (auto v = req.QueryParam("locale")) {
-                if (*v != "fr" && *v != "en") BadRequest("parameter 'locale' must be fr or en");
-                locale = *v;
-            }
+            auto locale = LocaleParam(req, documents);
             return Response::Text(200, documents.transcript(service.Transcript(viewer, IdParam(req)), locale));
         });
 
-    router.Add("GET", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
+    router.Add("GET", "/api/v1/tickets/{id}", [&service, authenticate, documents](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
-        return Response::Json(200, ViewJson(service.View(viewer, IdParam(req))));
+        auto locale = LocaleParam(req, documents);
+        return Response::Json(200, ViewJson(service.View(viewer, IdParam(req)), documents, locale, viewer));
     });
 
-    router.Add("POST", "/api/v1/tickets/{id}/messages", [&service, authenticate](const Request& req) {
+    router.Add("POST", "/api/v1/tickets/{id}/messages", [&service, authenticate, documents](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         auto id = IdParam(req);
+        auto locale = LocaleParam(req, documents);
         auto body = ParseBody(req, {"body", "internal"});
         bool internal = false;
         if (auto it = body.find("internal"); it != body.end()) {
@@ -244,12 +268,13 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
         }
         auto text = StringField(body, "body", true);
         auto t = internal ? service.Note(viewer, id, text) : service.Reply(viewer, id, text);
-        return Response::Json(201, ViewJson(service.View(viewer, t.id)));
+        return Response::Json(201, ViewJson(service.View(viewer, t.id), documents, locale, viewer));
     });
 
-    router.Add("PATCH", "/api/v1/tickets/{id}", [&service, authenticate](const Request& req) {
+    router.Add("PATCH", "/api/v1/tickets/{id}", [&service, authenticate, documents](const Request& req) {
         auto viewer = Authenticate(req, authenticate);
         auto id = IdParam(req);
+        auto locale = LocaleParam(req, documents);
         auto body = ParseBody(req, {"status", "priority", "assignee", "close_reason"});
         // One call, one transaction: the service applies its own rules to every field, or changes nothing.
         tickets::TicketUpdate update;
@@ -264,7 +289,7 @@ void AddTicketRoutes(Router& router, TicketService& service, Authenticator authe
             update.close_reason = StringField(body, "close_reason", false);
         }
         service.Update(viewer, id, update);
-        return Response::Json(200, ViewJson(service.View(viewer, id)));
+        return Response::Json(200, ViewJson(service.View(viewer, id), documents, locale, viewer));
     });
 }
 
