@@ -302,7 +302,7 @@ test('plans on the dashboard and the member card: subscribers, monthly revenue, 
     // Staff find Bob on the Members page and grant him Ultra for a week (a prize, nothing paid).
     await page.goto(`${panel.origin}/admin-panel/users`);
     await openMemberCard(page, 'bob');
-    const bob = (await page.textContent('#profile dl dd')).trim();
+    const bob = await page.$eval('#profile h2 .person', (e) => e.dataset.user);
     const granted = await panel.run(['console', '--as', 'boss', '--role', 'admin'], `!plan_grant <@${bob}> ultra 7d concours\n`);
     assert.equal(granted.code, 0, granted.stderr);
 
