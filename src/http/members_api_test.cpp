@@ -9,14 +9,9 @@
 #include "domain/tickets/ticket_service.hpp"
 #include "http/api/api_util.hpp"
 #include "http/api/tickets_api.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
-#include "storage/database.hpp"
 #include "storage/member_store.hpp"
-#include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 
 namespace maxis::http {
 namespace {
@@ -24,8 +19,6 @@ namespace {
 namespace json = boost::json;
 using core::Role;
 using core::UserId;
-using testing::HttpRequest;
-using testing::HttpResult;
 
 /// The SQL directory, counting its read transactions.
 class CountingRepository final : public members::MemberRepository {
@@ -44,17 +37,13 @@ private:
     storage::SqlMemberRepository sql_;
 };
 
-class MembersApiTest : public ::testing::Test {
+class MembersApiTest : public testing::ApiServerTest {
 protected:
     MembersApiTest() {
-        storage::Migrator(db, clock).Apply();
-        alice = tokens.Create(core::Viewer{UserId{1001}, Role::kMember}, "alice");
-        staff = tokens.Create(core::Viewer{UserId{9001}, Role::kStaff}, "staff");
-        Authenticator auth = [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        };
-        AddTicketRoutes(router, service, auth, TicketDocuments{});
-        AddMemberRoutes(router, directory, auth);
+        alice = Token(1001, Role::kMember, "alice");
+        staff = Token(9001, Role::kStaff, "staff");
+        AddTicketRoutes(router, service, Bearer(), TicketDocuments{});
+        AddMemberRoutes(router, directory, Bearer());
         directory.Observe(members::Person{.id = UserId{1001},
                                           .username = "alice_b",
                                           .display_name = "Alice",
@@ -63,35 +52,18 @@ protected:
             members::Person{.id = UserId{9001}, .username = "sam_42", .display_name = "Sam", .role = Role::kStaff});
         directory.Observe(
             members::Person{.id = UserId{9002}, .username = "émilie", .display_name = "Émilie", .role = Role::kAdmin});
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
+        Serve();
     }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers;
-        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    json::value Json(const HttpResult& r) { return json::parse(r.body); }
     std::vector<std::string> Ids(const json::value& list) {
         std::vector<std::string> out;
         for (const auto& item : list.at("items").as_array()) out.emplace_back(item.at("id").as_string());
         return out;
     }
 
-    testing::FakeClock clock;
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlTicketRepository repo{db, clock};
     tickets::TicketService service{repo, clock};
     CountingRepository member_repo{db};
     members::MemberDirectory directory{member_repo, clock};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, staff;
 };
 
@@ -149,10 +121,10 @@ TEST_F(MembersApiTest, TicketAnswersNameEveryPersonTheyCarryFromOneDirectoryRead
     ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"On it"})").status, 201);
     ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"assignee":"9002"})").status, 200);
     // A person the directory does not know: named with nulls, the id still there.
-    ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages",
-                   tokens.Create(core::Viewer{UserId{9555}, Role::kStaff}, "x"), R"({"body":"Me too"})")
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call("POST", "/api/v1/tickets/" + id + "/messages", Token(9555, Role::kStaff, "x"), R"({"body":"Me too"})")
+            .status,
+        201);
 
     int reads = member_repo.reads;
     auto detail = Json(Call("GET", "/api/v1/tickets/" + id, staff));
