@@ -70,10 +70,22 @@ protected:
 TEST(People, IdsAreTakenFromPersonFieldsAtAnyDepthOnceAndOnlyWhenTheyAreIds) {
     // An order with its timeline (actors may be "stripe" or "maxis"), panel logs (a null actor), a member's plan,
     // panel users ("user" beside "id").
-    auto body = json::parse(R"({"owner":"11","events":[{"actor":"stripe"},{"actor":"12"},{"actor":"maxis"}],
+    std::string_view body = R"({"owner":"11","events":[{"actor":"stripe"},{"actor":"12"},{"actor":"maxis"}],
         "items":[{"id":"99","user":"13","actor":null},{"user":"11","created_by":"14"}],
-        "note":{"author":"15","subject":"12"},"people":{"x":{"owner":"16"}},"assignee":"0","user":"-3"})");
+        "note":{"author":"15","subject":"12"},"people":{"x":{"owner":"16"}},"assignee":"0","user":"-3"})";
     EXPECT_EQ(PersonIds(body), (std::vector<UserId>{UserId{11}, UserId{12}, UserId{13}, UserId{14}, UserId{15}}));
+    // The text is read as JSON: escapes in names and values count, a person field's array or object does not name
+    // its elements, a "people" value is passed over whatever it holds and wherever it is (only the top's counts as
+    // the answer's own), and what is not one JSON value names no one.
+    auto scanned = ScanPeople(R"({"ow\u006eer":"1\u0037","assignee":["18",{"x":"19"}],"actor":{"id":"20"},
+        "a":{"people":"21","user":"22"},"b":[{"people":[{"owner":"23"}]},{"author":"24"}],"people":null} )");
+    ASSERT_TRUE(scanned.has_value());
+    EXPECT_EQ(scanned->ids, (std::vector<UserId>{UserId{17}, UserId{22}, UserId{24}}));
+    EXPECT_TRUE(scanned->has_people);
+    EXPECT_FALSE(ScanPeople(R"({"a":{"people":{}},"owner":"5"})")->has_people);
+    EXPECT_FALSE(ScanPeople(R"({"owner":"11"} {"owner":"12"})").has_value());
+    EXPECT_FALSE(ScanPeople(R"({"owner":"11")").has_value());
+    EXPECT_TRUE(PersonIds(R"({"owner":"11",})").empty());
     Response plain = Response::Text(200, "owner: 11");
     int calls = 0;
     auto find = [&](const std::vector<UserId>&) {
@@ -91,6 +103,16 @@ TEST(People, IdsAreTakenFromPersonFieldsAtAnyDepthOnceAndOnlyWhenTheyAreIds) {
     EXPECT_EQ(calls, 1);
     EXPECT_EQ(one.body,
               R"({"owner":"11","people":{"11":{"name":null,"username":null,"avatar_url":null,"role":null}}})");
+    // The people go inside the answer's own closing brace, whatever whitespace follows it, and the rest of the
+    // answer is left byte for byte.
+    Response spaced = Response::Text(200, "{\"items\": [ {\"owner\":\"11\", \"n\":1.50} ] }\r\n ", "application/json");
+    AddPeople(spaced, find);
+    EXPECT_EQ(calls, 2);
+    EXPECT_EQ(
+        spaced.body,
+        R"({"items": [ {"owner":"11", "n":1.50} ] ,"people":{"11":{"name":null,"username":null,"avatar_url":null,)"
+        R"("role":null}}})");
+    EXPECT_EQ(json::parse(spaced.body).at("items").at(0).at("owner"), "11");
 }
 
 TEST_F(MembersApiTest, ThePickerSearchIsForStaffAndFiltersByNameAndRole) {
