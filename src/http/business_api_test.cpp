@@ -2,7 +2,6 @@
 // promotions (created by the same service as !promo, listed with their uses, ended now) and temporary
 // grants (given and revoked with a reason), against the real server, SQLite and services.
 #include <gtest/gtest.h>
-#include <soci/soci.h>
 
 #include <boost/json.hpp>
 
@@ -11,14 +10,9 @@
 #include "domain/shop/shop_service.hpp"
 #include "http/api/plans_api.hpp"
 #include "http/api/shop_api.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
-#include "storage/database.hpp"
-#include "storage/migrator.hpp"
 #include "storage/plan_store.hpp"
 #include "storage/shop_store.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 #include "support/scripted_payments.hpp"
 
 namespace maxis::http {
@@ -26,7 +20,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-using testing::HttpRequest;
 using testing::HttpResult;
 
 /// Stripe's side of plans, as the port sees it: promotion codes made and deactivated (the adapter itself is
@@ -69,48 +62,22 @@ plans::PlanCatalog Catalog() {
     });
 }
 
-class BusinessApiTest : public ::testing::Test {
+class BusinessApiTest : public testing::ApiServerTest {
 protected:
     BusinessApiTest() {
-        storage::Migrator(db, clock).Apply();
-        alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
-        staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        Authenticator authenticate = [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        };
-        AddShopRoutes(router, shop, clock, authenticate);
-        AddPlanRoutes(router, plans, assistant, zone, authenticate);
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
+        alice = Token(1001, core::Role::kMember, "alice");
+        staff = Token(9001, core::Role::kStaff, "staff");
+        AddShopRoutes(router, shop, clock, Bearer());
+        AddPlanRoutes(router, plans, assistant, zone, Bearer());
+        Serve();
     }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers;
-        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    static json::value Json(const HttpResult& r) { return json::parse(r.body); }
     static std::string Key(const HttpResult& r) {
         auto body = Json(r);
         const auto& e = body.at("error").as_object();
         return e.contains("key") ? std::string(e.at("key").as_string()) : std::string();
     }
-    long long Count(const std::string& sql) {
-        return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
-            long long n = 0;
-            tx.sql() << sql, soci::into(n);
-            return n;
-        });
-    }
 
-    testing::FakeClock clock;
     core::TimeZone zone = core::TimeZone::Load("Europe/Paris");
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlShopRepository shop_repo{db, clock};
     testing::ScriptedPayments payments;
     shop::ShopService shop{shop_repo, payments, clock, shop::ShopOptions{}};
@@ -120,8 +87,6 @@ protected:
     plans::PlanService plans{catalog, plan_repo, billing, clock, zone, plans::PlanOptions{}};
     NoModel model;
     plans::Assistant assistant{plans, plan_repo, model, zone, plans::AssistantOptions{}};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, staff;
 };
 

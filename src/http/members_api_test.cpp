@@ -9,14 +9,9 @@
 #include "domain/tickets/ticket_service.hpp"
 #include "http/api/api_util.hpp"
 #include "http/api/tickets_api.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
-#include "storage/database.hpp"
 #include "storage/member_store.hpp"
-#include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 
 namespace maxis::http {
 namespace {
@@ -24,8 +19,6 @@ namespace {
 namespace json = boost::json;
 using core::Role;
 using core::UserId;
-using testing::HttpRequest;
-using testing::HttpResult;
 
 /// The SQL directory, counting its read transactions.
 class CountingRepository final : public members::MemberRepository {
@@ -44,17 +37,13 @@ private:
     storage::SqlMemberRepository sql_;
 };
 
-class MembersApiTest : public ::testing::Test {
+class MembersApiTest : public testing::ApiServerTest {
 protected:
     MembersApiTest() {
-        storage::Migrator(db, clock).Apply();
-        alice = tokens.Create(core::Viewer{UserId{1001}, Role::kMember}, "alice");
-        staff = tokens.Create(core::Viewer{UserId{9001}, Role::kStaff}, "staff");
-        Authenticator auth = [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        };
-        AddTicketRoutes(router, service, auth, TicketDocuments{});
-        AddMemberRoutes(router, directory, auth);
+        alice = Token(1001, Role::kMember, "alice");
+        staff = Token(9001, Role::kStaff, "staff");
+        AddTicketRoutes(router, service, Bearer(), TicketDocuments{});
+        AddMemberRoutes(router, directory, Bearer());
         directory.Observe(members::Person{.id = UserId{1001},
                                           .username = "alice_b",
                                           .display_name = "Alice",
@@ -63,45 +52,40 @@ protected:
             members::Person{.id = UserId{9001}, .username = "sam_42", .display_name = "Sam", .role = Role::kStaff});
         directory.Observe(
             members::Person{.id = UserId{9002}, .username = "émilie", .display_name = "Émilie", .role = Role::kAdmin});
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
+        Serve();
     }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers;
-        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    json::value Json(const HttpResult& r) { return json::parse(r.body); }
     std::vector<std::string> Ids(const json::value& list) {
         std::vector<std::string> out;
         for (const auto& item : list.at("items").as_array()) out.emplace_back(item.at("id").as_string());
         return out;
     }
 
-    testing::FakeClock clock;
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlTicketRepository repo{db, clock};
     tickets::TicketService service{repo, clock};
     CountingRepository member_repo{db};
     members::MemberDirectory directory{member_repo, clock};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, staff;
 };
 
 TEST(People, IdsAreTakenFromPersonFieldsAtAnyDepthOnceAndOnlyWhenTheyAreIds) {
     // An order with its timeline (actors may be "stripe" or "maxis"), panel logs (a null actor), a member's plan,
     // panel users ("user" beside "id").
-    auto body = json::parse(R"({"owner":"11","events":[{"actor":"stripe"},{"actor":"12"},{"actor":"maxis"}],
+    std::string_view body = R"({"owner":"11","events":[{"actor":"stripe"},{"actor":"12"},{"actor":"maxis"}],
         "items":[{"id":"99","user":"13","actor":null},{"user":"11","created_by":"14"}],
-        "note":{"author":"15","subject":"12"},"people":{"x":{"owner":"16"}},"assignee":"0","user":"-3"})");
+        "note":{"author":"15","subject":"12"},"people":{"x":{"owner":"16"}},"assignee":"0","user":"-3"})";
     EXPECT_EQ(PersonIds(body), (std::vector<UserId>{UserId{11}, UserId{12}, UserId{13}, UserId{14}, UserId{15}}));
+    // The text is read as JSON: escapes in names and values count, a person field's array or object does not name
+    // its elements, a "people" value is passed over whatever it holds and wherever it is (only the top's counts as
+    // the answer's own), and what is not one JSON value names no one.
+    auto scanned = ScanPeople(R"({"ow\u006eer":"1\u0037","assignee":["18",{"x":"19"}],"actor":{"id":"20"},
+        "a":{"people":"21","user":"22"},"b":[{"people":[{"owner":"23"}]},{"author":"24"}],"people":null} )");
+    ASSERT_TRUE(scanned.has_value());
+    EXPECT_EQ(scanned->ids, (std::vector<UserId>{UserId{17}, UserId{22}, UserId{24}}));
+    EXPECT_TRUE(scanned->has_people);
+    EXPECT_FALSE(ScanPeople(R"({"a":{"people":{}},"owner":"5"})")->has_people);
+    EXPECT_FALSE(ScanPeople(R"({"owner":"11"} {"owner":"12"})").has_value());
+    EXPECT_FALSE(ScanPeople(R"({"owner":"11")").has_value());
+    EXPECT_TRUE(PersonIds(R"({"owner":"11",})").empty());
     Response plain = Response::Text(200, "owner: 11");
     int calls = 0;
     auto find = [&](const std::vector<UserId>&) {
@@ -119,6 +103,16 @@ TEST(People, IdsAreTakenFromPersonFieldsAtAnyDepthOnceAndOnlyWhenTheyAreIds) {
     EXPECT_EQ(calls, 1);
     EXPECT_EQ(one.body,
               R"({"owner":"11","people":{"11":{"name":null,"username":null,"avatar_url":null,"role":null}}})");
+    // The people go inside the answer's own closing brace, whatever whitespace follows it, and the rest of the
+    // answer is left byte for byte.
+    Response spaced = Response::Text(200, "{\"items\": [ {\"owner\":\"11\", \"n\":1.50} ] }\r\n ", "application/json");
+    AddPeople(spaced, find);
+    EXPECT_EQ(calls, 2);
+    EXPECT_EQ(
+        spaced.body,
+        R"({"items": [ {"owner":"11", "n":1.50} ] ,"people":{"11":{"name":null,"username":null,"avatar_url":null,)"
+        R"("role":null}}})");
+    EXPECT_EQ(json::parse(spaced.body).at("items").at(0).at("owner"), "11");
 }
 
 TEST_F(MembersApiTest, ThePickerSearchIsForStaffAndFiltersByNameAndRole) {
@@ -149,10 +143,10 @@ TEST_F(MembersApiTest, TicketAnswersNameEveryPersonTheyCarryFromOneDirectoryRead
     ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages", staff, R"({"body":"On it"})").status, 201);
     ASSERT_EQ(Call("PATCH", "/api/v1/tickets/" + id, staff, R"({"assignee":"9002"})").status, 200);
     // A person the directory does not know: named with nulls, the id still there.
-    ASSERT_EQ(Call("POST", "/api/v1/tickets/" + id + "/messages",
-                   tokens.Create(core::Viewer{UserId{9555}, Role::kStaff}, "x"), R"({"body":"Me too"})")
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call("POST", "/api/v1/tickets/" + id + "/messages", Token(9555, Role::kStaff, "x"), R"({"body":"Me too"})")
+            .status,
+        201);
 
     int reads = member_repo.reads;
     auto detail = Json(Call("GET", "/api/v1/tickets/" + id, staff));

@@ -1,66 +1,41 @@
 #include "http/api/tickets_api.hpp"
 
 #include <gtest/gtest.h>
-#include <soci/soci.h>
 
 #include <boost/json.hpp>
 
 #include "domain/tickets/ticket_service.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
-#include "storage/database.hpp"
-#include "storage/migrator.hpp"
 #include "storage/sql_ticket_repository.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 
 namespace maxis::http {
 namespace {
 
 namespace json = boost::json;
-using testing::HttpRequest;
-using testing::HttpResult;
 
-class TicketsApiTest : public ::testing::Test {
+class TicketsApiTest : public testing::ApiServerTest {
 protected:
     TicketsApiTest() {
-        storage::Migrator(db, clock).Apply();
-        alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
-        bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
-        staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        AddTicketRoutes(
-            router, service,
-            [this](const Request& r) {
-                return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-            },
-            TicketDocuments{[](const tickets::TicketView& v, std::string_view locale) {
-                                // The route hands the service's transcript and the asked language to the writer it was
-                                // given.
-                                std::string out = std::string(locale) + "|";
-                                for (const auto& m : v.messages) out += m.body + "|";
-                                return out;
-                            },
-                            [](const std::vector<core::UserId>& ids) {
-                                std::map<core::UserId, std::string> names;
-                                for (auto id : ids)
-                                    if (id.value == 1001) names[id] = "Alice";
-                                return names;
-                            },
-                            "fr"});
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
+        alice = Token(1001, core::Role::kMember, "alice");
+        bob = Token(1002, core::Role::kMember, "bob");
+        staff = Token(9001, core::Role::kStaff, "staff");
+        AddTicketRoutes(router, service, Bearer(),
+                        TicketDocuments{[](const tickets::TicketView& v, std::string_view locale) {
+                                            // The route hands the service's transcript and the asked language to
+                                            // the writer it was given.
+                                            std::string out = std::string(locale) + "|";
+                                            for (const auto& m : v.messages) out += m.body + "|";
+                                            return out;
+                                        },
+                                        [](const std::vector<core::UserId>& ids) {
+                                            std::map<core::UserId, std::string> names;
+                                            for (auto id : ids)
+                                                if (id.value == 1001) names[id] = "Alice";
+                                            return names;
+                                        },
+                                        "fr"});
+        Serve();
     }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers;
-        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    json::value Json(const HttpResult& r) { return json::parse(r.body); }
     long long Create(const std::string& token, const std::string& subject, const std::string& priority = "low") {
         auto r = Call("POST", "/api/v1/tickets", token,
                       R"({"subject":")" + subject + R"(","category":"general","priority":")" + priority +
@@ -68,21 +43,9 @@ protected:
         EXPECT_EQ(r.status, 201) << r.body;
         return Json(r).at("id").as_int64();
     }
-    long long CountRows(const std::string& table) {
-        return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
-            long long n = 0;
-            tx.sql() << "SELECT COUNT(*) FROM " + table, soci::into(n);
-            return n;
-        });
-    }
 
-    testing::FakeClock clock;
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlTicketRepository repo{db, clock};
     tickets::TicketService service{repo, clock};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, bob, staff;
 };
 
@@ -213,8 +176,8 @@ TEST_F(TicketsApiTest, BadInputIsA400NamingTheProblemAndWritesNothing) {
         "POST", "/api/v1/tickets", alice,
         R"({"subject":")" + std::string(101, 'a') + R"(","category":"general","priority":"low","description":"d"})");
     EXPECT_EQ(too_long.status, 400);
-    EXPECT_EQ(CountRows("tickets"), 0);
-    EXPECT_EQ(CountRows("ticket_messages"), 0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_messages"), 0);
 }
 
 TEST_F(TicketsApiTest, IdsBeyondSixtyFourBitsOrMalformedAreA400NamingTheFieldNeverA500) {
@@ -245,7 +208,7 @@ TEST_F(TicketsApiTest, IdsBeyondSixtyFourBitsOrMalformedAreA400NamingTheFieldNev
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_NE(r.body.find("subject: contains a control character (U+001B)"), std::string::npos) << r.body;
     EXPECT_EQ(r.body.find('\x1b'), std::string::npos) << r.body;
-    EXPECT_EQ(CountRows("tickets"), 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets"), 1);
 }
 
 TEST_F(TicketsApiTest, StatsExportAndTranscriptForStaffOnly) {

@@ -14,17 +14,34 @@ namespace {
 
 constexpr const char* kColumns = "id, username, display_name, avatar_url, role, is_bot, in_guild";
 
-Person PersonFrom(const soci::row& r) {
-    Person p;
-    p.id = core::UserId{RowInt(r, 0)};
-    p.username = RowText(r, 1);
-    p.display_name = RowText(r, 2);
-    p.avatar_url = RowOptionalText(r, 3).value_or("");
-    p.role = core::ParseRole(RowText(r, 4)).value_or(core::Role::kMember);
-    p.is_bot = RowInt(r, 5) != 0;
-    p.in_guild = RowInt(r, 6) != 0;
-    return p;
-}
+/// A row of kColumns, read into typed variables bound once to a prepared statement.
+struct PersonColumns {
+    long long id = 0;
+    std::string username, display_name, avatar_url, role;
+    int is_bot = 0, in_guild = 0;
+    soci::indicator avatar_ind = soci::i_null;
+
+    void Bind(soci::statement& st) {
+        st.exchange(soci::into(id));
+        st.exchange(soci::into(username));
+        st.exchange(soci::into(display_name));
+        st.exchange(soci::into(avatar_url, avatar_ind));
+        st.exchange(soci::into(role));
+        st.exchange(soci::into(is_bot));
+        st.exchange(soci::into(in_guild));
+    }
+    [[nodiscard]] Person ToPerson() const {
+        Person p;
+        p.id = core::UserId{id};
+        p.username = username;
+        p.display_name = display_name;
+        if (avatar_ind != soci::i_null) p.avatar_url = avatar_url;
+        p.role = core::ParseRole(role).value_or(core::Role::kMember);
+        p.is_bot = is_bot != 0;
+        p.in_guild = in_guild != 0;
+        return p;
+    }
+};
 
 /// A LIKE pattern matching what starts with text ('\' escapes the wildcards).
 std::string PrefixPattern(const std::string& text) {
@@ -49,18 +66,18 @@ public:
     std::map<core::UserId, Person> FindMany(const std::vector<core::UserId>& ids) override {
         std::map<core::UserId, Person> out;
         if (ids.empty()) return out;
-        // In slices, so that no statement carries more parameters than the database takes.
-        for (std::size_t at = 0; at < ids.size(); at += 200) {
+        // In slices of one size, the last one padded with its last id: a single statement text, which each
+        // connection prepares once, and never more parameters than the database takes.
+        constexpr std::size_t kSlice = 100;
+        for (std::size_t at = 0; at < ids.size(); at += kSlice) {
             DynamicQuery q;
             std::string in;
-            for (std::size_t i = at; i < std::min(ids.size(), at + 200); ++i) {
-                in += (in.empty() ? "" : ", ") + q.Bind(static_cast<long long>(ids[i].value));
+            const std::size_t last = std::min(ids.size(), at + kSlice) - 1;
+            for (std::size_t i = at; i < at + kSlice; ++i) {
+                in += (in.empty() ? "" : ", ") + q.Bind(static_cast<long long>(ids[std::min(i, last)].value));
             }
-            q.ForEachRow(tx_.sql(), std::string("SELECT ") + kColumns + " FROM members WHERE id IN (" + in + ")",
-                         [&](const soci::row& r) {
-                             auto p = PersonFrom(r);
-                             out.emplace(p.id, std::move(p));
-                         });
+            q.ForEach<PersonColumns>(tx_, std::string("SELECT ") + kColumns + " FROM members WHERE id IN (" + in + ")",
+                                     [&](const PersonColumns& c) { out.emplace(core::UserId{c.id}, c.ToPerson()); });
         }
         return out;
     }
@@ -99,9 +116,9 @@ public:
                     " THEN 0 ELSE 1 END, " + order;
         }
         if (staff_only) sql += " AND role <> 'member'";
-        sql += " ORDER BY " + order + " LIMIT " + std::to_string(limit);
+        sql += " ORDER BY " + order + " LIMIT " + q.Bind(static_cast<long long>(limit));
         std::vector<Person> out;
-        q.ForEachRow(tx_.sql(), sql, [&](const soci::row& r) { out.push_back(PersonFrom(r)); });
+        q.ForEach<PersonColumns>(tx_, sql, [&](const PersonColumns& c) { out.push_back(c.ToPerson()); });
         return out;
     }
 

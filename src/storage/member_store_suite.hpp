@@ -73,6 +73,39 @@ TEST_F(MemberSuite, StoresEveryFieldAndUpdatesInPlace) {
     EXPECT_EQ(rows, 2);
 }
 
+TEST_F(MemberSuite, ReadsManyPeopleAcrossSlicesAndAgainWithFewer) {
+    // 250 people (more than one slice of the statement), every other one with an avatar, so that a row without
+    // one follows a row with one on the same prepared statement.
+    std::vector<Person> seen;
+    std::vector<UserId> wanted{UserId{404}};
+    for (long long i = 0; i < 250; ++i) {
+        Person p =
+            P(5000 + i, "user_" + std::to_string(i), "Name " + std::to_string(i), i % 3 ? Role::kMember : Role::kStaff);
+        if (i % 2 == 0) p.avatar_url = "https://cdn.discordapp.com/avatars/" + std::to_string(5000 + i) + "/a.png";
+        seen.push_back(p);
+        // Asked in a scattered order: each new id goes somewhere among those before it.
+        auto where = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * 37 % (wanted.size() + 1));
+        wanted.insert(wanted.begin() + where, p.id);
+    }
+    wanted.push_back(UserId{405});
+    directory.Observe(seen);
+    auto people = directory.People(wanted);
+    ASSERT_EQ(people.size(), 250u);
+    for (const auto& p : seen) {
+        const auto& got = people.at(p.id);
+        EXPECT_EQ(got.username, p.username);
+        EXPECT_EQ(got.display_name, p.display_name);
+        EXPECT_EQ(got.avatar_url, p.avatar_url) << p.id.value;
+        EXPECT_EQ(got.role, p.role);
+    }
+    // The same statement, run again with fewer ids, finds those and no others.
+    auto few = directory.People({UserId{5249}, UserId{5001}, UserId{404}, UserId{5100}});
+    ASSERT_EQ(few.size(), 3u);
+    EXPECT_EQ(few.at(UserId{5249}).display_name, "Name 249");
+    EXPECT_EQ(few.at(UserId{5001}).avatar_url, "");
+    EXPECT_EQ(few.at(UserId{5100}).avatar_url, "https://cdn.discordapp.com/avatars/5100/a.png");
+}
+
 TEST_F(MemberSuite, SearchesByFoldedPrefixExactFirstStaffOnlyWithoutBots) {
     directory.Observe(P(101, "sam_42", "Sam", Role::kStaff));
     directory.Observe(P(102, "samuel", "Samuel"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include "core/errors.hpp"
 #include "core/strings.hpp"
@@ -96,32 +97,106 @@ long long PathId(const Request& req, const std::string& what) {
 
 namespace {
 
-void CollectIds(const json::value& v, std::vector<core::UserId>& out) {
-    if (v.is_array()) {
-        for (const auto& item : v.as_array()) CollectIds(item, out);
-        return;
+/// The events of Boost.JSON's streaming parser, kept only as far as ScanPeople needs them.
+class PeopleScanner {
+public:
+    static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+
+    NamedPeople found;
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_array_begin(json::error_code&) { return Open(); }
+    bool on_array_end(std::size_t, json::error_code&) { return Close(); }
+    bool on_object_begin(json::error_code&) { return Open(); }
+    bool on_object_end(std::size_t, json::error_code&) { return Close(); }
+    bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+        if (person_) text_.append(s.data(), s.size());
+        return true;
     }
-    if (!v.is_object()) return;
-    for (const auto& [key, value] : v.as_object()) {
-        bool person = false;
-        for (auto field : kPersonFields) person |= key == field;
-        if (person && value.is_string()) {
-            auto id = core::ParseId(std::string_view(value.as_string()));
-            if (id && *id > 0 && std::find(out.begin(), out.end(), core::UserId{*id}) == out.end()) {
-                out.push_back(core::UserId{*id});
-            }
-        } else if (key != "people") {
-            CollectIds(value, out);
+    bool on_string(json::string_view s, std::size_t, json::error_code&) {
+        if (person_) {
+            text_.append(s.data(), s.size());
+            Add(text_);
+            text_.clear();
         }
+        return Scalar();
     }
-}
+    bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+        key_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(json::string_view s, std::size_t, json::error_code&) {
+        key_.append(s.data(), s.size());
+        Key(key_);
+        key_.clear();
+        return true;
+    }
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return Scalar(); }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return Scalar(); }
+    bool on_double(double, json::string_view, json::error_code&) { return Scalar(); }
+    bool on_bool(bool, json::error_code&) { return Scalar(); }
+    bool on_null(json::error_code&) { return Scalar(); }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+
+private:
+    void Key(std::string_view key) {
+        if (skipping_) return;
+        if (key == "people") {
+            // Its value is not read: the people named in it are not named by the answer.
+            found.has_people |= depth_ == 1;
+            skipping_ = true;
+            skip_depth_ = depth_;
+            return;
+        }
+        person_ = std::find(std::begin(kPersonFields), std::end(kPersonFields), key) != std::end(kPersonFields);
+    }
+    void Add(std::string_view text) {
+        auto id = core::ParseId(text);
+        if (!id || *id <= 0) return;
+        auto& ids = found.ids;
+        if (std::find(ids.begin(), ids.end(), core::UserId{*id}) == ids.end()) ids.push_back(core::UserId{*id});
+    }
+    // A value ends where it began: a scalar at once, an array or object at its closing bracket.
+    bool Open() {
+        person_ = false;
+        ++depth_;
+        return true;
+    }
+    bool Close() {
+        --depth_;
+        return Scalar();
+    }
+    bool Scalar() {
+        if (skipping_ && depth_ == skip_depth_) skipping_ = false;
+        person_ = false;
+        return true;
+    }
+
+    std::string key_, text_;
+    int depth_ = 0, skip_depth_ = 0;
+    bool skipping_ = false;
+    bool person_ = false;  // the value being read is a person field's
+};
 
 }  // namespace
 
-std::vector<core::UserId> PersonIds(const json::value& body) {
-    std::vector<core::UserId> out;
-    CollectIds(body, out);
-    return out;
+std::optional<NamedPeople> ScanPeople(std::string_view json_text) {
+    json::basic_parser<PeopleScanner> parser(json::parse_options{});
+    json::error_code ec;
+    auto used = parser.write_some(false, json_text.data(), json_text.size(), ec);
+    if (ec || !parser.done() || used != json_text.size()) return std::nullopt;
+    return std::move(parser.handler().found);
+}
+
+std::vector<core::UserId> PersonIds(std::string_view json_text) {
+    auto named = ScanPeople(json_text);
+    return named ? std::move(named->ids) : std::vector<core::UserId>{};
 }
 
 json::object PeopleJson(const std::vector<core::UserId>& ids, const std::map<core::UserId, members::Person>& people) {
@@ -146,13 +221,15 @@ json::object PeopleJson(const std::vector<core::UserId>& ids, const std::map<cor
 void AddPeople(Response& response,
                const std::function<std::map<core::UserId, members::Person>(const std::vector<core::UserId>&)>& find) {
     if (response.content_type != "application/json" || response.body.empty() || response.body.front() != '{') return;
-    json::error_code ec;
-    auto body = json::parse(response.body, ec);
-    if (ec || !body.is_object() || body.as_object().contains("people")) return;
-    auto ids = PersonIds(body);
-    if (ids.empty()) return;
-    body.as_object()["people"] = PeopleJson(ids, find(ids));
-    response.body = json::serialize(body);
+    // The answer is read once, as a stream, only for the ids it names; the people are then appended to it as it
+    // stands rather than by building and writing the whole answer again (a list of 50 tickets is some 23 KB).
+    auto named = ScanPeople(response.body);
+    if (!named || named->has_people || named->ids.empty()) return;
+    const auto& ids = named->ids;
+    // A JSON value that starts with '{' ends with its '}' (whitespace aside), and names someone, so it has a
+    // member before the one added.
+    auto last = response.body.find_last_not_of(" \t\r\n");
+    response.body.replace(last, std::string::npos, ",\"people\":" + json::serialize(PeopleJson(ids, find(ids))) + "}");
 }
 
 }  // namespace maxis::http

@@ -43,8 +43,16 @@ long long PathId(const Request& req, const std::string& what);
 /// The fields whose value names a person, in every JSON answer: a user id as a string of digits.
 inline constexpr std::string_view kPersonFields[] = {"owner", "assignee",   "author",     "actor",
                                                      "user",  "created_by", "granted_by", "ended_by"};
-/// The person ids a JSON answer carries in those fields, at any depth, each once, in the order met.
-std::vector<core::UserId> PersonIds(const boost::json::value& body);
+/// What an answer's JSON text names: the person ids it carries in those fields, at any depth, each once, in the
+/// order met (what a "people" object holds is not read), and whether its top already has "people".
+struct NamedPeople {
+    std::vector<core::UserId> ids;
+    bool has_people = false;
+};
+/// Reads the text once, without building it in memory; nullopt when it is not one JSON value.
+std::optional<NamedPeople> ScanPeople(std::string_view json_text);
+/// ScanPeople's ids (none when the text is not JSON).
+std::vector<core::UserId> PersonIds(std::string_view json_text);
 /// The answer's "people" object: {"<id>": {"name", "username", "avatar_url" (or null), "role"}} for each id;
 /// an id the directory does not know has all four null.
 boost::json::object PeopleJson(const std::vector<core::UserId>& ids,
