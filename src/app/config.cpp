@@ -436,6 +436,24 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
     }
+    {
+        auto s = top.Sub("coins");
+        auto& co = c.coins;
+        s.Integer("daily_amount", co.daily_amount, 0, 1'000'000);
+        s.Integer("per_message", co.per_message, 0, 1'000'000);
+        s.Duration("cooldown", co.cooldown);
+        Check(co.cooldown <= std::chrono::hours(24), s, "cooldown", "must be 24h at most");
+        s.Integer("daily_cap", co.daily_cap, 1, 1'000'000'000);
+        Check(co.per_message <= co.daily_cap, s, "per_message", "must be at most daily_cap");
+        s.Integer("min_length", co.min_length, 0, 4000);
+        s.StringList("excluded_channel_ids", co.excluded_channel_ids);
+        for (const auto& v : co.excluded_channel_ids) {
+            Check(!v.empty() && DiscordIdOrEmpty(v), s, "excluded_channel_ids",
+                  "must be Discord channel ids (digits only)");
+        }
+        s.Integer("leaderboard_size", co.leaderboard_size, 1, 25);
+        s.Finish();
+    }
     top.Finish();
 
     auto secret = [&](const char* name) {
@@ -644,6 +662,12 @@ std::string DescribeConfig(const Config& c) {
         a.api_base, a.model, a.image_model, a.image_size, ms(a.timeout), a.max_prompt_chars, a.max_answer_tokens,
         a.memory_turns, ms(a.memory_ttl), a.per_minute, a.system_prompt);
     out += fmt::format("MAXIS_LLM_API_KEY = {}\n", set(c.secrets.llm_api_key));
+    const auto& co = c.coins;
+    out += fmt::format(
+        "coins.daily_amount = {}\ncoins.per_message = {}\ncoins.cooldown = {}\ncoins.daily_cap = {}\n"
+        "coins.min_length = {}\ncoins.excluded_channel_ids = {}\ncoins.leaderboard_size = {}\n",
+        co.daily_amount, co.per_message, ms(co.cooldown), co.daily_cap, co.min_length, list(co.excluded_channel_ids),
+        co.leaderboard_size);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

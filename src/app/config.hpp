@@ -208,6 +208,18 @@ struct DemoConfig {
     bool seed_catalog = false;
 };
 
+/// The coin economy: earned by chatting, the daily claim, giveaway entries and validated invites, spent in the
+/// shop; never bought nor withdrawn for money.
+struct CoinsConfig {
+    long long daily_amount = 10;                    // /daily, once per local day; 0: no daily claim
+    long long per_message = 1;                      // chat activity; 0: chatting earns nothing
+    std::chrono::milliseconds cooldown{60'000};     // at most one earning message per member per cooldown
+    long long daily_cap = 100;                      // activity earnings per member per local day
+    int min_length = 5;                             // characters a message needs to earn
+    std::vector<std::string> excluded_channel_ids;  // channels where messages never earn
+    int leaderboard_size = 10;
+};
+
 /// Secrets come only from the environment (MAXIS_...), never from the file.
 struct Secrets {
     Secret database_url;            // MAXIS_DATABASE_URL
@@ -238,6 +250,7 @@ struct Config {
     PlansConfig plans;
     AssistantConfig assistant;
     DemoConfig demo;
+    CoinsConfig coins;
     Secrets secrets;
 
     /// The database URL in force: the environment's, else the file's.

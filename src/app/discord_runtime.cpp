@@ -78,6 +78,7 @@ struct DiscordRuntime::Parts {
     std::string application_id;
     DiscordPlans plans;
     members::MemberDirectory& directory;
+    DiscordRuntime::MemberMessage member_message;  // set before Start
     /// The live gateway, for the commands sent from its own event handler (set before it starts).
     std::atomic<discord::GatewayClient*> live_gateway{nullptr};
     std::mutex connect_mu;  // one Connect at a time (start, reloads)
@@ -223,6 +224,10 @@ struct DiscordRuntime::Parts {
             if (auto refusal = engine.RefuseIfBlocked(viewer, locale)) return *refusal;
             return commands::AssistantReply(engine.catalog(), locale, plans.assistant, viewer.user_id, text, images);
         };
+        hooks.member_message = [this](core::UserId author, const std::string& channel, const std::string& message,
+                                      std::size_t length) {
+            if (member_message) member_message(author, channel, message, length);
+        };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
         hooks.message_processed = [this](const discord::ChannelCursor& c) {
             auto message_id = core::ParseId(c.last_message_id);
@@ -342,6 +347,8 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
         return http::Response::Json(200, response);
     });
 }
+
+void DiscordRuntime::OnMemberMessage(MemberMessage listener) { parts_->member_message = std::move(listener); }
 
 void DiscordRuntime::ReconcileRoles() {
     auto* p = parts_.get();

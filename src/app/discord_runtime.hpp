@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "core/ids.hpp"
 
 namespace maxis::commands {
 class Engine;
@@ -75,6 +76,11 @@ public:
     bool Reconnect();
     [[nodiscard]] GatewayHealth Gateway() const;
     void Stop();
+    /// A member's message on the community's server that is not a command (never a bot's): author, channel,
+    /// message id and length in characters. For the features that count activity; set before Start.
+    using MemberMessage = std::function<void(core::UserId author, const std::string& channel_id,
+                                             const std::string& message_id, std::size_t length)>;
+    void OnMemberMessage(MemberMessage listener);
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();

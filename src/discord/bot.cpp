@@ -266,6 +266,17 @@ bool Bot::HandleMessage(const json::object& message) {
     // Maxis's own replies among them, are not what it reads back for.
     const auto* author = Obj(message, "author");
     bool from_bot = author && author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool();
+    if (hooks_.member_message && author && !from_bot && !message.contains("webhook_id") && !guild_id.empty()) {
+        auto content = Str(message, "content");
+        auto user = Snowflake(Str(*author, "id"));
+        if (user && !content.starts_with(engine_.prefix())) {
+            try {
+                hooks_.member_message(*user, Str(message, "channel_id"), Str(message, "id"), core::Utf8Length(content));
+            } catch (const std::exception& e) {
+                spdlog::warn("discord: message {} not counted for activity: {}", Str(message, "id"), e.what());
+            }
+        }
+    }
     if (hooks_.message_processed && author && !from_bot) {
         try {
             hooks_.message_processed(ChannelCursor{Str(message, "channel_id"), guild_id, Str(message, "id")});

@@ -62,6 +62,11 @@ struct BotHooks {
     std::function<void(const ChannelCursor&)> message_processed;
     /// The channels whose cursor moved since the given time, the most recent first, at most that many.
     std::function<std::vector<ChannelCursor>(core::TimePoint since, int limit)> recent_channels;
+    /// A member's message on the community's server that is not a command (bots' and webhooks' messages never
+    /// reach it): its author, channel, id and length in characters. Called on the bot's pool.
+    std::function<void(core::UserId author, const std::string& channel_id, const std::string& message_id,
+                       std::size_t length)>
+        member_message;
     /// A member talked to Maxis (mentioned it, or wrote to it in DM) without a command: the assistant's
     /// reply to their words and attached images.
     std::function<commands::Reply(const core::Viewer&, const std::string& locale, const std::string& text,

@@ -20,12 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "domain/coins/coin_service.hpp"
 #include "domain/members/member_directory.hpp"
 #include "domain/plans/assistant.hpp"
 #include "domain/plans/plan_service.hpp"
 #include "domain/shop/shop_service.hpp"
 #include "domain/tickets/ticket_service.hpp"
 #include "storage/api_tokens.hpp"
+#include "storage/coin_store.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
@@ -167,6 +169,16 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
     members::MemberDirectory directory(member_repo, clock);
     directory.Observe(members::Person{.id = kB.user_id, .username = "b", .display_name = "B"});
     directory.Observe(members::Person{.id = kS.user_id, .username = "s", .display_name = "S", .role = Role::kStaff});
+    // Coins: B earned from a giveaway, chat and the daily claim, staff gave and took with a reason.
+    SqlCoinRepository coin_repo(db);
+    coins::CoinService coin_service(coin_repo, clock, zone, coins::CoinOptions{.activity = {.min_length = 1}});
+    coin_service.Credit(kB.user_id, 50, coins::CoinReason::kGiveaway, "giveaway-1");
+    coin_service.OnMessage(kB.user_id, false, "audit-channel", 20, "m-audit");
+    coin_service.ClaimDaily(kB.user_id);
+    coin_service.Give(kS, kB.user_id, 5, "audit");
+    coin_service.Take(kS, kB.user_id, 2, "audit");
+    coin_service.Credit(kA.user_id, 3, coins::CoinReason::kGiveaway, "giveaway-1");
+    coin_service.OnMessage(kA.user_id, false, "audit-channel", 20, "m-audit-a");
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
     return out;
@@ -554,6 +566,16 @@ std::vector<TableSpec> Tables(const Seeded& s) {
         of_b("assistant_usage",
              "INSERT INTO assistant_usage (user_id, day, kind, used) VALUES (" + a + ", '2000-01-01', 'message', 0)",
              "used = 0"),
+        // A credits themselves, raises their own balance, resets their activity cap; B's coins are taken.
+        of_b("coin_ledger",
+             "INSERT INTO coin_ledger (user_id, amount, reason, ref, balance_after, created_at) VALUES (" + a +
+                 ", 1000, 'staff_give', '', 1000, 0)",
+             "amount = 1"),
+        of_b("coin_balances", "INSERT INTO coin_balances (user_id, balance, updated_at) VALUES (" + a + ", 1000000, 0)",
+             "balance = 0"),
+        of_b("coin_activity",
+             "INSERT INTO coin_activity (user_id, day, earned, last_at) VALUES (" + a + ", '2000-01-01', 0, 0)",
+             "earned = 0, last_at = 0"),
         of_b("assistant_turns",
              "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (" + b + ", 'user', 'forged', 0)",
              "content = 'forged'"),
@@ -598,6 +620,17 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
         own_ticket("sets resolution_breached", "resolution_breached = 1"),
         own_ticket("resolves their ticket", "status = 'resolved'"),
         own_ticket("gives their ticket to B", "owner_id = " + b),
+        Writes("coin_balances: A raises their own balance", "coin_balances",
+               "UPDATE coin_balances SET balance = 1000000 WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM coin_balances WHERE user_id = " + a),
+        Writes("coin_ledger: A rewrites their own movement", "coin_ledger",
+               "UPDATE coin_ledger SET amount = 1000, balance_after = 1000 WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM coin_ledger WHERE user_id = " + a),
+        Writes("coin_ledger: A deletes their own movement", "coin_ledger",
+               "DELETE FROM coin_ledger WHERE user_id = " + a, "SELECT COUNT(*) FROM coin_ledger WHERE user_id = " + a),
+        Writes("coin_activity: A resets their own daily cap", "coin_activity",
+               "UPDATE coin_activity SET earned = 0, last_at = 0 WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM coin_activity WHERE user_id = " + a),
         Writes("users: blocked A unblocks themselves", "users", "UPDATE users SET blocked = false WHERE id = " + a,
                "SELECT COUNT(*) FROM users WHERE blocked AND id = " + a),
         Reads("outbox: read B's notices", "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%" + b + "%'"),

@@ -54,6 +54,14 @@ std::optional<long long> IntegerField(const json::object& obj, std::string_view 
     return it->value().as_int64();
 }
 
+core::UserId MemberInPath(const Request& req, const core::Viewer& viewer, const std::string& param) {
+    const auto& raw = req.path_params.at(param);
+    auto id = raw == "me" ? viewer.user_id : ParseUserId(raw).value_or(core::UserId{});
+    if (id == core::UserId{}) BadRequest(param + " must be a user id (digits, from 1 to 9223372036854775807) or 'me'");
+    if (!viewer.IsStaff() && id != viewer.user_id) throw Error(ErrorCode::kNotFound, "member not found");
+    return id;
+}
+
 void RequireStaff(const core::Viewer& viewer) {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "reserved for staff");
 }

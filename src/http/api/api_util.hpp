@@ -32,6 +32,9 @@ void RequireStaff(const core::Viewer& viewer);
 std::optional<core::UserId> ParseUserId(std::string_view text);
 /// The user id in the field or parameter name; 400 "<name> must be a user id ..." otherwise.
 core::UserId UserIdParam(std::string_view text, std::string_view name);
+/// The member a path parameter names: a user id, or "me" for the viewer. A member naming anyone else gets
+/// core::Error(kNotFound, "member not found") (they may not learn whether that person exists); 400 otherwise.
+core::UserId MemberInPath(const Request& req, const core::Viewer& viewer, const std::string& param);
 /// ?cursor= (an id from next_cursor) and ?limit= (1..100, fallback when absent); 400 when malformed.
 std::optional<long long> CursorParam(const Request& req);
 int LimitParam(const Request& req, int fallback);

@@ -70,13 +70,7 @@ json::object GrantJson(const Grant& g, core::TimePoint now, bool staff) {
 
 /// The member a path names: digits or "me" (400 otherwise). A member may only name themself; anyone
 /// else answers 404, as if they did not exist.
-core::UserId Member(const Request& req, const core::Viewer& viewer) {
-    const auto& raw = req.path_params.at("id");
-    auto id = raw == "me" ? viewer.user_id : ParseUserId(raw).value_or(core::UserId{});
-    if (id == core::UserId{}) BadRequest("id must be a user id (digits, from 1 to 9223372036854775807) or 'me'");
-    if (!viewer.IsStaff() && id != viewer.user_id) throw Error(ErrorCode::kNotFound, "member not found");
-    return id;
-}
+core::UserId Member(const Request& req, const core::Viewer& viewer) { return MemberInPath(req, viewer, "id"); }
 
 json::object PromotionJson(const Promotion& p, core::TimePoint now) {
     return json::object{{"id", p.id},

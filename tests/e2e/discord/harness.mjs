@@ -104,6 +104,13 @@ ${typeof toml === 'function' ? toml(s) : toml}
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout.trim();
   }
+  /** A REST API token for a staff member (4242), made by `maxis token create` on this configuration. */
+  staffToken() {
+    const r = spawnSync(maxisBin, ['token', 'create', '--config', join(this.dir, 'maxis.toml'), '--as', '4242', '--role', 'staff'],
+      { env: this.launchEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`maxis token create failed: ${r.stderr}`);
+    return r.stdout.trim().split('\n')[0];
+  }
   async validationErrors() { return (await this.control('GET', '/_sim/state')).validation_errors; }
 
   async stop() {

@@ -2,20 +2,11 @@
 // through the REST API's staff picker (GET /api/v1/members) and the "people" object of a ticket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { Env, waitFor, maxisBin } from './harness.mjs';
+import { Env, waitFor } from './harness.mjs';
 
 const SAM = '1400000000000000009';
 const NEWBIE = '1400000000000000033';
 const CROWD = 55;  // more than the large threshold (50): GUILD_CREATE omits them, the chunks carry them
-
-function staffToken(e) {
-  const r = spawnSync(maxisBin, ['token', 'create', '--config', join(e.dir, 'maxis.toml'), '--as', '4242', '--role', 'staff'],
-    { env: e.launchEnv, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split('\n')[0];
-}
 
 async function search(e, token, q) {
   const res = await fetch(`http://127.0.0.1:${e.port}/api/v1/members?limit=100&q=${encodeURIComponent(q)}`,
@@ -37,7 +28,7 @@ test('the directory follows the guild: members present at start, nickname change
     }
     const requestsBefore = (await e.control('GET', '/_sim/state')).gateway.memberRequests;
     await e.launch();
-    const token = staffToken(e);
+    const token = e.staffToken();
 
     // At start: the guild is large, so its members arrive in GUILD_MEMBERS_CHUNK after Maxis's op 8.
     const [sam] = await waitFor('Sam in the directory', async () => { const r = await search(e, token, 'sam'); return r.length ? r : null; });
