@@ -236,6 +236,17 @@ for (const [lang, words] of Object.entries({
         assert.equal(standing.grants[0].end, 'revoked');
         assert.match(standing.grants[0].end_reason, /erreur de tirage/);
         assert.ok(standing.people[standing.grants[0].ended_by].name, 'the revoker is named');
+
+        // The member's card: the grant's reason and end, by whom; and the coins the team gave, in words.
+        const gift = await console_('boss-' + lang, `!coins_give ${member} 25 ${lang === 'fr' ? 'merci pour le tournoi' : 'thanks for the tournament'}`, 'admin');
+        assert.equal(gift.code, 0, gift.stderr);
+        await page.goto(`${panel.origin}/admin-panel/users?id=${id}`);
+        await page.waitForSelector('#member-coin-entries');
+        const why = await page.textContent('#member-grants tbody tr td.why');
+        assert.match(why, /concours/);
+        assert.match(why, lang === 'fr' ? /retirée par boss-fr : erreur de tirage/ : /revoked by boss-en : erreur de tirage/);
+        assert.equal(await page.textContent('#member-coins'), lang === 'fr' ? '25 pièces' : '25 coins');
+        assert.match(await page.textContent('#member-coin-entries tbody'), lang === 'fr' ? /\+25 pièces.*don de l’équipe.*boss-fr.*merci pour le tournoi/ : /\+25 coins.*gift from the team.*boss-en.*thanks for the tournament/);
         assert.deepEqual(page.context().pageErrors, [], 'no script error');
         await page.context().close();
     });

@@ -115,7 +115,7 @@ const TEXT = Object.freeze({
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (illimité)', images_unlimited: '{n} images (illimité)', plan_free: 'aucune offre payante',
         g_renews: 'renouvellement le {d}', g_ends: 'résiliée, se termine le {d}', g_past_due: 'paiement en attente, coupée le {d} sans paiement',
-        g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au',
+        g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au', why: 'Pourquoi', end_term: 'arrivée à son terme', end_unpaid: 'renouvellement impayé', end_revoked: 'retirée', end_refunded: 'remboursée', end_disputed: 'contestée', coins: 'Pièces', coin_balance: 'Solde', coin_amount: 'Mouvement', coins_none: 'Aucun mouvement pour l’instant.', coins_n: '{n} pièces', coin_1: '1 pièce', cr_activity: 'activité dans le salon', cr_daily: 'bonus du jour', cr_giveaway: 'participation à un concours', cr_invite: 'invitation validée', cr_staff_give: 'don de l’équipe', cr_staff_take: 'retrait par l’équipe', cr_purchase: 'achat',
         k_subscription: 'abonnement', k_one_time: 'achat unique', k_temporary: 'offerte',
         gs_active: 'active', gs_past_due: 'paiement en attente', gs_ended: 'terminée', gs_revoked: 'retirée', gs_cancelling: 'résiliée, se termine à la fin de la période',
     }),
@@ -221,7 +221,7 @@ const TEXT = Object.freeze({
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (unlimited)', images_unlimited: '{n} images (unlimited)', plan_free: 'no paid plan',
         g_renews: 'renews on {d}', g_ends: 'cancelled, ends on {d}', g_past_due: 'payment pending, ends on {d} without a payment',
-        g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until',
+        g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until', why: 'Why', end_term: 'reached its term', end_unpaid: 'renewal unpaid', end_revoked: 'revoked', end_refunded: 'refunded', end_disputed: 'disputed', coins: 'Coins', coin_balance: 'Balance', coin_amount: 'Movement', coins_none: 'No movement yet.', coins_n: '{n} coins', coin_1: '1 coin', cr_activity: 'chat activity', cr_daily: 'daily bonus', cr_giveaway: 'giveaway entry', cr_invite: 'validated invite', cr_staff_give: 'gift from the team', cr_staff_take: 'taken by the team', cr_purchase: 'purchase',
         k_subscription: 'subscription', k_one_time: 'one-time purchase', k_temporary: 'granted',
         gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
     }),
@@ -682,6 +682,33 @@ async function dashboardPage() {
 // Members.
 
 /** The member card's plan: what gives it and until when, today's assistant use, and every grant. */
+/** Why a grant was made and why it stopped, with who did it: "concours — par Sam · retirée par Sam : erreur". */
+function grantWhy(g, people) {
+    const out = [];
+    if (g.reason) out.push(g.reason);
+    if (g.granted_by) out.push(' — ' + t('pl_by') + ' ', person(g.granted_by, people));
+    if (g.end) {
+        out.push((out.length ? ' · ' : '') + t('end_' + g.end));
+        if (g.ended_by) out.push(' ' + t('pl_by') + ' ', person(g.ended_by, people));
+        if (g.end_reason) out.push(' : ' + g.end_reason);
+    }
+    return out.length ? out : ['–'];
+}
+
+/** A member's coins on their card: the balance and the latest movements, each with its reason in words. */
+function memberCoins(c) {
+    const coins = (n) => (Math.abs(n) === 1 ? t('coin_1') : t('coins_n', { n: Math.abs(n).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }));
+    const out = [h('h3', { text: t('coins') }), h('dl', { class: 'facts' }, h('dt', { text: t('coin_balance') }), h('dd', { id: 'member-coins', text: coins(c.balance) }))];
+    if (!c.entries.length) out.push(h('p', { class: 'muted', text: t('coins_none') }));
+    else {
+        out.push(h('table', { class: 'compact', id: 'member-coin-entries' },
+            h('thead', null, h('tr', null, ['at', 'coin_amount', 'why'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, c.entries.map((e) => h('tr', null, h('td', { text: when(e.at) }), h('td', { text: (e.amount < 0 ? '−' : '+') + coins(e.amount) }),
+                h('td', null, t('cr_' + e.reason), e.actor ? h('span', null, ' — ', person(e.actor, c.people)) : null, e.note ? ' : ' + e.note : ''))))));
+    }
+    return out;
+}
+
 function memberPlan(p) {
     const g = p.grant;
     let state = t('plan_free');
@@ -699,11 +726,11 @@ function memberPlan(p) {
                 (p.plan.entitlements.image_generation ? ' · ' + count('images', u.images, u.images_limit) : '') }))];
     if (p.grants.length) {
         out.push(h('table', { class: 'compact', id: 'member-grants' }, h('caption', { text: t('grants') }),
-            h('thead', null, h('tr', null, ['plan', 'source', 'status', 'until', 'since'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('thead', null, h('tr', null, ['plan', 'source', 'status', 'until', 'since', 'why'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, p.grants.map((x) => h('tr', null, h('td', { text: planName(x.plan) }), h('td', { text: t('k_' + x.kind) }),
                 h('td', { text: t(x.cancel_at_period_end && x.status === 'active' ? 'gs_cancelling' : 'gs_' + x.status) }),
                 h('td', { text: x.kind === 'one_time' ? t('g_for_life') : day(x.grace_until || x.expires_at || x.period_end) }),
-                h('td', { text: day(x.created_at) }))))));
+                h('td', { text: day(x.created_at) }), h('td', { class: 'why' }, ...grantWhy(x, p.people)))))));
     }
     return out;
 }
@@ -749,6 +776,7 @@ async function usersPage() {
                 toggle, h('h3', { text: t('member_tickets') }),
                 u.tickets.length ? h('ul', null, u.tickets.map((tk) => h('li', null, h('a', { href: '/admin-panel/tickets?id=' + tk.id, text: '#' + tk.id + ' ' + tk.subject }), ' — ' + t(tk.status)))) : h('p', { text: t('no_results') }));
             profile.append(...memberPlan(await api('/api/v1/members/' + encodeURIComponent(u.id) + '/plan')));
+            profile.append(...memberCoins(await api('/api/v1/coins/' + encodeURIComponent(u.id) + '?limit=10')));
             const orders = await api('/api/v1/orders?limit=20&user=' + encodeURIComponent(u.id));
             profile.append(h('h3', { text: t('member_orders') }),
                 orders.items.length ? h('ul', { id: 'member-orders' }, orders.items.map((o) => h('li', null, h('a', { href: '/admin-panel/orders?id=' + o.id, text: o.number }),
