@@ -122,8 +122,11 @@ int GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
             if (why == kExcludedMemberAge) params["days"] = std::to_string(g.min_member_age.count() / 86'400'000);
             throw Error(ErrorCode::kForbidden, "not eligible (" + why + ")", "giveaways.ineligible." + why, params);
         }
-        store.InsertEntry(
-            Entry{.giveaway = id, .user = member.user_id, .entered_at = now, .member_since = facts.joined_at});
+        // A second click racing the first: the store's key keeps one entry, and the second hears it.
+        if (!store.InsertEntry(
+                Entry{.giveaway = id, .user = member.user_id, .entered_at = now, .member_since = facts.joined_at})) {
+            throw Error(ErrorCode::kConflict, "already entered", "giveaways.already_entered", {{"id", id.ToString()}});
+        }
     });
     if (listener_) listener_->OnEntered(id, member.user_id);
     return Count(id);
