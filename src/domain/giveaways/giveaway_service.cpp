@@ -108,12 +108,13 @@ Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r
 }
 
 int GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
+    // Asked before the transaction: the port may read the database itself.
+    auto facts = facts_.Facts(member.user_id);
     repo_.Write(member, [&](GiveawayStore& store) {
         auto g = RequireRunning(store, id);
         if (store.FindEntry(id, member.user_id)) {
             throw Error(ErrorCode::kConflict, "already entered", "giveaways.already_entered", {{"id", id.ToString()}});
         }
-        auto facts = facts_.Facts(member.user_id);
         auto now = clock_.Now();
         auto why = Ineligibility(g, member.user_id, facts, now);
         if (!why.empty()) {
@@ -149,7 +150,16 @@ int GiveawayService::Count(GiveawayId id) {
     return n;
 }
 
-std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now) {
+std::map<core::UserId, MemberFacts> GiveawayService::EntrantFacts(GiveawayId id) {
+    std::vector<Entry> entries;
+    repo_.Read(core::Viewer::System(), [&](GiveawayStore& store) { entries = store.Entries(id); });
+    std::map<core::UserId, MemberFacts> out;
+    for (const auto& e : entries) out.emplace(e.user, facts_.Facts(e.user));
+    return out;
+}
+
+std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,
+                                          const std::map<core::UserId, MemberFacts>& known) {
     // Ended first: the entries are frozen, and only then is the seed readable (PostgreSQL's policy).
     g.status = Status::kEnded;
     g.ended_at = now;
@@ -159,7 +169,9 @@ std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, cor
     if (!seed) throw Error(ErrorCode::kInternal, "giveaway #" + g.id.ToString() + " has no seed");
     auto entries = store.Entries(g.id);
     for (auto& e : entries) {
-        auto facts = facts_.Facts(e.user);
+        // Facts read just before this transaction; one who entered in between was checked at entry.
+        auto it = known.find(e.user);
+        auto facts = it == known.end() ? MemberFacts{} : it->second;
         if (!facts.joined_at) facts.joined_at = e.member_since;
         e.excluded = Ineligibility(g, e.user, facts, now);
         if (!e.excluded.empty()) store.ExcludeEntry(g.id, e.user, e.excluded);
@@ -183,6 +195,7 @@ std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, cor
 std::vector<Winner> GiveawayService::EndEarly(const core::Viewer& staff, GiveawayId id) {
     RequireStaff(staff);
     std::vector<Winner> winners;
+    auto known = EntrantFacts(id);
     repo_.Write(staff, [&](GiveawayStore& store) {
         auto g = store.Find(id);
         if (!g) throw NotFound(id);
@@ -190,7 +203,7 @@ std::vector<Winner> GiveawayService::EndEarly(const core::Viewer& staff, Giveawa
             throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " is over", "giveaways.not_running",
                         {{"id", id.ToString()}});
         }
-        winners = Draw(store, *g, clock_.Now());
+        winners = Draw(store, *g, clock_.Now(), known);
     });
     return winners;
 }
@@ -202,10 +215,11 @@ int GiveawayService::EndDue() {
     int ended = 0;
     for (auto id : due) {
         // One transaction each, re-read inside it: another instance, or staff, may have ended it meanwhile.
+        auto known = EntrantFacts(id);
         repo_.Write(core::Viewer::System(), [&](GiveawayStore& store) {
             auto g = store.Find(id);
             if (!g || g->status != Status::kRunning || g->ends_at > clock_.Now()) return;
-            Draw(store, *g, clock_.Now());
+            Draw(store, *g, clock_.Now(), known);
             ++ended;
         });
     }

@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ inline constexpr const char* kPostChannel = "giveaways.post";
 class EntrantFactsSource {
 public:
     virtual ~EntrantFactsSource() = default;
+    /// Called outside any transaction of the giveaways (an implementation may read the database).
     virtual MemberFacts Facts(core::UserId user) = 0;
 };
 
@@ -101,7 +103,10 @@ public:
     int RefreshPosts();
 
 private:
-    std::vector<Winner> Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now);
+    /// What the port says of each entrant, asked outside any transaction (it may read the database).
+    std::map<core::UserId, MemberFacts> EntrantFacts(GiveawayId id);
+    std::vector<Winner> Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,
+                             const std::map<core::UserId, MemberFacts>& known);
     void QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why);
     void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
     Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
