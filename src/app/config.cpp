@@ -436,6 +436,20 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Bool("seed_catalog", c.demo.seed_catalog);
         s.Finish();
     }
+    {
+        auto s = top.Sub("giveaways");
+        auto& g = c.giveaways;
+        s.Duration("max_duration", g.max_duration);
+        Check(g.max_duration >= std::chrono::minutes(1) && g.max_duration <= std::chrono::hours(24 * 365), s,
+              "max_duration", "must be from 1m to 365d");
+        s.Integer("max_winners", g.max_winners, 1, 100);
+        s.String("channel_id", g.channel_id);
+        Check(DiscordIdOrEmpty(g.channel_id), s, "channel_id", "must be empty or a Discord id (digits only)");
+        s.Integer("min_account_age_days", g.min_account_age_days, 0, 3650);
+        s.Integer("min_member_age_days", g.min_member_age_days, 0, 3650);
+        Schedule(s, "sweep_schedule", g.sweep_schedule, "must be a schedule such as \"every 15s\"");
+        s.Finish();
+    }
     top.Finish();
 
     auto secret = [&](const char* name) {
@@ -644,6 +658,12 @@ std::string DescribeConfig(const Config& c) {
         a.api_base, a.model, a.image_model, a.image_size, ms(a.timeout), a.max_prompt_chars, a.max_answer_tokens,
         a.memory_turns, ms(a.memory_ttl), a.per_minute, a.system_prompt);
     out += fmt::format("MAXIS_LLM_API_KEY = {}\n", set(c.secrets.llm_api_key));
+    const auto& gw = c.giveaways;
+    out += fmt::format(
+        "giveaways.max_duration = {}\ngiveaways.max_winners = {}\ngiveaways.channel_id = {}\n"
+        "giveaways.min_account_age_days = {}\ngiveaways.min_member_age_days = {}\ngiveaways.sweep_schedule = {}\n",
+        ms(gw.max_duration), gw.max_winners, gw.channel_id, gw.min_account_age_days, gw.min_member_age_days,
+        gw.sweep_schedule);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

@@ -242,7 +242,7 @@ void GiveawayService::Cancel(const core::Viewer& staff, GiveawayId id) {
     });
 }
 
-Giveaway GiveawayService::Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::TimePoint> ends_at,
+Giveaway GiveawayService::Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::Millis> ends_in,
                                std::optional<std::string> prize) {
     RequireStaff(staff);
     if (prize) RequirePrize(*prize);
@@ -250,16 +250,17 @@ Giveaway GiveawayService::Edit(const core::Viewer& staff, GiveawayId id, std::op
     repo_.Write(staff, [&](GiveawayStore& store) {
         auto g = RequireRunning(store, id);
         auto now = clock_.Now();
-        if (ends_at) {
-            if (*ends_at <= now) {
+        if (ends_in) {
+            auto ends_at = now + *ends_in;
+            if (ends_at <= now) {
                 throw Error(ErrorCode::kInvalidArgument, "the end must be in the future", "giveaways.bad_duration");
             }
-            if (*ends_at - g.starts_at > options_.max_duration) {
+            if (ends_at - g.starts_at > options_.max_duration) {
                 throw Error(ErrorCode::kInvalidArgument,
                             "a giveaway lasts at most " + Hours(options_.max_duration) + "h", "giveaways.too_long",
                             {{"max", Hours(options_.max_duration)}});
             }
-            g.ends_at = *ends_at;
+            g.ends_at = ends_at;
         }
         if (prize) g.prize = *prize;
         g.updated_at = now;

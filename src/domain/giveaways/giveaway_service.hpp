@@ -82,8 +82,8 @@ public:
     int EndDue();
     /// Staff: cancels a running giveaway (no draw; the seed stays secret).
     void Cancel(const core::Viewer& staff, GiveawayId id);
-    /// Staff: a new end (in the future, within the maximum duration from the start) and/or prize.
-    Giveaway Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::TimePoint> ends_at,
+    /// Staff: a new end, ends_in from now (within the maximum duration from the start), and/or prize.
+    Giveaway Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::Millis> ends_in,
                   std::optional<std::string> prize);
     /// Staff: every current winner replaced by a new round among those who never won this giveaway.
     std::vector<Winner> Reroll(const core::Viewer& staff, GiveawayId id);
