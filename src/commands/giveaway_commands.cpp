@@ -113,10 +113,8 @@ void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const co
         .args = {IdArg()},
         .handler =
             [&service](const Invocation& inv) {
-                int n = service.Enter(inv.viewer, IdOf(inv));
-                return Reply{
-                    .text = inv.T("giveaways.entered", {{"id", IdOf(inv).ToString()}, {"count", std::to_string(n)}}),
-                    .ephemeral = true};
+                service.Enter(inv.viewer, IdOf(inv));
+                return Reply{.text = inv.T("giveaways.entered", {{"id", IdOf(inv).ToString()}}), .ephemeral = true};
             },
         .ephemeral = true,
     });
@@ -126,10 +124,8 @@ void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const co
         .args = {IdArg()},
         .handler =
             [&service](const Invocation& inv) {
-                int n = service.Leave(inv.viewer, IdOf(inv));
-                return Reply{
-                    .text = inv.T("giveaways.left", {{"id", IdOf(inv).ToString()}, {"count", std::to_string(n)}}),
-                    .ephemeral = true};
+                service.Leave(inv.viewer, IdOf(inv));
+                return Reply{.text = inv.T("giveaways.left", {{"id", IdOf(inv).ToString()}}), .ephemeral = true};
             },
         .ephemeral = true,
     });

@@ -107,7 +107,7 @@ Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r
     return g;
 }
 
-int GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
+void GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
     // Asked before the transaction: the port may read the database itself.
     auto facts = facts_.Facts(member.user_id);
     repo_.Write(member, [&](GiveawayStore& store) {
@@ -130,17 +130,15 @@ int GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
         }
     });
     if (listener_) listener_->OnEntered(id, member.user_id);
-    return Count(id);
 }
 
-int GiveawayService::Leave(const core::Viewer& member, GiveawayId id) {
+void GiveawayService::Leave(const core::Viewer& member, GiveawayId id) {
     repo_.Write(member, [&](GiveawayStore& store) {
         RequireRunning(store, id);
         if (!store.DeleteEntry(id, member.user_id)) {
             throw Error(ErrorCode::kConflict, "not entered", "giveaways.not_entered", {{"id", id.ToString()}});
         }
     });
-    return Count(id);
 }
 
 int GiveawayService::Count(GiveawayId id) {

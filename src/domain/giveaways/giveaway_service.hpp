@@ -72,10 +72,11 @@ public:
 
     /// Staff: a new running giveaway; its seed drawn now and kept secret, its hash public; the post queued.
     Giveaway Start(const core::Viewer& staff, const StartRequest& request);
-    /// A member enters (once, while it runs, when eligible). Returns the entrant count.
-    int Enter(const core::Viewer& member, GiveawayId id);
-    /// A member takes back their entry while it runs. Returns the entrant count.
-    int Leave(const core::Viewer& member, GiveawayId id);
+    /// A member enters (once, while it runs, when eligible). The count is not read here: counting every entry on
+    /// every click would cost O(entrants) each time; the post shows it (RefreshPosts).
+    void Enter(const core::Viewer& member, GiveawayId id);
+    /// A member takes back their entry while it runs.
+    void Leave(const core::Viewer& member, GiveawayId id);
     /// Staff: ends now (draws). Returns the winners.
     std::vector<Winner> EndEarly(const core::Viewer& staff, GiveawayId id);
     /// The job: ends every running giveaway whose end has come. Returns how many.
