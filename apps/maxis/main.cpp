@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/config.hpp"
+#include "app/giveaways_module.hpp"
 #include "app/maxis_app.hpp"
 #include "core/errors.hpp"
 #include "core/logging.hpp"
@@ -120,6 +121,14 @@ int main(int argc, char** argv) {
 
     auto* check = cli.add_subcommand("check-config", "Validate the configuration and show the effective settings");
 
+    auto* giveaway = cli.add_subcommand("giveaway", "Giveaway tools");
+    giveaway->require_subcommand(1);
+    std::string proof_file;
+    auto* giveaway_verify =
+        giveaway->add_subcommand("verify", "Recompute a giveaway's draw from its published proof (JSON) and compare");
+    giveaway_verify->add_option("FILE", proof_file, "The proof, as GET /api/v1/giveaways/{id}/proof returns it")
+        ->required();
+
     for (auto* sub : cli.get_subcommands({})) sub->footer(kGlobalFooter);
 
     CLI11_PARSE(cli, argc, argv);
@@ -134,6 +143,8 @@ int main(int argc, char** argv) {
             maxis::app::InitConfig(init_config, init_env, force, std::cout);
             return kExitOk;
         }
+        // Needs no configuration: anyone holding a proof can check it.
+        if (*giveaway) return maxis::app::VerifyGiveawayProof(proof_file, std::cout);
         if (*serve) maxis::app::BlockTerminationSignals();  // before any thread starts
         Config config = Load(common);
         if (*check) {

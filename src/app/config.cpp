@@ -454,6 +454,20 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("leaderboard_size", co.leaderboard_size, 1, 25);
         s.Finish();
     }
+    {
+        auto s = top.Sub("giveaways");
+        auto& g = c.giveaways;
+        s.Duration("max_duration", g.max_duration);
+        Check(g.max_duration >= std::chrono::minutes(1) && g.max_duration <= std::chrono::hours(24 * 365), s,
+              "max_duration", "must be from 1m to 365d");
+        s.Integer("max_winners", g.max_winners, 1, 100);
+        s.String("channel_id", g.channel_id);
+        Check(DiscordIdOrEmpty(g.channel_id), s, "channel_id", "must be empty or a Discord id (digits only)");
+        s.Integer("min_account_age_days", g.min_account_age_days, 0, 3650);
+        s.Integer("min_member_age_days", g.min_member_age_days, 0, 3650);
+        Schedule(s, "sweep_schedule", g.sweep_schedule, "must be a schedule such as \"every 15s\"");
+        s.Finish();
+    }
     top.Finish();
 
     auto secret = [&](const char* name) {
@@ -668,6 +682,12 @@ std::string DescribeConfig(const Config& c) {
         "coins.min_length = {}\ncoins.excluded_channel_ids = {}\ncoins.leaderboard_size = {}\n",
         co.daily_amount, co.per_message, ms(co.cooldown), co.daily_cap, co.min_length, list(co.excluded_channel_ids),
         co.leaderboard_size);
+    const auto& gw = c.giveaways;
+    out += fmt::format(
+        "giveaways.max_duration = {}\ngiveaways.max_winners = {}\ngiveaways.channel_id = {}\n"
+        "giveaways.min_account_age_days = {}\ngiveaways.min_member_age_days = {}\ngiveaways.sweep_schedule = {}\n",
+        ms(gw.max_duration), gw.max_winners, gw.channel_id, gw.min_account_age_days, gw.min_member_age_days,
+        gw.sweep_schedule);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

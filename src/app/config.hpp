@@ -220,6 +220,16 @@ struct CoinsConfig {
     int leaderboard_size = 10;
 };
 
+/// Giveaways: their limits, where they are posted, the default eligibility and how often the sweep runs.
+struct GiveawaysConfig {
+    std::chrono::milliseconds max_duration{30LL * 24 * 3600'000};  // the longest a giveaway may run
+    int max_winners = 20;
+    std::string channel_id;                    // posts and winners; empty: the staff channel
+    int min_account_age_days = 0;              // default minimum age of an entrant's Discord account; 0: none
+    int min_member_age_days = 0;               // default minimum time in the server; 0: none
+    std::string sweep_schedule = "every 15s";  // ends giveaways whose time has come, refreshes post counts
+};
+
 /// Secrets come only from the environment (MAXIS_...), never from the file.
 struct Secrets {
     Secret database_url;            // MAXIS_DATABASE_URL
@@ -251,6 +261,7 @@ struct Config {
     AssistantConfig assistant;
     DemoConfig demo;
     CoinsConfig coins;
+    GiveawaysConfig giveaways;
     Secrets secrets;
 
     /// The database URL in force: the environment's, else the file's.

@@ -25,6 +25,7 @@
 #include "discord/json_util.hpp"
 #include "discord/members.hpp"
 #include "discord/messenger.hpp"
+#include "discord/render.hpp"
 #include "discord/rest_client.hpp"
 #include "discord/sealed_action.hpp"
 #include "domain/members/member_directory.hpp"
@@ -313,6 +314,26 @@ void DiscordRuntime::RegisterDeliverers(scheduler::OutboxWorker& worker) {
         discord::DelivererOptions{p->config.community.locale, p->config.discord.staff_channel_id,
                                   p->config.discord.fallback_channel_id},
         std::move(hooks));
+}
+
+std::optional<core::TimePoint> DiscordRuntime::JoinedAt(core::UserId user) const {
+    auto ms = parts_->guild.JoinedAt(user.ToString());
+    if (!ms) return std::nullopt;
+    return core::FromEpochMillis(*ms);
+}
+
+scheduler::DeliveryOutcome DiscordRuntime::PostOrEdit(const std::string& channel_id, const std::string& message_id,
+                                                      const commands::Reply& reply, const std::string& nonce_key,
+                                                      std::string& created) {
+    auto& p = *parts_;
+    if (message_id.empty()) {
+        auto r = p.messenger.Send(channel_id, reply, nonce_key);
+        if (r.ok() && r.json.is_object()) created = discord::Str(r.json.as_object(), "id");
+        return discord::OutcomeOf(r, "post in channel " + channel_id);
+    }
+    auto body = discord::RenderMessages(reply, p.sealer).front();
+    auto r = p.rest.Patch("/channels/" + channel_id + "/messages/" + message_id, body);
+    return discord::OutcomeOf(r, "edit of message " + message_id);
 }
 
 std::optional<long long> DiscordRuntime::GuildMembers() const {

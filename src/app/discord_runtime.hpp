@@ -6,7 +6,9 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "scheduler/outbox_worker.hpp"
 
 namespace maxis::commands {
 class Engine;
@@ -32,6 +34,10 @@ class Assistant;
 
 namespace maxis::members {
 class MemberDirectory;
+}
+
+namespace maxis::commands {
+struct Reply;
 }
 
 namespace maxis::app {
@@ -84,6 +90,15 @@ public:
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();
+
+    /// When a member joined the server, from the member object of their last interaction, message or member
+    /// event since the start; nullopt when not seen.
+    [[nodiscard]] std::optional<core::TimePoint> JoinedAt(core::UserId user) const;
+    /// A feature's own post (a giveaway's): posted as one message in channel_id (its buttons sealed), or, when
+    /// message_id is set, that message edited in place. The new message's id comes back in created.
+    scheduler::DeliveryOutcome PostOrEdit(const std::string& channel_id, const std::string& message_id,
+                                          const commands::Reply& reply, const std::string& nonce_key,
+                                          std::string& created);
 
 private:
     struct Parts;

@@ -11,6 +11,7 @@
 
 #include "app/coins_module.hpp"
 #include "app/discord_runtime.hpp"
+#include "app/giveaways_module.hpp"
 #include "app/members_module.hpp"
 #include "app/payments_module.hpp"
 #include "app/plans_module.hpp"
@@ -67,6 +68,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<ShopModule> shop;
     std::unique_ptr<PaymentsModule> payments;
     std::unique_ptr<CoinsModule> coins;
+    std::unique_ptr<GiveawaysModule> giveaways;
     std::vector<FeatureModule*> modules;
     std::unique_ptr<commands::Engine> engine;
 
@@ -211,8 +213,9 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->shop = std::make_unique<ShopModule>(infra);
     parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans);
     parts_->coins = std::make_unique<CoinsModule>(infra);
-    parts_->modules = {parts_->members.get(), parts_->plans.get(),    parts_->tickets.get(),
-                       parts_->shop.get(),    parts_->payments.get(), parts_->coins.get()};
+    parts_->giveaways = std::make_unique<GiveawaysModule>(infra, parts_->members->directory());
+    parts_->modules = {parts_->members.get(),  parts_->plans.get(), parts_->tickets.get(),  parts_->shop.get(),
+                       parts_->payments.get(), parts_->coins.get(), parts_->giveaways.get()};
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);

@@ -368,6 +368,14 @@ TEST(GuildState, RolesFromIdsOwnerAndAdministratorPermission) {
     g.OnMemberRemove("6");
     EXPECT_EQ(g.member_count(), 3);
     EXPECT_TRUE(g.HasChannel("77"));
+    // When a member joined, from their member object (giveaways' minimum time in the server).
+    EXPECT_FALSE(g.JoinedAt("7").has_value());
+    g.OnMember(json::parse(R"({"roles":[],"joined_at":"2026-03-04T12:34:56.789000+00:00"})").as_object(), "7");
+    EXPECT_EQ(g.JoinedAt("7"), 1772627696000LL);
+    g.OnMember(json::parse(R"({"roles":[],"joined_at":"not a date"})").as_object(), "8");
+    EXPECT_FALSE(g.JoinedAt("8").has_value());
+    g.OnMemberRemove("7");
+    EXPECT_FALSE(g.JoinedAt("7").has_value());
 }
 
 TEST(Interactions, Ed25519SignatureOverTimestampAndBody) {

@@ -1,7 +1,10 @@
 #include "discord/guild_state.hpp"
 
+#include <date/date.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <mutex>
 
 #include "discord/json_util.hpp"
@@ -20,6 +23,22 @@ RoleInfo ParseRole(const json::object& o) {
     if (auto* p = o.if_contains("permissions")) r.permissions = ParsePermissions(*p);
     if (auto* m = o.if_contains("managed"); m && m->is_bool()) r.managed = m->as_bool();
     return r;
+}
+
+/// An ISO 8601 timestamp as Discord writes them, in UTC ("2021-03-04T12:34:56.789000+00:00"), in epoch
+/// milliseconds (to the second).
+std::optional<long long> ParseDiscordTimestamp(const std::string& text) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    char tail = 0;
+    if (text.size() < 19 ||
+        std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) < 6) {
+        return std::nullopt;
+    }
+    date::year_month_day day{date::year{y}, date::month{static_cast<unsigned>(mo)},
+                             date::day{static_cast<unsigned>(d)}};
+    if (!day.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    auto t = date::sys_days{day} + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 bool Contains(const std::vector<std::string>& list, const std::string& v) {
@@ -100,8 +119,17 @@ void GuildState::OnChannelDelete(const std::string& channel_id) {
 
 void GuildState::OnMember(const json::object& member, const std::string& user_id) {
     if (user_id.empty() || !member.contains("roles")) return;
+    auto joined = ParseDiscordTimestamp(Str(member, "joined_at"));
     std::unique_lock lock(mu_);
     member_roles_[user_id] = Ids(member.if_contains("roles"));
+    if (joined) joined_at_[user_id] = *joined;
+}
+
+std::optional<long long> GuildState::JoinedAt(const std::string& user_id) const {
+    std::shared_lock lock(mu_);
+    auto it = joined_at_.find(user_id);
+    if (it == joined_at_.end()) return std::nullopt;
+    return it->second;
 }
 
 void GuildState::OnMemberAdd(const json::object& member) {
@@ -115,6 +143,7 @@ void GuildState::OnMemberAdd(const json::object& member) {
 void GuildState::OnMemberRemove(const std::string& user_id) {
     std::unique_lock lock(mu_);
     member_roles_.erase(user_id);
+    joined_at_.erase(user_id);
     if (member_count_ && *member_count_ > 0) --*member_count_;
 }
 

@@ -65,6 +65,9 @@ public:
     [[nodiscard]] std::optional<RoleInfo> Role(const std::string& id) const;
     [[nodiscard]] bool HasChannel(const std::string& id) const;
     [[nodiscard]] std::optional<std::vector<std::string>> MemberRoles(const std::string& user_id) const;
+    /// When a member joined the server (the member object's joined_at, from their last interaction, message or
+    /// member event), in epoch milliseconds; nullopt when not seen since the start.
+    [[nodiscard]] std::optional<long long> JoinedAt(const std::string& user_id) const;
     /// The highest position among the bot's roles (0 when unknown).
     [[nodiscard]] int BotTopPosition() const;
     /// The bot's guild-wide permissions: @everyone plus its roles.
@@ -89,6 +92,7 @@ private:
     std::map<std::string, RoleInfo> roles_;
     std::set<std::string> channels_;
     std::map<std::string, std::vector<std::string>> member_roles_;
+    std::map<std::string, long long> joined_at_;
 };
 
 std::uint64_t ParsePermissions(const boost::json::value& v);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "domain/coins/coin_service.hpp"
+#include "domain/giveaways/giveaway_service.hpp"
 #include "domain/members/member_directory.hpp"
 #include "domain/plans/assistant.hpp"
 #include "domain/plans/plan_service.hpp"
@@ -31,6 +32,7 @@
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
+#include "storage/giveaway_store.hpp"
 #include "storage/member_store.hpp"
 #include "storage/panel_store.hpp"
 #include "storage/plan_store.hpp"
@@ -59,6 +61,7 @@ std::string Id(const Viewer& v) { return std::to_string(v.user_id.value); }
 /// What the seed left behind, with the ids the probes aim at.
 struct Seeded {
     long long ticket_a = 0, ticket_b = 0, order_b = 0, product_in_cart = 0, other_product = 0;
+    long long giveaway_running = 0, giveaway_ended = 0, giveaway_cancelled = 0;
 };
 
 /// Plans' gateway for the seed: configured, so that staff can create a promotion (nothing is sold).
@@ -179,6 +182,24 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
     coin_service.Take(kS, kB.user_id, 2, "audit");
     coin_service.Credit(kA.user_id, 3, coins::CoinReason::kGiveaway, "giveaway-1");
     coin_service.OnMessage(kA.user_id, false, "audit-channel", 20, "m-audit-a");
+    // Giveaways: one running (A and B entered), one ended (A and B entered, drawn), one cancelled (nobody).
+    {
+        struct NoFacts final : giveaways::EntrantFactsSource {
+            giveaways::MemberFacts Facts(UserId) override { return {}; }
+        } facts;
+        SqlGiveawayRepository giveaway_repo(db, clock);
+        giveaways::GiveawayService giveaway_service(giveaway_repo, facts, clock, giveaways::GiveawayOptions{});
+        giveaways::StartRequest start{.duration = 1h, .winners = 1, .prize = "Nitro"};
+        out.giveaway_running = giveaway_service.Start(kS, start).id.value;
+        out.giveaway_ended = giveaway_service.Start(kS, start).id.value;
+        for (auto id : {out.giveaway_running, out.giveaway_ended}) {
+            giveaway_service.Enter(kA, giveaways::GiveawayId{id});
+            giveaway_service.Enter(kB, giveaways::GiveawayId{id});
+        }
+        giveaway_service.EndEarly(kS, giveaways::GiveawayId{out.giveaway_ended});
+        out.giveaway_cancelled = giveaway_service.Start(kS, start).id.value;
+        giveaway_service.Cancel(kS, giveaways::GiveawayId{out.giveaway_cancelled});
+    }
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
     return out;
@@ -579,6 +600,27 @@ std::vector<TableSpec> Tables(const Seeded& s) {
         of_b("assistant_turns",
              "INSERT INTO assistant_turns (user_id, role, content, at) VALUES (" + b + ", 'user', 'forged', 0)",
              "content = 'forged'"),
+        // Giveaways: public to read, written by staff and Maxis only; the seed of a running giveaway hidden; B's
+        // entry in a running giveaway hidden; A forges a win.
+        {"giveaways", "", "true",
+         "INSERT INTO giveaways (prize, winners_count, starts_at, ends_at, status, seed_hash, created_by, created_at, "
+         "updated_at) VALUES ('forged', 1, 0, 0, 'ended', 'h', " +
+             a + ", 0, 0)",
+         "status = 'ended'"},
+        {"giveaway_seeds", "giveaway_id = " + std::to_string(s.giveaway_running), "true",
+         "INSERT INTO giveaway_seeds (giveaway_id, seed) SELECT id, 'forged' FROM giveaways WHERE id NOT IN (SELECT "
+         "giveaway_id FROM giveaway_seeds) LIMIT 1",
+         "seed = 'forged'"},
+        {"giveaway_entries", "user_id <> " + a + " AND giveaway_id = " + std::to_string(s.giveaway_running),
+         "user_id <> " + a,
+         "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at) VALUES (" +
+             std::to_string(s.giveaway_running) + ", 5003, 0)",
+         "excluded = 'bot'"},
+        // Winners exist only once a giveaway has ended, when they are public: nothing to hide from A.
+        {"giveaway_winners", "", "true",
+         "INSERT INTO giveaway_winners (giveaway_id, user_id, round, position, drawn_at) VALUES (" +
+             std::to_string(s.giveaway_ended) + ", " + a + ", 9, 0, 0)",
+         "user_id = " + a},
     };
 }
 
@@ -603,7 +645,20 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
     };
     const std::string keys = "SELECT COUNT(*) FROM maxis_private.connection_keys";
     const std::string reregister = "SELECT maxis_register_connection(decode(repeat('ab', 32), 'hex'))";
+    const std::string ga = std::to_string(s.giveaway_ended), gr = std::to_string(s.giveaway_running);
+    const std::string own_entry = "SELECT COUNT(*) FROM giveaway_entries WHERE user_id = " + a;
     return {
+        // Giveaways: A's own entry is theirs to add or take back only while the giveaway runs, never to mark.
+        Writes("giveaway_entries: A leaves an ended giveaway", "giveaway_entries",
+               "DELETE FROM giveaway_entries WHERE user_id = " + a + " AND giveaway_id = " + ga, own_entry),
+        Writes("giveaway_entries: A enters a cancelled giveaway", "giveaway_entries",
+               "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at) VALUES (" +
+                   std::to_string(s.giveaway_cancelled) + ", " + a + ", 0)"),
+        Writes("giveaway_entries: A clears their own exclusion", "giveaway_entries",
+               "UPDATE giveaway_entries SET excluded = '', entered_at = 1 WHERE user_id = " + a, own_entry),
+        Writes("giveaway_entries: A enters with an exclusion set", "giveaway_entries",
+               "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at, excluded) VALUES (" + gr + ", " + a +
+                   ", 0, '')"),
         Writes("tickets: delete A's own ticket", "tickets", "DELETE FROM tickets WHERE id = " + ta, own_ticket_row),
         Writes("ticket_messages: delete A's own message", "ticket_messages",
                "DELETE FROM ticket_messages WHERE author_id = " + a,

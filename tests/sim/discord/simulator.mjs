@@ -423,6 +423,26 @@ export class DiscordSimulator {
     return m;
   }
 
+  // PATCH /channels/{channel.id}/messages/{message.id} (Edit Message): the fields given replace the message's own;
+  // only its author may change content, embeds and components (50005 otherwise); an unknown message is 10008.
+  // Returns the message, and MESSAGE_UPDATE goes out on the gateway.
+  editMessage(channelId, messageId, body) {
+    const channel = this.guild.channels.get(channelId);
+    const dm = [...this.dmChannels.values()].includes(channelId);
+    if (!channel && !dm) throw new DiscordError(404, 10003, 'Unknown Channel');
+    const m = (this.messages.get(channelId) ?? []).find((x) => x.id === messageId);
+    if (!m) throw new DiscordError(404, 10008, 'Unknown Message');
+    if (m.author.id !== this.bot.id && ['content', 'embeds', 'components'].some((k) => k in body)) {
+      throw new DiscordError(403, 50005, 'Cannot edit a message authored by another user');
+    }
+    this.validateMessage({ ...m, ...body });
+    for (const k of ['content', 'embeds', 'components', 'flags', 'allowed_mentions']) if (k in body) m[k] = body[k];
+    m.edited_timestamp = new Date().toISOString();
+    this.edits = (this.edits ?? 0) + 1;
+    this.dispatch('MESSAGE_UPDATE', m, dm ? GatewayIntentBits.DirectMessages : GatewayIntentBits.GuildMessages);
+    return m;
+  }
+
   // GET /channels/{id}/messages: around, before or after a message id (one of them), limit 1-100 (50 by
   // default); the newest first. Messages read over REST carry no guild_id or member (those are gateway extras);
   // without the Message Content intent, others' guild messages come without their content.
@@ -562,6 +582,7 @@ export class DiscordSimulator {
     }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body)]; }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'GET') { bot(); return [200, this.history(m[1], query)]; }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && method === 'PATCH') { bot(); return [200, this.editMessage(m[1], m[2], body)]; }
     if (method === 'POST' && path === '/users/@me/channels') {
       bot();
       const user = this.users.get(String(body.recipient_id));

@@ -1,0 +1,131 @@
+#include "app/giveaways_module.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "app/discord_runtime.hpp"
+#include "commands/engine.hpp"
+#include "commands/giveaway_commands.hpp"
+#include "core/strings.hpp"
+#include "domain/members/member_directory.hpp"
+#include "domain/scheduling/recurrence.hpp"
+#include "http/api/giveaways_api.hpp"
+#include "scheduler/outbox_worker.hpp"
+#include "scheduler/scheduler.hpp"
+#include "storage/giveaway_store.hpp"
+
+namespace maxis::app {
+
+/// The entrant facts port: the directory says who is a bot and who left; Discord's guild state when they joined.
+class GiveawaysModule::EntrantFacts final : public giveaways::EntrantFactsSource {
+public:
+    explicit EntrantFacts(members::MemberDirectory& directory) : directory_(directory) {}
+    giveaways::MemberFacts Facts(core::UserId user) override {
+        giveaways::MemberFacts out;
+        auto people = directory_.People({user});
+        if (auto it = people.find(user); it != people.end()) {
+            out.is_bot = it->second.is_bot;
+            out.in_guild = it->second.in_guild;
+        }
+        if (auto* d = discord.load()) out.joined_at = d->JoinedAt(user);
+        return out;
+    }
+    std::atomic<DiscordRuntime*> discord{nullptr};
+
+private:
+    members::MemberDirectory& directory_;
+};
+
+GiveawaysModule::GiveawaysModule(const Infrastructure& infra, members::MemberDirectory& directory) : infra_(infra) {
+    const auto& gc = infra.config.giveaways;
+    facts_ = std::make_unique<EntrantFacts>(directory);
+    repo_ = std::make_unique<storage::SqlGiveawayRepository>(infra.db, infra.clock);
+    service_ = std::make_unique<giveaways::GiveawayService>(
+        *repo_, *facts_, infra.clock,
+        giveaways::GiveawayOptions{.max_duration = gc.max_duration,
+                                   .max_winners = gc.max_winners,
+                                   .channel = gc.channel_id,
+                                   .min_account_age = std::chrono::hours(24) * gc.min_account_age_days,
+                                   .min_member_age = std::chrono::hours(24) * gc.min_member_age_days});
+}
+
+GiveawaysModule::~GiveawaysModule() = default;
+
+void GiveawaysModule::RegisterCommands(commands::Engine& engine) {
+    catalog_ = &engine.catalog();
+    commands::RegisterGiveawayCommands(engine, *service_, infra_.zone);
+}
+
+void GiveawaysModule::Serve(Runtime& runtime) {
+    http::AddGiveawayRoutes(runtime.router, *service_, runtime.api_viewer);
+    runtime.scheduler.Register("giveaways.sweep", [this](const scheduling::Job&) {
+        if (int ended = service_->EndDue(); ended > 0) spdlog::info("giveaways: {} giveaway(s) drawn", ended);
+        service_->RefreshPosts();
+    });
+    runtime.scheduler.AddRecurring("giveaways.sweep", "giveaways.sweep",
+                                   *scheduling::Recurrence::Parse(infra_.config.giveaways.sweep_schedule));
+    auto* discord = runtime.discord;
+    if (discord == nullptr || catalog_ == nullptr) return;
+    facts_->discord = discord;
+    // The post: created once in the giveaways' channel (else the staff channel), then edited in place.
+    runtime.outbox.Register(giveaways::kPostChannel, [this, discord](const scheduling::OutboxItem& item) {
+        auto payload = boost::json::parse(item.payload).as_object();
+        giveaways::GiveawayId id{payload.at("giveaway").as_int64()};
+        auto view = service_->Get(core::Viewer::System(), id);
+        std::string channel = view.giveaway.channel                         ? view.giveaway.channel->ToString()
+                              : !infra_.config.giveaways.channel_id.empty() ? infra_.config.giveaways.channel_id
+                                                                            : infra_.config.discord.staff_channel_id;
+        if (channel.empty()) {
+            return scheduler::DeliveryOutcome{scheduler::DeliveryStatus::kFailed,
+                                              "no [giveaways] channel_id nor staff channel to post in"};
+        }
+        auto reply = commands::GiveawayPost(view, *catalog_, infra_.config.community.locale, infra_.zone);
+        std::string message = view.giveaway.message_id ? std::to_string(*view.giveaway.message_id) : "";
+        std::string created;
+        auto outcome = discord->PostOrEdit(channel, message, reply, "o" + item.idempotency_key, created);
+        if (outcome.status == scheduler::DeliveryStatus::kDelivered) {
+            auto message_id = created.empty() ? message : created;
+            if (auto parsed = core::ParseId(message_id); parsed && !channel.empty()) {
+                service_->RecordPost(id, core::ChannelId{core::ParseId(channel).value_or(0)}, *parsed, view.entries);
+            }
+        }
+        return outcome;
+    });
+}
+
+int VerifyGiveawayProof(const std::string& path, std::ostream& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        out << "cannot read " << core::EscapeForTerminal(path) << "\n";
+        return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    auto proof = giveaways::ProofFromJson(text.str(), error);
+    if (!proof) {
+        out << core::EscapeForTerminal(path) << " is not a giveaway proof: " << error << "\n";
+        return 2;
+    }
+    auto problems = giveaways::VerifyProof(*proof);
+    if (!problems.empty()) {
+        out << "giveaway #" << proof->giveaway << ": the proof does NOT match\n";
+        for (const auto& p : problems) out << "  - " << p << "\n";
+        return 1;
+    }
+    out << "giveaway #" << proof->giveaway << ": the proof matches (" << proof->entries.size() << " entrant(s), "
+        << proof->rounds.size() << " round(s), SHA-256(seed) = " << proof->seed_hash << ")\n";
+    for (const auto& r : proof->rounds) {
+        out << "  round " << r.round << ":";
+        for (auto w : r.winners) out << " " << w;
+        out << "\n";
+    }
+    return 0;
+}
+
+}  // namespace maxis::app

@@ -1,0 +1,21 @@
+#pragma once
+#include <string>
+
+#include "commands/engine.hpp"
+#include "core/time_zone.hpp"
+#include "domain/giveaways/giveaway_service.hpp"
+
+namespace maxis::commands {
+
+/// Declares the giveaway commands. Everyone: giveaway (the running giveaways with their Enter and Leave
+/// buttons), giveaway_enter and giveaway_leave (what the buttons run). Staff: giveaway_start, giveaway_end,
+/// giveaway_cancel, giveaway_list, giveaway_edit, giveaway_reroll and giveaway_replace. Dates in zone.
+void RegisterGiveawayCommands(Engine& engine, giveaways::GiveawayService& service, const core::TimeZone& zone);
+
+/// A giveaway's post as everyone sees it: the prize, the entrant count, the end as a Discord timestamp counting
+/// down (and the date in zone), the published SHA-256 of the seed; Enter and Leave buttons while it runs, the
+/// winners by mention once it has ended.
+Reply GiveawayPost(const giveaways::GiveawayView& view, const Catalog& catalog, const std::string& locale,
+                   const core::TimeZone& zone);
+
+}  // namespace maxis::commands

@@ -1,0 +1,123 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/viewer.hpp"
+#include "domain/giveaways/draw.hpp"
+#include "domain/giveaways/giveaway.hpp"
+#include "domain/giveaways/giveaway_store.hpp"
+
+namespace maxis::giveaways {
+
+/// The outbox channel of a giveaway's post ({"giveaway": id}): created with its Enter and Leave buttons the first
+/// time, edited afterwards (entrant count, end, winners).
+inline constexpr const char* kPostChannel = "giveaways.post";
+
+/// Port: what Discord knows of a person (bot or not, still in the server, when they joined). The Discord adapter
+/// learns the join time from the member object of every interaction and member event; outside Discord it is unknown.
+class EntrantFactsSource {
+public:
+    virtual ~EntrantFactsSource() = default;
+    /// Called outside any transaction of the giveaways (an implementation may read the database).
+    virtual MemberFacts Facts(core::UserId user) = 0;
+};
+
+/// Port: told after a member's entry is committed (coins for entering plug in here). Odds never depend on it.
+class EntryListener {
+public:
+    virtual ~EntryListener() = default;
+    virtual void OnEntered(GiveawayId giveaway, core::UserId member) = 0;
+};
+
+struct GiveawayOptions {
+    core::Millis max_duration = std::chrono::hours(24 * 30);
+    int max_winners = 20;
+    std::string channel;              // where posts and winners are announced; empty: the staff channel
+    core::Millis min_account_age{0};  // defaults for new giveaways
+    core::Millis min_member_age{0};
+};
+
+struct StartRequest {
+    core::Millis duration{0};
+    int winners = 1;
+    std::string prize;
+    long long prize_cost_cents = 0;
+    std::optional<core::Millis> min_account_age;  // nullopt: the configured default
+    std::optional<core::Millis> min_member_age;
+};
+
+struct GiveawayView {
+    Giveaway giveaway;
+    int entries = 0;
+    std::vector<Winner> winners;  // current ones (not replaced), once ended
+    bool entered = false;         // the viewer's own entry
+};
+
+/// Every rule of the giveaways: who may start, end, cancel, edit and reroll (staff), limits, entering and leaving
+/// (running only, once, eligible), the draw (docs/giveaway-draw.md), rerolls and replacements among those who have
+/// not won, the proof, and the notices and posts each step sends. Errors are core::Error with a giveaways.* key.
+class GiveawayService {
+public:
+    GiveawayService(GiveawayRepository& repo, EntrantFactsSource& facts, const core::Clock& clock,
+                    GiveawayOptions options)
+        : repo_(repo), facts_(facts), clock_(clock), options_(std::move(options)) {}
+
+    /// The seam for what entering earns (set before serving; null: nothing).
+    void SetEntryListener(std::shared_ptr<EntryListener> listener) { listener_ = std::move(listener); }
+    [[nodiscard]] const GiveawayOptions& options() const { return options_; }
+
+    /// Staff: a new running giveaway; its seed drawn now and kept secret, its hash public; the post queued.
+    Giveaway Start(const core::Viewer& staff, const StartRequest& request);
+    /// A member enters (once, while it runs, when eligible). The count is not read here: counting every entry on
+    /// every click would cost O(entrants) each time; the post shows it (RefreshPosts).
+    void Enter(const core::Viewer& member, GiveawayId id);
+    /// A member takes back their entry while it runs.
+    void Leave(const core::Viewer& member, GiveawayId id);
+    /// Staff: ends now (draws). Returns the winners.
+    std::vector<Winner> EndEarly(const core::Viewer& staff, GiveawayId id);
+    /// The job: ends every running giveaway whose end has come. Returns how many.
+    int EndDue();
+    /// Staff: cancels a running giveaway (no draw; the seed stays secret).
+    void Cancel(const core::Viewer& staff, GiveawayId id);
+    /// Staff: a new end, ends_in from now (within the maximum duration from the start), and/or prize.
+    Giveaway Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::Millis> ends_in,
+                  std::optional<std::string> prize);
+    /// Staff: every current winner replaced by a new round among those who never won this giveaway.
+    std::vector<Winner> Reroll(const core::Viewer& staff, GiveawayId id);
+    /// Staff: one named current winner replaced by a new round; the others kept.
+    Winner ReplaceWinner(const core::Viewer& staff, GiveawayId id, core::UserId winner);
+
+    [[nodiscard]] std::vector<GiveawayView> ListRunning(const core::Viewer& viewer, int limit = 25);
+    [[nodiscard]] std::vector<GiveawayView> List(const core::Viewer& viewer, std::optional<Status> status, int limit);
+    /// Throws giveaways.not_found.
+    [[nodiscard]] GiveawayView Get(const core::Viewer& viewer, GiveawayId id);
+    /// After the end only (giveaways.not_ended before).
+    [[nodiscard]] Proof ProofOf(const core::Viewer& viewer, GiveawayId id);
+
+    /// The post's delivery: the post now shows `count` entrants (and where it is, once created).
+    void RecordPost(GiveawayId id, core::ChannelId channel, long long message_id, int count);
+    /// The job: queues an edit of each running giveaway's post whose entrant count changed. Returns how many.
+    int RefreshPosts();
+
+private:
+    /// What the port says of each entrant, asked outside any transaction (it may read the database).
+    std::map<core::UserId, MemberFacts> EntrantFacts(GiveawayId id);
+    std::vector<Winner> Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,
+                             const std::map<core::UserId, MemberFacts>& known);
+    void QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why);
+    void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
+    Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
+    int Count(GiveawayId id);
+
+    GiveawayRepository& repo_;
+    EntrantFactsSource& facts_;
+    const core::Clock& clock_;
+    GiveawayOptions options_;
+    std::shared_ptr<EntryListener> listener_;
+};
+
+}  // namespace maxis::giveaways

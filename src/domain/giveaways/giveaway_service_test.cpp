@@ -1,0 +1,271 @@
+#include "domain/giveaways/giveaway_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/errors.hpp"
+#include "support/fake_clock.hpp"
+#include "support/memory_giveaway_store.hpp"
+
+namespace maxis::giveaways {
+namespace {
+
+using core::Role;
+using core::UserId;
+using core::Viewer;
+using std::chrono::hours;
+
+const Viewer kStaff{UserId{9001}, Role::kStaff};
+
+// Snowflakes of accounts created at a known time (ms since Discord's epoch, shifted by 22 bits).
+UserId AccountBornAt(core::TimePoint t, int n) {
+    return UserId{((core::ToEpochMillis(t) - 1420070400000LL) << 22) + n};
+}
+
+class KnownFacts final : public EntrantFactsSource {
+public:
+    MemberFacts Facts(UserId user) override {
+        auto it = known.find(user);
+        return it == known.end() ? MemberFacts{} : it->second;
+    }
+    std::map<UserId, MemberFacts> known;
+};
+
+class Listener final : public EntryListener {
+public:
+    void OnEntered(GiveawayId, UserId member) override { entered.push_back(member); }
+    std::vector<UserId> entered;
+};
+
+class GiveawayServiceTest : public ::testing::Test {
+protected:
+    GiveawayServiceTest() : service(repo, facts, clock, GiveawayOptions{.max_winners = 5, .channel = "555"}) {
+        clock.Set(core::FromEpochMillis(1'780'000'000'000));
+    }
+
+    Giveaway StartOne(int winners = 2, core::Millis duration = hours(1)) {
+        return service.Start(kStaff, StartRequest{.duration = duration, .winners = winners, .prize = "Nitro"});
+    }
+    static Viewer Member(long long id) { return Viewer{UserId{id}, Role::kMember}; }
+    template <class F>
+    std::string KeyOf(F&& f) {
+        try {
+            f();
+        } catch (const core::Error& e) {
+            return e.key();
+        }
+        return "(no error)";
+    }
+
+    testing::FakeClock clock;
+    testing::MemoryGiveawayRepository repo;
+    KnownFacts facts;
+    GiveawayService service;
+};
+
+TEST_F(GiveawayServiceTest, StartsWithAPublishedCommitmentAndAQueuedPost) {
+    auto g = StartOne();
+    EXPECT_EQ(g.status, Status::kRunning);
+    EXPECT_EQ(g.ends_at - g.starts_at, hours(1));
+    const auto& seed = repo.state.seeds.at(g.id.value);
+    EXPECT_EQ(g.seed_hash, SeedHash(seed));
+    ASSERT_EQ(repo.state.outbox.size(), 1u);
+    EXPECT_EQ(repo.state.outbox[0].channel, kPostChannel);
+    // Nobody reads the seed while it runs, staff included.
+    EXPECT_EQ(KeyOf([&] { (void)service.ProofOf(kStaff, g.id); }), "giveaways.not_ended");
+}
+
+TEST_F(GiveawayServiceTest, RefusesBadStartsAndChangesNothing) {
+    auto start = [&](Viewer who, core::Millis d, int w, std::string prize) {
+        return KeyOf([&] { service.Start(who, StartRequest{.duration = d, .winners = w, .prize = prize}); });
+    };
+    EXPECT_EQ(start(kStaff, core::Millis(0), 1, "x"), "giveaways.bad_duration");
+    EXPECT_EQ(start(kStaff, -hours(1), 1, "x"), "giveaways.bad_duration");
+    EXPECT_EQ(start(kStaff, hours(24 * 31), 1, "x"), "giveaways.too_long");
+    EXPECT_EQ(start(kStaff, hours(1), 6, "x"), "giveaways.too_many_winners");
+    EXPECT_EQ(start(kStaff, hours(1), 0, "x"), "giveaways.bad_winners");
+    EXPECT_EQ(start(kStaff, hours(1), 1, "  "), "giveaways.no_prize");
+    EXPECT_EQ(start(kStaff, hours(1), 1, "a\x1b[31m"), "text.control.prize");
+    EXPECT_EQ(start(Member(1), hours(1), 1, "x"), "giveaways.staff_only");
+    EXPECT_TRUE(repo.state.giveaways.empty());
+    EXPECT_TRUE(repo.state.outbox.empty());
+}
+
+TEST_F(GiveawayServiceTest, MembersEnterOnceAndLeaveWhileItRuns) {
+    auto g = StartOne();
+    auto listener = std::make_shared<Listener>();
+    service.SetEntryListener(listener);
+    service.Enter(Member(1), g.id);
+    service.Enter(Member(2), g.id);
+    EXPECT_EQ(service.Get(Member(1), g.id).entries, 2);
+    EXPECT_EQ(KeyOf([&] { service.Enter(Member(1), g.id); }), "giveaways.already_entered");
+    service.Leave(Member(1), g.id);
+    EXPECT_EQ(service.Get(Member(1), g.id).entries, 1);
+    EXPECT_EQ(KeyOf([&] { service.Leave(Member(1), g.id); }), "giveaways.not_entered");
+    EXPECT_EQ(KeyOf([&] { service.Enter(Member(1), GiveawayId{99}); }), "giveaways.not_found");
+    EXPECT_EQ(listener->entered, (std::vector<UserId>{UserId{1}, UserId{2}}));
+    EXPECT_TRUE(service.Get(Member(2), g.id).entered);
+    EXPECT_FALSE(service.Get(Member(1), g.id).entered);
+    // After the end time, even before the job ran: closed.
+    clock.Advance(hours(1));
+    EXPECT_EQ(KeyOf([&] { service.Enter(Member(3), g.id); }), "giveaways.not_running");
+    EXPECT_EQ(KeyOf([&] { service.Leave(Member(2), g.id); }), "giveaways.not_running");
+    EXPECT_EQ(service.Get(kStaff, g.id).entries, 1);
+}
+
+TEST_F(GiveawayServiceTest, EligibilityIsCheckedAtEntryAndAgainAtTheDraw) {
+    auto g = service.Start(kStaff, StartRequest{.duration = hours(48),
+                                                .winners = 5,
+                                                .prize = "Nitro",
+                                                .min_account_age = hours(24 * 30),
+                                                .min_member_age = hours(24)});
+    auto now = clock.Now();
+    auto old = AccountBornAt(now - hours(24 * 365), 1);
+    auto young = AccountBornAt(now - hours(24), 2);
+    auto newcomer = AccountBornAt(now - hours(24 * 365), 3);
+    auto leaver = AccountBornAt(now - hours(24 * 365), 4);
+    auto bot = AccountBornAt(now - hours(24 * 365), 5);
+    facts.known[old] = MemberFacts{.joined_at = now - hours(48)};
+    facts.known[young] = MemberFacts{.joined_at = now - hours(48)};
+    facts.known[newcomer] = MemberFacts{.joined_at = now - hours(1)};
+    facts.known[leaver] = MemberFacts{.joined_at = now - hours(48)};
+    facts.known[bot] = MemberFacts{.is_bot = true, .joined_at = now - hours(48)};
+    service.Enter(Viewer{old, Role::kMember}, g.id);
+    service.Enter(Viewer{leaver, Role::kMember}, g.id);
+    EXPECT_EQ(KeyOf([&] { service.Enter(Viewer{young, Role::kMember}, g.id); }), "giveaways.ineligible.account_age");
+    EXPECT_EQ(KeyOf([&] { service.Enter(Viewer{newcomer, Role::kMember}, g.id); }), "giveaways.ineligible.member_age");
+    EXPECT_EQ(KeyOf([&] { service.Enter(Viewer{bot, Role::kMember}, g.id); }), "giveaways.ineligible.bot");
+    EXPECT_EQ(KeyOf([&] { service.Enter(Member(77), g.id); }), "giveaways.ineligible.member_age");
+    // The leaver leaves the server before the draw (and the newcomer, who could not enter, changes nothing).
+    facts.known[leaver].in_guild = false;
+    clock.Advance(hours(48));
+    EXPECT_EQ(service.EndDue(), 1);
+    auto proof = service.ProofOf(Member(1), g.id);
+    EXPECT_EQ(proof.entries, (std::vector<std::int64_t>{old.value}));
+    ASSERT_EQ(proof.excluded.size(), 1u);
+    EXPECT_EQ(proof.excluded[0].user, leaver.value);
+    EXPECT_EQ(proof.excluded[0].reason, kExcludedLeft);
+    EXPECT_EQ(proof.rounds[0].winners, (std::vector<std::int64_t>{old.value}));
+    EXPECT_TRUE(VerifyProof(proof).empty());
+}
+
+TEST_F(GiveawayServiceTest, TheJobEndsAtTheEndTimeAndTheProofVerifies) {
+    auto g = StartOne(3);
+    for (int i = 1; i <= 40; ++i) service.Enter(Member(i), g.id);
+    clock.Advance(std::chrono::minutes(59));
+    EXPECT_EQ(service.EndDue(), 0);
+    // Members do not see other entrants while it runs.
+    repo.Read(Member(1), [&](GiveawayStore& s) { EXPECT_EQ(s.Entries(g.id).size(), 1u); });
+    clock.Advance(std::chrono::minutes(1));
+    EXPECT_EQ(service.EndDue(), 1);
+    EXPECT_EQ(service.EndDue(), 0);  // once
+    auto view = service.Get(Member(1), g.id);
+    EXPECT_EQ(view.giveaway.status, Status::kEnded);
+    ASSERT_EQ(view.winners.size(), 3u);
+    auto proof = service.ProofOf(Member(1), g.id);
+    EXPECT_EQ(proof.entries.size(), 40u);
+    EXPECT_EQ(proof.seed_hash, g.seed_hash);
+    EXPECT_TRUE(VerifyProof(proof).empty());
+    std::string error;
+    auto parsed = ProofFromJson(ProofToJson(proof), error);
+    ASSERT_TRUE(parsed) << error;
+    EXPECT_TRUE(VerifyProof(*parsed).empty());
+    // Each winner is DM'd and announced in the giveaway channel, by mention.
+    int dms = 0, posts = 0;
+    for (const auto& n : repo.state.notices) {
+        if (n.key == "giveaways.notify.won") ++dms;
+        if (n.key == "giveaways.notify.winner") {
+            ++posts;
+            EXPECT_EQ(n.channel, "555");
+            EXPECT_TRUE(n.people.contains("winner"));
+        }
+    }
+    EXPECT_EQ(dms, 3);
+    EXPECT_EQ(posts, 3);
+    EXPECT_EQ(KeyOf([&] { service.EndEarly(kStaff, g.id); }), "giveaways.not_running");
+    EXPECT_EQ(KeyOf([&] { service.Cancel(kStaff, g.id); }), "giveaways.not_running");
+}
+
+TEST_F(GiveawayServiceTest, RerollNeverReturnsAnEarlierWinnerAndReplaceKeepsTheOthers) {
+    auto g = StartOne(2);
+    for (int i = 1; i <= 8; ++i) service.Enter(Member(i), g.id);
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.not_ended");
+    auto first = service.EndEarly(kStaff, g.id);
+    ASSERT_EQ(first.size(), 2u);
+    std::set<long long> ever{first[0].user.value, first[1].user.value};
+    auto rerolled = service.Reroll(kStaff, g.id);
+    ASSERT_EQ(rerolled.size(), 2u);
+    for (const auto& w : rerolled) EXPECT_FALSE(ever.contains(w.user.value)) << w.user.value;
+    for (const auto& w : rerolled) ever.insert(w.user.value);
+    // Replacing one named winner keeps the other in place.
+    auto before = service.Get(kStaff, g.id).winners;
+    ASSERT_EQ(before.size(), 2u);
+    auto replaced = service.ReplaceWinner(kStaff, g.id, before[0].user);
+    EXPECT_FALSE(ever.contains(replaced.user.value));
+    ever.insert(replaced.user.value);
+    auto after = service.Get(kStaff, g.id).winners;
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[0].user, replaced.user);
+    EXPECT_EQ(after[0].position, before[0].position);
+    EXPECT_EQ(after[1].user, before[1].user);
+    EXPECT_EQ(KeyOf([&] { service.ReplaceWinner(kStaff, g.id, before[0].user); }), "giveaways.not_a_winner");
+    EXPECT_EQ(KeyOf([&] { service.Reroll(Member(1), g.id); }), "giveaways.staff_only");
+    // 8 entrants: 2 + 2 + 1 have won; one more reroll takes 2 of the 3 left, then 1, then nobody is left.
+    service.Reroll(kStaff, g.id);
+    auto last = service.Reroll(kStaff, g.id);
+    EXPECT_EQ(last.size(), 1u);
+    auto current = service.Get(kStaff, g.id).winners;
+    EXPECT_EQ(current.size(), 2u);
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+    auto proof = service.ProofOf(Member(3), g.id);
+    EXPECT_EQ(proof.rounds.size(), 5u);
+    EXPECT_EQ(proof.rounds[2].replaces, (std::vector<std::int64_t>{before[0].user.value}));
+    EXPECT_TRUE(VerifyProof(proof).empty());
+}
+
+TEST_F(GiveawayServiceTest, StaffEditCancelAndListRunning) {
+    auto a = StartOne();
+    auto b = StartOne(1, hours(5));
+    auto edited = service.Edit(kStaff, a.id, hours(10), std::string("Nitro x2"));
+    EXPECT_EQ(edited.prize, "Nitro x2");
+    EXPECT_EQ(edited.ends_at, clock.Now() + hours(10));
+    EXPECT_EQ(KeyOf([&] { service.Edit(kStaff, a.id, -hours(1), std::nullopt); }), "giveaways.bad_duration");
+    EXPECT_EQ(KeyOf([&] { service.Edit(kStaff, a.id, hours(24 * 31), std::nullopt); }), "giveaways.too_long");
+    EXPECT_EQ(KeyOf([&] { service.Edit(Member(1), a.id, std::nullopt, std::string("x")); }), "giveaways.staff_only");
+    EXPECT_EQ(service.Get(kStaff, a.id).giveaway.prize, "Nitro x2");
+    auto running = service.ListRunning(Member(1));
+    ASSERT_EQ(running.size(), 2u);
+    EXPECT_EQ(running[0].giveaway.id, b.id);  // ending first
+    service.Cancel(kStaff, b.id);
+    EXPECT_EQ(service.ListRunning(Member(1)).size(), 1u);
+    EXPECT_EQ(KeyOf([&] { service.Enter(Member(1), b.id); }), "giveaways.not_running");
+    EXPECT_EQ(KeyOf([&] { (void)service.ProofOf(kStaff, b.id); }), "giveaways.not_ended");
+    clock.Advance(hours(6));
+    EXPECT_EQ(service.EndDue(), 0);  // a's end moved to +10h; b was cancelled
+}
+
+TEST_F(GiveawayServiceTest, PostsAreRefreshedOnlyWhenTheCountChanged) {
+    auto g = StartOne();
+    EXPECT_EQ(service.RefreshPosts(), 0);
+    service.Enter(Member(1), g.id);
+    service.Enter(Member(2), g.id);
+    EXPECT_EQ(service.RefreshPosts(), 1);
+    EXPECT_EQ(service.RefreshPosts(), 0);
+    service.RecordPost(g.id, core::ChannelId{555}, 777, 2);
+    EXPECT_EQ(service.Get(kStaff, g.id).giveaway.message_id, 777);
+    EXPECT_EQ(service.RefreshPosts(), 0);
+}
+
+TEST_F(GiveawayServiceTest, NoEntrantsEndsWithoutWinners) {
+    auto g = StartOne();
+    EXPECT_TRUE(service.EndEarly(kStaff, g.id).empty());
+    auto proof = service.ProofOf(Member(1), g.id);
+    ASSERT_EQ(proof.rounds.size(), 1u);
+    EXPECT_TRUE(proof.rounds[0].winners.empty());
+    EXPECT_TRUE(VerifyProof(proof).empty());
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+}
+
+}  // namespace
+}  // namespace maxis::giveaways

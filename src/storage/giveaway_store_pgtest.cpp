@@ -1,0 +1,77 @@
+#include "storage/giveaway_store_suite.hpp"
+#include "support/postgres.hpp"
+
+namespace maxis::storage::giveaway_suite {
+
+// Each test gets a fresh database, migrated by its owner and used through the login role under RLS.
+std::unique_ptr<Database> MakeGiveawayDatabase(testing::FakeClock&) {
+    static std::unique_ptr<testing::PostgresDatabase> current;
+    current = std::make_unique<testing::PostgresDatabase>();
+    return std::make_unique<Database>(DatabaseOptions{current->LoginUrl(), 2});
+}
+
+// Underneath the store's own filters: what a member's transaction may do in raw SQL.
+TEST_F(GiveawaySuite, OnPostgresAMemberReachesOnlyTheirOwnEntryAndNeverTheSeedEarly) {
+    auto g = StartOne();
+    service.Enter(Member(1), g.id);
+    service.Enter(Member(2), g.id);
+    long long gid = g.id.value;
+    auto member_count = [&](long long who, const std::string& sql) {
+        return db->Read(Member(who), [&](Transaction& tx) {
+            long long n = 0;
+            tx.sql() << sql, soci::use(gid), soci::into(n);
+            return n;
+        });
+    };
+    EXPECT_EQ(member_count(1, "SELECT COUNT(*) FROM giveaway_entries WHERE giveaway_id = :g"), 1);
+    EXPECT_EQ(member_count(1, "SELECT COUNT(*) FROM giveaway_seeds WHERE giveaway_id = :g"), 0);
+    EXPECT_EQ(db->Read(kStaff,
+                       [&](Transaction& tx) {
+                           long long n = 0;
+                           tx.sql() << "SELECT COUNT(*) FROM giveaway_seeds WHERE giveaway_id = :g", soci::use(gid),
+                               soci::into(n);
+                           return n;
+                       }),
+              0);
+    // Someone else's entry: neither added nor taken back.
+    EXPECT_THROW(db->Write(Member(1),
+                           [&](Transaction& tx) {
+                               tx.sql() << "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at) VALUES "
+                                           "(:g, 3, 0)",
+                                   soci::use(gid);
+                           }),
+                 std::exception);
+    db->Write(Member(1), [&](Transaction& tx) {
+        tx.sql() << "DELETE FROM giveaway_entries WHERE giveaway_id = :g AND user_id = 2", soci::use(gid);
+    });
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM giveaway_entries"), 2);
+    // Nor the draw's columns, nor the giveaway itself.
+    EXPECT_THROW(db->Write(Member(1),
+                           [&](Transaction& tx) {
+                               tx.sql() << "UPDATE giveaway_entries SET excluded = '' WHERE giveaway_id = :g",
+                                   soci::use(gid);
+                           }),
+                 std::exception);
+    EXPECT_THROW(db->Write(Member(1),
+                           [&](Transaction& tx) {
+                               tx.sql() << "UPDATE giveaways SET status = 'ended' WHERE id = :g", soci::use(gid);
+                           }),
+                 std::exception);
+    service.EndEarly(kStaff, g.id);
+    EXPECT_EQ(member_count(1, "SELECT COUNT(*) FROM giveaway_entries WHERE giveaway_id = :g"), 2);
+    EXPECT_EQ(member_count(1, "SELECT COUNT(*) FROM giveaway_seeds WHERE giveaway_id = :g"), 1);
+    // Once ended, a member no longer enters or leaves, even in raw SQL.
+    EXPECT_THROW(db->Write(Member(5),
+                           [&](Transaction& tx) {
+                               tx.sql() << "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at) VALUES "
+                                           "(:g, 5, 0)",
+                                   soci::use(gid);
+                           }),
+                 std::exception);
+    db->Write(Member(1), [&](Transaction& tx) {
+        tx.sql() << "DELETE FROM giveaway_entries WHERE giveaway_id = :g AND user_id = 1", soci::use(gid);
+    });
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM giveaway_entries"), 2);
+}
+
+}  // namespace maxis::storage::giveaway_suite

@@ -1,0 +1,113 @@
+// Giveaways end to end: the real maxis binary against the Discord simulator. 500 members enter by the post's
+// button, one leaves, staff end it, and the draw is recomputed here from the published proof by an independent
+// implementation (draw.mjs, node:crypto only), then checked by `maxis giveaway verify`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Env, waitFor, maxisBin, componentId } from '../discord/harness.mjs';
+import { drawRound, verifyProof } from './draw.mjs';
+
+const STAFF = '1300000000000000001';
+const ENTRANTS = 500;
+const entrant = (i) => String(1310000000000000000n + BigInt(i) * 4194304n * 1000n);
+
+function staffToken(e) {
+  const r = spawnSync(maxisBin, ['token', 'create', '--config', join(e.dir, 'maxis.toml'), '--as', STAFF, '--role', 'staff'],
+    { env: e.launchEnv, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim().split('\n')[0];
+}
+
+async function api(e, token, path, method = 'GET') {
+  const res = await fetch(`http://127.0.0.1:${e.port}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.text() };
+}
+
+test('500 entrants by button, a leave honoured, and a draw anyone can recompute', { timeout: 300000 }, async () => {
+  const e = await Env.start({ toml: '[giveaways]\nsweep_schedule = "every 1s"\n' });
+  try {
+    await e.member(STAFF, { roles: [e.state.roles.staff] });
+    const started = await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_start', options: [
+      { name: 'duration', type: 3, value: '2h' }, { name: 'winners', type: 4, value: 3 },
+      { name: 'prize', type: 3, value: 'Nitro Classic' }] })).id);
+    assert.match(started.response.data.content, /#1/);
+    // The post, with its buttons and the commitment, in the staff channel (no giveaways channel configured).
+    const post = await waitFor('the giveaway post', async () =>
+      (await e.channelMessages(e.state.channels.staff)).find((m) => m.embeds?.[0]?.title === '🎉 Nitro Classic'));
+    const commitment = post.embeds[0].footer.text.match(/SHA-256\(seed\) ([0-9a-f]{64})/)[1];
+    assert.match(post.embeds[0].description, /<t:\d+:R>/);
+    const enter = componentId(post, '🎉 Participer');
+    const leave = componentId(post, 'Se retirer');
+
+    for (let i = 0; i < ENTRANTS; i += 1) await e.member(entrant(i));
+    for (let i = 0; i < ENTRANTS; i += 25) {
+      const batch = [];
+      for (let j = i; j < Math.min(ENTRANTS, i + 25); j += 1) {
+        batch.push(e.interact({ type: 3, user: entrant(j), custom_id: enter }).then(({ id }) => e.answered(id, 20000)));
+      }
+      for (const answer of await Promise.all(batch)) assert.match(answer.response.data.content, /enregistrée/);
+    }
+    // Entering twice is refused, and a leave is honoured.
+    const twice = await e.answered((await e.interact({ type: 3, user: entrant(7), custom_id: enter })).id);
+    assert.match(twice.response.data.content, /déjà/);
+    const left = await e.answered((await e.interact({ type: 3, user: entrant(42), custom_id: leave })).id);
+    assert.match(left.response.data.content, /ne participez plus/);
+    assert.equal(e.sql('SELECT COUNT(*) FROM giveaway_entries'), String(ENTRANTS - 1));
+    // The post shows the count (the sweep edits it in place).
+    await waitFor('the count on the post', async () => {
+      const m = (await e.channelMessages(e.state.channels.staff)).find((x) => x.id === post.id);
+      return m.embeds[0].fields.find((f) => f.name === 'Participants')?.value === String(ENTRANTS - 1);
+    }, 20000);
+
+    // Before the end nobody gets the proof.
+    const token = staffToken(e);
+    assert.equal((await api(e, token, '/api/v1/giveaways/1/proof')).status, 409);
+    const ended = await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_end', options: [{ name: 'id', type: 4, value: 1 }] })).id);
+    assert.match(ended.response.data.content, /terminé/);
+
+    const res = await api(e, token, '/api/v1/giveaways/1/proof');
+    assert.equal(res.status, 200);
+    const proof = JSON.parse(res.body);
+    // The seed is the one committed to at the start, and the draw is recomputed independently.
+    assert.equal(proof.seed_hash, commitment);
+    assert.equal(createHash('sha256').update(Buffer.from(proof.seed, 'hex')).digest('hex'), commitment);
+    assert.equal(proof.entries.length, ENTRANTS - 1);
+    assert.ok(!proof.entries.includes(entrant(42)));
+    const expected = [...Array(ENTRANTS).keys()].filter((i) => i !== 42).map(entrant)
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    assert.deepEqual(proof.entries, expected);
+    const winners = drawRound(proof.seed, expected, 0, 3, []);
+    assert.deepEqual(proof.rounds[0].winners, winners);
+    assert.deepEqual(verifyProof(proof), []);
+    // Each winner is told by DM and named in the announcement.
+    for (const w of winners) {
+      await waitFor(`the DM to ${w}`, async () => (await e.dms(w)).some((m) => /gagné/.test(m.content ?? '')), 20000);
+    }
+
+    // A reroll never returns an earlier winner, and the proof still verifies, here and with maxis.
+    await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_reroll', options: [{ name: 'id', type: 4, value: 1 }] })).id);
+    const again = JSON.parse((await api(e, token, '/api/v1/giveaways/1/proof')).body);
+    assert.equal(again.rounds.length, 2);
+    for (const w of again.rounds[1].winners) assert.ok(!winners.includes(w));
+    assert.deepEqual(verifyProof(again), []);
+    const file = join(e.dir, 'proof.json');
+    writeFileSync(file, JSON.stringify(again));
+    const ok = spawnSync(maxisBin, ['giveaway', 'verify', file], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /matches/);
+    again.rounds[0].winners[0] = again.entries.find((x) => !again.rounds[0].winners.includes(x) && !again.rounds[1].winners.includes(x));
+    writeFileSync(file, JSON.stringify(again));
+    const forged = spawnSync(maxisBin, ['giveaway', 'verify', file], { encoding: 'utf8' });
+    assert.equal(forged.status, 1, forged.stdout + forged.stderr);
+    assert.match(forged.stdout, /does NOT match/);
+    // A forged button (another giveaway) opens nothing.
+    const [head, , tag] = enter.split('.');
+    const fake = `${head}.${Buffer.from('giveaway_enter 2').toString('base64url')}.${tag}`;
+    const refused = await e.answered((await e.interact({ type: 3, user: entrant(1), custom_id: fake })).id);
+    assert.match(refused.response.data.content, /plus valide|no longer valid/);
+    assert.deepEqual(await e.validationErrors(), []);
+  } finally { await e.stop(); }
+});
