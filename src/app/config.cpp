@@ -452,6 +452,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
                   "must be Discord channel ids (digits only)");
         }
         s.Integer("leaderboard_size", co.leaderboard_size, 1, 25);
+        s.Integer("entry_amount", co.entry_amount, 0, 1'000'000);
         s.Finish();
     }
     {
@@ -679,9 +680,10 @@ std::string DescribeConfig(const Config& c) {
     const auto& co = c.coins;
     out += fmt::format(
         "coins.daily_amount = {}\ncoins.per_message = {}\ncoins.cooldown = {}\ncoins.daily_cap = {}\n"
-        "coins.min_length = {}\ncoins.excluded_channel_ids = {}\ncoins.leaderboard_size = {}\n",
+        "coins.min_length = {}\ncoins.excluded_channel_ids = {}\ncoins.leaderboard_size = {}\ncoins.entry_amount = "
+        "{}\n",
         co.daily_amount, co.per_message, ms(co.cooldown), co.daily_cap, co.min_length, list(co.excluded_channel_ids),
-        co.leaderboard_size);
+        co.leaderboard_size, co.entry_amount);
     const auto& gw = c.giveaways;
     out += fmt::format(
         "giveaways.max_duration = {}\ngiveaways.max_winners = {}\ngiveaways.channel_id = {}\n"

@@ -218,6 +218,7 @@ struct CoinsConfig {
     int min_length = 5;                             // characters a message needs to earn
     std::vector<std::string> excluded_channel_ids;  // channels where messages never earn
     int leaderboard_size = 10;
+    long long entry_amount = 5;  // entering a giveaway, once per giveaway; 0: nothing (odds never depend on coins)
 };
 
 /// Giveaways: their limits, where they are posted, the default eligibility and how often the sweep runs.

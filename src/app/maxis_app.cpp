@@ -96,6 +96,26 @@ struct MaxisApp::Parts {
 
 namespace {
 
+/// Entering a giveaway earns coins once per giveaway (the giveaway's id is the ledger's ref), told after the entry
+/// is committed; the odds never depend on coins. A failure to credit is logged, and the entry stands.
+class CoinsForEntering final : public giveaways::EntryListener {
+public:
+    CoinsForEntering(coins::CoinService& coins, long long amount) : coins_(coins), amount_(amount) {}
+    void OnEntered(giveaways::GiveawayId giveaway, core::UserId member) override {
+        if (amount_ <= 0) return;
+        try {
+            coins_.Credit(member, amount_, coins::CoinReason::kGiveaway, std::to_string(giveaway.value));
+        } catch (const std::exception& e) {
+            spdlog::warn("coins: entering giveaway {} earned member {} nothing: {}", giveaway.value, member.value,
+                         e.what());
+        }
+    }
+
+private:
+    coins::CoinService& coins_;
+    long long amount_;
+};
+
 panel::PanelOptions PanelOptionsFrom(const Config& c) {
     panel::PanelOptions o;
     const auto& p = c.panel;
@@ -214,6 +234,8 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans);
     parts_->coins = std::make_unique<CoinsModule>(infra);
     parts_->giveaways = std::make_unique<GiveawaysModule>(infra, parts_->members->directory());
+    parts_->giveaways->giveaways().SetEntryListener(
+        std::make_shared<CoinsForEntering>(parts_->coins->coins(), config_.coins.entry_amount));
     parts_->modules = {parts_->members.get(),  parts_->plans.get(), parts_->tickets.get(),  parts_->shop.get(),
                        parts_->payments.get(), parts_->coins.get(), parts_->giveaways.get()};
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);

@@ -56,6 +56,10 @@ test('500 entrants by button, a leave honoured, and a draw anyone can recompute'
     const left = await e.answered((await e.interact({ type: 3, user: entrant(42), custom_id: leave })).id);
     assert.match(left.response.data.content, /ne participez plus/);
     assert.equal(e.sql('SELECT COUNT(*) FROM giveaway_entries'), String(ENTRANTS - 1));
+    // Entering earned each entrant coins once ([coins] entry_amount, 5 by default): the second click and the
+    // leave changed nothing.
+    assert.equal(e.sql("SELECT COUNT(*) FROM coin_ledger WHERE reason = 'giveaway' AND amount = 5 AND ref = '1'"), String(ENTRANTS));
+    assert.equal(e.sql(`SELECT balance FROM coin_balances WHERE user_id = ${entrant(42)}`), '5');
     // The post shows the count (the sweep edits it in place).
     await waitFor('the count on the post', async () => {
       const m = (await e.channelMessages(e.state.channels.staff)).find((x) => x.id === post.id);
