@@ -25,14 +25,21 @@ namespace maxis::app {
 class GiveawaysModule::EntrantFacts final : public giveaways::EntrantFactsSource {
 public:
     explicit EntrantFacts(members::MemberDirectory& directory) : directory_(directory) {}
-    giveaways::MemberFacts Facts(core::UserId user) override {
-        giveaways::MemberFacts out;
-        auto people = directory_.People({user});
-        if (auto it = people.find(user); it != people.end()) {
-            out.is_bot = it->second.is_bot;
-            out.in_guild = it->second.in_guild;
+    giveaways::MemberFacts Facts(core::UserId user) override { return FactsOf({user}).at(user); }
+    /// Every entrant of a draw in one directory read (People reads them in slices), not one read each.
+    std::map<core::UserId, giveaways::MemberFacts> FactsOf(const std::vector<core::UserId>& users) override {
+        std::map<core::UserId, giveaways::MemberFacts> out;
+        auto people = directory_.People(users);
+        auto* d = discord.load();
+        for (auto user : users) {
+            giveaways::MemberFacts f;
+            if (auto it = people.find(user); it != people.end()) {
+                f.is_bot = it->second.is_bot;
+                f.in_guild = it->second.in_guild;
+            }
+            if (d != nullptr) f.joined_at = d->JoinedAt(user);
+            out.emplace(user, f);
         }
-        if (auto* d = discord.load()) out.joined_at = d->JoinedAt(user);
         return out;
     }
     std::atomic<DiscordRuntime*> discord{nullptr};

@@ -63,7 +63,7 @@ void RegisterCoinCommands(Engine& engine, coins::CoinService& service, const cor
                   .required = false,
                   .choices = {{"history", {"historique", "mouvements"}}, {"balance", {"solde"}}}},
                  {.name = "member", .type = ArgType::kUser, .required = false},
-                 {.name = "page", .type = ArgType::kInteger, .required = false, .min = 1, .max = 1000}},
+                 {.name = "page", .type = ArgType::kInteger, .required = false, .min = 1, .max = 50}},
         .handler =
             [&service, &zone](const Invocation& inv) {
                 auto member = inv.args.Optional<core::UserId>("member").value_or(inv.viewer.user_id);

@@ -46,7 +46,14 @@ long long Seconds(core::Millis d) { return std::chrono::duration_cast<std::chron
 
 class SqlGiveawayStore final : public giveaways::GiveawayStore {
 public:
-    SqlGiveawayStore(Transaction& tx, const core::Clock& clock) : tx_(tx), clock_(clock) {}
+    /// writing: a write transaction. On PostgreSQL, staff and Maxis then lock the giveaway they read (Find), so
+    /// that two writers of one giveaway (a draw and a post's delivery, two draws, a draw and a cancel) take turns
+    /// and each reads what the other committed; SQLite's writers already take turns. A member's transaction
+    /// (entering, leaving) only reads: members may not lock giveaways.
+    SqlGiveawayStore(Transaction& tx, const core::Clock& clock, bool writing)
+        : tx_(tx),
+          clock_(clock),
+          lock_(writing && tx.dialect() == Dialect::kPostgres && tx.viewer().role != core::Role::kMember) {}
 
     GiveawayId Insert(const Giveaway& g, const std::string& seed) override {
         long long id = 0, starts = core::ToEpochMillis(g.starts_at), ends = core::ToEpochMillis(g.ends_at),
@@ -71,7 +78,9 @@ public:
     std::optional<Giveaway> Find(GiveawayId id) override {
         std::optional<Giveaway> out;
         DynamicQuery q;
-        q.ForEachRow(tx_.sql(), std::string("SELECT ") + kColumns + " FROM giveaways WHERE id = " + q.Bind(id.value),
+        q.ForEachRow(tx_.sql(),
+                     std::string("SELECT ") + kColumns + " FROM giveaways WHERE id = " + q.Bind(id.value) +
+                         (lock_ ? " FOR UPDATE" : ""),
                      [&](const soci::row& r) { out = GiveawayFrom(r); });
         return out;
     }
@@ -230,6 +239,7 @@ private:
 
     Transaction& tx_;
     const core::Clock& clock_;
+    bool lock_;
 };
 
 }  // namespace
@@ -237,7 +247,7 @@ private:
 void SqlGiveawayRepository::Write(const core::Viewer& viewer,
                                   const std::function<void(giveaways::GiveawayStore&)>& work) {
     db_.Write(viewer, [&](Transaction& tx) {
-        SqlGiveawayStore store(tx, clock_);
+        SqlGiveawayStore store(tx, clock_, true);
         work(store);
     });
 }
@@ -245,7 +255,7 @@ void SqlGiveawayRepository::Write(const core::Viewer& viewer,
 void SqlGiveawayRepository::Read(const core::Viewer& viewer,
                                  const std::function<void(giveaways::GiveawayStore&)>& work) {
     db_.Read(viewer, [&](Transaction& tx) {
-        SqlGiveawayStore store(tx, clock_);
+        SqlGiveawayStore store(tx, clock_, false);
         work(store);
     });
 }

@@ -1,3 +1,6 @@
+#include <future>
+#include <thread>
+
 #include "storage/giveaway_store_suite.hpp"
 #include "support/postgres.hpp"
 
@@ -8,6 +11,31 @@ std::unique_ptr<Database> MakeGiveawayDatabase(testing::FakeClock&) {
     static std::unique_ptr<testing::PostgresDatabase> current;
     current = std::make_unique<testing::PostgresDatabase>();
     return std::make_unique<Database>(DatabaseOptions{current->LoginUrl(), 2});
+}
+
+// Two writers of one giveaway take turns: a post's delivery that reads the giveaway while a draw holds it waits
+// for the draw, then reads what it committed (it used to write back a stale copy: running again, or the post lost).
+TEST_F(GiveawaySuite, OnPostgresAWriterWaitsForTheDrawHoldingTheGiveaway) {
+    auto g = StartOne();
+    service.Enter(Member(1), g.id);
+    std::promise<void> held;
+    std::thread draw([&] {
+        repo.Write(core::Viewer::System(), [&](giveaways::GiveawayStore& s) {
+            auto found = s.Find(g.id);
+            held.set_value();
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            found->status = giveaways::Status::kEnded;
+            found->ended_at = clock.Now();
+            s.Update(*found);
+        });
+    });
+    held.get_future().wait();
+    service.RecordPost(g.id, core::ChannelId{555}, 778, 1);
+    draw.join();
+    auto got = service.Get(kStaff, g.id).giveaway;
+    EXPECT_EQ(got.status, giveaways::Status::kEnded);
+    EXPECT_EQ(got.message_id, 778);
+    EXPECT_EQ(got.posted_count, 1);
 }
 
 // Underneath the store's own filters: what a member's transaction may do in raw SQL.

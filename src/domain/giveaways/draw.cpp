@@ -30,16 +30,20 @@ std::string NewSeed() { return crypto::RandomHex(kSeedBytes); }
 
 std::string SeedHash(std::string_view seed_hex) { return crypto::HexEncode(crypto::Sha256(SeedBytes(seed_hex))); }
 
+bool Unbiased(std::uint64_t x, std::uint64_t m) {
+    // 2^64 mod m: the values from 2^64 - (2^64 mod m) up are drawn again (none when m divides 2^64).
+    const std::uint64_t rest = (UINT64_MAX % m + 1) % m;
+    return rest == 0 || x < std::uint64_t{0} - rest;
+}
+
 std::uint64_t UniformIndex(std::string_view seed_bytes, int round, int i, std::uint64_t m) {
     if (m == 0) throw core::Error(core::ErrorCode::kInternal, "nothing to draw from");
-    // The largest multiple of m that fits in 64 bits: values at or above it are drawn again.
-    const std::uint64_t limit = m * (UINT64_MAX / m);
     for (long long c = 0;; ++c) {
         auto mac = crypto::HmacSha256(
             seed_bytes, "draw:" + std::to_string(round) + ":" + std::to_string(i) + ":" + std::to_string(c));
         std::uint64_t x = 0;
         for (int b = 0; b < 8; ++b) x = (x << 8) | static_cast<unsigned char>(mac[static_cast<std::size_t>(b)]);
-        if (x < limit) return x % m;
+        if (Unbiased(x, m)) return x % m;
     }
 }
 

@@ -20,9 +20,11 @@ std::string NewSeed();
 std::string SeedHash(std::string_view seed_hex);
 
 /// A uniform integer in [0, m) for draw `i` of `round`: HMAC-SHA256(seed, "draw:<round>:<i>:<c>") read as a
-/// big-endian 64-bit integer, with c = 0, 1... until the value falls under the largest multiple of m (no modulo
-/// bias). m >= 1.
+/// big-endian 64-bit integer, with c = 0, 1... until the value is below 2^64 - (2^64 mod m) (no modulo bias).
+/// m >= 1.
 std::uint64_t UniformIndex(std::string_view seed_bytes, int round, int i, std::uint64_t m);
+/// Whether x (a draw's 64-bit value) is kept for a range of m: x < 2^64 - (2^64 mod m), every x when m divides 2^64.
+bool Unbiased(std::uint64_t x, std::uint64_t m);
 
 /// The entrant ids in the draw's order: ascending as unsigned 64-bit numbers, duplicates removed.
 std::vector<std::int64_t> SortedEntrants(std::vector<std::int64_t> ids);

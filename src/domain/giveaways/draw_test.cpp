@@ -31,6 +31,19 @@ TEST(Draw, MatchesTheDocumentedVector) {
     EXPECT_EQ(DrawRound(kSeed, big, 0, 2, {}), (std::vector<std::int64_t>{1000000000000000000, 80351110224678912}));
 }
 
+TEST(Draw, KeepsValuesBelowTwoToThe64LessTwoToThe64ModM) {
+    // As docs/giveaway-draw.md says: x < 2^64 - (2^64 mod m). When m divides 2^64 nothing is drawn again.
+    EXPECT_TRUE(Unbiased(UINT64_MAX, 64));
+    EXPECT_TRUE(Unbiased(UINT64_MAX, 1));
+    EXPECT_TRUE(Unbiased(UINT64_MAX, std::uint64_t{1} << 63));
+    // 2^64 mod 3 = 1: only 2^64 - 1 is drawn again.
+    EXPECT_FALSE(Unbiased(UINT64_MAX, 3));
+    EXPECT_TRUE(Unbiased(UINT64_MAX - 1, 3));
+    // 2^64 mod 10 = 6: the six highest values are drawn again.
+    EXPECT_FALSE(Unbiased(UINT64_MAX - 5, 10));
+    EXPECT_TRUE(Unbiased(UINT64_MAX - 6, 10));
+}
+
 TEST(Draw, IsDeterministicAndDependsOnTheSeed) {
     auto ids = Range(1, 500);
     EXPECT_EQ(DrawRound(kSeed, ids, 0, 10, {}), DrawRound(kSeed, ids, 0, 10, {}));

@@ -151,9 +151,10 @@ int GiveawayService::Count(GiveawayId id) {
 std::map<core::UserId, MemberFacts> GiveawayService::EntrantFacts(GiveawayId id) {
     std::vector<Entry> entries;
     repo_.Read(core::Viewer::System(), [&](GiveawayStore& store) { entries = store.Entries(id); });
-    std::map<core::UserId, MemberFacts> out;
-    for (const auto& e : entries) out.emplace(e.user, facts_.Facts(e.user));
-    return out;
+    std::vector<core::UserId> users;
+    users.reserve(entries.size());
+    for (const auto& e : entries) users.push_back(e.user);
+    return facts_.FactsOf(users);
 }
 
 std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,
@@ -287,6 +288,10 @@ std::vector<Winner> GiveawayService::Reroll(const core::Viewer& staff, GiveawayI
             round = std::max(round, w.round + 1);
         }
         std::sort(current.begin(), current.end(), [](const auto& a, const auto& b) { return a.position < b.position; });
+        if (current.empty()) {
+            throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " has no winner to replace",
+                        "giveaways.no_winner_to_replace", {{"id", id.ToString()}});
+        }
         auto seed = store.Seed(id);
         if (!seed) throw Error(ErrorCode::kInternal, "giveaway #" + id.ToString() + " has no seed");
         auto drawn =
@@ -401,6 +406,10 @@ Proof GiveawayService::ProofOf(const core::Viewer& viewer, GiveawayId id) {
     repo_.Read(viewer, [&](GiveawayStore& store) {
         auto g = store.Find(id);
         if (!g) throw NotFound(id);
+        if (g->status == Status::kCancelled) {
+            throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " was cancelled: no draw, no proof",
+                        "giveaways.cancelled_no_proof", {{"id", id.ToString()}});
+        }
         auto seed = g->status == Status::kEnded ? store.Seed(id) : std::nullopt;
         if (!seed) {
             throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " has not ended", "giveaways.not_ended",
@@ -450,7 +459,11 @@ void GiveawayService::RecordPost(GiveawayId id, core::ChannelId channel, long lo
 int GiveawayService::RefreshPosts() {
     int queued = 0;
     repo_.Write(core::Viewer::System(), [&](GiveawayStore& store) {
-        for (auto& g : store.List(Status::kRunning, 100)) {
+        for (const auto& listed : store.List(Status::kRunning, 100)) {
+            // Read again, locked: a draw may have ended it since the list was read.
+            auto found = store.Find(listed.id);
+            if (!found || found->status != Status::kRunning) continue;
+            auto& g = *found;
             int n = store.CountEntries(g.id);
             if (n == g.posted_count) continue;
             g.posted_count = n;

@@ -24,6 +24,12 @@ public:
     virtual ~EntrantFactsSource() = default;
     /// Called outside any transaction of the giveaways (an implementation may read the database).
     virtual MemberFacts Facts(core::UserId user) = 0;
+    /// The same for many people (every entrant of a draw): one read where the source can, one Facts each otherwise.
+    virtual std::map<core::UserId, MemberFacts> FactsOf(const std::vector<core::UserId>& users) {
+        std::map<core::UserId, MemberFacts> out;
+        for (auto user : users) out.emplace(user, Facts(user));
+        return out;
+    }
 };
 
 /// Port: told after a member's entry is committed (coins for entering plug in here). Odds never depend on it.

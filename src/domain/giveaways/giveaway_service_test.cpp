@@ -240,7 +240,7 @@ TEST_F(GiveawayServiceTest, StaffEditCancelAndListRunning) {
     service.Cancel(kStaff, b.id);
     EXPECT_EQ(service.ListRunning(Member(1)).size(), 1u);
     EXPECT_EQ(KeyOf([&] { service.Enter(Member(1), b.id); }), "giveaways.not_running");
-    EXPECT_EQ(KeyOf([&] { (void)service.ProofOf(kStaff, b.id); }), "giveaways.not_ended");
+    EXPECT_EQ(KeyOf([&] { (void)service.ProofOf(kStaff, b.id); }), "giveaways.cancelled_no_proof");
     clock.Advance(hours(6));
     EXPECT_EQ(service.EndDue(), 0);  // a's end moved to +10h; b was cancelled
 }
@@ -264,7 +264,8 @@ TEST_F(GiveawayServiceTest, NoEntrantsEndsWithoutWinners) {
     ASSERT_EQ(proof.rounds.size(), 1u);
     EXPECT_TRUE(proof.rounds[0].winners.empty());
     EXPECT_TRUE(VerifyProof(proof).empty());
-    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+    // Nobody was drawn: there is no winner to replace (not "everyone has won").
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_winner_to_replace");
 }
 
 }  // namespace
