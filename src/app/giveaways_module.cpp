@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/discord_runtime.hpp"
+#include "app/plans_module.hpp"
 #include "commands/engine.hpp"
 #include "commands/giveaway_commands.hpp"
 #include "core/strings.hpp"
@@ -17,6 +18,7 @@
 #include "http/api/giveaways_api.hpp"
 #include "scheduler/outbox_worker.hpp"
 #include "scheduler/scheduler.hpp"
+#include "storage/giveaway_roi_store.hpp"
 #include "storage/giveaway_store.hpp"
 
 namespace maxis::app {
@@ -58,7 +60,14 @@ GiveawaysModule::GiveawaysModule(const Infrastructure& infra, members::MemberDir
                                    .max_winners = gc.max_winners,
                                    .channel = gc.channel_id,
                                    .min_account_age = std::chrono::hours(24) * gc.min_account_age_days,
-                                   .min_member_age = std::chrono::hours(24) * gc.min_member_age_days});
+                                   .min_member_age = std::chrono::hours(24) * gc.min_member_age_days,
+                                   .currency = infra.config.plans.currency});
+    // The return of each giveaway: the plans bought count at their catalog price.
+    std::map<std::string, long long> plan_prices;
+    const auto catalog = CatalogFrom(infra.config.plans);
+    for (const auto& plan : catalog.all()) plan_prices[plan.id] = plan.price_minor;
+    roi_ = std::make_unique<storage::SqlRoiSource>(infra.db);
+    stats_ = std::make_unique<giveaways::GiveawayStatsService>(*service_, *roi_, infra.clock, std::move(plan_prices));
 }
 
 GiveawaysModule::~GiveawaysModule() = default;
@@ -66,10 +75,12 @@ GiveawaysModule::~GiveawaysModule() = default;
 void GiveawaysModule::RegisterCommands(commands::Engine& engine) {
     catalog_ = &engine.catalog();
     commands::RegisterGiveawayCommands(engine, *service_, infra_.zone);
+    commands::RegisterGiveawayStatsCommands(engine, *stats_, *service_, infra_.zone);
 }
 
 void GiveawaysModule::Serve(Runtime& runtime) {
     http::AddGiveawayRoutes(runtime.router, *service_, runtime.api_viewer);
+    http::AddGiveawayStatsRoutes(runtime.router, *stats_, *service_, runtime.api_viewer);
     runtime.scheduler.Register("giveaways.sweep", [this](const scheduling::Job&) {
         if (int ended = service_->EndDue(); ended > 0) spdlog::info("giveaways: {} giveaway(s) drawn", ended);
         service_->RefreshPosts();

@@ -5,6 +5,7 @@
 
 #include "app/module.hpp"
 #include "domain/giveaways/giveaway_service.hpp"
+#include "domain/giveaways/giveaway_stats.hpp"
 
 namespace maxis::commands {
 class Catalog;
@@ -14,14 +15,16 @@ class MemberDirectory;
 }
 namespace maxis::storage {
 class SqlGiveawayRepository;
-}
+class SqlRoiSource;
+}  // namespace maxis::storage
 
 namespace maxis::app {
 
 /// Giveaways ([giveaways]): manual giveaways with a provably fair draw, their commands and REST routes, the sweep
 /// that draws those whose end has come and refreshes the posts' entrant counts, and the post's deliverer (a
 /// message with Enter and Leave buttons, edited as the giveaway goes). What Discord knows of an entrant (a bot,
-/// still in the server, when they joined) comes from the member directory and the guild state.
+/// still in the server, when they joined) comes from the member directory and the guild state. Each giveaway's return
+/// (`!giveaway_stats`, its REST route) is counted in [plans] currency, plans at their catalog price.
 class GiveawaysModule final : public FeatureModule {
 public:
     GiveawaysModule(const Infrastructure& infra, members::MemberDirectory& directory);
@@ -38,6 +41,8 @@ private:
     std::unique_ptr<EntrantFacts> facts_;
     std::unique_ptr<storage::SqlGiveawayRepository> repo_;
     std::unique_ptr<giveaways::GiveawayService> service_;
+    std::unique_ptr<storage::SqlRoiSource> roi_;
+    std::unique_ptr<giveaways::GiveawayStatsService> stats_;
     const commands::Catalog* catalog_ = nullptr;
 };
 

@@ -1,9 +1,11 @@
 #include "commands/giveaway_commands.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "commands/parser.hpp"
 #include "core/errors.hpp"
+#include "core/money.hpp"
 
 namespace maxis::commands {
 
@@ -24,6 +26,26 @@ std::string Ids(const std::vector<Winner>& winners) {
 }
 
 ArgSpec IdArg() { return ArgSpec{.name = "id", .type = ArgType::kInteger, .min = 1}; }
+
+/// An amount in the giveaways' currency, as the reader's locale writes it (9,99 € in French).
+std::string Money(const Invocation& inv, const GiveawayService& service, long long minor) {
+    return core::FormatMoney(core::Money{minor, service.options().currency}, inv.locale);
+}
+
+/// A prize cost as staff type it: "25", "25,00", "25.5 €", "25 EUR".
+long long PrizeCost(const std::string& typed) {
+    std::string v = typed;
+    for (const char* unit : {"€", "EUR", "eur", "\xC2\xA0"}) {
+        for (auto at = v.find(unit); at != std::string::npos; at = v.find(unit)) v.erase(at, std::strlen(unit));
+    }
+    v.erase(std::remove(v.begin(), v.end(), ' '), v.end());
+    auto cents = core::ParseMinorUnits(v);
+    if (!cents) {
+        throw core::Error(core::ErrorCode::kInvalidArgument, "not an amount", "giveaways.bad_cost_value",
+                          {{"value", typed}});
+    }
+    return *cents;
+}
 
 }  // namespace
 
@@ -158,13 +180,21 @@ void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const co
     engine.Register(CommandSpec{
         .name = "giveaway_edit",
         .args = {IdArg(),
-                 {.name = "field", .type = ArgType::kEnum, .choices = {{"end", {"fin"}}, {"prize", {"lot", "prix"}}}},
+                 {.name = "field",
+                  .type = ArgType::kEnum,
+                  .choices = {{"end", {"fin"}}, {"prize", {"lot", "prix"}}, {"cost", {"cout", "coût"}}}},
                  {.name = "value", .type = ArgType::kRest}},
         .permission = core::Role::kStaff,
         .handler =
             [&service, &zone](const Invocation& inv) {
                 const auto& field = inv.args.Get<std::string>("field");
                 const auto& value = inv.args.Get<std::string>("value");
+                if (field == "cost") {
+                    auto g = service.SetPrizeCost(inv.viewer, IdOf(inv), PrizeCost(value));
+                    return Reply{
+                        .text = inv.T("giveaways.cost_set",
+                                      {{"id", g.id.ToString()}, {"cost", Money(inv, service, g.prize_cost_cents)}})};
+                }
                 std::optional<core::Millis> ends_in;
                 std::optional<std::string> prize;
                 if (field == "end") {
@@ -208,6 +238,48 @@ void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const co
                     .text = inv.T("giveaways.replaced",
                                   {{"id", IdOf(inv).ToString()}, {"old", Mention(old)}, {"winner", Mention(w.user)}})};
             },
+    });
+}
+
+void RegisterGiveawayStatsCommands(Engine& engine, GiveawayStatsService& stats, GiveawayService& service,
+                                   const core::TimeZone& zone) {
+    engine.Register(CommandSpec{
+        .name = "giveaway_stats",
+        .args = {IdArg()},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&stats, &service, &zone](const Invocation& inv) {
+                auto s = stats.Stats(inv.viewer, IdOf(inv));
+                auto g = service.Get(inv.viewer, IdOf(inv)).giveaway;
+                auto count = [](int n) { return std::to_string(n); };
+                std::string text = inv.T("giveaways.stats.title", {{"id", g.id.ToString()},
+                                                                   {"prize", g.prize},
+                                                                   {"from", zone.Format(s.from, inv.locale)},
+                                                                   {"to", zone.Format(s.to, inv.locale)}});
+                if (s.open) {
+                    text += " " + inv.T("giveaways.stats.so_far", {{"date", zone.Format(s.counted_until, inv.locale)}});
+                }
+                text += "\n" + (s.prize_cost_minor > 0
+                                    ? inv.T("giveaways.stats.cost", {{"cost", Money(inv, service, s.prize_cost_minor)}})
+                                    : inv.T("giveaways.stats.no_cost", {{"id", g.id.ToString()}}));
+                text +=
+                    "\n" + inv.T("giveaways.stats.members",
+                                 {{"gained", count(s.gained)}, {"joined", count(s.joined)}, {"left", count(s.left)}});
+                text += "\n" + inv.T("giveaways.stats.revenue", {{"revenue", Money(inv, service, s.revenue_minor)},
+                                                                 {"shop", Money(inv, service, s.shop_minor)},
+                                                                 {"plans", Money(inv, service, s.plans_minor)},
+                                                                 {"paying", count(s.paying)}});
+                if (s.roi_percent) {
+                    text += "\n" + inv.T("giveaways.stats.net", {{"net", Money(inv, service, s.net_minor)},
+                                                                 {"roi", std::to_string(*s.roi_percent)}});
+                }
+                if (s.cost_per_member_minor) {
+                    text += "\n" + inv.T("giveaways.stats.per_member",
+                                         {{"cost", Money(inv, service, *s.cost_per_member_minor)}});
+                }
+                return Reply{.text = text, .ephemeral = true};
+            },
+        .ephemeral = true,
     });
 }
 

@@ -4,6 +4,7 @@
 #include "commands/engine.hpp"
 #include "core/time_zone.hpp"
 #include "domain/giveaways/giveaway_service.hpp"
+#include "domain/giveaways/giveaway_stats.hpp"
 
 namespace maxis::commands {
 
@@ -17,5 +18,10 @@ void RegisterGiveawayCommands(Engine& engine, giveaways::GiveawayService& servic
 /// winners by mention once it has ended.
 Reply GiveawayPost(const giveaways::GiveawayView& view, const Catalog& catalog, const std::string& locale,
                    const core::TimeZone& zone);
+
+/// Staff: giveaway_stats <id>, a giveaway's return (prize cost, members gained, their revenue, "so far" while the
+/// window is open), amounts in the giveaways' currency as the reader's locale writes them.
+void RegisterGiveawayStatsCommands(Engine& engine, giveaways::GiveawayStatsService& stats,
+                                   giveaways::GiveawayService& service, const core::TimeZone& zone);
 
 }  // namespace maxis::commands

@@ -95,10 +95,10 @@ public:
         soci::indicator channel_ind = g.channel ? soci::i_ok : soci::i_null;
         soci::indicator message_ind = g.message_id ? soci::i_ok : soci::i_null;
         tx_.sql() << "UPDATE giveaways SET prize = :p, ends_at = :e, ended_at = :ed, status = :s, channel_id = :c, "
-                     "message_id = :m, posted_count = :pc, updated_at = :u WHERE id = :id",
+                     "message_id = :m, posted_count = :pc, prize_cost_cents = :cost, updated_at = :u WHERE id = :id",
             soci::use(g.prize), soci::use(ends), soci::use(ended, ended_ind), soci::use(status),
-            soci::use(channel, channel_ind), soci::use(message, message_ind), soci::use(posted), soci::use(updated),
-            soci::use(id);
+            soci::use(channel, channel_ind), soci::use(message, message_ind), soci::use(posted),
+            soci::use(g.prize_cost_cents), soci::use(updated), soci::use(id);
     }
 
     std::vector<Giveaway> List(std::optional<giveaways::Status> status, int limit) override {

@@ -16,6 +16,14 @@ using core::ErrorCode;
 namespace {
 
 constexpr std::size_t kMaxPrizeBytes = 200;
+constexpr long long kMaxPrizeCostCents = 100'000'000'000;
+
+void RequirePrizeCost(long long cents) {
+    if (cents < 0 || cents > kMaxPrizeCostCents) {
+        throw Error(ErrorCode::kInvalidArgument, "a prize cost is between 0 and 1,000,000,000.00",
+                    "giveaways.bad_cost");
+    }
+}
 
 void RequireStaff(const core::Viewer& viewer) {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "only staff run giveaways", "giveaways.staff_only");
@@ -83,9 +91,7 @@ Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r
                     "giveaways.too_many_winners", {{"max", std::to_string(options_.max_winners)}});
     }
     RequirePrize(r.prize);
-    if (r.prize_cost_cents < 0) {
-        throw Error(ErrorCode::kInvalidArgument, "a prize cost is not negative", "giveaways.bad_cost");
-    }
+    RequirePrizeCost(r.prize_cost_cents);
     auto now = clock_.Now();
     Giveaway g;
     g.prize = r.prize;
@@ -266,6 +272,21 @@ Giveaway GiveawayService::Edit(const core::Viewer& staff, GiveawayId id, std::op
         store.Update(g);
         QueuePost(store, g, "edit");
         out = g;
+    });
+    return out;
+}
+
+Giveaway GiveawayService::SetPrizeCost(const core::Viewer& staff, GiveawayId id, long long cents) {
+    RequireStaff(staff);
+    RequirePrizeCost(cents);
+    Giveaway out;
+    repo_.Write(staff, [&](GiveawayStore& store) {
+        auto g = store.Find(id);
+        if (!g) throw NotFound(id);
+        g->prize_cost_cents = cents;
+        g->updated_at = clock_.Now();
+        store.Update(*g);
+        out = *g;
     });
     return out;
 }

@@ -45,6 +45,7 @@ struct GiveawayOptions {
     std::string channel;              // where posts and winners are announced; empty: the staff channel
     core::Millis min_account_age{0};  // defaults for new giveaways
     core::Millis min_member_age{0};
+    std::string currency = "EUR";  // of prize costs (and of their return, GiveawayStatsService)
 };
 
 struct StartRequest {
@@ -92,6 +93,9 @@ public:
     /// Staff: a new end, ends_in from now (within the maximum duration from the start), and/or prize.
     Giveaway Edit(const core::Viewer& staff, GiveawayId id, std::optional<core::Millis> ends_in,
                   std::optional<std::string> prize);
+    /// Staff: what the prize cost, in cents (for its return, GiveawayStatsService), at any time, even after the end.
+    /// giveaways.bad_cost when negative or above 10^11.
+    Giveaway SetPrizeCost(const core::Viewer& staff, GiveawayId id, long long cents);
     /// Staff: every current winner replaced by a new round among those who never won this giveaway.
     std::vector<Winner> Reroll(const core::Viewer& staff, GiveawayId id);
     /// Staff: one named current winner replaced by a new round; the others kept.

@@ -22,7 +22,7 @@ public:
     /// Inserts a giveaway and its secret seed (hex); returns its id.
     virtual GiveawayId Insert(const Giveaway& giveaway, const std::string& seed) = 0;
     virtual std::optional<Giveaway> Find(GiveawayId id) = 0;
-    /// Writes the giveaway's own columns (prize, end, status, post, counts).
+    /// Writes the giveaway's own columns (prize, its cost, end, status, post, counts).
     virtual void Update(const Giveaway& giveaway) = 0;
     /// With a status, in id order; running ones first-ending first.
     virtual std::vector<Giveaway> List(std::optional<Status> status, int limit) = 0;

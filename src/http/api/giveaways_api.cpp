@@ -114,4 +114,54 @@ void AddGiveawayRoutes(Router& router, GiveawayService& service, Authenticator a
     });
 }
 
+namespace {
+
+json::value MaybeInt(const std::optional<long long>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object StatsJson(const GiveawayStats& s) {
+    json::array days;
+    for (const auto& d : s.days) {
+        auto counted = [&](long long v) { return d.counted ? json::value(v) : json::value(nullptr); };
+        days.push_back(json::object{{"day", d.day},
+                                    {"joins", counted(d.joins)},
+                                    {"leaves", counted(d.leaves)},
+                                    {"revenue_minor", counted(d.revenue_minor)}});
+    }
+    return json::object{
+        {"giveaway", s.giveaway.value},
+        {"currency", s.currency},
+        {"prize_cost_minor", s.prize_cost_minor},
+        {"from", core::FormatIso8601(s.from)},
+        {"to", core::FormatIso8601(s.to)},
+        {"counted_until", core::FormatIso8601(s.counted_until)},
+        {"open", s.open},
+        {"members", json::object{{"joined", s.joined}, {"left", s.left}, {"gained", s.gained}}},
+        {"paying", s.paying},
+        {"revenue",
+         json::object{{"shop_minor", s.shop_minor}, {"plans_minor", s.plans_minor}, {"total_minor", s.revenue_minor}}},
+        {"net_minor", s.net_minor},
+        {"roi_percent", MaybeInt(s.roi_percent)},
+        {"cost_per_member_minor", MaybeInt(s.cost_per_member_minor)},
+        {"days", std::move(days)},
+    };
+}
+
+}  // namespace
+
+void AddGiveawayStatsRoutes(Router& router, GiveawayStatsService& stats, GiveawayService& service,
+                            Authenticator authenticate) {
+    router.Add("GET", "/api/v1/giveaways/{id}/stats", [&stats, authenticate](const Request& req) {
+        return Response::Json(200, StatsJson(stats.Stats(Authenticate(req, authenticate), IdOf(req))));
+    });
+    router.Add("PATCH", "/api/v1/giveaways/{id}", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        RequireStaff(viewer);
+        auto body = ParseBody(req, {"prize_cost_cents"});
+        auto cost = IntegerField(body, "prize_cost_cents", -1'000'000'000'000, 1'000'000'000'000);
+        if (!cost) BadRequest("field 'prize_cost_cents' is required");
+        service.SetPrizeCost(viewer, IdOf(req), *cost);
+        return Response::Json(200, GiveawayJson(service.Get(viewer, IdOf(req))));
+    });
+}
+
 }  // namespace maxis::http

@@ -1,5 +1,6 @@
 #pragma once
 #include "domain/giveaways/giveaway_service.hpp"
+#include "domain/giveaways/giveaway_stats.hpp"
 #include "http/api/tickets_api.hpp"
 #include "http/router.hpp"
 
@@ -9,5 +10,10 @@ namespace maxis::http {
 /// authenticated viewer, the proof once it has ended (anyone may recompute the draw), and staff's start, end,
 /// cancel and reroll. Each route calls one GiveawayService method.
 void AddGiveawayRoutes(Router& router, giveaways::GiveawayService& service, Authenticator authenticate);
+
+/// Staff: GET /api/v1/giveaways/{id}/stats (the giveaway's return, with its days for a chart; "open" while the
+/// window runs) and PATCH /api/v1/giveaways/{id} {"prize_cost_cents"} (what the prize cost, at any time).
+void AddGiveawayStatsRoutes(Router& router, giveaways::GiveawayStatsService& stats, giveaways::GiveawayService& service,
+                            Authenticator authenticate);
 
 }  // namespace maxis::http

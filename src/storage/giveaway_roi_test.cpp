@@ -1,0 +1,1 @@
+#include "storage/giveaway_roi_suite.hpp"
