@@ -20,7 +20,7 @@ namespace {
 
 const std::set<std::string, std::less<>> kPages = {"login",    "refused",    "second-factor", "enrol", "dashboard",
                                                    "users",    "orders",     "tickets",       "logs",  "settings",
-                                                   "products", "promotions", "plans",         "docs"};
+                                                   "products", "promotions", "plans",         "docs",  "giveaways"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }

@@ -14,6 +14,21 @@ const LANG = document.documentElement.lang === 'en' ? 'en' : 'fr';
 
 const TEXT = Object.freeze({
     fr: Object.freeze({
+        giveaways: 'Concours', gw_list: 'Concours', gw_prize: 'Lot', gw_entrants: 'Participants', gw_winners: 'Gagnants', gw_ends: 'Fin',
+        gw_running: 'en cours', gw_ended: 'terminé', gw_cancelled: 'annulé', gw_none: 'Aucun concours pour l’instant.', gw_select: 'Choisissez un concours dans la liste.',
+        gw_nobody: 'personne', gw_open: 'Voir', gw_title: 'Concours n° {id} : {prize}', gw_starts: 'Début', gw_proof: 'Preuve du tirage (JSON)', gw_proof_later: 'publiée à la fin du tirage',
+        gw_no_proof: 'pas de tirage', gw_hash: 'Empreinte du tirage', gw_roi: 'Retour sur investissement', gw_window: 'Période comptée',
+        gw_window_text: 'du {from} au {to} (la fin plus 30 jours)', gw_so_far: 'Période encore ouverte : chiffres au {d}.', gw_cost: 'Coût du lot', gw_no_cost: 'non renseigné',
+        gw_gained: 'Membres gagnés', gw_gained_detail: '{n} ({joined} arrivée(s), dont {left} reparti(e)s)', gw_revenue: 'Revenus de ces membres',
+        gw_revenue_detail: '{total} (boutique {shop}, offres {plans})', gw_paying: 'Membres payants', gw_net: 'Résultat', gw_roi_pct: 'ROI', gw_per_member: 'Coût par membre gagné',
+        gw_chart: 'Arrivées, départs et revenus par jour', gw_revenue_day: 'Revenus', gw_end_now: 'Terminer maintenant', gw_cancel: 'Annuler le concours', gw_reroll: 'Nouveau tirage',
+        gw_sure: '{action} : confirmer ?', gw_yes: 'Oui, confirmer', gw_keep: 'Non, ne rien faire', gw_done_end: 'Concours n° {id} terminé.', gw_done_cancel: 'Concours n° {id} annulé.',
+        gw_done_reroll: 'Nouveau tirage du concours n° {id} effectué.', gw_cost_label: 'Coût du lot (par ex. 25,00)', gw_set_cost: 'Enregistrer le coût', gw_cost_saved: 'Coût enregistré : {cost}.',
+        gw_leaders: 'Classement des pièces', gw_week: 'Cette semaine', gw_month: 'Ce mois-ci', gw_all: 'Depuis toujours', gw_rank: 'Rang', gw_earned: 'Pièces gagnées',
+        gw_no_leaders: 'Personne n’a encore gagné de pièces sur cette période.', gw_period: 'Période',
+        'e_giveaways.bad_cost': 'Le coût du lot va de 0 à 1 000 000 000,00 €.', 'e_giveaways.not_running': 'Ce concours est terminé : il ne peut plus être modifié ainsi.',
+        'e_giveaways.not_ended': 'Ce concours n’est pas encore terminé : le tirage vient à la fin.', 'e_giveaways.no_one_left': 'Tous les participants ont déjà gagné : personne d’autre à tirer.',
+        'e_giveaways.no_winner_to_replace': 'Personne n’a été tiré : pas de gagnant à remplacer.',
         dashboard: 'Tableau de bord', users: 'Membres', tickets: 'Tickets', logs: 'Journaux', settings: 'Réglages',
         logout: 'Se déconnecter', nav: 'Navigation principale', language: 'English', language_label: 'Switch to English',
         login_title: 'Connexion au panneau Maxis', login_with_discord: 'Se connecter avec Discord',
@@ -120,6 +135,21 @@ const TEXT = Object.freeze({
         gs_active: 'active', gs_past_due: 'paiement en attente', gs_ended: 'terminée', gs_revoked: 'retirée', gs_cancelling: 'résiliée, se termine à la fin de la période',
     }),
     en: Object.freeze({
+        giveaways: 'Giveaways', gw_list: 'Giveaways', gw_prize: 'Prize', gw_entrants: 'Entrants', gw_winners: 'Winners', gw_ends: 'Ends',
+        gw_running: 'running', gw_ended: 'ended', gw_cancelled: 'cancelled', gw_none: 'No giveaway yet.', gw_select: 'Choose a giveaway in the list.',
+        gw_nobody: 'nobody', gw_open: 'Open', gw_title: 'Giveaway no. {id}: {prize}', gw_starts: 'Starts', gw_proof: 'Proof of the draw (JSON)', gw_proof_later: 'published once drawn',
+        gw_no_proof: 'no draw', gw_hash: 'Draw commitment', gw_roi: 'Return on investment', gw_window: 'Period counted',
+        gw_window_text: 'from {from} to {to} (the end plus 30 days)', gw_so_far: 'The period is still open: figures as of {d}.', gw_cost: 'Prize cost', gw_no_cost: 'not entered',
+        gw_gained: 'Members gained', gw_gained_detail: '{n} ({joined} joined, {left} of them left again)', gw_revenue: 'Revenue from these members',
+        gw_revenue_detail: '{total} (shop {shop}, plans {plans})', gw_paying: 'Paying members', gw_net: 'Result', gw_roi_pct: 'ROI', gw_per_member: 'Cost per member gained',
+        gw_chart: 'Joins, leaves and revenue per day', gw_revenue_day: 'Revenue', gw_end_now: 'End now', gw_cancel: 'Cancel the giveaway', gw_reroll: 'Draw again',
+        gw_sure: '{action}: confirm?', gw_yes: 'Yes, confirm', gw_keep: 'No, leave it', gw_done_end: 'Giveaway no. {id} ended.', gw_done_cancel: 'Giveaway no. {id} cancelled.',
+        gw_done_reroll: 'Giveaway no. {id} drawn again.', gw_cost_label: 'Prize cost (e.g. 25.00)', gw_set_cost: 'Save the cost', gw_cost_saved: 'Cost saved: {cost}.',
+        gw_leaders: 'Coin leaderboard', gw_week: 'This week', gw_month: 'This month', gw_all: 'All time', gw_rank: 'Rank', gw_earned: 'Coins earned',
+        gw_no_leaders: 'Nobody has earned coins in this period yet.', gw_period: 'Period',
+        'e_giveaways.bad_cost': 'A prize cost is between €0 and €1,000,000,000.00.', 'e_giveaways.not_running': 'This giveaway is over: it can no longer be changed this way.',
+        'e_giveaways.not_ended': 'This giveaway has not ended yet: the draw comes at the end.', 'e_giveaways.no_one_left': 'Every entrant has already won: nobody else to draw.',
+        'e_giveaways.no_winner_to_replace': 'Nobody was drawn: no winner to replace.',
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
         logout: 'Log out', nav: 'Main navigation', language: 'Français', language_label: 'Passer en français',
         login_title: 'Sign in to the Maxis panel', login_with_discord: 'Sign in with Discord',
@@ -440,7 +470,7 @@ function header() {
         if (me) top.append(h('div', { class: 'who' }, langButton));
         return;
     }
-    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'tickets', 'logs', 'settings'].map((p) =>
+    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'giveaways', 'tickets', 'logs', 'settings'].map((p) =>
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
@@ -1520,6 +1550,151 @@ async function plansPage() {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Giveaways: the list (status, prize, entrants, winners by name, end), a giveaway's detail with its proof, its
+// return (cost, members gained, their revenue, a chart per day over the giveaway and the 30 days after) and
+// staff's moves (end now, cancel, draw again: each asks to confirm); the coin leaderboards beside it.
+
+/** A button that asks before it acts: a first click shows the question with Yes and No; Yes runs act. */
+function confirmed(id, label, act) {
+    const holder = h('span', { class: 'confirm', id: id + '-holder' });
+    const ask = () => {
+        clear(holder);
+        holder.append(h('span', { role: 'status', text: t('gw_sure', { action: label }) }), ' ',
+            h('button', { type: 'button', class: 'danger', id: id + '-yes', text: t('gw_yes'), on: { click: act } }), ' ',
+            h('button', { type: 'button', id: id + '-no', text: t('gw_keep'), on: { click: idle } }));
+        holder.querySelector('button').focus();
+    };
+    const idle = () => {
+        clear(holder);
+        holder.append(h('button', { type: 'button', class: 'danger', id, text: label, on: { click: ask } }));
+    };
+    idle();
+    return holder;
+}
+
+/** The coin leaderboards (week, month, all time): rank, member by name, coins earned. */
+async function coinLeaders(container) {
+    const periods = [['week', t('gw_week')], ['month', t('gw_month')], ['all', t('gw_all')]];
+    const [label, picker] = select('leaders-period', t('gw_period'), periods, false, 'week');
+    const table = h('div', { id: 'coin-leaders' });
+    const load = async () => {
+        const data = await api('/api/v1/coins/leaderboard?period=' + encodeURIComponent(picker.value));
+        clear(table);
+        if (!data.leaders.length) {
+            table.append(h('p', { class: 'muted', text: t('gw_no_leaders') }));
+            return;
+        }
+        table.append(h('table', { class: 'compact' },
+            h('thead', null, h('tr', null, ['gw_rank', 'name', 'gw_earned'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.leaders.map((r) => h('tr', null, h('td', { class: 'num', text: String(r.rank) }), h('td', null, person(r.user, data.people)),
+                h('td', { class: 'num', text: r.earned.toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }))))));
+    };
+    picker.addEventListener('change', () => load().catch(() => {}));
+    container.append(h('section', { 'aria-labelledby': 'leaders-title' }, h('h2', { id: 'leaders-title', text: t('gw_leaders') }),
+        h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, label, picker), table));
+    await load();
+}
+
+async function giveawaysPage() {
+    const m = main(t('giveaways'));
+    const box = alertBox();
+    const list = h('div', { id: 'giveaways-list' });
+    const detail = h('section', { id: 'giveaway', 'aria-live': 'polite', 'aria-label': t('giveaways') }, h('p', { class: 'muted', text: t('gw_select') }));
+    const winnersOf = (g, people) => (g.winners.length ? g.winners.map((w, i) => [i ? ', ' : '', person(w.user, people)]).flat() : [g.status === 'ended' ? t('gw_nobody') : '–']);
+    const loadList = async () => {
+        const data = await api('/api/v1/giveaways?limit=50');
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { text: t('gw_none') }));
+            return;
+        }
+        list.append(h('table', { id: 'giveaways-table' },
+            h('thead', null, h('tr', null, ['gw_prize', 'status', 'gw_entrants', 'gw_winners', 'gw_ends'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((g) => h('tr', { 'data-giveaway': String(g.id) },
+                h('td', null, h('button', { type: 'button', class: 'link', text: g.prize, on: { click: () => show(g.id).catch((err) => showError(box, err)) } })),
+                h('td', { class: 'state', text: t('gw_' + g.status) }), h('td', { class: 'num', text: String(g.entries) }),
+                h('td', { class: 'winners' }, ...winnersOf(g, data.people)), h('td', { text: when(g.ended_at || g.ends_at) }))))));
+    };
+    const show = async (id) => {
+        const g = await api('/api/v1/giveaways/' + id);
+        const s = await api('/api/v1/giveaways/' + id + '/stats');
+        clear(detail);
+        const formBox = alertBox();
+        const act = (path, done) => async () => {
+            try {
+                await api('/api/v1/giveaways/' + id + '/' + path, { method: 'POST' });
+                await loadList();
+                await show(id);
+                status(detail.querySelector('.alert'), t(done, { id }));
+            } catch (err) {
+                showError(formBox, err);
+            }
+        };
+        const tools = [];
+        if (g.status === 'running') {
+            tools.push(confirmed('gw-end', t('gw_end_now'), act('end', 'gw_done_end')), ' ', confirmed('gw-cancel', t('gw_cancel'), act('cancel', 'gw_done_cancel')));
+        } else if (g.status === 'ended') {
+            tools.push(confirmed('gw-reroll', t('gw_reroll'), act('reroll', 'gw_done_reroll')));
+        }
+        const cost = h('input', { id: 'gw-cost', inputmode: 'decimal', maxlength: 13, size: 10, value: g.prize_cost_cents ? (g.prize_cost_cents / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '' });
+        const costForm = h('form', { class: 'inline', id: 'gw-cost-form', novalidate: true, on: { submit: async (e) => {
+            e.preventDefault();
+            const v = cost.value.trim().replace(/\s|€|EUR/gi, '').replace(',', '.');
+            const minor = /^\d{1,10}(\.\d{1,2})?$/.test(v) ? Math.round(Number(v) * 100) : NaN;
+            if (Number.isNaN(minor)) return refuse(formBox, t('e_giveaways.bad_cost'), cost);
+            try {
+                const saved = await api('/api/v1/giveaways/' + id, { method: 'PATCH', body: { prize_cost_cents: minor } });
+                await show(id);
+                status(detail.querySelector('.alert'), t('gw_cost_saved', { cost: money(saved.prize_cost_cents, s.currency) }));
+            } catch (err) {
+                showError(formBox, err);
+            }
+            return true;
+        } } }, h('label', { for: 'gw-cost', text: t('gw_cost_label') }), cost, h('button', { type: 'submit', text: t('gw_set_cost') }));
+        const proof = g.status === 'ended'
+            ? h('a', { id: 'gw-proof', href: '/api/v1/giveaways/' + id + '/proof', download: 'giveaway-' + id + '-proof.json', text: t('gw_proof') })
+            : t(g.status === 'cancelled' ? 'gw_no_proof' : 'gw_proof_later');
+        const cur = (minor) => money(minor, s.currency);
+        detail.append(h('h2', { id: 'giveaway-title', text: t('gw_title', { id, prize: g.prize }) }),
+            h('dl', { class: 'facts' },
+                h('dt', { text: t('status') }), h('dd', { id: 'gw-status', text: t('gw_' + g.status) }),
+                h('dt', { text: t('gw_entrants') }), h('dd', { id: 'gw-entrants', text: String(g.entries) }),
+                h('dt', { text: t('gw_winners') }), h('dd', { id: 'gw-winners' }, ...winnersOf(g, g.people)),
+                h('dt', { text: t('gw_starts') }), h('dd', { text: when(g.starts_at) }),
+                h('dt', { text: t('gw_ends') }), h('dd', { text: when(g.ended_at || g.ends_at) }),
+                h('dt', { text: t('gw_proof') }), h('dd', null, proof)),
+            h('details', { class: 'discord-id' }, h('summary', { text: t('gw_hash') }), h('code', { text: g.seed_hash })),
+            formBox, h('p', { class: 'actions' }, ...tools),
+            h('h3', { text: t('gw_roi') }),
+            s.open ? h('p', { class: 'notice', id: 'gw-so-far', text: t('gw_so_far', { d: when(s.counted_until) }) }) : null,
+            h('dl', { class: 'facts', id: 'gw-roi' },
+                h('dt', { text: t('gw_window') }), h('dd', { text: t('gw_window_text', { from: when(s.from), to: when(s.to) }) }),
+                h('dt', { text: t('gw_cost') }), h('dd', { id: 'gw-roi-cost', text: s.prize_cost_minor ? cur(s.prize_cost_minor) : t('gw_no_cost') }),
+                h('dt', { text: t('gw_gained') }), h('dd', { id: 'gw-roi-gained', text: t('gw_gained_detail', { n: s.members.gained, joined: s.members.joined, left: s.members.left }) }),
+                h('dt', { text: t('gw_revenue') }), h('dd', { id: 'gw-roi-revenue', text: t('gw_revenue_detail', { total: cur(s.revenue.total_minor), shop: cur(s.revenue.shop_minor), plans: cur(s.revenue.plans_minor) }) }),
+                h('dt', { text: t('gw_paying') }), h('dd', { text: String(s.paying) }),
+                h('dt', { text: t('gw_net') }), h('dd', { id: 'gw-roi-net', text: cur(s.net_minor) + (s.roi_percent === null ? '' : ' · ' + t('gw_roi_pct') + ' ' + s.roi_percent + ' %') }),
+                h('dt', { text: t('gw_per_member') }), h('dd', { text: s.cost_per_member_minor === null ? '–' : cur(s.cost_per_member_minor) })),
+            costForm);
+        const charts = h('div', { class: 'charts', id: 'gw-chart' });
+        detail.append(charts);
+        const days = s.days.map((d) => d.day);
+        chart(charts, t('gw_chart'), days, [
+            { label: t('joins'), values: s.days.map((d) => d.joins) }, { label: t('leaves'), values: s.days.map((d) => d.leaves) },
+            { label: t('gw_revenue_day') + ' (' + s.currency + ')', values: s.days.map((d) => (d.revenue_minor === null ? null : d.revenue_minor / 100)) }])();
+    };
+    m.append(box, h('div', { class: 'split' }, list, detail));
+    try {
+        await loadList();
+        const wanted = new URLSearchParams(window.location.search).get('id');
+        if (wanted && /^[0-9]{1,18}$/.test(wanted)) await show(wanted);
+        await coinLeaders(m);
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The setup checklist (dashboard) and the operations guide it links to.
 
 async function setupChecklist(container) {
@@ -1609,7 +1784,7 @@ async function docsPage() {
 const PAGES = Object.freeze({
     login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
     users: usersPage, orders: ordersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
-    products: productsPage, promotions: promotionsPage, plans: plansPage, docs: docsPage,
+    products: productsPage, promotions: promotionsPage, plans: plansPage, giveaways: giveawaysPage, docs: docsPage,
 });
 
 async function start() {
