@@ -90,6 +90,10 @@ test('the Giveaways page: list, detail, return and its chart, confirmed actions,
     assert.equal(await page.locator('#gw-chart .legend li').count(), 3, 'joins, leaves and revenue');
     assert.equal(await page.locator('#gw-chart details tbody tr').count(), expectedDays, 'one point per day');
     assert.equal(await page.locator('#gw-chart canvas').count() >= 1, true, 'the chart is drawn');
+    // What an admin reads: people by name, values in words; never an id nor a raw key.
+    const text = await page.evaluate(() => document.querySelector('main').innerText);
+    assert.deepEqual(text.match(/\b\d{15,20}\b/g) ?? [], [], 'no id on the page');
+    assert.deepEqual(text.match(/\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.[a-z_]+\.[a-z_]+\b/g) ?? [], [], 'no raw key on the page');
     const firstDay = await page.$$eval('#gw-chart details tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(firstDay, ['3', '1', '30'], 'the first day: 3 joins, 1 leave, 30 €');
 
