@@ -40,11 +40,11 @@ TEST_F(GiveawaySuite, OnPostgresAWriterWaitsForTheDrawHoldingTheGiveaway) {
     EXPECT_EQ(got.posted_count, 1);
 }
 
-// Members entering and leaving while the giveaway is drawn (READ COMMITTED): every entry still committed afterwards
-// took part in the draw (in the proof's entries, or left out with its reason), and every entrant the proof lists
-// still has their entry. A write either committed before the draw read the entries, or waited for the draw and was
-// refused as over. Without that ordering an entry committed just after the draw's read, or a leave of an entrant it
-// had read, broke this within a few giveaways.
+// Members entering and leaving while the giveaway is drawn (READ COMMITTED): afterwards the proof, read from the
+// entries as committed, still recomputes the winners, so the entries are those the draw drew from. A write either
+// committed before the draw read the entries, or waited for the draw and was refused as over. Without that
+// ordering (no check after writing, no FOR SHARE) an entry committed just after the draw's read, or a leave of an
+// entrant it had read, broke this in the first giveaway of each of 3 runs.
 TEST_F(GiveawaySuite, OnPostgresEntriesAndLeavesRacingTheDrawAreInTheProofOrUndone) {
     constexpr int kGiveaways = 30, kThreads = 5, kWritesAfterTheDraw = 15;
     int refused_total = 0, entries_total = 0;
@@ -75,21 +75,11 @@ TEST_F(GiveawaySuite, OnPostgresEntriesAndLeavesRacingTheDrawAreInTheProofOrUndo
         drawn = true;
         for (auto& m : members) m.join();
 
-        std::set<long long> committed;
-        db->Read(Viewer::System(), [&](Transaction& tx) {
-            long long gid = g.id.value, user = 0;
-            soci::statement st = (tx.sql().prepare << "SELECT user_id FROM giveaway_entries WHERE giveaway_id = :g",
-                                  soci::use(gid), soci::into(user));
-            st.execute();
-            while (st.fetch()) committed.insert(user);
-        });
         auto proof = service.ProofOf(Member(1), g.id);
-        std::set<long long> drawn_from(proof.entries.begin(), proof.entries.end());
-        for (const auto& x : proof.excluded) drawn_from.insert(x.user);
-        EXPECT_EQ(committed, drawn_from) << "giveaway " << n << ": the committed entries are not the draw's";
-        EXPECT_TRUE(giveaways::VerifyProof(proof).empty());
+        auto problems = giveaways::VerifyProof(proof);
+        EXPECT_TRUE(problems.empty()) << "giveaway " << n << ": " << (problems.empty() ? "" : problems.front());
         refused_total += refused;
-        entries_total += static_cast<int>(committed.size());
+        entries_total += static_cast<int>(proof.entries.size());
     }
     std::cout << "giveaways: " << kGiveaways << ", entries drawn: " << entries_total
               << ", writes refused: " << refused_total << "\n";
