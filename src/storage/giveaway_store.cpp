@@ -49,7 +49,11 @@ public:
     /// writing: a write transaction. On PostgreSQL, staff and Maxis then lock the giveaway they read (Find), so
     /// that two writers of one giveaway (a draw and a post's delivery, two draws, a draw and a cancel) take turns
     /// and each reads what the other committed; SQLite's writers already take turns. A member's transaction
-    /// (entering, leaving) only reads: members may not lock giveaways.
+    /// (entering, leaving) only reads: members may not lock giveaways (a row lock needs the UPDATE privilege).
+    /// Members' writes are still ordered against a draw, which holds the giveaway FOR UPDATE and the entries it
+    /// reads FOR SHARE: a new entry's foreign key takes a KEY SHARE lock on the giveaway, and a leave deletes a
+    /// row the draw may hold, so either one committed before the draw read the entries, or it waits for the draw
+    /// to commit and then reads the giveaway ended (GiveawayService::Enter and Leave check again after writing).
     SqlGiveawayStore(Transaction& tx, const core::Clock& clock, bool writing)
         : tx_(tx),
           clock_(clock),
@@ -173,6 +177,31 @@ public:
             soci::use(reason), soci::use(gid), soci::use(uid);
     }
 
+    void ExcludeFromRound(GiveawayId id, const giveaways::RoundExclusion& x) override {
+        long long gid = id.value, uid = x.user.value;
+        int round = x.round;
+        tx_.sql() << "INSERT INTO giveaway_round_exclusions (giveaway_id, round, user_id, reason) VALUES (:g, :r, :u, "
+                     ":why)",
+            soci::use(gid), soci::use(round), soci::use(uid), soci::use(x.reason);
+    }
+
+    std::vector<giveaways::RoundExclusion> RoundExclusions(GiveawayId id) override {
+        DynamicQuery q;
+        std::string sql =
+            "SELECT x.round, x.user_id, x.reason FROM giveaway_round_exclusions x WHERE x.giveaway_id = " +
+            q.Bind(id.value);
+        if (!tx_.viewer().IsStaff()) {
+            sql += " AND EXISTS (SELECT 1 FROM giveaways g WHERE g.id = x.giveaway_id AND g.status = 'ended')";
+        }
+        sql += " ORDER BY x.round, x.user_id";
+        std::vector<giveaways::RoundExclusion> out;
+        q.ForEachRow(tx_.sql(), sql, [&](const soci::row& r) {
+            out.push_back(
+                giveaways::RoundExclusion{static_cast<int>(RowInt(r, 0)), core::UserId{RowInt(r, 1)}, RowText(r, 2)});
+        });
+        return out;
+    }
+
     void InsertWinner(const Winner& w) override {
         long long gid = w.giveaway.value, uid = w.user.value, at = core::ToEpochMillis(w.drawn_at);
         int round = w.round, position = w.position, replaced = w.replaced ? 1 : 0;
@@ -226,6 +255,8 @@ private:
                    " OR EXISTS (SELECT 1 FROM giveaways g WHERE g.id = e.giveaway_id AND g.status = 'ended'))";
         }
         sql += " ORDER BY e.user_id";
+        // A writer holds the entries it reads (the draw): a member's leave of one of them waits for its end.
+        if (lock_) sql += " FOR SHARE";
         std::vector<Entry> out;
         q.ForEachRow(tx_.sql(), sql, [&](const soci::row& r) {
             out.push_back(Entry{.giveaway = id,

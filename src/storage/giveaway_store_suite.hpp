@@ -129,6 +129,29 @@ TEST_F(GiveawaySuite, EntriesDrawRerollAndProofThroughSql) {
     EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE channel = 'notify.member'"), 7);
 }
 
+// A later round checks eligibility again; its exclusions are stored per round and published in the proof, which a
+// member reads once it has ended.
+TEST_F(GiveawaySuite, ALaterRoundLeavesOutWhoIsNoLongerEligibleAndTheProofSaysSo) {
+    auto g = StartOne(1);
+    for (int i = 1; i <= 6; ++i) service.Enter(Member(2000 + i), g.id);
+    auto first = service.EndEarly(kStaff, g.id);
+    ASSERT_EQ(first.size(), 1u);
+    long long keep = first[0].user.value == 2001 ? 2002 : 2001;
+    for (long long i = 2001; i <= 2006; ++i) {
+        if (i != keep && i != first[0].user.value) facts.bots.insert(i);
+    }
+    auto rerolled = service.Reroll(kStaff, g.id);
+    ASSERT_EQ(rerolled.size(), 1u);
+    EXPECT_EQ(rerolled[0].user.value, keep);
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM giveaway_round_exclusions"), 4);  // the refused round wrote nothing
+    auto proof = service.ProofOf(Member(2001), g.id);
+    ASSERT_EQ(proof.rounds.size(), 2u);
+    ASSERT_EQ(proof.rounds[1].excluded.size(), 4u);
+    for (const auto& x : proof.rounds[1].excluded) EXPECT_EQ(x.reason, giveaways::kExcludedBot);
+    EXPECT_TRUE(giveaways::VerifyProof(proof).empty());
+}
+
 TEST_F(GiveawaySuite, ClosedGiveawaysRefuseEntriesAndChangeNothing) {
     auto g = StartOne();
     service.Enter(Member(1), g.id);

@@ -200,6 +200,16 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
         out.giveaway_cancelled = giveaway_service.Start(kS, start).id.value;
         giveaway_service.Cancel(kS, giveaways::GiveawayId{out.giveaway_cancelled});
     }
+    // A later round's exclusions: one of the ended giveaway (public), one written on the running one (hidden).
+    db.Write(kS, [&](Transaction& tx) {
+        long long b = kB.user_id.value;
+        for (auto id : {out.giveaway_ended, out.giveaway_running}) {
+            tx.sql()
+                << "INSERT INTO giveaway_round_exclusions (giveaway_id, round, user_id, reason) VALUES (:g, 1, :u, "
+                   "'left')",
+                soci::use(id), soci::use(b);
+        }
+    });
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
     return out;
@@ -616,6 +626,11 @@ std::vector<TableSpec> Tables(const Seeded& s) {
          "INSERT INTO giveaway_entries (giveaway_id, user_id, entered_at) VALUES (" +
              std::to_string(s.giveaway_running) + ", 5003, 0)",
          "excluded = 'bot'"},
+        // A later round's exclusions: public once ended, hidden before; written by staff and Maxis only.
+        {"giveaway_round_exclusions", "giveaway_id = " + std::to_string(s.giveaway_running), "true",
+         "INSERT INTO giveaway_round_exclusions (giveaway_id, round, user_id, reason) VALUES (" +
+             std::to_string(s.giveaway_ended) + ", 9, " + a + ", 'bot')",
+         "reason = 'forged'"},
         // Winners exist only once a giveaway has ended, when they are public: nothing to hide from A.
         {"giveaway_winners", "", "true",
          "INSERT INTO giveaway_winners (giveaway_id, user_id, round, position, drawn_at) VALUES (" +

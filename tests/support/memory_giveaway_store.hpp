@@ -20,6 +20,7 @@ public:
         std::map<long long, std::string> seeds;
         std::map<std::pair<long long, long long>, giveaways::Entry> entries;
         std::vector<giveaways::Winner> winners;
+        std::map<long long, std::vector<giveaways::RoundExclusion>> round_exclusions;  // by giveaway
         std::vector<scheduling::NewOutboxItem> outbox;
         std::vector<scheduling::Notice> notices;
         long long next_id = 1;
@@ -123,6 +124,21 @@ private:
         void ExcludeEntry(giveaways::GiveawayId id, core::UserId user, const std::string& reason) override {
             Writing();
             s_.entries.at({id.value, user.value}).excluded = reason;
+        }
+        void ExcludeFromRound(giveaways::GiveawayId id, const giveaways::RoundExclusion& x) override {
+            Writing();
+            s_.round_exclusions[id.value].push_back(x);
+        }
+        std::vector<giveaways::RoundExclusion> RoundExclusions(giveaways::GiveawayId id) override {
+            auto g = Find(id);
+            auto it = s_.round_exclusions.find(id.value);
+            if (!g || it == s_.round_exclusions.end()) return {};
+            if (!viewer_.IsStaff() && g->status != giveaways::Status::kEnded) return {};
+            auto out = it->second;
+            std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+                return std::tie(a.round, a.user.value) < std::tie(b.round, b.user.value);
+            });
+            return out;
         }
         void InsertWinner(const giveaways::Winner& w) override {
             Writing();

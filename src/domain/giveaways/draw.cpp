@@ -99,6 +99,35 @@ bool ReadIds(const json::object& o, const char* key, std::vector<std::int64_t>& 
     return true;
 }
 
+json::array Exclusions(const std::vector<ProofExclusion>& excluded) {
+    json::array a;
+    for (const auto& e : excluded) a.emplace_back(json::object{{"user", std::to_string(e.user)}, {"reason", e.reason}});
+    return a;
+}
+
+bool ReadExclusions(const json::object& o, std::vector<ProofExclusion>& out, std::string& error) {
+    const auto* v = o.if_contains("excluded");
+    if (!v) return true;  // proofs written before rounds had exclusions
+    if (!v->is_array()) {
+        error = "excluded: not an array";
+        return false;
+    }
+    for (const auto& e : v->as_array()) {
+        const auto* eo = e.if_object();
+        const auto* user = eo ? eo->if_contains("user") : nullptr;
+        std::optional<std::int64_t> id;
+        if (user && user->is_string()) id = core::ParseId(user->as_string());
+        if (!id) {
+            error = "excluded: each is an object whose \"user\" is a string of digits";
+            return false;
+        }
+        const auto* reason = eo->if_contains("reason");
+        out.push_back(
+            ProofExclusion{*id, reason && reason->is_string() ? std::string(reason->as_string()) : std::string()});
+    }
+    return true;
+}
+
 std::string Text(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -109,12 +138,12 @@ std::string Text(const json::object& o, const char* key) {
 std::string ProofToJson(const Proof& p) {
     json::array rounds;
     for (const auto& r : p.rounds) {
-        rounds.emplace_back(json::object{
-            {"round", r.round}, {"count", r.count}, {"winners", Ids(r.winners)}, {"replaces", Ids(r.replaces)}});
+        rounds.emplace_back(json::object{{"round", r.round},
+                                         {"count", r.count},
+                                         {"winners", Ids(r.winners)},
+                                         {"replaces", Ids(r.replaces)},
+                                         {"excluded", Exclusions(r.excluded)}});
     }
-    json::array excluded;
-    for (const auto& e : p.excluded)
-        excluded.emplace_back(json::object{{"user", std::to_string(e.user)}, {"reason", e.reason}});
     return json::serialize(json::object{{"algorithm", kDrawAlgorithm},
                                         {"giveaway", std::to_string(p.giveaway)},
                                         {"prize", p.prize},
@@ -122,7 +151,7 @@ std::string ProofToJson(const Proof& p) {
                                         {"seed", p.seed},
                                         {"seed_hash", p.seed_hash},
                                         {"entries", Ids(p.entries)},
-                                        {"excluded", std::move(excluded)},
+                                        {"excluded", Exclusions(p.excluded)},
                                         {"rounds", std::move(rounds)}});
 }
 
@@ -146,7 +175,7 @@ std::optional<Proof> ProofFromJson(std::string_view text, std::string& error) {
     }
     p.seed = Text(o, "seed");
     p.seed_hash = Text(o, "seed_hash");
-    if (!ReadIds(o, "entries", p.entries, error)) return std::nullopt;
+    if (!ReadIds(o, "entries", p.entries, error) || !ReadExclusions(o, p.excluded, error)) return std::nullopt;
     const auto* rounds = o.if_contains("rounds");
     if (!rounds || !rounds->is_array()) {
         error = "rounds: not an array";
@@ -163,7 +192,8 @@ std::optional<Proof> ProofFromJson(std::string_view text, std::string& error) {
         round.round = static_cast<int>(ro->at("round").as_int64());
         round.count = static_cast<int>(std::clamp<std::int64_t>(ro->at("count").as_int64(), 0, 1'000'000));
         if (!ReadIds(r.as_object(), "winners", round.winners, error) ||
-            !ReadIds(r.as_object(), "replaces", round.replaces, error)) {
+            !ReadIds(r.as_object(), "replaces", round.replaces, error) ||
+            !ReadExclusions(r.as_object(), round.excluded, error)) {
             return std::nullopt;
         }
         p.rounds.push_back(std::move(round));
@@ -196,7 +226,16 @@ std::vector<std::string> VerifyProof(const Proof& p) {
             problems.push_back("round " + std::to_string(r.round) + " asks for " + std::to_string(r.count) +
                                " winner(s) instead of " + std::to_string(expected));
         }
-        auto drawn = DrawRound(p.seed, sorted, r.round, r.count, earlier);
+        // The round's pool: the entries without earlier winners and without those no longer eligible at it.
+        auto out = earlier;
+        for (const auto& e : r.excluded) {
+            if (!std::binary_search(sorted.begin(), sorted.end(), e.user, IdLess)) {
+                problems.push_back("round " + std::to_string(r.round) + " leaves out " + std::to_string(e.user) +
+                                   ", who is not in the entries");
+            }
+            out.push_back(e.user);
+        }
+        auto drawn = DrawRound(p.seed, sorted, r.round, r.count, out);
         if (drawn != r.winners) problems.push_back("round " + std::to_string(r.round) + " does not draw these winners");
         earlier.insert(earlier.end(), r.winners.begin(), r.winners.end());
     }

@@ -35,17 +35,19 @@ std::vector<std::int64_t> SortedEntrants(std::vector<std::int64_t> ids);
 std::vector<std::int64_t> DrawRound(std::string_view seed_hex, const std::vector<std::int64_t>& sorted, int round,
                                     int count, const std::vector<std::int64_t>& earlier);
 
-/// One round as published: who it drew, and which earlier winners it replaced.
+struct ProofExclusion {
+    std::int64_t user = 0;
+    std::string reason;
+};
+
+/// One round as published: who it drew, which earlier winners it replaced, and which entrants were no longer
+/// eligible at that round (left out of its pool; always none in round 0, whose exclusions are Proof::excluded).
 struct ProofRound {
     int round = 0;
     int count = 0;  // how many were asked for (the winners are fewer only when the pool ran out)
     std::vector<std::int64_t> winners;
     std::vector<std::int64_t> replaces;
-};
-
-struct ProofExclusion {
-    std::int64_t user = 0;
-    std::string reason;
+    std::vector<ProofExclusion> excluded;
 };
 
 /// Everything needed to recompute a giveaway's draw, published once it has ended.
@@ -53,10 +55,10 @@ struct Proof {
     std::int64_t giveaway = 0;
     std::string prize;
     int winners_count = 0;
-    std::string seed;                   // hex
-    std::string seed_hash;              // hex, published at the start
-    std::vector<std::int64_t> entries;  // sorted: those who took part
-    std::vector<ProofExclusion> excluded;
+    std::string seed;                      // hex
+    std::string seed_hash;                 // hex, published at the start
+    std::vector<std::int64_t> entries;     // sorted: those who took part in the draw (round 0)
+    std::vector<ProofExclusion> excluded;  // left out at the draw, not in `entries`
     std::vector<ProofRound> rounds;
 };
 

@@ -24,6 +24,8 @@ TEST(Draw, MatchesTheDocumentedVector) {
     auto round0 = DrawRound(kSeed, Range(1, 10), 0, 3, {});
     EXPECT_EQ(round0, (std::vector<std::int64_t>{4, 3, 8}));
     EXPECT_EQ(DrawRound(kSeed, Range(1, 10), 1, 1, round0), (std::vector<std::int64_t>{2}));
+    // The same round with 2 no longer eligible: left out of the pool like an earlier winner.
+    EXPECT_EQ(DrawRound(kSeed, Range(1, 10), 1, 1, {4, 3, 8, 2}), (std::vector<std::int64_t>{7}));
     // Ids sort as unsigned 64-bit numbers, not as text.
     auto big = SortedEntrants(
         {1000000000000000000, 9223372036854775807, 80351110224678912, 270904126974590976, 175928847299117063});
@@ -81,6 +83,8 @@ TEST(Draw, WinnersAreDistinctAndCoverThePoolEvenly) {
     EXPECT_EQ(std::set<std::int64_t>(all.begin(), all.end()).size(), 50u);
 }
 
+constexpr const char* kExcludedLeftForTest = "left";
+
 TEST(Draw, AProofRoundTripsAndVerifies) {
     Proof p{.giveaway = 7, .prize = "Nitro", .winners_count = 3, .seed = kSeed, .seed_hash = SeedHash(kSeed)};
     p.entries = Range(1, 10);
@@ -107,6 +111,24 @@ TEST(Draw, AProofRoundTripsAndVerifies) {
     auto unsorted = p;
     std::swap(unsorted.entries[0], unsorted.entries[1]);
     EXPECT_FALSE(VerifyProof(unsorted).empty());
+
+    // A round's exclusions are part of its pool: published, they verify; dropped, the round no longer does.
+    auto excluding = p;
+    excluding.rounds[1].winners = {7};
+    excluding.rounds[1].excluded = {ProofExclusion{2, kExcludedLeftForTest}};
+    EXPECT_TRUE(VerifyProof(excluding).empty());
+    auto again = ProofFromJson(ProofToJson(excluding), error);
+    ASSERT_TRUE(again) << error;
+    ASSERT_EQ(again->rounds[1].excluded.size(), 1u);
+    EXPECT_EQ(again->rounds[1].excluded[0].user, 2);
+    EXPECT_EQ(again->rounds[1].excluded[0].reason, kExcludedLeftForTest);
+    EXPECT_TRUE(VerifyProof(*again).empty());
+    auto hidden = excluding;
+    hidden.rounds[1].excluded.clear();
+    EXPECT_EQ(VerifyProof(hidden).size(), 1u);
+    EXPECT_FALSE(
+        ProofFromJson(R"({"algorithm":"maxis-draw-v1","rounds":[{"round":0,"count":1,"excluded":[{}]}]})", error));
+    EXPECT_NE(error.find("excluded"), std::string::npos);
 
     EXPECT_FALSE(ProofFromJson("[]", error));
     EXPECT_FALSE(ProofFromJson(R"({"algorithm":"other"})", error));

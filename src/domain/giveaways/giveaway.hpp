@@ -55,6 +55,14 @@ struct Entry {
     std::string excluded;                         // set at the draw: empty when the entrant took part
 };
 
+/// An entrant of `entries` left out of a later round (a reroll or a replacement): eligibility is checked again at
+/// every round. Round 0's exclusions are Entry::excluded.
+struct RoundExclusion {
+    int round = 1;
+    core::UserId user;
+    std::string reason;  // one of the kExcluded* reasons
+};
+
 struct Winner {
     GiveawayId giveaway;
     core::UserId user;

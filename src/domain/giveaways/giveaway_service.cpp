@@ -55,6 +55,17 @@ std::vector<std::int64_t> Pool(const std::vector<Entry>& entries) {
     return SortedEntrants(std::move(ids));
 }
 
+/// Why an entrant is left out of a round at `now` (empty: they take part), from the facts read just before the
+/// round's transaction; one who entered in between was checked at entry. Discord's join time at entry stands in
+/// for an unknown one.
+std::string Exclusion(const Giveaway& g, const Entry& e, const std::map<core::UserId, MemberFacts>& known,
+                      core::TimePoint now) {
+    auto it = known.find(e.user);
+    auto facts = it == known.end() ? MemberFacts{} : it->second;
+    if (!facts.joined_at) facts.joined_at = e.member_since;
+    return Ineligibility(g, e.user, facts, now);
+}
+
 std::vector<std::int64_t> EveryWinner(const std::vector<Winner>& winners) {
     std::vector<std::int64_t> out;
     for (const auto& w : winners) out.push_back(w.user.value);
@@ -134,6 +145,9 @@ void GiveawayService::Enter(const core::Viewer& member, GiveawayId id) {
                 Entry{.giveaway = id, .user = member.user_id, .entered_at = now, .member_since = facts.joined_at})) {
             throw Error(ErrorCode::kConflict, "already entered", "giveaways.already_entered", {{"id", id.ToString()}});
         }
+        // Still running once written, or nothing is: a draw running meanwhile either saw this entry or made the
+        // write wait for its end (the store's promise), and then it reads ended here and the entry is rolled back.
+        RequireRunning(store, id);
     });
     if (listener_) listener_->OnEntered(id, member.user_id);
 }
@@ -144,6 +158,7 @@ void GiveawayService::Leave(const core::Viewer& member, GiveawayId id) {
         if (!store.DeleteEntry(id, member.user_id)) {
             throw Error(ErrorCode::kConflict, "not entered", "giveaways.not_entered", {{"id", id.ToString()}});
         }
+        RequireRunning(store, id);  // as in Enter: a leave the draw did not see waited for it, and is undone
     });
 }
 
@@ -174,11 +189,7 @@ std::vector<Winner> GiveawayService::Draw(GiveawayStore& store, Giveaway& g, cor
     if (!seed) throw Error(ErrorCode::kInternal, "giveaway #" + g.id.ToString() + " has no seed");
     auto entries = store.Entries(g.id);
     for (auto& e : entries) {
-        // Facts read just before this transaction; one who entered in between was checked at entry.
-        auto it = known.find(e.user);
-        auto facts = it == known.end() ? MemberFacts{} : it->second;
-        if (!facts.joined_at) facts.joined_at = e.member_since;
-        e.excluded = Ineligibility(g, e.user, facts, now);
+        e.excluded = Exclusion(g, e, known, now);
         if (!e.excluded.empty()) store.ExcludeEntry(g.id, e.user, e.excluded);
     }
     auto drawn = DrawRound(*seed, Pool(entries), 0, g.winners_count, {});
@@ -292,7 +303,37 @@ Giveaway GiveawayService::SetPrizeCost(const core::Viewer& staff, GiveawayId id,
 }
 
 std::vector<Winner> GiveawayService::Reroll(const core::Viewer& staff, GiveawayId id) {
+    return NewRound(staff, id, [&](const std::vector<Winner>& winners) {
+        std::vector<Winner> current;
+        for (const auto& w : winners) {
+            if (!w.replaced) current.push_back(w);
+        }
+        std::sort(current.begin(), current.end(), [](const auto& a, const auto& b) { return a.position < b.position; });
+        if (current.empty()) {
+            throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " has no winner to replace",
+                        "giveaways.no_winner_to_replace", {{"id", id.ToString()}});
+        }
+        return current;
+    });
+}
+
+Winner GiveawayService::ReplaceWinner(const core::Viewer& staff, GiveawayId id, core::UserId winner) {
+    return NewRound(staff, id,
+                    [&](const std::vector<Winner>& winners) {
+                        for (const auto& w : winners) {
+                            if (!w.replaced && w.user == winner) return std::vector<Winner>{w};
+                        }
+                        throw Error(ErrorCode::kInvalidArgument, "not a winner of giveaway #" + id.ToString(),
+                                    "giveaways.not_a_winner", {{"id", id.ToString()}});
+                    })
+        .front();
+}
+
+std::vector<Winner> GiveawayService::NewRound(
+    const core::Viewer& staff, GiveawayId id,
+    const std::function<std::vector<Winner>(const std::vector<Winner>&)>& places) {
     RequireStaff(staff);
+    auto known = EntrantFacts(id);
     std::vector<Winner> drawn_winners;
     repo_.Write(staff, [&](GiveawayStore& store) {
         auto g = store.Find(id);
@@ -302,32 +343,32 @@ std::vector<Winner> GiveawayService::Reroll(const core::Viewer& staff, GiveawayI
                         {{"id", id.ToString()}});
         }
         auto winners = store.Winners(id);
-        std::vector<Winner> current;
+        auto replaced = places(winners);
         int round = 0;
-        for (const auto& w : winners) {
-            if (!w.replaced) current.push_back(w);
-            round = std::max(round, w.round + 1);
-        }
-        std::sort(current.begin(), current.end(), [](const auto& a, const auto& b) { return a.position < b.position; });
-        if (current.empty()) {
-            throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " has no winner to replace",
-                        "giveaways.no_winner_to_replace", {{"id", id.ToString()}});
-        }
+        for (const auto& w : winners) round = std::max(round, w.round + 1);
         auto seed = store.Seed(id);
         if (!seed) throw Error(ErrorCode::kInternal, "giveaway #" + id.ToString() + " has no seed");
-        auto drawn =
-            DrawRound(*seed, Pool(store.Entries(id)), round, static_cast<int>(current.size()), EveryWinner(winners));
-        if (drawn.empty()) {
-            throw Error(ErrorCode::kConflict, "every entrant has won already", "giveaways.no_one_left",
-                        {{"id", id.ToString()}});
-        }
         auto now = clock_.Now();
+        auto earlier = EveryWinner(winners);
+        std::set<std::int64_t> won(earlier.begin(), earlier.end());
+        // Eligibility again, as at the draw: who left the server or no longer qualifies sits this round out.
+        auto entries = store.Entries(id);
+        for (auto& e : entries) {
+            if (!e.excluded.empty() || won.contains(e.user.value)) continue;  // outside the pool already
+            e.excluded = Exclusion(*g, e, known, now);
+            if (!e.excluded.empty()) store.ExcludeFromRound(id, RoundExclusion{round, e.user, e.excluded});
+        }
+        auto drawn = DrawRound(*seed, Pool(entries), round, static_cast<int>(replaced.size()), earlier);
+        if (drawn.empty()) {
+            throw Error(ErrorCode::kConflict, "every entrant has won already or is no longer eligible",
+                        "giveaways.no_one_left", {{"id", id.ToString()}});
+        }
         for (std::size_t i = 0; i < drawn.size(); ++i) {
-            store.MarkReplaced(id, current[i].user);
+            store.MarkReplaced(id, replaced[i].user);
             Winner w{.giveaway = id,
                      .user = core::UserId{drawn[i]},
                      .round = round,
-                     .position = current[i].position,
+                     .position = replaced[i].position,
                      .drawn_at = now};
             store.InsertWinner(w);
             drawn_winners.push_back(w);
@@ -336,47 +377,6 @@ std::vector<Winner> GiveawayService::Reroll(const core::Viewer& staff, GiveawayI
         QueuePost(store, *g, "round" + std::to_string(round));
     });
     return drawn_winners;
-}
-
-Winner GiveawayService::ReplaceWinner(const core::Viewer& staff, GiveawayId id, core::UserId winner) {
-    RequireStaff(staff);
-    Winner out;
-    repo_.Write(staff, [&](GiveawayStore& store) {
-        auto g = store.Find(id);
-        if (!g) throw NotFound(id);
-        if (g->status != Status::kEnded) {
-            throw Error(ErrorCode::kConflict, "giveaway #" + id.ToString() + " has not ended", "giveaways.not_ended",
-                        {{"id", id.ToString()}});
-        }
-        auto winners = store.Winners(id);
-        int round = 0;
-        const Winner* named = nullptr;
-        for (const auto& w : winners) {
-            if (!w.replaced && w.user == winner) named = &w;
-            round = std::max(round, w.round + 1);
-        }
-        if (!named) {
-            throw Error(ErrorCode::kInvalidArgument, "not a winner of giveaway #" + id.ToString(),
-                        "giveaways.not_a_winner", {{"id", id.ToString()}});
-        }
-        auto seed = store.Seed(id);
-        if (!seed) throw Error(ErrorCode::kInternal, "giveaway #" + id.ToString() + " has no seed");
-        auto drawn = DrawRound(*seed, Pool(store.Entries(id)), round, 1, EveryWinner(winners));
-        if (drawn.empty()) {
-            throw Error(ErrorCode::kConflict, "every entrant has won already", "giveaways.no_one_left",
-                        {{"id", id.ToString()}});
-        }
-        store.MarkReplaced(id, winner);
-        out = Winner{.giveaway = id,
-                     .user = core::UserId{drawn.front()},
-                     .round = round,
-                     .position = named->position,
-                     .drawn_at = clock_.Now()};
-        store.InsertWinner(out);
-        Announce(store, *g, {out}, true);
-        QueuePost(store, *g, "round" + std::to_string(round));
-    });
-    return out;
 }
 
 std::vector<GiveawayView> GiveawayService::List(const core::Viewer& viewer, std::optional<Status> status, int limit) {
@@ -462,6 +462,10 @@ Proof GiveawayService::ProofOf(const core::Viewer& viewer, GiveawayId id) {
         }
         if (p.rounds.empty() || p.rounds.front().round != 0) p.rounds.insert(p.rounds.begin(), ProofRound{.round = 0});
         p.rounds.front().count = g->winners_count;
+        for (const auto& x : store.RoundExclusions(id)) {
+            auto r = std::find_if(p.rounds.begin(), p.rounds.end(), [&](const auto& r) { return r.round == x.round; });
+            if (r != p.rounds.end()) r->excluded.push_back(ProofExclusion{x.user.value, x.reason});
+        }
     });
     return p;
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -121,6 +122,12 @@ private:
     void QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why);
     void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
     Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
+    /// Reroll and ReplaceWinner: in one transaction, the ended giveaway's next round. `places` is given every
+    /// winner so far and names the current ones to replace, in order (or throws); the round draws as many among the
+    /// entrants who never won and are still eligible (who is not is recorded for the round), each new winner taking
+    /// the place of one named. giveaways.no_one_left when nobody can be drawn.
+    std::vector<Winner> NewRound(const core::Viewer& staff, GiveawayId id,
+                                 const std::function<std::vector<Winner>(const std::vector<Winner>&)>& places);
     int Count(GiveawayId id);
 
     GiveawayRepository& repo_;

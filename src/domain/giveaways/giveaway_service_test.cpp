@@ -224,6 +224,81 @@ TEST_F(GiveawayServiceTest, RerollNeverReturnsAnEarlierWinnerAndReplaceKeepsTheO
     EXPECT_TRUE(VerifyProof(proof).empty());
 }
 
+// Rerolls and replacements check eligibility again, as the draw does: whoever left the server, turned out to be a
+// bot or no longer qualifies sits the new round out, and the proof says who, in which round.
+TEST_F(GiveawayServiceTest, RerollAndReplaceRecheckEligibilityAndTheProofSaysWhoSatOut) {
+    auto g = StartOne(2);
+    for (int i = 1; i <= 12; ++i) service.Enter(Member(i), g.id);
+    auto first = service.EndEarly(kStaff, g.id);
+    ASSERT_EQ(first.size(), 2u);
+    std::set<long long> won{first[0].user.value, first[1].user.value};
+    // The first winner leaves the server; of the 10 who did not win, only two stay eligible.
+    std::vector<long long> eligible;
+    for (long long i = 1; i <= 12; ++i) {
+        if (won.contains(i)) continue;
+        if (eligible.size() < 2) {
+            eligible.push_back(i);
+        } else {
+            facts.known[UserId{i}] = i % 2 == 0 ? MemberFacts{.in_guild = false} : MemberFacts{.is_bot = true};
+        }
+    }
+    facts.known[first[0].user] = MemberFacts{.in_guild = false};
+    auto replaced = service.ReplaceWinner(kStaff, g.id, first[0].user);
+    EXPECT_TRUE(replaced.user.value == eligible[0] || replaced.user.value == eligible[1]) << replaced.user.value;
+    auto current = service.Get(kStaff, g.id).winners;
+    ASSERT_EQ(current.size(), 2u);
+    EXPECT_EQ(current[first[0].position].user, replaced.user);
+    EXPECT_EQ(current[first[1].position].user, first[1].user);  // the other winner kept
+    // The reroll asks for two; one eligible entrant is left, so it draws one, never an ineligible one.
+    auto rerolled = service.Reroll(kStaff, g.id);
+    ASSERT_EQ(rerolled.size(), 1u);
+    EXPECT_EQ(rerolled[0].user.value, replaced.user.value == eligible[0] ? eligible[1] : eligible[0]);
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+
+    auto proof = service.ProofOf(Member(1), g.id);
+    ASSERT_EQ(proof.rounds.size(), 3u);
+    EXPECT_TRUE(proof.excluded.empty());  // all eligible at the draw
+    EXPECT_TRUE(proof.rounds[0].excluded.empty());
+    for (int r : {1, 2}) {
+        ASSERT_EQ(proof.rounds[r].excluded.size(), 8u) << r;
+        for (const auto& x : proof.rounds[r].excluded) {
+            EXPECT_EQ(x.reason, x.user % 2 == 0 ? kExcludedLeft : kExcludedBot) << x.user;
+        }
+    }
+    EXPECT_TRUE(VerifyProof(proof).empty());
+    std::string error;
+    auto parsed = ProofFromJson(ProofToJson(proof), error);
+    ASSERT_TRUE(parsed) << error;
+    EXPECT_EQ(parsed->rounds[1].excluded.size(), 8u);
+    EXPECT_TRUE(VerifyProof(*parsed).empty());
+    // A round that leaves out someone who never entered is refused.
+    parsed->rounds[1].excluded.push_back(ProofExclusion{424242, kExcludedLeft});
+    EXPECT_FALSE(VerifyProof(*parsed).empty());
+}
+
+// Entrants there were, but none eligible at the draw: no winner, and the channel hears that nobody was eligible.
+TEST_F(GiveawayServiceTest, EveryEntrantExcludedEndsWithTheNoEligibleEntrantNotice) {
+    auto g = StartOne(2);
+    for (int i = 1; i <= 3; ++i) service.Enter(Member(i), g.id);
+    for (int i = 1; i <= 3; ++i) facts.known[UserId{i}] = MemberFacts{.in_guild = false};
+    EXPECT_TRUE(service.EndEarly(kStaff, g.id).empty());
+    int none = 0;
+    for (const auto& n : repo.state.notices) {
+        EXPECT_NE(n.key, "giveaways.notify.winner");
+        if (n.key == "giveaways.notify.no_winner") {
+            ++none;
+            EXPECT_EQ(n.channel, "555");
+            EXPECT_EQ(n.params.at("id"), g.id.ToString());
+        }
+    }
+    EXPECT_EQ(none, 1);
+    auto proof = service.ProofOf(Member(1), g.id);
+    EXPECT_TRUE(proof.entries.empty());
+    EXPECT_EQ(proof.excluded.size(), 3u);
+    EXPECT_TRUE(VerifyProof(proof).empty());
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_winner_to_replace");
+}
+
 TEST_F(GiveawayServiceTest, StaffEditCancelAndListRunning) {
     auto a = StartOne();
     auto b = StartOne(1, hours(5));

@@ -31,9 +31,13 @@ public:
     /// The seed: only once the giveaway has ended (nullopt before, whoever asks).
     virtual std::optional<std::string> Seed(GiveawayId id) = 0;
 
-    /// False when the member had entered already (nothing written).
+    /// False when the member had entered already (nothing written). A write that a draw of the same giveaway,
+    /// running at the same time, did not read waits for the draw's end, so that the writer's next Find sees it
+    /// ended (PostgreSQL: the draw holds the giveaway's row, and the entry's reference to it waits; SQLite's
+    /// writers take turns).
     virtual bool InsertEntry(const Entry& entry) = 0;
-    /// False when there was no such entry.
+    /// False when there was no such entry. Ordered against a draw as InsertEntry (PostgreSQL: the draw holds the
+    /// entries it reads).
     virtual bool DeleteEntry(GiveawayId id, core::UserId user) = 0;
     virtual std::optional<Entry> FindEntry(GiveawayId id, core::UserId user) = 0;
     virtual int CountEntries(GiveawayId id) = 0;
@@ -41,6 +45,10 @@ public:
     virtual std::vector<Entry> Entries(GiveawayId id) = 0;
     /// Records why an entrant was left out at the draw.
     virtual void ExcludeEntry(GiveawayId id, core::UserId user, const std::string& reason) = 0;
+    /// Records why an entrant was left out of a later round (round >= 1).
+    virtual void ExcludeFromRound(GiveawayId id, const RoundExclusion& exclusion) = 0;
+    /// Every later round's exclusions, by round, then user id (once ended for members, as the entries).
+    virtual std::vector<RoundExclusion> RoundExclusions(GiveawayId id) = 0;
 
     virtual void InsertWinner(const Winner& winner) = 0;
     virtual void MarkReplaced(GiveawayId id, core::UserId user) = 0;

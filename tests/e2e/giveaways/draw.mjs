@@ -34,7 +34,9 @@ export function verifyProof(proof) {
   if (sorted.join(',') !== proof.entries.join(',')) problems.push('entries not sorted');
   const earlier = [];
   proof.rounds.forEach((r, n) => {
-    const drawn = drawRound(proof.seed, sorted, n, r.count, earlier);
+    // A round's pool leaves out earlier winners and those no longer eligible at that round.
+    const out = [...earlier, ...(r.excluded ?? []).map((e) => e.user)];
+    const drawn = drawRound(proof.seed, sorted, n, r.count, out);
     if (drawn.join(',') !== r.winners.join(',')) problems.push(`round ${n}`);
     earlier.push(...r.winners);
   });

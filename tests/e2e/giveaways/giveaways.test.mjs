@@ -1,6 +1,7 @@
 // Giveaways end to end: the real maxis binary against the Discord simulator. 500 members enter by the post's
 // button, one leaves, staff end it, and the draw is recomputed here from the published proof by an independent
-// implementation (draw.mjs, node:crypto only), then checked by `maxis giveaway verify`.
+// implementation (draw.mjs, node:crypto only), then checked by `maxis giveaway verify`. A reroll after most
+// entrants left the server draws only among those still there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -91,12 +92,26 @@ test('500 entrants by button, a leave honoured, and a draw anyone can recompute'
       await waitFor(`the DM to ${w}`, async () => (await e.dms(w)).some((m) => /gagné/.test(m.content ?? '')), 20000);
     }
 
+    // Before the reroll, all but 10 of those who did not win leave the server: the reroll checks eligibility
+    // again, so it draws among those 10 only, and its round lists who sat it out.
+    const stay = expected.filter((id) => !winners.includes(id)).slice(0, 10);
+    const gone = expected.filter((id) => !winners.includes(id) && !stay.includes(id));
+    for (const id of gone) await e.control('DELETE', `/_sim/members/${id}`);
+    await waitFor('the leaves in the directory', async () =>
+      e.sql(`SELECT COUNT(*) FROM members WHERE in_guild = 0 AND id IN (${gone.join(',')})`) === String(gone.length), 30000);
+
     // A reroll never returns an earlier winner, and the proof still verifies, here and with maxis.
     await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_reroll', options: [{ name: 'id', type: 4, value: 1 }] })).id);
     const again = JSON.parse((await api(e, token, '/api/v1/giveaways/1/proof')).body);
     assert.equal(again.rounds.length, 2);
     for (const w of again.rounds[1].winners) assert.ok(!winners.includes(w));
+    for (const w of again.rounds[1].winners) assert.ok(stay.includes(w), `${w} left the server and was drawn`);
+    assert.deepEqual(again.rounds[1].excluded.map((x) => x.user).sort(), [...gone].sort());
+    assert.ok(again.rounds[1].excluded.every((x) => x.reason === 'left'));
+    assert.deepEqual(again.rounds[0].excluded, []);
     assert.deepEqual(verifyProof(again), []);
+    // Without its exclusions the round does not recompute: they are part of what the proof proves.
+    assert.notDeepEqual(verifyProof({ ...again, rounds: again.rounds.map((r) => ({ ...r, excluded: [] })) }), []);
     const file = join(e.dir, 'proof.json');
     writeFileSync(file, JSON.stringify(again));
     const ok = spawnSync(maxisBin, ['giveaway', 'verify', file], { encoding: 'utf8' });
