@@ -18,4 +18,9 @@ void RegisterGiveawayCommands(Engine& engine, giveaways::GiveawayService& servic
 Reply GiveawayPost(const giveaways::GiveawayView& view, const Catalog& catalog, const std::string& locale,
                    const core::TimeZone& zone);
 
+/// The message that publishes a drawn giveaway's proof: attached (as `file`), or, when the file is over Discord's
+/// upload limit, its size and `where` to get it instead.
+Reply GiveawayProofMessage(const giveaways::GiveawayView& view, int round, const std::string& file, std::size_t bytes,
+                           bool attached, const std::string& where, const Catalog& catalog, const std::string& locale);
+
 }  // namespace maxis::commands
