@@ -312,7 +312,7 @@ TEST_F(PlanSuite, OldGrantNotesSplitIntoReasonAndWhoOnlyWhenFixedAndOthersAreLef
     };
     auto before = notes();
     auto listed = FixOldGrantNotes(*db, false);
-    ASSERT_EQ(listed.size(), 2u);
+    ASSERT_EQ(listed.size(), 2u) << (listed.empty() ? "" : listed[0].note) << " / " << notes();
     EXPECT_EQ(listed[0].id, a.id);
     EXPECT_EQ(listed[0].split.granted_by, kStaff.user_id);
     EXPECT_EQ(listed[1].split.note, "quiz du lundi");
