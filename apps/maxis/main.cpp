@@ -116,6 +116,12 @@ int main(int argc, char** argv) {
                            "the panel's origin (default: panel.public_url, else the listen address)");
     auto* reset_2fa = admin->add_subcommand("reset-2fa", "Remove a staff member's second factor (they enrol again)");
     reset_2fa->add_option("--as", link_request.user, "whose: a Discord user id or a name")->required();
+    bool fix_notes = false;
+    auto* grant_notes =
+        admin->add_subcommand("grant-notes",
+                              "List temporary grants whose note still says who granted or ended them (written before "
+                              "migration 0011); --fix moves that into its own fields");
+    grant_notes->add_flag("--fix", fix_notes, "change them (without it: only list what would change)");
 
     auto* doctor = cli.add_subcommand("doctor", "Check the Discord token, intents and permissions and say what to fix");
 
@@ -169,6 +175,7 @@ int main(int argc, char** argv) {
             return maxis::app::MaxisApp(config).Console(request, std::cin, std::cout, ::isatty(STDIN_FILENO) == 1);
         }
         if (*doctor) return maxis::app::MaxisApp(config).Doctor(std::cout);
+        if (*admin && *grant_notes) return maxis::app::MaxisApp(config).GrantNotes(fix_notes, std::cout);
         if (*admin) {
             link_request.role = *maxis::core::ParseRole(link_role);
             link_request.reset_second_factor = reset_2fa->parsed();

@@ -7,8 +7,10 @@
 #include <soci/soci.h>
 
 #include "commands/builtin_commands.hpp"
+#include "commands/notice.hpp"
 #include "console/console.hpp"
 #include "domain/members/member_directory.hpp"
+#include "domain/scheduling/notice.hpp"
 #include "storage/coin_store.hpp"
 #include "storage/member_store.hpp"
 #include "storage/migrator.hpp"
@@ -48,7 +50,10 @@ protected:
                 soci::into(sum);
             long long ledger = 0;
             tx.sql() << "SELECT COUNT(*) FROM coin_ledger", soci::into(ledger);
-            return std::to_string(rows) + "/" + std::to_string(sum) + "/" + std::to_string(ledger);
+            long long outbox = 0;  // the members' notices
+            tx.sql() << "SELECT COUNT(*) FROM outbox", soci::into(outbox);
+            return std::to_string(rows) + "/" + std::to_string(sum) + "/" + std::to_string(ledger) + "/" +
+                   std::to_string(outbox);
         });
     }
     static bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -83,6 +88,30 @@ TEST_F(CoinCommandsTest, StaffGiveAndTakeByNameWithTheReasonAndMembersSeeItInThe
     // Staff read anyone's balance; a member reads only their own.
     EXPECT_EQ(Run(sam, "!balance alice").text, "<@101> a 124 pièces.");
     EXPECT_TRUE(Run(bob, "!balance alice").is_error);
+}
+
+TEST_F(CoinCommandsTest, TheMemberIsToldOfAStaffGiftOrTakeWithTheAmountTheReasonAndWho) {
+    Run(sam, "!coins_give alice 125 gagnant du tournoi");
+    Run(sam, "!coins_take alice 5 erreur de saisie");
+    auto notices = db.Read(core::Viewer::System(), [](storage::Transaction& tx) {
+        std::vector<scheduling::Notice> out;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT channel, payload, idempotency_key FROM outbox ORDER BY id");
+        for (const auto& r : rows) {
+            auto n = scheduling::ParseNotice(r.get<std::string>(0), r.get<std::string>(1));
+            n.idempotency_key = r.get<std::string>(2);
+            out.push_back(n);
+        }
+        return out;
+    });
+    ASSERT_EQ(notices.size(), 2u);
+    EXPECT_EQ(notices[0].recipient, alice.user_id);
+    EXPECT_EQ(commands::NoticeReply(notices[0], engine.catalog(), "fr").text,
+              "🪙 Pièces reçues : 125, de la part de <@901> (gagnant du tournoi). Votre solde : 125.");
+    EXPECT_EQ(commands::NoticeReply(notices[1], engine.catalog(), "fr").text,
+              "🪙 Pièces retirées : 5, par <@901> (erreur de saisie). Votre solde : 120.");
+    EXPECT_EQ(commands::NoticeReply(notices[1], engine.catalog(), "en").text,
+              "🪙 Coins taken back: 5, by <@901> (erreur de saisie). Your balance: 120.");
 }
 
 TEST_F(CoinCommandsTest, BadInputAnswersClearlyAndWritesNothing) {

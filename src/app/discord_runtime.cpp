@@ -336,6 +336,14 @@ scheduler::DeliveryOutcome DiscordRuntime::PostOrEdit(const std::string& channel
     return discord::OutcomeOf(r, "edit of message " + message_id);
 }
 
+scheduler::DeliveryOutcome DiscordRuntime::PostFiles(const std::string& channel_id, const commands::Reply& reply,
+                                                     const std::vector<discord::UploadFile>& files,
+                                                     const std::string& nonce_key, bool& too_large) {
+    auto r = parts_->messenger.Send(channel_id, reply, nonce_key, "", files);
+    too_large = r.status == 413 || r.code == 40005;
+    return discord::OutcomeOf(r, "message with files in channel " + channel_id);
+}
+
 std::optional<long long> DiscordRuntime::GuildMembers() const {
     if (auto n = parts_->guild.member_count()) return static_cast<long long>(*n);
     return std::nullopt;

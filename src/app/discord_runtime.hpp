@@ -4,10 +4,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "discord/rest_client.hpp"
 #include "scheduler/outbox_worker.hpp"
 
 namespace maxis::commands {
@@ -99,6 +101,11 @@ public:
     scheduler::DeliveryOutcome PostOrEdit(const std::string& channel_id, const std::string& message_id,
                                           const commands::Reply& reply, const std::string& nonce_key,
                                           std::string& created);
+    /// A feature's message with files in channel_id (multipart/form-data). too_large is set when Discord refused
+    /// the files' size (413, 40005: over the upload limit), for the caller to say where else to get them.
+    scheduler::DeliveryOutcome PostFiles(const std::string& channel_id, const commands::Reply& reply,
+                                         const std::vector<discord::UploadFile>& files, const std::string& nonce_key,
+                                         bool& too_large);
 
 private:
     struct Parts;

@@ -23,6 +23,9 @@
 
 namespace maxis::app {
 
+/// Discord's default file upload size limit, for all the files of one message (10 MiB).
+constexpr std::size_t kDiscordUploadLimit = 10 * 1024 * 1024;
+
 /// The entrant facts port: the directory says who is a bot and who left; Discord's guild state when they joined.
 class GiveawaysModule::EntrantFacts final : public giveaways::EntrantFactsSource {
 public:
@@ -95,9 +98,7 @@ void GiveawaysModule::Serve(Runtime& runtime) {
         auto payload = boost::json::parse(item.payload).as_object();
         giveaways::GiveawayId id{payload.at("giveaway").as_int64()};
         auto view = service_->Get(core::Viewer::System(), id);
-        std::string channel = view.giveaway.channel                         ? view.giveaway.channel->ToString()
-                              : !infra_.config.giveaways.channel_id.empty() ? infra_.config.giveaways.channel_id
-                                                                            : infra_.config.discord.staff_channel_id;
+        std::string channel = ChannelOf(view);
         if (channel.empty()) {
             return scheduler::DeliveryOutcome{scheduler::DeliveryStatus::kFailed,
                                               "no [giveaways] channel_id nor staff channel to post in"};
@@ -114,6 +115,45 @@ void GiveawaysModule::Serve(Runtime& runtime) {
         }
         return outcome;
     });
+    // The proof: the same JSON as GET /api/v1/giveaways/{id}/proof, as a file beside the announcement. Over
+    // Discord's upload limit (known here, or learned from a 413), the message says where to get it instead.
+    runtime.outbox.Register(giveaways::kProofChannel, [this, discord](const scheduling::OutboxItem& item) {
+        auto payload = boost::json::parse(item.payload).as_object();
+        giveaways::GiveawayId id{payload.at("giveaway").as_int64()};
+        int round = static_cast<int>(payload.at("round").as_int64());
+        auto view = service_->Get(core::Viewer::System(), id);
+        std::string channel = ChannelOf(view);
+        if (channel.empty()) {
+            return scheduler::DeliveryOutcome{scheduler::DeliveryStatus::kFailed,
+                                              "no [giveaways] channel_id nor staff channel to publish the proof in"};
+        }
+        auto text = giveaways::ProofToJson(service_->ProofOf(core::Viewer::System(), id));
+        const std::string file = "giveaway-" + id.ToString() + "-proof.json";
+        const std::string& locale = infra_.config.community.locale;
+        const std::string nonce = "o" + item.idempotency_key;
+        if (text.size() <= kDiscordUploadLimit) {
+            bool too_large = false;
+            auto reply = commands::GiveawayProofMessage(view, round, file, text.size(), true, "", *catalog_, locale);
+            auto outcome = discord->PostFiles(channel, reply, {{file, "application/json", text}}, nonce, too_large);
+            if (!too_large) return outcome;
+        }
+        spdlog::warn(
+            "giveaways: the proof of giveaway #{} ({} bytes) is over Discord's upload limit; its message "
+            "says where to get it",
+            id.ToString(), text.size());
+        const auto& base = infra_.config.panel.public_url;
+        std::string route = "/api/v1/giveaways/" + id.ToString() + "/proof";
+        std::string where = base.empty() ? "GET " + route : base + route;
+        auto reply = commands::GiveawayProofMessage(view, round, file, text.size(), false, where, *catalog_, locale);
+        std::string created;
+        return discord->PostOrEdit(channel, "", reply, nonce + ":link", created);
+    });
+}
+
+std::string GiveawaysModule::ChannelOf(const giveaways::GiveawayView& view) const {
+    if (view.giveaway.channel) return view.giveaway.channel->ToString();
+    if (!infra_.config.giveaways.channel_id.empty()) return infra_.config.giveaways.channel_id;
+    return infra_.config.discord.staff_channel_id;
 }
 
 int VerifyGiveawayProof(const std::string& path, std::ostream& out) {

@@ -22,9 +22,10 @@ namespace maxis::app {
 
 /// Giveaways ([giveaways]): manual giveaways with a provably fair draw, their commands and REST routes, the sweep
 /// that draws those whose end has come and refreshes the posts' entrant counts, and the post's deliverer (a
-/// message with Enter and Leave buttons, edited as the giveaway goes). What Discord knows of an entrant (a bot,
-/// still in the server, when they joined) comes from the member directory and the guild state. Each giveaway's return
-/// (`!giveaway_stats`, its REST route) is counted in [plans] currency, plans at their catalog price.
+/// message with Enter and Leave buttons, edited as the giveaway goes) and the proof's (a message with the proof as a
+/// JSON file once drawn). What Discord knows of an entrant (a bot, still in the server, when they joined) comes from
+/// the member directory and the guild state. Each giveaway's return (`!giveaway_stats`, its REST route) is counted in
+/// [plans] currency, plans at their catalog price.
 class GiveawaysModule final : public FeatureModule {
 public:
     GiveawaysModule(const Infrastructure& infra, members::MemberDirectory& directory);
@@ -37,6 +38,8 @@ public:
 
 private:
     class EntrantFacts;
+    /// Where a giveaway's messages go: its own channel, else [giveaways] channel_id, else the staff channel.
+    [[nodiscard]] std::string ChannelOf(const giveaways::GiveawayView& view) const;
     const Infrastructure& infra_;
     std::unique_ptr<EntrantFacts> facts_;
     std::unique_ptr<storage::SqlGiveawayRepository> repo_;

@@ -41,6 +41,7 @@
 #include "storage/demo_catalog.hpp"
 #include "storage/migrator.hpp"
 #include "storage/panel_store.hpp"
+#include "storage/plan_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/users.hpp"
 #include "stripe/client.hpp"
@@ -521,6 +522,29 @@ int MaxisApp::Admin(const LoginLinkRequest& request, std::ostream& out) {
     out << base << "/admin-panel/auth/link?token=" << token << "\n";
     std::cerr << "One-time login link for " << request.user << " (" << core::ToString(request.role)
               << "), valid 10 minutes. Open it in your browser.\n";
+    return 0;
+}
+
+int MaxisApp::GrantNotes(bool fix, std::ostream& out) {
+    OpenDatabase(config_.database.migrate_on_start);
+    auto rows = storage::FixOldGrantNotes(*parts_->db, fix);
+    for (const auto& row : rows) {
+        const auto& s = row.split;
+        out << "grant #" << row.id << " of " << row.user.value << ": \"" << core::EscapeForTerminal(row.note)
+            << "\" -> reason \"" << core::EscapeForTerminal(s.note) << "\"";
+        if (s.granted_by) out << ", granted by " << s.granted_by->value;
+        if (s.end != plans::GrantEnd::kNone) out << ", ended: " << plans::ToString(s.end);
+        if (s.ended_by) out << " by " << s.ended_by->value;
+        if (!s.end_note.empty()) out << " (\"" << core::EscapeForTerminal(s.end_note) << "\")";
+        out << "\n";
+    }
+    if (rows.empty()) {
+        out << "no grant note in the old format\n";
+    } else if (fix) {
+        out << rows.size() << " grant note(s) split\n";
+    } else {
+        out << rows.size() << " grant note(s) would change; run again with --fix to change them\n";
+    }
     return 0;
 }
 

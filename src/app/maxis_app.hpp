@@ -48,6 +48,9 @@ public:
     int Tokens(const TokenRequest& request, std::ostream& out);
     /// Prints a one-time login link for the admin panel, or resets a member's second factor.
     int Admin(const LoginLinkRequest& request, std::ostream& out);
+    /// `maxis admin grant-notes [--fix]`: lists (or, with fix, splits) the grant notes in the format written before
+    /// migration 0011 into reason, granted_by and how the grant ended.
+    int GrantNotes(bool fix, std::ostream& out);
     /// Checks the Discord setup against Discord's API and prints what to fix; 0 when all is well.
     int Doctor(std::ostream& out);
     /// Applies pending migrations (or only lists them) and reports.

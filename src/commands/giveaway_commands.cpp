@@ -86,6 +86,18 @@ Reply GiveawayPost(const GiveawayView& view, const Catalog& catalog, const std::
     return reply;
 }
 
+Reply GiveawayProofMessage(const GiveawayView& view, int round, const std::string& file, std::size_t bytes,
+                           bool attached, const std::string& where, const Catalog& catalog, const std::string& locale) {
+    std::map<std::string, std::string> params{{"id", view.giveaway.id.ToString()},
+                                              {"prize", view.giveaway.prize},
+                                              {"round", std::to_string(round)},
+                                              {"file", file},
+                                              {"size", std::to_string((bytes + 1023) / 1024) + " KiB"},
+                                              {"where", where}};
+    return Reply{.text =
+                     catalog.Text(locale, attached ? "giveaways.proof.attached" : "giveaways.proof.too_large", params)};
+}
+
 void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const core::TimeZone& zone) {
     auto list = [&service, &zone](const Invocation& inv) {
         auto running = service.ListRunning(inv.viewer, 10);

@@ -23,5 +23,9 @@ Reply GiveawayPost(const giveaways::GiveawayView& view, const Catalog& catalog, 
 /// window is open), amounts in the giveaways' currency as the reader's locale writes them.
 void RegisterGiveawayStatsCommands(Engine& engine, giveaways::GiveawayStatsService& stats,
                                    giveaways::GiveawayService& service, const core::TimeZone& zone);
+/// The message that publishes a drawn giveaway's proof: attached (as `file`), or, when the file is over Discord's
+/// upload limit, its size and `where` to get it instead.
+Reply GiveawayProofMessage(const giveaways::GiveawayView& view, int round, const std::string& file, std::size_t bytes,
+                           bool attached, const std::string& where, const Catalog& catalog, const std::string& locale);
 
 }  // namespace maxis::commands

@@ -496,4 +496,27 @@ TEST_F(RestClientTest, NetworkErrorsAreReportedNotThrown) {
 }
 
 }  // namespace
+TEST(Multipart, PayloadJsonThenEachFileUnderABoundaryFoundInNoPart) {
+    std::string type;
+    std::vector<UploadFile> files{{"proof.json", "application/json", R"({"seed":"ab"})"},
+                                  {"a\"b.txt", "text/plain", "line\r\n--not-a-boundary"}};
+    auto body = MultipartBody(boost::json::object{{"content", "hi"}}, files, type);
+    ASSERT_EQ(type.rfind("multipart/form-data; boundary=", 0), 0u) << type;
+    auto boundary = type.substr(std::string("multipart/form-data; boundary=").size());
+    EXPECT_EQ(body.find(boundary + "\r\n"), 2u);  // the body opens with "--" and the boundary
+    EXPECT_NE(body.find("Content-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n"
+                        "\r\n{\"content\":\"hi\"}\r\n"),
+              std::string::npos);
+    EXPECT_NE(body.find("name=\"files[0]\"; filename=\"proof.json\"\r\nContent-Type: application/json\r\n\r\n"
+                        "{\"seed\":\"ab\"}\r\n--" +
+                        boundary),
+              std::string::npos);
+    EXPECT_NE(body.find("name=\"files[1]\"; filename=\"a_b.txt\""), std::string::npos);  // no quote in the header
+    EXPECT_EQ(body.substr(body.size() - boundary.size() - 6), "--" + boundary + "--\r\n");
+    // Four delimiter lines (two parts after the JSON, one closing): the boundary occurs nowhere else.
+    std::size_t count = 0;
+    for (auto at = body.find(boundary); at != std::string::npos; at = body.find(boundary, at + 1)) ++count;
+    EXPECT_EQ(count, 4u);
+}
+
 }  // namespace maxis::discord

@@ -15,7 +15,7 @@ std::string MessageNonce(const std::string& key, std::size_t part) {
 }
 
 RestResponse Messenger::Send(const std::string& channel_id, const commands::Reply& reply, const std::string& nonce_key,
-                             const std::string& reply_to) {
+                             const std::string& reply_to, const std::vector<UploadFile>& files) {
     auto messages = RenderMessages(reply, sealer_);
     RestResponse last;
     bool first = true;
@@ -28,7 +28,17 @@ RestResponse Messenger::Send(const std::string& channel_id, const commands::Repl
             m["message_reference"] = json::object{{"message_id", reply_to}, {"fail_if_not_exists", false}};
         }
         first = false;
-        last = rest_.Post("/channels/" + channel_id + "/messages", m);
+        const std::string path = "/channels/" + channel_id + "/messages";
+        if (i + 1 == messages.size() && !files.empty()) {
+            json::array attachments;
+            for (std::size_t f = 0; f < files.size(); ++f) {
+                attachments.push_back(json::object{{"id", std::to_string(f)}, {"filename", files[f].filename}});
+            }
+            m["attachments"] = std::move(attachments);
+            last = rest_.PostFiles(path, m, files);
+        } else {
+            last = rest_.Post(path, m);
+        }
         if (!last.ok()) return last;
     }
     return last;

@@ -2,6 +2,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "commands/reply.hpp"
 #include "discord/rest_client.hpp"
@@ -23,9 +24,10 @@ public:
 
     /// Posts every message of the rendered reply; stops at the first failure and returns it. reply_to
     /// makes the first message a reply to that message. nonce_key names what is answered or delivered
-    /// ("m<message id>", "o<outbox key>"), stable across retries and restarts.
+    /// ("m<message id>", "o<outbox key>"), stable across retries and restarts. files go with the last message
+    /// (multipart/form-data, each named in its `attachments`).
     RestResponse Send(const std::string& channel_id, const commands::Reply& reply, const std::string& nonce_key,
-                      const std::string& reply_to = "");
+                      const std::string& reply_to = "", const std::vector<UploadFile>& files = {});
     /// The same in the user's DMs. A 50007 (DMs closed) comes back as such for the caller to fall back.
     RestResponse SendDm(const std::string& user_id, const commands::Reply& reply, const std::string& nonce_key);
     RestClient& rest() { return rest_; }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
@@ -124,8 +125,47 @@ RestClient::RestClient(RestOptions options, const core::Clock& clock)
 
 RestClient::~RestClient() = default;
 
+std::string MultipartBody(const json::value& payload, const std::vector<UploadFile>& files, std::string& content_type) {
+    const std::string payload_json = json::serialize(payload);
+    // A boundary that occurs in no part (RFC 2046): random, drawn again in the unlikely case it does.
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::string boundary;
+    auto occurs = [&](const std::string& b) {
+        if (payload_json.find(b) != std::string::npos) return true;
+        for (const auto& f : files) {
+            if (f.data.find(b) != std::string::npos) return true;
+        }
+        return false;
+    };
+    do {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "maxis-%016llx%08llx", static_cast<unsigned long long>(rng()),
+                      static_cast<unsigned long long>(rng() & 0xffffffffULL));
+        boundary = buf;
+    } while (occurs(boundary));
+    // A filename goes inside a quoted header value: no quote, backslash or line break.
+    auto quoted = [](std::string_view name) {
+        std::string out;
+        for (char c : name) out += (c == '"' || c == '\\' || c == '\r' || c == '\n') ? '_' : c;
+        return out;
+    };
+    std::string body;
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n";
+    body += "Content-Type: application/json\r\n\r\n" + payload_json + "\r\n";
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"files[" + std::to_string(i) +
+                "]\"; filename=\"" + quoted(files[i].filename) + "\"\r\n";
+        body += "Content-Type: " + files[i].content_type + "\r\n\r\n";
+        body += files[i].data;
+        body += "\r\n";
+    }
+    body += "--" + boundary + "--\r\n";
+    content_type = "multipart/form-data; boundary=" + boundary;
+    return body;
+}
+
 RestClient::Raw RestClient::Send(std::string_view method, const std::string& path, const std::string* body,
-                                 std::string_view audit_reason) {
+                                 std::string_view content_type, std::string_view audit_reason) {
     Raw raw;
     CURL* c = ThreadHandle();
     curl_easy_reset(c);
@@ -144,7 +184,9 @@ RestClient::Raw RestClient::Send(std::string_view method, const std::string& pat
     std::string auth = "Authorization: Bot " + options_.token;
     headers = curl_slist_append(headers, auth.c_str());
     if (body) {
-        headers = curl_slist_append(headers, "Content-Type: application/json");
+        std::string type_header = "Content-Type: " + std::string(content_type);
+        headers = curl_slist_append(headers, type_header.c_str());
+        headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip before a large body
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
     } else if (method == "POST" || method == "PUT" || method == "PATCH") {
@@ -177,10 +219,22 @@ RestClient::Raw RestClient::Send(std::string_view method, const std::string& pat
 
 RestResponse RestClient::Request(std::string_view method, const std::string& path, const json::value* body,
                                  std::string_view audit_reason) {
-    const std::string route = RouteKey(method, path);
-    const std::string shown = LoggableRoute(route);  // interaction tokens are credentials: never logged
     std::string serialized;
     if (body) serialized = json::serialize(*body);
+    return Perform(method, path, body ? &serialized : nullptr, "application/json", audit_reason);
+}
+
+RestResponse RestClient::PostFiles(const std::string& path, const json::value& payload,
+                                   const std::vector<UploadFile>& files) {
+    std::string content_type;
+    auto body = MultipartBody(payload, files, content_type);
+    return Perform("POST", path, &body, content_type, {});
+}
+
+RestResponse RestClient::Perform(std::string_view method, const std::string& path, const std::string* body,
+                                 std::string_view content_type, std::string_view audit_reason) {
+    const std::string route = RouteKey(method, path);
+    const std::string shown = LoggableRoute(route);  // interaction tokens are credentials: never logged
     thread_local std::mt19937 rng{std::random_device{}()};
     RestResponse out;
     // Webhook and interaction tokens are the interaction's own; every other route carries the bot token.
@@ -208,7 +262,7 @@ RestResponse RestClient::Request(std::string_view method, const std::string& pat
             }
             sleep_(permit.wait);
         }
-        auto raw = Send(method, path, body ? &serialized : nullptr, audit_reason);
+        auto raw = Send(method, path, body, content_type, audit_reason);
         out = RestResponse{};
         out.status = raw.status;
         if (raw.status == 0) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "discord/rate_limiter.hpp"
@@ -35,6 +36,18 @@ struct RestResponse {
     [[nodiscard]] std::string Describe() const;
 };
 
+/// A file sent with a message (Discord's "Uploading Files"): its name, media type and bytes.
+struct UploadFile {
+    std::string filename;
+    std::string content_type = "application/octet-stream";
+    std::string data;
+};
+
+/// The multipart/form-data body of a request with files: `payload_json` (the JSON body), then one `files[n]` part
+/// per file. Returns the body; `content_type` receives the header value with its boundary (absent from every part).
+std::string MultipartBody(const boost::json::value& payload, const std::vector<UploadFile>& files,
+                          std::string& content_type);
+
 /// What a Discord error code means for an operator ("50013 missing permissions: ...").
 std::string ExplainDiscordCode(int code);
 
@@ -55,6 +68,10 @@ public:
     }
     RestResponse Put(const std::string& path, const boost::json::value& body) { return Request("PUT", path, &body); }
     RestResponse Delete(const std::string& path) { return Request("DELETE", path); }
+    /// POST with files (Create Message with attachments): payload is the JSON body, sent as `payload_json` beside
+    /// the files, in multipart/form-data; its `attachments` should name each file by index.
+    RestResponse PostFiles(const std::string& path, const boost::json::value& payload,
+                           const std::vector<UploadFile>& files);
 
     /// Counts for the metrics: requests sent, 429s received.
     [[nodiscard]] long long requests() const { return requests_; }
@@ -68,7 +85,11 @@ public:
 
 private:
     struct Raw;
-    Raw Send(std::string_view method, const std::string& path, const std::string* body, std::string_view audit_reason);
+    Raw Send(std::string_view method, const std::string& path, const std::string* body, std::string_view content_type,
+             std::string_view audit_reason);
+    /// Request with a body already encoded (nullptr: none), sent with that Content-Type.
+    RestResponse Perform(std::string_view method, const std::string& path, const std::string* body,
+                         std::string_view content_type, std::string_view audit_reason);
 
     RestOptions options_;
     const core::Clock& clock_;

@@ -71,11 +71,6 @@ protected:
         AddPlanRoutes(router, plans, assistant, zone, Bearer());
         Serve();
     }
-    static std::string Key(const HttpResult& r) {
-        auto body = Json(r);
-        const auto& e = body.at("error").as_object();
-        return e.contains("key") ? std::string(e.at("key").as_string()) : std::string();
-    }
 
     core::TimeZone zone = core::TimeZone::Load("Europe/Paris");
     storage::SqlShopRepository shop_repo{db, clock};

@@ -9,68 +9,30 @@
 #include <boost/json.hpp>
 
 #include "domain/coins/coin_service.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
 #include "storage/coin_store.hpp"
-#include "storage/migrator.hpp"
 #include "storage/users.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 
 namespace maxis::http {
 namespace {
 
 namespace json = boost::json;
-using testing::HttpRequest;
 using testing::HttpResult;
 
-class CoinsApiTest : public ::testing::Test {
+class CoinsApiTest : public testing::ApiServerTest {
 protected:
     CoinsApiTest() {
-        storage::Migrator(db, clock).Apply();
         for (auto id : {1001, 1002, 9001}) storage::EnsureUser(db, core::UserId{id}, "p", "fr", clock.Now());
-        alice = tokens.Create(core::Viewer{core::UserId{1001}, core::Role::kMember}, "alice");
-        bob = tokens.Create(core::Viewer{core::UserId{1002}, core::Role::kMember}, "bob");
-        staff = tokens.Create(core::Viewer{core::UserId{9001}, core::Role::kStaff}, "staff");
-        Authenticator authenticate = [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        };
-        AddCoinRoutes(router, coins, authenticate);
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
-    }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers;
-        if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    static json::value Json(const HttpResult& r) { return json::parse(r.body); }
-    static std::string Key(const HttpResult& r) {
-        auto body = Json(r);
-        const auto& e = body.at("error").as_object();
-        return e.contains("key") ? std::string(e.at("key").as_string()) : std::string();
-    }
-    long long Count(const std::string& sql) {
-        return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {
-            long long n = 0;
-            tx.sql() << sql, soci::into(n);
-            return n;
-        });
+        alice = Token(1001, core::Role::kMember, "alice");
+        bob = Token(1002, core::Role::kMember, "bob");
+        staff = Token(9001, core::Role::kStaff, "staff");
+        AddCoinRoutes(router, coins, Bearer());
+        Serve();
     }
 
-    testing::FakeClock clock;
     core::TimeZone zone = core::TimeZone::Load("Europe/Paris");
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlCoinRepository repo{db};
     coins::CoinService coins{repo, clock, zone, coins::CoinOptions{}};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, bob, staff;
 };
 

@@ -8,13 +8,8 @@
 #include <boost/json.hpp>
 
 #include "http/api/api_util.hpp"
-#include "http/server.hpp"
-#include "storage/api_tokens.hpp"
-#include "storage/database.hpp"
 #include "storage/giveaway_store.hpp"
-#include "storage/migrator.hpp"
-#include "support/fake_clock.hpp"
-#include "support/http_client.hpp"
+#include "support/api_server.hpp"
 
 namespace maxis::http {
 namespace {
@@ -22,52 +17,25 @@ namespace {
 namespace json = boost::json;
 using core::Role;
 using core::UserId;
-using testing::HttpRequest;
-using testing::HttpResult;
 
 class Everyone final : public giveaways::EntrantFactsSource {
 public:
     giveaways::MemberFacts Facts(UserId) override { return {}; }
 };
 
-class GiveawaysApiTest : public ::testing::Test {
+class GiveawaysApiTest : public testing::ApiServerTest {
 protected:
     GiveawaysApiTest() {
-        storage::Migrator(db, clock).Apply();
-        alice = tokens.Create(core::Viewer{UserId{1001}, Role::kMember}, "alice");
-        staff = tokens.Create(core::Viewer{UserId{9001}, Role::kStaff}, "staff");
-        Authenticator auth = [this](const Request& r) {
-            return BearerViewer(r, [this](const std::string& t) { return tokens.Authenticate(t); });
-        };
-        AddGiveawayRoutes(router, service, auth);
-        ServerOptions options;
-        options.port = 0;
-        options.access_log = false;
-        server = std::make_unique<Server>(options, router);
-        server->Start();
+        alice = Token(1001, Role::kMember, "alice");
+        staff = Token(9001, Role::kStaff, "staff");
+        AddGiveawayRoutes(router, service, Bearer());
+        Serve();
     }
-    HttpResult Call(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-        std::map<std::string, std::string> headers{{"Authorization", "Bearer " + token}};
-        if (!body.empty()) headers["Content-Type"] = "application/json";
-        return HttpRequest(server->port(), method, target, body, headers);
-    }
-    long long Rows() {
-        return db.Read(core::Viewer::System(), [](storage::Transaction& tx) {
-            long long n = 0;
-            tx.sql() << "SELECT COUNT(*) FROM giveaways", soci::into(n);
-            return n;
-        });
-    }
+    long long Rows() { return Count("SELECT COUNT(*) FROM giveaways"); }
 
-    testing::FakeClock clock;
-    storage::Database db{storage::DatabaseOptions{"sqlite::memory:", 1}};
-    storage::ApiTokens tokens{db, clock};
     storage::SqlGiveawayRepository repo{db, clock};
     Everyone facts;
     giveaways::GiveawayService service{repo, facts, clock, giveaways::GiveawayOptions{.max_winners = 5}};
-    Router router;
-    std::unique_ptr<Server> server;
     std::string alice, staff;
 };
 

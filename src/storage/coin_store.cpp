@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "storage/sql_queue_stores.hpp"
 #include "storage/sql_util.hpp"
 
 namespace maxis::storage {
@@ -114,6 +115,9 @@ public:
             << "SELECT (SELECT COUNT(*) FROM members WHERE id = :u) + (SELECT COUNT(*) FROM users WHERE id = :u2)",
             soci::use(uid), soci::use(uid), soci::into(n);
         return n > 0;
+    }
+    void Notify(const scheduling::Notice& notice, core::TimePoint now) override {
+        SqlOutboxStore::AddIn(tx_, scheduling::ToOutboxItem(notice), now);
     }
 
 private:

@@ -385,4 +385,34 @@ void SqlPlanRepository::Read(const core::Viewer& viewer, const std::function<voi
     });
 }
 
+std::vector<OldGrantNoteRow> FixOldGrantNotes(Database& db, bool apply) {
+    auto work = [&](Transaction& tx) {
+        std::vector<OldGrantNoteRow> out;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT id, user_id, note FROM user_subscriptions WHERE kind = 'temporary' AND "
+                                 "granted_by IS NULL AND ended_by IS NULL AND end_cause = '' AND end_note = '' AND "
+                                 "note <> '' ORDER BY id");
+        for (const auto& r : rows) {
+            auto note = RowText(r, 2);
+            if (auto split = plans::ParseOldGrantNote(note)) {
+                out.push_back(OldGrantNoteRow{
+                    .id = RowInt(r, 0), .user = core::UserId{RowInt(r, 1)}, .note = note, .split = *split});
+            }
+        }
+        if (!apply) return out;
+        for (const auto& row : out) {
+            long long granted_by = row.split.granted_by ? row.split.granted_by->value : 0;
+            long long ended_by = row.split.ended_by ? row.split.ended_by->value : 0;
+            std::string end(plans::ToString(row.split.end));
+            tx.sql() << "UPDATE user_subscriptions SET note = :n, granted_by = NULLIF(CAST(:g AS BIGINT), 0), "
+                        "ended_by = NULLIF(CAST(:e AS BIGINT), 0), end_cause = :c, end_note = :en "
+                        "WHERE id = :id AND note = :old AND granted_by IS NULL",
+                soci::use(row.split.note), soci::use(granted_by), soci::use(ended_by), soci::use(end),
+                soci::use(row.split.end_note), soci::use(row.id), soci::use(row.note);
+        }
+        return out;
+    };
+    return apply ? db.Write(core::Viewer::System(), work) : db.Read(core::Viewer::System(), work);
+}
+
 }  // namespace maxis::storage

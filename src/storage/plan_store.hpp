@@ -1,4 +1,6 @@
 #pragma once
+#include <vector>
+
 #include "core/clock.hpp"
 #include "domain/plans/plan_store.hpp"
 #include "storage/database.hpp"
@@ -18,5 +20,18 @@ private:
     Database& db_;
     const core::Clock& clock_;
 };
+
+/// A temporary grant whose note is in the format written before migration 0011, and what it splits into.
+struct OldGrantNoteRow {
+    long long id = 0;
+    core::UserId user;
+    std::string note;  // as stored
+    plans::OldGrantNote split;
+};
+
+/// `maxis admin grant-notes`: the temporary grants whose note still holds who granted or ended them as text
+/// (plans::ParseOldGrantNote) and whose columns for it are empty; with apply, each is split into its columns in
+/// one transaction (a row changed meanwhile is left alone). Other notes are never touched.
+std::vector<OldGrantNoteRow> FixOldGrantNotes(Database& db, bool apply);
 
 }  // namespace maxis::storage

@@ -292,6 +292,49 @@ TEST_F(PlanSuite, ARevokedGrantKeepsItsReasonAndWhoGaveAndTookIt) {
     EXPECT_EQ(stored.end_note, "gagnant disqualifié");
 }
 
+TEST_F(PlanSuite, OldGrantNotesSplitIntoReasonAndWhoOnlyWhenFixedAndOthersAreLeftAlone) {
+    // Three members' grants, two rows then put back as the code before migration 0011 wrote them.
+    const UserId a_user{3001}, b_user{3002}, c_user{3003};
+    auto a = service.GrantTemporary(kStaff, a_user, "pro", 48h, "concours");
+    auto b = service.GrantTemporary(kStaff, b_user, "pro", 48h, "quiz");
+    auto c = service.GrantTemporary(kStaff, c_user, "pro", 48h, "raison d'aujourd'hui");
+    auto old = [&](long long id, const std::string& note, const std::string& status) {
+        db->Write(Viewer::System(), [&](Transaction& tx) {
+            tx.sql() << "UPDATE user_subscriptions SET note = :n, status = :s, granted_by = NULL, ended_by = NULL, "
+                        "end_cause = '', end_note = '' WHERE id = :id",
+                soci::use(note), soci::use(status), soci::use(id);
+        });
+    };
+    old(a.id, "granted by 9001", "active");
+    old(b.id, "quiz du lundi · revoked by 9002: gagnant disqualifié", "revoked");
+    auto notes = [&] {
+        return Grants(a_user).front().note + "|" + Grants(b_user).front().note + "|" + Grants(c_user).front().note;
+    };
+    auto before = notes();
+    auto listed = FixOldGrantNotes(*db, false);
+    ASSERT_EQ(listed.size(), 2u) << (listed.empty() ? "" : listed[0].note) << " / " << notes();
+    EXPECT_EQ(listed[0].id, a.id);
+    EXPECT_EQ(listed[0].split.granted_by, kStaff.user_id);
+    EXPECT_EQ(listed[1].split.note, "quiz du lundi");
+    EXPECT_EQ(notes(), before);  // the dry run changed nothing
+    EXPECT_EQ(FixOldGrantNotes(*db, true).size(), 2u);
+    auto ga = Grants(a_user).front();
+    EXPECT_EQ(ga.note, "");
+    EXPECT_EQ(ga.granted_by, kStaff.user_id);
+    EXPECT_EQ(ga.end, GrantEnd::kNone);
+    auto gb = Grants(b_user).front();
+    EXPECT_EQ(gb.note, "quiz du lundi");
+    EXPECT_EQ(gb.granted_by, std::nullopt);
+    EXPECT_EQ(gb.end, GrantEnd::kRevoked);
+    EXPECT_EQ(gb.ended_by, UserId{9002});
+    EXPECT_EQ(gb.end_note, "gagnant disqualifié");
+    auto gc = Grants(c_user).front();
+    EXPECT_EQ(gc.id, c.id);
+    EXPECT_EQ(gc.note, "raison d'aujourd'hui");
+    EXPECT_EQ(gc.granted_by, kStaff.user_id);
+    EXPECT_TRUE(FixOldGrantNotes(*db, false).empty());  // done once, nothing left to change
+}
+
 TEST_F(PlanSuite, TenConcurrentMessagesWithNineOfTenUsedAnswerExactlyOne) {
     auto day = assistant.DayOf(clock.Now());
     for (int i = 0; i < 9; ++i) ASSERT_TRUE(TryUse(kAlice.user_id, day, "message", 10));

@@ -60,6 +60,12 @@ protected:
         return HttpRequest(server->port(), method, target, body, headers);
     }
     static boost::json::value Json(const HttpResult& r) { return boost::json::parse(r.body); }
+    /// The error's catalog key in a refusal's body (empty when it has none).
+    static std::string Key(const HttpResult& r) {
+        auto body = Json(r);
+        const auto& e = body.at("error").as_object();
+        return e.contains("key") ? std::string(e.at("key").as_string()) : std::string();
+    }
     /// The single number a query returns, read as the system.
     long long Count(const std::string& sql) {
         return db.Read(core::Viewer::System(), [&](storage::Transaction& tx) {

@@ -18,6 +18,7 @@ public:
         std::map<core::UserId, std::int64_t> balances;
         std::map<core::UserId, std::tuple<std::string, std::int64_t, core::TimePoint>> activity;  // day, earned, last
         std::set<core::UserId> known;
+        std::vector<scheduling::Notice> notices;  // queued with the movements
     };
     State state;
 
@@ -102,6 +103,7 @@ private:
             return std::get<1>(it->second);
         }
         bool Known(core::UserId user) override { return s_.known.contains(user); }
+        void Notify(const scheduling::Notice& notice, core::TimePoint) override { s_.notices.push_back(notice); }
 
     private:
         [[nodiscard]] bool Sees(core::UserId user) const { return viewer_.IsStaff() || viewer_.user_id == user; }

@@ -86,6 +86,11 @@ std::vector<LeaderRow> CoinService::Leaderboard(Period period) {
 }
 
 MoveResult CoinService::Apply(const core::Viewer& viewer, const Movement& movement) {
+    return Apply(viewer, movement, nullptr);
+}
+
+MoveResult CoinService::Apply(const core::Viewer& viewer, const Movement& movement,
+                              const std::function<void(CoinStore&, const LedgerEntry&)>& then) {
     RequireAmount(movement.amount);
     MoveResult result;
     repo_.Write(viewer, [&](CoinStore& store) {
@@ -93,6 +98,7 @@ MoveResult CoinService::Apply(const core::Viewer& viewer, const Movement& moveme
             throw Error(ErrorCode::kNotFound, "member not found", "coins.member_unknown");
         }
         result = store.Move(movement, clock_.Now());
+        if (then && result.applied == Applied::kDone) then(store, result.entry);
     });
     return result;
 }
@@ -138,27 +144,45 @@ std::string RequireWhy(const core::Viewer& staff, const std::string& why) {
     return trimmed;
 }
 
+/// The member's notice of a staff movement: how many coins, why, by whom, and the balance after it.
+void NotifyStaffMove(CoinStore& store, const LedgerEntry& entry, const std::string& key, core::TimePoint now) {
+    auto notice = scheduling::Notice::ToMember(entry.user, key, "coins:ledger:" + std::to_string(entry.id) + ":notice");
+    notice.params = {{"amount", std::to_string(entry.amount < 0 ? -entry.amount : entry.amount)},
+                     {"reason", entry.note},
+                     {"balance", std::to_string(entry.balance_after)}};
+    notice.people = {{"staff", entry.actor}};
+    store.Notify(notice, now);
+}
+
 }  // namespace
 
 LedgerEntry CoinService::Give(const core::Viewer& staff, core::UserId member, std::int64_t amount,
                               const std::string& why) {
     auto note = RequireWhy(staff, why);
-    auto r = Apply(staff, Movement{.user = member,
-                                   .amount = amount,
-                                   .reason = CoinReason::kStaffGive,
-                                   .actor = staff.user_id,
-                                   .note = std::move(note)});
+    auto r = Apply(staff,
+                   Movement{.user = member,
+                            .amount = amount,
+                            .reason = CoinReason::kStaffGive,
+                            .actor = staff.user_id,
+                            .note = std::move(note)},
+                   [this](CoinStore& store, const LedgerEntry& e) {
+                       NotifyStaffMove(store, e, "coins.notify.given", clock_.Now());
+                   });
     return r.entry;
 }
 
 LedgerEntry CoinService::Take(const core::Viewer& staff, core::UserId member, std::int64_t amount,
                               const std::string& why) {
     auto note = RequireWhy(staff, why);
-    auto r = Apply(staff, Movement{.user = member,
-                                   .amount = amount,
-                                   .reason = CoinReason::kStaffTake,
-                                   .actor = staff.user_id,
-                                   .note = std::move(note)});
+    auto r = Apply(staff,
+                   Movement{.user = member,
+                            .amount = amount,
+                            .reason = CoinReason::kStaffTake,
+                            .actor = staff.user_id,
+                            .note = std::move(note)},
+                   [this](CoinStore& store, const LedgerEntry& e) {
+                       NotifyStaffMove(store, e, "coins.notify.taken", clock_.Now());
+                   });
     if (r.applied == Applied::kShort) {
         throw Error(ErrorCode::kConflict, "the member holds fewer coins than that", "coins.take_insufficient",
                     {{"amount", std::to_string(amount)}});

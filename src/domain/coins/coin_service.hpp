@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -60,7 +61,8 @@ public:
     /// Takes amount coins for a purchase; refused (coins.insufficient) when the balance does not cover it.
     /// Idempotent by ref like Credit.
     Outcome Spend(core::UserId member, std::int64_t amount, CoinReason reason, std::string ref);
-    /// Staff give or take coins, with a reason kept in the ledger beside who did it.
+    /// Staff give or take coins, with a reason kept in the ledger beside who did it. The member is told (a DM notice
+    /// queued in the same transaction as the ledger row): the amount, the reason and who.
     LedgerEntry Give(const core::Viewer& staff, core::UserId member, std::int64_t amount, const std::string& why);
     LedgerEntry Take(const core::Viewer& staff, core::UserId member, std::int64_t amount, const std::string& why);
     /// The daily claim, once per local day in the community's time zone; claimed false (nothing changed) when
@@ -82,6 +84,9 @@ public:
 
 private:
     MoveResult Apply(const core::Viewer& viewer, const Movement& movement);
+    /// The same, and `then` runs in the same transaction once the movement is written (kDone only).
+    MoveResult Apply(const core::Viewer& viewer, const Movement& movement,
+                     const std::function<void(CoinStore&, const LedgerEntry&)>& then);
     void RequireReadable(const core::Viewer& viewer, core::UserId member) const;
 
     CoinRepository& repo_;

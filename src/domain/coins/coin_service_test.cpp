@@ -122,6 +122,30 @@ TEST_F(CoinServiceTest, StaffGiveAndTakeWithAReasonKeptBesideWhoDidIt) {
     EXPECT_EQ(BalanceOf(kAlice), 62);
 }
 
+TEST_F(CoinServiceTest, StaffGiveAndTakeTellTheMemberTheAmountTheReasonAndWhoInTheSameTransaction) {
+    auto given = service.Give(kStaff, kAlice.user_id, 30, " quiz du vendredi ");
+    auto taken = service.Take(kStaff, kAlice.user_id, 5, "erreur");
+    ASSERT_EQ(repo.state.notices.size(), 2u);
+    const auto& gift = repo.state.notices[0];
+    EXPECT_EQ(gift.audience, scheduling::Notice::Audience::kMember);
+    EXPECT_EQ(gift.recipient, kAlice.user_id);
+    EXPECT_EQ(gift.key, "coins.notify.given");
+    EXPECT_EQ(gift.params.at("amount"), "30");
+    EXPECT_EQ(gift.params.at("reason"), "quiz du vendredi");
+    EXPECT_EQ(gift.params.at("balance"), "30");
+    EXPECT_EQ(gift.people.at("staff"), kStaff.user_id);
+    EXPECT_EQ(gift.idempotency_key, "coins:ledger:" + std::to_string(given.id) + ":notice");
+    const auto& take = repo.state.notices[1];
+    EXPECT_EQ(take.key, "coins.notify.taken");
+    EXPECT_EQ(take.params.at("amount"), "5");
+    EXPECT_EQ(take.params.at("balance"), "25");
+    EXPECT_EQ(take.idempotency_key, "coins:ledger:" + std::to_string(taken.id) + ":notice");
+    // A refused take writes neither a row nor a notice; earning by other means tells nobody.
+    EXPECT_EQ(KeyOf([&] { service.Take(kStaff, kAlice.user_id, 500, "trop"); }), "coins.take_insufficient");
+    service.Credit(kAlice.user_id, 5, CoinReason::kGiveaway, "g1");
+    EXPECT_EQ(repo.state.notices.size(), 2u);
+}
+
 TEST_F(CoinServiceTest, MembersReadOnlyTheirOwnBalanceAndHistory) {
     service.Credit(kAlice.user_id, 5, CoinReason::kGiveaway, "g1");
     EXPECT_EQ(KeyOf([&] { service.Balance(kBob, kAlice.user_id); }), "coins.member_unknown");

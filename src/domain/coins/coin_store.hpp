@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "core/viewer.hpp"
 #include "domain/coins/coins.hpp"
+#include "domain/scheduling/notice.hpp"
 
 namespace maxis::coins {
 
@@ -48,6 +49,8 @@ public:
     virtual std::int64_t EarnedOn(core::UserId user, const std::string& day) = 0;
     /// Whether Maxis knows this person (the member directory or the users seen).
     virtual bool Known(core::UserId user) = 0;
+    /// Written to the outbox in this same transaction, as of now.
+    virtual void Notify(const scheduling::Notice& notice, core::TimePoint now) = 0;
 };
 
 /// Port: the coins' transactions. Everything one call does happens in one transaction, or not at all.

@@ -527,6 +527,15 @@ void GiveawayService::Announce(GiveawayStore& store, const Giveaway& g, const st
         post.params = {{"id", g.id.ToString()}, {"prize", g.prize}};
         store.Notify(post);
     }
+    // The seed, the entries and the winners published as a file beside the announcement, for each round drawn.
+    if (!winners.empty() || !reroll) QueueProof(store, g, winners.empty() ? 0 : winners.front().round);
+}
+
+void GiveawayService::QueueProof(GiveawayStore& store, const Giveaway& g, int round) {
+    store.Enqueue(scheduling::NewOutboxItem{
+        .channel = kProofChannel,
+        .payload = boost::json::serialize(boost::json::object{{"giveaway", g.id.value}, {"round", round}}),
+        .idempotency_key = "giveaway:" + g.id.ToString() + ":proof:r" + std::to_string(round)});
 }
 
 }  // namespace maxis::giveaways

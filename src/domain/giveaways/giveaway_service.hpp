@@ -18,6 +18,10 @@ namespace maxis::giveaways {
 /// time, edited afterwards (entrant count, end, winners).
 inline constexpr const char* kPostChannel = "giveaways.post";
 
+/// The outbox channel of a drawn giveaway's proof ({"giveaway": id, "round": r}): a message in the giveaways' channel
+/// with the proof (GET /api/v1/giveaways/{id}/proof) as a JSON file, once per round drawn.
+inline constexpr const char* kProofChannel = "giveaways.proof";
+
 /// Port: what Discord knows of a person (bot or not, still in the server, when they joined). The Discord adapter
 /// learns the join time from the member object of every interaction and member event; outside Discord it is unknown.
 class EntrantFactsSource {
@@ -120,6 +124,8 @@ private:
     std::vector<Winner> Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,
                              const std::map<core::UserId, MemberFacts>& known);
     void QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why);
+    /// Queues the publication of the proof once `round` is drawn (in the draw's transaction: exactly once).
+    void QueueProof(GiveawayStore& store, const Giveaway& g, int round);
     void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
     Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
     /// Reroll and ReplaceWinner: in one transaction, the ended giveaway's next round. `places` is given every

@@ -343,5 +343,34 @@ TEST_F(GiveawayServiceTest, NoEntrantsEndsWithoutWinners) {
     EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_winner_to_replace");
 }
 
+TEST_F(GiveawayServiceTest, EachRoundDrawnQueuesItsProofOnceInTheDrawsTransaction) {
+    auto proofs = [&] {
+        std::vector<std::string> keys;
+        for (const auto& o : repo.state.outbox) {
+            if (o.channel == kProofChannel) keys.push_back(o.idempotency_key);
+        }
+        return keys;
+    };
+    auto g = StartOne(1);
+    for (int i = 1; i <= 2; ++i) service.Enter(Member(i), g.id);
+    EXPECT_TRUE(proofs().empty());  // nothing to publish before the draw
+    service.EndEarly(kStaff, g.id);
+    auto key = "giveaway:" + g.id.ToString() + ":proof:r";
+    EXPECT_EQ(proofs(), (std::vector<std::string>{key + "0"}));
+    EXPECT_EQ(KeyOf([&] { service.EndEarly(kStaff, g.id); }), "giveaways.not_running");
+    service.Reroll(kStaff, g.id);
+    EXPECT_EQ(proofs(), (std::vector<std::string>{key + "0", key + "1"}));
+    // Nobody left to draw: no round, nothing more published.
+    EXPECT_EQ(KeyOf([&] { service.Reroll(kStaff, g.id); }), "giveaways.no_one_left");
+    EXPECT_EQ(proofs().size(), 2u);
+    // A giveaway without entrants still publishes its (empty) proof; a cancelled one has none.
+    auto empty = StartOne();
+    service.EndEarly(kStaff, empty.id);
+    EXPECT_EQ(proofs().back(), "giveaway:" + empty.id.ToString() + ":proof:r0");
+    auto cancelled = StartOne();
+    service.Cancel(kStaff, cancelled.id);
+    EXPECT_EQ(proofs().size(), 3u);
+}
+
 }  // namespace
 }  // namespace maxis::giveaways

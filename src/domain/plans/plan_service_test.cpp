@@ -637,5 +637,32 @@ TEST_F(PlanRules, PurgeKeepsDailyCountersLongerThanMemory) {
     EXPECT_EQ(service.Purge(), 1);  // the day's counter, a year on
 }
 
+TEST(OldGrantNotes, TheFormatsWrittenBeforeMigration0011SplitAndAnythingElseIsLeftAlone) {
+    auto granted = ParseOldGrantNote("granted by 9001");
+    ASSERT_TRUE(granted);
+    EXPECT_EQ(granted->note, "");
+    EXPECT_EQ(granted->granted_by, core::UserId{9001});
+    EXPECT_EQ(granted->end, GrantEnd::kNone);
+    auto revoked = ParseOldGrantNote("granted by 9001 · revoked by 9002: erreur · doublon");
+    ASSERT_TRUE(revoked);
+    EXPECT_EQ(revoked->granted_by, core::UserId{9001});
+    EXPECT_EQ(revoked->end, GrantEnd::kRevoked);
+    EXPECT_EQ(revoked->ended_by, core::UserId{9002});
+    EXPECT_EQ(revoked->end_note, "erreur · doublon");
+    auto reason_kept = ParseOldGrantNote("concours · de novembre · term ended");
+    ASSERT_TRUE(reason_kept);
+    EXPECT_EQ(reason_kept->note, "concours · de novembre");
+    EXPECT_EQ(reason_kept->granted_by, std::nullopt);
+    EXPECT_EQ(reason_kept->end, GrantEnd::kTerm);
+    auto unpaid = ParseOldGrantNote("granted by 7 · payment not received within the grace period");
+    ASSERT_TRUE(unpaid);
+    EXPECT_EQ(unpaid->end, GrantEnd::kUnpaid);
+    EXPECT_EQ(unpaid->granted_by, core::UserId{7});
+    for (const char* other : {"concours de novembre", "", "granted by Sam", "granted by 12x", "granted by 0",
+                              "term ended", "granted by 99999999999999999999999", "prix · revoked by sam: non"}) {
+        EXPECT_FALSE(ParseOldGrantNote(other).has_value()) << other;
+    }
+}
+
 }  // namespace
 }  // namespace maxis::plans

@@ -1,6 +1,7 @@
 #include "domain/plans/plans.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/errors.hpp"
 
@@ -103,6 +104,68 @@ std::optional<GrantEnd> ParseGrantEnd(std::string_view text) {
         if (ToString(e) == text) return e;
     }
     return std::nullopt;
+}
+
+namespace {
+
+/// "<digits>" as a user id, or nullopt.
+std::optional<core::UserId> IdText(std::string_view text) {
+    if (text.empty() || text.size() > 20) return std::nullopt;
+    long long v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        if (v > (std::numeric_limits<long long>::max() - (c - '0')) / 10) return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    if (v <= 0) return std::nullopt;
+    return core::UserId{v};
+}
+
+}  // namespace
+
+std::optional<OldGrantNote> ParseOldGrantNote(std::string_view note) {
+    constexpr std::string_view kSep = " · ";
+    constexpr std::string_view kGranted = "granted by ";
+    constexpr std::string_view kRevoked = "revoked by ";
+    OldGrantNote out;
+    std::string_view head = note;
+    bool parsed = false;
+    auto ends_with = [&](std::string_view tail) {
+        return head.size() > kSep.size() + tail.size() && head.substr(head.size() - tail.size()) == tail &&
+               head.substr(head.size() - tail.size() - kSep.size(), kSep.size()) == kSep;
+    };
+    if (ends_with("term ended")) {
+        out.end = GrantEnd::kTerm;
+        head = head.substr(0, head.size() - kSep.size() - std::string_view("term ended").size());
+        parsed = true;
+    } else if (ends_with("payment not received within the grace period")) {
+        out.end = GrantEnd::kUnpaid;
+        head = head.substr(
+            0, head.size() - kSep.size() - std::string_view("payment not received within the grace period").size());
+        parsed = true;
+    } else if (auto at = head.rfind(std::string(kSep) + std::string(kRevoked)); at != std::string_view::npos) {
+        auto rest = head.substr(at + kSep.size() + kRevoked.size());
+        auto colon = rest.find(": ");
+        if (colon != std::string_view::npos) {
+            if (auto by = IdText(rest.substr(0, colon))) {
+                out.end = GrantEnd::kRevoked;
+                out.ended_by = by;
+                out.end_note = std::string(rest.substr(colon + 2));
+                head = head.substr(0, at);
+                parsed = true;
+            }
+        }
+    }
+    if (head.substr(0, kGranted.size()) == kGranted) {
+        if (auto by = IdText(head.substr(kGranted.size()))) {
+            out.granted_by = by;
+            head = {};
+            parsed = true;
+        }
+    }
+    if (!parsed) return std::nullopt;
+    out.note = std::string(head);
+    return out;
 }
 
 std::optional<GrantKind> ParseGrantKind(std::string_view text) {

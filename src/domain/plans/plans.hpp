@@ -93,6 +93,19 @@ struct Grant {
     core::TimePoint updated_at{};
 };
 
+/// What a temporary grant's note said before migration 0011, when who granted and who revoked were written into
+/// it as text: "<reason or 'granted by <id>'>[ · <'revoked by <id>: <why>' | 'term ended' | 'payment not received
+/// within the grace period'>]". Split into the columns that hold them now.
+struct OldGrantNote {
+    std::string note;  // the granter's reason alone (empty when the note only said who granted)
+    std::optional<core::UserId> granted_by;
+    GrantEnd end = GrantEnd::kNone;
+    std::optional<core::UserId> ended_by;
+    std::string end_note;
+};
+/// nullopt when the note is not in the old format (a reason written since, or anything else): left alone.
+std::optional<OldGrantNote> ParseOldGrantNote(std::string_view note);
+
 /// Whether a grant gives its plan at `now`.
 bool InForce(const Grant& grant, core::TimePoint now);
 /// Whether a grant gave its plan at a past moment, rebuilt from its dates: from its creation to its end

@@ -92,6 +92,23 @@ test('500 entrants by button, a leave honoured, and a draw anyone can recompute'
       await waitFor(`the DM to ${w}`, async () => (await e.dms(w)).some((m) => /gagné/.test(m.content ?? '')), 20000);
     }
 
+    // The proof is published beside the announcement as a JSON file (multipart upload): downloaded from the
+    // attachment's url, it is the API's proof byte for byte, it recomputes here, and maxis verifies it.
+    const proofMessages = async () => (await e.channelMessages(e.state.channels.staff))
+      .filter((m) => (m.attachments ?? []).some((a) => a.filename === 'giveaway-1-proof.json'));
+    const published = await waitFor('the proof attached', async () => (await proofMessages())[0], 20000);
+    assert.match(published.content, /preuve du tirage.*giveaway-1-proof\.json/);
+    const attachment = published.attachments[0];
+    const downloaded = await (await fetch(attachment.url)).text();
+    assert.equal(attachment.size, Buffer.byteLength(downloaded));
+    assert.equal(downloaded, res.body);
+    const fromFile = JSON.parse(downloaded);
+    assert.deepEqual(fromFile.rounds[0].winners, drawRound(fromFile.seed, fromFile.entries, 0, 3, []));
+    assert.deepEqual(verifyProof(fromFile), []);
+    const attached = join(e.dir, 'giveaway-1-proof.json');
+    writeFileSync(attached, downloaded);
+    const checked = spawnSync(maxisBin, ['giveaway', 'verify', attached], { encoding: 'utf8' });
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
     // Before the reroll, all but 10 of those who did not win leave the server: the reroll checks eligibility
     // again, so it draws among those 10 only, and its round lists who sat it out.
     const stay = expected.filter((id) => !winners.includes(id)).slice(0, 10);
@@ -102,7 +119,12 @@ test('500 entrants by button, a leave honoured, and a draw anyone can recompute'
 
     // A reroll never returns an earlier winner, and the proof still verifies, here and with maxis.
     await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_reroll', options: [{ name: 'id', type: 4, value: 1 }] })).id);
-    const again = JSON.parse((await api(e, token, '/api/v1/giveaways/1/proof')).body);
+    const againText = (await api(e, token, '/api/v1/giveaways/1/proof')).body;
+    const again = JSON.parse(againText);
+    // The new round's proof is published too, once.
+    const second = await waitFor('the rerolled proof attached', async () => (await proofMessages())[1], 20000);
+    assert.equal(await (await fetch(second.attachments[0].url)).text(), againText);
+    assert.equal((await proofMessages()).length, 2);
     assert.equal(again.rounds.length, 2);
     for (const w of again.rounds[1].winners) assert.ok(!winners.includes(w));
     for (const w of again.rounds[1].winners) assert.ok(stay.includes(w), `${w} left the server and was drawn`);
@@ -127,6 +149,22 @@ test('500 entrants by button, a leave honoured, and a draw anyone can recompute'
     const fake = `${head}.${Buffer.from('giveaway_enter 2').toString('base64url')}.${tag}`;
     const refused = await e.answered((await e.interact({ type: 3, user: entrant(1), custom_id: fake })).id);
     assert.match(refused.response.data.content, /plus valide|no longer valid/);
+
+    // A proof over Discord's upload limit (lowered here to 200 bytes) is not dropped: Discord refuses it (413,
+    // 40005) and the message says where to get it instead, once.
+    await e.control('PATCH', '/_sim/options', { uploadLimit: 200 });
+    await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_start', options: [
+      { name: 'duration', type: 3, value: '2h' }, { name: 'winners', type: 4, value: 1 },
+      { name: 'prize', type: 3, value: 'Gros fichier' }] })).id);
+    await e.answered((await e.interact({ type: 3, user: entrant(1), custom_id: componentId(
+      await waitFor('the second post', async () => (await e.channelMessages(e.state.channels.staff)).find((m) => m.embeds?.[0]?.title === '🎉 Gros fichier')),
+      '🎉 Participer') })).id);
+    await e.answered((await e.interact({ type: 2, user: STAFF, name: 'giveaway_end', options: [{ name: 'id', type: 4, value: 2 }] })).id);
+    const fallback = await waitFor('the proof too large to attach', async () => (await e.channelMessages(e.state.channels.staff))
+      .find((m) => /Concours #2 .*dépasse la taille d'envoi/.test(m.content ?? '')), 20000);
+    assert.deepEqual(fallback.attachments, []);
+    assert.match(fallback.content, /\/api\/v1\/giveaways\/2\/proof/);
+    assert.equal((await e.channelMessages(e.state.channels.staff)).filter((m) => /Concours #2 /.test(m.content ?? '') && /preuve/.test(m.content)).length, 1);
     assert.deepEqual(await e.validationErrors(), []);
   } finally { await e.stop(); }
 });

@@ -200,3 +200,40 @@ test('GET /channels/{id}/messages: after and limit, the newest first, without ga
     await assert.rejects(rest.get(`/channels/${sim.general.id}/messages`, { query: new URLSearchParams({ limit: '101' }) }), (e) => e.status === 400);
   } finally { await sim.stop(); }
 });
+
+test('Uploading Files: @discordjs/rest sends a file as multipart/form-data; the message carries it and its url serves it', async () => {
+  const sim = await startSimulator();
+  try {
+    const rest = new REST({ api: `${sim.url}/api`, version: '10' }).setToken(sim.options.token);
+    const text = JSON.stringify({ hello: 'proof', n: [1, 2, 3] });
+    const sent = await rest.post(`/channels/${sim.general.id}/messages`, {
+      body: { content: 'with a file', attachments: [{ id: '0', filename: 'proof.json' }] },
+      files: [{ name: 'proof.json', data: Buffer.from(text), contentType: 'application/json' }],
+    });
+    assert.equal(sent.content, 'with a file');
+    assert.equal(sent.attachments.length, 1);
+    const [att] = sent.attachments;
+    assert.equal(att.filename, 'proof.json');
+    assert.equal(att.size, Buffer.byteLength(text));
+    assert.match(att.id, /^\d+$/);
+    const got = await fetch(att.url);
+    assert.equal(got.status, 200);
+    assert.equal(await got.text(), text);
+    assert.equal((await fetch(att.proxy_url)).status, 200);
+    // Read back through the API: the stored message has the same attachment.
+    const history = await rest.get(`/channels/${sim.general.id}/messages`);
+    assert.deepEqual(history.find((m) => m.id === sent.id).attachments, sent.attachments);
+    // A file alone is a message; an attachment naming no file part is refused; over the upload limit is 40005.
+    const alone = await rest.post(`/channels/${sim.general.id}/messages`, { files: [{ name: 'a.txt', data: Buffer.from('x') }] });
+    assert.equal(alone.attachments[0].filename, 'a.txt');
+    await assert.rejects(rest.post(`/channels/${sim.general.id}/messages`, {
+      body: { content: 'x', attachments: [{ id: '5', filename: 'nope.json' }] },
+      files: [{ name: 'proof.json', data: Buffer.from('{}') }],
+    }), (e) => e.code === 50035 && e.status === 400);
+    sim.options.uploadLimit = 4;
+    await assert.rejects(rest.post(`/channels/${sim.general.id}/messages`, { files: [{ name: 'big.json', data: Buffer.from('12345') }] }),
+      (e) => e.code === 40005 && e.status === 413);
+    const state = await (await fetch(`${sim.url}/_sim/state`)).json();
+    assert.deepEqual(state.validation_errors, []);
+  } finally { await sim.stop(); }
+});

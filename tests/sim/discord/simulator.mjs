@@ -29,6 +29,24 @@ function routeKey(method, path) {
   return `${method} /${out.join('/')}`;
 }
 
+// A multipart/form-data body as Discord reads it: `payload_json` (the JSON body) and file parts, each with its form
+// field name, filename, content type and bytes.
+async function parseMultipart(bytes, contentType) {
+  if (!/boundary=/.test(contentType)) throw new Error('multipart/form-data without a boundary');
+  const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  let body = {};
+  const files = [];
+  for (const [field, value] of form.entries()) {
+    if (typeof value === 'string') {
+      if (field === 'payload_json') body = JSON.parse(value);
+      else body[field] = value;
+    } else {
+      files.push({ field, filename: value.name, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) });
+    }
+  }
+  return { body, files };
+}
+
 class DiscordError extends Error {
   constructor(status, code, message, extra = {}) { super(message); this.status = status; this.code = code; this.extra = extra; }
 }
@@ -46,6 +64,7 @@ export class DiscordSimulator {
       routeLimit: { limit: 50, windowMs: 1000 },   // every other route, per route and major parameter
       globalPerSecond: 50,
       nonceWindowMs: 5 * 60 * 1000,                // enforce_nonce: the same nonce within this returns the original
+      uploadLimit: 10 * 1024 * 1024,       // Discord's default file upload size limit (10 MiB) for a request's files
       interactionsUrl: null,               // for signed HTTP delivery
       ...options,
     };
@@ -63,6 +82,7 @@ export class DiscordSimulator {
     this.faults = { dropAcks: false, createThen5xx: 0, holdIdentify: false };
     this.heldIdentifies = [];
     this.nonces = new Map();      // channel:author:nonce -> { message, at }
+    this.uploads = new Map();     // attachment id -> { filename, content_type, data } (served at /attachments/...)
     this.rateLimited = { route: 0, global: 0, injected: 0 };  // 429s answered, by cause
     this.rateLimitLog = [];       // the enforced ones: { route, scope, at }
     this.edge5xx = 0;
@@ -363,8 +383,9 @@ export class DiscordSimulator {
     return m;
   }
 
-  validateMessage(body) {
-    const has = (body.content && body.content.length) || (body.embeds && body.embeds.length) || (body.components && body.components.length);
+  validateMessage(body, files = []) {
+    const has = (body.content && body.content.length) || (body.embeds && body.embeds.length) || (body.components && body.components.length) ||
+      files.length > 0 || (body.attachments ?? []).length > 0;
     if (!has) throw new DiscordError(400, 50006, 'Cannot send an empty message');
     const errors = [];
     if ((body.content ?? '').length > 2000) errors.push('content: Must be 2000 or fewer in length.');
@@ -393,7 +414,34 @@ export class DiscordSimulator {
     if (errors.length) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors });
   }
 
-  postMessage(channelId, body) {
+  // Uploading Files (Create Message as multipart/form-data): the JSON in the `payload_json` part, each file in a
+  // `files[n]` part with its filename; `attachments` in the JSON may name them ({ id: n, filename, description }).
+  // Every file part must be referenced by an index, the files together stay within the upload limit (413, 40005
+  // otherwise), and the message comes back with an attachment object per file: id, filename, size, url, proxy_url.
+  attachmentsOf(channelId, body, files) {
+    const total = files.reduce((n, f) => n + f.data.length, 0);
+    if (total > this.options.uploadLimit) throw new DiscordError(413, 40005, 'Request entity too large');
+    const declared = body.attachments ?? [];
+    const errors = [];
+    for (const f of files) if (!/^files\[\d+\]$/.test(f.field)) errors.push(`${f.field}: not a files[n] part`);
+    for (const a of declared) {
+      if (!files.some((f) => f.field === `files[${a.id}]`)) errors.push(`attachments: ${a.id} names no files[${a.id}] part`);
+    }
+    if (errors.length) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors });
+    return files.map((f) => {
+      const index = f.field.slice(6, -1);
+      const meta = declared.find((a) => String(a.id) === index) ?? {};
+      const id = snowflake();
+      const filename = meta.filename ?? f.filename;
+      const contentType = f.contentType || 'application/octet-stream';
+      this.uploads.set(id, { filename, content_type: contentType, data: f.data });
+      const url = `${this.url}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
+      return { id, filename, size: f.data.length, url, proxy_url: url, content_type: contentType,
+        ...(meta.description ? { description: meta.description } : {}) };
+    });
+  }
+
+  postMessage(channelId, body, files = []) {
     const dmUser = [...this.dmChannels.entries()].find(([, c]) => c === channelId)?.[0];
     if (dmUser) {
       if (this.dmClosed.has(dmUser)) throw new DiscordError(403, 50007, 'Cannot send messages to this user');
@@ -403,7 +451,7 @@ export class DiscordSimulator {
       if ((this.permissionsOf(this.bot.id) & P.SendMessages) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
       if (channel.botDenied) throw new DiscordError(403, 50001, 'Missing Access');
     }
-    this.validateMessage(body);
+    this.validateMessage(body, files);
     if (typeof body.nonce === 'string' && body.nonce.length > 25) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors: { nonce: 'Must be 25 or fewer in length.' } });
     // enforce_nonce: the same nonce from the same author in the same channel within a few minutes returns the
     // message created the first time instead of creating another.
@@ -413,6 +461,7 @@ export class DiscordSimulator {
       if (seen && Date.now() - seen.at < this.options.nonceWindowMs) { this.nonceHits = (this.nonceHits ?? 0) + 1; return seen.message; }
     }
     const m = this.messageFrom(channelId, body);
+    m.attachments = this.attachmentsOf(channelId, body, files);
     if (body.nonce !== undefined && body.nonce !== null) m.nonce = body.nonce;
     if (nonceKey) this.nonces.set(nonceKey, { message: m, at: Date.now() });
     if (!dmUser) m.guild_id = this.guild.id;
@@ -483,7 +532,7 @@ export class DiscordSimulator {
     throw new DiscordError(404, 10015, 'Unknown Webhook');
   }
 
-  async rest(method, path, body, headers, query = new URLSearchParams()) {
+  async rest(method, path, body, headers, query = new URLSearchParams(), files = []) {
     const bot = () => {
       if (headers.authorization !== `Bot ${this.options.token}`) throw new DiscordError(401, 0, '401: Unauthorized');
     };
@@ -580,7 +629,7 @@ export class DiscordSimulator {
       this.dispatch('CHANNEL_UPDATE', c, GatewayIntentBits.Guilds);
       return [200, c];
     }
-    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body)]; }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') { bot(); return [200, this.postMessage(m[1], body, files)]; }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'GET') { bot(); return [200, this.history(m[1], query)]; }
     if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && method === 'PATCH') { bot(); return [200, this.editMessage(m[1], m[2], body)]; }
     if (method === 'POST' && path === '/users/@me/channels') {
@@ -785,7 +834,8 @@ export class DiscordSimulator {
   async handle(req, res) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
     const url = new URL(req.url, 'http://sim');
     let path = url.pathname;
     const send = (status, value, extraHeaders = {}) => {
@@ -794,8 +844,22 @@ export class DiscordSimulator {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
+    // The attachments' CDN: what was uploaded, as it was uploaded, without authentication.
+    let a;
+    if (req.method === 'GET' && (a = path.match(/^\/attachments\/(\d+)\/(\d+)\/[^/]+$/)) && this.uploads.has(a[2])) {
+      const u = this.uploads.get(a[2]);
+      res.writeHead(200, { 'content-type': u.content_type, 'content-length': String(u.data.length) });
+      res.end(u.data);
+      return;
+    }
+    const contentType = req.headers['content-type'] ?? '';
     let body;
-    try { body = raw ? JSON.parse(raw) : undefined; } catch { send(400, { message: '400: Bad Request', code: 50109 }); return; }
+    let files = [];
+    if (contentType.startsWith('multipart/form-data')) {
+      try { ({ body, files } = await parseMultipart(rawBytes, contentType)); } catch (e) { send(400, { message: `400: Bad Request (${e.message})`, code: 50109 }); return; }
+    } else {
+      try { body = raw ? JSON.parse(raw) : undefined; } catch { send(400, { message: '400: Bad Request', code: 50109 }); return; }
+    }
     try {
       if (path.startsWith('/_sim/')) { const [s, v] = await this.control(req.method, path, body); send(s, v); return; }
       if (!path.startsWith('/api/v10/')) throw new DiscordError(404, 0, '404: Not Found');
@@ -803,11 +867,14 @@ export class DiscordSimulator {
       this.requests.push({ method: req.method, path, body, at: Date.now(), user_agent: req.headers['user-agent'] ?? '' });
       if (!/^DiscordBot \(\S+, \S+\)/.test(req.headers['user-agent'] ?? '')) this.validationErrors.push(`${req.method} ${path}: User-Agent '${req.headers['user-agent']}' is not 'DiscordBot ($url, $version)'`);
       if (body !== undefined) {
-        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) this.validationErrors.push(`${req.method} ${path}: body without Content-Type: application/json`);
+        const multipartAllowed = req.method === 'POST' && /^\/channels\/\d+\/messages$/.test(path);
+        if (!contentType.startsWith('application/json') && !(multipartAllowed && contentType.startsWith('multipart/form-data'))) {
+          this.validationErrors.push(`${req.method} ${path}: body without Content-Type: application/json`);
+        }
         this.checkBody(req.method, path, body);
       }
       this.rateLimit(req.method, path, res);
-      const [status, value] = await this.rest(req.method, path, body, req.headers, url.searchParams);
+      const [status, value] = await this.rest(req.method, path, body, req.headers, url.searchParams, files);
       if (this.faults.createThen5xx > 0 && req.method === 'POST' && /^\/channels\/\d+\/messages$/.test(path) && status === 200) {
         // The message exists now; the answer is lost at the edge, which says 502 in HTML, without rate-limit headers.
         this.faults.createThen5xx -= 1;
