@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "commands/coin_commands.hpp"
 #include "commands/parser.hpp"
 #include "core/errors.hpp"
 #include "core/money.hpp"
@@ -20,8 +21,18 @@ constexpr std::uint32_t kColorPaid = 0x57F287;
 constexpr std::uint32_t kColorPending = 0xFEE75C;
 constexpr std::uint32_t kColorStopped = 0x99AAB5;
 
+/// An amount in an order's or a product's currency: money, or coins for an order paid in coins.
 std::string Price(const Invocation& inv, long long minor, const std::string& currency) {
+    if (currency == kCoinCurrency) return CoinAmount(inv, minor);
     return core::FormatMoney(core::Money{minor, currency}, inv.locale);
+}
+
+/// What a product costs: its euro price, its coin price, or both.
+std::string ProductPrice(const Invocation& inv, const Product& p) {
+    if (p.CoinsOnly()) return CoinAmount(inv, *p.coin_price);
+    auto money = Price(inv, p.price_minor, p.currency);
+    if (!p.coin_price) return money;
+    return inv.T("shop.price_or_coins", {{"price", money}, {"coins", CoinAmount(inv, *p.coin_price)}});
 }
 
 std::string StatusText(const Invocation& inv, OrderStatus s) {
@@ -176,6 +187,36 @@ std::optional<int> ParseStock(const std::string& text, bool& unlimited) {
     return static_cast<int>(*stock);
 }
 
+/// Takes a coin unit off a folded price (250pieces, 250coins): true when there was one.
+bool StripCoinUnit(std::string& folded) {
+    for (std::string_view unit : {"pieces", "piece", "coins", "coin"}) {
+        if (folded.size() > unit.size() && folded.ends_with(unit)) {
+            folded.resize(folded.size() - unit.size());
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Whether a price typed in chat is in coins (250pièces, 250coins): the product is then sold for coins only.
+bool InCoins(const std::string& text) {
+    auto f = core::FoldForMatch(text);
+    return StripCoinUnit(f);
+}
+
+/// A coin price in chat: a whole number of coins, with or without its unit (250, 250pièces, 250coins);
+/// "-" or 0 (not for coins) gives nullopt.
+std::optional<long long> ParseCoinPrice(const std::string& text) {
+    auto f = core::FoldForMatch(text);
+    StripCoinUnit(f);
+    if (f == "-") return std::nullopt;
+    auto coins = core::ParseInteger(core::Trim(f), 0, 10'000'000);
+    if (!coins)
+        throw Error(ErrorCode::kInvalidArgument, "bad coin price", "shop.bad_coin_price", {{"max", "10000000"}});
+    if (*coins == 0) return std::nullopt;
+    return *coins;
+}
+
 /// A price in chat: an amount (9,99), or « gratuit » / "free", the explicit confirmation a price of 0
 /// needs (ShopService refuses a bare 0).
 long long ParsePrice(const std::string& text, bool& free) {
@@ -211,14 +252,23 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                             .description = p.description,
                             .image_url = p.image_url,
                             .color = kColorShop};
-                    e.fields.push_back({inv.T("shop.field.price"), Price(inv, p.price_minor, p.currency), true});
+                    e.fields.push_back({inv.T("shop.field.price"), ProductPrice(inv, p), true});
                     e.fields.push_back({inv.T("shop.field.stock"), StockText(inv, p), true});
                     e.footer = "#" + p.id.ToString() + " · " + p.category;
                     reply.embeds.push_back(std::move(e));
-                    if (p.active) {
+                    const bool out = p.stock && *p.stock == 0;
+                    if (p.active && !p.CoinsOnly()) {
                         reply.buttons.push_back({.label = inv.T("shop.button.add", {{"name", p.name}}),
                                                  .action = "cart_add " + p.id.ToString(),
-                                                 .disabled = p.stock && *p.stock == 0});
+                                                 .disabled = out});
+                    }
+                    if (p.active && p.coin_price) {
+                        reply.buttons.push_back(
+                            {.label = inv.T("shop.button.buy_coins",
+                                            {{"name", p.name}, {"coins", CoinAmount(inv, *p.coin_price)}}),
+                             .action = "buy_coins " + p.id.ToString(),
+                             .style = ButtonStyle::kSuccess,
+                             .disabled = out});
                     }
                 }
                 if (page > 1) {
@@ -322,6 +372,22 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
     });
 
     engine.Register(CommandSpec{
+        .name = "buy_coins",
+        .args = {{.name = "product", .type = ArgType::kInteger, .min = 1},
+                 {.name = "quantity", .type = ArgType::kInteger, .required = false, .min = 1, .max = 99}},
+        .handler =
+            [&service, &zone](const Invocation& inv) {
+                int q = static_cast<int>(inv.args.Optional<std::int64_t>("quantity").value_or(1));
+                auto o = service.BuyWithCoins(inv.viewer, ProductOf(inv), q);
+                auto reply = OrderReply(inv, o, zone);
+                reply.text =
+                    inv.T("shop.bought_coins", {{"number", o.number}, {"coins", CoinAmount(inv, o.total_minor)}});
+                return reply;
+            },
+        .ephemeral = true,
+    });
+
+    engine.Register(CommandSpec{
         .name = "orders",
         .args = {{.name = "status", .type = ArgType::kEnum, .required = false, .choices = AllStatusChoices()},
                  {.name = "member", .type = ArgType::kUser, .required = false}},
@@ -378,7 +444,12 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 Product p;
                 p.name = inv.args.Get<std::string>("name");
                 bool free = false;
-                p.price_minor = ParsePrice(inv.args.Get<std::string>("price"), free);
+                const auto& price = inv.args.Get<std::string>("price");
+                if (InCoins(price)) {
+                    p.coin_price = ParseCoinPrice(price);  // coins only: no euro price
+                } else {
+                    p.price_minor = ParsePrice(price, free);
+                }
                 bool unlimited = false;
                 p.stock = ParseStock(inv.args.Get<std::string>("stock"), unlimited);
                 p.category = inv.args.Optional<std::string>("category").value_or("general");
@@ -396,6 +467,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                   .choices = {{"name", {"nom"}},
                               {"description", {}},
                               {"price", {"prix"}},
+                              {"coins", {"pieces", "prix_pieces"}},
                               {"stock", {}},
                               {"category", {"categorie"}},
                               {"image", {}},
@@ -415,6 +487,7 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
                 if (field == "image") p.image_url = value == "-" ? "" : value;
                 bool free = false;
                 if (field == "price") p.price_minor = ParsePrice(value, free);
+                if (field == "coins") p.coin_price = ParseCoinPrice(value);
                 if (field == "stock") {
                     bool unlimited = false;
                     p.stock = ParseStock(value, unlimited);
@@ -488,6 +561,12 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
             [&service](const Invocation& inv) {
                 auto o = service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number"));
                 auto refund = service.Refund(inv.viewer, o.id, inv.args.Optional<std::int64_t>("amount"));
+                if (o.PaidInCoins()) {
+                    return Reply{.text = inv.T("shop.coins_refunded", {{"number", o.number},
+                                                                       {"coins", CoinAmount(inv, refund.amount_minor)},
+                                                                       {"member", Mention(o.owner)}}),
+                                 .ephemeral = true};
+                }
                 return Reply{
                     .text = inv.T("shop.refund_requested", {{"number", o.number},
                                                             {"amount", Price(inv, refund.amount_minor, o.currency)},

@@ -10,6 +10,7 @@
 #include "domain/shop/shop_service.hpp"
 #include "http/api/plans_api.hpp"
 #include "http/api/shop_api.hpp"
+#include "storage/coin_store.hpp"
 #include "storage/plan_store.hpp"
 #include "storage/shop_store.hpp"
 #include "support/api_server.hpp"
@@ -84,6 +85,50 @@ protected:
     plans::Assistant assistant{plans, plan_repo, model, zone, plans::AssistantOptions{}};
     std::string alice, staff;
 };
+
+TEST_F(BusinessApiTest, AMemberBuysACoinPricedProductWithCoinsAndStaffRefundTheCoins) {
+    auto r = Call("POST", "/api/v1/products", staff, R"({"name":"Badge","coin_price":250,"stock":2})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(Json(r).at("coin_price").as_int64(), 250);
+    EXPECT_EQ(Json(r).at("price_minor").as_int64(), 0);
+    auto badge = "/api/v1/products/" + std::to_string(Json(r).at("id").as_int64());
+    // Not enough coins: 409, nothing changes.
+    r = Call("POST", badge + "/buy-with-coins", alice);
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(Key(r), "shop.coins_short");
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM orders"), 0);
+    EXPECT_EQ(Count("SELECT stock FROM products WHERE name = 'Badge'"), 2);
+    db.Write(core::Viewer::System(), [&](storage::Transaction& tx) {
+        storage::MoveCoinsIn(
+            tx,
+            coins::Movement{.user = core::UserId{1001}, .amount = 300, .reason = coins::CoinReason::kDaily, .ref = "d"},
+            clock.Now());
+    });
+    EXPECT_EQ(Call("POST", badge + "/buy-with-coins", alice, R"({"quantity":0})").status, 400);
+    r = Call("POST", badge + "/buy-with-coins", alice, R"({"quantity":1})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto order = Json(r).as_object();
+    EXPECT_EQ(order.at("status").as_string(), "paid");
+    EXPECT_EQ(order.at("currency").as_string(), "COINS");
+    EXPECT_EQ(order.at("total_minor").as_int64(), 250);
+    EXPECT_EQ(Count("SELECT balance FROM coin_balances WHERE user_id = 1001"), 50);
+    EXPECT_EQ(Count("SELECT stock FROM products WHERE name = 'Badge'"), 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM payments"), 0);
+    // A product with no coin price is not sold for coins.
+    r = Call("POST", "/api/v1/products", staff, R"({"name":"Mug","price_minor":1250})");
+    auto mug = "/api/v1/products/" + std::to_string(Json(r).at("id").as_int64());
+    EXPECT_EQ(Key(Call("POST", mug + "/buy-with-coins", alice)), "shop.not_for_coins");
+    // Staff refund: whole, the coins back once.
+    auto refund = "/api/v1/orders/" + std::string(order.at("number").as_string()) + "/refund";
+    EXPECT_EQ(Call("POST", refund, alice).status, 403);
+    r = Call("POST", refund, staff);
+    ASSERT_EQ(r.status, 202) << r.body;
+    EXPECT_EQ(Json(r).at("order").at("status").as_string(), "refunded");
+    EXPECT_EQ(Count("SELECT balance FROM coin_balances WHERE user_id = 1001"), 300);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM coin_ledger WHERE reason = 'refund'"), 1);
+    EXPECT_EQ(Call("POST", refund, staff).status, 409);
+    EXPECT_EQ(Count("SELECT balance FROM coin_balances WHERE user_id = 1001"), 300);
+}
 
 TEST_F(BusinessApiTest, AZeroPriceIsRefusedWithItsReasonUnlessFreeIsConfirmed) {
     auto r = Call("POST", "/api/v1/products", staff, R"({"name":"Gratuit","price_minor":0,"stock":10})");

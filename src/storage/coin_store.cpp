@@ -71,10 +71,12 @@ public:
     std::vector<coins::LeaderRow> Leaders(std::optional<core::TimePoint> since, int limit) override {
         std::vector<coins::LeaderRow> out;
         long long from = since ? ToEpochMillis(*since) : 0, l = std::max(limit, 0);
-        // Credits only: spending does not lower a rank. The partial index on (created_at, user_id) serves the window.
+        // Credits only: spending does not lower a rank, and a refund's coins were earned before (not again). The
+        // partial index on (created_at, user_id) serves the window.
         soci::rowset<soci::row> rows =
             (tx_.sql().prepare << "SELECT user_id, SUM(amount) AS earned FROM coin_ledger WHERE amount > 0 AND "
-                                  "created_at >= :f GROUP BY user_id ORDER BY earned DESC, user_id LIMIT :l",
+                                  "reason <> 'refund' AND created_at >= :f GROUP BY user_id ORDER BY earned DESC, "
+                                  "user_id LIMIT :l",
              soci::use(from), soci::use(l));
         for (const auto& r : rows) {
             coins::LeaderRow row{.user = core::UserId{RowInt(r, 0)}, .earned = RowInt(r, 1)};

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/time_zone.hpp"
+#include "storage/coin_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_util.hpp"
 #include "storage/stripe_events.hpp"
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char* kProductColumns =
     "id, name, description, COALESCE(image_url, ''), price_minor, currency, stock, category, CASE WHEN active THEN 1 "
-    "ELSE 0 END";
+    "ELSE 0 END, price_coins";
 
 Product ProductFrom(const soci::row& row) {
     Product p;
@@ -37,6 +38,7 @@ Product ProductFrom(const soci::row& row) {
     if (row.get_indicator(6) != soci::i_null) p.stock = static_cast<int>(RowInt(row, 6));
     p.category = RowText(row, 7);
     p.active = RowInt(row, 8) != 0;
+    if (row.get_indicator(9) != soci::i_null && RowInt(row, 9) > 0) p.coin_price = RowInt(row, 9);
     return p;
 }
 
@@ -112,24 +114,28 @@ public:
         long long id = 0, created = ToEpochMillis(now);
         int stock = p.stock.value_or(0), active = p.active ? 1 : 0;
         soci::indicator stock_ind = p.stock ? soci::i_ok : soci::i_null;
+        long long coins = p.coin_price.value_or(0);
+        soci::indicator coins_ind = p.coin_price ? soci::i_ok : soci::i_null;
         tx_.sql() << "INSERT INTO products (name, description, image_url, price_minor, currency, stock, category, "
-                     "active, created_at) VALUES (:n, :d, :i, :p, :c, :s, :cat, CAST(:a AS BOOLEAN), :t) RETURNING id",
+                     "active, price_coins, created_at) VALUES (:n, :d, :i, :p, :c, :s, :cat, CAST(:a AS BOOLEAN), :pc, "
+                     ":t) RETURNING id",
             soci::use(p.name), soci::use(p.description), soci::use(p.image_url), soci::use(p.price_minor),
             soci::use(p.currency), soci::use(stock, stock_ind), soci::use(p.category), soci::use(active),
-            soci::use(created), soci::into(id);
+            soci::use(coins, coins_ind), soci::use(created), soci::into(id);
         return ProductId{id};
     }
 
     bool UpdateProduct(const Product& p) override {
         int stock = p.stock.value_or(0), active = p.active ? 1 : 0;
         soci::indicator stock_ind = p.stock ? soci::i_ok : soci::i_null;
-        long long id = p.id.value;
+        long long id = p.id.value, coins = p.coin_price.value_or(0);
+        soci::indicator coins_ind = p.coin_price ? soci::i_ok : soci::i_null;
         soci::statement st = (tx_.sql().prepare << "UPDATE products SET name = :n, description = :d, image_url = :i, "
                                                    "price_minor = :p, currency = :c, stock = :s, category = :cat, "
-                                                   "active = CAST(:a AS BOOLEAN) WHERE id = :id",
+                                                   "active = CAST(:a AS BOOLEAN), price_coins = :pc WHERE id = :id",
                               soci::use(p.name), soci::use(p.description), soci::use(p.image_url),
                               soci::use(p.price_minor), soci::use(p.currency), soci::use(stock, stock_ind),
-                              soci::use(p.category), soci::use(active), soci::use(id));
+                              soci::use(p.category), soci::use(active), soci::use(coins, coins_ind), soci::use(id));
         return AffectedRows(st) == 1;
     }
 
@@ -163,11 +169,12 @@ public:
         long long uid = member.value;
         soci::rowset<soci::row> rows =
             (tx_.sql().prepare << "SELECT p.id, p.name, p.description, COALESCE(p.image_url, ''), p.price_minor, "
-                                  "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, c.quantity "
+                                  "p.currency, p.stock, p.category, CASE WHEN p.active THEN 1 ELSE 0 END, "
+                                  "p.price_coins, c.quantity "
                                   "FROM carts c JOIN products p ON p.id = c.product_id WHERE c.user_id = :u "
                                   "ORDER BY c.added_at, p.id",
              soci::use(uid));
-        for (const auto& row : rows) out.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 9))});
+        for (const auto& row : rows) out.push_back(shop::CartLine{ProductFrom(row), static_cast<int>(RowInt(row, 10))});
         return out;
     }
 
@@ -347,6 +354,24 @@ public:
     }
     bool EventRecorded(const std::string& event_id) override { return storage::EventRecorded(tx_, event_id); }
 
+    CoinMove SpendCoins(core::UserId member, long long amount, const std::string& order_number,
+                        core::TimePoint now) override {
+        return Coins(
+            coins::Movement{
+                .user = member, .amount = amount, .reason = coins::CoinReason::kPurchase, .ref = order_number},
+            now);
+    }
+
+    CoinMove ReturnCoins(core::UserId member, long long amount, const std::string& order_number, core::UserId actor,
+                         core::TimePoint now) override {
+        return Coins(coins::Movement{.user = member,
+                                     .amount = amount,
+                                     .reason = coins::CoinReason::kRefund,
+                                     .ref = order_number,
+                                     .actor = actor},
+                     now);
+    }
+
     void Notify(const scheduling::Notice& notice) override {
         SqlOutboxStore::AddIn(tx_, scheduling::ToOutboxItem(notice), clock_.Now());
     }
@@ -393,6 +418,19 @@ private:
             }
         }
         return found;
+    }
+
+    /// The coins' own statements, in this transaction.
+    CoinMove Coins(const coins::Movement& movement, core::TimePoint now) {
+        switch (MoveCoinsIn(tx_, movement, now).applied) {
+            case coins::Applied::kDone:
+                return CoinMove::kDone;
+            case coins::Applied::kShort:
+                return CoinMove::kShort;
+            case coins::Applied::kDuplicate:
+                break;
+        }
+        return CoinMove::kDuplicate;
     }
 
     Transaction& tx_;

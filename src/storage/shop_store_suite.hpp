@@ -4,10 +4,14 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "core/errors.hpp"
+#include "storage/coin_store.hpp"
 #include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "support/fake_clock.hpp"
@@ -343,6 +347,154 @@ TEST_F(ShopSuite, RevenueCountsChargesAndRefundsPerDay) {
     EXPECT_EQ(days[0].orders, 1);
     EXPECT_EQ(days[0].day.size(), 10u);
     EXPECT_TRUE(service.Revenue(kStaff, clock.Now() + 24h).empty());
+}
+
+// Coin-priced products: stock, order and coins in one transaction.
+
+class CoinShopSuite : public ShopSuite {
+protected:
+    explicit CoinShopSuite(int pool = 2) : ShopSuite(pool) {}
+
+    shop::ProductId CoinProduct(const std::string& name, long long coins, std::optional<int> stock) {
+        shop::Product p;
+        p.name = name;
+        p.coin_price = coins;
+        p.stock = stock;
+        return service.CreateProduct(kStaff, p);
+    }
+    void GiveCoins(UserId user, long long amount) {
+        db->Write(Viewer::System(), [&](Transaction& tx) {
+            MoveCoinsIn(
+                tx,
+                coins::Movement{.user = user, .amount = amount, .reason = coins::CoinReason::kGiveaway, .ref = "seed"},
+                clock.Now());
+        });
+    }
+    long long Balance(UserId user) {
+        long long balance = 0;
+        SqlCoinRepository ledger(*db);
+        ledger.Read(Viewer::System(), [&](coins::CoinStore& s) { balance = s.Balance(user); });
+        return balance;
+    }
+    std::vector<coins::LedgerEntry> Ledger(UserId user) {
+        std::vector<coins::LedgerEntry> out;
+        SqlCoinRepository ledger(*db);
+        ledger.Read(Viewer::System(), [&](coins::CoinStore& s) { out = s.History(user, 0, 100); });
+        return out;
+    }
+};
+
+TEST_F(CoinShopSuite, ACoinPurchaseIsAPaidOrderOnTheLedgerAndItsRefundGivesTheCoinsBack) {
+    auto badge = CoinProduct("Badge", 250, 3);
+    auto listed = service.ListProducts(kAlice, 0, 10);
+    ASSERT_EQ(listed.size(), 1U);
+    EXPECT_EQ(listed[0].coin_price, 250);
+    EXPECT_TRUE(listed[0].CoinsOnly());
+    std::string key;
+    EXPECT_EQ(CodeOf([&] { service.AddToCart(kAlice, badge, 1); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "shop.coins_only");
+    GiveCoins(kAlice.user_id, 300);
+    auto order = service.BuyWithCoins(kAlice, badge, 1);
+    EXPECT_EQ(order.status, OrderStatus::kPaid);
+    EXPECT_EQ(order.currency, "COINS");
+    EXPECT_EQ(order.total_minor, 250);
+    EXPECT_EQ(order.items.at(0).unit_price_minor, 250);
+    EXPECT_TRUE(order.checkout_session_id.empty());
+    EXPECT_EQ(Stock(badge), 2);
+    EXPECT_EQ(Balance(kAlice.user_id), 50);
+    auto ledger = Ledger(kAlice.user_id);
+    ASSERT_EQ(ledger.size(), 2U);
+    EXPECT_EQ(ledger[0].reason, coins::CoinReason::kPurchase);
+    EXPECT_EQ(ledger[0].ref, order.number);
+    EXPECT_EQ(ledger[0].amount, -250);
+    EXPECT_EQ(ledger[0].balance_after, 50);
+    // The member sees their order; no money was recorded for it.
+    EXPECT_EQ(service.ListOrders(kAlice, {}).size(), 1U);
+    EXPECT_TRUE(service.Revenue(kStaff, clock.Now() - 24h).empty());
+    // Short: nothing changes.
+    EXPECT_EQ(CodeOf([&] { service.BuyWithCoins(kAlice, badge, 1); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "shop.coins_short");
+    EXPECT_EQ(Stock(badge), 2);
+    EXPECT_EQ(service.ListOrders(kStaff, {}).size(), 1U);
+    // Staff refund: the coins come back once, with the order as ref, and the stock returns.
+    service.Refund(kStaff, order.id, std::nullopt);
+    EXPECT_EQ(Balance(kAlice.user_id), 300);
+    EXPECT_EQ(Stock(badge), 3);
+    EXPECT_EQ(service.FindOrder(kStaff, order.id)->status, OrderStatus::kRefunded);
+    ledger = Ledger(kAlice.user_id);
+    ASSERT_EQ(ledger.size(), 3U);
+    EXPECT_EQ(ledger[0].reason, coins::CoinReason::kRefund);
+    EXPECT_EQ(ledger[0].ref, order.number);
+    EXPECT_EQ(ledger[0].actor, kStaff.user_id);
+    EXPECT_EQ(CodeOf([&] { service.Refund(kStaff, order.id, std::nullopt); }, &key), core::ErrorCode::kConflict);
+    EXPECT_EQ(key, "shop.not_refundable");
+    EXPECT_EQ(Balance(kAlice.user_id), 300);
+}
+
+class CoinShopConcurrency : public CoinShopSuite {
+protected:
+    CoinShopConcurrency() : CoinShopSuite(8) {}
+
+    /// Runs buy(i) for i in [0, n) from 8 threads; counts each outcome by its key ("ok" for a purchase).
+    std::map<std::string, int> Race(int n, const std::function<void(int)>& buy) {
+        std::mutex mutex;
+        std::map<std::string, int> outcomes;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 8; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = t; i < n; i += 8) {
+                    std::string key = "ok";
+                    try {
+                        buy(i);
+                    } catch (const core::Error& e) {
+                        key = e.key().empty() ? e.what() : e.key();
+                    }
+                    std::lock_guard lock(mutex);
+                    ++outcomes[key];
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        return outcomes;
+    }
+};
+
+TEST_F(CoinShopConcurrency, FortyBuyersRacingForTenItemsGetExactlyTenAndOnlyTheirCoinsMove) {
+    auto drop = CoinProduct("Drop", 5, 10);
+    constexpr int kBuyers = 40;
+    for (int i = 0; i < kBuyers; ++i) GiveCoins(UserId{100000 + i}, 5);
+    auto outcomes = Race(kBuyers, [&](int i) {
+        service.BuyWithCoins(Viewer{UserId{100000 + i}, Role::kMember}, drop, 1);
+    });
+    EXPECT_EQ(outcomes, (std::map<std::string, int>{{"ok", 10}, {"shop.out_of_stock", kBuyers - 10}}));
+    EXPECT_EQ(Stock(drop), 0);
+    EXPECT_EQ(service.ListOrders(kStaff, {.limit = 100}).size(), 10U);
+    int spent = 0, kept = 0;
+    for (int i = 0; i < kBuyers; ++i) {
+        auto balance = Balance(UserId{100000 + i});
+        (balance == 0 ? spent : kept) += 1;
+        EXPECT_TRUE(balance == 0 || balance == 5) << balance;
+    }
+    EXPECT_EQ(spent, 10);
+    EXPECT_EQ(kept, kBuyers - 10);
+}
+
+TEST_F(CoinShopConcurrency, ABuyerRacingThemselvesNeverOverdraws) {
+    auto sticker = CoinProduct("Sticker", 5, std::nullopt);
+    auto pin = CoinProduct("Pin", 5, 100);
+    GiveCoins(kAlice.user_id, 12);
+    // Two products, so the race is on the balance and not only on one product's row.
+    auto outcomes = Race(32, [&](int i) { service.BuyWithCoins(kAlice, i % 2 == 0 ? sticker : pin, 1); });
+    EXPECT_EQ(outcomes, (std::map<std::string, int>{{"ok", 2}, {"shop.coins_short", 30}}));
+    EXPECT_EQ(Balance(kAlice.user_id), 2);
+    EXPECT_EQ(service.ListOrders(kStaff, {.limit = 100}).size(), 2U);
+    auto ledger = Ledger(kAlice.user_id);
+    ASSERT_EQ(ledger.size(), 3U);  // the seed and two purchases
+    EXPECT_EQ(ledger[0].balance_after + ledger[1].balance_after, 2 + 7);
+    auto orders = service.ListOrders(kStaff, {.limit = 100});
+    auto pins =
+        std::count_if(orders.begin(), orders.end(), [&](const shop::Order& o) { return o.items.at(0).product == pin; });
+    EXPECT_EQ(Stock(pin), 100 - static_cast<int>(pins));
 }
 
 }  // namespace maxis::storage::shop_suite

@@ -8,11 +8,13 @@
 
 #include "core/errors.hpp"
 #include "storage/api_tokens.hpp"
+#include "storage/coin_store.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/migrator.hpp"
 #include "storage/sql_script.hpp"
+#include "storage/sql_util.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::storage {
@@ -85,6 +87,48 @@ TEST_F(SqliteStorage, ChannelCursorsOnlyMoveForwardAndListTheRecentFirst) {
     EXPECT_EQ(recent[1].last_message_id, 500) << "never moved back";
     EXPECT_EQ(RecentChannelCursors(db, clock.Now() - std::chrono::seconds(30), 10).size(), 1U);
     EXPECT_EQ(RecentChannelCursors(db, clock.Now() - std::chrono::minutes(5), 1).size(), 1U);
+}
+
+TEST_F(SqliteStorage, Migration0016RebuildsTheCoinLedgerKeepingItsRowsIdsIndexesAndCounter) {
+    auto all = EmbeddedMigrations(Dialect::kSqlite);
+    std::vector<Migration> before;
+    for (const auto& m : all) {
+        if (m.version < 16) before.push_back(m);
+    }
+    Migrator(db, clock, before).Apply();
+    auto move = [&](long long user, coins::CoinReason reason, const std::string& ref) {
+        return db.Write(Viewer::System(), [&](Transaction& tx) {
+            return MoveCoinsIn(tx,
+                               coins::Movement{.user = core::UserId{user}, .amount = 5, .reason = reason, .ref = ref},
+                               clock.Now());
+        });
+    };
+    EXPECT_EQ(move(1, coins::CoinReason::kDaily, "d1").entry.id, 1);
+    EXPECT_EQ(move(2, coins::CoinReason::kDaily, "d1").entry.id, 2);
+    EXPECT_THROW(move(1, coins::CoinReason::kRefund, "MX-1"), std::exception);  // unknown to 0012's CHECK
+    Migrator(db, clock).Apply();
+    auto text = db.Read(Viewer::System(), [](Transaction& tx) {
+        std::string out;
+        soci::rowset<soci::row> rows =
+            (tx.sql().prepare << "SELECT id, user_id, amount, reason, ref, balance_after FROM coin_ledger ORDER BY id");
+        for (const auto& r : rows) {
+            out += std::to_string(RowInt(r, 0)) + "," + std::to_string(RowInt(r, 1)) + "," +
+                   std::to_string(RowInt(r, 2)) + "," + RowText(r, 3) + "," + RowText(r, 4) + "," +
+                   std::to_string(RowInt(r, 5)) + ";";
+        }
+        return out;
+    });
+    EXPECT_EQ(text, "1,1,5,daily,d1,5;2,2,5,daily,d1,5;");
+    // Ids go on after the rows kept; the new reason is accepted; the unique reference and the closed set hold.
+    EXPECT_EQ(move(1, coins::CoinReason::kRefund, "MX-1").entry.id, 3);
+    EXPECT_EQ(move(1, coins::CoinReason::kDaily, "d1").applied, coins::Applied::kDuplicate);
+    EXPECT_THROW(
+        db.Write(Viewer::System(),
+                 [](Transaction& tx) {
+                     tx.sql() << "INSERT INTO coin_ledger (user_id, amount, reason, balance_after, created_at) "
+                                 "VALUES (1, 1, 'lottery', 1, 0)";
+                 }),
+        std::exception);
 }
 
 TEST_F(SqliteStorage, FailedMigrationLeavesThePreviousVersion) {

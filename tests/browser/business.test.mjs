@@ -151,6 +151,71 @@ for (const [lang, words] of Object.entries({
         await page.context().close();
     });
 
+    test(`${lang}: a coin price is set in Products, shown in the list and the chat shop, and a member buys with coins through its button`, async () => {
+        const coinWords = lang === 'fr'
+            ? { coins: '250 pièces', only: 'pièces seulement', bad: /Prix en pièces invalide/ }
+            : { coins: '250 coins', only: 'coins only', bad: /Invalid coin price/ };
+        // The console speaks the community's language (French) whatever the panel's.
+        const chat = { coins: '250 pièces', bought: /payée avec vos pièces/, left: /50 pièces/, short: /pas assez de pièces/, cartRefused: /seulement avec des pièces/ };
+        const page = await adminPage('coins-boss-' + lang, lang);
+        await open(page, 'products');
+        const badge = 'Badge-' + lang;
+        await page.fill('#p-name', badge);
+        await page.fill('#p-coins', '250');
+        await page.fill('#p-stock', '2');
+        let r = await submit(page, '#product-form', '#product-message');
+        assert.equal(r.refused, false, r.text);
+        await page.waitForSelector(productRow(badge));
+        const row = await page.textContent(productRow(badge));
+        assert.ok(row.includes(coinWords.coins), row);
+        assert.ok(row.includes(coinWords.only), row);
+        const created = (await productsByName(page))[badge];
+        assert.equal(created.coin_price, 250);
+        assert.equal(created.price_minor, 0, 'coins only: no euro price, and not free');
+
+        // A bad coin price is refused in the page's language; nothing is sent.
+        await page.click(`${productRow(badge)} button.edit`);
+        assert.equal(await page.inputValue('#p-coins'), '250');
+        assert.equal(await page.inputValue('#p-price'), '');
+        await page.fill('#p-coins', 'abc');
+        r = await submit(page, '#product-form', '#product-message');
+        assert.ok(r.refused);
+        assert.match(r.text, coinWords.bad);
+        assert.equal((await productsByName(page))[badge].coin_price, 250, 'nothing changed');
+        await page.click('#p-cancel');
+
+        // The chat shop shows the coin price and a "buy with coins" button, and no cart button for it.
+        const member = 'coin-buyer-' + lang;
+        const first = await console_(member, '!balance');
+        assert.equal(first.code, 0, first.stderr);
+        const shop = await console_(member, '!shop');
+        assert.ok(shop.stdout.includes(chat.coins), shop.stdout);
+        const button = shop.stdout.match(new RegExp(`\\[[^\\]]*${badge}[^\\]]*\\] (!buy_coins \\d+)`));
+        assert.ok(button, shop.stdout);
+        assert.doesNotMatch(shop.stdout, new RegExp(`!cart_add ${created.id}\\b`));
+        const cart = await console_(member, `!cart_add ${created.id}`);
+        assert.match(cart.stdout, chat.cartRefused);
+
+        // Without coins: refused, nothing taken. With 300 coins from staff: bought, 50 left, one fewer in stock.
+        let buy = await console_(member, button[1]);
+        assert.match(buy.stdout, chat.short);
+        assert.equal((await productsByName(page))[badge].stock, 2);
+        const give = await console_('coins-staff-' + lang, `!coins_give ${member} 300 ${lang === 'fr' ? 'un cadeau' : 'a gift'}`, 'staff');
+        assert.equal(give.code, 0, give.stderr + give.stdout);
+        buy = await console_(member, button[1]);
+        assert.match(buy.stdout, chat.bought);
+        assert.match(buy.stdout, /MX-\d{4}-\d{6}/);
+        assert.match((await console_(member, '!balance')).stdout, chat.left);
+        assert.equal((await productsByName(page))[badge].stock, 1);
+        const orders = await get(page, '/api/v1/orders?limit=100');
+        const order = orders.items.find((o) => o.items.some((i) => i.name === badge));
+        assert.equal(order.status, 'paid');
+        assert.equal(order.currency, 'COINS');
+        assert.equal(order.total_minor, 250);
+        assert.deepEqual(page.context().pageErrors, [], 'no script error');
+        await page.context().close();
+    });
+
     test(`${lang}: a promotion is created (the same service as !promo), listed with its uses and ended now`, async () => {
         const page = await adminPage('boss-' + lang, lang);
         await open(page, 'promotions');

@@ -77,7 +77,9 @@ private:
         std::vector<coins::LeaderRow> Leaders(std::optional<core::TimePoint> since, int limit) override {
             std::map<core::UserId, std::int64_t> sums;
             for (const auto& e : s_.ledger) {
-                if (e.amount > 0 && (!since || e.at >= *since) && Sees(e.user)) sums[e.user] += e.amount;
+                if (e.amount > 0 && e.reason != coins::CoinReason::kRefund && (!since || e.at >= *since) &&
+                    Sees(e.user))
+                    sums[e.user] += e.amount;
             }
             std::vector<coins::LeaderRow> out;
             for (const auto& [user, earned] : sums) out.push_back({user, earned});

@@ -30,6 +30,14 @@ public:
         std::vector<shop::Payment> payments;
         std::map<std::string, std::string> events;  // id -> outcome
         std::vector<scheduling::Notice> notices;
+        std::map<long long, long long> coins;  // member -> balance
+        struct CoinRow {
+            core::UserId member;
+            long long amount = 0;  // signed
+            std::string reason;    // "purchase" or "refund"
+            std::string ref;
+        };
+        std::vector<CoinRow> coin_ledger;
     };
 
     void Write(const core::Viewer& viewer, const std::function<void(shop::ShopStore&)>& work) override {
@@ -249,12 +257,36 @@ private:
         }
         bool EventRecorded(const std::string& event_id) override { return s_.events.contains(event_id); }
 
+        CoinMove SpendCoins(core::UserId member, long long amount, const std::string& order_number,
+                            core::TimePoint) override {
+            Writing();
+            if (Moved(member, "purchase", order_number)) return CoinMove::kDuplicate;
+            auto& balance = s_.coins[member.value];
+            if (balance < amount) return CoinMove::kShort;
+            balance -= amount;
+            s_.coin_ledger.push_back({member, -amount, "purchase", order_number});
+            return CoinMove::kDone;
+        }
+        CoinMove ReturnCoins(core::UserId member, long long amount, const std::string& order_number, core::UserId,
+                             core::TimePoint) override {
+            Writing();
+            if (Moved(member, "refund", order_number)) return CoinMove::kDuplicate;
+            s_.coins[member.value] += amount;
+            s_.coin_ledger.push_back({member, amount, "refund", order_number});
+            return CoinMove::kDone;
+        }
+
         void Notify(const scheduling::Notice& notice) override {
             Writing();
             s_.notices.push_back(notice);
         }
 
     private:
+        [[nodiscard]] bool Moved(core::UserId member, const std::string& reason, const std::string& ref) const {
+            return std::any_of(s_.coin_ledger.begin(), s_.coin_ledger.end(), [&](const State::CoinRow& r) {
+                return r.member == member && r.reason == reason && r.ref == ref;
+            });
+        }
         void Writing() const {
             if (read_only_) throw std::logic_error("a write in a read transaction");
         }

@@ -101,6 +101,8 @@ const TEXT = Object.freeze({
         p_image_col: 'Image', p_price_col: 'Prix', p_stock_col: 'Stock', p_state: 'État', p_none: 'Aucun produit pour l’instant.', p_free_price: 'gratuit',
         bad_name: 'Donnez un nom au produit (100 caractères au plus).', bad_price: 'Prix invalide : un montant en euros comme 9,99.',
         'e_shop.free_unconfirmed': 'Un prix de 0 € rend le produit gratuit : cochez « Produit gratuit » pour le confirmer, ou donnez un prix.',
+        p_coins: 'Prix en pièces (vide : pas en vente contre des pièces ; sans prix en euros : seulement contre des pièces)', p_coins_col: 'Pièces', p_coins_only: 'pièces seulement',
+        bad_coins: 'Prix en pièces invalide : un nombre entier de 1 à 10 000 000, ou vide.', 'e_shop.bad_coin_price': 'Prix en pièces invalide : un nombre entier de 1 à 10 000 000, ou vide.',
         bad_stock: 'Stock invalide : un nombre entier de 0 à 1 000 000, ou vide pour illimité.', bad_image: 'L’image doit être un lien commençant par https://.',
         bad_category: 'Donnez une catégorie (40 caractères au plus).',
         pr_new: 'Nouvelle promotion', pr_plan: 'Offre', pr_percent: 'Réduction (%)', pr_duration: 'Durée', pr_unit_hours: 'heures', pr_unit_days: 'jours', pr_create: 'Créer et annoncer',
@@ -130,7 +132,7 @@ const TEXT = Object.freeze({
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Membres actifs', member_plan: 'Offre et assistant', usage_today: 'Assistant aujourd’hui',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (illimité)', images_unlimited: '{n} images (illimité)', plan_free: 'aucune offre payante',
         g_renews: 'renouvellement le {d}', g_ends: 'résiliée, se termine le {d}', g_past_due: 'paiement en attente, coupée le {d} sans paiement',
-        g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au', why: 'Pourquoi', end_term: 'arrivée à son terme', end_unpaid: 'renouvellement impayé', end_revoked: 'retirée', end_refunded: 'remboursée', end_disputed: 'contestée', coins: 'Pièces', coin_balance: 'Solde', coin_amount: 'Mouvement', coins_none: 'Aucun mouvement pour l’instant.', coins_n: '{n} pièces', coin_1: '1 pièce', cr_activity: 'activité dans le salon', cr_daily: 'bonus du jour', cr_giveaway: 'participation à un concours', cr_invite: 'invitation validée', cr_staff_give: 'don de l’équipe', cr_staff_take: 'retrait par l’équipe', cr_purchase: 'achat',
+        g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au', why: 'Pourquoi', end_term: 'arrivée à son terme', end_unpaid: 'renouvellement impayé', end_revoked: 'retirée', end_refunded: 'remboursée', end_disputed: 'contestée', coins: 'Pièces', coin_balance: 'Solde', coin_amount: 'Mouvement', coins_none: 'Aucun mouvement pour l’instant.', coins_n: '{n} pièces', coin_1: '1 pièce', cr_activity: 'activité dans le salon', cr_daily: 'bonus du jour', cr_giveaway: 'participation à un concours', cr_invite: 'invitation validée', cr_staff_give: 'don de l’équipe', cr_staff_take: 'retrait par l’équipe', cr_purchase: 'achat', cr_refund: 'remboursement',
         k_subscription: 'abonnement', k_one_time: 'achat unique', k_temporary: 'offerte',
         gs_active: 'active', gs_past_due: 'paiement en attente', gs_ended: 'terminée', gs_revoked: 'retirée', gs_cancelling: 'résiliée, se termine à la fin de la période',
     }),
@@ -222,6 +224,8 @@ const TEXT = Object.freeze({
         p_image_col: 'Image', p_price_col: 'Price', p_stock_col: 'Stock', p_state: 'State', p_none: 'No products yet.', p_free_price: 'free',
         bad_name: 'Give the product a name (100 characters at most).', bad_price: 'Invalid price: an amount in euros such as 9.99.',
         'e_shop.free_unconfirmed': 'A price of €0 makes the product free: tick "Free product" to confirm it, or give a price.',
+        p_coins: 'Price in coins (empty: not sold for coins; with no euro price: sold for coins only)', p_coins_col: 'Coins', p_coins_only: 'coins only',
+        bad_coins: 'Invalid coin price: a whole number from 1 to 10,000,000, or empty.', 'e_shop.bad_coin_price': 'Invalid coin price: a whole number from 1 to 10,000,000, or empty.',
         bad_stock: 'Invalid stock: a whole number from 0 to 1,000,000, or empty for unlimited.', bad_image: 'The image must be a link starting with https://.',
         bad_category: 'Give a category (40 characters at most).',
         pr_new: 'New promotion', pr_plan: 'Plan', pr_percent: 'Discount (%)', pr_duration: 'Duration', pr_unit_hours: 'hours', pr_unit_days: 'days', pr_create: 'Create and announce',
@@ -251,7 +255,7 @@ const TEXT = Object.freeze({
         ai_messages: 'Messages', ai_images: 'Images', ai_members: 'Active members', member_plan: 'Plan and assistant', usage_today: 'Assistant today',
         messages_of: '{n} / {max} messages', images_of: '{n} / {max} images', messages_unlimited: '{n} messages (unlimited)', images_unlimited: '{n} images (unlimited)', plan_free: 'no paid plan',
         g_renews: 'renews on {d}', g_ends: 'cancelled, ends on {d}', g_past_due: 'payment pending, ends on {d} without a payment',
-        g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until', why: 'Why', end_term: 'reached its term', end_unpaid: 'renewal unpaid', end_revoked: 'revoked', end_refunded: 'refunded', end_disputed: 'disputed', coins: 'Coins', coin_balance: 'Balance', coin_amount: 'Movement', coins_none: 'No movement yet.', coins_n: '{n} coins', coin_1: '1 coin', cr_activity: 'chat activity', cr_daily: 'daily bonus', cr_giveaway: 'giveaway entry', cr_invite: 'validated invite', cr_staff_give: 'gift from the team', cr_staff_take: 'taken by the team', cr_purchase: 'purchase',
+        g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until', why: 'Why', end_term: 'reached its term', end_unpaid: 'renewal unpaid', end_revoked: 'revoked', end_refunded: 'refunded', end_disputed: 'disputed', coins: 'Coins', coin_balance: 'Balance', coin_amount: 'Movement', coins_none: 'No movement yet.', coins_n: '{n} coins', coin_1: '1 coin', cr_activity: 'chat activity', cr_daily: 'daily bonus', cr_giveaway: 'giveaway entry', cr_invite: 'validated invite', cr_staff_give: 'gift from the team', cr_staff_take: 'taken by the team', cr_purchase: 'purchase', cr_refund: 'refund',
         k_subscription: 'subscription', k_one_time: 'one-time purchase', k_temporary: 'granted',
         gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
     }),
@@ -725,9 +729,12 @@ function grantWhy(g, people) {
     return out.length ? out : ['–'];
 }
 
+/** An amount of coins in words, without its sign ("250 pièces", "1 coin"). */
+const coinsText = (n) => (Math.abs(n) === 1 ? t('coin_1') : t('coins_n', { n: Math.abs(n).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }));
+
 /** A member's coins on their card: the balance and the latest movements, each with its reason in words. */
 function memberCoins(c) {
-    const coins = (n) => (Math.abs(n) === 1 ? t('coin_1') : t('coins_n', { n: Math.abs(n).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }));
+    const coins = coinsText;
     const out = [h('h3', { text: t('coins') }), h('dl', { class: 'facts' }, h('dt', { text: t('coin_balance') }), h('dd', { id: 'member-coins', text: coins(c.balance) }))];
     if (!c.entries.length) out.push(h('p', { class: 'muted', text: t('coins_none') }));
     else {
@@ -1303,6 +1310,7 @@ async function productsPage() {
     const description = h('textarea', { id: 'p-description', maxlength: 1000, rows: 3 });
     const price = h('input', { id: 'p-price', inputmode: 'decimal', maxlength: 12, size: 10 });
     const free = h('input', { id: 'p-free', type: 'checkbox' });
+    const coins = h('input', { id: 'p-coins', inputmode: 'numeric', maxlength: 8, size: 8 });
     const stock = h('input', { id: 'p-stock', inputmode: 'numeric', maxlength: 7, size: 8 });
     const category = h('input', { id: 'p-category', maxlength: 40, value: 'general' });
     const image = h('input', { id: 'p-image', type: 'url', maxlength: 500 });
@@ -1327,8 +1335,10 @@ async function productsPage() {
         cancel.hidden = !p;
         name.value = p ? p.name : '';
         description.value = p ? p.description : '';
-        price.value = p ? (p.price_minor / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '';
-        free.checked = Boolean(p && p.price_minor === 0);
+        const coinsOnly = Boolean(p && p.price_minor === 0 && p.coin_price !== null);
+        price.value = p && !coinsOnly ? (p.price_minor / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '';
+        free.checked = Boolean(p && p.price_minor === 0 && !coinsOnly);
+        coins.value = p && p.coin_price !== null ? String(p.coin_price) : '';
         stock.value = p && p.stock !== null ? String(p.stock) : '';
         category.value = p ? p.category : 'general';
         image.value = p ? p.image_url : '';
@@ -1343,11 +1353,12 @@ async function productsPage() {
             return;
         }
         list.append(h('table', { id: 'products-table' },
-            h('thead', null, h('tr', null, ['p_image_col', 'p_name', 'p_price_col', 'p_stock_col', 'p_category', 'p_state', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('thead', null, h('tr', null, ['p_image_col', 'p_name', 'p_price_col', 'p_coins_col', 'p_stock_col', 'p_category', 'p_state', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((p) => h('tr', { 'data-id': p.id, 'data-name': p.name },
                 h('td', null, p.image_url.startsWith('https://') ? h('img', { class: 'thumb', src: p.image_url, alt: '', width: 40, height: 40 }) : '–'),
                 h('td', { text: p.name }),
-                h('td', { class: 'num', text: p.price_minor === 0 ? t('p_free_price') : money(p.price_minor, p.currency) }),
+                h('td', { class: 'num', text: p.price_minor !== 0 ? money(p.price_minor, p.currency) : p.coin_price !== null ? t('p_coins_only') : t('p_free_price') }),
+                h('td', { class: 'num coins', text: p.coin_price === null ? '–' : coinsText(p.coin_price) }),
                 h('td', { class: 'num', text: p.stock === null ? t('p_unlimited') : String(p.stock) }),
                 h('td', { text: p.category }),
                 h('td', { text: p.active ? t('p_on_sale') : t('p_inactive') }),
@@ -1365,16 +1376,20 @@ async function productsPage() {
     };
     const form = h('form', { class: 'stack', id: 'product-form', novalidate: true, on: { submit: async (e) => {
         e.preventDefault();
-        const minor = parseMoney(price.value);
+        // A coin price alone (no euro price) sells the product for coins only, which is not free.
+        const coinPrice = coins.value.trim() === '' ? null : wholeNumber(coins.value);
+        const minor = price.value.trim() === '' && coinPrice ? 0 : parseMoney(price.value);
         const stockValue = stock.value.trim() === '' ? null : wholeNumber(stock.value);
         if (!name.value.trim() || name.value.length > 100) return refuse(box, t('bad_name'), name);
+        if (Number.isNaN(coinPrice) || coinPrice === 0 || coinPrice > 10000000) return refuse(box, t('bad_coins'), coins);
         if (minor === null || Number.isNaN(minor)) return refuse(box, t('bad_price'), price);
-        if (minor === 0 && !free.checked) return refuse(box, t('e_shop.free_unconfirmed'), free);
+        if (minor === 0 && coinPrice === null && !free.checked) return refuse(box, t('e_shop.free_unconfirmed'), free);
         if (Number.isNaN(stockValue) || stockValue > 1000000) return refuse(box, t('bad_stock'), stock);
         if (!category.value.trim()) return refuse(box, t('bad_category'), category);
         if (image.value.trim() && !image.value.trim().startsWith('https://')) return refuse(box, t('bad_image'), image);
         const body = { name: name.value.trim(), description: description.value, price_minor: minor, stock: stockValue,
-            category: category.value.trim(), image_url: image.value.trim(), active: active.checked, free: minor === 0 && free.checked };
+            category: category.value.trim(), image_url: image.value.trim(), active: active.checked, free: minor === 0 && free.checked,
+            coin_price: coinPrice };
         try {
             const saved = editing
                 ? await api('/api/v1/products/' + editing.id, { method: 'PATCH', body })
@@ -1389,6 +1404,7 @@ async function productsPage() {
     } } }, title,
     field('p-name', t('p_name'), name), field('p-price', t('p_price'), price),
     h('div', { class: 'inline' }, free, h('label', { for: 'p-free', text: t('p_free') })),
+    field('p-coins', t('p_coins'), coins),
     field('p-stock', t('p_stock'), stock), field('p-category', t('p_category'), category),
     field('p-image', t('p_image'), image), preview, field('p-description', t('p_description'), description),
     h('div', { class: 'inline' }, active, h('label', { for: 'p-active', text: t('p_active') })),

@@ -104,7 +104,8 @@ MoveResult CoinService::Apply(const core::Viewer& viewer, const Movement& moveme
 }
 
 Outcome CoinService::Credit(core::UserId member, std::int64_t amount, CoinReason reason, std::string ref) {
-    if (!IsCredit(reason) || reason == CoinReason::kStaffGive) {
+    // Staff gifts say who and why; refunds are the shop's, in the order's own transaction.
+    if (!IsCredit(reason) || reason == CoinReason::kStaffGive || reason == CoinReason::kRefund) {
         throw Error(ErrorCode::kInvalidArgument, "reason: not a reason that earns coins", "coins.reason_invalid");
     }
     core::RequireStorableText(ref, "ref", core::TextLines::kSingle);

@@ -7,7 +7,7 @@ namespace maxis::coins {
 
 namespace {
 
-constexpr std::array<std::pair<CoinReason, std::string_view>, 7> kReasons{{
+constexpr std::array<std::pair<CoinReason, std::string_view>, 8> kReasons{{
     {CoinReason::kActivity, "activity"},
     {CoinReason::kDaily, "daily"},
     {CoinReason::kGiveaway, "giveaway"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<CoinReason, std::string_view>, 7> kReasons{{
     {CoinReason::kStaffGive, "staff_give"},
     {CoinReason::kStaffTake, "staff_take"},
     {CoinReason::kPurchase, "purchase"},
+    {CoinReason::kRefund, "refund"},
 }};
 
 constexpr std::array<std::pair<Period, std::string_view>, 3> kPeriods{{

@@ -21,6 +21,7 @@ enum class CoinReason {
     kStaffGive,  // given by staff (note: why)
     kStaffTake,  // taken back by staff (note: why)
     kPurchase,   // a coin-priced product bought in the shop (ref: the order)
+    kRefund,     // a coin-priced order refunded by staff: its coins back (ref: the order)
 };
 
 std::string_view ToString(CoinReason reason);

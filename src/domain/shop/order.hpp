@@ -37,6 +37,11 @@ std::string FormatOrderNumber(int year, long long sequence);
 /// Parses a number as members type it (case-insensitive, with or without "MX-"); nullopt otherwise.
 std::optional<std::pair<int, long long>> ParseOrderNumber(std::string_view text);
 
+/// The currency an order paid in coins records (never an ISO code, so never mistaken for money): its total
+/// and unit prices are then whole coins. Coins are never bought nor withdrawn, so such an order has no
+/// payment with the provider and counts in no revenue.
+inline constexpr std::string_view kCoinCurrency = "COINS";
+
 struct Product {
     ProductId id;
     std::string name;
@@ -47,6 +52,10 @@ struct Product {
     std::optional<int> stock;  // nullopt: unlimited
     std::string category = "general";
     bool active = true;
+    /// A price in coins (nullopt: not sold for coins). A product may have a euro price, a coin price or both;
+    /// with a coin price and a euro price of 0 it is sold for coins only (never free, never in the cart).
+    std::optional<long long> coin_price;
+    [[nodiscard]] bool CoinsOnly() const { return coin_price && price_minor == 0; }
 };
 
 struct CartLine {
@@ -91,6 +100,7 @@ struct Order {
     core::TimePoint updated_at;
     std::vector<OrderItem> items;
     std::vector<OrderEvent> events;
+    [[nodiscard]] bool PaidInCoins() const { return currency == kCoinCurrency; }
 };
 
 }  // namespace maxis::shop

@@ -16,6 +16,8 @@ using core::Viewer;
 namespace {
 
 constexpr int kMaxQuantity = 99;
+/// The most a product may cost in coins: 99 of it stay within one coin movement's limit.
+constexpr long long kMaxCoinPrice = 10'000'000;
 
 [[noreturn]] void OrderNotFound(const std::string& number) {
     throw Error(ErrorCode::kNotFound, "order not found", "shop.order_not_found", {{"number", number}});
@@ -43,6 +45,10 @@ void CheckProduct(const Product& p) {
     if (p.stock && (*p.stock < 0 || *p.stock > 1'000'000)) bad("the stock must be between 0 and 1,000,000");
     if (p.currency.size() != 3) bad("the currency must be an ISO code such as EUR");
     if (p.category.empty() || p.category.size() > 40) bad("the category must be 1 to 40 characters");
+    if (p.coin_price && (*p.coin_price < 1 || *p.coin_price > kMaxCoinPrice)) {
+        throw Error(ErrorCode::kInvalidArgument, "the coin price must be a whole number from 1 to 10,000,000",
+                    "shop.bad_coin_price", {{"max", std::to_string(kMaxCoinPrice)}});
+    }
     core::RequireStorableText(p.name, "name", core::TextLines::kSingle);
     core::RequireStorableText(p.description, "description", core::TextLines::kMulti);
     core::RequireStorableText(p.category, "category", core::TextLines::kSingle);
@@ -50,11 +56,26 @@ void CheckProduct(const Product& p) {
 }
 
 /// One rule for chat and panel: a price of 0 is a decision, never a slip.
+/// A product with a coin price and no euro price is sold for coins only, which is not free.
 void CheckFreePrice(const Product& p, bool free_confirmed) {
-    if (p.price_minor == 0 && !free_confirmed) {
+    if (p.price_minor == 0 && !p.coin_price && !free_confirmed) {
         throw Error(ErrorCode::kInvalidArgument,
                     "a price of 0 makes the product free: confirm it (free: true) or give a price",
                     "shop.free_unconfirmed", {{"name", p.name}});
+    }
+}
+
+/// A coin price of 0 means "not for coins", as no coin price does.
+Product Normalised(Product p) {
+    if (p.coin_price && *p.coin_price == 0) p.coin_price.reset();
+    return p;
+}
+
+/// Products sold for coins only never go in the cart (which pays in euros).
+void RequireEuroPrice(const Product& p) {
+    if (p.CoinsOnly()) {
+        throw Error(ErrorCode::kConflict, p.name + " is sold for coins only", "shop.coins_only",
+                    {{"product", p.name}, {"id", p.id.ToString()}, {"coins", std::to_string(*p.coin_price)}});
     }
 }
 
@@ -92,6 +113,30 @@ void Notify(ShopStore& store, const Order& order, bool to_staff, OrderNotice not
 
 core::Money Amount(long long minor, const std::string& currency) { return core::Money{minor, currency}; }
 
+/// What a paid order sets going, however it was paid: the member's receipt and the staff's heads-up, from
+/// which staff fulfil it.
+void AnnouncePaid(ShopStore& store, const Order& order, OrderNotice receipt, OrderNotice staff,
+                  const std::string& idempotency_key) {
+    Notify(store, order, false, std::move(receipt), idempotency_key);
+    staff.people["user"] = order.owner;
+    Notify(store, order, true, std::move(staff), idempotency_key + ".staff");
+}
+
+/// The next order number of the current year, taken in this transaction.
+std::string NextOrderNumber(ShopStore& store, core::TimePoint now) {
+    int year = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)}.year());
+    return FormatOrderNumber(year, store.NextOrderSequence(year));
+}
+
+/// Takes quantity of a product's counted stock, or says how many are left.
+void TakeStockOrRefuse(ShopStore& store, const Product& p, int quantity) {
+    if (p.stock && !store.TakeStock(p.id, quantity)) {
+        auto left = store.FindProduct(p.id);
+        throw Error(ErrorCode::kConflict, "not enough stock of " + p.name, "shop.out_of_stock",
+                    {{"product", p.name}, {"left", std::to_string(left && left->stock ? *left->stock : 0)}});
+    }
+}
+
 std::string EpochText(core::TimePoint t) { return std::to_string(core::ToEpochMillis(t)); }
 
 /// The order, found in this transaction; every caller has just read its id.
@@ -109,7 +154,8 @@ bool Refundable(const Order& order) {
         case OrderStatus::kFulfilled:
         case OrderStatus::kShipped:
         case OrderStatus::kDelivered:
-            return !order.payment_intent_id.empty() && order.refunded_minor < order.total_minor;
+            return (order.PaidInCoins() || !order.payment_intent_id.empty()) &&
+                   order.refunded_minor < order.total_minor;
         default:
             return false;
     }
@@ -136,8 +182,9 @@ void ShopService::Release(ShopStore& store, Order& order) {
 
 // The catalog.
 
-ProductId ShopService::CreateProduct(const Viewer& staff, const Product& product, bool free_confirmed) {
+ProductId ShopService::CreateProduct(const Viewer& staff, const Product& given, bool free_confirmed) {
     RequireStaff(staff, "manage the catalog");
+    auto product = Normalised(given);
     CheckProduct(product);
     CheckFreePrice(product, free_confirmed);
     ProductId id;
@@ -145,13 +192,15 @@ ProductId ShopService::CreateProduct(const Viewer& staff, const Product& product
     return id;
 }
 
-void ShopService::UpdateProduct(const Viewer& staff, const Product& product, bool free_confirmed) {
+void ShopService::UpdateProduct(const Viewer& staff, const Product& given, bool free_confirmed) {
     RequireStaff(staff, "manage the catalog");
+    auto product = Normalised(given);
     CheckProduct(product);
     repo_.Write(staff, [&](ShopStore& store) {
         auto stored = store.FindProduct(product.id);
         if (!stored) ProductNotFound();
-        CheckFreePrice(product, free_confirmed || stored->price_minor == 0);
+        // Free already (not coins only): kept without asking again.
+        CheckFreePrice(product, free_confirmed || (stored->price_minor == 0 && !stored->coin_price));
         if (!store.UpdateProduct(product)) ProductNotFound();
     });
 }
@@ -183,6 +232,7 @@ void ShopService::AddToCart(const Viewer& member, ProductId product, int quantit
     repo_.Write(member, [&](ShopStore& store) {
         auto p = store.FindProduct(product);
         if (!p || !p->active) ProductNotFound();
+        RequireEuroPrice(*p);
         auto lines = store.Cart(member.user_id);
         CheckCartRoom(lines, product);
         int current = 0;
@@ -205,6 +255,7 @@ void ShopService::SetCartQuantity(const Viewer& member, ProductId product, int q
         }
         auto p = store.FindProduct(product);
         if (!p || !p->active) ProductNotFound();
+        RequireEuroPrice(*p);
         CheckCartRoom(store.Cart(member.user_id), product);
         store.PutCartLine(member.user_id, product, quantity, clock_.Now());
     });
@@ -259,19 +310,15 @@ CheckoutLink ShopService::Checkout(const Viewer& member, const std::string& loca
                 throw Error(ErrorCode::kConflict, p.name + " is no longer sold", "shop.unavailable",
                             {{"product", p.name}});
             }
+            RequireEuroPrice(p);
             if (p.currency != order.currency) {
                 throw Error(ErrorCode::kConflict, "the cart mixes currencies", "shop.mixed_currencies");
             }
-            if (p.stock && !store.TakeStock(p.id, line.quantity)) {
-                auto left = store.FindProduct(p.id);
-                throw Error(ErrorCode::kConflict, "not enough stock of " + p.name, "shop.out_of_stock",
-                            {{"product", p.name}, {"left", std::to_string(left && left->stock ? *left->stock : 0)}});
-            }
+            TakeStockOrRefuse(store, p, line.quantity);
             order.total_minor += line.Total();
             order.items.push_back(OrderItem{p.id, p.name, p.price_minor, line.quantity});
         }
-        int year = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)}.year());
-        order.number = FormatOrderNumber(year, store.NextOrderSequence(year));
+        order.number = NextOrderNumber(store, now);
         order.status = OrderStatus::kPending;
         order.reserved_until = now + life;
         order.created_at = order.updated_at = now;
@@ -425,16 +472,23 @@ std::vector<RevenueDay> ShopService::Revenue(const Viewer& staff, core::TimePoin
     return out;
 }
 
+namespace {
+
+[[noreturn]] void NotRefundable(const Order& order) {
+    throw Error(ErrorCode::kConflict,
+                "order " + order.number + " has nothing to refund (" + std::string(ToString(order.status)) + ")",
+                "shop.not_refundable", {{"number", order.number}});
+}
+
+}  // namespace
+
 RefundRequest ShopService::Refund(const Viewer& staff, OrderId id, std::optional<long long> amount_minor) {
     RequireStaff(staff, "refund orders");
-    if (!gateway_.configured()) PaymentsOff();
     auto order = FindOrder(staff, id);
     if (!order) OrderNotFound(id.ToString());
-    if (!Refundable(*order)) {
-        throw Error(ErrorCode::kConflict,
-                    "order " + order->number + " has nothing to refund (" + std::string(ToString(order->status)) + ")",
-                    "shop.not_refundable", {{"number", order->number}});
-    }
+    if (order->PaidInCoins()) return RefundCoins(staff, *order, amount_minor);
+    if (!gateway_.configured()) PaymentsOff();
+    if (!Refundable(*order)) NotRefundable(*order);
     long long left = order->total_minor - order->refunded_minor;
     if (amount_minor && (*amount_minor <= 0 || *amount_minor > left)) {
         throw Error(ErrorCode::kInvalidArgument, "the refund must be more than 0 and at most what is left",
@@ -456,6 +510,74 @@ RefundRequest ShopService::Refund(const Viewer& staff, OrderId id, std::optional
                           "refund of " + std::to_string(amount) + " " + o.currency + " requested (" + refund_id + ")"});
     });
     return RefundRequest{refund_id, amount};
+}
+
+// Coins.
+
+Order ShopService::BuyWithCoins(const Viewer& member, ProductId product, int quantity) {
+    CheckQuantity(quantity, 1);
+    if (member.user_id.value == 0) throw Error(ErrorCode::kForbidden, "only a member buys");
+    Order result;
+    // As Maxis itself, like Checkout: the stock and the coin ledger are not the member's to write. Every row
+    // it touches belongs to member, and it all commits together or not at all (stock, order, coins).
+    repo_.Write(Viewer::System(), [&](ShopStore& store) {
+        auto now = clock_.Now();
+        auto p = store.FindProduct(product);
+        if (!p || !p->active) ProductNotFound();
+        if (!p->coin_price) {
+            throw Error(ErrorCode::kConflict, p->name + " is not sold for coins", "shop.not_for_coins",
+                        {{"product", p->name}});
+        }
+        TakeStockOrRefuse(store, *p, quantity);
+        Order o;
+        o.owner = member.user_id;
+        o.currency = std::string(kCoinCurrency);
+        o.total_minor = *p->coin_price * quantity;
+        o.items.push_back(OrderItem{p->id, p->name, *p->coin_price, quantity});
+        o.number = NextOrderNumber(store, now);
+        o.status = OrderStatus::kPaid;
+        o.created_at = o.updated_at = now;
+        o.id = store.InsertOrder(o);
+        auto coins = std::to_string(o.total_minor);
+        if (store.SpendCoins(member.user_id, o.total_minor, o.number, now) != ShopStore::CoinMove::kDone) {
+            // Short (a fresh order number is never spent twice): everything above rolls back.
+            throw Error(ErrorCode::kConflict, "not enough coins for " + p->name, "shop.coins_short",
+                        {{"product", p->name}, {"coins", coins}});
+        }
+        store.AddOrderEvent(o, OrderEvent{now, "", "paid", member.user_id.ToString(), "paid with " + coins + " coins"});
+        AnnouncePaid(store, o, {.key = "shop.notify.paid_coins", .params = {{"coins", coins}}},
+                     {.key = "shop.notify.new_order_coins", .params = {{"coins", coins}}},
+                     "shop.order." + o.id.ToString() + ".coins");
+        result = Load(store, o.id);
+    });
+    return result;
+}
+
+RefundRequest ShopService::RefundCoins(const Viewer& staff, const Order& order, std::optional<long long> amount_minor) {
+    if (amount_minor && *amount_minor != order.total_minor) {
+        throw Error(ErrorCode::kInvalidArgument, "an order paid in coins is refunded whole", "shop.coins_refund_whole",
+                    {{"number", order.number}});
+    }
+    long long amount = order.total_minor;
+    repo_.Write(Viewer::System(), [&](ShopStore& store) {
+        // Read again in this transaction: a refund racing this one finds the order refunded.
+        auto o = Load(store, order.id);
+        if (!Refundable(o)) NotRefundable(o);
+        auto now = clock_.Now();
+        if (store.ReturnCoins(o.owner, amount, o.number, staff.user_id, now) != ShopStore::CoinMove::kDone) {
+            NotRefundable(o);
+        }
+        // The coin ledger is this order's payment provider: its refund moves the order as Stripe's would.
+        Move(store, o, OrderStatus::kRefunded, Mover::kProvider, staff.user_id.ToString(),
+             std::to_string(amount) + " coins given back", now);
+        if (options_.restock_on_refund) {
+            for (const auto& item : o.items) store.ReturnStock(item.product, item.quantity);
+        }
+        store.UpdateOrder(o);
+        Notify(store, o, false, {.key = "shop.notify.refunded_coins", .params = {{"coins", std::to_string(amount)}}},
+               "shop.order." + o.id.ToString() + ".coins-refund");
+    });
+    return RefundRequest{order.number, amount};
 }
 
 // The provider's events.
@@ -509,17 +631,13 @@ EventOutcome ShopService::OnCheckoutCompleted(const std::string& event_id, const
         store.RecordPayment(Payment{Payment::Kind::kCharge, o.id, o.owner, amount_minor, paid_currency,
                                     payment_intent.empty() ? session_id : payment_intent, now});
         // The receipt, with the invoice when Stripe made one, and the staff's heads-up.
-        Notify(store, o, false,
-               {.key = invoice_url.empty() ? "shop.notify.paid" : "shop.notify.paid_invoice",
-                .money = {{"total", Amount(amount_minor, o.currency)}},
-                .link = invoice_url,
-                .link_key = "shop.button.invoice"},
-               "shop." + event_id);
-        Notify(store, o, true,
-               {.key = "shop.notify.new_order",
-                .people = {{"user", o.owner}},
-                .money = {{"total", Amount(amount_minor, o.currency)}}},
-               "shop." + event_id + ".staff");
+        AnnouncePaid(store, o,
+                     {.key = invoice_url.empty() ? "shop.notify.paid" : "shop.notify.paid_invoice",
+                      .money = {{"total", Amount(amount_minor, o.currency)}},
+                      .link = invoice_url,
+                      .link_key = "shop.button.invoice"},
+                     {.key = "shop.notify.new_order", .money = {{"total", Amount(amount_minor, o.currency)}}},
+                     "shop." + event_id);
         return EventOutcome::kApplied;
     });
 }

@@ -89,8 +89,18 @@ public:
     /// page expires SessionLife(reservation) after the moment it is asked for, and the reservation with it.
     CheckoutLink Checkout(const core::Viewer& member, const std::string& locale);
 
+    /// A member buys quantity of a coin-priced product with their coins, in one transaction: the stock is
+    /// taken, the coins leave their balance (ledger reason purchase, ref the order's number) and the order is
+    /// created paid, in kCoinCurrency, with no payment page; then the same notices as a paid order. Throws
+    /// core::Error, with nothing changed: shop.product_not_found (unknown or hidden), shop.not_for_coins,
+    /// shop.out_of_stock, shop.coins_short, shop.bad_quantity.
+    Order BuyWithCoins(const core::Viewer& member, ProductId product, int quantity);
+
     /// Staff: asks the provider to refund an order (all of what is left, or amount_minor). Throws
-    /// core::Error for a member, an unknown order, an order with nothing to refund, or a refusal.
+    /// core::Error for a member, an unknown order, an order with nothing to refund, or a refusal. An order
+    /// paid in coins is refunded at once and whole: its coins go back (ledger reason refund, ref the order's
+    /// number), the order becomes refunded and its stock returns (restock_on_refund); refund_id is then the
+    /// order's number.
     RefundRequest Refund(const core::Viewer& staff, OrderId id, std::optional<long long> amount_minor);
 
     // Orders: members see their own, staff all of them.
@@ -144,6 +154,7 @@ private:
                      const std::string& note, core::TimePoint now);
     /// A pending order's reservation ends: its stock goes back.
     static void Release(ShopStore& store, Order& order);
+    RefundRequest RefundCoins(const core::Viewer& staff, const Order& order, std::optional<long long> amount_minor);
     /// Cancels a pending order whose payment page could not be created; the member keeps their cart.
     void AbandonCheckout(OrderId id, const std::string& reason);
 

@@ -428,5 +428,107 @@ TEST_F(ShopRules, AZeroPriceIsRefusedUnlessConfirmedAndAnAlreadyFreeProductKeeps
     EXPECT_EQ(service.FindProduct(mug)->price_minor, 0);
 }
 
+// Coin-priced products.
+
+class CoinShopRules : public ShopRules {
+protected:
+    ProductId CoinProduct(const std::string& name, long long euros, long long coins, std::optional<int> stock) {
+        shop::Product p;
+        p.name = name;
+        p.price_minor = euros;
+        p.coin_price = coins;
+        p.stock = stock;
+        return service.CreateProduct(kStaff, p);
+    }
+    long long& Coins(const Viewer& who) { return repo.state.coins[who.user_id.value]; }
+};
+
+TEST_F(CoinShopRules, BuyingWithCoinsTakesStockAndCoinsAndCreatesAPaidOrderWithTheSameNotices) {
+    auto badge = CoinProduct("Badge", 0, 250, 3);
+    Coins(kAlice) = 600;
+    auto notices = repo.state.notices.size();
+    auto order = service.BuyWithCoins(kAlice, badge, 2);
+    EXPECT_EQ(order.status, OrderStatus::kPaid);
+    EXPECT_TRUE(order.PaidInCoins());
+    EXPECT_EQ(order.total_minor, 500);
+    EXPECT_TRUE(order.checkout_session_id.empty());
+    EXPECT_EQ(Coins(kAlice), 100);
+    EXPECT_EQ(Stock(badge), 1);
+    ASSERT_EQ(repo.state.coin_ledger.size(), 1U);
+    EXPECT_EQ(repo.state.coin_ledger[0].reason, "purchase");
+    EXPECT_EQ(repo.state.coin_ledger[0].ref, order.number);
+    EXPECT_EQ(repo.state.coin_ledger[0].amount, -500);
+    EXPECT_EQ(NoticesSince(notices),
+              (std::vector<std::string>{"member shop.notify.paid_coins", "staff shop.notify.new_order_coins"}));
+    EXPECT_TRUE(payments.expiries().empty());  // no payment page
+    // Staff fulfil it like any paid order.
+    EXPECT_EQ(service.SetStatus(kStaff, order.id, OrderStatus::kFulfilled, "").status, OrderStatus::kFulfilled);
+}
+
+TEST_F(CoinShopRules, NotEnoughCoinsOutOfStockOrNotForCoinsChangeNothing) {
+    auto badge = CoinProduct("Badge", 0, 250, 1);
+    auto mug = Product("Mug", 1200, 5);
+    Coins(kAlice) = 249;
+    auto writes = repo.writes;
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, badge, 1); }), "shop.coins_short");
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, mug, 1); }), "shop.not_for_coins");
+    Coins(kAlice) = 1000;
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, badge, 2); }), "shop.out_of_stock");
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, ProductId{99}, 1); }), "shop.product_not_found");
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, badge, 0); }), "shop.bad_quantity");
+    EXPECT_EQ(repo.writes, writes);
+    EXPECT_EQ(Coins(kAlice), 1000);
+    EXPECT_EQ(Stock(badge), 1);
+    EXPECT_TRUE(repo.state.orders.empty());
+    EXPECT_TRUE(repo.state.coin_ledger.empty());
+    // Hidden: not sold, for coins either.
+    auto p = *service.FindProduct(badge);
+    p.active = false;
+    service.UpdateProduct(kStaff, p);
+    EXPECT_EQ(KeyOf([&] { service.BuyWithCoins(kAlice, badge, 1); }), "shop.product_not_found");
+}
+
+TEST_F(CoinShopRules, AProductIsSoldForEurosCoinsOrBothAndCoinsOnlyNeverGoesInTheCart) {
+    auto both = CoinProduct("Hoodie", 3500, 4000, std::nullopt);
+    auto coins_only = CoinProduct("Badge", 0, 250, std::nullopt);  // no "free" asked: coins only is not free
+    EXPECT_FALSE(service.FindProduct(both)->CoinsOnly());
+    EXPECT_TRUE(service.FindProduct(coins_only)->CoinsOnly());
+    EXPECT_EQ(KeyOf([&] { service.AddToCart(kAlice, coins_only, 1); }), "shop.coins_only");
+    EXPECT_EQ(KeyOf([&] { service.AddToCart(kAlice, both, 1); }), "accepted");
+    Coins(kAlice) = 4000;
+    EXPECT_EQ(service.BuyWithCoins(kAlice, both, 1).total_minor, 4000);
+    // Taking the coin price off a coins-only product would make it free: asked, like a price of 0.
+    auto p = *service.FindProduct(coins_only);
+    p.coin_price.reset();
+    EXPECT_EQ(KeyOf([&] { service.UpdateProduct(kStaff, p); }), "shop.free_unconfirmed");
+    // A coin price of 0 means not for coins.
+    p = *service.FindProduct(both);
+    p.coin_price = 0;
+    service.UpdateProduct(kStaff, p);
+    EXPECT_FALSE(service.FindProduct(both)->coin_price);
+    p.coin_price = -1;
+    EXPECT_EQ(KeyOf([&] { service.UpdateProduct(kStaff, p); }), "shop.bad_coin_price");
+}
+
+TEST_F(CoinShopRules, StaffRefundOfACoinOrderGivesTheCoinsBackOnceAndRestocks) {
+    auto badge = CoinProduct("Badge", 0, 250, 2);
+    Coins(kAlice) = 300;
+    auto order = service.BuyWithCoins(kAlice, badge, 1);
+    EXPECT_EQ(KeyOf([&] { service.Refund(kAlice, order.id, std::nullopt); }), "forbidden");
+    EXPECT_EQ(KeyOf([&] { service.Refund(kStaff, order.id, 100); }), "shop.coins_refund_whole");
+    payments.Configure(false);  // no payment provider needed
+    auto refund = service.Refund(kStaff, order.id, std::nullopt);
+    EXPECT_EQ(refund.amount_minor, 250);
+    EXPECT_EQ(Coins(kAlice), 300);
+    EXPECT_EQ(Stock(badge), 2);
+    EXPECT_EQ(Get(order.id).status, OrderStatus::kRefunded);
+    ASSERT_EQ(repo.state.coin_ledger.size(), 2U);
+    EXPECT_EQ(repo.state.coin_ledger[1].reason, "refund");
+    EXPECT_EQ(repo.state.coin_ledger[1].ref, order.number);
+    EXPECT_EQ(KeyOf([&] { service.Refund(kStaff, order.id, std::nullopt); }), "shop.not_refundable");
+    EXPECT_EQ(Coins(kAlice), 300);
+    EXPECT_TRUE(payments.refunds().empty());
+}
+
 }  // namespace
 }  // namespace maxis::shop

@@ -104,6 +104,21 @@ public:
     virtual void SetEventOutcome(const std::string& event_id, EventOutcome outcome) = 0;
     virtual bool EventRecorded(const std::string& event_id) = 0;
 
+    // Coins: a coin-priced order pays with the member's coins in the order's own transaction, so stock,
+    // balance and order move together or not at all.
+    enum class CoinMove {
+        kDone,       // the ledger row is written and the balance moved
+        kShort,      // the balance does not cover it: nothing taken
+        kDuplicate,  // moved before under this order: nothing changed
+    };
+    /// Takes amount coins from the member for an order (ledger reason purchase, ref the order's number) only
+    /// where the balance covers it, in one conditional statement: concurrent spends never overdraw.
+    virtual CoinMove SpendCoins(core::UserId member, long long amount, const std::string& order_number,
+                                core::TimePoint now) = 0;
+    /// Gives an order's coins back to the member (ledger reason refund, ref the order's number), once.
+    virtual CoinMove ReturnCoins(core::UserId member, long long amount, const std::string& order_number,
+                                 core::UserId actor, core::TimePoint now) = 0;
+
     /// Written to the outbox in this same transaction.
     virtual void Notify(const scheduling::Notice& notice) = 0;
 };

@@ -24,7 +24,9 @@ json::object ProductJson(const Product& p) {
                         {"currency", p.currency},
                         {"stock", p.stock ? json::value(*p.stock) : json::value(nullptr)},
                         {"category", p.category},
-                        {"active", p.active}};
+                        {"active", p.active},
+                        // Whole coins, or null when the product is not sold for coins.
+                        {"coin_price", p.coin_price ? json::value(*p.coin_price) : json::value(nullptr)}};
 }
 
 json::object OrderJson(const Order& o, const core::Viewer& viewer) {
@@ -92,6 +94,14 @@ void ApplyProductBody(const json::object& body, Product& p) {
     if (auto it = body.find("active"); it != body.end()) {
         if (!it->value().is_bool()) BadRequest("field 'active' must be true or false");
         p.active = it->value().as_bool();
+    }
+    // null or 0: not sold for coins.
+    if (auto it = body.find("coin_price"); it != body.end()) {
+        if (it->value().is_null()) {
+            p.coin_price.reset();
+        } else {
+            p.coin_price = *IntegerField(body, "coin_price", 0, 10'000'000);
+        }
     }
 }
 
@@ -176,9 +186,10 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
         auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category",
-                                    "active", "free"});
-        if (!body.contains("name") || !body.contains("price_minor"))
-            BadRequest("fields 'name' and 'price_minor' are required");
+                                    "active", "free", "coin_price"});
+        if (!body.contains("name") || (!body.contains("price_minor") && !body.contains("coin_price")))
+            BadRequest(
+                "fields 'name' and 'price_minor' (or 'coin_price' for a product sold for coins only) are required");
         Product p;
         ApplyProductBody(body, p);
         auto id = service.CreateProduct(viewer, p, FreeConfirmed(body));
@@ -190,12 +201,21 @@ void AddShopRoutes(Router& router, ShopService& service, const core::Clock& cloc
         auto viewer = Authenticate(req, authenticate);
         RequireStaff(viewer);
         auto body = ParseBody(req, {"name", "description", "image_url", "price_minor", "currency", "stock", "category",
-                                    "active", "free"});
+                                    "active", "free", "coin_price"});
         auto found = service.FindProduct(ProductId{PathId(req, "product")});
         if (!found) throw Error(ErrorCode::kNotFound, "product not found");
         ApplyProductBody(body, *found);
         service.UpdateProduct(viewer, *found, FreeConfirmed(body));
         return Response::Json(200, ProductJson(*service.FindProduct(found->id)));
+    });
+
+    // A member buys a coin-priced product with their coins: the order comes back paid (201), or nothing changes.
+    router.Add("POST", "/api/v1/products/{id}/buy-with-coins", [&service, authenticate](const Request& req) {
+        auto viewer = Authenticate(req, authenticate);
+        auto body = req.body.empty() ? json::object{} : ParseBody(req, {"quantity"});
+        auto quantity = static_cast<int>(IntegerField(body, "quantity", 1, 99).value_or(1));
+        auto order = service.BuyWithCoins(viewer, ProductId{PathId(req, "product")}, quantity);
+        return Response::Json(201, OrderJson(order, viewer)).With("Location", "/api/v1/orders/" + order.number);
     });
 
     router.Add("GET", "/api/v1/shop/revenue", [&service, &clock, authenticate](const Request& req) {

@@ -110,6 +110,55 @@ test('a purchase from Discord: shop, cart, checkout on Stripe, paid, receipt, sh
   } finally { await e.stop(); }
 });
 
+test('a coin purchase from Discord: the shop shows the coin price, its button pays with coins at once, no Stripe; a staff refund gives the coins back', async () => {
+  const e = await startShop();
+  try {
+    await e.member(ALICE);
+    await e.member(STAFF, { roles: [e.state.roles.staff] });
+    await e.say(STAFF, '!product_add "Badge Maxis" 250pièces 3 merch Un badge brodé');
+    await waitFor('the product', async () => e.sql('SELECT COUNT(*) FROM products') === '1');
+    assert.equal(e.sql('SELECT price_minor, price_coins FROM products'), '0|250');
+    await e.say(STAFF, `!coins_give <@${ALICE}> 300 gagnante du quiz`);
+    await waitFor('the coins', async () => e.sql(`SELECT COALESCE(MAX(balance), 0) FROM coin_balances WHERE user_id = ${ALICE}`) === '300');
+
+    // /shop shows the price in coins, a "buy with coins" button and no cart button (coins only).
+    const shop = await e.answered((await e.interact({ type: 2, user: ALICE, name: 'shop' })).id);
+    assert.match(JSON.stringify(shop.response.data.embeds[0].fields), /250 pièces/);
+    const labels = buttons(shop.response.data).map((b) => b.label);
+    assert.ok(labels.includes('Acheter Badge Maxis pour 250 pièces'), labels.join(', '));
+    assert.ok(!labels.includes('Ajouter Badge Maxis'), labels.join(', '));
+
+    // The click buys at once: paid in coins, stock and balance down, no Checkout Session.
+    const buyId = componentId(shop.response.data, 'Acheter Badge Maxis pour 250 pièces');
+    const bought = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: buyId })).id);
+    assert.ok(bought.ephemeral);
+    assert.match(bought.response.data.content, /payée avec vos pièces \(250 pièces\)/);
+    const number = bought.response.data.content.match(NUMBER)[0];
+    assert.equal(e.sql(`SELECT status, currency, total_minor FROM orders WHERE number = '${number}'`), 'paid|COINS|250');
+    assert.equal(e.sql(`SELECT balance FROM coin_balances WHERE user_id = ${ALICE}`), '50');
+    assert.equal(e.sql('SELECT stock FROM products'), '2');
+    assert.equal(e.sql(`SELECT amount, ref FROM coin_ledger WHERE reason = 'purchase'`), `-250|${number}`);
+    assert.equal((await e.stripe.control('/_sim/requests')).filter((r) => r.path === '/v1/checkout/sessions').length, 0, 'no Stripe');
+    await waitFor('the receipt', async () => (await e.dms(ALICE)).find((m) => m.content.includes(`${number} payée en pièces : 250`)));
+
+    // Clicked again with 50 coins left: refused, nothing taken.
+    const again = await e.answered((await e.interact({ type: 3, user: ALICE, custom_id: buyId })).id);
+    assert.match(again.response.data.content, /pas assez de pièces/);
+    assert.equal(e.sql('SELECT stock FROM products'), '2');
+    assert.equal(e.sql('SELECT COUNT(*) FROM orders'), '1');
+    assert.equal(e.sql(`SELECT balance FROM coin_balances WHERE user_id = ${ALICE}`), '50');
+
+    // Staff refund it: the coins come back once, with the order as ref, and the member is told.
+    await e.say(STAFF, `!order_refund ${number}`);
+    await waitFor('the refund', async () => e.order(number).status === 'refunded');
+    assert.equal(e.sql(`SELECT balance FROM coin_balances WHERE user_id = ${ALICE}`), '300');
+    assert.equal(e.sql(`SELECT amount, ref, actor_id FROM coin_ledger WHERE reason = 'refund'`), `250|${number}|${STAFF}`);
+    assert.equal(e.sql('SELECT stock FROM products'), '3');
+    await waitFor('the refund DM', async () => (await e.dms(ALICE)).find((m) => m.content.includes('vos 250 pièces vous sont rendues')));
+    assert.deepEqual(await e.validationErrors(), []);
+  } finally { await e.stop(); }
+});
+
 test('a purchase from the console, isolation between members, and a short stock refused', async () => {
   const e = await startShop();
   try {
