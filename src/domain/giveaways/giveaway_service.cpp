@@ -483,6 +483,8 @@ int GiveawayService::RefreshPosts() {
 }
 
 std::optional<Giveaway> GiveawayService::StartMilestoneIn(GiveawayStore& store, long long milestone, core::UserId by) {
+    // Looked up first, so that a milestone that has its giveaway uses no id; the unique column settles races.
+    if (store.FindByMilestone(milestone)) return std::nullopt;
     const auto& plan = options_.milestones;
     std::string seed;
     auto g = NewGiveaway(core::Viewer::System(),
