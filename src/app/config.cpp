@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -87,6 +88,21 @@ public:
             for (const auto& e : *array) {
                 if (!e.is_string()) Fail(Where(source_, &e), Name(key), "must be a list of strings, e.g. [\"123\"]");
                 out.push_back(e.as_string()->get());
+            }
+        }
+    }
+    void IntegerList(const std::string& key, std::vector<long long>& out, long long min, long long max) {
+        if (auto* node = Get(key)) {
+            const auto* array = node->as_array();
+            const std::string form = "must be a list of whole numbers from " + std::to_string(min) + " to " +
+                                     std::to_string(max) + ", e.g. [50, 100]";
+            if (array == nullptr) Fail(Where(source_, node), Name(key), form);
+            out.clear();
+            for (const auto& e : *array) {
+                if (!e.is_integer() || e.as_integer()->get() < min || e.as_integer()->get() > max) {
+                    Fail(Where(source_, &e), Name(key), form);
+                }
+                out.push_back(e.as_integer()->get());
             }
         }
     }
@@ -467,6 +483,20 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("min_account_age_days", g.min_account_age_days, 0, 3650);
         s.Integer("min_member_age_days", g.min_member_age_days, 0, 3650);
         Schedule(s, "sweep_schedule", g.sweep_schedule, "must be a schedule such as \"every 15s\"");
+        s.Bool("milestones_enabled", g.milestones_enabled);
+        s.IntegerList("milestones", g.milestones, 1, 10'000'000);
+        Check(std::is_sorted(g.milestones.begin(), g.milestones.end()) &&
+                  std::adjacent_find(g.milestones.begin(), g.milestones.end()) == g.milestones.end(),
+              s, "milestones", "must be in increasing order, each once");
+        s.Integer("milestone_every", g.milestone_every, 0, 10'000'000);
+        s.String("milestone_prize", g.milestone_prize);
+        Check(g.milestone_prize.find_first_not_of(' ') != std::string::npos && g.milestone_prize.size() <= 180, s,
+              "milestone_prize", "must be a prize of 1 to 180 characters");
+        s.Duration("milestone_duration", g.milestone_duration);
+        Check(g.milestone_duration >= std::chrono::minutes(1) && g.milestone_duration <= g.max_duration, s,
+              "milestone_duration", "must be from 1m to max_duration");
+        s.Integer("milestone_winners", g.milestone_winners, 1, g.max_winners);
+        s.Integer("milestone_prize_cost_cents", g.milestone_prize_cost_cents, 0, 100'000'000);
         s.Finish();
     }
     top.Finish();
@@ -690,6 +720,12 @@ std::string DescribeConfig(const Config& c) {
         "giveaways.min_account_age_days = {}\ngiveaways.min_member_age_days = {}\ngiveaways.sweep_schedule = {}\n",
         ms(gw.max_duration), gw.max_winners, gw.channel_id, gw.min_account_age_days, gw.min_member_age_days,
         gw.sweep_schedule);
+    out += fmt::format(
+        "giveaways.milestones_enabled = {}\ngiveaways.milestones = [{}]\ngiveaways.milestone_every = {}\n"
+        "giveaways.milestone_prize = {}\ngiveaways.milestone_duration = {}\ngiveaways.milestone_winners = {}\n"
+        "giveaways.milestone_prize_cost_cents = {}\n",
+        gw.milestones_enabled, fmt::join(gw.milestones, ", "), gw.milestone_every, gw.milestone_prize,
+        ms(gw.milestone_duration), gw.milestone_winners, gw.milestone_prize_cost_cents);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

@@ -229,6 +229,15 @@ struct GiveawaysConfig {
     int min_account_age_days = 0;              // default minimum age of an entrant's Discord account; 0: none
     int min_member_age_days = 0;               // default minimum time in the server; 0: none
     std::string sweep_schedule = "every 15s";  // ends giveaways whose time has come, refreshes post counts
+    // Milestones: a giveaway starts on its own when the member count first reaches one of these (above the count
+    // Maxis first saw), then every milestone_every after the last (0: none beyond the list).
+    bool milestones_enabled = true;
+    std::vector<long long> milestones{50, 100, 250, 500, 1000};
+    long long milestone_every = 1000;
+    std::string milestone_prize = "Nitro ({milestone} membres)";  // {milestone}: the count reached
+    std::chrono::milliseconds milestone_duration{24LL * 3600'000};
+    int milestone_winners = 1;
+    long long milestone_prize_cost_cents = 0;  // what the prize costs the community, for ROI
 };
 
 /// Secrets come only from the environment (MAXIS_...), never from the file.

@@ -80,6 +80,25 @@ struct DiscordRuntime::Parts {
     DiscordPlans plans;
     members::MemberDirectory& directory;
     DiscordRuntime::MemberMessage member_message;  // set before Start
+    DiscordRuntime::MemberCount member_count;      // set before Start
+
+    /// Discord's own count of the guild's members (GET /guilds/{id}?with_counts=true), to the listener.
+    void ReconcileMemberCount() {
+        if (!member_count) return;
+        try {
+            auto r = rest.Get("/guilds/" + guild.guild_id() + "?with_counts=true");
+            const json::value* n =
+                r.ok() && r.json.is_object() ? r.json.as_object().if_contains("approximate_member_count") : nullptr;
+            if (n == nullptr || !n->is_int64()) {
+                spdlog::warn("discord: the guild's member count could not be read: {}", r.Describe());
+                return;
+            }
+            spdlog::info("discord: Discord counts {} member(s) in the guild", n->as_int64());
+            member_count(n->as_int64());
+        } catch (const std::exception& e) {
+            spdlog::warn("discord: the guild's member count could not be read: {}", e.what());
+        }
+    }
     /// The live gateway, for the commands sent from its own event handler (set before it starts).
     std::atomic<discord::GatewayClient*> live_gateway{nullptr};
     std::mutex connect_mu;  // one Connect at a time (start, reloads)
@@ -220,6 +239,10 @@ struct DiscordRuntime::Parts {
                 }
             }
         };
+        hooks.member_count = [this](long long count) {
+            if (member_count) member_count(count);
+        };
+        hooks.count_members = [this] { ReconcileMemberCount(); };
         hooks.converse = [this, &engine](const core::Viewer& viewer, const std::string& locale, const std::string& text,
                                          const std::vector<std::string>& images) {
             if (auto refusal = engine.RefuseIfBlocked(viewer, locale)) return *refusal;
@@ -379,6 +402,8 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
 
 void DiscordRuntime::OnMemberMessage(MemberMessage listener) { parts_->member_message = std::move(listener); }
 
+void DiscordRuntime::OnMemberCount(MemberCount listener) { parts_->member_count = std::move(listener); }
+
 void DiscordRuntime::ReconcileRoles() {
     auto* p = parts_.get();
     auto managed = p->plans.plans.catalog().ManagedRoles();
@@ -423,6 +448,7 @@ void DiscordRuntime::Parts::Connect() {
     }
     bot->SetApplicationId(application_id);
     if (config.discord.register_commands) bot->RegisterCommands();
+    ReconcileMemberCount();
     if (!config.discord.gateway) {
         spdlog::info("discord: gateway off; interactions arrive at /discord/interactions");
         return;

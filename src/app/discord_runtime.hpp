@@ -89,6 +89,11 @@ public:
     using MemberMessage = std::function<void(core::UserId author, const std::string& channel_id,
                                              const std::string& message_id, std::size_t length)>;
     void OnMemberMessage(MemberMessage listener);
+    /// The guild's member count, each time the gateway reports it (GUILD_CREATE, a join, a leave) and as Discord's
+    /// REST API gives it (GET /guilds/{id}?with_counts=true) at the start and when a session begins or resumes.
+    /// Called off the gateway thread. For the features that follow the count; set before Start.
+    using MemberCount = std::function<void(long long count)>;
+    void OnMemberCount(MemberCount listener);
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();

@@ -59,12 +59,20 @@ GiveawaysModule::GiveawaysModule(const Infrastructure& infra, members::MemberDir
     repo_ = std::make_unique<storage::SqlGiveawayRepository>(infra.db, infra.clock);
     service_ = std::make_unique<giveaways::GiveawayService>(
         *repo_, *facts_, infra.clock,
-        giveaways::GiveawayOptions{.max_duration = gc.max_duration,
-                                   .max_winners = gc.max_winners,
-                                   .channel = gc.channel_id,
-                                   .min_account_age = std::chrono::hours(24) * gc.min_account_age_days,
-                                   .min_member_age = std::chrono::hours(24) * gc.min_member_age_days,
-                                   .currency = infra.config.plans.currency});
+        giveaways::GiveawayOptions{
+            .max_duration = gc.max_duration,
+            .max_winners = gc.max_winners,
+            .channel = gc.channel_id,
+            .min_account_age = std::chrono::hours(24) * gc.min_account_age_days,
+            .min_member_age = std::chrono::hours(24) * gc.min_member_age_days,
+            .currency = infra.config.plans.currency,
+            .milestones = giveaways::MilestonePlan{.enabled = gc.milestones_enabled,
+                                                   .list = gc.milestones,
+                                                   .every = gc.milestone_every,
+                                                   .prize = gc.milestone_prize,
+                                                   .duration = gc.milestone_duration,
+                                                   .winners = gc.milestone_winners,
+                                                   .prize_cost_cents = gc.milestone_prize_cost_cents}});
     // The return of each giveaway: the plans bought count at their catalog price.
     std::map<std::string, long long> plan_prices;
     const auto catalog = CatalogFrom(infra.config.plans);
@@ -93,6 +101,18 @@ void GiveawaysModule::Serve(Runtime& runtime) {
     auto* discord = runtime.discord;
     if (discord == nullptr || catalog_ == nullptr) return;
     facts_->discord = discord;
+    // Milestones: every member count the gateway reports (joins, leaves, the guild's arrival, the count Discord
+    // gives at start) goes to the service, which starts each milestone's giveaway once.
+    discord->OnMemberCount([this](long long count) {
+        try {
+            for (const auto& g : service_->ObserveMemberCount(count)) {
+                spdlog::info("giveaways: {} members: milestone giveaway #{} started ({})", count, g.id.value,
+                             g.milestone.value_or(0));
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("giveaways: member count {} not recorded: {}", count, e.what());
+        }
+    });
     // The post: created once in the giveaways' channel (else the staff channel), then edited in place.
     runtime.outbox.Register(giveaways::kPostChannel, [this, discord](const scheduling::OutboxItem& item) {
         auto payload = boost::json::parse(item.payload).as_object();

@@ -142,6 +142,28 @@ void RegisterGiveawayCommands(Engine& engine, GiveawayService& service, const co
             },
     });
 
+    // The supervisor's (Shellia's) `!maxis giveaway 100`: the milestone's giveaway through the same call as the
+    // member count's, so it starts once whoever asks first.
+    engine.Register(CommandSpec{
+        .name = "maxis",
+        .args = {{.name = "action", .type = ArgType::kEnum, .choices = {{"giveaway", {"concours"}}}},
+                 {.name = "milestone", .type = ArgType::kInteger, .min = 1, .max = 10'000'000}},
+        .permission = core::Role::kStaff,
+        .handler =
+            [&service, &zone](const Invocation& inv) {
+                auto milestone = inv.args.Get<std::int64_t>("milestone");
+                auto run = service.StartMilestone(inv.viewer, milestone);
+                const auto& g = run.giveaway;
+                std::map<std::string, std::string> params{{"id", g.id.ToString()},
+                                                          {"milestone", std::to_string(milestone)},
+                                                          {"prize", g.prize},
+                                                          {"date", zone.Format(g.ends_at, inv.locale)},
+                                                          {"hash", g.seed_hash}};
+                return Reply{
+                    .text = inv.T(run.started ? "giveaways.milestone.started" : "giveaways.milestone.already", params)};
+            },
+    });
+
     engine.Register(CommandSpec{
         .name = "giveaway_enter",
         .args = {IdArg()},

@@ -200,8 +200,13 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
             // The members it carries now, and the whole list in chunks (large guilds send only some here).
             SeePeople(PeopleOf(d.if_contains("members")));
             if (hooks_.request_members) hooks_.request_members(Str(d, "id"));
+            ReportMemberCount();
+            if (hooks_.count_members) Post([this] { hooks_.count_members(); });
             if (backfill_pending_.exchange(false)) Post([this] { Backfill(); });
         }
+    } else if (type == "RESUMED") {
+        // Joins and leaves missed meanwhile are replayed; Discord's count is read again all the same.
+        if (hooks_.count_members) Post([this] { hooks_.count_members(); });
     } else if (type == "GUILD_ROLE_CREATE" || type == "GUILD_ROLE_UPDATE") {
         if (auto* role = Obj(d, "role"); role && guild_.IsOurGuild(Str(d, "guild_id"))) guild_.OnRole(*role);
     } else if (type == "GUILD_ROLE_DELETE") {
@@ -241,6 +246,7 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
         if (uid && hooks_.member_event) {
             Post([this, u = *uid, joined] { hooks_.member_event(u, joined); });
         }
+        ReportMemberCount();
     } else if (type == "MESSAGE_CREATE") {
         Post([this, message = d] { HandleMessage(message); });
     } else if (type == "INTERACTION_CREATE") {
@@ -251,6 +257,11 @@ void Bot::OnEvent(const std::string& type, const json::object& d) {
             if (!r.ok()) spdlog::warn("discord: interaction {} not acknowledged: {}", id, r.Describe());
         });
     }
+}
+
+void Bot::ReportMemberCount() {
+    auto n = guild_.member_count();
+    if (n && hooks_.member_count) Post([this, count = *n] { hooks_.member_count(count); });
 }
 
 bool Bot::HandleMessage(const json::object& message) {

@@ -56,6 +56,12 @@ struct BotHooks {
     std::function<void(const std::string& guild_id)> request_members;
     /// A member joined (true) or left (false) the guild.
     std::function<void(core::UserId, bool joined)> member_event;
+    /// The guild's member count as the gateway reports it now (GUILD_CREATE, a join, a leave). Called on the bot's
+    /// pool, so two counts may arrive out of order.
+    std::function<void(long long count)> member_count;
+    /// A session began (the guild arrived) or resumed: read the member count again from Discord's REST API.
+    /// Called on the bot's pool.
+    std::function<void()> count_members;
     /// The member's recorded locale, if any.
     std::function<std::optional<std::string>(core::UserId)> locale_of;
     /// A message was processed: the channel's cursor moves to it (persisted, for the backfill).
@@ -115,6 +121,8 @@ private:
     /// True when the message was a command or a conversation that got an answer.
     bool HandleMessage(const boost::json::object& message);
     bool AnswerMessage(const boost::json::object& message);
+    /// The guild's member count, as the gateway has it now, to hooks_.member_count on the pool.
+    void ReportMemberCount();
     /// Reads back what was said in the channels served recently while there was no session, and answers it.
     void Backfill();
     void SendReply(const std::string& channel_id, const std::string& reply_to, const commands::Reply& reply,

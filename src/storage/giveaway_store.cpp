@@ -59,25 +59,7 @@ public:
           clock_(clock),
           lock_(writing && tx.dialect() == Dialect::kPostgres && tx.viewer().role != core::Role::kMember) {}
 
-    GiveawayId Insert(const Giveaway& g, const std::string& seed) override {
-        long long id = 0, starts = core::ToEpochMillis(g.starts_at), ends = core::ToEpochMillis(g.ends_at),
-                  by = g.created_by.value, cost = g.prize_cost_cents, account = Seconds(g.min_account_age),
-                  member = Seconds(g.min_member_age), created = core::ToEpochMillis(g.created_at),
-                  milestone = g.milestone.value_or(0);
-        int winners = g.winners_count, posted = g.posted_count;
-        std::string status(giveaways::ToString(g.status)), source(giveaways::ToString(g.source));
-        soci::indicator milestone_ind = g.milestone ? soci::i_ok : soci::i_null;
-        tx_.sql()
-            << "INSERT INTO giveaways (prize, winners_count, starts_at, ends_at, status, seed_hash, posted_count, "
-               "created_by, source, milestone, prize_cost_cents, min_account_age_s, min_member_age_s, created_at, "
-               "updated_at) VALUES (:p, :w, :s, :e, :st, :h, :pc, :by, :src, :m, :c, :a, :mm, :t, :u) RETURNING id",
-            soci::use(g.prize), soci::use(winners), soci::use(starts), soci::use(ends), soci::use(status),
-            soci::use(g.seed_hash), soci::use(posted), soci::use(by), soci::use(source),
-            soci::use(milestone, milestone_ind), soci::use(cost), soci::use(account), soci::use(member),
-            soci::use(created), soci::use(created), soci::into(id);
-        tx_.sql() << "INSERT INTO giveaway_seeds (giveaway_id, seed) VALUES (:g, :s)", soci::use(id), soci::use(seed);
-        return GiveawayId{id};
-    }
+    GiveawayId Insert(const Giveaway& g, const std::string& seed) override { return *InsertRow(g, seed, ""); }
 
     std::optional<Giveaway> Find(GiveawayId id) override {
         std::optional<Giveaway> out;
@@ -241,7 +223,78 @@ public:
         SqlOutboxStore::AddIn(tx_, scheduling::ToOutboxItem(notice), clock_.Now());
     }
 
+    std::optional<GiveawayId> InsertForMilestone(const Giveaway& g, const std::string& seed) override {
+        return InsertRow(g, seed, "ON CONFLICT (milestone) DO NOTHING");
+    }
+
+    std::optional<Giveaway> FindByMilestone(long long milestone) override {
+        std::optional<Giveaway> out;
+        DynamicQuery q;
+        q.ForEachRow(tx_.sql(),
+                     std::string("SELECT ") + kColumns + " FROM giveaways WHERE milestone = " + q.Bind(milestone),
+                     [&](const soci::row& r) { out = GiveawayFrom(r); });
+        return out;
+    }
+
+    std::optional<giveaways::MilestoneState> FindMilestoneState() override {
+        std::optional<giveaways::MilestoneState> out;
+        DynamicQuery q;
+        q.ForEachRow(tx_.sql(),
+                     std::string("SELECT baseline, highest, created_at, updated_at FROM giveaway_milestone_state WHERE "
+                                 "id = 1") +
+                         (lock_ ? " FOR UPDATE" : ""),
+                     [&](const soci::row& r) {
+                         out = giveaways::MilestoneState{.baseline = RowInt(r, 0),
+                                                         .highest = RowInt(r, 1),
+                                                         .created_at = core::FromEpochMillis(RowInt(r, 2)),
+                                                         .updated_at = core::FromEpochMillis(RowInt(r, 3))};
+                     });
+        return out;
+    }
+
+    bool InsertMilestoneState(const giveaways::MilestoneState& m) override {
+        long long baseline = m.baseline, highest = m.highest, created = core::ToEpochMillis(m.created_at),
+                  updated = core::ToEpochMillis(m.updated_at);
+        soci::statement st =
+            (tx_.sql().prepare
+                 << "INSERT INTO giveaway_milestone_state (id, baseline, highest, created_at, updated_at) "
+                    "VALUES (1, :b, :h, :c, :u) ON CONFLICT (id) DO NOTHING",
+             soci::use(baseline), soci::use(highest), soci::use(created), soci::use(updated));
+        return AffectedRows(st) > 0;
+    }
+
+    void UpdateMilestoneState(const giveaways::MilestoneState& m) override {
+        long long baseline = m.baseline, highest = m.highest, updated = core::ToEpochMillis(m.updated_at);
+        tx_.sql() << "UPDATE giveaway_milestone_state SET baseline = :b, highest = :h, updated_at = :u WHERE id = 1",
+            soci::use(baseline), soci::use(highest), soci::use(updated);
+    }
+
 private:
+    /// The giveaway and its seed; nullopt when on_conflict ("ON CONFLICT ... DO NOTHING") kept the row out.
+    std::optional<GiveawayId> InsertRow(const Giveaway& g, const std::string& seed, const std::string& on_conflict) {
+        long long id = 0, starts = core::ToEpochMillis(g.starts_at), ends = core::ToEpochMillis(g.ends_at),
+                  by = g.created_by.value, cost = g.prize_cost_cents, account = Seconds(g.min_account_age),
+                  member = Seconds(g.min_member_age), created = core::ToEpochMillis(g.created_at),
+                  milestone = g.milestone.value_or(0);
+        int winners = g.winners_count, posted = g.posted_count;
+        std::string status(giveaways::ToString(g.status)), source(giveaways::ToString(g.source));
+        soci::indicator milestone_ind = g.milestone ? soci::i_ok : soci::i_null;
+        soci::statement st =
+            (tx_.sql().prepare
+                 << "INSERT INTO giveaways (prize, winners_count, starts_at, ends_at, status, seed_hash, posted_count, "
+                    "created_by, source, milestone, prize_cost_cents, min_account_age_s, min_member_age_s, created_at, "
+                    "updated_at) VALUES (:p, :w, :s, :e, :st, :h, :pc, :by, :src, :m, :c, :a, :mm, :t, :u) " +
+                        on_conflict + " RETURNING id",
+             soci::use(g.prize), soci::use(winners), soci::use(starts), soci::use(ends), soci::use(status),
+             soci::use(g.seed_hash), soci::use(posted), soci::use(by), soci::use(source),
+             soci::use(milestone, milestone_ind), soci::use(cost), soci::use(account), soci::use(member),
+             soci::use(created), soci::use(created), soci::into(id));
+        st.execute(true);
+        if (!st.got_data()) return std::nullopt;
+        tx_.sql() << "INSERT INTO giveaway_seeds (giveaway_id, seed) VALUES (:g, :s)", soci::use(id), soci::use(seed);
+        return GiveawayId{id};
+    }
+
     /// Entries in user id order: a member's own only, unless the giveaway has ended (or the viewer is staff).
     std::vector<Entry> Select(GiveawayId id, std::optional<core::UserId> user) {
         DynamicQuery q;

@@ -3,16 +3,45 @@
 #include <iostream>
 #include <thread>
 
+#include "storage/giveaway_milestone_suite.hpp"
 #include "storage/giveaway_store_suite.hpp"
 #include "support/postgres.hpp"
 
 namespace maxis::storage::giveaway_suite {
 
+namespace {
+std::unique_ptr<testing::PostgresDatabase> current;  // the database MakeGiveawayDatabase made last
+}  // namespace
+
 // Each test gets a fresh database, migrated by its owner and used through the login role under RLS.
 std::unique_ptr<Database> MakeGiveawayDatabase(testing::FakeClock&) {
-    static std::unique_ptr<testing::PostgresDatabase> current;
     current = std::make_unique<testing::PostgresDatabase>();
     return std::make_unique<Database>(DatabaseOptions{current->LoginUrl(), 8});  // 8: the race below
+}
+
+std::unique_ptr<Database> OpenSameGiveawayDatabase() {
+    return std::make_unique<Database>(DatabaseOptions{current->LoginUrl(), 2});
+}
+
+// The member count's state: staff read it, only Maxis (the system viewer) writes it, members have no access.
+TEST_F(MilestoneSuite, OnPostgresOnlyMaxisWritesTheMemberCountAndStaffReadIt) {
+    service.ObserveMemberCount(98);
+    repo.Read(kStaff, [](giveaways::GiveawayStore& s) {
+        auto state = s.FindMilestoneState();
+        ASSERT_TRUE(state.has_value());
+        EXPECT_EQ(state->baseline, 98);
+    });
+    EXPECT_ANY_THROW(repo.Read(Member(1), [](giveaways::GiveawayStore& s) { (void)s.FindMilestoneState(); }));
+    // Staff's update reaches no row, and their insert is refused: the row is as Maxis wrote it.
+    repo.Write(kStaff, [](giveaways::GiveawayStore& s) {
+        s.UpdateMilestoneState(giveaways::MilestoneState{.baseline = 5000, .highest = 5000});
+    });
+    EXPECT_ANY_THROW(repo.Write(kStaff, [](giveaways::GiveawayStore& s) {
+        (void)s.InsertMilestoneState(giveaways::MilestoneState{.baseline = 5000, .highest = 5000});
+    }));
+    EXPECT_EQ(Count("SELECT baseline FROM giveaway_milestone_state"), 98);
+    EXPECT_EQ(Count("SELECT highest FROM giveaway_milestone_state"), 98);
+    EXPECT_EQ(service.ObserveMemberCount(100).size(), 1u);
 }
 
 // Two writers of one giveaway take turns: a post's delivery that reads the giveaway while a draw holds it waits

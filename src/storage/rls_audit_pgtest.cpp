@@ -199,6 +199,8 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
         giveaway_service.EndEarly(kS, giveaways::GiveawayId{out.giveaway_ended});
         out.giveaway_cancelled = giveaway_service.Start(kS, start).id.value;
         giveaway_service.Cancel(kS, giveaways::GiveawayId{out.giveaway_cancelled});
+        // Milestones: the member count's state, Maxis's own row (the first count: a baseline, nothing fires).
+        giveaway_service.ObserveMemberCount(120);
     }
     // A later round's exclusions: one of the ended giveaway (public), one written on the running one (hidden).
     db.Write(kS, [&](Transaction& tx) {
@@ -631,6 +633,11 @@ std::vector<TableSpec> Tables(const Seeded& s) {
          "INSERT INTO giveaway_round_exclusions (giveaway_id, round, user_id, reason) VALUES (" +
              std::to_string(s.giveaway_ended) + ", 9, " + a + ", 'bot')",
          "reason = 'forged'"},
+        // The member count's state: staff read it, only Maxis writes it; members have nothing there.
+        everything("giveaway_milestone_state",
+                   "INSERT INTO giveaway_milestone_state (id, baseline, highest, created_at, updated_at) VALUES (1, 0, "
+                   "0, 0, 0) ON CONFLICT (id) DO UPDATE SET highest = 99",
+                   "baseline = 0, highest = 0"),
         // Winners exist only once a giveaway has ended, when they are public: nothing to hide from A.
         {"giveaway_winners", "", "true",
          "INSERT INTO giveaway_winners (giveaway_id, user_id, round, position, drawn_at) VALUES (" +

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -23,6 +24,7 @@ public:
         std::map<long long, std::vector<giveaways::RoundExclusion>> round_exclusions;  // by giveaway
         std::vector<scheduling::NewOutboxItem> outbox;
         std::vector<scheduling::Notice> notices;
+        std::optional<giveaways::MilestoneState> milestone_state;
         long long next_id = 1;
     };
 
@@ -162,6 +164,34 @@ private:
             });
             return out;
         }
+        std::optional<giveaways::GiveawayId> InsertForMilestone(const giveaways::Giveaway& g,
+                                                                const std::string& seed) override {
+            Writing();
+            if (g.milestone && FindByMilestone(*g.milestone)) return std::nullopt;  // the column is unique
+            return Insert(g, seed);
+        }
+        std::optional<giveaways::Giveaway> FindByMilestone(long long milestone) override {
+            for (const auto& [id, g] : s_.giveaways) {
+                if (g.milestone == milestone) return g;
+            }
+            return std::nullopt;
+        }
+        std::optional<giveaways::MilestoneState> FindMilestoneState() override {
+            if (!viewer_.IsStaff()) return std::nullopt;
+            return s_.milestone_state;
+        }
+        bool InsertMilestoneState(const giveaways::MilestoneState& state) override {
+            Writing();
+            SystemOnly();
+            if (s_.milestone_state) return false;
+            s_.milestone_state = state;
+            return true;
+        }
+        void UpdateMilestoneState(const giveaways::MilestoneState& state) override {
+            Writing();
+            SystemOnly();
+            s_.milestone_state = state;
+        }
         void Enqueue(const scheduling::NewOutboxItem& item) override {
             Writing();
             for (const auto& o : s_.outbox) {
@@ -177,6 +207,9 @@ private:
     private:
         void Writing() const {
             if (read_only_) throw std::runtime_error("a write in a read transaction");
+        }
+        void SystemOnly() const {
+            if (viewer_.role != core::Role::kSystem) throw std::runtime_error("only Maxis writes the member count");
         }
         State& s_;
         core::Viewer viewer_;

@@ -24,6 +24,7 @@ void RequirePrizeCost(long long cents) {
                     "giveaways.bad_cost");
     }
 }
+constexpr long long kMaxMilestone = 10'000'000;
 
 void RequireStaff(const core::Viewer& viewer) {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, "only staff run giveaways", "giveaways.staff_only");
@@ -84,7 +85,7 @@ Giveaway GiveawayService::RequireRunning(GiveawayStore& store, GiveawayId id) {
     return *g;
 }
 
-Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r) {
+Giveaway GiveawayService::NewGiveaway(const core::Viewer& staff, const StartRequest& r, std::string& seed) {
     RequireStaff(staff);
     if (r.duration.count() <= 0) {
         throw Error(ErrorCode::kInvalidArgument, "a giveaway lasts more than zero", "giveaways.bad_duration");
@@ -115,8 +116,14 @@ Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r
     g.min_member_age = r.min_member_age.value_or(options_.min_member_age);
     g.posted_count = 0;
     g.created_at = g.updated_at = now;
-    auto seed = NewSeed();
+    seed = NewSeed();
     g.seed_hash = SeedHash(seed);
+    return g;
+}
+
+Giveaway GiveawayService::Start(const core::Viewer& staff, const StartRequest& r) {
+    std::string seed;
+    auto g = NewGiveaway(staff, r, seed);
     repo_.Write(staff, [&](GiveawayStore& store) {
         g.id = store.Insert(g, seed);
         QueuePost(store, g, "start");
@@ -498,6 +505,75 @@ int GiveawayService::RefreshPosts() {
         }
     });
     return queued;
+}
+
+std::optional<Giveaway> GiveawayService::StartMilestoneIn(GiveawayStore& store, long long milestone, core::UserId by) {
+    // Looked up first, so that a milestone that has its giveaway uses no id; the unique column settles races.
+    if (store.FindByMilestone(milestone)) return std::nullopt;
+    const auto& plan = options_.milestones;
+    std::string seed;
+    auto g = NewGiveaway(core::Viewer::System(),
+                         StartRequest{.duration = plan.duration,
+                                      .winners = plan.winners,
+                                      .prize = MilestonePrize(plan, milestone),
+                                      .prize_cost_cents = plan.prize_cost_cents},
+                         seed);
+    g.source = Source::kMilestone;
+    g.milestone = milestone;
+    g.created_by = by;
+    auto id = store.InsertForMilestone(g, seed);
+    if (!id) return std::nullopt;
+    g.id = *id;
+    QueuePost(store, g, "start");
+    return g;
+}
+
+std::vector<Giveaway> GiveawayService::ObserveMemberCount(long long count) {
+    std::vector<Giveaway> started;
+    if (count < 0) return started;
+    repo_.Write(core::Viewer::System(), [&](GiveawayStore& store) {
+        started.clear();
+        auto now = clock_.Now();
+        auto state = store.FindMilestoneState();
+        if (!state) {
+            // The first observation: the baseline, nothing fires at or below it.
+            if (store.InsertMilestoneState(
+                    MilestoneState{.baseline = count, .highest = count, .created_at = now, .updated_at = now})) {
+                return;
+            }
+            state = store.FindMilestoneState();  // another instance's first observation won
+            if (!state) throw Error(ErrorCode::kInternal, "the member count's state vanished");
+        }
+        if (count <= state->highest) return;  // back and forth below the highest: nothing new
+        if (options_.milestones.enabled) {
+            for (auto m : MilestonesBetween(options_.milestones, state->highest, count)) {
+                if (auto g = StartMilestoneIn(store, m, core::UserId{0})) started.push_back(std::move(*g));
+            }
+        }
+        state->highest = count;
+        state->updated_at = now;
+        store.UpdateMilestoneState(*state);
+    });
+    return started;
+}
+
+MilestoneStart GiveawayService::StartMilestone(const core::Viewer& staff, long long milestone) {
+    RequireStaff(staff);
+    if (milestone < 1 || milestone > kMaxMilestone) {
+        throw Error(ErrorCode::kInvalidArgument, "a milestone is a member count from 1 to 10000000",
+                    "giveaways.milestone.bad", {{"max", std::to_string(kMaxMilestone)}});
+    }
+    MilestoneStart out;
+    repo_.Write(core::Viewer::System(), [&](GiveawayStore& store) {
+        if (auto g = StartMilestoneIn(store, milestone, staff.user_id)) {
+            out = MilestoneStart{.giveaway = std::move(*g), .started = true};
+            return;
+        }
+        auto existing = store.FindByMilestone(milestone);
+        if (!existing) throw Error(ErrorCode::kInternal, "milestone " + std::to_string(milestone) + " has no giveaway");
+        out = MilestoneStart{.giveaway = std::move(*existing), .started = false};
+    });
+    return out;
 }
 
 void GiveawayService::QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why) {

@@ -51,6 +51,7 @@ struct GiveawayOptions {
     core::Millis min_account_age{0};  // defaults for new giveaways
     core::Millis min_member_age{0};
     std::string currency = "EUR";  // of prize costs (and of their return, GiveawayStatsService)
+    MilestonePlan milestones;  // the giveaways member counts start
 };
 
 struct StartRequest {
@@ -60,6 +61,13 @@ struct StartRequest {
     long long prize_cost_cents = 0;
     std::optional<core::Millis> min_account_age;  // nullopt: the configured default
     std::optional<core::Millis> min_member_age;
+};
+
+/// What starting a milestone's giveaway did: `started` is false when that milestone had its giveaway already
+/// (`giveaway` is then that one).
+struct MilestoneStart {
+    Giveaway giveaway;
+    bool started = false;
 };
 
 struct GiveawayView {
@@ -118,7 +126,20 @@ public:
     /// The job: queues an edit of each running giveaway's post whose entrant count changed. Returns how many.
     int RefreshPosts();
 
+    /// Discord's member count (a join, a leave, the guild's arrival, the count read again). The first observation
+    /// is the baseline. Each milestone above the highest count seen and up to `count` starts its giveaway, in the
+    /// transaction that records the new highest count. With milestones disabled the count is still recorded and
+    /// nothing starts. Returns the giveaways started.
+    std::vector<Giveaway> ObserveMemberCount(long long count);
+    /// Staff (Shellia's `!maxis giveaway 100`): the giveaway of that milestone, with the configured prize, started
+    /// once; a second call finds the first. The same code as the count's.
+    MilestoneStart StartMilestone(const core::Viewer& staff, long long milestone);
+
 private:
+    /// A new running giveaway checked against every start rule, with its fresh secret seed in `seed`.
+    Giveaway NewGiveaway(const core::Viewer& staff, const StartRequest& request, std::string& seed);
+    /// The milestone's giveaway inserted and its post queued; nullopt when it had one already.
+    std::optional<Giveaway> StartMilestoneIn(GiveawayStore& store, long long milestone, core::UserId by);
     /// What the port says of each entrant, asked outside any transaction (it may read the database).
     std::map<core::UserId, MemberFacts> EntrantFacts(GiveawayId id);
     std::vector<Winner> Draw(GiveawayStore& store, Giveaway& g, core::TimePoint now,

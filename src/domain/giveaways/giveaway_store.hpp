@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "core/viewer.hpp"
 #include "domain/giveaways/giveaway.hpp"
+#include "domain/giveaways/milestone.hpp"
 #include "domain/scheduling/notice.hpp"
 #include "domain/scheduling/outbox.hpp"
 
@@ -54,6 +55,16 @@ public:
     virtual void MarkReplaced(GiveawayId id, core::UserId user) = 0;
     /// By round, then position.
     virtual std::vector<Winner> Winners(GiveawayId id) = 0;
+
+    /// Milestones. Inserts a milestone's giveaway and its seed unless one already carries that milestone (the
+    /// column is unique): nullopt then, nothing written.
+    virtual std::optional<GiveawayId> InsertForMilestone(const Giveaway& giveaway, const std::string& seed) = 0;
+    virtual std::optional<Giveaway> FindByMilestone(long long milestone) = 0;
+    /// The member count's state (one row); staff's and Maxis's writers hold it until the end of the transaction.
+    virtual std::optional<MilestoneState> FindMilestoneState() = 0;
+    /// False when the row exists already (another writer's first observation won; nothing written).
+    virtual bool InsertMilestoneState(const MilestoneState& state) = 0;
+    virtual void UpdateMilestoneState(const MilestoneState& state) = 0;
 
     /// Written to the outbox in this same transaction (the post to create or edit).
     virtual void Enqueue(const scheduling::NewOutboxItem& item) = 0;

@@ -23,12 +23,14 @@ export async function waitFor(what, fn, timeoutMs = 10000, everyMs = 25) {
 }
 
 export class Env {
-  static async start({ sim: simOptions = {}, toml = '', databaseToml = '', env = {}, expectReady = true, secretKey = true, httpInteractions = false } = {}) {
+  /** setup(e): runs against the simulator before maxis first starts (e.g. a guild that already has members). */
+  static async start({ sim: simOptions = {}, toml = '', databaseToml = '', env = {}, expectReady = true, secretKey = true, httpInteractions = false, setup } = {}) {
     const e = new Env();
     e.sim = await startSimulator({ heartbeatInterval: 500, ...simOptions });
     e.dir = mkdtempSync(join(tmpdir(), 'maxis-discord-'));
     e.db = join(e.dir, 'maxis.db');
     e.state = await e.control('GET', '/_sim/state');
+    if (setup) await setup(e);
     const s = e.state;
     e.config = `
 [server]

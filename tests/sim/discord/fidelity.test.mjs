@@ -26,6 +26,16 @@ test('@discordjs/rest: authenticated calls, Discord-shaped errors, a 429 retried
     const roles = await rest.get(`/guilds/${sim.guild.id}/roles`);
     assert.ok(roles.find((r) => r.name === '@everyone'));
     assert.deepEqual(limited.slice(-2), [429, 200], 'the 429 was retried after retry_after');
+    // Get Guild: the approximate counts only when asked for with with_counts=true.
+    const plain = await rest.get(`/guilds/${sim.guild.id}`);
+    assert.equal(plain.approximate_member_count, undefined);
+    const counted = await rest.get(`/guilds/${sim.guild.id}`, { query: new URLSearchParams({ with_counts: 'true' }) });
+    assert.equal(counted.id, sim.guild.id);
+    assert.equal(counted.approximate_member_count, sim.guild.members.size);
+    assert.equal(counted.approximate_presence_count, 0);
+    await sim.control('POST', '/_sim/members', { user: '1500000000000000999', username: 'counted' });
+    const more = await rest.get(`/guilds/${sim.guild.id}`, { query: new URLSearchParams({ with_counts: 'true' }) });
+    assert.equal(more.approximate_member_count, counted.approximate_member_count + 1);
     const bad = new REST({ api: `${sim.url}/api`, version: '10' }).setToken('nope');
     await assert.rejects(bad.get('/users/@me'), (e) => e.status === 401);
   } finally { await sim.stop(); }

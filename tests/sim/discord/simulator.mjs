@@ -564,7 +564,14 @@ export class DiscordSimulator {
       this.commands = body.map((c) => ({ ...c, id: snowflake(), application_id: this.options.applicationId, guild_id: m[2], version: snowflake() }));
       return [200, this.commands];
     }
-    if (method === 'GET' && path === `/guilds/${g}`) { bot(); return [200, this.guildObject(false)]; }
+    if (method === 'GET' && path === `/guilds/${g}`) {
+      bot();
+      // Get Guild: with_counts=true adds approximate_member_count and approximate_presence_count (the simulator
+      // has no presences: 0).
+      const counts = query.get('with_counts') === 'true'
+        ? { approximate_member_count: this.guild.members.size, approximate_presence_count: 0 } : {};
+      return [200, { ...this.guildObject(false), ...counts }];
+    }
     if ((m = path.match(/^\/guilds\/(\d+)/)) && m[1] !== g) { bot(); throw new DiscordError(404, 10004, 'Unknown Guild'); }
     if (method === 'GET' && path === `/guilds/${g}/roles`) { bot(); return [200, [...this.guild.roles.values()]]; }
     if (path === `/guilds/${g}/members` && method === 'GET') {
