@@ -467,6 +467,12 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("min_account_age_days", g.min_account_age_days, 0, 3650);
         s.Integer("min_member_age_days", g.min_member_age_days, 0, 3650);
         Schedule(s, "sweep_schedule", g.sweep_schedule, "must be a schedule such as \"every 15s\"");
+        s.String("winner_role_id", g.winner_role_id);
+        Check(DiscordIdOrEmpty(g.winner_role_id), s, "winner_role_id", "must be empty or a Discord id (digits only)");
+        s.String("winner_plan", g.winner_plan);
+        Check(g.winner_plan.empty() || g.winner_plan == "pro" || g.winner_plan == "ultra" || g.winner_plan == "founder",
+              s, "winner_plan", "must be empty, \"pro\", \"ultra\" or \"founder\"");
+        s.Integer("winner_days", g.winner_days, 1, 366);
         s.Finish();
     }
     top.Finish();
@@ -690,6 +696,8 @@ std::string DescribeConfig(const Config& c) {
         "giveaways.min_account_age_days = {}\ngiveaways.min_member_age_days = {}\ngiveaways.sweep_schedule = {}\n",
         ms(gw.max_duration), gw.max_winners, gw.channel_id, gw.min_account_age_days, gw.min_member_age_days,
         gw.sweep_schedule);
+    out += fmt::format("giveaways.winner_role_id = {}\ngiveaways.winner_plan = {}\ngiveaways.winner_days = {}\n",
+                       gw.winner_role_id, gw.winner_plan, gw.winner_days);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

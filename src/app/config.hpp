@@ -229,6 +229,9 @@ struct GiveawaysConfig {
     int min_account_age_days = 0;              // default minimum age of an entrant's Discord account; 0: none
     int min_member_age_days = 0;               // default minimum time in the server; 0: none
     std::string sweep_schedule = "every 15s";  // ends giveaways whose time has come, refreshes post counts
+    std::string winner_role_id;                // the "Winner 🏆" role winners hold for winner_days; empty: none
+    std::string winner_plan = "pro";           // the plan winners get for winner_days; empty: none
+    int winner_days = 3;                       // how long the Winner grade (role and plan) lasts
 };
 
 /// Secrets come only from the environment (MAXIS_...), never from the file.

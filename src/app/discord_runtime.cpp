@@ -79,7 +79,8 @@ struct DiscordRuntime::Parts {
     std::string application_id;
     DiscordPlans plans;
     members::MemberDirectory& directory;
-    DiscordRuntime::MemberMessage member_message;  // set before Start
+    DiscordRuntime::MemberMessage member_message;     // set before Start
+    std::function<void(core::UserId)> member_joined;  // set before Start
     /// The live gateway, for the commands sent from its own event handler (set before it starts).
     std::atomic<discord::GatewayClient*> live_gateway{nullptr};
     std::mutex connect_mu;  // one Connect at a time (start, reloads)
@@ -218,6 +219,7 @@ struct DiscordRuntime::Parts {
                 if (int n = plans.plans.RestoreRoles(id); n > 0) {
                     spdlog::info("plans: member {} rejoined; {} plan role(s) given back", id.value, n);
                 }
+                if (member_joined) member_joined(id);
             }
         };
         hooks.converse = [this, &engine](const core::Viewer& viewer, const std::string& locale, const std::string& text,
@@ -370,6 +372,9 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
 }
 
 void DiscordRuntime::OnMemberMessage(MemberMessage listener) { parts_->member_message = std::move(listener); }
+void DiscordRuntime::OnMemberJoined(std::function<void(core::UserId)> listener) {
+    parts_->member_joined = std::move(listener);
+}
 
 void DiscordRuntime::ReconcileRoles() {
     auto* p = parts_.get();

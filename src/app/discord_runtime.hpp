@@ -87,6 +87,9 @@ public:
     using MemberMessage = std::function<void(core::UserId author, const std::string& channel_id,
                                              const std::string& message_id, std::size_t length)>;
     void OnMemberMessage(MemberMessage listener);
+    /// A member joined (or rejoined) the community's server (GUILD_MEMBER_ADD), after plans gave their roles back.
+    /// For the features that restore something of their own on a rejoin; set before Start.
+    void OnMemberJoined(std::function<void(core::UserId)> listener);
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();

@@ -16,6 +16,9 @@ namespace maxis::giveaways {
 /// The outbox channel of a giveaway's post ({"giveaway": id}): created with its Enter and Leave buttons the first
 /// time, edited afterwards (entrant count, end, winners).
 inline constexpr const char* kPostChannel = "giveaways.post";
+/// The outbox channel told that a giveaway's winners changed (first draw, reroll, replacement: {"giveaway": id}),
+/// written in the draw's own transaction so that no crash loses it; the Winner grade follows it (WinnerGradeService).
+inline constexpr const char* kWinnersChannel = "giveaways.winners";
 
 /// Port: what Discord knows of a person (bot or not, still in the server, when they joined). The Discord adapter
 /// learns the join time from the member object of every interaction and member event; outside Discord it is unknown.
@@ -116,6 +119,8 @@ private:
                              const std::map<core::UserId, MemberFacts>& known);
     void QueuePost(GiveawayStore& store, const Giveaway& g, const std::string& why);
     void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
+    /// The winners changed (drawn: this round's new ones): the Winner grade's item, in this transaction.
+    void QueueWinnersChanged(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& drawn);
     Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
     int Count(GiveawayId id);
 
