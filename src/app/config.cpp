@@ -497,6 +497,12 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
               "milestone_duration", "must be from 1m to max_duration");
         s.Integer("milestone_winners", g.milestone_winners, 1, g.max_winners);
         s.Integer("milestone_prize_cost_cents", g.milestone_prize_cost_cents, 0, 100'000'000);
+        s.String("winner_role_id", g.winner_role_id);
+        Check(DiscordIdOrEmpty(g.winner_role_id), s, "winner_role_id", "must be empty or a Discord id (digits only)");
+        s.String("winner_plan", g.winner_plan);
+        Check(g.winner_plan.empty() || g.winner_plan == "pro" || g.winner_plan == "ultra" || g.winner_plan == "founder",
+              s, "winner_plan", "must be empty, \"pro\", \"ultra\" or \"founder\"");
+        s.Integer("winner_days", g.winner_days, 1, 366);
         s.Finish();
     }
     top.Finish();
@@ -720,6 +726,8 @@ std::string DescribeConfig(const Config& c) {
         "giveaways.min_account_age_days = {}\ngiveaways.min_member_age_days = {}\ngiveaways.sweep_schedule = {}\n",
         ms(gw.max_duration), gw.max_winners, gw.channel_id, gw.min_account_age_days, gw.min_member_age_days,
         gw.sweep_schedule);
+    out += fmt::format("giveaways.winner_role_id = {}\ngiveaways.winner_plan = {}\ngiveaways.winner_days = {}\n",
+                       gw.winner_role_id, gw.winner_plan, gw.winner_days);
     out += fmt::format(
         "giveaways.milestones_enabled = {}\ngiveaways.milestones = [{}]\ngiveaways.milestone_every = {}\n"
         "giveaways.milestone_prize = {}\ngiveaways.milestone_duration = {}\ngiveaways.milestone_winners = {}\n"

@@ -238,6 +238,9 @@ struct GiveawaysConfig {
     std::chrono::milliseconds milestone_duration{24LL * 3600'000};
     int milestone_winners = 1;
     long long milestone_prize_cost_cents = 0;  // what the prize costs the community, for ROI
+    std::string winner_role_id;                // the "Winner 🏆" role winners hold for winner_days; empty: none
+    std::string winner_plan = "pro";           // the plan winners get for winner_days; empty: none
+    int winner_days = 3;                       // how long the Winner grade (role and plan) lasts
 };
 
 /// Secrets come only from the environment (MAXIS_...), never from the file.

@@ -81,6 +81,7 @@ struct DiscordRuntime::Parts {
     members::MemberDirectory& directory;
     DiscordRuntime::MemberMessage member_message;  // set before Start
     DiscordRuntime::MemberCount member_count;      // set before Start
+    std::function<void(core::UserId)> member_joined;  // set before Start
 
     /// Discord's own count of the guild's members (GET /guilds/{id}?with_counts=true), to the listener.
     void ReconcileMemberCount() {
@@ -237,6 +238,7 @@ struct DiscordRuntime::Parts {
                 if (int n = plans.plans.RestoreRoles(id); n > 0) {
                     spdlog::info("plans: member {} rejoined; {} plan role(s) given back", id.value, n);
                 }
+                if (member_joined) member_joined(id);
             }
         };
         hooks.member_count = [this](long long count) {
@@ -401,6 +403,9 @@ void DiscordRuntime::AddRoutes(http::Router& router) {
 }
 
 void DiscordRuntime::OnMemberMessage(MemberMessage listener) { parts_->member_message = std::move(listener); }
+void DiscordRuntime::OnMemberJoined(std::function<void(core::UserId)> listener) {
+    parts_->member_joined = std::move(listener);
+}
 
 void DiscordRuntime::OnMemberCount(MemberCount listener) { parts_->member_count = std::move(listener); }
 

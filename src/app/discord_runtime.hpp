@@ -94,6 +94,9 @@ public:
     /// Called off the gateway thread. For the features that follow the count; set before Start.
     using MemberCount = std::function<void(long long count)>;
     void OnMemberCount(MemberCount listener);
+    /// A member joined (or rejoined) the community's server (GUILD_MEMBER_ADD), after plans gave their roles back.
+    /// For the features that restore something of their own on a rejoin; set before Start.
+    void OnMemberJoined(std::function<void(core::UserId)> listener);
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();

@@ -17,6 +17,7 @@
 #include "app/plans_module.hpp"
 #include "app/shop_module.hpp"
 #include "app/tickets_module.hpp"
+#include "app/winner_grades_module.hpp"
 #include "commands/builtin_commands.hpp"
 #include "commands/engine.hpp"
 #include "commands/notice.hpp"
@@ -70,6 +71,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<PaymentsModule> payments;
     std::unique_ptr<CoinsModule> coins;
     std::unique_ptr<GiveawaysModule> giveaways;
+    std::unique_ptr<WinnerGradesModule> winner_grades;
     std::vector<FeatureModule*> modules;
     std::unique_ptr<commands::Engine> engine;
 
@@ -237,8 +239,11 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->giveaways = std::make_unique<GiveawaysModule>(infra, parts_->members->directory());
     parts_->giveaways->giveaways().SetEntryListener(
         std::make_shared<CoinsForEntering>(parts_->coins->coins(), config_.coins.entry_amount));
+    parts_->winner_grades =
+        std::make_unique<WinnerGradesModule>(infra, parts_->giveaways->giveaways(), parts_->plans->plans());
     parts_->modules = {parts_->members.get(),  parts_->plans.get(), parts_->tickets.get(),  parts_->shop.get(),
                        parts_->payments.get(), parts_->coins.get(), parts_->giveaways.get()};
+    parts_->modules.push_back(parts_->winner_grades.get());
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);

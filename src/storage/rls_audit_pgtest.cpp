@@ -22,6 +22,7 @@
 
 #include "domain/coins/coin_service.hpp"
 #include "domain/giveaways/giveaway_service.hpp"
+#include "domain/giveaways/winner_grade.hpp"
 #include "domain/members/member_directory.hpp"
 #include "domain/plans/assistant.hpp"
 #include "domain/plans/plan_service.hpp"
@@ -40,6 +41,7 @@
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_ticket_repository.hpp"
 #include "storage/users.hpp"
+#include "storage/winner_grade_store.hpp"
 #include "support/postgres.hpp"
 #include "support/scripted_payments.hpp"
 
@@ -212,6 +214,20 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
                 soci::use(id), soci::use(b);
         }
     });
+    // Winner grades: A and B each hold one, as winners of the ended giveaway (no role, no plan: rows only).
+    {
+        struct NoPerks final : giveaways::WinnerPerks {
+            scheduling::NewOutboxItem RoleChange(UserId, const std::string&, bool, const std::string&,
+                                                 std::string key) override {
+                return {"discord.role", "{}", std::move(key)};
+            }
+            std::optional<long long> GrantPlan(UserId, giveaways::GiveawayId, core::Millis) override { return {}; }
+            void EndPlan(UserId, long long, giveaways::GiveawayId) override {}
+        } perks;
+        SqlWinnerGradeRepository grade_repo(db, clock);
+        giveaways::WinnerGradeService grades(grade_repo, perks, clock, giveaways::WinnerGradeOptions{});
+        grades.Crown(giveaways::GiveawayId{out.giveaway_ended}, {kA.user_id, kB.user_id});
+    }
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
     return out;
@@ -643,6 +659,11 @@ std::vector<TableSpec> Tables(const Seeded& s) {
          "INSERT INTO giveaway_winners (giveaway_id, user_id, round, position, drawn_at) VALUES (" +
              std::to_string(s.giveaway_ended) + ", " + a + ", 9, 0, 0)",
          "user_id = " + a},
+        // Winner grades: B's hidden; A grants themselves one, or lengthens it.
+        of_b("winner_grades",
+             "INSERT INTO winner_grades (giveaway_id, user_id, granted_at, until) VALUES (" +
+                 std::to_string(s.giveaway_running) + ", " + a + ", 0, " + std::to_string(kFar) + ")",
+             "until = " + std::to_string(kFar)),
     };
 }
 
@@ -708,6 +729,12 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
         Writes("coin_activity: A resets their own daily cap", "coin_activity",
                "UPDATE coin_activity SET earned = 0, last_at = 0 WHERE user_id = " + a,
                "SELECT COUNT(*) FROM coin_activity WHERE user_id = " + a),
+        Writes("winner_grades: A lengthens their own grade", "winner_grades",
+               "UPDATE winner_grades SET until = " + std::to_string(kFar) + ", ended_at = NULL WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM winner_grades WHERE user_id = " + a),
+        Writes("winner_grades: A deletes their own grade", "winner_grades",
+               "DELETE FROM winner_grades WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM winner_grades WHERE user_id = " + a),
         Writes("users: blocked A unblocks themselves", "users", "UPDATE users SET blocked = false WHERE id = " + a,
                "SELECT COUNT(*) FROM users WHERE blocked AND id = " + a),
         Reads("outbox: read B's notices", "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%" + b + "%'"),

@@ -583,6 +583,14 @@ void GiveawayService::QueuePost(GiveawayStore& store, const Giveaway& g, const s
         .idempotency_key = "giveaway:" + g.id.ToString() + ":post:" + why});
 }
 
+void GiveawayService::QueueWinnersChanged(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& drawn) {
+    if (drawn.empty()) return;
+    store.Enqueue(scheduling::NewOutboxItem{
+        .channel = kWinnersChannel,
+        .payload = boost::json::serialize(boost::json::object{{"giveaway", g.id.value}}),
+        .idempotency_key = "giveaway:" + g.id.ToString() + ":winners:r" + std::to_string(drawn.front().round)});
+}
+
 void GiveawayService::Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners,
                                bool reroll) {
     for (const auto& w : winners) {
@@ -603,6 +611,7 @@ void GiveawayService::Announce(GiveawayStore& store, const Giveaway& g, const st
         post.params = {{"id", g.id.ToString()}, {"prize", g.prize}};
         store.Notify(post);
     }
+    QueueWinnersChanged(store, g, winners);
     // The seed, the entries and the winners published as a file beside the announcement, for each round drawn.
     if (!winners.empty() || !reroll) QueueProof(store, g, winners.empty() ? 0 : winners.front().round);
 }

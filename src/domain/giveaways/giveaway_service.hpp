@@ -17,6 +17,9 @@ namespace maxis::giveaways {
 /// The outbox channel of a giveaway's post ({"giveaway": id}): created with its Enter and Leave buttons the first
 /// time, edited afterwards (entrant count, end, winners).
 inline constexpr const char* kPostChannel = "giveaways.post";
+/// The outbox channel told that a giveaway's winners changed (first draw, reroll, replacement: {"giveaway": id}),
+/// written in the draw's own transaction so that no crash loses it; the Winner grade follows it (WinnerGradeService).
+inline constexpr const char* kWinnersChannel = "giveaways.winners";
 
 /// The outbox channel of a drawn giveaway's proof ({"giveaway": id, "round": r}): a message in the giveaways' channel
 /// with the proof (GET /api/v1/giveaways/{id}/proof) as a JSON file, once per round drawn.
@@ -148,6 +151,8 @@ private:
     /// Queues the publication of the proof once `round` is drawn (in the draw's transaction: exactly once).
     void QueueProof(GiveawayStore& store, const Giveaway& g, int round);
     void Announce(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& winners, bool reroll);
+    /// The winners changed (drawn: this round's new ones): the Winner grade's item, in this transaction.
+    void QueueWinnersChanged(GiveawayStore& store, const Giveaway& g, const std::vector<Winner>& drawn);
     Giveaway RequireRunning(GiveawayStore& store, GiveawayId id);
     /// Reroll and ReplaceWinner: in one transaction, the ended giveaway's next round. `places` is given every
     /// winner so far and names the current ones to replace, in order (or throws); the round draws as many among the

@@ -372,5 +372,31 @@ TEST_F(GiveawayServiceTest, EachRoundDrawnQueuesItsProofOnceInTheDrawsTransactio
     EXPECT_EQ(proofs().size(), 3u);
 }
 
+// The Winner grade follows the winners: each draw, reroll and replacement writes one item in its own transaction (so
+// no crash after the commit can lose it); a draw without winners writes none.
+TEST_F(GiveawayServiceTest, EveryChangeOfWinnersQueuesTheWinnerGradeInTheDrawsTransaction) {
+    auto winners_items = [&] {
+        std::vector<std::string> keys;
+        for (const auto& o : repo.state.outbox) {
+            if (o.channel == kWinnersChannel) keys.push_back(o.idempotency_key);
+        }
+        return keys;
+    };
+    auto g = StartOne(2);
+    for (int i = 1; i <= 6; ++i) service.Enter(Member(i), g.id);
+    service.EndEarly(kStaff, g.id);
+    auto id = g.id.ToString();
+    EXPECT_EQ(winners_items(), (std::vector<std::string>{"giveaway:" + id + ":winners:r0"}));
+    service.Reroll(kStaff, g.id);
+    auto current = service.Get(kStaff, g.id).winners;
+    service.ReplaceWinner(kStaff, g.id, current.front().user);
+    EXPECT_EQ(winners_items(),
+              (std::vector<std::string>{"giveaway:" + id + ":winners:r0", "giveaway:" + id + ":winners:r1",
+                                        "giveaway:" + id + ":winners:r2"}));
+    auto empty = StartOne(1);
+    service.EndEarly(kStaff, empty.id);
+    EXPECT_EQ(winners_items().size(), 3u);
+}
+
 }  // namespace
 }  // namespace maxis::giveaways
