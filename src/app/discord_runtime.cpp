@@ -79,8 +79,8 @@ struct DiscordRuntime::Parts {
     std::string application_id;
     DiscordPlans plans;
     members::MemberDirectory& directory;
-    DiscordRuntime::MemberMessage member_message;  // set before Start
-    DiscordRuntime::MemberCount member_count;      // set before Start
+    DiscordRuntime::MemberMessage member_message;     // set before Start
+    DiscordRuntime::MemberCount member_count;         // set before Start
     std::function<void(core::UserId)> member_joined;  // set before Start
 
     /// Discord's own count of the guild's members (GET /guilds/{id}?with_counts=true), to the listener.

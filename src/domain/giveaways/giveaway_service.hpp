@@ -54,7 +54,7 @@ struct GiveawayOptions {
     core::Millis min_account_age{0};  // defaults for new giveaways
     core::Millis min_member_age{0};
     std::string currency = "EUR";  // of prize costs (and of their return, GiveawayStatsService)
-    MilestonePlan milestones;  // the giveaways member counts start
+    MilestonePlan milestones;      // the giveaways member counts start
 };
 
 struct StartRequest {
