@@ -83,8 +83,10 @@ struct DiscordRuntime::Parts {
     DiscordRuntime::MemberCount member_count;         // set before Start
     std::function<void(core::UserId)> member_joined;  // set before Start
 
-    /// Discord's own count of the guild's members (GET /guilds/{id}?with_counts=true), to the listener.
-    void ReconcileMemberCount() {
+    /// Reconciles the gateway's count with Discord's own (GET /guilds/{id}?with_counts=true). The gateway's
+    /// (GUILD_CREATE, then each join and leave) is exact and wins: Discord's is approximate and may lag, so it only
+    /// reaches the listener when there is no gateway count to go by (the gateway off), and a gap is logged.
+    void ReconcileMemberCount(bool gateway_on) {
         if (!member_count) return;
         try {
             auto r = rest.Get("/guilds/" + guild.guild_id() + "?with_counts=true");
@@ -94,12 +96,19 @@ struct DiscordRuntime::Parts {
                 spdlog::warn("discord: the guild's member count could not be read: {}", r.Describe());
                 return;
             }
-            spdlog::info("discord: Discord counts {} member(s) in the guild", n->as_int64());
-            member_count(n->as_int64());
+            auto gateway_count = guild.member_count();
+            spdlog::info("discord: Discord counts about {} member(s) in the guild; the gateway {}", n->as_int64(),
+                         gateway_count ? std::to_string(*gateway_count) : std::string("has not said yet"));
+            if (gateway_count) {
+                member_count(*gateway_count);
+            } else if (!gateway_on) {
+                member_count(n->as_int64());
+            }
         } catch (const std::exception& e) {
             spdlog::warn("discord: the guild's member count could not be read: {}", e.what());
         }
     }
+
     /// The live gateway, for the commands sent from its own event handler (set before it starts).
     std::atomic<discord::GatewayClient*> live_gateway{nullptr};
     std::mutex connect_mu;  // one Connect at a time (start, reloads)
@@ -244,7 +253,7 @@ struct DiscordRuntime::Parts {
         hooks.member_count = [this](long long count) {
             if (member_count) member_count(count);
         };
-        hooks.count_members = [this] { ReconcileMemberCount(); };
+        hooks.count_members = [this] { ReconcileMemberCount(true); };
         hooks.converse = [this, &engine](const core::Viewer& viewer, const std::string& locale, const std::string& text,
                                          const std::vector<std::string>& images) {
             if (auto refusal = engine.RefuseIfBlocked(viewer, locale)) return *refusal;
@@ -453,7 +462,7 @@ void DiscordRuntime::Parts::Connect() {
     }
     bot->SetApplicationId(application_id);
     if (config.discord.register_commands) bot->RegisterCommands();
-    ReconcileMemberCount();
+    ReconcileMemberCount(config.discord.gateway);
     if (!config.discord.gateway) {
         spdlog::info("discord: gateway off; interactions arrive at /discord/interactions");
         return;
