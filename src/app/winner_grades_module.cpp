@@ -14,8 +14,9 @@
 
 namespace maxis::app {
 
-/// The grade's perks over plans: the role as plans' role-change item, the plan as Maxis's temporary grant, whose
-/// reason names the giveaway ("giveaway #12 winner").
+/// The grade's perks over plans: the role as plans' role-change item, the plan as Maxis's temporary grant under a
+/// stable reference ("giveaway-12-winner-<member>"), by which an earlier attempt's grant is found again; its reason
+/// only says why, for people.
 class WinnerGradesModule::PlanPerks final : public giveaways::WinnerPerks {
 public:
     PlanPerks(plans::PlanService& plans, std::string plan) : plans_(plans), plan_(std::move(plan)) {}
@@ -28,12 +29,19 @@ public:
     std::optional<long long> GrantPlan(core::UserId member, giveaways::GiveawayId giveaway,
                                        core::Millis duration) override {
         if (plan_.empty()) return std::nullopt;
-        auto reason = "giveaway #" + giveaway.ToString() + " winner";
         // Given by an earlier attempt that stopped before the grade recorded it: that grant, not a second one.
+        return plans_
+            .GrantTemporary(core::Viewer::System(), member, plan_, duration,
+                            "giveaway #" + giveaway.ToString() + " winner", Ref(member, giveaway))
+            .id;
+    }
+
+    std::optional<long long> GivenPlan(core::UserId member, giveaways::GiveawayId giveaway) override {
+        auto ref = Ref(member, giveaway);
         for (const auto& g : plans_.StandingOf(member).grants) {
-            if (g.kind == plans::GrantKind::kTemporary && g.note == reason && g.plan == plan_) return g.id;
+            if (g.kind == plans::GrantKind::kTemporary && g.ref == ref) return g.id;
         }
-        return plans_.GrantTemporary(core::Viewer::System(), member, plan_, duration, reason).id;
+        return std::nullopt;
     }
 
     void EndPlan(core::UserId member, long long grant, giveaways::GiveawayId giveaway) override {
@@ -46,6 +54,10 @@ public:
     }
 
 private:
+    static std::string Ref(core::UserId member, giveaways::GiveawayId giveaway) {
+        return "giveaway-" + giveaway.ToString() + "-winner-" + member.ToString();
+    }
+
     plans::PlanService& plans_;
     std::string plan_;
 };
@@ -69,9 +81,7 @@ void WinnerGradesModule::Serve(Runtime& runtime) {
     runtime.outbox.Register(giveaways::kWinnersChannel, [this](const scheduling::OutboxItem& item) {
         auto payload = boost::json::parse(item.payload).as_object();
         giveaways::GiveawayId id{payload.at("giveaway").as_int64()};
-        std::vector<core::UserId> winners;
-        for (const auto& w : giveaways_.Get(core::Viewer::System(), id).winners) winners.push_back(w.user);
-        if (int given = grades_->Crown(id, winners); given > 0) {
+        if (int given = grades_->CrownCurrent(id); given > 0) {
             spdlog::info("giveaways: {} Winner grade(s) given for giveaway #{}", given, id.value);
         }
         return scheduler::DeliveryOutcome{};

@@ -222,6 +222,7 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
                 return {"discord.role", "{}", std::move(key)};
             }
             std::optional<long long> GrantPlan(UserId, giveaways::GiveawayId, core::Millis) override { return {}; }
+            std::optional<long long> GivenPlan(UserId, giveaways::GiveawayId) override { return {}; }
             void EndPlan(UserId, long long, giveaways::GiveawayId) override {}
         } perks;
         SqlWinnerGradeRepository grade_repo(db, clock);

@@ -72,6 +72,30 @@ public:
 
     void Enqueue(const scheduling::NewOutboxItem& item) override { SqlOutboxStore::AddIn(tx_, item, clock_.Now()); }
 
+    std::vector<core::UserId> CurrentWinners(GiveawayId giveaway) override {
+        std::vector<core::UserId> out;
+        DynamicQuery q;
+        q.ForEachRow(tx_.sql(),
+                     "SELECT user_id FROM giveaway_winners WHERE giveaway_id = " + q.Bind(giveaway.value) +
+                         " AND replaced = 0 ORDER BY user_id",
+                     [&](const soci::row& r) { out.push_back(core::UserId{RowInt(r, 0)}); });
+        return out;
+    }
+
+    /// The giveaway's row, as the draw, rerolls and replacements lock it: a crowning waits for one writing winners.
+    void LockGiveaway(GiveawayId giveaway) override {
+        if (tx_.dialect() != Dialect::kPostgres) return;  // SQLite: one writer at a time already
+        DynamicQuery q;
+        q.ForEachRow(tx_.sql(), "SELECT id FROM giveaways WHERE id = " + q.Bind(giveaway.value) + " FOR UPDATE",
+                     [](const soci::row&) {});
+    }
+
+    void LockMember(core::UserId member) override {
+        if (tx_.dialect() != Dialect::kPostgres) return;  // SQLite: one writer at a time already
+        std::string key = "maxis.winner_grades.member." + member.ToString();
+        tx_.sql() << "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", soci::use(key);
+    }
+
 private:
     /// A member's store sees only their own grades.
     std::vector<WinnerGrade> Select(DynamicQuery& q, const std::string& where, const std::string& order) {

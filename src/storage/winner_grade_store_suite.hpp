@@ -35,6 +35,7 @@ public:
         return plans::RoleItem(plans::RoleChange{.user = member, .role = role, .grant = add}, reason, std::move(key));
     }
     std::optional<long long> GrantPlan(UserId, GiveawayId, core::Millis) override { return next++; }
+    std::optional<long long> GivenPlan(UserId, GiveawayId) override { return std::nullopt; }
     void EndPlan(UserId, long long grant, GiveawayId) override { ended.push_back(grant); }
     long long next = 500;
     std::vector<long long> ended;
@@ -152,6 +153,20 @@ TEST_F(GradeSuite, GradesEndAfterTheirTermAndAReplacedWinnerLosesTheirsAtOnce) {
     EXPECT_EQ(grades.EndDue(), 0);
     EXPECT_EQ(Roles().back(), "-" + replacement.user.ToString());
     EXPECT_EQ(Count("SELECT COUNT(*) FROM winner_grades WHERE ended_at IS NULL"), 0);
+}
+
+// The module's path: the winners read in the crowning's own transaction (the giveaway's row locked on PostgreSQL),
+// a replaced winner not among them.
+TEST_F(GradeSuite, CrownCurrentGradesTheWinnersNotReplacedAsTheTransactionReadsThem) {
+    auto g = Drawn(6, 2);
+    auto first = Current(g);
+    EXPECT_EQ(grades.CrownCurrent(g), 2);
+    EXPECT_EQ(grades.CrownCurrent(g), 0);
+    auto replacement = giveaway_service.ReplaceWinner(kStaff, g, first[0]);
+    EXPECT_EQ(grades.CrownCurrent(g), 1);
+    EXPECT_EQ(grades.GradesOf(kStaff, first[0]).front().end_reason, giveaways::kGradeReplaced);
+    EXPECT_TRUE(grades.GradesOf(kStaff, replacement.user).front().Live(clock.Now()));
+    EXPECT_TRUE(grades.GradesOf(kStaff, first[1]).front().Live(clock.Now()));
 }
 
 }  // namespace maxis::storage::grade_suite

@@ -111,7 +111,7 @@ const TEXT = Object.freeze({
         pr_uses_note: 'Utilisations comptées par Maxis : chaque abonnement ou achat que Stripe a confirmé avec le code.',
         bad_percent: 'La réduction est un nombre entier de 1 à 100.', bad_duration: 'La durée est un nombre entier supérieur à 0.',
         pl_grant: 'Offrir une offre à un membre', pl_member: 'Membre (nom ou identifiant)', pl_duration: 'Durée', pl_reason: 'Raison (gardée avec l’accès)', pl_give: 'Offrir',
-        pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Raison', pl_by: 'par', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
+        pl_gw_winner: 'gagnant du concours n° {id}', pl_gw_replaced: 'retirée : remplacé comme gagnant', pl_holders: 'Abonnés de {plan}', pl_state: 'Situation', pl_until: 'Jusqu’au', pl_note: 'Raison', pl_by: 'par', pl_revoke: 'Retirer', pl_revoke_reason: 'Raison du retrait',
         pl_granted: '{plan} offerte à {member} jusqu’au {d}.', pl_revoked: 'Accès {plan} de {member} retiré.', pl_none: 'Personne pour l’instant.',
         hs_active: 'abonné', hs_cancelling: 'résilié, jusqu’à la fin de la période', hs_past_due: 'paiement en attente', hs_granted: 'offerte', hs_for_life: 'à vie',
         bad_member: 'Personne ne porte ce nom : donnez le nom d’un membre, tel qu’il apparaît dans Membres, ou son identifiant.', ambiguous_member: 'Plusieurs membres portent ce nom : {names}. Précisez.', bad_grant_duration: 'Un accès offert dure de 1 heure à 366 jours.', bad_reason: 'Indiquez une raison.',
@@ -234,7 +234,7 @@ const TEXT = Object.freeze({
         pr_uses_note: 'Uses counted by Maxis: each subscription or purchase Stripe confirmed with the code.',
         bad_percent: 'The discount is a whole number from 1 to 100.', bad_duration: 'The duration is a whole number above 0.',
         pl_grant: 'Grant a plan to a member', pl_member: 'Member (name or id)', pl_duration: 'Duration', pl_reason: 'Reason (kept with the grant)', pl_give: 'Grant',
-        pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Reason', pl_by: 'by', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
+        pl_gw_winner: 'giveaway #{id} winner', pl_gw_replaced: 'revoked: replaced as winner', pl_holders: '{plan} subscribers', pl_state: 'Standing', pl_until: 'Until', pl_note: 'Reason', pl_by: 'by', pl_revoke: 'Revoke', pl_revoke_reason: 'Reason for revoking',
         pl_granted: '{plan} granted to {member} until {d}.', pl_revoked: '{member}’s {plan} grant revoked.', pl_none: 'Nobody yet.',
         hs_active: 'subscribed', hs_cancelling: 'cancelled, until the end of the period', hs_past_due: 'payment pending', hs_granted: 'granted', hs_for_life: 'for life',
         bad_member: 'Nobody has this name: give a member’s name, as shown in Members, or their id.', ambiguous_member: 'Several members have this name: {names}. Be more precise.', bad_grant_duration: 'A grant lasts from 1 hour to 366 days.', bad_reason: 'Give a reason.',
@@ -719,6 +719,13 @@ async function dashboardPage() {
 /** Why a grant was made and why it stopped, with who did it: "concours — par Sam · retirée par Sam : erreur". */
 function grantWhy(g, people) {
     const out = [];
+    // A giveaway winner's plan (the Winner grade) is known by its reference, not its note: said in the panel's language.
+    const won = /^giveaway-(\d+)-winner-\d+$/.exec(g.ref || '');
+    if (won) {
+        out.push(t('pl_gw_winner', { id: won[1] }));
+        if (g.end) out.push(' · ' + t(g.end === 'revoked' ? 'pl_gw_replaced' : 'end_' + g.end));
+        return out;
+    }
     if (g.reason) out.push(g.reason);
     if (g.granted_by) out.push(' — ' + t('pl_by') + ' ', person(g.granted_by, people));
     if (g.end) {

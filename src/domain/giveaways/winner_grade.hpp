@@ -48,6 +48,13 @@ public:
     virtual void Update(const WinnerGrade& grade) = 0;
     /// Written to the outbox in this same transaction (the role to give or take back).
     virtual void Enqueue(const scheduling::NewOutboxItem& item) = 0;
+    /// The giveaway's current winners (not replaced), as this transaction sees them.
+    virtual std::vector<core::UserId> CurrentWinners(GiveawayId giveaway) = 0;
+    /// Serialises the giveaway's crownings until this transaction ends (PostgreSQL; SQLite has a single writer).
+    virtual void LockGiveaway(GiveawayId giveaway) = 0;
+    /// Serialises the member's grade and role decisions until this transaction ends (PostgreSQL; SQLite has a
+    /// single writer): a grade given, ended or a role restored at once cannot leave the role wrong.
+    virtual void LockMember(core::UserId member) = 0;
 };
 
 /// Port: the Winner grades' transactions.
@@ -70,6 +77,9 @@ public:
     /// Gives the member the winners' plan for `duration` (it ends by itself); the grant's id, or nullopt when no
     /// plan is configured. Called again after a crash, it returns the grant given the first time, not a second one.
     virtual std::optional<long long> GrantPlan(core::UserId member, GiveawayId giveaway, core::Millis duration) = 0;
+    /// The grant GrantPlan gave the member for this giveaway (in force or not), found by its stable reference, even
+    /// when no grade recorded it (a crash, or another instance); nullopt when none.
+    virtual std::optional<long long> GivenPlan(core::UserId member, GiveawayId giveaway) = 0;
     /// Ends that grant now (its holder was replaced as a winner); a grant already over is left as it is.
     virtual void EndPlan(core::UserId member, long long grant, GiveawayId giveaway) = 0;
 };
@@ -96,6 +106,9 @@ public:
     /// loses theirs. Idempotent: called again (after a crash, or twice), it gives nothing twice. Returns how many
     /// grades were given.
     int Crown(GiveawayId giveaway, const std::vector<core::UserId>& winners);
+    /// Crown with the winners read in the crowning's own transaction, which holds the giveaway's lock: two deliveries
+    /// at once (two instances) crown one after the other, each with the winners as they are then.
+    int CrownCurrent(GiveawayId giveaway);
     /// The job: ends grades whose term has passed (the role taken back). Returns how many.
     int EndDue();
     /// A member rejoined: the Winner role again if one of their grades lasts. Returns how many role grants were
@@ -105,6 +118,7 @@ public:
     [[nodiscard]] std::vector<WinnerGrade> GradesOf(const core::Viewer& viewer, core::UserId member);
 
 private:
+    int CrownWith(GiveawayId giveaway, const std::optional<std::vector<core::UserId>>& winners);
     /// Ends a grade in this transaction and takes the role back unless another grade of the member lasts.
     void End(WinnerGradeStore& store, WinnerGrade grade, const char* why, core::TimePoint now);
 

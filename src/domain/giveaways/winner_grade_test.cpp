@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "support/fake_clock.hpp"
@@ -59,6 +61,7 @@ public:
         return out;
     }
     void Update(const WinnerGrade& g) override {
+        if (fail_update) throw std::runtime_error("the database went away");
         for (auto& r : rows_) {
             if (r.id == g.id) r = g;
         }
@@ -69,26 +72,47 @@ public:
         }
         outbox.push_back(item);
     }
+    std::vector<UserId> CurrentWinners(GiveawayId id) override { return winners[id.value]; }
+    void LockGiveaway(GiveawayId) override {}  // one thread: nothing runs at once
+    void LockMember(UserId) override {}
 
     std::vector<scheduling::NewOutboxItem> outbox;
+    std::map<long long, std::vector<UserId>> winners;  // the giveaways' current winners, by giveaway id
+    bool fail_update = false;
 
 private:
     std::vector<WinnerGrade> rows_;
 };
 
-/// Perks that record what they were asked; a role item's payload is "+role:user" or "-role:user".
+/// Perks that record what they were asked; a role item's payload is "+role:user" or "-role:user". Like plans, a grant
+/// is given once per giveaway and member (its stable reference), and ending one already over does nothing.
 class RecordedPerks final : public WinnerPerks {
 public:
     scheduling::NewOutboxItem RoleChange(UserId member, const std::string& role, bool add, const std::string&,
                                          std::string key) override {
         return {"discord.role", (add ? "+" : "-") + role + ":" + member.ToString(), std::move(key)};
     }
-    std::optional<long long> GrantPlan(UserId member, GiveawayId, core::Millis duration) override {
+    std::optional<long long> GrantPlan(UserId member, GiveawayId giveaway, core::Millis duration) override {
         if (fail_grant) throw std::runtime_error("plans are down");
+        if (auto it = given.find({giveaway.value, member.value}); it != given.end()) return it->second;
+        if (while_granting) std::exchange(while_granting, nullptr)();
         granted.emplace_back(member.value, duration);
+        given[{giveaway.value, member.value}] = next_grant;
         return next_grant++;
     }
-    void EndPlan(UserId member, long long grant, GiveawayId) override { ended.emplace_back(member.value, grant); }
+    std::optional<long long> GivenPlan(UserId member, GiveawayId giveaway) override {
+        if (auto it = given.find({giveaway.value, member.value}); it != given.end()) return it->second;
+        return std::nullopt;
+    }
+    void EndPlan(UserId member, long long grant, GiveawayId) override {
+        for (const auto& e : ended) {
+            if (e.second == grant) return;  // already over
+        }
+        ended.emplace_back(member.value, grant);
+    }
+
+    std::map<std::pair<long long, long long>, long long> given;  // (giveaway, member) -> grant
+    std::function<void()> while_granting;                        // runs once, before the next grant commits
 
     std::vector<std::pair<long long, core::Millis>> granted;
     std::vector<std::pair<long long, long long>> ended;
@@ -197,6 +221,44 @@ TEST_F(WinnerGradeTest, APlanThatFailedIsGivenOnTheRetryAndTheRoleOnce) {
     ASSERT_EQ(perks.granted.size(), 1u);
     EXPECT_EQ(perks.granted[0].second, 70h);  // until the grade's own end
     EXPECT_EQ(Roles().size(), 1u);
+}
+
+TEST_F(WinnerGradeTest, AGrantNotYetRecordedOnTheGradeEndsWhenItsHolderIsReplaced) {
+    // The plan is given, then the write that records it on the grade fails (a crash in between).
+    grades.fail_update = true;
+    EXPECT_THROW(service.Crown(kG, {UserId{1}}), std::runtime_error);
+    grades.fail_update = false;
+    ASSERT_EQ(perks.granted.size(), 1u);
+    EXPECT_FALSE(service.GradesOf(core::Viewer::System(), UserId{1}).front().plan_grant);
+    // The retry finds that the member was replaced meanwhile: the grant is found by its reference and ended.
+    clock.Advance(1h);
+    service.Crown(kG, {UserId{2}});
+    EXPECT_EQ(perks.ended, (std::vector<std::pair<long long, long long>>{{1, 100}}));
+    auto one = service.GradesOf(core::Viewer::System(), UserId{1}).front();
+    EXPECT_EQ(one.end_reason, kGradeReplaced);
+    EXPECT_EQ(one.plan_grant, 100);
+}
+
+TEST_F(WinnerGradeTest, AGrantGivenWhileAnotherDeliveryReplacedItsHolderIsEnded) {
+    // While the first delivery gives member 1 their plan, a second one (a reroll) replaces them; the first then
+    // records its grant on a grade already ended.
+    perks.while_granting = [&] { service.Crown(kG, {UserId{2}}); };
+    service.Crown(kG, {UserId{1}});
+    auto one = service.GradesOf(core::Viewer::System(), UserId{1}).front();
+    EXPECT_EQ(one.end_reason, kGradeReplaced);
+    ASSERT_EQ(one.plan_grant, perks.given.at({kG.value, 1}));
+    EXPECT_EQ(perks.ended, (std::vector<std::pair<long long, long long>>{{1, *one.plan_grant}}));
+    // Member 2's plan is not touched.
+    EXPECT_EQ(perks.ended.size(), 1u);
+    EXPECT_TRUE(service.GradesOf(core::Viewer::System(), UserId{2}).front().Live(clock.Now()));
+}
+
+TEST_F(WinnerGradeTest, CrownCurrentReadsTheWinnersInItsOwnTransaction) {
+    grades.winners[kG.value] = {UserId{1}, UserId{2}};
+    EXPECT_EQ(service.CrownCurrent(kG), 2);
+    grades.winners[kG.value] = {UserId{1}, UserId{3}};
+    EXPECT_EQ(service.CrownCurrent(kG), 1);
+    EXPECT_EQ(Roles(), (std::vector<std::string>{"+777:1", "+777:2", "+777:3", "-777:2"}));
 }
 
 TEST_F(WinnerGradeTest, WithoutARoleOnlyThePlanIsGiven) {

@@ -263,6 +263,12 @@ Promotion PlanService::ExpirePromotion(const core::Viewer& staff, long long id) 
 
 Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan,
                                   core::Millis duration, const std::string& reason) {
+    return GrantTemporary(staff, user, plan, duration, reason,
+                          "grant-" + user.ToString() + "-" + std::to_string(core::ToEpochMillis(clock_.Now())));
+}
+
+Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan,
+                                  core::Millis duration, const std::string& reason, const std::string& ref) {
     if (!staff.IsStaff()) throw Error(ErrorCode::kForbidden, "staff only");
     const Plan* p = catalog_.Find(plan);
     if (p == nullptr || p->billing == Billing::kFree) {
@@ -275,11 +281,15 @@ Grant PlanService::GrantTemporary(const core::Viewer& staff, core::UserId user, 
     auto now = clock_.Now();
     Grant out;
     repo_.Write(kSystem, [&](PlanStore& store) {
+        if (auto given = store.FindGrant(GrantKind::kTemporary, ref)) {
+            out = given->grant;  // given under this reference already
+            return;
+        }
         auto before = plans::StandingOf(catalog_, store.GrantsOf(user), now);
         Grant g{.user = user,
                 .plan = p->id,
                 .kind = GrantKind::kTemporary,
-                .ref = "grant-" + user.ToString() + "-" + std::to_string(core::ToEpochMillis(now)),
+                .ref = ref,
                 .expires_at = now + duration,
                 .note = why,
                 .granted_by = staff.user_id};

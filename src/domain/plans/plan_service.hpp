@@ -103,6 +103,10 @@ public:
     /// bytes at most: plans.reason_required, plans.reason_long), recorded with who granted it.
     Grant GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan, core::Millis duration,
                          const std::string& reason);
+    /// The same, under a reference chosen by the caller (a stable key, e.g. "giveaway-12-winner-<user>"): called
+    /// again with it, in force or not, it returns the grant already given under it and gives none.
+    Grant GrantTemporary(const core::Viewer& staff, core::UserId user, const std::string& plan, core::Millis duration,
+                         const std::string& reason, const std::string& ref);
     /// Staff: ends a member's temporary grant now (roles and private channel follow), the reason and the
     /// revoker kept with it. Paid grants end only through the payment provider. Throws plans.grant_unknown (no such
     /// grant of this member), plans.grant_not_temporary, plans.grant_over (already ended), plans.reason_required.

@@ -554,6 +554,21 @@ TEST_F(PlanRules, ATemporaryGrantEndsWithItsTerm) {
     EXPECT_EQ(NoticeKeys().back(), "plans.notify.ended");
 }
 
+TEST_F(PlanRules, AGrantUnderAReferenceIsGivenOnceEvenAfterItEnded) {
+    auto g = service.GrantTemporary(kStaff, kAlice, "pro", 48h, "giveaway #12 winner", "giveaway-12-winner-1");
+    EXPECT_EQ(g.ref, "giveaway-12-winner-1");
+    auto items = repo.state.outbox.size();
+    clock.Advance(1h);
+    auto again = service.GrantTemporary(kStaff, kAlice, "pro", 48h, "giveaway #12 winner", "giveaway-12-winner-1");
+    EXPECT_EQ(again.id, g.id);
+    EXPECT_EQ(again.expires_at, g.expires_at);   // not extended
+    EXPECT_EQ(repo.state.outbox.size(), items);  // no role nor notice twice
+    service.RevokeTemporary(kStaff, kAlice, g.id, "replaced");
+    EXPECT_EQ(service.GrantTemporary(kStaff, kAlice, "pro", 48h, "x", "giveaway-12-winner-1").id, g.id);
+    EXPECT_EQ(service.StandingOf(kAlice).grants.size(), 1u);
+    EXPECT_EQ(Only().status, GrantStatus::kRevoked);  // the one grant, still revoked
+}
+
 TEST_F(PlanRules, AnEventIsAppliedOnce) {
     EXPECT_EQ(Sync("evt_1", Sub("pro", "active", clock.Now() + 24h), clock.Now()), EventOutcome::kApplied);
     auto items = repo.state.outbox.size();
