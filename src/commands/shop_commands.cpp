@@ -560,7 +560,13 @@ void RegisterShopCommands(Engine& engine, ShopService& service, const core::Time
         .handler =
             [&service](const Invocation& inv) {
                 auto o = service.FindForStaffOrMember(inv.viewer, inv.args.Get<std::string>("number"));
-                auto refund = service.Refund(inv.viewer, o.id, inv.args.Optional<std::int64_t>("amount"));
+                auto amount = inv.args.Optional<std::int64_t>("amount");
+                if (o.PaidInCoins() && amount) {
+                    // The amount argument is money (250 reads as 250.00): an order paid in coins takes none.
+                    throw Error(ErrorCode::kInvalidArgument, "an order paid in coins is refunded whole",
+                                "shop.coins_refund_whole", {{"number", o.number}});
+                }
+                auto refund = service.Refund(inv.viewer, o.id, amount);
                 if (o.PaidInCoins()) {
                     return Reply{.text = inv.T("shop.coins_refunded", {{"number", o.number},
                                                                        {"coins", CoinAmount(inv, refund.amount_minor)},

@@ -80,7 +80,14 @@ struct NullableText {
 
 class SqlShopStore final : public shop::ShopStore {
 public:
-    SqlShopStore(Transaction& tx, const core::Clock& clock) : tx_(tx), clock_(clock) {}
+    /// writing: a write transaction. On PostgreSQL, staff and Maxis then lock the order they read (FindOrder and
+    /// the other lookups), so that two writers of one order (a coin refund and a status change, a refund and
+    /// Stripe's event) take turns and each reads what the other committed, as SQLite's writers already do. A
+    /// member's transaction never reads an order to change it, and members may not lock rows.
+    SqlShopStore(Transaction& tx, const core::Clock& clock, bool writing)
+        : tx_(tx),
+          clock_(clock),
+          lock_(writing && tx.dialect() == Dialect::kPostgres && tx.viewer().role != core::Role::kMember) {}
 
     // The catalog.
 
@@ -393,7 +400,8 @@ private:
         std::optional<Order> found;
         {
             soci::rowset<soci::row> rows =
-                (tx_.sql().prepare << std::string("SELECT ") + kOrderColumns + " FROM orders WHERE " + column + " = :v",
+                (tx_.sql().prepare << std::string("SELECT ") + kOrderColumns + " FROM orders WHERE " + column +
+                                          " = :v" + (lock_ ? " FOR UPDATE" : ""),
                  soci::use(value));
             for (const auto& row : rows) found = OrderFrom(row);
         }
@@ -435,20 +443,21 @@ private:
 
     Transaction& tx_;
     const core::Clock& clock_;
+    bool lock_;
 };
 
 }  // namespace
 
 void SqlShopRepository::Write(const core::Viewer& viewer, const std::function<void(shop::ShopStore&)>& work) {
     db_.Write(viewer, [&](Transaction& tx) {
-        SqlShopStore store(tx, clock_);
+        SqlShopStore store(tx, clock_, true);
         work(store);
     });
 }
 
 void SqlShopRepository::Read(const core::Viewer& viewer, const std::function<void(shop::ShopStore&)>& work) {
     db_.Read(viewer, [&](Transaction& tx) {
-        SqlShopStore store(tx, clock_);
+        SqlShopStore store(tx, clock_, false);
         work(store);
     });
 }

@@ -479,6 +479,48 @@ TEST_F(CoinShopConcurrency, FortyBuyersRacingForTenItemsGetExactlyTenAndOnlyThei
     EXPECT_EQ(kept, kBuyers - 10);
 }
 
+TEST_F(CoinShopConcurrency, ACoinRefundRacingAStatusChangeNeverEndsShippedWithTheCoinsBack) {
+    // Each round, staff refund a coin order while another ships it, from two threads released together. Either
+    // the refund wins (refunded, coins back, and shipping a refunded order is refused) or shipping wins first
+    // and the refund still gives the coins back, from shipped. Never shipped with the coins back.
+    auto badge = CoinProduct("Badge", 10, std::nullopt);
+    constexpr int kRounds = 60;
+    GiveCoins(kAlice.user_id, 10);
+    for (int round = 0; round < kRounds; ++round) {
+        auto order = service.BuyWithCoins(kAlice, badge, 1);
+        ASSERT_EQ(Balance(kAlice.user_id), 0);
+        std::atomic<int> ready{0};
+        auto together = [&] {
+            ++ready;
+            while (ready.load() < 2) std::this_thread::yield();
+        };
+        std::string refund_key = "ok", ship_key = "ok";
+        auto run = [&](std::string& key, const std::function<void()>& f) {
+            together();
+            try {
+                f();
+            } catch (const core::Error& e) {
+                key = e.key().empty() ? e.what() : e.key();
+            }
+        };
+        std::thread refund([&] { run(refund_key, [&] { service.Refund(kStaff, order.id, std::nullopt); }); });
+        // Each looks the order up first, as !order_status and the panel do.
+        std::thread ship([&] {
+            run(ship_key, [&] {
+                auto seen = service.FindOrder(kStaff, order.id);
+                service.SetStatus(kStaff, seen->id, OrderStatus::kShipped, "posted");
+            });
+        });
+        refund.join();
+        ship.join();
+        auto status = service.FindOrder(kStaff, order.id)->status;
+        ASSERT_EQ(refund_key, "ok") << "round " << round;  // shipped is refundable too
+        ASSERT_EQ(Balance(kAlice.user_id), 10) << "round " << round;
+        ASSERT_EQ(status, OrderStatus::kRefunded) << "round " << round << ", the status change said " << ship_key;
+        ASSERT_TRUE(ship_key == "ok" || ship_key == "shop.bad_transition") << ship_key;
+    }
+}
+
 TEST_F(CoinShopConcurrency, ABuyerRacingThemselvesNeverOverdraws) {
     auto sticker = CoinProduct("Sticker", 5, std::nullopt);
     auto pin = CoinProduct("Pin", 5, 100);

@@ -212,6 +212,27 @@ for (const [lang, words] of Object.entries({
         assert.equal(order.status, 'paid');
         assert.equal(order.currency, 'COINS');
         assert.equal(order.total_minor, 250);
+        // !order_refund's amount is money (250 would read as 250.00): for a coin order it is refused, nothing moves.
+        const partial = await console_('coins-staff-' + lang, `!order_refund ${order.number} 250`, 'staff');
+        assert.match(partial.stdout, /payée en pièces : elle se rembourse en entier, sans montant/);
+        assert.equal((await get(page, '/api/v1/orders/' + order.id)).status, 'paid');
+        assert.match((await console_(member, '!balance')).stdout, /(^|\D)50 pièces/);
+        // The Orders page and the order's detail count it in coins (COINS is no currency to format as money),
+        // and its refund is whole: the coins go back at once, in words, not "asked of Stripe".
+        await open(page, 'orders');
+        await page.waitForSelector(`#orders-table tbody tr[data-id="${order.id}"]`);
+        assert.ok((await page.textContent(`#orders-table tbody tr[data-id="${order.id}"]`)).includes(coinWords.coins));
+        await page.click(`#orders-table tbody tr[data-id="${order.id}"] button`);
+        await page.waitForFunction((n) => document.getElementById('order-title')?.textContent.includes(n), order.number);
+        assert.equal(await page.textContent('#order-total'), coinWords.coins);
+        assert.equal(await page.$('#refund-amount'), null, 'no amount for a coin refund');
+        await page.click('#refund-form button');
+        await page.waitForSelector('#order-detail .notice:not([hidden])');
+        const refunded = await page.textContent('#order-detail .notice');
+        assert.match(refunded, lang === 'fr' ? /pièces rendues au membre : 250 pièces/ : /coins given back to the member: 250 coins/);
+        assert.doesNotMatch(refunded, /Stripe/);
+        await page.waitForFunction((s) => document.getElementById('order-status')?.textContent.includes(s), lang === 'fr' ? 'remboursée' : 'refunded');
+        assert.match((await console_(member, '!balance')).stdout, /300 pièces/);
         assert.deepEqual(page.context().pageErrors, [], 'no script error');
         await page.context().close();
     });

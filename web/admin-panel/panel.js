@@ -87,7 +87,7 @@ const TEXT = Object.freeze({
         gross: 'Encaissé', refunds: 'Remboursé', number: 'Numéro', total: 'Total', refunded: 'Remboursé', items: 'Articles', quantity: 'Quantité', unit_price: 'Prix unitaire',
         timeline: 'Historique', tracking: 'Suivi', carrier: 'Transporteur', tracking_code: 'Code de suivi', tracking_url: 'Lien de suivi (https://…)',
         save_tracking: 'Enregistrer le suivi (passe la commande en expédiée)', note: 'Note pour le membre', refund: 'Rembourser', refund_amount: 'Montant (vide : tout le reste)',
-        refund_sent: 'Remboursement demandé à Stripe ({id}) ; la commande change quand Stripe le confirme.', invoice: 'Facture', disputed: 'Contesté',
+        refund_sent: 'Remboursement demandé à Stripe ({id}) ; la commande change quand Stripe le confirme.', refund_coins: 'Rembourser en entier (rendre les pièces)', refund_coins_done: 'Commande remboursée, pièces rendues au membre : {coins}.', invoice: 'Facture', disputed: 'Contesté',
         select_order: 'Choisissez une commande dans la liste.', member_id: 'Identifiant du membre', member_orders: 'Ses commandes', order: 'Commande',
         o_pending: 'en attente de paiement', o_paid: 'payée', o_fulfilled: 'prête', o_shipped: 'expédiée', o_delivered: 'livrée', o_cancelled: 'annulée', o_refunded: 'remboursée',
         bad_amount: 'Montant invalide : par exemple 5,00.',
@@ -210,7 +210,7 @@ const TEXT = Object.freeze({
         gross: 'Collected', refunds: 'Refunded', number: 'Number', total: 'Total', refunded: 'Refunded', items: 'Items', quantity: 'Quantity', unit_price: 'Unit price',
         timeline: 'Timeline', tracking: 'Tracking', carrier: 'Carrier', tracking_code: 'Tracking code', tracking_url: 'Tracking link (https://…)',
         save_tracking: 'Save tracking (marks the order shipped)', note: 'Note for the member', refund: 'Refund', refund_amount: 'Amount (empty: all that is left)',
-        refund_sent: 'Refund asked of Stripe ({id}); the order changes when Stripe confirms it.', invoice: 'Invoice', disputed: 'Disputed',
+        refund_sent: 'Refund asked of Stripe ({id}); the order changes when Stripe confirms it.', refund_coins: 'Refund whole (give the coins back)', refund_coins_done: 'Order refunded, coins given back to the member: {coins}.', invoice: 'Invoice', disputed: 'Disputed',
         select_order: 'Pick an order from the list.', member_id: 'Member id', member_orders: 'Their orders', order: 'Order',
         o_pending: 'awaiting payment', o_paid: 'paid', o_fulfilled: 'ready', o_shipped: 'shipped', o_delivered: 'delivered', o_cancelled: 'cancelled', o_refunded: 'refunded',
         bad_amount: 'Invalid amount: for example 5.00.',
@@ -327,7 +327,9 @@ function clear(el) {
     return el;
 }
 
-const money = (minor, currency) => new Intl.NumberFormat(LANG, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100);
+/** An amount in its currency; an order paid in coins (currency COINS, not an ISO code) counts coins. */
+const money = (minor, currency) =>
+    currency === 'COINS' ? coinsText(minor) : new Intl.NumberFormat(LANG, { style: 'currency', currency: currency || 'EUR' }).format(minor / 100);
 /** "12,50" or "12.50" in minor units; null when empty; NaN when not an amount. */
 const parseMoney = (text) => {
     const v = text.trim().replace(',', '.');
@@ -1017,6 +1019,7 @@ async function ordersPage() {
     const detail = h('section', { id: 'order-detail', 'aria-label': t('order') }, h('p', { class: 'muted', text: t('select_order') }));
     let openId = new URLSearchParams(window.location.search).get('id');
     let lastSeen = '';
+    let doneText = null;  // what the last action did, shown once the order is drawn again
 
     const loadList = async () => {
         const p = new URLSearchParams();
@@ -1045,13 +1048,16 @@ async function ordersPage() {
         lastSeen = signature;
         clear(detail);
         const formBox = alertBox();
+        if (doneText) status(formBox, doneText);
+        doneText = null;
         const act = async (path, method, body, done) => {
             try {
                 const result = await api(path, { method, body });
                 lastSeen = '';
+                // The order is drawn again with a new message box: the message goes in that one.
+                doneText = done ? done(result) : null;
                 await showOrder();
                 await loadList();
-                if (done) status(formBox, done(result));
             } catch (err) {
                 showError(formBox, err);
             }
@@ -1076,7 +1082,13 @@ async function ordersPage() {
             h('label', { for: 'tracking-code', text: t('tracking_code') }), code, h('label', { for: 'tracking-url', text: t('tracking_url') }), link,
             h('button', { type: 'submit', text: t('save_tracking') })));
         }
-        if (o.refundable) {
+        if (o.refundable && o.currency === 'COINS') {
+            // Paid in coins: refunded whole, the coins go back at once (no amount, no Stripe).
+            staffTools.push(h('form', { class: 'inline', id: 'refund-form', on: { submit: (e) => {
+                e.preventDefault();
+                act('/api/v1/orders/' + o.id + '/refund', 'POST', {}, (r) => t('refund_coins_done', { coins: coinsText(r.amount_minor) }));
+            } } }, h('button', { type: 'submit', class: 'danger', text: t('refund_coins') })));
+        } else if (o.refundable) {
             staffTools.push(h('form', { class: 'inline', id: 'refund-form', on: { submit: (e) => {
                 e.preventDefault();
                 const minor = parseMoney(amount.value);
