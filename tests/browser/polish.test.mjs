@@ -142,6 +142,10 @@ test('a staff member enrols in English: the refusal is in English, the codes can
     samPage = page;
 });
 
+// The panel's days are the community's ([community] time_zone, Europe/Paris by default), not this machine's: near
+// midnight UTC they differ.
+const COMMUNITY_ZONE = 'Europe/Paris';
+
 test('charts: nothing yet says so in words; then a legend, dd/mm days and a lone point drawn', async () => {
     const page = adminPage;
     assert.ok(page, 'needs the signed-in admin');
@@ -162,7 +166,7 @@ test('charts: nothing yet says so in words; then a legend, dd/mm days and a lone
     const figure = (caption) => page.locator('figure.chart', { has: page.locator('figcaption', { hasText: caption }) });
     const created30 = figure('Tickets créés et dépassements de SLA par jour');
     assert.deepEqual(await created30.locator('.legend li').allTextContents(), ['Créés', 'SLA 1re réponse', 'SLA résolution']);
-    const today = new Intl.DateTimeFormat('fr', { day: '2-digit', month: '2-digit' }).format(new Date());
+    const today = new Intl.DateTimeFormat('fr', { day: '2-digit', month: '2-digit', timeZone: COMMUNITY_ZONE }).format(new Date());
     const days = await created30.locator('tbody th').allTextContents();
     assert.equal(days.length, 30);
     assert.ok(days.every((d) => /^\d\d\/\d\d$/.test(d)), days.join(' '));
@@ -186,7 +190,7 @@ test('charts: nothing yet says so in words; then a legend, dd/mm days and a lone
     await useLanguage(page, 'en');
     assert.equal(await page.locator('.chart-empty').first().textContent(), 'No data yet');
     const enDays = await page.locator('figure.chart', { has: page.locator('figcaption', { hasText: 'Tickets created' }) }).locator('tbody th').allTextContents();
-    assert.equal(enDays.at(-1), new Intl.DateTimeFormat('en', { day: '2-digit', month: '2-digit' }).format(new Date()));
+    assert.equal(enDays.at(-1), new Intl.DateTimeFormat('en', { day: '2-digit', month: '2-digit', timeZone: COMMUNITY_ZONE }).format(new Date()));
     await page.screenshot({ path: join(artifacts, 'polish-dashboard-en.png'), fullPage: true });
     await useLanguage(page, 'fr');
 });
