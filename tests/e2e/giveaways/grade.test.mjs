@@ -5,7 +5,7 @@
 // clock moves past the grade, and at start both are gone; after the grade a rejoin gets nothing back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Env, waitFor, componentId } from '../discord/harness.mjs';
@@ -53,10 +53,15 @@ test('winners hold the Winner role and Pro for 3 days, across a restart and a re
   assert.ok(existsSync(FAKETIME), 'libfaketime is needed to move the clock: scripts/install-deps --test');
   const clockDir = mkdtempSync(join(tmpdir(), 'maxis-clock-'));
   const clockFile = join(clockDir, 'offset');
-  const setClock = (offset) => writeFileSync(clockFile, `${offset}\n`);
+  // Written whole then renamed, and read by libfaketime at every clock read (no cache): once setClock returns, every
+  // time Maxis reads is the new one, so nothing it does next (a start, the sweep) sees the old clock.
+  const setClock = (offset) => {
+    writeFileSync(`${clockFile}.next`, `${offset}\n`);
+    renameSync(`${clockFile}.next`, clockFile);
+  };
   setClock('+0');
   const e = await Env.start({
-    env: { LD_PRELOAD: FAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_CACHE_DURATION: '1' },
+    env: { LD_PRELOAD: FAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1' },
     toml: (s) => `
 [plans]
 sweep_schedule = "every 1s"
