@@ -68,7 +68,9 @@ test('staff log in with Discord (PKCE) and enrol a second factor, then log in ag
     await page.waitForSelector('#secret');
     adminSecret = (await page.textContent('#secret')).trim();
     assert.match(adminSecret, /^[A-Z2-7]{32}$/);
-    assert.ok(await page.evaluate(() => document.getElementById('qr').complete && document.getElementById('qr').naturalWidth > 100),
+    // The image loads after the page shows the secret: wait for it to finish, then check that it drew.
+    await page.waitForFunction(() => document.getElementById('qr')?.complete);
+    assert.ok(await page.evaluate(() => document.getElementById('qr').naturalWidth > 100),
         'the QR code image is served by Maxis and renders');
     await auditPage(page, assert, 'enrol');
     // A wrong code is refused with a message and changes nothing.

@@ -354,6 +354,15 @@ class ApiError extends Error {
     }
 }
 
+// The page goes to the login once: a logout and the page's own requests refused after it (401) must not start two
+// navigations, or the second aborts the first.
+let leaving = false;
+function leaveForLogin() {
+    if (leaving) return;
+    leaving = true;
+    window.location.assign('/admin-panel/login');
+}
+
 async function api(path, options) {
     const method = options && options.method ? options.method : 'GET';
     const headers = { Accept: 'application/json' };
@@ -377,7 +386,7 @@ async function api(path, options) {
         const message = key && Object.hasOwn(TEXT[LANG], 'e_' + key) ? t('e_' + key)
             : data && data.error && typeof data.error.message === 'string' ? data.error.message : res.statusText;
         const retry = Number(res.headers.get('Retry-After') || 0);
-        if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') window.location.assign('/admin-panel/login');
+        if (res.status === 401 && PAGE !== 'second-factor' && PAGE !== 'enrol') leaveForLogin();
         const error = new ApiError(res.status, res.status === 429 ? t('too_many', { s: retry }) : message, retry);
         error.key = key;
         throw error;
@@ -483,8 +492,12 @@ function header() {
     top.append(h('div', { class: 'who' }, avatar, h('span', null, t('signed_in_as') + ' ', h('strong', { text: me.name || me.user }), ' (' + roleName(me.role) + ')'),
         langButton,
         h('button', { type: 'button', id: 'logout', text: t('logout'), on: { click: async () => {
-            await api('/admin-panel/api/logout', { method: 'POST' });
-            window.location.assign('/admin-panel/login');
+            if (leaving) return;
+            try {
+                await api('/admin-panel/api/logout', { method: 'POST' });
+            } finally {
+                leaveForLogin();
+            }
         } } })));
 }
 
