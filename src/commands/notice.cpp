@@ -14,6 +14,12 @@ Reply NoticeReply(const scheduling::Notice& notice, const Catalog& catalog, cons
         if (iso.size() != 10) continue;
         params[k] = locale == "fr" ? iso.substr(8, 2) + "/" + iso.substr(5, 2) + "/" + iso.substr(0, 4) : iso;
     }
+    for (const auto& [k, at] : notice.times) {
+        // Discord shows a timestamp in each reader's own zone and keeps a countdown live; the console words both.
+        auto unix = std::to_string(core::ToEpochMillis(at) / 1000);
+        params[k] = "<t:" + unix + ":f>";
+        params[k + "_relative"] = "<t:" + unix + ":R>";
+    }
     Reply reply{.text = catalog.Text(locale, notice.key, params)};
     if (notice.ticket && *notice.ticket > 0) {
         reply.buttons.push_back({.label = catalog.Text(locale, "tickets.button.view"),

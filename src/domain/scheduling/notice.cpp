@@ -60,6 +60,11 @@ NewOutboxItem ToOutboxItem(const Notice& n) {
         payload["money"] = std::move(money);
     }
     if (!n.dates.empty()) payload["dates"] = Strings(n.dates);
+    if (!n.times.empty()) {
+        json::object times;
+        for (const auto& [k, t] : n.times) times[k] = core::ToEpochMillis(t);
+        payload["times"] = std::move(times);
+    }
     if (n.ticket) payload["ticket"] = *n.ticket;
     if (!n.order.empty()) payload["order"] = n.order;
     if (n.action) payload["action"] = json::object{{"command", n.action->command}, {"key", n.action->label_key}};
@@ -109,6 +114,11 @@ Notice ParseNotice(std::string_view channel, std::string_view payload) {
     if (const auto* d = Object(o, "dates")) {
         for (const auto& [k, v] : *d) {
             if (v.is_string()) n.dates[std::string(k)] = std::string(v.as_string());
+        }
+    }
+    if (const auto* t = Object(o, "times")) {
+        for (const auto& [k, v] : *t) {
+            if (v.is_int64()) n.times[std::string(k)] = core::FromEpochMillis(v.as_int64());
         }
     }
     if (auto ticket = core::ParseId(Field(o, "ticket"))) n.ticket = *ticket;

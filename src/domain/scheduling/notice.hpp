@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/money.hpp"
 #include "domain/scheduling/outbox.hpp"
@@ -28,8 +29,11 @@ struct Notice {
     std::map<std::string, core::UserId> people;  // shown as the reader's surface shows a person (a mention, a name)
     std::map<std::string, core::Money> money;    // formatted for the reader's locale
     std::map<std::string, std::string> dates;  // local calendar days, "2026-12-25", written as the reader writes dates
-    std::optional<long long> ticket;           // a ticket id: a "view the ticket" button
-    std::string order;                         // an order number: a "view the order" button
+    /// Instants (a release, an end): shown as a date and time in the reader's own zone and, beside it ({key}_relative),
+    /// as a countdown ("dans 3 jours") where the surface keeps it live.
+    std::map<std::string, core::TimePoint> times;
+    std::optional<long long> ticket;  // a ticket id: a "view the ticket" button
+    std::string order;                // an order number: a "view the order" button
     struct Action {
         std::string command;    // the command line the button runs as the reader
         std::string label_key;  // its label's catalog key

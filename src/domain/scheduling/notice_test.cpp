@@ -13,6 +13,7 @@ TEST(Notice, EveryFieldSurvivesTheOutbox) {
     n.people = {{"user", core::UserId{7}}};
     n.money = {{"total", core::Money{1999, "EUR"}}};
     n.dates = {{"until", "2026-12-25"}};
+    n.times = {{"release", core::FromEpochMillis(1798761600000)}};
     n.ticket = 12;
     n.order = "MX-2026-000007";
     n.action = Notice::Action{"subscription", "plans.button.manage"};
