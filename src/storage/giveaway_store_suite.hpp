@@ -9,9 +9,12 @@
 #include "core/errors.hpp"
 #include "domain/giveaways/giveaway_service.hpp"
 #include "storage/giveaway_store.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 
 namespace maxis::storage::giveaway_suite {
+
+using testing::KeyOf;
 
 using core::Role;
 using core::UserId;
@@ -42,15 +45,6 @@ protected:
     giveaways::Giveaway StartOne(int winners = 3) {
         return service.Start(
             kStaff, giveaways::StartRequest{.duration = std::chrono::hours(1), .winners = winners, .prize = "Nitro"});
-    }
-    template <class F>
-    std::string KeyOf(F&& f) {
-        try {
-            f();
-        } catch (const core::Error& e) {
-            return e.key();
-        }
-        return "(no error)";
     }
     long long Count(const std::string& sql) {
         return db->Read(Viewer::System(), [&](Transaction& tx) {

@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_coin_store.hpp"
 
 namespace maxis::coins {
+
+using testing::KeyOf;
 namespace {
 
 using namespace std::chrono_literals;
@@ -20,17 +23,6 @@ using core::Viewer;
 const Viewer kAlice{UserId{1001}, Role::kMember};
 const Viewer kBob{UserId{1002}, Role::kMember};
 const Viewer kStaff{UserId{9001}, Role::kStaff};
-
-/// The error key a call throws, or "" when it returns.
-template <typename F>
-std::string KeyOf(F&& f) {
-    try {
-        f();
-    } catch (const core::Error& e) {
-        return e.key();
-    }
-    return "";
-}
 
 class CoinServiceTest : public ::testing::Test {
 protected:

@@ -5,10 +5,13 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_giveaway_store.hpp"
 
 namespace maxis::giveaways {
+
+using testing::KeyOf;
 namespace {
 
 using core::Role;
@@ -48,16 +51,6 @@ protected:
         return service.Start(kStaff, StartRequest{.duration = duration, .winners = winners, .prize = "Nitro"});
     }
     static Viewer Member(long long id) { return Viewer{UserId{id}, Role::kMember}; }
-    template <class F>
-    std::string KeyOf(F&& f) {
-        try {
-            f();
-        } catch (const core::Error& e) {
-            return e.key();
-        }
-        return "(no error)";
-    }
-
     testing::FakeClock clock;
     testing::MemoryGiveawayRepository repo;
     KnownFacts facts;

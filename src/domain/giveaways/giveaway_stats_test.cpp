@@ -8,11 +8,14 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_giveaway_store.hpp"
 #include "support/roi_script.hpp"
 
 namespace maxis::giveaways {
+
+using testing::KeyOf;
 namespace {
 
 using core::Role;
@@ -70,16 +73,6 @@ protected:
         auto g = service.Start(kStaff, StartRequest{.duration = script::kDuration, .winners = 1, .prize = "Nitro"});
         return service.SetPrizeCost(kStaff, g.id, script::kCostCents);
     }
-    template <class F>
-    std::string KeyOf(F&& f) {
-        try {
-            f();
-        } catch (const core::Error& e) {
-            return e.key();
-        }
-        return "(no error)";
-    }
-
     testing::FakeClock clock;
     testing::MemoryGiveawayRepository repo;
     Everyone facts;

@@ -4,10 +4,13 @@
 
 #include "core/errors.hpp"
 #include "domain/giveaways/giveaway_service.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_giveaway_store.hpp"
 
 namespace maxis::giveaways {
+
+using testing::KeyOf;
 namespace {
 
 using core::Role;
@@ -42,16 +45,6 @@ protected:
         }
         return out;
     }
-    template <class F>
-    std::string KeyOf(F&& f) {
-        try {
-            f();
-        } catch (const core::Error& e) {
-            return e.key();
-        }
-        return "(no error)";
-    }
-
     testing::FakeClock clock;
     testing::MemoryGiveawayRepository repo;
     NoFacts facts;

@@ -3,18 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 
 namespace maxis::preorders {
-namespace {
 
-std::string KeyOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const core::Error& e) {
-        return e.key();
-    }
-    return "no error";
-}
+using testing::KeyOf;
+namespace {
 
 Tier MakeTier(int position, std::optional<int> seats, int sold, int held) {
     Tier t;
@@ -47,7 +41,7 @@ TEST(Preorder, TheCheapestTierWithASeatOpenIsTheOneABuyerGets) {
 }
 
 TEST(Preorder, TiersAreChecked) {
-    EXPECT_EQ(KeyOf([] { ValidateTiers(DefaultTiers()); }), "no error");
+    EXPECT_EQ(KeyOf([] { ValidateTiers(DefaultTiers()); }), "accepted");
     EXPECT_EQ(KeyOf([] { ValidateTiers({}); }), "preorders.tier_count");
     EXPECT_EQ(KeyOf([] { ValidateTiers({{"A", 100, 5}}); }), "preorders.tier_discount");
     EXPECT_EQ(KeyOf([] { ValidateTiers({{"A", -1, 5}}); }), "preorders.tier_discount");

@@ -3,21 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 
 namespace maxis::shop {
+
+using testing::KeyOf;
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string KeyOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const core::Error& e) {
-        EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
-        return e.key();
-    }
-    return "accepted";
-}
 
 CartLine Line(long long id, long long price, int quantity, std::string currency = "EUR") {
     return CartLine{.product = Product{.id = ProductId{id},
@@ -34,6 +27,13 @@ TEST(PaymentLimits, ProductPricesFitTheProvidersEightDigits) {
     EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 500, .currency = "XYZ"}); }),
               "shop.currency_unsupported");
     EXPECT_EQ(KeyOf([] { CheckPayablePrice(Product{.price_minor = 500, .currency = "gbp"}); }), "accepted");
+    // A limit is the member's input refused, never a failure of Maxis.
+    try {
+        CheckPayablePrice(Product{.price_minor = 100'000'000});
+        ADD_FAILURE() << "accepted";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::ErrorCode::kInvalidArgument);
+    }
 }
 
 TEST(PaymentLimits, CartTotalsRespectTheCurrencysMinimumAndTheMaximum) {

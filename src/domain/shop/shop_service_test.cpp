@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_shop_store.hpp"
 #include "support/scripted_payments.hpp"
 
 namespace maxis::shop {
+
+using testing::KeyOf;
 namespace {
 
 using namespace std::chrono_literals;
@@ -36,15 +39,6 @@ protected:
         return service.CreateProduct(kStaff, p);
     }
     int Stock(ProductId id) { return service.FindProduct(id)->stock.value_or(-1); }
-    /// The error's key, or "accepted".
-    static std::string KeyOf(const std::function<void()>& f) {
-        try {
-            f();
-        } catch (const core::Error& e) {
-            return e.key().empty() ? std::string(core::ToString(e.code())) : e.key();
-        }
-        return "accepted";
-    }
     Order Buy(const Viewer& who, ProductId id, int quantity, const std::string& session) {
         service.AddToCart(who, id, quantity);
         payments.NextSession(session);
