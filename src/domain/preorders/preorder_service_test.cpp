@@ -550,6 +550,44 @@ TEST_F(PreorderRules, StatisticsArePerLocalDayAndTierAndMembersSeeOnlyTheirOwn) 
     EXPECT_EQ(service.Buyers(kStaff, item).size(), 3U);
 }
 
+TEST_F(PreorderRules, ATierWithoutALimitSaysNoFigureAndRemindersOverlappingSayOnlyTheNearest) {
+    auto item = Make({{"Regular", 0, std::nullopt}});
+    Pay(Row(Hold(1, item).id));
+    EXPECT_EQ(service.PostSocialProof(), 1);
+    auto posts = Notices("preorders.proof.one_anonymous_unlimited");
+    ASSERT_EQ(posts.size(), 1U);
+    EXPECT_EQ(posts[0].params.count("left"), 0U);
+    // Opened with 30 minutes to go: the 24 h and 1 h reminders are both due; one post.
+    NewItem late;
+    late.name = "Late";
+    late.price = core::Money{5000, "EUR"};
+    late.release_at = clock.Now() + 30min;
+    auto soon = service.Create(kStaff, late).item.id;
+    service.Open(kStaff, soon);
+    EXPECT_EQ(service.RemindDue(), 1);
+    EXPECT_EQ(service.RemindDue(), 0);
+    auto reminders = Notices("preorders.announce.reminder");
+    ASSERT_EQ(reminders.size(), 1U);
+    EXPECT_EQ(reminders[0].idempotency_key, "preorders." + soon.ToString() + ".remind-" +
+                                                std::to_string(core::ToEpochMillis(late.release_at)) + "-60");
+}
+
+TEST_F(PreorderRules, MembersSeeOpenItemsOnlyAndDraftsAreStaffs) {
+    auto draft = Make({}, 5000, false);
+    auto open = Make();
+    auto closed = Make();
+    service.Close(kStaff, closed);
+    std::vector<ItemId> seen;
+    for (const auto& v : service.List(Member(1), false)) seen.push_back(v.item.id);
+    EXPECT_EQ(seen, (std::vector<ItemId>{open}));
+    EXPECT_EQ(service.List(kStaff, false).size(), 3U);
+    EXPECT_EQ(KeyOf([&] { (void)service.Get(Member(1), draft); }), "preorders.unknown");
+    auto view = service.Get(Member(1), open);
+    ASSERT_TRUE(view.next);
+    EXPECT_EQ(view.next->name, "Early Bird");
+    EXPECT_FALSE(service.Get(kStaff, closed).next) << "a closed item sells nothing";
+}
+
 // The launch-day burst: 1,000 members buy and pay at once, from several threads.
 TEST_F(PreorderRules, AThousandConcurrentBuyersGetExactlyTheTiersSeats) {
     auto item = Make();
