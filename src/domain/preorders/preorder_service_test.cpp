@@ -181,6 +181,12 @@ TEST_F(PreorderRules, BadInputIsRefusedWithItsKeyAndChangesNothing) {
     n.tiers = {{"All", 10, 0}};
     EXPECT_EQ(KeyOf([&] { service.Create(kStaff, n); }), "preorders.tier_seats");
     n.tiers = {};
+    n.per_member_limit = 1001;
+    EXPECT_EQ(KeyOf([&] { service.Create(kStaff, n); }), "preorders.member_limit");
+    n.per_member_limit = std::nullopt;
+    n.image_url = "http://example.com/a.png";
+    EXPECT_EQ(KeyOf([&] { service.Create(kStaff, n); }), "preorders.image");
+    n.image_url = "";
     n.name = " ";
     EXPECT_EQ(KeyOf([&] { service.Create(kStaff, n); }), "preorders.name");
     n.name = "Poster";
