@@ -492,25 +492,27 @@ TEST_F(PreorderSuite, TheBurstOfAThousandBuyersGivesExactTiersAtTheirPrices) {
 }
 
 // A member racing themselves (many clicks at once) gets no more than their limit: the others are refused and hold
-// nothing.
+// nothing. Several members in turn, each racing themselves: without the buyer's lock on PostgreSQL, two clicks of
+// one member pass the count together in about one race out of three.
 TEST_F(PreorderSuite, AMemberRacingThemselvesGetsNoMoreThanTheirLimit) {
     auto item = OpenItem();
-    constexpr int kClicks = 40;
-    std::atomic<int> bought{0}, refused{0};
-    RunBuyers(kClicks, [&](int) {
-        try {
-            service.Buy(Member(77), item.id, std::nullopt, false, "en");
-            ++bought;
-        } catch (const core::Error& e) {
-            EXPECT_EQ(e.key(), "preorders.limit");
-            ++refused;
-        }
-    });
-    EXPECT_EQ(bought.load(), 1);
-    EXPECT_EQ(refused.load(), kClicks - 1);
-    auto tiers = TiersOf(item.id);
-    EXPECT_EQ(tiers[0].held, 1);
-    EXPECT_EQ(Count("SELECT COUNT(*) FROM preorder_purchases"), 1);
+    constexpr int kMembers = 6, kClicks = 40;
+    for (int member = 0; member < kMembers; ++member) {
+        std::atomic<int> bought{0}, refused{0};
+        RunBuyers(kClicks, [&](int) {
+            try {
+                service.Buy(Member(700 + member), item.id, std::nullopt, false, "en");
+                ++bought;
+            } catch (const core::Error& e) {
+                EXPECT_EQ(e.key(), "preorders.limit");
+                ++refused;
+            }
+        });
+        EXPECT_EQ(bought.load(), 1) << "member " << member;
+        EXPECT_EQ(refused.load(), kClicks - 1) << "member " << member;
+    }
+    EXPECT_EQ(TiersOf(item.id)[0].held, kMembers);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM preorder_purchases"), kMembers);
 }
 
 }  // namespace maxis::storage::preorder_suite

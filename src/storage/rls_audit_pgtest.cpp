@@ -65,7 +65,7 @@ std::string Id(const Viewer& v) { return std::to_string(v.user_id.value); }
 struct Seeded {
     long long ticket_a = 0, ticket_b = 0, order_b = 0, product_in_cart = 0, other_product = 0;
     long long giveaway_running = 0, giveaway_ended = 0, giveaway_cancelled = 0;
-    long long preorder_open = 0, preorder_draft = 0;
+    long long preorder_open = 0, preorder_draft = 0, preorder_tier = 0;
 };
 
 /// Plans' gateway for the seed: configured, so that staff can create a promotion (nothing is sold).
@@ -264,6 +264,7 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
         preorder_repo.Write(Viewer::System(), [&](preorders::PreorderStore& s) {
             preorders::ItemId id{out.preorder_open};
             auto first = s.Tiers(id).front();
+            out.preorder_tier = first.id.value;
             for (const auto& [who, status] :
                  {std::pair{kA, preorders::PurchaseStatus::kPaid}, std::pair{kB, preorders::PurchaseStatus::kPaid},
                   std::pair{kB, preorders::PurchaseStatus::kHeld}}) {
@@ -729,9 +730,9 @@ std::vector<TableSpec> Tables(const Seeded& s) {
          "sold = 0, held = 0, seats = NULL, price_minor = 1"},
         {"preorder_purchases", "user_id <> " + a, "true",
          "INSERT INTO preorder_purchases (item_id, tier_id, user_id, status, price_minor, currency, held_until, "
-         "created_at, paid_at) SELECT item_id, id, " +
-             a + ", 'paid', 1, 'EUR', 0, 0, 0 FROM preorder_tiers WHERE item_id = " + std::to_string(s.preorder_open) +
-             " LIMIT 1",
+         "created_at, paid_at) VALUES (" +
+             std::to_string(s.preorder_open) + ", " + std::to_string(s.preorder_tier) + ", " + a +
+             ", 'paid', 1, 'EUR', 0, 0, 0)",
          "status = 'paid', price_minor = 1, user_id = " + a},
         everything("preorder_announcements",
                    "INSERT INTO preorder_announcements (item_id, announcement, at) VALUES (" +
