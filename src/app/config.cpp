@@ -505,6 +505,23 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         s.Integer("winner_days", g.winner_days, 1, 366);
         s.Finish();
     }
+    {
+        auto s = top.Sub("preorders");
+        auto& p = c.preorders;
+        s.Bool("enabled", p.enabled);
+        s.String("channel", p.channel);
+        Check(DiscordIdOrEmpty(p.channel), s, "channel", "must be empty or a Discord id (digits only)");
+        s.Integer("per_member_limit", p.per_member_limit, 1, 1000);
+        // Stripe's Checkout Session lives from 30 minutes to 24 hours.
+        s.Integer("hold_minutes", p.hold_minutes, 30, 24 * 60);
+        s.Integer("release_grace_minutes", p.release_grace_minutes, 0, 24 * 60);
+        s.Integer("proof_every_minutes", p.proof_every_minutes, 1, 7 * 24 * 60);
+        s.IntegerList("announce_percent", p.announce_percent, 1, 99);
+        s.IntegerList("announce_seats_left", p.announce_seats_left, 1, 100'000);
+        s.IntegerList("reminder_hours", p.reminder_hours, 1, 365 * 24);
+        Schedule(s, "sweep_schedule", p.sweep_schedule, "must be a schedule such as \"every 1m\"");
+        s.Finish();
+    }
     top.Finish();
 
     auto secret = [&](const char* name) {
@@ -734,6 +751,16 @@ std::string DescribeConfig(const Config& c) {
         "giveaways.milestone_prize_cost_cents = {}\n",
         gw.milestones_enabled, fmt::join(gw.milestones, ", "), gw.milestone_every, gw.milestone_prize,
         ms(gw.milestone_duration), gw.milestone_winners, gw.milestone_prize_cost_cents);
+    const auto& po = c.preorders;
+    out += fmt::format(
+        "preorders.enabled = {}\npreorders.channel = {}\npreorders.per_member_limit = {}\npreorders.hold_minutes = "
+        "{}\npreorders.release_grace_minutes = {}\npreorders.proof_every_minutes = {}\n",
+        po.enabled, po.channel, po.per_member_limit, po.hold_minutes, po.release_grace_minutes, po.proof_every_minutes);
+    out += fmt::format(
+        "preorders.announce_percent = [{}]\npreorders.announce_seats_left = [{}]\npreorders.reminder_hours = [{}]\n"
+        "preorders.sweep_schedule = {}\n",
+        fmt::join(po.announce_percent, ", "), fmt::join(po.announce_seats_left, ", "),
+        fmt::join(po.reminder_hours, ", "), po.sweep_schedule);
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

@@ -243,6 +243,21 @@ struct GiveawaysConfig {
     int winner_days = 3;                       // how long the Winner grade (role and plan) lasts
 };
 
+/// Pre-orders: the limit per member, how long a seat is held while the member pays, the announcements' channel and
+/// thresholds, the social proof's pace, the reminders before the release, and the sweep's pace.
+struct PreordersConfig {
+    bool enabled = true;
+    std::string channel;             // announcements and social proof; empty: the staff channel
+    int per_member_limit = 1;        // seats per member and item, unless the item says otherwise
+    int hold_minutes = 30;           // a seat held while the member pays: the Checkout Session's life
+    int release_grace_minutes = 10;  // the sweep waits this long after a hold ends before giving the seat back
+    int proof_every_minutes = 10;    // at most one social-proof post per item this often
+    std::vector<long long> announce_percent{50};    // a tier's share sold that is announced
+    std::vector<long long> announce_seats_left{5};  // a tier's seats left that are announced
+    std::vector<long long> reminder_hours{24, 1};   // reminders before the release
+    std::string sweep_schedule = "every 1m";        // holds ended, refunds owed, release day, reminders, social proof
+};
+
 /// Secrets come only from the environment (MAXIS_...), never from the file.
 struct Secrets {
     Secret database_url;            // MAXIS_DATABASE_URL
@@ -275,6 +290,7 @@ struct Config {
     DemoConfig demo;
     CoinsConfig coins;
     GiveawaysConfig giveaways;
+    PreordersConfig preorders;
     Secrets secrets;
 
     /// The database URL in force: the environment's, else the file's.

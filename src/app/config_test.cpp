@@ -218,6 +218,47 @@ defer_after_ms = 800
     EXPECT_NE(ErrorOf("[discord]\napi_base_url = \"discord.com\"\n").find("http(s) URL"), std::string::npos);
 }
 
+TEST(Config, PreordersSettingsAreReadAndBadValuesNameTheKey) {
+    auto c = ParseConfig(R"(
+[preorders]
+enabled = false
+channel = "1200000000000000009"
+per_member_limit = 2
+hold_minutes = 45
+release_grace_minutes = 0
+proof_every_minutes = 5
+announce_percent = [25, 75]
+announce_seats_left = [10, 3]
+reminder_hours = [48]
+sweep_schedule = "every 30s"
+)",
+                         "t", NoEnv());
+    const auto& p = c.preorders;
+    EXPECT_FALSE(p.enabled);
+    EXPECT_EQ(p.channel, "1200000000000000009");
+    EXPECT_EQ(p.per_member_limit, 2);
+    EXPECT_EQ(p.hold_minutes, 45);
+    EXPECT_EQ(p.release_grace_minutes, 0);
+    EXPECT_EQ(p.proof_every_minutes, 5);
+    EXPECT_EQ(p.announce_percent, (std::vector<long long>{25, 75}));
+    EXPECT_EQ(p.announce_seats_left, (std::vector<long long>{10, 3}));
+    EXPECT_EQ(p.reminder_hours, std::vector<long long>{48});
+    EXPECT_EQ(p.sweep_schedule, "every 30s");
+    EXPECT_NE(DescribeConfig(c).find("preorders.announce_percent = [25, 75]\n"), std::string::npos);
+
+    // Stripe's Checkout Session lives 30 minutes at least.
+    EXPECT_NE(ErrorOf("[preorders]\nhold_minutes = 10\n").find("preorders.hold_minutes: must be between 30 and 1440"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nper_member_limit = 0\n").find("preorders.per_member_limit"), std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nchannel = \"announces\"\n").find("preorders.channel: must be empty or a Discord"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nannounce_percent = [100]\n").find("preorders.announce_percent"), std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nreminder_hours = [0]\n").find("preorders.reminder_hours"), std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nsweep_schedule = \"sometimes\"\n").find("preorders.sweep_schedule"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[preorders]\nhold = 30\n").find("preorders.hold: unknown key"), std::string::npos);
+}
+
 TEST(Config, ShopAndStripeSettingsAreValidatedAndTheKeysNeverShow) {
     auto c = ParseConfig(R"(
 [stripe]

@@ -15,6 +15,7 @@
 #include "app/members_module.hpp"
 #include "app/payments_module.hpp"
 #include "app/plans_module.hpp"
+#include "app/preorders_module.hpp"
 #include "app/shop_module.hpp"
 #include "app/tickets_module.hpp"
 #include "app/winner_grades_module.hpp"
@@ -68,6 +69,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<PlansModule> plans;
     std::unique_ptr<TicketsModule> tickets;
     std::unique_ptr<ShopModule> shop;
+    std::unique_ptr<PreordersModule> preorders;  // built before payments, which routes its events; serves after
     std::unique_ptr<PaymentsModule> payments;
     std::unique_ptr<CoinsModule> coins;
     std::unique_ptr<GiveawaysModule> giveaways;
@@ -234,7 +236,8 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->plans = std::make_unique<PlansModule>(infra);
     parts_->tickets = std::make_unique<TicketsModule>(infra, parts_->plans->SlaPolicy());
     parts_->shop = std::make_unique<ShopModule>(infra);
-    parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans);
+    parts_->preorders = std::make_unique<PreordersModule>(infra);
+    parts_->payments = std::make_unique<PaymentsModule>(infra, *parts_->shop, *parts_->plans, *parts_->preorders);
     parts_->coins = std::make_unique<CoinsModule>(infra);
     parts_->giveaways = std::make_unique<GiveawaysModule>(infra, parts_->members->directory());
     parts_->giveaways->giveaways().SetEntryListener(
@@ -244,6 +247,7 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
     parts_->modules = {parts_->members.get(),  parts_->plans.get(), parts_->tickets.get(),  parts_->shop.get(),
                        parts_->payments.get(), parts_->coins.get(), parts_->giveaways.get()};
     parts_->modules.push_back(parts_->winner_grades.get());
+    parts_->modules.push_back(parts_->preorders.get());
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);

@@ -86,15 +86,38 @@ private:
     plans::PlanService& plans_;
 };
 
+class PreorderAdapter final : public payments::PreorderPayments {
+public:
+    explicit PreorderAdapter(preorders::PreorderService& preorders) : preorders_(preorders) {}
+
+    EventOutcome OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
+                                     const std::string& payment_intent, long long amount_minor) override {
+        return preorders_.OnCheckoutCompleted(event_id, session_id, paid, payment_intent, amount_minor);
+    }
+    EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id) override {
+        return preorders_.OnCheckoutExpired(event_id, session_id);
+    }
+    EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
+                            const std::string& refund_id, bool fully) override {
+        return preorders_.OnRefunded(event_id, payment_intent, refund_id, fully);
+    }
+
+private:
+    preorders::PreorderService& preorders_;
+};
+
 /// The service and everything it points to, kept alive together.
 struct Wiring {
-    Wiring(shop::ShopService& shop, plans::PlanService* plans, const stripe::Client& client, const core::Clock& clock)
+    Wiring(shop::ShopService& shop, plans::PlanService* plans, const stripe::Client& client, const core::Clock& clock,
+           preorders::PreorderService* preorders)
         : shop_adapter(shop),
           plan_adapter(plans != nullptr ? std::make_unique<PlanAdapter>(*plans) : nullptr),
+          preorder_adapter(preorders != nullptr ? std::make_unique<PreorderAdapter>(*preorders) : nullptr),
           provider(client),
-          service(shop_adapter, plan_adapter.get(), shop_adapter, provider, clock) {}
+          service(shop_adapter, plan_adapter.get(), shop_adapter, provider, clock, preorder_adapter.get()) {}
     ShopAdapter shop_adapter;
     std::unique_ptr<PlanAdapter> plan_adapter;
+    std::unique_ptr<PreorderAdapter> preorder_adapter;
     stripe::StripePaymentProvider provider;
     payments::PaymentService service;
 };
@@ -102,8 +125,9 @@ struct Wiring {
 }  // namespace
 
 std::shared_ptr<payments::PaymentService> WirePayments(shop::ShopService& shop, plans::PlanService* plans,
-                                                       const stripe::Client& client, const core::Clock& clock) {
-    auto wiring = std::make_shared<Wiring>(shop, plans, client, clock);
+                                                       const stripe::Client& client, const core::Clock& clock,
+                                                       preorders::PreorderService* preorders) {
+    auto wiring = std::make_shared<Wiring>(shop, plans, client, clock, preorders);
     return std::shared_ptr<payments::PaymentService>(wiring, &wiring->service);
 }
 

@@ -4,15 +4,17 @@
 #include "core/clock.hpp"
 #include "domain/payments/payment_service.hpp"
 #include "domain/plans/plan_service.hpp"
+#include "domain/preorders/preorder_service.hpp"
 #include "domain/shop/shop_service.hpp"
 #include "stripe/client.hpp"
 
 namespace maxis::app {
 
-/// The payment service with its ports: the shop and plans services (plans may be null), the event journal
-/// and Stripe as the provider. The returned pointer owns the adapters it uses; the services and the client
-/// must outlive it. This is the one place that names the shop's and plans' methods for payment events.
+/// The payment service with its ports: the shop, plans and pre-orders services (plans and pre-orders may be null),
+/// the event journal and Stripe as the provider. The returned pointer owns the adapters it uses; the services and the
+/// client must outlive it. This is the one place that names the features' methods for payment events.
 std::shared_ptr<payments::PaymentService> WirePayments(shop::ShopService& shop, plans::PlanService* plans,
-                                                       const stripe::Client& client, const core::Clock& clock);
+                                                       const stripe::Client& client, const core::Clock& clock,
+                                                       preorders::PreorderService* preorders = nullptr);
 
 }  // namespace maxis::app

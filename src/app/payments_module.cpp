@@ -2,14 +2,16 @@
 
 #include "app/payment_wiring.hpp"
 #include "app/plans_module.hpp"
+#include "app/preorders_module.hpp"
 #include "app/shop_module.hpp"
 #include "core/strings.hpp"
 #include "stripe/webhook_routes.hpp"
 
 namespace maxis::app {
 
-PaymentsModule::PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans)
-    : infra_(infra), shop_(shop), plans_(plans) {}
+PaymentsModule::PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans,
+                               PreordersModule& preorders)
+    : infra_(infra), shop_(shop), plans_(plans), preorders_(preorders) {}
 
 void PaymentsModule::Serve(Runtime& runtime) {
     const auto& config = infra_.config;
@@ -21,7 +23,8 @@ void PaymentsModule::Serve(Runtime& runtime) {
         runtime.router,
         stripe::WebhookOptions{.secrets = std::move(secrets),
                                .tolerance = std::chrono::seconds(config.stripe.webhook_tolerance_seconds)},
-        infra_.clock, WirePayments(shop_.shop(), &plans_.plans(), infra_.stripe, infra_.clock), &infra_.metrics);
+        infra_.clock, WirePayments(shop_.shop(), &plans_.plans(), infra_.stripe, infra_.clock, &preorders_.preorders()),
+        &infra_.metrics);
     stripe::AddCheckoutReturnPages(runtime.router, config.community.name);
 }
 

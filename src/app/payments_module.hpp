@@ -5,12 +5,13 @@ namespace maxis::app {
 
 class ShopModule;
 class PlansModule;
+class PreordersModule;
 
-/// Payments ([stripe]): the signed webhook that applies Stripe's events to the shop and to plans, and the
+/// Payments ([stripe]): the signed webhook that applies Stripe's events to the shop, plans and pre-orders, and the
 /// pages members return to from Stripe Checkout.
 class PaymentsModule final : public FeatureModule {
 public:
-    PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans);
+    PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans, PreordersModule& preorders);
     [[nodiscard]] std::string_view Name() const override { return "payments"; }
     void Serve(Runtime& runtime) override;
 
@@ -18,6 +19,7 @@ private:
     const Infrastructure& infra_;
     ShopModule& shop_;
     PlansModule& plans_;
+    PreordersModule& preorders_;
 };
 
 }  // namespace maxis::app

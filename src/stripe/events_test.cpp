@@ -320,6 +320,39 @@ public:
     }
 };
 
+/// Pre-orders' port, recorded in the same lines (its methods share the shop's names, so it is its own object).
+class PreorderPorts final : public payments::PreorderPayments {
+public:
+    explicit PreorderPorts(Ports& ports) : ports_(ports) {}
+    EventOutcome OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
+                                     const std::string& payment_intent, long long amount_minor) override {
+        return ports_.Apply(event_id, "preorders.completed " + event_id + " " + session_id +
+                                          " paid=" + std::to_string(paid) + " " + payment_intent + " " +
+                                          std::to_string(amount_minor));
+    }
+    EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id) override {
+        return ports_.Apply(event_id, "preorders.expired " + event_id + " " + session_id);
+    }
+    EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
+                            const std::string& refund_id, bool fully) override {
+        return ports_.Apply(event_id, "preorders.refunded " + event_id + " " + payment_intent + " " + refund_id +
+                                          " fully=" + std::to_string(fully));
+    }
+
+private:
+    Ports& ports_;
+};
+
+json::object PreorderSession(const std::string& status = "paid") {
+    auto s =
+        WithMeta(Fixture("checkout.session"), {{"preorder_purchase", "17"}, {"preorder_item", "3"}, {"user_id", "42"}});
+    s["payment_status"] = status;
+    s["amount_total"] = 1400;
+    s["currency"] = "eur";
+    s["invoice"] = "in_paid_1";
+    return s;
+}
+
 class PaymentServiceTest : public ::testing::Test {
 protected:
     PaymentServiceTest() {
@@ -337,7 +370,8 @@ protected:
 
     testing::FakeClock clock;
     Ports ports;
-    payments::PaymentService service{ports, &ports, ports, ports, clock};
+    PreorderPorts preorder_ports{ports};
+    payments::PaymentService service{ports, &ports, ports, ports, clock, &preorder_ports};
 };
 
 TEST_F(PaymentServiceTest, AnOrdersSessionGoesToTheShopWithItsHostedInvoiceReadOnce) {
@@ -373,6 +407,54 @@ TEST_F(PaymentServiceTest, AnOrdersSessionGoesToTheShopWithItsHostedInvoiceReadO
               "checkout.session.async_payment_failed");
     EXPECT_EQ(ports.calls[5],
               "shop.expired evt_expired cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY");
+}
+
+TEST_F(PaymentServiceTest, APreordersSessionsAndRefundsGoToPreOrdersNeverToTheShop) {
+    const std::string session = "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY";
+    EXPECT_EQ(Deliver("checkout.session.completed", PreorderSession(), "evt_p1").outcome, EventOutcome::kApplied);
+    EXPECT_EQ(Deliver("checkout.session.completed", PreorderSession(), "evt_p1").outcome, EventOutcome::kDuplicate);
+    // An asynchronous method: completed unpaid, then its payment succeeded, or failed (the seat goes back).
+    Deliver("checkout.session.completed", PreorderSession("unpaid"), "evt_p2");
+    Deliver("checkout.session.async_payment_succeeded", PreorderSession(), "evt_p3");
+    Deliver("checkout.session.async_payment_failed", PreorderSession("unpaid"), "evt_p4");
+    Deliver("checkout.session.expired", PreorderSession("unpaid"), "evt_p5");
+    auto charge = WithMeta(Fixture("charge"), {{"preorder_purchase", "17"}, {"user_id", "42"}});
+    charge["payment_intent"] = "pi_pre";
+    charge["amount_refunded"] = 1400;
+    charge["refunded"] = true;
+    Deliver("charge.refunded", charge, "evt_p6");
+    charge["refunds"].as_object()["data"] = json::array{Fixture("refund")};
+    Deliver("charge.refunded", charge, "evt_p7");
+    EXPECT_EQ(ports.calls, (std::vector<std::string>{
+                               "preorders.completed evt_p1 " + session + " paid=1 pi_1PgafyB7WZ01zgkWSjxsAJo3 1400",
+                               "preorders.completed evt_p2 " + session + " paid=0 pi_1PgafyB7WZ01zgkWSjxsAJo3 1400",
+                               "preorders.completed evt_p3 " + session + " paid=1 pi_1PgafyB7WZ01zgkWSjxsAJo3 1400",
+                               "preorders.expired evt_p4 " + session,
+                               "preorders.expired evt_p5 " + session,
+                               "preorders.refunded evt_p6 pi_pre evt_p6.refund fully=1",
+                               "preorders.refunded evt_p7 pi_pre re_1Pgc72B7WZ01zgkWqPvrRrPE fully=1",
+                           }));
+    EXPECT_EQ(ports.reads, 0) << "a pre-order's invoice is not read";
+    // Another mode than payment is not a pre-order's payment.
+    auto setup = PreorderSession();
+    setup["mode"] = "setup";
+    EXPECT_EQ(Deliver("checkout.session.completed", setup, "evt_p8").outcome, EventOutcome::kIgnored);
+    EXPECT_EQ(ports.calls.back(), "unhandled evt_p8 checkout.session.completed");
+}
+
+TEST_F(PaymentServiceTest, WithoutPreOrdersWiredTheirEventsAreAcknowledgedOnceAndNeverReachTheShop) {
+    payments::PaymentService without{ports, &ports, ports, ports, clock};
+    auto apply = [&](const std::string& type, const json::object& o, const std::string& id) {
+        return without.Apply(ParseEvent(Event(type, o, id))).outcome;
+    };
+    auto both = PreorderSession();  // even beside an order's id, a pre-order's session is never the shop's
+    both["metadata"].as_object()["order_id"] = "12";
+    EXPECT_EQ(apply("checkout.session.completed", both, "evt_n1"), EventOutcome::kIgnored);
+    EXPECT_EQ(apply("checkout.session.completed", both, "evt_n1"), EventOutcome::kDuplicate);
+    auto charge = WithMeta(Fixture("charge"), {{"preorder_purchase", "17"}});
+    EXPECT_EQ(apply("charge.refunded", charge, "evt_n2"), EventOutcome::kIgnored);
+    EXPECT_EQ(ports.calls, (std::vector<std::string>{"unhandled evt_n1 checkout.session.completed",
+                                                     "unhandled evt_n2 charge.refunded"}));
 }
 
 TEST_F(PaymentServiceTest, AnInvoiceStripeCannotGiveNowMeansRetryLaterWithNothingApplied) {

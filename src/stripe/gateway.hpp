@@ -1,5 +1,7 @@
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "domain/shop/shop_service.hpp"
 #include "stripe/client.hpp"
@@ -10,6 +12,27 @@ struct CheckoutUrls {
     std::string success_url;  // Stripe replaces {CHECKOUT_SESSION_ID}
     std::string cancel_url;
 };
+
+/// Metadata pairs in the order they are written.
+using MetadataFields = std::vector<std::pair<std::string, std::string>>;
+
+/// One line item priced inline (price_data): quantity, currency (lower case for Stripe), unit amount and name.
+void AddLineItem(Form& form, std::size_t index, long long quantity, const std::string& currency,
+                 long long unit_amount_minor, const std::string& name);
+
+/// What every payment-mode Checkout Session Maxis creates ends with, whatever it sells: `metadata` on the session and
+/// on its PaymentIntent (so the charge and its refunds carry it too), an invoice with `invoice_metadata`, the expiry,
+/// the return URLs and the page's language (fr, en, else auto).
+void AddPaymentPageFields(Form& form, const MetadataFields& metadata, const MetadataFields& invoice_metadata,
+                          core::TimePoint expires_at, const CheckoutUrls& urls, const std::string& locale);
+
+/// Creates a Checkout Session from `form` with the idempotency key; throws core::Error when Stripe refuses, or answers
+/// without an id or a URL. `what` names the purchase in the log.
+shop::PaymentGateway::Session CreateSession(const Client& client, const Form& form, const std::string& idempotency_key,
+                                            const std::string& what);
+
+/// Posts a refund (POST /v1/refunds) and returns its id; throws core::Error.
+std::string CreateRefund(const Client& client, const Form& form, const std::string& idempotency_key);
 
 /// The shop's payment port on Stripe: Checkout Sessions in payment mode (line items with price_data, the
 /// order in client_reference_id and metadata, on the session and on its PaymentIntent, an invoice, an

@@ -5,6 +5,8 @@
 #include "crypto/crypto.hpp"
 #include "stripe/billing.hpp"
 #include "stripe/form.hpp"
+#include "stripe/gateway.hpp"
+#include "stripe/preorder_checkout.hpp"
 #include "stripe/webhook.hpp"
 
 namespace maxis::stripe {
@@ -89,6 +91,86 @@ TEST(StripeBilling, SubscriptionAndOneTimeCheckoutsCarryTheMemberWhereStripeKeep
     EXPECT_EQ(once["discounts[0][promotion_code]"], "promo_7");
     EXPECT_EQ(once["metadata[promotion]"], "7");
     EXPECT_FALSE(once.contains("allow_promotion_codes"));  // Stripe refuses both together
+}
+
+preorders::Purchase HeldPurchase() {
+    preorders::Purchase p;
+    p.id = preorders::PurchaseId{17};
+    p.item = preorders::ItemId{3};
+    p.tier = preorders::TierId{9};
+    p.buyer = core::UserId{42};
+    p.price = core::Money{1400, "EUR"};
+    p.created_at = core::FromEpochMillis(1'790'000'000'123);
+    return p;
+}
+
+TEST(StripePreorderCheckout, OneLineAtThePurchasesPriceAndThePurchaseWhereTheWebhookReadsIt) {
+    Client client(ClientOptions{});
+    StripePreorderCheckout checkout(client, CheckoutUrls{"https://x/ok?s={CHECKOUT_SESSION_ID}", "https://x/no"});
+    preorders::Item item;
+    item.id = preorders::ItemId{3};
+    item.name = "Artbook";
+    item.price = core::Money{2000, "EUR"};
+    preorders::Tier tier;
+    tier.id = preorders::TierId{9};
+    tier.name = "Early Bird";
+    tier.price_minor = 1400;
+    auto purchase = HeldPurchase();
+    purchase.price = core::Money{1399, "EUR"};  // the purchase's price is what is charged, not the tier's today
+    auto expires = core::FromEpochMillis(1'790'001'800'000);
+    auto f = Fields(checkout.CheckoutForm(purchase, item, tier, expires, "fr"));
+    EXPECT_EQ(f["mode"], "payment");
+    EXPECT_EQ(f["line_items[0][quantity]"], "1");
+    EXPECT_EQ(f["line_items[0][price_data][currency]"], "eur");
+    EXPECT_EQ(f["line_items[0][price_data][unit_amount]"], "1399");
+    EXPECT_EQ(f["line_items[0][price_data][product_data][name]"], "Artbook — Early Bird");
+    EXPECT_FALSE(f.contains("line_items[1][quantity]"));
+    for (const std::string prefix : {"metadata", "payment_intent_data[metadata]"}) {
+        EXPECT_EQ(f[prefix + "[preorder_purchase]"], "17") << prefix;
+        EXPECT_EQ(f[prefix + "[preorder_item]"], "3") << prefix;
+        EXPECT_EQ(f[prefix + "[user_id]"], "42") << prefix;
+        EXPECT_FALSE(f.contains(prefix + "[order_id]")) << prefix;  // never routed to the shop
+    }
+    EXPECT_EQ(f["invoice_creation[enabled]"], "true");
+    EXPECT_EQ(f["expires_at"], "1790001800");
+    EXPECT_EQ(f["success_url"], "https://x/ok?s={CHECKOUT_SESSION_ID}");
+    EXPECT_EQ(f["cancel_url"], "https://x/no");
+    EXPECT_EQ(f["locale"], "fr");
+    EXPECT_EQ(Fields(checkout.CheckoutForm(purchase, item, tier, expires, "de"))["locale"], "auto");
+    // The key is the purchase's: the same on a retry, another for another purchase or a new database's purchase 17.
+    EXPECT_EQ(StripePreorderCheckout::CheckoutKey(purchase), "maxis-preorder-checkout-17-1790000000123");
+    auto other = purchase;
+    other.created_at += std::chrono::milliseconds(1);
+    EXPECT_NE(StripePreorderCheckout::CheckoutKey(other), StripePreorderCheckout::CheckoutKey(purchase));
+}
+
+TEST(StripePreorderCheckout, RefundsTheWholePaymentOfThePurchase) {
+    auto purchase = HeldPurchase();
+    purchase.payment_intent = "pi_123";
+    auto f = Fields(StripePreorderCheckout::RefundForm(purchase));
+    EXPECT_EQ(f["payment_intent"], "pi_123");
+    EXPECT_EQ(f["metadata[preorder_purchase]"], "17");
+    EXPECT_FALSE(f.contains("amount"));  // whole
+}
+
+TEST(StripeGateway, TheShopsSessionKeepsItsOrderInTheMetadata) {
+    Client client(ClientOptions{});
+    StripeGateway gateway(client, CheckoutUrls{"https://x/ok", "https://x/no"});
+    shop::Order order;
+    order.id = shop::OrderId{5};
+    order.number = "2026-0005";
+    order.owner = core::UserId{42};
+    order.currency = "EUR";
+    order.items.push_back(shop::OrderItem{.name = "Mug", .unit_price_minor = 900, .quantity = 2});
+    auto f = Fields(gateway.CheckoutForm(order, core::FromEpochMillis(1'790'001'800'000), "en"));
+    EXPECT_EQ(f["line_items[0][quantity]"], "2");
+    EXPECT_EQ(f["line_items[0][price_data][unit_amount]"], "900");
+    EXPECT_EQ(f["client_reference_id"], "2026-0005");
+    EXPECT_EQ(f["metadata[order_id]"], "5");
+    EXPECT_EQ(f["payment_intent_data[metadata][order_number]"], "2026-0005");
+    EXPECT_EQ(f["invoice_creation[invoice_data][metadata][order_number]"], "2026-0005");
+    EXPECT_FALSE(f.contains("metadata[preorder_purchase]"));
+    EXPECT_EQ(f["locale"], "en");
 }
 
 }  // namespace

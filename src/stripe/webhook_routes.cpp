@@ -150,10 +150,24 @@ void AddCheckoutReturnPages(http::Router& router, const std::string& community_n
         ReturnPage(community_name, "Paiement annulé · Payment cancelled",
                    "Rien n'a été débité. Vous pouvez reprendre quand vous voulez avec /plans sur Discord.",
                    "Nothing was charged. Come back any time with /plans on Discord.");
+    auto preorder_success =
+        ReturnPage(community_name, "Merci ! · Thank you!",
+                   "Votre paiement est en cours de confirmation. Votre place vous est confirmée en message privé sur "
+                   "Discord ; voyez /preorders_mine.",
+                   "Your payment is being confirmed. Your seat is confirmed by direct message on Discord; see "
+                   "/preorders_mine.");
+    auto preorder_cancel =
+        ReturnPage(community_name, "Paiement annulé · Payment cancelled",
+                   "Rien n'a été débité. Votre place reste réservée jusqu'à l'expiration du paiement ; reprenez-le "
+                   "depuis le lien reçu sur Discord, ou laissez-la revenir aux autres.",
+                   "Nothing was charged. Your seat stays held until the payment expires: resume it from the link you "
+                   "got on Discord, or let it go back to others.");
     for (auto [path, page] : {std::pair<const char*, std::string>{"/shop/success", success},
                               {"/shop/cancel", cancel},
                               {"/plans/success", plan_success},
-                              {"/plans/cancel", plan_cancel}}) {
+                              {"/plans/cancel", plan_cancel},
+                              {"/preorders/success", preorder_success},
+                              {"/preorders/cancel", preorder_cancel}}) {
         router.Add(
             "GET", path,
             [page](const http::Request&) { return http::Response::Text(200, page, "text/html; charset=utf-8"); },

@@ -26,8 +26,9 @@ struct WebhookOptions {
 void AddWebhookRoute(http::Router& router, WebhookOptions options, const core::Clock& clock,
                      std::shared_ptr<payments::PaymentService> payments, core::Metrics* metrics);
 
-/// GET /shop/success and /shop/cancel: where Stripe Checkout sends the member back (a short page in French
-/// and English that points back to Discord; nothing is decided from these visits, only from webhooks).
+/// GET /shop/success and /shop/cancel (and /plans/..., /preorders/...): where Stripe Checkout sends the member back (a
+/// short page in French and English that points back to Discord; nothing is decided from these visits, only from
+/// webhooks).
 void AddCheckoutReturnPages(http::Router& router, const std::string& community_name);
 
 }  // namespace maxis::stripe

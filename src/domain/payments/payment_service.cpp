@@ -38,6 +38,13 @@ EventRef Ref(const PaymentEvent& event) { return EventRef{event.id, event.type};
 
 PaymentResult Result(EventOutcome outcome) { return PaymentResult{outcome, {}}; }
 
+bool Settled(const PaymentEvent& event) {
+    return event.type == "checkout.session.completed" || event.type == "checkout.session.async_payment_succeeded";
+}
+
+/// What Maxis wrote on a pre-order's session and PaymentIntent.
+bool IsPreorders(const Metadata& metadata) { return !MetaValue(metadata, "preorder_purchase").empty(); }
+
 }  // namespace
 
 PaymentResult PaymentService::Apply(const PaymentEvent& event) {
@@ -52,9 +59,23 @@ PaymentResult PaymentService::Apply(const PaymentEvent& event) {
                       event.object);
 }
 
+PaymentResult PaymentService::OnPreorderSession(const PaymentEvent& event, const CheckoutSession& session) {
+    if (preorders_ == nullptr) return Unhandled(event, "a pre-order's session, and pre-orders are not wired");
+    if (Settled(event)) {
+        if (session.mode != "payment") return Unhandled(event, "a pre-order's session not in payment mode");
+        return Result(preorders_->OnCheckoutCompleted(event.id, session.id, Paid(session), session.payment_intent,
+                                                      session.amount_total));
+    }
+    // A delayed payment that failed ends the purchase's checkout like an expiry: the seat is free again.
+    if (event.type == "checkout.session.async_payment_failed" || event.type == "checkout.session.expired") {
+        return Result(preorders_->OnCheckoutExpired(event.id, session.id));
+    }
+    return Unhandled(event, "Maxis does not handle this type");
+}
+
 PaymentResult PaymentService::OnSession(const PaymentEvent& event, const CheckoutSession& session) {
-    bool settled =
-        event.type == "checkout.session.completed" || event.type == "checkout.session.async_payment_succeeded";
+    if (IsPreorders(session.metadata)) return OnPreorderSession(event, session);
+    bool settled = Settled(event);
     if (plans_ != nullptr && settled && !MetaValue(session.metadata, "plan").empty()) {
         if (session.mode == "subscription") {
             return Sync(event, session.subscription, SubscriptionNews{.promotion = PromotionOf(session.metadata)});
@@ -107,6 +128,11 @@ PaymentResult PaymentService::OnInvoice(const PaymentEvent& event, const Invoice
 
 PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& charge) {
     // The charge carries its PaymentIntent's metadata, where Maxis wrote whose payment it is.
+    if (IsPreorders(charge.metadata)) {
+        if (preorders_ == nullptr) return Unhandled(event, "a pre-order's charge, and pre-orders are not wired");
+        auto refund_id = charge.first_refund_id.empty() ? event.id + ".refund" : charge.first_refund_id;
+        return Result(preorders_->OnRefunded(event.id, charge.payment_intent, refund_id, charge.refunded));
+    }
     if (plans_ != nullptr && !MetaValue(charge.metadata, "plan").empty()) {
         if (!charge.refunded) return Unhandled(event, "a plan's payment partly refunded");
         return Result(plans_->OnOneTimeRevoked(Ref(event), charge.payment_intent, Reversal::kRefund, ""));

@@ -36,6 +36,20 @@ public:
                                     const std::string& reason) = 0;
 };
 
+/// Port: pre-orders' side of payments (a purchase named by preorder_purchase in the metadata Maxis put on the session
+/// and its PaymentIntent). Each call applies the event once, with its effect, in one transaction.
+class PreorderPayments {
+public:
+    virtual ~PreorderPayments() = default;
+    /// A session completed (paid, or unpaid while an asynchronous method clears) or its delayed payment succeeded.
+    virtual EventOutcome OnCheckoutCompleted(const std::string& event_id, const std::string& session_id, bool paid,
+                                             const std::string& payment_intent, long long amount_minor) = 0;
+    /// The session expired unpaid, or its delayed payment failed: the held seat goes back.
+    virtual EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id) = 0;
+    virtual EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
+                                    const std::string& refund_id, bool fully) = 0;
+};
+
 /// What an event says about a subscription besides its state.
 struct SubscriptionNews {
     bool payment_failed = false;         // a renewal failed (the member is told)
@@ -97,22 +111,24 @@ struct PaymentResult {
 
 /// Receives parsed provider events, decides which feature each concerns and applies it there:
 /// - the shop's: sessions, refunds and disputes of an order (order_id in the metadata);
+/// - pre-orders': sessions and refunds of a purchase (preorder_purchase in the metadata);
 /// - plans': sessions and refunds with a plan in the metadata, subscriptions of a member on a plan
 ///   sold, invoices of a subscription, disputes of a payment plans own. A subscription event never
 ///   trusts the payload's order: the subscription is read from the provider as it is now (once per new
 ///   event), and plans keep the newest state observed;
 /// - anything else is recorded once, unhandled.
-/// plans may be null (plans not wired): its events are then unhandled.
+/// plans and preorders may be null (not wired): their events are then unhandled.
 class PaymentService {
 public:
     PaymentService(ShopPayments& shop, PlanPayments* plans, EventJournal& journal, PaymentProvider& provider,
-                   const core::Clock& clock)
-        : shop_(shop), plans_(plans), journal_(journal), provider_(provider), clock_(clock) {}
+                   const core::Clock& clock, PreorderPayments* preorders = nullptr)
+        : shop_(shop), plans_(plans), preorders_(preorders), journal_(journal), provider_(provider), clock_(clock) {}
 
     PaymentResult Apply(const PaymentEvent& event);
 
 private:
     PaymentResult OnSession(const PaymentEvent& event, const CheckoutSession& session);
+    PaymentResult OnPreorderSession(const PaymentEvent& event, const CheckoutSession& session);
     PaymentResult OnSubscriptionEvent(const PaymentEvent& event, const Subscription& subscription);
     PaymentResult OnInvoice(const PaymentEvent& event, const Invoice& invoice);
     PaymentResult OnCharge(const PaymentEvent& event, const Charge& charge);
@@ -124,6 +140,7 @@ private:
 
     ShopPayments& shop_;
     PlanPayments* plans_;
+    PreorderPayments* preorders_;
     EventJournal& journal_;
     PaymentProvider& provider_;
     const core::Clock& clock_;
