@@ -484,6 +484,8 @@ int MaxisApp::Console(const ConsoleRequest& request, std::istream& in, std::ostr
     ObserveCommandLineUser(id, request.user, request.role);
     console::ConsoleOptions options{core::Viewer{id, request.role}, request.user, locale, MAXIS_VERSION, interactive};
     options.names = parts_->infra->names;
+    options.zone = &*parts_->zone;  // Discord timestamps (a countdown, a date) in words
+    options.clock = &parts_->clock;
     // Notifications meant for this user (or for staff, when signed in as staff) are shown as they are written.
     storage::SqlOutboxStore outbox(*parts_->db);
     auto last_seen = std::make_shared<long long>(outbox.LastId());

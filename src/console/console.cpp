@@ -1,5 +1,7 @@
 #include "console/console.hpp"
 
+#include <cctype>
+#include <cmath>
 #include <istream>
 #include <ostream>
 
@@ -14,7 +16,65 @@ std::string WithoutBold(std::string text) {
     return text;
 }
 
+/// "3 jours", "une heure": how far an instant is, as Discord rounds a countdown (a few seconds, then minutes, hours,
+/// days, months, years).
+std::string Distance(std::chrono::seconds gap, const commands::Catalog& catalog, const std::string& locale) {
+    const double s = std::abs(static_cast<double>(gap.count()));
+    if (s < 45) return catalog.Text(locale, "console.time.seconds");
+    struct Unit {
+        const char* name;
+        double seconds;
+        double until;  // the next unit takes over from here
+    };
+    constexpr Unit kUnits[] = {{"minute", 60, 45 * 60},
+                               {"hour", 3600, 22 * 3600},
+                               {"day", 86400, 26 * 86400},
+                               {"month", 30.44 * 86400, 320 * 86400},
+                               {"year", 365.25 * 86400, INFINITY}};
+    for (const auto& unit : kUnits) {
+        if (s >= unit.until) continue;
+        auto n = std::max<long long>(1, std::llround(s / unit.seconds));
+        std::string key = std::string("console.time.") + unit.name + (n == 1 ? "_one" : "_many");
+        return catalog.Text(locale, key, {{"n", std::to_string(n)}});
+    }
+    return {};
+}
+
 }  // namespace
+
+std::string WordTimestamps(const std::string& text, const commands::Catalog& catalog, const std::string& locale,
+                           core::TimePoint now, const core::TimeZone& zone) {
+    std::string out;
+    std::size_t from = 0;
+    for (auto at = text.find("<t:"); at != std::string::npos; at = text.find("<t:", at + 1)) {
+        // <t:UNIX> or <t:UNIX:STYLE>, as Discord writes them.
+        std::size_t i = at + 3;
+        std::size_t digits = i + (i < text.size() && text[i] == '-' ? 1 : 0);
+        std::size_t end = digits;
+        while (end < text.size() && end - digits < 12 && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+        if (end == digits) continue;
+        const auto unix = std::stoll(text.substr(i, end - i));
+        char style = 'f';  // Discord's default
+        if (end + 2 < text.size() && text[end] == ':' && text[end + 2] == '>' &&
+            std::string_view("tTdDfFR").find(text[end + 1]) != std::string_view::npos) {
+            style = text[end + 1];
+            end += 2;
+        } else if (end >= text.size() || text[end] != '>') {
+            continue;
+        }
+        auto when = core::FromEpochMillis(unix * 1000);
+        out += text.substr(from, at - from);
+        if (style == 'R') {
+            auto gap = std::chrono::duration_cast<std::chrono::seconds>(when - now);
+            out += catalog.Text(locale, gap.count() >= 0 ? "console.time.future" : "console.time.past",
+                                {{"amount", Distance(gap, catalog, locale)}});
+        } else {
+            out += zone.Format(when, locale);
+        }
+        from = end + 1;
+    }
+    return out + text.substr(from);
+}
 
 std::string NamePeople(const std::string& text, const core::NameLookup& lookup, const std::string& unknown) {
     auto pieces = commands::SplitMentions(text);
@@ -75,6 +135,10 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
             << "\n";
     }
     const std::string unknown = catalog.Text(options.locale, "console.unknown_member");
+    auto InWords = [&](const std::string& text) {
+        if (options.zone == nullptr || options.clock == nullptr) return text;
+        return WordTimestamps(text, catalog, options.locale, options.clock->Now(), *options.zone);
+    };
     int errors = 0;
     std::string line;
     while (true) {
@@ -91,10 +155,10 @@ int RunConsole(const commands::Engine& engine, const ConsoleOptions& options, st
         errors += reply->is_error ? 1 : 0;
         // Stored text may come from anyone (and from rows older than the text rule): nothing it holds may
         // move the cursor, clear the screen or reorder the line on the staff's terminal.
-        out << core::EscapeForTerminal(NamePeople(RenderText(*reply), options.names, unknown));
+        out << core::EscapeForTerminal(InWords(NamePeople(RenderText(*reply), options.names, unknown)));
         if (options.notices) {
             for (const auto& notice : options.notices()) {
-                out << "🔔 " << core::EscapeForTerminal(NamePeople(notice, options.names, unknown)) << "\n";
+                out << "🔔 " << core::EscapeForTerminal(InWords(NamePeople(notice, options.names, unknown))) << "\n";
             }
         }
         if (!options.interactive) out << "\n";

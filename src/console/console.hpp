@@ -6,7 +6,9 @@
 
 #include "commands/engine.hpp"
 #include "commands/reply.hpp"
+#include "core/clock.hpp"
 #include "core/people.hpp"
+#include "core/time_zone.hpp"
 #include "core/viewer.hpp"
 
 namespace maxis::console {
@@ -19,6 +21,12 @@ std::string RenderText(const commands::Reply& reply);
 /// reads as @unknown (a terminal shows no raw id for a person).
 std::string NamePeople(const std::string& text, const core::NameLookup& lookup, const std::string& unknown);
 
+/// Writes each Discord timestamp in text (<t:X:R>, <t:X:f>, <t:X>, any style) in words for the reader, as Discord
+/// would show it: R as a countdown from now ("dans 3 jours", "in 3 days", "il y a 2 heures"), every other style as
+/// the date and time in the community's zone. A malformed one stays as written.
+std::string WordTimestamps(const std::string& text, const commands::Catalog& catalog, const std::string& locale,
+                           core::TimePoint now, const core::TimeZone& zone);
+
 struct ConsoleOptions {
     core::Viewer viewer;
     std::string user_label;  // shown in the welcome line
@@ -30,6 +38,10 @@ struct ConsoleOptions {
     std::function<std::vector<std::string>()> notices;
     /// People's names, for the mentions in replies and notices.
     core::NameLookup names;
+    /// The community's zone and the clock, for the Discord timestamps in replies and notices (WordTimestamps);
+    /// without both they stay as written.
+    const core::TimeZone* zone = nullptr;
+    const core::Clock* clock = nullptr;
 };
 
 /// Runs commands read from in through the engine and writes the replies to out, until end of input or

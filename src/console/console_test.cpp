@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "commands/builtin_commands.hpp"
+#include "support/fake_clock.hpp"
 
 namespace maxis::console {
 namespace {
@@ -93,6 +94,40 @@ TEST_F(ConsoleTest, ControlCharactersAndBidiOverridesAreShownEscapedNeverRaw) {
         << out;
     EXPECT_NE(out.find("== \\u001B[31mred ==\nmulti\nline\tok\n"), std::string::npos) << out;
     EXPECT_NE(out.find("Commande inconnue : !nope\\u001B[2j."), std::string::npos) << out;
+}
+
+TEST(WordTimestamps, CountdownsInWordsAndDatesInTheCommunitysZoneForTheReader) {
+    const auto& catalog = commands::Catalog::Builtin();
+    auto paris = core::TimeZone::Load("Europe/Paris");
+    auto now = core::FromEpochMillis(1'780'000'000'000);  // 28/05/2026 22:26:40 in Paris
+    auto in = [&](long long seconds) { return std::to_string(1'780'000'000 + seconds); };
+    std::string text = "Sortie <t:" + in(3 * 86400) + ":R> (<t:" + in(3 * 86400) + ":f>), vu <t:" + in(-2 * 3600) +
+                       ":R>, <t:" + in(30) + ":R>, <t:" + in(86400) + ":R>, <t:" + in(400 * 86400) + ":R>.";
+    EXPECT_EQ(WordTimestamps(text, catalog, "fr", now, paris),
+              "Sortie dans 3 jours (31/05/2026 22:26 CEST), vu il y a 2 heures, dans quelques secondes, dans un jour, "
+              "dans un an.");
+    EXPECT_EQ(WordTimestamps(text, catalog, "en", now, paris),
+              "Sortie in 3 days (2026-05-31 22:26 CEST), vu 2 hours ago, in a few seconds, in a day, in a year.");
+    // The default style is the date; what is not a timestamp stays as written.
+    EXPECT_EQ(
+        WordTimestamps("<t:" + in(0) + "> <t:abc:R> <t:12:Z> <t:99999999999999:R> <t:5", catalog, "fr", now, paris),
+        "28/05/2026 22:26 CEST <t:abc:R> <t:12:Z> <t:99999999999999:R> <t:5");
+}
+
+TEST_F(ConsoleTest, RepliesAndNoticesShowCountdownsInWords) {
+    engine.Register(commands::CommandSpec{.name = "release", .handler = [](const commands::Invocation&) {
+                                              return commands::Reply{.text = "Sortie <t:1780259200:R>."};
+                                          }});
+    testing::FakeClock clock;  // 1'780'000'000 s: the release is 3 days ahead
+    auto paris = core::TimeZone::Load("Europe/Paris");
+    ConsoleOptions options{core::Viewer{core::UserId{42}, core::Role::kMember}, "alice", "fr", "9.9.9", false};
+    options.notices = [] { return std::vector<std::string>{"Rappel : sortie <t:1780003600:R> (<t:1780003600:f>)."}; };
+    options.zone = &paris;
+    options.clock = &clock;
+    std::istringstream in("!release\n");
+    std::ostringstream out;
+    RunConsole(engine, options, in, out);
+    EXPECT_EQ(out.str(), "Sortie dans 3 jours.\n🔔 Rappel : sortie dans une heure (28/05/2026 23:26 CEST).\n\n");
 }
 
 TEST(RenderText, EmbedsFieldsImagesAndButtons) {

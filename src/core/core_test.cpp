@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include "core/csv.hpp"
 #include "core/duration.hpp"
 #include "core/errors.hpp"
+#include "core/iso8601.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/money.hpp"
@@ -85,6 +87,30 @@ TEST(TimeZone, Iso8601MatchesTheCalendarLibrary) {
         EXPECT_EQ(FormatIso8601(t), date::format("%FT%TZ", t)) << ms;
     }
     EXPECT_EQ(FormatIso8601(FromEpochMillis(951782400123LL)), "2000-02-29T00:00:00.123Z");
+}
+
+// What the API reads back is what it writes, and an offset or a shorter form names the same instant.
+TEST(Iso8601, ReadBackWithOffsetsAndShortForms) {
+    for (std::int64_t ms : {0LL, 951782400123LL, 1780000000000LL, 253402300799999LL}) {
+        EXPECT_EQ(ParseIso8601(FormatIso8601(FromEpochMillis(ms))), FromEpochMillis(ms)) << ms;
+    }
+    auto christmas = FromEpochMillis(1798218000000LL);  // 2026-12-25T17:00:00Z
+    EXPECT_EQ(ParseIso8601("2026-12-25T17:00:00Z"), christmas);
+    EXPECT_EQ(ParseIso8601("2026-12-25T17:00Z"), christmas);
+    EXPECT_EQ(ParseIso8601("2026-12-25T18:00:00+01:00"), christmas);
+    EXPECT_EQ(ParseIso8601("2026-12-25T12:30:00-04:30"), christmas);
+    for (const char* bad : {"", "2026-12-25", "2026-12-25 17:00:00Z", "2026-12-25T17:00:00", "2026-02-30T10:00Z",
+                            "2026-12-25T24:00Z", "2026-12-25T17:00:00.1Z", "2026-12-25T17:00Zjunk", "tomorrow"}) {
+        EXPECT_FALSE(ParseIso8601(bad)) << bad;
+    }
+}
+
+TEST(Csv, CellsAreQuotedWhenNeededAndNeverFormulas) {
+    EXPECT_EQ(CsvCell("Early Bird"), "Early Bird");
+    EXPECT_EQ(CsvCell("Alice \"A\", first"), "\"Alice \"\"A\"\", first\"");
+    EXPECT_EQ(CsvCell("two\nlines"), "\"two\nlines\"");
+    EXPECT_EQ(CsvCell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    EXPECT_EQ(CsvCell("-1"), "'-1");
 }
 
 TEST(TimeZone, UnknownZoneIsInvalidArgument) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "core/strings.hpp"
 
@@ -384,20 +385,7 @@ std::optional<core::TimePoint> EndOf(const Ticket& t) { return t.resolved_at ? t
 
 std::string AgentOf(const Ticket& t) { return t.assignee ? t.assignee->ToString() : "unassigned"; }
 
-// A CSV cell: quoted when needed, and never read as a formula by a spreadsheet.
-std::string CsvCell(const std::string& value) {
-    std::string v = value;
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
-        v = "'" + v;
-    }
-    if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
+using core::CsvCell;
 
 std::string Minutes(std::optional<core::Millis> d) {
     if (!d) return "";
