@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "commands/preorder_commands.hpp"
 #include "domain/scheduling/recurrence.hpp"
+#include "http/api/preorders_api.hpp"
 #include "scheduler/scheduler.hpp"
 #include "storage/preorder_store.hpp"
 #include "stripe/preorder_checkout.hpp"
@@ -46,9 +48,9 @@ PreordersModule::PreordersModule(const Infrastructure& infra) : infra_(infra) {
 
 PreordersModule::~PreordersModule() = default;
 
-void PreordersModule::RegisterCommands(commands::Engine& /*engine*/) {
+void PreordersModule::RegisterCommands(commands::Engine& engine) {
     if (!infra_.config.preorders.enabled) return;
-    // The chat commands (commands::RegisterPreorderCommands) join here.
+    commands::RegisterPreorderCommands(engine, *service_, infra_.zone);
 }
 
 void PreordersModule::Sweep() {
@@ -67,7 +69,9 @@ void PreordersModule::Sweep() {
 }
 
 void PreordersModule::Serve(Runtime& runtime) {
-    // The REST routes (http::AddPreorderRoutes) join here, when [preorders] enabled.
+    if (infra_.config.preorders.enabled) {
+        http::AddPreorderRoutes(runtime.router, *service_, runtime.api_viewer, infra_.names);
+    }
     runtime.scheduler.Register("preorders.sweep", [this](const scheduling::Job&) { Sweep(); });
     runtime.scheduler.AddRecurring("preorders.sweep", "preorders.sweep",
                                    *scheduling::Recurrence::Parse(infra_.config.preorders.sweep_schedule));
