@@ -34,9 +34,10 @@ async function open(page, query = '') {
     await page.waitForSelector('body[data-ready="true"]');
 }
 
-/** What an admin reads in the page's main part: never an id (15 to 20 digits) nor a raw key. */
+/** What an admin reads in the page's main part: never an id (15 to 20 digits), a raw key nor a value left unsaid. */
 async function noIdsNorKeys(page, where) {
     const text = await page.evaluate(() => document.querySelector('main').innerText);
+    assert.deepEqual(text.match(/\b(?:null|undefined|NaN)\b/g) ?? [], [], `${where}: a missing value shown`);
     assert.deepEqual(text.match(/\b\d{15,20}\b/g) ?? [], [], `${where}: ids shown`);
     assert.deepEqual(text.match(/\b[a-z]+(?:_[a-z]+)+\b|\b[a-z]+\.[a-z_]+\.[a-z_]+\b/g) ?? [], [], `${where}: raw keys shown`);
 }

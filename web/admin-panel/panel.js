@@ -67,6 +67,10 @@ const TEXT = Object.freeze({
         'e_preorders.tier_order': 'Chaque palier a une réduction plus petite que le précédent : rien n’a changé.',
         'e_preorders.tier_seats': 'Un palier a de 1 à 100 000 places : rien n’a changé.',
         'e_preorders.tier_unlimited': 'Seul le dernier palier peut être sans limite : rien n’a changé.',
+        'e_preorders.image': 'L’image doit être un lien commençant par https:// : rien n’a changé.',
+        'e_preorders.member_limit': 'Les places par membre vont de 1 à 100 : rien n’a changé.',
+        'e_preorders.too_long': 'Un texte est trop long (description : 1 000 caractères, livraison : 2 000) : rien n’a changé.',
+        'e_preorders.currency': 'Les paiements ne prennent pas cette devise : rien n’a changé.',
         dashboard: 'Tableau de bord', users: 'Membres', tickets: 'Tickets', logs: 'Journaux', settings: 'Réglages',
         logout: 'Se déconnecter', nav: 'Navigation principale', language: 'English', language_label: 'Switch to English',
         login_title: 'Connexion au panneau Maxis', login_with_discord: 'Se connecter avec Discord',
@@ -228,6 +232,10 @@ const TEXT = Object.freeze({
         'e_preorders.tier_order': 'Each tier has a smaller discount than the one before: nothing changed.',
         'e_preorders.tier_seats': 'A tier has 1 to 100,000 seats: nothing changed.',
         'e_preorders.tier_unlimited': 'Only the last tier may have no limit: nothing changed.',
+        'e_preorders.image': 'The image must be a link starting with https://: nothing changed.',
+        'e_preorders.member_limit': 'Seats per member go from 1 to 100: nothing changed.',
+        'e_preorders.too_long': 'A text is too long (description: 1,000 characters, delivery: 2,000): nothing changed.',
+        'e_preorders.currency': 'Payments do not take this currency: nothing changed.',
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
         logout: 'Log out', nav: 'Main navigation', language: 'Français', language_label: 'Passer en français',
         login_title: 'Sign in to the Maxis panel', login_with_discord: 'Sign in with Discord',
@@ -1793,7 +1801,7 @@ async function giveawaysPage() {
             h('details', { class: 'discord-id' }, h('summary', { text: t('gw_hash') }), h('code', { text: g.seed_hash })),
             formBox, h('p', { class: 'actions' }, ...tools),
             h('h3', { text: t('gw_roi') }),
-            s.open ? h('p', { class: 'notice', id: 'gw-so-far', text: t('gw_so_far', { d: when(s.counted_until) }) }) : null,
+            s.open ? h('p', { class: 'notice', id: 'gw-so-far', text: t('gw_so_far', { d: when(s.counted_until) }) }) : '',  // append writes null as text
             h('dl', { class: 'facts', id: 'gw-roi' },
                 h('dt', { text: t('gw_window') }), h('dd', { text: t('gw_window_text', { from: when(s.from), to: when(s.to) }) }),
                 h('dt', { text: t('gw_cost') }), h('dd', { id: 'gw-roi-cost', text: s.prize_cost_minor ? cur(s.prize_cost_minor) : t('gw_no_cost') }),
@@ -1925,7 +1933,7 @@ async function preordersPage() {
     const name = h('input', { id: 'po-name', maxlength: 100 });
     const price = h('input', { id: 'po-price', inputmode: 'decimal', maxlength: 12, size: 10 });
     const release = h('input', { id: 'po-release', type: 'datetime-local' });
-    const description = h('textarea', { id: 'po-description', maxlength: 2000, rows: 3 });
+    const description = h('textarea', { id: 'po-description', maxlength: 1000, rows: 3 });
     const image = h('input', { id: 'po-image', type: 'url', maxlength: 500 });
     const delivery = h('textarea', { id: 'po-delivery', maxlength: 2000, rows: 3 });
     const limit = h('input', { id: 'po-limit', inputmode: 'numeric', maxlength: 3, size: 4 });
@@ -2077,7 +2085,8 @@ async function preordersPage() {
         }
         const cur = (minor) => money(minor, item.currency);
         detail.append(h('h2', { id: 'po-title', text: item.name }),
-            item.image_url && item.image_url.startsWith('https://') ? h('img', { class: 'thumb', src: item.image_url, alt: '', width: 80, height: 80 }) : null,
+            // (The DOM's own append writes null as text: an item without a picture adds an empty string.)
+            item.image_url.startsWith('https://') ? h('img', { class: 'thumb', src: item.image_url, alt: '', width: 80, height: 80 }) : '',
             h('dl', { class: 'facts' },
                 h('dt', { text: t('status') }), h('dd', { id: 'po-status', text: t('po_' + item.status) }),
                 h('dt', { text: t('po_price') }), h('dd', { id: 'po-full-price', text: cur(item.price_minor) }),
@@ -2091,7 +2100,8 @@ async function preordersPage() {
                 item.delivery ? [h('dt', { text: t('po_delivery_short') }), h('dd', { class: 'prose', text: item.delivery })] : null),
             actionBox, h('p', { class: 'actions' }, ...tools),
             h('h3', { text: t('po_tiers') }),
-            h('div', { class: 'table-wrap' }, h('table', { id: 'po-tiers', class: 'compact' },
+            // Focusable: on a phone the table scrolls in its block, and the keyboard scrolls it too.
+            h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('po_tiers') }, h('table', { id: 'po-tiers', class: 'compact' },
                 h('thead', null, h('tr', null, ['name', 'po_discount', 'po_tier_price', 'po_sold', 'po_held', 'po_open_seats'].map((k) => h('th', { scope: 'col', text: t(k) })))),
                 h('tbody', null, item.tiers.map((x, i) => h('tr', { 'data-tier': String(i + 1) },
                     h('td', { text: x.name }), h('td', { class: 'num', text: x.discount_percent + ' %' }), h('td', { class: 'num', text: cur(x.price_minor) }),
