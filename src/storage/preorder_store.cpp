@@ -216,26 +216,17 @@ public:
         return out;
     }
 
-    /// Tiers keep their rows (and ids) position by position: a purchase whose hold ended still refers to its tier.
-    /// Positions past the new list are deleted, new ones inserted.
+    /// Before any purchase (the service checks; a purchase's row names its tier): the old rows go, the new come with
+    /// new ids.
     void ReplaceTiers(ItemId item, const std::vector<Tier>& tiers) override {
         long long iid = item.value;
-        int count = static_cast<int>(tiers.size());
-        tx_.sql() << "DELETE FROM preorder_tiers WHERE item_id = :i AND position >= :n", soci::use(iid),
-            soci::use(count);
-        for (int position = 0; position < count; ++position) {
-            const Tier& t = tiers[static_cast<std::size_t>(position)];
+        tx_.sql() << "DELETE FROM preorder_tiers WHERE item_id = :i", soci::use(iid);
+        for (const auto& t : tiers) {
             int seats = t.seats.value_or(0);
             soci::indicator seats_ind = t.seats ? soci::i_ok : soci::i_null;
-            soci::statement st =
-                (tx_.sql().prepare << "UPDATE preorder_tiers SET name = :n, discount_percent = :d, seats = :s, "
-                                      "price_minor = :p WHERE item_id = :i AND position = :pos",
-                 soci::use(t.name), soci::use(t.discount_percent), soci::use(seats, seats_ind),
-                 soci::use(t.price_minor), soci::use(iid), soci::use(position));
-            if (AffectedRows(st) == 1) continue;
             tx_.sql() << "INSERT INTO preorder_tiers (item_id, position, name, discount_percent, seats, price_minor) "
                          "VALUES (:i, :pos, :n, :d, :s, :p)",
-                soci::use(iid), soci::use(position), soci::use(t.name), soci::use(t.discount_percent),
+                soci::use(iid), soci::use(t.position), soci::use(t.name), soci::use(t.discount_percent),
                 soci::use(seats, seats_ind), soci::use(t.price_minor);
         }
     }

@@ -37,6 +37,7 @@
 #include "storage/member_store.hpp"
 #include "storage/panel_store.hpp"
 #include "storage/plan_store.hpp"
+#include "storage/preorder_store.hpp"
 #include "storage/shop_store.hpp"
 #include "storage/sql_queue_stores.hpp"
 #include "storage/sql_ticket_repository.hpp"
@@ -64,6 +65,7 @@ std::string Id(const Viewer& v) { return std::to_string(v.user_id.value); }
 struct Seeded {
     long long ticket_a = 0, ticket_b = 0, order_b = 0, product_in_cart = 0, other_product = 0;
     long long giveaway_running = 0, giveaway_ended = 0, giveaway_cancelled = 0;
+    long long preorder_open = 0, preorder_draft = 0, preorder_tier = 0;
 };
 
 /// Plans' gateway for the seed: configured, so that staff can create a promotion (nothing is sold).
@@ -228,6 +230,60 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
         SqlWinnerGradeRepository grade_repo(db, clock);
         giveaways::WinnerGradeService grades(grade_repo, perks, clock, giveaways::WinnerGradeOptions{});
         grades.Crown(giveaways::GiveawayId{out.giveaway_ended}, {kA.user_id, kB.user_id});
+    }
+    // Pre-orders: an open item with its tiers (A and B each paid one seat, B holds another; its opening announced)
+    // and a draft (staff's only), written through the store as staff and Maxis write them.
+    {
+        SqlPreorderRepository preorder_repo(db, clock);
+        auto item = [&](preorders::ItemStatus status) {
+            preorders::Item i{.name = "Artbook",
+                              .price = core::Money{4000, "EUR"},
+                              .release_at = now + 24h * 30,
+                              .status = status,
+                              .created_by = kS.user_id,
+                              .created_at = now,
+                              .updated_at = now};
+            long long id = 0;
+            preorder_repo.Write(kS, [&](preorders::PreorderStore& s) {
+                i.id = s.InsertItem(i);
+                std::vector<preorders::Tier> tiers;
+                for (const auto& spec : preorders::DefaultTiers()) {
+                    tiers.push_back({.position = static_cast<int>(tiers.size()),
+                                     .name = spec.name,
+                                     .discount_percent = spec.discount_percent,
+                                     .seats = spec.seats,
+                                     .price_minor = preorders::TierPrice(4000, spec.discount_percent)});
+                }
+                s.ReplaceTiers(i.id, tiers);
+                id = i.id.value;
+            });
+            return id;
+        };
+        out.preorder_open = item(preorders::ItemStatus::kOpen);
+        out.preorder_draft = item(preorders::ItemStatus::kDraft);
+        preorder_repo.Write(Viewer::System(), [&](preorders::PreorderStore& s) {
+            preorders::ItemId id{out.preorder_open};
+            auto first = s.Tiers(id).front();
+            out.preorder_tier = first.id.value;
+            for (const auto& [who, status] :
+                 {std::pair{kA, preorders::PurchaseStatus::kPaid}, std::pair{kB, preorders::PurchaseStatus::kPaid},
+                  std::pair{kB, preorders::PurchaseStatus::kHeld}}) {
+                ASSERT_TRUE(s.TakeHeldSeat(first.id));
+                if (status == preorders::PurchaseStatus::kPaid) s.SellHeldSeat(first.id);
+                s.InsertPurchase({.item = id,
+                                  .tier = first.id,
+                                  .buyer = who.user_id,
+                                  .status = status,
+                                  .price = core::Money{first.price_minor, "EUR"},
+                                  .session_id = "cs_audit_" + std::to_string(s.Tiers(id).front().held) + Id(who),
+                                  .held_until = now + 30min,
+                                  .created_at = now,
+                                  .paid_at = status == preorders::PurchaseStatus::kPaid
+                                                 ? std::optional<core::TimePoint>(now)
+                                                 : std::nullopt});
+            }
+            ASSERT_TRUE(s.MarkAnnounced(id, "opened"));
+        });
     }
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
@@ -660,6 +716,28 @@ std::vector<TableSpec> Tables(const Seeded& s) {
          "INSERT INTO giveaway_winners (giveaway_id, user_id, round, position, drawn_at) VALUES (" +
              std::to_string(s.giveaway_ended) + ", " + a + ", 9, 0, 0)",
          "user_id = " + a},
+        // Pre-orders: items public once opened (a draft is staff's), and their tiers; members write neither, nor
+        // their seat counters. A reads their own purchases only, and writes none, not even their own (a paid
+        // status, a lower price); the announcements are Maxis's.
+        {"preorder_items", "status = 'draft'", "true",
+         "INSERT INTO preorder_items (name, price_minor, currency, release_at, status, per_member_limit, created_by, "
+         "created_at, updated_at) VALUES ('forged', 1, 'EUR', 0, 'open', 99, " +
+             a + ", 0, 0)",
+         "price_minor = 1, status = 'open'"},
+        {"preorder_tiers", "item_id = " + std::to_string(s.preorder_draft), "true",
+         "INSERT INTO preorder_tiers (item_id, position, name, discount_percent, price_minor) VALUES (" +
+             std::to_string(s.preorder_open) + ", 7, 'forged', 99, 1)",
+         "sold = 0, held = 0, seats = NULL, price_minor = 1"},
+        {"preorder_purchases", "user_id <> " + a, "true",
+         "INSERT INTO preorder_purchases (item_id, tier_id, user_id, status, price_minor, currency, held_until, "
+         "created_at, paid_at) VALUES (" +
+             std::to_string(s.preorder_open) + ", " + std::to_string(s.preorder_tier) + ", " + a +
+             ", 'paid', 1, 'EUR', 0, 0, 0)",
+         "status = 'paid', price_minor = 1, user_id = " + a},
+        everything("preorder_announcements",
+                   "INSERT INTO preorder_announcements (item_id, announcement, at) VALUES (" +
+                       std::to_string(s.preorder_open) + ", 'forged', 0)",
+                   "announcement = 'forged'"),
         // Winner grades: B's hidden; A grants themselves one, or lengthens it.
         of_b("winner_grades",
              "INSERT INTO winner_grades (giveaway_id, user_id, granted_at, until) VALUES (" +

@@ -6,6 +6,7 @@
 // ones are; an event id is recorded once, an announcement marked once; notices are collected for assertions (every
 // Notify call, without the outbox's de-duplication, so that a notice written twice shows).
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -35,6 +36,7 @@ public:
 
     void Write(const core::Viewer& viewer, const std::function<void(preorders::PreorderStore&)>& work) override {
         std::lock_guard lock(mutex_);
+        Busy busy(in_transaction_);
         State saved = state;
         Store store(state, viewer, false);
         try {
@@ -48,6 +50,7 @@ public:
     }
     void Read(const core::Viewer& viewer, const std::function<void(preorders::PreorderStore&)>& work) override {
         std::lock_guard lock(mutex_);
+        Busy busy(in_transaction_);
         Store store(state, viewer, true);
         work(store);
     }
@@ -59,13 +62,24 @@ public:
         return f(state);
     }
 
+    /// Whether a transaction is running now (the provider must be called outside any).
+    [[nodiscard]] bool InTransaction() const { return in_transaction_.load(); }
+
     State state;
     int writes = 0;  // committed write transactions
     /// Called after each committed write, under the lock: a test checks invariants at every commit.
     std::function<void(const State&)> after_write;
 
 private:
+    struct Busy {
+        explicit Busy(std::atomic<bool>& flag) : flag_(flag) { flag_ = true; }
+        ~Busy() { flag_ = false; }
+        Busy(const Busy&) = delete;
+        Busy& operator=(const Busy&) = delete;
+        std::atomic<bool>& flag_;
+    };
     std::mutex mutex_;
+    std::atomic<bool> in_transaction_{false};
 
     class Store final : public preorders::PreorderStore {
     public:

@@ -23,8 +23,8 @@ constexpr int kMaxName = 100;
 constexpr int kMaxDescription = 1000;
 constexpr int kMaxDelivery = 2000;
 constexpr int kMaxImageUrl = 500;
-constexpr int kMaxMemberLimit = 100;
-constexpr int kPage = 200;  // rows a sweep or a listing reads at a time
+constexpr int kMaxMemberLimit = 1000;  // as the config and the commands take it
+constexpr int kPage = 200;             // rows a sweep or a listing reads at a time
 
 void RequireStaff(const Viewer& viewer, const char* what) {
     if (!viewer.IsStaff()) throw Error(ErrorCode::kForbidden, std::string("only staff ") + what);
@@ -71,8 +71,8 @@ void CheckTexts(const std::string& description, const std::string& image_url, co
 
 void CheckMemberLimit(int limit) {
     if (limit < 1 || limit > kMaxMemberLimit) {
-        throw Error(ErrorCode::kInvalidArgument, "the limit per member must be from 1 to 100", "preorders.member_limit",
-                    {{"max", std::to_string(kMaxMemberLimit)}});
+        throw Error(ErrorCode::kInvalidArgument, "the limit per member must be from 1 to 1000",
+                    "preorders.member_limit", {{"max", std::to_string(kMaxMemberLimit)}});
     }
 }
 

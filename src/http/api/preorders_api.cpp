@@ -68,21 +68,23 @@ TierNames NamesOf(const std::vector<ItemView>& views) {
 
 json::object PurchaseJson(const Purchase& p, const TierNames& tiers) {
     auto tier = tiers.find(p.tier);
-    return json::object{{"id", p.id.value},
-                        {"item_id", p.item.value},
-                        {"tier_id", p.tier.value},
-                        {"tier_name", tier != tiers.end() ? json::value(tier->second) : json::value(nullptr)},
-                        {"user", p.buyer.ToString()},
-                        {"status", ToString(p.status)},
-                        {"price_minor", p.price.minor},
-                        {"currency", p.price.currency},
-                        {"late", p.late},
-                        {"named", p.named},
-                        {"refund_reason", ToString(p.refund_reason)},
-                        {"created_at", core::FormatIso8601(p.created_at)},
-                        {"paid_at", Time(p.paid_at)},
-                        {"fulfilled_at", Time(p.fulfilled_at)},
-                        {"refunded_at", Time(p.refunded_at)}};
+    return json::object{
+        {"id", p.id.value},
+        {"item_id", p.item.value},
+        {"tier_id", p.tier.value},
+        {"tier_name", tier != tiers.end() ? json::value(tier->second) : json::value(nullptr)},
+        {"user", p.buyer.ToString()},
+        {"status", ToString(p.status)},
+        {"price_minor", p.price.minor},
+        {"currency", p.price.currency},
+        {"late", p.late},
+        {"named", p.named},
+        {"refund_reason",
+         p.refund_reason == RefundReason::kNone ? json::value(nullptr) : json::value(ToString(p.refund_reason))},
+        {"created_at", core::FormatIso8601(p.created_at)},
+        {"paid_at", Time(p.paid_at)},
+        {"fulfilled_at", Time(p.fulfilled_at)},
+        {"refunded_at", Time(p.refunded_at)}};
 }
 
 json::array PurchasesJson(const std::vector<Purchase>& purchases, const TierNames& tiers) {
