@@ -50,7 +50,7 @@ const TEXT = Object.freeze({
         po_per_member: 'Limite par membre', po_delivery_short: 'Livraison', po_moves: 'Date de sortie déplacée', po_late: 'paiement tardif',
         ps_held: 'paiement en cours', ps_paid: 'payée', ps_fulfilled: 'livrée', ps_released: 'abandonnée', ps_refunding: 'remboursement en cours', ps_refunded: 'remboursée',
         po_bad_name: 'Donnez un nom (100 caractères au plus).', po_bad_price: 'Prix invalide : un montant en euros comme 59,99.',
-        po_bad_release: 'Donnez une date et une heure de sortie à venir.', po_bad_limit: 'Les places par membre : un nombre entier de 1 à 100.',
+        po_bad_release: 'Donnez une date et une heure de sortie à venir.', po_bad_limit: 'Les places par membre : un nombre entier de 1 à 1 000.',
         po_bad_tier: 'Palier {n} : un nom (40 caractères au plus), une réduction de 0 à 99 % et de 1 à 100 000 places (vide : sans limite, pour le dernier seulement).',
         'e_preorders.unknown': 'Cette pré-commande n’existe pas.', 'e_preorders.not_open': 'Cette pré-commande n’est pas en vente.',
         'e_preorders.sold_out': 'Plus aucune place.', 'e_preorders.limit': 'Limite de places par membre atteinte pour cet article.',
@@ -68,7 +68,7 @@ const TEXT = Object.freeze({
         'e_preorders.tier_seats': 'Un palier a de 1 à 100 000 places : rien n’a changé.',
         'e_preorders.tier_unlimited': 'Seul le dernier palier peut être sans limite : rien n’a changé.',
         'e_preorders.image': 'L’image doit être un lien commençant par https:// : rien n’a changé.',
-        'e_preorders.member_limit': 'Les places par membre vont de 1 à 100 : rien n’a changé.',
+        'e_preorders.member_limit': 'Les places par membre vont de 1 à 1 000 : rien n’a changé.',
         'e_preorders.too_long': 'Un texte est trop long (description : 1 000 caractères, livraison : 2 000) : rien n’a changé.',
         'e_preorders.currency': 'Les paiements ne prennent pas cette devise : rien n’a changé.',
         dashboard: 'Tableau de bord', users: 'Membres', tickets: 'Tickets', logs: 'Journaux', settings: 'Réglages',
@@ -215,7 +215,7 @@ const TEXT = Object.freeze({
         po_per_member: 'Limit per member', po_delivery_short: 'Delivery', po_moves: 'Release date moved', po_late: 'late payment',
         ps_held: 'being paid', ps_paid: 'paid', ps_fulfilled: 'delivered', ps_released: 'abandoned', ps_refunding: 'being refunded', ps_refunded: 'refunded',
         po_bad_name: 'Give a name (100 characters at most).', po_bad_price: 'Invalid price: an amount in euros such as 59.99.',
-        po_bad_release: 'Give a release date and time still to come.', po_bad_limit: 'Seats per member: a whole number from 1 to 100.',
+        po_bad_release: 'Give a release date and time still to come.', po_bad_limit: 'Seats per member: a whole number from 1 to 1,000.',
         po_bad_tier: 'Tier {n}: a name (40 characters at most), a discount from 0 to 99 % and 1 to 100,000 seats (empty: no limit, for the last one only).',
         'e_preorders.unknown': 'This pre-order does not exist.', 'e_preorders.not_open': 'This pre-order is not on sale.',
         'e_preorders.sold_out': 'No seat left.', 'e_preorders.limit': 'The limit of seats per member is reached for this item.',
@@ -233,7 +233,7 @@ const TEXT = Object.freeze({
         'e_preorders.tier_seats': 'A tier has 1 to 100,000 seats: nothing changed.',
         'e_preorders.tier_unlimited': 'Only the last tier may have no limit: nothing changed.',
         'e_preorders.image': 'The image must be a link starting with https://: nothing changed.',
-        'e_preorders.member_limit': 'Seats per member go from 1 to 100: nothing changed.',
+        'e_preorders.member_limit': 'Seats per member go from 1 to 1,000: nothing changed.',
         'e_preorders.too_long': 'A text is too long (description: 1,000 characters, delivery: 2,000): nothing changed.',
         'e_preorders.currency': 'Payments do not take this currency: nothing changed.',
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
@@ -1936,7 +1936,7 @@ async function preordersPage() {
     const description = h('textarea', { id: 'po-description', maxlength: 1000, rows: 3 });
     const image = h('input', { id: 'po-image', type: 'url', maxlength: 500 });
     const delivery = h('textarea', { id: 'po-delivery', maxlength: 2000, rows: 3 });
-    const limit = h('input', { id: 'po-limit', inputmode: 'numeric', maxlength: 3, size: 4 });
+    const limit = h('input', { id: 'po-limit', inputmode: 'numeric', maxlength: 4, size: 5 });
     const tiersBox = h('div', { id: 'po-tiers-form', class: 'tiers-form' });
     const locked = h('p', { class: 'notice', id: 'po-locked', hidden: true, text: t('po_locked') });
     const title = h('h2', { id: 'po-form-title', text: t('po_new') });
@@ -1999,7 +1999,7 @@ async function preordersPage() {
         if (minor === null || Number.isNaN(minor) || minor === 0) return refuse(box, t('po_bad_price'), price);
         const releaseMoved = !editing || releaseMs !== Date.parse(editing.release_at);
         if (Number.isNaN(releaseMs) || (releaseMoved && releaseMs <= Date.now())) return refuse(box, t('po_bad_release'), release);
-        if (Number.isNaN(perMember) || perMember < 1 || perMember > 100) return refuse(box, t('po_bad_limit'), limit);
+        if (Number.isNaN(perMember) || perMember < 1 || perMember > 1000) return refuse(box, t('po_bad_limit'), limit);
         if (image.value.trim() && !image.value.trim().startsWith('https://')) return refuse(box, t('bad_image'), image);
         const read = readTiers();
         if (read.refusal) return refuse(box, read.refusal, read.field);
