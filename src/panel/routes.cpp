@@ -18,9 +18,9 @@ using storage::SessionStage;
 
 namespace {
 
-const std::set<std::string, std::less<>> kPages = {"login",    "refused",    "second-factor", "enrol", "dashboard",
-                                                   "users",    "orders",     "tickets",       "logs",  "settings",
-                                                   "products", "promotions", "plans",         "docs",  "giveaways"};
+const std::set<std::string, std::less<>> kPages = {
+    "login", "refused",  "second-factor", "enrol",      "dashboard", "users", "orders",    "tickets",
+    "logs",  "settings", "products",      "promotions", "plans",     "docs",  "giveaways", "preorders"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }
@@ -258,7 +258,7 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
                [&auth](const http::Request& req) { return auth.FinishDiscordLogin(req); });
     router.Add("GET", "/admin-panel/auth/link", [&auth](const http::Request& req) { return auth.UseLoginLink(req); });
 
-    router.Add("GET", "/admin-panel/api/me", [&auth](const http::Request& req) {
+    router.Add("GET", "/admin-panel/api/me", [&s, &auth](const http::Request& req) {
         auto session = auth.Require(req, false, false);
         const auto& r = session.record;
         return http::Response::Json(200,
@@ -270,7 +270,8 @@ void AddPanelRoutes(http::Router& router, PanelServices& s) {
                                                  {"locale", r.locale},
                                                  {"csrf_token", r.csrf_token},
                                                  {"expires_at", core::FormatIso8601(r.expires_at)},
-                                                 {"idle_timeout_seconds", auth.options().idle_timeout.count() / 1000}})
+                                                 {"idle_timeout_seconds", auth.options().idle_timeout.count() / 1000},
+                                                 {"time_zone", s.zone.name()}})
             .With("Cache-Control", "no-store");
     });
     router.Add("POST", "/admin-panel/api/logout", [&auth](const http::Request& req) { return auth.Logout(req); });

@@ -5,7 +5,7 @@
 // Chromium; the chat side (the console) confirms each change.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Panel, auditPage } from './harness.mjs';
+import { Panel, auditPage, adminPage as signIn, press } from './harness.mjs';
 import { startStripeSimulator } from '../sim/stripe/simulator.mjs';
 import { startLlmSimulator } from '../sim/llm/simulator.mjs';
 
@@ -31,22 +31,7 @@ after(async () => {
 });
 
 /** An admin's page in a browser of its own, signed in with a one-time link, in the given language. */
-async function adminPage(name, lang) {
-    const link = await panel.run(['admin', 'login-link', '--as', name, '--role', 'admin']);
-    assert.equal(link.code, 0, link.stderr);
-    const context = await panel.context();
-    const page = await context.newPage();
-    await page.goto(link.stdout.trim());
-    await page.waitForURL('**/admin-panel/dashboard');
-    await page.waitForSelector('body[data-ready="true"]');
-    if (lang === 'en') {
-        await page.evaluate(async () => {
-            const me = await (await fetch('/admin-panel/api/me')).json();
-            await fetch('/admin-panel/api/locale', { method: 'POST', headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' }, body: '{"locale":"en"}' });
-        });
-    }
-    return page;
-}
+const adminPage = (name, lang) => signIn(panel, name, lang);
 
 /** GET through the page's own session. */
 const get = (page, path) => page.evaluate(async (p) => (await fetch(p)).json(), path);
@@ -59,14 +44,6 @@ async function open(page, name) {
 
 /** Submits a form and waits for its message box to say something new. */
 const submit = (page, form, box) => press(page, `${form} button[type="submit"]`, box);
-
-/** Clicks a button and waits for the message box to say something new: {text, refused}. */
-async function press(page, button, box) {
-    await page.evaluate((b) => { const el = document.querySelector(b); if (el) el.textContent = ''; }, box);
-    await page.click(button);
-    await page.waitForFunction((b) => { const el = document.querySelector(b); return el && !el.hidden && el.textContent !== ''; }, box);
-    return { text: await page.textContent(box), refused: await page.$eval(box, (el) => el.classList.contains('alert')) };
-}
 
 const productRow = (name) => `#products-table tr[data-name="${name}"]`;
 const productsByName = async (page) => Object.fromEntries((await get(page, '/api/v1/products')).items.map((p) => [p.name, p]));

@@ -104,7 +104,7 @@ ${toml}
         return p;
     }
 
-    /// A fresh browser context (its own cookies) with CSP violations and page errors recorded.
+    /// A fresh browser context (its own cookies) with CSP violations, page errors and console errors recorded.
     async context() {
         const context = await this.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
         await context.addInitScript(() => {
@@ -117,7 +117,11 @@ ${toml}
         // not load afterwards); injected by the browser, it is outside the page's CSP.
         await context.addInitScript(axeSource);
         context.pageErrors = [];
-        context.on('page', (page) => page.on('pageerror', (err) => context.pageErrors.push(String(err))));
+        context.consoleErrors = [];
+        context.on('page', (page) => {
+            page.on('pageerror', (err) => context.pageErrors.push(String(err)));
+            page.on('console', (msg) => { if (msg.type() === 'error') context.consoleErrors.push(msg.text()); });
+        });
         return context;
     }
 
@@ -173,4 +177,30 @@ export async function auditPage(page, assert, name) {
     });
     assert.deepEqual(axe, [], `${name}: accessibility violations`);
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/// An admin's page in a browser context of its own, signed in with a one-time link, in the given language.
+export async function adminPage(panel, name, lang) {
+    const link = await panel.run(['admin', 'login-link', '--as', name, '--role', 'admin']);
+    if (link.code !== 0) throw new Error('login-link: ' + link.stderr);
+    const context = await panel.context();
+    const page = await context.newPage();
+    await page.goto(link.stdout.trim());
+    await page.waitForURL('**/admin-panel/dashboard');
+    await page.waitForSelector('body[data-ready="true"]');
+    if (lang === 'en') {
+        await page.evaluate(async () => {
+            const me = await (await fetch('/admin-panel/api/me')).json();
+            await fetch('/admin-panel/api/locale', { method: 'POST', headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' }, body: '{"locale":"en"}' });
+        });
+    }
+    return page;
+}
+
+/// Clicks a button and waits for the message box to say something new: {text, refused}.
+export async function press(page, button, box) {
+    await page.evaluate((b) => { const el = document.querySelector(b); if (el) el.textContent = ''; }, box);
+    await page.click(button);
+    await page.waitForFunction((b) => { const el = document.querySelector(b); return el && !el.hidden && el.textContent !== ''; }, box);
+    return { text: await page.textContent(box), refused: await page.$eval(box, (el) => el.classList.contains('alert')) };
 }

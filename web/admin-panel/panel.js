@@ -29,6 +29,48 @@ const TEXT = Object.freeze({
         'e_giveaways.bad_cost': 'Le coût du lot va de 0 à 1 000 000 000,00 €.', 'e_giveaways.not_running': 'Ce concours est terminé : il ne peut plus être modifié ainsi.',
         'e_giveaways.not_ended': 'Ce concours n’est pas encore terminé : le tirage vient à la fin.', 'e_giveaways.no_one_left': 'Tous les participants ont déjà gagné : personne d’autre à tirer.',
         'e_giveaways.no_winner_to_replace': 'Personne n’a été tiré : pas de gagnant à remplacer.',
+        // Pre-orders: items, their tiers, sales over time, buyers.
+        preorders: 'Pré-commandes', po_none: 'Aucune pré-commande pour l’instant.', po_select: 'Choisissez une pré-commande dans la liste.',
+        po_item: 'Article', po_release: 'Sortie', po_countdown: 'Compte à rebours', po_tiers: 'Paliers', po_price: 'Prix plein',
+        po_draft: 'brouillon', po_open: 'en vente', po_closed: 'ventes fermées', po_released: 'sortie', po_cancelled: 'annulée', po_past: 'date passée',
+        po_new: 'Nouvelle pré-commande', po_edit_title: 'Modifier « {name} »', po_name: 'Nom', po_price_label: 'Prix plein (€, par ex. 59,99)',
+        po_release_label: 'Date et heure de sortie (heure de la communauté : {zone})', po_description: 'Description', po_image: 'Image (lien https://…)',
+        po_delivery: 'Instructions de livraison (envoyées aux acheteurs le jour de la sortie)', po_limit: 'Places par membre',
+        po_tier_n: 'Palier {n}', po_tier: 'Palier', po_tier_name: 'Nom', po_discount: 'Réduction (%)', po_seats: 'Places (vide : sans limite)',
+        po_create: 'Créer la pré-commande', po_save: 'Enregistrer les modifications', po_cancel_edit: 'Abandonner la modification',
+        po_locked: 'Des places sont déjà vendues : seuls les nombres de places peuvent augmenter.',
+        po_created: 'Pré-commande « {name} » créée en brouillon : ouvrez les ventes quand vous êtes prêt.', po_saved: 'Pré-commande « {name} » enregistrée.',
+        po_unchanged: 'Rien n’a changé.', po_moved: 'La date de sortie a changé : les acheteurs sont prévenus et peuvent annuler (remboursés).',
+        po_open_action: 'Ouvrir les ventes', po_close_action: 'Fermer les ventes', po_cancel_action: 'Annuler la pré-commande', po_edit: 'Modifier',
+        po_cancel_sure: 'Annuler « {name} » : tous les acheteurs seront remboursés, et c’est définitif. Confirmer ?',
+        po_opened: '« {name} » est en vente.', po_closed_done: 'Ventes de « {name} » fermées.', po_cancelled_done: '« {name} » annulée : tous les acheteurs sont remboursés.',
+        po_sold: 'Vendues', po_held: 'En cours de paiement', po_open_seats: 'Disponibles', po_unlimited: 'sans limite', po_tier_price: 'Prix',
+        po_chart: 'Places vendues par palier (cumul par jour)', po_revenue: 'Chiffre d’affaires', po_refunded: 'Remboursé', po_buyers_n: 'Acheteurs',
+        po_buyers: 'Acheteurs', po_paid_at: 'Payée le', po_no_buyers: 'Aucun acheteur pour l’instant.', po_csv: 'Exporter en CSV',
+        po_per_member: 'Limite par membre', po_delivery_short: 'Livraison', po_moves: 'Date de sortie déplacée', po_late: 'paiement tardif',
+        ps_held: 'paiement en cours', ps_paid: 'payée', ps_fulfilled: 'livrée', ps_released: 'abandonnée', ps_refunding: 'remboursement en cours', ps_refunded: 'remboursée',
+        po_bad_name: 'Donnez un nom (100 caractères au plus).', po_bad_price: 'Prix invalide : un montant en euros comme 59,99.',
+        po_bad_release: 'Donnez une date et une heure de sortie à venir.', po_bad_limit: 'Les places par membre : un nombre entier de 1 à 1 000.',
+        po_bad_tier: 'Palier {n} : un nom (40 caractères au plus), une réduction de 0 à 99 % et de 1 à 100 000 places (vide : sans limite, pour le dernier seulement).',
+        'e_preorders.unknown': 'Cette pré-commande n’existe pas.', 'e_preorders.not_open': 'Cette pré-commande n’est pas en vente.',
+        'e_preorders.sold_out': 'Plus aucune place.', 'e_preorders.limit': 'Limite de places par membre atteinte pour cet article.',
+        'e_preorders.payments_off': 'Les paiements ne sont pas configurés (clé Stripe manquante) : rien n’a été fait.',
+        'e_preorders.checkout_failed': 'Stripe n’a pas pu créer le paiement : réessayez dans un moment.',
+        'e_preorders.release_past': 'La date de sortie est passée : donnez une date à venir. Rien n’a changé.',
+        'e_preorders.price': 'Stripe refuse ce prix pour au moins un palier (après sa réduction) : rien n’a changé.',
+        'e_preorders.tiers_locked': 'Des places sont vendues : seuls les nombres de places peuvent augmenter. Rien n’a changé.',
+        'e_preorders.seats_down': 'Après une vente, un nombre de places ne peut pas baisser. Rien n’a changé.',
+        'e_preorders.bad_move': 'Impossible dans l’état actuel de la pré-commande : rien n’a changé.',
+        'e_preorders.name': 'Donnez un nom (100 caractères au plus) : rien n’a changé.', 'e_preorders.tier_count': 'De 1 à 8 paliers : rien n’a changé.',
+        'e_preorders.tier_name': 'Chaque palier a un nom de 40 caractères au plus : rien n’a changé.',
+        'e_preorders.tier_discount': 'Une réduction va de 0 à 99 % : rien n’a changé.',
+        'e_preorders.tier_order': 'Chaque palier a une réduction plus petite que le précédent : rien n’a changé.',
+        'e_preorders.tier_seats': 'Un palier a de 1 à 100 000 places : rien n’a changé.',
+        'e_preorders.tier_unlimited': 'Seul le dernier palier peut être sans limite : rien n’a changé.',
+        'e_preorders.image': 'L’image doit être un lien commençant par https:// : rien n’a changé.',
+        'e_preorders.member_limit': 'Les places par membre vont de 1 à 1 000 : rien n’a changé.',
+        'e_preorders.too_long': 'Un texte est trop long (description : 1 000 caractères, livraison : 2 000) : rien n’a changé.',
+        'e_preorders.currency': 'Les paiements ne prennent pas cette devise : rien n’a changé.',
         dashboard: 'Tableau de bord', users: 'Membres', tickets: 'Tickets', logs: 'Journaux', settings: 'Réglages',
         logout: 'Se déconnecter', nav: 'Navigation principale', language: 'English', language_label: 'Switch to English',
         login_title: 'Connexion au panneau Maxis', login_with_discord: 'Se connecter avec Discord',
@@ -152,6 +194,48 @@ const TEXT = Object.freeze({
         'e_giveaways.bad_cost': 'A prize cost is between €0 and €1,000,000,000.00.', 'e_giveaways.not_running': 'This giveaway is over: it can no longer be changed this way.',
         'e_giveaways.not_ended': 'This giveaway has not ended yet: the draw comes at the end.', 'e_giveaways.no_one_left': 'Every entrant has already won: nobody else to draw.',
         'e_giveaways.no_winner_to_replace': 'Nobody was drawn: no winner to replace.',
+        // Pre-orders: items, their tiers, sales over time, buyers.
+        preorders: 'Pre-orders', po_none: 'No pre-order yet.', po_select: 'Choose a pre-order in the list.',
+        po_item: 'Item', po_release: 'Release', po_countdown: 'Countdown', po_tiers: 'Tiers', po_price: 'Full price',
+        po_draft: 'draft', po_open: 'on sale', po_closed: 'sales closed', po_released: 'released', po_cancelled: 'cancelled', po_past: 'date passed',
+        po_new: 'New pre-order', po_edit_title: 'Edit “{name}”', po_name: 'Name', po_price_label: 'Full price (€, e.g. 59.99)',
+        po_release_label: 'Release date and time (the community’s time: {zone})', po_description: 'Description', po_image: 'Image (https://… link)',
+        po_delivery: 'Delivery instructions (sent to buyers on the release day)', po_limit: 'Seats per member',
+        po_tier_n: 'Tier {n}', po_tier: 'Tier', po_tier_name: 'Name', po_discount: 'Discount (%)', po_seats: 'Seats (empty: no limit)',
+        po_create: 'Create the pre-order', po_save: 'Save the changes', po_cancel_edit: 'Drop the changes',
+        po_locked: 'Seats are already sold: only seat counts can go up.',
+        po_created: 'Pre-order “{name}” created as a draft: open sales when you are ready.', po_saved: 'Pre-order “{name}” saved.',
+        po_unchanged: 'Nothing changed.', po_moved: 'The release date changed: buyers are told and may cancel (refunded).',
+        po_open_action: 'Open sales', po_close_action: 'Close sales', po_cancel_action: 'Cancel the pre-order', po_edit: 'Edit',
+        po_cancel_sure: 'Cancel “{name}”: every buyer will be refunded, and this cannot be undone. Confirm?',
+        po_opened: '“{name}” is on sale.', po_closed_done: 'Sales of “{name}” closed.', po_cancelled_done: '“{name}” cancelled: every buyer is refunded.',
+        po_sold: 'Sold', po_held: 'Being paid for', po_open_seats: 'Available', po_unlimited: 'no limit', po_tier_price: 'Price',
+        po_chart: 'Seats sold per tier (running total per day)', po_revenue: 'Revenue', po_refunded: 'Refunded', po_buyers_n: 'Buyers',
+        po_buyers: 'Buyers', po_paid_at: 'Paid on', po_no_buyers: 'No buyer yet.', po_csv: 'Export CSV',
+        po_per_member: 'Limit per member', po_delivery_short: 'Delivery', po_moves: 'Release date moved', po_late: 'late payment',
+        ps_held: 'being paid', ps_paid: 'paid', ps_fulfilled: 'delivered', ps_released: 'abandoned', ps_refunding: 'being refunded', ps_refunded: 'refunded',
+        po_bad_name: 'Give a name (100 characters at most).', po_bad_price: 'Invalid price: an amount in euros such as 59.99.',
+        po_bad_release: 'Give a release date and time still to come.', po_bad_limit: 'Seats per member: a whole number from 1 to 1,000.',
+        po_bad_tier: 'Tier {n}: a name (40 characters at most), a discount from 0 to 99 % and 1 to 100,000 seats (empty: no limit, for the last one only).',
+        'e_preorders.unknown': 'This pre-order does not exist.', 'e_preorders.not_open': 'This pre-order is not on sale.',
+        'e_preorders.sold_out': 'No seat left.', 'e_preorders.limit': 'The limit of seats per member is reached for this item.',
+        'e_preorders.payments_off': 'Payments are not set up (no Stripe key): nothing was done.',
+        'e_preorders.checkout_failed': 'Stripe could not create the payment: try again in a moment.',
+        'e_preorders.release_past': 'The release date has passed: give a date still to come. Nothing changed.',
+        'e_preorders.price': 'Stripe refuses this price for at least one tier (after its discount): nothing changed.',
+        'e_preorders.tiers_locked': 'Seats are sold: only seat counts can go up. Nothing changed.',
+        'e_preorders.seats_down': 'After a sale, a seat count cannot go down. Nothing changed.',
+        'e_preorders.bad_move': 'Not possible in the pre-order’s current state: nothing changed.',
+        'e_preorders.name': 'Give a name (100 characters at most): nothing changed.', 'e_preorders.tier_count': 'From 1 to 8 tiers: nothing changed.',
+        'e_preorders.tier_name': 'Each tier has a name of 40 characters at most: nothing changed.',
+        'e_preorders.tier_discount': 'A discount is from 0 to 99 %: nothing changed.',
+        'e_preorders.tier_order': 'Each tier has a smaller discount than the one before: nothing changed.',
+        'e_preorders.tier_seats': 'A tier has 1 to 100,000 seats: nothing changed.',
+        'e_preorders.tier_unlimited': 'Only the last tier may have no limit: nothing changed.',
+        'e_preorders.image': 'The image must be a link starting with https://: nothing changed.',
+        'e_preorders.member_limit': 'Seats per member go from 1 to 1,000: nothing changed.',
+        'e_preorders.too_long': 'A text is too long (description: 1,000 characters, delivery: 2,000): nothing changed.',
+        'e_preorders.currency': 'Payments do not take this currency: nothing changed.',
         dashboard: 'Dashboard', users: 'Members', tickets: 'Tickets', logs: 'Logs', settings: 'Settings',
         logout: 'Log out', nav: 'Main navigation', language: 'Français', language_label: 'Passer en français',
         login_title: 'Sign in to the Maxis panel', login_with_discord: 'Sign in with Discord',
@@ -338,6 +422,8 @@ const parseMoney = (text) => {
     const [units, cents = ''] = v.split('.');
     return Number(units) * 100 + Number((cents + '00').slice(0, 2));
 };
+/** An amount in minor units as a form's field shows it, the way parseMoney reads it back: « 59,99 » or "59.99". */
+const moneyInput = (minor) => (Number(minor) / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.');
 const day = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short' }).format(new Date(iso)) : '');
 /** A plan's name: brand names, the same in every language. */
 const planName = (id) => id.charAt(0).toUpperCase() + id.slice(1);
@@ -485,7 +571,7 @@ function header() {
         if (me) top.append(h('div', { class: 'who' }, langButton));
         return;
     }
-    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'giveaways', 'tickets', 'logs', 'settings'].map((p) =>
+    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'giveaways', 'preorders', 'tickets', 'logs', 'settings'].map((p) =>
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
@@ -612,7 +698,7 @@ function lonePoints(values) {
 function chart(container, title, days, series) {
     // The x axis is the days' index, labelled dd/mm (mm/dd in English); the data table beside each chart says
     // the same for screen readers. A chart with nothing but zeros says so instead of drawing empty axes.
-    const palette = ['#2f3fb8', '#b3261e', '#8a5a00', '#1e7a46'];
+    const palette = ['#2f3fb8', '#b3261e', '#8a5a00', '#1e7a46', '#6b3fa0', '#00707a', '#5b5f6b', '#a0306e'];
     const figure = h('figure', { class: 'chart' }, h('figcaption', { text: title }));
     container.append(figure);
     if (!series.some((s) => s.values.some((v) => v !== null && v !== undefined && v !== 0))) {
@@ -1219,7 +1305,7 @@ function settingForm(s, admin, box, render) {
     const id = 'setting-' + s.key.replace(/[^a-z0-9]/g, '-');
     const label = s.label[LANG] || s.key;
     const euros = s.unit === 'euros';
-    const shown = (v) => (euros ? (Number(v) / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : String(v));
+    const shown = (v) => (euros ? moneyInput(v) : String(v));
     let input;
     let unlimited = null;
     if (s.kind === 'boolean') {
@@ -1368,7 +1454,7 @@ async function productsPage() {
         name.value = p ? p.name : '';
         description.value = p ? p.description : '';
         const coinsOnly = Boolean(p && p.price_minor === 0 && p.coin_price !== null);
-        price.value = p && !coinsOnly ? (p.price_minor / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '';
+        price.value = p && !coinsOnly ? moneyInput(p.price_minor) : '';
         free.checked = Boolean(p && p.price_minor === 0 && !coinsOnly);
         coins.value = p && p.coin_price !== null ? String(p.coin_price) : '';
         stock.value = p && p.stock !== null ? String(p.stock) : '';
@@ -1602,12 +1688,13 @@ async function plansPage() {
 // return (cost, members gained, their revenue, a chart per day over the giveaway and the 30 days after) and
 // staff's moves (end now, cancel, draw again: each asks to confirm); the coin leaderboards beside it.
 
-/** A button that asks before it acts: a first click shows the question with Yes and No; Yes runs act. */
-function confirmed(id, label, act) {
+/** A button that asks before it acts: a first click shows the question (by default "label: confirm?") with Yes and
+ *  No; Yes runs act. */
+function confirmed(id, label, act, question) {
     const holder = h('span', { class: 'confirm', id: id + '-holder' });
     const ask = () => {
         clear(holder);
-        holder.append(h('span', { role: 'status', text: t('gw_sure', { action: label }) }), ' ',
+        holder.append(h('span', { role: 'status', text: question || t('gw_sure', { action: label }) }), ' ',
             h('button', { type: 'button', class: 'danger', id: id + '-yes', text: t('gw_yes'), on: { click: act } }), ' ',
             h('button', { type: 'button', id: id + '-no', text: t('gw_keep'), on: { click: idle } }));
         holder.querySelector('button').focus();
@@ -1684,7 +1771,7 @@ async function giveawaysPage() {
         } else if (g.status === 'ended') {
             tools.push(confirmed('gw-reroll', t('gw_reroll'), act('reroll', 'gw_done_reroll')));
         }
-        const cost = h('input', { id: 'gw-cost', inputmode: 'decimal', maxlength: 13, size: 10, value: g.prize_cost_cents ? (g.prize_cost_cents / 100).toFixed(2).replace('.', LANG === 'fr' ? ',' : '.') : '' });
+        const cost = h('input', { id: 'gw-cost', inputmode: 'decimal', maxlength: 13, size: 10, value: g.prize_cost_cents ? moneyInput(g.prize_cost_cents) : '' });
         const costForm = h('form', { class: 'inline', id: 'gw-cost-form', novalidate: true, on: { submit: async (e) => {
             e.preventDefault();
             const v = cost.value.trim().replace(/\s|€|EUR/gi, '').replace(',', '.');
@@ -1714,7 +1801,7 @@ async function giveawaysPage() {
             h('details', { class: 'discord-id' }, h('summary', { text: t('gw_hash') }), h('code', { text: g.seed_hash })),
             formBox, h('p', { class: 'actions' }, ...tools),
             h('h3', { text: t('gw_roi') }),
-            s.open ? h('p', { class: 'notice', id: 'gw-so-far', text: t('gw_so_far', { d: when(s.counted_until) }) }) : null,
+            s.open ? h('p', { class: 'notice', id: 'gw-so-far', text: t('gw_so_far', { d: when(s.counted_until) }) }) : '',  // append writes null as text
             h('dl', { class: 'facts', id: 'gw-roi' },
                 h('dt', { text: t('gw_window') }), h('dd', { text: t('gw_window_text', { from: when(s.from), to: when(s.to) }) }),
                 h('dt', { text: t('gw_cost') }), h('dd', { id: 'gw-roi-cost', text: s.prize_cost_minor ? cur(s.prize_cost_minor) : t('gw_no_cost') }),
@@ -1737,6 +1824,311 @@ async function giveawaysPage() {
         const wanted = new URLSearchParams(window.location.search).get('id');
         if (wanted && /^[0-9]{1,18}$/.test(wanted)) await show(wanted);
         await coinLeaders(m);
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pre-orders: the items (status, release in the community's time and a countdown in words, tiers), the form that
+// creates or edits one with its tiers (any tiers before the first sale, then only more seats), open, close and cancel
+// (after a confirmation that says everyone is refunded), and per item: its tiers, revenue, the seats sold per tier
+// over time, and its buyers by name with a CSV export.
+
+const MINUTE_MS = 60000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The community's time zone (the server's [community] time_zone), for dates typed and shown on this page. */
+const communityZone = () => (me && typeof me.time_zone === 'string' && me.time_zone ? me.time_zone : 'UTC');
+
+/** An instant's wall-clock fields in the community's zone: [year, month, day, hour, minute]. */
+function zoneFields(ms) {
+    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: communityZone(), hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(ms));
+    return ['year', 'month', 'day', 'hour', 'minute'].map((type) => Number(parts.find((p) => p.type === type).value));
+}
+
+/** "2026-12-25T18:00" (a datetime-local field) in the community's zone, for an instant. */
+function localInput(ms) {
+    const [y, mo, d, hh, mi] = zoneFields(ms);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${y}-${two(mo)}-${two(d)}T${two(hh)}:${two(mi)}`;
+}
+
+/** A local calendar day ("2026-12-25") of an instant in the community's zone, as the server's days are. */
+const localDay = (ms) => localInput(ms).slice(0, 10);
+
+/**
+ * The instant of a wall-clock time typed in the community's zone ("2026-12-25T18:00"), as the server reads one: a time
+ * that happens twice (the autumn change) is its first occurrence, a time skipped (spring) moves on by the gap. NaN
+ * when the text is not such a time.
+ */
+function fromLocalInput(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(String(text));
+    if (!m) return NaN;
+    const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+    const offsetAt = (ms) => {
+        const [y, mo, d, hh, mi] = zoneFields(ms);
+        return Date.UTC(y, mo - 1, d, hh, mi) - Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+    };
+    // The offsets a day before and a day after: one of them, or both, give this wall-clock time.
+    const candidates = [wall - offsetAt(wall - DAY_MS), wall - offsetAt(wall + DAY_MS)];
+    const exact = candidates.filter((ms) => localInput(ms) === m[0]);
+    return exact.length ? Math.min(...exact) : candidates[0];
+}
+
+/** A date and time in the community's zone, as the panel's language writes it. */
+const whenLocal = (iso) => (iso ? new Intl.DateTimeFormat(LANG, { dateStyle: 'short', timeStyle: 'short', timeZone: communityZone() }).format(new Date(iso)) : '–');
+
+/** The time left until an instant, in words: « dans 3 jours », « dans 5 heures », « dans 12 minutes ». */
+function countdown(iso) {
+    const left = Date.parse(iso) - Date.now();
+    if (left <= 0) return t('po_past');
+    const words = new Intl.RelativeTimeFormat(LANG, { numeric: 'always' });
+    if (left >= 2 * DAY_MS) return words.format(Math.floor(left / DAY_MS), 'day');
+    if (left >= 2 * HOUR_MS) return words.format(Math.floor(left / HOUR_MS), 'hour');
+    return words.format(Math.max(1, Math.floor(left / MINUTE_MS)), 'minute');
+}
+
+
+/** The default tiers of a new item, as the server's DefaultTiers() makes them. */
+const DEFAULT_TIERS = Object.freeze([['Early Bird', 30, 20], ['Founder', 20, 50], ['Supporter', 10, 100], ['Regular', 0, null]]);
+
+/** A tier's seats in a short line: « Early Bird 3/20 », « Regular 12 » (no limit). */
+const tierLine = (tier) => tier.name + ' ' + (tier.seats === null ? String(tier.sold) : tier.sold + '/' + tier.seats);
+
+/** The cumulative seats sold per tier per local day, from the first day of sales (or the opening) to today. */
+function salesSeries(view, days) {
+    const firstSale = days.length ? days.map((d) => d.day).sort()[0] : null;
+    const opened = view.opened_at ? localDay(Date.parse(view.opened_at)) : null;
+    const first = [firstSale, opened].filter(Boolean).sort()[0];
+    if (!first) return { labels: [], series: [] };
+    const endAt = view.released_at ? Math.min(Date.parse(view.released_at), Date.now()) : Date.now();
+    const last = [localDay(endAt), ...days.map((d) => d.day)].sort().at(-1);
+    const labels = [];
+    for (let ms = Date.parse(first + 'T12:00:00Z'); labels.length < 400; ms += DAY_MS) {
+        const d = new Date(ms).toISOString().slice(0, 10);
+        labels.push(d);
+        if (d >= last) break;
+    }
+    const series = view.tiers.map((tier) => {
+        let total = 0;
+        return { label: tier.name, values: labels.map((d) => {
+            total += days.filter((x) => x.day === d && String(x.tier_id) === String(tier.id)).reduce((n, x) => n + x.seats, 0);
+            return total;
+        }) };
+    });
+    return { labels, series };
+}
+
+async function preordersPage() {
+    const m = main(t('preorders'));
+    const box = h('p', { class: 'alert', role: 'status', id: 'po-message', hidden: true });
+    const list = h('div', { id: 'preorders-list' });
+    const detail = h('section', { id: 'preorder', 'aria-live': 'polite', 'aria-label': t('preorders') }, h('p', { class: 'muted', text: t('po_select') }));
+    let editing = null;  // the item the form edits (null: a new one)
+
+    // The form: the item's fields, then one line per tier.
+    const name = h('input', { id: 'po-name', maxlength: 100 });
+    const price = h('input', { id: 'po-price', inputmode: 'decimal', maxlength: 12, size: 10 });
+    const release = h('input', { id: 'po-release', type: 'datetime-local' });
+    const description = h('textarea', { id: 'po-description', maxlength: 1000, rows: 3 });
+    const image = h('input', { id: 'po-image', type: 'url', maxlength: 500 });
+    const delivery = h('textarea', { id: 'po-delivery', maxlength: 2000, rows: 3 });
+    const limit = h('input', { id: 'po-limit', inputmode: 'numeric', maxlength: 4, size: 5 });
+    const tiersBox = h('div', { id: 'po-tiers-form', class: 'tiers-form' });
+    const locked = h('p', { class: 'notice', id: 'po-locked', hidden: true, text: t('po_locked') });
+    const title = h('h2', { id: 'po-form-title', text: t('po_new') });
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'po-submit', text: t('po_create') });
+    const drop = h('button', { type: 'button', id: 'po-drop', hidden: true, text: t('po_cancel_edit') });
+    let tierRows = [];
+
+    const fillTiers = (tiers, sold) => {
+        clear(tiersBox);
+        tierRows = tiers.map(([tierName, discount, seats], i) => {
+            const row = {
+                name: h('input', { id: `po-tier-${i}-name`, maxlength: 40, size: 14, value: tierName, disabled: sold }),
+                discount: h('input', { id: `po-tier-${i}-discount`, inputmode: 'numeric', maxlength: 2, size: 3, value: String(discount), disabled: sold }),
+                seats: h('input', { id: `po-tier-${i}-seats`, inputmode: 'numeric', maxlength: 6, size: 7, value: seats === null ? '' : String(seats) }),
+            };
+            tiersBox.append(h('fieldset', { class: 'tier-row', 'data-tier': String(i) }, h('legend', { text: t('po_tier_n', { n: i + 1 }) }),
+                field(`po-tier-${i}-name`, t('po_tier_name'), row.name), field(`po-tier-${i}-discount`, t('po_discount'), row.discount),
+                field(`po-tier-${i}-seats`, t('po_seats'), row.seats)));
+            return row;
+        });
+        locked.hidden = !sold;
+    };
+    const fill = (item) => {
+        editing = item;
+        title.textContent = item ? t('po_edit_title', { name: item.name }) : t('po_new');
+        submit.textContent = item ? t('po_save') : t('po_create');
+        drop.hidden = !item;
+        name.value = item ? item.name : '';
+        price.value = item ? moneyInput(item.price_minor) : '';
+        release.value = item ? localInput(Date.parse(item.release_at)) : '';
+        description.value = item ? item.description : '';
+        image.value = item ? item.image_url : '';
+        delivery.value = item ? item.delivery : '';
+        limit.value = item ? String(item.per_member_limit) : '1';
+        const sold = Boolean(item && item.tiers.some((x) => x.sold > 0 || x.held > 0));
+        fillTiers(item ? item.tiers.map((x) => [x.name, x.discount_percent, x.seats]) : DEFAULT_TIERS, sold);
+    };
+    const readTiers = () => {
+        const out = [];
+        for (const [i, row] of tierRows.entries()) {
+            const tierName = row.name.value.trim();
+            const discount = wholeNumber(row.discount.value);
+            const seats = row.seats.value.trim() === '' ? null : wholeNumber(row.seats.value);
+            const last = i === tierRows.length - 1;
+            if (!tierName || tierName.length > 40) return { refusal: t('po_bad_tier', { n: i + 1 }), field: row.name };
+            if (Number.isNaN(discount) || discount > 99) return { refusal: t('po_bad_tier', { n: i + 1 }), field: row.discount };
+            if (Number.isNaN(seats) || seats === 0 || seats > 100000 || (seats === null && !last)) return { refusal: t('po_bad_tier', { n: i + 1 }), field: row.seats };
+            out.push({ name: tierName, discount_percent: discount, seats });
+        }
+        return { tiers: out };
+    };
+    const sameTiers = (a, b) => a.length === b.length && a.every((x, i) => x.name === b[i].name && x.discount_percent === b[i].discount_percent && x.seats === b[i].seats);
+
+    const form = h('form', { class: 'stack', id: 'po-form', novalidate: true, on: { submit: async (e) => {
+        e.preventDefault();
+        const minor = parseMoney(price.value);
+        const releaseMs = fromLocalInput(release.value);
+        const perMember = wholeNumber(limit.value);
+        if (!name.value.trim() || name.value.trim().length > 100) return refuse(box, t('po_bad_name'), name);
+        if (minor === null || Number.isNaN(minor) || minor === 0) return refuse(box, t('po_bad_price'), price);
+        const releaseMoved = !editing || releaseMs !== Date.parse(editing.release_at);
+        if (Number.isNaN(releaseMs) || (releaseMoved && releaseMs <= Date.now())) return refuse(box, t('po_bad_release'), release);
+        if (Number.isNaN(perMember) || perMember < 1 || perMember > 1000) return refuse(box, t('po_bad_limit'), limit);
+        if (image.value.trim() && !image.value.trim().startsWith('https://')) return refuse(box, t('bad_image'), image);
+        const read = readTiers();
+        if (read.refusal) return refuse(box, read.refusal, read.field);
+        const fields = { name: name.value.trim(), price_minor: minor, release_at: new Date(releaseMs).toISOString(), description: description.value,
+            image_url: image.value.trim(), delivery: delivery.value, per_member_limit: perMember };
+        try {
+            let saved;
+            if (!editing) {
+                saved = await api('/api/v1/preorders', { method: 'POST', body: { ...fields, tiers: read.tiers } });
+                status(box, t('po_created', { name: saved.name }));
+            } else {
+                // Only what changed is sent: a release date sent again would not move, but says nothing new either.
+                const changes = {};
+                for (const key of Object.keys(fields)) {
+                    const before = key === 'release_at' ? Date.parse(editing.release_at) : editing[key];
+                    const after = key === 'release_at' ? releaseMs : fields[key];
+                    if (before !== after) changes[key] = fields[key];
+                }
+                const tiersBefore = editing.tiers.map((x) => ({ name: x.name, discount_percent: x.discount_percent, seats: x.seats }));
+                const tiersChanged = !sameTiers(read.tiers, tiersBefore);
+                if (!Object.keys(changes).length && !tiersChanged) return status(box, t('po_unchanged'));
+                saved = editing;
+                if (Object.keys(changes).length) saved = await api('/api/v1/preorders/' + editing.id, { method: 'PATCH', body: changes });
+                if (tiersChanged) saved = await api('/api/v1/preorders/' + editing.id + '/tiers', { method: 'PUT', body: { tiers: read.tiers } });
+                const sold = editing.tiers.some((x) => x.sold > 0);
+                status(box, t('po_saved', { name: saved.name }) + (sold && 'release_at' in changes ? ' ' + t('po_moved') : ''));
+            }
+            fill(null);
+            await loadList();
+            await show(saved.id);
+        } catch (err) {
+            showError(box, err);
+        }
+        return true;
+    } } }, title,
+    field('po-name', t('po_name'), name), field('po-price', t('po_price_label'), price),
+    field('po-release', t('po_release_label', { zone: communityZone() }), release),
+    field('po-limit', t('po_limit'), limit), field('po-image', t('po_image'), image),
+    field('po-description', t('po_description'), description), field('po-delivery', t('po_delivery'), delivery),
+    h('h3', { text: t('po_tiers') }), locked, tiersBox,
+    h('div', { class: 'actions' }, submit, drop));
+    drop.addEventListener('click', () => fill(null));
+
+    const loadList = async () => {
+        const data = await api('/api/v1/preorders?all=1');
+        clear(list);
+        if (!data.items.length) {
+            list.append(h('p', { class: 'muted', text: t('po_none') }));
+            return;
+        }
+        list.append(h('table', { id: 'preorders-table' },
+            h('thead', null, h('tr', null, ['po_item', 'status', 'po_release', 'po_countdown', 'po_tiers'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((item) => h('tr', { 'data-item': String(item.id), 'data-name': item.name },
+                h('td', null, h('button', { type: 'button', class: 'link', text: item.name, on: { click: () => show(item.id).catch((err) => showError(box, err)) } })),
+                h('td', { class: 'state', text: t('po_' + item.status) }),
+                h('td', { class: 'release', text: whenLocal(item.release_at) }),
+                h('td', { class: 'countdown', text: item.status === 'open' || item.status === 'draft' || item.status === 'closed' ? countdown(item.release_at) : '–' }),
+                h('td', { class: 'tiers' }, h('ul', { class: 'tier-list' }, item.tiers.map((x) => h('li', { text: tierLine(x) })))))))));
+    };
+
+    const show = async (id) => {
+        const [stats, buyers] = await Promise.all([api('/api/v1/preorders/' + id + '/stats'), api('/api/v1/preorders/' + id + '/buyers')]);
+        const item = stats.item;
+        for (const row of list.querySelectorAll('tr[data-item]')) row.classList.toggle('selected', row.dataset.item === String(id));
+        clear(detail);
+        const actionBox = alertBox();
+        const act = (path, done) => async () => {
+            try {
+                await api('/api/v1/preorders/' + id + '/' + path, { method: 'POST' });
+                await loadList();
+                await show(id);
+                status(box, t(done, { name: item.name }));
+            } catch (err) {
+                showError(actionBox, err);
+            }
+        };
+        const tools = [];
+        if (item.status === 'draft' || item.status === 'closed') tools.push(h('button', { type: 'button', class: 'primary', id: 'po-open', text: t('po_open_action'), on: { click: act('open', 'po_opened') } }));
+        if (item.status === 'open') tools.push(h('button', { type: 'button', id: 'po-close', text: t('po_close_action'), on: { click: act('close', 'po_closed_done') } }));
+        if (item.status === 'draft' || item.status === 'open' || item.status === 'closed') {
+            tools.push(h('button', { type: 'button', id: 'po-edit', text: t('po_edit'), on: { click: () => { fill(item); name.focus(); } } }));
+            tools.push(confirmed('po-cancel', t('po_cancel_action'), act('cancel', 'po_cancelled_done'), t('po_cancel_sure', { name: item.name })));
+        }
+        const cur = (minor) => money(minor, item.currency);
+        detail.append(h('h2', { id: 'po-title', text: item.name }),
+            // (The DOM's own append writes null as text: an item without a picture adds an empty string.)
+            item.image_url.startsWith('https://') ? h('img', { class: 'thumb', src: item.image_url, alt: '', width: 80, height: 80 }) : '',
+            h('dl', { class: 'facts' },
+                h('dt', { text: t('status') }), h('dd', { id: 'po-status', text: t('po_' + item.status) }),
+                h('dt', { text: t('po_price') }), h('dd', { id: 'po-full-price', text: cur(item.price_minor) }),
+                h('dt', { text: t('po_release') }), h('dd', { id: 'po-release-at', text: whenLocal(item.release_at) + (item.status === 'released' || item.status === 'cancelled' ? '' : ' (' + countdown(item.release_at) + ')') }),
+                h('dt', { text: t('po_per_member') }), h('dd', { text: String(item.per_member_limit) }),
+                item.release_moves ? [h('dt', { text: t('po_moves') }), h('dd', { text: String(item.release_moves) })] : null,
+                h('dt', { text: t('po_revenue') }), h('dd', { id: 'po-revenue', text: cur(stats.revenue_minor) }),
+                h('dt', { text: t('po_refunded') }), h('dd', { id: 'po-refunded', text: cur(stats.refunded_minor) }),
+                h('dt', { text: t('po_buyers_n') }), h('dd', { id: 'po-buyers-count', text: String(stats.buyers) }),
+                item.description ? [h('dt', { text: t('po_description') }), h('dd', { class: 'prose', text: item.description })] : null,
+                item.delivery ? [h('dt', { text: t('po_delivery_short') }), h('dd', { class: 'prose', text: item.delivery })] : null),
+            actionBox, h('p', { class: 'actions' }, ...tools),
+            h('h3', { text: t('po_tiers') }),
+            // Focusable: on a phone the table scrolls in its block, and the keyboard scrolls it too.
+            h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('po_tiers') }, h('table', { id: 'po-tiers', class: 'compact' },
+                h('thead', null, h('tr', null, ['name', 'po_discount', 'po_tier_price', 'po_sold', 'po_held', 'po_open_seats'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('tbody', null, item.tiers.map((x, i) => h('tr', { 'data-tier': String(i + 1) },
+                    h('td', { text: x.name }), h('td', { class: 'num', text: x.discount_percent + ' %' }), h('td', { class: 'num', text: cur(x.price_minor) }),
+                    h('td', { class: 'num', text: x.seats === null ? String(x.sold) : x.sold + ' / ' + x.seats }), h('td', { class: 'num', text: String(x.held) }),
+                    h('td', { class: 'num', text: x.open === null ? t('po_unlimited') : String(x.open) })))))));
+        const charts = h('div', { class: 'charts', id: 'po-chart' });
+        detail.append(charts);
+        const sales = salesSeries(item, stats.days);
+        const draw = chart(charts, t('po_chart'), sales.labels, sales.series);
+        detail.append(h('h3', { id: 'po-buyers-title', text: t('po_buyers') }),
+            h('p', null, h('a', { id: 'po-csv', class: 'button', href: '/api/v1/preorders/' + id + '/buyers.csv', download: 'preorder-' + id + '-buyers.csv', text: t('po_csv') })),
+            buyers.items.length
+                ? h('div', { class: 'table-wrap' }, h('table', { id: 'po-buyers', 'aria-labelledby': 'po-buyers-title' },
+                    h('thead', null, h('tr', null, ['owner', 'po_tier', 'po_tier_price', 'status', 'po_paid_at'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                    h('tbody', null, buyers.items.map((p) => h('tr', { 'data-purchase': String(p.id) },
+                        h('td', null, person(p.user, buyers.people)), h('td', { text: p.tier_name }), h('td', { class: 'num', text: money(p.price_minor, p.currency) }),
+                        h('td', { class: 'state', text: t('ps_' + p.status) + (p.late ? ' (' + t('po_late') + ')' : '') }), h('td', { text: whenLocal(p.paid_at) }))))))
+                : h('p', { class: 'muted', id: 'po-no-buyers', text: t('po_no_buyers') }));
+        draw();
+    };
+
+    m.append(box, h('div', { class: 'split' }, list, detail), form);
+    fill(null);
+    try {
+        await loadList();
+        const wanted = new URLSearchParams(window.location.search).get('id');
+        if (wanted && /^[0-9]{1,18}$/.test(wanted)) await show(wanted);
     } catch (err) {
         showError(box, err);
     }
@@ -1833,6 +2225,7 @@ const PAGES = Object.freeze({
     login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
     users: usersPage, orders: ordersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
     products: productsPage, promotions: promotionsPage, plans: plansPage, giveaways: giveawaysPage, docs: docsPage,
+    preorders: preordersPage,
 });
 
 async function start() {
