@@ -7,6 +7,9 @@ Form StripePreorderCheckout::CheckoutForm(const preorders::Purchase& purchase, c
                                           const std::string& locale) const {
     Form form;
     form.Add("mode", "payment");
+    // Cards only: a seat is held for the session's life, and a payment that clears days later (a bank debit) would
+    // always arrive after its hold, as a late payment refunded once the tier has filled.
+    form.Add("payment_method_types[0]", "card");
     AddLineItem(form, 0, 1, purchase.price.currency, purchase.price.minor, item.name + " — " + tier.name);
     auto id = purchase.id.ToString();
     form.Add("client_reference_id", "preorder-" + id);

@@ -120,6 +120,8 @@ TEST(StripePreorderCheckout, OneLineAtThePurchasesPriceAndThePurchaseWhereTheWeb
     auto expires = core::FromEpochMillis(1'790'001'800'000);
     auto f = Fields(checkout.CheckoutForm(purchase, item, tier, expires, "fr"));
     EXPECT_EQ(f["mode"], "payment");
+    EXPECT_EQ(f["payment_method_types[0]"], "card");  // no method that clears after the hold
+    EXPECT_FALSE(f.contains("payment_method_types[1]"));
     EXPECT_EQ(f["line_items[0][quantity]"], "1");
     EXPECT_EQ(f["line_items[0][price_data][currency]"], "eur");
     EXPECT_EQ(f["line_items[0][price_data][unit_amount]"], "1399");

@@ -73,6 +73,7 @@ test('a purchase holds a seat, is paid through Checkout and counted; an expired 
     const p = request.params;
     const id = String(bought.body.purchase.id);
     assert.equal(p.mode, 'payment');
+    assert.deepEqual(p.payment_method_types, ['card'], 'cards only: nothing that clears after the hold');
     assert.deepEqual(p.line_items, [{ quantity: '1', price_data: { currency: 'eur', unit_amount: '2800', product_data: { name: 'Artbook — Early Bird' } } }]);
     assert.deepEqual(p.metadata, { preorder_purchase: id, preorder_item: String(item.id), user_id: ALICE });
     assert.deepEqual(p.payment_intent_data.metadata, p.metadata);

@@ -209,6 +209,8 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
             id: id('cs'), object: 'checkout.session', mode, status: 'open', payment_status: 'unpaid', created: now(),
             expires_at: Number(p.expires_at ?? now() + 86400), success_url: p.success_url, cancel_url: p.cancel_url ?? null,
             client_reference_id: p.client_reference_id ?? null, metadata: p.metadata ?? {}, currency, amount_subtotal: subtotal, amount_total: total,
+            // The methods the page offers: those asked for, else the account's (cards here).
+            payment_method_types: p.payment_method_types ?? ['card'],
             total_details: { amount_discount: subtotal - total, amount_shipping: 0, amount_tax: 0 }, allow_promotion_codes: p.allow_promotion_codes === 'true' ? true : null,
             customer_creation: p.customer_creation ?? null,
             customer: p.customer ?? null, customer_email: p.customer_email ?? null, invoice: null, payment_intent: null, subscription: null,
