@@ -5,6 +5,11 @@
 // does: a member reaches only their own purchases, and drafts are staff's. Seat counters are conditional as the SQL
 // ones are; an event id is recorded once, an announcement marked once; notices are collected for assertions (every
 // Notify call, without the outbox's de-duplication, so that a notice written twice shows).
+// `concurrent` simulates another transaction committing in the middle of one: it runs (once) just after the first
+// purchase read of a transaction that has not locked an item yet (FindItem in a write transaction locks it, as
+// PostgreSQL's FOR UPDATE does), or, when the item is locked already, just after that transaction commits (the other
+// writer waited for the lock). It may call the service: its transactions commit inside the running one, which then
+// sees their rows, as it would after another writer's commit under READ COMMITTED.
 #include <algorithm>
 #include <atomic>
 #include <functional>
@@ -35,23 +40,28 @@ public:
     };
 
     void Write(const core::Viewer& viewer, const std::function<void(preorders::PreorderStore&)>& work) override {
-        std::lock_guard lock(mutex_);
-        Busy busy(in_transaction_);
-        State saved = state;
-        Store store(state, viewer, false);
-        try {
-            work(store);
-        } catch (...) {
-            state = std::move(saved);
-            throw;
+        std::function<void()> waited;
+        {
+            std::lock_guard lock(mutex_);
+            Busy busy(in_transaction_);
+            State saved = state;
+            Store store(*this, viewer, false);
+            try {
+                work(store);
+            } catch (...) {
+                state = std::move(saved);
+                throw;
+            }
+            ++writes;
+            if (after_write) after_write(state);
+            waited = std::move(store.waited);
         }
-        ++writes;
-        if (after_write) after_write(state);
+        if (waited) waited();
     }
     void Read(const core::Viewer& viewer, const std::function<void(preorders::PreorderStore&)>& work) override {
         std::lock_guard lock(mutex_);
         Busy busy(in_transaction_);
-        Store store(state, viewer, true);
+        Store store(*this, viewer, true);
         work(store);
     }
 
@@ -63,27 +73,32 @@ public:
     }
 
     /// Whether a transaction is running now (the provider must be called outside any).
-    [[nodiscard]] bool InTransaction() const { return in_transaction_.load(); }
+    [[nodiscard]] bool InTransaction() const { return in_transaction_.load() > 0; }
 
     State state;
     int writes = 0;  // committed write transactions
     /// Called after each committed write, under the lock: a test checks invariants at every commit.
     std::function<void(const State&)> after_write;
+    /// Another writer's transaction, run once at the first moment it could commit (see the top of this file).
+    std::function<void()> concurrent;
 
 private:
     struct Busy {
-        explicit Busy(std::atomic<bool>& flag) : flag_(flag) { flag_ = true; }
-        ~Busy() { flag_ = false; }
+        explicit Busy(std::atomic<int>& depth) : depth_(depth) { ++depth_; }
+        ~Busy() { --depth_; }
         Busy(const Busy&) = delete;
         Busy& operator=(const Busy&) = delete;
-        std::atomic<bool>& flag_;
+        std::atomic<int>& depth_;
     };
-    std::mutex mutex_;
-    std::atomic<bool> in_transaction_{false};
+    std::recursive_mutex mutex_;  // recursive: `concurrent` runs transactions inside a running one
+    std::atomic<int> in_transaction_{0};
 
     class Store final : public preorders::PreorderStore {
     public:
-        Store(State& s, core::Viewer viewer, bool read_only) : s_(s), viewer_(viewer), read_only_(read_only) {}
+        Store(MemoryPreorderRepository& repo, core::Viewer viewer, bool read_only)
+            : repo_(repo), s_(repo.state), viewer_(viewer), read_only_(read_only) {}
+
+        std::function<void()> waited;  // `concurrent`, when it must wait for this transaction's end
 
         preorders::ItemId InsertItem(const preorders::Item& item) override {
             Writing();
@@ -93,6 +108,7 @@ private:
             return copy.id;
         }
         std::optional<preorders::Item> FindItem(preorders::ItemId id) override {
+            if (!read_only_) item_locked_ = true;
             auto it = s_.items.find(id.value);
             if (it == s_.items.end() || !Sees(it->second)) return std::nullopt;
             return it->second;
@@ -204,14 +220,16 @@ private:
         }
         std::optional<preorders::Purchase> FindPurchase(preorders::PurchaseId id) override {
             auto it = s_.purchases.find(id.value);
-            if (it == s_.purchases.end() || !Reaches(it->second)) return std::nullopt;
-            return it->second;
+            std::optional<preorders::Purchase> out;
+            if (it != s_.purchases.end() && Reaches(it->second)) out = it->second;
+            return Interleave(std::move(out));
         }
         std::optional<preorders::Purchase> FindPurchaseBySession(const std::string& session_id) override {
-            return FindIf([&](const auto& p) { return !session_id.empty() && p.session_id == session_id; });
+            return Interleave(FindIf([&](const auto& p) { return !session_id.empty() && p.session_id == session_id; }));
         }
         std::optional<preorders::Purchase> FindPurchaseByPaymentIntent(const std::string& payment_intent) override {
-            return FindIf([&](const auto& p) { return !payment_intent.empty() && p.payment_intent == payment_intent; });
+            return Interleave(
+                FindIf([&](const auto& p) { return !payment_intent.empty() && p.payment_intent == payment_intent; }));
         }
         void UpdatePurchase(const preorders::Purchase& purchase) override {
             Writing();
@@ -249,7 +267,7 @@ private:
                     statuses.empty() || std::find(statuses.begin(), statuses.end(), p.status) != statuses.end();
                 if (Reaches(p) && p.item == item && wanted) out.push_back(p);
             }
-            return out;
+            return Interleave(std::move(out));
         }
         std::vector<preorders::Purchase> HoldsEndedBy(core::TimePoint at, int limit) override {
             std::vector<preorders::Purchase> out;
@@ -257,7 +275,7 @@ private:
                 if (static_cast<int>(out.size()) >= limit) break;
                 if (Reaches(p) && p.status == preorders::PurchaseStatus::kHeld && p.held_until <= at) out.push_back(p);
             }
-            return out;
+            return Interleave(std::move(out));
         }
         std::vector<preorders::Purchase> RefundsDue(int limit) override {
             std::vector<preorders::Purchase> out;
@@ -265,7 +283,7 @@ private:
                 if (static_cast<int>(out.size()) >= limit) break;
                 if (Reaches(p) && p.status == preorders::PurchaseStatus::kRefunding) out.push_back(p);
             }
-            return out;
+            return Interleave(std::move(out));
         }
         std::vector<preorders::SaleRow> Sales(preorders::ItemId item) override {
             std::vector<preorders::SaleRow> out;
@@ -325,6 +343,18 @@ private:
         static bool Selling(const preorders::Item& item) {
             return item.status == preorders::ItemStatus::kOpen || item.status == preorders::ItemStatus::kClosed;
         }
+        /// Purchases were read: the other writer commits now when nothing blocks it, or after this transaction.
+        template <class Rows>
+        Rows Interleave(Rows rows) {
+            if (!repo_.concurrent) return rows;
+            auto other = std::exchange(repo_.concurrent, nullptr);
+            if (read_only_ || !item_locked_) {
+                other();
+            } else {
+                waited = std::move(other);
+            }
+            return rows;
+        }
         template <class Pred>
         std::optional<preorders::Purchase> FindIf(Pred pred) const {
             for (const auto& [id, p] : s_.purchases) {
@@ -333,9 +363,11 @@ private:
             return std::nullopt;
         }
 
+        MemoryPreorderRepository& repo_;
         State& s_;
         core::Viewer viewer_;
         bool read_only_;
+        bool item_locked_ = false;
     };
 };
 

@@ -75,7 +75,8 @@ struct Item {
     std::optional<core::TimePoint> opened_at;
     std::optional<core::TimePoint> released_at;  // fulfilled, or cancelled
     int release_moves = 0;                       // how often the release date moved after the first sale
-    /// Social proof: the last paid purchase summarised, and when the last summary was posted.
+    /// Social proof: the instant (ms since the epoch) up to which paid sales were summarised (those paid before it),
+    /// and when the last summary was posted.
     long long proof_cursor = 0;
     std::optional<core::TimePoint> proof_posted_at;
 };

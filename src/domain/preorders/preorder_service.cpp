@@ -130,6 +130,30 @@ Item LoadItem(PreorderStore& store, ItemId id) {
     return *item;
 }
 
+/// A purchase and its item as one write decides on them.
+struct Locked {
+    Item item;
+    Purchase purchase;
+};
+
+/// THE lock order of every write: the item first (FindItem holds its row until the end), then the purchase, read
+/// again so that the copy deciding is the one no other writer can change any more. A purchase found before (to learn
+/// its item) only says where to look.
+std::optional<Locked> LockPurchase(PreorderStore& store, ItemId item, PurchaseId id) {
+    auto i = store.FindItem(item);
+    if (!i) return std::nullopt;
+    auto p = store.FindPurchase(id);
+    if (!p || p->item != item) return std::nullopt;
+    return Locked{std::move(*i), std::move(*p)};
+}
+
+/// A held purchase's seat goes back (the hold ended, or sales did).
+void ReleaseHold(PreorderStore& store, Purchase& p) {
+    p.status = PurchaseStatus::kReleased;
+    store.ReleaseHeldSeat(p.tier);
+    store.UpdatePurchase(p);
+}
+
 Tier FindTier(const std::vector<Tier>& tiers, TierId id) {
     for (const auto& t : tiers) {
         if (t.id == id) return t;
@@ -177,8 +201,8 @@ void NotifyBuyer(PreorderStore& store, const Purchase& p, const Item& item, cons
 }
 
 /// A refund the provider took: the purchase is refunded, its seat (if it had one) back, the buyer told.
-void MarkRefunded(PreorderStore& store, Purchase p, const std::string& refund_id, core::TimePoint now) {
-    auto item = LoadItem(store, p.item);
+void MarkRefunded(PreorderStore& store, const Item& item, Purchase p, const std::string& refund_id,
+                  core::TimePoint now) {
     bool returns_seat = p.status == PurchaseStatus::kPaid || p.status == PurchaseStatus::kFulfilled ||
                         (p.status == PurchaseStatus::kRefunding && HadSeat(p));
     if (p.refund_reason == RefundReason::kNone) p.refund_reason = RefundReason::kProvider;
@@ -206,10 +230,10 @@ bool RefundOne(PreorderRepository& repo, PreorderCheckout& checkout, const core:
     }
     bool done = false;
     repo.Write(Viewer::System(), [&](PreorderStore& store) {
-        auto p = store.FindPurchase(purchase.id);
+        auto locked = LockPurchase(store, purchase.item, purchase.id);
         // The provider's charge.refunded may have come first: then it is refunded already.
-        if (!p || p->status != PurchaseStatus::kRefunding) return;
-        MarkRefunded(store, *p, refund_id, clock.Now());
+        if (!locked || locked->purchase.status != PurchaseStatus::kRefunding) return;
+        MarkRefunded(store, locked->item, locked->purchase, refund_id, clock.Now());
         done = true;
     });
     return done;
@@ -463,7 +487,8 @@ ItemView PreorderService::Close(const Viewer& staff, ItemId id) {
 ItemView PreorderService::Cancel(const Viewer& staff, ItemId id) {
     RequireStaff(staff, "cancel pre-orders");
     ItemView out;
-    repo_.Write(staff, [&](PreorderStore& store) {
+    // As Maxis itself once staff are checked, like Buy: the purchases it writes are the members'.
+    repo_.Write(Viewer::System(), [&](PreorderStore& store) {
         auto now = clock_.Now();
         auto item = LoadItem(store, id);
         if (item.status == ItemStatus::kReleased || item.status == ItemStatus::kCancelled) {
@@ -473,11 +498,10 @@ ItemView PreorderService::Cancel(const Viewer& staff, ItemId id) {
         item.released_at = now;
         item.updated_at = now;
         store.UpdateItem(item);
+        // The item is held (FindItem) and already cancelled: a payment waiting on it finds it so, then its purchase.
         for (auto p : AllPurchases(store, id, {PurchaseStatus::kHeld, PurchaseStatus::kPaid})) {
             if (p.status == PurchaseStatus::kHeld) {
-                p.status = PurchaseStatus::kReleased;
-                store.ReleaseHeldSeat(p.tier);
-                store.UpdatePurchase(p);
+                ReleaseHold(store, p);
                 continue;
             }
             p.status = PurchaseStatus::kRefunding;
@@ -540,6 +564,11 @@ BuyResult PreorderService::Buy(const Viewer& member, ItemId id, std::optional<Ti
             throw Error(ErrorCode::kConflict, item.name + " is not on sale", "preorders.not_open",
                         {{"item", item.name}, {"status", std::string(ToString(item.status))}});
         }
+        if (item.release_at <= now) {
+            // Released already, the release day's sweep not run yet: sales ended at the release date.
+            throw Error(ErrorCode::kConflict, item.name + " is not on sale any more", "preorders.not_open",
+                        {{"item", item.name}, {"status", "released"}});
+        }
         store.LockBuyer(id, member.user_id);
         if (store.CountActivePurchases(id, member.user_id) >= item.per_member_limit) {
             throw Error(ErrorCode::kLimitReached,
@@ -590,11 +619,9 @@ BuyResult PreorderService::Buy(const Viewer& member, ItemId id, std::optional<Ti
     } catch (const std::exception& e) {
         // Nothing is owed and the seat goes back when the payment page could not be made.
         repo_.Write(Viewer::System(), [&](PreorderStore& store) {
-            auto p = store.FindPurchase(purchase.id);
-            if (!p || p->status != PurchaseStatus::kHeld) return;
-            p->status = PurchaseStatus::kReleased;
-            store.ReleaseHeldSeat(p->tier);
-            store.UpdatePurchase(*p);
+            auto locked = LockPurchase(store, purchase.item, purchase.id);
+            if (!locked || locked->purchase.status != PurchaseStatus::kHeld) return;
+            ReleaseHold(store, locked->purchase);
         });
         const auto* domain = dynamic_cast<const Error*>(&e);
         throw Error(domain != nullptr ? domain->code() : ErrorCode::kUnavailable,
@@ -602,13 +629,16 @@ BuyResult PreorderService::Buy(const Viewer& member, ItemId id, std::optional<Ti
                     {{"item", item.name}});
     }
     repo_.Write(Viewer::System(), [&](PreorderStore& store) {
-        // Only the session and the hold's end: anything an event changed meanwhile stays.
-        auto p = store.FindPurchase(purchase.id);
-        if (!p) return;
-        p->session_id = session.id;
-        if (p->status == PurchaseStatus::kHeld) p->held_until = expires_at;
-        store.UpdatePurchase(*p);
-        purchase = *p;
+        // Only the session and the hold's end, on the purchase as it is now (item first, then the purchase): a hold
+        // ended meanwhile (Cancel, the release day, the sweep) stays ended. Its session is stored all the same, so
+        // that a payment on the page still open is found, and taken as a late payment.
+        auto locked = LockPurchase(store, purchase.item, purchase.id);
+        if (!locked) return;
+        auto& p = locked->purchase;
+        p.session_id = session.id;
+        if (p.status == PurchaseStatus::kHeld) p.held_until = expires_at;
+        store.UpdatePurchase(p);
+        purchase = p;
     });
     result.url = session.url;
     return result;
@@ -617,22 +647,24 @@ BuyResult PreorderService::Buy(const Viewer& member, ItemId id, std::optional<Ti
 Purchase PreorderService::CancelPurchase(const Viewer& member, PurchaseId id) {
     Purchase out;
     repo_.Write(Viewer::System(), [&](PreorderStore& store) {
-        auto p = store.FindPurchase(id);
-        if (!p || (p->buyer != member.user_id && !member.IsStaff())) {
+        auto found = store.FindPurchase(id);
+        auto locked = found ? LockPurchase(store, found->item, id) : std::nullopt;
+        if (!locked || (locked->purchase.buyer != member.user_id && !member.IsStaff())) {
             throw Error(ErrorCode::kNotFound, "purchase not found", "preorders.purchase_unknown",
                         {{"id", id.ToString()}});
         }
-        auto item = LoadItem(store, p->item);
-        bool offered = p->status == PurchaseStatus::kPaid && item.status != ItemStatus::kReleased &&
-                       item.status != ItemStatus::kCancelled && p->release_moves_seen < item.release_moves;
+        const auto& item = locked->item;
+        auto& p = locked->purchase;
+        bool offered = p.status == PurchaseStatus::kPaid && item.status != ItemStatus::kReleased &&
+                       item.status != ItemStatus::kCancelled && p.release_moves_seen < item.release_moves;
         if (!offered) {
             throw Error(ErrorCode::kConflict, "a cancellation is offered only after the release date moved",
                         "preorders.cancel_not_offered", {{"id", id.ToString()}, {"item", item.name}});
         }
-        p->status = PurchaseStatus::kRefunding;
-        p->refund_reason = RefundReason::kMemberCancelled;
-        store.UpdatePurchase(*p);
-        out = *p;
+        p.status = PurchaseStatus::kRefunding;
+        p.refund_reason = RefundReason::kMemberCancelled;
+        store.UpdatePurchase(p);
+        out = p;
     });
     // One click refunds: asked now, and again by the refund sweep if the provider does not answer.
     if (RefundOne(repo_, checkout_, clock_, out)) {
@@ -706,7 +738,10 @@ EventOutcome PreorderService::OnCheckoutCompleted(const std::string& event_id, c
         auto found = store.FindPurchaseBySession(session_id);
         // The session is stored just after the provider made it: an event that overtook it comes again.
         if (!found) return EventOutcome::kRetryLater;
-        auto& p = *found;
+        auto locked = LockPurchase(store, found->item, found->id);
+        if (!locked) return EventOutcome::kIgnored;
+        auto& item = locked->item;
+        auto& p = locked->purchase;
         if (!payment_intent.empty() && p.payment_intent.empty()) p.payment_intent = payment_intent;
         if (!paid) {
             // An asynchronous method: its result comes later; the hold ends as any other meanwhile.
@@ -718,9 +753,7 @@ EventOutcome PreorderService::OnCheckoutCompleted(const std::string& event_id, c
             return EventOutcome::kIgnored;  // paid already (the same payment under another event)
         }
         auto now = clock_.Now();
-        auto item = LoadItem(store, p.item);
         auto tier = FindTier(store.Tiers(p.item), p.tier);
-        p.paid_at = now;
         p.release_moves_seen = item.release_moves;
         Announcer announcer{store, options_};
         Notice extra;
@@ -729,16 +762,25 @@ EventOutcome PreorderService::OnCheckoutCompleted(const std::string& event_id, c
         if (p.status == PurchaseStatus::kHeld) {
             store.SellHeldSeat(p.tier);
             p.status = PurchaseStatus::kPaid;
+            p.paid_at = now;
             store.UpdatePurchase(p);
             NotifyBuyer(store, p, item, "preorders.notify.paid", PurchaseKey(p, "paid"), std::move(extra));
             announcer.AfterSale(item, p.tier);
             return EventOutcome::kApplied;
         }
-        // A late payment: its own tier's seat if one is open still, never another tier; refunded otherwise.
+        // A late payment: its own tier's seat if one is open still and the member is within the item's limit (they
+        // may have bought again after this hold ended), never another tier; refunded otherwise.
         p.late = true;
         bool selling = item.status == ItemStatus::kOpen || item.status == ItemStatus::kClosed;
-        if (selling && store.TakeSoldSeat(p.tier)) {
+        bool within_limit = false;
+        if (selling) {
+            store.LockBuyer(item.id, p.buyer);
+            // This purchase is released: it does not count itself.
+            within_limit = store.CountActivePurchases(item.id, p.buyer) < item.per_member_limit;
+        }
+        if (within_limit && store.TakeSoldSeat(p.tier)) {
             p.status = PurchaseStatus::kPaid;
+            p.paid_at = now;  // a sale only when a seat is sold: a refunded late payment never was one
             store.UpdatePurchase(p);
             NotifyBuyer(store, p, item, "preorders.notify.late_honoured", PurchaseKey(p, "paid"), std::move(extra));
             announcer.AfterSale(item, p.tier);
@@ -756,12 +798,15 @@ EventOutcome PreorderService::OnCheckoutCompleted(const std::string& event_id, c
 EventOutcome PreorderService::OnCheckoutExpired(const std::string& event_id, const std::string& session_id) {
     return core::ApplyEventOnce(repo_, Viewer::System(), event_id, "checkout.session.expired",
                                 [&](PreorderStore& store) {
-                                    auto p = store.FindPurchaseBySession(session_id);
+                                    // Unknown: nothing of ours was held, nothing to retry.
+                                    auto found = store.FindPurchaseBySession(session_id);
+                                    if (!found) return EventOutcome::kIgnored;
+                                    auto locked = LockPurchase(store, found->item, found->id);
                                     // Paid meanwhile, or released by the sweep: the newer state stays.
-                                    if (!p || p->status != PurchaseStatus::kHeld) return EventOutcome::kIgnored;
-                                    p->status = PurchaseStatus::kReleased;
-                                    store.ReleaseHeldSeat(p->tier);
-                                    store.UpdatePurchase(*p);
+                                    if (!locked || locked->purchase.status != PurchaseStatus::kHeld) {
+                                        return EventOutcome::kIgnored;
+                                    }
+                                    ReleaseHold(store, locked->purchase);
                                     return EventOutcome::kApplied;
                                 });
 }
@@ -769,37 +814,50 @@ EventOutcome PreorderService::OnCheckoutExpired(const std::string& event_id, con
 EventOutcome PreorderService::OnRefunded(const std::string& event_id, const std::string& payment_intent,
                                          const std::string& refund_id, bool fully) {
     return core::ApplyEventOnce(repo_, Viewer::System(), event_id, "charge.refunded", [&](PreorderStore& store) {
-        auto p = store.FindPurchaseByPaymentIntent(payment_intent);
-        // The payment may not be recorded yet: the provider delivers again.
-        if (!p) return EventOutcome::kRetryLater;
+        // Unknown: a payment never recorded as ours owns no seat, and would be retried for days for nothing.
+        auto found = store.FindPurchaseByPaymentIntent(payment_intent);
+        if (!found) return EventOutcome::kIgnored;
         if (!fully) return EventOutcome::kIgnored;  // a seat is refunded whole or not at all
-        if (p->status != PurchaseStatus::kPaid && p->status != PurchaseStatus::kFulfilled &&
-            p->status != PurchaseStatus::kRefunding) {
+        auto locked = LockPurchase(store, found->item, found->id);
+        if (!locked) return EventOutcome::kIgnored;
+        auto status = locked->purchase.status;
+        if (status != PurchaseStatus::kPaid && status != PurchaseStatus::kFulfilled &&
+            status != PurchaseStatus::kRefunding) {
             return EventOutcome::kIgnored;
         }
-        MarkRefunded(store, *p, refund_id, clock_.Now());
+        MarkRefunded(store, locked->item, locked->purchase, refund_id, clock_.Now());
         return EventOutcome::kApplied;
     });
 }
 
-// Sweeps.
+// Sweeps. Candidates are listed first; each is then decided in its own transaction that holds its item and reads it
+// again, so that one row that fails stays for the next run without holding the others back.
 
 int PreorderService::ReleaseExpiredHolds() {
     int released = 0;
     for (;;) {
-        int page = 0;
-        repo_.Write(Viewer::System(), [&](PreorderStore& store) {
-            auto ended = store.HoldsEndedBy(clock_.Now() - options_.release_grace, kPage);
-            page = static_cast<int>(ended.size());
-            for (auto p : ended) {
-                if (p.status != PurchaseStatus::kHeld) continue;
-                p.status = PurchaseStatus::kReleased;
-                store.ReleaseHeldSeat(p.tier);
-                store.UpdatePurchase(p);
-                ++released;
-            }
+        std::vector<Purchase> ended;
+        repo_.Read(Viewer::System(), [&](PreorderStore& store) {
+            ended = store.HoldsEndedBy(clock_.Now() - options_.release_grace, kPage);
         });
-        if (page < kPage) return released;
+        int done = 0;
+        for (const auto& candidate : ended) {
+            try {
+                repo_.Write(Viewer::System(), [&](PreorderStore& store) {
+                    auto locked = LockPurchase(store, candidate.item, candidate.id);
+                    if (!locked || locked->purchase.status != PurchaseStatus::kHeld ||
+                        locked->purchase.held_until > clock_.Now() - options_.release_grace) {
+                        return;  // paid, expired or released meanwhile, or its hold was extended
+                    }
+                    ReleaseHold(store, locked->purchase);
+                    ++done;
+                });
+            } catch (const std::exception&) {
+                // This row stays held for the next run; the others go on.
+            }
+        }
+        released += done;
+        if (static_cast<int>(ended.size()) < kPage || done == 0) return released;
     }
 }
 
@@ -808,7 +866,11 @@ int PreorderService::RefundDue() {
     repo_.Read(Viewer::System(), [&](PreorderStore& store) { due = store.RefundsDue(kPage); });
     int refunded = 0;
     for (const auto& p : due) {
-        if (RefundOne(repo_, checkout_, clock_, p)) ++refunded;
+        try {
+            if (RefundOne(repo_, checkout_, clock_, p)) ++refunded;
+        } catch (const std::exception&) {
+            // Recording this one failed: it stays refunding (the next run asks again, same key); the others go on.
+        }
     }
     return refunded;
 }
@@ -827,12 +889,11 @@ int PreorderService::ReleaseDue() {
             item.released_at = now;
             item.updated_at = now;
             store.UpdateItem(item);
+            // The item is held (FindItem) and already released: its purchases are read after, as they are now.
             for (auto p : AllPurchases(store, id, {PurchaseStatus::kHeld, PurchaseStatus::kPaid})) {
                 if (p.status == PurchaseStatus::kHeld) {
                     // Sales end with the release: a payment still to come is late (refunded).
-                    p.status = PurchaseStatus::kReleased;
-                    store.ReleaseHeldSeat(p.tier);
-                    store.UpdatePurchase(p);
+                    ReleaseHold(store, p);
                     continue;
                 }
                 p.status = PurchaseStatus::kFulfilled;
@@ -893,19 +954,25 @@ int PreorderService::PostSocialProof() {
     int posted = 0;
     for (const auto& listed : items) {
         repo_.Write(Viewer::System(), [&](PreorderStore& store) {
-            auto now = clock_.Now();
             auto item = LoadItem(store, listed.id);
+            auto now = clock_.Now();  // once the item is held: a sale paid before it is in this post
             if (item.status != ItemStatus::kOpen) return;
             if (item.proof_posted_at && *item.proof_posted_at > now - options_.proof_every) return;
+            // In paid order, not purchase order (a purchase made earlier may be paid later): each post summarises
+            // the sales paid from the previous post's instant (the cursor, in ms) to just before its own. A payment
+            // takes its paid_at after holding the item, which this post holds: one committed after this post is
+            // paid at or after its instant, so it is the next post's, never lost nor counted twice.
+            const auto until = core::ToEpochMillis(now);
             std::vector<Purchase> sales;
-            long long after = item.proof_cursor;
-            for (;;) {
-                auto page = store.ItemPurchases(item.id, {PurchaseStatus::kPaid}, after, kPage);
-                sales.insert(sales.end(), page.begin(), page.end());
-                if (static_cast<int>(page.size()) < kPage) break;
-                after = page.back().id.value;
+            for (auto& p : AllPurchases(store, item.id, {PurchaseStatus::kPaid})) {
+                if (!p.paid_at) continue;
+                auto paid = core::ToEpochMillis(*p.paid_at);
+                if (paid >= item.proof_cursor && paid < until) sales.push_back(std::move(p));
             }
             if (sales.empty()) return;
+            std::sort(sales.begin(), sales.end(), [](const Purchase& a, const Purchase& b) {
+                return std::make_pair(*a.paid_at, a.id.value) < std::make_pair(*b.paid_at, b.id.value);
+            });
             const auto& newest = sales.back();
             auto tier = FindTier(store.Tiers(item.id), newest.tier);
             auto left = SeatsUnsold(tier);
@@ -926,7 +993,7 @@ int PreorderService::PostSocialProof() {
             // A tier without a limit says no figure: the _unlimited texts.
             n.key = left ? key : key + "_unlimited";
             store.Notify(n);
-            item.proof_cursor = newest.id.value;
+            item.proof_cursor = until;
             item.proof_posted_at = now;
             store.UpdateItem(item);
             ++posted;

@@ -414,6 +414,8 @@ TEST_F(PreorderRules, SocialProofIsOnePostPerWindowSummarisingItsSales) {
     EXPECT_EQ(service.PostSocialProof(), 0) << "nothing when no sale";
     auto named = service.Buy(Member(1), item, std::nullopt, true, "fr").purchase;
     Pay(Row(named->id));
+    EXPECT_EQ(service.PostSocialProof(), 0) << "a sale paid at the post's own instant is the next post's";
+    clock.Advance(1s);
     EXPECT_EQ(service.PostSocialProof(), 1);
     auto one = Notices("preorders.proof.one");
     ASSERT_EQ(one.size(), 1U);
@@ -432,6 +434,7 @@ TEST_F(PreorderRules, SocialProofIsOnePostPerWindowSummarisingItsSales) {
     clock.Advance(10min);
     EXPECT_EQ(service.PostSocialProof(), 0) << "nothing new: nothing said";
     Pay(Row(Hold(5, item).id));
+    clock.Advance(1s);
     EXPECT_EQ(service.PostSocialProof(), 1);
     auto anonymous = Notices("preorders.proof.one_anonymous");
     ASSERT_EQ(anonymous.size(), 1U);
@@ -559,6 +562,7 @@ TEST_F(PreorderRules, StatisticsArePerLocalDayAndTierAndMembersSeeOnlyTheirOwn) 
 TEST_F(PreorderRules, ATierWithoutALimitSaysNoFigureAndRemindersOverlappingSayOnlyTheNearest) {
     auto item = Make({{"Regular", 0, std::nullopt}});
     Pay(Row(Hold(1, item).id));
+    clock.Advance(1s);  // a sale is the post's that runs after its instant
     EXPECT_EQ(service.PostSocialProof(), 1);
     auto posts = Notices("preorders.proof.one_anonymous_unlimited");
     ASSERT_EQ(posts.size(), 1U);
@@ -716,6 +720,175 @@ TEST_F(PreorderRules, EveryAnnouncedFigureIsNeverBelowTheSeatsABuyerCanStillGet)
     EXPECT_GT(Notices("preorders.announce.percent").size(), 0U);
     EXPECT_GT(Notices("preorders.notify.late_honoured").size() + Notices("preorders.notify.late_refunded").size(), 0U);
     EXPECT_GT(Notices("preorders.notify.refunded").size(), 0U);
+}
+
+// Review fixes. `repo.concurrent` is another writer committing in the middle of a transaction, at the first moment
+// PostgreSQL would let it (before the transaction holds the item; once it does, the other writer waits for its end).
+
+TEST_F(PreorderRules, AnExpiryEventAndTheHoldSweepReleaseASeatOnceWhicheverComesFirst) {
+    auto item = Make({{"Only", 0, 3}});
+    auto a = Row(Hold(1, item).id);
+    clock.Advance(shop::SessionLife(30min) + 11min);
+    // The event commits after the sweep listed the hold, before it decides on it.
+    repo.concurrent = [&] { EXPECT_EQ(service.OnCheckoutExpired("evt_exp_a", a.session_id), EventOutcome::kApplied); };
+    EXPECT_EQ(service.ReleaseExpiredHolds(), 0) << "the event released it first";
+    EXPECT_EQ(Row(a.id).status, PurchaseStatus::kReleased);
+    EXPECT_EQ(Tiers(item)[0].held, 0);
+    // The sweep commits after the event found the purchase by its session, before it decides on it.
+    auto b = Row(Hold(2, item).id);
+    clock.Advance(shop::SessionLife(30min) + 11min);
+    repo.concurrent = [&] { EXPECT_EQ(service.ReleaseExpiredHolds(), 1); };
+    EXPECT_EQ(service.OnCheckoutExpired("evt_exp_b", b.session_id), EventOutcome::kIgnored);
+    EXPECT_EQ(Row(b.id).status, PurchaseStatus::kReleased);
+    EXPECT_EQ(Tiers(item)[0].held, 0) << "one seat released once";
+    // The counters are right: a late payment of that session still finds its seat.
+    EXPECT_EQ(Pay(b), EventOutcome::kApplied);
+    EXPECT_EQ(Row(b.id).status, PurchaseStatus::kPaid);
+    EXPECT_EQ(Tiers(item)[0].sold, 1);
+}
+
+TEST_F(PreorderRules, APaymentRacingTheItemsCancellationOrReleaseIsRefundedNotSold) {
+    auto cancelled = Make({{"Only", 0, 3}});
+    auto a = Row(Hold(1, cancelled).id);
+    // Staff cancel after the payment event found the purchase, before it decided.
+    repo.concurrent = [&] { service.Cancel(kStaff, cancelled); };
+    EXPECT_EQ(Pay(a), EventOutcome::kApplied);
+    auto row = Row(a.id);
+    EXPECT_EQ(row.status, PurchaseStatus::kRefunding);
+    EXPECT_EQ(row.refund_reason, RefundReason::kLatePayment);
+    EXPECT_TRUE(row.late);
+    EXPECT_EQ(Tiers(cancelled)[0].sold, 0);
+    EXPECT_EQ(Tiers(cancelled)[0].held, 0);
+    // The other order: the cancellation holds the item, the payment waits and finds it cancelled.
+    auto other = Make({{"Only", 0, 3}});
+    auto b = Row(Hold(2, other).id);
+    repo.concurrent = [&] { EXPECT_EQ(Pay(b), EventOutcome::kApplied); };
+    service.Cancel(kStaff, other);
+    EXPECT_EQ(Row(b.id).status, PurchaseStatus::kRefunding);
+    // The release day the same way.
+    auto released = Make({{"Only", 0, 3}});
+    auto c = Row(Hold(3, released).id);
+    clock.Advance(std::chrono::days(30));
+    repo.concurrent = [&] { EXPECT_EQ(service.ReleaseDue(), 1); };
+    EXPECT_EQ(Pay(c), EventOutcome::kApplied);
+    EXPECT_EQ(Row(c.id).status, PurchaseStatus::kRefunding) << "sales ended with the release";
+    EXPECT_EQ(service.RefundDue(), 3);
+    for (const auto& p : {a, b, c}) EXPECT_EQ(Row(p.id).status, PurchaseStatus::kRefunded);
+    EXPECT_EQ(Notices("preorders.notify.late_refunded").size(), 3U);
+    EXPECT_EQ(Notices("preorders.notify.paid").size(), 0U);
+}
+
+TEST_F(PreorderRules, AHoldEndedBeforeItsSessionIsStoredStaysEndedAndItsPaymentIsLate) {
+    auto item = Make({{"Only", 0, 3}});
+    // Staff cancel while Buy stores the session: the cancellation commits between Buy's read and its write.
+    repo.concurrent = [&] { service.Cancel(kStaff, item); };
+    auto bought = service.Buy(Member(1), item, std::nullopt, false, "fr");
+    ASSERT_TRUE(bought.purchase);
+    auto row = Row(bought.purchase->id);
+    EXPECT_EQ(row.status, PurchaseStatus::kReleased) << "the cancellation is not undone by Buy";
+    EXPECT_EQ(row.session_id, "cs_" + row.id.ToString()) << "the session is known, so its payment is found";
+    EXPECT_EQ(Tiers(item)[0].held, 0);
+    EXPECT_EQ(Pay(row), EventOutcome::kApplied);
+    EXPECT_EQ(Row(row.id).status, PurchaseStatus::kRefunding);
+    EXPECT_EQ(Tiers(item)[0].sold, 0);
+}
+
+TEST_F(PreorderRules, ALatePaymentRespectsTheMembersLimit) {
+    auto item = Make({{"Only", 0, 5}});  // one per member
+    auto first = Row(Hold(1, item).id);
+    clock.Advance(shop::SessionLife(30min) + 11min);
+    EXPECT_EQ(service.ReleaseExpiredHolds(), 1);
+    auto second = Row(Hold(1, item).id);
+    EXPECT_EQ(Pay(second), EventOutcome::kApplied);
+    EXPECT_EQ(Pay(first), EventOutcome::kApplied) << "the first page, paid after its hold ended";
+    auto row = Row(first.id);
+    EXPECT_EQ(row.status, PurchaseStatus::kRefunding) << "a second seat would pass the limit";
+    EXPECT_EQ(row.refund_reason, RefundReason::kLatePayment);
+    EXPECT_EQ(Tiers(item)[0].sold, 1);
+    EXPECT_EQ(Notices("preorders.notify.late_refunded").size(), 1U);
+    // Within the limit, a late payment is honoured.
+    auto other = Row(Hold(2, item).id);
+    clock.Advance(shop::SessionLife(30min) + 11min);
+    EXPECT_EQ(service.ReleaseExpiredHolds(), 1);
+    EXPECT_EQ(Pay(other), EventOutcome::kApplied);
+    EXPECT_EQ(Row(other.id).status, PurchaseStatus::kPaid);
+    EXPECT_EQ(Tiers(item)[0].sold, 2);
+}
+
+TEST_F(PreorderRules, ARefundedLatePaymentWasNeverASale) {
+    auto item = Make({{"Only", 0, 3}});
+    auto a = Row(Hold(1, item).id);
+    service.Cancel(kStaff, item);
+    EXPECT_EQ(Pay(a), EventOutcome::kApplied);
+    EXPECT_EQ(service.RefundDue(), 1);
+    auto row = Row(a.id);
+    EXPECT_EQ(row.status, PurchaseStatus::kRefunded);
+    EXPECT_FALSE(row.paid_at) << "no seat was sold";
+    auto stats = service.Stats(kStaff, item);
+    EXPECT_EQ(stats.revenue_minor, 0);
+    EXPECT_EQ(stats.refunded_minor, 0) << "not a sale refunded";
+    EXPECT_EQ(stats.buyers, 0);
+    EXPECT_TRUE(stats.days.empty());
+    EXPECT_TRUE(service.EarlyAdopters(kStaff, 10).empty());
+}
+
+TEST_F(PreorderRules, BuyingEndsAtTheReleaseDateEvenBeforeTheReleaseSweep) {
+    auto item = Make();
+    clock.Advance(std::chrono::days(30));
+    auto before = Snapshot();
+    EXPECT_EQ(KeyOf([&] { Hold(1, item); }), "preorders.not_open");
+    EXPECT_EQ(Snapshot(), before);
+    EXPECT_TRUE(checkout.created.empty());
+}
+
+TEST_F(PreorderRules, EventsForPaymentsMaxisNeverStoredAreNotRetriedForever) {
+    EXPECT_EQ(service.OnCheckoutExpired("evt_x1", "cs_unknown"), EventOutcome::kIgnored);
+    EXPECT_EQ(service.OnRefunded("evt_x2", "pi_unknown", "re_x", true), EventOutcome::kIgnored);
+    // A payment that may have overtaken its session's storing comes again.
+    EXPECT_EQ(service.OnCheckoutCompleted("evt_x3", "cs_unknown", true, "pi_x", 5000), EventOutcome::kRetryLater);
+}
+
+TEST_F(PreorderRules, SocialProofCountsSalesInPaidOrderNotPurchaseOrder) {
+    auto item = Make();
+    auto a = Row(Hold(1, item).id);
+    auto b = Row(Hold(2, item).id);
+    EXPECT_EQ(Pay(b), EventOutcome::kApplied);
+    clock.Advance(1s);
+    EXPECT_EQ(service.PostSocialProof(), 1);
+    EXPECT_EQ(Pay(a), EventOutcome::kApplied) << "the older purchase, paid after the post";
+    clock.Advance(10min);
+    EXPECT_EQ(service.PostSocialProof(), 1) << "its sale is said too";
+    EXPECT_EQ(Notices("preorders.proof.one_anonymous").size(), 2U);
+    clock.Advance(10min);
+    EXPECT_EQ(service.PostSocialProof(), 0) << "and only once";
+}
+
+TEST_F(PreorderRules, OneBrokenRowNeverHoldsTheSweepsBack) {
+    auto broken = Make({{"Only", 0, 3}});
+    auto fine = Make({{"Only", 0, 3}});
+    auto a = Row(Hold(1, broken).id);
+    auto b = Row(Hold(2, fine).id);
+    clock.Advance(shop::SessionLife(30min) + 11min);
+    // A row the store refuses to change (here: its tier's counter out of step).
+    auto broken_tier = Tiers(broken)[0].id;
+    repo.Inspect([&](auto& s) { return s.tiers.at(broken_tier.value).held = 0; });
+    EXPECT_EQ(service.ReleaseExpiredHolds(), 1);
+    EXPECT_EQ(Row(a.id).status, PurchaseStatus::kHeld) << "left for the next run";
+    EXPECT_EQ(Row(b.id).status, PurchaseStatus::kReleased);
+    // The refund sweep's recording the same way.
+    auto broken_too = Make({{"Only", 0, 3}});
+    auto fine_too = Make({{"Only", 0, 3}});
+    auto c = Row(Hold(3, broken_too).id);
+    auto d = Row(Hold(4, fine_too).id);
+    EXPECT_EQ(Pay(c), EventOutcome::kApplied);
+    EXPECT_EQ(Pay(d), EventOutcome::kApplied);
+    service.Cancel(kStaff, broken_too);
+    service.Cancel(kStaff, fine_too);
+    auto broken_sold = Tiers(broken_too)[0].id;
+    repo.Inspect([&](auto& s) { return s.tiers.at(broken_sold.value).sold = 0; });
+    EXPECT_EQ(service.RefundDue(), 1);
+    EXPECT_EQ(Row(c.id).status, PurchaseStatus::kRefunding) << "left for the next run";
+    EXPECT_EQ(Row(d.id).status, PurchaseStatus::kRefunded);
 }
 
 }  // namespace

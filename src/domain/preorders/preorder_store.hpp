@@ -40,8 +40,10 @@ public:
 
     // Items.
     virtual ItemId InsertItem(const Item& item) = 0;
-    /// In a write transaction, staff hold the item's row until the end and everyone else shares it (PostgreSQL:
-    /// FOR UPDATE / FOR SHARE), so a change of tiers or status and a purchase take turns.
+    /// In a write transaction, whoever the viewer, holds the item's row until the end (PostgreSQL: FOR UPDATE), so
+    /// every writer of one item takes turns. THE lock order of every write: the item first, then its purchases. A
+    /// purchase is decided on only from a read made AFTER its item's FindItem in the same transaction (one found
+    /// before, e.g. by session, only tells which item to lock, and is read again).
     virtual std::optional<Item> FindItem(ItemId id) = 0;
     /// Writes the item's own columns (everything but id, created_by, created_at).
     virtual void UpdateItem(const Item& item) = 0;
