@@ -124,9 +124,14 @@ public:
     /// status, dates) FOR UPDATE, Maxis (a purchase, an event, a sweep) FOR SHARE, so purchases run side by side and
     /// a staff change waits for them (and they for it). Members may not lock rows (a lock needs UPDATE): their
     /// transactions only read. SQLite's writers take turns already.
+    ///
+    /// The purchases they read are locked FOR UPDATE: two writers of one purchase (a payment and the sweep ending
+    /// its hold, a refund and the provider's event) take turns, and the second reads the status the first committed
+    /// (a list's condition is checked again on the row as committed), so a seat counter moves once per purchase.
     SqlPreorderStore(Transaction& tx, const core::Clock& clock, bool writing) : tx_(tx), clock_(clock) {
         if (writing && tx.dialect() == Dialect::kPostgres && tx.viewer().role != core::Role::kMember) {
             item_lock_ = tx.viewer().role == core::Role::kSystem ? " FOR SHARE" : " FOR UPDATE";
+            purchase_lock_ = " FOR UPDATE";
         }
     }
 
@@ -404,7 +409,8 @@ private:
         std::string sql = std::string("SELECT ") + kPurchaseColumns + " FROM preorder_purchases WHERE ";
         if (Member()) sql += "user_id = " + q.Bind(tx_.viewer().user_id.value) + " AND ";
         std::vector<Purchase> out;
-        q.ForEachRow(tx_.sql(), sql + rest, [&](const soci::row& r) { out.push_back(PurchaseFrom(r)); });
+        q.ForEachRow(tx_.sql(), sql + rest + purchase_lock_,
+                     [&](const soci::row& r) { out.push_back(PurchaseFrom(r)); });
         return out;
     }
 
@@ -428,6 +434,7 @@ private:
     Transaction& tx_;
     const core::Clock& clock_;
     std::string item_lock_;
+    std::string purchase_lock_;
 };
 
 }  // namespace

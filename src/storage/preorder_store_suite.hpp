@@ -515,4 +515,63 @@ TEST_F(PreorderSuite, AMemberRacingThemselvesGetsNoMoreThanTheirLimit) {
     EXPECT_EQ(Count("SELECT COUNT(*) FROM preorder_purchases"), kMembers);
 }
 
+// The sweep ending holds and the payments of those same holds, at once: each purchase is either sold (paid in its
+// hold, or late in its own tier) or released, once, and every tier's counters equal its purchases afterwards. On
+// PostgreSQL the purchases are locked when read to be changed; without that, a purchase both released and paid
+// moved its tier's counter twice (a seat lost, or the CHECK refusing the transaction).
+TEST_F(PreorderSuite, TheSweepAndPaymentsRacingOnTheSameHoldsMoveEachSeatOnce) {
+    constexpr int kBuyers = 120, kRounds = 3;
+    for (int round = 0; round < kRounds; ++round) {
+        auto item = OpenItem();
+        std::vector<Purchase> held;
+        for (int i = 0; i < kBuyers; ++i) {
+            held.push_back(
+                *service.Buy(Member(500000 + round * 1000 + i), item.id, std::nullopt, false, "fr").purchase);
+        }
+        clock.Advance(24h);  // every hold ended, grace included
+        std::atomic<int> failures{0}, paid_so_far{0};
+        std::thread sweep([&] {
+            // Once payments are under way, so that some are in flight while the sweep reads the holds.
+            while (paid_so_far < kBuyers / 4) std::this_thread::yield();
+            try {
+                service.ReleaseExpiredHolds();
+            } catch (const std::exception& e) {
+                ++failures;
+                ADD_FAILURE() << "sweep: " << e.what();
+            }
+        });
+        RunBuyers(kBuyers, [&](int i) {
+            const auto& p = held[static_cast<std::size_t>(i)];
+            try {
+                service.OnCheckoutCompleted("evt_race_" + p.id.ToString(), p.session_id, true,
+                                            "pi_race_" + p.id.ToString(), p.price.minor);
+                ++paid_so_far;
+            } catch (const std::exception& e) {
+                ++failures;
+                ++paid_so_far;
+                ADD_FAILURE() << "payment " << p.id.value << ": " << e.what();
+            }
+        });
+        sweep.join();
+        EXPECT_EQ(failures.load(), 0);
+        EXPECT_GT(Count("SELECT COUNT(*) FROM preorder_purchases WHERE late = 1"), 0);  // the sweep did release some
+        std::vector<Purchase> purchases;
+        repo.Read(kStaff, [&](PreorderStore& s) { purchases = s.ItemPurchases(item.id, {}, 0, 2 * kBuyers); });
+        std::map<long long, int> paid, holding;
+        for (const auto& p : purchases) {
+            if (p.status == PurchaseStatus::kPaid) ++paid[p.tier.value];
+            if (p.status == PurchaseStatus::kHeld) ++holding[p.tier.value];
+            EXPECT_TRUE(p.status == PurchaseStatus::kPaid || p.status == PurchaseStatus::kRefunding)
+                << "purchase " << p.id.value << " " << preorders::ToString(p.status);
+        }
+        for (const auto& t : TiersOf(item.id)) {
+            EXPECT_EQ(t.sold, paid[t.id.value]) << "round " << round << ", " << t.name;
+            EXPECT_EQ(t.held, holding[t.id.value]) << "round " << round << ", " << t.name;
+            if (t.seats) {
+                EXPECT_LE(t.sold + t.held, *t.seats) << t.name;
+            }
+        }
+    }
+}
+
 }  // namespace maxis::storage::preorder_suite
