@@ -98,8 +98,9 @@ CREATE POLICY preorder_tiers_member_read ON preorder_tiers FOR SELECT TO maxis_m
 CREATE POLICY preorder_purchases_member_read ON preorder_purchases FOR SELECT TO maxis_member
     USING (user_id = (SELECT maxis_viewer_id()));
 
--- Staff read everything and write items and tiers; Maxis (the system viewer) writes everything. Nobody deletes a
--- purchase; tiers are deleted only when staff replace them before the first sale.
+-- Staff read everything and write items and tiers; Maxis (the system viewer) writes everything, purchases only it
+-- (staff's actions on purchases, such as cancelling an item, are checked by the service and written as Maxis).
+-- Nobody deletes a purchase; tiers are deleted only when staff replace them before the first sale.
 CREATE POLICY preorder_items_staff_read ON preorder_items FOR SELECT TO maxis_user
     USING ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'));
 CREATE POLICY preorder_items_staff_insert ON preorder_items FOR INSERT TO maxis_user
@@ -121,8 +122,8 @@ CREATE POLICY preorder_purchases_staff_read ON preorder_purchases FOR SELECT TO 
 CREATE POLICY preorder_purchases_system_insert ON preorder_purchases FOR INSERT TO maxis_user
     WITH CHECK ((SELECT maxis_viewer_role()) = 'system');
 CREATE POLICY preorder_purchases_system_update ON preorder_purchases FOR UPDATE TO maxis_user
-    USING ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'))
-    WITH CHECK ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'));
+    USING ((SELECT maxis_viewer_role()) = 'system')
+    WITH CHECK ((SELECT maxis_viewer_role()) = 'system');
 CREATE POLICY preorder_announcements_staff ON preorder_announcements FOR SELECT TO maxis_user
     USING ((SELECT maxis_viewer_role()) IN ('staff', 'admin', 'operator', 'system'));
 CREATE POLICY preorder_announcements_insert ON preorder_announcements FOR INSERT TO maxis_user

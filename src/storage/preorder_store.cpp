@@ -120,18 +120,17 @@ constexpr const char* kReturnSold = "UPDATE preorder_tiers SET sold = sold - 1 W
 
 class SqlPreorderStore final : public preorders::PreorderStore {
 public:
-    /// writing: a write transaction. On PostgreSQL FindItem then locks the item's row: staff (changing tiers,
-    /// status, dates) FOR UPDATE, Maxis (a purchase, an event, a sweep) FOR SHARE, so purchases run side by side and
-    /// a staff change waits for them (and they for it). Members may not lock rows (a lock needs UPDATE): their
-    /// transactions only read. SQLite's writers take turns already.
-    ///
-    /// The purchases they read are locked FOR UPDATE: two writers of one purchase (a payment and the sweep ending
-    /// its hold, a refund and the provider's event) take turns, and the second reads the status the first committed
-    /// (a list's condition is checked again on the row as committed), so a seat counter moves once per purchase.
+    /// writing: a write transaction. On PostgreSQL FindItem then holds the item's row FOR UPDATE, whoever writes
+    /// (staff, Maxis buying, an event, a sweep), so all the writers of one item take turns. The service reads a
+    /// purchase again after its item's FindItem before deciding on it (the port's lock order: the item, then its
+    /// purchases and tiers), so the second of two writers of one purchase (a payment and the sweep ending its hold,
+    /// a refund and the provider's event) sees what the first committed and a seat counter moves once per purchase.
+    /// Purchases themselves are not locked: a lookup that only learns a purchase's item must not hold the purchase
+    /// before its item, or it would wait for a writer that waits for it. Members may not lock rows (a lock needs
+    /// UPDATE): their transactions only read. SQLite's writers take turns already.
     SqlPreorderStore(Transaction& tx, const core::Clock& clock, bool writing) : tx_(tx), clock_(clock) {
         if (writing && tx.dialect() == Dialect::kPostgres && tx.viewer().role != core::Role::kMember) {
-            item_lock_ = tx.viewer().role == core::Role::kSystem ? " FOR SHARE" : " FOR UPDATE";
-            purchase_lock_ = " FOR UPDATE";
+            item_lock_ = " FOR UPDATE";
         }
     }
 
@@ -409,8 +408,7 @@ private:
         std::string sql = std::string("SELECT ") + kPurchaseColumns + " FROM preorder_purchases WHERE ";
         if (Member()) sql += "user_id = " + q.Bind(tx_.viewer().user_id.value) + " AND ";
         std::vector<Purchase> out;
-        q.ForEachRow(tx_.sql(), sql + rest + purchase_lock_,
-                     [&](const soci::row& r) { out.push_back(PurchaseFrom(r)); });
+        q.ForEachRow(tx_.sql(), sql + rest, [&](const soci::row& r) { out.push_back(PurchaseFrom(r)); });
         return out;
     }
 
@@ -434,7 +432,6 @@ private:
     Transaction& tx_;
     const core::Clock& clock_;
     std::string item_lock_;
-    std::string purchase_lock_;
 };
 
 }  // namespace

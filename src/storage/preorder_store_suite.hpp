@@ -517,8 +517,8 @@ TEST_F(PreorderSuite, AMemberRacingThemselvesGetsNoMoreThanTheirLimit) {
 
 // The sweep ending holds and the payments of those same holds, at once: each purchase is either sold (paid in its
 // hold, or late in its own tier) or released, once, and every tier's counters equal its purchases afterwards. On
-// PostgreSQL the purchases are locked when read to be changed; without that, a purchase both released and paid
-// moved its tier's counter twice (a seat lost, or the CHECK refusing the transaction).
+// PostgreSQL every writer holds the item first and reads the purchase after; without that, a purchase both released
+// and paid moved its tier's counter twice (a seat lost, or the CHECK refusing the transaction).
 TEST_F(PreorderSuite, TheSweepAndPaymentsRacingOnTheSameHoldsMoveEachSeatOnce) {
     constexpr int kBuyers = 120, kRounds = 3;
     for (int round = 0; round < kRounds; ++round) {
@@ -529,26 +529,29 @@ TEST_F(PreorderSuite, TheSweepAndPaymentsRacingOnTheSameHoldsMoveEachSeatOnce) {
                 *service.Buy(Member(500000 + round * 1000 + i), item.id, std::nullopt, false, "fr").purchase);
         }
         clock.Advance(24h);  // every hold ended, grace included
-        std::atomic<int> failures{0}, paid_so_far{0};
+        std::atomic<int> failures{0};
+        std::atomic<bool> swept{false};
         std::thread sweep([&] {
-            // Once payments are under way, so that some are in flight while the sweep reads the holds.
-            while (paid_so_far < kBuyers / 4) std::this_thread::yield();
             try {
                 service.ReleaseExpiredHolds();
             } catch (const std::exception& e) {
                 ++failures;
                 ADD_FAILURE() << "sweep: " << e.what();
             }
+            swept = true;
         });
+        // The payments start once the sweep has ended a first hold (so some are late, whatever the scheduling), from
+        // the newest hold down while the sweep ends holds from the oldest up: they meet.
+        while (!swept && Count("SELECT COUNT(*) FROM preorder_purchases WHERE status = 'released'") == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         RunBuyers(kBuyers, [&](int i) {
-            const auto& p = held[static_cast<std::size_t>(i)];
+            const auto& p = held[static_cast<std::size_t>(kBuyers - 1 - i)];
             try {
                 service.OnCheckoutCompleted("evt_race_" + p.id.ToString(), p.session_id, true,
                                             "pi_race_" + p.id.ToString(), p.price.minor);
-                ++paid_so_far;
             } catch (const std::exception& e) {
                 ++failures;
-                ++paid_so_far;
                 ADD_FAILURE() << "payment " << p.id.value << ": " << e.what();
             }
         });
