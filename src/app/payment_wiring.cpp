@@ -101,6 +101,11 @@ public:
                             const std::string& refund_id, bool fully) override {
         return preorders_.OnRefunded(event_id, payment_intent, refund_id, fully);
     }
+    bool OwnsPayment(const std::string& payment_intent) override { return preorders_.OwnsPayment(payment_intent); }
+    EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent,
+                            const std::string& reason) override {
+        return preorders_.OnDisputed(event_id, payment_intent, reason);
+    }
 
 private:
     preorders::PreorderService& preorders_;

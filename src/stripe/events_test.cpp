@@ -338,6 +338,12 @@ public:
         return ports_.Apply(event_id, "preorders.refunded " + event_id + " " + payment_intent + " " + refund_id +
                                           " fully=" + std::to_string(fully));
     }
+    bool OwnsPayment(const std::string& payment_intent) override { return payments.contains(payment_intent); }
+    EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent,
+                            const std::string& reason) override {
+        return ports_.Apply(event_id, "preorders.disputed " + event_id + " " + payment_intent + " " + reason);
+    }
+    std::set<std::string> payments;  // what OwnsPayment answers yes to
 
 private:
     Ports& ports_;
@@ -508,6 +514,18 @@ TEST_F(PaymentServiceTest, RefundsAndDisputesGoToTheFeatureThatOwnsThePayment) {
     EXPECT_EQ(ports.calls[5], "plans.revoked evt_d_plan pi_founder disputed: fraudulent");
     EXPECT_EQ(ports.calls[6], "shop.disputed evt_d_shop pi=pi_order fraudulent");
     EXPECT_EQ(ports.calls[7], "shop.disputed evt_d_none pi= general");
+}
+
+TEST_F(PaymentServiceTest, ADisputeOfAPreOrdersPaymentGoesToPreOrders) {
+    preorder_ports.payments.insert("pi_seat");
+    auto dispute = Fixture("dispute");
+    dispute["payment_intent"] = "pi_seat";
+    dispute["reason"] = "fraudulent";
+    EXPECT_EQ(Deliver("charge.dispute.created", dispute, "evt_d_seat").outcome, EventOutcome::kApplied);
+    dispute["payment_intent"] = "pi_order";
+    Deliver("charge.dispute.created", dispute, "evt_d_order");
+    EXPECT_EQ(ports.calls, (std::vector<std::string>{"preorders.disputed evt_d_seat pi_seat fraudulent",
+                                                     "shop.disputed evt_d_order pi=pi_order fraudulent"}));
 }
 
 TEST_F(PaymentServiceTest, PlanCheckoutsGrantTheOneTimePlanOrSyncTheSubscriptionReadFromStripe) {

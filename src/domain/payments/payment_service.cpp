@@ -144,9 +144,12 @@ PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& 
 }
 
 PaymentResult PaymentService::OnDispute(const PaymentEvent& event, const Dispute& dispute) {
-    // A dispute names only the payment: plans say whether it bought a plan; any other is the shop's to judge.
+    // A dispute names only the payment: plans, then pre-orders, say whether it is theirs; any other is the shop's.
     if (plans_ != nullptr && !dispute.payment_intent.empty() && plans_->OwnsPayment(dispute.payment_intent)) {
         return Result(plans_->OnOneTimeRevoked(Ref(event), dispute.payment_intent, Reversal::kDispute, dispute.reason));
+    }
+    if (preorders_ != nullptr && !dispute.payment_intent.empty() && preorders_->OwnsPayment(dispute.payment_intent)) {
+        return Result(preorders_->OnDisputed(event.id, dispute.payment_intent, dispute.reason));
     }
     return Result(shop_.OnDisputed(event.id, dispute.payment_intent, dispute.reason));
 }

@@ -48,6 +48,10 @@ public:
     virtual EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id) = 0;
     virtual EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
                                     const std::string& refund_id, bool fully) = 0;
+    /// Whether a payment paid a pre-order (a dispute names only the payment).
+    [[nodiscard]] virtual bool OwnsPayment(const std::string& payment_intent) = 0;
+    virtual EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent,
+                                    const std::string& reason) = 0;
 };
 
 /// What an event says about a subscription besides its state.

@@ -830,6 +830,35 @@ EventOutcome PreorderService::OnRefunded(const std::string& event_id, const std:
     });
 }
 
+bool PreorderService::OwnsPayment(const std::string& payment_intent) {
+    if (payment_intent.empty()) return false;
+    bool owned = false;
+    repo_.Read(Viewer::System(),
+               [&](PreorderStore& store) { owned = store.FindPurchaseByPaymentIntent(payment_intent).has_value(); });
+    return owned;
+}
+
+EventOutcome PreorderService::OnDisputed(const std::string& event_id, const std::string& payment_intent,
+                                         const std::string& reason) {
+    return core::ApplyEventOnce(repo_, Viewer::System(), event_id, "charge.dispute", [&](PreorderStore& store) {
+        auto found = store.FindPurchaseByPaymentIntent(payment_intent);
+        if (!found) return EventOutcome::kIgnored;
+        auto locked = LockPurchase(store, found->item, found->id);
+        if (!locked) return EventOutcome::kIgnored;
+        const auto& p = locked->purchase;
+        auto tiers = store.Tiers(p.item);
+        auto n = Notice::ToStaff("preorders.notify.disputed",
+                                 "preorders.purchase." + p.id.ToString() + ".disputed." + event_id);
+        n.params["item"] = locked->item.name;
+        n.params["tier"] = FindTier(tiers, p.tier).name;
+        n.params["reason"] = reason;
+        n.people["buyer"] = p.buyer;
+        n.money["price"] = p.price;
+        store.Notify(n);
+        return EventOutcome::kApplied;
+    });
+}
+
 // Sweeps. Candidates are listed first; each is then decided in its own transaction that holds its item and reads it
 // again, so that one row that fails stays for the next run without holding the others back.
 

@@ -160,6 +160,12 @@ public:
                                      const std::string& payment_intent, long long amount_minor);
     EventOutcome OnCheckoutExpired(const std::string& event_id, const std::string& session_id);
     /// A refund the provider made (asked by Maxis, or from its dashboard): the purchase is refunded, its seat back.
+    /// Whether a payment paid one of the pre-orders' purchases.
+    [[nodiscard]] bool OwnsPayment(const std::string& payment_intent);
+    /// A dispute of a purchase's payment: staff are told (the buyer, the item and tier, the reason) to answer it on
+    /// the provider's dashboard; the purchase keeps its seat, since a dispute may be won, and a lost one arrives as
+    /// a refund.
+    EventOutcome OnDisputed(const std::string& event_id, const std::string& payment_intent, const std::string& reason);
     EventOutcome OnRefunded(const std::string& event_id, const std::string& payment_intent,
                             const std::string& refund_id, bool fully);
 

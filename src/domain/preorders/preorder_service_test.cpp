@@ -848,6 +848,27 @@ TEST_F(PreorderRules, EventsForPaymentsMaxisNeverStoredAreNotRetriedForever) {
     EXPECT_EQ(service.OnCheckoutCompleted("evt_x3", "cs_unknown", true, "pi_x", 5000), EventOutcome::kRetryLater);
 }
 
+TEST_F(PreorderRules, ADisputeTellsStaffOnceAndLeavesTheSeatTaken) {
+    auto item = Make();
+    auto a = Row(Hold(1, item).id);
+    EXPECT_EQ(Pay(a), EventOutcome::kApplied);
+    EXPECT_TRUE(service.OwnsPayment("pi_" + a.id.ToString()));
+    EXPECT_FALSE(service.OwnsPayment("pi_unknown"));
+    EXPECT_FALSE(service.OwnsPayment(""));
+    EXPECT_EQ(service.OnDisputed("evt_d1", "pi_" + a.id.ToString(), "fraudulent"), EventOutcome::kApplied);
+    EXPECT_EQ(service.OnDisputed("evt_d1", "pi_" + a.id.ToString(), "fraudulent"), EventOutcome::kDuplicate);
+    EXPECT_EQ(service.OnDisputed("evt_d2", "pi_unknown", "fraudulent"), EventOutcome::kIgnored);
+    auto told = Notices("preorders.notify.disputed");
+    ASSERT_EQ(told.size(), 1U);
+    EXPECT_EQ(told[0].audience, scheduling::Notice::Audience::kStaff);
+    EXPECT_EQ(told[0].people.at("buyer"), a.buyer);
+    EXPECT_EQ(told[0].params.at("tier"), "Early Bird");
+    EXPECT_EQ(told[0].params.at("reason"), "fraudulent");
+    EXPECT_EQ(told[0].money.at("price"), a.price);
+    EXPECT_EQ(Row(a.id).status, PurchaseStatus::kPaid) << "a dispute may be won: the seat stays taken";
+    EXPECT_EQ(Tiers(item)[0].sold, 1);
+}
+
 TEST_F(PreorderRules, SocialProofCountsSalesInPaidOrderNotPurchaseOrder) {
     auto item = Make();
     auto a = Row(Hold(1, item).id);
