@@ -318,6 +318,12 @@ struct Config {
     [[nodiscard]] std::string DatabaseUrl() const;
 };
 
+/// Whether payment pages offer the promotion-code field: referral promotion codes exist ([marketing] enabled with a
+/// referral discount).
+inline bool ReferralCodesAtCheckout(const Config& c) {
+    return c.marketing.enabled && c.marketing.referral_discount_percent > 0;
+}
+
 using Environment = std::function<std::optional<std::string>(const std::string&)>;
 /// The process environment.
 Environment ProcessEnvironment();
