@@ -99,7 +99,7 @@ MarketingModule::MarketingModule(const Infrastructure& infra, plans::PlanService
         marketing::CommissionOptions{.refund_window = kDay * m.refund_window_days,
                                      .currency = infra.config.plans.currency,
                                      .attribution_window = kDay * m.attribution_window_days});
-    sales_ = SalesToCommissions(*commissions_);
+    sales_ = SalesToCommissions(*commissions_, m.enabled);
     roles_->MirrorRoles();
 }
 

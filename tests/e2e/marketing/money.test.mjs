@@ -3,7 +3,8 @@
 // (the Discord simulator's join: the invite's uses rise, then GUILD_MEMBER_ADD), stays 7 days, buys in the shop (Stripe
 // Checkout, signed webhooks); the ambassador's commission is pending, due after the refund window, paid when staff
 // record a payout; a second purchase refunded in part, then in full; a refund after payout carried as a negative
-// balance; a checkout with the ambassador's promotion code attributes; the ambassador's own purchase earns nothing.
+// balance; a checkout with the ambassador's promotion code attributes; the ambassador's own purchase earns nothing;
+// with marketing disabled (restarted), no commands, routes nor new commissions, while refunds still reverse them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,6 +116,7 @@ test('invited, stays, buys: the ambassador\'s commission goes pending, due, paid
     session = await e.lastSession();
     await e.stripe.control(`/_sim/sessions/${session.id}/promotion_code`, { code });
     await e.stripe.control(`/_sim/sessions/${session.id}/pay`, {});
+    const carolPi = (await e.stripe.control('/_sim/sessions')).find((x) => x.id === session.id).payment_intent;
     const carol = commissions().at(-1);
     assert.equal(carol.source, 'order');
     assert.equal(carol.status, 'pending');
@@ -129,6 +131,26 @@ test('invited, stays, buys: the ambassador\'s commission goes pending, due, paid
     const [paid] = await e.stripe.control(`/_sim/sessions/${session.id}/pay`, {});
     assert.equal(paid.status, 200);
     assert.equal(commissions().length, before);
+    assert.equal(e.sql(`SELECT COUNT(*) FROM outbox WHERE payload LIKE '%marketing.notify.self_referral%'`), '1', 'staff are told');
+
+    // [marketing] enabled = false: no commands, no routes, no new commission; the commissions made follow refunds.
+    e.proc.kill('SIGTERM');
+    await e.exited;
+    writeFileSync(join(e.dir, 'maxis.toml'), e.config.replace('[marketing]\n', '[marketing]\nenabled = false\n'));
+    await e.launch();
+    await e.pointWebhooks();
+    r = await as(ALICE, ['!referral']);
+    assert.match(r.out, /Unknown command: !referral/);
+    const staffApi = await e.apiAs(STAFF, 'staff');
+    assert.equal((await staffApi('GET', '/api/v1/marketing/roles')).status, 404);
+    await as(BOB, ['!cart_add 1 1', '!checkout']);
+    session = await e.lastSession();
+    assert.equal(session.allow_promotion_codes, null, 'no referral codes: no promotion-code field');
+    await e.stripe.control(`/_sim/sessions/${session.id}/pay`, {});
+    assert.equal(commissions().length, before);
+    const carolRefund = await fetch(`${e.stripe.base}/v1/refunds`, { method: 'POST', headers: { authorization: 'Bearer sk_test_maxis', 'content-type': 'application/x-www-form-urlencoded' }, body: `payment_intent=${carolPi}` });
+    assert.equal(carolRefund.status, 200);
+    await waitFor('Carol\'s commission reversed', async () => commissions()[before - 1].status === 'reversed', 15000);
     assert.deepEqual(await e.validationErrors(), []);
   } finally {
     await e.stop();
