@@ -46,7 +46,7 @@ protected:
     MarketingCommandsTest()
         : zone(core::TimeZone::Load("Europe/Paris")),
           roles_config(RolesConfig()),
-          roles(repo, perks, &referrals, clock, roles_config, MarketingOptions{}),
+          roles(repo, perks, &referrals, clock, roles_config, MarketingOptions{.help_channels = {"help"}}),
           invites(repo, clock, InviteOptions{}),
           commissions(repo, referrals, clock, zone, roles_config, CommissionOptions{}) {
         roles.MirrorRoles();
@@ -291,6 +291,23 @@ TEST_F(MarketingCommandsTest, RewardsStayWithinTheRolesBoundsAndEventsAreCounted
               "Récompense de 120,50 € (Event Host) enregistrée pour <@3002>, à lui verser : Tournoi d'été");
     auto statement = AllText(Run(bob, "!commissions"));
     EXPECT_NE(statement.find("événement · 120,50 € · à verser · Tournoi d'été"), std::string::npos) << statement;
+}
+
+TEST_F(MarketingCommandsTest, StaffDiscountHelpMessagesCountedByAbuse) {
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(
+            roles.OnHelpMessage(bob.user_id, "help", "m" + std::to_string(i), alice.user_id, false, 80, clock.Now()));
+        clock.Advance(1h);
+    }
+    EXPECT_NE(Run(bob, "!marketing").embeds.at(0).fields.at(3).value.find("3/100"), std::string::npos);
+    EXPECT_TRUE(Run(staff, "!marketing_help_discount <@3002> 0 Rien").is_error);
+    EXPECT_TRUE(Run(bob, "!marketing_help_discount <@3002> 1 Moi").is_error);  // staff only
+    auto discounted = Run(staff, "!marketing_help_discount <@3002> 2 Réponses copiées");
+    ASSERT_FALSE(discounted.is_error) << discounted.text;
+    EXPECT_EQ(discounted.text, "2 message(s) d'aide retiré(s) du compte de <@3002> : Réponses copiées.");
+    auto helper = Run(bob, "!marketing").embeds.at(0).fields.at(3);
+    EXPECT_EQ(helper.name, "Helper");
+    EXPECT_NE(helper.value.find("1/100"), std::string::npos) << helper.value;
 }
 
 TEST_F(MarketingCommandsTest, RevokingTakesTheRoleBackWithItsReason) {
