@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 
 #include "core/time_zone.hpp"
@@ -55,9 +56,10 @@ protected:
 
     Reply Run(const Viewer& v, const std::string& line, const std::string& locale = "fr") {
         auto reply = *engine.HandleLine(v, locale, line);
+        // A key the catalogs lack shows as itself ("marketing.role.ambassador").
+        static const std::regex kKey(R"((marketing|invites|cmd)\.[a-z])");
         auto all = AllText(reply);
-        EXPECT_EQ(all.find("marketing."), std::string::npos) << line << " (" << locale << "): " << all;
-        EXPECT_EQ(all.find("cmd."), std::string::npos) << line << " (" << locale << "): " << all;
+        EXPECT_FALSE(std::regex_search(all, kKey)) << line << " (" << locale << "): " << all;
         return reply;
     }
     /// n members join through alice's invite and stay a week: n validated invites.
