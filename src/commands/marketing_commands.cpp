@@ -53,6 +53,10 @@ ArgSpec MemberArg() { return ArgSpec{.name = "member", .type = ArgType::kUser}; 
 ArgSpec RestArg(const std::string& name) { return ArgSpec{.name = name, .type = ArgType::kRest}; }
 ArgSpec MonthArg() { return ArgSpec{.name = "month", .type = ArgType::kWord, .required = false}; }
 
+/// A whole number of things (invites, help messages), either sign: the services say which are allowed.
+ArgSpec CountArg() { return ArgSpec{.name = "amount", .type = ArgType::kInteger, .min = INT_MIN + 1, .max = INT_MAX}; }
+int CountOf(const Invocation& inv) { return static_cast<int>(inv.args.Get<std::int64_t>("amount")); }
+
 core::UserId MemberOf(const Invocation& inv) { return inv.args.Get<core::UserId>("member"); }
 std::string Text(const Invocation& inv, const std::string& name) {
     return std::string(core::Trim(inv.args.Optional<std::string>(name).value_or("")));
@@ -331,13 +335,11 @@ void RegisterInviteCommands(Engine& engine, InviteService& invites, const core::
 
     engine.Register(CommandSpec{
         .name = "invites_bonus",
-        .args = {MemberArg(),
-                 {.name = "amount", .type = ArgType::kInteger, .min = INT_MIN + 1, .max = INT_MAX},
-                 RestArg("reason")},
+        .args = {MemberArg(), CountArg(), RestArg("reason")},
         .permission = core::Role::kStaff,
         .handler =
             [&invites](const Invocation& inv) {
-                auto amount = static_cast<int>(inv.args.Get<std::int64_t>("amount"));
+                auto amount = CountOf(inv);
                 auto counts = invites.AddBonus(inv.viewer, MemberOf(inv), amount, Text(inv, "reason"));
                 return Reply{.text = inv.T("marketing.cmd.bonus_added",
                                            {{"amount", (amount > 0 ? "+" : "") + std::to_string(amount)},
@@ -444,7 +446,7 @@ void RegisterStaffRoleCommands(Engine& engine, MarketingService& roles, const co
             [&roles](const Invocation& inv) {
                 auto a = roles.MarkEvent(inv.viewer, MemberOf(inv), Text(inv, "name"));
                 return Reply{
-                    .text = inv.T("marketing.cmd.event_marked", {{"member", Mention(a.user)}, {"name", a.ref}}),
+                    .text = inv.T("marketing.cmd.event_marked", {{"member", Mention(a.user)}, {"name", a.note}}),
                     .ephemeral = true};
             },
         .ephemeral = true,
@@ -452,13 +454,11 @@ void RegisterStaffRoleCommands(Engine& engine, MarketingService& roles, const co
 
     engine.Register(CommandSpec{
         .name = "marketing_help_discount",
-        .args = {MemberArg(),
-                 {.name = "amount", .type = ArgType::kInteger, .min = INT_MIN + 1, .max = INT_MAX},
-                 RestArg("reason")},
+        .args = {MemberArg(), CountArg(), RestArg("reason")},
         .permission = core::Role::kStaff,
         .handler =
             [&roles](const Invocation& inv) {
-                auto amount = static_cast<int>(inv.args.Get<std::int64_t>("amount"));
+                auto amount = CountOf(inv);
                 auto a = roles.DiscountHelp(inv.viewer, MemberOf(inv), amount, Text(inv, "reason"));
                 return Reply{.text = inv.T(
                                  "marketing.cmd.help_discounted",
