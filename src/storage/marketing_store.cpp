@@ -472,10 +472,7 @@ public:
 
     std::vector<InviteRank> Leaderboard(std::optional<core::TimePoint> since, int limit) override {
         std::vector<InviteRank> out;
-        for (const auto& c : Tally(UserId{0}, since, limit)) {
-            if (c.total() <= 0) break;  // ordered by total: the rest have nothing to show
-            out.push_back({c.inviter, c.total(), c.validated});
-        }
+        for (const auto& c : Tally(UserId{0}, since, limit)) out.push_back({c.inviter, c.total(), c.validated});
         return out;
     }
 

@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "core/time_zone.hpp"
+#include "domain/marketing/commission_service.hpp"
+#include "domain/marketing/invite_service.hpp"
 #include "domain/marketing/marketing_store.hpp"
 #include "storage/marketing_store.hpp"
 #include "support/fake_clock.hpp"
@@ -323,7 +326,7 @@ TEST_F(MarketingSuite, InvitesAreMirroredByCode) {
 }
 
 // The counters are SQL aggregates over the joins in the window and the bonuses: total = regular + bonus - left;
-// fakes are apart; the leaderboard orders by total then validated, with nobody at zero.
+// fakes are apart; the leaderboard orders by total then validated, then by inviter.
 TEST_F(MarketingSuite, JoinsCountAndRankInTheirWindow) {
     auto t0 = clock.Now();
     auto old = t0 - 24h * 20;
@@ -737,6 +740,191 @@ TEST_F(MarketingSuite, FortyWritersOfTheSameSaleLeaveOneCommission) {
     EXPECT_EQ(applied.load(), 1);
     EXPECT_EQ(already.load(), kWriters - 1);
     EXPECT_EQ(Count("SELECT COUNT(*) FROM marketing_applications WHERE user_id = 7 AND status = 'pending'"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The services end to end on real SQL: InviteService and CommissionService over SqlMarketingRepository.
+
+/// No Stripe nor Discord: codes are made without a promotion code or an invite link.
+class NoReferralProvider final : public ReferralProvider {
+public:
+    [[nodiscard]] bool promotions_configured() const override { return false; }
+    std::string CreatePromotionCode(UserId, const std::string&) override { return {}; }
+    void DeactivatePromotionCode(const std::string&) override {}
+    std::string CreateInviteLink(UserId) override { return {}; }
+};
+
+class MarketingServicesSuite : public MarketingSuite {
+protected:
+    MarketingServicesSuite()
+        : zone(core::TimeZone::Load("Europe/Paris")),
+          roles(DefaultRoles()),
+          invites(repo, clock, InviteOptions{}),
+          commissions(repo, provider, clock, zone, roles, CommissionOptions{}) {}
+
+    void Ambassador(long long user) {
+        Write(kStaff, [&](MarketingStore& s) {
+            s.SaveMemberRole({.user = UserId{user},
+                              .role = RoleKind::kAmbassador,
+                              .granted_at = clock.Now(),
+                              .granted_by = kStaff.user_id});
+        });
+    }
+    InviteJoin JoinThrough(long long member, long long inviter) {
+        return invites.OnJoin({.member = UserId{member},
+                               .source = JoinSource::kInvite,
+                               .code = "inv" + std::to_string(inviter),
+                               .inviter = UserId{inviter},
+                               .at = clock.Now()});
+    }
+    std::optional<Commission> Buy(long long buyer, const std::string& ref, long long minor) {
+        return commissions.OnSale({.source = kSourceOrder,
+                                   .payment_ref = ref,
+                                   .buyer = UserId{buyer},
+                                   .amount = core::Money{minor, "EUR"},
+                                   .paid_at = clock.Now()});
+    }
+    Commission Row(const std::string& ref) {
+        std::optional<Commission> c;
+        Read(kStaff, [&](MarketingStore& s) { c = s.SaleCommission(ref); });
+        if (!c) throw std::runtime_error("no commission for " + ref);
+        return *c;
+    }
+
+    core::TimeZone zone;
+    std::vector<RoleConfig> roles;
+    NoReferralProvider provider;
+    InviteService invites;
+    CommissionService commissions;
+};
+
+// THE CHAIN: a member joins through an ambassador's invite, stays, buys; the commission is pending, waits for the
+// join's validation, becomes due after the refund window, is paid by a payout, and a refund after payout carries a
+// clawback (a negative balance). The buyer is staff's to know, never the marketer's.
+TEST_F(MarketingServicesSuite, AnInvitedMemberBuysAndTheCommissionGoesFromPendingToPaidThenIsClawedBack) {
+    Ambassador(1);
+    auto join = JoinThrough(10, 1);
+    EXPECT_EQ(join.status, JoinStatus::kPending);
+    auto sale = Buy(10, "pi_chain", 10000);
+    ASSERT_TRUE(sale.has_value());
+    EXPECT_EQ(sale->status, CommissionStatus::kPending);
+    EXPECT_EQ(sale->amount.minor, 2000);
+    EXPECT_FALSE(Buy(10, "pi_chain", 10000).has_value());  // redelivered: nothing more
+    clock.Advance(24h * 7);
+    EXPECT_EQ(invites.ValidateDue(), 1);
+    EXPECT_EQ(commissions.SettleDue(), 0);  // still in the refund window
+    clock.Advance(24h * 7);
+    EXPECT_EQ(commissions.SettleDue(), 1);
+    EXPECT_EQ(Row("pi_chain").status, CommissionStatus::kDue);
+    EXPECT_EQ(commissions.BalanceOf(Member(1), UserId{1}).due_minor, 2000);
+    EXPECT_EQ(KeyOf([&] {
+                  commissions.RecordPayout(kStaff, UserId{1}, core::Money{2001, "EUR"}, "VIR-0");
+              }),
+              "marketing.payout_exceeds");
+    commissions.RecordPayout(kStaff, UserId{1}, core::Money{2000, "EUR"}, "VIR-1");
+    EXPECT_EQ(Row("pi_chain").status, CommissionStatus::kPaid);
+    EXPECT_EQ(commissions.BalanceOf(kStaff, UserId{1}).due_minor, 0);
+    commissions.OnRefunded("pi_chain", 10000, true);
+    commissions.OnRefunded("pi_chain", 10000, true);  // redelivered
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM commissions WHERE kind = 'clawback' AND amount_minor = -2000"), 1);
+    EXPECT_EQ(commissions.BalanceOf(kStaff, UserId{1}).due_minor, -2000);
+    auto statement = commissions.MonthlyStatement(Member(1), UserId{1}, "");
+    for (const auto& line : statement.lines) EXPECT_EQ(line.buyer, UserId{0});
+    EXPECT_EQ(Row("pi_chain").buyer, UserId{10});
+}
+
+// An early leave cancels the join: the sale it attributed is reversed by the sweep, never due.
+TEST_F(MarketingServicesSuite, AnEarlyLeaveReversesTheCommissionWaitingForTheJoin) {
+    Ambassador(1);
+    JoinThrough(11, 1);
+    ASSERT_TRUE(Buy(11, "pi_left", 5000).has_value());
+    clock.Advance(24h * 3);
+    invites.OnLeave(UserId{11}, clock.Now());
+    clock.Advance(24h * 14);
+    EXPECT_EQ(invites.ValidateDue(), 0);
+    commissions.SettleDue();
+    auto row = Row("pi_left");
+    EXPECT_EQ(row.status, CommissionStatus::kReversed);
+    EXPECT_EQ(row.note, kReasonInviteCancelled);
+    EXPECT_EQ(commissions.BalanceOf(kStaff, UserId{1}).due_minor, 0);
+}
+
+// A partial refund reduces a pending commission in proportion, a dispute reverses another; both once.
+TEST_F(MarketingServicesSuite, APartialRefundReducesAndADisputeReversesOnce) {
+    Ambassador(1);
+    JoinThrough(12, 1);
+    ASSERT_TRUE(Buy(12, "pi_part", 10000).has_value());
+    ASSERT_TRUE(Buy(12, "pi_disp", 10000).has_value());
+    commissions.OnRefunded("pi_part", 2500, false);
+    commissions.OnRefunded("pi_part", 2500, false);
+    EXPECT_EQ(Row("pi_part").amount.minor, 1500);
+    EXPECT_EQ(Row("pi_part").refunded_minor, 2500);
+    commissions.OnDisputed("pi_disp");
+    commissions.OnDisputed("pi_disp");
+    EXPECT_EQ(Row("pi_disp").status, CommissionStatus::kReversed);
+    EXPECT_EQ(Row("pi_disp").note, kReasonDispute);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM commissions"), 2);
+}
+
+// THE WEBHOOK BURST: 40 threads deliver the same sale at once through CommissionService::OnSale: one commission.
+TEST_F(MarketingServicesSuite, FortyDeliveriesOfOneSaleAtOnceMakeOneCommission) {
+    Ambassador(1);
+    JoinThrough(13, 1);
+    std::atomic<int> made{0}, failures{0};
+    RunWriters(40, [&](int) {
+        try {
+            if (Buy(13, "pi_burst", 8000)) ++made;
+        } catch (const std::exception& e) {
+            ++failures;
+            ADD_FAILURE() << e.what();
+        }
+    });
+    EXPECT_EQ(made.load(), 1);
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM commissions WHERE payment_ref = 'pi_burst'"), 1);
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%commission_pending%'"), 1);
+}
+
+// Payouts racing: 40 staff record a quarter of a marketer's balance at once; four pass, the others are refused as
+// more than what is due, and the payouts never exceed it (LockMember makes the writers of one marketer take turns).
+// Five marketers in turn, each raced.
+TEST_F(MarketingServicesSuite, PayoutsRacingNeverPayMoreThanIsDue) {
+    constexpr int kRounds = 5;
+    for (int round = 0; round < kRounds; ++round) {
+        const long long marketer = 1 + round, buyer = 100 + round;
+        Ambassador(marketer);
+        JoinThrough(buyer, marketer);
+        for (int i = 0; i < 4; ++i) {
+            ASSERT_TRUE(Buy(buyer, "pi_due_" + std::to_string(round) + "_" + std::to_string(i), 10000));
+        }
+    }
+    clock.Advance(24h * 7);
+    invites.ValidateDue();
+    clock.Advance(24h * 7);
+    commissions.SettleDue();
+    for (int round = 0; round < kRounds; ++round) {
+        const UserId marketer{1 + round};
+        ASSERT_EQ(commissions.BalanceOf(kStaff, marketer).due_minor, 8000);
+        std::atomic<int> paid{0}, refused{0};
+        RunWriters(40, [&](int i) {
+            try {
+                commissions.RecordPayout(kStaff, marketer, core::Money{2000, "EUR"}, "VIR-" + std::to_string(i));
+                ++paid;
+            } catch (const core::Error& e) {
+                EXPECT_EQ(e.key(), "marketing.payout_exceeds");
+                ++refused;
+            }
+        });
+        EXPECT_EQ(paid.load(), 4) << "marketer " << marketer.value;
+        EXPECT_EQ(refused.load(), 36) << "marketer " << marketer.value;
+        EXPECT_EQ(Count("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM payouts WHERE marketer_id = " +
+                        marketer.ToString()),
+                  8000);
+        EXPECT_EQ(
+            Count("SELECT COUNT(*) FROM commissions WHERE status = 'paid' AND marketer_id = " + marketer.ToString()),
+            4);
+        EXPECT_EQ(commissions.BalanceOf(kStaff, marketer).due_minor, 0);
+    }
 }
 
 }  // namespace maxis::storage::marketing_suite
