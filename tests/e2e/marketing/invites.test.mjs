@@ -155,3 +155,45 @@ test('a join is validated after 7 days in the server (moved clock); a leave befo
     rmSync(clockDir, { recursive: true, force: true });
   }
 });
+
+test('/marketing_apply answers with the role\'s form in a modal, the submit applies; a reply in a help channel is counted', async () => {
+  const e = await Env.start({ toml: (s) => `[marketing]\nhelp_channels = ["${s.channels.general}"]\nhelp_min_length = 20\n` });
+  try {
+    for (const user of [ALICE, BOB]) await e.member(user);
+    await e.member(STAFF, { roles: [e.state.roles.staff] });
+    const staffApi = await e.apiAs(STAFF, 'staff');
+    // Influencer: followers and links.
+    const asked = await e.interact({ type: 2, user: ALICE, name: 'marketing_apply', options: [{ name: 'role', type: 3, value: 'influencer' }] });
+    const modal = await e.answered(asked.id);
+    assert.equal(modal.response_type, 9, JSON.stringify(modal.response));
+    const inputs = modal.response.data.components.map((row) => row.components[0].custom_id);
+    assert.deepEqual(inputs, ['followers', 'links']);
+    // Creator: a portfolio; Helper: a message.
+    const creator = await e.answered((await e.interact({ type: 2, user: BOB, name: 'marketing_apply', options: [{ name: 'role', type: 3, value: 'creator' }] })).id);
+    assert.deepEqual(creator.response.data.components.map((row) => row.components[0].custom_id), ['portfolio']);
+    const helper = await e.answered((await e.interact({ type: 2, user: BOB, name: 'marketing_apply', options: [{ name: 'role', type: 3, value: 'helper' }] })).id);
+    assert.deepEqual(helper.response.data.components.map((row) => row.components[0].custom_id), ['message']);
+    // Alice submits the influencer's form: her application carries what she typed.
+    const submitted = await e.interact({ type: 5, user: ALICE, custom_id: modal.response.data.custom_id,
+      fields: { followers: '1500', links: 'https://example.org/alice' } });
+    const done = await e.answered(submitted.id);
+    assert.equal(done.response_type, 4);
+    const apps = await staffApi('GET', '/api/v1/marketing/applications?status=pending');
+    assert.equal(apps.status, 200, JSON.stringify(apps.body));
+    const mine = apps.body.items.find((a) => idOf(a.user) === ALICE);
+    assert.ok(mine, JSON.stringify(apps.body));
+    assert.equal(mine.role, 'influencer');
+    assert.equal(Number(mine.followers), 1500);
+    assert.match(JSON.stringify(mine.links), /example\.org\/alice/);
+
+    // Bob answers Alice's question in #general (a help channel) by replying to her message: counted once for him.
+    const question = await e.say(ALICE, 'Comment configurer les rôles ?');
+    await e.control('POST', '/_sim/messages', { user: BOB, content: 'Allez dans Paramètres du serveur > Rôles, puis glissez le rôle.', reply_to: question.id });
+    await waitFor('the help message counted', () => Number(e.sql(`SELECT count(*) FROM marketing_activity WHERE user_id = ${BOB} AND kind = 'help_message'`)) === 1, 15000);
+    // A message that replies to nobody is not help.
+    await e.say(BOB, 'Un message assez long pour compter, mais sans répondre à personne.');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(Number(e.sql(`SELECT count(*) FROM marketing_activity WHERE user_id = ${BOB} AND kind = 'help_message'`)), 1);
+    assert.deepEqual(await e.validationErrors(), []);
+  } finally { await e.stop(); }
+});
