@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join as joinPath } from 'node:path';
 import { Env, waitFor } from '../discord/harness.mjs';
 import '../shop/harness.mjs';  // Env.prototype.apiAs
 import { snowflake } from '../../sim/discord/simulator.mjs';
@@ -121,8 +121,8 @@ test('the invite whose use count rose names the inviter; self-invites, fresh acc
 
 test('a join is validated after 7 days in the server (moved clock); a leave before then cancels it', async () => {
   assert.ok(existsSync(FAKETIME), 'libfaketime is needed to move the clock: scripts/install-deps --test');
-  const clockDir = mkdtempSync(join(tmpdir(), 'maxis-clock-'));
-  const clockFile = join(clockDir, 'offset');
+  const clockDir = mkdtempSync(joinPath(tmpdir(), 'maxis-clock-'));
+  const clockFile = joinPath(clockDir, 'offset');
   const setClock = (offset) => {
     writeFileSync(`${clockFile}.next`, `${offset}\n`);
     renameSync(`${clockFile}.next`, clockFile);
