@@ -231,7 +231,12 @@ TEST_F(TrackerTest, AfterAResumeTheReplayedJoinsAreAttributedThenTheInvitesReadA
     tracker.OnEvent("GUILD_CREATE", json::object{{"id", "1"}});
     tracker.Drain();
     int before = reads;
-    // During the gap: a join through aaa, and an invite made and used whose INVITE_CREATE is replayed late.
+    // During the gap: a join through aaa, and an invite made and used whose INVITE_CREATE is replayed late; Discord
+    // answers the reads once both are there.
+    {
+        std::lock_guard lock(mu);
+        hold = true;
+    }
     Use("aaa");
     tracker.OnEvent("GUILD_MEMBER_ADD", Member(601));
     {
@@ -239,6 +244,11 @@ TEST_F(TrackerTest, AfterAResumeTheReplayedJoinsAreAttributedThenTheInvitesReadA
         discord.invites.push_back(Inv("gap", "14", 1));
     }
     tracker.OnEvent("RESUMED", json::object{});
+    {
+        std::lock_guard lock(mu);
+        hold = false;
+    }
+    cv.notify_all();
     tracker.Drain();
     EXPECT_EQ(reads, before + 2) << "one read for the replayed join, one after RESUMED";
     // After the fresh read, the invite made in the gap is the cache's: its next use is exact.
