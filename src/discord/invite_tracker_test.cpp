@@ -226,6 +226,43 @@ TEST_F(TrackerTest, EventsInOrderJoinsAttributedLeavesPassedOnOtherGuildsIgnored
     EXPECT_EQ(s.unknown, 0);
 }
 
+TEST_F(TrackerTest, AfterAResumeTheReplayedJoinsAreAttributedThenTheInvitesReadAgain) {
+    InviteTracker tracker("1", Fetch(), Listen(), clock);
+    tracker.OnEvent("GUILD_CREATE", json::object{{"id", "1"}});
+    tracker.Drain();
+    int before = reads;
+    // During the gap: a join through aaa, and an invite made and used whose INVITE_CREATE is replayed late; Discord
+    // answers the reads once both are there.
+    {
+        std::lock_guard lock(mu);
+        hold = true;
+    }
+    Use("aaa");
+    tracker.OnEvent("GUILD_MEMBER_ADD", Member(601));
+    {
+        std::lock_guard lock(mu);
+        discord.invites.push_back(Inv("gap", "14", 1));
+    }
+    tracker.OnEvent("RESUMED", json::object{});
+    {
+        std::lock_guard lock(mu);
+        hold = false;
+    }
+    cv.notify_all();
+    tracker.Drain();
+    EXPECT_EQ(reads, before + 2) << "one read for the replayed join, one after RESUMED";
+    // After the fresh read, the invite made in the gap is the cache's: its next use is exact.
+    Use("gap");
+    tracker.OnEvent("GUILD_MEMBER_ADD", Member(602));
+    tracker.Drain();
+    std::lock_guard lock(mu);
+    std::vector<std::string> joins;
+    for (const auto& line : log)
+        if (line.starts_with("join ")) joins.push_back(line);
+    // The replayed join saw aaa and the gap's invite rise together: not told apart.
+    EXPECT_EQ(joins, (std::vector<std::string>{"join 601 ?", "join 602 gap/14"}));
+}
+
 TEST_F(TrackerTest, TheGatewayNeverWaitsAStormIsAttributedInBatchesAndAFailedReadLeavesJoinsUnknown) {
     InviteTracker tracker("1", Fetch(), Listen(), clock);
     tracker.OnEvent("GUILD_CREATE", json::object{{"id", "1"}});
