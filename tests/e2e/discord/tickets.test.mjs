@@ -98,7 +98,9 @@ test('a slow handler is deferred and edited, never left to fail', async (t) => {
     const { spawn } = await import('node:child_process');
     const lock = spawn('sqlite3', [e.db], { stdio: ['pipe', 'ignore', 'ignore'] });
     t.after(() => lock.kill());
-    lock.stdin.write('BEGIN EXCLUSIVE;\nINSERT INTO app_state (key, value) VALUES (\'lock\', \'x\');\n');
+    // Wait for the lock rather than fail when Maxis is writing at that moment (it mirrors the guild's invites at
+    // start): a failed BEGIN would leave the database free and the command answered at once.
+    lock.stdin.write('.timeout 5000\nBEGIN EXCLUSIVE;\nINSERT INTO app_state (key, value) VALUES (\'lock\', \'x\');\n');
     await sleep(200);
     const { id } = await e.interact({ type: 2, user: ALICE, name: 'ticket_create', options: [
       { name: 'subject', type: 3, value: 'Lent' }, { name: 'category', type: 3, value: 'general' },
