@@ -103,6 +103,13 @@ long long PathId(const Request& req, const std::string& what) {
     return *id;
 }
 
+std::string DecimalText(long long minor) {
+    std::string sign = minor < 0 ? "-" : "";
+    auto v = minor < 0 ? -minor : minor;
+    auto cents = std::to_string(v % 100);
+    return sign + std::to_string(v / 100) + "." + (cents.size() == 1 ? "0" : "") + cents;
+}
+
 namespace {
 
 /// The events of Boost.JSON's streaming parser, kept only as far as ScanPeople needs them.

@@ -43,6 +43,9 @@ int IntParam(const Request& req, std::string_view name, int min, int max, int fa
 /// The numeric {id} path parameter; anything else cannot name a row: core::Error(kNotFound, "<what> not found").
 long long PathId(const Request& req, const std::string& what);
 
+/// "34.99", "-5.00": an amount in minor units as a spreadsheet reads it (CSV exports).
+std::string DecimalText(long long minor);
+
 /// The fields whose value names a person, in every JSON answer: a user id as a string of digits.
 inline constexpr std::string_view kPersonFields[] = {"owner", "assignee",   "author",     "actor",
                                                      "user",  "created_by", "granted_by", "ended_by"};

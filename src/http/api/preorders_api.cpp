@@ -143,14 +143,6 @@ std::optional<int> LimitField(const json::object& body) {
     return limit ? std::optional<int>(static_cast<int>(*limit)) : std::nullopt;
 }
 
-/// "34.99": an amount in minor units as a spreadsheet reads it.
-std::string Decimal(long long minor) {
-    std::string sign = minor < 0 ? "-" : "";
-    auto v = minor < 0 ? -minor : minor;
-    auto cents = std::to_string(v % 100);
-    return sign + std::to_string(v / 100) + "." + (cents.size() == 1 ? "0" : "") + cents;
-}
-
 std::string Iso(const std::optional<core::TimePoint>& t) { return t ? core::FormatIso8601(*t) : std::string(); }
 
 }  // namespace
@@ -314,7 +306,7 @@ void AddPreorderRoutes(Router& router, PreorderService& service, Authenticator a
             auto tier = tiers.find(p.tier);
             csv += p.id.ToString() + "," + (name != known.end() ? core::CsvCell(name->second) : std::string()) + "," +
                    p.buyer.ToString() + "," + core::CsvCell(tier != tiers.end() ? tier->second : "") + "," +
-                   Decimal(p.price.minor) + "," + core::CsvCell(p.price.currency) + "," +
+                   DecimalText(p.price.minor) + "," + core::CsvCell(p.price.currency) + "," +
                    std::string(ToString(p.status)) + "," + Iso(p.paid_at) + "," + Iso(p.refunded_at) + "\r\n";
         }
         return Response::Text(200, std::move(csv), "text/csv; charset=utf-8")
