@@ -192,7 +192,7 @@ const TEXT = Object.freeze({
         mk_marketers: 'Marketeurs et relevés', mk_month: 'Mois', mk_csv: 'Télécharger le CSV du mois', mk_marketers_none: 'Aucun marketeur ce mois-ci.',
         mk_opening: 'Report du mois précédent', mk_earned: 'Gagné', mk_reversed: 'Annulé ou repris', mk_paid: 'Versé', mk_pending: 'En attente',
         mk_closing: 'Dû en fin de mois', mk_due_now: 'Dû aujourd’hui', mk_show: 'Voir le relevé', mk_select: 'Choisissez un marketeur dans la liste.',
-        mk_statement: 'Relevé de {member} : {month}', mk_lines: 'Lignes du mois', mk_lines_none: 'Aucune ligne ce mois-ci.', mk_kind: 'Type',
+        mk_statement: 'Relevé de {member} : {month}', mk_statement_label: 'Relevé du marketeur', mk_lines: 'Lignes du mois', mk_lines_none: 'Aucune ligne ce mois-ci.', mk_kind: 'Type',
         mk_amount: 'Montant', mk_sale: 'Vente', mk_buyer: 'Acheteur', mk_note: 'Note', mk_created: 'Date', mk_due_at: 'Due le',
         mk_payouts: 'Versements du mois', mk_payouts_none: 'Aucun versement ce mois-ci.', mk_reference: 'Référence', mk_by: 'Saisi par',
         mk_k_sale: 'commission sur vente', mk_k_monthly: 'rémunération mensuelle', mk_k_piece: 'pièce', mk_k_event: 'événement', mk_k_clawback: 'reprise',
@@ -387,7 +387,7 @@ const TEXT = Object.freeze({
         mk_marketers: 'Marketers and statements', mk_month: 'Month', mk_csv: 'Download the month’s CSV', mk_marketers_none: 'No marketer this month.',
         mk_opening: 'Carried from last month', mk_earned: 'Earned', mk_reversed: 'Reversed or clawed back', mk_paid: 'Paid out', mk_pending: 'Pending',
         mk_closing: 'Due at the month’s end', mk_due_now: 'Due today', mk_show: 'Open the statement', mk_select: 'Choose a marketer in the list.',
-        mk_statement: 'Statement of {member}: {month}', mk_lines: 'The month’s lines', mk_lines_none: 'No line this month.', mk_kind: 'Kind',
+        mk_statement: 'Statement of {member}: {month}', mk_statement_label: 'The marketer’s statement', mk_lines: 'The month’s lines', mk_lines_none: 'No line this month.', mk_kind: 'Kind',
         mk_amount: 'Amount', mk_sale: 'Sale', mk_buyer: 'Buyer', mk_note: 'Note', mk_created: 'Date', mk_due_at: 'Due on',
         mk_payouts: 'The month’s payouts', mk_payouts_none: 'No payout this month.', mk_reference: 'Reference', mk_by: 'Entered by',
         mk_k_sale: 'sale commission', mk_k_monthly: 'monthly reward', mk_k_piece: 'piece', mk_k_event: 'event', mk_k_clawback: 'clawback',
@@ -2218,7 +2218,7 @@ async function marketingPage() {
     const holdersBox = h('div', { id: 'mk-holders' });
     const leaders = h('div', { id: 'mk-leaders' });
     const marketers = h('div', { id: 'mk-marketers' });
-    const detail = h('section', { id: 'mk-statement', 'aria-live': 'polite', 'aria-label': t('mk_marketers') }, h('p', { class: 'muted', text: t('mk_select') }));
+    const detail = h('section', { id: 'mk-statement', 'aria-live': 'polite', 'aria-label': t('mk_statement_label') }, h('p', { class: 'muted', text: t('mk_select') }));
     let roles = [];      // the enabled roles' configuration (reward, bounds)
     let holders = [];    // active holders: {user, role, ...}
     const names = new Map(); // the names of everyone the responses named so far, by id
@@ -2228,7 +2228,7 @@ async function marketingPage() {
         const known = data && data.people && typeof data.people === 'object' ? data.people : {};
         for (const id of Object.keys(known)) if (known[id] && typeof known[id].name === 'string' && known[id].name) names.set(id, known[id].name);
     };
-    const roleKey = (r) => String(r.key || r.kind || r.role);
+    const roleKey = (r) => String(r.role);
 
     // Applications: a status filter (pending first); each pending one is approved, or rejected with a reason.
     const [appLabel, appStatus] = select('mk-app-status', t('mk_app_status'), ['pending', 'approved', 'rejected'].map((s) => [s, t('mk_as_' + s)]), false, 'pending');
@@ -2240,12 +2240,12 @@ async function marketingPage() {
             apps.append(h('p', { class: 'muted', id: 'mk-apps-none', text: t('mk_apps_none') }));
             return;
         }
-        apps.append(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('mk_applications') }, h('table', { id: 'mk-apps-table' },
+        apps.append(h('div', { class: 'table-wrap' }, h('table', { id: 'mk-apps-table', 'aria-labelledby': 'mk-apps-title' },
             h('thead', null, h('tr', null, ['owner', 'role', 'mk_form', 'mk_applied', 'mk_decision'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((a) => applicationRow(a, data.people))))));
     };
     const applicationRow = (a, known) => {
-        const form = a.form && typeof a.form === 'object' ? a.form : a;
+        const form = a;  // what they wrote: followers, links, portfolio, message
         const wrote = h('ul', { class: 'tier-list' },
             Number(form.followers) > 0 ? h('li', { text: t('mk_followers', { n: Number(form.followers).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }) }) : null,
             form.links ? h('li', { class: 'prose' }, h('strong', { text: t('mk_links') }), ' ', String(form.links)) : null,
@@ -2280,7 +2280,7 @@ async function marketingPage() {
                 h('button', { type: 'submit', class: 'danger', text: t('mk_reject') })));
         } else {
             decision = h('span', null, t('mk_decided', { status: t('mk_as_' + a.status), d: whenLocal(a.decided_at) }),
-                a.decided_by && String(a.decided_by) !== '0' ? [' — ', person(a.decided_by, known)] : null, a.reason ? h('span', { class: 'prose' }, ' (' + t('mk_because', { reason: a.reason }) + ')') : null);
+                a.actor ? [' — ', person(a.actor, known)] : null, a.reason ? h('span', { class: 'prose' }, ' (' + t('mk_because', { reason: a.reason }) + ')') : null);
         }
         return h('tr', { 'data-application': String(a.id), 'data-user': String(a.user) },
             h('td', null, person(a.user, known)), h('td', { class: 'role', text: mkRole(a.role) }), h('td', null, wrote),
@@ -2361,7 +2361,7 @@ async function marketingPage() {
             marketers.append(h('p', { class: 'muted', id: 'mk-marketers-none', text: t('mk_marketers_none') }));
             return;
         }
-        marketers.append(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('mk_marketers') }, h('table', { id: 'mk-marketers-table' },
+        marketers.append(h('div', { class: 'table-wrap' }, h('table', { id: 'mk-marketers-table', 'aria-labelledby': 'mk-marketers-title' },
             h('thead', null, h('tr', null, ['owner', 'mk_opening', 'mk_earned', 'mk_reversed', 'mk_paid', 'mk_pending', 'mk_closing'].map((k) => h('th', { scope: 'col', text: t(k) })))),
             h('tbody', null, data.items.map((s) => {
                 const cur = (minor) => money(minor, s.currency);
@@ -2408,16 +2408,16 @@ async function marketingPage() {
                         h('td', { class: 'state', text: mkWord('mk_s_', c.status) }), h('td', { class: 'num amount', text: money(c.amount_minor, c.currency || s.currency) }),
                         h('td', { class: 'sale' }, c.kind === 'sale' ? [mkWord('mk_src_', c.source), ' — ', t('mk_sale_of', { percent: c.percent, sale: cur(c.sale_minor) }),
                             c.refunded_minor ? ' (' + t('mk_refunded_of', { refunded: cur(c.refunded_minor) }) + ')' : ''] : '–'),
-                        h('td', { class: 'buyer' }, c.kind === 'sale' && c.buyer && String(c.buyer) !== '0' ? person(c.buyer, s.people) : '–'),
+                        h('td', { class: 'buyer' }, c.kind === 'sale' ? someone(c.buyer, s.people) : '–'),
                         h('td', { class: 'prose note', text: c.kind === 'clawback' || c.status === 'reversed' ? mkWord('mk_n_', c.note) : c.note || '' }))))))
                 : h('p', { class: 'muted', id: 'mk-no-lines', text: t('mk_lines_none') }),
             h('h4', { id: 'mk-payouts-title', text: t('mk_payouts') }),
             s.payouts.length
-                ? h('div', { class: 'table-wrap' }, h('table', { id: 'mk-payouts', class: 'compact', 'aria-labelledby': 'mk-payouts-title' },
+                ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'mk-payouts-title' }, h('table', { id: 'mk-payouts', class: 'compact' },
                     h('thead', null, h('tr', null, ['mk_created', 'mk_amount', 'mk_reference', 'mk_by'].map((k) => h('th', { scope: 'col', text: t(k) })))),
                     h('tbody', null, s.payouts.map((p) => h('tr', { 'data-payout': String(p.id) }, h('td', { text: whenLocal(p.created_at) }),
                         h('td', { class: 'num amount', text: money(p.amount_minor, p.currency || s.currency) }), h('td', { class: 'prose reference', text: p.reference }),
-                        h('td', null, someone(p.actor || p.created_by, s.people)))))))
+                        h('td', null, someone(p.created_by, s.people)))))))
                 : h('p', { class: 'muted', id: 'mk-no-payouts', text: t('mk_payouts_none') }),
             formBox, payoutForm(user, formBox), rewardForm(user, formBox));
     };
