@@ -13,6 +13,7 @@
 #include "commands/ticket_commands.hpp"
 #include "core/errors.hpp"
 #include "core/strings.hpp"
+#include "domain/marketing/marketing.hpp"
 #include "support/french_voice.hpp"
 
 namespace maxis::commands {
@@ -546,6 +547,48 @@ TEST(FrenchVoice, TheFrenchCatalogNeverSaysTu) {
     // The check itself: it finds each kind of form, whatever the case, accents and punctuation around it.
     EXPECT_EQ(testing::TuForms("Préviens-nous\u00A0: « Écris-le », ton ticket, t’as vu\u2026 Retirez-le au-delà."),
               (std::vector<std::string>{"previens-nous", "ecris-le", "ton", "t’as"}));
+}
+
+// Every catalog key the invite and commission services throw or notify with, in both languages (the services only
+// name keys; a missing one would reach a member as the bare key).
+TEST(Catalogs, HoldEveryKeyOfTheInviteAndCommissionServices) {
+    std::vector<std::string> keys = {"marketing.staff_only",
+                                     "marketing.no_member",
+                                     "marketing.not_marketer",
+                                     "marketing.code_shape",
+                                     "marketing.code_taken",
+                                     "marketing.code_set",
+                                     "marketing.code_unknown",
+                                     "marketing.self_referral",
+                                     "marketing.already_attributed",
+                                     "marketing.reward_kind",
+                                     "marketing.reward_bounds",
+                                     "marketing.not_holder",
+                                     "marketing.currency",
+                                     "marketing.amount_positive",
+                                     "marketing.reference_required",
+                                     "marketing.payout_exceeds",
+                                     "marketing.month_format",
+                                     "invites.reason_required",
+                                     "invites.bonus_range",
+                                     "marketing.notify.invite_validated",
+                                     "marketing.notify.commission_pending",
+                                     "marketing.notify.commission_reduced",
+                                     "marketing.notify.commission_due",
+                                     "marketing.notify.reward",
+                                     "marketing.notify.payout",
+                                     "marketing.notify.self_referral"};
+    for (const char* reason :
+         {marketing::kReasonRefund, marketing::kReasonDispute, marketing::kReasonInviteCancelled}) {
+        keys.push_back(std::string("marketing.notify.reversed.") + reason);
+        keys.push_back(std::string("marketing.notify.clawback.") + reason);
+    }
+    keys.push_back(std::string("marketing.notify.clawback.") + marketing::kReasonPartialRefund);
+    const auto& catalog = Catalog::Builtin();
+    for (const auto& key : keys) {
+        EXPECT_TRUE(catalog.Has("fr", key)) << key;
+        EXPECT_TRUE(catalog.Has("en", key)) << key;
+    }
 }
 
 }  // namespace

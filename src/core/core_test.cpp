@@ -9,6 +9,7 @@
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/money.hpp"
+#include "core/snowflake.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
 
@@ -34,6 +35,14 @@ TEST(Duration, FormatsInLargestUnits) {
     EXPECT_EQ(FormatDuration(std::chrono::seconds(26h)), "1d2h");
     EXPECT_EQ(FormatDuration(std::chrono::seconds(30min)), "30m");
     EXPECT_EQ(FormatDuration(std::chrono::seconds(0)), "0s");
+}
+
+TEST(Snowflake, AccountCreatedAtReadsTheTimestampBits) {
+    // Discord's documented example: 175928847299117063 was made at 2016-04-30T11:18:25.796Z.
+    EXPECT_EQ(ToEpochMillis(AccountCreatedAt(UserId{175928847299117063})), 1462015105796);
+    // The low 22 bits (worker, process, increment) do not change the time; id 0 is Discord's epoch.
+    EXPECT_EQ(AccountCreatedAt(UserId{(41944705796LL << 22) + 4194303}), AccountCreatedAt(UserId{175928847299117063}));
+    EXPECT_EQ(ToEpochMillis(AccountCreatedAt(UserId{0})), kDiscordEpochMillis);
 }
 
 TEST(Money, ParsesDotAndCommaDecimals) {

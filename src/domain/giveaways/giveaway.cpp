@@ -1,5 +1,7 @@
 #include "domain/giveaways/giveaway.hpp"
 
+#include "core/snowflake.hpp"
+
 namespace maxis::giveaways {
 
 std::string_view ToString(Status status) {
@@ -29,15 +31,10 @@ std::optional<Source> ParseSource(std::string_view text) {
     return std::nullopt;
 }
 
-core::TimePoint AccountCreatedAt(core::UserId user) {
-    constexpr std::int64_t kDiscordEpochMs = 1420070400000;
-    return core::FromEpochMillis((static_cast<std::uint64_t>(user.value) >> 22) + kDiscordEpochMs);
-}
-
 std::string Ineligibility(const Giveaway& giveaway, core::UserId user, const MemberFacts& facts, core::TimePoint now) {
     if (facts.is_bot) return kExcludedBot;
     if (!facts.in_guild) return kExcludedLeft;
-    if (giveaway.min_account_age.count() > 0 && now - AccountCreatedAt(user) < giveaway.min_account_age) {
+    if (giveaway.min_account_age.count() > 0 && now - core::AccountCreatedAt(user) < giveaway.min_account_age) {
         return kExcludedAccountAge;
     }
     if (giveaway.min_member_age.count() > 0 && (!facts.joined_at || now - *facts.joined_at < giveaway.min_member_age)) {

@@ -79,9 +79,6 @@ struct MemberFacts {
     std::optional<core::TimePoint> joined_at;  // unknown outside Discord
 };
 
-/// When a Discord account was created: the timestamp in its snowflake (ms since 2015-01-01).
-core::TimePoint AccountCreatedAt(core::UserId user);
-
 /// Whether an entrant may take part at `now`: empty when yes, otherwise one of the kExcluded* reasons. An
 /// unknown time in the server counts as not long enough when a minimum is set.
 std::string Ineligibility(const Giveaway& giveaway, core::UserId user, const MemberFacts& facts, core::TimePoint now);

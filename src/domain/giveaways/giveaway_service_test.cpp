@@ -8,6 +8,7 @@
 #include "support/error_key.hpp"
 #include "support/fake_clock.hpp"
 #include "support/memory_giveaway_store.hpp"
+#include "support/snowflake.hpp"
 
 namespace maxis::giveaways {
 
@@ -18,13 +19,9 @@ using core::Role;
 using core::UserId;
 using core::Viewer;
 using std::chrono::hours;
+using testing::AccountBornAt;
 
 const Viewer kStaff{UserId{9001}, Role::kStaff};
-
-// Snowflakes of accounts created at a known time (ms since Discord's epoch, shifted by 22 bits).
-UserId AccountBornAt(core::TimePoint t, int n) {
-    return UserId{((core::ToEpochMillis(t) - 1420070400000LL) << 22) + n};
-}
 
 class KnownFacts final : public EntrantFactsSource {
 public:
