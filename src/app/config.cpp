@@ -9,6 +9,7 @@
 
 #include "core/duration.hpp"
 #include "core/errors.hpp"
+#include "core/money.hpp"
 #include "core/strings.hpp"
 #include "core/time_zone.hpp"
 #include "domain/scheduling/recurrence.hpp"
@@ -146,6 +147,71 @@ bool DiscordIdOrEmpty(const std::string& v) {
 void Schedule(Section& s, const std::string& key, std::string& out, const std::string& reason) {
     s.String(key, out);
     Check(scheduling::Recurrence::Parse(out).has_value(), s, key, reason);
+}
+
+/// An amount of money in the community's currency as text ("50", "50,00"), into minor units.
+void MoneyText(Section& s, const std::string& key, long long& out) {
+    std::string text;
+    s.String(key, text);
+    if (text.empty() && s.Node(key) == nullptr) return;
+    auto minor = core::ParseMinorUnits(text);
+    Check(minor.has_value(), s, key, "must be an amount such as \"50\" or \"49,99\"");
+    out = *minor;
+}
+
+void ReadMarketing(Section s, MarketingConfig& m) {
+    s.Bool("enabled", m.enabled);
+    s.Integer("validate_after_days", m.validate_after_days, 0, 365);
+    s.Integer("min_account_age_days", m.min_account_age_days, 0, 3650);
+    s.Integer("attribution_window_days", m.attribution_window_days, 1, 3650);
+    s.Integer("refund_window_days", m.refund_window_days, 0, 365);
+    s.StringList("help_channels", m.help_channels);
+    for (const auto& v : m.help_channels) {
+        Check(!v.empty() && DiscordIdOrEmpty(v), s, "help_channels", "must be Discord channel ids (digits only)");
+    }
+    s.Integer("help_min_length", m.help_min_length, 0, 4000);
+    s.Integer("help_cooldown_seconds", m.help_cooldown_seconds, 0, 24 * 3600);
+    s.Integer("referral_discount_percent", m.referral_discount_percent, 0, 100);
+    s.String("invite_channel", m.invite_channel);
+    Check(DiscordIdOrEmpty(m.invite_channel), s, "invite_channel", "must be empty or a Discord id (digits only)");
+    s.Integer("invite_coins", m.invite_coins, 0, 1'000'000);
+    Schedule(s, "sweep_schedule", m.sweep_schedule, "must be a schedule such as \"every 10m\"");
+    s.Integer("leaderboard_size", m.leaderboard_size, 1, 25);
+    auto roles = s.Sub("roles");
+    for (auto& role : m.roles) {
+        auto r = roles.Sub(std::string(marketing::ToString(role.kind)));
+        r.Bool("enabled", role.enabled);
+        r.String("discord_role", role.discord_role);
+        Check(DiscordIdOrEmpty(role.discord_role), r, "discord_role",
+              "must be empty or a Discord role id (digits only)");
+        // Each role reads what its reward and its measured condition use.
+        switch (role.reward) {
+            case marketing::RewardKind::kCommission:
+                r.Integer("commission_percent", role.commission_percent, 1, 100);
+                break;
+            case marketing::RewardKind::kMonthly:
+            case marketing::RewardKind::kPerPiece:
+            case marketing::RewardKind::kPerEvent:
+                MoneyText(r, "min", role.min_minor);
+                MoneyText(r, "max", role.max_minor);
+                Check(role.min_minor > 0 && role.min_minor <= role.max_minor, r, "max",
+                      "must be at least min, and min more than 0");
+                break;
+            case marketing::RewardKind::kFreePlan:
+                r.String("plan", role.plan);
+                Check(role.plan == "pro" || role.plan == "ultra", r, "plan", "must be \"pro\" or \"ultra\"");
+                break;
+        }
+        if (role.required_invites > 0) r.Integer("required_invites", role.required_invites, 1, 100'000);
+        if (role.required_followers > 0) r.Integer("required_followers", role.required_followers, 1, 100'000'000);
+        if (role.required_help_messages > 0) {
+            r.Integer("required_help_messages", role.required_help_messages, 1, 100'000);
+        }
+        if (role.required_events > 0) r.Integer("required_events", role.required_events, 1, 1000);
+        r.Finish();
+    }
+    roles.Finish();
+    s.Finish();
 }
 
 Config FromTable(const toml::table* root, const std::string& source, const Environment& env,
@@ -522,6 +588,7 @@ Config FromTable(const toml::table* root, const std::string& source, const Envir
         Schedule(s, "sweep_schedule", p.sweep_schedule, "must be a schedule such as \"every 1m\"");
         s.Finish();
     }
+    ReadMarketing(top.Sub("marketing"), c.marketing);
     top.Finish();
 
     auto secret = [&](const char* name) {
@@ -761,6 +828,25 @@ std::string DescribeConfig(const Config& c) {
         "preorders.sweep_schedule = {}\n",
         fmt::join(po.announce_percent, ", "), fmt::join(po.announce_seats_left, ", "),
         fmt::join(po.reminder_hours, ", "), po.sweep_schedule);
+    const auto& mk = c.marketing;
+    out += fmt::format(
+        "marketing.enabled = {}\nmarketing.validate_after_days = {}\nmarketing.min_account_age_days = {}\n"
+        "marketing.attribution_window_days = {}\nmarketing.refund_window_days = {}\nmarketing.help_channels = {}\n"
+        "marketing.help_min_length = {}\nmarketing.help_cooldown_seconds = {}\n"
+        "marketing.referral_discount_percent = {}\nmarketing.invite_channel = {}\nmarketing.invite_coins = {}\n"
+        "marketing.sweep_schedule = {}\nmarketing.leaderboard_size = {}\n",
+        mk.enabled, mk.validate_after_days, mk.min_account_age_days, mk.attribution_window_days, mk.refund_window_days,
+        list(mk.help_channels), mk.help_min_length, mk.help_cooldown_seconds, mk.referral_discount_percent,
+        mk.invite_channel, mk.invite_coins, mk.sweep_schedule, mk.leaderboard_size);
+    for (const auto& role : mk.roles) {
+        out += fmt::format(
+            "marketing.roles.{0}.enabled = {1}\nmarketing.roles.{0}.discord_role = {2}\n"
+            "marketing.roles.{0}.commission_percent = {3}\nmarketing.roles.{0}.min = {4}\nmarketing.roles.{0}.max = "
+            "{5}\nmarketing.roles.{0}.plan = {6}\nmarketing.roles.{0}.requirements = {7}/{8}/{9}/{10}\n",
+            marketing::ToString(role.kind), role.enabled, role.discord_role, role.commission_percent, role.min_minor,
+            role.max_minor, role.plan, role.required_invites, role.required_followers, role.required_help_messages,
+            role.required_events);
+    }
     out += fmt::format(
         "MAXIS_DATABASE_URL = {}\nMAXIS_MIGRATION_DATABASE_URL = {}\nMAXIS_SECRET_KEY = {}\n"
         "MAXIS_CONTROL_API_KEY = {}\nMAXIS_DISCORD_TOKEN = {}\nMAXIS_DISCORD_CLIENT_SECRET = {}\n"

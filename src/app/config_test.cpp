@@ -259,6 +259,87 @@ sweep_schedule = "every 30s"
     EXPECT_NE(ErrorOf("[preorders]\nhold = 30\n").find("preorders.hold: unknown key"), std::string::npos);
 }
 
+TEST(Config, MarketingSettingsAndRolesAreReadAndBadValuesNameTheKey) {
+    auto defaults = ParseConfig("", "t", NoEnv()).marketing;
+    EXPECT_TRUE(defaults.enabled);
+    EXPECT_EQ(defaults.validate_after_days, 7);
+    EXPECT_EQ(defaults.refund_window_days, 14);
+    EXPECT_EQ(defaults.attribution_window_days, 30);
+    EXPECT_EQ(defaults.referral_discount_percent, 5);
+    EXPECT_EQ(defaults.sweep_schedule, "every 10m");
+    ASSERT_EQ(defaults.roles.size(), 7u);
+
+    auto c = ParseConfig(R"(
+[marketing]
+enabled = false
+validate_after_days = 3
+refund_window_days = 0
+help_channels = ["1200000000000000010"]
+referral_discount_percent = 0
+invite_channel = "1200000000000000011"
+invite_coins = 25
+[marketing.roles.ambassador]
+discord_role = "1200000000000000012"
+commission_percent = 15
+required_invites = 5
+[marketing.roles.influencer]
+min = "40"
+max = "199,50"
+[marketing.roles.beta_tester]
+enabled = false
+plan = "ultra"
+)",
+                         "t", NoEnv());
+    const auto& m = c.marketing;
+    EXPECT_FALSE(m.enabled);
+    EXPECT_EQ(m.validate_after_days, 3);
+    EXPECT_EQ(m.refund_window_days, 0);
+    EXPECT_EQ(m.help_channels, std::vector<std::string>{"1200000000000000010"});
+    EXPECT_EQ(m.referral_discount_percent, 0);
+    EXPECT_EQ(m.invite_channel, "1200000000000000011");
+    EXPECT_EQ(m.invite_coins, 25);
+    auto role = [&](marketing::RoleKind kind) {
+        for (const auto& r : m.roles)
+            if (r.kind == kind) return r;
+        ADD_FAILURE() << "no role";
+        return marketing::RoleConfig{};
+    };
+    EXPECT_EQ(role(marketing::RoleKind::kAmbassador).discord_role, "1200000000000000012");
+    EXPECT_EQ(role(marketing::RoleKind::kAmbassador).commission_percent, 15);
+    EXPECT_EQ(role(marketing::RoleKind::kAmbassador).required_invites, 5);
+    EXPECT_EQ(role(marketing::RoleKind::kInfluencer).min_minor, 4000);
+    EXPECT_EQ(role(marketing::RoleKind::kInfluencer).max_minor, 19950);
+    EXPECT_EQ(role(marketing::RoleKind::kInfluencer).required_followers, 1000) << "not set: the seed's";
+    EXPECT_FALSE(role(marketing::RoleKind::kBetaTester).enabled);
+    EXPECT_EQ(role(marketing::RoleKind::kBetaTester).plan, "ultra");
+    EXPECT_EQ(role(marketing::RoleKind::kPartner).commission_percent, 30);
+    EXPECT_NE(DescribeConfig(c).find("marketing.roles.influencer.max = 19950\n"), std::string::npos);
+
+    EXPECT_NE(ErrorOf("[marketing]\nvalidate_after_days = -1\n").find("marketing.validate_after_days"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing]\nreferral_discount_percent = 101\n").find("marketing.referral_discount_percent"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing]\nhelp_channels = [\"aide\"]\n").find("marketing.help_channels: must be Discord"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing]\nsweep_schedule = \"sometimes\"\n").find("marketing.sweep_schedule"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing.roles.influencer]\nmin = \"50 euros\"\n")
+                  .find("marketing.roles.influencer.min: must be an amount such as"),
+              std::string::npos);
+    EXPECT_NE(
+        ErrorOf("[marketing.roles.creator]\nmin = \"60\"\n").find("marketing.roles.creator.max: must be at least min"),
+        std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing.roles.ambassador]\ncommission_percent = 0\n")
+                  .find("marketing.roles.ambassador.commission_percent"),
+              std::string::npos);
+    // A field the role does not use, and a role that does not exist.
+    EXPECT_NE(
+        ErrorOf("[marketing.roles.ambassador]\nmin = \"5\"\n").find("marketing.roles.ambassador.min: unknown key"),
+        std::string::npos);
+    EXPECT_NE(ErrorOf("[marketing.roles.streamer]\nenabled = true\n").find("marketing.roles.streamer: unknown key"),
+              std::string::npos);
+}
+
 TEST(Config, ShopAndStripeSettingsAreValidatedAndTheKeysNeverShow) {
     auto c = ParseConfig(R"(
 [stripe]

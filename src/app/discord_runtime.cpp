@@ -82,6 +82,13 @@ struct DiscordRuntime::Parts {
     DiscordRuntime::MemberMessage member_message;     // set before Start
     DiscordRuntime::MemberCount member_count;         // set before Start
     std::function<void(core::UserId)> member_joined;  // set before Start
+    // Invite tracking (set before Start): the tracker runs only when a join listener is set.
+    std::function<void(const discord::TrackedJoin&)> invite_join;
+    std::function<void(core::UserId, core::TimePoint)> member_left;
+    std::function<void(const discord::TrackedInvite&)> invite_created;
+    std::function<void(const std::string&)> invite_deleted;
+    std::function<void(const discord::MemberMessageInfo&)> member_reply;
+    std::unique_ptr<discord::InviteTracker> invites;
 
     /// Reconciles the gateway's count with Discord's own (GET /guilds/{id}?with_counts=true). The gateway's
     /// (GUILD_CREATE, then each join and leave) is exact and wins: Discord's is approximate and may lag, so it only
@@ -263,6 +270,9 @@ struct DiscordRuntime::Parts {
                                       std::size_t length) {
             if (member_message) member_message(author, channel, message, length);
         };
+        hooks.member_message_info = [this](const discord::MemberMessageInfo& info) {
+            if (member_reply) member_reply(info);
+        };
         hooks.locale_of = [this](core::UserId id) { return storage::UserLocale(db, id); };
         hooks.message_processed = [this](const discord::ChannelCursor& c) {
             auto message_id = core::ParseId(c.last_message_id);
@@ -418,6 +428,37 @@ void DiscordRuntime::OnMemberJoined(std::function<void(core::UserId)> listener) 
 
 void DiscordRuntime::OnMemberCount(MemberCount listener) { parts_->member_count = std::move(listener); }
 
+void DiscordRuntime::OnInviteJoin(std::function<void(const discord::TrackedJoin&)> listener) {
+    parts_->invite_join = std::move(listener);
+}
+void DiscordRuntime::OnMemberLeft(std::function<void(core::UserId, core::TimePoint)> listener) {
+    parts_->member_left = std::move(listener);
+}
+void DiscordRuntime::OnInvite(std::function<void(const discord::TrackedInvite&)> created,
+                              std::function<void(const std::string& code)> deleted) {
+    parts_->invite_created = std::move(created);
+    parts_->invite_deleted = std::move(deleted);
+}
+void DiscordRuntime::OnMemberReply(std::function<void(const discord::MemberMessageInfo&)> listener) {
+    parts_->member_reply = std::move(listener);
+}
+
+std::optional<discord::InviteTrackerStats> DiscordRuntime::InviteTracking() const {
+    if (!parts_->invites) return std::nullopt;
+    return parts_->invites->stats();
+}
+
+std::string DiscordRuntime::CreateInvite(const std::string& channel_id) {
+    json::value body = json::object{{"max_age", 0}, {"unique", true}};
+    auto r = parts_->rest.Post("/channels/" + channel_id + "/invites", body);
+    const json::value* code = r.ok() && r.json.is_object() ? r.json.as_object().if_contains("code") : nullptr;
+    if (code == nullptr || !code->is_string()) {
+        throw Error(ErrorCode::kUnavailable,
+                    "Discord did not create an invite to channel " + channel_id + ": " + r.Describe());
+    }
+    return std::string(code->as_string());
+}
+
 void DiscordRuntime::ReconcileRoles() {
     auto* p = parts_.get();
     auto managed = p->plans.plans.catalog().ManagedRoles();
@@ -467,12 +508,25 @@ void DiscordRuntime::Parts::Connect() {
         spdlog::info("discord: gateway off; interactions arrive at /discord/interactions");
         return;
     }
+    if (invite_join && !invites) {
+        discord::InviteTracker::Listeners listeners{invite_join, member_left, invite_created, invite_deleted};
+        auto guild_id = config.discord.guild_id;
+        invites = std::make_unique<discord::InviteTracker>(
+            guild_id,
+            [this, guild_id](bool with_vanity, std::string& error) {
+                return discord::FetchInvites(rest, guild_id, with_vanity, error);
+            },
+            std::move(listeners), clock);
+    }
     auto answer = rest.Get("/gateway/bot");
     if (!answer.ok()) throw Error(ErrorCode::kUnavailable, "cannot get the gateway URL: " + answer.Describe());
     std::string url(answer.json.at("url").as_string());
     auto client = std::make_unique<discord::GatewayClient>(
         discord::GatewayOptions{.url = url, .token = config.secrets.discord_token.Reveal()},
-        [this](const std::string& type, const json::object& data) { bot->OnEvent(type, data); },
+        [this](const std::string& type, const json::object& data) {
+            bot->OnEvent(type, data);
+            if (invites) invites->OnEvent(type, data);
+        },
         [this](int code, const std::string& explanation) {
             // Called on the gateway's thread, which ends right after: no reconnection until a reload.
             auto reason = code == 0 ? std::string("bad_gateway_url") : discord::AdviseOnClose(code).reason;
@@ -530,6 +584,7 @@ void DiscordRuntime::Stop() {
         std::lock_guard lock(parts_->connect_mu);
         if (parts_->gateway) parts_->gateway->Stop();
     }
+    if (parts_->invites) parts_->invites->Stop();
     parts_->bot->Drain();
     parts_->StopLookUps();
 }

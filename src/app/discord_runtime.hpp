@@ -9,6 +9,8 @@
 #include "app/config.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "discord/bot.hpp"
+#include "discord/invite_tracker.hpp"
 #include "discord/rest_client.hpp"
 #include "scheduler/outbox_worker.hpp"
 
@@ -97,6 +99,24 @@ public:
     /// A member joined (or rejoined) the community's server (GUILD_MEMBER_ADD), after plans gave their roles back.
     /// For the features that restore something of their own on a rejoin; set before Start.
     void OnMemberJoined(std::function<void(core::UserId)> listener);
+    /// Invite tracking, for the features that count invites (set before Start; without a join listener the
+    /// guild's invites are never read). A member's arrival with the invite the use counts point to (or the vanity
+    /// URL, or unknown: exact or not made), then leaves, in the order the gateway gave them; invites as created
+    /// (and each of the list read at each session) and deleted. Called on the tracker's worker, off the gateway
+    /// thread, one at a time.
+    void OnInviteJoin(std::function<void(const discord::TrackedJoin&)> listener);
+    void OnMemberLeft(std::function<void(core::UserId, core::TimePoint)> listener);
+    void OnInvite(std::function<void(const discord::TrackedInvite&)> created,
+                  std::function<void(const std::string& code)> deleted);
+    /// A member's message that is not a command, with the author of the message it replies to (whether a bot);
+    /// set before Start. Called on the bot's pool.
+    void OnMemberReply(std::function<void(const discord::MemberMessageInfo&)> listener);
+    /// How many joins the tracker attributed, exactly or not (nullopt when it does not run).
+    [[nodiscard]] std::optional<discord::InviteTrackerStats> InviteTracking() const;
+    /// An invite to channel_id that never expires and is never reused for another (POST /channels/{id}/invites,
+    /// max_age 0, unique): its code. Throws core::Error when Discord refuses (with what to fix).
+    std::string CreateInvite(const std::string& channel_id);
+
     /// The role reconciler: compares the plan roles members hold (listed from Discord) with their plans,
     /// queues the fixes both ways and logs a report.
     void ReconcileRoles();

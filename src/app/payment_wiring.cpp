@@ -111,15 +111,38 @@ private:
     preorders::PreorderService& preorders_;
 };
 
+class CommissionsOfSales final : public payments::SaleListener {
+public:
+    explicit CommissionsOfSales(marketing::CommissionService& commissions) : commissions_(commissions) {}
+
+    void OnSale(const payments::Sale& sale) override {
+        commissions_.OnSale(marketing::SaleFacts{.source = sale.source,
+                                                 .payment_ref = sale.payment_ref,
+                                                 .buyer = sale.buyer,
+                                                 .amount = core::Money{sale.amount_minor, sale.currency},
+                                                 .customer = sale.customer,
+                                                 .card_fingerprint = sale.card_fingerprint,
+                                                 .promotion_code = sale.promotion_code,
+                                                 .paid_at = sale.paid_at});
+    }
+    void OnSaleRefunded(const std::string& payment_ref, long long refunded_minor, bool fully) override {
+        commissions_.OnRefunded(payment_ref, refunded_minor, fully);
+    }
+    void OnSaleDisputed(const std::string& payment_ref) override { commissions_.OnDisputed(payment_ref); }
+
+private:
+    marketing::CommissionService& commissions_;
+};
+
 /// The service and everything it points to, kept alive together.
 struct Wiring {
     Wiring(shop::ShopService& shop, plans::PlanService* plans, const stripe::Client& client, const core::Clock& clock,
-           preorders::PreorderService* preorders)
+           preorders::PreorderService* preorders, payments::SaleListener* sales)
         : shop_adapter(shop),
           plan_adapter(plans != nullptr ? std::make_unique<PlanAdapter>(*plans) : nullptr),
           preorder_adapter(preorders != nullptr ? std::make_unique<PreorderAdapter>(*preorders) : nullptr),
           provider(client),
-          service(shop_adapter, plan_adapter.get(), shop_adapter, provider, clock, preorder_adapter.get()) {}
+          service(shop_adapter, plan_adapter.get(), shop_adapter, provider, clock, preorder_adapter.get(), sales) {}
     ShopAdapter shop_adapter;
     std::unique_ptr<PlanAdapter> plan_adapter;
     std::unique_ptr<PreorderAdapter> preorder_adapter;
@@ -131,9 +154,14 @@ struct Wiring {
 
 std::shared_ptr<payments::PaymentService> WirePayments(shop::ShopService& shop, plans::PlanService* plans,
                                                        const stripe::Client& client, const core::Clock& clock,
-                                                       preorders::PreorderService* preorders) {
-    auto wiring = std::make_shared<Wiring>(shop, plans, client, clock, preorders);
+                                                       preorders::PreorderService* preorders,
+                                                       payments::SaleListener* sales) {
+    auto wiring = std::make_shared<Wiring>(shop, plans, client, clock, preorders, sales);
     return std::shared_ptr<payments::PaymentService>(wiring, &wiring->service);
+}
+
+std::unique_ptr<payments::SaleListener> SalesToCommissions(marketing::CommissionService& commissions) {
+    return std::make_unique<CommissionsOfSales>(commissions);
 }
 
 }  // namespace maxis::app

@@ -23,7 +23,8 @@ void PaymentsModule::Serve(Runtime& runtime) {
         runtime.router,
         stripe::WebhookOptions{.secrets = std::move(secrets),
                                .tolerance = std::chrono::seconds(config.stripe.webhook_tolerance_seconds)},
-        infra_.clock, WirePayments(shop_.shop(), &plans_.plans(), infra_.stripe, infra_.clock, &preorders_.preorders()),
+        infra_.clock,
+        WirePayments(shop_.shop(), &plans_.plans(), infra_.stripe, infra_.clock, &preorders_.preorders(), sales_),
         &infra_.metrics);
     stripe::AddCheckoutReturnPages(runtime.router, config.community.name);
 }

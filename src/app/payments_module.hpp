@@ -1,5 +1,6 @@
 #pragma once
 #include "app/module.hpp"
+#include "domain/payments/payment_service.hpp"
 
 namespace maxis::app {
 
@@ -14,12 +15,15 @@ public:
     PaymentsModule(const Infrastructure& infra, ShopModule& shop, PlansModule& plans, PreordersModule& preorders);
     [[nodiscard]] std::string_view Name() const override { return "payments"; }
     void Serve(Runtime& runtime) override;
+    /// Who hears of sales, refunds and disputes (the marketing ledger, built after this module); null: nobody.
+    void ListenToSales(payments::SaleListener* sales) { sales_ = sales; }
 
 private:
     const Infrastructure& infra_;
     ShopModule& shop_;
     PlansModule& plans_;
     PreordersModule& preorders_;
+    payments::SaleListener* sales_ = nullptr;
 };
 
 }  // namespace maxis::app

@@ -41,7 +41,8 @@ PreordersModule::PreordersModule(const Infrastructure& infra) : infra_(infra) {
         infra.stripe, stripe::CheckoutUrls{st.success_url.empty()
                                                ? infra.origin + "/preorders/success?session_id={CHECKOUT_SESSION_ID}"
                                                : st.success_url,
-                                           st.cancel_url.empty() ? infra.origin + "/preorders/cancel" : st.cancel_url});
+                                           st.cancel_url.empty() ? infra.origin + "/preorders/cancel" : st.cancel_url,
+                                           ReferralCodesAtCheckout(infra.config)});
     service_ = std::make_unique<preorders::PreorderService>(*repo_, *checkout_, infra.clock, infra.zone,
                                                             OptionsFrom(infra.config));
 }

@@ -19,7 +19,8 @@ ShopModule::ShopModule(const Infrastructure& infra) : infra_(infra) {
         infra.stripe,
         stripe::CheckoutUrls{
             st.success_url.empty() ? infra.origin + "/shop/success?session_id={CHECKOUT_SESSION_ID}" : st.success_url,
-            st.cancel_url.empty() ? infra.origin + "/shop/cancel" : st.cancel_url});
+            st.cancel_url.empty() ? infra.origin + "/shop/cancel" : st.cancel_url,
+            ReferralCodesAtCheckout(infra.config)});
     shop_ = std::make_unique<shop::ShopService>(*store_, *gateway_, infra.clock,
                                                 shop::ShopOptions{.reservation = sh.reservation,
                                                                   .release_grace = sh.release_grace,

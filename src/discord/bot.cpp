@@ -277,12 +277,34 @@ bool Bot::HandleMessage(const json::object& message) {
     // Maxis's own replies among them, are not what it reads back for.
     const auto* author = Obj(message, "author");
     bool from_bot = author && author->contains("bot") && author->at("bot").is_bool() && author->at("bot").as_bool();
-    if (hooks_.member_message && author && !from_bot && !message.contains("webhook_id") && !guild_id.empty()) {
+    if ((hooks_.member_message || hooks_.member_message_info) && author && !from_bot &&
+        !message.contains("webhook_id") && !guild_id.empty()) {
         auto content = Str(message, "content");
         auto user = Snowflake(Str(*author, "id"));
         if (user && !content.starts_with(engine_.prefix())) {
             try {
-                hooks_.member_message(*user, Str(message, "channel_id"), Str(message, "id"), core::Utf8Length(content));
+                if (hooks_.member_message) {
+                    hooks_.member_message(*user, Str(message, "channel_id"), Str(message, "id"),
+                                          core::Utf8Length(content));
+                }
+                if (hooks_.member_message_info) {
+                    MemberMessageInfo info{*user,
+                                           Str(message, "channel_id"),
+                                           Str(message, "id"),
+                                           core::Utf8Length(content),
+                                           core::UserId{},
+                                           false};
+                    // A reply: message_reference names the message, referenced_message carries it (null when it
+                    // was deleted).
+                    const auto* referenced =
+                        message.contains("message_reference") ? Obj(message, "referenced_message") : nullptr;
+                    if (const auto* replied = referenced ? Obj(*referenced, "author") : nullptr) {
+                        if (auto id = Snowflake(Str(*replied, "id"))) info.replied_to = *id;
+                        const auto* bot = replied->if_contains("bot");
+                        info.replied_to_bot = bot && bot->is_bool() && bot->as_bool();
+                    }
+                    hooks_.member_message_info(info);
+                }
             } catch (const std::exception& e) {
                 spdlog::warn("discord: message {} not counted for activity: {}", Str(message, "id"), e.what());
             }

@@ -43,6 +43,16 @@ struct ChannelCursor {
 /// The snowflake of a message sent at `at` (milliseconds since Discord's epoch, shifted by 22 bits).
 std::string SnowflakeAt(core::TimePoint at);
 
+/// A member's message on the community's server that is not a command, with the message it replies to.
+struct MemberMessageInfo {
+    core::UserId author;
+    std::string channel_id;
+    std::string message_id;
+    std::size_t length = 0;   // in characters
+    core::UserId replied_to;  // the replied-to message's author (message_reference + referenced_message); 0: none
+    bool replied_to_bot = false;
+};
+
 /// What the bot needs from the rest of Maxis, as plain functions (the app wires them to storage).
 struct BotHooks {
     /// A member spoke to Maxis: record them (first time only) with their name and locale.
@@ -73,6 +83,8 @@ struct BotHooks {
     std::function<void(core::UserId author, const std::string& channel_id, const std::string& message_id,
                        std::size_t length)>
         member_message;
+    /// The same message with what it replies to (called after member_message, on the bot's pool).
+    std::function<void(const MemberMessageInfo&)> member_message_info;
     /// A member talked to Maxis (mentioned it, or wrote to it in DM) without a command: the assistant's
     /// reply to their words and attached images.
     std::function<commands::Reply(const core::Viewer&, const std::string& locale, const std::string& text,

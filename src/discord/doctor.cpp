@@ -16,6 +16,7 @@ const std::vector<std::pair<std::uint64_t, std::string>>& RequiredPermissions() 
         {permissions::kViewChannel, "View Channels"}, {permissions::kSendMessages, "Send Messages"},
         {permissions::kEmbedLinks, "Embed Links"},    {permissions::kReadMessageHistory, "Read Message History"},
         {permissions::kManageRoles, "Manage Roles"},  {permissions::kManageChannels, "Manage Channels"},
+        {permissions::kManageGuild, "Manage Server"}, {permissions::kCreateInstantInvite, "Create Invite"},
     };
     return kList;
 }

@@ -14,10 +14,11 @@ namespace maxis::discord {
 namespace intents {
 constexpr int kGuilds = 1 << 0;
 constexpr int kGuildMembers = 1 << 1;  // privileged
+constexpr int kGuildInvites = 1 << 6;  // INVITE_CREATE, INVITE_DELETE (invite tracking)
 constexpr int kGuildMessages = 1 << 9;
 constexpr int kDirectMessages = 1 << 12;
 constexpr int kMessageContent = 1 << 15;  // privileged
-constexpr int kMaxis = kGuilds | kGuildMembers | kGuildMessages | kDirectMessages | kMessageContent;
+constexpr int kMaxis = kGuilds | kGuildMembers | kGuildInvites | kGuildMessages | kDirectMessages | kMessageContent;
 }  // namespace intents
 
 /// What a close code from Discord means for the connection.

@@ -14,8 +14,10 @@ namespace maxis::discord {
 
 /// Permission bits (https://discord.com/developers/docs/topics/permissions).
 namespace permissions {
+constexpr std::uint64_t kCreateInstantInvite = 1ULL << 0;
 constexpr std::uint64_t kAdministrator = 1ULL << 3;
 constexpr std::uint64_t kManageChannels = 1ULL << 4;
+constexpr std::uint64_t kManageGuild = 1ULL << 5;
 constexpr std::uint64_t kAddReactions = 1ULL << 6;
 constexpr std::uint64_t kViewChannel = 1ULL << 10;
 constexpr std::uint64_t kSendMessages = 1ULL << 11;

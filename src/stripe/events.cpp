@@ -96,9 +96,30 @@ public:
         return out;
     }
 
-    [[nodiscard]] Metadata Meta() const {
+    /// The elements of an array field that are objects (an array of ids, unexpanded, gives none); absent: none.
+    [[nodiscard]] std::vector<Reader> Objects(std::string_view key) const {
+        std::vector<Reader> out;
+        const auto* v = Field(key);
+        if (v == nullptr) return out;
+        if (!v->is_array()) Malformed(Path(key) + ": not a list");
+        const auto& items = v->as_array();
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (items[i].is_object()) out.emplace_back(items[i].as_object(), Path(key) + "[" + std::to_string(i) + "]");
+        }
+        return out;
+    }
+
+    /// The first non-empty reference named `key` among `items`.
+    static std::string FirstRef(const std::vector<Reader>& items, std::string_view key) {
+        for (const auto& item : items) {
+            if (auto ref = item.Ref(key); !ref.empty()) return ref;
+        }
+        return {};
+    }
+
+    [[nodiscard]] Metadata Meta(std::string_view key = "metadata") const {
         Metadata out;
-        auto m = Child("metadata");
+        auto m = Child(key);
         if (!m) return out;
         for (const auto& [k, v] : m->o_) {
             if (!v.is_string()) Malformed(m->Path(k) + ": not a string");
@@ -133,6 +154,7 @@ payments::CheckoutSession Session(const Reader& r) {
                                      .invoice = r.Ref("invoice"),
                                      .amount_total = r.Integer("amount_total"),
                                      .currency = r.Text("currency"),
+                                     .promotion_code = Reader::FirstRef(r.Objects("discounts"), "promotion_code"),
                                      .metadata = r.Meta()};
 }
 
@@ -143,13 +165,31 @@ payments::Invoice InvoiceOf(const Reader& r) {
                           .subscription = r.Ref("subscription"),
                           .status = r.Text("status"),
                           .hosted_invoice_url = r.Text("hosted_invoice_url"),
+                          .amount_paid = r.Integer("amount_paid"),
+                          .currency = r.Text("currency"),
+                          .payment_intent = r.Ref("payment_intent"),
+                          .promotion_code = {},
+                          .subscription_metadata = {},
                           .metadata = r.Meta()};
-    // API 2025-03-31 moved the subscription under parent.subscription_details.
+    if (auto details = r.Child("subscription_details")) out.subscription_metadata = details->Meta();
+    // API 2025-03-31 moved the subscription under parent.subscription_details, removed payment_intent (the invoice's
+    // payments list says it, when included) and the single discount (discounts[], objects when expanded).
     if (out.subscription.empty()) {
         if (auto parent = r.Child("parent")) {
-            if (auto details = parent->Child("subscription_details")) out.subscription = details->Ref("subscription");
+            if (auto details = parent->Child("subscription_details")) {
+                out.subscription = details->Ref("subscription");
+                out.subscription_metadata = details->Meta();
+            }
         }
     }
+    if (out.payment_intent.empty()) {
+        for (const auto& payment : r.ListData("payments")) {
+            if (auto inner = payment.Child("payment")) out.payment_intent = inner->Ref("payment_intent");
+            if (!out.payment_intent.empty()) break;
+        }
+    }
+    if (auto discount = r.Child("discount")) out.promotion_code = discount->Ref("promotion_code");
+    if (out.promotion_code.empty()) out.promotion_code = Reader::FirstRef(r.Objects("discounts"), "promotion_code");
     return out;
 }
 
@@ -181,7 +221,12 @@ payments::Charge ChargeOf(const Reader& r) {
                          .refunded = r.Flag("refunded"),
                          .currency = r.Text("currency"),
                          .first_refund_id = {},
+                         .customer = r.Ref("customer"),
+                         .card_fingerprint = {},
                          .metadata = r.Meta()};
+    if (auto details = r.Child("payment_method_details")) {
+        if (auto card = details->Child("card")) out.card_fingerprint = card->Text("fingerprint");
+    }
     auto refunds = r.ListData("refunds");
     if (!refunds.empty()) out.first_refund_id = refunds.front().Id();
     return out;

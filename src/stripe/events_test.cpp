@@ -670,6 +670,207 @@ TEST_F(PaymentServiceTest, WithoutPlansTheirEventsAreAcknowledgedAndTheShopsStil
     EXPECT_EQ(ports.reads, 1) << "only the order's invoice";
 }
 
+// --- the sale listener (the marketing ledger hears of sales, refunds and disputes) ---------------------------
+
+TEST(StripeEvents, ReadsWhoPaidAndHowThePromotionCodeTheCustomerAndTheCard) {
+    // A session with the promotion code the buyer typed (discounts[], each with its promotion code or coupon).
+    auto session = ShopSession();
+    session["customer"] = "cus_buyer";
+    session["discounts"] = json::array{json::object{{"coupon", "maxis-referral-5"}, {"promotion_code", "promo_ref"}}};
+    auto s = std::get<payments::CheckoutSession>(ParseEvent(Event("checkout.session.completed", session)).object);
+    EXPECT_EQ(s.promotion_code, "promo_ref");
+    EXPECT_EQ(s.customer, "cus_buyer");
+    session["discounts"] =
+        json::array{json::object{{"coupon", json::object{{"id", "co_1"}}}, {"promotion_code", nullptr}}};
+    EXPECT_EQ(std::get<payments::CheckoutSession>(ParseEvent(Event("checkout.session.completed", session)).object)
+                  .promotion_code,
+              "");
+    session["discounts"] = "promo_ref";
+    EXPECT_EQ(Problem(Event("checkout.session.completed", session)), "data.object.discounts: not a list");
+
+    // The charge's customer and card fingerprint (Stripe's example: a card).
+    auto charge = Fixture("charge");
+    charge["customer"] = "cus_buyer";
+    auto c = std::get<payments::Charge>(ParseEvent(Event("charge.refunded", charge)).object);
+    EXPECT_EQ(c.card_fingerprint, "AOB934RVNwzk6xtn");
+    EXPECT_EQ(c.customer, "cus_buyer");
+
+    // An invoice, 2025-03-31 and later (the example): amount paid, currency, the subscription's metadata under
+    // parent, no payment_intent unless the payments list is included, the discounts expanded or not.
+    auto invoice = Fixture("invoice");
+    invoice["amount_paid"] = 1200;
+    invoice["parent"].as_object()["subscription_details"].as_object()["metadata"] = json::object{{"user_id", "42"}};
+    auto i = std::get<payments::Invoice>(ParseEvent(Event("invoice.paid", invoice)).object);
+    EXPECT_EQ(i.amount_paid, 1200);
+    EXPECT_EQ(i.currency, "usd");
+    EXPECT_EQ(payments::MetaValue(i.subscription_metadata, "user_id"), "42");
+    EXPECT_EQ(i.payment_intent, "");
+    EXPECT_EQ(i.promotion_code, "");
+    invoice["payments"] = json::object{
+        {"object", "list"},
+        {"data", json::array{json::object{
+                     {"object", "invoice_payment"},
+                     {"id", "inpay_1"},
+                     {"payment", json::object{{"type", "payment_intent"}, {"payment_intent", "pi_renewal"}}}}}}};
+    invoice["discounts"] = json::array{"di_1", json::object{{"id", "di_2"}, {"promotion_code", "promo_new"}}};
+    i = std::get<payments::Invoice>(ParseEvent(Event("invoice.paid", invoice)).object);
+    EXPECT_EQ(i.payment_intent, "pi_renewal");
+    EXPECT_EQ(i.promotion_code, "promo_new");
+    // Before: payment_intent, discount and subscription_details at the top level.
+    invoice = Fixture("invoice");
+    invoice.erase("parent");
+    invoice["subscription"] = "sub_old";
+    invoice["payment_intent"] = "pi_old";
+    invoice["discount"] = json::object{{"id", "di_old"}, {"promotion_code", "promo_old"}};
+    invoice["subscription_details"] = json::object{{"metadata", json::object{{"user_id", "43"}}}};
+    i = std::get<payments::Invoice>(ParseEvent(Event("invoice.paid", invoice)).object);
+    EXPECT_EQ(i.payment_intent, "pi_old");
+    EXPECT_EQ(i.promotion_code, "promo_old");
+    EXPECT_EQ(payments::MetaValue(i.subscription_metadata, "user_id"), "43");
+}
+
+/// The listener, recording each call as a line; it can be made to fail.
+class SaleLines final : public payments::SaleListener {
+public:
+    std::vector<std::string> lines;
+    bool failing = false;
+    void OnSale(const payments::Sale& s) override {
+        Fail();
+        lines.push_back("sale " + s.source + " " + s.payment_ref + " buyer=" + s.buyer.ToString() + " " +
+                        std::to_string(s.amount_minor) + " " + s.currency + " customer=" + s.customer +
+                        " promo=" + s.promotion_code + " at=" + std::to_string(core::ToEpochMillis(s.paid_at)));
+    }
+    void OnSaleRefunded(const std::string& payment_ref, long long refunded_minor, bool fully) override {
+        Fail();
+        lines.push_back("refunded " + payment_ref + " " + std::to_string(refunded_minor) +
+                        " fully=" + std::to_string(fully));
+    }
+    void OnSaleDisputed(const std::string& payment_ref) override {
+        Fail();
+        lines.push_back("disputed " + payment_ref);
+    }
+
+private:
+    void Fail() const {
+        if (failing) throw core::Error(core::ErrorCode::kUnavailable, "the ledger is away");
+    }
+};
+
+class SaleListenerTest : public PaymentServiceTest {
+protected:
+    SaleLines sales;
+    payments::PaymentService told{ports, &ports, ports, ports, clock, &preorder_ports, &sales};
+    payments::PaymentResult Tell(const std::string& type, const json::object& object, const std::string& id) {
+        return told.Apply(ParseEvent(Event(type, object, id)));
+    }
+};
+
+TEST_F(SaleListenerTest, PaidSessionsOfOrdersPreOrdersAndOneTimePlansAreSalesOfTheMemberInTheirMetadata) {
+    const std::string at = " at=1790000000000";
+    auto order = ShopSession();
+    order["customer"] = "cus_buyer";
+    order["discounts"] = json::array{json::object{{"promotion_code", "promo_ref"}}};
+    EXPECT_EQ(Tell("checkout.session.completed", order, "evt_o1").outcome, EventOutcome::kApplied);
+    // Unpaid yet (an asynchronous method): no sale until it succeeds.
+    Tell("checkout.session.completed", PreorderSession("unpaid"), "evt_p1");
+    Tell("checkout.session.async_payment_succeeded", PreorderSession(), "evt_p2");
+    auto once = WithMeta(Fixture("checkout.session"), {{"plan", "founder"}, {"user_id", "7"}});
+    once["payment_status"] = "paid";
+    once["amount_total"] = 9900;
+    once["currency"] = "eur";
+    Tell("checkout.session.completed", once, "evt_f1");
+    // A subscription's session is no sale: its invoice is.
+    auto sub = WithMeta(Fixture("checkout.session"), {{"plan", "pro"}, {"user_id", "42"}});
+    sub["mode"] = "subscription";
+    sub["payment_status"] = "paid";
+    sub["subscription"] = "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw";
+    sub["amount_total"] = 1200;
+    EXPECT_EQ(Tell("checkout.session.completed", sub, "evt_s1").outcome, EventOutcome::kApplied);
+    // Expired, free of charge or naming no member: no sale.
+    Tell("checkout.session.expired", ShopSession("unpaid"), "evt_o2");
+    auto free = ShopSession("no_payment_required");
+    free["amount_total"] = 0;
+    Tell("checkout.session.completed", free, "evt_o3");
+    auto nobody = WithMeta(ShopSession(), {{"order_id", "13"}});
+    Tell("checkout.session.completed", nobody, "evt_o4");
+    EXPECT_EQ(sales.lines, (std::vector<std::string>{
+                               "sale order pi_1PgafyB7WZ01zgkWSjxsAJo3 buyer=42 2990 EUR customer=cus_buyer "
+                               "promo=promo_ref" +
+                                   at,
+                               "sale preorder pi_1PgafyB7WZ01zgkWSjxsAJo3 buyer=42 1400 EUR customer= promo=" + at,
+                               "sale plan pi_1PgafyB7WZ01zgkWSjxsAJo3 buyer=7 9900 EUR customer= promo=" + at,
+                           }));
+    // The shop's event delivered again: the listener hears it again (it is idempotent), the shop applies nothing.
+    EXPECT_EQ(Tell("checkout.session.completed", order, "evt_o1").outcome, EventOutcome::kDuplicate);
+    EXPECT_EQ(sales.lines.size(), 4u);
+    EXPECT_EQ(sales.lines[3], sales.lines[0]);
+}
+
+TEST_F(SaleListenerTest, APaidRenewalIsAPlanSaleByItsPaymentOrItsInvoice) {
+    auto invoice = Fixture("invoice");
+    invoice["amount_paid"] = 1200;
+    invoice["currency"] = "eur";
+    invoice["parent"].as_object()["subscription_details"].as_object()["metadata"] =
+        json::object{{"user_id", "42"}, {"plan", "pro"}};
+    EXPECT_EQ(Tell("invoice.paid", invoice, "evt_i1").outcome, EventOutcome::kApplied);
+    // invoice.payment_succeeded comes with invoice.paid for the same payment: only one is a sale.
+    EXPECT_EQ(Tell("invoice.payment_succeeded", invoice, "evt_i2").outcome, EventOutcome::kApplied);
+    invoice.erase("parent");
+    invoice["subscription"] = "sub_1Pgc6rB7WZ01zgkWNy0Cn5nw";
+    invoice["payment_intent"] = "pi_renewal";
+    invoice["subscription_details"] = json::object{{"metadata", json::object{{"user_id", "42"}}}};
+    invoice["discount"] = json::object{{"promotion_code", "promo_ref"}};
+    Tell("invoice.paid", invoice, "evt_i3");
+    // Nothing paid (a 100 % discount) is no sale.
+    invoice["amount_paid"] = 0;
+    Tell("invoice.paid", invoice, "evt_i4");
+    EXPECT_EQ(sales.lines,
+              (std::vector<std::string>{
+                  "sale plan in_1Pgc6tB7WZ01zgkWu9fdqL6I buyer=42 1200 EUR customer=cus_QXg1o8vcGmoR32 promo= "
+                  "at=1790000000000",
+                  "sale plan pi_renewal buyer=42 1200 EUR customer=cus_QXg1o8vcGmoR32 promo=promo_ref at=1790000000000",
+              }));
+}
+
+TEST_F(SaleListenerTest, RefundsAndDisputesOfAnyPaymentAreToldWithTheCumulativeAmount) {
+    auto charge = WithMeta(Fixture("charge"), {{"order_id", "12"}});
+    charge["payment_intent"] = "pi_order";
+    charge["amount_refunded"] = 40;
+    Tell("charge.refunded", charge, "evt_r1");
+    charge["amount_refunded"] = 100;
+    charge["refunded"] = true;
+    Tell("charge.refunded", charge, "evt_r2");
+    // A renewal's charge carries no metadata: unhandled by the features, but the ledger may know the payment.
+    auto renewal = Fixture("charge");
+    renewal["payment_intent"] = "pi_renewal";
+    renewal["amount_refunded"] = 600;
+    EXPECT_EQ(Tell("charge.refunded", renewal, "evt_r3").outcome, EventOutcome::kIgnored);
+    auto dispute = Fixture("dispute");
+    dispute["payment_intent"] = "pi_order";
+    Tell("charge.dispute.created", dispute, "evt_d1");
+    // A dispute that names no payment: nothing to tell.
+    Tell("charge.dispute.created", Fixture("dispute"), "evt_d2");
+    EXPECT_EQ(sales.lines, (std::vector<std::string>{"refunded pi_order 40 fully=0", "refunded pi_order 100 fully=1",
+                                                     "refunded pi_renewal 600 fully=0", "disputed pi_order"}));
+}
+
+TEST_F(SaleListenerTest, AListenerThatFailsMakesStripeDeliverAgainAndTheRedeliveryTellsIt) {
+    sales.failing = true;
+    auto result = Tell("checkout.session.completed", ShopSession(), "evt_o1");
+    EXPECT_EQ(result.outcome, EventOutcome::kRetryLater);
+    EXPECT_EQ(result.detail, "the sale's listener failed: the ledger is away");
+    EXPECT_EQ(ports.calls.size(), 1u) << "the shop applied its part once";
+    sales.failing = false;
+    EXPECT_EQ(Tell("checkout.session.completed", ShopSession(), "evt_o1").outcome, EventOutcome::kDuplicate);
+    EXPECT_EQ(ports.calls.size(), 1u);
+    ASSERT_EQ(sales.lines.size(), 1u);
+    EXPECT_EQ(sales.lines[0].rfind("sale order pi_1PgafyB7WZ01zgkWSjxsAJo3 buyer=42 2990 EUR", 0), 0u);
+    // The feature asking to retry: the listener is not told.
+    ports.database_busy = true;
+    EXPECT_THROW(Tell("checkout.session.completed", ShopSession(), "evt_o9"), core::Error);
+    EXPECT_EQ(sales.lines.size(), 1u);
+}
+
 // --- the route: verify, parse, apply, answer ----------------------------------------------------------
 
 /// The real route over the real service, the ports recorded; nothing owned by the shared pointer.

@@ -28,10 +28,9 @@ void AddPaymentPageFields(Form& form, const MetadataFields& metadata, const Meta
     }
     form.Add("expires_at", std::chrono::duration_cast<std::chrono::seconds>(expires_at.time_since_epoch()).count())
         .Add("success_url", urls.success_url)
-        .Add("cancel_url", urls.cancel_url)
-        .Add("locale", locale == "fr"   ? "fr"
-                       : locale == "en" ? "en"
-                                        : "auto");
+        .Add("cancel_url", urls.cancel_url);
+    if (urls.allow_promotion_codes) form.Add("allow_promotion_codes", "true");
+    form.Add("locale", locale == "fr" ? "fr" : locale == "en" ? "en" : "auto");
 }
 
 shop::PaymentGateway::Session CreateSession(const Client& client, const Form& form, const std::string& idempotency_key,

@@ -11,6 +11,7 @@ namespace maxis::stripe {
 struct CheckoutUrls {
     std::string success_url;  // Stripe replaces {CHECKOUT_SESSION_ID}
     std::string cancel_url;
+    bool allow_promotion_codes = false;  // the page offers the promotion-code field (referral codes exist)
 };
 
 /// Metadata pairs in the order they are written.
@@ -22,7 +23,7 @@ void AddLineItem(Form& form, std::size_t index, long long quantity, const std::s
 
 /// What every payment-mode Checkout Session Maxis creates ends with, whatever it sells: `metadata` on the session and
 /// on its PaymentIntent (so the charge and its refunds carry it too), an invoice with `invoice_metadata`, the expiry,
-/// the return URLs and the page's language (fr, en, else auto).
+/// the return URLs, the promotion-code field when `urls` allow it, and the page's language (fr, en, else auto).
 void AddPaymentPageFields(Form& form, const MetadataFields& metadata, const MetadataFields& invoice_metadata,
                           core::TimePoint expires_at, const CheckoutUrls& urls, const std::string& locale);
 

@@ -2,11 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "core/errors.hpp"
 #include "crypto/crypto.hpp"
 #include "stripe/billing.hpp"
 #include "stripe/form.hpp"
 #include "stripe/gateway.hpp"
 #include "stripe/preorder_checkout.hpp"
+#include "stripe/referral_codes.hpp"
 #include "stripe/webhook.hpp"
 
 namespace maxis::stripe {
@@ -173,6 +175,67 @@ TEST(StripeGateway, TheShopsSessionKeepsItsOrderInTheMetadata) {
     EXPECT_EQ(f["invoice_creation[invoice_data][metadata][order_number]"], "2026-0005");
     EXPECT_FALSE(f.contains("metadata[preorder_purchase]"));
     EXPECT_EQ(f["locale"], "en");
+    EXPECT_FALSE(f.contains("allow_promotion_codes"));
+}
+
+TEST(StripeGateway, ThePromotionCodeFieldIsOfferedWhenReferralCodesExist) {
+    Client client(ClientOptions{});
+    shop::Order order;
+    order.id = shop::OrderId{5};
+    order.number = "2026-0005";
+    order.owner = core::UserId{42};
+    order.items.push_back(shop::OrderItem{.name = "Mug", .unit_price_minor = 900, .quantity = 1});
+    StripeGateway gateway(client, CheckoutUrls{"https://x/ok", "https://x/no", true});
+    auto f = Fields(gateway.CheckoutForm(order, core::FromEpochMillis(1'790'001'800'000), "en"));
+    EXPECT_EQ(f["allow_promotion_codes"], "true");
+    EXPECT_EQ(f["metadata[user_id]"], "42");                   // the buyer, for the sale's listener
+    EXPECT_FALSE(f.contains("discounts[0][promotion_code]"));  // Stripe refuses both together
+
+    StripePreorderCheckout checkout(client, CheckoutUrls{"https://x/ok", "https://x/no", true});
+    preorders::Item item;
+    item.id = preorders::ItemId{3};
+    item.name = "Artbook";
+    preorders::Tier tier;
+    tier.id = preorders::TierId{9};
+    tier.name = "Early Bird";
+    auto pre =
+        Fields(checkout.CheckoutForm(HeldPurchase(), item, tier, core::FromEpochMillis(1'790'001'800'000), "fr"));
+    EXPECT_EQ(pre["allow_promotion_codes"], "true");
+}
+
+TEST(StripeReferralProvider, OneCouponOfTheDiscountAndACodePerMarketerNamingThem) {
+    Client unconfigured(ClientOptions{});
+    StripeReferralProvider provider(unconfigured, 5);
+    EXPECT_EQ(provider.CouponId(), "maxis-referral-5");
+    auto coupon = Fields(provider.CouponForm());
+    EXPECT_EQ(coupon["id"], "maxis-referral-5");
+    EXPECT_EQ(coupon["percent_off"], "5");
+    EXPECT_EQ(coupon["duration"], "once");
+    auto promo = Fields(provider.PromotionCodeForm(core::UserId{42}, "ALICE42"));
+    EXPECT_EQ(promo["coupon"], "maxis-referral-5");
+    EXPECT_EQ(promo["code"], "ALICE42");
+    EXPECT_EQ(promo["metadata[referrer]"], "42");
+
+    // Without Stripe's key, or without a discount, no promotion code is made (the code still attributes).
+    EXPECT_FALSE(provider.promotions_configured());
+    EXPECT_THROW(provider.CreatePromotionCode(core::UserId{42}, "ALICE42"), core::Error);
+    Client configured(ClientOptions{.api_base = "http://127.0.0.1:9", .secret_key = "sk_test_x"});
+    EXPECT_TRUE(StripeReferralProvider(configured, 5).promotions_configured());
+    EXPECT_FALSE(StripeReferralProvider(configured, 0).promotions_configured());
+    provider.DeactivatePromotionCode("promo_1");  // nothing to reach without a key: no call, no error
+}
+
+TEST(StripeReferralProvider, TheInviteLinkIsDiscordsWhenItRunsElseNone) {
+    Client client(ClientOptions{});
+    StripeReferralProvider provider(client, 5);
+    EXPECT_EQ(provider.CreateInviteLink(core::UserId{42}), "");
+    std::vector<core::UserId> asked;
+    provider.SetInviteMaker([&](core::UserId marketer) {
+        asked.push_back(marketer);
+        return std::string("abcDEF");
+    });
+    EXPECT_EQ(provider.CreateInviteLink(core::UserId{42}), "abcDEF");
+    EXPECT_EQ(asked, std::vector<core::UserId>{core::UserId{42}});
 }
 
 }  // namespace

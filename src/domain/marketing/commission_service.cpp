@@ -91,6 +91,19 @@ void NotifyMarketer(MarketingStore& store, const Commission& c, const std::strin
     store.Notify(n);
 }
 
+/// The join an invite's attribution came from, if any.
+std::optional<InviteJoin> JoinBehind(MarketingStore& store, const std::optional<Attribution>& attribution) {
+    if (!attribution || !attribution->join) return std::nullopt;
+    for (const auto& j : store.JoinsOf(attribution->member)) {
+        if (j.id == *attribution->join) return j;
+    }
+    return std::nullopt;
+}
+
+bool Cancelled(const InviteJoin& join) {
+    return join.status == JoinStatus::kLeftEarly || join.status == JoinStatus::kFake;
+}
+
 /// The commission role the member holds now (the best percent when several), if any.
 std::optional<RoleConfig> CommissionRole(MarketingStore& store, const std::vector<RoleConfig>& roles,
                                          core::UserId user) {
@@ -352,6 +365,11 @@ std::optional<Commission> CommissionService::OnSale(const SaleFacts& sale) {
         auto role = CommissionRole(store, roles_, referrer);  // the role held at the sale
         if (!role) return;
         auto attribution = live;
+        if (!promotion) {
+            // An invite cancelled by an early leave earns nothing more, though its attribution lasts.
+            auto join = JoinBehind(store, live);
+            if (join && Cancelled(*join)) return;
+        }
         if (promotion && (!live || live->referrer != referrer)) {
             // The member is attributed for the window when nobody holds them; otherwise this sale only (a row that
             // is never live, so it steals nobody's attribution).
@@ -439,16 +457,8 @@ int CommissionService::SettleDue() {
     repo_.Write(kSystem, [&](MarketingStore& store) {
         for (auto c : store.CommissionsDue(clock_.Now(), kSweepBatch)) {
             // A commission on an invite's attribution waits for that join's validation.
-            std::optional<InviteJoin> join;
-            if (c.attribution) {
-                auto a = store.FindAttribution(*c.attribution);
-                if (a && a->join) {
-                    for (const auto& j : store.JoinsOf(a->member)) {
-                        if (j.id == *a->join) join = j;
-                    }
-                }
-            }
-            if (join && (join->status == JoinStatus::kLeftEarly || join->status == JoinStatus::kFake)) {
+            auto join = c.attribution ? JoinBehind(store, store.FindAttribution(*c.attribution)) : std::nullopt;
+            if (join && Cancelled(*join)) {
                 store.LockMember(c.marketer);
                 Reverse(store, c, kReasonInviteCancelled, clock_.Now());
                 ++changed;

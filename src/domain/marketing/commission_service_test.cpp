@@ -260,6 +260,9 @@ TEST_F(CommissionServiceTest, AnInvitesCommissionWaitsForTheValidationAndIsRever
     EXPECT_EQ(row.note, kReasonInviteCancelled);
     EXPECT_EQ(NoticesWith("marketing.notify.reversed.invite_cancelled").size(), 1U);
     EXPECT_EQ(Due(alice), 1000);
+    // Carol comes back (a rejoin, not counted) and buys within the window: the cancelled invite earns nothing more.
+    slow.OnJoin(JoinFacts{.member = carol, .source = JoinSource::kVanity, .at = clock.Now()});
+    EXPECT_FALSE(Sale("pi_3", carol, 2000).has_value());
 }
 
 TEST_F(CommissionServiceTest, NoCommissionWithoutAttributionACommissionRoleOrTheCommunitysCurrency) {

@@ -23,6 +23,7 @@ struct CheckoutSession {
     std::string invoice;  // the invoice made after the payment, when asked for
     long long amount_total = 0;
     std::string currency;
+    std::string promotion_code;  // the first of discounts[].promotion_code (a code the buyer typed), when any
     Metadata metadata;
 };
 
@@ -34,6 +35,15 @@ struct Invoice {
     std::string subscription;
     std::string status;
     std::string hosted_invoice_url;
+    long long amount_paid = 0;
+    std::string currency;
+    /// The PaymentIntent that paid it: top-level before 2025-03-31, else the first of payments.data[] when the
+    /// list is included (it is not in events by default); empty otherwise.
+    std::string payment_intent;
+    /// The promotion code of its discount: discount.promotion_code before 2025-03-31's discounts[] (when expanded).
+    std::string promotion_code;
+    /// The subscription's metadata as copied on the invoice (subscription_details, or parent.subscription_details).
+    Metadata subscription_metadata;
     Metadata metadata;
 };
 
@@ -59,7 +69,9 @@ struct Charge {
     bool refunded = false;  // fully refunded
     std::string currency;
     std::string first_refund_id;
-    Metadata metadata;  // copied from its PaymentIntent
+    std::string customer;
+    std::string card_fingerprint;  // payment_method_details.card.fingerprint, for a card
+    Metadata metadata;             // copied from its PaymentIntent
 };
 
 /// A dispute (chargeback) opened on a payment.

@@ -63,8 +63,10 @@ PaymentResult PaymentService::OnPreorderSession(const PaymentEvent& event, const
     if (preorders_ == nullptr) return Unhandled(event, "a pre-order's session, and pre-orders are not wired");
     if (Settled(event)) {
         if (session.mode != "payment") return Unhandled(event, "a pre-order's session not in payment mode");
-        return Result(preorders_->OnCheckoutCompleted(event.id, session.id, Paid(session), session.payment_intent,
-                                                      session.amount_total));
+        return SessionSold(session,
+                           Result(preorders_->OnCheckoutCompleted(event.id, session.id, Paid(session),
+                                                                  session.payment_intent, session.amount_total)),
+                           "preorder");
     }
     // A delayed payment that failed ends the purchase's checkout like an expiry: the seat is free again.
     if (event.type == "checkout.session.async_payment_failed" || event.type == "checkout.session.expired") {
@@ -83,8 +85,11 @@ PaymentResult PaymentService::OnSession(const PaymentEvent& event, const Checkou
         if (!Paid(session)) return Unhandled(event, "a plan's payment not paid yet");
         auto user = MemberOf(session.metadata);
         if (!user) return Unhandled(event, "a plan's session names no member");
-        return Result(plans_->OnOneTimePaid(Ref(event), *user, MetaValue(session.metadata, "plan"),
-                                            session.payment_intent, session.customer, PromotionOf(session.metadata)));
+        return SessionSold(
+            session,
+            Result(plans_->OnOneTimePaid(Ref(event), *user, MetaValue(session.metadata, "plan"), session.payment_intent,
+                                         session.customer, PromotionOf(session.metadata))),
+            "plan");
     }
     if (MetaValue(session.metadata, "order_id").empty()) return Unhandled(event, "not an order's session");
     if (settled) {
@@ -100,8 +105,10 @@ PaymentResult PaymentService::OnSession(const PaymentEvent& event, const Checkou
                                      std::string("the invoice could not be read: ") + e.what()};
             }
         }
-        return Result(shop_.OnCheckoutCompleted(event.id, session.id, paid, session.payment_intent,
-                                                session.amount_total, session.currency, invoice_url));
+        return SessionSold(session,
+                           Result(shop_.OnCheckoutCompleted(event.id, session.id, paid, session.payment_intent,
+                                                            session.amount_total, session.currency, invoice_url)),
+                           "order");
     }
     if (event.type == "checkout.session.async_payment_failed") {
         return Result(shop_.OnCheckoutPaymentFailed(event.id, session.id, event.type));
@@ -123,10 +130,34 @@ PaymentResult PaymentService::OnInvoice(const PaymentEvent& event, const Invoice
     SubscriptionNews news{.payment_failed = event.type == "invoice.payment_failed" || action};
     // Strong customer authentication: the member confirms the renewal on the hosted invoice.
     if (action && invoice.hosted_invoice_url.starts_with("https://")) news.confirm_url = invoice.hosted_invoice_url;
-    return Sync(event, invoice.subscription, news);
+    auto result = Sync(event, invoice.subscription, news);
+    // A renewal paid is a plan's sale, the member named by the subscription's metadata copied on the invoice.
+    auto buyer = MemberOf(invoice.subscription_metadata);
+    if (event.type != "invoice.paid" || !buyer || invoice.amount_paid <= 0 ||
+        (result.outcome != EventOutcome::kApplied && result.outcome != EventOutcome::kDuplicate)) {
+        return result;
+    }
+    Sale sale{.source = "plan",
+              .payment_ref = invoice.payment_intent.empty() ? invoice.id : invoice.payment_intent,
+              .buyer = *buyer,
+              .amount_minor = invoice.amount_paid,
+              .currency = core::AsciiUpper(invoice.currency),
+              .customer = invoice.customer,
+              .card_fingerprint = {},
+              .promotion_code = invoice.promotion_code,
+              .paid_at = clock_.Now()};
+    return ThenTell(result, [&](SaleListener& sales) { sales.OnSale(sale); });
 }
 
 PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& charge) {
+    auto result = RouteCharge(event, charge);
+    if (charge.payment_intent.empty()) return result;
+    return ThenTell(result, [&](SaleListener& sales) {
+        sales.OnSaleRefunded(charge.payment_intent, charge.amount_refunded, charge.refunded);
+    });
+}
+
+PaymentResult PaymentService::RouteCharge(const PaymentEvent& event, const Charge& charge) {
     // The charge carries its PaymentIntent's metadata, where Maxis wrote whose payment it is.
     if (IsPreorders(charge.metadata)) {
         if (preorders_ == nullptr) return Unhandled(event, "a pre-order's charge, and pre-orders are not wired");
@@ -144,6 +175,12 @@ PaymentResult PaymentService::OnCharge(const PaymentEvent& event, const Charge& 
 }
 
 PaymentResult PaymentService::OnDispute(const PaymentEvent& event, const Dispute& dispute) {
+    auto result = RouteDispute(event, dispute);
+    if (dispute.payment_intent.empty()) return result;
+    return ThenTell(result, [&](SaleListener& sales) { sales.OnSaleDisputed(dispute.payment_intent); });
+}
+
+PaymentResult PaymentService::RouteDispute(const PaymentEvent& event, const Dispute& dispute) {
     // A dispute names only the payment: plans, then pre-orders, say whether it is theirs; any other is the shop's.
     if (plans_ != nullptr && !dispute.payment_intent.empty() && plans_->OwnsPayment(dispute.payment_intent)) {
         return Result(plans_->OnOneTimeRevoked(Ref(event), dispute.payment_intent, Reversal::kDispute, dispute.reason));
@@ -171,6 +208,35 @@ PaymentResult PaymentService::Sync(const PaymentEvent& event, const std::string&
             event, "subscription " + subscription_id + " names no member or no plan sold (its price is not a plan's)");
     }
     return Result(plans_->OnSubscription(Ref(event), now, holder->first, holder->second, observed, news));
+}
+
+template <class Tell>
+PaymentResult PaymentService::ThenTell(PaymentResult result, Tell tell) {
+    if (sales_ == nullptr || result.outcome == EventOutcome::kRetryLater) return result;
+    try {
+        tell(*sales_);
+    } catch (const std::exception& e) {
+        return PaymentResult{EventOutcome::kRetryLater, std::string("the sale's listener failed: ") + e.what()};
+    }
+    return result;
+}
+
+PaymentResult PaymentService::SessionSold(const CheckoutSession& session, PaymentResult result, const char* source) {
+    auto buyer = MemberOf(session.metadata);
+    if (!Paid(session) || !buyer || session.payment_intent.empty() || session.amount_total <= 0 ||
+        (result.outcome != EventOutcome::kApplied && result.outcome != EventOutcome::kDuplicate)) {
+        return result;
+    }
+    Sale sale{.source = source,
+              .payment_ref = session.payment_intent,
+              .buyer = *buyer,
+              .amount_minor = session.amount_total,
+              .currency = core::AsciiUpper(session.currency),
+              .customer = session.customer,
+              .card_fingerprint = {},
+              .promotion_code = session.promotion_code,
+              .paid_at = clock_.Now()};
+    return ThenTell(result, [&](SaleListener& sales) { sales.OnSale(sale); });
 }
 
 PaymentResult PaymentService::Unhandled(const PaymentEvent& event, std::string why) {

@@ -106,6 +106,30 @@ public:
     [[nodiscard]] virtual std::string HostedInvoiceUrl(const std::string& invoice_id) = 0;
 };
 
+/// A payment Maxis was paid, as the payments see it once the feature applied it: whose it is and how it was paid.
+struct Sale {
+    std::string source;       // "order", "preorder", "plan"
+    std::string payment_ref;  // the PaymentIntent; a subscription's invoice when its PaymentIntent is not said
+    core::UserId buyer;
+    long long amount_minor = 0;
+    std::string currency;          // upper case (EUR)
+    std::string customer;          // the provider's customer, when known
+    std::string card_fingerprint;  // the card's fingerprint, when known
+    std::string promotion_code;    // the provider's promotion code applied (promo_...), when any
+    core::TimePoint paid_at{};
+};
+
+/// Port: what else follows sales (the marketing ledger). Called after the feature applied the event (or had already):
+/// each call must be idempotent, and one that throws makes the event be delivered again.
+class SaleListener {
+public:
+    virtual ~SaleListener() = default;
+    virtual void OnSale(const Sale& sale) = 0;
+    /// refunded_minor is the payment's cumulative refunded amount.
+    virtual void OnSaleRefunded(const std::string& payment_ref, long long refunded_minor, bool fully) = 0;
+    virtual void OnSaleDisputed(const std::string& payment_ref) = 0;
+};
+
 /// What applying an event did; detail says why it was not applied (a retry later's reason, an event
 /// acknowledged without effect), for the log and the provider's dashboard.
 struct PaymentResult {
@@ -122,11 +146,20 @@ struct PaymentResult {
 ///   event), and plans keep the newest state observed;
 /// - anything else is recorded once, unhandled.
 /// plans and preorders may be null (not wired): their events are then unhandled.
+/// Once a feature applied a payment (or had already), the sale listener, when set, hears of it: paid sessions of
+/// orders, pre-orders and one-time plans, paid subscription invoices (invoice.paid), refunds and disputes of any
+/// payment; a listener that throws makes the event retried later (kRetryLater, its reason in detail).
 class PaymentService {
 public:
     PaymentService(ShopPayments& shop, PlanPayments* plans, EventJournal& journal, PaymentProvider& provider,
-                   const core::Clock& clock, PreorderPayments* preorders = nullptr)
-        : shop_(shop), plans_(plans), preorders_(preorders), journal_(journal), provider_(provider), clock_(clock) {}
+                   const core::Clock& clock, PreorderPayments* preorders = nullptr, SaleListener* sales = nullptr)
+        : shop_(shop),
+          plans_(plans),
+          preorders_(preorders),
+          sales_(sales),
+          journal_(journal),
+          provider_(provider),
+          clock_(clock) {}
 
     PaymentResult Apply(const PaymentEvent& event);
 
@@ -136,15 +169,22 @@ private:
     PaymentResult OnSubscriptionEvent(const PaymentEvent& event, const Subscription& subscription);
     PaymentResult OnInvoice(const PaymentEvent& event, const Invoice& invoice);
     PaymentResult OnCharge(const PaymentEvent& event, const Charge& charge);
+    PaymentResult RouteCharge(const PaymentEvent& event, const Charge& charge);
     PaymentResult OnDispute(const PaymentEvent& event, const Dispute& dispute);
+    PaymentResult RouteDispute(const PaymentEvent& event, const Dispute& dispute);
     PaymentResult Sync(const PaymentEvent& event, const std::string& subscription, const SubscriptionNews& news);
     PaymentResult Unhandled(const PaymentEvent& event, std::string why);
+    /// Tells the listener once the feature's outcome is final (applied, a duplicate, or acknowledged as unhandled).
+    template <class Tell>
+    PaymentResult ThenTell(PaymentResult result, Tell tell);
+    PaymentResult SessionSold(const CheckoutSession& session, PaymentResult result, const char* source);
     /// The member and plan of a subscription, when it is a member's subscription to a plan sold.
     std::optional<std::pair<core::UserId, std::string>> PlanHolder(const Subscription& subscription);
 
     ShopPayments& shop_;
     PlanPayments* plans_;
     PreorderPayments* preorders_;
+    SaleListener* sales_;
     EventJournal& journal_;
     PaymentProvider& provider_;
     const core::Clock& clock_;

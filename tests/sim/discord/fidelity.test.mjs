@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { GatewayIntentBits } from 'discord-api-types/v10';
+import { WebSocket } from 'ws';
 import { startSimulator } from './simulator.mjs';
 
 const waitFor = async (what, fn, ms = 10000) => {
@@ -246,4 +247,86 @@ test('Uploading Files: @discordjs/rest sends a file as multipart/form-data; the 
     const state = await (await fetch(`${sim.url}/_sim/state`)).json();
     assert.deepEqual(state.validation_errors, []);
   } finally { await sim.stop(); }
+});
+
+test('invites: @discordjs/rest creates, lists and deletes them; joins through a code count its uses; INVITE_CREATE/DELETE with GUILD_INVITES only', async () => {
+  const sim = await startSimulator({ heartbeatInterval: 300 });
+  const rest = new REST({ api: `${sim.url}/api`, version: '10' }).setToken(sim.options.token);
+  const withInvites = new WebSocketManager({ token: sim.options.token, rest,
+    intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildInvites });
+  const seen = [];
+  const seenWithout = [];
+  withInvites.on(WebSocketShardEvents.Dispatch, (p) => seen.push(p.data ?? p));
+  // A second session, identified without GUILD_INVITES (a plain WebSocket client).
+  const without = new WebSocket(`${sim.url.replace('http', 'ws')}/gateway`);
+  without.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString());
+    if (msg.op === 10) without.send(JSON.stringify({ op: 2, d: { token: sim.options.token, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMembers, properties: {} } }));
+    if (msg.op === 0) seenWithout.push(msg);
+  });
+  try {
+    await withInvites.connect();
+    await waitFor('the first session', () => seen.some((e) => e.t === 'GUILD_CREATE'));
+    await waitFor('the second session', () => seenWithout.some((e) => e.t === 'GUILD_CREATE'));
+    // Create Channel Invite: never expires, unique; the answer carries the metadata.
+    const invite = await rest.post(`/channels/${sim.general.id}/invites`, { body: { max_age: 0, unique: true } });
+    assert.match(invite.code, /^[A-Za-z0-9]+$/);
+    assert.equal(invite.inviter.id, sim.bot.id);
+    assert.equal(invite.max_age, 0);
+    assert.equal(invite.expires_at, null);
+    assert.equal(invite.uses, 0);
+    assert.equal(invite.channel.id, sim.general.id);
+    // Without unique, the same settings give the same invite back; unique makes another.
+    const again = await rest.post(`/channels/${sim.general.id}/invites`, { body: { max_age: 0 } });
+    assert.equal(again.code, invite.code);
+    const other = await rest.post(`/channels/${sim.general.id}/invites`, { body: { max_age: 0, unique: true } });
+    assert.notEqual(other.code, invite.code);
+    await assert.rejects(rest.post(`/channels/${sim.general.id}/invites`, { body: { max_age: 700000 } }), (e) => e.code === 50035 && e.status === 400);
+    // A member's invite with one use; joins through the codes.
+    const member = '1500000000000000100';
+    await sim.control('POST', '/_sim/members', { user: member, username: 'inviter' });
+    const [, once] = await sim.control('POST', '/_sim/invites', { inviter: member, max_uses: 1, max_age: 3600 });
+    assert.equal(once.inviter.id, member);
+    assert.ok(once.expires_at, 'a max_age gives an expiry');
+    await sim.control('POST', '/_sim/joins', { user: '1500000000000000101', username: 'a', code: invite.code });
+    await sim.control('POST', '/_sim/joins', { user: '1500000000000000102', username: 'b', code: invite.code });
+    await sim.control('POST', '/_sim/joins', { user: '1500000000000000103', username: 'c', code: once.code });
+    await assert.rejects(sim.control('POST', '/_sim/joins', { user: '1500000000000000104', username: 'd', code: once.code }), (e) => e.code === 10006);
+    // Get Guild Invites: the uses counted; the one-use invite is gone.
+    const listed = await rest.get(`/guilds/${sim.guild.id}/invites`);
+    const byCode = Object.fromEntries(listed.map((i) => [i.code, i]));
+    assert.equal(byCode[invite.code].uses, 2);
+    assert.equal(byCode[other.code].uses, 0);
+    assert.equal(byCode[once.code], undefined);
+    for (const i of listed) for (const k of ['uses', 'max_uses', 'max_age', 'temporary', 'created_at', 'inviter']) assert.ok(k in i, `${k} in the invite's metadata`);
+    // Get Guild Vanity URL: none, then one whose uses count.
+    assert.deepEqual(await rest.get(`/guilds/${sim.guild.id}/vanity-url`), { code: null, uses: 0 });
+    await sim.control('PUT', '/_sim/vanity', { code: 'maxis' });
+    await sim.control('POST', '/_sim/joins', { user: '1500000000000000105', username: 'e', vanity: true });
+    assert.deepEqual(await rest.get(`/guilds/${sim.guild.id}/vanity-url`), { code: 'maxis', uses: 1 });
+    // Delete Invite returns the invite; a second delete is Unknown Invite.
+    const deleted = await rest.delete(`/invites/${other.code}`);
+    assert.equal(deleted.code, other.code);
+    await assert.rejects(rest.delete(`/invites/${other.code}`), (e) => e.code === 10006 && e.status === 404);
+    // The gateway: INVITE_CREATE, INVITE_DELETE (the used-up one and the deleted one) only with GUILD_INVITES; the
+    // joins as GUILD_MEMBER_ADD after the use; a leave as GUILD_MEMBER_REMOVE.
+    await sim.control('DELETE', '/_sim/members/1500000000000000101');
+    await waitFor('the leave', () => seen.some((e) => e.t === 'GUILD_MEMBER_REMOVE'));
+    const types = seen.map((e) => e.t);
+    assert.equal(types.filter((t) => t === 'INVITE_CREATE').length, 3);
+    const deletes = seen.filter((e) => e.t === 'INVITE_DELETE').map((e) => e.d.code);
+    assert.deepEqual(deletes, [once.code, other.code]);
+    const create = seen.find((e) => e.t === 'INVITE_CREATE' && e.d.code === once.code).d;
+    assert.equal(create.inviter.id, member);
+    assert.equal(create.max_uses, 1);
+    assert.equal(create.guild_id, sim.guild.id);
+    assert.ok(types.indexOf('INVITE_DELETE') < types.lastIndexOf('GUILD_MEMBER_ADD'), 'the used-up invite goes before the join');
+    assert.equal(seenWithout.filter((e) => e.t === 'INVITE_CREATE' || e.t === 'INVITE_DELETE').length, 0);
+    assert.equal(seenWithout.filter((e) => e.t === 'GUILD_MEMBER_ADD').length, 5);
+    assert.deepEqual(sim.validationErrors, []);
+  } finally {
+    await withInvites.destroy();
+    without.terminate();
+    await sim.stop();
+  }
 });

@@ -96,9 +96,10 @@ export class DiscordSimulator {
     const g = this.options.guildId;
     this.guild = { id: g, name: 'Maxis Test Server', owner_id: '1300000000000000001', roles: new Map(), channels: new Map(), members: new Map() };
     this.addUser({ id: this.guild.owner_id, username: 'owner' });
-    this.addRole({ id: g, name: '@everyone', position: 0, permissions: (P.ViewChannel | P.SendMessages | P.ReadMessageHistory).toString() });
+    this.addRole({ id: g, name: '@everyone', position: 0, permissions: (P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.CreateInstantInvite).toString() });
     this.botRole = this.addRole({ name: 'Maxis', position: 10, managed: true,
-      permissions: (P.ViewChannel | P.SendMessages | P.EmbedLinks | P.ReadMessageHistory | P.ManageRoles | P.ManageChannels).toString() });
+      permissions: (P.ViewChannel | P.SendMessages | P.EmbedLinks | P.ReadMessageHistory | P.ManageRoles | P.ManageChannels |
+        P.ManageGuild | P.CreateInstantInvite).toString() });
     this.staffRole = this.addRole({ name: 'Staff', position: 5, permissions: '0' });
     this.paidRole = this.addRole({ name: 'Pro', position: 3, permissions: '0' });
     this.highRole = this.addRole({ name: 'Moderators', position: 20, permissions: '0' });
@@ -108,6 +109,8 @@ export class DiscordSimulator {
     this.staffChannel = this.addChannel({ name: 'staff' });
     this.fallbackChannel = this.addChannel({ name: 'notifications' });
     this.guild.members.set(this.bot.id, { roles: [this.botRole.id], joined_at: new Date().toISOString() });
+    this.invites = new Map();    // code -> { code, channel_id, inviter_id, uses, max_uses, max_age, temporary, created_at }
+    this.vanity = { code: null, uses: 0 };  // the guild's vanity URL (the VANITY_URL feature when a code is set)
     this.guild.members.set(this.guild.owner_id, { roles: [], joined_at: new Date().toISOString() });
   }
 
@@ -154,12 +157,92 @@ export class DiscordSimulator {
       system_channel_id: null, premium_tier: 0, preferred_locale: 'fr', nsfw_level: 0, premium_progress_bar_enabled: false,
       roles: [...this.guild.roles.values()], emojis: [], stickers: [],
     };
+    if (this.vanity.code) { base.features = ['VANITY_URL']; base.vanity_url_code = this.vanity.code; } else base.vanity_url_code = null;
     if (!withState) return base;
     const large = this.guild.members.size > largeThreshold;
     const present = large ? [this.bot.id] : [...this.guild.members.keys()];
     return { ...base, joined_at: new Date().toISOString(), large, unavailable: false, member_count: this.guild.members.size,
       members: present.map((id) => this.memberObject(id)), channels: [...this.guild.channels.values()],
       threads: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [] };
+  }
+
+  // ---- invites -----------------------------------------------------------------------------------------
+  // Invites as Discord's documentation describes them: the invite object (code, guild, channel, inviter, expires_at)
+  // with its metadata (uses, max_uses, max_age in seconds, temporary, created_at) where the caller manages the guild;
+  // INVITE_CREATE and INVITE_DELETE go to sessions with the GUILD_INVITES intent. An invite reaching its max_uses is
+  // deleted (INVITE_DELETE), an expired one is gone.
+  inviteCode() {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    let code;
+    do code = [...crypto.randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join(''); while (this.invites.has(code));
+    return code;
+  }
+  inviteExpiresAt(inv) {
+    return inv.max_age > 0 ? new Date(Date.parse(inv.created_at) + inv.max_age * 1000).toISOString() : null;
+  }
+  liveInvite(code) {
+    const inv = this.invites.get(code);
+    if (inv && inv.max_age > 0 && Date.now() >= Date.parse(inv.created_at) + inv.max_age * 1000) { this.invites.delete(code); return null; }
+    return inv ?? null;
+  }
+  inviteObject(inv, withMetadata = true) {
+    const channel = this.guild.channels.get(inv.channel_id);
+    const o = { type: 0, code: inv.code, guild: { id: this.guild.id, name: this.guild.name, splash: null, banner: null, description: null,
+      icon: null, features: this.vanity.code ? ['VANITY_URL'] : [], verification_level: 0, vanity_url_code: this.vanity.code, nsfw_level: 0 },
+    channel: { id: inv.channel_id, name: channel?.name ?? null, type: channel?.type ?? 0 }, expires_at: this.inviteExpiresAt(inv) };
+    if (inv.inviter_id) o.inviter = this.users.get(inv.inviter_id);
+    if (withMetadata) Object.assign(o, { uses: inv.uses, max_uses: inv.max_uses, max_age: inv.max_age, temporary: inv.temporary, created_at: inv.created_at });
+    return o;
+  }
+  // Create Channel Invite: max_age 0 (never) to 604800 (7 days), 86400 by default; max_uses 0 (unlimited) to 100;
+  // without `unique`, an invite of the same creator with the same settings is returned again.
+  createInvite(channelId, inviterId, body = {}) {
+    const channel = this.guild.channels.get(channelId);
+    if (!channel) throw new DiscordError(404, 10003, 'Unknown Channel');
+    if ((this.permissionsOf(inviterId) & P.CreateInstantInvite) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+    const maxAge = body.max_age ?? 86400;
+    const maxUses = body.max_uses ?? 0;
+    const errors = {};
+    if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > 604800) errors.max_age = 'int value should be less than or equal to 604800.';
+    if (!Number.isInteger(maxUses) || maxUses < 0 || maxUses > 100) errors.max_uses = 'int value should be less than or equal to 100.';
+    if (Object.keys(errors).length) throw new DiscordError(400, 50035, 'Invalid Form Body', { errors });
+    const temporary = !!body.temporary;
+    if (!body.unique) {
+      const same = [...this.invites.values()].find((i) => i.channel_id === channelId && i.inviter_id === inviterId && i.max_age === maxAge &&
+        i.max_uses === maxUses && i.temporary === temporary && this.liveInvite(i.code));
+      if (same) return same;
+    }
+    const inv = { code: body.code ?? this.inviteCode(), channel_id: channelId, inviter_id: inviterId, uses: 0, max_uses: maxUses, max_age: maxAge,
+      temporary, created_at: new Date().toISOString() };
+    this.invites.set(inv.code, inv);
+    this.dispatch('INVITE_CREATE', { channel_id: inv.channel_id, code: inv.code, created_at: inv.created_at, guild_id: this.guild.id,
+      inviter: this.users.get(inviterId), max_age: inv.max_age, max_uses: inv.max_uses, temporary: inv.temporary, uses: 0,
+      expires_at: this.inviteExpiresAt(inv) }, GatewayIntentBits.GuildInvites);
+    return inv;
+  }
+  deleteInvite(code) {
+    const inv = this.invites.get(code);
+    this.invites.delete(code);
+    this.dispatch('INVITE_DELETE', { channel_id: inv.channel_id, guild_id: this.guild.id, code }, GatewayIntentBits.GuildInvites);
+    return inv;
+  }
+  // Someone joins: through an invite (its uses + 1; used up at max_uses, it is deleted), the vanity URL (its uses
+  // + 1), or neither (discovery, an application's join); then GUILD_MEMBER_ADD.
+  join({ user, username, bot = false, code, vanity = false }) {
+    const u = this.users.get(user) ?? this.addUser({ id: user, username, bot });
+    if (this.guild.members.has(u.id)) throw new DiscordError(400, 0, `${u.id} is already a member`);
+    if (code !== undefined) {
+      const inv = this.liveInvite(code);
+      if (!inv) throw new DiscordError(404, 10006, 'Unknown Invite');
+      inv.uses += 1;
+      if (inv.max_uses > 0 && inv.uses >= inv.max_uses) this.deleteInvite(code);
+    } else if (vanity) {
+      if (!this.vanity.code) throw new DiscordError(404, 10006, 'Unknown Invite');
+      this.vanity.uses += 1;
+    }
+    this.guild.members.set(u.id, { roles: [], nick: null, avatar: null, joined_at: new Date().toISOString() });
+    this.dispatch('GUILD_MEMBER_ADD', { guild_id: this.guild.id, ...this.memberObject(u.id) }, GatewayIntentBits.GuildMembers);
+    return this.memberObject(u.id);
   }
 
   // ---- gateway -----------------------------------------------------------------------------------------
@@ -614,6 +697,38 @@ export class DiscordSimulator {
       this.dispatch('CHANNEL_CREATE', c, GatewayIntentBits.Guilds);
       return [201, c];
     }
+    // Get Guild Invites (Manage Server): every live invite with its metadata. Get Guild Vanity URL (Manage Server):
+    // { code, uses }, code null without one.
+    if (method === 'GET' && path === `/guilds/${g}/invites`) {
+      bot();
+      if ((this.permissionsOf(this.bot.id) & P.ManageGuild) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      return [200, [...this.invites.keys()].map((c) => this.liveInvite(c)).filter(Boolean).map((i) => this.inviteObject(i))];
+    }
+    if (method === 'GET' && path === `/guilds/${g}/vanity-url`) {
+      bot();
+      if ((this.permissionsOf(this.bot.id) & P.ManageGuild) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      return [200, { code: this.vanity.code, uses: this.vanity.uses }];
+    }
+    if ((m = path.match(/^\/channels\/(\d+)\/invites$/)) && method === 'POST') {
+      bot();
+      return [200, this.inviteObject(this.createInvite(m[1], this.bot.id, body ?? {}))];
+    }
+    if ((m = path.match(/^\/channels\/(\d+)\/invites$/)) && method === 'GET') {
+      bot();
+      if (!this.guild.channels.has(m[1])) throw new DiscordError(404, 10003, 'Unknown Channel');
+      if ((this.permissionsOf(this.bot.id) & P.ManageChannels) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      return [200, [...this.invites.keys()].map((c) => this.liveInvite(c)).filter((i) => i && i.channel_id === m[1]).map((i) => this.inviteObject(i))];
+    }
+    // Delete Invite: Manage Channels on its channel or Manage Server; returns the invite object.
+    if ((m = path.match(/^\/invites\/([A-Za-z0-9-]+)$/)) && method === 'DELETE') {
+      bot();
+      if (!this.liveInvite(m[1])) throw new DiscordError(404, 10006, 'Unknown Invite');
+      if ((this.permissionsOf(this.bot.id) & (P.ManageChannels | P.ManageGuild)) === 0n) throw new DiscordError(403, 50013, 'Missing Permissions');
+      const inv = this.invites.get(m[1]);
+      const answer = this.inviteObject(inv, false);
+      this.deleteInvite(m[1]);
+      return [200, answer];
+    }
     if ((m = path.match(/^\/channels\/(\d+)$/)) && method === 'GET') {
       bot();
       const c = this.guild.channels.get(m[1]);
@@ -829,6 +944,16 @@ export class DiscordSimulator {
       this.dispatch('GUILD_ROLE_UPDATE', { guild_id: this.guild.id, role: this.guild.roles.get(m[1]) }, GatewayIntentBits.Guilds);
       return json(200, this.guild.roles.get(m[1]));
     }
+    // Invites: a member creates one as the client would (POST /channels/{id}/invites on their behalf), someone joins
+    // through a code, the vanity URL or neither, and the guild's vanity URL is set.
+    if (method === 'POST' && path === '/_sim/invites') {
+      const inviter = this.users.get(body.inviter) ?? this.addUser({ id: body.inviter, username: body.username });
+      const { inviter: _, channel, username: __, ...options } = body;
+      return json(200, this.inviteObject(this.createInvite(channel ?? this.general.id, inviter.id, { unique: true, ...options })));
+    }
+    if (method === 'GET' && path === '/_sim/invites') return json(200, [...this.invites.values()]);
+    if (method === 'POST' && path === '/_sim/joins') return json(200, this.join(body));
+    if (method === 'PUT' && path === '/_sim/vanity') { this.vanity = { code: body.code ?? null, uses: body.uses ?? 0 }; return json(200, this.vanity); }
     if (method === 'GET' && path === '/_sim/commands') return json(200, this.commands);
     if (method === 'GET' && path === '/_sim/requests') return json(200, this.requests);
     if (method === 'GET' && path === '/_sim/audit-log') return json(200, this.auditLog);

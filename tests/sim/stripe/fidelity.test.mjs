@@ -195,3 +195,16 @@ test("Stripe's documented limits: expires_at window, 100 line items, minimum and
     const proPage = await stripe.checkout.sessions.create({ ...sub, line_items: [{ price: 'price_lim_pro', quantity: 1 }], allow_promotion_codes: true });
     assert.equal((await sim.control(`/_sim/sessions/${proPage.id}/promotion_code`, { code: 'PROONLY20' })).amount_total, 799);
 });
+
+test('referral coupons and codes: a coupon of a chosen id is retrieved, made once; a code is unique while active', async () => {
+    await assert.rejects(stripe.coupons.retrieve('maxis-referral-5'), (e) => e.statusCode === 404 && e.code === 'resource_missing');
+    const coupon = await stripe.coupons.create({ id: 'maxis-referral-5', percent_off: 5, duration: 'once' });
+    assert.equal(coupon.id, 'maxis-referral-5');
+    assert.equal((await stripe.coupons.retrieve('maxis-referral-5')).percent_off, 5);
+    await assert.rejects(stripe.coupons.create({ id: 'maxis-referral-5', percent_off: 5, duration: 'once' }), (e) => e.code === 'resource_already_exists');
+    const promo = await stripe.promotionCodes.create({ coupon: 'maxis-referral-5', code: 'ALICE', metadata: { referrer: '42' } });
+    assert.equal(promo.metadata.referrer, '42');
+    await assert.rejects(stripe.promotionCodes.create({ coupon: 'maxis-referral-5', code: 'alice' }), (e) => e.code === 'resource_already_exists');
+    await stripe.promotionCodes.update(promo.id, { active: false });
+    assert.equal((await stripe.promotionCodes.create({ coupon: 'maxis-referral-5', code: 'ALICE' })).active, true);
+});

@@ -129,6 +129,11 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         }
         if (method === 'POST' && path === '/v1/customers') return store(state.customers, { ...clone(fixtures.customer), id: id('cus'), email: p.email ?? null, name: p.name ?? null, metadata: p.metadata ?? {}, created: now() });
         if (method === 'POST' && path === '/v1/coupons') return createCoupon(p);
+        if ((m = path.match(/^\/v1\/coupons\/([^/]+)$/)) && method === 'GET') {  // Retrieve a coupon
+            const coupon = state.coupons.get(m[1]);
+            if (!coupon) throw new StripeError(404, 'invalid_request_error', `No such coupon: '${m[1]}'`, 'id', 'resource_missing');
+            return clone(coupon);
+        }
         if (method === 'POST' && path === '/v1/promotion_codes') return createPromotionCode(p);
         if ((m = path.match(/^\/v1\/promotion_codes\/([^/]+)$/)) && method === 'POST') return updatePromotionCode(m[1], p);
         if (method === 'POST' && path === '/v1/billing_portal/sessions') {
@@ -300,6 +305,7 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
     function createCoupon(p) {
         if (!p.percent_off && !p.amount_off) throw invalid('Must provide one of percent_off or amount_off.', 'percent_off');
         if (p.amount_off && !p.currency) throw invalid('Missing required param: currency.', 'currency');
+        if (p.id && state.coupons.has(p.id)) throw new StripeError(400, 'invalid_request_error', 'Coupon already exists.', 'id', 'resource_already_exists');
         return store(state.coupons, { ...clone(fixtures.coupon), id: p.id ?? id('co'), percent_off: p.percent_off ? Number(p.percent_off) : null, amount_off: p.amount_off ? Number(p.amount_off) : null, currency: p.currency ?? null, duration: p.duration ?? 'once', redeem_by: p.redeem_by ? Number(p.redeem_by) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, valid: true, metadata: p.metadata ?? {}, created: now(),
             applies_to: p.applies_to?.products ? { products: Object.values(p.applies_to.products) } : undefined });
     }
@@ -308,6 +314,10 @@ export async function startStripeSimulator({ secretKey = 'sk_test_maxis', webhoo
         const coupon = p.coupon ?? p.promotion?.coupon;
         if (!coupon) throw invalid('Missing required param: coupon.', 'coupon');
         if (!state.coupons.has(coupon)) throw new StripeError(400, 'invalid_request_error', `No such coupon: '${coupon}'`, 'coupon', 'resource_missing');
+        // A code is unique among the active promotion codes (case-insensitive).
+        if (p.code && [...state.promotionCodes.values()].some((c) => c.active && c.code.toUpperCase() === String(p.code).toUpperCase())) {
+            throw new StripeError(400, 'invalid_request_error', 'An active promotion code with `code: ' + p.code + '` already exists.', 'code', 'resource_already_exists');
+        }
         return store(state.promotionCodes, { ...clone(fixtures.promotion_code), id: id('promo'), code: p.code ?? randomBytes(4).toString('hex').toUpperCase(), coupon: state.coupons.get(coupon), active: true, expires_at: p.expires_at ? Number(p.expires_at) : null, max_redemptions: p.max_redemptions ? Number(p.max_redemptions) : null, times_redeemed: 0, metadata: p.metadata ?? {}, created: now() });
     }
 
