@@ -2245,13 +2245,13 @@ async function marketingPage() {
             h('tbody', null, data.items.map((a) => applicationRow(a, data.people))))));
     };
     const applicationRow = (a, known) => {
-        const form = a;  // what they wrote: followers, links, portfolio, message
+        // What they wrote: followers, links, portfolio, message (each when given).
         const wrote = h('ul', { class: 'tier-list' },
-            Number(form.followers) > 0 ? h('li', { text: t('mk_followers', { n: Number(form.followers).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }) }) : null,
-            form.links ? h('li', { class: 'prose' }, h('strong', { text: t('mk_links') }), ' ', String(form.links)) : null,
-            form.portfolio ? h('li', { class: 'prose' }, h('strong', { text: t('mk_portfolio') }), ' ',
-                /^https:\/\//.test(form.portfolio) ? h('a', { href: form.portfolio, rel: 'noopener noreferrer', target: '_blank', text: form.portfolio }) : String(form.portfolio)) : null,
-            form.message ? h('li', { class: 'prose' }, h('strong', { text: t('mk_message') }), ' ', String(form.message)) : null);
+            Number(a.followers) > 0 ? h('li', { text: t('mk_followers', { n: Number(a.followers).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }) }) : null,
+            a.links ? h('li', { class: 'prose' }, h('strong', { text: t('mk_links') }), ' ', String(a.links)) : null,
+            a.portfolio ? h('li', { class: 'prose' }, h('strong', { text: t('mk_portfolio') }), ' ',
+                /^https:\/\//.test(a.portfolio) ? h('a', { href: a.portfolio, rel: 'noopener noreferrer', target: '_blank', text: a.portfolio }) : String(a.portfolio)) : null,
+            a.message ? h('li', { class: 'prose' }, h('strong', { text: t('mk_message') }), ' ', String(a.message)) : null);
         let decision;
         if (a.status === 'pending') {
             const why = h('input', { id: `mk-reject-reason-${a.id}`, maxlength: 500, size: 18 });
