@@ -185,7 +185,7 @@ const TEXT = Object.freeze({
         mk_followers: '{n} abonnés déclarés', mk_links: 'Liens', mk_portfolio: 'Portfolio', mk_message: 'Présentation', mk_decision: 'Décision',
         mk_approve: 'Accepter', mk_reject: 'Refuser', mk_reject_reason: 'Raison du refus', mk_approved: '{member} est désormais {role}.',
         mk_rejected: 'Candidature de {member} ({role}) refusée.', mk_decided: '{status} le {d}', mk_because: 'raison : {reason}',
-        mk_holders: 'Titulaires par rôle', mk_holders_none: 'Personne ne tient ce rôle.', mk_granted: 'Depuis', mk_granted_by: 'Accordé par',
+        mk_holders: 'Titulaires par rôle', mk_holders_none: 'Personne ne tient encore de rôle marketing.', mk_granted: 'Depuis', mk_granted_by: 'Accordé par',
         mk_revoke: 'Retirer le rôle', mk_revoke_reason: 'Raison du retrait', mk_revoked: 'Rôle {role} retiré à {member}.',
         mk_leaders: 'Classement des invitations', mk_window: 'Période', mk_w_7d: '7 jours', mk_w_30d: '30 jours', mk_w_all: 'Depuis toujours',
         mk_invites_total: 'Invitations', mk_invites_validated: 'Validées', mk_leaders_none: 'Aucune invitation comptée sur cette période.',
@@ -205,7 +205,7 @@ const TEXT = Object.freeze({
         mk_payout_done: 'Versement de {amount} à {member} enregistré ({reference}).', mk_bad_reference: 'Indiquez la référence du versement.',
         mk_reward: 'Saisir une rémunération', mk_reward_role: 'Rôle', mk_reward_amount: 'Montant (€, par ex. 120,00)', mk_reward_note: 'Note (le mois, la pièce, l’événement…)',
         mk_reward_save: 'Enregistrer la rémunération', mk_reward_done: '{amount} pour {member} ({role}) enregistré : dû dès maintenant.',
-        mk_bounds: '{reward} : entre {min} et {max}.', mk_r_monthly: 'rémunération mensuelle', mk_r_per_piece: 'par pièce', mk_r_per_event: 'budget par événement',
+        mk_bounds: '{reward} : entre {min} et {max}.', mk_r_monthly: 'Rémunération mensuelle', mk_r_per_piece: 'Montant par pièce', mk_r_per_event: 'Budget par événement',
         mk_no_reward_role: 'Ce marketeur ne tient aucun rôle rémunéré par l’équipe.', mk_bad_note: 'Indiquez une note pour cette rémunération.',
     }),
     en: Object.freeze({
@@ -380,7 +380,7 @@ const TEXT = Object.freeze({
         mk_followers: '{n} followers declared', mk_links: 'Links', mk_portfolio: 'Portfolio', mk_message: 'Presentation', mk_decision: 'Decision',
         mk_approve: 'Approve', mk_reject: 'Reject', mk_reject_reason: 'Reason for the rejection', mk_approved: '{member} is now {role}.',
         mk_rejected: 'Application of {member} ({role}) rejected.', mk_decided: '{status} on {d}', mk_because: 'reason: {reason}',
-        mk_holders: 'Holders by role', mk_holders_none: 'Nobody holds this role.', mk_granted: 'Since', mk_granted_by: 'Granted by',
+        mk_holders: 'Holders by role', mk_holders_none: 'Nobody holds a marketing role yet.', mk_granted: 'Since', mk_granted_by: 'Granted by',
         mk_revoke: 'Revoke the role', mk_revoke_reason: 'Reason for revoking', mk_revoked: 'Role {role} revoked from {member}.',
         mk_leaders: 'Invite leaderboard', mk_window: 'Period', mk_w_7d: '7 days', mk_w_30d: '30 days', mk_w_all: 'All time',
         mk_invites_total: 'Invites', mk_invites_validated: 'Validated', mk_leaders_none: 'No invite counted in this period.',
@@ -400,7 +400,7 @@ const TEXT = Object.freeze({
         mk_payout_done: 'Payout of {amount} to {member} recorded ({reference}).', mk_bad_reference: 'Give the payout’s reference.',
         mk_reward: 'Enter a reward', mk_reward_role: 'Role', mk_reward_amount: 'Amount (e.g. 120.00)', mk_reward_note: 'Note (the month, the piece, the event…)',
         mk_reward_save: 'Record the reward', mk_reward_done: '{amount} for {member} ({role}) recorded: due now.',
-        mk_bounds: '{reward}: between {min} and {max}.', mk_r_monthly: 'monthly reward', mk_r_per_piece: 'per piece', mk_r_per_event: 'budget per event',
+        mk_bounds: '{reward}: between {min} and {max}.', mk_r_monthly: 'Monthly reward', mk_r_per_piece: 'Amount per piece', mk_r_per_event: 'Budget per event',
         mk_no_reward_role: 'This marketer holds no role rewarded by staff.', mk_bad_note: 'Give a note for this reward.',
     }),
 });
@@ -2294,35 +2294,35 @@ async function marketingPage() {
         learn(data);
         holders = data.items;
         clear(holdersBox);
+        if (!holders.length) holdersBox.append(h('p', { class: 'muted', id: 'mk-holders-none', text: t('mk_holders_none') }));
+        // One table per role that someone holds, in the roles' order.
         for (const r of roles) {
             const key = roleKey(r);
             const rows = holders.filter((x) => String(x.role) === key);
+            if (!rows.length) continue;
             const section = h('section', { 'aria-labelledby': 'mk-holders-' + key, 'data-role': key }, h('h3', { id: 'mk-holders-' + key, text: mkRole(key) }));
-            if (!rows.length) section.append(h('p', { class: 'muted', text: t('mk_holders_none') }));
-            else {
-                section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'holders compact' },
-                    h('thead', null, h('tr', null, ['owner', 'mk_granted', 'mk_granted_by', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
-                    h('tbody', null, rows.map((x) => {
-                        const id = `mk-revoke-${key}-${x.user}`;
-                        const why = h('input', { id: id + '-reason', maxlength: 500, size: 18 });
-                        return h('tr', { 'data-user': String(x.user) },
-                            h('td', null, person(x.user, data.people)), h('td', { text: whenLocal(x.granted_at) }), h('td', null, someone(x.granted_by, data.people)),
-                            h('td', null, h('form', { class: 'inline', id, novalidate: true, on: { submit: async (e) => {
-                                e.preventDefault();
-                                if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
-                                try {
-                                    await api(`/api/v1/marketing/holders/${x.user}/${encodeURIComponent(key)}/revoke`, { method: 'POST', body: { reason: why.value.trim() } });
-                                    status(box, t('mk_revoked', { role: mkRole(key), member: nameOf(x.user) }));
-                                    await loadHolders();
-                                    if (selected === String(x.user)) await show(selected);
-                                } catch (err) {
-                                    showError(box, err);
-                                }
-                                return true;
-                            } } }, h('label', { for: id + '-reason', class: 'visually-hidden', text: t('mk_revoke_reason') }), why,
-                            h('button', { type: 'submit', class: 'danger', text: t('mk_revoke') }))));
-                    })))));
-            }
+            section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'holders compact' },
+                h('thead', null, h('tr', null, ['owner', 'mk_granted', 'mk_granted_by', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('tbody', null, rows.map((x) => {
+                    const id = `mk-revoke-${key}-${x.user}`;
+                    const why = h('input', { id: id + '-reason', maxlength: 500, size: 18 });
+                    return h('tr', { 'data-user': String(x.user) },
+                        h('td', null, person(x.user, data.people)), h('td', { text: whenLocal(x.granted_at) }), h('td', null, someone(x.granted_by, data.people)),
+                        h('td', null, h('form', { class: 'inline', id, novalidate: true, on: { submit: async (e) => {
+                            e.preventDefault();
+                            if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
+                            try {
+                                await api(`/api/v1/marketing/holders/${x.user}/${encodeURIComponent(key)}/revoke`, { method: 'POST', body: { reason: why.value.trim() } });
+                                status(box, t('mk_revoked', { role: mkRole(key), member: nameOf(x.user) }));
+                                await loadHolders();
+                                if (selected === String(x.user)) await show(selected);
+                            } catch (err) {
+                                showError(box, err);
+                            }
+                            return true;
+                        } } }, h('label', { for: id + '-reason', class: 'visually-hidden', text: t('mk_revoke_reason') }), why,
+                        h('button', { type: 'submit', class: 'danger', text: t('mk_revoke') }))));
+                })))));
             holdersBox.append(section);
         }
     };
@@ -2489,7 +2489,7 @@ async function marketingPage() {
             h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, appLabel, appStatus), apps),
         h('section', { 'aria-labelledby': 'mk-marketers-title' }, h('h2', { id: 'mk-marketers-title', text: t('mk_marketers') }),
             h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, h('label', { for: 'mk-month', text: t('mk_month') }), month, csv),
-            h('div', { class: 'split' }, marketers, detail)),
+            marketers, detail),
         h('section', { 'aria-labelledby': 'mk-holders-title' }, h('h2', { id: 'mk-holders-title', text: t('mk_holders') }), holdersBox),
         h('section', { 'aria-labelledby': 'mk-leaders-title' }, h('h2', { id: 'mk-leaders-title', text: t('mk_leaders') }),
             h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, windowLabel, windowPicker), leaders));
