@@ -265,14 +265,14 @@ struct MarketingConfig {
     bool enabled = true;           // false: no commands nor routes; the ledger still follows refunds of its commissions
     int validate_after_days = 7;   // a counted invite is validated after this long in the server
     int min_account_age_days = 7;  // younger Discord accounts never count (from the snowflake)
-    int attribution_window_days = 30;          // a member attributed to a referrer buys within this
-    int refund_window_days = 14;               // a commission stays pending this long, then is due
-    std::vector<std::string> help_channels;    // where Helper's help messages count (Discord channel ids)
-    int help_min_length = 40;                  // characters a help message needs
-    int help_cooldown_seconds = 120;           // at most one counted help message per member this often
-    int referral_discount_percent = 5;         // the referral promotion codes' coupon; 0: codes attribute, no discount
-    std::string invite_channel;                // where referral invite links point; empty: the first channel possible
-    long long invite_coins = 10;               // coins for each validated invite (once per invited member); 0: none
+    int attribution_window_days = 30;        // a member attributed to a referrer buys within this
+    int refund_window_days = 14;             // a commission stays pending this long, then is due
+    std::vector<std::string> help_channels;  // where Helper's help messages count (Discord channel ids)
+    int help_min_length = 40;                // characters a help message needs
+    int help_cooldown_seconds = 120;         // at most one counted help message per member this often
+    int referral_discount_percent = 5;       // the referral promotion codes' coupon; 0: codes attribute, no discount
+    std::string invite_channel;              // where referral invite links point; empty: [discord] fallback_channel_id
+    long long invite_coins = 10;             // coins for each validated invite (once per invited member); 0: none
     std::string sweep_schedule = "every 10m";  // invites validated, commissions due, Beta Tester's plan renewed
     int leaderboard_size = 10;
     std::vector<marketing::RoleConfig> roles = marketing::DefaultRoles();  // [marketing.roles.<key>]

@@ -12,6 +12,7 @@
 #include "app/coins_module.hpp"
 #include "app/discord_runtime.hpp"
 #include "app/giveaways_module.hpp"
+#include "app/marketing_module.hpp"
 #include "app/members_module.hpp"
 #include "app/payments_module.hpp"
 #include "app/plans_module.hpp"
@@ -74,6 +75,7 @@ struct MaxisApp::Parts {
     std::unique_ptr<CoinsModule> coins;
     std::unique_ptr<GiveawaysModule> giveaways;
     std::unique_ptr<WinnerGradesModule> winner_grades;
+    std::unique_ptr<MarketingModule> marketing;  // after plans, coins, shop and pre-orders; tells payments of sales
     std::vector<FeatureModule*> modules;
     std::unique_ptr<commands::Engine> engine;
 
@@ -248,6 +250,9 @@ void MaxisApp::OpenDatabase(bool apply_migrations) {
                        parts_->payments.get(), parts_->coins.get(), parts_->giveaways.get()};
     parts_->modules.push_back(parts_->winner_grades.get());
     parts_->modules.push_back(parts_->preorders.get());
+    parts_->marketing = std::make_unique<MarketingModule>(infra, parts_->plans->plans(), parts_->coins->coins());
+    parts_->payments->ListenToSales(&parts_->marketing->sales());
+    parts_->modules.push_back(parts_->marketing.get());
     parts_->engine = std::make_unique<commands::Engine>(commands::Catalog::Builtin(), config_.community.command_prefix);
     commands::RegisterBuiltinCommands(*parts_->engine, MAXIS_VERSION);
     for (auto* module : parts_->modules) module->RegisterCommands(*parts_->engine);

@@ -113,9 +113,11 @@ private:
 
 class CommissionsOfSales final : public payments::SaleListener {
 public:
-    explicit CommissionsOfSales(marketing::CommissionService& commissions) : commissions_(commissions) {}
+    CommissionsOfSales(marketing::CommissionService& commissions, bool new_sales)
+        : commissions_(commissions), new_sales_(new_sales) {}
 
     void OnSale(const payments::Sale& sale) override {
+        if (!new_sales_) return;
         commissions_.OnSale(marketing::SaleFacts{.source = sale.source,
                                                  .payment_ref = sale.payment_ref,
                                                  .buyer = sale.buyer,
@@ -132,6 +134,7 @@ public:
 
 private:
     marketing::CommissionService& commissions_;
+    bool new_sales_;
 };
 
 /// The service and everything it points to, kept alive together.
@@ -160,8 +163,8 @@ std::shared_ptr<payments::PaymentService> WirePayments(shop::ShopService& shop, 
     return std::shared_ptr<payments::PaymentService>(wiring, &wiring->service);
 }
 
-std::unique_ptr<payments::SaleListener> SalesToCommissions(marketing::CommissionService& commissions) {
-    return std::make_unique<CommissionsOfSales>(commissions);
+std::unique_ptr<payments::SaleListener> SalesToCommissions(marketing::CommissionService& commissions, bool new_sales) {
+    return std::make_unique<CommissionsOfSales>(commissions, new_sales);
 }
 
 }  // namespace maxis::app

@@ -21,7 +21,9 @@ std::shared_ptr<payments::PaymentService> WirePayments(shop::ShopService& shop, 
                                                        payments::SaleListener* sales = nullptr);
 
 /// The payments' sales, refunds and disputes told to the commissions ledger (CommissionService::OnSale, OnRefunded,
-/// OnDisputed), each idempotent there. The service must outlive it.
-std::unique_ptr<payments::SaleListener> SalesToCommissions(marketing::CommissionService& commissions);
+/// OnDisputed), each idempotent there; with new_sales false (marketing disabled), only refunds and disputes, so the
+/// commissions already made follow them and no new one is made. The service must outlive it.
+std::unique_ptr<payments::SaleListener> SalesToCommissions(marketing::CommissionService& commissions,
+                                                           bool new_sales = true);
 
 }  // namespace maxis::app

@@ -64,11 +64,12 @@ TEST_F(MaxisE2E, ServeAnswersHealthReadyAndMetricsWithSecurityHeadersThenStopsOn
     EXPECT_NE(metrics.body.find("maxis_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1"),
               std::string::npos);
     EXPECT_NE(metrics.body.find("maxis_db_pool_connections{state=\"idle\"}"), std::string::npos);
-    // The eight recurring jobs: the nightly purge, the ticket SLA sweep, the hourly rate-limit purge, the
+    // The nine recurring jobs: the nightly purge, the ticket SLA sweep, the hourly rate-limit purge, the
     // sweep of checkout reservations that ran out, the plans' sweep (grace periods and terms), the giveaways'
-    // sweep (draws whose time has come, post counts), the end of Winner grades and the pre-orders' sweep (holds,
-    // refunds, the release day, reminders, social proof). The role reconciler runs only with Discord.
-    EXPECT_NE(metrics.body.find("maxis_jobs{status=\"pending\"} 8"), std::string::npos) << metrics.body;
+    // sweep (draws whose time has come, post counts), the end of Winner grades, the pre-orders' sweep (holds,
+    // refunds, the release day, reminders, social proof) and marketing's (invites validated, commissions due, Beta
+    // Tester's plan renewed). The role reconciler runs only with Discord.
+    EXPECT_NE(metrics.body.find("maxis_jobs{status=\"pending\"} 9"), std::string::npos) << metrics.body;
     p->Signal(SIGTERM);
     EXPECT_EQ(p->Wait(20s), 0) << p->Stderr();
     EXPECT_NE(p->Stderr().find("received SIGTERM, shutting down"), std::string::npos);
