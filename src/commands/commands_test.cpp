@@ -591,5 +591,54 @@ TEST(Catalogs, HoldEveryKeyOfTheInviteAndCommissionServices) {
     }
 }
 
+// Every catalog key the roles' service throws or notifies with, in both languages: its errors, each role's name and
+// its four notices (each role says them in its own words), and the measured conditions' progress lines.
+TEST(Catalogs, HoldEveryKeyOfTheMarketingRoles) {
+    std::vector<std::string> keys = {"marketing.unknown_role",
+                                     "marketing.already_holds",
+                                     "marketing.already_applied",
+                                     "marketing.followers_required",
+                                     "marketing.links_required",
+                                     "marketing.portfolio_required",
+                                     "marketing.message_required",
+                                     "marketing.not_eligible",
+                                     "marketing.no_application",
+                                     "marketing.reason_required",
+                                     "marketing.event_name_required",
+                                     "marketing.event_duplicate",
+                                     "marketing.discount_amount",
+                                     "marketing.discount_exceeds",
+                                     "marketing.too_long",
+                                     "marketing.staff_only",
+                                     "marketing.not_holder",
+                                     "text.control.links",
+                                     "text.utf8.links",
+                                     "text.control.portfolio",
+                                     "text.utf8.portfolio"};
+    for (const char* requirement : {"invites", "help_messages", "events", "followers"}) {
+        keys.push_back(std::string("marketing.requirement.") + requirement);
+    }
+    for (auto role : marketing::AllRoles()) {
+        auto name = std::string(marketing::ToString(role));
+        keys.push_back("marketing.role." + name);
+        for (const char* notice : {"application_received", "role_approved", "role_rejected", "role_revoked"}) {
+            keys.push_back(std::string("marketing.notify.") + notice + "." + name);
+        }
+    }
+    const auto& catalog = Catalog::Builtin();
+    for (const auto& key : keys) {
+        EXPECT_TRUE(catalog.Has("fr", key)) << key;
+        EXPECT_TRUE(catalog.Has("en", key)) << key;
+    }
+    // Progress reads as the issue asks, and a rejection or revocation says staff's reason.
+    EXPECT_EQ(catalog.Text("fr", "marketing.requirement.invites", {{"have", "7"}, {"need", "10"}}),
+              "7/10 invitations validées");
+    EXPECT_NE(
+        catalog.Text("fr", "marketing.notify.role_rejected.creator", {{"reason", "trop court"}}).find("trop court"),
+        std::string::npos);
+    EXPECT_NE(catalog.Text("en", "marketing.notify.role_revoked.partner", {{"reason", "ended"}}).find("ended"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace maxis::commands

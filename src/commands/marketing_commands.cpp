@@ -444,7 +444,7 @@ void RegisterStaffRoleCommands(Engine& engine, MarketingService& roles, const co
             [&roles](const Invocation& inv) {
                 auto a = roles.MarkEvent(inv.viewer, MemberOf(inv), Text(inv, "name"));
                 return Reply{
-                    .text = inv.T("marketing.cmd.event_marked", {{"member", Mention(a.user)}, {"name", a.ref}}),
+                    .text = inv.T("marketing.cmd.event_marked", {{"member", Mention(a.user)}, {"name", a.note}}),
                     .ephemeral = true};
             },
         .ephemeral = true,

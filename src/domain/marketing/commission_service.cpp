@@ -91,6 +91,13 @@ void NotifyMarketer(MarketingStore& store, const Commission& c, const std::strin
     store.Notify(n);
 }
 
+/// A row read again once its marketer's decisions are serialised (another writer may have changed it meanwhile).
+std::optional<Commission> Locked(MarketingStore& store, const std::optional<Commission>& found) {
+    if (!found) return std::nullopt;
+    store.LockMember(found->marketer);
+    return store.FindCommission(found->id);
+}
+
 /// The join an invite's attribution came from, if any.
 std::optional<InviteJoin> JoinBehind(MarketingStore& store, const std::optional<Attribution>& attribution) {
     if (!attribution || !attribution->join) return std::nullopt;
@@ -412,9 +419,8 @@ std::optional<Commission> CommissionService::OnSale(const SaleFacts& sale) {
 
 void CommissionService::OnRefunded(const std::string& payment_ref, long long refunded_minor, bool fully) {
     repo_.Write(kSystem, [&](MarketingStore& store) {
-        auto c = store.SaleCommission(payment_ref);
+        auto c = Locked(store, store.SaleCommission(payment_ref));
         if (!c) return;
-        store.LockMember(c->marketer);
         if (fully || refunded_minor >= c->sale_minor) {
             Reverse(store, *c, kReasonRefund, clock_.Now());
             return;
@@ -445,30 +451,28 @@ void CommissionService::OnRefunded(const std::string& payment_ref, long long ref
 
 void CommissionService::OnDisputed(const std::string& payment_ref) {
     repo_.Write(kSystem, [&](MarketingStore& store) {
-        auto c = store.SaleCommission(payment_ref);
-        if (!c) return;
-        store.LockMember(c->marketer);
-        Reverse(store, *c, kReasonDispute, clock_.Now());
+        auto c = Locked(store, store.SaleCommission(payment_ref));
+        if (c) Reverse(store, *c, kReasonDispute, clock_.Now());
     });
 }
 
 int CommissionService::SettleDue() {
     int changed = 0;
     repo_.Write(kSystem, [&](MarketingStore& store) {
-        for (auto c : store.CommissionsDue(clock_.Now(), kSweepBatch)) {
+        for (const auto& due : store.CommissionsDue(clock_.Now(), kSweepBatch)) {
+            auto c = Locked(store, due);
+            if (!c || c->status != CommissionStatus::kPending) continue;  // another writer settled it meanwhile
             // A commission on an invite's attribution waits for that join's validation.
-            auto join = c.attribution ? JoinBehind(store, store.FindAttribution(*c.attribution)) : std::nullopt;
+            auto join = c->attribution ? JoinBehind(store, store.FindAttribution(*c->attribution)) : std::nullopt;
             if (join && Cancelled(*join)) {
-                store.LockMember(c.marketer);
-                Reverse(store, c, kReasonInviteCancelled, clock_.Now());
+                Reverse(store, *c, kReasonInviteCancelled, clock_.Now());
                 ++changed;
                 continue;
             }
             if (join && join->status == JoinStatus::kPending) continue;
-            store.LockMember(c.marketer);
-            c.status = CommissionStatus::kDue;
-            store.UpdateCommission(c);
-            NotifyMarketer(store, c, "marketing.notify.commission_due", "due", c.amount.minor);
+            c->status = CommissionStatus::kDue;
+            store.UpdateCommission(*c);
+            NotifyMarketer(store, *c, "marketing.notify.commission_due", "due", c->amount.minor);
             ++changed;
         }
     });

@@ -17,8 +17,9 @@ public:
     virtual scheduling::NewOutboxItem RoleChange(core::UserId member, const std::string& discord_role, bool add,
                                                  const std::string& reason, std::string key) = 0;
     /// Gives the member `plan` until `until` (a temporary grant that ends by itself), for the role's term `ref`
-    /// ("marketing:beta_tester:<user>:<n>"); called again with the same ref, returns the first grant. Called outside
-    /// the service's transactions. Throws core::Error when plans refuse.
+    /// ("marketing:beta_tester:<user>:<granted ms>:<n>": the holding, by when it was granted, and its n-th term);
+    /// called again with the same ref, returns the first grant. Called outside the service's transactions. Throws
+    /// core::Error when plans refuse.
     virtual long long GrantPlan(core::UserId member, const std::string& plan, core::TimePoint until,
                                 const std::string& ref) = 0;
     /// Ends a grant early (the role revoked).

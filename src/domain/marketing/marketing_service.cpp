@@ -176,8 +176,11 @@ Term NextTerm(const MemberRole& held, core::Millis length, core::TimePoint now) 
         // The term in force is the one whose end comes just after plan_renew_at (renewed RenewMargin before it).
         n = (*held.plan_renew_at - held.granted_at) / length + 2;
     }
-    // Far behind (Maxis was down longer than a term): the first term still ahead by more than the margin.
-    while (held.granted_at + n * length - now <= RenewMargin(length)) ++n;
+    // Far behind (Maxis was down longer than a term): the first term still ahead by more than the margin, and by an
+    // hour at least (the shortest grant plans give).
+    while (held.granted_at + n * length - now <= std::max<core::Millis>(RenewMargin(length), std::chrono::hours(1))) {
+        ++n;
+    }
     auto until = held.granted_at + n * length;
     return Term{n, until,
                 "marketing:" + Key(held.role) + ":" + held.user.ToString() + ":" +

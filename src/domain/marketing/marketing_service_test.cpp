@@ -498,6 +498,23 @@ TEST_F(MarketingServiceTest, ABetaTesterGetsThePlanAndItIsRenewedWhileTheRoleLas
     EXPECT_EQ(perks.granted.size(), 3u);
 }
 
+TEST_F(MarketingServiceTest, AfterALongStopTheBetaTesterPlanIsRenewedForTheTermStillAhead) {
+    auto start = clock.Now();
+    service.Apply(Member(6), RoleKind::kBetaTester, {.message = "Tester"});
+    service.Approve(kStaff, UserId{6}, RoleKind::kBetaTester);
+    // Maxis was stopped from day 20 to day 75: the second term is over, the third is the one given (until day 90).
+    clock.Set(start + 75 * 24h);
+    EXPECT_EQ(service.RenewPlans(), 1);
+    ASSERT_EQ(perks.granted.size(), 2u);
+    EXPECT_EQ(perks.granted[1].until, start + 90 * 24h);
+    EXPECT_TRUE(perks.granted[1].ref.ends_with(":3")) << perks.granted[1].ref;
+    EXPECT_EQ(*RoleRow(6, RoleKind::kBetaTester)->plan_renew_at, start + 89 * 24h);
+    // Stopped again until less than the renewal margin is left of the fourth term: the fifth is given whole.
+    clock.Set(start + 120 * 24h - 30min);
+    EXPECT_EQ(service.RenewPlans(), 1);
+    EXPECT_EQ(perks.granted.back().until, start + 150 * 24h);
+}
+
 TEST_F(MarketingServiceTest, ABetaTesterPlanThatFailsAtApprovalIsGivenByTheSweepUnderTheSameReference) {
     perks.fail_grant = 2;
     service.Apply(Member(6), RoleKind::kBetaTester, {.message = "Tester"});
