@@ -34,6 +34,7 @@
 #include "storage/demo_catalog.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/giveaway_store.hpp"
+#include "storage/marketing_store.hpp"
 #include "storage/member_store.hpp"
 #include "storage/panel_store.hpp"
 #include "storage/plan_store.hpp"
@@ -284,6 +285,66 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
             }
             ASSERT_TRUE(s.MarkAnnounced(id, "opened"));
         });
+    }
+    // Marketing: A and B are ambassadors, each with an application, a help message, an invite, a referral code, a
+    // member they brought (5004 by A, 5003 by B) who bought (a commission each, the buyer staff's to know), B a bonus
+    // and a payout, B's card seen on a payment.
+    {
+        SqlMarketingRepository marketing_repo(db, clock);
+        namespace mk = marketing;
+        marketing_repo.Write(Viewer::System(), [&](mk::MarketingStore& s) {
+            for (const auto& role : mk::DefaultRoles()) s.SaveRoleConfig(role);
+        });
+        for (const auto& [who, brought] : {std::pair{kA, 5004LL}, std::pair{kB, 5003LL}}) {
+            const std::string name = who.user_id == kA.user_id ? "A" : "B";
+            marketing_repo.Write(who, [&](mk::MarketingStore& s) {
+                s.InsertApplication({.user = who.user_id, .role = mk::RoleKind::kPartner, .created_at = now});
+            });
+            marketing_repo.Write(kS, [&](mk::MarketingStore& s) {
+                s.SaveMemberRole({.user = who.user_id,
+                                  .role = mk::RoleKind::kAmbassador,
+                                  .granted_at = now,
+                                  .granted_by = kS.user_id});
+                s.SaveCode({.user = who.user_id, .code = "REF" + name, .created_at = now});
+            });
+            marketing_repo.Write(Viewer::System(), [&](mk::MarketingStore& s) {
+                s.InsertActivity({.user = who.user_id, .ref = "help-" + name, .at = now});
+                s.SaveInvite({.code = "inv-" + name, .inviter = who.user_id, .uses = 1, .created_at = now});
+                mk::InviteJoin join{.member = UserId{brought},
+                                    .inviter = who.user_id,
+                                    .source = mk::JoinSource::kInvite,
+                                    .code = "inv-" + name,
+                                    .joined_at = now,
+                                    .validate_at = now + 24h * 7};
+                join.id = s.InsertJoin(join);
+                auto attribution = s.InsertAttribution({.member = UserId{brought},
+                                                        .referrer = who.user_id,
+                                                        .code = "inv-" + name,
+                                                        .join = join.id,
+                                                        .starts_at = now,
+                                                        .ends_at = now + 24h * 30});
+                ASSERT_TRUE(s.InsertCommission({.marketer = who.user_id,
+                                                .amount = core::Money{400, "EUR"},
+                                                .source = mk::kSourceOrder,
+                                                .payment_ref = "pi_marketing_" + name,
+                                                .buyer = UserId{brought},
+                                                .sale_minor = 2000,
+                                                .percent = 20,
+                                                .attribution = attribution,
+                                                .created_at = now,
+                                                .due_at = now + 24h * 14}));
+            });
+        }
+        marketing_repo.Write(kS, [&](mk::MarketingStore& s) {
+            s.InsertBonus({.inviter = kB.user_id, .amount = 2, .reason = "audit", .by = kS.user_id, .at = now});
+            s.InsertPayout({.marketer = kB.user_id,
+                            .amount = core::Money{100, "EUR"},
+                            .reference = "audit",
+                            .created_by = kS.user_id,
+                            .created_at = now});
+        });
+        marketing_repo.Write(Viewer::System(),
+                             [&](mk::MarketingStore& s) { s.RecordPayerIdentity(kB.user_id, "card", "fp_b"); });
     }
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
@@ -738,6 +799,54 @@ std::vector<TableSpec> Tables(const Seeded& s) {
                    "INSERT INTO preorder_announcements (item_id, announcement, at) VALUES (" +
                        std::to_string(s.preorder_open) + ", 'forged', 0)",
                    "announcement = 'forged'"),
+        // Marketing: the roles' configuration is public; A reads their own rows (the joins they made or brought, the
+        // attributions they are in) and writes nothing but their own pending application; payer identities are
+        // Maxis's; nobody deletes anything.
+        {"marketing_roles", "", "true",
+         "INSERT INTO marketing_roles (kind, enabled, reward, commission_percent) VALUES ('partner', 1, 'commission', "
+         "100) ON CONFLICT (kind) DO UPDATE SET commission_percent = 100",
+         "commission_percent = 100"},
+        {"user_marketing_roles", "user_id <> " + a, "true",
+         "INSERT INTO user_marketing_roles (user_id, role, granted_at) VALUES (" + a + ", 'partner', 0)",
+         "revoked_at = NULL, role = 'partner'"},
+        {"marketing_applications", "user_id <> " + a, "true",
+         "INSERT INTO marketing_applications (user_id, role, status, created_at) VALUES (" + b +
+             ", 'creator', 'pending', 0)",
+         "status = 'approved', decided_by = " + st},
+        {"marketing_activity", "user_id <> " + a, "true",
+         "INSERT INTO marketing_activity (user_id, kind, amount, at) VALUES (" + a + ", 'help_message', 1000, 0)",
+         "amount = 1000"},
+        {"invites", "inviter_id <> " + a, "true",
+         "INSERT INTO invites (code, inviter_id, uses, created_at) VALUES ('forged', " + a + ", 1000, 0)",
+         "uses = 1000, inviter_id = " + a},
+        {"invite_joins", "member_id <> " + a + " AND inviter_id <> " + a, "true",
+         "INSERT INTO invite_joins (member_id, inviter_id, source, status, joined_at, validate_at) VALUES (5009, " + a +
+             ", 'invite', 'validated', 0, 0)",
+         "status = 'validated', inviter_id = " + a},
+        {"invite_bonuses", "inviter_id <> " + a, "true",
+         "INSERT INTO invite_bonuses (inviter_id, amount, reason, by_user, at) VALUES (" + a + ", 1000, 'forged', " +
+             st + ", 0)",
+         "amount = 1000, inviter_id = " + a},
+        {"referral_codes", "user_id <> " + a, "true",
+         "INSERT INTO referral_codes (user_id, code, created_at) VALUES (5003, 'FORGED', 0)",
+         "code = 'FORGED' || user_id, active = 1"},
+        {"attributions", "member_id <> " + a + " AND referrer_id <> " + a, "true",
+         "INSERT INTO attributions (member_id, referrer_id, source, starts_at, ends_at) VALUES (5003, " + a +
+             ", 'code', 0, " + std::to_string(kFar) + ")",
+         "referrer_id = " + a + ", ends_at = " + std::to_string(kFar)},
+        everything(
+            "payer_identities",
+            "INSERT INTO payer_identities (user_id, kind, value, first_seen) VALUES (" + a + ", 'card', 'fp_b', 0)",
+            "user_id = " + a),
+        {"commissions", "marketer_id <> " + a, "true",
+         "INSERT INTO commissions (marketer_id, kind, role, status, amount_minor, currency, created_at, due_at) VALUES "
+         "(" +
+             a + ", 'monthly', 'influencer', 'due', 100000, 'EUR', 0, 0)",
+         "status = 'due', amount_minor = 1000000, marketer_id = " + a},
+        {"payouts", "marketer_id <> " + a, "true",
+         "INSERT INTO payouts (marketer_id, amount_minor, currency, reference, created_by, created_at) VALUES (" + a +
+             ", 1, 'EUR', 'forged', " + st + ", 0)",
+         "amount_minor = 1"},
         // Winner grades: B's hidden; A grants themselves one, or lengthens it.
         of_b("winner_grades",
              "INSERT INTO winner_grades (giveaway_id, user_id, granted_at, until) VALUES (" +
@@ -814,6 +923,40 @@ std::vector<Probe> OwnRowProbes(const Seeded& s) {
         Writes("winner_grades: A deletes their own grade", "winner_grades",
                "DELETE FROM winner_grades WHERE user_id = " + a,
                "SELECT COUNT(*) FROM winner_grades WHERE user_id = " + a),
+        // Marketing: A never learns who bought through them, not even of their own commission; A neither decides
+        // their own application, nor changes their own role, code, joins or ledger.
+        Reads("commissions: A reads the buyer of their own commission",
+              "SELECT COUNT(*) FROM commissions WHERE buyer_id <> 0 AND marketer_id = " + a),
+        Reads("commissions: A reads every column of their own commission",
+              "SELECT COUNT(*) FROM (SELECT * FROM commissions WHERE marketer_id = " + a + ") c"),
+        Writes("marketing_applications: A approves their own application", "marketing_applications",
+               "UPDATE marketing_applications SET status = 'approved' WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM marketing_applications WHERE user_id = " + a),
+        Writes("marketing_applications: A applies already approved", "marketing_applications",
+               "INSERT INTO marketing_applications (user_id, role, status, created_at) VALUES (" + a +
+                   ", 'creator', 'approved', 0)"),
+        Writes("marketing_applications: A applies with a decision", "marketing_applications",
+               "INSERT INTO marketing_applications (user_id, role, status, created_at, decided_by) VALUES (" + a +
+                   ", 'creator', 'pending', 0, " + st + ")"),
+        Writes("marketing_applications: A withdraws their own application", "marketing_applications",
+               "DELETE FROM marketing_applications WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM marketing_applications WHERE user_id = " + a),
+        Writes("user_marketing_roles: A changes their own role", "user_marketing_roles",
+               "UPDATE user_marketing_roles SET role = 'partner', plan_renew_at = " + std::to_string(kFar) +
+                   " WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM user_marketing_roles WHERE user_id = " + a),
+        Writes("referral_codes: A changes their own code", "referral_codes",
+               "UPDATE referral_codes SET code = 'REFB2', promotion_code_id = 'promo_forged' WHERE user_id = " + a,
+               "SELECT COUNT(*) FROM referral_codes WHERE user_id = " + a),
+        Writes("invite_joins: A validates the join they brought", "invite_joins",
+               "UPDATE invite_joins SET status = 'validated' WHERE inviter_id = " + a,
+               "SELECT COUNT(*) FROM invite_joins WHERE inviter_id = " + a),
+        Writes("commissions: A marks their own commission due and raises it", "commissions",
+               "UPDATE commissions SET status = 'due', due_at = 0, amount_minor = 100000 WHERE marketer_id = " + a,
+               "SELECT COUNT(*) FROM commissions WHERE marketer_id = " + a),
+        Writes("commissions: A deletes their own commission", "commissions",
+               "DELETE FROM commissions WHERE marketer_id = " + a,
+               "SELECT COUNT(*) FROM commissions WHERE marketer_id = " + a),
         Writes("users: blocked A unblocks themselves", "users", "UPDATE users SET blocked = false WHERE id = " + a,
                "SELECT COUNT(*) FROM users WHERE blocked AND id = " + a),
         Reads("outbox: read B's notices", "SELECT COUNT(*) FROM outbox WHERE payload LIKE '%" + b + "%'"),
