@@ -102,6 +102,10 @@ struct CommandSpec {
     Handler handler;
     /// Whether the reply should be visible only to the caller where the transport can do that.
     bool ephemeral = false;
+    /// Where the transport has forms (a Discord modal): the arguments a slash command asks for in a form before it
+    /// runs, given the options already chosen (by name, as typed); empty: it runs at once. Those already given are
+    /// not asked again; at most five. Submitting the form runs the command with the options and the form's values.
+    std::function<std::vector<std::string>(const std::map<std::string, std::string>& options)> form_args;
 };
 
 }  // namespace maxis::commands

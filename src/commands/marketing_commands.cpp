@@ -229,6 +229,16 @@ void RegisterMemberCommands(Engine& engine, MarketingService& roles, CommissionS
                     .ephemeral = true};
             },
         .ephemeral = true,
+        // On Discord, the role's form in a modal: followers and links for an influencer, a portfolio for a creator,
+        // a message for the others.
+        .form_args =
+            [](const std::map<std::string, std::string>& options) {
+                auto role = options.find("role");
+                if (role == options.end()) return std::vector<std::string>{};
+                if (role->second == "influencer") return std::vector<std::string>{"followers", "links"};
+                if (role->second == "creator") return std::vector<std::string>{"portfolio"};
+                return std::vector<std::string>{"message"};
+            },
     });
 
     engine.Register(CommandSpec{

@@ -576,11 +576,48 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
                     options[Str(oo, "name")] = AttachmentUrl(*data, OptionText(oo.at("value")));
             }
         }
-        if (const auto* spec = engine_.Find(name)) ephemeral = spec->ephemeral;
+        const auto* spec = engine_.Find(name);
+        if (spec) ephemeral = spec->ephemeral;
+        if (spec && spec->form_args) {
+            // A command that asks for more in a form first: a modal with the arguments not given yet.
+            std::vector<FormField> fields;
+            for (const auto& arg_name : spec->form_args(options)) {
+                if (options.contains(arg_name)) continue;
+                for (const auto& arg : spec->args) {
+                    if (arg.name == arg_name) {
+                        fields.push_back(FormField{arg.name, engine_.ArgLabel(*spec, arg, locale), arg.required});
+                    }
+                }
+            }
+            auto action = FormAction(name, options);
+            if (!fields.empty() && sealer.Seal(ActionKind::kModal, action)) {
+                auto title = catalog.Text(locale, "cmd." + name + ".description");
+                Respond(answer, json::object{{"type", kModal}, {"data", RenderForm(title, fields, action, sealer)}});
+                ++interactions_;
+                return;
+            }
+        }
         run = [this, viewer, locale, name, options] { return engine_.HandleOptions(viewer, locale, name, options); };
     } else if (type == 3 || type == 5) {  // MESSAGE_COMPONENT, MODAL_SUBMIT
         auto opened = sealer.Open(Str(*data, "custom_id"));
         std::string line;
+        if (opened && opened->kind == ActionKind::kModal && type == 5) {
+            if (auto form = ParseFormAction(opened->action)) {
+                // A command's form submitted: its options, and each filled input as the option it is named after.
+                auto [name, options] = std::move(*form);
+                for (const auto& row : data->at("components").as_array()) {
+                    for (const auto& c : row.at("components").as_array()) {
+                        auto value = Str(c.as_object(), "value");
+                        if (!value.empty()) options[Str(c.as_object(), "custom_id")] = value;
+                    }
+                }
+                if (const auto* spec = engine_.Find(name)) ephemeral = spec->ephemeral;
+                run = [this, viewer, locale, name, options] {
+                    return engine_.HandleOptions(viewer, locale, name, options);
+                };
+                opened.reset();
+            }
+        }
         if (opened) {
             auto action = opened->action.substr(0, opened->action.find('\x1f'));
             if (opened->kind == ActionKind::kInput && type == 3) {
@@ -614,7 +651,7 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
             }
             if (opened) line = engine_.prefix() + action + (extra.empty() ? "" : " " + extra);
         }
-        if (line.empty()) {
+        if (line.empty() && !run) {
             Respond(answer,
                     json::object{{"type", kChannelMessage},
                                  {"data", json::object{{"content", catalog.Text(locale, "discord.stale_component")},
@@ -622,14 +659,16 @@ void Bot::RunInteraction(const json::object& interaction, Answer& answer) {
             ++interactions_;
             return;
         }
-        if (const auto* spec =
-                engine_.Find(line.substr(engine_.prefix().size(), line.find(' ') - engine_.prefix().size()))) {
-            ephemeral = spec->ephemeral;
+        if (!run) {
+            if (const auto* spec =
+                    engine_.Find(line.substr(engine_.prefix().size(), line.find(' ') - engine_.prefix().size()))) {
+                ephemeral = spec->ephemeral;
+            }
+            run = [this, viewer, locale, line] {
+                auto r = engine_.HandleLine(viewer, locale, line);
+                return r ? *r : commands::Reply{};
+            };
         }
-        run = [this, viewer, locale, line] {
-            auto r = engine_.HandleLine(viewer, locale, line);
-            return r ? *r : commands::Reply{};
-        };
     } else {
         return;
     }

@@ -159,6 +159,31 @@ TEST(Render, ButtonsAndMenusStayWithinRowsAndCarrySealedActions) {
     EXPECT_EQ(opened->action, "ticket_reply 7");
 }
 
+TEST(Render, AFormAsksForSeveralNamedInputsAndItsActionCarriesTheCommandsOptions) {
+    auto action = FormAction("marketing_apply", {{"role", "influencer"}});
+    auto form = RenderForm("Candidater", {FormField{"followers", "Abonnés", true}, FormField{"links", "Liens", false}},
+                           action, Sealer());
+    const auto& rows = form.at("components").as_array();
+    ASSERT_EQ(rows.size(), 2U);
+    const auto& first = rows[0].at("components").as_array()[0].as_object();
+    EXPECT_EQ(first.at("custom_id").as_string(), "followers");
+    EXPECT_EQ(first.at("type").as_int64(), 4);
+    EXPECT_TRUE(first.at("required").as_bool());
+    EXPECT_FALSE(rows[1].at("components").as_array()[0].at("required").as_bool());
+    auto opened = Sealer().Open(form.at("custom_id").as_string());
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->kind, ActionKind::kModal);
+    auto parsed = ParseFormAction(opened->action);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->first, "marketing_apply");
+    EXPECT_EQ(parsed->second, (std::map<std::string, std::string>{{"role", "influencer"}}));
+    // A one-input modal's action is a command line, not a form's.
+    EXPECT_FALSE(ParseFormAction("ticket_reply 7"));
+    // At most five inputs.
+    std::vector<FormField> many(7, FormField{"message", "Message", true});
+    EXPECT_EQ(RenderForm("t", many, action, Sealer()).at("components").as_array().size(), 5U);
+}
+
 TEST(Render, CountsLengthsAsDiscordDoes) {
     EXPECT_EQ(DiscordLength("abc"), 3U);
     EXPECT_EQ(DiscordLength("é"), 1U);

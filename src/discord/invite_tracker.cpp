@@ -165,13 +165,14 @@ std::optional<InviteSnapshot> FetchInvites(RestClient& rest, const std::string& 
         if (auto i = ParseInvite(v.as_object())) s.invites.push_back(std::move(*i));
     }
     if (with_vanity) {
+        // A guild without a vanity URL may refuse the read: the invites still count, joins through it are unknown.
         auto v = rest.Get("/guilds/" + guild_id + "/vanity-url");
-        if (!v.ok() || !v.json.is_object()) {
-            error = "the guild's vanity URL could not be read: " + v.Describe();
-            return std::nullopt;
+        if (v.ok() && v.json.is_object()) {
+            s.vanity_code = Str(v.json.as_object(), "code");
+            s.vanity_uses = IntOf(v.json.as_object(), "uses");
+        } else {
+            spdlog::info("discord: invite tracking: no vanity URL read ({})", v.Describe());
         }
-        s.vanity_code = Str(v.json.as_object(), "code");
-        s.vanity_uses = IntOf(v.json.as_object(), "uses");
     }
     return s;
 }

@@ -88,7 +88,8 @@ private:
 };
 
 /// Reads the guild's invites (GET /guilds/{id}/invites) and, when with_vanity, its vanity URL (GET
-/// /guilds/{id}/vanity-url). nullopt, with the reason in `error`, when Discord did not answer with them.
+/// /guilds/{id}/vanity-url; none when that read is refused). nullopt, with the reason in `error`, when Discord did
+/// not answer with the invites.
 std::optional<InviteSnapshot> FetchInvites(RestClient& rest, const std::string& guild_id, bool with_vanity,
                                            std::string& error);
 /// An invite object (Get Guild Invites' element, INVITE_CREATE's data) as tracked; nullopt without a code.

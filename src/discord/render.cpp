@@ -234,14 +234,52 @@ std::vector<json::object> RenderMessages(const Reply& reply, const ActionSealer&
 
 json::object RenderModal(std::string_view title, std::string_view label, std::string_view action,
                          const ActionSealer& sealer) {
+    return RenderForm(title, {FormField{"value", std::string(label), true}}, action, sealer);
+}
+
+json::object RenderForm(std::string_view title, const std::vector<FormField>& fields, std::string_view action,
+                        const ActionSealer& sealer) {
     auto id = sealer.Seal(ActionKind::kModal, action);
-    json::object text{{"type", 4},       {"custom_id", "value"}, {"label", Truncate(label, Limits::kInputLabel)},
-                      {"style", 2},      {"min_length", 1},      {"max_length", Limits::kInputMax},
-                      {"required", true}};
+    json::array rows;
+    for (const auto& f : fields) {
+        if (rows.size() == 5) break;  // Discord's limit: five rows of one input each
+        json::object text{{"type", 4},
+                          {"custom_id", f.id},
+                          {"label", Truncate(f.label, Limits::kInputLabel)},
+                          {"style", 2},
+                          {"max_length", Limits::kInputMax},
+                          {"required", f.required}};
+        if (f.required) text["min_length"] = 1;
+        rows.push_back(json::object{{"type", 1}, {"components", json::array{std::move(text)}}});
+    }
     return json::object{
-        {"custom_id", id.value_or("")},
-        {"title", Truncate(title, Limits::kModalTitle)},
-        {"components", json::array{json::object{{"type", 1}, {"components", json::array{std::move(text)}}}}}};
+        {"custom_id", id.value_or("")}, {"title", Truncate(title, Limits::kModalTitle)}, {"components", rows}};
+}
+
+namespace {
+constexpr char kFormSeparator = '\x1e';
+}
+
+std::string FormAction(const std::string& command, const std::map<std::string, std::string>& options) {
+    std::string out = command;
+    for (const auto& [name, value] : options) out += kFormSeparator + name + "=" + value;
+    return out;
+}
+
+std::optional<std::pair<std::string, std::map<std::string, std::string>>> ParseFormAction(std::string_view action) {
+    auto first = action.find(kFormSeparator);
+    if (first == std::string_view::npos) return std::nullopt;
+    std::pair<std::string, std::map<std::string, std::string>> out{std::string(action.substr(0, first)), {}};
+    while (first != std::string_view::npos) {
+        auto next = action.find(kFormSeparator, first + 1);
+        auto part =
+            action.substr(first + 1, next == std::string_view::npos ? std::string_view::npos : next - first - 1);
+        auto eq = part.find('=');
+        if (eq == std::string_view::npos) return std::nullopt;
+        out.second[std::string(part.substr(0, eq))] = std::string(part.substr(eq + 1));
+        first = next;
+    }
+    return out;
 }
 
 }  // namespace maxis::discord

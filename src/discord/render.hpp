@@ -1,7 +1,10 @@
 #pragma once
 #include <boost/json/object.hpp>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "commands/reply.hpp"
@@ -50,5 +53,19 @@ std::vector<boost::json::object> RenderMessages(const commands::Reply& reply, co
 /// A modal asking for one text input before a sealed action runs (the input is appended to the action).
 boost::json::object RenderModal(std::string_view title, std::string_view label, std::string_view action,
                                 const ActionSealer& sealer);
+
+/// One text input of a form: its custom_id (the argument's name), label, and whether it must be filled.
+struct FormField {
+    std::string id;
+    std::string label;
+    bool required = true;
+};
+/// A modal with several text inputs (at most five, one per row) before a sealed action runs; `action` is a form
+/// action (FormAction) that the submitted values complete.
+boost::json::object RenderForm(std::string_view title, const std::vector<FormField>& fields, std::string_view action,
+                               const ActionSealer& sealer);
+/// A command with named options, as a form's sealed action ("name\x1eoption=value\x1e..."), and back.
+std::string FormAction(const std::string& command, const std::map<std::string, std::string>& options);
+std::optional<std::pair<std::string, std::map<std::string, std::string>>> ParseFormAction(std::string_view action);
 
 }  // namespace maxis::discord

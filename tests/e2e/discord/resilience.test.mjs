@@ -231,7 +231,7 @@ test('maxis doctor reports what is missing and how to fix it', async () => {
     assert.match(r.stdout, /✗ the bot lacks Manage Roles/);
     assert.match(r.stdout, /✓ Server Members intent enabled/);
     e.sim.options.enabledIntents = (1 << 1) | (1 << 15);
-    await e.control('PATCH', `/_sim/roles/${e.state.roles.bot}`, { permissions: String((1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 28n) | (1n << 4n)) });
+    await e.control('PATCH', `/_sim/roles/${e.state.roles.bot}`, { permissions: String((1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 28n) | (1n << 4n) | (1n << 5n) | (1n << 0n)) });
     r = await run();
     assert.equal(r.status, 0, r.stdout);
     assert.match(r.stdout, /All good/);

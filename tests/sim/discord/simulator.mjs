@@ -889,7 +889,12 @@ export class DiscordSimulator {
         if (!this.dmChannels.has(u.id)) { const id = snowflake(); this.dmChannels.set(u.id, id); this.messages.set(id, []); }
         channelId = this.dmChannels.get(u.id);
       }
-      const msg = this.messageFrom(channelId, { content: body.content }, u);
+      // A reply (body.reply_to: a message id in the channel): message_reference names it and, on the gateway,
+      // referenced_message carries it (null when it no longer exists); the message's type is 19 (REPLY).
+      const replied = body.reply_to ? (this.messages.get(channelId) ?? []).find((x) => x.id === body.reply_to) ?? null : undefined;
+      const msg = this.messageFrom(channelId, { content: body.content,
+        ...(body.reply_to ? { message_reference: { message_id: body.reply_to, guild_id: dm ? undefined : this.guild.id } } : {}) }, u);
+      if (body.reply_to) msg.referenced_message = replied;
       msg.attachments = (body.attachments ?? []).map((a) => ({ id: snowflake(), filename: a.filename ?? 'image.png', size: a.size ?? 1024,
         url: a.url, proxy_url: a.url, content_type: a.content_type ?? 'image/png', width: 64, height: 64 }));
       if (!dm) { msg.guild_id = this.guild.id; msg.member = this.memberObject(u.id) ?? { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false }; delete msg.member.user; }
