@@ -4,19 +4,28 @@
 // an amount out of them refused with the server's message, nothing recorded); record a payout larger than what is due
 // (refused with the server's message, nothing changed) then a valid one, and the statement, the marketers' table and
 // the CSV follow; the invite leaderboard by period; a role revoked with a reason. No axe violation, no sideways scroll
-// at 390 px, no id or raw key shown, no script error.
+// at 390 px, no id or raw key shown, no script error. A sale attributed to a partner (their code declared by the buyer,
+// paid on the Stripe simulator) shows in the partner's statement with its buyer by name, for staff.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { Panel, adminPage, auditPage, press } from './harness.mjs';
+import { startStripeSimulator } from '../sim/stripe/simulator.mjs';
 
 const ZONE = 'Europe/Paris';
 let panel;
+let stripe;
 before(async () => {
-    panel = await Panel.start({ insecureHttp: true, require2fa: false, toml: `[community]\ntime_zone = "${ZONE}"\n` });
+    stripe = await startStripeSimulator({ secretKey: 'sk_test_marketing', webhookSecret: 'whsec_test_marketing' });
+    panel = await Panel.start({
+        insecureHttp: true, require2fa: false,
+        toml: `[community]\ntime_zone = "${ZONE}"\n[stripe]\napi_base = "${stripe.base}"\nmax_attempts = 2\n`,
+        env: { MAXIS_STRIPE_SECRET_KEY: 'sk_test_marketing', MAXIS_STRIPE_WEBHOOK_SECRET: 'whsec_test_marketing' } });
+    await stripe.control('/_sim/config', { webhookUrl: `${panel.origin}/stripe/webhook`, retryDelayMs: 200, maxRetries: 10 });
 });
 after(async () => {
     await panel?.stop();
+    await stripe?.close();
 });
 
 const get = (page, path) => page.evaluate(async (p) => {
@@ -29,7 +38,7 @@ const post = (page, path, body) => page.evaluate(async ([p, b]) => {
     const res = await fetch(p, { method: 'POST', headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
     return { status: res.status, body: await res.json() };
 }, [path, body]);
-const say = (as, line) => panel.run(['console', '--as', as], line + '\n');
+const say = (as, line, role) => panel.run(['console', '--as', as, ...(role ? ['--role', role] : [])], line + '\n');
 
 async function open(page, query = '') {
     await page.goto(`${panel.origin}/admin-panel/marketing${query}`);
@@ -229,3 +238,55 @@ for (const [lang, words] of Object.entries({
         await page.context().close();
     });
 }
+
+test('fr: a sale attributed to a partner shows in their statement, pending, with its buyer by name for staff', async () => {
+    const page = await adminPage(panel, 'boss-sale', 'fr');
+    const added = await say('boss-sale', '!product_add "Artbook" 100 20', 'staff');
+    assert.equal(added.code, 0, added.stderr);
+    const product = /#(\d+)/.exec(added.stdout)?.[1];
+    assert.ok(product, added.stdout);
+
+    // A partner (their presentation only), approved; their referral code, declared by a buyer before paying.
+    const applied = await say('paul-sale', '!marketing_apply partner 0 - - Je tiens une boutique de jeux et je parle de vous.');
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const partner = await memberId(page, 'paul-sale');
+    const application = (await get(page, '/api/v1/marketing/applications?status=pending')).body.items.find((a) => String(a.user) === partner);
+    assert.ok(application, 'the partner applied: ' + applied.stdout);
+    assert.equal((await post(page, `/api/v1/marketing/applications/${application.id}/approve`, {})).status, 200);
+    const code = await say('paul-sale', '!referral PAULJEUX');
+    assert.equal(code.code, 0, code.stderr);
+    assert.match(code.stdout, /PAULJEUX/, code.stdout);
+    const used = await say('lea-sale', '!referral_use PAULJEUX');
+    assert.equal(used.code, 0, used.stderr);
+    const buyer = await memberId(page, 'lea-sale');
+
+    // The buyer pays 100 € on Stripe: the partner's 30 % is pending.
+    const bought = await say('lea-sale', `!cart_add ${product} 1\n!checkout`);
+    assert.equal(bought.code, 0, bought.stderr);
+    const sessions = await stripe.control('/_sim/sessions');
+    const session = sessions.at(-1);
+    assert.ok(session && bought.stdout.includes(session.url), 'the checkout link: ' + bought.stdout);
+    await stripe.control(`/_sim/sessions/${session.id}/pay`, {});
+    for (let tries = 0; ; tries++) {
+        const statement = (await get(page, `/api/v1/marketing/marketers/${partner}/statement?month=${month()}`)).body;
+        if (statement.lines.some((c) => c.kind === 'sale')) break;
+        assert.ok(tries < 80, 'the commission arrives: ' + JSON.stringify(statement));
+        await new Promise((r) => setTimeout(r, 250));
+    }
+
+    // Staff read the line: the order, 30 % of 100 €, pending, and who bought, by name and linked to their card.
+    await open(page, `?user=${partner}`);
+    await page.waitForSelector('#mk-lines tr[data-kind="sale"]');
+    const line = '#mk-lines tr[data-kind="sale"]';
+    assert.equal(await page.textContent(`${line} td.kind`), 'commission sur vente');
+    assert.equal(await page.textContent(`${line} td.state`), 'en attente');
+    assert.equal(await page.textContent(`${line} td.amount`), '30,00\u00a0€');
+    assert.equal((await page.textContent(`${line} td.sale`)).trim(), 'commande — 30 % de 100,00\u00a0€');
+    assert.equal((await page.textContent(`${line} td.buyer`)).trim(), 'lea-sale', 'the buyer by name');
+    assert.equal(await page.getAttribute(`${line} td.buyer a.person-link`, 'href'), `/admin-panel/users?id=${buyer}`);
+    assert.equal(await page.textContent('#mk-pending'), '30,00\u00a0€');
+    assert.equal(await page.textContent('#mk-due-now'), '0,00\u00a0€', 'nothing due during the refund window');
+    await noIdsNorKeys(page, 'marketing sale line');
+    assert.deepEqual(page.context().pageErrors, [], 'no script error');
+    await page.context().close();
+});
