@@ -19,8 +19,8 @@ using storage::SessionStage;
 namespace {
 
 const std::set<std::string, std::less<>> kPages = {
-    "login", "refused",  "second-factor", "enrol",      "dashboard", "users", "orders",    "tickets",
-    "logs",  "settings", "products",      "promotions", "plans",     "docs",  "giveaways", "preorders"};
+    "login",    "refused",  "second-factor", "enrol", "dashboard", "users",     "orders",    "tickets",  "logs",
+    "settings", "products", "promotions",    "plans", "docs",      "giveaways", "preorders", "marketing"};
 const std::set<std::string, std::less<>> kOpenPages = {"login", "refused"};
 
 [[noreturn]] void BadRequest(const std::string& message) { throw Error(ErrorCode::kInvalidArgument, message); }

@@ -31,7 +31,7 @@ after(async () => {
 const now = () => Math.floor(Date.now() / 1000);
 const ADMIN = { id: '810000000000000011', username: 'camille', global_name: 'Camille', avatar: null };
 const SAM = { id: '810000000000000012', username: 'sam', global_name: 'Sam', avatar: null };
-const PAGES = ['dashboard', 'users', 'orders', 'tickets', 'logs', 'settings', 'products', 'promotions', 'plans', 'giveaways', 'preorders'];
+const PAGES = ['dashboard', 'users', 'orders', 'tickets', 'logs', 'settings', 'products', 'promotions', 'plans', 'giveaways', 'preorders', 'marketing'];
 
 async function discordLogin(page, user, roles) {
     await fetch(`${panel.oauth.base}/_sim/user`, { method: 'POST', body: JSON.stringify({ user, roles, approve: true }) });

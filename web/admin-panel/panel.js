@@ -177,6 +177,36 @@ const TEXT = Object.freeze({
         g_for_life: 'à vie', g_until: 'offerte jusqu’au {d}', grants: 'Historique des offres', source: 'Origine', until: 'Jusqu’au', why: 'Pourquoi', end_term: 'arrivée à son terme', end_unpaid: 'renouvellement impayé', end_revoked: 'retirée', end_refunded: 'remboursée', end_disputed: 'contestée', coins: 'Pièces', coin_balance: 'Solde', coin_amount: 'Mouvement', coins_none: 'Aucun mouvement pour l’instant.', coins_n: '{n} pièces', coin_1: '1 pièce', cr_activity: 'activité dans le salon', cr_daily: 'bonus du jour', cr_giveaway: 'participation à un concours', cr_invite: 'invitation validée', cr_staff_give: 'don de l’équipe', cr_staff_take: 'retrait par l’équipe', cr_purchase: 'achat', cr_refund: 'remboursement',
         k_subscription: 'abonnement', k_one_time: 'achat unique', k_temporary: 'offerte',
         gs_active: 'active', gs_past_due: 'paiement en attente', gs_ended: 'terminée', gs_revoked: 'retirée', gs_cancelling: 'résiliée, se termine à la fin de la période',
+        // Marketing: applications, holders by role, the invite leaderboard, marketers' monthly statements, payouts, rewards.
+        marketing: 'Marketing', mk_role_ambassador: 'Ambassadeur', mk_role_influencer: 'Influenceur', mk_role_creator: 'Créateur', mk_role_helper: 'Helper',
+        mk_role_event_host: 'Event Host', mk_role_beta_tester: 'Beta Tester', mk_role_partner: 'Partenaire',
+        mk_applications: 'Candidatures', mk_apps_none: 'Aucune candidature dans cette liste.', mk_app_status: 'Candidatures à afficher',
+        mk_as_pending: 'en attente', mk_as_approved: 'acceptée', mk_as_rejected: 'refusée', mk_form: 'Ce qu’il ou elle a écrit', mk_applied: 'Reçue le',
+        mk_followers: '{n} abonnés déclarés', mk_links: 'Liens', mk_portfolio: 'Portfolio', mk_message: 'Présentation', mk_decision: 'Décision',
+        mk_approve: 'Accepter', mk_reject: 'Refuser', mk_reject_reason: 'Raison du refus', mk_approved: '{member} est désormais {role}.',
+        mk_rejected: 'Candidature de {member} ({role}) refusée.', mk_decided: '{status} le {d}', mk_because: 'raison : {reason}',
+        mk_holders: 'Titulaires par rôle', mk_holders_none: 'Personne ne tient encore de rôle marketing.', mk_granted: 'Depuis', mk_granted_by: 'Accordé par',
+        mk_revoke: 'Retirer le rôle', mk_revoke_reason: 'Raison du retrait', mk_revoked: 'Rôle {role} retiré à {member}.',
+        mk_leaders: 'Classement des invitations', mk_window: 'Période', mk_w_7d: '7 jours', mk_w_30d: '30 jours', mk_w_all: 'Depuis toujours',
+        mk_invites_total: 'Invitations', mk_invites_validated: 'Validées', mk_leaders_none: 'Aucune invitation comptée sur cette période.',
+        mk_marketers: 'Marketeurs et relevés', mk_month: 'Mois', mk_csv: 'Télécharger le CSV du mois', mk_marketers_none: 'Aucun marketeur ce mois-ci.',
+        mk_opening: 'Report du mois précédent', mk_earned: 'Gagné', mk_reversed: 'Annulé ou repris', mk_paid: 'Versé', mk_pending: 'En attente',
+        mk_closing: 'Dû en fin de mois', mk_due_now: 'Dû aujourd’hui', mk_show: 'Voir le relevé', mk_select: 'Choisissez un marketeur dans la liste.',
+        mk_statement: 'Relevé de {member} : {month}', mk_statement_label: 'Relevé du marketeur', mk_lines: 'Lignes du mois', mk_lines_none: 'Aucune ligne ce mois-ci.', mk_kind: 'Type',
+        mk_amount: 'Montant', mk_sale: 'Vente', mk_buyer: 'Acheteur', mk_note: 'Note', mk_created: 'Date', mk_due_at: 'Due le',
+        mk_payouts: 'Versements du mois', mk_payouts_none: 'Aucun versement ce mois-ci.', mk_reference: 'Référence', mk_by: 'Saisi par',
+        mk_k_sale: 'commission sur vente', mk_k_monthly: 'rémunération mensuelle', mk_k_piece: 'pièce', mk_k_event: 'événement', mk_k_clawback: 'reprise',
+        mk_s_pending: 'en attente', mk_s_due: 'due', mk_s_paid: 'versée', mk_s_reversed: 'annulée',
+        mk_src_order: 'commande', mk_src_preorder: 'pré-commande', mk_src_plan: 'offre',
+        mk_n_refund: 'remboursement', mk_n_partial_refund: 'remboursement partiel', mk_n_dispute: 'contestation', mk_n_invite_cancelled: 'invitation annulée (départ avant validation)',
+        mk_sale_of: '{percent} % de {sale}', mk_refunded_of: '{refunded} remboursés',
+        mk_payout: 'Enregistrer un versement', mk_payout_hint: 'L’argent est versé hors de Maxis (virement…) : saisissez ici son montant et sa référence.',
+        mk_payout_amount: 'Montant versé (€, par ex. 50,00)', mk_payout_reference: 'Référence du versement', mk_payout_save: 'Enregistrer le versement',
+        mk_payout_done: 'Versement de {amount} à {member} enregistré ({reference}).', mk_bad_reference: 'Indiquez la référence du versement.',
+        mk_reward: 'Saisir une rémunération', mk_reward_role: 'Rôle', mk_reward_amount: 'Montant (€, par ex. 120,00)', mk_reward_note: 'Note (le mois, la pièce, l’événement…)',
+        mk_reward_save: 'Enregistrer la rémunération', mk_reward_done: '{amount} pour {member} ({role}) enregistré : dû dès maintenant.',
+        mk_bounds: '{reward} : entre {min} et {max}.', mk_r_monthly: 'Rémunération mensuelle', mk_r_per_piece: 'Montant par pièce', mk_r_per_event: 'Budget par événement',
+        mk_no_reward_role: 'Ce marketeur ne tient aucun rôle rémunéré par l’équipe.', mk_bad_note: 'Indiquez une note pour cette rémunération.',
     }),
     en: Object.freeze({
         giveaways: 'Giveaways', gw_list: 'Giveaways', gw_prize: 'Prize', gw_entrants: 'Entrants', gw_winners: 'Winners', gw_ends: 'Ends',
@@ -342,6 +372,36 @@ const TEXT = Object.freeze({
         g_for_life: 'for life', g_until: 'granted until {d}', grants: 'Plan history', source: 'Source', until: 'Until', why: 'Why', end_term: 'reached its term', end_unpaid: 'renewal unpaid', end_revoked: 'revoked', end_refunded: 'refunded', end_disputed: 'disputed', coins: 'Coins', coin_balance: 'Balance', coin_amount: 'Movement', coins_none: 'No movement yet.', coins_n: '{n} coins', coin_1: '1 coin', cr_activity: 'chat activity', cr_daily: 'daily bonus', cr_giveaway: 'giveaway entry', cr_invite: 'validated invite', cr_staff_give: 'gift from the team', cr_staff_take: 'taken by the team', cr_purchase: 'purchase', cr_refund: 'refund',
         k_subscription: 'subscription', k_one_time: 'one-time purchase', k_temporary: 'granted',
         gs_active: 'active', gs_past_due: 'payment pending', gs_ended: 'ended', gs_revoked: 'revoked', gs_cancelling: 'cancelled, ends with the period',
+        // Marketing: applications, holders by role, the invite leaderboard, marketers' monthly statements, payouts, rewards.
+        marketing: 'Marketing', mk_role_ambassador: 'Ambassador', mk_role_influencer: 'Influencer', mk_role_creator: 'Creator', mk_role_helper: 'Helper',
+        mk_role_event_host: 'Event Host', mk_role_beta_tester: 'Beta Tester', mk_role_partner: 'Partner',
+        mk_applications: 'Applications', mk_apps_none: 'No application in this list.', mk_app_status: 'Applications to show',
+        mk_as_pending: 'pending', mk_as_approved: 'approved', mk_as_rejected: 'rejected', mk_form: 'What they wrote', mk_applied: 'Received',
+        mk_followers: '{n} followers declared', mk_links: 'Links', mk_portfolio: 'Portfolio', mk_message: 'Presentation', mk_decision: 'Decision',
+        mk_approve: 'Approve', mk_reject: 'Reject', mk_reject_reason: 'Reason for the rejection', mk_approved: '{member} is now {role}.',
+        mk_rejected: 'Application of {member} ({role}) rejected.', mk_decided: '{status} on {d}', mk_because: 'reason: {reason}',
+        mk_holders: 'Holders by role', mk_holders_none: 'Nobody holds a marketing role yet.', mk_granted: 'Since', mk_granted_by: 'Granted by',
+        mk_revoke: 'Revoke the role', mk_revoke_reason: 'Reason for revoking', mk_revoked: 'Role {role} revoked from {member}.',
+        mk_leaders: 'Invite leaderboard', mk_window: 'Period', mk_w_7d: '7 days', mk_w_30d: '30 days', mk_w_all: 'All time',
+        mk_invites_total: 'Invites', mk_invites_validated: 'Validated', mk_leaders_none: 'No invite counted in this period.',
+        mk_marketers: 'Marketers and statements', mk_month: 'Month', mk_csv: 'Download the month’s CSV', mk_marketers_none: 'No marketer this month.',
+        mk_opening: 'Carried from last month', mk_earned: 'Earned', mk_reversed: 'Reversed or clawed back', mk_paid: 'Paid out', mk_pending: 'Pending',
+        mk_closing: 'Due at the month’s end', mk_due_now: 'Due today', mk_show: 'Open the statement', mk_select: 'Choose a marketer in the list.',
+        mk_statement: 'Statement of {member}: {month}', mk_statement_label: 'The marketer’s statement', mk_lines: 'The month’s lines', mk_lines_none: 'No line this month.', mk_kind: 'Kind',
+        mk_amount: 'Amount', mk_sale: 'Sale', mk_buyer: 'Buyer', mk_note: 'Note', mk_created: 'Date', mk_due_at: 'Due on',
+        mk_payouts: 'The month’s payouts', mk_payouts_none: 'No payout this month.', mk_reference: 'Reference', mk_by: 'Entered by',
+        mk_k_sale: 'sale commission', mk_k_monthly: 'monthly reward', mk_k_piece: 'piece', mk_k_event: 'event', mk_k_clawback: 'clawback',
+        mk_s_pending: 'pending', mk_s_due: 'due', mk_s_paid: 'paid', mk_s_reversed: 'reversed',
+        mk_src_order: 'order', mk_src_preorder: 'pre-order', mk_src_plan: 'plan',
+        mk_n_refund: 'refund', mk_n_partial_refund: 'partial refund', mk_n_dispute: 'dispute', mk_n_invite_cancelled: 'invite cancelled (left before validation)',
+        mk_sale_of: '{percent} % of {sale}', mk_refunded_of: '{refunded} refunded',
+        mk_payout: 'Record a payout', mk_payout_hint: 'The money is paid outside Maxis (a bank transfer…): enter its amount and reference here.',
+        mk_payout_amount: 'Amount paid (e.g. 50.00)', mk_payout_reference: 'Payout reference', mk_payout_save: 'Record the payout',
+        mk_payout_done: 'Payout of {amount} to {member} recorded ({reference}).', mk_bad_reference: 'Give the payout’s reference.',
+        mk_reward: 'Enter a reward', mk_reward_role: 'Role', mk_reward_amount: 'Amount (e.g. 120.00)', mk_reward_note: 'Note (the month, the piece, the event…)',
+        mk_reward_save: 'Record the reward', mk_reward_done: '{amount} for {member} ({role}) recorded: due now.',
+        mk_bounds: '{reward}: between {min} and {max}.', mk_r_monthly: 'Monthly reward', mk_r_per_piece: 'Amount per piece', mk_r_per_event: 'Budget per event',
+        mk_no_reward_role: 'This marketer holds no role rewarded by staff.', mk_bad_note: 'Give a note for this reward.',
     }),
 });
 
@@ -571,7 +631,7 @@ function header() {
         if (me) top.append(h('div', { class: 'who' }, langButton));
         return;
     }
-    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'giveaways', 'preorders', 'tickets', 'logs', 'settings'].map((p) =>
+    const links = ['dashboard', 'users', 'orders', 'products', 'promotions', 'plans', 'giveaways', 'preorders', 'marketing', 'tickets', 'logs', 'settings'].map((p) =>
         h('li', null, h('a', { href: '/admin-panel/' + p, 'aria-current': p === PAGE ? 'page' : null, text: t(p) })));
     top.append(h('nav', { 'aria-label': t('nav') }, h('ul', null, links)));
     const avatar = me.avatar_url ? h('img', { src: me.avatar_url, alt: '', width: 24, height: 24, class: 'avatar' }) : null;
@@ -2135,6 +2195,320 @@ async function preordersPage() {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Marketing: applications to approve or reject (with a reason), holders by role with revoke (a reason), the invite
+// leaderboard (7 days, 30 days, all time), the marketers' monthly statements (a month picker, the month's lines with
+// buyers by name for staff, payouts), and the forms staff record a payout and enter a reward with. Every rule is the
+// server's: its refusals are shown as it words them.
+
+/** A marketing role's name in the panel's language (a role the panel does not know: its key). */
+const mkRole = (key) => (Object.hasOwn(TEXT[LANG], 'mk_role_' + key) ? t('mk_role_' + key) : String(key));
+/** A word the panel knows under a prefix (a status, a kind, a reason code), else the value itself. */
+const mkWord = (prefix, value) => (value && Object.hasOwn(TEXT[LANG], prefix + value) ? t(prefix + value) : String(value || ''));
+/** The current local month ("2026-12") in the community's zone. */
+const thisMonth = () => localDay(Date.now()).slice(0, 7);
+/** A person by name, or '–' when the server names nobody (0: Maxis itself, or no one). */
+const someone = (id, people) => (id && String(id) !== '0' ? person(id, people) : '–');
+/** Roles whose reward staff enter within bounds. */
+const STAFF_REWARDS = Object.freeze(['monthly', 'per_piece', 'per_event']);
+
+async function marketingPage() {
+    const m = main(t('marketing'));
+    const box = h('p', { class: 'alert', role: 'status', id: 'mk-message', hidden: true });
+    const apps = h('div', { id: 'mk-applications' });
+    const holdersBox = h('div', { id: 'mk-holders' });
+    const leaders = h('div', { id: 'mk-leaders' });
+    const marketers = h('div', { id: 'mk-marketers' });
+    const detail = h('section', { id: 'mk-statement', 'aria-live': 'polite', 'aria-label': t('mk_statement_label') }, h('p', { class: 'muted', text: t('mk_select') }));
+    let roles = [];      // the enabled roles' configuration (reward, bounds)
+    let holders = [];    // active holders: {user, role, ...}
+    const names = new Map(); // the names of everyone the responses named so far, by id
+    let selected = null;     // the marketer whose statement is open
+    const nameOf = (id) => names.get(String(id)) || t('unknown_member');
+    const learn = (data) => {
+        const known = data && data.people && typeof data.people === 'object' ? data.people : {};
+        for (const id of Object.keys(known)) if (known[id] && typeof known[id].name === 'string' && known[id].name) names.set(id, known[id].name);
+    };
+    const roleKey = (r) => String(r.role);
+
+    // Applications: a status filter (pending first); each pending one is approved, or rejected with a reason.
+    const [appLabel, appStatus] = select('mk-app-status', t('mk_app_status'), ['pending', 'approved', 'rejected'].map((s) => [s, t('mk_as_' + s)]), false, 'pending');
+    const loadApplications = async () => {
+        const data = await api('/api/v1/marketing/applications?status=' + encodeURIComponent(appStatus.value));
+        learn(data);
+        clear(apps);
+        if (!data.items.length) {
+            apps.append(h('p', { class: 'muted', id: 'mk-apps-none', text: t('mk_apps_none') }));
+            return;
+        }
+        apps.append(h('div', { class: 'table-wrap' }, h('table', { id: 'mk-apps-table', 'aria-labelledby': 'mk-apps-title' },
+            h('thead', null, h('tr', null, ['owner', 'role', 'mk_form', 'mk_applied', 'mk_decision'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((a) => applicationRow(a, data.people))))));
+    };
+    const applicationRow = (a, known) => {
+        // What they wrote: followers, links, portfolio, message (each when given).
+        const wrote = h('ul', { class: 'tier-list' },
+            Number(a.followers) > 0 ? h('li', { text: t('mk_followers', { n: Number(a.followers).toLocaleString(LANG === 'fr' ? 'fr-FR' : 'en-GB') }) }) : null,
+            a.links ? h('li', { class: 'prose' }, h('strong', { text: t('mk_links') }), ' ', String(a.links)) : null,
+            a.portfolio ? h('li', { class: 'prose' }, h('strong', { text: t('mk_portfolio') }), ' ',
+                /^https:\/\//.test(a.portfolio) ? h('a', { href: a.portfolio, rel: 'noopener noreferrer', target: '_blank', text: a.portfolio }) : String(a.portfolio)) : null,
+            a.message ? h('li', { class: 'prose' }, h('strong', { text: t('mk_message') }), ' ', String(a.message)) : null);
+        let decision;
+        if (a.status === 'pending') {
+            const why = h('input', { id: `mk-reject-reason-${a.id}`, maxlength: 500, size: 18 });
+            decision = h('div', { class: 'inline' },
+                h('button', { type: 'button', class: 'primary', id: `mk-approve-${a.id}`, text: t('mk_approve'), on: { click: async () => {
+                    try {
+                        await api(`/api/v1/marketing/applications/${a.id}/approve`, { method: 'POST' });
+                        status(box, t('mk_approved', { member: nameOf(a.user), role: mkRole(a.role) }));
+                        await Promise.all([loadApplications(), loadHolders()]);
+                    } catch (err) {
+                        showError(box, err);
+                    }
+                } } }),
+                h('form', { class: 'inline', id: `mk-reject-${a.id}`, novalidate: true, on: { submit: async (e) => {
+                    e.preventDefault();
+                    if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
+                    try {
+                        await api(`/api/v1/marketing/applications/${a.id}/reject`, { method: 'POST', body: { reason: why.value.trim() } });
+                        status(box, t('mk_rejected', { member: nameOf(a.user), role: mkRole(a.role) }));
+                        await loadApplications();
+                    } catch (err) {
+                        showError(box, err);
+                    }
+                    return true;
+                } } }, h('label', { for: `mk-reject-reason-${a.id}`, class: 'visually-hidden', text: t('mk_reject_reason') }), why,
+                h('button', { type: 'submit', class: 'danger', text: t('mk_reject') })));
+        } else {
+            decision = h('span', null, t('mk_decided', { status: t('mk_as_' + a.status), d: whenLocal(a.decided_at) }),
+                a.actor ? [' — ', person(a.actor, known)] : null, a.reason ? h('span', { class: 'prose' }, ' (' + t('mk_because', { reason: a.reason }) + ')') : null);
+        }
+        return h('tr', { 'data-application': String(a.id), 'data-user': String(a.user) },
+            h('td', null, person(a.user, known)), h('td', { class: 'role', text: mkRole(a.role) }), h('td', null, wrote),
+            h('td', { text: whenLocal(a.created_at) }), h('td', null, decision));
+    };
+    appStatus.addEventListener('change', () => loadApplications().catch((err) => showError(box, err)));
+
+    // Holders, one table per role that has any; each is revoked with a reason.
+    const loadHolders = async () => {
+        const data = await api('/api/v1/marketing/holders');
+        learn(data);
+        holders = data.items;
+        clear(holdersBox);
+        if (!holders.length) holdersBox.append(h('p', { class: 'muted', id: 'mk-holders-none', text: t('mk_holders_none') }));
+        // One table per role that someone holds, in the roles' order.
+        for (const r of roles) {
+            const key = roleKey(r);
+            const rows = holders.filter((x) => String(x.role) === key);
+            if (!rows.length) continue;
+            const section = h('section', { 'aria-labelledby': 'mk-holders-' + key, 'data-role': key }, h('h3', { id: 'mk-holders-' + key, text: mkRole(key) }));
+            section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'holders compact' },
+                h('thead', null, h('tr', null, ['owner', 'mk_granted', 'mk_granted_by', 'action'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                h('tbody', null, rows.map((x) => {
+                    const id = `mk-revoke-${key}-${x.user}`;
+                    const why = h('input', { id: id + '-reason', maxlength: 500, size: 18 });
+                    return h('tr', { 'data-user': String(x.user) },
+                        h('td', null, person(x.user, data.people)), h('td', { text: whenLocal(x.granted_at) }), h('td', null, someone(x.granted_by, data.people)),
+                        h('td', null, h('form', { class: 'inline', id, novalidate: true, on: { submit: async (e) => {
+                            e.preventDefault();
+                            if (!why.value.trim()) return refuse(box, t('bad_reason'), why);
+                            try {
+                                await api(`/api/v1/marketing/holders/${x.user}/${encodeURIComponent(key)}/revoke`, { method: 'POST', body: { reason: why.value.trim() } });
+                                status(box, t('mk_revoked', { role: mkRole(key), member: nameOf(x.user) }));
+                                await loadHolders();
+                                if (selected === String(x.user)) await show(selected);
+                            } catch (err) {
+                                showError(box, err);
+                            }
+                            return true;
+                        } } }, h('label', { for: id + '-reason', class: 'visually-hidden', text: t('mk_revoke_reason') }), why,
+                        h('button', { type: 'submit', class: 'danger', text: t('mk_revoke') }))));
+                })))));
+            holdersBox.append(section);
+        }
+    };
+
+    // The invite leaderboard: 7 days, 30 days, all time.
+    const [windowLabel, windowPicker] = select('mk-window', t('mk_window'), ['7d', '30d', 'all'].map((w) => [w, t('mk_w_' + w)]), false, '7d');
+    const loadLeaders = async () => {
+        const data = await api('/api/v1/marketing/invites/leaderboard?window=' + encodeURIComponent(windowPicker.value));
+        learn(data);
+        clear(leaders);
+        if (!data.items.length) {
+            leaders.append(h('p', { class: 'muted', id: 'mk-leaders-none', text: t('mk_leaders_none') }));
+            return;
+        }
+        leaders.append(h('table', { class: 'compact', id: 'mk-leaders-table' },
+            h('thead', null, h('tr', null, ['gw_rank', 'name', 'mk_invites_total', 'mk_invites_validated'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((r, i) => h('tr', { 'data-user': String(r.user) }, h('td', { class: 'num', text: String(r.rank || i + 1) }),
+                h('td', null, person(r.user, data.people)), h('td', { class: 'num total', text: String(r.total) }), h('td', { class: 'num validated', text: String(r.validated) }))))));
+    };
+    windowPicker.addEventListener('change', () => loadLeaders().catch((err) => showError(box, err)));
+
+    // The marketers' statements for a month, the CSV of that month, and one marketer's statement with the forms.
+    const month = h('input', { id: 'mk-month', type: 'month', value: thisMonth(), max: thisMonth() });
+    const csv = h('a', { id: 'mk-csv', class: 'button', text: t('mk_csv') });
+    const monthValue = () => (/^\d{4}-\d{2}$/.test(month.value) ? month.value : thisMonth());
+    const setCsv = () => {
+        csv.setAttribute('href', '/api/v1/marketing/statements.csv?month=' + encodeURIComponent(monthValue()));
+        csv.setAttribute('download', 'marketing-' + monthValue() + '.csv');
+    };
+    const loadMarketers = async () => {
+        setCsv();
+        const data = await api('/api/v1/marketing/marketers?month=' + encodeURIComponent(monthValue()));
+        learn(data);
+        clear(marketers);
+        if (!data.items.length) {
+            marketers.append(h('p', { class: 'muted', id: 'mk-marketers-none', text: t('mk_marketers_none') }));
+            return;
+        }
+        marketers.append(h('div', { class: 'table-wrap' }, h('table', { id: 'mk-marketers-table', 'aria-labelledby': 'mk-marketers-title' },
+            h('thead', null, h('tr', null, ['owner', 'mk_opening', 'mk_earned', 'mk_reversed', 'mk_paid', 'mk_pending', 'mk_closing'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', null, data.items.map((s) => {
+                const cur = (minor) => money(minor, s.currency);
+                return h('tr', { 'data-user': String(s.user), class: selected === String(s.user) ? 'selected' : null },
+                    h('td', null, person(s.user, data.people), ' ', h('button', { type: 'button', class: 'link', 'data-show': String(s.user), text: t('mk_show'),
+                        'aria-label': t('mk_show') + ' : ' + nameOf(s.user), on: { click: () => show(String(s.user)).catch((err) => showError(box, err)) } })),
+                    h('td', { class: 'num opening', text: cur(s.opening_minor) }), h('td', { class: 'num earned', text: cur(s.earned_minor) }),
+                    h('td', { class: 'num reversed', text: cur(s.reversed_minor) }), h('td', { class: 'num paid', text: cur(s.paid_minor) }),
+                    h('td', { class: 'num pending', text: cur(s.pending_minor) }), h('td', { class: 'num closing', text: cur(s.closing_minor) }));
+            })))));
+    };
+    month.addEventListener('change', async () => {
+        try {
+            await loadMarketers();
+            if (selected) await show(selected);
+        } catch (err) {
+            showError(box, err);
+        }
+    });
+
+    const show = async (user) => {
+        const s = await api(`/api/v1/marketing/marketers/${user}/statement?month=` + encodeURIComponent(monthValue()));
+        learn(s);
+        selected = String(user);
+        for (const row of marketers.querySelectorAll('tr[data-user]')) row.classList.toggle('selected', row.dataset.user === selected);
+        const cur = (minor) => money(minor, s.currency);
+        const formBox = h('p', { class: 'alert', role: 'status', id: 'mk-form-message', hidden: true });
+        clear(detail);
+        detail.append(h('h3', { id: 'mk-statement-title', text: t('mk_statement', { member: nameOf(user), month: monthTitle(monthValue()) }) }),
+            h('dl', { class: 'facts' },
+                h('dt', { text: t('mk_opening') }), h('dd', { id: 'mk-opening', text: cur(s.opening_minor) }),
+                h('dt', { text: t('mk_earned') }), h('dd', { id: 'mk-earned', text: cur(s.earned_minor) }),
+                h('dt', { text: t('mk_reversed') }), h('dd', { id: 'mk-reversed', text: cur(s.reversed_minor) }),
+                h('dt', { text: t('mk_paid') }), h('dd', { id: 'mk-paid', text: cur(s.paid_minor) }),
+                h('dt', { text: t('mk_pending') }), h('dd', { id: 'mk-pending', text: cur(s.pending_minor) }),
+                h('dt', { text: t('mk_closing') }), h('dd', { id: 'mk-closing', text: cur(s.closing_minor) }),
+                s.balance && typeof s.balance.due_minor === 'number' ? [h('dt', { text: t('mk_due_now') }), h('dd', { id: 'mk-due-now', text: cur(s.balance.due_minor) })] : null),
+            h('h4', { id: 'mk-lines-title', text: t('mk_lines') }),
+            s.lines.length
+                ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'mk-lines-title' }, h('table', { id: 'mk-lines', class: 'compact' },
+                    h('thead', null, h('tr', null, ['mk_created', 'mk_kind', 'role', 'status', 'mk_amount', 'mk_sale', 'mk_buyer', 'mk_note'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                    h('tbody', null, s.lines.map((c) => h('tr', { 'data-line': String(c.id), 'data-kind': c.kind },
+                        h('td', { text: whenLocal(c.created_at) }), h('td', { class: 'kind', text: mkWord('mk_k_', c.kind) }), h('td', { text: mkRole(c.role) }),
+                        h('td', { class: 'state', text: mkWord('mk_s_', c.status) }), h('td', { class: 'num amount', text: money(c.amount_minor, c.currency || s.currency) }),
+                        h('td', { class: 'sale' }, c.kind === 'sale' ? [mkWord('mk_src_', c.source), ' — ', t('mk_sale_of', { percent: c.percent, sale: cur(c.sale_minor) }),
+                            c.refunded_minor ? ' (' + t('mk_refunded_of', { refunded: cur(c.refunded_minor) }) + ')' : ''] : '–'),
+                        h('td', { class: 'buyer' }, c.kind === 'sale' ? someone(c.buyer, s.people) : '–'),
+                        h('td', { class: 'prose note', text: c.kind === 'clawback' || c.status === 'reversed' ? mkWord('mk_n_', c.note) : c.note || '' }))))))
+                : h('p', { class: 'muted', id: 'mk-no-lines', text: t('mk_lines_none') }),
+            h('h4', { id: 'mk-payouts-title', text: t('mk_payouts') }),
+            s.payouts.length
+                ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'mk-payouts-title' }, h('table', { id: 'mk-payouts', class: 'compact' },
+                    h('thead', null, h('tr', null, ['mk_created', 'mk_amount', 'mk_reference', 'mk_by'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+                    h('tbody', null, s.payouts.map((p) => h('tr', { 'data-payout': String(p.id) }, h('td', { text: whenLocal(p.created_at) }),
+                        h('td', { class: 'num amount', text: money(p.amount_minor, p.currency || s.currency) }), h('td', { class: 'prose reference', text: p.reference }),
+                        h('td', null, someone(p.created_by, s.people)))))))
+                : h('p', { class: 'muted', id: 'mk-no-payouts', text: t('mk_payouts_none') }),
+            formBox, payoutForm(user, formBox), rewardForm(user, formBox));
+    };
+
+    // A payout: an amount and its reference; the server refuses more than what is due.
+    const payoutForm = (user, formBox) => {
+        const amount = h('input', { id: 'mk-payout-amount', inputmode: 'decimal', maxlength: 12, size: 10 });
+        const reference = h('input', { id: 'mk-payout-reference', maxlength: 200, size: 24 });
+        return h('form', { class: 'stack', id: 'mk-payout-form', novalidate: true, on: { submit: async (e) => {
+            e.preventDefault();
+            const minor = parseMoney(amount.value);
+            if (minor === null || Number.isNaN(minor) || minor === 0) return refuse(formBox, t('bad_amount'), amount);
+            if (!reference.value.trim()) return refuse(formBox, t('mk_bad_reference'), reference);
+            try {
+                const p = await api(`/api/v1/marketing/marketers/${user}/payouts`, { method: 'POST', body: { amount_minor: minor, reference: reference.value.trim() } });
+                const done = t('mk_payout_done', { amount: money(p.amount_minor ?? minor, p.currency), member: nameOf(user), reference: p.reference || reference.value.trim() });
+                await Promise.all([loadMarketers(), show(user)]);
+                status(document.getElementById('mk-form-message'), done);
+            } catch (err) {
+                showError(formBox, err);
+            }
+            return true;
+        } } }, h('h4', { text: t('mk_payout') }), h('p', { class: 'muted', text: t('mk_payout_hint') }),
+        field('mk-payout-amount', t('mk_payout_amount'), amount), field('mk-payout-reference', t('mk_payout_reference'), reference),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: t('mk_payout_save') })));
+    };
+
+    // A reward: one of the roles the marketer holds that staff reward, its bounds shown; the server checks them.
+    const rewardForm = (user, formBox) => {
+        const held = holders.filter((x) => String(x.user) === String(user)).map((x) => String(x.role));
+        const rewarded = roles.filter((r) => held.includes(roleKey(r)) && STAFF_REWARDS.includes(String(r.reward)));
+        const section = h('form', { class: 'stack', id: 'mk-reward-form', novalidate: true }, h('h4', { text: t('mk_reward') }));
+        if (!rewarded.length) {
+            section.append(h('p', { class: 'muted', id: 'mk-reward-none', text: t('mk_no_reward_role') }));
+            return section;
+        }
+        const [roleLabel, role] = select('mk-reward-role', t('mk_reward_role'), rewarded.map((r) => [roleKey(r), mkRole(roleKey(r))]), false, roleKey(rewarded[0]));
+        const bounds = h('p', { class: 'muted', id: 'mk-reward-bounds', 'aria-live': 'polite' });
+        const amount = h('input', { id: 'mk-reward-amount', inputmode: 'decimal', maxlength: 12, size: 10, 'aria-describedby': 'mk-reward-bounds' });
+        const note = h('input', { id: 'mk-reward-note', maxlength: 500, size: 30 });
+        const showBounds = () => {
+            const r = rewarded.find((x) => roleKey(x) === role.value);
+            bounds.textContent = r ? t('mk_bounds', { reward: t('mk_r_' + r.reward), min: money(r.min_minor, r.currency), max: money(r.max_minor, r.currency) }) : '';
+        };
+        role.addEventListener('change', showBounds);
+        showBounds();
+        section.addEventListener('submit', async (e) => {
+            e.preventDefault();
+            const minor = parseMoney(amount.value);
+            if (minor === null || Number.isNaN(minor) || minor === 0) return refuse(formBox, t('bad_amount'), amount);
+            if (!note.value.trim()) return refuse(formBox, t('mk_bad_note'), note);
+            try {
+                const c = await api(`/api/v1/marketing/marketers/${user}/rewards`, { method: 'POST', body: { role: role.value, amount_minor: minor, note: note.value.trim() } });
+                const done = t('mk_reward_done', { amount: money(c.amount_minor ?? minor, c.currency), member: nameOf(user), role: mkRole(role.value) });
+                await Promise.all([loadMarketers(), show(user)]);
+                status(document.getElementById('mk-form-message'), done);
+            } catch (err) {
+                showError(formBox, err);
+            }
+            return true;
+        });
+        section.append(roleLabel, role, bounds, field('mk-reward-amount', t('mk_reward_amount'), amount), field('mk-reward-note', t('mk_reward_note'), note),
+            h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: t('mk_reward_save') })));
+        return section;
+    };
+
+    m.append(box,
+        h('section', { 'aria-labelledby': 'mk-apps-title' }, h('h2', { id: 'mk-apps-title', text: t('mk_applications') }),
+            h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, appLabel, appStatus), apps),
+        h('section', { 'aria-labelledby': 'mk-marketers-title' }, h('h2', { id: 'mk-marketers-title', text: t('mk_marketers') }),
+            h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, h('label', { for: 'mk-month', text: t('mk_month') }), month, csv),
+            marketers, detail),
+        h('section', { 'aria-labelledby': 'mk-holders-title' }, h('h2', { id: 'mk-holders-title', text: t('mk_holders') }), holdersBox),
+        h('section', { 'aria-labelledby': 'mk-leaders-title' }, h('h2', { id: 'mk-leaders-title', text: t('mk_leaders') }),
+            h('form', { class: 'filters', on: { submit: (e) => e.preventDefault() } }, windowLabel, windowPicker), leaders));
+    setCsv();
+    try {
+        const data = await api('/api/v1/marketing/roles');
+        roles = data.items.filter((r) => r.enabled !== false);
+        await Promise.all([loadApplications(), loadHolders(), loadLeaders(), loadMarketers()]);
+        const wanted = new URLSearchParams(window.location.search).get('user');
+        if (wanted && /^[0-9]{1,20}$/.test(wanted)) await show(wanted);
+    } catch (err) {
+        showError(box, err);
+    }
+}
+
+/** A month ("2026-12") in words: « décembre 2026 », "December 2026". */
+const monthTitle = (ym) => new Intl.DateTimeFormat(LANG, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(ym + '-15T12:00:00Z'));
+
+// ---------------------------------------------------------------------------------------------------
 // The setup checklist (dashboard) and the operations guide it links to.
 
 async function setupChecklist(container) {
@@ -2225,7 +2599,7 @@ const PAGES = Object.freeze({
     login: loginPage, refused: refusedPage, enrol: enrolPage, 'second-factor': secondFactorPage, dashboard: dashboardPage,
     users: usersPage, orders: ordersPage, tickets: ticketsPage, logs: logsPage, settings: settingsPage,
     products: productsPage, promotions: promotionsPage, plans: plansPage, giveaways: giveawaysPage, docs: docsPage,
-    preorders: preordersPage,
+    preorders: preordersPage, marketing: marketingPage,
 });
 
 async function start() {

@@ -47,8 +47,8 @@ long long PathId(const Request& req, const std::string& what);
 std::string DecimalText(long long minor);
 
 /// The fields whose value names a person, in every JSON answer: a user id as a string of digits.
-inline constexpr std::string_view kPersonFields[] = {"owner", "assignee",   "author",     "actor",
-                                                     "user",  "created_by", "granted_by", "ended_by"};
+inline constexpr std::string_view kPersonFields[] = {"owner",      "assignee",   "author",   "actor", "user",
+                                                     "created_by", "granted_by", "ended_by", "buyer"};
 /// What an answer's JSON text names: the person ids it carries in those fields, at any depth, each once, in the
 /// order met (what a "people" object holds is not read), and whether its top already has "people".
 struct NamedPeople {
