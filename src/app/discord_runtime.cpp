@@ -603,7 +603,8 @@ int RunDiscordDoctor(const Config& config, std::ostream& out) {
         d.application_id,
         d.guild_id,
         {{"discord.staff_channel_id", d.staff_channel_id}, {"discord.fallback_channel_id", d.fallback_channel_id}},
-        {}};
+        {},
+        config.marketing.enabled};
     for (const auto& id : d.staff_role_ids) options.roles.emplace_back("discord.staff_role_ids", id);
     for (const auto& id : d.admin_role_ids) options.roles.emplace_back("discord.admin_role_ids", id);
     return discord::RunDoctor(rest, options, out);

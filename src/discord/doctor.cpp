@@ -11,14 +11,18 @@ namespace maxis::discord {
 
 namespace json = boost::json;
 
-const std::vector<std::pair<std::uint64_t, std::string>>& RequiredPermissions() {
-    static const std::vector<std::pair<std::uint64_t, std::string>> kList = {
+std::vector<std::pair<std::uint64_t, std::string>> RequiredPermissions(bool invite_tracking) {
+    std::vector<std::pair<std::uint64_t, std::string>> list = {
         {permissions::kViewChannel, "View Channels"}, {permissions::kSendMessages, "Send Messages"},
         {permissions::kEmbedLinks, "Embed Links"},    {permissions::kReadMessageHistory, "Read Message History"},
         {permissions::kManageRoles, "Manage Roles"},  {permissions::kManageChannels, "Manage Channels"},
-        {permissions::kManageGuild, "Manage Server"}, {permissions::kCreateInstantInvite, "Create Invite"},
     };
-    return kList;
+    // Reading the guild's invites needs Manage Server; referral links need Create Invite.
+    if (invite_tracking) {
+        list.emplace_back(permissions::kManageGuild, "Manage Server");
+        list.emplace_back(permissions::kCreateInstantInvite, "Create Invite");
+    }
+    return list;
 }
 
 bool VerifyInteractionSignature(const std::string& public_key_hex, const std::string& signature_hex,
@@ -94,9 +98,9 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
             "the bot is not in guild " + options.guild_id + " (" + guild.Describe() + ")",
             "invite it: https://discord.com/oauth2/authorize?client_id=" +
                 (app.ok() ? Str(app.json, "id") : std::string("<app id>")) +
-                "&scope=bot%20applications.commands&permissions=" + [] {
+                "&scope=bot%20applications.commands&permissions=" + [&options] {
                     std::uint64_t all = 0;
-                    for (const auto& [bit, name] : RequiredPermissions()) all |= bit;
+                    for (const auto& [bit, name] : RequiredPermissions(options.invite_tracking)) all |= bit;
                     return std::to_string(all);
                 }());
         return problems;
@@ -122,7 +126,7 @@ int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out)
             top = std::max(top, pos);
         }
         bool admin = (perms & permissions::kAdministrator) != 0;
-        for (const auto& [bit, name] : RequiredPermissions()) {
+        for (const auto& [bit, name] : RequiredPermissions(options.invite_tracking)) {
             if (admin || (perms & bit) != 0) {
                 ok("permission " + name);
             } else {

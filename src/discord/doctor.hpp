@@ -12,6 +12,7 @@ struct DoctorOptions {
     std::string guild_id;
     std::vector<std::pair<std::string, std::string>> channels;  // config key, id
     std::vector<std::pair<std::string, std::string>> roles;     // config key, id
+    bool invite_tracking = true;  // [marketing] enabled: the invites' permissions are needed too
 };
 
 /// Checks what Maxis needs from Discord against the REST API: the token, the privileged intents, the
@@ -20,7 +21,7 @@ struct DoctorOptions {
 int RunDoctor(RestClient& rest, const DoctorOptions& options, std::ostream& out);
 
 /// Permission bits Maxis needs in its guild, with their names as Discord shows them.
-const std::vector<std::pair<std::uint64_t, std::string>>& RequiredPermissions();
+std::vector<std::pair<std::uint64_t, std::string>> RequiredPermissions(bool invite_tracking);
 
 /// Interaction requests over HTTP: Ed25519 over timestamp + body with the application's public key.
 bool VerifyInteractionSignature(const std::string& public_key_hex, const std::string& signature_hex,
