@@ -150,6 +150,16 @@ CREATE TABLE payer_identities (
     PRIMARY KEY (kind, value, user_id)
 );
 
+-- What the provider said of a payment's refunds and disputes, kept whether or not a commission exists yet (a refund
+-- may arrive before the sale's event). refunded_minor only grows; the flags only go from 0 to 1.
+CREATE TABLE payment_reversals (
+    payment_ref     TEXT PRIMARY KEY,
+    refunded_minor  BIGINT NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
+    fully_refunded  INTEGER NOT NULL DEFAULT 0 CHECK (fully_refunded IN (0, 1)),
+    disputed        INTEGER NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),
+    at              BIGINT NOT NULL
+);
+
 CREATE TABLE payouts (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     marketer_id   BIGINT NOT NULL,
@@ -193,8 +203,8 @@ CREATE INDEX commissions_attribution ON commissions (attribution_id) WHERE attri
 
 -- Nothing here is ever deleted, by anyone: the ledger and its history stay.
 REVOKE DELETE ON marketing_roles, user_marketing_roles, marketing_applications, marketing_activity, invites,
-    invite_joins, invite_bonuses, referral_codes, attributions, payer_identities, payouts, commissions
-    FROM maxis_user;
+    invite_joins, invite_bonuses, referral_codes, attributions, payer_identities, payment_reversals, payouts,
+    commissions FROM maxis_user;
 
 -- Staff and Maxis (the system viewer) read and write every table (the service decides who may do what); members
 -- write nothing but their own pending applications, and read their own rows below.
@@ -204,7 +214,7 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['marketing_roles', 'user_marketing_roles', 'marketing_applications', 'marketing_activity',
                              'invites', 'invite_joins', 'invite_bonuses', 'referral_codes', 'attributions',
-                             'payer_identities', 'payouts', 'commissions'] LOOP
+                             'payer_identities', 'payment_reversals', 'payouts', 'commissions'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO maxis_user USING '

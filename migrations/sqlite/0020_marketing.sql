@@ -149,6 +149,16 @@ CREATE TABLE payer_identities (
     PRIMARY KEY (kind, value, user_id)
 );
 
+-- What the provider said of a payment's refunds and disputes, kept whether or not a commission exists yet (a refund
+-- may arrive before the sale's event). refunded_minor only grows; the flags only go from 0 to 1.
+CREATE TABLE payment_reversals (
+    payment_ref     TEXT PRIMARY KEY,
+    refunded_minor  BIGINT NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
+    fully_refunded  INTEGER NOT NULL DEFAULT 0 CHECK (fully_refunded IN (0, 1)),
+    disputed        INTEGER NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),
+    at              BIGINT NOT NULL
+);
+
 CREATE TABLE payouts (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     marketer_id   BIGINT NOT NULL,

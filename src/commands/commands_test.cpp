@@ -568,6 +568,11 @@ TEST(Catalogs, HoldEveryKeyOfTheInviteAndCommissionServices) {
                                      "marketing.amount_positive",
                                      "marketing.reference_required",
                                      "marketing.payout_exceeds",
+                                     "marketing.payout_nothing_due",
+                                     "marketing.payout_owed",
+                                     "marketing.unknown_role",
+                                     "text.control.reference",
+                                     "text.utf8.reference",
                                      "marketing.month_format",
                                      "invites.reason_required",
                                      "invites.bonus_range",
@@ -577,7 +582,9 @@ TEST(Catalogs, HoldEveryKeyOfTheInviteAndCommissionServices) {
                                      "marketing.notify.commission_due",
                                      "marketing.notify.reward",
                                      "marketing.notify.payout",
-                                     "marketing.notify.self_referral"};
+                                     "marketing.notify.self_referral.order",
+                                     "marketing.notify.self_referral.preorder",
+                                     "marketing.notify.self_referral.plan"};
     for (const char* reason :
          {marketing::kReasonRefund, marketing::kReasonDispute, marketing::kReasonInviteCancelled}) {
         keys.push_back(std::string("marketing.notify.reversed.") + reason);
@@ -591,32 +598,39 @@ TEST(Catalogs, HoldEveryKeyOfTheInviteAndCommissionServices) {
     }
 }
 
+// Amounts in the commission service's errors are written in the reader's locale: 50,00 € in French, €50.00 in
+// English (the service passes figures, each catalog composes them), and a negative balance is said as a debt.
+TEST(Catalogs, WriteMarketingAmountsInTheReadersLocale) {
+    const auto& catalog = Catalog::Builtin();
+    Params bounds{{"min_units", "50"}, {"min_cents", "00"}, {"max_units", "200"}, {"max_cents", "00"}, {"symbol", "€"}};
+    EXPECT_NE(catalog.Text("fr", "marketing.reward_bounds", bounds).find("entre 50,00 € et 200,00 €"),
+              std::string::npos);
+    EXPECT_NE(catalog.Text("en", "marketing.reward_bounds", bounds).find("from €50.00 to €200.00"), std::string::npos);
+    Params owed{
+        {"due_units", "10"}, {"due_cents", "00"}, {"amount_units", "0"}, {"amount_cents", "01"}, {"symbol", "€"}};
+    EXPECT_NE(catalog.Text("fr", "marketing.payout_owed", owed).find("doit 10,00 €"), std::string::npos);
+    EXPECT_NE(catalog.Text("en", "marketing.payout_owed", owed).find("they owe €10.00"), std::string::npos);
+    for (const auto* locale : {"fr", "en"}) {
+        for (const auto* key : {"marketing.reward_bounds", "marketing.payout_exceeds", "marketing.payout_owed"}) {
+            EXPECT_EQ(catalog.Text(locale, key, owed).find('-'), std::string::npos) << locale << " " << key;
+        }
+    }
+}
+
 // Every catalog key the roles' service throws or notifies with, in both languages: its errors, each role's name and
 // its four notices (each role says them in its own words), and the measured conditions' progress lines.
 TEST(Catalogs, HoldEveryKeyOfTheMarketingRoles) {
-    std::vector<std::string> keys = {"marketing.unknown_role",
-                                     "marketing.already_holds",
-                                     "marketing.already_applied",
-                                     "marketing.followers_required",
-                                     "marketing.links_required",
-                                     "marketing.portfolio_required",
-                                     "marketing.message_required",
-                                     "marketing.not_eligible",
-                                     "marketing.no_application",
-                                     "marketing.reason_required",
-                                     "marketing.event_name_required",
-                                     "marketing.event_duplicate",
-                                     "marketing.discount_amount",
-                                     "marketing.discount_exceeds",
-                                     "marketing.too_long",
-                                     "marketing.staff_only",
-                                     "marketing.not_holder",
-                                     "text.control.links",
-                                     "text.utf8.links",
-                                     "text.control.portfolio",
-                                     "text.utf8.portfolio"};
+    std::vector<std::string> keys = {
+        "marketing.unknown_role",        "marketing.already_holds",   "marketing.already_applied",
+        "marketing.followers_required",  "marketing.links_required",  "marketing.portfolio_required",
+        "marketing.message_required",    "marketing.no_application",  "marketing.reason_required",
+        "marketing.event_name_required", "marketing.event_duplicate", "marketing.discount_amount",
+        "marketing.discount_exceeds",    "marketing.too_long",        "marketing.staff_only",
+        "marketing.not_holder",          "text.control.links",        "text.utf8.links",
+        "text.control.portfolio",        "text.utf8.portfolio"};
     for (const char* requirement : {"invites", "help_messages", "events", "followers"}) {
         keys.push_back(std::string("marketing.requirement.") + requirement);
+        keys.push_back(std::string("marketing.not_eligible_") + requirement);  // the condition not met, named
     }
     for (auto role : marketing::AllRoles()) {
         auto name = std::string(marketing::ToString(role));

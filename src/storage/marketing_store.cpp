@@ -344,11 +344,7 @@ public:
                                   q.Bind(Ms(at)) + " ORDER BY plan_renew_at, user_id LIMIT " + std::to_string(limit));
     }
 
-    void LockMember(UserId user) override {
-        if (tx_.dialect() != Dialect::kPostgres) return;  // SQLite: one writer at a time already
-        std::string key = "maxis.marketing.member." + user.ToString();
-        tx_.sql() << "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", soci::use(key);
-    }
+    void LockMember(UserId user) override { Lock("maxis.marketing.member." + user.ToString()); }
 
     // Activity.
 
@@ -443,6 +439,19 @@ public:
                      "id = :id",
             soci::use(status), soci::use(j.fake_reason), soci::use(validated.value, validated.ind),
             soci::use(left.value, left.ind), soci::use(id);
+    }
+
+    bool UpdateJoinIf(const InviteJoin& j, JoinStatus expected) override {
+        long long id = j.id.value;
+        std::string status(ToString(j.status)), was(ToString(expected));
+        OptionalInt validated(j.validated_at), left(j.left_at);
+        soci::statement st =
+            (tx_.sql().prepare << "UPDATE invite_joins SET status = :s, fake_reason = :f, validated_at = :v, left_at = "
+                                  ":l WHERE id = :id AND status = :was",
+             soci::use(status), soci::use(j.fake_reason), soci::use(validated.value, validated.ind),
+             soci::use(left.value, left.ind), soci::use(id), soci::use(was));
+        st.execute(true);
+        return st.get_affected_rows() > 0;
     }
 
     std::vector<InviteJoin> JoinsOf(UserId member) override {
@@ -584,6 +593,42 @@ public:
         return n > 0;
     }
 
+    // Refunds and disputes by payment: Maxis's and staff's only. On PostgreSQL both the record and the read take the
+    // payment's lock first (their own statement, so the read that follows sees what committed while waiting): a
+    // sale and a refund of the same payment are serialised, and whichever comes second sees the other.
+
+    void RecordPaymentReversal(const PaymentReversal& r) override {
+        LockPayment(r.payment_ref);
+        long long refunded = r.refunded_minor, at = Ms(r.at);
+        int fully = r.fully_refunded ? 1 : 0, disputed = r.disputed ? 1 : 0;
+        tx_.sql() << "INSERT INTO payment_reversals (payment_ref, refunded_minor, fully_refunded, disputed, at) "
+                     "VALUES (:p, :r, :f, :d, :t) ON CONFLICT (payment_ref) DO UPDATE SET refunded_minor = CASE WHEN "
+                     "excluded.refunded_minor > payment_reversals.refunded_minor THEN excluded.refunded_minor ELSE "
+                     "payment_reversals.refunded_minor END, fully_refunded = CASE WHEN excluded.fully_refunded = 1 "
+                     "THEN 1 ELSE payment_reversals.fully_refunded END, disputed = CASE WHEN excluded.disputed = 1 "
+                     "THEN 1 ELSE payment_reversals.disputed END",
+            soci::use(r.payment_ref), soci::use(refunded), soci::use(fully), soci::use(disputed), soci::use(at);
+    }
+
+    std::optional<PaymentReversal> FindPaymentReversal(const std::string& payment_ref) override {
+        if (Member()) return std::nullopt;
+        LockPayment(payment_ref);
+        DynamicQuery q;
+        std::optional<PaymentReversal> out;
+        q.ForEachRow(tx_.sql(),
+                     "SELECT payment_ref, refunded_minor, fully_refunded, disputed, at FROM payment_reversals WHERE "
+                     "payment_ref = " +
+                         q.Bind(payment_ref),
+                     [&](const soci::row& r) {
+                         out = PaymentReversal{.payment_ref = RowText(r, 0),
+                                               .refunded_minor = RowInt(r, 1),
+                                               .fully_refunded = RowInt(r, 2) != 0,
+                                               .disputed = RowInt(r, 3) != 0,
+                                               .at = FromEpochMillis(RowInt(r, 4))};
+                     });
+        return out;
+    }
+
     // Commissions.
 
     /// A sale's commission is inserted once per payment: the second insert of the same payment inserts nothing.
@@ -698,6 +743,13 @@ public:
     void Enqueue(const scheduling::NewOutboxItem& item) override { SqlOutboxStore::AddIn(tx_, item, clock_.Now()); }
 
 private:
+    /// PostgreSQL: this transaction holds the key's lock until it ends (SQLite: one writer at a time already).
+    void Lock(const std::string& key) {
+        if (tx_.dialect() != Dialect::kPostgres) return;
+        tx_.sql() << "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", soci::use(key);
+    }
+    void LockPayment(const std::string& payment_ref) { Lock("maxis.marketing.payment." + payment_ref); }
+
     /// A member's store: their own rows only.
     [[nodiscard]] bool Member() const { return !tx_.viewer().IsStaff(); }
 

@@ -343,8 +343,10 @@ Seeded SeedThroughMaxis(Database& db, testing::FakeClock& clock) {
                             .created_by = kS.user_id,
                             .created_at = now});
         });
-        marketing_repo.Write(Viewer::System(),
-                             [&](mk::MarketingStore& s) { s.RecordPayerIdentity(kB.user_id, "card", "fp_b"); });
+        marketing_repo.Write(Viewer::System(), [&](mk::MarketingStore& s) {
+            s.RecordPayerIdentity(kB.user_id, "card", "fp_b");
+            s.RecordPaymentReversal({.payment_ref = "pi_audit_b", .refunded_minor = 500, .at = now});
+        });
     }
     // Staff blocked A (A then tries to unblock themselves).
     PanelStore(db).SetBlocked(kA.user_id, true);
@@ -838,6 +840,11 @@ std::vector<TableSpec> Tables(const Seeded& s) {
             "payer_identities",
             "INSERT INTO payer_identities (user_id, kind, value, first_seen) VALUES (" + a + ", 'card', 'fp_b', 0)",
             "user_id = " + a),
+        // A forges a refund of a payment (their sale earns nothing), or erases one (it earns again).
+        everything("payment_reversals",
+                   "INSERT INTO payment_reversals (payment_ref, refunded_minor, fully_refunded, disputed, at) VALUES "
+                   "('pi_forged', 0, 1, 0, 0)",
+                   "refunded_minor = 0, fully_refunded = 0, disputed = 0"),
         {"commissions", "marketer_id <> " + a, "true",
          "INSERT INTO commissions (marketer_id, kind, role, status, amount_minor, currency, created_at, due_at) VALUES "
          "(" +

@@ -40,10 +40,15 @@ public:
         std::set<std::tuple<long long, std::string, std::string>> payer_identities;  // user, kind, value
         std::map<long long, marketing::Commission> commissions;
         std::map<long long, marketing::Payout> payouts;
+        std::map<std::string, marketing::PaymentReversal> reversals;  // by payment_ref
         std::vector<scheduling::Notice> notices;
         std::vector<scheduling::NewOutboxItem> outbox;
         std::set<long long> locked;  // members LockMember was called for (any transaction)
         long long next_id = 1;       // one sequence for every table (ids are only compared within one)
+        /// Run once, inside the transaction, right after the next ValidationsDue read: what another writer does
+        /// meanwhile (on PostgreSQL a concurrent transaction; here a nested one on this thread, the mutex being
+        /// recursive).
+        std::function<void()> after_validations_due;
     };
 
     void Write(const core::Viewer& viewer, const std::function<void(marketing::MarketingStore&)>& work) override {
@@ -246,6 +251,12 @@ private:
             row.validated_at = join.validated_at;
             row.left_at = join.left_at;
         }
+        bool UpdateJoinIf(const marketing::InviteJoin& join, marketing::JoinStatus expected) override {
+            Writing();
+            if (s_.joins.at(join.id.value).status != expected) return false;
+            UpdateJoin(join);
+            return true;
+        }
         std::vector<marketing::InviteJoin> JoinsOf(core::UserId member) override {
             std::vector<marketing::InviteJoin> out;
             for (auto it = s_.joins.rbegin(); it != s_.joins.rend(); ++it) {
@@ -261,6 +272,7 @@ private:
             std::stable_sort(out.begin(), out.end(),
                              [](const auto& a, const auto& b) { return a.validate_at < b.validate_at; });
             if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+            if (auto meanwhile = std::exchange(s_.after_validations_due, nullptr)) meanwhile();
             return out;
         }
         std::vector<marketing::InviteJoin> JoinsInvitedBy(core::UserId inviter, int limit) override {
@@ -457,6 +469,22 @@ private:
             std::vector<core::UserId> out;
             for (auto u : users) out.push_back(core::UserId{u});
             return out;
+        }
+
+        // Refunds and disputes by payment (Maxis and staff only, as the SQL store).
+        void RecordPaymentReversal(const marketing::PaymentReversal& reversal) override {
+            Writing();
+            auto [it, inserted] = s_.reversals.try_emplace(reversal.payment_ref, reversal);
+            if (inserted) return;
+            auto& row = it->second;
+            row.refunded_minor = std::max(row.refunded_minor, reversal.refunded_minor);
+            row.fully_refunded = row.fully_refunded || reversal.fully_refunded;
+            row.disputed = row.disputed || reversal.disputed;
+        }
+        std::optional<marketing::PaymentReversal> FindPaymentReversal(const std::string& payment_ref) override {
+            auto it = s_.reversals.find(payment_ref);
+            if (it == s_.reversals.end() || !viewer_.IsStaff()) return std::nullopt;
+            return it->second;
         }
 
         // Payouts.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -35,9 +36,27 @@ void RequireOwnOrStaff(const core::Viewer& viewer, core::UserId marketer) {
     }
 }
 
-/// An amount for an error's parameters (the catalogs show it as written: "50.00 EUR").
+/// An amount's whole units (signless) and its two-digit cents.
+std::pair<std::string, std::string> Figures(long long minor) {
+    auto abs = minor < 0 ? -minor : minor;
+    auto cents = std::to_string(abs % 100);
+    return {std::to_string(abs / 100), (cents.size() < 2 ? "0" : "") + cents};
+}
+
+/// An amount for an error's message (logs and the API's message: "50.00 EUR").
 std::string AmountText(long long minor, const std::string& currency) {
-    return core::FormatMoney(core::Money{minor, currency}, "en");
+    auto [units, cents] = Figures(minor);
+    return (minor < 0 ? "-" : "") + units + "." + cents + " " + core::AsciiUpper(currency);
+}
+
+/// An amount in an error's parameters, for the reader's catalog to write it in their locale ("50,00 €", "€50.00"):
+/// `<name>_units` (whole units, signless), `<name>_cents` (two digits) and `symbol` (the currency's sign). An
+/// error's parameters are plain text, so each catalog composes the figure in its own order.
+void PutAmount(std::map<std::string, std::string>& params, const std::string& name, long long minor,
+               const std::string& currency) {
+    std::tie(params[name + "_units"], params[name + "_cents"]) = Figures(minor);
+    auto upper = core::AsciiUpper(currency);
+    params["symbol"] = upper == "EUR" ? "€" : upper == "USD" ? "$" : upper;
 }
 
 /// A generated referral code: 8 characters of Crockford's base 32 from a mix of the user id and an attempt counter.
@@ -198,6 +217,15 @@ std::tuple<core::TimePoint, core::TimePoint, std::string> MonthRange(const std::
     return {zone.FromLocal(core::LocalTime{first}), zone.FromLocal(core::LocalTime{next}), MonthText(*ym)};
 }
 
+/// A commission as a member reads it: nothing that could name the buyer (who, the payment, the attribution).
+Commission ForViewer(const core::Viewer& viewer, Commission c) {
+    if (viewer.IsStaff()) return c;
+    c.buyer = core::UserId{0};
+    c.payment_ref.clear();
+    c.attribution.reset();
+    return c;
+}
+
 /// One marketer's statement for [start, end), from their rows as they are now.
 Statement StatementIn(MarketingStore& store, const core::Viewer& viewer, core::UserId marketer, core::TimePoint start,
                       core::TimePoint end, const std::string& currency) {
@@ -209,21 +237,24 @@ Statement StatementIn(MarketingStore& store, const core::Viewer& viewer, core::U
     s.opening_minor = DueBefore(rows, payouts, start);
     s.closing_minor = DueBefore(rows, payouts, end);
     for (auto c : rows) {
-        bool in_month = c.created_at >= start && c.created_at < end;
         if (c.created_at < end && c.kind != CommissionKind::kClawback && c.status != CommissionStatus::kReversed &&
             (c.due_at >= end || c.status == CommissionStatus::kPending)) {
             s.pending_minor += c.amount.minor;
         }
-        if (!in_month) continue;
-        if (c.kind == CommissionKind::kClawback) {
-            s.reversed_minor += -c.amount.minor;
-        } else if (c.status == CommissionStatus::kReversed) {
-            s.reversed_minor += c.amount.minor;
-        } else {
-            s.earned_minor += c.amount.minor;
+        // The balance's movements: what became due in the month (rows as they are now, as opening and closing
+        // read them), so that closing = opening + earned - reversed - paid.
+        if (Counts(c) && c.due_at >= start && c.due_at < end) {
+            if (c.kind == CommissionKind::kClawback) {
+                s.reversed_minor += -c.amount.minor;
+            } else {
+                s.earned_minor += c.amount.minor;
+            }
         }
-        if (!viewer.IsStaff()) c.buyer = core::UserId{0};  // a marketer never learns who bought
-        s.lines.push_back(std::move(c));
+        if (c.created_at < start || c.created_at >= end) continue;
+        if (c.status == CommissionStatus::kReversed && c.kind != CommissionKind::kClawback) {
+            s.cancelled_minor += c.amount.minor;
+        }
+        s.lines.push_back(ForViewer(viewer, std::move(c)));
     }
     for (const auto& p : payouts) {
         if (p.created_at >= start && p.created_at < end) {
@@ -261,6 +292,9 @@ ReferralView CommissionService::Referral(const core::Viewer& member, const std::
             code = *existing;
             if (code.active) return;
             code.active = true;  // a commission role again: the code works again
+            // Its promotion code was deactivated at the provider on revocation (that cannot be undone): a new one
+            // is made below.
+            code.promotion_code_id.clear();
             store.SaveCode(code);
             return;
         }
@@ -352,58 +386,67 @@ std::optional<Commission> CommissionService::OnSale(const SaleFacts& sale) {
         if (core::AsciiUpper(sale.amount.currency) != core::AsciiUpper(options_.currency) || sale.amount.minor <= 0) {
             return;  // another currency earns nothing
         }
+        // A refund or a dispute may have come before the sale's event: a payment refunded whole or disputed earns
+        // nothing, one refunded in part earns on what was kept.
+        auto reversal = store.FindPaymentReversal(sale.payment_ref);
+        long long refunded = reversal ? std::min<long long>(reversal->refunded_minor, sale.amount.minor) : 0;
+        if (reversal && (reversal->disputed || reversal->fully_refunded || refunded >= sale.amount.minor)) return;
         // The promotion code used at checkout first, else the buyer's live attribution.
         auto promotion = sale.promotion_code.empty() ? std::nullopt : store.CodeByPromotion(sale.promotion_code);
         if (promotion && !promotion->active) promotion.reset();
         auto live = sale.buyer.value == 0 ? std::nullopt : store.LiveAttribution(sale.buyer, at);
         if (!promotion && !live) return;
         auto referrer = promotion ? promotion->user : live->referrer;
+        store.LockMember(referrer);  // the referrer's decisions are serialised before their role is read
         bool self = referrer == sale.buyer ||
                     (!sale.customer.empty() && store.PayerIdentityOf(referrer, "customer", sale.customer)) ||
                     (!sale.card_fingerprint.empty() && store.PayerIdentityOf(referrer, "card", sale.card_fingerprint));
         if (self) {
-            auto n = Notice::ToStaff("marketing.notify.self_referral", "marketing.sale." + sale.payment_ref + ".self");
+            auto n = Notice::ToStaff("marketing.notify.self_referral." + sale.source,
+                                     "marketing.sale." + sale.payment_ref + ".self");
             n.people["marketer"] = referrer;
             n.money["amount"] = sale.amount;
-            n.params["source"] = sale.source;
             store.Notify(n);
             return;
         }
         auto role = CommissionRole(store, roles_, referrer);  // the role held at the sale
         if (!role) return;
+        auto original = CommissionOf(sale.amount.minor, role->commission_percent);
+        auto amount = refunded > 0 ? ReducedCommission(original, sale.amount.minor, refunded) : original;
+        if (amount <= 0) return;
         auto attribution = live;
-        if (!promotion) {
-            // An invite cancelled by an early leave earns nothing more, though its attribution lasts.
-            auto join = JoinBehind(store, live);
-            if (join && Cancelled(*join)) return;
-        }
-        if (promotion && (!live || live->referrer != referrer)) {
-            // The member is attributed for the window when nobody holds them; otherwise this sale only (a row that
-            // is never live, so it steals nobody's attribution).
+        if (promotion) {
+            // A promotion code's sale is the code's, whatever an invite said (it waits on no join). The member is
+            // attributed for the window when nobody holds them; otherwise (or without a known buyer) this sale only:
+            // a row that is never live, so it steals nobody's attribution.
+            bool whole_window = !live && sale.buyer.value != 0;
             attribution = Attribution{.member = sale.buyer,
                                       .referrer = referrer,
                                       .source = AttributionSource::kPromotion,
                                       .code = promotion->code,
                                       .starts_at = at,
-                                      .ends_at = live ? at : at + options_.attribution_window};
+                                      .ends_at = whole_window ? at + options_.attribution_window : at};
             attribution->id = store.InsertAttribution(*attribution);
+        } else {
+            // An invite cancelled by an early leave earns nothing more, though its attribution lasts.
+            auto join = JoinBehind(store, live);
+            if (join && Cancelled(*join)) return;
         }
-        store.LockMember(referrer);
-        Commission c{
-            .marketer = referrer,
-            .kind = CommissionKind::kSale,
-            .role = role->kind,
-            .status = CommissionStatus::kPending,
-            .amount = core::Money{CommissionOf(sale.amount.minor, role->commission_percent), options_.currency},
-            .source = sale.source,
-            .payment_ref = sale.payment_ref,
-            .buyer = sale.buyer,
-            .sale_minor = sale.amount.minor,
-            .percent = role->commission_percent,
-            .attribution = attribution->id,
-            .created_at = at,
-            .due_at = at + options_.refund_window};
-        if (c.amount.minor <= 0) return;
+        Commission c{.marketer = referrer,
+                     .kind = CommissionKind::kSale,
+                     .role = role->kind,
+                     .status = CommissionStatus::kPending,
+                     .amount = core::Money{amount, options_.currency},
+                     .source = sale.source,
+                     .payment_ref = sale.payment_ref,
+                     .buyer = sale.buyer,
+                     .sale_minor = sale.amount.minor,
+                     .refunded_minor = refunded,
+                     .percent = role->commission_percent,
+                     .attribution = attribution->id,
+                     .note = refunded > 0 ? kReasonPartialRefund : "",
+                     .created_at = at,
+                     .due_at = at + options_.refund_window};
         auto id = store.InsertCommission(c);
         if (!id) return;
         c.id = *id;
@@ -419,6 +462,9 @@ std::optional<Commission> CommissionService::OnSale(const SaleFacts& sale) {
 
 void CommissionService::OnRefunded(const std::string& payment_ref, long long refunded_minor, bool fully) {
     repo_.Write(kSystem, [&](MarketingStore& store) {
+        // Kept by payment whether or not a commission exists yet: a sale reported later applies it.
+        store.RecordPaymentReversal(PaymentReversal{
+            .payment_ref = payment_ref, .refunded_minor = refunded_minor, .fully_refunded = fully, .at = clock_.Now()});
         auto c = Locked(store, store.SaleCommission(payment_ref));
         if (!c) return;
         if (fully || refunded_minor >= c->sale_minor) {
@@ -451,6 +497,7 @@ void CommissionService::OnRefunded(const std::string& payment_ref, long long ref
 
 void CommissionService::OnDisputed(const std::string& payment_ref) {
     repo_.Write(kSystem, [&](MarketingStore& store) {
+        store.RecordPaymentReversal(PaymentReversal{.payment_ref = payment_ref, .disputed = true, .at = clock_.Now()});
         auto c = Locked(store, store.SaleCommission(payment_ref));
         if (c) Reverse(store, *c, kReasonDispute, clock_.Now());
     });
@@ -486,25 +533,27 @@ Commission CommissionService::AddReward(const core::Viewer& staff, core::UserId 
                                         core::Money amount, const std::string& note) {
     RequireStaff(staff);
     auto config = std::find_if(roles_.begin(), roles_.end(), [&](const auto& r) { return r.kind == role; });
-    std::optional<CommissionKind> kind;
-    if (config != roles_.end()) {
-        if (config->reward == RewardKind::kMonthly) kind = CommissionKind::kMonthly;
-        if (config->reward == RewardKind::kPerPiece) kind = CommissionKind::kPiece;
-        if (config->reward == RewardKind::kPerEvent) kind = CommissionKind::kEvent;
+    if (config == roles_.end() || !config->enabled) {  // a role disabled in the config rewards nobody
+        throw Error(ErrorCode::kInvalidArgument, "this role is not offered here", "marketing.unknown_role",
+                    {{"role", std::string(ToString(role))}});
     }
+    std::optional<CommissionKind> kind;
+    if (config->reward == RewardKind::kMonthly) kind = CommissionKind::kMonthly;
+    if (config->reward == RewardKind::kPerPiece) kind = CommissionKind::kPiece;
+    if (config->reward == RewardKind::kPerEvent) kind = CommissionKind::kEvent;
     if (!kind) {
         throw Error(ErrorCode::kInvalidArgument, "this role is not rewarded by amounts staff enter",
                     "marketing.reward_kind", {{"role", std::string(ToString(role))}});
     }
     RequireCurrency(amount, options_.currency);
     if (amount.minor < config->min_minor || amount.minor > config->max_minor) {
+        std::map<std::string, std::string> params{{"role", std::string(ToString(role))}};
+        PutAmount(params, "min", config->min_minor, options_.currency);
+        PutAmount(params, "max", config->max_minor, options_.currency);
         throw Error(ErrorCode::kInvalidArgument,
                     "the amount must be from " + AmountText(config->min_minor, options_.currency) + " to " +
                         AmountText(config->max_minor, options_.currency),
-                    "marketing.reward_bounds",
-                    {{"min", AmountText(config->min_minor, options_.currency)},
-                     {"max", AmountText(config->max_minor, options_.currency)},
-                     {"role", std::string(ToString(role))}});
+                    "marketing.reward_bounds", params);
     }
     auto words = std::string(core::Trim(note));
     core::RequireStorableText(words, "note", core::TextLines::kMulti);
@@ -558,20 +607,37 @@ Payout CommissionService::RecordPayout(const core::Viewer& staff, core::UserId m
         auto payouts = store.PayoutsOf(marketer, std::nullopt, std::nullopt);
         auto due = DueBefore(rows, payouts, std::nullopt);
         if (amount.minor > due) {
-            throw Error(
-                ErrorCode::kInvalidArgument,
-                "the payout is more than what is due (" + AmountText(std::max(due, 0LL), options_.currency) + ")",
-                "marketing.payout_exceeds",
-                {{"amount", AmountText(amount.minor, options_.currency)}, {"due", AmountText(due, options_.currency)}});
+            std::map<std::string, std::string> params;
+            PutAmount(params, "amount", amount.minor, options_.currency);
+            PutAmount(params, "due", due, options_.currency);
+            // Nothing due, or a clawback owed (a negative balance): said as such, not as a negative figure.
+            auto key = due > 0    ? "marketing.payout_exceeds"
+                       : due == 0 ? "marketing.payout_nothing_due"
+                                  : "marketing.payout_owed";
+            throw Error(ErrorCode::kInvalidArgument,
+                        "the payout is more than what is due (" + AmountText(due, options_.currency) + ")", key,
+                        params);
         }
         payout.id = store.InsertPayout(payout);
-        // Rows due or paid, oldest due first, are covered by the payouts as far as they go: each row the running
-        // total of payouts covers whole is paid (by this payout when it was still due); the first it does not stops.
-        long long paid = payout.amount.minor;
-        for (const auto& p : payouts) paid += p.amount.minor;
+        // Payouts and clawbacks both settle what was earned: positive rows (due or paid), oldest due first, are
+        // covered by the payouts plus the clawbacks netted against them, each row covered whole is paid (by this
+        // payout when it was still due), the first not covered stops. Clawbacks are netted by this payout (paid):
+        // a payout is only possible once the rows due exceed them. A balance of 0 leaves no row due.
+        long long pool = payout.amount.minor;
+        for (const auto& p : payouts) pool += p.amount.minor;
         std::vector<Commission> owed;
-        for (const auto& c : rows) {
-            if (Counts(c)) owed.push_back(c);
+        for (auto& c : rows) {
+            if (!Counts(c)) continue;
+            if (c.kind != CommissionKind::kClawback) {
+                owed.push_back(c);
+                continue;
+            }
+            pool += -c.amount.minor;
+            if (c.status != CommissionStatus::kDue) continue;
+            c.status = CommissionStatus::kPaid;
+            c.paid_at = payout.created_at;
+            c.payout = payout.id;
+            store.UpdateCommission(c);
         }
         std::stable_sort(owed.begin(), owed.end(), [](const auto& a, const auto& b) {
             return std::tie(a.due_at, a.id) < std::tie(b.due_at, b.id);
@@ -579,7 +645,7 @@ Payout CommissionService::RecordPayout(const core::Viewer& staff, core::UserId m
         long long running = 0;
         for (auto& c : owed) {
             running += c.amount.minor;
-            if (running > paid) break;
+            if (running > pool) break;
             if (c.status != CommissionStatus::kDue) continue;
             c.status = CommissionStatus::kPaid;
             c.paid_at = payout.created_at;

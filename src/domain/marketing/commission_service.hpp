@@ -15,7 +15,8 @@ namespace maxis::marketing {
 /// One paid sale as the payments see it (PaymentService, after the feature applied its event).
 struct SaleFacts {
     std::string source;       // kSourceOrder, kSourcePreorder, kSourcePlan
-    std::string payment_ref;  // the PaymentIntent (sessions) or the invoice (subscription payments)
+    std::string payment_ref;  // the PaymentIntent for every source (a subscription invoice's payment_intent too):
+                              // refunds and disputes name the payment by it
     core::UserId buyer;
     core::Money amount;            // what the buyer paid
     std::string customer;          // the provider's customer, when known

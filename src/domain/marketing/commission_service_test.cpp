@@ -41,7 +41,10 @@ public:
     std::string CreatePromotionCode(UserId marketer, const std::string& code) override {
         ++promotion_calls;
         if (refuse) throw core::Error(core::ErrorCode::kUnavailable, "Stripe is down");
-        return "promo_" + code + "_" + marketer.ToString();
+        // Stripe gives each promotion code its own id, even for the same code text made again.
+        ++promotions_made;
+        return "promo_" + code + "_" + marketer.ToString() +
+               (promotions_made > 1 ? "_" + std::to_string(promotions_made) : "");
     }
     void DeactivatePromotionCode(const std::string&) override {}
     std::string CreateInviteLink(UserId marketer) override {
@@ -52,6 +55,7 @@ public:
     bool configured = true;
     bool refuse = false;
     int promotion_calls = 0;
+    int promotions_made = 0;
     int invite_calls = 0;
 };
 
@@ -115,6 +119,12 @@ protected:
         });
     }
     long long Due(UserId marketer) { return service.BalanceOf(kStaff, marketer).due_minor; }
+    /// The statement of the month adds up by its own formula.
+    Statement AddingUp(const std::string& month) {
+        auto s = service.MonthlyStatement(kStaff, alice, month);
+        EXPECT_EQ(s.closing_minor, s.opening_minor + s.earned_minor - s.reversed_minor - s.paid_minor) << month;
+        return s;
+    }
     /// A commission of `minor` (20 % of 5 times it) due for Alice: Bob invited, validated, buys, 14 days pass.
     Commission DueCommission(const std::string& ref, long long sale_minor) {
         auto c = Sale(ref, bob, sale_minor);
@@ -320,7 +330,7 @@ TEST_F(CommissionServiceTest, SelfReferralBySameMemberCustomerOrCardIsRefused) {
     EXPECT_FALSE(Sale("pi_1", bob, 5000, "cus_alice").has_value());
     EXPECT_FALSE(Sale("pi_2", bob, 5000, "cus_bob", "fp_alice").has_value());
     EXPECT_TRUE(Rows().empty());
-    auto flagged = NoticesWith("marketing.notify.self_referral");
+    auto flagged = NoticesWith("marketing.notify.self_referral.order");  // the kind of sale named
     ASSERT_EQ(flagged.size(), 2U);
     EXPECT_EQ(flagged[0].audience, Audience::kStaff);
     EXPECT_EQ(flagged[0].people.at("marketer"), alice);
@@ -398,7 +408,16 @@ TEST_F(CommissionServiceTest, AReversalAfterPayoutCarriesANegativeBalanceIntoThe
     EXPECT_EQ(rows[1].note, kReasonDispute);
     EXPECT_EQ(NoticesWith("marketing.notify.clawback.dispute").size(), 1U);
     EXPECT_EQ(Due(alice), -1000);
-    EXPECT_EQ(KeyOf([&] { service.RecordPayout(kStaff, alice, Eur(1), "x"); }), "marketing.payout_exceeds");
+    // Said as a debt, not as a negative amount due.
+    core::Error owed(core::ErrorCode::kInternal, "none");
+    try {
+        service.RecordPayout(kStaff, alice, Eur(1), "x");
+    } catch (const core::Error& e) {
+        owed = e;
+    }
+    EXPECT_EQ(owed.key(), "marketing.payout_owed");
+    EXPECT_EQ(owed.params().at("due_units"), "10");
+    EXPECT_EQ(owed.params().at("due_cents"), "00");
 
     // The next commission (30 €) pays it back: 20 € are due, and a 20 € payout settles every row.
     auto next = DueCommission("pi_2", 15000);
@@ -442,8 +461,12 @@ TEST_F(CommissionServiceTest, ARewardOutsideTheRolesBoundsIsRefused) {
         refused = e;
     }
     EXPECT_EQ(refused.key(), "marketing.reward_bounds");
-    EXPECT_EQ(refused.params().at("min"), "€50.00");
-    EXPECT_EQ(refused.params().at("max"), "€200.00");
+    // Amounts go as figures the reader's catalog writes in their locale (50,00 € in French), never pre-formatted.
+    EXPECT_EQ(refused.params().at("min_units"), "50");
+    EXPECT_EQ(refused.params().at("min_cents"), "00");
+    EXPECT_EQ(refused.params().at("max_units"), "200");
+    EXPECT_EQ(refused.params().at("symbol"), "€");
+    EXPECT_EQ(refused.params().count("min"), 0U);
     EXPECT_EQ(KeyOf([&] { service.AddReward(kStaff, carol, RoleKind::kInfluencer, Eur(4999), "Nov"); }),
               "marketing.reward_bounds");
     EXPECT_EQ(KeyOf([&] { service.AddReward(kStaff, bob, RoleKind::kInfluencer, Eur(10000), "Nov"); }),
@@ -525,11 +548,12 @@ TEST_F(CommissionServiceTest, AMonthlyStatementSumsItsMonthInTheCommunitysZone) 
     service.SettleDue();
     service.OnRefunded("pi_1", 5000, true);  // refunded after payout: a 10 € clawback in December
 
-    auto nov = service.MonthlyStatement(kStaff, alice, "2026-11");
+    auto nov = AddingUp("2026-11");
     EXPECT_EQ(nov.month, "2026-11");
     EXPECT_EQ(nov.opening_minor, 0);
-    EXPECT_EQ(nov.earned_minor, 1000);
-    EXPECT_EQ(nov.reversed_minor, 500);
+    EXPECT_EQ(nov.earned_minor, 0);    // pi_1 became due in December
+    EXPECT_EQ(nov.reversed_minor, 0);  // pi_2 was reversed while pending: it never entered the balance
+    EXPECT_EQ(nov.cancelled_minor, 500);
     EXPECT_EQ(nov.paid_minor, 0);
     EXPECT_EQ(nov.pending_minor, 1000);
     EXPECT_EQ(nov.closing_minor, 0);
@@ -537,8 +561,9 @@ TEST_F(CommissionServiceTest, AMonthlyStatementSumsItsMonthInTheCommunitysZone) 
     EXPECT_EQ(nov.lines[0].buyer, bob);  // staff see who bought
 
     auto dec = service.MonthlyStatement(Viewer{alice, Role::kMember}, alice, "2026-12");
+    EXPECT_EQ(dec.closing_minor, dec.opening_minor + dec.earned_minor - dec.reversed_minor - dec.paid_minor);
     EXPECT_EQ(dec.opening_minor, 0);
-    EXPECT_EQ(dec.earned_minor, 2000);
+    EXPECT_EQ(dec.earned_minor, 3000);  // pi_1 and pi_3 became due
     EXPECT_EQ(dec.reversed_minor, 1000);
     EXPECT_EQ(dec.paid_minor, 1000);
     ASSERT_EQ(dec.payouts.size(), 1U);
@@ -547,8 +572,13 @@ TEST_F(CommissionServiceTest, AMonthlyStatementSumsItsMonthInTheCommunitysZone) 
     EXPECT_EQ(dec.closing_minor, 1000);
     EXPECT_EQ(dec.closing_minor, service.BalanceOf(kStaff, alice).due_minor);
     ASSERT_EQ(dec.lines.size(), 2U);
-    EXPECT_EQ(dec.lines[0].payment_ref, "pi_3");
-    for (const auto& line : dec.lines) EXPECT_EQ(line.buyer.value, 0);  // never who bought, for the marketer
+    // Nothing that names who bought, for the marketer: no buyer, no payment, no attribution.
+    for (const auto& line : dec.lines) {
+        EXPECT_EQ(line.buyer.value, 0);
+        EXPECT_TRUE(line.payment_ref.empty());
+        EXPECT_FALSE(line.attribution.has_value());
+    }
+    EXPECT_EQ(AddingUp("2026-12").lines[0].payment_ref, "pi_3");  // staff see it
     EXPECT_EQ(dec.currency, "EUR");
     (void)nov1;
     (void)nov2;
@@ -571,11 +601,157 @@ TEST_F(CommissionServiceTest, AMonthlyStatementSumsItsMonthInTheCommunitysZone) 
     ASSERT_EQ(all.size(), 2U);
     long long earned = 0;
     for (const auto& s : all) earned += s.earned_minor;
-    EXPECT_EQ(earned, 5000);
+    EXPECT_EQ(earned, 6000);
     EXPECT_EQ(KeyOf([&] {
                   (void)service.Statements(Viewer{alice, Role::kMember}, "2026-12");
               }),
               "marketing.staff_only");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The reviewer's defects, each with the scenario that showed it.
+
+// A refund or a dispute reported before the sale's own event is kept by payment and applied when the sale comes.
+TEST_F(CommissionServiceTest, ARefundOrDisputeBeforeTheSaleIsAppliedWhenTheSaleArrives) {
+    InvitedAndValidated(bob, alice);
+    service.OnRefunded("pi_1", 5000, true);
+    EXPECT_FALSE(Sale("pi_1", bob, 5000).has_value());  // refunded whole: nothing
+    service.OnDisputed("pi_2");
+    EXPECT_FALSE(Sale("pi_2", bob, 5000).has_value());  // disputed: nothing
+    EXPECT_TRUE(Rows().empty());
+    service.OnRefunded("pi_3", 2000, false);  // 20 of 50 € refunded first: 10 € -> 6 €
+    auto c = Sale("pi_3", bob, 5000);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(Row(c->id).amount, Eur(600));
+    EXPECT_EQ(Row(c->id).refunded_minor, 2000);
+    EXPECT_EQ(NoticesWith("marketing.notify.commission_pending")[0].money.at("amount"), Eur(600));
+    service.OnRefunded("pi_3", 2000, false);  // redelivered: nothing more
+    EXPECT_EQ(Row(c->id).amount, Eur(600));
+    service.OnRefunded("pi_3", 5000, true);
+    EXPECT_EQ(Row(c->id).status, CommissionStatus::kReversed);
+    // A refund figure larger than the sale (another event's figure): nothing either.
+    service.OnRefunded("pi_4", 9000, false);
+    EXPECT_FALSE(Sale("pi_4", bob, 5000).has_value());
+}
+
+// closing = opening + earned - reversed - paid, month after month: a commission reversed while pending, a partial
+// refund, a clawback after a payout, payouts.
+TEST_F(CommissionServiceTest, EveryStatementAddsUpByItsFormula) {
+    InvitedAndValidated(bob, alice);  // 2026-11-17
+    Sale("pi_1", bob, 5000);          // 10 €
+    Sale("pi_2", bob, 2500);          // 5 €, disputed while pending
+    service.OnDisputed("pi_2");
+    Sale("pi_3", bob, 10000);  // 20 €, refunded in part while pending: 12 €
+    service.OnRefunded("pi_3", 4000, false);
+    clock.Advance(15 * kDay);  // 2026-12-02: pi_1 and pi_3 due (since 12-01)
+    service.SettleDue();
+    service.RecordPayout(kStaff, alice, Eur(2200), "SEPA 1");
+    service.OnRefunded("pi_1", 5000, true);  // after payout: a 10 € clawback
+    Sale("pi_4", bob, 5000);                 // 10 €, due 12-16
+    clock.Advance(15 * kDay);                // 2026-12-17
+    service.SettleDue();
+    clock.Advance(25 * kDay);  // 2027-01-11: a reward and a payout in January
+    Grant(alice, RoleKind::kInfluencer);
+    service.AddReward(kStaff, alice, RoleKind::kInfluencer, Eur(5000), "January");
+    service.RecordPayout(kStaff, alice, Eur(2000), "SEPA 2");
+
+    auto nov = AddingUp("2026-11");
+    EXPECT_EQ(nov.earned_minor, 0);
+    EXPECT_EQ(nov.reversed_minor, 0);
+    EXPECT_EQ(nov.cancelled_minor, 500);
+    EXPECT_EQ(nov.pending_minor, 2200);
+    EXPECT_EQ(nov.closing_minor, 0);
+    auto dec = AddingUp("2026-12");
+    EXPECT_EQ(dec.opening_minor, nov.closing_minor);
+    EXPECT_EQ(dec.earned_minor, 3200);
+    EXPECT_EQ(dec.reversed_minor, 1000);
+    EXPECT_EQ(dec.paid_minor, 2200);
+    EXPECT_EQ(dec.closing_minor, 0);
+    auto jan = AddingUp("2027-01");
+    EXPECT_EQ(jan.opening_minor, dec.closing_minor);
+    EXPECT_EQ(jan.earned_minor, 5000);
+    EXPECT_EQ(jan.paid_minor, 2000);
+    EXPECT_EQ(jan.closing_minor, 3000);
+    EXPECT_EQ(jan.closing_minor, Due(alice));
+}
+
+// S1 40 € and S2 40 € due; a 40 € payout pays S1; S1 refunded whole (a 40 € clawback); S3 30 € due; a 30 € payout
+// brings the balance to 0: every row is paid, none left due.
+TEST_F(CommissionServiceTest, APayoutThatBringsTheBalanceToZeroLeavesNoRowDue) {
+    InvitedAndValidated(bob, alice);
+    auto s1 = DueCommission("pi_1", 20000);  // 40 €
+    auto s2 = DueCommission("pi_2", 20000);  // 40 €
+    service.RecordPayout(kStaff, alice, Eur(4000), "SEPA 1");
+    EXPECT_EQ(Row(s1.id).status, CommissionStatus::kPaid);
+    EXPECT_EQ(Row(s2.id).status, CommissionStatus::kDue);
+    service.OnRefunded("pi_1", 20000, true);
+    InvitedAndValidated(carol, alice);
+    auto s3 = Sale("pi_3", carol, 15000);  // 30 €
+    ASSERT_TRUE(s3.has_value());
+    clock.Advance(14 * kDay);
+    service.SettleDue();
+    EXPECT_EQ(Due(alice), 3000);
+    service.RecordPayout(kStaff, alice, Eur(3000), "SEPA 2");
+    EXPECT_EQ(Due(alice), 0);
+    EXPECT_EQ(Row(s2.id).status, CommissionStatus::kPaid);
+    EXPECT_EQ(Row(s3->id).status, CommissionStatus::kPaid);
+    for (const auto& row : Rows()) EXPECT_NE(row.status, CommissionStatus::kDue) << row.id.value;
+}
+
+// A sale with a promotion code whose owner also invited the buyer is the promotion's: it waits on no join, and an
+// early leave does not reverse it.
+TEST_F(CommissionServiceTest, APromotionCodeSaleOfTheInvitersOwnCodeWaitsOnNoJoin) {
+    auto code = service.Referral(Viewer{alice, Role::kMember}, "ALICE1").code;
+    invites.OnJoin(
+        JoinFacts{.member = bob, .source = JoinSource::kInvite, .code = "abc", .inviter = alice, .at = clock.Now()});
+    auto c = Sale("pi_1", bob, 5000, {}, {}, code->promotion_code_id);
+    ASSERT_TRUE(c.has_value());
+    auto a = repo.Inspect([&](auto& s) { return s.attributions.at(*c->attribution); });
+    EXPECT_EQ(a.source, AttributionSource::kPromotion);
+    clock.Advance(2 * kDay);
+    invites.OnLeave(bob, clock.Now());
+    clock.Advance(12 * kDay);
+    EXPECT_EQ(service.SettleDue(), 1);
+    EXPECT_EQ(Row(c->id).status, CommissionStatus::kDue);
+}
+
+// Re-approved after a revocation (which deactivated the promotion code at Stripe): the code works again with a new
+// promotion code.
+TEST_F(CommissionServiceTest, AReapprovedMarketerGetsANewPromotionCode) {
+    auto first = service.Referral(Viewer{alice, Role::kMember}, "ALICE1").code->promotion_code_id;
+    Revoke(alice, RoleKind::kAmbassador);
+    repo.state.codes[alice.value].active = false;  // as MarketingService::Revoke leaves it
+    Grant(alice, RoleKind::kAmbassador);
+    auto again = service.Referral(Viewer{alice, Role::kMember});
+    EXPECT_TRUE(again.code->active);
+    EXPECT_EQ(again.code->code, "ALICE1");
+    EXPECT_EQ(provider.promotion_calls, 2);
+    EXPECT_FALSE(again.code->promotion_code_id.empty());
+    EXPECT_NE(again.code->promotion_code_id, first);
+    // Sales with the new promotion code are hers.
+    auto c = Sale("pi_1", bob, 5000, {}, {}, again.code->promotion_code_id);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->marketer, alice);
+}
+
+// A role the config disables rewards nobody.
+TEST_F(CommissionServiceTest, ARoleDisabledInTheConfigTakesNoReward) {
+    Grant(carol, RoleKind::kInfluencer);
+    for (auto& r : roles) {
+        if (r.kind == RoleKind::kInfluencer) r.enabled = false;
+    }
+    EXPECT_EQ(KeyOf([&] { service.AddReward(kStaff, carol, RoleKind::kInfluencer, Eur(10000), "Nov"); }),
+              "marketing.unknown_role");
+    EXPECT_TRUE(Rows().empty());
+}
+
+// A promotion code's sale without a known buyer attributes nobody for the window.
+TEST_F(CommissionServiceTest, APromotionSaleWithoutBuyerLeavesNoLiveAttribution) {
+    auto code = service.Referral(Viewer{alice, Role::kMember}, "ALICE1").code;
+    ASSERT_TRUE(Sale("pi_1", UserId{0}, 5000, {}, {}, code->promotion_code_id).has_value());
+    auto attributions = repo.Inspect([](auto& s) { return s.attributions; });
+    ASSERT_EQ(attributions.size(), 1U);
+    EXPECT_EQ(attributions.begin()->second.ends_at, attributions.begin()->second.starts_at);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ constexpr int kSweepBatch = 500;
 constexpr int kRecentJoins = 10;
 constexpr int kInviteList = 200;
 constexpr int kMaxBonus = 1000;
+constexpr int kUpdateAttempts = 3;
 
 const core::Viewer kSystem = core::Viewer::System();
 
@@ -65,7 +66,8 @@ InviteJoin InviteService::OnJoin(const JoinFacts& facts) {
         if (f.source == JoinSource::kInvite) {
             join.inviter = f.inviter;
             if (!f.code.empty()) referral = store.CodeByInvite(f.code);
-            if (referral && referral->active) join.inviter = referral->user;
+            // An inactive code's link (its owner lost the role) counts for nobody: not for the bot that made it.
+            if (referral) join.inviter = referral->active ? referral->user : core::UserId{0};
         }
         bool joined_before = !store.JoinsOf(f.member).empty();
         join.fake_reason = FakeReason(f, join.inviter, joined_before, options_.min_account_age);
@@ -88,12 +90,17 @@ void InviteService::OnLeave(core::UserId member, core::TimePoint at) {
     if (at == core::TimePoint{}) at = clock_.Now();
     repo_.Write(kSystem, [&](MarketingStore& store) {
         // The newest join still in the server is the stay that ends (JoinsOf is newest first).
-        for (auto join : store.JoinsOf(member)) {
-            if (join.left_at) continue;
-            join.left_at = at;
-            if (join.status == JoinStatus::kPending) join.status = JoinStatus::kLeftEarly;
-            store.UpdateJoin(join);
-            return;
+        // The status is written only if it is still the one read (the sweep may validate the join meanwhile): the
+        // row is read again and the decision made again when it changed.
+        for (int attempt = 0; attempt < kUpdateAttempts; ++attempt) {
+            for (auto join : store.JoinsOf(member)) {
+                if (join.left_at) continue;
+                auto read = join.status;
+                join.left_at = at;
+                if (join.status == JoinStatus::kPending) join.status = JoinStatus::kLeftEarly;
+                if (store.UpdateJoinIf(join, read)) return;
+                break;
+            }
         }
     });
 }
@@ -105,7 +112,8 @@ int InviteService::ValidateDue() {
         for (auto join : store.ValidationsDue(now, kSweepBatch)) {
             join.status = JoinStatus::kValidated;
             join.validated_at = now;
-            store.UpdateJoin(join);
+            // Only a join still pending: a leave written meanwhile stands (left_early).
+            if (!store.UpdateJoinIf(join, JoinStatus::kPending)) continue;
             validated.push_back(join);
             if (join.inviter.value == 0) continue;
             auto n = Notice::ToMember(join.inviter, "marketing.notify.invite_validated",

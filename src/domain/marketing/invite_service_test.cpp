@@ -216,6 +216,37 @@ TEST_F(InviteServiceTest, VanityAndUnknownJoinsHaveNoInviterAndAttributeNobody) 
     EXPECT_TRUE(repo.Inspect([](auto& s) { return s.notices.empty(); }));
 }
 
+// The sweep read a join as pending, then the member left before the sweep wrote: the leave stands (left_early, its
+// left_at kept), the sweep neither validates it nor rewards it.
+TEST_F(InviteServiceTest, ALeaveWrittenWhileTheSweepDecidesIsNotOverwritten) {
+    auto alice = Old(1);
+    auto bob = Old(2);
+    auto join = JoinVia(bob, alice);
+    clock.Advance(7 * kDay);
+    auto left = clock.Now();
+    repo.state.after_validations_due = [&] { service.OnLeave(bob, left); };
+    EXPECT_EQ(service.ValidateDue(), 0);
+    EXPECT_EQ(Row(join.id).status, JoinStatus::kLeftEarly);
+    EXPECT_EQ(Row(join.id).left_at, left);
+    EXPECT_FALSE(Row(join.id).validated_at.has_value());
+    EXPECT_TRUE(rewards.credited.empty());
+    EXPECT_EQ(CountsOf(alice).validated, 0);
+}
+
+// A marketer who lost the role (their code inactive): a join through their referral link counts for nobody, not for
+// the bot that made the link.
+TEST_F(InviteServiceTest, AnInactiveReferralLinkAttributesNobody) {
+    auto partner = Old(5);
+    auto bot = UserId{77};
+    repo.state.codes[partner.value] = ReferralCode{
+        .user = partner, .code = "PARTNER5", .invite_code = "ref5", .created_at = clock.Now(), .active = false};
+    auto join = JoinVia(Old(3), bot, "ref5");
+    EXPECT_EQ(join.inviter.value, 0);
+    EXPECT_EQ(CountsOf(bot).regular, 0);
+    EXPECT_EQ(CountsOf(partner).regular, 0);
+    EXPECT_TRUE(Attributions().empty());
+}
+
 TEST_F(InviteServiceTest, ACountedJoinAttributesTheMemberToTheInviterOrTheReferralLinksOwner) {
     auto alice = Old(1);
     auto bob = Old(2);

@@ -270,9 +270,10 @@ struct Commission {
     RoleKind role = RoleKind::kAmbassador;
     CommissionStatus status = CommissionStatus::kPending;
     core::Money amount;  // the commission now (reduced by partial refunds); negative for a clawback
-    // kSale: the sale. The buyer is never shown to the marketer (only to staff): a marketer's views blank it.
+    // kSale: the sale. Who bought is never shown to the marketer (only to staff): a marketer's views blank the buyer,
+    // the payment and the attribution.
     std::string source;       // kSourceOrder, kSourcePreorder, kSourcePlan
-    std::string payment_ref;  // the provider's payment (PaymentIntent or invoice); unique with kind kSale
+    std::string payment_ref;  // the provider's PaymentIntent, for every source (an invoice's too); unique with kSale
     core::UserId buyer;
     long long sale_minor = 0;      // what the buyer paid
     long long refunded_minor = 0;  // refunded of it so far
@@ -309,17 +310,21 @@ struct Payout {
 };
 
 /// A marketer's monthly statement (a local calendar month): what was carried in (a negative carry is a clawback
-/// owed), earned, reversed and paid in the month, and what is carried out. All amounts in the community's currency.
+/// owed), what became due, was clawed back and paid in the month, and what is carried out. The figures are the
+/// ledger's rows as they are now, and add up: closing = opening + earned - reversed - paid. A row reversed before it
+/// became due never entered the balance: it is a line, counted in cancelled only. All amounts in the community's
+/// currency.
 struct Statement {
     core::UserId marketer;
     std::string month;              // "2026-12"
     long long opening_minor = 0;    // due and not paid at the month's start (may be negative)
-    long long earned_minor = 0;     // commissions and rewards created in the month (their amount now)
-    long long reversed_minor = 0;   // reductions, reversals and clawbacks in the month (positive figure)
+    long long earned_minor = 0;     // commissions and rewards that became due in the month (their amount now)
+    long long reversed_minor = 0;   // clawbacks of paid commissions made in the month (positive figure)
     long long paid_minor = 0;       // payouts in the month
     long long pending_minor = 0;    // at the month's end, still in the refund window
-    long long closing_minor = 0;    // due and not paid at the month's end (opening + became due - reversed - paid)
-    std::vector<Commission> lines;  // the month's rows (buyer blanked for the marketer)
+    long long closing_minor = 0;    // due and not paid at the month's end: opening + earned - reversed - paid
+    long long cancelled_minor = 0;  // the month's rows reversed before they became due (outside the balance)
+    std::vector<Commission> lines;  // the month's rows (for a marketer: no buyer, payment nor attribution)
     std::vector<Payout> payouts;
     std::string currency = "EUR";
 };

@@ -123,7 +123,7 @@ std::vector<Requirement> Measure(MarketingStore& store, const RoleConfig& role, 
 [[noreturn]] void NotEligible(const Requirement& r) {
     throw Error(ErrorCode::kForbidden,
                 "not eligible yet: " + r.key + " " + std::to_string(r.have) + "/" + std::to_string(r.need),
-                "marketing.not_eligible",
+                "marketing.not_eligible_" + r.key,
                 {{"requirement", r.key}, {"have", std::to_string(r.have)}, {"need", std::to_string(r.need)}});
 }
 

@@ -242,7 +242,7 @@ TEST_F(MarketingServiceTest, AnAmbassadorReachingTenValidatedInvitesBecomesEligi
         service.Apply(Member(1), RoleKind::kAmbassador, {});
         FAIL() << "nine validated invites were accepted";
     } catch (const core::Error& e) {
-        EXPECT_EQ(e.key(), "marketing.not_eligible");
+        EXPECT_EQ(e.key(), "marketing.not_eligible_invites");  // the condition not met, named
         EXPECT_EQ(e.params().at("requirement"), "invites");
         EXPECT_EQ(e.params().at("have"), "9");
         EXPECT_EQ(e.params().at("need"), "10");
@@ -289,7 +289,7 @@ TEST_F(MarketingServiceTest, BadInputGetsAClearKeyAndChangesNothing) {
               "marketing.links_required");
     EXPECT_EQ(
         KeyOf([&] { service.Apply(Member(2), RoleKind::kInfluencer, {.followers = 999, .links = "https://x.com/a"}); }),
-        "marketing.not_eligible");
+        "marketing.not_eligible_followers");
     EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kCreator, {}); }), "marketing.portfolio_required");
     EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kCreator, {.portfolio = "http://alice.art"}); }),
               "marketing.portfolio_required");
@@ -303,8 +303,8 @@ TEST_F(MarketingServiceTest, BadInputGetsAClearKeyAndChangesNothing) {
     EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kPartner, {.message = std::string(1001, 'a')}); }),
               "marketing.too_long");
     // Conditions measured: no help messages, no events.
-    EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kHelper, {}); }), "marketing.not_eligible");
-    EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kEventHost, {}); }), "marketing.not_eligible");
+    EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kHelper, {}); }), "marketing.not_eligible_help_messages");
+    EXPECT_EQ(KeyOf([&] { service.Apply(Member(2), RoleKind::kEventHost, {}); }), "marketing.not_eligible_events");
     // Staff's decisions need a reason; a role not held cannot be revoked; members cannot decide.
     EXPECT_EQ(KeyOf([&] { service.Reject(kStaff, UserId{1}, RoleKind::kAmbassador, "  "); }),
               "marketing.reason_required");
@@ -451,7 +451,7 @@ TEST_F(MarketingServiceTest, EventsStaffMarkCountOnceEachAndMakeAnEventHostEligi
     EXPECT_EQ(KeyOf([&] { service.MarkEvent(kStaff, UserId{5}, " "); }), "marketing.event_name_required");
     service.MarkEvent(kStaff, UserId{6}, "Soirée quiz");  // another host's event of the same name
     service.MarkEvent(kStaff, UserId{5}, "Tournoi");
-    EXPECT_EQ(KeyOf([&] { service.Apply(Member(5), RoleKind::kEventHost, {}); }), "marketing.not_eligible");
+    EXPECT_EQ(KeyOf([&] { service.Apply(Member(5), RoleKind::kEventHost, {}); }), "marketing.not_eligible_events");
     EXPECT_EQ(Find(StatusOf(service, 5, RoleKind::kEventHost), "events")->have, 2);
     auto third = service.MarkEvent(kStaff, UserId{5}, "Tournoi de printemps");
     EXPECT_EQ(third.note, "Tournoi de printemps");

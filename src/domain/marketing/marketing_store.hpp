@@ -26,6 +26,15 @@ struct InviteRank {
 ///   own attributions (as member or referrer), and their own commissions and payouts; a commission's `buyer` reads 0
 ///   for them (a marketer never learns who bought);
 /// - invites, invite counters and leaderboards are public inside the community (read as the system viewer).
+/// What the provider said of a payment's refunds and disputes (cumulative).
+struct PaymentReversal {
+    std::string payment_ref;  // the PaymentIntent
+    long long refunded_minor = 0;
+    bool fully_refunded = false;
+    bool disputed = false;
+    core::TimePoint at{};  // the first report
+};
+
 class MarketingStore {
 public:
     virtual ~MarketingStore() = default;
@@ -79,6 +88,9 @@ public:
     virtual JoinId InsertJoin(const InviteJoin& join) = 0;
     /// Writes status, fake_reason, validated_at, left_at.
     virtual void UpdateJoin(const InviteJoin& join) = 0;
+    /// UpdateJoin only while the row's status is still `expected` (one conditional UPDATE); false when another
+    /// writer changed the status meanwhile (nothing written).
+    virtual bool UpdateJoinIf(const InviteJoin& join, JoinStatus expected) = 0;
     /// The member's joins, newest first (a rejoin finds the earlier ones).
     virtual std::vector<InviteJoin> JoinsOf(core::UserId member) = 0;
     /// Pending joins whose validate_at is at or before `at`, oldest first.
@@ -132,6 +144,13 @@ public:
     virtual std::vector<Commission> CommissionsOfJoin(JoinId join) = 0;
     /// Everyone with a commission or payout row, in id order.
     virtual std::vector<core::UserId> Marketers() = 0;
+
+    // Refunds and disputes by payment, kept whether or not a commission exists yet (a refund may arrive before the
+    // sale's event): the sale applies them when it comes.
+    /// Inserts or merges by payment_ref: refunded_minor keeps the largest figure, fully_refunded and disputed only
+    /// go from false to true.
+    virtual void RecordPaymentReversal(const PaymentReversal& reversal) = 0;
+    virtual std::optional<PaymentReversal> FindPaymentReversal(const std::string& payment_ref) = 0;
 
     // Payouts.
     virtual PayoutId InsertPayout(const Payout& payout) = 0;
