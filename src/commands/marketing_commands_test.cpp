@@ -119,7 +119,7 @@ TEST_F(MarketingCommandsTest, AnAmbassadorSeesTheirProgressAppliesWhenEligibleAn
     // Not yet eligible: refused with the progress, nothing written.
     auto early = Run(alice, "!marketing_apply ambassadeur");
     EXPECT_TRUE(early.is_error);
-    EXPECT_NE(early.text.find("7 sur 10"), std::string::npos) << early.text;
+    EXPECT_NE(early.text.find("7/10 invitations validées"), std::string::npos) << early.text;
     EXPECT_EQ(Applications(), 0u);
 
     ValidatedInvites(3, 6000);
